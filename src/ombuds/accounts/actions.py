@@ -1,0 +1,84 @@
+"""The only writers of accounts; callers own the transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.accounts.queries import get_user_by_email
+from ombuds.accounts.security import hash_password, new_token, token_digest, verify_password
+from ombuds.clock import utcnow
+from ombuds.errors import Conflict
+from ombuds.events import record_event
+
+
+def create_brand(session: Session, *, slug: str, name: str) -> Brand:
+    brand = Brand(slug=slug, name=name)
+    session.add(brand)
+    session.flush()
+    record_event(session, brand_id=brand.id, kind="brand.created", subject_type="brand", subject_id=brand.id)
+    return brand
+
+
+def create_team(session: Session, *, brand: Brand, slug: str, name: str, is_default: bool = False) -> Team:
+    team = Team(brand_id=brand.id, slug=slug, name=name, is_default=is_default)
+    session.add(team)
+    session.flush()
+    record_event(session, brand_id=brand.id, kind="team.created", subject_type="team", subject_id=team.id)
+    return team
+
+
+def create_user(session: Session, *, email: str, name: str, password: str) -> User:
+    email = email.strip().lower()
+    if get_user_by_email(session, email) is not None:
+        raise Conflict(f"a user with email {email!r} already exists")
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_membership(session: Session, *, user: User, brand: Brand, role: Role, actor: User | None = None) -> Membership:
+    membership = Membership(user_id=user.id, brand_id=brand.id, role=role)
+    session.add(membership)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind="membership.added",
+        subject_type="user",
+        subject_id=user.id,
+        actor_id=actor.id if actor else None,
+        data={"role": role.value},
+    )
+    return membership
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for unknown email and bad password)."""
+    user = get_user_by_email(session, email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def create_api_token(session: Session, *, brand: Brand, name: str, user: User | None = None) -> tuple[ApiToken, str]:
+    """A new token row and the plain token, which is shown once and never stored."""
+    token = new_token()
+    row = ApiToken(brand_id=brand.id, user_id=user.id if user else None, name=name, digest=token_digest(token))
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind="api_token.created",
+        subject_type="api_token",
+        subject_id=row.id,
+        actor_id=user.id if user else None,
+        data={"name": name},
+    )
+    return row, token
+
+
+def touch_api_token(session: Session, *, token: ApiToken) -> None:
+    token.last_used_at = utcnow()

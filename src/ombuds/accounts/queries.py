@@ -1,0 +1,65 @@
+"""Reads about brands, users and tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.accounts.security import token_digest
+from ombuds.errors import NotFound
+
+
+def get_brand_by_slug(session: Session, slug: str) -> Brand | None:
+    return session.scalar(select(Brand).where(Brand.slug == slug))
+
+
+def get_brand_by_slug_or_raise(session: Session, slug: str) -> Brand:
+    brand = get_brand_by_slug(session, slug)
+    if brand is None:
+        raise NotFound(f"no brand with slug {slug!r}")
+    return brand
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_brands_for_user(session: Session, user: User) -> list[Brand]:
+    return list(
+        session.scalars(
+            select(Brand)
+            .join(Membership, Membership.brand_id == Brand.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Brand.name)
+        )
+    )
+
+
+def get_role(session: Session, *, user: User, brand_id: int) -> Role | None:
+    return session.scalar(
+        select(Membership.role).where(Membership.user_id == user.id, Membership.brand_id == brand_id)
+    )
+
+
+def get_default_team(session: Session, brand_id: int) -> Team | None:
+    return session.scalar(
+        select(Team).where(Team.brand_id == brand_id).order_by(Team.is_default.desc(), Team.id)
+    )
+
+
+def list_teams(session: Session, brand_id: int) -> list[Team]:
+    return list(session.scalars(select(Team).where(Team.brand_id == brand_id).order_by(Team.name)))
+
+
+def get_api_token(session: Session, token: str) -> ApiToken | None:
+    """The live (not revoked) token row for a presented bearer token."""
+    return session.scalar(
+        select(ApiToken).where(
+            ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None)
+        )
+    )

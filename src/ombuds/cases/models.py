@@ -1,0 +1,78 @@
+"""Customers (one person across channels), their identities, and cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ombuds.clock import utcnow
+from ombuds.db import Base, str_enum
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
+
+
+class Priority(IntEnum):
+    """Lower is more urgent, so sorting ascending puts the urgent first."""
+
+    URGENT = 1
+    HIGH = 2
+    NORMAL = 3
+    LOW = 4
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Identity(Base):
+    """A handle or address by which a customer is known on one channel."""
+
+    __tablename__ = "identity"
+    __table_args__ = (UniqueConstraint("brand_id", "channel", "handle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str] = mapped_column(String(200))
+    followers: Mapped[int | None]
+
+
+class Case(Base):
+    __tablename__ = "case"
+    __table_args__ = (Index("ix_case_brand_status_priority", "brand_id", "status", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus), default=CaseStatus.NEW
+    )
+    priority: Mapped[int] = mapped_column(default=Priority.NORMAL)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime]
+    first_response_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,43 @@
+"""The analyzer contract: a batch of mention facts in, one finding per mention out. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFacts:
+    """What analyzers may look at; built from a stored mention (or a CSV row in evaluation)."""
+
+    text: str
+    author_handle: str = ""
+    author_followers: int | None = None
+    channel: str = "unknown"
+    is_public: bool = True
+    metrics: Mapping[str, int] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One analyzer's result for one mention; becomes one enrichment row."""
+
+    analyzer: str
+    model_version: str
+    label: str | None = None
+    score: float | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Analyzer(Protocol):
+    """Every analyzer: a stable name, a version stamped on each finding, and a batch method."""
+
+    name: ClassVar[str]
+
+    @property
+    def version(self) -> str: ...
+
+    def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]: ...

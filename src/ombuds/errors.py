@@ -1,0 +1,17 @@
+"""The exceptions Ombuds raises on purpose, in one place; the edges map them to exit codes and HTTP."""
+
+
+class OmbudsError(Exception):
+    """Base of every deliberate error."""
+
+
+class NotFound(OmbudsError):
+    """A thing does not exist, or the caller may not see it (the two are indistinguishable on purpose)."""
+
+
+class Conflict(OmbudsError):
+    """The change contradicts what is stored (a duplicate email, a slug in use)."""
+
+
+class InvalidInput(OmbudsError):
+    """Input that cannot be used; the message says what and where."""

@@ -1,0 +1,23 @@
+"""Imports every table so that metadata (Alembic, tests) sees the whole schema."""
+
+from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.cases.models import Case, Customer, Identity
+from ombuds.enrichment.models import Enrichment
+from ombuds.events import Event
+from ombuds.mentions.models import Mention, Source
+
+__all__ = [
+    "ApiToken",
+    "Brand",
+    "Case",
+    "Customer",
+    "Enrichment",
+    "Event",
+    "Identity",
+    "Membership",
+    "Mention",
+    "Role",
+    "Source",
+    "Team",
+    "User",
+]

@@ -1,0 +1,46 @@
+"""Settings read from the environment (prefix ``OMBUDS_``); nothing is read at import time."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure."""
+
+    model_config = SettingsConfigDict(env_prefix="OMBUDS_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file, secrets and rejects live.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir when unset.")
+    secret_key: str | None = Field(default=None, description="Signs session cookies; generated into data_dir when unset.")
+    pipeline_batch_size: int = Field(default=500, ge=1, description="Mentions per pipeline batch.")
+    pipeline_poll_seconds: float = Field(default=2.0, gt=0, description="How often the embedded runner looks for work.")
+    session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")
+    secure_cookies: bool = Field(default=False, description="Send cookies only over HTTPS (enable behind TLS).")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ombuds.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, else one kept in data_dir so sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+from sqlalchemy import Engine, inspect
+
+from ombuds.migrate import alembic_config
+
+
+def test_migrations_have_a_single_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"migrations branch: {heads}; add a merge revision"
+
+
+def test_upgrade_creates_every_table(engine: Engine) -> None:
+    from ombuds.db import Base
+    from ombuds import models  # noqa: F401
+
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ombuds import models  # noqa: F401
+    from ombuds.db import Base
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == [], f"models changed without a migration: {diff}"
