@@ -134,3 +134,11 @@ def token_create(
 def print_json(payload: object) -> None:
     """Machine-readable output goes to stdout, alone."""
     typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Argument(help="What the change is, in a few words.")]) -> None:
+    """Write a new migration from the models' changes (for developers)."""
+    from ombuds.migrate import revision
+
+    revision(message)

@@ -30,6 +30,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def revision(url: str, message: str) -> None:
-    """Autogenerate a new revision against the database at ``url`` (developers only)."""
-    command.revision(alembic_config(url), message=message, autogenerate=True)
+def revision(message: str) -> None:
+    """Autogenerate a revision from the models' changes since head (developers only)."""
+    import tempfile
+
+    from ombuds.db import make_engine
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/head.db"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        command.revision(alembic_config(url), message=message, autogenerate=True)
