@@ -70,7 +70,9 @@ def team(session: Session, brand: Brand) -> Team:
 
 @pytest.fixture
 def agent(session: Session, brand: Brand) -> User:
-    user = actions.create_user(session, email="agent@skyways.test", name="Ada Agent", password="correct horse")
+    user = actions.create_user(
+        session, email="agent@skyways.test", name="Ada Agent", password="correct horse"
+    )
     actions.add_membership(session, user=user, brand=brand, role=Role.AGENT)
     session.commit()
     return user

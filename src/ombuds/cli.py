@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds import __version__
-from ombuds.db import make_engine, make_session_factory, transaction
+from ombuds.commandline import Groups, console, fail, open_database
+from ombuds.db import transaction
 from ombuds.errors import OmbudsError
 from ombuds.settings import get_settings
 
@@ -24,30 +21,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure analysis quality on labelled data (prints JSON).", no_args_is_help=True)
+bench_app = typer.Typer(help="Measure speed on this machine (prints JSON).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(eval_app, name="eval")
-
-console = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one clear error line and give the exit to raise."""
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def open_database(*, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
-    """The configured database, brought up to date unless told otherwise."""
-    from ombuds.migrate import upgrade
-
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    if migrate:
-        upgrade(engine)
-    return engine, make_session_factory(engine)
+app.add_typer(bench_app, name="bench")
 
 
 def _version(value: bool) -> None:
@@ -96,7 +75,7 @@ def user_add(
     from ombuds.accounts.schemas import UserCreate
 
     try:
-        data = UserCreate(email=email, name=name or email, password=password, brand_slug=brand, role=role)  # type: ignore[arg-type]
+        data = UserCreate(email=email, name=name or email, password=password, brand_slug=brand, role=role)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
@@ -131,14 +110,27 @@ def token_create(
     typer.echo(token)
 
 
-def print_json(payload: object) -> None:
-    """Machine-readable output goes to stdout, alone."""
-    typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
-
-
 @db_app.command("revision")
 def db_revision(message: Annotated[str, typer.Argument(help="What the change is, in a few words.")]) -> None:
     """Write a new migration from the models' changes (for developers)."""
     from ombuds.migrate import revision
 
     revision(message)
+
+
+# --- commands that live with their packages ----------------------------------------------------
+
+
+def _register_package_commands() -> None:
+    from ombuds.enrichment import commands as enrichment
+    from ombuds.incidents import commands as incidents
+    from ombuds.mentions import commands as mentions
+    from ombuds.pipeline import commands as pipeline
+    from ombuds.promises import commands as promises
+
+    groups = Groups(root=app, eval=eval_app, bench=bench_app)
+    for package in (mentions, pipeline, enrichment, incidents, promises):
+        package.register(groups)
+
+
+_register_package_commands()

@@ -15,13 +15,23 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="OMBUDS_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file, secrets and rejects live.")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under data_dir when unset.")
-    secret_key: str | None = Field(default=None, description="Signs session cookies; generated into data_dir when unset.")
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the SQLite file, secrets and rejects live."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite under data_dir when unset."
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs session cookies; generated into data_dir when unset."
+    )
     pipeline_batch_size: int = Field(default=500, ge=1, description="Mentions per pipeline batch.")
-    pipeline_poll_seconds: float = Field(default=2.0, gt=0, description="How often the embedded runner looks for work.")
+    pipeline_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often the embedded runner looks for work."
+    )
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")
-    secure_cookies: bool = Field(default=False, description="Send cookies only over HTTPS (enable behind TLS).")
+    secure_cookies: bool = Field(
+        default=False, description="Send cookies only over HTTPS (enable behind TLS)."
+    )
 
     @property
     def resolved_database_url(self) -> str:

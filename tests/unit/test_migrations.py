@@ -11,8 +11,8 @@ def test_migrations_have_a_single_head() -> None:
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
-    from ombuds.db import Base
     from ombuds import models  # noqa: F401
+    from ombuds.db import Base
 
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables

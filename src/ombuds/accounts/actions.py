@@ -38,7 +38,9 @@ def create_user(session: Session, *, email: str, name: str, password: str) -> Us
     return user
 
 
-def add_membership(session: Session, *, user: User, brand: Brand, role: Role, actor: User | None = None) -> Membership:
+def add_membership(
+    session: Session, *, user: User, brand: Brand, role: Role, actor: User | None = None
+) -> Membership:
     membership = Membership(user_id=user.id, brand_id=brand.id, role=role)
     session.add(membership)
     session.flush()
@@ -62,10 +64,14 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def create_api_token(session: Session, *, brand: Brand, name: str, user: User | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, *, brand: Brand, name: str, user: User | None = None
+) -> tuple[ApiToken, str]:
     """A new token row and the plain token, which is shown once and never stored."""
     token = new_token()
-    row = ApiToken(brand_id=brand.id, user_id=user.id if user else None, name=name, digest=token_digest(token))
+    row = ApiToken(
+        brand_id=brand.id, user_id=user.id if user else None, name=name, digest=token_digest(token)
+    )
     session.add(row)
     session.flush()
     record_event(

@@ -59,7 +59,5 @@ def list_teams(session: Session, brand_id: int) -> list[Team]:
 def get_api_token(session: Session, token: str) -> ApiToken | None:
     """The live (not revoked) token row for a presented bearer token."""
     return session.scalar(
-        select(ApiToken).where(
-            ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken).where(ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None))
     )

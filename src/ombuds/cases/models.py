@@ -64,9 +64,7 @@ class Case(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     channel: Mapped[str] = mapped_column(String(32))
-    status: Mapped[CaseStatus] = mapped_column(
-        str_enum(CaseStatus), default=CaseStatus.NEW
-    )
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.NEW)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

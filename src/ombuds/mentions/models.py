@@ -55,9 +55,7 @@ class Mention(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(32))
-    direction: Mapped[Direction] = mapped_column(
-        str_enum(Direction), default=Direction.INBOUND
-    )
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction), default=Direction.INBOUND)
     is_public: Mapped[bool] = mapped_column(default=True)
     author_handle: Mapped[str] = mapped_column(String(200))
     author_name: Mapped[str | None] = mapped_column(String(200))
@@ -70,9 +68,7 @@ class Mention(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     raw_format: Mapped[str] = mapped_column(String(16))
-    stage: Mapped[Stage] = mapped_column(
-        str_enum(Stage), default=Stage.INGESTED
-    )
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.INGESTED)
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer.id", ondelete="SET NULL"), index=True
     )

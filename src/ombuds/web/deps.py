@@ -47,13 +47,15 @@ def require_api_token(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token: send 'Authorization: Bearer <token>' (create one with `ombuds token create`)",
+            "missing bearer token: send 'Authorization: Bearer <token>' (see `ombuds token create`)",
             headers={"WWW-Authenticate": "Bearer"},
         )
     token = queries.get_api_token(session, credentials.credentials)
     if token is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"}
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked API token",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     actions.touch_api_token(session, token=token)
     brand = session.get(Brand, token.brand_id)
