@@ -20,6 +20,7 @@ class Stage(StrEnum):
     ENRICHED = "enriched"
     THREADED = "threaded"
     ROUTED = "routed"
+    FAILED = "failed"  # a stage raised on this mention alone; see its pipeline.failed event
 
 
 class Direction(StrEnum):

@@ -1,0 +1,149 @@
+"""The only writers of customers and cases; callers own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread
+from ombuds.events import record_event
+from ombuds.mentions.models import Direction, Mention, Stage
+
+
+def get_or_create_identity(session: Session, *, mention: Mention) -> Identity:
+    """The identity behind an inbound mention's author; a new customer the first time they speak."""
+    identity = session.scalar(
+        select(Identity).where(
+            Identity.brand_id == mention.brand_id,
+            Identity.channel == mention.channel,
+            Identity.handle == mention.author_handle,
+        )
+    )
+    if identity is not None:
+        if mention.author_followers is not None:
+            identity.followers = mention.author_followers
+        return identity
+    customer = Customer(brand_id=mention.brand_id, display_name=mention.author_name or mention.author_handle)
+    session.add(customer)
+    session.flush()
+    identity = Identity(
+        brand_id=mention.brand_id,
+        customer_id=customer.id,
+        channel=mention.channel,
+        handle=mention.author_handle,
+        followers=mention.author_followers,
+    )
+    session.add(identity)
+    session.flush()
+    record_event(
+        session,
+        brand_id=mention.brand_id,
+        kind="customer.created",
+        subject_type="customer",
+        subject_id=customer.id,
+        data={"channel": mention.channel, "handle": mention.author_handle},
+        occurred_at=mention.created_at,
+    )
+    return identity
+
+
+def _open_case_of(session: Session, *, brand_id: int, customer_id: int) -> Case | None:
+    return session.scalar(
+        select(Case)
+        .where(Case.brand_id == brand_id, Case.customer_id == customer_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.last_activity_at.desc())
+        .limit(1)
+    )
+
+
+def _case_replied_to(session: Session, *, mention: Mention) -> Case | None:
+    """The open case of the message this mention answers, when that message is known to us."""
+    if not mention.in_reply_to:
+        return None
+    case_id = session.scalar(
+        select(Mention.case_id).where(
+            Mention.brand_id == mention.brand_id, Mention.external_id == mention.in_reply_to
+        )
+    )
+    case = session.get(Case, case_id) if case_id else None
+    return case if case is not None and case.status in OPEN_STATUSES else None
+
+
+def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
+    case = Case(
+        brand_id=mention.brand_id,
+        customer_id=customer_id,
+        subject=case_subject(mention.text),
+        channel=mention.channel,
+        status=CaseStatus.NEW,
+        opened_at=mention.created_at,
+        last_activity_at=mention.created_at,
+    )
+    session.add(case)
+    session.flush()
+    record_event(
+        session,
+        brand_id=mention.brand_id,
+        kind="case.opened",
+        subject_type="case",
+        subject_id=case.id,
+        data={"mention_id": mention.id},
+        occurred_at=mention.created_at,
+    )
+    return case
+
+
+def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
+    mention.case_id = case.id
+    if mention.created_at > case.last_activity_at:
+        case.last_activity_at = mention.created_at
+    if mention.direction is Direction.OUTBOUND and case.first_responded_at is None:
+        case.first_responded_at = mention.created_at
+        record_event(
+            session,
+            brand_id=case.brand_id,
+            kind="case.first_response",
+            subject_type="case",
+            subject_id=case.id,
+            data={"mention_id": mention.id},
+            occurred_at=mention.created_at,
+        )
+
+
+def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[ThreadDecision]:
+    """Put each mention (in time order) into its customer's case and mark it threaded."""
+    decisions = []
+    for mention in sorted(mentions, key=lambda m: (m.created_at, m.id)):
+        inbound = mention.direction is Direction.INBOUND
+        replied = _case_replied_to(session, mention=mention)
+        open_case_id = None
+        if inbound:
+            identity = get_or_create_identity(session, mention=mention)
+            mention.customer_id = identity.customer_id
+            if replied is not None and replied.customer_id != identity.customer_id:
+                replied = None  # someone else joining a thread gets a case of their own
+            found = _open_case_of(session, brand_id=mention.brand_id, customer_id=identity.customer_id)
+            open_case_id = found.id if found else None
+        decision = decide_thread(
+            is_inbound=inbound,
+            open_case_id=open_case_id,
+            replied_case_id=replied.id if replied else None,
+        )
+        if decision.action is ThreadAction.OPEN:
+            assert mention.customer_id is not None
+            attach_mention(
+                session,
+                case=open_case(session, mention=mention, customer_id=mention.customer_id),
+                mention=mention,
+            )
+        elif decision.action is ThreadAction.ATTACH:
+            case = session.get(Case, decision.case_id)
+            assert case is not None
+            attach_mention(session, case=case, mention=mention)
+        mention.stage = Stage.THREADED
+        session.flush()
+        decisions.append(decision)
+    return decisions

@@ -1,0 +1,50 @@
+"""Which case a mention belongs to. Pure: decided from plain facts, written by cases.actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ThreadAction(StrEnum):
+    ATTACH = "attach"  # add to an existing case
+    OPEN = "open"  # start a new case
+    SKIP = "skip"  # no case (e.g. a brand post that answers nobody)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadDecision:
+    action: ThreadAction
+    case_id: int | None = None
+    reason: str = ""
+
+
+def decide_thread(
+    *,
+    is_inbound: bool,
+    open_case_id: int | None,
+    replied_case_id: int | None,
+) -> ThreadDecision:
+    """Same customer with an open case → that case; a brand reply → the case it answers; else a new case.
+
+    ``open_case_id`` is the customer's open case on the brand, ``replied_case_id`` the case of
+    the message this one replies to (if known).
+    """
+    if not is_inbound:
+        if replied_case_id is not None:
+            return ThreadDecision(ThreadAction.ATTACH, replied_case_id, "brand reply in a case conversation")
+        return ThreadDecision(ThreadAction.SKIP, None, "brand message that answers no case")
+    if open_case_id is not None:
+        return ThreadDecision(ThreadAction.ATTACH, open_case_id, "customer has an open case")
+    if replied_case_id is not None:
+        return ThreadDecision(ThreadAction.ATTACH, replied_case_id, "reply within a case conversation")
+    return ThreadDecision(ThreadAction.OPEN, None, "no open case for this customer")
+
+
+def case_subject(text: str, *, limit: int = 90) -> str:
+    """A one-line subject from the first message: whitespace collapsed, cut at a word boundary."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line or "(no text)"
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return (cut or line[:limit]) + "…"
