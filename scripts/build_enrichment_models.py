@@ -1,0 +1,71 @@
+"""Build the default analysis models shipped in src/ombuds/enrichment/trained/.
+
+Usage (from the repository root; the public data sets sit beside it in ../shared/data):
+
+    .venv/bin/python scripts/build_enrichment_models.py [--data ../shared/data]
+
+Deterministic: the same data gives byte-identical weights. What each model was trained on is
+written to trained/default.json and explained in docs/analysis.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, trained_dir, write_arrays
+from ombuds.enrichment.training import (
+    TrainingSet,
+    fit_featurizer,
+    fit_linear,
+    read_labeled_csv,
+)
+
+AIRLINE = "airline_dev.csv"
+
+
+def build(data: Path, out: Path) -> dict[str, object]:
+    airline = read_labeled_csv(data / AIRLINE, text_col="text", label_col="airline_sentiment")
+    featurizer = fit_featurizer(airline.texts)
+    sentiment = fit_linear(featurizer, airline)
+    arrays = {**featurizer.arrays("features/"), **sentiment.arrays("sentiment/")}
+    path = out / f"{DEFAULT_MODEL}.npz"
+    write_arrays(path, arrays)
+    manifest: dict[str, object] = {
+        "artifact": path.name,
+        "fingerprint": fingerprint(path),
+        "features": {"word_terms": featurizer.words.size, "char_terms": featurizer.chars.size},
+        "models": {
+            "sentiment": _provenance(airline, "airline_sentiment"),
+        },
+        "license_note": (
+            "Trained on the Twitter US Airline Sentiment data set (CrowdFlower, CC BY-NC-SA 4.0): "
+            "non-commercial use only; replace with your own labelled data for commercial use."
+        ),
+    }
+    (out / f"{DEFAULT_MODEL}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _provenance(training: TrainingSet, column: str) -> dict[str, object]:
+    return {
+        "method": "TF-IDF word 1-2-grams + char 2-5-grams, multinomial logistic regression",
+        "data": f"{training.source} column {column}",
+        "rows": len(training.texts),
+        "classes": {label: training.labels.count(label) for label in sorted(set(training.labels))},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    root = Path(__file__).resolve().parents[1]
+    parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=trained_dir())
+    args = parser.parse_args()
+    manifest = build(args.data, args.out)
+    print(json.dumps(manifest, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Where shipped models live and how they are read: from the package, never from a hub."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+DEFAULT_MODEL = "default"
+Arrays = dict[str, npt.NDArray[np.generic]]
+
+
+def trained_dir() -> Path:
+    """The folder of shipped artifacts inside the installed package."""
+    return Path(str(resources.files("ombuds.enrichment.trained")))
+
+
+def read_arrays(path: Path) -> Arrays:
+    """Read an ``.npz`` artifact without ever unpickling."""
+    with np.load(path, allow_pickle=False) as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def write_arrays(path: Path, arrays: Arrays) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
+
+
+def fingerprint(path: Path) -> str:
+    """A short content hash: the model version changes whenever the artifact does."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def read_manifest(name: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """What an artifact was trained on and how (written by the build script)."""
+    manifest: dict[str, Any] = json.loads((trained_dir() / f"{name}.json").read_text(encoding="utf-8"))
+    return manifest

@@ -1,0 +1,91 @@
+"""The analysis engine: every analyzer over one batch, text features computed once and shared.
+
+The pipeline calls ``load_default_engine().analyze(batch)`` (or the brand's engine) and stores
+each finding as one enrichment row. Pure: loading reads package files, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
+from ombuds.enrichment.analyzers.text_classifier import TextClassifier
+from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays, trained_dir
+from ombuds.enrichment.base import Analyzer, Finding, MentionFacts
+from ombuds.enrichment.features import TextFeaturizer
+from ombuds.enrichment.linear import LinearModel
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+class AnalysisEngine:
+    """Runs text classifiers on shared features, then every other analyzer, batch in, batch out."""
+
+    def __init__(
+        self,
+        *,
+        featurizer: TextFeaturizer,
+        classifiers: Sequence[TextClassifier],
+        analyzers: Sequence[Analyzer] = (),
+    ) -> None:
+        self.featurizer = featurizer
+        self.classifiers = list(classifiers)
+        self.analyzers = list(analyzers)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Analyzer name → model version, as stamped on every finding."""
+        every: list[TextClassifier | Analyzer] = [*self.classifiers, *self.analyzers]
+        return {analyzer.name: analyzer.version for analyzer in every}
+
+    def classifier(self, name: str) -> TextClassifier | None:
+        return next((found for found in self.classifiers if found.name == name), None)
+
+    def replace(self, classifier: TextClassifier) -> AnalysisEngine:
+        """A copy of this engine with one text classifier swapped (or added): brand models, eval."""
+        kept = [found for found in self.classifiers if found.name != classifier.name]
+        return AnalysisEngine(
+            featurizer=self.featurizer, classifiers=[*kept, classifier], analyzers=self.analyzers
+        )
+
+    def analyze(self, batch: Sequence[MentionFacts]) -> list[list[Finding]]:
+        """One list per mention, in batch order, with one finding from each analyzer."""
+        if not batch:
+            return []
+        columns: list[list[Finding]] = []
+        shared = None
+        for classifier in self.classifiers:
+            if classifier.featurizer is self.featurizer:
+                if shared is None:
+                    shared = self.featurizer.transform([facts.text for facts in batch])
+                columns.append(classifier.analyze_features(shared))
+            else:
+                columns.append(classifier.analyze(batch))
+        columns.extend(analyzer.analyze(batch) for analyzer in self.analyzers)
+        return [list(row) for row in zip(*columns, strict=True)]
+
+
+def build_engine(name: str = DEFAULT_MODEL) -> AnalysisEngine:
+    """Read a shipped artifact and assemble the full engine (a fresh one on every call)."""
+    path = trained_dir() / f"{name}.npz"
+    arrays = read_arrays(path)
+    stamp = fingerprint(path)
+    featurizer = TextFeaturizer.from_arrays(arrays, "features/")
+    sentiment = SentimentAnalyzer(
+        featurizer, LinearModel.from_arrays(arrays, "sentiment/"), version=f"tfidf-lr-{stamp}"
+    )
+    return AnalysisEngine(featurizer=featurizer, classifiers=[sentiment])
+
+
+@cache
+def load_default_engine() -> AnalysisEngine:
+    """The shipped engine, loaded once per process."""
+    return build_engine()
+
+
+def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
+    """The engine with the brand's own learned models where it has any, else the default."""
+    return load_default_engine()

@@ -1,0 +1,60 @@
+"""A multinomial linear classifier kept as plain arrays: fast to apply, safe to store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+
+@dataclass
+class LinearModel:
+    """Weights (classes × features) and intercepts; probabilities by softmax of the scores."""
+
+    classes: tuple[str, ...]
+    coef: npt.NDArray[np.float32]
+    intercept: npt.NDArray[np.float32]
+
+    def scores(self, features: sparse.csr_matrix | npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        raw = features @ self.coef.T
+        return np.asarray(raw, dtype=np.float32) + self.intercept
+
+    def probabilities(self, features: sparse.csr_matrix | npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return softmax(self.scores(features))
+
+    def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
+        return {
+            f"{prefix}classes": np.array(self.classes, dtype=np.str_),
+            f"{prefix}coef": self.coef.astype(np.float32),
+            f"{prefix}intercept": self.intercept.astype(np.float32),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]], prefix: str) -> LinearModel:
+        return cls(
+            tuple(str(name) for name in arrays[f"{prefix}classes"]),
+            arrays[f"{prefix}coef"].astype(np.float32),
+            arrays[f"{prefix}intercept"].astype(np.float32),
+        )
+
+
+def softmax(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    result: npt.NDArray[np.float32] = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return result
+
+
+def top_labels(
+    classes: Sequence[str], probabilities: npt.NDArray[np.float32]
+) -> list[tuple[str, float, dict[str, float]]]:
+    """For each row: the most probable class, its probability, and every class's probability."""
+    best = probabilities.argmax(axis=1)
+    result = []
+    for row, index in zip(probabilities, best, strict=True):
+        spread = {name: round(float(value), 4) for name, value in zip(classes, row, strict=True)}
+        result.append((classes[int(index)], float(row[index]), spread))
+    return result

@@ -1,0 +1,104 @@
+"""Turning labelled text into models: reading labelled CSV files and fitting linear heads.
+
+Shared by the build script, ``ombuds eval`` and ``ombuds train`` so that all three learn the
+same way. Pure apart from reading the CSV file it is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from ombuds.enrichment.features import TextFeaturizer
+from ombuds.enrichment.linear import LinearModel
+
+
+class DataError(ValueError):
+    """Labelled data that cannot be used, with what and where."""
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    texts: list[str]
+    labels: list[str]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def classes(self) -> list[str]:
+        return sorted(set(self.labels))
+
+    def without(self, excluded: Sequence[str]) -> TrainingSet:
+        keep = [i for i, label in enumerate(self.labels) if label not in excluded]
+        return TrainingSet([self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source)
+
+    def shots(self, k: int, *, seed: int) -> TrainingSet:
+        """At most ``k`` examples per class, the same ones for the same seed."""
+        rng = random.Random(seed)
+        chosen: list[int] = []
+        for label in self.classes():
+            indices = [i for i, found in enumerate(self.labels) if found == label]
+            rng.shuffle(indices)
+            chosen.extend(indices[:k])
+        chosen.sort()
+        return TrainingSet([self.texts[i] for i in chosen], [self.labels[i] for i in chosen], self.source)
+
+
+def read_labeled_csv(path: Path, *, text_col: str, label_col: str) -> TrainingSet:
+    """Rows with a text and a non-empty label; rows with an empty label are skipped."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        if not header:
+            raise DataError(f"{path}: the file is empty (no header row)")
+        for column in (text_col, label_col):
+            if column not in header:
+                raise DataError(f"{path}: no column {column!r} (columns: {', '.join(header)})")
+        texts: list[str] = []
+        labels: list[str] = []
+        for row in reader:
+            label = (row.get(label_col) or "").strip()
+            if label:
+                texts.append(row.get(text_col) or "")
+                labels.append(label)
+    if not texts:
+        raise DataError(f"{path}: no rows with a label in column {label_col!r}")
+    return TrainingSet(texts, labels, path.name)
+
+
+def fit_featurizer(texts: Sequence[str]) -> TextFeaturizer:
+    return TextFeaturizer.fit(texts, min_df=2)
+
+
+def fit_linear(
+    featurizer: TextFeaturizer,
+    training: TrainingSet,
+    *,
+    c: float = 4.0,
+    balanced: bool = True,
+) -> LinearModel:
+    """Multinomial logistic regression on the featurizer's TF-IDF features."""
+    if len(training.classes()) < 2:
+        raise DataError(f"{training.source}: the label column has only one class; need at least two")
+    features = featurizer.transform(training.texts)
+    classifier = LogisticRegression(
+        C=c, max_iter=3000, class_weight="balanced" if balanced else None, tol=1e-5
+    )
+    classifier.fit(features, training.labels)
+    classes = tuple(str(name) for name in classifier.classes_)
+    coef = classifier.coef_.astype(np.float32)
+    intercept = classifier.intercept_.astype(np.float32)
+    if len(classes) == 2:
+        # Two classes come back as one logit; softmax over (0, logit) gives the same probabilities.
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.concatenate([np.zeros_like(intercept), intercept])
+    return LinearModel(classes, coef, intercept)

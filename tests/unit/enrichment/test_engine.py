@@ -1,0 +1,36 @@
+"""The engine the pipeline calls: one list of findings per mention, every finding stamped."""
+
+from __future__ import annotations
+
+from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.engine import load_default_engine
+
+
+def test_angry_delay_tweet_reads_negative_and_thanks_read_positive() -> None:
+    engine = load_default_engine()
+    batch = [
+        MentionFacts("@skyways flight 1234 delayed 3 hours and still no update. worst airline ever"),
+        MentionFacts("@skyways thank you so much, the crew was lovely and we landed early!"),
+        MentionFacts("@skyways what time does the check-in desk open at JFK tomorrow?"),
+    ]
+    results = engine.analyze(batch)
+    assert len(results) == 3
+    sentiment = [next(f for f in findings if f.analyzer == "sentiment") for findings in results]
+    assert [finding.label for finding in sentiment] == ["negative", "positive", "neutral"]
+    for finding in sentiment:
+        assert finding.model_version
+        probabilities = finding.data["probabilities"]
+        assert set(probabilities) == {"negative", "neutral", "positive"}
+        assert finding.score == max(probabilities.values())
+
+
+def test_every_mention_gets_a_finding_from_every_analyzer() -> None:
+    engine = load_default_engine()
+    results = engine.analyze([MentionFacts(""), MentionFacts("ok")])
+    names = set(engine.versions)
+    assert all({finding.analyzer for finding in findings} == names for findings in results)
+    assert engine.analyze([]) == []
+
+
+def test_default_engine_is_loaded_once() -> None:
+    assert load_default_engine() is load_default_engine()
