@@ -1,7 +1,16 @@
-"""Shared fixtures: a migrated database per test, factories for the rows stories need."""
+"""Shared fixtures: a migrated database per test, factories for the rows stories need.
+
+Databases: every test that asks for ``database_url`` (or ``engine``, ``session``, ...) gets its own
+database, already migrated to head. Unit tests use SQLite (a copy of a template file migrated once
+per session). Tests under ``tests/integration/`` run twice, on SQLite and on a real PostgreSQL
+server that the session starts itself (ids ``[sqlite]`` and ``[postgresql]``); each PostgreSQL test
+gets a clone of a migrated template database.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +22,12 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.db import make_engine, make_session_factory
 from ombuds.migrate import upgrade
+from tests.support import postgres
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TESTS = Path(__file__).resolve().parent
+REPOSITORY = TESTS.parent
+SHARED_DATA = REPOSITORY.parent / "shared" / "data"
+BACKENDS = ("sqlite", "postgresql")
 
 
 def shared_data(name: str) -> Path:
@@ -25,15 +38,70 @@ def shared_data(name: str) -> Path:
     return path
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Integration tests that touch the database run once per supported backend."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if "integration" not in metafunc.definition.path.relative_to(TESTS).parts[:1]:
+        return
+    metafunc.parametrize(
+        "database_url",
+        [
+            pytest.param("sqlite", id="sqlite"),
+            pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+        ],
+        indirect=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; tests get copies."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    # Closing the last connection checkpoints and removes the WAL, so the file alone is complete.
+    assert not path.with_name(path.name + "-wal").exists(), "template WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """A real PostgreSQL server for the session, with a migrated template database."""
+    try:
+        server = postgres.start_server()
+    except postgres.PostgresUnavailable as exc:
+        if os.geteuid() != 0:
+            pytest.skip(f"{exc} (not root, so `make test` could not install it)")
+        pytest.fail(f"{exc}; run `make test` (or scripts/install-system-deps.sh) as root first")
+    try:
+        server.create_template(upgrade)
+        yield server
+    finally:
+        postgres.remove_server(server)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'ombuds.db'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database migrated to head, private to this test."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        path = tmp_path / "ombuds.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    elif backend == "postgresql":
+        server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+        name = server.create_database()
+        yield server.url(name)
+        server.drop_database(name)
+    else:
+        raise ValueError(f"unknown database backend {backend!r}; expected one of {BACKENDS}")
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -1,0 +1,82 @@
+# The few verbs people type. `make demo` and `make test` work on a fresh clone.
+#
+#   make setup   virtual environment in .venv with the app and its dev tools; front-end packages
+#   make demo    setup, then run the demo (seeded brand, printed credentials, served on 127.0.0.1)
+#   make test    setup, system packages the tests need (as root), then the whole suite
+#   make lint    ruff check, ruff format --check, mypy (strict on src/)
+#   make bench   every script under benchmarks/
+#   make docs    regenerate docs/cli/ from the commands' --help
+#
+# Setup is stamped: a second `make setup` does nothing until pyproject.toml or package.json change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+ifneq ($(wildcard package.json),)
+NODE_STAMP := node_modules/.installed
+endif
+
+.PHONY: help setup demo test system-deps lint format bench docs coverage clean
+
+help:
+	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(BIN)/python:
+	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing python3-venv (Debian package)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+		else \
+			echo "error: '$(PYTHON) -m venv' is not available; install python3-venv" >&2; exit 1; \
+		fi; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	$(BIN)/ombuds demo
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+test: setup system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix src tests scripts benchmarks
+	$(BIN)/ruff format src tests scripts benchmarks
+
+bench: setup
+	@scripts=$$(find benchmarks -maxdepth 1 -name '*.py' ! -name '_*' | sort); \
+	if [ -z "$$scripts" ]; then echo "no benchmarks yet under benchmarks/"; exit 0; fi; \
+	for script in $$scripts; do echo "== $$script"; $(BIN)/python "$$script"; done
+
+docs: setup
+	$(BIN)/python scripts/gen_cli_docs.py
+
+coverage: setup system-deps
+	$(BIN)/pytest --cov --cov-report=term --cov-report=html $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules test-artifacts htmlcov .coverage .pytest_cache .mypy_cache .ruff_cache

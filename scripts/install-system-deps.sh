@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs from Debian packages when it is missing:
+#   * a PostgreSQL server (the tests start their own throw-away server with initdb),
+#   * Chromium (the browser tests drive it through Playwright; no browser is downloaded),
+#   * fonts, so screenshots show text.
+# Only root can install; anyone else gets a note and the tests that need the missing part skip.
+set -euo pipefail
+
+have_postgres() {
+    if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then
+        return 0
+    fi
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+have_chromium() {
+    [ -x /usr/bin/chromium ]
+}
+
+have_fonts() {
+    compgen -G '/usr/share/fonts/truetype/dejavu/*.ttf' >/dev/null
+}
+
+missing=()
+have_postgres || missing+=(postgresql)
+have_chromium || missing+=(chromium)
+have_fonts || missing+=(fonts-dejavu-core)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "note: missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+    echo "      or the PostgreSQL and browser tests will be skipped" >&2
+    exit 0
+fi
+
+echo "installing Debian packages the tests need: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}"
