@@ -75,6 +75,7 @@ class PostgresServer:
     root: Path
     run_as: str | None
     _admin: Engine | None = None
+    _version_num: int | None = None
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -115,6 +116,13 @@ class PostgresServer:
         with self._admin.connect() as connection:
             connection.execute(text(statement))
 
+    def _version(self) -> int:
+        if self._version_num is None:
+            assert self._admin is not None, "server not started"
+            with self._admin.connect() as connection:
+                self._version_num = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+        return self._version_num
+
     def create_template(self, migrate: Callable[[Engine], None]) -> None:
         """Create and migrate the template every test database is cloned from."""
         self.execute(f"CREATE DATABASE {TEMPLATE}")
@@ -129,7 +137,9 @@ class PostgresServer:
     def create_database(self) -> str:
         """A fresh clone of the migrated template; returns its name."""
         name = f"test_{os.getpid()}_{next(self._names)}"
-        self.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        # FILE_COPY (PostgreSQL 15+) clones a small template about twice as fast as the default.
+        strategy = " STRATEGY = FILE_COPY" if self._version() >= 150000 else ""
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}{strategy}")
         return name
 
     def drop_database(self, name: str) -> None:
