@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -116,6 +117,55 @@ def db_revision(message: Annotated[str, typer.Argument(help="What the change is,
     from ombuds.migrate import revision
 
     revision(message)
+
+
+# --- serve and demo -----------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app and process new mentions in the background."""
+    from ombuds.serve import serve as run
+
+    _, factory = open_database()
+    console.print(
+        f"Ombuds on [bold]http://{host}:{port}/[/] (database {get_settings().resolved_database_url})"
+    )
+    run(settings=get_settings(), session_factory=factory, host=host, port=port)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to serve the demo on.")] = 8000,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder for the demo database (default: a new temporary folder).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generated scenario.")] = 7,
+    serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+) -> None:
+    """Create a fresh demo brand with a few days of customer voice, process it, and serve the app."""
+    import os
+    import tempfile
+
+    from ombuds.demo.run import print_welcome, seed_demo
+
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="ombuds-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.glob("ombuds.db*")):
+        raise fail(f"{folder} already holds a database; the demo starts from a fresh folder")
+    os.environ["OMBUDS_DATA_DIR"] = str(folder)
+    os.environ.pop("OMBUDS_DATABASE_URL", None)
+    get_settings.cache_clear()
+    _, factory = open_database()
+    summary = seed_demo(factory, seed=seed)
+    print_welcome(summary, url=f"http://127.0.0.1:{port}/", folder=folder)
+    if serve_app:
+        from ombuds.serve import serve as run
+
+        run(settings=get_settings(), session_factory=factory, host="127.0.0.1", port=port)
 
 
 # --- commands that live with their packages ----------------------------------------------------

@@ -1,9 +1,44 @@
-"""CLI commands of this package, added to the ``ombuds`` app by ``register``."""
+"""``ombuds pipeline``: look at and drive the pipeline without serving the app."""
 
 from __future__ import annotations
 
-from ombuds.commandline import Groups
+import typer
+from rich.table import Table
+
+from ombuds.commandline import Groups, console, open_database, print_json
 
 
 def register(groups: Groups) -> None:
-    """Add this package's commands to the CLI groups."""
+    """Add the pipeline commands to the CLI."""
+    pipeline = typer.Typer(help="The enrich → thread → route pipeline.", no_args_is_help=True)
+    groups.root.add_typer(pipeline, name="pipeline")
+
+    @pipeline.command("run")
+    def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON summary.")) -> None:
+        """Process every waiting mention now (``ombuds serve`` does this in the background)."""
+        from ombuds.pipeline.runner_inline import run_until_idle
+
+        _, factory = open_database()
+        with console.status("processing waiting mentions…"):
+            report = run_until_idle(factory)
+        summary = {"advanced": dict(report.advanced), "failed": report.failed}
+        if json_output:
+            print_json(summary)
+        else:
+            console.print(f"advanced {dict(report.advanced) or 'nothing'}; {report.failed} failed")
+
+    @pipeline.command("status")
+    def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+        """How many mentions sit at each stage."""
+        from ombuds.pipeline.runner_inline import count_waiting
+
+        _, factory = open_database()
+        with factory() as session:
+            counts = count_waiting(session)
+        if json_output:
+            print_json(counts)
+            return
+        table = Table("stage passed", "mentions")
+        for stage, count in sorted(counts.items()):
+            table.add_row(stage, str(count))
+        console.print(table)

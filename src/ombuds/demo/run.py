@@ -1,0 +1,84 @@
+"""``ombuds demo``: seed the fictional airline, push its mentions through the pipeline, say hello."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.cases.models import OPEN_STATUSES, Case
+from ombuds.clock import utcnow
+from ombuds.commandline import console
+from ombuds.db import transaction
+from ombuds.demo.scenario import DemoMention, build_scenario
+from ombuds.demo.seed import Credential, seed_brand
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    brand_name: str
+    credentials: list[Credential]
+    mentions: int
+    open_cases: int
+
+
+def incoming(mention: DemoMention) -> IncomingMention:
+    created = MentionCreate(
+        external_id=mention.external_id,
+        author=mention.author_handle,
+        author_name=mention.author_name,
+        text=mention.text,
+        created_at=mention.created_at,
+        channel=mention.channel,
+        followers=mention.followers,
+        in_reply_to=mention.in_reply_to,
+        is_public=mention.is_public,
+        direction=mention.direction,  # type: ignore[arg-type]
+        metrics=dict(mention.metrics),
+    )
+    return IncomingMention(mention=created, raw=created.model_dump_json().encode(), raw_format="json")
+
+
+def _count_open_cases(session: Session, brand_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(Case)
+        .where(Case.brand_id == brand_id, Case.status.in_(OPEN_STATUSES))
+    )
+    return session.scalar(query) or 0
+
+
+def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
+    """Seed, ingest and process; every step in its own transaction, as a live desk would."""
+    scenario = build_scenario(now=utcnow(), seed=seed)
+    with transaction(factory) as session:
+        brand, credentials = seed_brand(session)
+        source = get_or_create_source(
+            session, brand_id=brand.id, kind="demo", name="Larkspur social and inbox"
+        )
+        ingest_mentions(session, source=source, mentions=[incoming(m) for m in scenario])
+    with Progress(console=console, transient=True) as progress:
+        progress.add_task("analysing, threading and routing the demo mentions…", total=None)
+        run_until_idle(factory)
+    with factory() as session:
+        open_cases = _count_open_cases(session, brand.id)
+    return DemoSummary(brand.name, credentials, len(scenario), open_cases)
+
+
+def print_welcome(summary: DemoSummary, *, url: str, folder: Path) -> None:
+    console.print(
+        f"\n[bold]{summary.brand_name}[/] is ready: {summary.mentions} mentions became "
+        f"{summary.open_cases} open cases. Data in {folder}"
+    )
+    table = Table("sign in as", "role", "password", title="Demo people")
+    for credential in summary.credentials:
+        table.add_row(credential.email, credential.role.value, credential.password)
+    console.print(table)
+    console.print(f"Open [bold cyan]{url}[/] — press Ctrl+C to stop.\n")

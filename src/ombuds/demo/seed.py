@@ -1,0 +1,48 @@
+"""Seeds the demo brand: teams, people with every role, and the scenario's mentions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ombuds.accounts import actions
+from ombuds.accounts.models import Brand, Role
+from ombuds.demo import phrases
+
+DEMO_PASSWORD = "larkspur-demo"  # printed by `ombuds demo`; the demo binds to 127.0.0.1 only
+
+TEAMS = (
+    ("care", "Customer Care", True),
+    ("baggage", "Baggage Services", False),
+    ("billing", "Refunds & Billing", False),
+    ("digital", "Digital (app & web)", False),
+    ("comms", "Communications (PR)", False),
+)
+PEOPLE = (
+    ("admin@larkspur.example", "Alex Admin", Role.ADMIN),
+    ("manager@larkspur.example", "Morgan Manager", Role.MANAGER),
+    ("agent@larkspur.example", "Ada Agent", Role.AGENT),
+    ("pr@larkspur.example", "Priya PR", Role.PR),
+    ("viewer@larkspur.example", "Victor Viewer", Role.VIEWER),
+)
+
+
+@dataclass(frozen=True)
+class Credential:
+    email: str
+    role: Role
+    password: str
+
+
+def seed_brand(session: Session) -> tuple[Brand, list[Credential]]:
+    """The fictional airline with its teams and one person per role."""
+    brand = actions.create_brand(session, slug="larkspur", name=phrases.BRAND_NAME)
+    for slug, name, is_default in TEAMS:
+        actions.create_team(session, brand=brand, slug=slug, name=name, is_default=is_default)
+    credentials = []
+    for email, name, role in PEOPLE:
+        user = actions.create_user(session, email=email, name=name, password=DEMO_PASSWORD)
+        actions.add_membership(session, user=user, brand=brand, role=role)
+        credentials.append(Credential(email=email, role=role, password=DEMO_PASSWORD))
+    return brand, credentials

@@ -1,0 +1,27 @@
+"""``ombuds serve``: the web app and the embedded pipeline runner in one process."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.pipeline.runner_inline import EmbeddedRunner
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+
+
+def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: str, port: int) -> None:
+    """Serve until interrupted; new mentions are processed in the background as they arrive."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = EmbeddedRunner(
+        session_factory, batch_size=settings.pipeline_batch_size, poll_seconds=settings.pipeline_poll_seconds
+    )
+    app = create_app(settings=settings, session_factory=session_factory)
+    app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait
+    runner.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        runner.stop()
