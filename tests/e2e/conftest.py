@@ -31,7 +31,7 @@ from ombuds.settings import Settings
 from ombuds.web.app import create_app
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Response
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -322,10 +322,32 @@ def page(
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    problems = _watch_for_problems(page)
     try:
         yield page
     finally:
-        if request.node.stash.get(_phase_failed, {}).get("call"):
+        failed = request.node.stash.get(_phase_failed, {}).get("call", False)
+        if failed:
             name = re.sub(r"[^\w.-]+", "_", request.node.name)
             page.screenshot(path=artifacts_dir / f"FAILED-{name}.png", full_page=True)
         context.close()
+    # A page that "works" with a missing stylesheet or a script error is still broken for its users.
+    assert failed or not problems, "the browser met problems:\n" + "\n".join(problems)
+
+
+def _watch_for_problems(page: Page) -> list[str]:
+    """Collect failed requests, error responses, uncaught script errors and console errors."""
+    problems: list[str] = []
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and not response.request.is_navigation_request():
+            problems.append(f"{response.status} for {response.request.method} {response.url}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})"))
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+    )
+    return problems
