@@ -1,0 +1,202 @@
+"""Mentions go in; cases come out, analysed, threaded and routed — and a crash loses nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.models import Brand, Team
+from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.enrichment.models import Enrichment
+from ombuds.events import Event
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention, Stage
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import EmbeddedRunner, run_until_idle
+from ombuds.pipeline.stages import STAGES, PipelineStage
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _mention(external_id: str, author: str, text: str, minutes: int, **extra: object) -> IncomingMention:
+    created = MentionCreate(
+        external_id=external_id,
+        author=author,
+        text=text,
+        created_at=T0 + timedelta(minutes=minutes),
+        channel="x",
+        **extra,  # type: ignore[arg-type]
+    )
+    return IncomingMention(mention=created, raw=created.model_dump_json().encode(), raw_format="json")
+
+
+def _ingest(factory: sessionmaker[Session], brand: Brand, mentions: Sequence[IncomingMention]) -> None:
+    with factory.begin() as session:
+        source = get_or_create_source(session, brand_id=brand.id, kind="api", name="test feed")
+        ingest_mentions(session, source=source, mentions=mentions)
+
+
+CONVERSATION = [
+    _mention(
+        "1", "mara", "@Skyways my bag never arrived in Lisbon, day 3 and nobody answers", 0, followers=420
+    ),
+    _mention(
+        "2",
+        "Skyways",
+        "@mara so sorry Mara, please DM us your file reference",
+        20,
+        direction="outbound",
+        in_reply_to="1",
+    ),
+    _mention("3", "mara", "@Skyways done, sent it. still no bag though", 35, in_reply_to="2"),
+    _mention("4", "leo", "Flight was smooth and the crew were lovely, thanks @Skyways!", 50, followers=80),
+]
+
+
+def test_mentions_become_routed_cases_with_their_analysis(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    _ingest(session_factory, brand, CONVERSATION)
+
+    report = run_until_idle(session_factory)
+
+    assert report.failed == 0
+    with session_factory() as session:
+        assert set(session.scalars(select(Mention.stage))) == {Stage.ROUTED}
+        cases = {c.subject.split()[1]: c for c in session.scalars(select(Case).order_by(Case.id))}
+        assert len(cases) == 2, "one case per customer: the brand's reply and Mara's follow-up join hers"
+        mara = next(c for c in cases.values() if "bag" in c.subject)
+        leo = next(c for c in cases.values() if c is not mara)
+        thread = session.scalars(
+            select(Mention).where(Mention.case_id == mara.id).order_by(Mention.created_at)
+        )
+        assert [m.external_id for m in thread] == ["1", "2", "3"]
+        assert mara.first_responded_at == T0 + timedelta(minutes=20)
+        assert mara.team_id == team.id
+        assert mara.first_response_due_at is not None
+        assert mara.first_response_due_at > mara.opened_at
+        assert mara.priority < leo.priority, "a lost bag comes before a thank-you"
+        assert all(session.scalars(select(Enrichment.model_version))), "every enrichment names its model"
+        labels = dict(
+            session.execute(
+                select(Mention.external_id, Enrichment.label)
+                .join(Enrichment, Enrichment.mention_id == Mention.id)
+                .where(Enrichment.analyzer == "sentiment")
+            ).all()
+        )
+        assert labels["1"] == "negative"
+        assert labels["4"] == "positive"
+
+
+def test_angry_high_reach_complaint_jumps_the_queue(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    _ingest(
+        session_factory,
+        brand,
+        [
+            _mention(
+                "a",
+                "quiet_customer",
+                "@Skyways delayed 2 hours again, no update at the gate",
+                0,
+                followers=90,
+            ),
+            _mention(
+                "b",
+                "travel_editor",
+                "@Skyways three hours stuck on the tarmac with no water and no information. Disgraceful.",
+                5,
+                followers=250_000,
+            ),
+        ],
+    )
+    run_until_idle(session_factory)
+    with session_factory() as session:
+        first = session.scalars(select(Case).order_by(Case.priority, Case.opened_at)).first()
+        assert first is not None
+        assert first.priority == Priority.URGENT
+        assert "tarmac" in first.subject
+
+
+def test_a_restart_after_a_crash_resumes_without_doubling(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    _ingest(session_factory, brand, CONVERSATION)
+    run_until_idle(session_factory, stages=STAGES[:1])  # the process stops after enrichment
+    with session_factory() as session:
+        assert set(session.scalars(select(Mention.stage))) == {Stage.ENRICHED}
+
+    run_until_idle(session_factory)  # a new process picks up where the last one stopped
+
+    with session_factory() as session:
+        assert set(session.scalars(select(Mention.stage))) == {Stage.ROUTED}
+        per_mention = session.execute(
+            select(Enrichment.mention_id, Enrichment.analyzer, func.count()).group_by(
+                Enrichment.mention_id, Enrichment.analyzer
+            )
+        ).all()
+        assert all(count == 1 for *_, count in per_mention)
+        assert session.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_a_mention_that_breaks_a_stage_fails_alone(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    _ingest(session_factory, brand, CONVERSATION)
+
+    def enrich_but_choke_on_leo(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+        if any(m.author_handle == "leo" for m in mentions):
+            raise ValueError("analyzer crashed")
+        STAGES[0].run(session, mentions, now)
+
+    choking = (PipelineStage("enrich", Stage.INGESTED, Stage.ENRICHED, enrich_but_choke_on_leo), *STAGES[1:])
+    report = run_until_idle(session_factory, stages=choking)
+
+    assert report.failed == 1
+    with session_factory() as session:
+        stages = dict(session.execute(select(Mention.author_handle, Mention.stage)).all())
+        assert stages == {"mara": Stage.ROUTED, "Skyways": Stage.ROUTED, "leo": Stage.FAILED}
+        failure = session.scalar(select(Event).where(Event.kind == "pipeline.failed"))
+        assert failure is not None
+        assert "analyzer crashed" in failure.data["error"]
+
+
+def test_the_embedded_runner_processes_new_mentions_in_the_background(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    runner = EmbeddedRunner(session_factory, batch_size=2, poll_seconds=30)
+    runner.start()
+    try:
+        _ingest(session_factory, brand, CONVERSATION)
+        runner.wake()
+        done = threading.Event()
+        for _ in range(600):  # bounded wait for the background thread's result (at most ~60 s)
+            with session_factory() as session:
+                if session.scalar(select(func.count()).where(Mention.stage == Stage.ROUTED)) == 4:
+                    done.set()
+                    break
+            done.wait(0.1)
+        assert done.is_set(), "the runner did not route the new mentions"
+        with session_factory() as session:
+            assert (
+                session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.NEW))
+                == 2
+            )
+    finally:
+        runner.stop()
+
+
+def test_the_same_batch_arriving_again_adds_nothing(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    for _ in range(3):
+        _ingest(session_factory, brand, CONVERSATION)
+        run_until_idle(session_factory)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Mention)) == 4
+        assert session.scalar(select(func.count()).select_from(Case)) == 2
