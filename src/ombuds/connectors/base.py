@@ -1,0 +1,91 @@
+"""What every connector speaks: sources yield raw records and a cursor, sinks send replies.
+
+Connectors never touch the database. A source hands back a ``Batch``: the records exactly as
+received plus the cursor to resume from; ingest stores both in one transaction, so a crash
+between two fetches repeats at most one batch, which idempotent ingest absorbs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a source stopped; opaque to everyone but the source that wrote it."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """Why a record could not even be read (bad encoding, broken quoting, invalid JSON)."""
+
+    reason: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as received.
+
+    ``raw`` is the payload byte for byte (for a file: the record's own bytes without its final
+    line break); ``fields`` are its values by column or key, or ``None`` when ``problem`` says
+    why the record could not be read. ``position`` tells a person where to look: the line the
+    record starts on in a file, the sequence number elsewhere.
+    """
+
+    position: int
+    raw: bytes
+    raw_format: str
+    fields: Mapping[str, object] | None
+    problem: RecordProblem | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Records from one fetch and the cursor after them; ``is_last`` when nothing more is waiting."""
+
+    records: Sequence[RawRecord]
+    cursor: Cursor | None
+    is_last: bool
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Brings mentions in. ``fetch(None)`` starts from the beginning (or from now, for live feeds)."""
+
+    kind: ClassVar[str]
+
+    def fetch(self, cursor: Cursor | None) -> Batch: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingReply:
+    """A reply to send through the channel the mention came from."""
+
+    text: str
+    in_reply_to: str | None
+    recipient: str | None
+    is_public: bool = True
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    """What the channel gave back: the id it assigned and when it took the reply."""
+
+    external_id: str
+    sent_at: datetime
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """Sends replies out; outbound messages always go through a sink, never from a view."""
+
+    kind: ClassVar[str]
+
+    def send(self, reply: OutgoingReply) -> SentReply: ...

@@ -1,0 +1,55 @@
+"""Reads about sources and mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ombuds.mentions.models import Mention, Source
+
+_CHUNK = 500  # stays well under every database's limit on bound parameters
+
+
+def get_source_by_name(session: Session, *, brand_id: int, name: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.brand_id == brand_id, Source.name == name))
+
+
+def get_mention(session: Session, *, brand_id: int, mention_id: int) -> Mention | None:
+    """The mention if it belongs to the brand; another brand's mention reads as missing."""
+    return session.scalar(select(Mention).where(Mention.id == mention_id, Mention.brand_id == brand_id))
+
+
+def get_mention_ids_by_external_id(
+    session: Session, *, source_id: int, external_ids: Iterable[str]
+) -> dict[str, int]:
+    """The stored mentions of a source among ``external_ids``: external id -> mention id."""
+    wanted = list(dict.fromkeys(external_ids))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(
+            select(Mention.external_id, Mention.id).where(
+                Mention.source_id == source_id, Mention.external_id.in_(chunk)
+            )
+        )
+        found.update(dict(rows.tuples()))
+    return found
+
+
+def count_mentions(session: Session, *, brand_id: int, source_id: int | None = None) -> int:
+    query = select(func.count()).select_from(Mention).where(Mention.brand_id == brand_id)
+    if source_id is not None:
+        query = query.where(Mention.source_id == source_id)
+    return session.scalar(query) or 0
+
+
+def list_mentions(
+    session: Session, *, brand_id: int, source_id: int | None = None, limit: int = 100
+) -> list[Mention]:
+    """A brand's mentions, oldest first."""
+    query = select(Mention).where(Mention.brand_id == brand_id)
+    if source_id is not None:
+        query = query.where(Mention.source_id == source_id)
+    return list(session.scalars(query.order_by(Mention.created_at, Mention.id).limit(limit)))
