@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from importlib import import_module
+
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from ombuds import __version__
 from ombuds.settings import Settings
+from ombuds.web.assets import mount_assets
+from ombuds.web.csrf import verify_csrf
+from ombuds.web.errors import install_error_handlers
+from ombuds.web.headers import SecurityHeaders
+from ombuds.web.templating import Renderer
+
+API_PREFIX = "/api/v1"
+
+#: JSON routes, mounted under /api/v1. One line per package: a module with a ``router``
+#: (an ``APIRouter`` whose prefix names its collection, e.g. ``APIRouter(prefix="/cases")``).
+API_ROUTERS: tuple[str, ...] = ("ombuds.cases.api", "ombuds.mentions.api")
+
+#: HTML pages. One line per package: a module with a ``router``. Every unsafe request
+#: (POST, PUT, PATCH, DELETE) to these routes must carry the session's CSRF token.
+PAGE_ROUTERS: tuple[str, ...] = (
+    "ombuds.web.pages",
+    "ombuds.accounts.pages",
+    "ombuds.cases.pages",
+)
+
+
+def _router(module: str) -> APIRouter:
+    router = getattr(import_module(module), "router", None)
+    if not isinstance(router, APIRouter):
+        raise TypeError(f"{module} must define `router = APIRouter(...)` to be listed in web/app.py")
+    return router
 
 
 def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
@@ -15,9 +43,13 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
     app = FastAPI(
         title="Ombuds",
         version=__version__,
-        description="The customer-voice desk where PR and customer care work as one.",
+        description=(
+            "The customer-voice desk where PR and customer care work as one. Authenticate with "
+            "`Authorization: Bearer <token>` (`ombuds token create`) or a signed-in browser session."
+        ),
         docs_url="/api/docs",
-        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
@@ -29,12 +61,16 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(SecurityHeaders)
+    install_error_handlers(app)
+    app.state.renderer = Renderer(mount_assets(app))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    api = APIRouter(prefix="/api/v1")
-    # Domain routers register here, one include per package (mentions, cases, ...).
-    app.include_router(api)
+    for module in API_ROUTERS:
+        app.include_router(_router(module), prefix=API_PREFIX)
+    for module in PAGE_ROUTERS:
+        app.include_router(_router(module), include_in_schema=False, dependencies=[Depends(verify_csrf)])
     return app

@@ -1,4 +1,8 @@
-"""Request dependencies: the transaction, the signed-in user, the API token's brand."""
+"""Request dependencies: the transaction, the signed-in user and their brands, the API caller's scope.
+
+Tenancy starts here: every view gets the brands its caller may see from one of these
+dependencies and passes them to queries, which filter on them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions, queries
-from ombuds.accounts.models import Brand, User
+from ombuds.accounts.models import Brand, Role, User
+from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
+
+SESSION_USER = "user_id"
+SESSION_BRAND = "brand_id"
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -30,6 +38,7 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False)
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 @dataclass(frozen=True)
@@ -40,16 +49,7 @@ class ApiCaller:
     token_id: int
 
 
-def require_api_token(
-    session: DbSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> ApiCaller:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token: send 'Authorization: Bearer <token>' (see `ombuds token create`)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+def _caller_for_token(session: Session, credentials: HTTPAuthorizationCredentials) -> ApiCaller:
     token = queries.get_api_token(session, credentials.credentials)
     if token is None:
         raise HTTPException(
@@ -63,12 +63,128 @@ def require_api_token(
     return ApiCaller(brand=brand, token_id=token.id)
 
 
+def require_api_token(session: DbSession, credentials: BearerCredentials) -> ApiCaller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token: send 'Authorization: Bearer <token>' (see `ombuds token create`)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return _caller_for_token(session, credentials)
+
+
 ApiAuth = Annotated[ApiCaller, Depends(require_api_token)]
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:
-    user_id = request.session.get("user_id")
+    user_id = request.session.get(SESSION_USER)
     if not isinstance(user_id, int):
         return None
     user = queries.get_user(session, user_id)
     return user if user is not None and user.is_active else None
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+# --- pages: a signed-in user working in one of their brands ---------------------------------------
+
+
+class SignInRequired(Exception):
+    """A page needs a signed-in user; the app answers with a redirect to the sign-in page."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in user, the brands they belong to, and the one they are working in now."""
+
+    user: User
+    brands: tuple[Brand, ...]
+    roles: dict[int, Role]
+    brand: Brand | None  # None only for a user who belongs to no brand yet
+
+    @property
+    def brand_ids(self) -> frozenset[int]:
+        return frozenset(brand.id for brand in self.brands)
+
+    @property
+    def role(self) -> Role | None:
+        return self.roles.get(self.brand.id) if self.brand else None
+
+
+def _signed_in(request: Request, user: User) -> SignedIn:
+    memberships = sorted(user.memberships, key=lambda m: (m.brand.name.lower(), m.brand_id))
+    brands = tuple(m.brand for m in memberships)
+    selected_id = request.session.get(SESSION_BRAND)
+    brand = next((b for b in brands if b.id == selected_id), brands[0] if brands else None)
+    if brand is not None and selected_id != brand.id:
+        request.session[SESSION_BRAND] = brand.id
+    return SignedIn(user=user, brands=brands, roles={m.brand_id: m.role for m in memberships}, brand=brand)
+
+
+def require_signed_in(request: Request, user: OptionalUser) -> SignedIn:
+    """For pages: the signed-in user, or a redirect to /login that comes back here afterwards."""
+    if user is None:
+        raise SignInRequired()
+    return _signed_in(request, user)
+
+
+CurrentUser = Annotated[SignedIn, Depends(require_signed_in)]
+
+
+def select_brand(request: Request, *, signed_in: SignedIn, brand_id: int) -> Brand | None:
+    """Remember the brand the user works in; None (and nothing remembered) if not one of theirs."""
+    brand = next((b for b in signed_in.brands if b.id == brand_id), None)
+    if brand is not None:
+        request.session[SESSION_BRAND] = brand.id
+    return brand
+
+
+# --- API: a bearer token (one brand) or the browser's session (the user's brands) -----------------
+
+
+@dataclass(frozen=True)
+class ApiScope:
+    """The brands an API caller may read, and the brand it reads when it names none."""
+
+    brands: tuple[Brand, ...]
+    default_brand: Brand | None
+    user: User | None = None
+    token_id: int | None = None
+
+    @property
+    def brand_ids(self) -> frozenset[int]:
+        return frozenset(brand.id for brand in self.brands)
+
+    def brand_by_slug(self, slug: str | None) -> Brand:
+        """The named brand, or the default one; 404 when the caller may not see it (or it is unknown)."""
+        if slug is None:
+            if self.default_brand is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "the caller belongs to no brand")
+            return self.default_brand
+        brand = next((b for b in self.brands if b.slug == slug), None)
+        if brand is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no brand {slug!r} visible to this caller")
+        return brand
+
+
+def require_api_scope(
+    request: Request, session: DbSession, credentials: BearerCredentials, user: OptionalUser
+) -> ApiScope:
+    """A bearer token wins; otherwise the session cookie, which must echo the CSRF token to write."""
+    if credentials is not None:
+        caller = require_api_token(session, credentials)
+        return ApiScope(brands=(caller.brand,), default_brand=caller.brand, token_id=caller.token_id)
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "sign in, or send 'Authorization: Bearer <token>' (see `ombuds token create`)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if request.method not in SAFE_METHODS and not is_valid(request.session, request.headers.get(HEADER)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {HEADER} header")
+    signed_in = _signed_in(request, user)
+    return ApiScope(brands=signed_in.brands, default_brand=signed_in.brand, user=user)
+
+
+ApiReader = Annotated[ApiScope, Depends(require_api_scope)]

@@ -1,0 +1,280 @@
+"""Reads of cases. Every read takes the brands its caller may see and never looks outside them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Team, User
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.schemas import (
+    CaseDetailRead,
+    CaseList,
+    CaseMentionRead,
+    CaseRead,
+    CaseSummaryRead,
+    CustomerRead,
+    CustomerRef,
+    EnrichmentRead,
+    IdentityRead,
+    LatestMentionRead,
+)
+from ombuds.enrichment.models import Enrichment
+from ombuds.mentions.models import Direction, Mention
+
+SENTIMENT = "sentiment"
+#: How findings are ordered on a mention: the ones people read first come first; others by name.
+ANALYZER_ORDER = ("sentiment", "intent", "category", "signals", "reach", "language", "pii")
+
+
+def get_case(session: Session, case_id: int, *, brand_ids: Collection[int]) -> Case | None:
+    """The case, if it belongs to one of ``brand_ids``; another brand's case is as good as missing."""
+    return session.scalar(select(Case).where(Case.id == case_id, Case.brand_id.in_(brand_ids)))
+
+
+def _open_filter(*, brand_id: int, team_id: int | None, without_team: bool) -> list[ColumnElement[bool]]:
+    conditions = [Case.brand_id == brand_id, Case.status.in_(OPEN_STATUSES)]
+    if without_team:
+        conditions.append(Case.team_id.is_(None))
+    elif team_id is not None:
+        conditions.append(Case.team_id == team_id)
+    return conditions
+
+
+def _case_rows(conditions: Sequence[ColumnElement[bool]]) -> Select[Case, str, str | None, str | None]:
+    return (
+        select(Case, Customer.display_name, Team.name, User.name)
+        .join(Customer, Customer.id == Case.customer_id)
+        .outerjoin(Team, Team.id == Case.team_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(*conditions)
+    )
+
+
+def list_open_cases(
+    session: Session,
+    *,
+    brand_id: int,
+    brand_slug: str,
+    status: CaseStatus | None = None,
+    team_id: int | None = None,
+    without_team: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> CaseList:
+    """The brand's open cases (new, open, pending): most urgent first, then the longest waiting.
+
+    ``brand_id`` must come from the caller's scope (their selected brand or token's brand).
+    """
+    conditions = _open_filter(brand_id=brand_id, team_id=team_id, without_team=without_team)
+    status_counts = {state.value: 0 for state in OPEN_STATUSES}
+    for state, count in session.execute(
+        select(Case.status, func.count()).where(*conditions).group_by(Case.status)
+    ):
+        status_counts[CaseStatus(state).value] = count
+    if status is not None:
+        conditions.append(Case.status == status)
+    total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+    rows = session.execute(
+        _case_rows(conditions)
+        .order_by(Case.priority.asc(), Case.opened_at.asc(), Case.id.asc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    case_ids = [row[0].id for row in rows]
+    latest = _latest_inbound_mentions(session, brand_id=brand_id, case_ids=case_ids)
+    counts = _mention_counts(session, brand_id=brand_id, case_ids=case_ids)
+    items = [
+        CaseRead(
+            **_case_fields(
+                case,
+                team_name=team_name,
+                assignee_name=assignee_name,
+                mention_count=counts.get(case.id, 0),
+                latest=latest.get(case.id),
+            ),
+            customer=CustomerRef(id=case.customer_id, display_name=customer_name),
+        )
+        for case, customer_name, team_name, assignee_name in rows
+    ]
+    return CaseList(
+        brand=brand_slug, total=total, limit=limit, offset=offset, status_counts=status_counts, items=items
+    )
+
+
+def get_case_detail(session: Session, case_id: int, *, brand_ids: Collection[int]) -> CaseDetailRead | None:
+    """Everything the case page shows, or None if the case is not in ``brand_ids``."""
+    row = session.execute(_case_rows([Case.id == case_id, Case.brand_id.in_(brand_ids)])).first()
+    if row is None:
+        return None
+    case, customer_name, team_name, assignee_name = row
+    mentions = list(
+        session.scalars(
+            select(Mention)
+            .where(Mention.case_id == case.id, Mention.brand_id == case.brand_id)
+            .order_by(Mention.created_at, Mention.id)
+        )
+    )
+    findings = _enrichments_by_mention(session, brand_id=case.brand_id, mention_ids=[m.id for m in mentions])
+    identities = session.scalars(
+        select(Identity)
+        .where(Identity.customer_id == case.customer_id, Identity.brand_id == case.brand_id)
+        .order_by(Identity.followers.desc(), Identity.channel, Identity.handle)
+    )
+    other_cases = session.scalars(
+        select(Case)
+        .where(Case.customer_id == case.customer_id, Case.brand_id == case.brand_id, Case.id != case.id)
+        .order_by(Case.opened_at.desc())
+        .limit(10)
+    )
+    latest = next((m for m in reversed(mentions) if m.direction is Direction.INBOUND), None)
+    return CaseDetailRead(
+        **_case_fields(
+            case,
+            team_name=team_name,
+            assignee_name=assignee_name,
+            mention_count=len(mentions),
+            latest=_latest_read(latest, findings.get(latest.id, [])) if latest else None,
+        ),
+        customer=CustomerRead(
+            id=case.customer_id,
+            display_name=customer_name,
+            identities=[IdentityRead.model_validate(identity) for identity in identities],
+        ),
+        mentions=[_mention_read(mention, findings.get(mention.id, [])) for mention in mentions],
+        other_cases=[CaseSummaryRead.model_validate(other) for other in other_cases],
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _case_fields(
+    case: Case,
+    *,
+    team_name: str | None,
+    assignee_name: str | None,
+    mention_count: int,
+    latest: LatestMentionRead | None,
+) -> dict[str, Any]:
+    """What every shape of a case shares (all but the customer, which each shape shows its way)."""
+    return {
+        "id": case.id,
+        "brand_id": case.brand_id,
+        "subject": case.subject,
+        "channel": case.channel,
+        "status": case.status,
+        "priority": case.priority,
+        "team_id": case.team_id,
+        "team_name": team_name,
+        "assignee_id": case.assignee_id,
+        "assignee_name": assignee_name,
+        "opened_at": case.opened_at,
+        "last_activity_at": case.last_activity_at,
+        "first_response_due_at": case.first_response_due_at,
+        "first_responded_at": case.first_responded_at,
+        "resolve_due_at": case.resolve_due_at,
+        "resolved_at": case.resolved_at,
+        "mention_count": mention_count,
+        "latest_mention": latest,
+    }
+
+
+def _mention_read(mention: Mention, enrichments: list[EnrichmentRead]) -> CaseMentionRead:
+    return CaseMentionRead(
+        id=mention.id,
+        external_id=mention.external_id,
+        channel=mention.channel,
+        direction=mention.direction,
+        is_public=mention.is_public,
+        author_handle=mention.author_handle,
+        author_name=mention.author_name,
+        author_followers=mention.author_followers,
+        text=mention.text,
+        url=mention.url,
+        created_at=mention.created_at,
+        enrichments=enrichments,
+    )
+
+
+def _latest_read(mention: Mention, enrichments: list[EnrichmentRead]) -> LatestMentionRead:
+    sentiment = next((e for e in enrichments if e.analyzer == SENTIMENT), None)
+    return LatestMentionRead(
+        id=mention.id, text=mention.text, created_at=mention.created_at, sentiment=sentiment
+    )
+
+
+def _analyzer_rank(analyzer: str) -> tuple[int, str]:
+    rank = ANALYZER_ORDER.index(analyzer) if analyzer in ANALYZER_ORDER else len(ANALYZER_ORDER)
+    return rank, analyzer
+
+
+def _enrichments_by_mention(
+    session: Session, *, brand_id: int, mention_ids: Sequence[int], analyzer: str | None = None
+) -> dict[int, list[EnrichmentRead]]:
+    if not mention_ids:
+        return {}
+    query = select(Enrichment).where(Enrichment.brand_id == brand_id, Enrichment.mention_id.in_(mention_ids))
+    if analyzer is not None:
+        query = query.where(Enrichment.analyzer == analyzer)
+    found: dict[int, list[EnrichmentRead]] = defaultdict(list)
+    for enrichment in session.scalars(query):
+        found[enrichment.mention_id].append(EnrichmentRead.model_validate(enrichment))
+    for findings in found.values():
+        findings.sort(key=lambda e: _analyzer_rank(e.analyzer))
+    return found
+
+
+def _latest_inbound_mentions(
+    session: Session, *, brand_id: int, case_ids: Sequence[int]
+) -> dict[int, LatestMentionRead]:
+    """Each case's newest customer message, found in one query with a window function."""
+    if not case_ids:
+        return {}
+    ranked = (
+        select(
+            Mention.id,
+            Mention.case_id,
+            Mention.text,
+            Mention.created_at,
+            func.row_number()
+            .over(partition_by=Mention.case_id, order_by=(Mention.created_at.desc(), Mention.id.desc()))
+            .label("rank"),
+        )
+        .where(
+            Mention.brand_id == brand_id,
+            Mention.case_id.in_(case_ids),
+            Mention.direction == Direction.INBOUND,
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.id, ranked.c.case_id, ranked.c.text, ranked.c.created_at).where(ranked.c.rank == 1)
+    ).all()
+    sentiments = _enrichments_by_mention(
+        session, brand_id=brand_id, mention_ids=[row.id for row in rows], analyzer=SENTIMENT
+    )
+    return {
+        row.case_id: LatestMentionRead(
+            id=row.id,
+            text=row.text,
+            created_at=row.created_at,
+            sentiment=next(iter(sentiments.get(row.id, [])), None),
+        )
+        for row in rows
+    }
+
+
+def _mention_counts(session: Session, *, brand_id: int, case_ids: Sequence[int]) -> dict[int, int]:
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Mention.case_id, func.count())
+        .where(Mention.brand_id == brand_id, Mention.case_id.in_(case_ids))
+        .group_by(Mention.case_id)
+    )
+    return {case_id: count for case_id, count in rows if case_id is not None}

@@ -1,0 +1,149 @@
+"""Pydantic shapes of cases as the API and the pages show them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from ombuds.cases.models import CaseStatus, Priority
+from ombuds.mentions.models import Direction
+
+OpenStatus = Literal["new", "open", "pending"]
+
+
+def priority_label(priority: int) -> str:
+    try:
+        return Priority(priority).name.lower()
+    except ValueError:
+        return str(priority)
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EnrichmentRead(_Read):
+    """One analyzer's finding on a mention, stamped with the model version that made it."""
+
+    analyzer: str
+    model_version: str
+    label: str | None
+    score: float | None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CustomerRef(_Read):
+    id: int
+    display_name: str
+
+
+class IdentityRead(_Read):
+    channel: str
+    handle: str
+    followers: int | None
+
+
+class CustomerRead(CustomerRef):
+    identities: list[IdentityRead]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reach(self) -> int | None:
+        """The largest audience among the customer's identities: how far a complaint can travel."""
+        counts = [identity.followers for identity in self.identities if identity.followers is not None]
+        return max(counts) if counts else None
+
+
+class LatestMentionRead(_Read):
+    """The customer's most recent message in a case, for the inbox's preview and mood."""
+
+    id: int
+    text: str
+    created_at: datetime
+    sentiment: EnrichmentRead | None
+
+
+class CaseRead(_Read):
+    """A case as listed in the inbox."""
+
+    id: int
+    brand_id: int
+    subject: str
+    channel: str
+    status: CaseStatus
+    priority: int = Field(description="1 = urgent … 4 = low; lower sorts first")
+    team_id: int | None
+    team_name: str | None
+    assignee_id: int | None
+    assignee_name: str | None
+    customer: CustomerRef
+    opened_at: datetime
+    last_activity_at: datetime
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+    resolve_due_at: datetime | None
+    resolved_at: datetime | None
+    mention_count: int
+    latest_mention: LatestMentionRead | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def priority_label(self) -> str:
+        return priority_label(self.priority)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sla_due_at(self) -> datetime | None:
+        """The next deadline: the first response until someone answers, then the resolution."""
+        if self.resolved_at is not None:
+            return None
+        if self.first_responded_at is None and self.first_response_due_at is not None:
+            return self.first_response_due_at
+        return self.resolve_due_at
+
+
+class CaseList(BaseModel):
+    """One page of a brand's open cases, most urgent first, then oldest first."""
+
+    brand: str = Field(description="slug of the brand listed")
+    total: int
+    limit: int
+    offset: int
+    status_counts: dict[str, int] = Field(description="open cases per status, before the status filter")
+    items: list[CaseRead]
+
+
+class CaseMentionRead(_Read):
+    """A message in a case, with what analysis found in it."""
+
+    id: int
+    external_id: str
+    channel: str
+    direction: Direction
+    is_public: bool
+    author_handle: str
+    author_name: str | None
+    author_followers: int | None
+    text: str
+    url: str | None
+    created_at: datetime
+    enrichments: list[EnrichmentRead]
+
+
+class CaseSummaryRead(_Read):
+    """Another case of the same customer, for context."""
+
+    id: int
+    subject: str
+    status: CaseStatus
+    opened_at: datetime
+
+
+class CaseDetailRead(CaseRead):
+    """A case with its customer, its messages in time order, and the customer's other cases."""
+
+    customer: CustomerRead
+    mentions: list[CaseMentionRead]
+    other_cases: list[CaseSummaryRead]

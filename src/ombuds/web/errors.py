@@ -1,0 +1,103 @@
+"""How errors reach people: JSON under /api, a page everywhere else, a redirect to sign in."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ombuds.errors import Conflict, InvalidInput, NotFound, OmbudsError
+from ombuds.web.csrf import CsrfRejected
+from ombuds.web.deps import SignInRequired
+from ombuds.web.templating import render
+
+API_PREFIX = "/api/"
+
+_STATUS_OF: dict[type[OmbudsError], int] = {NotFound: 404, Conflict: 409, InvalidInput: 422}
+
+_PAGE_MESSAGES = {
+    403: "You do not have access to this page.",
+    404: "There is nothing here, or it belongs to a brand you do not work for.",
+    405: "This address does not accept that kind of request.",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def sign_in_url(request: Request) -> str:
+    """/login with ``next`` set to the page asked for, so signing in leads back to it."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login" if target in ("/", "/inbox") else f"/login?next={quote(target, safe='/')}"
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    title = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
+    return render(
+        request,
+        "error.html",
+        {
+            "status_code": status_code,
+            "title": title,
+            "message": message or _PAGE_MESSAGES.get(status_code, "Something went wrong."),
+        },
+        status_code=status_code,
+    )
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401)
+    url = sign_in_url(request)
+    if request.headers.get("HX-Request") == "true":
+        # htmx follows HX-Redirect with a full page load instead of swapping the sign-in form in.
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def _csrf_rejected(request: Request, exc: Exception) -> Response:
+    message = (
+        "This form was sent without a valid security token, perhaps because it was open for a long "
+        "time or cookies are blocked. Go back, reload the page and try again."
+    )
+    if is_api(request):
+        return JSONResponse({"detail": message}, status_code=403)
+    return error_page(request, 403, message)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if is_api(request) or exc.status_code < 400:
+        return await http_exception_handler(request, exc)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _PAGE_MESSAGES else None
+    return error_page(request, exc.status_code, detail)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if is_api(request):
+        return await request_validation_exception_handler(request, exc)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return error_page(request, 400, f"{where}: {first.get('msg', 'invalid value')}")
+
+
+async def _ombuds_error(request: Request, exc: Exception) -> Response:
+    status_code = next((code for kind, code in _STATUS_OF.items() if isinstance(exc, kind)), 400)
+    if is_api(request):
+        return JSONResponse({"detail": str(exc)}, status_code=status_code)
+    return error_page(request, status_code, str(exc) if status_code != 404 else None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_exception_handler(CsrfRejected, _csrf_rejected)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OmbudsError, _ombuds_error)

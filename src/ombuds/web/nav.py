@@ -1,0 +1,22 @@
+"""The top navigation: one entry per page people go to. Add one line when a package adds a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    label: str
+    path: str
+    #: Paths that start with any of these mark the entry as the current page.
+    prefixes: tuple[str, ...] = ()
+
+    def is_current(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in (self.path, *self.prefixes))
+
+
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
+    # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
+)

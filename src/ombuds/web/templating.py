@@ -1,0 +1,185 @@
+"""Rendering pages: one Jinja environment, the layout's shared context, flash messages, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from ombuds import __version__
+from ombuds.clock import utcnow
+from ombuds.web.assets import TEMPLATES_DIR, Assets
+from ombuds.web.csrf import csrf_token
+from ombuds.web.deps import SignedIn
+from ombuds.web.nav import NAV_ENTRIES
+
+FlashLevel = Literal["info", "success", "warning", "error"]
+_FLASH_KEY = "flash"
+
+
+def flash(request: Request, message: str, level: FlashLevel = "info") -> None:
+    """A message shown once on the next page this browser renders (after a redirect, typically)."""
+    pending = list(request.session.get(_FLASH_KEY, []))
+    pending.append([level, message])
+    request.session[_FLASH_KEY] = pending
+
+
+def _pop_flashes(request: Request) -> list[tuple[str, str]]:
+    pending = request.session.pop(_FLASH_KEY, [])
+    return [(str(level), str(message)) for level, message in pending]
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+def _span(delta: timedelta) -> str:
+    """A short human span: 45 s, 12 min, 3 h 20 min, 2 d 4 h."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes and hours < 10 else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def age(moment: datetime | None) -> str:
+    """How long ago, e.g. ``3 h 20 min``."""
+    return "" if moment is None else _span(utcnow() - moment)
+
+
+def due(moment: datetime | None) -> str:
+    """How long until a deadline, or how long past it."""
+    if moment is None:
+        return ""
+    delta = moment - utcnow()
+    return f"in {_span(delta)}" if delta.total_seconds() >= 0 else f"{_span(delta)} overdue"
+
+
+def is_overdue(moment: datetime | None) -> bool:
+    return moment is not None and moment < utcnow()
+
+
+def timestamp(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def compact_number(value: int | float | None) -> str:
+    """Follower counts and the like: 950, 12.3k, 4.1M."""
+    if value is None:
+        return "–"
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= limit:
+            shown = f"{value / limit:.1f}".removesuffix(".0")
+            return f"{shown}{suffix}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def score(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def humanize(name: str) -> str:
+    """``first_response_due`` → ``First response due``."""
+    text = name.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def time_tag(moment: datetime | None, mode: Literal["age", "due", "timestamp"] = "timestamp") -> Markup:
+    """A <time> element: the relative form in view, the exact UTC time on hover."""
+    if moment is None:
+        return Markup('<span class="muted">–</span>')
+    text = {"age": age, "due": due, "timestamp": timestamp}[mode](moment)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        moment.isoformat(), timestamp(moment), text
+    )
+
+
+def query_with(request: Request, **changes: object) -> str:
+    """This page's query string with some parameters changed; empty values drop out. For links."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        params[key] = "" if value is None else str(value)
+    kept = {key: value for key, value in params.items() if value != ""}
+    return "?" + urlencode(kept) if kept else request.url.path
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        age=age,
+        due=due,
+        timestamp=timestamp,
+        compact_number=compact_number,
+        score=score,
+        humanize=humanize,
+        time_tag=time_tag,
+    )
+    env.tests["overdue"] = is_overdue
+    env.globals["version"] = __version__
+    env.globals["query_with"] = query_with
+    return env
+
+
+class Renderer:
+    """Renders templates with what the base layout needs; one per app."""
+
+    def __init__(self, assets: Assets) -> None:
+        self.env = _environment()
+        self.assets = assets
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        signed_in: SignedIn | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        page = {
+            "request": request,
+            "signed_in": signed_in,
+            "nav": [(entry, entry.is_current(request.url.path)) for entry in NAV_ENTRIES],
+            "csrf_token": csrf_token(request.session),
+            "flashes": _pop_flashes(request),
+            "static_url": self.assets.url,
+            "htmx_url": self.assets.htmx_url,
+            "is_htmx": request.headers.get("HX-Request") == "true",
+        }
+        page.update(context or {})
+        html = self.env.get_template(name).render(page)
+        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    signed_in: SignedIn | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page template (under web/templates) with the layout's shared context."""
+    renderer: Renderer = request.app.state.renderer
+    return renderer.render(
+        request, name, context, signed_in=signed_in, status_code=status_code, headers=headers
+    )

@@ -1,0 +1,173 @@
+"""Signing in and out of the web app: sessions, CSRF tokens, redirects, and what strangers get."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.models import User
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def csrf_from(page: httpx2.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str, **extra: str) -> httpx2.Response:
+    token = csrf_from(client.get("/login"))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+
+
+def test_agent_signs_in_and_lands_in_the_inbox(client: TestClient, agent: User) -> None:
+    page = client.get("/login")
+    assert page.status_code == 200
+    for selector in ('name="email"', 'name="password"', 'type="submit"', 'name="csrf_token"'):
+        assert selector in page.text
+
+    answer = sign_in(client, "Agent@Skyways.test ", PASSWORD)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/inbox"
+    inbox = client.get("/inbox")
+    assert inbox.status_code == 200
+    assert "Ada Agent" in inbox.text
+    assert "<h1>Inbox</h1>" in inbox.text
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client: TestClient, agent: User) -> None:
+    wrong_password = sign_in(client, agent.email, "battery staple")
+    unknown_email = sign_in(client, "nobody@skyways.test", PASSWORD)
+
+    for answer in (wrong_password, unknown_email):
+        assert answer.status_code == 401
+        assert "do not match an active account" in answer.text
+        assert 'data-testid="login-error"' in answer.text
+    # The form keeps what was typed, except the password.
+    assert 'value="nobody@skyways.test"' in unknown_email.text
+    assert PASSWORD not in unknown_email.text
+    assert client.get("/inbox").status_code == 303
+
+
+def test_a_sign_in_form_without_the_csrf_token_is_refused(client: TestClient, agent: User) -> None:
+    client.get("/login")  # the browser has a session (and a token) but the forged form lacks it
+
+    missing = client.post("/login", data={"email": agent.email, "password": PASSWORD})
+    forged = client.post("/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": "guess"})
+
+    for answer in (missing, forged):
+        assert answer.status_code == 403
+        assert "security token" in answer.text
+    assert client.get("/inbox").status_code == 303
+
+
+def test_signing_in_starts_a_fresh_session(client: TestClient, agent: User) -> None:
+    before = csrf_from(client.get("/login"))
+    sign_in(client, agent.email, PASSWORD)
+    after = csrf_from(client.get("/inbox"))
+    assert before != after
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_come_back(client: TestClient, agent: User) -> None:
+    home = client.get("/")
+    assert home.status_code == 303
+    assert home.headers["location"] == "/inbox"
+    assert client.get("/inbox").headers["location"] == "/login"
+
+    asked = client.get("/cases/42?tab=notes")
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/login?next=/cases/42%3Ftab%3Dnotes"
+
+    answer = sign_in(client, agent.email, PASSWORD, next="/cases/42?tab=notes")
+    assert answer.headers["location"] == "/cases/42?tab=notes"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
+)
+def test_sign_in_never_redirects_off_site(client: TestClient, agent: User, target: str) -> None:
+    answer = sign_in(client, agent.email, PASSWORD, next=target)
+    assert answer.headers["location"] == "/inbox"
+
+
+def test_sign_out_needs_the_token_and_ends_the_session(client: TestClient, agent: User) -> None:
+    sign_in(client, agent.email, PASSWORD)
+    token = csrf_from(client.get("/inbox"))
+
+    assert client.post("/logout").status_code == 403
+    assert client.get("/inbox").status_code == 200
+
+    answer = client.post("/logout", data={"csrf_token": token})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login"
+    assert "You are signed out." in client.get("/login").text
+    assert client.get("/inbox").status_code == 303
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_request(
+    client: TestClient, agent: User, session: Session
+) -> None:
+    sign_in(client, agent.email, PASSWORD)
+    agent.is_active = False
+    session.commit()
+    assert client.get("/inbox").status_code == 303
+
+
+def test_signed_out_api_and_htmx_requests_get_401_not_a_page(client: TestClient) -> None:
+    api = client.get("/api/v1/cases")
+    assert api.status_code == 401
+    assert api.headers["content-type"].startswith("application/json")
+    assert "bearer" in api.json()["detail"].lower()
+
+    htmx = client.get("/inbox", headers={"HX-Request": "true"})
+    assert htmx.status_code == 401
+    assert htmx.headers["HX-Redirect"] == "/login"
+
+
+def test_pages_carry_security_headers_and_the_api_is_documented(client: TestClient) -> None:
+    page = client.get("/login")
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases" in schema["paths"]
+    assert "/api/v1/cases/{case_id}" in schema["paths"]
+    assert "/login" not in schema["paths"]
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_unknown_pages_get_a_page_and_unknown_api_paths_get_json(client: TestClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Go to the inbox" in page.text
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not Found"}
+
+
+def test_the_stylesheet_is_served(client: TestClient) -> None:
+    page = client.get("/login")
+    found = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', page.text)
+    assert found
+    css = client.get(found.group(1))
+    assert css.status_code == 200
+    assert "--primary" in css.text
