@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case, CaseStatus, Customer, Identity, Priority
+from ombuds.cases.pages import PAGE_SIZE
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention, Source
@@ -259,6 +260,35 @@ def test_an_empty_inbox_says_what_to_do(client: TestClient, agent: User) -> None
     page = client.get("/inbox")
     assert "Inbox zero" in page.text
     assert "ombuds import FILE --brand skyways" in page.text
+
+
+def test_a_long_inbox_comes_in_pages(client: TestClient, session: Session, brand: Brand, agent: User) -> None:
+    cases = [
+        add_case(session, brand=brand, subject=f"Case {n}", handle=f"user{n}", opened_hours_ago=100 - n)
+        for n in range(PAGE_SIZE + 1)
+    ]
+    session.commit()
+    sign_in(client, agent.email)
+
+    first = client.get("/inbox")
+    second = client.get("/inbox?page=2")
+
+    assert row_ids(first) == [case.id for case in cases[:PAGE_SIZE]]
+    assert row_ids(second) == [cases[-1].id]
+    assert f"1–{PAGE_SIZE} of {PAGE_SIZE + 1}" in first.text
+    assert 'href="?page=2"' in first.text
+
+
+def test_a_user_without_a_brand_is_told_how_to_get_one(client: TestClient, session: Session) -> None:
+    actions.create_user(session, email="new@skyways.test", name="New Hire", password=PASSWORD)
+    session.commit()
+    sign_in(client, "new@skyways.test")
+
+    page = client.get("/inbox")
+
+    assert page.status_code == 200
+    assert "You do not belong to a brand yet" in page.text
+    assert client.get("/api/v1/cases").status_code == 404
 
 
 def test_htmx_refresh_gets_only_the_list(

@@ -112,7 +112,8 @@ class SignedIn:
         return self.roles.get(self.brand.id) if self.brand else None
 
 
-def _signed_in(request: Request, user: User) -> SignedIn:
+def signed_in_for(request: Request, user: User) -> SignedIn:
+    """The user with their brands; the selected brand is kept in the session (first by name if none)."""
     memberships = sorted(user.memberships, key=lambda m: (m.brand.name.lower(), m.brand_id))
     brands = tuple(m.brand for m in memberships)
     selected_id = request.session.get(SESSION_BRAND)
@@ -126,7 +127,7 @@ def require_signed_in(request: Request, user: OptionalUser) -> SignedIn:
     """For pages: the signed-in user, or a redirect to /login that comes back here afterwards."""
     if user is None:
         raise SignInRequired()
-    return _signed_in(request, user)
+    return signed_in_for(request, user)
 
 
 CurrentUser = Annotated[SignedIn, Depends(require_signed_in)]
@@ -183,7 +184,7 @@ def require_api_scope(
         )
     if request.method not in SAFE_METHODS and not is_valid(request.session, request.headers.get(HEADER)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {HEADER} header")
-    signed_in = _signed_in(request, user)
+    signed_in = signed_in_for(request, user)
     return ApiScope(brands=signed_in.brands, default_brand=signed_in.brand, user=user)
 
 

@@ -9,11 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ombuds.accounts.queries import get_user
 from ombuds.errors import Conflict, InvalidInput, NotFound, OmbudsError
 from ombuds.web.csrf import CsrfRejected
-from ombuds.web.deps import SignInRequired
+from ombuds.web.deps import SESSION_USER, SignedIn, SignInRequired, signed_in_for
 from ombuds.web.templating import render
 
 API_PREFIX = "/api/"
@@ -37,6 +39,17 @@ def sign_in_url(request: Request) -> str:
     return "/login" if target in ("/", "/inbox") else f"/login?next={quote(target, safe='/')}"
 
 
+def _signed_in_or_none(request: Request) -> SignedIn | None:
+    """Error pages keep the navigation for signed-in people; the failed view's session is gone."""
+    user_id = request.session.get(SESSION_USER) if "session" in request.scope else None
+    if not isinstance(user_id, int):
+        return None
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        user = get_user(session, user_id)
+        return signed_in_for(request, user) if user is not None and user.is_active else None
+
+
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
     title = HTTPStatus(status_code).phrase if status_code in HTTPStatus._value2member_map_ else "Error"
     return render(
@@ -47,6 +60,7 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
             "title": title,
             "message": message or _PAGE_MESSAGES.get(status_code, "Something went wrong."),
         },
+        signed_in=_signed_in_or_none(request),
         status_code=status_code,
     )
 

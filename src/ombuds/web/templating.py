@@ -114,6 +114,13 @@ def query_with(request: Request, **changes: object) -> str:
     return "?" + urlencode(kept) if kept else request.url.path
 
 
+def is_distribution(value: object) -> bool:
+    """A mapping of labels to probabilities (what classifiers store), shown as small bars."""
+    if not isinstance(value, Mapping) or not value:
+        return False
+    return all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in value.values())
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -132,6 +139,7 @@ def _environment() -> jinja2.Environment:
         time_tag=time_tag,
     )
     env.tests["overdue"] = is_overdue
+    env.tests["distribution"] = is_distribution
     env.globals["version"] = __version__
     env.globals["query_with"] = query_with
     return env
