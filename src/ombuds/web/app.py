@@ -1,4 +1,20 @@
-"""The FastAPI application factory; nothing is created at import time."""
+"""The FastAPI application factory; nothing is created at import time.
+
+Adding a page to a package (say incidents):
+
+* ``incidents/pages.py`` defines ``router = APIRouter()`` and views that take ``signed_in: CurrentUser``
+  and ``session: DbSession`` (``ombuds.web.deps``), read through queries scoped to
+  ``signed_in.brand`` / ``signed_in.brand_ids``, and return
+  ``render(request, "incidents/list.html", {...}, signed_in=signed_in)`` (``ombuds.web.templating``).
+* The template lives in ``web/templates/incidents/``, extends ``base.html`` and fills
+  ``{% block content %}``; ``_macros.html`` has the badges, chips, deadlines and empty states.
+  Forms that POST include ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">``.
+* Add ``"ombuds.incidents.pages"`` to ``PAGE_ROUTERS`` below, and a ``NavEntry`` in ``web/nav.py``.
+
+JSON routes go the same way: ``router = APIRouter(prefix="/incidents", tags=["incidents"])`` in
+``incidents/api.py``, listed in ``API_ROUTERS``; readers depend on ``ApiReader`` (token or session),
+machine writers on ``ApiAuth`` (token only).
+"""
 
 from __future__ import annotations
 
