@@ -36,7 +36,10 @@ API_PREFIX = "/api/v1"
 
 #: JSON routes, mounted under /api/v1. One line per package: a module with a ``router``
 #: (an ``APIRouter`` whose prefix names its collection, e.g. ``APIRouter(prefix="/cases")``).
-API_ROUTERS: tuple[str, ...] = ("ombuds.cases.api", "ombuds.mentions.api")
+API_ROUTERS: tuple[str, ...] = (
+    "ombuds.cases.api",
+    "ombuds.mentions.api",
+)
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
 #: (POST, PUT, PATCH, DELETE) to these routes must carry the session's CSRF token.
