@@ -76,6 +76,8 @@ def test_mentions_become_routed_cases_with_their_analysis(
         )
         assert [m.external_id for m in thread] == ["1", "2", "3"]
         assert mara.first_responded_at == T0 + timedelta(minutes=20)
+        assert mara.status is CaseStatus.OPEN, "the brand answered, so the case is being worked"
+        assert leo.status is CaseStatus.NEW
         assert mara.team_id == team.id
         assert mara.first_response_due_at is not None
         assert mara.first_response_due_at > mara.opened_at
@@ -183,10 +185,8 @@ def test_the_embedded_runner_processes_new_mentions_in_the_background(
             done.wait(0.1)
         assert done.is_set(), "the runner did not route the new mentions"
         with session_factory() as session:
-            assert (
-                session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.NEW))
-                == 2
-            )
+            statuses = sorted(session.scalars(select(Case.status)))
+            assert statuses == [CaseStatus.NEW, CaseStatus.OPEN], "answered cases are open, the rest new"
     finally:
         runner.stop()
 

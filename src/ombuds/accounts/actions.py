@@ -56,10 +56,16 @@ def add_membership(
     return membership
 
 
+_UNKNOWN_USER_HASH = hash_password("no account has this password")
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same answer for unknown email and bad password)."""
     user = get_user_by_email(session, email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_UNKNOWN_USER_HASH, password)  # take as long as for a real account
+        return None
+    if not user.is_active or not verify_password(user.password_hash, password):
         return None
     return user
 

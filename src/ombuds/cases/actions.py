@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
-from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread
+from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Stage
 
@@ -102,6 +103,8 @@ def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
         case.last_activity_at = mention.created_at
     if mention.direction is Direction.OUTBOUND and case.first_responded_at is None:
         case.first_responded_at = mention.created_at
+        if case.status is CaseStatus.NEW:
+            case.status = CaseStatus.OPEN
         record_event(
             session,
             brand_id=case.brand_id,
@@ -131,6 +134,7 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
             is_inbound=inbound,
             open_case_id=open_case_id,
             replied_case_id=replied.id if replied else None,
+            echo=is_echo(mention.text),
         )
         if decision.action is ThreadAction.OPEN:
             assert mention.customer_id is not None
@@ -147,3 +151,23 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
         session.flush()
         decisions.append(decision)
     return decisions
+
+
+def resolve_case(
+    session: Session, *, case: Case, at: datetime, actor_id: int | None = None, note: str = ""
+) -> None:
+    """Mark the customer's problem fixed; the resolution clock stops here."""
+    if case.status not in OPEN_STATUSES:
+        return
+    case.status = CaseStatus.RESOLVED
+    case.resolved_at = at
+    record_event(
+        session,
+        brand_id=case.brand_id,
+        kind="case.resolved",
+        subject_type="case",
+        subject_id=case.id,
+        actor_id=actor_id,
+        data={"note": note} if note else {},
+        occurred_at=at,
+    )

@@ -9,7 +9,7 @@ from enum import StrEnum
 class ThreadAction(StrEnum):
     ATTACH = "attach"  # add to an existing case
     OPEN = "open"  # start a new case
-    SKIP = "skip"  # no case (e.g. a brand post that answers nobody)
+    SKIP = "skip"  # no case: a brand post that answers nobody, or an echo of someone else's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +19,28 @@ class ThreadDecision:
     reason: str = ""
 
 
+ECHO_PREFIXES = ("RT @", "rt @")
+
+
+def is_echo(text: str) -> bool:
+    """A plain repost repeats someone else's words: it counts toward reach, not as a new voice."""
+    return text.lstrip().startswith(ECHO_PREFIXES)
+
+
 def decide_thread(
     *,
     is_inbound: bool,
     open_case_id: int | None,
     replied_case_id: int | None,
+    echo: bool = False,
 ) -> ThreadDecision:
     """Same customer with an open case → that case; a brand reply → the case it answers; else a new case.
 
     ``open_case_id`` is the customer's open case on the brand, ``replied_case_id`` the case of
-    the message this one replies to (if known).
+    the message this one replies to (if known); ``echo`` marks a plain repost.
     """
+    if echo:
+        return ThreadDecision(ThreadAction.SKIP, None, "a repost of someone else's message")
     if not is_inbound:
         if replied_case_id is not None:
             return ThreadDecision(ThreadAction.ATTACH, replied_case_id, "brand reply in a case conversation")
@@ -46,5 +57,5 @@ def case_subject(text: str, *, limit: int = 90) -> str:
     line = " ".join(text.split())
     if len(line) <= limit:
         return line or "(no text)"
-    cut = line[:limit].rsplit(" ", 1)[0]
-    return (cut or line[:limit]) + "…"
+    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+    return cut.rstrip(".,;:!?-– ") + "…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.progress import Progress
@@ -10,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.cases.actions import resolve_case
 from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
 from ombuds.commandline import console
@@ -17,6 +19,7 @@ from ombuds.db import transaction
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 
@@ -55,6 +58,26 @@ def _count_open_cases(session: Session, brand_id: int) -> int:
     return session.scalar(query) or 0
 
 
+def settle_answered_cases(
+    session: Session, *, now: datetime, quiet_for: timedelta = timedelta(hours=8)
+) -> int:
+    """Resolve cases the brand answered last and nobody wrote in since: the desk's past work."""
+    settled = 0
+    answered = session.scalars(
+        select(Case).where(Case.status.in_(OPEN_STATUSES), Case.first_responded_at.is_not(None))
+    )
+    for case in answered:
+        last = session.scalars(
+            select(Mention).where(Mention.case_id == case.id).order_by(Mention.created_at.desc()).limit(1)
+        ).one()
+        if last.direction is Direction.OUTBOUND and now - last.created_at >= quiet_for:
+            resolve_case(
+                session, case=case, at=last.created_at + timedelta(hours=1), note="answered, no reply"
+            )
+            settled += 1
+    return settled
+
+
 def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
     """Seed, ingest and process; every step in its own transaction, as a live desk would."""
     scenario = build_scenario(now=utcnow(), seed=seed)
@@ -67,6 +90,8 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
     with Progress(console=console, transient=True) as progress:
         progress.add_task("analysing, threading and routing the demo mentions…", total=None)
         run_until_idle(factory)
+    with transaction(factory) as session:
+        settle_answered_cases(session, now=utcnow())
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
     return DemoSummary(brand.name, credentials, len(scenario), open_cases)

@@ -181,7 +181,7 @@ def _private_continuation(w: _Writer) -> None:
         w, asked, template="Of course, {name}. Our DMs are open: send us the details there. ^{agent}"
     )
     w.add(
-        channel="x-dm",
+        channel="x",  # a direct message: same network and identity, not public
         author_handle="tomas_k",
         author_name="Tomás",
         text=(

@@ -1,4 +1,4 @@
-from ombuds.cases.threading import ThreadAction, case_subject, decide_thread
+from ombuds.cases.threading import ThreadAction, case_subject, decide_thread, is_echo
 
 
 def test_a_customer_with_an_open_case_stays_in_it() -> None:
@@ -30,3 +30,11 @@ def test_subject_is_one_line_cut_at_a_word() -> None:
     assert subject.endswith("…")
     assert len(subject) <= 41
     assert subject.startswith("My bag never arrived")
+
+
+def test_a_plain_repost_is_an_echo_not_a_new_voice() -> None:
+    decision = decide_thread(
+        is_inbound=True, open_case_id=None, replied_case_id=None, echo=is_echo("RT @mika: lol")
+    )
+    assert decision.action is ThreadAction.SKIP
+    assert not is_echo("Support never answers. RT if this happened to you")

@@ -1,0 +1,39 @@
+"""The demo a new user sees first: a busy desk with the stories the README promises."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.demo.run import seed_demo
+from ombuds.mentions.models import Mention, Stage
+
+
+def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionmaker[Session]) -> None:
+    summary = seed_demo(session_factory, seed=3)
+
+    assert len(summary.credentials) == 5
+    assert {c.role.value for c in summary.credentials} == {"admin", "manager", "agent", "pr", "viewer"}
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).where(Mention.stage != Stage.ROUTED)) == 0
+        open_cases = session.scalar(
+            select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+        )
+        assert open_cases == summary.open_cases
+        assert open_cases >= 100
+        most_urgent = session.scalars(
+            select(Case).where(Case.status.in_(OPEN_STATUSES)).order_by(Case.priority, Case.opened_at)
+        ).first()
+        assert most_urgent is not None
+        assert most_urgent.priority == Priority.URGENT
+        assert "tarmac" in most_urgent.subject, "the angry journalist tops the inbox"
+        private = session.scalars(select(Mention).where(Mention.is_public.is_(False))).one()
+        public_ask = session.scalars(
+            select(Mention).where(Mention.case_id == private.case_id).order_by(Mention.created_at)
+        ).first()
+        assert public_ask is not None
+        assert "DM" in public_ask.text, "the private message continues the public case"
+        reposts = select(Mention).where(Mention.text.like("RT @%"))
+        assert all(m.case_id is None for m in session.scalars(reposts)), "reposts are echoes, not cases"
+        assert session.scalar(select(func.count()).where(Case.status == CaseStatus.RESOLVED)) > 0
