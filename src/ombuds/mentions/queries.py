@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import String, any_, func, literal, select
+from sqlalchemy import String, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -31,17 +31,17 @@ def get_mention_ids_by_external_id(
     on_postgresql = session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        # PostgreSQL plans one array parameter far better than hundreds of IN parameters:
-        # an index lookup instead of comparing every row with each parameter.
-        matches = (
-            Mention.external_id == any_(literal(chunk, ARRAY(String)))
-            if on_postgresql
-            else Mention.external_id.in_(chunk)
-        )
-        rows = session.execute(
-            select(Mention.external_id, Mention.id).where(Mention.source_id == source_id, matches)
-        )
-        found.update({external_id: mention_id for external_id, mention_id in rows})
+        query = select(Mention.external_id, Mention.id).where(Mention.source_id == source_id)
+        if on_postgresql:
+            # Join an unnested array rather than IN (...): once the driver prepares the query,
+            # PostgreSQL's generic plan for IN compares every row with every id, while the join
+            # looks each id up in the (source_id, external_id) index.
+            ids = func.unnest(literal(chunk, ARRAY(String))).table_valued("external_id").render_derived()
+            query = query.join_from(ids, Mention, Mention.external_id == ids.c.external_id)
+        else:
+            query = query.where(Mention.external_id.in_(chunk))
+        for external_id, mention_id in session.execute(query):
+            found[external_id] = mention_id
     return found
 
 

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 MAX_TEXT_CHARS = 50_000  # long complaint narratives run to ~22,000; beyond this is a broken record
 MAX_HANDLE_CHARS = 200
@@ -18,9 +26,8 @@ Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS)]
 Channel = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9._-]*$"
-    ),
+    BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value),
+    StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
 ]
 
 
