@@ -5,6 +5,7 @@ from ombuds.cases.models import Case, Customer, Identity
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event
 from ombuds.mentions.models import Mention, Source
+from ombuds.routing.models import RoutingRule
 
 __all__ = [
     "ApiToken",
@@ -17,6 +18,7 @@ __all__ = [
     "Membership",
     "Mention",
     "Role",
+    "RoutingRule",
     "Source",
     "Team",
     "User",

@@ -22,13 +22,15 @@ from ombuds.pipeline.stages import STAGES, PipelineStage
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def _mention(external_id: str, author: str, text: str, minutes: int, **extra: object) -> IncomingMention:
+def _mention(
+    external_id: str, author: str, text: str, minutes: int, channel: str = "x", **extra: object
+) -> IncomingMention:
     created = MentionCreate(
         external_id=external_id,
         author=author,
         text=text,
         created_at=T0 + timedelta(minutes=minutes),
-        channel="x",
+        channel=channel,
         **extra,  # type: ignore[arg-type]
     )
     return IncomingMention(mention=created, raw=created.model_dump_json().encode(), raw_format="json")
@@ -200,3 +202,33 @@ def test_the_same_batch_arriving_again_adds_nothing(
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Mention)) == 4
         assert session.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_a_brand_rule_sends_matching_cases_to_its_team(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    from ombuds.accounts.actions import create_team
+    from ombuds.routing.actions import create_rule
+
+    with session_factory.begin() as session:
+        found = session.get(Brand, brand.id)
+        assert found is not None
+        priority_desk = create_team(session, brand=found, slug="priority", name="Priority desk")
+        create_rule(session, brand_id=brand.id, name="public fires", team=priority_desk, channels=["x"])
+        create_rule(session, brand_id=brand.id, name="email", team=None, channels=["email"])
+    _ingest(session_factory, brand, CONVERSATION[:1])
+    _ingest(
+        session_factory,
+        brand,
+        [_mention("e1", "kim@example.org", "Where is my refund? Six weeks now.", 3, "email")],
+    )
+
+    run_until_idle(session_factory)
+
+    with session_factory() as session:
+        teams = dict(
+            session.execute(select(Case.channel, Team.slug).join(Team, Team.id == Case.team_id)).all()
+        )
+        assert teams == {"x": "priority", "email": team.slug}, (
+            "unmatched or team-less rules fall back to the default"
+        )

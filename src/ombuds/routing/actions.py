@@ -15,6 +15,8 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.routing import sla
+from ombuds.routing.models import RoutingRule
+from ombuds.routing.queries import list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
 
 
@@ -54,11 +56,12 @@ def facts_for_mention(session: Session, *, mention: Mention) -> CaseFacts:
     )
 
 
-def route_mentions(session: Session, *, mentions: Sequence[Mention], rules: Sequence[Rule] = ()) -> None:
-    """Route the case of each inbound mention and mark every mention routed.
+def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
+    """Route the case of each inbound mention by its brand's rules and mark every mention routed.
 
     Urgency only rises automatically; lowering it is a person's decision.
     """
+    rules: dict[int, list[Rule]] = {}
     teams = {
         t.slug: t
         for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
@@ -69,7 +72,9 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention], rules: Sequ
             continue
         case = session.get(Case, mention.case_id)
         assert case is not None
-        decision = route(facts_for_mention(session, mention=mention), rules=rules)
+        if case.brand_id not in rules:
+            rules[case.brand_id] = list_rules(session, case.brand_id)
+        decision = route(facts_for_mention(session, mention=mention), rules=rules[case.brand_id])
         is_first = case.status is CaseStatus.NEW and case.team_id is None
         priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
         team = teams.get(decision.team) if decision.team else None
@@ -101,3 +106,41 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention], rules: Sequ
             occurred_at=mention.created_at,
         )
     session.flush()
+
+
+def create_rule(
+    session: Session,
+    *,
+    brand_id: int,
+    name: str,
+    team: Team | None = None,
+    priority: Priority | None = None,
+    categories: Sequence[str] = (),
+    signals: Sequence[str] = (),
+    channels: Sequence[str] = (),
+    position: int = 100,
+    actor_id: int | None = None,
+) -> RoutingRule:
+    """Add a rule; rules are tried by position, the first match picks the team."""
+    rule = RoutingRule(
+        brand_id=brand_id,
+        name=name,
+        team_id=team.id if team else None,
+        priority=int(priority) if priority else None,
+        categories=list(categories),
+        signals=list(signals),
+        channels=list(channels),
+        position=position,
+    )
+    session.add(rule)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand_id,
+        kind="routing_rule.created",
+        subject_type="routing_rule",
+        subject_id=rule.id,
+        actor_id=actor_id,
+        data={"name": name},
+    )
+    return rule
