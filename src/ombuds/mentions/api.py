@@ -41,7 +41,7 @@ async def read_body(request: Request) -> bytes:
 
 def _too_large() -> HTTPException:
     return HTTPException(
-        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        status.HTTP_413_CONTENT_TOO_LARGE,
         f"send at most {MAX_BODY_BYTES} bytes and {MAX_MENTIONS_PER_REQUEST} mentions per request",
     )
 
@@ -86,11 +86,11 @@ def post_mentions(
         items, is_list = split_json_items(body)
     except PayloadError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
+            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
         ) from None
     if not items:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"loc": ["body"], "msg": "send at least one mention", "type": "too_short"}],
         )
     if len(items) > MAX_MENTIONS_PER_REQUEST:
@@ -109,7 +109,7 @@ def post_mentions(
             continue
         incoming.append(IncomingMention(mention=mention, raw=item.raw, raw_format="json"))
     if errors:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
     found = get_or_create_source(
         session, brand_id=caller.brand.id, kind=SOURCE_KIND, name=f"{SOURCE_KIND}:{source}"
     )
