@@ -1,0 +1,198 @@
+"""The storm book: folds alarms into storms and keeps them growing, going quiet and reopening.
+
+An alarm joins an open storm when it watches the same key, shares a phrase with it, or when
+enough of the mentions behind it already belong to the storm (a cluster that explains a volume
+spike). Later mentions keep attaching while they carry the storm's phrases or while its key is
+still running hot. A storm with no activity for a while goes quiet; the same key soon after
+reopens it instead of starting a new one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ombuds.incidents.detectors import text
+from ombuds.incidents.detectors.baseline import HOUR_SECONDS
+from ombuds.incidents.detectors.settings import DetectorSettings
+from ombuds.incidents.detectors.storms import Storm, StormChange, StormMessage, assess_severity
+from ombuds.incidents.detectors.types import Alarm, Signal
+
+HotCheck = Callable[[str, list[str], StormMessage, float], bool]
+
+
+class StormBook:
+    """Every storm of one brand, open or recently quiet."""
+
+    def __init__(self, settings: DetectorSettings, rng: random.Random) -> None:
+        self.settings = settings
+        self.rng = rng
+        self.storms: dict[int, Storm] = {}
+        self.next_storm_id = 1
+
+    def resolve(self, storm_id: int) -> None:
+        storm = self.storms.get(storm_id)
+        if storm is not None:
+            storm.is_open = False
+            storm.is_resolved = True
+
+    def open_storms(self) -> list[Storm]:
+        return [storm for storm in self.storms.values() if storm.is_open]
+
+    def quiet(self, at: float) -> list[StormChange]:
+        changes = []
+        limit = self.settings.quiet_after_hours * HOUR_SECONDS
+        for storm in self.open_storms():
+            if at - storm.last_activity_at.timestamp() >= limit:
+                storm.is_open = False
+                changes.append(StormChange(storm.storm_id, "quiet", from_timestamp(at)))
+        return changes
+
+    def forget(self, clock: float) -> None:
+        """Drop storms too long quiet to be reopened."""
+        horizon = clock - self.settings.reopen_within_hours * HOUR_SECONDS
+        for storm_id in [
+            s.storm_id
+            for s in self.storms.values()
+            if not s.is_open and s.last_activity_at.timestamp() < horizon
+        ]:
+            del self.storms[storm_id]
+
+    def attach(
+        self,
+        message: StormMessage,
+        keys: list[str],
+        phrases: Mapping[int, object],
+        at: float,
+        is_hot: HotCheck,
+    ) -> list[StormChange]:
+        """A new mention joins the storm whose phrases it carries, else one whose key runs hot.
+
+        Joining does not keep a storm alive: only its detectors firing again do, so a trickle of
+        look-alike mentions after the burst does not hold an incident open for ever.
+        """
+        chosen: Storm | None = None
+        for storm in self.open_storms():
+            if storm.phrases:
+                shared = sum(1 for key in phrases if key in storm.phrases)
+                if shared >= min(2, len(storm.phrases)):
+                    chosen = storm
+                    break
+        if chosen is None:
+            for storm in self.open_storms():
+                if any(is_hot(tag, keys, message, at) for tag in storm.keys):
+                    chosen = storm
+                    break
+        if chosen is None or not chosen.attach(message, self.rng):
+            return []
+        return [StormChange(chosen.storm_id, "grew", from_timestamp(at), (message.mention_id,))]
+
+    def match(self, alarm: Alarm, tag: str, at: float) -> tuple[Storm | None, bool]:
+        open_storms = self.open_storms()
+        if alarm.signal is not Signal.CLUSTER:
+            for storm in open_storms:
+                if tag in storm.keys:
+                    return storm, False
+        if alarm.phrases:
+            for storm in open_storms:
+                if any(key in storm.phrases for key, _ in alarm.phrases):
+                    return storm, False
+        # most of a cluster's mentions already in a storm, or a storm that explains a good part
+        # of a spike's excess: the same storm seen by another detector
+        if alarm.signal in (Signal.CLUSTER, Signal.HIGH_REACH):
+            needed = max(1.0, 0.5 * len(alarm.mention_ids))
+        else:
+            expected = float(alarm.evidence.get("expected", 0.0))
+            excess = float(alarm.evidence.get("voices", len(alarm.mention_ids))) - expected
+            needed = max(3.0, 0.25 * excess)
+        best = max(open_storms, key=lambda s: s.overlap(alarm.mention_ids), default=None)
+        if best is not None:
+            shared = best.overlap(alarm.mention_ids)
+            just_opened = at - best.opened_at.timestamp() <= HOUR_SECONDS
+            if shared >= needed or (just_opened and shared >= 1):
+                return best, False
+        horizon = at - self.settings.reopen_within_hours * HOUR_SECONDS
+        for storm in self.storms.values():
+            if (
+                not storm.is_open
+                and not storm.is_resolved
+                and tag in storm.keys
+                and alarm.signal is not Signal.CLUSTER
+                and storm.last_activity_at.timestamp() >= horizon
+            ):
+                storm.is_open = True
+                return storm, True
+        return None, False
+
+    def fold(self, alarm: Alarm, recent: Mapping[int, StormMessage]) -> list[StormChange]:
+        at = alarm.at.timestamp()
+        tag = f"{alarm.signal.value}:{alarm.key}"
+        storm, reopened = self.match(alarm, tag, at)
+        changes: list[StormChange] = []
+        if storm is None:
+            storm = Storm(
+                storm_id=self.next_storm_id,
+                signal=alarm.signal,
+                key=alarm.key,
+                opened_at=alarm.at,
+                last_activity_at=alarm.at,
+            )
+            self.next_storm_id += 1
+            self.storms[storm.storm_id] = storm
+            kind: Any = "opened"
+        elif reopened:
+            kind = "reopened"
+        elif tag not in storm.keys:
+            kind = "signal"
+        else:
+            kind = "grew"
+        storm.keys.add(tag)
+        storm.signals.add(alarm.signal.value)
+        storm.phrases.update(alarm.phrases)
+        if alarm.strength > float(storm.peak.get("strength", 0.0)):
+            storm.peak = {
+                "signal": alarm.signal.value,
+                "key": alarm.key,
+                "at": alarm.at.isoformat(),
+                "strength": round(alarm.strength, 2),
+                "ratio": round(alarm.ratio, 2),
+                **alarm.evidence,
+            }
+        storm.last_activity_at = alarm.at
+        added = [
+            mention_id
+            for mention_id in alarm.mention_ids
+            if mention_id in recent and storm.attach(recent[mention_id], self.rng)
+        ]
+        if kind != "grew" or added:
+            changes.append(StormChange(storm.storm_id, kind, alarm.at, tuple(added), alarm))
+        return changes
+
+    def refresh(
+        self, changes: list[StormChange], at: float, rates: Callable[[list[int]], list[float]]
+    ) -> list[StormChange]:
+        """Keep each touched storm's representative text and severity current."""
+        escalations = []
+        for storm_id in {change.storm_id for change in changes}:
+            storm = self.storms.get(storm_id)
+            if storm is None or not storm.sample:
+                continue
+            if (
+                storm.mention_count >= max(3, int(1.5 * storm.represented_at_count))
+                or not storm.representative_text
+            ):
+                texts = [m.text for m in storm.sample]
+                chosen = storm.sample[text.medoid(texts, rates)]
+                storm.representative_id, storm.representative_text = chosen.mention_id, chosen.text
+                storm.represented_at_count = storm.mention_count
+            severity = assess_severity(storm)
+            if severity.rank > storm.severity.rank:
+                storm.severity = severity
+                escalations.append(StormChange(storm.storm_id, "escalated", from_timestamp(at)))
+        return escalations
+
+
+def from_timestamp(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

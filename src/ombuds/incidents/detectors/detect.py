@@ -1,0 +1,224 @@
+"""The individual detectors, each asked after every mention once the stream is established."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
+from ombuds.incidents.detectors.storms import StormMessage
+from ombuds.incidents.detectors.text import Span, phrase_text
+from ombuds.incidents.detectors.types import Alarm, Observation, Signal
+
+if TYPE_CHECKING:
+    from ombuds.incidents.detectors.monitor import BrandMonitor
+
+HOT_RATIO = 1.5  # a storm's key keeps collecting mentions while it runs this much above normal
+HOT_STRENGTH = 2.0  # ... and that excess would happen by chance less than once in a hundred hours
+
+
+class Detectors:
+    """Volume, negative share, emerging clusters, high reach and rising signals for one monitor."""
+
+    def __init__(self, monitor: BrandMonitor) -> None:
+        self.monitor = monitor
+
+    def run(
+        self,
+        observation: Observation,
+        message: StormMessage,
+        keys: list[str],
+        phrases: dict[int, str | Span],
+        tokens: list[str],
+        at: float,
+    ) -> list[Alarm]:
+        moment = observation.at if observation.at.timestamp() == at else _moment(at)
+        found = [self.volume(key, moment, at) for key in keys]
+        found.append(self.negative_share(moment))
+        found.append(self.cluster(phrases, tokens, moment))
+        found.append(self.reach(observation, message, moment))
+        return [alarm for alarm in found if alarm is not None]
+
+    # -- volume and rising signals --------------------------------------------------------------
+
+    def volume(self, key: str, moment: datetime, at: float) -> Alarm | None:
+        monitor, settings = self.monitor, self.monitor.settings
+        state = monitor.keys[key]
+        if key == "all":
+            minimum = settings.volume_min_count
+        elif key.startswith("signal:"):
+            minimum = settings.signal_min_count
+        else:
+            minimum = settings.key_min_count
+        best: Alarm | None = None
+        for window in state.windows:
+            voices = window.voices
+            if voices < minimum:
+                continue
+            expected = monitor.expected(key, start=at - window.span, end=at)
+            if voices < settings.volume_min_ratio * expected:
+                continue
+            level = monitor.level(key)
+            dispersion = level.dispersion if level is not None else 1.0
+            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
+            if power < settings.volume_strength or (best is not None and power <= best.strength):
+                continue
+            best = Alarm(
+                signal=Signal.SIGNAL_RISE if key.startswith("signal:") else Signal.VOLUME,
+                key=key,
+                at=moment,
+                mention_ids=tuple(window.mention_ids()),
+                strength=power,
+                ratio=voices / expected if expected > 0 else math.inf,
+                evidence={
+                    "window_minutes": int(window.span // 60),
+                    "voices": voices,
+                    "expected": round(expected, 2),
+                    "baseline_per_hour": round(level.per_hour, 2) if level else None,
+                    "history_days": round(level.history_hours / 24, 1) if level else None,
+                },
+            )
+        return best
+
+    # -- negative share -------------------------------------------------------------------------
+
+    def negative_share(self, moment: datetime) -> Alarm | None:
+        monitor, settings = self.monitor, self.monitor.settings
+        window = monitor.window("all", settings.negative_window_minutes)
+        if window is None or window.voices < settings.negative_min_count:
+            return None
+        usual = monitor.negative_share()
+        voices, negative = window.voices, window.negative_voices
+        if negative / voices < usual + settings.negative_min_lift:
+            return None
+        power = strength(binomial_log_sf(negative, voices, min(0.99, usual + 0.05)))
+        if power < settings.negative_strength:
+            return None
+        return Alarm(
+            signal=Signal.NEGATIVE_SHARE,
+            key="all",
+            at=moment,
+            mention_ids=tuple(e.mention_id for e in window.entries if e.is_negative),
+            strength=power,
+            ratio=(negative / voices) / usual if usual else math.inf,
+            evidence={
+                "window_minutes": settings.negative_window_minutes,
+                "voices": voices,
+                "negative_voices": negative,
+                "usual_negative_share": round(usual, 3),
+                "expected": round(voices * usual, 2),
+            },
+        )
+
+    # -- emerging clusters ----------------------------------------------------------------------
+
+    def cluster(self, phrases: dict[int, str | Span], tokens: list[str], moment: datetime) -> Alarm | None:
+        monitor, settings = self.monitor, self.monitor.settings
+        background = monitor.background
+        if background.messages < settings.cluster_min_background:
+            return None
+        window = monitor.phrase_window
+        total = window.total_voices
+        # phrases of open storms are tested too: a cluster that keeps firing keeps its storm alive
+        firing: list[int] = []
+        best_power, best_voices, best_rate = 0.0, 0, 0.0
+        for key in phrases:
+            voices = window.voices(key)
+            if voices < settings.cluster_min_authors or voices < settings.cluster_min_share * total:
+                continue
+            rate = background.rate(key)
+            power = strength(binomial_log_sf(voices, total, min(0.5, 3.0 * rate)))
+            if power >= settings.cluster_strength:
+                firing.append(key)
+                if power > best_power:
+                    best_power, best_voices, best_rate = power, voices, rate
+        if not firing:
+            return None
+        expected = total * best_rate
+        named = tuple((key, _name(phrases[key], tokens)) for key in firing)
+        return Alarm(
+            signal=Signal.CLUSTER,
+            key="phrase",
+            at=moment,
+            mention_ids=tuple(window.members(firing)),
+            strength=best_power,
+            ratio=best_voices / expected if expected else math.inf,
+            phrases=named,
+            evidence={
+                "window_minutes": settings.cluster_window_minutes,
+                "voices": best_voices,
+                "window_voices": total,
+                "expected": round(expected, 3),
+                "phrases": sorted(name for _, name in named)[:10],
+            },
+        )
+
+    # -- high reach -----------------------------------------------------------------------------
+
+    def reach(self, observation: Observation, message: StormMessage, moment: datetime) -> Alarm | None:
+        settings = self.monitor.settings
+        if not observation.is_negative:
+            return None
+        followers, engagement = message.followers, message.engagement
+        if not (
+            observation.is_media
+            or followers >= settings.reach_min_followers
+            or engagement >= settings.reach_min_engagement
+        ):
+            return None
+        audience = max(followers, 100 * engagement, 1000 if observation.is_media else 1)
+        return Alarm(
+            signal=Signal.HIGH_REACH,
+            key=f"author:{observation.author}",
+            at=moment,
+            mention_ids=(observation.mention_id,),
+            strength=math.log10(audience),
+            evidence={
+                "author": observation.author,
+                "followers": followers,
+                "engagement": engagement,
+                "is_media": observation.is_media,
+                "voices": 1,
+                "expected": 0,
+            },
+        )
+
+    # -- while a storm lasts --------------------------------------------------------------------
+
+    def is_hot(self, tag: str, keys: list[str], message: StormMessage, at: float) -> bool:
+        """Does this mention still belong to the storm that watches ``tag``?"""
+        signal, _, key = tag.partition(":")
+        monitor, settings = self.monitor, self.monitor.settings
+        if signal in (Signal.VOLUME.value, Signal.SIGNAL_RISE.value):
+            if key not in keys:
+                return False
+            window, level = monitor.window(key, 60), monitor.level(key)
+            if window is None or level is None:
+                return False
+            expected = monitor.expected(key, start=at - 3600.0, end=at)
+            if window.voices < max(3.0, HOT_RATIO * expected):
+                return False
+            # still clearly above normal, not merely a busy moment
+            return (
+                strength(negative_binomial_log_sf(window.voices, expected, level.dispersion)) >= HOT_STRENGTH
+            )
+        if signal == Signal.NEGATIVE_SHARE.value:
+            window = monitor.window("all", settings.negative_window_minutes)
+            if not message.is_negative or window is None or not window.voices:
+                return False
+            usual = monitor.negative_share()
+            return window.negative_voices / window.voices >= usual + settings.negative_min_lift / 2
+        if signal == Signal.HIGH_REACH.value:
+            return key == f"author:{message.author}"
+        return False
+
+
+def _name(found: str | Span, tokens: list[str]) -> str:
+    return found if isinstance(found, str) else phrase_text(tokens, found)
+
+
+def _moment(at: float) -> datetime:
+    from ombuds.incidents.detectors.book import from_timestamp
+
+    return from_timestamp(at)

@@ -1,0 +1,54 @@
+"""Per-brand detector thresholds, with defaults chosen to keep false alarms under one a week."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSettings:
+    """How sensitive one brand's monitor is. Strengths are -log10 tail probabilities."""
+
+    # Cold start: a stream counts as established once 24 hours hold this many messages, and
+    # alarms start only after it has been established for ``warmup_hours``.
+    min_daily_messages: int = 24
+    warmup_hours: float = 24.0
+    # Volume: windows ending at each message, the evidence needed, and the smallest burst.
+    windows_minutes: tuple[int, ...] = (15, 30, 60, 180, 360, 1440)
+    volume_strength: float = 6.5
+    volume_min_ratio: float = 2.0
+    volume_min_count: int = 8  # distinct authors in a window, whole brand
+    key_min_count: int = 6  # the same for one category or channel
+    signal_min_count: int = 4  # the same for one signal (churn, safety, ...)
+    level_days: float = 14.0  # how far back the level of the baseline looks
+    # Negative share: a window's share of negative authors against the usual share.
+    negative_window_minutes: int = 60
+    negative_min_count: int = 15
+    negative_min_lift: float = 0.25
+    negative_strength: float = 6.0
+    # Emerging clusters: phrases many distinct authors use within the window, rare before.
+    cluster_window_minutes: int = 60
+    cluster_min_authors: int = 4
+    cluster_min_share: float = 0.03
+    cluster_strength: float = 7.5
+    cluster_min_background: int = 300  # messages of history before clusters can alarm
+    phrase_half_life_days: float = 3.0
+    # High reach: a negative mention from a large audience, a journalist or a much-shared post.
+    reach_min_followers: int = 50_000
+    reach_min_engagement: int = 20
+    # Storms: when a quiet storm stops growing, and how soon the same key may reopen it.
+    quiet_after_hours: float = 6.0
+    reopen_within_hours: float = 18.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DetectorSettings:
+        """Known fields only, so stored settings survive new versions of this class."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "windows_minutes" in values:
+            values["windows_minutes"] = tuple(values["windows_minutes"])
+        return cls(**values)

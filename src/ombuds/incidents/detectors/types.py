@@ -1,0 +1,68 @@
+"""The values detectors read and write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Signal(StrEnum):
+    """What kind of evidence raised an alarm."""
+
+    VOLUME = "volume"  # more mentions than the baseline for this hour and weekday
+    NEGATIVE_SHARE = "negative_share"  # a larger share of negative mentions than usual
+    CLUSTER = "cluster"  # many people saying the same new thing
+    HIGH_REACH = "high_reach"  # an author with a large audience (or the press) complaining
+    SIGNAL_RISE = "signal_rise"  # more churn threats, safety reports, ... than usual
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+
+_RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One mention as detectors see it: its time, text, author and what analysis said about it."""
+
+    mention_id: int
+    at: datetime  # timezone-aware; when the customer wrote it
+    text: str
+    author: str
+    sentiment: str | None = None  # negative / neutral / positive
+    category: str | None = None
+    channel: str = "unknown"
+    signals: tuple[str, ...] = ()  # e.g. churn, safety
+    followers: int | None = None
+    engagement: int = 0  # shares, retweets, likes known at ingest
+    is_media: bool = False  # the author is a journalist or a news outlet
+    duplicate_group: str | None = None  # from the near-duplicate analyzer, when it ran
+
+    @property
+    def is_negative(self) -> bool:
+        return self.sentiment == "negative"
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """One detector's finding at one moment, with the mentions that support it."""
+
+    signal: Signal
+    key: str  # "all", "category:billing", "signal:churn", "phrase:<hash>", "author:<handle>"
+    at: datetime
+    mention_ids: tuple[int, ...]
+    strength: float  # -log10 of the tail probability (higher is stronger)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    phrases: tuple[tuple[int, str], ...] = ()  # (hash, text) of the phrases behind a cluster
+    ratio: float = 0.0  # observed / expected where that applies
