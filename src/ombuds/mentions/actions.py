@@ -6,13 +6,31 @@ connectors), so idempotency on (source, external id) lives in one place.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Insert,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.types import TypeEngine
 
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict
@@ -21,6 +39,7 @@ from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.mentions.queries import get_mention_ids_by_external_id, get_source_by_name
 from ombuds.mentions.schemas import IncomingMention, IngestResult
 
+_NATURAL_KEY = ["source_id", "external_id"]
 _MENTION: Table = Mention.__table__  # type: ignore[assignment]
 _SOURCE: Table = Source.__table__  # type: ignore[assignment]
 
@@ -86,10 +105,7 @@ def ingest_mentions(
     inserted: dict[str, int] = {}
     if firsts:
         rows = [_row(source, incoming, received_at) for incoming in firsts.values()]
-        statement = _insert_ignoring_conflicts(session, _MENTION, ["source_id", "external_id"]).returning(
-            _MENTION.c.id, _MENTION.c.external_id
-        )
-        inserted = {external_id: mention_id for mention_id, external_id in session.execute(statement, rows)}
+        inserted = _insert_new(session, rows)
         raced = [external_id for external_id in firsts if external_id not in inserted]
         if raced:  # another writer stored these between our read and our insert
             known.update(get_mention_ids_by_external_id(session, source_id=source.id, external_ids=raced))
@@ -111,6 +127,71 @@ def ingest_mentions(
             occurred_at=received_at,
         )
     return result
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the rows whose (source, external id) is free; external id -> id of those inserted."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(_postgresql_unnest_insert(rows))
+    else:
+        statement = _insert_ignoring_conflicts(session, _MENTION, _NATURAL_KEY).returning(
+            _MENTION.c.id, _MENTION.c.external_id
+        )
+        found = session.execute(statement, rows)
+    return {str(row[1]): int(row[0]) for row in found}
+
+
+# Per-row columns and the plain types their values travel in as PostgreSQL arrays.
+_ARRAY_TYPES: dict[str, TypeEngine[Any]] = {
+    "external_id": String(),
+    "channel": String(),
+    "direction": String(),
+    "is_public": Boolean(),
+    "author_handle": String(),
+    "author_name": String(),
+    "author_followers": Integer(),
+    "text": Text(),
+    "url": String(),
+    "in_reply_to": String(),
+    "metrics": Text(),
+    "created_at": DateTime(timezone=True),
+    "raw": LargeBinary(),
+    "raw_format": String(),
+    "stage": String(),
+}
+
+
+def _postgresql_unnest_insert(rows: list[dict[str, Any]]) -> ReturningInsert[int, str]:
+    """One INSERT ... SELECT FROM unnest(arrays): a few parameters instead of thousands.
+
+    A multi-row VALUES statement needs ~20 parameters per row, which the driver parses
+    row by row; one array per column keeps the statement small whatever the batch size.
+    """
+    first = rows[0]
+    names = list(_ARRAY_TYPES)
+    arrays = [literal([_plain(name, row[name]) for row in rows], ARRAY(_ARRAY_TYPES[name])) for name in names]
+    given = func.unnest(*arrays).table_valued(*names).render_derived(name="given")
+    values = [cast(given.c[name], JSON) if name == "metrics" else given.c[name] for name in names]
+    chosen = select(
+        literal(first["brand_id"], Integer()),
+        literal(first["source_id"], Integer()),
+        literal(first["received_at"], DateTime(timezone=True)),
+        *values,
+    )
+    return (
+        postgresql.insert(_MENTION)
+        .from_select(["brand_id", "source_id", "received_at", *names], chosen)
+        .on_conflict_do_nothing(index_elements=_NATURAL_KEY)
+        .returning(_MENTION.c.id, _MENTION.c.external_id)
+    )
+
+
+def _plain(name: str, value: Any) -> Any:
+    if name == "metrics":
+        return json.dumps(value)
+    if isinstance(value, Direction | Stage):
+        return value.value
+    return value
 
 
 def _row(source: Source, incoming: IncomingMention, received_at: datetime) -> dict[str, Any]:

@@ -86,7 +86,8 @@ def post_mentions(
         items, is_list = split_json_items(body)
     except PayloadError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}],
         ) from None
     if not items:
         raise HTTPException(

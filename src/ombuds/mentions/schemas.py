@@ -21,6 +21,7 @@ MAX_HANDLE_CHARS = 200
 MAX_ID_CHARS = 200
 MAX_URL_CHARS = 2000
 MAX_METRICS = 50
+MAX_FOLLOWERS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 Handle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_HANDLE_CHARS)]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS)]
@@ -47,7 +48,9 @@ class MentionCreate(BaseModel):
     url: Annotated[str, StringConstraints(max_length=MAX_URL_CHARS)] | None = Field(
         default=None, description="Where a person can read it."
     )
-    followers: int | None = Field(default=None, ge=0, description="The author's audience size.")
+    followers: int | None = Field(
+        default=None, ge=0, le=MAX_FOLLOWERS, description="The author's audience size."
+    )
     in_reply_to: ExternalId | None = Field(default=None, description="external_id of the message it answers.")
     is_public: bool = Field(default=True, description="False for private channels (DM, email, portal).")
     direction: Literal["inbound", "outbound"] = Field(
