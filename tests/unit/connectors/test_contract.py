@@ -1,0 +1,117 @@
+"""The contract every source keeps: batches until ``is_last``, and a cursor that resumes exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+
+from ombuds.connectors.base import Cursor, OutgoingReply, RawRecord, Sink, Source
+from ombuds.connectors.files import FileSource
+from ombuds.connectors.registry import build_source, register_source, source_kinds
+from ombuds.connectors.testing import MemorySink, MemorySource
+from ombuds.errors import InvalidInput
+
+ITEMS = [
+    {"external_id": str(number), "author": f"user{number}", "text": f"message {number}\nwith a second line"}
+    for number in range(1, 12)
+]
+
+
+@contextmanager
+def memory_source(_: Path) -> Iterator[Source]:
+    yield MemorySource(ITEMS, batch_size=4)
+
+
+@contextmanager
+def csv_source(folder: Path) -> Iterator[Source]:
+    path = folder / "items.csv"
+    lines = ["external_id,author,text"] + [
+        f'{item["external_id"]},{item["author"]},"{item["text"]}"' for item in ITEMS
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with FileSource(path, batch_size=4) as source:
+        yield source
+
+
+@contextmanager
+def jsonl_source(folder: Path) -> Iterator[Source]:
+    import json
+
+    path = folder / "items.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in ITEMS), encoding="utf-8")
+    with FileSource(path, batch_size=4) as source:
+        yield source
+
+
+def drain(source: Source, cursor: Cursor | None = None) -> list[RawRecord]:
+    records: list[RawRecord] = []
+    while True:
+        batch = source.fetch(cursor)
+        records.extend(batch.records)
+        if batch.is_last:
+            return records
+        assert batch.cursor is not None, "a batch that is not the last must say where to go on"
+        cursor = batch.cursor
+
+
+@pytest.mark.parametrize("make", [memory_source, csv_source, jsonl_source], ids=["memory", "csv", "jsonl"])
+def test_a_source_delivers_every_record_once_and_resumes_from_any_cursor(
+    make: Callable[[Path], AbstractContextManager[Source]], tmp_path: Path
+) -> None:
+    with make(tmp_path) as source:
+        assert isinstance(source, Source)
+        everything = drain(source)
+        first = source.fetch(None)
+        rest = drain(source, first.cursor)
+
+    assert [record.fields and record.fields["external_id"] for record in everything] == [
+        item["external_id"] for item in ITEMS
+    ]
+    assert all(record.problem is None and record.raw for record in everything)
+    assert [r.raw for r in [*first.records, *rest]] == [r.raw for r in everything]
+    assert [record.fields and record.fields["text"] for record in everything] == [
+        item["text"] for item in ITEMS
+    ]
+
+
+def test_file_sources_are_built_from_their_config_by_kind(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("external_id,author,text\n1,ana,hi\n", encoding="utf-8")
+
+    source = build_source("file", {"path": str(path), "batch_size": 10})
+    try:
+        assert isinstance(source, FileSource)
+        assert len(drain(source)) == 1
+    finally:
+        source.close()
+    assert "file" in source_kinds()
+    with pytest.raises(InvalidInput, match="unknown source kind 'fax'"):
+        build_source("fax", {})
+
+
+def test_a_registered_kind_is_built_like_the_built_in_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ombuds.connectors.registry._registered", {})
+    register_source("memory", lambda config: MemorySource(config["items"]))
+
+    source = build_source("memory", {"items": ITEMS[:2]})
+
+    assert len(drain(source)) == 2
+    assert "memory" in source_kinds()
+
+
+def test_the_memory_sink_keeps_what_it_sent_and_can_fail_once() -> None:
+    sink = MemorySink()
+    assert isinstance(sink, Sink)
+    reply = OutgoingReply(text="Sorry, we are on it", in_reply_to="11", recipient="user11")
+
+    sent = sink.send(reply)
+    sink.fail_with = ConnectionError("channel down")
+    with pytest.raises(ConnectionError):
+        sink.send(reply)
+    again = sink.send(reply)
+
+    assert sink.sent == [reply, reply]
+    assert (sent.external_id, again.external_id) == ("memory-1", "memory-2")
