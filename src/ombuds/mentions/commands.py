@@ -39,8 +39,8 @@ def import_file(
 ) -> None:
     """Import mentions from a CSV or JSON Lines file; importing the same records again adds nothing.
 
-    Records that cannot be used are written, with their line and the reason, to a rejects
-    file; the summary accounts for every record: read = imported + duplicates + rejected.
+    Unusable records go to a rejects file with their line and reason (see docs/importing.md).
+    The summary accounts for every record: read = imported + duplicates + rejected.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
