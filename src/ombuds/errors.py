@@ -9,6 +9,10 @@ class NotFound(OmbudsError):
     """A thing does not exist, or the caller may not see it (the two are indistinguishable on purpose)."""
 
 
+class Forbidden(OmbudsError):
+    """The caller may see the thing but their role does not let them change it; the message says why."""
+
+
 class Conflict(OmbudsError):
     """The change contradicts what is stored (a duplicate email, a slug in use)."""
 

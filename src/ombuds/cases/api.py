@@ -1,15 +1,29 @@
-"""JSON reads of cases: a brand's open cases, and one case with its messages."""
+"""Cases over JSON: a brand's open cases, one case with its messages and timeline, and the work on it."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session
 
-from ombuds.cases import queries
-from ombuds.cases.models import CaseStatus
-from ombuds.cases.schemas import CaseDetailRead, CaseList, OpenStatus
-from ombuds.web.deps import ApiReader, DbSession
+from ombuds.accounts.models import ApiToken, Team, User
+from ombuds.cases import lifecycle, queries, timeline
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import Case, CaseStatus
+from ombuds.cases.schemas import (
+    AssigneeUpdate,
+    CaseDetailRead,
+    CaseEventRead,
+    CaseList,
+    NoteCreate,
+    OpenStatus,
+    PriorityUpdate,
+    StatusUpdate,
+    TeamUpdate,
+)
+from ombuds.errors import InvalidInput
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -31,6 +45,7 @@ def list_cases(
     ] = None,
     status_: Annotated[OpenStatus | None, Query(alias="status", description="Only this open status.")] = None,
     team_id: Annotated[int | None, Query(description="Only cases of this team.")] = None,
+    assignee_id: Annotated[int | None, Query(description="Only cases assigned to this user.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseList:
@@ -42,6 +57,7 @@ def list_cases(
         brand_slug=chosen.slug,
         status=CaseStatus(status_) if status_ else None,
         team_id=team_id,
+        assignee_id=assignee_id,
         limit=limit,
         offset=offset,
     )
@@ -54,3 +70,107 @@ def get_case(case_id: int, scope: ApiReader, session: DbSession) -> CaseDetailRe
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
     return detail
+
+
+# --- case work ------------------------------------------------------------------------------------
+
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = (
+    _UNAUTHORIZED
+    | _NOT_FOUND
+    | {
+        403: {
+            "description": "A viewer (read-only role), or a session request without its X-CSRF-Token header."
+        },
+        409: {"description": "The status cannot move that way; the detail says how it can."},
+        422: {
+            "description": "A field that cannot be used (unknown user or team, empty reason); the detail names it."
+        },
+    }
+)
+
+
+def _actor(scope: ApiScope, session: Session) -> Actor:
+    """The signed-in person, or the token (and the person it was made for, if any)."""
+    if scope.user is not None:
+        return Actor(scope.user)
+    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
+    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+    return Actor(user, api_token_id=scope.token_id)
+
+
+def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
+    case = queries.get_case(session, case_id, brand_ids=scope.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    return case
+
+
+def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
+    detail = queries.get_case_detail(session, case.id, brand_ids=scope.brand_ids)
+    assert detail is not None  # found a moment ago in the same transaction
+    return detail
+
+
+@router.get("/{case_id}/events", response_model=list[CaseEventRead], responses=_UNAUTHORIZED | _NOT_FOUND)
+def list_events(case_id: int, scope: ApiReader, session: DbSession) -> list[CaseEventRead]:
+    """The case's timeline, oldest first: opened, routed (with reasons), answered, assigned, moved, notes."""
+    return timeline.list_case_events(session, case=_case(session, case_id, scope))
+
+
+@router.post("/{case_id}/assignee", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
+def assign(case_id: int, body: AssigneeUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+    """Give the case to a person of its brand (not a viewer), or to nobody with `null`."""
+    case = _case(session, case_id, scope)
+    assignee = session.get(User, body.assignee_id) if body.assignee_id is not None else None
+    if body.assignee_id is not None and assignee is None:
+        raise InvalidInput(f"assignee_id: no user {body.assignee_id}")
+    lifecycle.assign_case(session, case=case, assignee=assignee, actor=_actor(scope, session))
+    return _detail(session, case, scope)
+
+
+@router.post("/{case_id}/team", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
+def move_to_team(case_id: int, body: TeamUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+    """Move the case to another team of the same brand."""
+    case = _case(session, case_id, scope)
+    team = session.get(Team, body.team_id)
+    if team is None:
+        raise InvalidInput(f"team_id: no team {body.team_id} in this case's brand")
+    lifecycle.move_case_to_team(session, case=case, team=team, actor=_actor(scope, session))
+    return _detail(session, case, scope)
+
+
+@router.post("/{case_id}/status", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
+def set_status(case_id: int, body: StatusUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+    """Move the case along new → open → pending → resolved → closed, or reopen it with `open`.
+
+    Resolving sets `resolved_at`; closing an unresolved case resolves it first; reopening clears
+    `resolved_at`. Asking for the status the case already has changes nothing.
+    """
+    case = _case(session, case_id, scope)
+    lifecycle.change_status(
+        session, case=case, status=body.status, note=body.note, actor=_actor(scope, session)
+    )
+    return _detail(session, case, scope)
+
+
+@router.post("/{case_id}/priority", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
+def set_priority(case_id: int, body: PriorityUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+    """Set the priority (1 urgent … 4 low) with a reason that the timeline shows."""
+    case = _case(session, case_id, scope)
+    lifecycle.change_priority(
+        session, case=case, priority=body.priority, reason=body.reason, actor=_actor(scope, session)
+    )
+    return _detail(session, case, scope)
+
+
+@router.post(
+    "/{case_id}/notes",
+    response_model=CaseEventRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=_WRITE_ERRORS,
+)
+def add_note(case_id: int, body: NoteCreate, scope: ApiReader, session: DbSession) -> CaseEventRead:
+    """Add an internal note; colleagues see it in the timeline, the customer never does."""
+    case = _case(session, case_id, scope)
+    event = lifecycle.add_note(session, case=case, text=body.text, actor=_actor(scope, session))
+    return next(e for e in timeline.list_case_events(session, case=case) if e.id == event.id)

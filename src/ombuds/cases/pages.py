@@ -1,22 +1,31 @@
-"""The inbox of open cases and the page of one case."""
+"""The inbox of open cases, the page of one case, and the forms agents work cases with."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from ombuds.accounts.queries import list_teams
-from ombuds.cases import queries
-from ombuds.cases.models import OPEN_STATUSES
-from ombuds.web.deps import CurrentUser, DbSession
-from ombuds.web.templating import render
+from ombuds.accounts.models import Team, User
+from ombuds.accounts.queries import get_user, list_teams
+from ombuds.cases import lifecycle, queries, timeline
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.cases.workflow import may_work, next_statuses
+from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.web.deps import CurrentUser, DbSession, SignedIn
+from ombuds.web.templating import flash, render
 
 router = APIRouter()
 
 PAGE_SIZE = 50
 NO_TEAM = "none"
+ME = "me"
+NOBODY = "none"
+#: What the case page's status buttons say: the verb, not the state.
+STATUS_LABELS = {"open": "Open", "pending": "Set pending", "resolved": "Resolve", "closed": "Close"}
 
 
 @router.get("/inbox")
@@ -26,6 +35,7 @@ def inbox(
     session: DbSession,
     team: str | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None,
+    assignee: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     """Open cases of the selected brand; filters that do not apply are ignored, not errors."""
@@ -42,12 +52,15 @@ def inbox(
         status=chosen_status,
         team_id=team_id,
         without_team=team == NO_TEAM,
+        assignee_id=signed_in.user.id if assignee == ME else None,
+        without_assignee=assignee == NOBODY,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
     filters = {
         "team": str(team_id) if team_id is not None else (NO_TEAM if team == NO_TEAM else ""),
         "status": chosen_status.value if chosen_status else "",
+        "assignee": assignee if assignee in (ME, NOBODY) else "",
     }
     context = {
         "cases": cases,
@@ -57,6 +70,7 @@ def inbox(
         "page": page,
         "page_count": max(1, -(-cases.total // PAGE_SIZE)),
         "no_team": NO_TEAM,
+        "assignee_choices": ((ME, "Assigned to me"), (NOBODY, "Unassigned")),
     }
     # htmx refreshes only the list; a full load (or no htmx) gets the whole page.
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "inbox-list"
@@ -66,10 +80,182 @@ def inbox(
 
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
-    """One case: the customer, the facts, the messages in time order with their findings."""
+    """One case: its story (messages and events in time order), the customer, and the work on it."""
     detail = queries.get_case_detail(session, case_id, brand_ids=signed_in.brand_ids)
-    if detail is None:
+    case = queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
+    if detail is None or case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     brand = next(b for b in signed_in.brands if b.id == detail.brand_id)
-    context = {"case": detail, "case_brand": brand, "closed": detail.status not in OPEN_STATUSES}
+    role = signed_in.roles.get(brand.id)
+    can_work = may_work(role)
+    context = {
+        "case": detail,
+        "case_brand": brand,
+        "closed": detail.status not in OPEN_STATUSES,
+        "timeline": timeline.merge(detail.mentions, timeline.list_case_events(session, case=case)),
+        "can_work": can_work,
+        "role": role,
+        "workers": queries.list_case_workers(session, brand_id=brand.id) if can_work else [],
+        "teams": list_teams(session, brand.id) if can_work else [],
+        "next_statuses": [s.value for s in next_statuses(case.status)],
+        "priorities": [(int(p), p.name.lower()) for p in Priority],
+        "status_labels": STATUS_LABELS,
+    }
     return render(request, "cases/case.html", context, signed_in=signed_in)
+
+
+# --- case work: plain forms that post, flash what happened, and come back to the case ------------
+
+
+def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:
+    case = queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return case
+
+
+def _back(case: Case, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/cases/{case.id}{anchor}", status_code=303)
+
+
+def _refused(
+    request: Request, session: Session, case: Case, error: OmbudsError, anchor: str = ""
+) -> Response:
+    """A change that cannot be made goes back to the case with the reason; nothing of it is kept."""
+    session.rollback()
+    flash(request, str(error)[:1].upper() + str(error)[1:] + ".", "error")
+    return _back(case, anchor)
+
+
+def _user_by_form(session: Session, value: str, *, signed_in: SignedIn) -> User | None:
+    """The person a form names: "me", nobody (empty), or a user id."""
+    if value == ME:
+        return signed_in.user
+    if value in ("", NOBODY):
+        return None
+    user = get_user(session, int(value)) if value.isdigit() else None
+    if user is None:
+        raise InvalidInput(f"assignee: no user {value!r}")
+    return user
+
+
+@router.post("/cases/{case_id}/assignee")
+def assign(
+    case_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    assignee: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Assign the case to me, to a colleague, or to nobody."""
+    case = _case_or_404(session, case_id, signed_in)
+    try:
+        user = _user_by_form(session, assignee.strip(), signed_in=signed_in)
+        changed = lifecycle.assign_case(session, case=case, assignee=user, actor=Actor(signed_in.user))
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error)
+    who = "you" if user is not None and user.id == signed_in.user.id else (user.name if user else "nobody")
+    if changed is None:
+        flash(request, f"Already assigned to {who}." if user else "Nobody was assigned.", "info")
+    else:
+        flash(request, f"Assigned to {who}." if user else "Unassigned.", "success")
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/team")
+def move_to_team(
+    case_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    team_id: Annotated[int, Form()],
+) -> Response:
+    """Hand the case to another team of its brand."""
+    case = _case_or_404(session, case_id, signed_in)
+    team = session.get(Team, team_id)
+    try:
+        if team is None:
+            raise InvalidInput(f"team: no team {team_id} in this brand")
+        changed = lifecycle.move_case_to_team(session, case=case, team=team, actor=Actor(signed_in.user))
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error)
+    assert team is not None
+    flash(
+        request,
+        f"Moved to {team.name}." if changed else f"Already with {team.name}.",
+        "success" if changed else "info",
+    )
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/status")
+def set_status(
+    case_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    status_: Annotated[str, Form(alias="status", max_length=16)],
+    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS)] = "",
+) -> Response:
+    """Open, park (pending), resolve, close or reopen the case, optionally saying what was done."""
+    case = _case_or_404(session, case_id, signed_in)
+    try:
+        target = next((s for s in CaseStatus if s.value == status_), None)
+        if target is None:
+            raise InvalidInput(f"status: {status_!r} is not one of {', '.join(s.value for s in CaseStatus)}")
+        changed = lifecycle.change_status(
+            session, case=case, status=target, note=note, actor=Actor(signed_in.user)
+        )
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error)
+    if not changed:
+        flash(request, f"The case is already {target.value}.", "info")
+    elif target is CaseStatus.OPEN and changed[0].data.get("from") in ("resolved", "closed"):
+        flash(request, "Reopened.", "success")
+    else:
+        flash(request, f"Status is now {target.value}.", "success")
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/priority")
+def set_priority(
+    case_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    priority: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=lifecycle.REASON_MAX_CHARS)] = "",
+) -> Response:
+    """Raise or lower the priority, with the reason colleagues will read in the timeline."""
+    case = _case_or_404(session, case_id, signed_in)
+    try:
+        changed = lifecycle.change_priority(
+            session, case=case, priority=priority, reason=reason, actor=Actor(signed_in.user)
+        )
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error, "#priority")
+    label = Priority(priority).name.lower()
+    flash(
+        request,
+        f"Priority set to {label}." if changed else f"Priority is already {label}.",
+        "success" if changed else "info",
+    )
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/notes")
+def add_note(
+    case_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS)] = "",
+) -> Response:
+    """An internal note for colleagues; the customer never sees it."""
+    case = _case_or_404(session, case_id, signed_in)
+    try:
+        lifecycle.add_note(session, case=case, text=note, actor=Actor(signed_in.user))
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error, "#compose")
+    flash(request, "Note added.", "success")
+    return _back(case, "#compose")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Team, User
+from ombuds.accounts.models import Membership, Team, User
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
 from ombuds.cases.schemas import (
     CaseDetailRead,
@@ -23,6 +23,7 @@ from ombuds.cases.schemas import (
     IdentityRead,
     LatestMentionRead,
 )
+from ombuds.cases.workflow import READ_ONLY_ROLES
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention
 
@@ -36,12 +37,18 @@ def get_case(session: Session, case_id: int, *, brand_ids: Collection[int]) -> C
     return session.scalar(select(Case).where(Case.id == case_id, Case.brand_id.in_(brand_ids)))
 
 
-def _open_filter(*, brand_id: int, team_id: int | None, without_team: bool) -> list[ColumnElement[bool]]:
+def _open_filter(
+    *, brand_id: int, team_id: int | None, without_team: bool, assignee_id: int | None, without_assignee: bool
+) -> list[ColumnElement[bool]]:
     conditions = [Case.brand_id == brand_id, Case.status.in_(OPEN_STATUSES)]
     if without_team:
         conditions.append(Case.team_id.is_(None))
     elif team_id is not None:
         conditions.append(Case.team_id == team_id)
+    if without_assignee:
+        conditions.append(Case.assignee_id.is_(None))
+    elif assignee_id is not None:
+        conditions.append(Case.assignee_id == assignee_id)
     return conditions
 
 
@@ -63,6 +70,8 @@ def list_open_cases(
     status: CaseStatus | None = None,
     team_id: int | None = None,
     without_team: bool = False,
+    assignee_id: int | None = None,
+    without_assignee: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> CaseList:
@@ -70,7 +79,13 @@ def list_open_cases(
 
     ``brand_id`` must come from the caller's scope (their selected brand or token's brand).
     """
-    conditions = _open_filter(brand_id=brand_id, team_id=team_id, without_team=without_team)
+    conditions = _open_filter(
+        brand_id=brand_id,
+        team_id=team_id,
+        without_team=without_team,
+        assignee_id=assignee_id,
+        without_assignee=without_assignee,
+    )
     status_counts = {state.value: 0 for state in OPEN_STATUSES}
     for state, count in session.execute(
         select(Case.status, func.count()).where(*conditions).group_by(Case.status)
@@ -147,6 +162,22 @@ def get_case_detail(session: Session, case_id: int, *, brand_ids: Collection[int
         ),
         mentions=[_mention_read(mention, findings.get(mention.id, [])) for mention in mentions],
         other_cases=[CaseSummaryRead.model_validate(other) for other in other_cases],
+    )
+
+
+def list_case_workers(session: Session, *, brand_id: int) -> list[User]:
+    """The active people of a brand who may be given cases (every role but viewer), by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.brand_id == brand_id,
+                Membership.role.not_in(READ_ONLY_ROLES),
+                User.is_active.is_(True),
+            )
+            .order_by(User.name, User.id)
+        )
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from ombuds.cases.models import CaseStatus, Priority
 from ombuds.mentions.models import Direction
@@ -147,3 +147,60 @@ class CaseDetailRead(CaseRead):
     customer: CustomerRead
     mentions: list[CaseMentionRead]
     other_cases: list[CaseSummaryRead]
+
+
+# --- case work: what agents change, and the case's timeline ---------------------------------------
+
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class AssigneeUpdate(BaseModel):
+    """Give the case to a person of its brand (not a viewer), or to nobody with ``null``."""
+
+    assignee_id: int | None = Field(description="id of a user of the case's brand; null unassigns")
+
+
+class TeamUpdate(BaseModel):
+    """Move the case to another team of the same brand."""
+
+    team_id: int
+
+
+class StatusUpdate(BaseModel):
+    """new → open → pending → resolved → closed; ``open`` reopens a resolved or closed case.
+
+    Closing an unresolved case resolves it first (two events).
+    """
+
+    status: CaseStatus
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = Field(
+        default="", description="optional: what was done, kept with the status change"
+    )
+
+
+class PriorityUpdate(BaseModel):
+    """A new priority and why, so colleagues see the reason in the timeline."""
+
+    priority: int = Field(ge=1, le=4, description="1 = urgent … 4 = low")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class NoteCreate(BaseModel):
+    """An internal note: colleagues see it, the customer never does."""
+
+    text: NoteText
+
+
+class CaseEventRead(_Read):
+    """One entry of a case's timeline: what happened, who did it, when."""
+
+    id: int
+    kind: str = Field(description="e.g. case.opened, case.routed, case.assigned, case.note_added")
+    occurred_at: datetime
+    actor_id: int | None = Field(description="the user who made the change; null for the pipeline")
+    actor_name: str | None
+    summary: str = Field(description="one line for people, e.g. 'Assigned to Ada Agent'")
+    detail: str | None = Field(
+        default=None, description="a note's text, a priority's reason, routing reasons"
+    )
+    data: dict[str, Any] = Field(default_factory=dict)

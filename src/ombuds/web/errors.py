@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ombuds.accounts.queries import get_user
-from ombuds.errors import Conflict, InvalidInput, NotFound, OmbudsError
+from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.web.csrf import CsrfRejected
 from ombuds.web.deps import SESSION_USER, SignedIn, SignInRequired, signed_in_for
 from ombuds.web.templating import render
 
 API_PREFIX = "/api/"
 
-_STATUS_OF: dict[type[OmbudsError], int] = {NotFound: 404, Conflict: 409, InvalidInput: 422}
+_STATUS_OF: dict[type[OmbudsError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidInput: 422}
 
 _PAGE_MESSAGES = {
     403: "You do not have access to this page.",

@@ -1,0 +1,181 @@
+"""The writers of an agent's everyday case work: who owns it, which team, its status, its priority, notes.
+
+Every change is an event with the actor, so the case page can tell who did what and when, and
+metrics can count problems fixed rather than calls handled. Callers own the transaction.
+
+Who may work a case: members of its brand with any role but viewer, or the brand's API token
+(a machine acting for the brand; its events name the token). Callers pass only cases the actor's
+scope can see; the actions check the role again so no edge can forget it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Team, User
+from ombuds.accounts.queries import get_role
+from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.cases.workflow import may_work, status_path
+from ombuds.clock import utcnow
+from ombuds.errors import Forbidden, InvalidInput, NotFound
+from ombuds.events import Event, record_event
+
+NOTE_MAX_CHARS = 5000
+REASON_MAX_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes a change: a person, or a brand's API token (and the person it belongs to, if any)."""
+
+    user: User | None
+    api_token_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.user is None and self.api_token_id is None:
+            raise ValueError("an actor is a user or an API token")
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def ensure_may_work(session: Session, *, case: Case, actor: Actor) -> None:
+    """Refuse viewers (Forbidden) and anyone outside the case's brand (NotFound, as if it were missing)."""
+    if actor.user is None:
+        return  # the brand's API token; the edge found the case within the token's brand
+    role = get_role(session, user=actor.user, brand_id=case.brand_id)
+    if role is None:
+        raise NotFound(f"no case {case.id}")
+    if not may_work(role):
+        raise Forbidden(
+            f"{actor.user.name} is a {role.value} of this brand and may read cases but not change them; "
+            "ask an administrator for the agent role"
+        )
+
+
+def _text(value: str, *, field: str, limit: int, required: bool) -> str:
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(f"{field}: write something (it was empty)")
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters (got {len(text)})")
+    return text
+
+
+def _event(session: Session, *, case: Case, actor: Actor, kind: str, data: dict[str, Any]) -> Event:
+    if actor.api_token_id is not None:
+        data = {**data, "api_token_id": actor.api_token_id}
+    event = record_event(
+        session,
+        brand_id=case.brand_id,
+        kind=kind,
+        subject_type="case",
+        subject_id=case.id,
+        actor_id=actor.user_id,
+        data=data,
+        occurred_at=utcnow(),
+    )
+    session.flush()
+    return event
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+
+def assign_case(session: Session, *, case: Case, assignee: User | None, actor: Actor) -> Event | None:
+    """Give the case to one person of its brand (or to nobody); None when nothing changed.
+
+    An owner by name is what stops a complaint from being forwarded and forgotten, so the
+    assignee must be able to work it: a member of the case's brand who is not a viewer.
+    """
+    ensure_may_work(session, case=case, actor=actor)
+    if assignee is not None:
+        role = get_role(session, user=assignee, brand_id=case.brand_id)
+        if role is None or not assignee.is_active:
+            raise InvalidInput(f"assignee_id: {assignee.name} is not an active member of this case's brand")
+        if not may_work(role):
+            raise InvalidInput(f"assignee_id: {assignee.name} is a {role.value} and cannot work cases")
+    new_id = assignee.id if assignee else None
+    if new_id == case.assignee_id:
+        return None
+    previous = case.assignee_id
+    case.assignee_id = new_id
+    return _event(
+        session, case=case, actor=actor, kind="case.assigned", data={"from": previous, "to": new_id}
+    )
+
+
+def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor) -> Event | None:
+    """Hand the case to another team of its brand; None when it is there already."""
+    ensure_may_work(session, case=case, actor=actor)
+    if team.brand_id != case.brand_id:
+        raise InvalidInput(f"team_id: no team {team.id} in this case's brand")
+    if team.id == case.team_id:
+        return None
+    previous = case.team_id
+    case.team_id = team.id
+    return _event(
+        session, case=case, actor=actor, kind="case.team_changed", data={"from": previous, "to": team.id}
+    )
+
+
+def change_status(
+    session: Session, *, case: Case, status: CaseStatus, actor: Actor, note: str = ""
+) -> list[Event]:
+    """Move the case along new → open → pending → resolved → closed, or reopen it.
+
+    Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it, since
+    the problem is not fixed after all. Closing an unresolved case resolves it on the way.
+    """
+    ensure_may_work(session, case=case, actor=actor)
+    note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
+    events = []
+    for target in status_path(case.status, status):
+        previous = case.status
+        case.status = target
+        if target is CaseStatus.RESOLVED:
+            case.resolved_at = utcnow()
+        elif target is CaseStatus.OPEN:
+            case.resolved_at = None
+        data: dict[str, Any] = {"from": previous.value, "to": target.value}
+        if note and target is status:
+            data["note"] = note
+        events.append(_event(session, case=case, actor=actor, kind="case.status_changed", data=data))
+    return events
+
+
+def change_priority(
+    session: Session, *, case: Case, priority: int, reason: str, actor: Actor
+) -> Event | None:
+    """Set the priority (1 urgent … 4 low) with the reason, so others know why it moved."""
+    ensure_may_work(session, case=case, actor=actor)
+    try:
+        chosen = Priority(priority)
+    except ValueError:
+        raise InvalidInput(f"priority: must be 1 (urgent) to 4 (low), got {priority}") from None
+    reason = _text(reason, field="reason", limit=REASON_MAX_CHARS, required=True)
+    if chosen == case.priority:
+        return None
+    previous = case.priority
+    case.priority = int(chosen)
+    return _event(
+        session,
+        case=case,
+        actor=actor,
+        kind="case.priority_changed",
+        data={"from": int(previous), "to": int(chosen), "reason": reason},
+    )
+
+
+def add_note(session: Session, *, case: Case, text: str, actor: Actor) -> Event:
+    """An internal note on the case: seen by colleagues, never sent to the customer."""
+    ensure_may_work(session, case=case, actor=actor)
+    text = _text(text, field="text", limit=NOTE_MAX_CHARS, required=True)
+    return _event(session, case=case, actor=actor, kind="case.note_added", data={"text": text})
