@@ -1,0 +1,46 @@
+"""Tail probabilities behind every alarm: checked against direct sums."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ombuds.incidents.detectors.stats import (
+    binomial_log_sf,
+    negative_binomial_log_sf,
+    poisson_log_sf,
+    strength,
+)
+
+
+def _poisson_tail(count: int, mean: float) -> float:
+    return 1.0 - sum(math.exp(-mean) * mean**k / math.factorial(k) for k in range(count))
+
+
+def _binomial_tail(successes: int, trials: int, p: float) -> float:
+    return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(successes, trials + 1))
+
+
+@pytest.mark.parametrize(("count", "mean"), [(5, 1.0), (12, 2.3), (30, 9.5), (3, 0.1)])
+def test_poisson_tail_matches_the_direct_sum(count: int, mean: float) -> None:
+    assert math.exp(poisson_log_sf(count, mean)) == pytest.approx(_poisson_tail(count, mean), rel=1e-6)
+
+
+@pytest.mark.parametrize(("successes", "trials", "p"), [(5, 20, 0.05), (15, 16, 0.7), (4, 60, 0.001)])
+def test_binomial_tail_matches_the_direct_sum(successes: int, trials: int, p: float) -> None:
+    expected = _binomial_tail(successes, trials, p)
+    assert math.exp(binomial_log_sf(successes, trials, p)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_rate_that_swings_makes_the_same_count_less_surprising() -> None:
+    steady = poisson_log_sf(60, 30.0)
+    swinging = negative_binomial_log_sf(60, 30.0, 0.05)
+    assert swinging > steady  # a larger (less negative) log tail: weaker evidence
+    assert negative_binomial_log_sf(60, 30.0, 0.0) == pytest.approx(steady)
+
+
+def test_counts_at_or_below_the_mean_are_no_evidence() -> None:
+    assert poisson_log_sf(3, 5.0) == 0.0
+    assert strength(negative_binomial_log_sf(5, 5.0, 0.1)) == 0.0
+    assert strength(math.log(1e-6)) == pytest.approx(6.0)
