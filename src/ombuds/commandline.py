@@ -27,7 +27,7 @@ class Groups:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear error line on stderr and give the exit to raise."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
