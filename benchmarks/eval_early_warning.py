@@ -1,0 +1,199 @@
+"""Early warning on the development data: incidents found, detection delay, false alarms.
+
+    .venv/bin/python benchmarks/eval_early_warning.py [--data DIR] [--seeds 3] [--sizes 20,40]
+        [--minutes 30] [--out FILE]
+
+1. Replays ../shared/data/airline_dev.csv per airline in time order and lists the incidents the
+   detectors open (with the first-day count: a stream's first day must stay quiet).
+2. Replays the SpotifyCares inbound stream untouched: every incident there is either the one
+   real outage it contains or a false alarm.
+3. Injects bursts built from real messages (``echo``: people quoting one message; ``volume``:
+   a surge of different messages, new authors) into quiet hours of both streams and measures
+   the delay from a burst's first message to the incident, for our detectors and for two
+   baselines: a fixed hourly threshold, and "the last hour against the previous twelve".
+
+Prints one JSON object (and writes it to ``--out`` when given). Only development data is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ombuds.incidents import evaluation as ev
+from ombuds.incidents.datasets import streams_from_file
+from ombuds.incidents.detectors import BrandMonitor, Observation
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPOSITORY.parent / "shared" / "data"
+DETECTORS: dict[str, Callable[[Sequence[Observation]], list[ev.Opening]]] = {
+    "ombuds": ev.run_monitor,
+    "fixed_threshold": ev.fixed_threshold,
+    "last_hour_vs_previous_12h": ev.last_hour_vs_previous_12,
+}
+
+
+def replay_airlines(streams: dict[str, list[Observation]]) -> dict[str, Any]:
+    brands: dict[str, Any] = {}
+    totals: dict[str, dict[str, float]] = {name: {"incidents": 0, "first_day": 0} for name in DETECTORS}
+    weeks = 0.0
+    for brand, stream in sorted(streams.items()):
+        weeks += ev.brand_weeks(stream)
+        found: dict[str, Any] = {"brand_weeks": round(ev.brand_weeks(stream), 2)}
+        for name, detector in DETECTORS.items():
+            openings = detector(stream)
+            totals[name]["incidents"] += len(openings)
+            totals[name]["first_day"] += ev.first_day_openings(openings, stream)
+            if name == "ombuds":
+                found["incidents"] = [
+                    {
+                        "opened_at": o.opened_at.isoformat(),
+                        "signal": o.signal,
+                        "mention_count": len(o.mention_ids),
+                        "representative_text": o.representative_text,
+                    }
+                    for o in openings
+                ]
+            else:
+                found[f"{name}_incidents"] = len(openings)
+        brands[brand] = found
+    summary = {
+        name: {
+            "incidents": int(t["incidents"]),
+            "incidents_per_brand_week": round(t["incidents"] / weeks, 2),
+            "first_day_incidents": int(t["first_day"]),
+        }
+        for name, t in totals.items()
+    }
+    return {"brand_weeks": round(weeks, 2), "summary": summary, "brands": brands}
+
+
+def quiet_stream(stream: list[Observation]) -> dict[str, Any]:
+    weeks = ev.brand_weeks(stream)
+    result: dict[str, Any] = {"brand_weeks": round(weeks, 2)}
+    for name, detector in DETECTORS.items():
+        openings = detector(stream)
+        result[name] = {
+            "incidents": len(openings),
+            "incidents_per_brand_week": round(len(openings) / weeks, 2),
+            "first_day_incidents": ev.first_day_openings(openings, stream),
+        }
+        if name == "ombuds":
+            result[name]["opened"] = [
+                {
+                    "opened_at": o.opened_at.isoformat(),
+                    "signal": o.signal,
+                    "representative_text": o.representative_text,
+                }
+                for o in openings
+            ]
+    return result
+
+
+def injected(
+    streams: dict[str, list[Observation]],
+    *,
+    sizes: Sequence[int],
+    minutes: float,
+    seeds: int,
+    per_kind: int,
+    gap: timedelta,
+) -> dict[str, Any]:
+    """Bursts of each size into every stream, both kinds, several seeds; scores per detector and kind."""
+    out: dict[str, Any] = {}
+    for size in sizes:
+        scores = {name: {"echo": ev.Score(), "volume": ev.Score()} for name in DETECTORS}
+        weeks = 0.0
+        for seed in range(seeds):
+            for stream in streams.values():
+                start = ev.busy_from(stream)
+                if start is None or len(stream) < 300:
+                    continue
+                merged, bursts = ev.inject(
+                    stream,
+                    kinds=["echo", "volume"],
+                    size=size,
+                    minutes=minutes,
+                    seed=seed,
+                    after=start + timedelta(hours=26),
+                    gap=gap,
+                    per_kind=per_kind,
+                )
+                weeks += ev.brand_weeks(stream)
+                for name, detector in DETECTORS.items():
+                    openings = detector(merged)
+                    for kind in ("echo", "volume"):
+                        score = ev.score(openings, [b for b in bursts if b.kind == kind])
+                        total = scores[name][kind]
+                        total.delays += score.delays
+                        total.missed += score.missed
+                    # incidents on no burst at all, counted once per run
+                    scores[name]["echo"].unmatched += ev.score(openings, bursts).unmatched
+        out[f"{size}_in_{int(minutes)}_min"] = {
+            name: {kind: score.summary(weeks=weeks) for kind, score in by_kind.items()}
+            for name, by_kind in scores.items()
+        }
+        for by_kind in out[f"{size}_in_{int(minutes)}_min"].values():
+            by_kind["other_incidents_per_brand_week"] = by_kind["echo"].pop("other_incidents_per_brand_week")
+            by_kind["other_incidents"] = by_kind["echo"].pop("other_incidents")
+            by_kind["volume"].pop("other_incidents_per_brand_week")
+            by_kind["volume"].pop("other_incidents")
+    return out
+
+
+def throughput(stream: list[Observation]) -> dict[str, float]:
+    monitor = BrandMonitor()
+    started = time.perf_counter()
+    for observation in stream:
+        monitor.observe(observation)
+    elapsed = time.perf_counter() - started
+    return {
+        "mentions": len(stream),
+        "seconds": round(elapsed, 2),
+        "mentions_per_second": round(len(stream) / elapsed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder with the development data sets"
+    )
+    parser.add_argument("--seeds", type=int, default=3, help="injection runs per burst size")
+    parser.add_argument("--sizes", default="20,40", help="burst sizes (mentions), comma-separated")
+    parser.add_argument("--minutes", type=float, default=30.0, help="how long each burst lasts")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    started = time.perf_counter()
+    airlines = streams_from_file(args.data / "airline_dev.csv", preset="airline")
+    spotify = streams_from_file(
+        args.data / "twcs_spotifycares_inbound_dev.csv", preset="twcs", brand="spotifycares"
+    )
+    report: dict[str, Any] = {
+        "data": {"airline": "airline_dev.csv", "spotify": "twcs_spotifycares_inbound_dev.csv"},
+        "airline_replay": replay_airlines(airlines),
+        "spotify_untouched": quiet_stream(spotify["spotifycares"]),
+        "injected_spotify": injected(
+            spotify, sizes=sizes, minutes=args.minutes, seeds=args.seeds, per_kind=4, gap=timedelta(days=3)
+        ),
+        "injected_airline_quiet_hours": injected(
+            airlines, sizes=sizes, minutes=args.minutes, seeds=args.seeds, per_kind=1, gap=timedelta(days=2)
+        ),
+        "throughput": throughput(spotify["spotifycares"]),
+    }
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
