@@ -4,17 +4,31 @@ from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
 from ombuds.cases.models import Case, Customer, Identity
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event
+from ombuds.incidents.models import (
+    Alert,
+    AlertChannel,
+    DetectorState,
+    Incident,
+    IncidentCase,
+    IncidentMention,
+)
 from ombuds.mentions.models import Mention, Source
 from ombuds.routing.models import RoutingRule
 
 __all__ = [
+    "Alert",
+    "AlertChannel",
     "ApiToken",
     "Brand",
     "Case",
     "Customer",
+    "DetectorState",
     "Enrichment",
     "Event",
     "Identity",
+    "Incident",
+    "IncidentCase",
+    "IncidentMention",
     "Membership",
     "Mention",
     "Role",
