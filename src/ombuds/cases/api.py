@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Team, User
+from ombuds.accounts.queries import get_role
 from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
@@ -22,6 +23,7 @@ from ombuds.cases.schemas import (
     StatusUpdate,
     TeamUpdate,
 )
+from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
@@ -53,6 +55,7 @@ def list_cases(
     chosen = scope.brand_by_slug(brand)
     return queries.list_open_cases(
         session,
+        mask_pii=_masks_pii(session, scope, brand_id=chosen.id),
         brand_id=chosen.id,
         brand_slug=chosen.slug,
         status=CaseStatus(status_) if status_ else None,
@@ -66,10 +69,7 @@ def list_cases(
 @router.get("/{case_id}", response_model=CaseDetailRead, responses=_UNAUTHORIZED | _NOT_FOUND)
 def get_case(case_id: int, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """One case with its customer, its messages in time order and what analysis found in them."""
-    detail = queries.get_case_detail(session, case_id, brand_ids=scope.brand_ids)
-    if detail is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
-    return detail
+    return _detail(session, _case(session, case_id, scope), scope)
 
 
 # --- case work ------------------------------------------------------------------------------------
@@ -105,8 +105,20 @@ def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
     return case
 
 
+def _masks_pii(session: Session, scope: ApiScope, *, brand_id: int) -> bool:
+    """Personal data is masked for people whose role in the brand does not show it; tokens see it."""
+    if scope.user is None:
+        return False
+    return not may_see_personal_data(get_role(session, user=scope.user, brand_id=brand_id))
+
+
 def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
-    detail = queries.get_case_detail(session, case.id, brand_ids=scope.brand_ids)
+    detail = queries.get_case_detail(
+        session,
+        case.id,
+        brand_ids=scope.brand_ids,
+        mask_pii=_masks_pii(session, scope, brand_id=case.brand_id),
+    )
     assert detail is not None  # found a moment ago in the same transaction
     return detail
 

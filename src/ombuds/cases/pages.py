@@ -13,7 +13,7 @@ from ombuds.accounts.queries import get_user, list_teams
 from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
-from ombuds.cases.workflow import may_work, next_statuses
+from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
@@ -24,6 +24,11 @@ PAGE_SIZE = 50
 NO_TEAM = "none"
 ME = "me"
 NOBODY = "none"
+#: Analyzers the case page shows in their own way; others get a generic chip, except near-duplicate
+#: keys and embeddings, which mean nothing to a reader.
+SHOWN_ANALYZERS = frozenset(
+    {"sentiment", "intent", "category", "reach", "language", "signals", "pii", "duplicates", "embedding"}
+)
 #: What the case page's status buttons say: the verb, not the state.
 STATUS_LABELS = {"open": "Open", "pending": "Set pending", "resolved": "Resolve", "closed": "Close"}
 
@@ -54,6 +59,7 @@ def inbox(
         without_team=team == NO_TEAM,
         assignee_id=signed_in.user.id if assignee == ME else None,
         without_assignee=assignee == NOBODY,
+        mask_pii=not may_see_personal_data(signed_in.role),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -81,12 +87,15 @@ def inbox(
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
     """One case: its story (messages and events in time order), the customer, and the work on it."""
-    detail = queries.get_case_detail(session, case_id, brand_ids=signed_in.brand_ids)
     case = queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
-    if detail is None or case is None:
+    if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
+    role = signed_in.roles.get(case.brand_id)
+    detail = queries.get_case_detail(
+        session, case_id, brand_ids=signed_in.brand_ids, mask_pii=not may_see_personal_data(role)
+    )
+    assert detail is not None  # the same case, found a moment ago
     brand = next(b for b in signed_in.brands if b.id == detail.brand_id)
-    role = signed_in.roles.get(brand.id)
     can_work = may_work(role)
     context = {
         "case": detail,
@@ -100,6 +109,8 @@ def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: D
         "next_statuses": [s.value for s in next_statuses(case.status)],
         "priorities": [(int(p), p.name.lower()) for p in Priority],
         "status_labels": STATUS_LABELS,
+        "findings": {m.id: {e.analyzer: e for e in m.enrichments} for m in detail.mentions},
+        "shown_analyzers": SHOWN_ANALYZERS,
     }
     return render(request, "cases/case.html", context, signed_in=signed_in)
 

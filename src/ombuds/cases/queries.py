@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Membership, Team, User
+from ombuds.cases import privacy
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
 from ombuds.cases.schemas import (
     CaseDetailRead,
@@ -72,6 +73,7 @@ def list_open_cases(
     without_team: bool = False,
     assignee_id: int | None = None,
     without_assignee: bool = False,
+    mask_pii: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> CaseList:
@@ -116,13 +118,22 @@ def list_open_cases(
         )
         for case, customer_name, team_name, assignee_name in rows
     ]
-    return CaseList(
+    listed = CaseList(
         brand=brand_slug, total=total, limit=limit, offset=offset, status_counts=status_counts, items=items
     )
+    if not mask_pii:
+        return listed
+    return privacy.mask_case_list(listed, _personal_values(session, brand_id=brand_id, case_ids=case_ids))
 
 
-def get_case_detail(session: Session, case_id: int, *, brand_ids: Collection[int]) -> CaseDetailRead | None:
-    """Everything the case page shows, or None if the case is not in ``brand_ids``."""
+def get_case_detail(
+    session: Session, case_id: int, *, brand_ids: Collection[int], mask_pii: bool = False
+) -> CaseDetailRead | None:
+    """Everything the case page shows, or None if the case is not in ``brand_ids``.
+
+    Signal evidence comes marked in each message's segments; with ``mask_pii`` (for viewers)
+    personal data is masked in every text the result holds.
+    """
     row = session.execute(_case_rows([Case.id == case_id, Case.brand_id.in_(brand_ids)])).first()
     if row is None:
         return None
@@ -147,7 +158,7 @@ def get_case_detail(session: Session, case_id: int, *, brand_ids: Collection[int
         .limit(10)
     )
     latest = next((m for m in reversed(mentions) if m.direction is Direction.INBOUND), None)
-    return CaseDetailRead(
+    detail = CaseDetailRead(
         **_case_fields(
             case,
             team_name=team_name,
@@ -163,6 +174,7 @@ def get_case_detail(session: Session, case_id: int, *, brand_ids: Collection[int
         mentions=[_mention_read(mention, findings.get(mention.id, [])) for mention in mentions],
         other_cases=[CaseSummaryRead.model_validate(other) for other in other_cases],
     )
+    return privacy.present_case(detail, mask=mask_pii)
 
 
 def list_case_workers(session: Session, *, brand_id: int) -> list[User]:
@@ -309,3 +321,26 @@ def _mention_counts(session: Session, *, brand_id: int, case_ids: Sequence[int])
         .group_by(Mention.case_id)
     )
     return {case_id: count for case_id, count in rows if case_id is not None}
+
+
+def _personal_values(
+    session: Session, *, brand_id: int, case_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """The personal values (with their kinds) in each case's messages, from the stored PII spans."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Mention.case_id, Mention.text, Enrichment.data)
+        .join(Enrichment, Enrichment.mention_id == Mention.id)
+        .where(
+            Mention.brand_id == brand_id,
+            Mention.case_id.in_(case_ids),
+            Enrichment.analyzer == privacy.PII,
+            Enrichment.label.is_not(None),
+        )
+    )
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for case_id, text, data in rows:
+        if case_id is not None:
+            found[case_id] += privacy.values(text, privacy.pii_spans(data))
+    return found

@@ -115,6 +115,15 @@ class CaseList(BaseModel):
     items: list[CaseRead]
 
 
+class TextSegment(BaseModel):
+    """A piece of a message's text: plain, evidence of signals, personal data, or a mask in its place."""
+
+    text: str
+    signals: list[str] = Field(default_factory=list, description="signals this piece is evidence of")
+    pii: str | None = Field(default=None, description="the kind of personal data, e.g. email, card_number")
+    masked: bool = Field(default=False, description="true when `text` is a mask such as [email]")
+
+
 class CaseMentionRead(_Read):
     """A message in a case, with what analysis found in it."""
 
@@ -130,6 +139,9 @@ class CaseMentionRead(_Read):
     url: str | None
     created_at: datetime
     enrichments: list[EnrichmentRead]
+    segments: list[TextSegment] = Field(
+        default_factory=list, description="`text` in pieces, for marking signal evidence and personal data"
+    )
 
 
 class CaseSummaryRead(_Read):
@@ -147,6 +159,9 @@ class CaseDetailRead(CaseRead):
     customer: CustomerRead
     mentions: list[CaseMentionRead]
     other_cases: list[CaseSummaryRead]
+    pii_masked: bool = Field(
+        default=False, description="personal data in texts is masked, because the caller's role is viewer"
+    )
 
 
 # --- case work: what agents change, and the case's timeline ---------------------------------------

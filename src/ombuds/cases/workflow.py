@@ -1,4 +1,5 @@
-"""The rules of case work, as plain functions on statuses and roles: where a status may go, who may act.
+"""The rules of case work, as plain functions on statuses and roles: where a status may go, who may act,
+who sees personal data.
 
 Shared by the writers (``lifecycle``), the reads (who can be given a case) and the pages (which
 buttons to offer), so the three never disagree.
@@ -26,6 +27,11 @@ _NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
 
 def may_work(role: Role | None) -> bool:
     """Whether a member with this role may change cases (viewers only read)."""
+    return role is not None and role not in READ_ONLY_ROLES
+
+
+def may_see_personal_data(role: Role | None) -> bool:
+    """Whether personal data (emails, cards, phones…) in messages is shown unmasked to this role."""
     return role is not None and role not in READ_ONLY_ROLES
 
 

@@ -1,0 +1,203 @@
+"""How a message's text is shown: signal evidence marked, personal data masked for those who may not see it.
+
+Pure: works on the text and the spans analysis stored (character offsets into the original text).
+Masking happens here, before anything reaches a page or the API, so a viewer's browser never
+receives the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from ombuds.cases.schemas import CaseDetailRead, CaseList, CaseMentionRead, TextSegment
+
+#: What stands in for each kind of personal data (the same words the PII analyzer redacts with).
+MASKS = {
+    "email": "[email]",
+    "card_number": "[card]",
+    "phone": "[phone]",
+    "reference": "[reference]",
+    "street_address": "[address]",
+}
+#: A masked value must not leak through a cut-off copy either (subjects end in "…"): mask any
+#: tail of at least this many characters that starts a value.
+_MIN_TAIL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters ``start:end`` of a text, labelled (a signal name or a kind of personal data)."""
+
+    start: int
+    end: int
+    label: str
+
+
+def mask_token(kind: str) -> str:
+    return MASKS.get(kind, f"[{kind.replace('_', ' ')}]")
+
+
+def _valid(spans: Iterable[Span], length: int) -> list[Span]:
+    return [s for s in spans if 0 <= s.start < s.end <= length]
+
+
+def signal_spans(data: Mapping[str, Any]) -> list[Span]:
+    """Evidence in the message text from a signals finding: ``{"signals": [{"name", "evidence": [...]}]}``."""
+    found = []
+    for signal in data.get("signals") or ():
+        if not isinstance(signal, Mapping) or not isinstance(signal.get("name"), str):
+            continue
+        for item in signal.get("evidence") or ():
+            if (
+                isinstance(item, Mapping)
+                and item.get("field", "text") == "text"
+                and isinstance(item.get("start"), int)
+                and isinstance(item.get("end"), int)
+            ):
+                found.append(Span(item["start"], item["end"], signal["name"]))
+    return found
+
+
+def pii_spans(data: Mapping[str, Any]) -> list[Span]:
+    """Personal data from a PII finding: ``{"spans": [{"kind", "start", "end"}]}``."""
+    return [
+        Span(item["start"], item["end"], str(item.get("kind") or "personal data"))
+        for item in data.get("spans") or ()
+        if isinstance(item, Mapping)
+        and isinstance(item.get("start"), int)
+        and isinstance(item.get("end"), int)
+    ]
+
+
+def segments(
+    text: str, *, marks: Sequence[Span] = (), pii: Sequence[Span] = (), mask: bool
+) -> list[TextSegment]:
+    """The text cut where marks and personal data begin and end; masked values replaced by a token.
+
+    Overlapping marks are fine (a piece can carry several signals). With ``mask``, each piece
+    of personal data becomes one token, whatever marks overlap it.
+    """
+    marks = _valid(marks, len(text))
+    pii = sorted(_valid(pii, len(text)), key=lambda s: (s.start, s.end))
+    bounds = sorted({0, len(text), *(s.start for s in (*marks, *pii)), *(s.end for s in (*marks, *pii))})
+    pieces: list[TextSegment] = []
+    masked_from = -1  # the end of the last masked value: pieces before it are already replaced
+    for start, end in pairwise(bounds):
+        personal = next((s for s in pii if s.start <= start and end <= s.end), None)
+        if mask and personal is not None:
+            if personal.end > masked_from:
+                pieces.append(TextSegment(text=mask_token(personal.label), pii=personal.label, masked=True))
+                masked_from = personal.end
+            continue
+        signals = sorted({s.label for s in marks if s.start <= start and end <= s.end})
+        piece = TextSegment(text=text[start:end], signals=signals, pii=personal.label if personal else None)
+        last = pieces[-1] if pieces else None
+        if last is not None and not last.masked and (last.signals, last.pii) == (piece.signals, piece.pii):
+            pieces[-1] = TextSegment(text=last.text + piece.text, signals=last.signals, pii=last.pii)
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def values(text: str, pii: Sequence[Span]) -> list[tuple[str, str]]:
+    """The personal values themselves, with their kind, to mask wherever copies of them appear."""
+    return [(text[s.start : s.end], s.label) for s in _valid(pii, len(text)) if text[s.start : s.end].strip()]
+
+
+def mask_text(text: str, secrets: Sequence[tuple[str, str]]) -> str:
+    """``text`` with every known personal value masked, including one cut off at the end."""
+    for value, kind in sorted(secrets, key=lambda pair: -len(pair[0])):
+        text = text.replace(value, mask_token(kind))
+    for value, kind in secrets:
+        bare = text.rstrip("…. ")
+        for size in range(min(len(value) - 1, len(bare)), _MIN_TAIL - 1, -1):
+            if bare.endswith(value[:size]):
+                text = bare[: len(bare) - size] + mask_token(kind) + text[len(bare) :]
+                break
+    return text
+
+
+def mask_json(value: Any, secrets: Sequence[tuple[str, str]]) -> Any:
+    """Any stored JSON (analysis details) with personal values masked in every string."""
+    if isinstance(value, str):
+        return mask_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {key: mask_json(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_json(item, secrets) for item in value]
+    return value
+
+
+# --- whole cases, as the API and the pages show them ------------------------------------------------
+
+SIGNALS = "signals"
+PII = "pii"
+
+
+def _findings(mention: CaseMentionRead, analyzer: str) -> Mapping[str, Any]:
+    found = next((e for e in mention.enrichments if e.analyzer == analyzer), None)
+    return found.data if found is not None else {}
+
+
+def present_case(detail: CaseDetailRead, *, mask: bool) -> CaseDetailRead:
+    """Each message cut into segments (evidence marked); with ``mask``, personal data masked everywhere.
+
+    Masking covers the texts, the subject, the latest message, other cases' subjects and every
+    string in the analysis details, using the values at the PII spans of this case's messages.
+    """
+    secrets: list[tuple[str, str]] = []
+    mentions = []
+    for mention in detail.mentions:
+        pii = pii_spans(_findings(mention, PII))
+        secrets += values(mention.text, pii)
+        pieces = segments(mention.text, marks=signal_spans(_findings(mention, SIGNALS)), pii=pii, mask=mask)
+        mentions.append(mention.model_copy(update={"segments": pieces}))
+    if not mask:
+        return detail.model_copy(update={"mentions": mentions})
+    for index, mention in enumerate(mentions):
+        mentions[index] = mention.model_copy(
+            update={
+                "text": "".join(piece.text for piece in mention.segments),
+                "enrichments": [
+                    e.model_copy(update={"data": mask_json(e.data, secrets)}) for e in mention.enrichments
+                ],
+            }
+        )
+    latest = detail.latest_mention
+    return detail.model_copy(
+        update={
+            "subject": mask_text(detail.subject, secrets),
+            "mentions": mentions,
+            "latest_mention": latest.model_copy(update={"text": mask_text(latest.text, secrets)})
+            if latest
+            else None,
+            "other_cases": [
+                o.model_copy(update={"subject": mask_text(o.subject, secrets)}) for o in detail.other_cases
+            ],
+            "pii_masked": True,
+        }
+    )
+
+
+def mask_case_list(cases: CaseList, secrets_by_case: Mapping[int, Sequence[tuple[str, str]]]) -> CaseList:
+    """The inbox's subjects and previews with the personal values of each case's messages masked."""
+    items = []
+    for case in cases.items:
+        secrets = secrets_by_case.get(case.id, ())
+        latest = case.latest_mention
+        items.append(
+            case.model_copy(
+                update={
+                    "subject": mask_text(case.subject, secrets),
+                    "latest_mention": latest.model_copy(update={"text": mask_text(latest.text, secrets)})
+                    if latest
+                    else None,
+                }
+            )
+            if secrets
+            else case
+        )
+    return cases.model_copy(update={"items": items})
