@@ -14,6 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, trained_dir, write_arrays
 from ombuds.enrichment.training import (
     TrainingSet,
@@ -23,13 +24,20 @@ from ombuds.enrichment.training import (
 )
 
 AIRLINE = "airline_dev.csv"
+CATEGORY_NAME_WEIGHT = 3.0
 
 
 def build(data: Path, out: Path) -> dict[str, object]:
     airline = read_labeled_csv(data / AIRLINE, text_col="text", label_col="airline_sentiment")
     featurizer = fit_featurizer(airline.texts)
     sentiment = fit_linear(featurizer, airline)
-    arrays = {**featurizer.arrays("features/"), **sentiment.arrays("sentiment/")}
+    categories = _airline_categories(data / AIRLINE)
+    category = fit_linear(featurizer, categories, name_weight=CATEGORY_NAME_WEIGHT)
+    arrays = {
+        **featurizer.arrays("features/"),
+        **sentiment.arrays("sentiment/"),
+        **category.arrays("category/"),
+    }
     path = out / f"{DEFAULT_MODEL}.npz"
     write_arrays(path, arrays)
     manifest: dict[str, object] = {
@@ -38,6 +46,9 @@ def build(data: Path, out: Path) -> dict[str, object]:
         "features": {"word_terms": featurizer.words.size, "char_terms": featurizer.chars.size},
         "models": {
             "sentiment": _provenance(airline, "airline_sentiment"),
+            "category": _provenance(
+                categories, 'negativereason (without "Can\'t Tell"; other tweets as "none")'
+            ),
         },
         "license_note": (
             "Trained on the Twitter US Airline Sentiment data set (CrowdFlower, CC BY-NC-SA 4.0): "
@@ -46,6 +57,16 @@ def build(data: Path, out: Path) -> dict[str, object]:
     }
     (out / f"{DEFAULT_MODEL}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _airline_categories(path: Path) -> TrainingSet:
+    """Airline complaint reasons as the default taxonomy; tweets without one teach "none"."""
+    every = read_labeled_csv(path, text_col="text", label_col="airline_sentiment")
+    reasons = read_labeled_csv(path, text_col="text", label_col="negativereason").without(["Can't Tell"])
+    with_reason = set(reasons.texts)
+    others = [text for text, label in zip(every.texts, every.labels, strict=True) if label != "negative"]
+    others = [text for text in others if text not in with_reason]
+    return TrainingSet(reasons.texts + others, reasons.labels + [NO_CATEGORY] * len(others), reasons.source)
 
 
 def _provenance(training: TrainingSet, column: str) -> dict[str, object]:

@@ -19,6 +19,13 @@ class MentionFacts:
     is_public: bool = True
     metrics: Mapping[str, int] = field(default_factory=dict)
     created_at: datetime | None = None
+    author_name: str = ""
+    author_bio: str = ""  # the profile description, where the channel gives one
+    author_type: str = ""  # "person", "media", "journalist", "brand", "official" when known
+    author_verified: bool = False
+    # Texts of the same customer's other mentions in the last days, when the caller knows the
+    # customer; lets the repeat-contact signal see "same customer, same issue".
+    recent_texts: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ombuds.enrichment.analyzers.category import CategoryAnalyzer
+from ombuds.enrichment.analyzers.duplicates import DuplicateAnalyzer
+from ombuds.enrichment.analyzers.intent import IntentAnalyzer
+from ombuds.enrichment.analyzers.language import LanguageAnalyzer
+from ombuds.enrichment.analyzers.pii import PiiAnalyzer
+from ombuds.enrichment.analyzers.reach import ReachAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
+from ombuds.enrichment.analyzers.signals import SignalAnalyzer
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays, trained_dir
 from ombuds.enrichment.base import Analyzer, Finding, MentionFacts
@@ -22,7 +29,10 @@ if TYPE_CHECKING:
 
 
 class AnalysisEngine:
-    """Runs text classifiers on shared features, then every other analyzer, batch in, batch out."""
+    """Runs text classifiers on shared features, then every other analyzer, batch in, batch out.
+
+    Intent reads the sentiment probabilities, so it runs after the classifiers.
+    """
 
     def __init__(
         self,
@@ -30,15 +40,19 @@ class AnalysisEngine:
         featurizer: TextFeaturizer,
         classifiers: Sequence[TextClassifier],
         analyzers: Sequence[Analyzer] = (),
+        intent: IntentAnalyzer | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = list(classifiers)
         self.analyzers = list(analyzers)
+        self.intent = intent
 
     @property
     def versions(self) -> dict[str, str]:
         """Analyzer name → model version, as stamped on every finding."""
         every: list[TextClassifier | Analyzer] = [*self.classifiers, *self.analyzers]
+        if self.intent is not None:
+            every.append(self.intent)
         return {analyzer.name: analyzer.version for analyzer in every}
 
     def classifier(self, name: str) -> TextClassifier | None:
@@ -48,7 +62,10 @@ class AnalysisEngine:
         """A copy of this engine with one text classifier swapped (or added): brand models, eval."""
         kept = [found for found in self.classifiers if found.name != classifier.name]
         return AnalysisEngine(
-            featurizer=self.featurizer, classifiers=[*kept, classifier], analyzers=self.analyzers
+            featurizer=self.featurizer,
+            classifiers=[*kept, classifier],
+            analyzers=self.analyzers,
+            intent=self.intent,
         )
 
     def analyze(self, batch: Sequence[MentionFacts]) -> list[list[Finding]]:
@@ -64,6 +81,12 @@ class AnalysisEngine:
                 columns.append(classifier.analyze_features(shared))
             else:
                 columns.append(classifier.analyze(batch))
+        if self.intent is not None:
+            names = [classifier.name for classifier in self.classifiers]
+            sentiments: list[Finding | None] = (
+                list(columns[names.index("sentiment")]) if "sentiment" in names else [None] * len(batch)
+            )
+            columns.append(self.intent.analyze_with(batch, sentiments))
         columns.extend(analyzer.analyze(batch) for analyzer in self.analyzers)
         return [list(row) for row in zip(*columns, strict=True)]
 
@@ -74,10 +97,28 @@ def build_engine(name: str = DEFAULT_MODEL) -> AnalysisEngine:
     arrays = read_arrays(path)
     stamp = fingerprint(path)
     featurizer = TextFeaturizer.from_arrays(arrays, "features/")
-    sentiment = SentimentAnalyzer(
-        featurizer, LinearModel.from_arrays(arrays, "sentiment/"), version=f"tfidf-lr-{stamp}"
+    classifiers: list[TextClassifier] = [
+        SentimentAnalyzer(
+            featurizer, LinearModel.from_arrays(arrays, "sentiment/"), version=f"tfidf-lr-{stamp}"
+        )
+    ]
+    if "category/classes" in arrays:
+        classifiers.append(
+            CategoryAnalyzer(
+                featurizer, LinearModel.from_arrays(arrays, "category/"), version=f"tfidf-lr-{stamp}"
+            )
+        )
+    return AnalysisEngine(
+        featurizer=featurizer,
+        classifiers=classifiers,
+        intent=IntentAnalyzer(),
+        analyzers=rule_analyzers(),
     )
-    return AnalysisEngine(featurizer=featurizer, classifiers=[sentiment])
+
+
+def rule_analyzers() -> list[Analyzer]:
+    """The analyzers that need no trained weights of ours."""
+    return [SignalAnalyzer(), ReachAnalyzer(), PiiAnalyzer(), LanguageAnalyzer(), DuplicateAnalyzer()]
 
 
 @cache

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ NUMBER = re.compile(r"\d+")
 WORD = re.compile(r"[a-z0-9_']+|[!?]+|[^\sa-z0-9_'!?.,:;\"()\-]")
 
 FloatArray = npt.NDArray[np.float32]
+TOKEN_CACHE_SIZE = 200_000
 
 
 def normalize(text: str) -> str:
@@ -49,13 +50,14 @@ def char_terms(normalized: str) -> list[str]:
     """Character 2–5-grams inside space-padded words: robust to typos, elongation and affixes."""
     terms: list[str] = []
     for token in normalized.split():
-        padded = f" {token} "
-        size = len(padded)
-        for n in (2, 3, 4, 5):
-            if n > size:
-                break
-            terms.extend(padded[i : i + n] for i in range(size - n + 1))
+        terms.extend(token_char_terms(token))
     return terms
+
+
+def token_char_terms(token: str) -> list[str]:
+    padded = f" {token} "
+    size = len(padded)
+    return [padded[i : i + n] for n in (2, 3, 4, 5) if n <= size for i in range(size - n + 1)]
 
 
 @dataclass
@@ -76,6 +78,9 @@ class TextFeaturizer:
     def __init__(self, words: TermBlock, chars: TermBlock) -> None:
         self.words = words
         self.chars = chars
+        # Words repeat (Zipf): remembering each word's character-term columns makes the
+        # character block several times faster than generating n-grams for every occurrence.
+        self._token_columns: dict[str, list[int]] = {}
 
     @property
     def size(self) -> int:
@@ -93,9 +98,28 @@ class TextFeaturizer:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """One row per text; columns are word terms then character terms."""
         normalized = [normalize(text) for text in texts]
-        words = _transform_block(self.words, (word_terms(text) for text in normalized), len(texts))
-        chars = _transform_block(self.chars, (char_terms(text) for text in normalized), len(texts))
+        lookup = self.words.vocabulary.get
+        word_columns = [
+            [column for column in map(lookup, word_terms(text)) if column is not None] for text in normalized
+        ]
+        char_columns = [self._char_columns(text) for text in normalized]
+        words = _tfidf(self.words, word_columns)
+        chars = _tfidf(self.chars, char_columns)
         return sparse.hstack([words, chars], format="csr", dtype=np.float32)
+
+    def _char_columns(self, normalized: str) -> list[int]:
+        cache = self._token_columns
+        columns: list[int] = []
+        for token in normalized.split():
+            found = cache.get(token)
+            if found is None:
+                if len(cache) >= TOKEN_CACHE_SIZE:
+                    cache.clear()
+                lookup = self.chars.vocabulary.get
+                found = [c for c in map(lookup, token_char_terms(token)) if c is not None]
+                cache[token] = found
+            columns.extend(found)
+        return columns
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
         """The featurizer as named arrays, for ``np.savez``."""
@@ -128,28 +152,23 @@ def _fit_block(documents: Iterable[list[str]], count: int, min_df: int, max_term
     return TermBlock(vocabulary, idf)
 
 
-def _transform_block(block: TermBlock, documents: Iterable[list[str]], count: int) -> sparse.csr_matrix:
-    lookup = block.vocabulary.get
-    indptr = [0]
-    indices: list[int] = []
-    values: list[int] = []
-    for terms in documents:
-        counts = Counter(index for index in map(lookup, terms) if index is not None)
-        indices.extend(counts.keys())
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    data = np.asarray(values, dtype=np.float32)
+def _tfidf(block: TermBlock, documents: list[list[int]]) -> sparse.csr_matrix:
+    """Rows of sublinear TF-IDF (1 + log count, times idf), each scaled to unit length."""
+    count = len(documents)
+    lengths = np.fromiter((len(columns) for columns in documents), dtype=np.int64, count=count)
+    columns = np.fromiter(chain.from_iterable(documents), dtype=np.int32, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(count, dtype=np.int32), lengths)
+    ones = np.ones(len(columns), dtype=np.float32)
+    matrix = sparse.coo_matrix((ones, (rows, columns)), shape=(count, block.size)).tocsr()
+    matrix.sum_duplicates()
+    data = matrix.data
     np.log(data, out=data)
     data += 1.0
-    columns = np.asarray(indices, dtype=np.int32)
-    if len(columns):
-        data *= block.idf[columns]
-    matrix = sparse.csr_matrix(
-        (data, columns, np.asarray(indptr, dtype=np.int32)), shape=(count, block.size), dtype=np.float32
-    )
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    data *= block.idf[matrix.indices]
+    row_of = np.repeat(np.arange(count), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=count)).astype(np.float32)
     norms[norms == 0] = 1.0
-    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+    data /= norms[row_of]
     return matrix
 
 

@@ -85,15 +85,28 @@ def fit_linear(
     *,
     c: float = 4.0,
     balanced: bool = True,
+    name_weight: float = 0.0,
 ) -> LinearModel:
-    """Multinomial logistic regression on the featurizer's TF-IDF features."""
+    """Multinomial logistic regression on the featurizer's TF-IDF features.
+
+    With ``name_weight`` each class name joins the examples with that weight: a category with
+    few examples still knows its own words.
+    """
     if len(training.classes()) < 2:
         raise DataError(f"{training.source}: the label column has only one class; need at least two")
-    features = featurizer.transform(training.texts)
+    texts = list(training.texts)
+    labels = list(training.labels)
+    weights = [1.0] * len(texts)
+    if name_weight > 0:
+        names = training.classes()
+        texts.extend(name.replace("_", " ") for name in names)
+        labels.extend(names)
+        weights.extend([name_weight] * len(names))
+    features = featurizer.transform(texts)
     classifier = LogisticRegression(
         C=c, max_iter=3000, class_weight="balanced" if balanced else None, tol=1e-5
     )
-    classifier.fit(features, training.labels)
+    classifier.fit(features, labels, sample_weight=np.asarray(weights))
     classes = tuple(str(name) for name in classifier.classes_)
     coef = classifier.coef_.astype(np.float32)
     intercept = classifier.intercept_.astype(np.float32)

@@ -1,0 +1,148 @@
+"""Personal data in a message: where it is and the text with it masked.
+
+Customers post card numbers, phone numbers and booking codes in public replies; agents and
+viewers without the right role must see them masked, and exports must not spread them. The
+finding stores kinds and offsets, never the values themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ombuds.enrichment.base import Finding, MentionFacts
+
+VERSION = "rules-2026.11.1"
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
+CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+PHONE = re.compile(
+    r"(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}"
+    r"(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+])\+\d{9,14}(?!\w)"
+)
+REFERENCE = re.compile(
+    r"\b(?:booking|confirmation|conf|reservation|record locator|locator|pnr|reference|ref|order|"
+    r"ticket|account|acct|member(?:ship)?|customer|case|claim|policy|loyalty)"
+    r"(?:\s+(?:number|no\.?|num|code|id|#))?\s*(?:is|:|#|-)?\s*"
+    r"(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,19})\b",
+    re.IGNORECASE,
+)
+STREET = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Parkway|Pkwy|Square|Sq|Highway|Hwy|Close|Crescent)\b\.?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Unit|#)\s*\w+)?"
+)
+
+MASKS = {
+    "email": "[email]",
+    "card_number": "[card]",
+    "phone": "[phone]",
+    "reference": "[reference]",
+    "street_address": "[address]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    kind: str
+    start: int
+    end: int
+
+
+def luhn_valid(digits: str) -> bool:
+    """The check every payment card number passes; weeds out order numbers and timestamps."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def find_pii(text: str) -> list[Span]:
+    """Non-overlapping spans, earlier and more specific kinds first."""
+    spans: list[Span] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s.start or start >= s.end for s in spans)
+
+    for match in EMAIL.finditer(text):
+        spans.append(Span("email", match.start(), match.end()))
+    for match in CARD.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if 13 <= len(digits) <= 19 and luhn_valid(digits) and free(match.start(), match.end()):
+            spans.append(Span("card_number", match.start(), match.end()))
+    for match in REFERENCE.finditer(text):
+        start, end = match.span("value")
+        if free(start, end) and not match.group("value").isalpha():
+            spans.append(Span("reference", start, end))
+    for match in PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if (
+            9 <= len(digits) <= 15
+            and free(match.start(), match.end())
+            and not _looks_like_time(match.group(0))
+        ):
+            spans.append(Span("phone", match.start(), match.end()))
+    for match in STREET.finditer(text):
+        if free(match.start(), match.end()):
+            spans.append(Span("street_address", match.start(), match.end()))
+    spans.sort(key=lambda span: span.start)
+    return spans
+
+
+def _looks_like_time(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?", value.strip()))
+
+
+def redact(text: str, spans: Sequence[Span]) -> str:
+    """The text with every span replaced by a mask naming its kind."""
+    parts: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        parts.append(text[cursor : span.start])
+        parts.append(MASKS[span.kind])
+        cursor = span.end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+class PiiAnalyzer:
+    """Label ``"pii"`` when anything personal is found; spans and the redacted text in ``data``."""
+
+    name: ClassVar[str] = "pii"
+
+    @property
+    def version(self) -> str:
+        return VERSION
+
+    def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]:
+        findings = []
+        for facts in batch:
+            spans = find_pii(facts.text) if _may_hold_pii(facts.text) else []
+            findings.append(
+                Finding(
+                    self.name,
+                    VERSION,
+                    "pii" if spans else None,
+                    float(len(spans)),
+                    {
+                        "spans": [{"kind": s.kind, "start": s.start, "end": s.end} for s in spans],
+                        "kinds": sorted({s.kind for s in spans}),
+                        "redacted": redact(facts.text, spans),
+                    },
+                )
+            )
+        return findings
+
+
+def _may_hold_pii(text: str) -> bool:
+    """Every pattern needs a digit or an ``@`` followed by a dot: skip the regexes otherwise."""
+    return any(char.isdigit() for char in text) or ("@" in text and "." in text)

@@ -1,0 +1,47 @@
+"""Personal data is found, located and masked; numbers that only look personal are left alone."""
+
+from __future__ import annotations
+
+from ombuds.enrichment.analyzers.pii import PiiAnalyzer, find_pii, luhn_valid, redact
+from ombuds.enrichment.base import MentionFacts
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(span.kind, text[span.start : span.end]) for span in find_pii(text)]
+
+
+def test_customer_who_posts_contact_details_gets_them_masked() -> None:
+    text = "@skyways email me at jane.doe+air@example.co.uk or call 415-555-0132, booking ref K7XJ2P"
+    finding = PiiAnalyzer().analyze([MentionFacts(text)])[0]
+    assert finding.label == "pii"
+    assert finding.data["kinds"] == ["email", "phone", "reference"]
+    assert finding.data["redacted"] == "@skyways email me at [email] or call [phone], booking ref [reference]"
+    assert "jane.doe" not in str(finding.data["spans"])
+
+
+def test_only_luhn_valid_card_numbers_count_as_cards() -> None:
+    assert luhn_valid("4111111111111111")
+    assert not luhn_valid("4111111111111112")
+    assert kinds("charged twice on 4111 1111 1111 1111 today") == [("card_number", "4111 1111 1111 1111")]
+    assert kinds("order 4111 1111 1111 1112 is wrong") == []
+
+
+def test_addresses_account_numbers_and_international_phones() -> None:
+    assert kinds("send it to 221 Baker Street, Apt 4 please") == [
+        ("street_address", "221 Baker Street, Apt 4")
+    ]
+    assert kinds("account # 12345678 is locked") == [("reference", "12345678")]
+    assert kinds("call +44 20 7946 0958") == [("phone", "+44 20 7946 0958")]
+
+
+def test_flight_numbers_times_and_dates_are_not_personal() -> None:
+    text = "@skyways flight 1234 on 2/24 delayed 3 hours, boarding at 10:45, 2015-02-24 11:35:52"
+    assert find_pii(text) == []
+    finding = PiiAnalyzer().analyze([MentionFacts(text)])[0]
+    assert finding.label is None
+    assert finding.data["redacted"] == text
+
+
+def test_redaction_keeps_the_rest_of_the_text() -> None:
+    text = "a@b.io and c@d.io"
+    assert redact(text, find_pii(text)) == "[email] and [email]"
