@@ -43,7 +43,7 @@ def incoming(mention: DemoMention) -> IncomingMention:
         followers=mention.followers,
         in_reply_to=mention.in_reply_to,
         is_public=mention.is_public,
-        direction=mention.direction,  # type: ignore[arg-type]
+        direction=mention.direction,
         metrics=dict(mention.metrics),
     )
     return IncomingMention(mention=created, raw=created.model_dump_json().encode(), raw_format="json")

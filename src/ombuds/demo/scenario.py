@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from ombuds.demo import phrases as p
 
@@ -18,7 +19,7 @@ class DemoMention:
     text: str
     created_at: datetime
     followers: int
-    direction: str = "inbound"
+    direction: Literal["inbound", "outbound"] = "inbound"
     is_public: bool = True
     in_reply_to: str | None = None
     metrics: dict[str, int] = field(default_factory=dict)
