@@ -2,7 +2,7 @@
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
 from ombuds.cases.models import Case, Customer, Identity
-from ombuds.enrichment.models import Enrichment
+from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
 from ombuds.events import Event
 from ombuds.incidents.models import (
     Alert,
@@ -20,6 +20,7 @@ __all__ = [
     "AlertChannel",
     "ApiToken",
     "Brand",
+    "BrandModel",
     "Case",
     "Customer",
     "DetectorState",
@@ -29,6 +30,7 @@ __all__ = [
     "Incident",
     "IncidentCase",
     "IncidentMention",
+    "LabeledExample",
     "Membership",
     "Mention",
     "Role",

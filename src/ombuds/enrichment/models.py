@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.clock import utcnow
@@ -25,3 +25,38 @@ class Enrichment(Base):
     score: Mapped[float | None]
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LabeledExample(Base):
+    """A text with the label a person gave it: an agent's correction or an imported training row.
+
+    The brand's models learn from these (``ombuds train``, and at once after a correction).
+    """
+
+    __tablename__ = "labeled_example"
+    __table_args__ = (Index("ix_labeled_example_brand_analyzer", "brand_id", "analyzer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    analyzer: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    origin: Mapped[str] = mapped_column(String(200))  # "correction" or "import:<file name>"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BrandModel(Base):
+    """A brand's own trained head for one analyzer: weights as ``.npz`` bytes, stamped with a version."""
+
+    __tablename__ = "brand_model"
+    __table_args__ = (UniqueConstraint("brand_id", "analyzer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    analyzer: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    example_count: Mapped[int]
+    weights: Mapped[bytes] = mapped_column(LargeBinary)
+    trained_at: Mapped[datetime] = mapped_column(default=utcnow)
