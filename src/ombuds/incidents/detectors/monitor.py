@@ -103,6 +103,8 @@ class BrandMonitor:
         if observation.mention_id in self.seen:
             return []
         at = observation.at.timestamp()
+        if self.clock is not None and at < self.clock - SEEN_SECONDS:
+            return []  # older than the memory of what was seen: too late to count, maybe counted
         at = max(at, self.clock) if self.clock is not None else at
         self.clock = at
         hour = int(at // HOUR_SECONDS)

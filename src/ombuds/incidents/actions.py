@@ -1,0 +1,328 @@
+"""The only writers of incidents. Each change is an event on the incident's timeline; none commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.errors import InvalidInput
+from ombuds.events import record_event
+from ombuds.incidents.detectors import Severity, Storm, StormChange
+from ombuds.incidents.models import (
+    OPEN_STATUSES,
+    Incident,
+    IncidentCase,
+    IncidentMention,
+    IncidentStatus,
+)
+
+SUBJECT = "incident"
+#: Mention counts at which the timeline says how far the storm has grown.
+MILESTONES = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+TITLE_CHARS = 300
+
+
+def _event(
+    session: Session,
+    incident: Incident,
+    kind: str,
+    *,
+    at: datetime,
+    actor_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    record_event(
+        session,
+        brand_id=incident.brand_id,
+        kind=f"incident.{kind}",
+        subject_type=SUBJECT,
+        subject_id=incident.id,
+        actor_id=actor_id,
+        data=data or {},
+        occurred_at=at,
+    )
+
+
+def storm_title(storm: Storm) -> str:
+    """A headline people can scan: what the detectors saw, in words."""
+    key = storm.key
+    if storm.phrases:
+        phrase = max(storm.phrases.values(), key=lambda p: (len(p.split()), len(p)))
+        title = f"Many people saying “{phrase}”"
+    elif storm.signal.value == "high_reach":
+        title = f"High-reach author complaining: {key.removeprefix('author:')}"
+    elif storm.signal.value == "negative_share":
+        title = "Tone turning negative"
+    elif storm.signal.value == "signal_rise":
+        title = f"Rising: {key.removeprefix('signal:').replace('_', ' ')}"
+    elif key.startswith(("category:", "channel:")):
+        title = f"Surge of mentions about {key.partition(':')[2]}"
+    else:
+        title = "Surge of mentions"
+    return title[:TITLE_CHARS]
+
+
+def link_mentions(
+    session: Session, *, incident: Incident, mention_ids: Iterable[int], at: datetime
+) -> list[int]:
+    """Attach mentions to the incident; those already attached are left alone. Returns the new ones."""
+    wanted = sorted(set(mention_ids))
+    if not wanted:
+        return []
+    present = set(
+        session.scalars(
+            select(IncidentMention.mention_id).where(
+                IncidentMention.incident_id == incident.id, IncidentMention.mention_id.in_(wanted)
+            )
+        )
+    )
+    added = [mention_id for mention_id in wanted if mention_id not in present]
+    session.add_all(
+        IncidentMention(
+            incident_id=incident.id, mention_id=mention_id, brand_id=incident.brand_id, attached_at=at
+        )
+        for mention_id in added
+    )
+    incident.mention_count += len(added)
+    return added
+
+
+def _open_from_storm(session: Session, *, brand_id: int, storm: Storm, change: StormChange) -> Incident:
+    incident = Incident(
+        brand_id=brand_id,
+        status=IncidentStatus.WATCHING,
+        severity=Severity.LOW,
+        signal=storm.signal.value,
+        key=storm.key,
+        title=storm_title(storm),
+        storm_id=storm.storm_id,
+        opened_at=change.at,
+        updated_at=change.at,
+        signals=[storm.signal.value],
+    )
+    session.add(incident)
+    session.flush()
+    alarm = change.alarm
+    _event(
+        session,
+        incident,
+        "opened",
+        at=change.at,
+        data={
+            "signal": storm.signal.value,
+            "key": storm.key,
+            "evidence": alarm.evidence if alarm else {},
+            "strength": round(alarm.strength, 2) if alarm else None,
+        },
+    )
+    return incident
+
+
+def _follow_storm(session: Session, incident: Incident, storm: Storm, at: datetime) -> list[str]:
+    """Copy the storm's figures onto the incident; returns what to alert about (escalated)."""
+    alerts: list[str] = []
+    incident.author_count = storm.author_count
+    incident.negative_count = storm.negative_count
+    incident.reach = storm.reach
+    incident.signals = sorted(storm.signals)
+    incident.evidence = storm.evidence()
+    if storm.representative_text:
+        incident.representative_text = storm.representative_text
+        incident.representative_mention_id = storm.representative_id
+    if storm.first_mention_at is not None:
+        first = datetime.fromtimestamp(storm.first_mention_at, at.tzinfo)
+        incident.first_mention_at = min(incident.first_mention_at or first, first)
+    if storm.last_mention_at is not None:
+        incident.last_mention_at = datetime.fromtimestamp(storm.last_mention_at, at.tzinfo)
+    if storm.severity.rank > incident.severity.rank:
+        _event(
+            session,
+            incident,
+            "escalated",
+            at=at,
+            data={"from": incident.severity.value, "to": storm.severity.value},
+        )
+        incident.severity = storm.severity
+        alerts.append("escalated")
+        if storm.severity.rank >= Severity.HIGH.rank and incident.status is IncidentStatus.WATCHING:
+            _event(session, incident, "status_changed", at=at, data={"from": "watching", "to": "active"})
+            incident.status = IncidentStatus.ACTIVE
+    incident.updated_at = at
+    return alerts
+
+
+def apply_storm_changes(
+    session: Session, *, brand_id: int, storms: Mapping[int, Storm], changes: Sequence[StormChange]
+) -> list[Incident]:
+    """Turn what the detectors saw into incidents: open, link mentions, escalate, note each change.
+
+    Returns the incidents this batch touched. Alerts are queued for new incidents and for each
+    step up in severity; sending them is another job's (after the transaction commits).
+    """
+    from ombuds.incidents.alerts import queue_alerts
+
+    if not changes:
+        return []
+    by_storm: dict[int, list[StormChange]] = {}
+    for change in changes:
+        by_storm.setdefault(change.storm_id, []).append(change)
+    known = {
+        incident.storm_id: incident
+        for incident in session.scalars(
+            select(Incident).where(Incident.brand_id == brand_id, Incident.storm_id.in_(list(by_storm)))
+        )
+    }
+    touched: list[Incident] = []
+    for storm_id, storm_changes in by_storm.items():
+        storm = storms.get(storm_id)
+        incident = known.get(storm_id)
+        reasons: list[str] = []
+        if incident is None:
+            opened = next((c for c in storm_changes if c.kind == "opened"), None)
+            if opened is None or storm is None:
+                continue
+            incident = _open_from_storm(session, brand_id=brand_id, storm=storm, change=opened)
+            reasons.append("opened")
+        if incident.status is IncidentStatus.RESOLVED:
+            continue
+        last = storm_changes[-1].at
+        before = incident.mention_count
+        link_mentions(
+            session, incident=incident, mention_ids=(m for c in storm_changes for m in c.mention_ids), at=last
+        )
+        for change in storm_changes:
+            if change.kind in ("signal", "reopened", "quiet"):
+                data = {"signal": change.alarm.signal.value, "key": change.alarm.key} if change.alarm else {}
+                _event(session, incident, change.kind, at=change.at, data=data)
+        for milestone in MILESTONES:
+            if before < milestone <= incident.mention_count:
+                _event(session, incident, "grew", at=last, data={"mention_count": milestone})
+        if storm is not None:
+            reasons.extend(_follow_storm(session, incident, storm, last))
+        for reason in dict.fromkeys(reasons):
+            queue_alerts(session, incident=incident, reason=reason, at=last)
+        touched.append(incident)
+    return touched
+
+
+# -- by hand -----------------------------------------------------------------------------------
+
+
+def open_incident(
+    session: Session,
+    *,
+    brand_id: int,
+    title: str,
+    actor_id: int | None,
+    now: datetime,
+    severity: Severity = Severity.MEDIUM,
+    mention_ids: Sequence[int] = (),
+) -> Incident:
+    """A person opens an incident (a journalist called, say); it starts active."""
+    if not title.strip():
+        raise InvalidInput("title: an incident needs a title")
+    incident = Incident(
+        brand_id=brand_id,
+        status=IncidentStatus.ACTIVE,
+        severity=severity,
+        signal="manual",
+        key="manual",
+        title=title.strip()[:TITLE_CHARS],
+        opened_at=now,
+        updated_at=now,
+        owner_id=actor_id,
+        signals=["manual"],
+    )
+    session.add(incident)
+    session.flush()
+    _event(session, incident, "opened", at=now, actor_id=actor_id, data={"signal": "manual"})
+    link_mentions(session, incident=incident, mention_ids=mention_ids, at=now)
+    return incident
+
+
+def change_status(
+    session: Session, *, incident: Incident, status: IncidentStatus, actor_id: int | None, now: datetime
+) -> None:
+    """Watching, active or resolved; resolving freezes the post-incident figures."""
+    if status is incident.status:
+        return
+    from ombuds.incidents.queries import incident_figures
+
+    _event(
+        session,
+        incident,
+        "status_changed",
+        at=now,
+        actor_id=actor_id,
+        data={"from": incident.status.value, "to": status.value},
+    )
+    incident.status = status
+    incident.updated_at = now
+    if status is IncidentStatus.RESOLVED:
+        incident.resolved_at = now
+        session.flush()
+        incident.summary = incident_figures(session, incident=incident).model_dump(mode="json")
+    else:
+        incident.resolved_at = None
+
+
+def assign_owner(
+    session: Session, *, incident: Incident, owner_id: int | None, actor_id: int | None, now: datetime
+) -> None:
+    """The person in PR who owns the response."""
+    if owner_id == incident.owner_id:
+        return
+    _event(
+        session,
+        incident,
+        "owner_changed",
+        at=now,
+        actor_id=actor_id,
+        data={"from": incident.owner_id, "to": owner_id},
+    )
+    incident.owner_id = owner_id
+    incident.updated_at = now
+
+
+def add_note(session: Session, *, incident: Incident, text: str, actor_id: int | None, now: datetime) -> None:
+    """A note on the timeline: what was decided, who was called."""
+    if not text.strip():
+        raise InvalidInput("text: a note needs some words")
+    _event(session, incident, "note", at=now, actor_id=actor_id, data={"text": text.strip()})
+    incident.updated_at = now
+
+
+def link_case(
+    session: Session,
+    *,
+    incident: Incident,
+    case_id: int,
+    case_brand_id: int,
+    actor_id: int | None,
+    now: datetime,
+) -> bool:
+    """Link a case by hand; False when it was already linked."""
+    if case_brand_id != incident.brand_id:
+        raise InvalidInput("case: belongs to another brand")
+    if session.get(IncidentCase, (incident.id, case_id)) is not None:
+        return False
+    session.add(
+        IncidentCase(
+            incident_id=incident.id,
+            case_id=case_id,
+            brand_id=incident.brand_id,
+            linked_at=now,
+            linked_by_id=actor_id,
+        )
+    )
+    _event(session, incident, "case_linked", at=now, actor_id=actor_id, data={"case_id": case_id})
+    incident.updated_at = now
+    return True
+
+
+def is_open(incident: Incident) -> bool:
+    return incident.status in OPEN_STATUSES

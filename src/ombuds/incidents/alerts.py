@@ -1,0 +1,177 @@
+"""Which alerts an incident change raises, where they go and when: thresholds and quiet hours.
+
+Alerts are written to an outbox in the same transaction as the incident change; delivery
+(``incidents.delivery``) sends them after commit, so a rolled-back batch never alerts and a
+crash after commit loses nothing. Every change raises one in-app alert; each of the brand's
+channels gets its own if the severity reaches the channel's threshold. Inside a channel's
+quiet hours only critical alerts go out; the others are held until the quiet hours end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.incidents.detectors import Severity
+from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus, Incident
+
+SEVERITY_MARK = {"low": "⚪", "medium": "🟡", "high": "🟠", "critical": "🔴"}
+
+
+def in_quiet_hours(
+    moment: datetime, *, quiet_from: int | None, quiet_until: int | None, timezone: str
+) -> bool:
+    """Is ``moment`` inside the local hours [quiet_from, quiet_until)? The range may wrap midnight."""
+    if quiet_from is None or quiet_until is None or quiet_from == quiet_until:
+        return False
+    hour = moment.astimezone(_zone(timezone)).hour
+    if quiet_from < quiet_until:
+        return quiet_from <= hour < quiet_until
+    return hour >= quiet_from or hour < quiet_until
+
+
+def quiet_hours_end(moment: datetime, *, quiet_until: int, timezone: str) -> datetime:
+    """The next local ``quiet_until`` o'clock after ``moment``."""
+    zone = _zone(timezone)
+    local = moment.astimezone(zone)
+    end = datetime.combine(local.date(), time(hour=quiet_until), tzinfo=zone)
+    if end <= local:
+        end = datetime.combine(local.date() + timedelta(days=1), time(hour=quiet_until), tzinfo=zone)
+    return end.astimezone(moment.tzinfo)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, Any]:
+    """What every channel says: Slack-compatible ``text`` and ``blocks``, plus plain fields."""
+    verb = "New incident" if reason == "opened" else f"Incident now {incident.severity.value}"
+    mark = SEVERITY_MARK.get(incident.severity.value, "")
+    headline = f"{mark} {verb}: {incident.title}".strip()
+    quote = incident.representative_text.strip().replace("\n", " ")[:280]
+    counts = (
+        f"{incident.mention_count} mentions from {incident.author_count} people · "
+        f"signal: {incident.signal} · severity: {incident.severity.value}"
+    )
+    return {
+        "text": f"{headline}\n> {quote}\n{counts}\n{path}",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"> {quote}"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": counts}]},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"<{path}|Open the incident>"}},
+        ],
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "severity": incident.severity.value,
+            "signal": incident.signal,
+            "status": incident.status.value,
+            "mention_count": incident.mention_count,
+            "representative_text": incident.representative_text,
+            "opened_at": incident.opened_at.isoformat(),
+            "path": path,
+        },
+        "reason": reason,
+    }
+
+
+def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datetime) -> list[Alert]:
+    """Write the alerts one incident change raises (an action: the caller owns the transaction)."""
+    path = f"/incidents/{incident.id}"
+    payload = alert_payload(incident, reason=reason, path=path)
+    alerts = [
+        Alert(
+            brand_id=incident.brand_id,
+            incident_id=incident.id,
+            kind=AlertKind.IN_APP,
+            reason=reason,
+            severity=incident.severity,
+            status=AlertStatus.SENT,
+            payload=payload,
+            created_at=at,
+            due_at=at,
+            sent_at=at,
+        )
+    ]
+    channels = session.scalars(
+        select(AlertChannel).where(
+            AlertChannel.brand_id == incident.brand_id, AlertChannel.is_active.is_(True)
+        )
+    )
+    for channel in channels:
+        if channel.kind is AlertKind.IN_APP:
+            continue
+        status, due = AlertStatus.PENDING, at
+        if incident.severity.rank < channel.min_severity.rank:
+            status = AlertStatus.SKIPPED
+        elif incident.severity is not Severity.CRITICAL and in_quiet_hours(
+            at,
+            quiet_from=channel.quiet_from_hour,
+            quiet_until=channel.quiet_until_hour,
+            timezone=channel.timezone,
+        ):
+            assert channel.quiet_until_hour is not None
+            status = AlertStatus.HELD
+            due = quiet_hours_end(at, quiet_until=channel.quiet_until_hour, timezone=channel.timezone)
+        alerts.append(
+            Alert(
+                brand_id=incident.brand_id,
+                incident_id=incident.id,
+                channel_id=channel.id,
+                kind=channel.kind,
+                reason=reason,
+                severity=incident.severity,
+                status=status,
+                payload=payload,
+                created_at=at,
+                due_at=due,
+            )
+        )
+    session.add_all(alerts)
+    return alerts
+
+
+def add_channel(
+    session: Session,
+    *,
+    brand_id: int,
+    name: str,
+    kind: AlertKind,
+    target: str = "",
+    min_severity: Severity = Severity.MEDIUM,
+    quiet_from_hour: int | None = None,
+    quiet_until_hour: int | None = None,
+    timezone: str = "UTC",
+) -> AlertChannel:
+    """A place the brand's alerts go (an action)."""
+    from ombuds.errors import InvalidInput
+
+    if kind is AlertKind.WEBHOOK and not target.startswith(("http://", "https://")):
+        raise InvalidInput("target: a webhook needs an http(s) URL")
+    if kind is AlertKind.EMAIL and "@" not in target:
+        raise InvalidInput("target: an email channel needs an address")
+    for hour in (quiet_from_hour, quiet_until_hour):
+        if hour is not None and not 0 <= hour <= 23:
+            raise InvalidInput("quiet hours: hours run from 0 to 23")
+    channel = AlertChannel(
+        brand_id=brand_id,
+        name=name,
+        kind=kind,
+        target=target,
+        min_severity=min_severity,
+        quiet_from_hour=quiet_from_hour,
+        quiet_until_hour=quiet_until_hour,
+        timezone=timezone,
+    )
+    session.add(channel)
+    session.flush()
+    return channel

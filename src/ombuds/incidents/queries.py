@@ -1,0 +1,269 @@
+"""Reads of incidents. Every read takes the brands its caller may see and never looks outside them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import User
+from ombuds.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
+from ombuds.cases.models import Case, Customer
+from ombuds.clock import as_utc
+from ombuds.enrichment.models import Enrichment
+from ombuds.events import Event
+from ombuds.incidents.models import OPEN_STATUSES, Alert, AlertStatus, Incident, IncidentCase, IncidentMention
+from ombuds.incidents.observations import engagement_of
+from ombuds.incidents.schemas import (
+    IncidentCaseRead,
+    IncidentFigures,
+    IncidentMentionRead,
+    SeriesPoint,
+    TimelineEntry,
+)
+from ombuds.mentions.models import Mention
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def get_incident(session: Session, incident_id: int, *, brand_ids: Collection[int]) -> Incident | None:
+    """The incident, if it belongs to one of ``brand_ids``; another brand's is as good as missing."""
+    return session.scalar(
+        select(Incident).where(Incident.id == incident_id, Incident.brand_id.in_(brand_ids))
+    )
+
+
+def list_incidents(
+    session: Session, *, brand_ids: Collection[int], include_resolved: bool = False, limit: int = 100
+) -> list[Incident]:
+    """Open incidents first by severity, then the newest; resolved ones only when asked."""
+    query = select(Incident).where(Incident.brand_id.in_(brand_ids))
+    if not include_resolved:
+        query = query.where(Incident.status.in_(OPEN_STATUSES))
+    found = list(session.scalars(query.order_by(Incident.opened_at.desc()).limit(limit)))
+    found.sort(key=lambda i: (i.status not in OPEN_STATUSES, -i.severity.rank, -i.opened_at.timestamp()))
+    return found
+
+
+def incident_mentions(
+    session: Session, *, incident: Incident, limit: int = 200, offset: int = 0
+) -> list[IncidentMentionRead]:
+    """The incident's mentions, newest first, with their sentiment."""
+    rows = session.execute(
+        select(Mention, Enrichment.label)
+        .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+        .outerjoin(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == "sentiment"))
+        .where(IncidentMention.incident_id == incident.id, Mention.brand_id == incident.brand_id)
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        IncidentMentionRead(
+            id=mention.id,
+            created_at=mention.created_at,
+            author_handle=mention.author_handle,
+            author_followers=mention.author_followers,
+            text=mention.text,
+            url=mention.url,
+            sentiment=sentiment,
+            case_id=mention.case_id,
+        )
+        for mention, sentiment in rows
+    ]
+
+
+def _case_ids(session: Session, incident: Incident) -> tuple[set[int], set[int]]:
+    """Cases of the linked mentions, and cases linked by hand."""
+    through_mentions = set(
+        session.scalars(
+            select(Mention.case_id)
+            .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+            .where(IncidentMention.incident_id == incident.id, Mention.case_id.is_not(None))
+            .distinct()
+        )
+    )
+    by_hand = set(
+        session.scalars(select(IncidentCase.case_id).where(IncidentCase.incident_id == incident.id))
+    )
+    return {case_id for case_id in through_mentions if case_id is not None}, by_hand
+
+
+def incident_cases(session: Session, *, incident: Incident, limit: int = 500) -> list[IncidentCaseRead]:
+    """The cases the incident touches: open ones first."""
+    through_mentions, by_hand = _case_ids(session, incident)
+    ids = through_mentions | by_hand
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Case, Customer.display_name)
+        .join(Customer, Customer.id == Case.customer_id)
+        .where(Case.id.in_(ids), Case.brand_id == incident.brand_id)
+        .order_by(Case.last_activity_at.desc())
+        .limit(limit)
+    )
+    found = [
+        IncidentCaseRead(
+            id=case.id,
+            subject=case.subject,
+            status=case.status.value,
+            customer_id=case.customer_id,
+            customer_name=name,
+            linked_by_hand=case.id in by_hand,
+        )
+        for case, name in rows
+    ]
+    open_values = {status.value for status in OPEN_CASE_STATUSES}
+    found.sort(key=lambda c: c.status not in open_values)
+    return found
+
+
+def incident_timeline(session: Session, *, incident: Incident) -> list[TimelineEntry]:
+    rows = session.execute(
+        select(Event, User.name)
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(
+            Event.subject_type == "incident",
+            Event.subject_id == incident.id,
+            Event.brand_id == incident.brand_id,
+        )
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [
+        TimelineEntry(
+            kind=event.kind.removeprefix("incident."),
+            occurred_at=event.occurred_at,
+            actor_id=event.actor_id,
+            actor_name=name,
+            data=event.data or {},
+        )
+        for event, name in rows
+    ]
+
+
+def _linked(session: Session, incident: Incident) -> list[tuple[datetime, str | None]]:
+    rows = session.execute(
+        select(Mention.created_at, Enrichment.label)
+        .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+        .outerjoin(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == "sentiment"))
+        .where(IncidentMention.incident_id == incident.id)
+    )
+    return [(as_utc(at), label) for at, label in rows]
+
+
+def bucket_size(first: datetime, last: datetime, *, buckets: int = 48) -> timedelta:
+    """A round bucket width (5 minutes to a day) that shows the span in about ``buckets`` bars."""
+    span = (last - first).total_seconds()
+    for minutes in (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440):
+        if span / (minutes * 60) <= buckets:
+            return timedelta(minutes=minutes)
+    return timedelta(days=1)
+
+
+def incident_series(session: Session, *, incident: Incident, buckets: int = 48) -> list[SeriesPoint]:
+    """Linked mentions over time, by sentiment, in round buckets: the incident's chart."""
+    linked = _linked(session, incident)
+    if not linked:
+        return []
+    first = min(at for at, _ in linked)
+    last = max(at for at, _ in linked)
+    width = bucket_size(first, last, buckets=buckets)
+    seconds = width.total_seconds()
+    origin = datetime.fromtimestamp((first.timestamp() // seconds) * seconds, first.tzinfo)
+    counts: dict[int, Counter[str]] = {}
+    for at, label in linked:
+        index = int((at - origin).total_seconds() // seconds)
+        counts.setdefault(index, Counter())[label or "neutral"] += 1
+    size = max(counts) + 1
+    return [
+        SeriesPoint(
+            start=origin + index * width,
+            total=sum(counts.get(index, Counter()).values()),
+            negative=counts.get(index, Counter())["negative"],
+            neutral=counts.get(index, Counter())["neutral"],
+            positive=counts.get(index, Counter())["positive"],
+        )
+        for index in range(size)
+    ]
+
+
+def incident_figures(session: Session, *, incident: Incident) -> IncidentFigures:
+    """Volume, reach, sentiment mix, duration and affected customers, from the linked rows."""
+    mentions = session.execute(
+        select(
+            Mention.author_handle,
+            Mention.author_followers,
+            Mention.metrics,
+            Mention.customer_id,
+            Mention.created_at,
+        )
+        .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+        .where(IncidentMention.incident_id == incident.id)
+    ).all()
+    followers: dict[str, int] = {}
+    engagement = 0
+    customers: set[int] = set()
+    times: list[datetime] = []
+    for handle, audience, metrics, customer_id, created_at in mentions:
+        followers[handle] = max(followers.get(handle, 0), audience or 0)
+        engagement += engagement_of(metrics)
+        if customer_id is not None:
+            customers.add(customer_id)
+        times.append(as_utc(created_at))
+    sentiment = Counter(label or "unknown" for _, label in _linked(session, incident))
+    through_mentions, by_hand = _case_ids(session, incident)
+    case_rows = session.execute(
+        select(Case.id, Case.customer_id, Case.status).where(
+            Case.id.in_(through_mentions | by_hand), Case.brand_id == incident.brand_id
+        )
+    ).all()
+    customers.update(customer_id for _, customer_id, _ in case_rows)
+    open_cases = [
+        (case_id, customer_id) for case_id, customer_id, status in case_rows if status in OPEN_CASE_STATUSES
+    ]
+    first, last = (min(times), max(times)) if times else (None, None)
+    return IncidentFigures(
+        mention_count=len(mentions),
+        author_count=len(followers),
+        reach=sum(followers.values()),
+        engagement=engagement,
+        sentiment=dict(sentiment),
+        first_mention_at=first,
+        last_mention_at=last,
+        duration_minutes=round((last - first).total_seconds() / 60, 1) if first and last else None,
+        affected_customers=len(customers),
+        customers_with_open_case=len({customer_id for _, customer_id in open_cases}),
+        case_count=len(case_rows),
+        open_case_count=len(open_cases),
+    )
+
+
+def list_alerts(
+    session: Session, *, brand_ids: Collection[int], unread_only: bool = False, limit: int = 50
+) -> list[Alert]:
+    """In-app alerts, newest first."""
+    query = select(Alert).where(
+        Alert.brand_id.in_(brand_ids), Alert.kind == "in_app", Alert.status != AlertStatus.SKIPPED
+    )
+    if unread_only:
+        query = query.where(Alert.read_at.is_(None))
+    return list(session.scalars(query.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)))
+
+
+def count_unread_alerts(session: Session, *, brand_ids: Collection[int]) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .where(
+                Alert.brand_id.in_(brand_ids),
+                Alert.kind == "in_app",
+                Alert.read_at.is_(None),
+                Alert.status != AlertStatus.SKIPPED,
+            )
+        )
+        or 0
+    )

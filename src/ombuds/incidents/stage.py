@@ -1,0 +1,148 @@
+"""The detection stage: routed mentions feed the brand's streaming detectors; storms become incidents.
+
+The pipeline calls ``detect`` after routing, once per brand and batch, inside the batch's
+transaction. The brand's monitor is stored in ``incident_detector_state`` in that same
+transaction, so a rolled-back batch leaves the detectors as they were and a retried batch is
+seen once. A process keeps the monitor it last wrote and reuses it while the stored version
+still matches, so a busy worker does not read its own state back on every batch.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.enrichment.models import Enrichment
+from ombuds.incidents import actions
+from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
+from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.models import DetectorState, Incident, IncidentStatus
+from ombuds.incidents.observations import observation_from
+from ombuds.mentions.models import Direction, Mention
+
+_monitors: dict[tuple[str, int], tuple[int, BrandMonitor]] = {}
+_lock = threading.Lock()
+
+
+def _cache_key(session: Session, brand_id: int) -> tuple[str, int]:
+    return (str(session.get_bind().engine.url), brand_id)
+
+
+def _monitor_for(session: Session, row: DetectorState) -> BrandMonitor:
+    key = _cache_key(session, row.brand_id)
+    with _lock:
+        cached = _monitors.pop(key, None)  # taken out while in use: a failed batch leaves nothing behind
+    if cached is not None and row.state is not None and cached[0] == row.version:
+        return cached[1]
+    if row.state is not None:
+        return loads(row.state)
+    return BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {}))
+
+
+def _store(session: Session, row: DetectorState, monitor: BrandMonitor, now: datetime) -> None:
+    row.state = dumps(monitor)
+    row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
+    row.updated_at = now
+    with _lock:
+        _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor)
+
+
+def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Observation]:
+    """The mentions with their enrichments, as detectors see them, in time order."""
+    ids = [mention.id for mention in mentions]
+    findings: dict[int, dict[str, Enrichment]] = {mention_id: {} for mention_id in ids}
+    for start in range(0, len(ids), 900):
+        for row in session.scalars(
+            select(Enrichment).where(Enrichment.mention_id.in_(ids[start : start + 900]))
+        ):
+            findings[row.mention_id][row.analyzer] = row
+    ordered = sorted(mentions, key=lambda m: (m.created_at, m.id))
+    return [
+        observation_from(
+            mention_id=mention.id,
+            created_at=mention.created_at,
+            text=mention.text,
+            author=mention.author_handle,
+            channel=mention.channel,
+            followers=mention.author_followers,
+            metrics=mention.metrics,
+            findings=findings[mention.id],
+        )
+        for mention in ordered
+    ]
+
+
+def _forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> None:
+    """Storms whose incident a person resolved stop growing and are never reopened."""
+    live = [storm_id for storm_id, storm in monitor.storms.items() if not storm.is_resolved]
+    if not live:
+        return
+    resolved = session.scalars(
+        select(Incident.storm_id).where(
+            Incident.brand_id == brand_id,
+            Incident.storm_id.in_(live),
+            Incident.status == IncidentStatus.RESOLVED,
+        )
+    )
+    for storm_id in resolved:
+        if storm_id is not None:
+            monitor.resolve(storm_id)
+
+
+def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now: datetime) -> list[Incident]:
+    """Feed one brand's new mentions to its detectors; open and grow incidents. Idempotent per mention.
+
+    Only the brand's inbound mentions count (its own replies are not the public's voice). The
+    detectors run on the mentions' own timestamps, so replayed data keeps its clock; ``now``
+    stamps the stored state.
+    """
+    inbound = [m for m in mentions if m.brand_id == brand_id and m.direction is Direction.INBOUND]
+    row = session.scalar(select(DetectorState).where(DetectorState.brand_id == brand_id).with_for_update())
+    if row is None:
+        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
+        session.add(row)
+        session.flush()
+    monitor = _monitor_for(session, row)
+    _forget_resolved(session, brand_id, monitor)
+    changes = []
+    for observation in observations_for(session, inbound):
+        changes.extend(monitor.observe(observation))
+    incidents = actions.apply_storm_changes(
+        session, brand_id=brand_id, storms=monitor.storms, changes=changes
+    )
+    _store(session, row, monitor, now)
+    session.flush()
+    return incidents
+
+
+def detect_all(session: Session, *, mentions: Sequence[Mention], now: datetime) -> list[Incident]:
+    """``detect`` for every brand in a batch, one brand after another."""
+    brands = sorted({mention.brand_id for mention in mentions})
+    found: list[Incident] = []
+    for brand_id in brands:
+        found.extend(detect(session, brand_id=brand_id, mentions=mentions, now=now))
+    return found
+
+
+def set_detector_settings(
+    session: Session, *, brand_id: int, settings: DetectorSettings, now: datetime
+) -> None:
+    """Change a brand's detector thresholds; its history is kept (an action)."""
+    row = session.get(DetectorState, brand_id)
+    if row is None:
+        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
+        session.add(row)
+    row.settings = settings.to_dict()
+    if row.state is not None:
+        monitor = loads(row.state)
+        monitor.settings = settings
+        monitor.detectors.monitor = monitor
+        monitor.book.settings = settings
+        row.state = dumps(monitor)
+        row.version = random.randrange(1, 2**31)
+    row.updated_at = now

@@ -1,0 +1,210 @@
+"""Routed mentions reach the detectors; a burst becomes one incident that grows, on the timeline.
+
+Two days of the real SpotifyCares inbound stream go through the pipeline; on the second day
+forty people quote one customer's message within half an hour.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.models import Brand, Team
+from ombuds.events import Event
+from ombuds.incidents import actions, queries
+from ombuds.incidents.datasets import read_mentions
+from ombuds.incidents.models import (
+    Alert,
+    AlertKind,
+    DetectorState,
+    Incident,
+    IncidentMention,
+    IncidentStatus,
+)
+from ombuds.incidents.stage import detect
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+from tests.conftest import shared_data
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[MentionCreate]:
+    """Two days of the real stream, with an injected echo burst on the second."""
+    path = shared_data("twcs_spotifycares_inbound_dev.csv")
+    mentions = sorted(
+        (m.mention for m in read_mentions(path, preset="twcs", brand="x")), key=lambda m: m.created_at
+    )
+    start = next(
+        m.created_at
+        for m in mentions
+        if m.created_at.year == 2017 and m.created_at.month == 10 and m.created_at.day >= 4
+    )
+    days = [m for m in mentions if start <= m.created_at < start + timedelta(hours=44)]
+    rng = random.Random(4)
+    quoted = next(m for m in days if len(m.text) > 60 and m.created_at > start + timedelta(days=1))
+    burst_start = start + timedelta(hours=40)
+    reactions = ["this!!", "same here", "wow", "seriously?", "me too", "ugh", "not again", "+1"]
+    burst = [
+        MentionCreate(
+            external_id=f"burst-{index}",
+            author=f"fan{index}",
+            text=f"{rng.choice(reactions)} “{quoted.text}”",
+            created_at=burst_start + timedelta(seconds=rng.uniform(0, 1800) if index else 0),
+            channel="twitter",
+        )
+        for index in range(40)
+    ]
+    return sorted([*days, *burst], key=lambda m: m.created_at)
+
+
+def _ingest(factory: sessionmaker[Session], brand: Brand, mentions: Sequence[MentionCreate]) -> None:
+    with factory.begin() as session:
+        source = get_or_create_source(session, brand_id=brand.id, kind="import", name="import:twcs")
+        ingest_mentions(
+            session,
+            source=source,
+            mentions=[
+                IncomingMention(mention=m, raw=m.model_dump_json().encode(), raw_format="json")
+                for m in mentions
+            ],
+        )
+
+
+def _detect_in_batches(factory: sessionmaker[Session], brand: Brand, *, size: int = 250) -> list[int]:
+    with factory() as session:
+        ids = list(session.scalars(select(Mention.id).order_by(Mention.created_at, Mention.id)))
+    touched: list[int] = []
+    for start in range(0, len(ids), size):
+        with factory.begin() as session:
+            batch = list(session.scalars(select(Mention).where(Mention.id.in_(ids[start : start + size]))))
+            now = max(m.created_at for m in batch)
+            touched += [
+                incident.id for incident in detect(session, brand_id=brand.id, mentions=batch, now=now)
+            ]
+    return touched
+
+
+@pytest.fixture
+def replayed(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team, stream: list[MentionCreate]
+) -> Brand:
+    _ingest(session_factory, brand, stream)
+    report = run_until_idle(session_factory)
+    assert report.failed == 0
+    _detect_in_batches(session_factory, brand)
+    return brand
+
+
+def _burst_start(stream: Sequence[MentionCreate]) -> datetime:
+    return min(m.created_at for m in stream if m.external_id.startswith("burst-"))
+
+
+def test_a_burst_opens_one_incident_within_minutes_that_the_same_mentions_do_not_grow_again(
+    session_factory: sessionmaker[Session], replayed: Brand, stream: list[MentionCreate]
+) -> None:
+    with session_factory() as session:
+        incidents = list(session.scalars(select(Incident).where(Incident.brand_id == replayed.id)))
+        assert len(incidents) == 1
+        incident = incidents[0]
+        assert incident.opened_at - _burst_start(stream) <= timedelta(minutes=15)
+        assert incident.status in (IncidentStatus.WATCHING, IncidentStatus.ACTIVE)
+        linked = set(
+            session.scalars(
+                select(Mention.external_id)
+                .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+                .where(IncidentMention.incident_id == incident.id)
+            )
+        )
+        assert len({e for e in linked if e.startswith("burst-")}) >= 35
+        assert incident.mention_count == len(linked)
+        quoted = stream[[m.external_id for m in stream].index("burst-0")].text.split("“", 1)[1]
+        assert quoted[:40] in incident.representative_text
+        kinds = [entry.kind for entry in queries.incident_timeline(session, incident=incident)]
+        assert kinds[0] == "opened"
+        assert "grew" in kinds
+        in_app = session.scalars(
+            select(Alert).where(Alert.incident_id == incident.id, Alert.kind == AlertKind.IN_APP)
+        )
+        assert next(alert.reason for alert in in_app) == "opened"
+        links = session.scalar(select(func.count()).select_from(IncidentMention))
+        events = session.scalar(
+            select(func.count()).select_from(Event).where(Event.subject_type == "incident")
+        )
+
+    # the same mentions fed again, in other batches, change nothing
+    _detect_in_batches(session_factory, replayed, size=400)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(IncidentMention)) == links
+        assert (
+            session.scalar(select(func.count()).select_from(Event).where(Event.subject_type == "incident"))
+            == events
+        )
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def test_a_rolled_back_batch_leaves_the_detectors_as_they_were(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team, stream: list[MentionCreate]
+) -> None:
+    _ingest(session_factory, brand, stream)
+    run_until_idle(session_factory)
+    with session_factory() as session:
+        ids = list(session.scalars(select(Mention.id).order_by(Mention.created_at, Mention.id)))
+    with session_factory() as session:
+        batch = list(session.scalars(select(Mention).where(Mention.id.in_(ids[:300]))))
+        detect(session, brand_id=brand.id, mentions=batch, now=batch[-1].created_at)
+        session.rollback()
+    with session_factory() as session:
+        assert session.get(DetectorState, brand.id) is None
+    _detect_in_batches(session_factory, brand)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def test_a_resolved_incident_keeps_its_figures_and_stops_growing(
+    session_factory: sessionmaker[Session], replayed: Brand, stream: list[MentionCreate]
+) -> None:
+    with session_factory.begin() as session:
+        incident = session.scalars(select(Incident)).one()
+        later = incident.updated_at + timedelta(minutes=5)
+        actions.add_note(
+            session, incident=incident, text="Statement agreed with legal", actor_id=None, now=later
+        )
+        actions.change_status(
+            session, incident=incident, status=IncidentStatus.RESOLVED, actor_id=None, now=later
+        )
+        count = incident.mention_count
+    with session_factory() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.summary is not None
+        assert incident.summary["mention_count"] == count
+        assert incident.summary["affected_customers"] >= 35
+        assert set(incident.summary["sentiment"]) <= {"negative", "neutral", "positive", "unknown"}
+        kinds = [entry.kind for entry in queries.incident_timeline(session, incident=incident)]
+        assert [kind for kind in kinds if kind in ("note", "status_changed")][-2:] == [
+            "note",
+            "status_changed",
+        ]
+    more = [
+        MentionCreate(
+            external_id=f"late-{index}",
+            author=f"late{index}",
+            text=stream[[m.external_id for m in stream].index("burst-0")].text,
+            created_at=_burst_start(stream) + timedelta(hours=1, minutes=index),
+            channel="twitter",
+        )
+        for index in range(10)
+    ]
+    _ingest(session_factory, replayed, more)
+    run_until_idle(session_factory)
+    _detect_in_batches(session_factory, replayed)
+    with session_factory() as session:
+        assert session.scalars(select(Incident)).one().mention_count == count
