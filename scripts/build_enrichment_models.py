@@ -17,6 +17,7 @@ from pathlib import Path
 from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, trained_dir, write_arrays
 from ombuds.enrichment.training import (
+    CATEGORY_NAME_WEIGHT,
     TrainingSet,
     fit_featurizer,
     fit_linear,
@@ -24,7 +25,6 @@ from ombuds.enrichment.training import (
 )
 
 AIRLINE = "airline_dev.csv"
-CATEGORY_NAME_WEIGHT = 3.0
 
 
 def build(data: Path, out: Path) -> dict[str, object]:

@@ -68,6 +68,12 @@ class AnalysisEngine:
             intent=self.intent,
         )
 
+    def with_intent(self, intent: IntentAnalyzer) -> AnalysisEngine:
+        """A copy of this engine with another intent analyzer (a brand's learned one)."""
+        return AnalysisEngine(
+            featurizer=self.featurizer, classifiers=self.classifiers, analyzers=self.analyzers, intent=intent
+        )
+
     def analyze(self, batch: Sequence[MentionFacts]) -> list[list[Finding]]:
         """One list per mention, in batch order, with one finding from each analyzer."""
         if not batch:
@@ -86,7 +92,9 @@ class AnalysisEngine:
             sentiments: list[Finding | None] = (
                 list(columns[names.index("sentiment")]) if "sentiment" in names else [None] * len(batch)
             )
-            columns.append(self.intent.analyze_with(batch, sentiments))
+            if shared is None and self.intent.learned is not None:
+                shared = self.featurizer.transform([facts.text for facts in batch])
+            columns.append(self.intent.analyze_with(batch, sentiments, features=shared))
         columns.extend(analyzer.analyze(batch) for analyzer in self.analyzers)
         return [list(row) for row in zip(*columns, strict=True)]
 
@@ -129,4 +137,6 @@ def load_default_engine() -> AnalysisEngine:
 
 def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
     """The engine with the brand's own learned models where it has any, else the default."""
-    return load_default_engine()
+    from ombuds.enrichment import learning
+
+    return learning.load_engine_for_brand(session, brand_id)

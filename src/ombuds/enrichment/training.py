@@ -18,6 +18,9 @@ from sklearn.linear_model import LogisticRegression
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
 
+# Each category name counts as this many examples of itself (see CategoryAnalyzer).
+CATEGORY_NAME_WEIGHT = 3.0
+
 
 class DataError(ValueError):
     """Labelled data that cannot be used, with what and where."""

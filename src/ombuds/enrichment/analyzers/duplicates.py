@@ -40,8 +40,19 @@ def group_key(canonical_text: str) -> str:
     return hashlib.blake2b(canonical_text.encode("utf-8"), digest_size=8).hexdigest()
 
 
+_hashes: dict[str, int] = {}
+HASH_CACHE_SIZE = 200_000
+
+
 def _feature_hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+    """A stable 64-bit hash of a word, remembered: words repeat, hashing them again is waste."""
+    found = _hashes.get(feature)
+    if found is None:
+        if len(_hashes) >= HASH_CACHE_SIZE:
+            _hashes.clear()
+        found = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+        _hashes[feature] = found
+    return found
 
 
 def _features(canonical_text: str) -> list[str]:

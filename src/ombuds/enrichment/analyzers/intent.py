@@ -12,9 +12,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from scipy import sparse
+
+from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding, MentionFacts
 
 VERSION = "rules+sentiment-2026.11.1"
+LEARNED_CONFIDENCE = 0.6
 INTENTS = ("complaint", "question", "praise", "suggestion", "other")
 
 QUESTION = re.compile(
@@ -74,23 +78,44 @@ def classify_intent(text: str, sentiment: Mapping[str, float] | None = None) -> 
 
 
 class IntentAnalyzer:
-    """Runs after sentiment in the engine (``analyze_with``); alone it judges from text cues only."""
+    """Runs after sentiment in the engine (``analyze_with``); alone it judges from text cues only.
+
+    A brand that corrected intents gets a ``learned`` head; where it is confident it decides.
+    """
 
     name: ClassVar[str] = "intent"
 
+    def __init__(self, *, learned: TextClassifier | None = None) -> None:
+        self.learned = learned
+
     @property
     def version(self) -> str:
-        return VERSION
+        return VERSION if self.learned is None else f"{VERSION}+{self.learned.version}"
 
     def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]:
         return self.analyze_with(batch, [None] * len(batch))
 
     def analyze_with(
-        self, batch: Sequence[MentionFacts], sentiments: Sequence[Finding | None]
+        self,
+        batch: Sequence[MentionFacts],
+        sentiments: Sequence[Finding | None],
+        *,
+        features: sparse.csr_matrix | None = None,
     ) -> list[Finding]:
+        learned: list[Finding | None] = [None] * len(batch)
+        if self.learned is not None and batch:
+            if features is None:
+                features = self.learned.featurizer.transform([facts.text for facts in batch])
+            learned = list(self.learned.analyze_features(features))
         findings = []
-        for facts, sentiment in zip(batch, sentiments, strict=True):
+        version = self.version
+        for facts, sentiment, taught in zip(batch, sentiments, learned, strict=True):
+            if taught is not None and taught.score is not None and taught.score >= LEARNED_CONFIDENCE:
+                findings.append(
+                    Finding(self.name, version, taught.label, taught.score, {"cues": ["learned"]})
+                )
+                continue
             probabilities = sentiment.data.get("probabilities") if sentiment is not None else None
             label, score, cues = classify_intent(facts.text, probabilities)
-            findings.append(Finding(self.name, VERSION, label, score, {"cues": cues}))
+            findings.append(Finding(self.name, version, label, score, {"cues": cues}))
         return findings

@@ -1,0 +1,84 @@
+"""Speed and memory of the full analysis path, measured on real messages (``ombuds bench enrichment``).
+
+Each message is analyzed once (no repeats that would flatter the caches), in batches like the
+pipeline's, after the engine is loaded; load time and peak resident memory are reported apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.engine import build_engine
+from ombuds.enrichment.training import DataError
+
+SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DEFAULT_SOURCES = ("airline_dev.csv", "twcs_spotifycares_inbound_dev.csv", "tweeteval_sentiment_test.csv")
+
+
+def read_messages(paths: list[Path], *, text_col: str, limit: int) -> list[MentionFacts]:
+    """Messages from CSV files, in file order, each text once, up to ``limit``."""
+    seen: set[str] = set()
+    messages: list[MentionFacts] = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if text_col not in (reader.fieldnames or []):
+                raise DataError(f"{path}: no column {text_col!r}")
+            for row in reader:
+                text = row[text_col]
+                if text and text not in seen:
+                    seen.add(text)
+                    followers = row.get("user_followers_count") or row.get("followers") or ""
+                    messages.append(
+                        MentionFacts(
+                            text,
+                            author_followers=int(followers) if followers.isdigit() else None,
+                            metrics={"retweets": int(row["retweet_count"])}
+                            if (row.get("retweet_count") or "").isdigit()
+                            else {},
+                        )
+                    )
+                    if len(messages) >= limit:
+                        return messages
+    return messages
+
+
+def default_sources() -> list[Path]:
+    found = [SHARED_DATA / name for name in DEFAULT_SOURCES if (SHARED_DATA / name).exists()]
+    if not found:
+        raise DataError(f"no messages to measure on: pass --from FILE.csv (looked in {SHARED_DATA})")
+    return found
+
+
+def run_benchmark(
+    *, count: int, batch_size: int, sources: list[Path] | None = None, text_col: str = "text"
+) -> dict[str, Any]:
+    messages = read_messages(sources or default_sources(), text_col=text_col, limit=count)
+    started = time.perf_counter()
+    engine = build_engine()
+    engine.analyze(messages[:10])  # lazily loaded parts (the language model) are part of loading
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for start in range(0, len(messages), batch_size):
+        engine.analyze(messages[start : start + batch_size])
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "messages": len(messages),
+        "batch_size": batch_size,
+        "seconds": round(seconds, 3),
+        "messages_per_second": round(len(messages) / seconds, 1),
+        "load_seconds": round(load_seconds, 2),
+        "peak_rss_mb": round(peak_kib / 1024, 1),
+        "analyzers": engine.versions,
+        "cpus": os.cpu_count(),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "python": platform.python_version(),
+    }

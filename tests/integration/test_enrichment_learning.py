@@ -1,0 +1,184 @@
+"""Agents teach the analysis: a correction or a training file changes what similar messages get."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Brand, User
+from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.engine import load_default_engine, load_engine_for_brand
+from ombuds.enrichment.learning import record_correction, retrain_brand_model
+from ombuds.enrichment.models import Enrichment, LabeledExample
+from ombuds.errors import InvalidInput, NotFound
+from ombuds.events import Event
+from ombuds.mentions.models import Mention, Source
+
+
+def add_mention(session: Session, brand: Brand, text: str, external_id: str) -> Mention:
+    source = session.scalar(select(Source).where(Source.brand_id == brand.id))
+    if source is None:
+        source = Source(brand_id=brand.id, kind="api", name="feed")
+        session.add(source)
+        session.flush()
+    mention = Mention(
+        brand_id=brand.id,
+        source_id=source.id,
+        external_id=external_id,
+        channel="x",
+        author_handle="mara",
+        text=text,
+        created_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        raw=text.encode(),
+        raw_format="text",
+    )
+    session.add(mention)
+    session.flush()
+    return mention
+
+
+def label_of(session: Session, brand: Brand, analyzer: str, text: str) -> str | None:
+    findings = load_engine_for_brand(session, brand.id).analyze([MentionFacts(text)])[0]
+    return next(f.label for f in findings if f.analyzer == analyzer)
+
+
+def test_an_agents_sentiment_correction_changes_the_next_similar_message(
+    session: Session, brand: Brand, agent: User
+) -> None:
+    slang = "@skyways that landing was sick, the pilot is a legend"
+    similar = "@skyways that landing was sick"
+    assert label_of(session, brand, "sentiment", similar) == "negative"
+    mention = add_mention(session, brand, slang, "1")
+
+    record_correction(
+        session,
+        mention_id=mention.id,
+        brand_id=brand.id,
+        analyzer="sentiment",
+        label="positive",
+        actor_id=agent.id,
+    )
+    session.commit()
+
+    assert label_of(session, brand, "sentiment", similar) == "positive"
+    assert label_of(session, brand, "sentiment", "@skyways my bag is lost, worst airline ever") == "negative"
+    findings = load_engine_for_brand(session, brand.id).analyze([MentionFacts(similar)])[0]
+    version = next(f.model_version for f in findings if f.analyzer == "sentiment")
+    assert version.startswith(f"brand{brand.id}-1ex-")
+    shown = session.scalar(select(Enrichment).where(Enrichment.mention_id == mention.id))
+    assert shown is not None
+    assert (shown.label, shown.model_version) == ("positive", "correction")
+    event = session.scalar(select(Event).where(Event.kind == "enrichment.corrected"))
+    assert event is not None
+    assert (event.actor_id, event.data["label"]) == (agent.id, "positive")
+
+
+def test_brand_categories_learn_from_corrections_and_stay_with_the_brand(
+    session: Session, brand: Brand, agent: User
+) -> None:
+    teaching = [
+        ("@skyways the app logs me out every time I open it", "App problems"),
+        ("@skyways app crashes when I try to check in", "App problems"),
+        ("@skyways you charged my card twice for one ticket", "Billing"),
+        ("@skyways refund still not on my card after 3 weeks", "Billing"),
+    ]
+    for number, (text, label) in enumerate(teaching):
+        mention = add_mention(session, brand, text, f"c{number}")
+        record_correction(
+            session,
+            mention_id=mention.id,
+            brand_id=brand.id,
+            analyzer="category",
+            label=label,
+            actor_id=agent.id,
+        )
+    session.commit()
+
+    assert label_of(session, brand, "category", "@skyways the app crashes on my phone") == "App problems"
+    assert label_of(session, brand, "category", "@skyways charged twice on my card") == "Billing"
+    default = load_default_engine().analyze([MentionFacts("@skyways the app crashes on my phone")])[0]
+    assert next(f.label for f in default if f.analyzer == "category") != "App problems"
+    assert session.scalar(select(LabeledExample.origin)) == "correction"
+
+
+def test_one_category_alone_is_stored_but_not_yet_learned(
+    session: Session, brand: Brand, agent: User
+) -> None:
+    mention = add_mention(session, brand, "@skyways the app crashes", "x1")
+    record_correction(
+        session, mention_id=mention.id, brand_id=brand.id, analyzer="category", label="App", actor_id=agent.id
+    )
+    assert retrain_brand_model(session, brand_id=brand.id, analyzer="category") is None
+
+
+def test_corrections_are_checked(session: Session, brand: Brand, agent: User) -> None:
+    mention = add_mention(session, brand, "@skyways hello", "v1")
+    with pytest.raises(InvalidInput, match="not one of"):
+        record_correction(
+            session,
+            mention_id=mention.id,
+            brand_id=brand.id,
+            analyzer="sentiment",
+            label="furious",
+            actor_id=None,
+        )
+    with pytest.raises(InvalidInput, match="does not learn"):
+        record_correction(
+            session, mention_id=mention.id, brand_id=brand.id, analyzer="reach", label="high", actor_id=None
+        )
+    with pytest.raises(NotFound):
+        record_correction(
+            session,
+            mention_id=mention.id + 100,
+            brand_id=brand.id,
+            analyzer="intent",
+            label="praise",
+            actor_id=None,
+        )
+
+
+def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, engine: object
+) -> None:
+    from typer.testing import CliRunner
+
+    from ombuds.cli import app
+    from ombuds.settings import get_settings
+
+    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    rows = [
+        ("the app logs me out every time", "App problems", ""),
+        ("app crashes when I check in", "App problems", "negative"),
+        ("charged twice for one ticket", "Billing", "negative"),
+        ("refund still not on my card", "Billing", ""),
+    ]
+    csv_file = tmp_path / "examples.csv"
+    csv_file.write_text(
+        "text,category,sentiment\n" + "".join(f"{t},{c},{s}\n" for t, c, s in rows), encoding="utf-8"
+    )
+    from ombuds.accounts import actions
+    from ombuds.db import make_engine, make_session_factory, transaction
+
+    database = make_engine(database_url)
+    with transaction(make_session_factory(database)) as session:
+        actions.create_brand(session, slug="acme", name="Acme")
+    database.dispose()
+
+    result = runner.invoke(app, ["train", "--brand", "acme", "--from", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    assert '"category": {"examples_added": 4' in result.stdout
+    assert '"sentiment": {"examples_added": 2' in result.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,sentiment\nfine,great\n", encoding="utf-8")
+    result = runner.invoke(app, ["train", "--brand", "acme", "--from", str(bad)])
+    assert result.exit_code == 2
+    assert "line 2" in result.output
+    assert "'great' is not one of" in result.output
+    get_settings.cache_clear()
