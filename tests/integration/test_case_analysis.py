@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case
+from ombuds.enrichment.models import Enrichment, LabeledExample
+from ombuds.mentions.models import Mention
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
@@ -187,3 +190,110 @@ def test_an_agent_gets_the_original_text_over_the_api_with_segments(
     assert "".join(piece["text"] for piece in mention["segments"]) == TEXT
     marked = {piece["text"]: piece["signals"] for piece in mention["segments"] if piece["signals"]}
     assert marked == {"cancelling my account": ["churn_threat"], "Email me": ["private_channel"]}
+
+
+# --- corrections: agents teach the analysis --------------------------------------------------------
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def test_an_agents_correction_is_stored_with_them_and_shows_on_the_case(
+    client: TestClient, session: Session, agent: User, viewer: User, double_charge: Case
+) -> None:
+    mention = session.scalars(select(Mention).where(Mention.case_id == double_charge.id)).one()
+    sign_in(client, agent.email)
+    page = client.get(f"/cases/{double_charge.id}")
+    assert 'data-testid="correct-analysis"' in mention_html(page.text)
+    assert '<option value="billing"></option>' in page.text  # the brand's categories are suggested
+
+    answer = client.post(
+        f"/cases/{double_charge.id}/mentions/{mention.id}/correction",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "sentiment": "neutral",
+            "intent": "complaint",
+            "category": "Double charge",
+        },
+    )
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/cases/{double_charge.id}#mention-{mention.id}"
+    session.expire_all()
+    examples = session.scalars(select(LabeledExample).where(LabeledExample.mention_id == mention.id)).all()
+    assert sorted((e.analyzer, e.label, e.actor_id, e.text) for e in examples) == [
+        ("category", "Double charge", agent.id, TEXT),
+        ("sentiment", "neutral", agent.id, TEXT),  # intent already said complaint: nothing to teach
+    ]
+    shown = {
+        e.analyzer: (e.label, e.model_version)
+        for e in session.scalars(select(Enrichment).where(Enrichment.mention_id == mention.id))
+    }
+    assert shown["category"] == ("Double charge", "correction")
+    assert shown["sentiment"] == ("neutral", "correction")
+    assert shown["intent"] == ("complaint", "intent-test-1")
+
+    page = client.get(answer.headers["location"]).text
+    assert "Corrected: sentiment is neutral, category is Double charge." in page
+    message = mention_html(page)
+    assert 'Double charge <span class="chip-score">✓ corrected</span>' in message
+    assert "analysis said billing" in message
+    history = page[page.index('aria-label="Messages and history"') :]
+    assert "Category of a message corrected to Double charge (was Billing)" in history
+    assert "Sentiment of a message corrected to Neutral (was Negative)" in history
+    assert history.count("by <strong>Ada Agent</strong>") == 2
+
+    # A viewer may not teach the models; a label analysis does not know is refused with the reason.
+    refused = client.post(
+        f"/cases/{double_charge.id}/mentions/{mention.id}/correction",
+        data={"csrf_token": csrf_of(page), "sentiment": "furious"},
+    )
+    assert refused.status_code == 303
+    assert (
+        "Sentiment label &#39;furious&#39; is not one of negative, neutral, positive."
+        in client.get(refused.headers["location"]).text
+    )
+    client.post("/logout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, viewer.email)
+    page = client.get(f"/cases/{double_charge.id}").text
+    assert 'data-testid="correct-analysis"' not in page
+    forbidden = client.post(
+        f"/cases/{double_charge.id}/mentions/{mention.id}/correction",
+        data={"csrf_token": csrf_of(page), "category": "Spam"},
+    )
+    assert forbidden.status_code == 403
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(LabeledExample)) == 2
+
+
+def test_corrections_over_the_api(
+    client: TestClient, session: Session, brand: Brand, agent: User, double_charge: Case
+) -> None:
+    mention = session.scalars(select(Mention).where(Mention.case_id == double_charge.id)).one()
+    sign_in(client, agent.email)
+    header = {"X-CSRF-Token": csrf_of(client.get(f"/cases/{double_charge.id}").text)}
+    path = f"/api/v1/cases/{double_charge.id}/mentions/{mention.id}/corrections"
+
+    answer = client.post(path, json={"intent": "question"}, headers=header)
+
+    assert answer.status_code == 200
+    intent = next(e for e in answer.json()["enrichments"] if e["analyzer"] == "intent")
+    assert (intent["label"], intent["model_version"]) == ("question", "correction")
+    assert client.post(path, json={"sentiment": "furious"}, headers=header).status_code == 422
+    other = add_case(session, brand=brand, subject="Other", handle="zed", opened_hours_ago=1)
+    session.commit()
+    assert (
+        client.post(
+            f"/api/v1/cases/{other.id}/mentions/{mention.id}/corrections",
+            json={"intent": "praise"},
+            headers=header,
+        ).status_code
+        == 404
+    )
+    events = client.get(f"/api/v1/cases/{double_charge.id}/events").json()
+    assert [(e["kind"], e["actor_name"], e["data"]["mention_id"]) for e in events] == [
+        ("enrichment.corrected", "Ada Agent", mention.id)
+    ]

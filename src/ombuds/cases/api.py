@@ -17,6 +17,8 @@ from ombuds.cases.schemas import (
     CaseDetailRead,
     CaseEventRead,
     CaseList,
+    CaseMentionRead,
+    MentionCorrection,
     NoteCreate,
     OpenStatus,
     PriorityUpdate,
@@ -25,6 +27,7 @@ from ombuds.cases.schemas import (
 )
 from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
+from ombuds.mentions.models import Mention
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -186,3 +189,27 @@ def add_note(case_id: int, body: NoteCreate, scope: ApiReader, session: DbSessio
     case = _case(session, case_id, scope)
     event = lifecycle.add_note(session, case=case, text=body.text, actor=_actor(scope, session))
     return next(e for e in timeline.list_case_events(session, case=case) if e.id == event.id)
+
+
+@router.post(
+    "/{case_id}/mentions/{mention_id}/corrections",
+    response_model=CaseMentionRead,
+    responses=_WRITE_ERRORS,
+)
+def correct_analysis(
+    case_id: int, mention_id: int, body: MentionCorrection, scope: ApiReader, session: DbSession
+) -> CaseMentionRead:
+    """Correct a message's sentiment, intent or category; the brand's models learn from it at once.
+
+    Answers the message with its findings as they now stand (a corrected finding has
+    `model_version` "correction").
+    """
+    case = _case(session, case_id, scope)
+    mention = session.get(Mention, mention_id)
+    if mention is None or mention.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no message {mention_id} in case {case_id}")
+    labels = {name: label for name, label in body.model_dump().items() if label}
+    lifecycle.correct_mention(
+        session, case=case, mention=mention, labels=labels, actor=_actor(scope, session)
+    )
+    return next(m for m in _detail(session, case, scope).mentions if m.id == mention.id)

@@ -10,9 +10,11 @@ scope can see; the actions check the role again so no edge can forget it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
@@ -20,8 +22,11 @@ from ombuds.accounts.queries import get_role
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
+from ombuds.enrichment.learning import LEARNABLE, record_correction
+from ombuds.enrichment.models import Enrichment
 from ombuds.errors import Forbidden, InvalidInput, NotFound
 from ombuds.events import Event, record_event
+from ombuds.mentions.models import Mention
 
 NOTE_MAX_CHARS = 5000
 REASON_MAX_CHARS = 500
@@ -179,3 +184,40 @@ def add_note(session: Session, *, case: Case, text: str, actor: Actor) -> Event:
     ensure_may_work(session, case=case, actor=actor)
     text = _text(text, field="text", limit=NOTE_MAX_CHARS, required=True)
     return _event(session, case=case, actor=actor, kind="case.note_added", data={"text": text})
+
+
+def correct_mention(
+    session: Session, *, case: Case, mention: Mention, labels: Mapping[str, str], actor: Actor
+) -> dict[str, str]:
+    """An agent's corrections of what analysis said about a message (sentiment, intent, category).
+
+    Only labels that differ from what the message shows now are recorded; each becomes a labeled
+    example the brand's models learn from (``ombuds.enrichment.learning.record_correction``).
+    Returns analyzer → the new label, for what changed.
+    """
+    ensure_may_work(session, case=case, actor=actor)
+    if mention.case_id != case.id:
+        raise NotFound(f"no message {mention.id} in case {case.id}")
+    unknown = sorted(set(labels) - set(LEARNABLE))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]}: analysis of this kind is not corrected by people")
+    rows = session.execute(
+        select(Enrichment.analyzer, Enrichment.label).where(
+            Enrichment.mention_id == mention.id, Enrichment.analyzer.in_(list(labels))
+        )
+    )
+    shown: dict[str, str | None] = dict(rows.all())
+    changed = {}
+    for analyzer, label in labels.items():
+        label = label.strip()
+        if label and label != shown.get(analyzer):
+            record_correction(
+                session,
+                mention_id=mention.id,
+                brand_id=case.brand_id,
+                analyzer=analyzer,
+                label=label,
+                actor_id=actor.user_id,
+            )
+            changed[analyzer] = label
+    return changed

@@ -14,7 +14,9 @@ from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
+from ombuds.enrichment.learning import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.mentions.models import Mention
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -110,6 +112,8 @@ def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: D
         "priorities": [(int(p), p.name.lower()) for p in Priority],
         "status_labels": STATUS_LABELS,
         "findings": {m.id: {e.analyzer: e for e in m.enrichments} for m in detail.mentions},
+        "correctable": FIXED_LABELS if can_work else {},
+        "categories": queries.list_category_labels(session, brand_id=brand.id) if can_work else [],
         "shown_analyzers": SHOWN_ANALYZERS,
     }
     return render(request, "cases/case.html", context, signed_in=signed_in)
@@ -270,3 +274,35 @@ def add_note(
         return _refused(request, session, case, error, "#compose")
     flash(request, "Note added.", "success")
     return _back(case, "#compose")
+
+
+@router.post("/cases/{case_id}/mentions/{mention_id}/correction")
+def correct_analysis(
+    case_id: int,
+    mention_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    sentiment: Annotated[str, Form(max_length=200)] = "",
+    intent: Annotated[str, Form(max_length=200)] = "",
+    category: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Say what a message really is (sentiment, intent, category); the brand's models learn from it."""
+    case = _case_or_404(session, case_id, signed_in)
+    mention = session.get(Mention, mention_id)
+    if mention is None or mention.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    anchor = f"#mention-{mention.id}"
+    labels = {"sentiment": sentiment, "intent": intent, "category": category}
+    try:
+        changed = lifecycle.correct_mention(
+            session, case=case, mention=mention, labels=labels, actor=Actor(signed_in.user)
+        )
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, case, error, anchor)
+    if changed:
+        said = ", ".join(f"{analyzer} is {label}" for analyzer, label in changed.items())
+        flash(request, f"Corrected: {said}. The brand's models learn from it.", "success")
+    else:
+        flash(request, "Nothing to correct: the analysis already says that.", "info")
+    return _back(case, anchor)

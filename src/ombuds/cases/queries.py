@@ -25,7 +25,7 @@ from ombuds.cases.schemas import (
     LatestMentionRead,
 )
 from ombuds.cases.workflow import READ_ONLY_ROLES
-from ombuds.enrichment.models import Enrichment
+from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Direction, Mention
 
 SENTIMENT = "sentiment"
@@ -191,6 +191,17 @@ def list_case_workers(session: Session, *, brand_id: int) -> list[User]:
             .order_by(User.name, User.id)
         )
     )
+
+
+def list_category_labels(session: Session, *, brand_id: int) -> list[str]:
+    """The brand's categories so far: those people taught and those analysis gave, for suggestions."""
+    taught = select(LabeledExample.label).where(
+        LabeledExample.brand_id == brand_id, LabeledExample.analyzer == "category"
+    )
+    given = select(Enrichment.label).where(
+        Enrichment.brand_id == brand_id, Enrichment.analyzer == "category", Enrichment.label.is_not(None)
+    )
+    return sorted({label for label in session.scalars(taught.union(given)) if label}, key=str.lower)
 
 
 # --- helpers --------------------------------------------------------------------------------------

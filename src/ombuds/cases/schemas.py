@@ -219,3 +219,17 @@ class CaseEventRead(_Read):
         default=None, description="a note's text, a priority's reason, routing reasons"
     )
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class MentionCorrection(BaseModel):
+    """What a message really is, in a person's judgement; omitted or empty fields stay as they are.
+
+    Each changed label is stored with the actor as a labeled example, shows on the message at
+    once, and retrains the brand's model for that analyzer.
+    """
+
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    intent: Literal["complaint", "question", "praise", "suggestion", "other"] | None = None
+    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+        default=None, description="one of the brand's categories, or a new one"
+    )

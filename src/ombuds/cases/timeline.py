@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
 from ombuds.cases.models import Case
 from ombuds.cases.schemas import CaseEventRead, CaseMentionRead, priority_label
 from ombuds.events import Event
+from ombuds.mentions.models import Mention
 
+#: Events about one message that belong in its case's history.
+MENTION_KINDS = ("enrichment.corrected",)
 #: Ids in event data that name people and teams, by event kind.
 _USER_KEYS: dict[str, tuple[str, ...]] = {"case.assigned": ("from", "to")}
 _TEAM_KEYS: dict[str, tuple[str, ...]] = {"case.team_changed": ("from", "to"), "case.routed": ("team_id",)}
@@ -39,10 +42,21 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
 
     ``case`` must already be scoped to the caller's brands (``queries.get_case``).
     """
+    messages = select(Mention.id).where(Mention.case_id == case.id, Mention.brand_id == case.brand_id)
     events = list(
         session.scalars(
             select(Event)
-            .where(Event.brand_id == case.brand_id, Event.subject_type == "case", Event.subject_id == case.id)
+            .where(
+                Event.brand_id == case.brand_id,
+                or_(
+                    and_(Event.subject_type == "case", Event.subject_id == case.id),
+                    and_(
+                        Event.subject_type == "mention",
+                        Event.kind.in_(MENTION_KINDS),
+                        Event.subject_id.in_(messages.scalar_subquery()),
+                    ),
+                ),
+            )
             .order_by(Event.occurred_at, Event.id)
         )
     )
@@ -60,7 +74,8 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
             actor_name=users.get(event.actor_id) if event.actor_id is not None else None,
             summary=summary(event.kind, event.data, users=users, teams=teams),
             detail=detail(event.kind, event.data),
-            data=dict(event.data),
+            data=dict(event.data)
+            | ({"mention_id": event.subject_id} if event.subject_type == "mention" else {}),
         )
         for event in events
     ]
@@ -117,6 +132,9 @@ def summary(
         return f"Priority {_priority(data.get('from'))} → {_priority(data.get('to'))}"
     if kind == "case.note_added":
         return "Internal note"
+    if kind == "enrichment.corrected":
+        corrected = f"{_word(data.get('analyzer'))} of a message corrected to {_word(data.get('label'))}"
+        return corrected + (f" (was {_word(data['previous'])})" if data.get("previous") else "")
     return _word(kind.removeprefix("case.").replace("_", " ").replace(".", " "))
 
 
