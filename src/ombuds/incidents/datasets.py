@@ -13,51 +13,86 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ombuds.enrichment.base import MentionFacts
+from ombuds.errors import InvalidInput
 from ombuds.incidents.detectors import Observation
 from ombuds.incidents.observations import observation_from
 from ombuds.mentions.importing import open_import
 from ombuds.mentions.mapping import RecordRejected, lookup, map_record
-from ombuds.mentions.schemas import MentionCreate
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
 
 
 @dataclass(frozen=True, slots=True)
 class BrandMention:
     brand: str
     mention: MentionCreate
+    raw: bytes = b""
+    raw_format: str = "csv"
+
+    def incoming(self) -> IncomingMention:
+        return IncomingMention(mention=self.mention, raw=self.raw, raw_format=self.raw_format)
+
+
+@dataclass
+class Tally:
+    """Records read, and those skipped because the importer would reject them."""
+
+    read: int = 0
+    rejected: int = 0
+    outbound: int = 0
 
 
 def read_mentions(
-    path: Path, *, preset: str, brand: str | None = None, brand_column: str | None = None
+    path: Path,
+    *,
+    preset: str,
+    brand: str | None = None,
+    brand_column: str | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[BrandMention]:
-    """Every usable record of the file as a mention, with the brand it belongs to.
+    """Every usable inbound record of the file as a mention, with the brand it belongs to.
 
     ``brand`` names one brand for the whole file; otherwise ``brand_column`` (default: the
-    preset's brand column) names the column that holds each row's brand.
+    preset's brand column) names the column that holds each row's brand. Raises
+    ``InvalidInput`` for a file the importer cannot read or a column it does not have.
     """
+    tally = tally if tally is not None else Tally()
     source, field_map = open_import(path, preset_name=preset)
     column = brand_column or field_map.preset.brand_column
-    if brand is None and column is None:
-        source.close()
-        raise ValueError(f"preset {preset!r} has no brand column: name a brand or a brand column")
-    with source:
+    try:
+        if brand is None and column is None:
+            raise InvalidInput(
+                f"preset {preset!r} has no brand column: give --brand SLUG or --brand-col COLUMN"
+            )
+        if brand is None and column is not None and source.columns and column not in source.columns:
+            raise InvalidInput(
+                f"--brand-col {column!r}: no such column; the file has {', '.join(source.columns)}"
+            )
         cursor = None
         while True:
             batch = source.fetch(cursor)
             for record in batch.records:
+                tally.read += 1
                 if record.problem is not None or record.fields is None:
+                    tally.rejected += 1
                     continue
                 try:
                     mention = map_record(record.fields, field_map)
                 except RecordRejected:
+                    tally.rejected += 1
                     continue
                 if mention.direction != "inbound":
+                    tally.outbound += 1
                     continue
                 owner = brand or str(lookup(record.fields, column or "") or "").strip()
-                if owner:
-                    yield BrandMention(owner, mention)
+                if not owner:
+                    tally.rejected += 1
+                    continue
+                yield BrandMention(owner, mention, record.raw, record.raw_format)
             if batch.is_last:
                 return
             cursor = batch.cursor
+    finally:
+        source.close()
 
 
 def streams_from_file(

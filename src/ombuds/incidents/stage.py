@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +27,18 @@ from ombuds.incidents.models import DetectorState, Incident, IncidentStatus
 from ombuds.incidents.observations import observation_from
 from ombuds.mentions.models import Direction, Mention
 
+#: The analyzers whose findings detectors read (see ``observations.observation_from``).
+ANALYZERS = ("sentiment", "category", "signals", "duplicates")
+
 _monitors: dict[tuple[str, int], tuple[int, BrandMonitor]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    label: str | None
+    data: Mapping[str, Any]
+
+
 _lock = threading.Lock()
 
 
@@ -55,12 +68,16 @@ def _store(session: Session, row: DetectorState, monitor: BrandMonitor, now: dat
 def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Observation]:
     """The mentions with their enrichments, as detectors see them, in time order."""
     ids = [mention.id for mention in mentions]
-    findings: dict[int, dict[str, Enrichment]] = {mention_id: {} for mention_id in ids}
+    findings: dict[int, dict[str, _Finding]] = {mention_id: {} for mention_id in ids}
+    wanted = (Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.data)
     for start in range(0, len(ids), 900):
-        for row in session.scalars(
-            select(Enrichment).where(Enrichment.mention_id.in_(ids[start : start + 900]))
-        ):
-            findings[row.mention_id][row.analyzer] = row
+        rows = session.execute(
+            select(*wanted).where(
+                Enrichment.mention_id.in_(ids[start : start + 900]), Enrichment.analyzer.in_(ANALYZERS)
+            )
+        )
+        for mention_id, analyzer, label, data in rows:
+            findings[mention_id][analyzer] = _Finding(label, data or {})
     ordered = sorted(mentions, key=lambda m: (m.created_at, m.id))
     return [
         observation_from(
