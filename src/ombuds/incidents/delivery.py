@@ -1,0 +1,159 @@
+"""Send queued alerts: a JSON POST to Slack-compatible webhooks, email over SMTP.
+
+Runs outside the transaction that queued the alerts (``ombuds alerts send``, or the embedded
+runner after each round). Each alert is sent on its own and its outcome stored in its own
+transaction; a failed send is tried again later with a growing pause, up to a limit.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.clock import utcnow
+from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus
+
+BATCH = 100
+
+
+class DeliverySettings(BaseSettings):
+    """Where alerts link to and how email leaves (environment, prefix ``OMBUDS_ALERTS_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="OMBUDS_ALERTS_", extra="ignore")
+
+    public_url: str = Field(default="http://127.0.0.1:8000", description="The app's address, for links.")
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email alerts.")
+    smtp_port: int = Field(default=25, description="Its port.")
+    smtp_sender: str = Field(default="ombuds@localhost", description="From address of email alerts.")
+    smtp_username: str | None = Field(default=None, description="SMTP login, when the server needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="Per send, webhook or SMTP.")
+    max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def absolute(payload: dict[str, Any], public_url: str) -> dict[str, Any]:
+    """The payload with its incident path turned into a full link."""
+    path = str(payload.get("incident", {}).get("path", ""))
+    url = public_url.rstrip("/") + path
+    text = str(payload.get("text", "")).replace(f"\n{path}", f"\n{url}") if path else payload.get("text", "")
+    blocks = [
+        {**block, "text": {**block["text"], "text": block["text"]["text"].replace(f"<{path}|", f"<{url}|")}}
+        if path and isinstance(block.get("text"), dict)
+        else block
+        for block in payload.get("blocks", [])
+    ]
+    return {**payload, "text": text, "blocks": blocks, "url": url}
+
+
+def send_webhook(url: str, payload: dict[str, Any], *, client: httpx.Client) -> None:
+    """POST the Slack-compatible body; any non-2xx answer is a failure."""
+    response = client.post(url, json={"text": payload["text"], "blocks": payload["blocks"]})
+    response.raise_for_status()
+
+
+def send_email(address: str, payload: dict[str, Any], *, settings: DeliverySettings) -> None:
+    message = EmailMessage()
+    message["From"] = settings.smtp_sender
+    message["To"] = address
+    message["Subject"] = str(payload["text"]).split("\n", 1)[0][:200]
+    incident = payload.get("incident", {})
+    message.set_content(
+        f"{payload['text']}\n\nStatus: {incident.get('status')}\nOpened: {incident.get('opened_at')}\n"
+    )
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+        smtp.send_message(message)
+
+
+def _due(factory: sessionmaker[Session], now: datetime) -> list[tuple[int, AlertKind, str, dict[str, Any]]]:
+    with factory() as session:
+        rows = session.execute(
+            select(Alert.id, Alert.kind, AlertChannel.target, Alert.payload)
+            .join(AlertChannel, AlertChannel.id == Alert.channel_id)
+            .where(
+                Alert.status.in_((AlertStatus.PENDING, AlertStatus.HELD)),
+                Alert.due_at <= now,
+                Alert.kind != AlertKind.IN_APP,
+                AlertChannel.is_active.is_(True),
+            )
+            .order_by(Alert.due_at, Alert.id)
+            .limit(BATCH)
+        )
+        return [(alert_id, kind, target, dict(payload or {})) for alert_id, kind, target, payload in rows]
+
+
+def _record(
+    factory: sessionmaker[Session], alert_id: int, *, error: str | None, now: datetime, max_attempts: int
+) -> AlertStatus:
+    with factory.begin() as session:
+        alert = session.get(Alert, alert_id)
+        assert alert is not None
+        alert.attempts += 1
+        if error is None:
+            alert.status, alert.sent_at, alert.error = AlertStatus.SENT, now, None
+        elif alert.attempts >= max_attempts:
+            alert.status, alert.error = AlertStatus.FAILED, error
+        else:
+            alert.status, alert.error = AlertStatus.PENDING, error
+            alert.due_at = now + timedelta(minutes=2**alert.attempts)
+        return alert.status
+
+
+def deliver_due_alerts(
+    factory: sessionmaker[Session],
+    *,
+    now: Callable[[], datetime] = utcnow,
+    settings: DeliverySettings | None = None,
+    client: httpx.Client | None = None,
+) -> DeliveryReport:
+    """Send every webhook and email alert that is due; returns what happened to each."""
+    settings = settings or DeliverySettings()
+    report = DeliveryReport()
+    owned = client is None
+    http = client or httpx.Client(timeout=settings.timeout_seconds)
+    try:
+        for alert_id, kind, target, payload in _due(factory, now()):
+            error: str | None = None
+            try:
+                body = absolute(payload, settings.public_url)
+                if kind is AlertKind.WEBHOOK:
+                    send_webhook(target, body, client=http)
+                else:
+                    send_email(target, body, settings=settings)
+            except (httpx.HTTPError, smtplib.SMTPException, OSError) as exc:
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+            status = _record(factory, alert_id, error=error, now=now(), max_attempts=settings.max_attempts)
+            {AlertStatus.SENT: report.sent, AlertStatus.FAILED: report.failed}.get(
+                status, report.retrying
+            ).append(alert_id)
+    finally:
+        if owned:
+            http.close()
+    return report
+
+
+def mark_read(session: Session, *, alert: Alert, now: datetime) -> None:
+    """Someone opened the in-app alert (an action)."""
+    if alert.read_at is None:
+        alert.read_at = now
