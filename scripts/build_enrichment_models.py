@@ -11,11 +11,16 @@ written to trained/default.json and explained in docs/analysis.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+
 from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, trained_dir, write_arrays
+from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.training import (
     CATEGORY_NAME_WEIGHT,
     TrainingSet,
@@ -25,6 +30,17 @@ from ombuds.enrichment.training import (
 )
 
 AIRLINE = "airline_dev.csv"
+EMBEDDING_DIMENSIONS = 32
+UNLABELLED = (
+    ("airline_dev.csv", "text"),
+    ("twcs_spotifycares_inbound_dev.csv", "text"),
+    ("twcs_threads_dev.csv", "text"),
+    ("tweeteval_sentiment_test.csv", "text"),
+    ("banking77_train.csv", "text"),
+    ("cfpb_complaints_dev.csv", "Consumer complaint narrative"),
+    ("uci_amazon_cells_labelled.csv", "sentence"),
+    ("uci_yelp_labelled.csv", "sentence"),
+)
 
 
 def build(data: Path, out: Path) -> dict[str, object]:
@@ -33,10 +49,13 @@ def build(data: Path, out: Path) -> dict[str, object]:
     sentiment = fit_linear(featurizer, airline)
     categories = _airline_categories(data / AIRLINE)
     category = fit_linear(featurizer, categories, name_weight=CATEGORY_NAME_WEIGHT)
+    corpus = _unlabelled_texts(data)
+    components = _lsa_components(featurizer, corpus)
     arrays = {
         **featurizer.arrays("features/"),
         **sentiment.arrays("sentiment/"),
         **category.arrays("category/"),
+        "embedding/components": components.astype(np.float16),
     }
     path = out / f"{DEFAULT_MODEL}.npz"
     write_arrays(path, arrays)
@@ -46,6 +65,11 @@ def build(data: Path, out: Path) -> dict[str, object]:
         "features": {"word_terms": featurizer.words.size, "char_terms": featurizer.chars.size},
         "models": {
             "sentiment": _provenance(airline, "airline_sentiment"),
+            "embedding": {
+                "method": f"truncated SVD ({EMBEDDING_DIMENSIONS} dimensions) of word TF-IDF, no labels used",
+                "data": ", ".join(name for name, _ in UNLABELLED),
+                "rows": len(corpus),
+            },
             "category": _provenance(
                 categories, 'negativereason (without "Can\'t Tell"; other tweets as "none")'
             ),
@@ -57,6 +81,26 @@ def build(data: Path, out: Path) -> dict[str, object]:
     }
     (out / f"{DEFAULT_MODEL}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _unlabelled_texts(data: Path) -> list[str]:
+    """Texts only (no labels) from every public set present: what words keep company."""
+    texts: list[str] = []
+    for name, column in UNLABELLED:
+        path = data / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            texts.extend((row.get(column) or "")[:1000] for row in csv.DictReader(handle))
+    return [text for text in texts if text.strip()]
+
+
+def _lsa_components(featurizer: TextFeaturizer, texts: list[str]) -> np.ndarray:
+    words = featurizer.transform(texts)[:, : featurizer.words.size]
+    svd = TruncatedSVD(n_components=EMBEDDING_DIMENSIONS, algorithm="randomized", n_iter=7, random_state=0)
+    svd.fit(words)
+    components: np.ndarray = svd.components_.astype(np.float32)
+    return components
 
 
 def _airline_categories(path: Path) -> TrainingSet:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.duplicates import DuplicateAnalyzer
+from ombuds.enrichment.analyzers.embedding import EmbeddingAnalyzer
 from ombuds.enrichment.analyzers.intent import IntentAnalyzer
 from ombuds.enrichment.analyzers.language import LanguageAnalyzer
 from ombuds.enrichment.analyzers.pii import PiiAnalyzer
@@ -41,11 +42,13 @@ class AnalysisEngine:
         classifiers: Sequence[TextClassifier],
         analyzers: Sequence[Analyzer] = (),
         intent: IntentAnalyzer | None = None,
+        embedding: EmbeddingAnalyzer | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.classifiers = list(classifiers)
         self.analyzers = list(analyzers)
         self.intent = intent
+        self.embedding = embedding
 
     @property
     def versions(self) -> dict[str, str]:
@@ -53,6 +56,8 @@ class AnalysisEngine:
         every: list[TextClassifier | Analyzer] = [*self.classifiers, *self.analyzers]
         if self.intent is not None:
             every.append(self.intent)
+        if self.embedding is not None:
+            every.append(self.embedding)
         return {analyzer.name: analyzer.version for analyzer in every}
 
     def classifier(self, name: str) -> TextClassifier | None:
@@ -66,12 +71,17 @@ class AnalysisEngine:
             classifiers=[*kept, classifier],
             analyzers=self.analyzers,
             intent=self.intent,
+            embedding=self.embedding,
         )
 
     def with_intent(self, intent: IntentAnalyzer) -> AnalysisEngine:
         """A copy of this engine with another intent analyzer (a brand's learned one)."""
         return AnalysisEngine(
-            featurizer=self.featurizer, classifiers=self.classifiers, analyzers=self.analyzers, intent=intent
+            featurizer=self.featurizer,
+            classifiers=self.classifiers,
+            analyzers=self.analyzers,
+            intent=intent,
+            embedding=self.embedding,
         )
 
     def analyze(self, batch: Sequence[MentionFacts]) -> list[list[Finding]]:
@@ -95,6 +105,10 @@ class AnalysisEngine:
             if shared is None and self.intent.learned is not None:
                 shared = self.featurizer.transform([facts.text for facts in batch])
             columns.append(self.intent.analyze_with(batch, sentiments, features=shared))
+        if self.embedding is not None:
+            if shared is None:
+                shared = self.featurizer.transform([facts.text for facts in batch])
+            columns.append(self.embedding.analyze_features(shared))
         columns.extend(analyzer.analyze(batch) for analyzer in self.analyzers)
         return [list(row) for row in zip(*columns, strict=True)]
 
@@ -116,11 +130,16 @@ def build_engine(name: str = DEFAULT_MODEL) -> AnalysisEngine:
                 featurizer, LinearModel.from_arrays(arrays, "category/"), version=f"tfidf-lr-{stamp}"
             )
         )
+    embedding = None
+    if "embedding/components" in arrays:
+        components = arrays["embedding/components"].astype("float32")
+        embedding = EmbeddingAnalyzer(featurizer, components, version=f"lsa{len(components)}-{stamp}")
     return AnalysisEngine(
         featurizer=featurizer,
         classifiers=classifiers,
         intent=IntentAnalyzer(),
         analyzers=rule_analyzers(),
+        embedding=embedding,
     )
 
 

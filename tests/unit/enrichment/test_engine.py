@@ -34,3 +34,20 @@ def test_every_mention_gets_a_finding_from_every_analyzer() -> None:
 
 def test_default_engine_is_loaded_once() -> None:
     assert load_default_engine() is load_default_engine()
+
+
+def test_embeddings_put_similar_complaints_closer_than_unrelated_ones() -> None:
+    engine = load_default_engine()
+    texts = [
+        "@skyways you lost my luggage on the flight to Denver",
+        "@skyways my bag never arrived, lost baggage again",
+        "@skyways the app will not let me pick a seat for my booking",
+    ]
+    results = engine.analyze([MentionFacts(text) for text in texts])
+    vectors = [next(f for f in found if f.analyzer == "embedding").data["vector"] for found in results]
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
+    assert abs(cosine(vectors[0], vectors[0]) - 1) < 1e-3
