@@ -39,6 +39,7 @@ API_PREFIX = "/api/v1"
 API_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.api",
     "ombuds.mentions.api",
+    "ombuds.incidents.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
@@ -47,6 +48,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.web.pages",
     "ombuds.accounts.pages",
     "ombuds.cases.pages",
+    "ombuds.incidents.pages",
 )
 
 

@@ -18,5 +18,6 @@ class NavEntry:
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
+    NavEntry("Incidents", "/incidents"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )

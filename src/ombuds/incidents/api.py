@@ -1,0 +1,229 @@
+"""Incidents over JSON: the open ones with live counts, one with its figures, chart and timeline, and PR's work."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.queries import get_role
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.errors import Forbidden, InvalidInput
+from ombuds.incidents import actions, queries
+from ombuds.incidents.access import may_manage
+from ombuds.incidents.delivery import mark_read
+from ombuds.incidents.models import Alert, Incident
+from ombuds.incidents.schemas import (
+    AlertRead,
+    CaseLink,
+    IncidentCaseRead,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentList,
+    IncidentMentionRead,
+    IncidentRead,
+    NoteCreate,
+    OwnerUpdate,
+    StatusUpdate,
+    TimelineEntry,
+)
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Neither a bearer token nor a signed-in session."},
+    404: {"description": "No such incident among the brands the caller may see."},
+}
+_WRITE_ERRORS = _ERRORS | {
+    403: {"description": "The caller's role in the brand does not manage incidents (pr, manager, admin do)."},
+    422: {"description": "A field that cannot be used; the detail names it."},
+}
+
+
+def _incident(session: Session, incident_id: int, scope: ApiScope) -> Incident:
+    incident = queries.get_incident(session, incident_id, brand_ids=scope.brand_ids)
+    if incident is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id}")
+    return incident
+
+
+def _manager(session: Session, scope: ApiScope, brand_id: int) -> int | None:
+    """The acting user's id, once their role allows managing incidents; tokens act for their brand."""
+    if scope.user is None:
+        return None
+    if not may_manage(get_role(session, user=scope.user, brand_id=brand_id)):
+        raise Forbidden("managing incidents takes the pr, manager or admin role")
+    return scope.user.id
+
+
+def _detail(session: Session, incident: Incident) -> IncidentDetail:
+    return IncidentDetail.model_validate(
+        {
+            **IncidentRead.model_validate(incident).model_dump(),
+            "figures": queries.incident_figures(session, incident=incident),
+            "series": queries.incident_series(session, incident=incident),
+            "timeline": queries.incident_timeline(session, incident=incident),
+        }
+    )
+
+
+@router.get("", response_model=IncidentList, responses=_ERRORS)
+def list_incidents(
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[
+        str | None, Query(description="Slug of one brand; default: every brand the caller sees.")
+    ] = None,
+    include_resolved: Annotated[bool, Query(description="Also list resolved incidents.")] = False,
+) -> IncidentList:
+    """Open incidents, most severe first, with their live counts."""
+    brand_ids = [scope.brand_by_slug(brand).id] if brand else list(scope.brand_ids)
+    found = queries.list_incidents(session, brand_ids=brand_ids, include_resolved=include_resolved)
+    return IncidentList(incidents=[IncidentRead.model_validate(incident) for incident in found])
+
+
+@router.get("/alerts", response_model=list[AlertRead], responses=_ERRORS)
+def list_alerts(
+    scope: ApiReader,
+    session: DbSession,
+    unread: Annotated[bool, Query(description="Only alerts nobody has opened yet.")] = False,
+) -> list[AlertRead]:
+    """The in-app alerts: a new incident, or one that became more severe."""
+    found = queries.list_alerts(session, brand_ids=scope.brand_ids, unread_only=unread)
+    return [AlertRead.model_validate(alert) for alert in found]
+
+
+@router.post("/alerts/{alert_id}/read", response_model=AlertRead, responses=_ERRORS)
+def read_alert(alert_id: int, scope: ApiReader, session: DbSession) -> AlertRead:
+    alert = session.get(Alert, alert_id)
+    if alert is None or alert.brand_id not in scope.brand_ids:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id}")
+    mark_read(session, alert=alert, now=utcnow())
+    return AlertRead.model_validate(alert)
+
+
+@router.post("", response_model=IncidentRead, status_code=status.HTTP_201_CREATED, responses=_WRITE_ERRORS)
+def open_incident(
+    body: IncidentCreate,
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(description="Slug of the brand; default: the caller's brand.")] = None,
+) -> IncidentRead:
+    """Open an incident by hand (a journalist called, a rumour in a forum the connectors miss)."""
+    chosen = scope.brand_by_slug(brand)
+    actor = _manager(session, scope, chosen.id)
+    incident = actions.open_incident(
+        session,
+        brand_id=chosen.id,
+        title=body.title,
+        actor_id=actor,
+        now=utcnow(),
+        severity=body.severity,
+        mention_ids=_own_mentions(session, chosen.id, body.mention_ids),
+    )
+    return IncidentRead.model_validate(incident)
+
+
+def _own_mentions(session: Session, brand_id: int, mention_ids: list[int]) -> list[int]:
+    from sqlalchemy import select
+
+    from ombuds.mentions.models import Mention
+
+    if not mention_ids:
+        return []
+    found = set(
+        session.scalars(select(Mention.id).where(Mention.id.in_(mention_ids), Mention.brand_id == brand_id))
+    )
+    missing = [mention_id for mention_id in mention_ids if mention_id not in found]
+    if missing:
+        raise InvalidInput(f"mention_ids: no mention {missing[0]} in this brand")
+    return mention_ids
+
+
+@router.get("/{incident_id}", response_model=IncidentDetail, responses=_ERRORS)
+def get_incident(incident_id: int, scope: ApiReader, session: DbSession) -> IncidentDetail:
+    """One incident: counts, post-incident figures, the volume and sentiment series, the timeline."""
+    return _detail(session, _incident(session, incident_id, scope))
+
+
+@router.get("/{incident_id}/mentions", response_model=list[IncidentMentionRead], responses=_ERRORS)
+def list_mentions(
+    incident_id: int,
+    scope: ApiReader,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[IncidentMentionRead]:
+    """The incident's mentions, newest first."""
+    incident = _incident(session, incident_id, scope)
+    return queries.incident_mentions(session, incident=incident, limit=limit, offset=offset)
+
+
+@router.get("/{incident_id}/cases", response_model=list[IncidentCaseRead], responses=_ERRORS)
+def list_cases(incident_id: int, scope: ApiReader, session: DbSession) -> list[IncidentCaseRead]:
+    """Cases of the incident's mentions and cases linked by hand: every affected customer's case."""
+    return queries.incident_cases(session, incident=_incident(session, incident_id, scope))
+
+
+@router.get("/{incident_id}/timeline", response_model=list[TimelineEntry], responses=_ERRORS)
+def timeline(incident_id: int, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
+    return queries.incident_timeline(session, incident=_incident(session, incident_id, scope))
+
+
+@router.post("/{incident_id}/status", response_model=IncidentDetail, responses=_WRITE_ERRORS)
+def set_status(incident_id: int, body: StatusUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
+    """Watching, active or resolved; resolving freezes the post-incident figures in `summary`."""
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    actions.change_status(session, incident=incident, status=body.status, actor_id=actor, now=utcnow())
+    return _detail(session, incident)
+
+
+@router.post("/{incident_id}/owner", response_model=IncidentDetail, responses=_WRITE_ERRORS)
+def set_owner(incident_id: int, body: OwnerUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
+    """Give the incident to a person of PR (or to nobody with `null`)."""
+    from ombuds.accounts.models import User
+
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    if body.owner_id is not None:
+        owner = session.get(User, body.owner_id)
+        if owner is None or not may_manage(get_role(session, user=owner, brand_id=incident.brand_id)):
+            raise InvalidInput(f"owner_id: user {body.owner_id} does not manage this brand's incidents")
+    actions.assign_owner(session, incident=incident, owner_id=body.owner_id, actor_id=actor, now=utcnow())
+    return _detail(session, incident)
+
+
+@router.post(
+    "/{incident_id}/notes",
+    response_model=list[TimelineEntry],
+    status_code=status.HTTP_201_CREATED,
+    responses=_WRITE_ERRORS,
+)
+def add_note(incident_id: int, body: NoteCreate, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
+    """A note on the incident's timeline; returns the timeline."""
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    actions.add_note(session, incident=incident, text=body.text, actor_id=actor, now=utcnow())
+    session.flush()
+    return queries.incident_timeline(session, incident=incident)
+
+
+@router.post("/{incident_id}/cases", response_model=list[IncidentCaseRead], responses=_WRITE_ERRORS)
+def link_case(
+    incident_id: int, body: CaseLink, scope: ApiReader, session: DbSession
+) -> list[IncidentCaseRead]:
+    """Link a case of the same brand to the incident by hand."""
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    case = session.get(Case, body.case_id)
+    if case is None or case.brand_id not in scope.brand_ids:
+        raise InvalidInput(f"case_id: no case {body.case_id}")
+    actions.link_case(
+        session, incident=incident, case_id=case.id, case_brand_id=case.brand_id, actor_id=actor, now=utcnow()
+    )
+    session.flush()
+    return queries.incident_cases(session, incident=incident)

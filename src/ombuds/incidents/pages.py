@@ -1,0 +1,231 @@
+"""PR's view of incidents: the open ones with live counts and alerts, one incident's page, and the forms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Membership, User
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.errors import OmbudsError
+from ombuds.incidents import actions, charts, queries
+from ombuds.incidents.access import MANAGING_ROLES, may_manage
+from ombuds.incidents.delivery import mark_read
+from ombuds.incidents.detectors import Severity
+from ombuds.incidents.models import Alert, Incident, IncidentStatus
+from ombuds.web.deps import CurrentUser, DbSession, SignedIn
+from ombuds.web.templating import flash, render
+
+router = APIRouter()
+
+STATUS_LABELS = {"watching": "Watch", "active": "Make active", "resolved": "Resolve"}
+
+
+def _incident(session: Session, signed_in: SignedIn, incident_id: int) -> Incident:
+    incident = queries.get_incident(session, incident_id, brand_ids=signed_in.brand_ids)
+    if incident is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such incident.")
+    return incident
+
+
+def _managing(session: Session, signed_in: SignedIn, incident: Incident) -> int:
+    role = signed_in.roles.get(incident.brand_id)
+    if not may_manage(role):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Managing incidents takes the PR, manager or admin role."
+        )
+    return signed_in.user.id
+
+
+def _back(incident_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _owners(session: Session, brand_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.brand_id == brand_id, Membership.role.in_(MANAGING_ROLES))
+            .order_by(User.name)
+        )
+    )
+
+
+def _rows(session: Session, incidents: list[Incident]) -> list[dict[str, object]]:
+    return [
+        {
+            "incident": incident,
+            "spark": charts.sparkline(queries.incident_series(session, incident=incident, buckets=24)),
+        }
+        for incident in incidents
+    ]
+
+
+@router.get("/incidents")
+def incident_list(
+    request: Request, signed_in: CurrentUser, session: DbSession, fragment: str | None = None
+) -> Response:
+    """Open incidents of the brand, most severe first, with live counts; unread alerts on top."""
+    brand = signed_in.brand
+    if brand is None:
+        return render(request, "cases/no_brand.html", signed_in=signed_in)
+    incidents = queries.list_incidents(session, brand_ids=[brand.id])
+    resolved = [
+        i
+        for i in queries.list_incidents(session, brand_ids=[brand.id], include_resolved=True, limit=20)
+        if i.status is IncidentStatus.RESOLVED
+    ]
+    context = {
+        "rows": _rows(session, incidents),
+        "resolved": resolved,
+        "alerts": queries.list_alerts(session, brand_ids=[brand.id], unread_only=True, limit=10),
+        "can_manage": may_manage(signed_in.role),
+        "severities": [s.value for s in Severity],
+    }
+    template = "incidents/_list.html" if fragment == "list" else "incidents/list.html"
+    return render(request, template, context, signed_in=signed_in)
+
+
+@router.get("/incidents/alerts/{alert_id}")
+def open_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+    """Follow an in-app alert: it counts as read, and the incident opens."""
+    alert = session.get(Alert, alert_id)
+    if alert is None or alert.brand_id not in signed_in.brand_ids:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such alert.")
+    mark_read(session, alert=alert, now=utcnow())
+    return _back(alert.incident_id)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(
+    incident_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    fragment: str | None = None,
+) -> Response:
+    """One incident: what it is about, how it grows (chart), who it touches, what PR has done."""
+    incident = _incident(session, signed_in, incident_id)
+    series = queries.incident_series(session, incident=incident)
+    context = {
+        "incident": incident,
+        "figures": queries.incident_figures(session, incident=incident),
+        "chart": charts.volume_chart(series),
+        "timeline": queries.incident_timeline(session, incident=incident),
+        "mentions": queries.incident_mentions(session, incident=incident, limit=50),
+        "cases": queries.incident_cases(session, incident=incident),
+        "owners": _owners(session, incident.brand_id),
+        "owner": session.get(User, incident.owner_id) if incident.owner_id else None,
+        "can_manage": may_manage(signed_in.roles.get(incident.brand_id)),
+        "statuses": [s.value for s in IncidentStatus if s is not incident.status],
+        "status_labels": STATUS_LABELS,
+    }
+    template = "incidents/_live.html" if fragment == "live" else "incidents/incident.html"
+    return render(request, template, context, signed_in=signed_in)
+
+
+@router.post("/incidents")
+def open_by_hand(
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    title: Annotated[str, Form()],
+    severity: Annotated[str, Form()] = "medium",
+) -> Response:
+    brand = signed_in.brand
+    if brand is None or not may_manage(signed_in.role):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Opening incidents takes the PR, manager or admin role."
+        )
+    try:
+        chosen = Severity(severity)
+        incident = actions.open_incident(
+            session, brand_id=brand.id, title=title, actor_id=signed_in.user.id, now=utcnow(), severity=chosen
+        )
+    except (OmbudsError, ValueError) as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse("/incidents", status_code=status.HTTP_303_SEE_OTHER)
+    return _back(incident.id)
+
+
+@router.post("/incidents/{incident_id}/status")
+def change_status(
+    incident_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    status_: Annotated[str, Form(alias="status")],
+) -> Response:
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    try:
+        target = IncidentStatus(status_)
+    except ValueError:
+        flash(request, f"Unknown status {status_!r}.", "error")
+        return _back(incident.id)
+    actions.change_status(session, incident=incident, status=target, actor_id=actor, now=utcnow())
+    flash(request, f"Incident is now {target.value}.", "success")
+    return _back(incident.id)
+
+
+@router.post("/incidents/{incident_id}/owner")
+def change_owner(
+    incident_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    owner_id: Annotated[str, Form()] = "",
+) -> Response:
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    owners = {user.id for user in _owners(session, incident.brand_id)}
+    chosen = int(owner_id) if owner_id.isdigit() else None
+    if chosen is not None and chosen not in owners:
+        flash(request, "That person does not run this brand's incidents.", "error")
+        return _back(incident.id)
+    actions.assign_owner(session, incident=incident, owner_id=chosen, actor_id=actor, now=utcnow())
+    return _back(incident.id)
+
+
+@router.post("/incidents/{incident_id}/notes")
+def add_note(
+    incident_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    note: Annotated[str, Form()],
+) -> Response:
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    try:
+        actions.add_note(session, incident=incident, text=note, actor_id=actor, now=utcnow())
+    except OmbudsError as exc:
+        flash(request, str(exc), "error")
+    return _back(incident.id)
+
+
+@router.post("/incidents/{incident_id}/cases")
+def link_case(
+    incident_id: int,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    case_id: Annotated[str, Form()],
+) -> Response:
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    case = session.get(Case, int(case_id)) if case_id.strip().isdigit() else None
+    if case is None or case.brand_id != incident.brand_id:
+        flash(request, f"No case {case_id.strip()!r} in this brand.", "error")
+        return _back(incident.id)
+    actions.link_case(
+        session, incident=incident, case_id=case.id, case_brand_id=case.brand_id, actor_id=actor, now=utcnow()
+    )
+    flash(request, f"Case #{case.id} linked.", "success")
+    return _back(incident.id)

@@ -1,0 +1,174 @@
+"""PR works incidents in the browser and over the API; other brands never see them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.incidents import actions
+from ombuds.incidents.alerts import queue_alerts
+from ombuds.incidents.detectors import Severity
+from ombuds.incidents.models import Alert, Incident, IncidentStatus
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def _member(session: Session, brand: Brand, email: str, role: Role) -> User:
+    user = accounts.create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD)
+    accounts.add_membership(session, user=user, brand=brand, role=role)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def storm(session: Session, brand: Brand, team: Team) -> Incident:
+    """Three angry customers quoting the same post; an incident holds their mentions and an alert went out."""
+    mention_ids = []
+    for index, handle in enumerate(("ann", "bo", "cy")):
+        case = add_case(
+            session,
+            brand=brand,
+            subject=f"Fleet post {handle}",
+            handle=handle,
+            opened_hours_ago=2 - index / 2,
+        )
+        mention = add_mention(
+            session,
+            case=case,
+            text=f"{handle}: STAHP “@Skyways: Our fleet's on fleek.”",
+            at=case.opened_at,
+            findings={"sentiment": {"label": "negative", "score": 0.9}},
+        )
+        mention_ids.append(mention.id)
+    incident = actions.open_incident(
+        session,
+        brand_id=brand.id,
+        title="Many people saying “fleet's on fleek”",
+        actor_id=None,
+        now=NOW,
+        severity=Severity.HIGH,
+        mention_ids=mention_ids,
+    )
+    incident.representative_text = "STAHP “@Skyways: Our fleet's on fleek.”"
+    queue_alerts(session, incident=incident, reason="opened", at=NOW)
+    session.commit()
+    return incident
+
+
+def _csrf(page_text: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page_text)
+    assert found
+    return found.group(1)
+
+
+def test_pr_follows_an_alert_to_the_incident_its_chart_mentions_and_cases(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    _member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, "pia@skyways.test")
+
+    listing = client.get("/incidents")
+    assert listing.status_code == 200
+    assert "fleet&#39;s on fleek" in listing.text or "fleet's on fleek" in listing.text
+    assert 'data-testid="mention-count">3<' in listing.text
+    alert_link = re.search(r'href="(/incidents/alerts/\d+)" data-testid="alert-link"', listing.text)
+    assert alert_link
+
+    followed = client.get(alert_link.group(1))
+    assert followed.status_code == 303
+    assert followed.headers["location"] == f"/incidents/{storm.id}"
+    session.expire_all()
+    assert all(alert.read_at is not None for alert in session.query(Alert).filter_by(kind="in_app"))
+
+    page = client.get(followed.headers["location"])
+    assert page.status_code == 200
+    assert page.text.count('class="bar bar-negative"') >= 1  # the chart, drawn on the server
+    assert "Our fleet&#39;s on fleek" in page.text
+    case_links = set(re.findall(r'href="(/cases/\d+)" data-testid="incident-case-link"', page.text))
+    assert len(case_links) == 3
+    assert client.get(sorted(case_links)[0]).status_code == 200
+    assert 'data-testid="open-case-customers">3 of 3<' in page.text
+
+    token = _csrf(page.text)
+    assert (
+        client.post(
+            f"/incidents/{storm.id}/notes", data={"note": "Holding line agreed", "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/incidents/{storm.id}/status", data={"status": "resolved", "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    session.expire_all()
+    resolved = session.get(Incident, storm.id)
+    assert resolved is not None
+    assert resolved.status is IncidentStatus.RESOLVED
+    assert resolved.summary is not None
+    assert resolved.summary["customers_with_open_case"] == 3
+    assert "Holding line agreed" in client.get(f"/incidents/{storm.id}").text
+
+
+def test_agents_read_incidents_but_only_pr_changes_them(
+    client: TestClient, session: Session, brand: Brand, storm: Incident, agent: User
+) -> None:
+    sign_in(client, "agent@skyways.test")
+    page = client.get(f"/incidents/{storm.id}")
+    assert page.status_code == 200
+    assert 'action="/incidents/' not in page.text
+    token = _csrf(page.text)
+    assert (
+        client.post(
+            f"/incidents/{storm.id}/status", data={"status": "resolved", "csrf_token": token}
+        ).status_code
+        == 403
+    )
+
+
+def test_another_brand_cannot_see_the_incident_in_pages_or_api(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    rival = accounts.create_brand(session, slug="rival-air", name="Rival Air")
+    _member(session, rival, "ray@rival.test", Role.PR)
+    sign_in(client, "ray@rival.test")
+    assert client.get(f"/incidents/{storm.id}").status_code == 404
+    assert client.get(f"/api/v1/incidents/{storm.id}").status_code == 404
+    assert "fleek" not in client.get("/incidents").text
+
+
+def test_the_api_lists_counts_figures_and_takes_notes_from_a_token(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    _, token = accounts.create_api_token(session, brand=brand, name="pr-bot")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/incidents", headers=headers).json()["incidents"]
+    assert [(i["id"], i["mention_count"], i["severity"]) for i in listed] == [(storm.id, 3, "high")]
+    detail = client.get(f"/api/v1/incidents/{storm.id}", headers=headers).json()
+    assert detail["figures"]["sentiment"] == {"negative": 3}
+    assert sum(point["total"] for point in detail["series"]) == 3
+    assert len(client.get(f"/api/v1/incidents/{storm.id}/cases", headers=headers).json()) == 3
+    noted = client.post(
+        f"/api/v1/incidents/{storm.id}/notes", json={"text": "Statement drafted"}, headers=headers
+    )
+    assert noted.status_code == 201
+    assert noted.json()[-1]["kind"] == "note"
+    unread = client.get("/api/v1/incidents/alerts?unread=true", headers=headers).json()
+    assert [alert["reason"] for alert in unread] == ["opened"]
