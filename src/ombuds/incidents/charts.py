@@ -77,9 +77,8 @@ def volume_chart(points: Sequence[SeriesPoint], *, width: int = 760, height: int
             y -= bar_height
             label = f"{point.start:%d %b %H:%M} UTC: {count} {kind} of {point.total}"
             chart.bars.append(Bar(x, y, max(1.0, slot - gap), bar_height, kind, label))
-    for fraction in (0.0, 0.5, 1.0):
-        value = round(peak * fraction)
-        chart.y_ticks.append(Tick(left - 6, chart.baseline_y - plot_height * fraction + 4, str(value)))
+    for value in sorted({0, peak // 2, peak}):
+        chart.y_ticks.append(Tick(left - 6, chart.baseline_y - plot_height * value / peak + 4, str(value)))
     every = max(1, len(points) // 6)
     bucket = points[1].start - points[0].start if len(points) > 1 else timedelta(hours=1)
     fmt = (
