@@ -26,7 +26,8 @@ _STOPWORD_TEXT = """a an the and or but if of to in on at by for with from as is
     im i'm it's don't dont can't cant you're thats that's get got"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-Span = tuple[int, int]  # (first word, number of words)
+Span = tuple[int, int]
+MIN_TELLING_TERMS = 8  # words and word pairs a representative text should carry to tell the story  # (first word, number of words)
 
 
 def words(text: str) -> list[str]:
@@ -120,6 +121,8 @@ def medoid(texts: Sequence[str], rate: Callable[[list[int]], list[float]]) -> in
         if not vector:
             continue
         score = sum(value * centroid[key] for key, value in vector.items())
+        # a one-liner ("yes please!") can match the centroid well and still say little
+        score *= min(1.0, len(terms[index]) / MIN_TELLING_TERMS) ** 0.5
         if score > best_score:
             best, best_score = index, score
     return best
