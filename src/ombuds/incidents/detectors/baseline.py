@@ -9,6 +9,7 @@ its daily rhythm. A young baseline is also less certain, so its expectation is i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 HOUR_SECONDS = 3600
@@ -61,7 +62,16 @@ class HourlySeries:
             self.counts[hour % KEPT_HOURS] = ceiling
 
     def total(self, start: int, end: int) -> float:
-        return sum(self.value(hour) for hour in range(max(start, end - KEPT_HOURS), end))
+        """Sum of the hours [start, end) still kept, by slices of the ring (no per-hour calls)."""
+        if self.newest is None:
+            return 0.0
+        start, end = max(start, self.newest - KEPT_HOURS + 1), min(end, self.newest + 1)
+        if end <= start:
+            return 0.0
+        first, last = start % KEPT_HOURS, end % KEPT_HOURS
+        if first < last:
+            return sum(self.counts[first:last])
+        return sum(self.counts[first:]) + sum(self.counts[:last])
 
 
 @dataclass
@@ -141,6 +151,11 @@ class Level:
         return self.per_hour * total
 
 
+def exposure_of(profile: Profile, start: int, end: int) -> float:
+    """Sum of the profile's factors over the hours [start, end): the level's denominator."""
+    return sum(profile.factor(hour) for hour in range(start, end))
+
+
 def fit_level(
     series: HourlySeries,
     profile: Profile,
@@ -150,12 +165,16 @@ def fit_level(
     level_days: float,
     prior_per_hour: float | None = None,
     prior_hours: float = 24.0,
+    exposure: Callable[[int, int], float] | None = None,
 ) -> Level:
-    """The level over [start, end), optionally pulled towards a prior rate (thin keys)."""
+    """The level over [start, end), optionally pulled towards a prior rate (thin keys).
+
+    ``exposure`` may be a cached ``exposure_of`` for this profile: many keys share one range.
+    """
     lo = max(start, end - int(level_days * 24), end - KEPT_HOURS)
     hours = max(0, end - lo)
-    observed = sum(series.value(hour) for hour in range(lo, end))
-    exposure = sum(profile.factor(hour) for hour in range(lo, end))
+    observed = series.total(lo, end)
+    exposure = exposure(lo, end) if exposure is not None else exposure_of(profile, lo, end)
     if prior_per_hour is not None:
         per_hour = (observed + prior_per_hour * prior_hours) / (exposure + prior_hours)
     else:

@@ -19,6 +19,7 @@ from ombuds.incidents.detectors.baseline import (
     HourlySeries,
     Level,
     Profile,
+    exposure_of,
     fit_level,
     fit_profile,
 )
@@ -75,6 +76,7 @@ class BrandMonitor:
         self.profile = Profile()
         self.profile_hour: int | None = None
         self._cumulative: tuple[int | None, int, list[float]] | None = None
+        self._exposures: tuple[int | None, dict[tuple[int, int], float]] = (None, {})
         self.clock: float | None = None
         self.hour: int | None = None
         self.established_at: float | None = None
@@ -323,9 +325,20 @@ class BrandMonitor:
                 end=hour,
                 level_days=self.settings.level_days,
                 prior_per_hour=max(prior, 0.01),
+                exposure=self._profile_exposure,
             )
         state.level, state.level_hour = level, hour
         return level
+
+    def _profile_exposure(self, start: int, end: int) -> float:
+        """``exposure_of`` the current profile, remembered until the profile is fitted again."""
+        cache = self._exposures
+        if cache[0] != self.profile_hour:
+            cache = self._exposures = (self.profile_hour, {})
+        found = cache[1].get((start, end))
+        if found is None:
+            found = cache[1][(start, end)] = exposure_of(self.profile, start, end)
+        return found
 
     def _baseline_start(self) -> int | None:
         """The first hour of the day that established the stream: it belongs to the baseline."""
