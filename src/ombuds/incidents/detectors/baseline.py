@@ -165,16 +165,16 @@ def fit_level(
     level_days: float,
     prior_per_hour: float | None = None,
     prior_hours: float = 24.0,
-    exposure: Callable[[int, int], float] | None = None,
+    exposure_cache: Callable[[int, int], float] | None = None,
 ) -> Level:
     """The level over [start, end), optionally pulled towards a prior rate (thin keys).
 
-    ``exposure`` may be a cached ``exposure_of`` for this profile: many keys share one range.
+    ``exposure_cache`` may be a cached ``exposure_of`` for this profile: many keys share one range.
     """
     lo = max(start, end - int(level_days * 24), end - KEPT_HOURS)
     hours = max(0, end - lo)
     observed = series.total(lo, end)
-    exposure = exposure(lo, end) if exposure is not None else exposure_of(profile, lo, end)
+    exposure = exposure_cache(lo, end) if exposure_cache is not None else exposure_of(profile, lo, end)
     if prior_per_hour is not None:
         per_hour = (observed + prior_per_hour * prior_hours) / (exposure + prior_hours)
     else:

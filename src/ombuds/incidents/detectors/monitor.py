@@ -325,7 +325,7 @@ class BrandMonitor:
                 end=hour,
                 level_days=self.settings.level_days,
                 prior_per_hour=max(prior, 0.01),
-                exposure=self._profile_exposure,
+                exposure_cache=self._profile_exposure,
             )
         state.level, state.level_hour = level, hour
         return level
