@@ -39,11 +39,9 @@ def normalize(text: str) -> str:
 
 
 def word_terms(normalized: str) -> list[str]:
-    """Word unigrams and bigrams (punctuation runs and emoji count as words)."""
-    words = WORD.findall(normalized)
-    terms = ["w:" + word for word in words]
-    terms.extend(f"b:{first} {second}" for first, second in pairwise(words))
-    return terms
+    """Word unigrams and bigrams ("a b"; punctuation runs and emoji count as words)."""
+    words: list[str] = WORD.findall(normalized)
+    return words + [f"{first} {second}" for first, second in pairwise(words)]
 
 
 def char_terms(normalized: str) -> list[str]:

@@ -52,9 +52,9 @@ def top_labels(
     classes: Sequence[str], probabilities: npt.NDArray[np.float32]
 ) -> list[tuple[str, float, dict[str, float]]]:
     """For each row: the most probable class, its probability, and every class's probability."""
-    best = probabilities.argmax(axis=1)
-    result = []
-    for row, index in zip(probabilities, best, strict=True):
-        spread = {name: round(float(value), 4) for name, value in zip(classes, row, strict=True)}
-        result.append((classes[int(index)], float(row[index]), spread))
-    return result
+    best = probabilities.argmax(axis=1).tolist()
+    rounded = np.round(probabilities.astype(np.float64), 4).tolist()
+    return [
+        (classes[index], row[index], dict(zip(classes, row, strict=True)))
+        for row, index in zip(rounded, best, strict=True)
+    ]

@@ -88,7 +88,9 @@ def simhash(canonical_text: str) -> int:
 
 
 def bands(value: int) -> list[str]:
-    return [f"{i}:{(value >> (BAND_BITS * i)) & 0xFF:02x}" for i in range(BANDS)]
+    """The SimHash cut into eight bytes, each tagged with its position: the lookup keys."""
+    digits = f"{value:016x}"
+    return [f"{i}:{digits[2 * i : 2 * i + 2]}" for i in range(BANDS)]
 
 
 def hamming(a: int, b: int) -> int:
@@ -107,35 +109,38 @@ class DuplicateAnalyzer:
     def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]:
         findings: list[Finding] = []
         by_band: dict[str, list[tuple[int, str]]] = {}
+        group_of_key: dict[str, str] = {}
         texts = [canonical(facts.text) for facts in batch]
         fingerprints = simhashes(texts)
         for facts, text, value in zip(batch, texts, fingerprints, strict=True):
             key = group_key(text)
-            fingerprint = value if len(text.split()) >= MIN_WORDS else None
-            near = None
-            if fingerprint is not None:
-                near = self._near(fingerprint, by_band)
-                for band in bands(fingerprint):
-                    by_band.setdefault(band, []).append((fingerprint, near or key))
+            is_long = text.count(" ") + 1 >= MIN_WORDS
+            keys = bands(value) if is_long else []
+            group = group_of_key.get(key)
+            if group is None:
+                group = (self._near(value, keys, by_band) if is_long else None) or key
+                group_of_key[key] = group
+                for band in keys:
+                    by_band.setdefault(band, []).append((value, group))
             findings.append(
                 Finding(
                     self.name,
                     VERSION,
-                    near or key,
+                    group,
                     None,
                     {
                         "exact_key": key,
-                        "simhash": f"{fingerprint:016x}" if fingerprint is not None else None,
-                        "bands": bands(fingerprint) if fingerprint is not None else [],
-                        "is_repost": bool(REPOST.match(facts.text)),
+                        "simhash": f"{value:016x}" if is_long else None,
+                        "bands": keys,
+                        "is_repost": REPOST.match(facts.text) is not None,
                     },
                 )
             )
         return findings
 
     @staticmethod
-    def _near(fingerprint: int, by_band: dict[str, list[tuple[int, str]]]) -> str | None:
-        for band in bands(fingerprint):
+    def _near(fingerprint: int, keys: list[str], by_band: dict[str, list[tuple[int, str]]]) -> str | None:
+        for band in keys:
             for other, key in by_band.get(band, ()):
                 if hamming(fingerprint, other) <= MAX_DISTANCE:
                     return key

@@ -51,7 +51,5 @@ class EmbeddingAnalyzer:
         return self.analyze_features(self.featurizer.transform([facts.text for facts in batch]))
 
     def analyze_features(self, features: sparse.csr_matrix) -> list[Finding]:
-        return [
-            Finding(self.name, self._version, None, None, {"vector": [round(float(v), 4) for v in row]})
-            for row in self.vectors(features)
-        ]
+        rounded = np.round(self.vectors(features).astype(np.float64), 4).tolist()
+        return [Finding(self.name, self._version, None, None, {"vector": row}) for row in rounded]

@@ -25,46 +25,44 @@ QUESTION = re.compile(
     r"\?|^\s*(?:@\w+\s+)*(?:how|what|when|where|which|who|why|is|are|can|could|do|does|did|will|"
     r"would|should|may|any(?:one|body)?)\b[^.!]*$|\b(?:wondering|anyone know|any idea|"
     r"can (?:you|u|someone) (?:tell|help|confirm|check|explain)|is there (?:a|any)|how (?:do|can) i)\b",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,
 )
 SUGGESTION = re.compile(
     r"\b(?:you (?:should|could|guys should|need to|ought to)|(?:it )?would be (?:nice|great|good|"
     r"awesome|helpful|better) (?:if|to)|(?:please|pls) (?:add|bring back|consider|make|allow|let us)|"
     r"i (?:suggest|recommend|propose)|suggestion|feature request|why not (?:add|offer|make|have)|"
     r"wish (?:you|there) (?:would|was|were|had|could)|how about (?:adding|offering|making))\b",
-    re.IGNORECASE,
 )
 PRAISE = re.compile(
     r"\b(?:thanks?|thank you|thx|ty|love|loved|awesome|amazing|great|excellent|fantastic|best|"
     r"kudos|shout ?out|props|appreciate|wonderful|perfect)\b|[❤♥😍👏🙌💙😊]",
-    re.IGNORECASE,
 )
 COMPLAINT = re.compile(
     r"\b(?:delayed|cancel+ed|lost|broken|damaged|refund|charged|worst|terrible|horrible|awful|"
     r"ridiculous|unacceptable|never|still|waiting|rude|disappointed|fail(?:ed|s)?|stuck|missed|"
     r"wrong|issue|problem|complain\w*)\b",
-    re.IGNORECASE,
 )
 SPAM = re.compile(
     r"\b(?:giveaway|win a|click here|free followers|follow (?:me|back)|promo code|crypto|bitcoin|"
     r"forex|earn \$|dm for (?:promo|collab)|check out my|onlyfans)\b",
-    re.IGNORECASE,
 )
 WORD = re.compile(r"[^\W\d_]{2,}")
+NOISE = re.compile(r"@\w+|https?://\S+|#\w+")
 
 
 def classify_intent(text: str, sentiment: Mapping[str, float] | None = None) -> tuple[str, float, list[str]]:
-    """The intent, a confidence, and the cues that decided it."""
+    """The intent, a confidence, and the cues that decided it (patterns are written lower-case)."""
     negative = (sentiment or {}).get("negative", 0.0)
     positive = (sentiment or {}).get("positive", 0.0)
-    stripped = re.sub(r"@\w+|https?://\S+|#\w+", " ", text)
+    text = text.lower()
+    stripped = NOISE.sub(" ", text)
     if SPAM.search(text):
         return "other", 0.8, ["spam"]
     if len(WORD.findall(stripped)) < 2:
         return "other", 0.6, ["no content"]
     if SUGGESTION.search(text) and negative < 0.8:
         return "suggestion", 0.7, ["suggestion"]
-    is_question = bool(QUESTION.search(stripped))
+    is_question = "?" in stripped or QUESTION.search(stripped) is not None
     complaint_words = bool(COMPLAINT.search(text))
     if negative >= 0.5 and not (is_question and negative < 0.7 and not complaint_words):
         return "complaint", round(negative, 4), ["negative sentiment"]

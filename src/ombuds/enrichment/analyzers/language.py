@@ -38,12 +38,13 @@ LANGUAGES = tuple(
 )
 MIN_CONFIDENCE = 0.5  # below this the model is guessing ("ok", "lol"): say undetermined
 WORD = re.compile(r"[a-z']+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 NOISE = re.compile(r"@\w+|#\w+|https?://\S+")
 
 
 def fast_english(text: str) -> float | None:
     """A confidence when the text is plainly English (ASCII words, many English function words)."""
-    if not all(char.isascii() for char in text if char.isalpha()):
+    if not text.isascii() and any(char.isalpha() for char in NON_ASCII.findall(text)):
         return None  # emoji and curly quotes are fine, letters outside ASCII are not
     words = WORD.findall(NOISE.sub(" ", text.lower().replace("\u2019", "'")))
     if len(words) < 4:

@@ -29,11 +29,16 @@ ENGAGEMENT_WEIGHTS = {"reposts": 20.0, "replies": 5.0, "likes": 1.0}
 AUTHOR_BOOST = {"media": 0.15, "journalist": 0.15, "official": 0.1, "brand": 0.05}
 
 
+KIND_OF_KEY = {key: kind for kind, keys in ENGAGEMENT_KEYS.items() for key in keys}
+
+
 def engagement(metrics: Mapping[str, int]) -> dict[str, int]:
     """Reposts, replies and likes under whatever names the channel uses."""
-    totals = {}
-    for kind, keys in ENGAGEMENT_KEYS.items():
-        totals[kind] = sum(_as_int(metrics.get(key)) for key in keys)
+    totals = dict.fromkeys(ENGAGEMENT_KEYS, 0)
+    for key, value in metrics.items():
+        kind = KIND_OF_KEY.get(key)
+        if kind is not None:
+            totals[kind] += _as_int(value)
     return totals
 
 

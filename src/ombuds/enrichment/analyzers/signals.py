@@ -172,7 +172,10 @@ MEDIA_TEXT = _cues(
     r"\b(?:request(?:ing)?|seeking|for) (?:a )?comment\b",
     r"\bon the record\b",
 )
-MEDIA_HANDLE = re.compile(r"(?:news|press|reporter|journo|times|post|daily|herald)", re.IGNORECASE)
+MEDIA_TRIGGERS = split_words(
+    "journalist reporter correspondent editor columnist story article piece report segment inquiry "
+    "enquiry request comment record"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +234,11 @@ class SignalAnalyzer:
         found: dict[str, list[Evidence]] = {}
         lowered = facts.text.lower()
         for name in SIGNAL_NAMES:
-            evidence = self._media(facts) if name == "media_author" else find_cues(name, facts.text, lowered)
+            evidence = (
+                self._media(facts, lowered)
+                if name == "media_author"
+                else find_cues(name, facts.text, lowered)
+            )
             if name == "repeat_contact" and not evidence:
                 evidence = self._history(facts)
             if evidence:
@@ -243,8 +250,10 @@ class SignalAnalyzer:
         label = next(iter(found), None)
         return Finding(self.name, VERSION, label, float(len(found)), {"signals": signals})
 
-    def _media(self, facts: MentionFacts) -> list[Evidence]:
-        evidence = [Evidence(m.start(), m.end(), m.group(0)) for m in MEDIA_TEXT.finditer(facts.text)]
+    def _media(self, facts: MentionFacts, lowered: str) -> list[Evidence]:
+        evidence = []
+        if any(trigger in lowered for trigger in MEDIA_TRIGGERS):
+            evidence = [Evidence(m.start(), m.end(), m.group(0)) for m in MEDIA_TEXT.finditer(facts.text)]
         bio = facts.author_bio
         evidence.extend(
             Evidence(m.start(), m.end(), m.group(0), "author_bio") for m in MEDIA_BIO.finditer(bio)

@@ -42,7 +42,7 @@ class TextClassifier:
         if features.shape[0] == 0:
             return []
         return [
-            Finding(self.name, self._version, label, round(score, 4), {"probabilities": spread})
+            Finding(self.name, self._version, label, score, {"probabilities": spread})
             for label, score, spread in top_labels(self.classes, self.model.probabilities(features))
         ]
 
