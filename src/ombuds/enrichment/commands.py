@@ -89,6 +89,9 @@ def bench_enrichment(
         ),
     ] = None,
     text_col: TextOption = "text",
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes sharing the messages, as pipeline workers would.")
+    ] = 1,
     json: JsonOption = True,
 ) -> None:
     """Messages per second and peak memory of the full analysis path on this machine."""
@@ -96,7 +99,9 @@ def bench_enrichment(
     from ombuds.enrichment.training import DataError
 
     try:
-        result = run_benchmark(count=count, batch_size=batch_size, sources=sources, text_col=text_col)
+        result = run_benchmark(
+            count=count, batch_size=batch_size, sources=sources, text_col=text_col, workers=workers
+        )
     except DataError as exc:
         raise fail(str(exc)) from exc
     print_json(result)
