@@ -131,6 +131,8 @@ class StormBook:
         tag = f"{alarm.signal.value}:{alarm.key}"
         storm, reopened = self.match(alarm, tag, at)
         changes: list[StormChange] = []
+        if storm is None and not self.settings.praise_opens and is_praise(alarm, recent):
+            return changes  # a wave of thanks or contest entries: good news, not an incident
         if storm is None:
             storm = Storm(
                 storm_id=self.next_storm_id,
@@ -192,6 +194,24 @@ class StormBook:
                 storm.severity = severity
                 escalations.append(StormChange(storm.storm_id, "escalated", from_timestamp(at)))
         return escalations
+
+
+PRAISE_POSITIVE_SHARE = 0.6
+PRAISE_NEGATIVE_SHARE = 0.15
+
+
+def is_praise(alarm: Alarm, recent: Mapping[int, StormMessage]) -> bool:
+    """Mostly positive and hardly negative: the mentions behind the alarm are good news.
+
+    A high-reach author is never praise here (the alarm only fires on a negative mention).
+    """
+    sentiments = [recent[m].sentiment for m in alarm.mention_ids if m in recent]
+    known = [s for s in sentiments if s]
+    if alarm.signal is Signal.HIGH_REACH or len(known) < 3:
+        return False
+    positive = sum(1 for s in known if s == "positive") / len(known)
+    negative = sum(1 for s in known if s == "negative") / len(known)
+    return positive >= PRAISE_POSITIVE_SHARE and negative < PRAISE_NEGATIVE_SHARE
 
 
 def from_timestamp(seconds: float) -> datetime:

@@ -31,12 +31,14 @@ class DetectorSettings:
     cluster_window_minutes: int = 60
     cluster_min_authors: int = 4
     cluster_min_share: float = 0.03
-    cluster_strength: float = 7.5
-    cluster_min_background: int = 300  # messages of history before clusters can alarm
+    cluster_strength: float = 6.0
+    cluster_min_background: int = 100  # messages of history (decayed) before clusters can alarm
     phrase_half_life_days: float = 3.0
     # High reach: a negative mention from a large audience, a journalist or a much-shared post.
     reach_min_followers: int = 50_000
     reach_min_engagement: int = 20
+    # Good news: a burst of mostly positive mentions (thanks, contest entries) opens no incident.
+    praise_opens: bool = False
     # Storms: when a quiet storm stops growing, and how soon the same key may reopen it.
     quiet_after_hours: float = 6.0
     reopen_within_hours: float = 18.0
