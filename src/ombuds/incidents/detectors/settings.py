@@ -37,8 +37,9 @@ class DetectorSettings:
     # High reach: a negative mention from a large audience, a journalist or a much-shared post.
     reach_min_followers: int = 50_000
     reach_min_engagement: int = 20
-    # Good news: a burst of mostly positive mentions (thanks, contest entries) opens no incident.
-    praise_opens: bool = False
+    # Good news: whether a burst of mostly positive mentions (thanks, contest entries) opens an
+    # incident. On by default: a burst is worth a look whatever its tone, and tone models err.
+    praise_opens: bool = True
     # Storms: when a quiet storm stops growing, and how soon the same key may reopen it.
     quiet_after_hours: float = 6.0
     reopen_within_hours: float = 18.0
