@@ -22,10 +22,10 @@ from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, trained_dir, write_arrays
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.training import (
-    CATEGORY_NAME_WEIGHT,
     TrainingSet,
+    fit_category,
     fit_featurizer,
-    fit_linear,
+    fit_sentiment,
     read_labeled_csv,
 )
 
@@ -46,9 +46,9 @@ UNLABELLED = (
 def build(data: Path, out: Path) -> dict[str, object]:
     airline = read_labeled_csv(data / AIRLINE, text_col="text", label_col="airline_sentiment")
     featurizer = fit_featurizer(airline.texts)
-    sentiment = fit_linear(featurizer, airline)
+    sentiment = fit_sentiment(featurizer, airline)
     categories = _airline_categories(data / AIRLINE)
-    category = fit_linear(featurizer, categories, name_weight=CATEGORY_NAME_WEIGHT)
+    category = fit_category(featurizer, categories)
     corpus = _unlabelled_texts(data)
     components = _lsa_components(featurizer, corpus)
     arrays = {
@@ -115,7 +115,7 @@ def _airline_categories(path: Path) -> TrainingSet:
 
 def _provenance(training: TrainingSet, column: str) -> dict[str, object]:
     return {
-        "method": "TF-IDF word 1-2-grams + char 2-5-grams, multinomial logistic regression",
+        "method": "TF-IDF word 1-2-grams + char 2-5-grams, class-balanced multinomial logistic regression",
         "data": f"{training.source} column {column}",
         "rows": len(training.texts),
         "classes": {label: training.labels.count(label) for label in sorted(set(training.labels))},

@@ -20,13 +20,7 @@ from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.engine import AnalysisEngine, load_default_engine
-from ombuds.enrichment.training import (
-    CATEGORY_NAME_WEIGHT,
-    DataError,
-    TrainingSet,
-    fit_linear,
-    read_labeled_csv,
-)
+from ombuds.enrichment.training import DataError, TrainingSet, fit_category, fit_sentiment, read_labeled_csv
 
 BATCH_SIZE = 500
 # Labels that mean "the annotator could not decide" are skipped like empty ones.
@@ -82,8 +76,10 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
 def _train(analyzer: str, engine: AnalysisEngine, training: TrainingSet) -> TextClassifier:
     version = f"eval-{training.source}"
     if analyzer == "sentiment":
-        return SentimentAnalyzer(engine.featurizer, fit_linear(engine.featurizer, training), version=version)
-    model = fit_linear(engine.featurizer, training, name_weight=CATEGORY_NAME_WEIGHT)
+        return SentimentAnalyzer(
+            engine.featurizer, fit_sentiment(engine.featurizer, training), version=version
+        )
+    model = fit_category(engine.featurizer, training)
     return CategoryAnalyzer(engine.featurizer, model, version=version)
 
 

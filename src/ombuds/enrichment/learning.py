@@ -32,7 +32,7 @@ from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.engine import AnalysisEngine, load_default_engine
 from ombuds.enrichment.linear import LinearModel
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
-from ombuds.enrichment.training import CATEGORY_NAME_WEIGHT, DataError, TrainingSet, fit_linear
+from ombuds.enrichment.training import DataError, TrainingSet, fit_category, fit_linear
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention
@@ -208,8 +208,9 @@ def _fit(analyzer: str, training: TrainingSet) -> LinearModel | None:
         return adapt(prior.model, featurizer.transform(training.texts), training.labels)
     if len(training.classes()) < 2:
         return None  # one category alone cannot be told apart from anything
-    weight = CATEGORY_NAME_WEIGHT if analyzer == "category" else 0.0
-    return fit_linear(featurizer, training, name_weight=weight)
+    if analyzer == "category":
+        return fit_category(featurizer, training)
+    return fit_linear(featurizer, training)
 
 
 def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:

@@ -20,6 +20,10 @@ from ombuds.enrichment.linear import LinearModel
 
 # Each category name counts as this many examples of itself (see CategoryAnalyzer).
 CATEGORY_NAME_WEIGHT = 3.0
+# Inverse regularisation strengths, chosen by 3-fold cross-validation inside the learning part of
+# the internal airline split (docs/analysis.md); never on a split that is reported.
+SENTIMENT_C = 2.0
+CATEGORY_C = 1.0
 
 
 class DataError(ValueError):
@@ -80,6 +84,16 @@ def read_labeled_csv(path: Path, *, text_col: str, label_col: str) -> TrainingSe
 
 def fit_featurizer(texts: Sequence[str]) -> TextFeaturizer:
     return TextFeaturizer.fit(texts, min_df=2)
+
+
+def fit_sentiment(featurizer: TextFeaturizer, training: TrainingSet) -> LinearModel:
+    """The sentiment head as shipped and as ``ombuds eval sentiment`` trains it."""
+    return fit_linear(featurizer, training, c=SENTIMENT_C)
+
+
+def fit_category(featurizer: TextFeaturizer, training: TrainingSet) -> LinearModel:
+    """A category head: the brand's own taxonomy, category names counted as examples."""
+    return fit_linear(featurizer, training, c=CATEGORY_C, name_weight=CATEGORY_NAME_WEIGHT)
 
 
 def fit_linear(
