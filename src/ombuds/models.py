@@ -13,6 +13,7 @@ from ombuds.incidents.models import (
     IncidentMention,
 )
 from ombuds.mentions.models import Mention, Source
+from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.routing.models import RoutingRule
 
 __all__ = [
@@ -33,6 +34,9 @@ __all__ = [
     "LabeledExample",
     "Membership",
     "Mention",
+    "Promise",
+    "PromiseExample",
+    "PromiseMatch",
     "Role",
     "RoutingRule",
     "Source",

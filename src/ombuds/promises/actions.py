@@ -1,0 +1,330 @@
+"""The only writers of promises, their examples and their matches. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Brand, User
+from ombuds.clock import utcnow
+from ombuds.enrichment.models import Enrichment
+from ombuds.errors import InvalidInput
+from ombuds.events import record_event
+from ombuds.mentions.models import Direction, Mention
+from ombuds.promises import matching
+from ombuds.promises.encoder import Encoder, default_encoder
+from ombuds.promises.files import PromiseEntry
+from ombuds.promises.models import ExampleKind, Promise, PromiseExample, PromiseMatch, Stance
+from ombuds.promises.queries import get_promise_by_key, list_examples, list_promises
+from ombuds.promises.stance import detect_stance, sentences
+
+
+def create_promise(
+    session: Session, *, brand: Brand, key: str, text: str, actor: User | None = None, **details: object
+) -> Promise:
+    """Register a claim the brand makes; it is matched from the next batch on."""
+    if not key.strip() or not text.strip():
+        raise InvalidInput("a promise needs a key and a text")
+    if get_promise_by_key(session, brand.id, key) is not None:
+        from ombuds.errors import Conflict
+
+        raise Conflict(f"promise {key!r} already exists")
+    promise = Promise(brand_id=brand.id, key=key.strip(), text=text.strip(), channels=[])
+    _apply(promise, details)
+    session.add(promise)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind="promise.created",
+        subject_type="promise",
+        subject_id=promise.id,
+        actor_id=actor.id if actor else None,
+        data={"key": promise.key, "text": promise.text},
+    )
+    return promise
+
+
+def update_promise(
+    session: Session, *, promise: Promise, actor: User | None = None, **changes: object
+) -> Promise:
+    """Change a promise's wording or details; earlier matches keep the model version that made them."""
+    before = {"text": promise.text, "campaign": promise.campaign, "is_active": promise.is_active}
+    _apply(promise, changes)
+    promise.updated_at = utcnow()
+    record_event(
+        session,
+        brand_id=promise.brand_id,
+        kind="promise.updated",
+        subject_type="promise",
+        subject_id=promise.id,
+        actor_id=actor.id if actor else None,
+        data={"before": before, "changes": sorted(changes)},
+    )
+    return promise
+
+
+_EDITABLE = ("text", "campaign", "channels", "starts_at", "ends_at", "owner", "label", "is_active")
+
+
+def _apply(promise: Promise, values: dict[str, object]) -> None:
+    for name, value in values.items():
+        if name not in _EDITABLE:
+            raise InvalidInput(f"promise has no editable field {name!r}")
+        if name == "text" and (not isinstance(value, str) or not value.strip()):
+            raise InvalidInput("text: a promise needs its claim")
+        setattr(promise, name, list(value) if name == "channels" else value)  # type: ignore[call-overload]
+
+
+def import_promises(
+    session: Session, *, brand: Brand, entries: Sequence[PromiseEntry], actor: User | None = None
+) -> tuple[int, int]:
+    """Create or update promises by id from YAML entries; their examples are added once."""
+    created = updated = 0
+    for entry in entries:
+        details: dict[str, object] = {
+            "campaign": entry.campaign,
+            "channels": list(entry.channels),
+            "starts_at": entry.starts_at,
+            "ends_at": entry.ends_at,
+            "owner": entry.owner,
+            "label": entry.label,
+        }
+        promise = get_promise_by_key(session, brand.id, entry.key)
+        if promise is None:
+            promise = create_promise(
+                session, brand=brand, key=entry.key, text=entry.text, actor=actor, **details
+            )
+            created += 1
+        else:
+            update_promise(session, promise=promise, actor=actor, text=entry.text, **details)
+            updated += 1
+        known = {
+            (example.text, example.kind)
+            for example in session.scalars(
+                select(PromiseExample).where(PromiseExample.promise_id == promise.id)
+            )
+        }
+        for text, kind in entry.examples:
+            if (text, ExampleKind(kind)) not in known:
+                session.add(
+                    PromiseExample(
+                        brand_id=brand.id, promise_id=promise.id, text=text, kind=ExampleKind(kind)
+                    )
+                )
+    session.flush()
+    return created, updated
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+def build_matcher(session: Session, brand_id: int, encoder: Encoder | None = None) -> matching.Matcher:
+    """The brand's active promises and every example agents gave, encoded for matching."""
+    promises = list_promises(session, brand_id, active_only=True)
+    keys = {promise.id: promise.key for promise in promises}
+    examples = [
+        matching.LabelledExample(
+            keys[example.promise_id], example.text, matching.ExampleKind(example.kind.value)
+        )
+        for example in list_examples(session, brand_id)
+        if example.promise_id in keys
+    ]
+    return matching.Matcher.build(
+        encoder or default_encoder(),
+        [matching.PromiseSpec(promise.key, promise.text) for promise in promises],
+        examples,
+    )
+
+
+def _enrichment_facts(session: Session, mention_ids: Sequence[int]) -> dict[int, dict[str, Enrichment]]:
+    rows = session.scalars(
+        select(Enrichment).where(
+            Enrichment.mention_id.in_(list(mention_ids)),
+            Enrichment.analyzer.in_(("sentiment", "reach", "duplicates")),
+        )
+    )
+    found: dict[int, dict[str, Enrichment]] = {}
+    for row in rows:
+        found.setdefault(row.mention_id, {})[row.analyzer] = row
+    return found
+
+
+def match_mentions(
+    session: Session, *, brand_id: int, mentions: Sequence[Mention], encoder: Encoder | None = None
+) -> list[PromiseMatch]:
+    """Match inbound mentions to the brand's promises and store stance, evidence, score and model.
+
+    Idempotent: a mention's earlier automatic matches are replaced; reviewed ones are kept.
+    """
+    inbound = [m for m in mentions if m.brand_id == brand_id and m.direction == Direction.INBOUND]
+    if not inbound:
+        return []
+    matcher = build_matcher(session, brand_id, encoder)
+    if not matcher.promises:
+        return []
+    promise_ids = {promise.key: promise.id for promise in list_promises(session, brand_id, active_only=True)}
+    reviewed = {
+        (row.mention_id, row.promise_id)
+        for row in session.scalars(
+            select(PromiseMatch).where(
+                PromiseMatch.mention_id.in_([m.id for m in inbound]), PromiseMatch.is_reviewed.is_(True)
+            )
+        )
+    }
+    session.execute(
+        delete(PromiseMatch).where(
+            PromiseMatch.mention_id.in_([m.id for m in inbound]), PromiseMatch.is_reviewed.is_(False)
+        )
+    )
+    facts = _enrichment_facts(session, [m.id for m in inbound])
+    results = matcher.match([m.text for m in inbound])
+    stored: list[PromiseMatch] = []
+    for mention, found in zip(inbound, results, strict=True):
+        enrichment = facts.get(mention.id, {})
+        sentiment = enrichment["sentiment"].label if "sentiment" in enrichment else None
+        for hit in found:
+            promise_id = promise_ids[hit.promise_key]
+            if (mention.id, promise_id) in reviewed:
+                continue
+            span = _evidence_span(matcher, mention.text, hit.promise_key)
+            stance = detect_stance(mention.text, span=span, sentiment=sentiment)
+            row = PromiseMatch(
+                brand_id=brand_id,
+                promise_id=promise_id,
+                mention_id=mention.id,
+                stance=stance.stance,
+                score=hit.score,
+                evidence=stance.evidence,
+                evidence_start=stance.start,
+                evidence_end=stance.end,
+                model_version=matcher.version,
+                occurred_at=mention.created_at,
+                data=_weights(enrichment) | {"stance_from": stance.source, "via_example": hit.via_example},
+            )
+            session.add(row)
+            stored.append(row)
+    session.flush()
+    return stored
+
+
+def _weights(enrichment: dict[str, Enrichment]) -> dict[str, object]:
+    reach = enrichment.get("reach")
+    duplicates = enrichment.get("duplicates")
+    return {
+        "reach": float(reach.score) if reach is not None and reach.score is not None else 0.0,
+        "echo_group": duplicates.label if duplicates is not None else None,
+    }
+
+
+def _evidence_span(matcher: matching.Matcher, text: str, promise_key: str) -> tuple[int, int]:
+    """The sentence of the message closest to the promise."""
+    pieces = sentences(text)
+    if len(pieces) == 1:
+        return pieces[0]
+    column = [promise.key for promise in matcher.promises].index(promise_key)
+    vectors = matcher.encoder.encode([text[start:end] for start, end in pieces])
+    best = int((vectors @ matcher.promise_matrix[column]).argmax())
+    return pieces[best]
+
+
+# --- agents' reviews ------------------------------------------------------------------------------
+
+
+def confirm_match(
+    session: Session, *, match: PromiseMatch, actor: User, stance: Stance | None = None
+) -> PromiseMatch:
+    """An agent agrees the mention speaks to the promise (optionally fixing the stance)."""
+    mention = session.get(Mention, match.mention_id)
+    assert mention is not None  # foreign key
+    if stance is not None:
+        match.stance = stance
+    match.is_reviewed = True
+    match.reviewed_by_id = actor.id
+    if match.stance is not Stance.NEUTRAL:
+        _add_example(session, match=match, mention=mention, kind=ExampleKind(match.stance.value), actor=actor)
+    record_event(
+        session,
+        brand_id=match.brand_id,
+        kind="promise.match_confirmed",
+        subject_type="promise",
+        subject_id=match.promise_id,
+        actor_id=actor.id,
+        data={"mention_id": match.mention_id, "stance": match.stance.value},
+    )
+    return match
+
+
+def correct_match(
+    session: Session,
+    *,
+    match: PromiseMatch,
+    actor: User,
+    promise: Promise | None,
+    stance: Stance | None = None,
+) -> PromiseMatch | None:
+    """An agent says the mention speaks to another promise (or to none); both become examples."""
+    mention = session.get(Mention, match.mention_id)
+    assert mention is not None  # foreign key
+    old_promise_id = match.promise_id
+    _add_example(session, match=match, mention=mention, kind=ExampleKind.UNRELATED, actor=actor)
+    session.delete(match)
+    session.flush()
+    moved: PromiseMatch | None = None
+    if promise is not None:
+        if promise.brand_id != match.brand_id:
+            raise InvalidInput("the promise belongs to another brand")
+        chosen = stance or match.stance
+        moved = session.scalars(
+            select(PromiseMatch).where(
+                PromiseMatch.mention_id == mention.id, PromiseMatch.promise_id == promise.id
+            )
+        ).first()
+        if moved is None:
+            moved = PromiseMatch(
+                brand_id=match.brand_id,
+                promise_id=promise.id,
+                mention_id=mention.id,
+                score=1.0,
+                evidence=match.evidence,
+                evidence_start=match.evidence_start,
+                evidence_end=match.evidence_end,
+                model_version="agent",
+                occurred_at=match.occurred_at,
+                data=dict(match.data or {}),
+                stance=chosen,
+            )
+            session.add(moved)
+        moved.stance = chosen
+        moved.is_reviewed = True
+        moved.reviewed_by_id = actor.id
+        if chosen is not Stance.NEUTRAL:
+            _add_example(session, match=moved, mention=mention, kind=ExampleKind(chosen.value), actor=actor)
+    record_event(
+        session,
+        brand_id=match.brand_id,
+        kind="promise.match_corrected",
+        subject_type="promise",
+        subject_id=old_promise_id,
+        actor_id=actor.id,
+        data={"mention_id": mention.id, "to_promise_id": promise.id if promise else None},
+    )
+    session.flush()
+    return moved
+
+
+def _add_example(
+    session: Session, *, match: PromiseMatch, mention: Mention, kind: ExampleKind, actor: User
+) -> PromiseExample:
+    example = PromiseExample(
+        brand_id=match.brand_id,
+        promise_id=match.promise_id,
+        text=mention.text,
+        kind=kind,
+        mention_id=mention.id,
+        created_by_id=actor.id,
+    )
+    session.add(example)
+    return example

