@@ -4,7 +4,9 @@
         [--minutes 30] [--out FILE]
 
 1. Replays ../shared/data/airline_dev.csv per airline in time order and lists the incidents the
-   detectors open (with the first-day count: a stream's first day must stay quiet).
+   detectors open (with the first-day count: a stream's first day must stay quiet), scored
+   against events annotated by reading the tweets (benchmarks/data/airline_dev_events.json);
+   then again with only 43 % and 30 % of the mentions (the held-back split is 30 % of the data).
 2. Replays the SpotifyCares inbound stream untouched: every incident there is either the one
    real outage it contains or a false alarm.
 3. Injects bursts built from real messages (``echo``: people quoting one message; ``volume``:
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -30,6 +33,7 @@ from ombuds.incidents.datasets import streams_from_file
 from ombuds.incidents.detectors import BrandMonitor, Observation
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+EVENTS = REPOSITORY / "benchmarks" / "data" / "airline_dev_events.json"
 DEFAULT_DATA = REPOSITORY.parent / "shared" / "data"
 DETECTORS: dict[str, Callable[[Sequence[Observation]], list[ev.Opening]]] = {
     "ombuds": ev.run_monitor,
@@ -38,8 +42,56 @@ DETECTORS: dict[str, Callable[[Sequence[Observation]], list[ev.Opening]]] = {
 }
 
 
+def score_against_events(openings: dict[str, list[ev.Opening]], weeks: float) -> dict[str, Any]:
+    scored = ev.score_events(openings, ev.load_events(EVENTS))
+    return {
+        "events": len(scored.found) + len(scored.missed),
+        "found": [
+            {"brand": e.brand, "kind": e.kind, "what": e.what, "delay_min": round(delay, 1)}
+            for e, delay in scored.found
+        ],
+        "missed": [{"brand": e.brand, "kind": e.kind, "what": e.what} for e in scored.missed],
+        "false_incidents": len(scored.false),
+        "false_incidents_per_brand_week": round(len(scored.false) / weeks, 2) if weeks else None,
+    }
+
+
+def thinned(streams: dict[str, list[Observation]], share: float, seed: int) -> dict[str, list[Observation]]:
+    """Each stream with a random ``share`` of its mentions: the same days at a lower volume."""
+    rng = random.Random(seed)
+    return {brand: [o for o in stream if rng.random() < share] for brand, stream in streams.items()}
+
+
+def lower_volume(
+    streams: dict[str, list[Observation]], *, shares: Sequence[float], seeds: int
+) -> dict[str, Any]:
+    """The airline replay at a fraction of the volume: does what is found survive a thinner stream?"""
+    out: dict[str, Any] = {}
+    for share in shares:
+        runs = []
+        for seed in range(seeds):
+            sample = thinned(streams, share, seed)
+            weeks = sum(ev.brand_weeks(stream) for stream in sample.values())
+            openings = {brand: ev.run_monitor(stream) for brand, stream in sample.items()}
+            scored = score_against_events(openings, weeks)
+            runs.append(
+                {
+                    "found": sorted(
+                        f"{f['brand']}: {f['what']} (+{f['delay_min']} min)" for f in scored["found"]
+                    ),
+                    "false_incidents_per_brand_week": scored["false_incidents_per_brand_week"],
+                    "first_day_incidents": sum(
+                        ev.first_day_openings(openings[b], s) for b, s in sample.items()
+                    ),
+                }
+            )
+        out[f"{int(share * 100)}%"] = runs
+    return out
+
+
 def replay_airlines(streams: dict[str, list[Observation]]) -> dict[str, Any]:
     brands: dict[str, Any] = {}
+    all_openings: dict[str, dict[str, list[ev.Opening]]] = {name: {} for name in DETECTORS}
     totals: dict[str, dict[str, float]] = {name: {"incidents": 0, "first_day": 0} for name in DETECTORS}
     weeks = 0.0
     for brand, stream in sorted(streams.items()):
@@ -47,6 +99,7 @@ def replay_airlines(streams: dict[str, list[Observation]]) -> dict[str, Any]:
         found: dict[str, Any] = {"brand_weeks": round(ev.brand_weeks(stream), 2)}
         for name, detector in DETECTORS.items():
             openings = detector(stream)
+            all_openings[name][brand] = openings
             totals[name]["incidents"] += len(openings)
             totals[name]["first_day"] += ev.first_day_openings(openings, stream)
             if name == "ombuds":
@@ -67,6 +120,7 @@ def replay_airlines(streams: dict[str, list[Observation]]) -> dict[str, Any]:
             "incidents": int(t["incidents"]),
             "incidents_per_brand_week": round(t["incidents"] / weeks, 2),
             "first_day_incidents": int(t["first_day"]),
+            "against_annotated_events": score_against_events(all_openings[name], weeks),
         }
         for name, t in totals.items()
     }
@@ -186,6 +240,7 @@ def main() -> None:
         "injected_airline_quiet_hours": injected(
             airlines, sizes=sizes, minutes=args.minutes, seeds=args.seeds, per_kind=1, gap=timedelta(days=2)
         ),
+        "airline_at_lower_volume": lower_volume(airlines, shares=(0.43, 0.3), seeds=args.seeds),
         "throughput": throughput(spotify["spotifycares"]),
     }
     report["seconds"] = round(time.perf_counter() - started, 1)

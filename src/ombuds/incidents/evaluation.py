@@ -7,12 +7,14 @@ fixed hourly threshold, and "the last hour against the twelve before it".
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
 
@@ -308,3 +310,61 @@ def first_day_openings(openings: Sequence[Opening], stream: Sequence[Observation
     if start is None:
         return len(openings)
     return sum(1 for opening in openings if opening.opened_at < start + 24 * HOUR)
+
+
+# -- annotated events --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEvent:
+    """Something that really happened in a data set, annotated by a person to score detectors."""
+
+    brand: str
+    start: datetime
+    end: datetime
+    kind: str
+    what: str
+
+
+def load_events(path: Path) -> list[KnownEvent]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        KnownEvent(
+            brand=item["brand"],
+            start=datetime.fromisoformat(item["start"]),
+            end=datetime.fromisoformat(item["end"]),
+            kind=item["kind"],
+            what=item["what"],
+        )
+        for item in data["events"]
+    ]
+
+
+@dataclass
+class EventScore:
+    """Annotated events an incident opened on (with its delay), and incidents on no event."""
+
+    found: list[tuple[KnownEvent, float]] = field(default_factory=list)  # minutes after the start
+    missed: list[KnownEvent] = field(default_factory=list)
+    false: list[tuple[str, Opening]] = field(default_factory=list)
+
+
+def score_events(openings: dict[str, Sequence[Opening]], events: Sequence[KnownEvent]) -> EventScore:
+    """An incident matches an event of its brand when it opens between the start and the end."""
+    result = EventScore()
+    matched: set[tuple[str, int]] = set()
+    for event in events:
+        hits = [
+            (index, opening)
+            for index, opening in enumerate(openings.get(event.brand, ()))
+            if event.start <= opening.opened_at <= event.end
+        ]
+        if hits:
+            first = min(opening.opened_at for _, opening in hits)
+            result.found.append((event, (first - event.start).total_seconds() / 60.0))
+            matched.update((event.brand, index) for index, _ in hits)
+        else:
+            result.missed.append(event)
+    for brand, found in openings.items():
+        result.false.extend((brand, o) for index, o in enumerate(found) if (brand, index) not in matched)
+    return result

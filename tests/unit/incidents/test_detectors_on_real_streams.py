@@ -21,6 +21,8 @@ from tests.conftest import shared_data
 
 pytestmark = pytest.mark.slow
 
+EVENTS = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "airline_dev_events.json"
+
 
 @pytest.fixture(scope="module")
 def spotify() -> list[Observation]:
@@ -88,12 +90,14 @@ def test_a_backfired_marketing_post_is_an_incident_within_minutes(
     assert "fleek" in storm.representative_text.lower()
 
 
-def test_ordinary_airline_weeks_stay_under_one_incident_per_brand_week(
+def test_incidents_outside_real_events_stay_under_one_per_brand_week(
     airlines: dict[str, list[Observation]], airline_openings: dict[str, list[ev.Opening]]
 ) -> None:
-    openings = sum(len(found) for found in airline_openings.values())
+    """Real events (annotated by reading the tweets, see benchmarks/data) are allowed to alarm."""
+    scored = ev.score_events(airline_openings, ev.load_events(EVENTS))
     weeks = sum(ev.brand_weeks(stream) for stream in airlines.values())
-    assert openings / weeks <= 1.0
+    assert len(scored.false) / weeks <= 1.0
+    assert {event.kind for event, _ in scored.found} >= {"marketing post backfired", "weather disruption"}
 
 
 def test_no_stream_alarms_on_its_first_day(
