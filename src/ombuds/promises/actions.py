@@ -126,9 +126,7 @@ def build_matcher(session: Session, brand_id: int, encoder: Encoder | None = Non
     promises = list_promises(session, brand_id, active_only=True)
     keys = {promise.id: promise.key for promise in promises}
     examples = [
-        matching.LabelledExample(
-            keys[example.promise_id], example.text, matching.ExampleKind(example.kind.value)
-        )
+        matching.LabelledExample(keys[example.promise_id], example.text, example.kind)
         for example in list_examples(session, brand_id)
         if example.promise_id in keys
     ]

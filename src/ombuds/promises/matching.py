@@ -19,11 +19,19 @@ import numpy as np
 from ombuds.promises.encoder import Encoder, FloatArray
 
 #: A message matches a promise when its similarity reaches this (cosine, MiniLM space).
-MATCH_THRESHOLD = 0.32
+MATCH_THRESHOLD = 0.25
 #: A message this close to an agent's example follows that example.
 EXAMPLE_THRESHOLD = 0.62
 #: Besides the best promise, others within this margin of it also match (one message, two claims).
 SECOND_MATCH_MARGIN = 0.03
+
+
+class Stance(StrEnum):
+    """How a customer's experience bears on a promise."""
+
+    CONFIRMS = "confirms"
+    CONTRADICTS = "contradicts"
+    NEUTRAL = "neutral"
 
 
 class ExampleKind(StrEnum):

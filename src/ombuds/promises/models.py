@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,20 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
+from ombuds.promises.matching import ExampleKind, Stance
 
-
-class Stance(StrEnum):
-    """How a customer's experience bears on a promise."""
-
-    CONFIRMS = "confirms"
-    CONTRADICTS = "contradicts"
-    NEUTRAL = "neutral"
-
-
-class ExampleKind(StrEnum):
-    CONFIRMS = "confirms"
-    CONTRADICTS = "contradicts"
-    UNRELATED = "unrelated"
+__all__ = ["ExampleKind", "Promise", "PromiseExample", "PromiseMatch", "Stance"]
 
 
 class Promise(Base):

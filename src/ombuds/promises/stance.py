@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ombuds.promises.models import Stance
+from ombuds.promises.matching import Stance
 
 _NEGATIVE = re.compile(
     r"\b(not|no|never|nobody|nothing|can't|cannot|won't|didn't|doesn't|don't|isn't|wasn't|"

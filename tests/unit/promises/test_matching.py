@@ -1,0 +1,80 @@
+"""The matcher finds the promise a message speaks to, and follows agents' examples."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ombuds.promises.encoder import HashingEncoder, clean_text, default_encoder
+from ombuds.promises.matching import ExampleKind, LabelledExample, Matcher, PromiseSpec, promise_views
+from ombuds.promises.transduction import assign_zero_shot
+
+PROMISES = [
+    PromiseSpec("on-time", "Our flights leave and arrive on time"),
+    PromiseSpec("bags", "Your bags arrive with you"),
+    PromiseSpec("support", "Friendly support that answers in minutes"),
+]
+
+
+def test_a_promise_is_also_read_as_its_denial() -> None:
+    assert promise_views("On time, every time.") == [
+        "On time, every time",
+        "It is not true that on time, every time",
+    ]
+
+
+def test_replies_lose_their_addressing_and_links() -> None:
+    assert clean_text("@united @jetblue my bag is lost http://t.co/x &amp; #fail") == "my bag is lost & fail"
+
+
+def test_complaints_match_the_promise_they_break_without_sharing_words() -> None:
+    matcher = Matcher.build(default_encoder(), PROMISES)
+    found = matcher.match(
+        [
+            "@airline my suitcase never showed up at the carousel",
+            "@airline 45 minutes on hold and nobody picks up the phone",
+            "@airline what a lovely sunset over the lake",
+        ]
+    )
+    assert found[0][0].promise_key == "bags"
+    assert found[1][0].promise_key == "support"
+    assert found[2] == []
+
+
+def test_an_agents_example_pulls_similar_messages_to_its_promise() -> None:
+    message = "the seat in row 30 was broken and the tray table fell off"
+    before = Matcher.build(HashingEncoder(), PROMISES, threshold=0.9).match([message])
+    assert before == [[]]
+    example = LabelledExample(
+        "on-time", "the seat in row 30 was broken and the tray table fell off again", ExampleKind.CONTRADICTS
+    )
+    after = Matcher.build(HashingEncoder(), PROMISES, [example], threshold=0.9).match([message])
+    assert after[0][0].promise_key == "on-time"
+    assert after[0][0].via_example
+
+
+def test_an_unrelated_example_takes_a_message_away_from_a_promise() -> None:
+    message = "my bags arrive with you they said"
+    plain = Matcher.build(HashingEncoder(), PROMISES, threshold=0.3).match([message])
+    assert plain[0][0].promise_key == "bags"
+    example = LabelledExample("bags", "my bags arrive with you they said!", ExampleKind.UNRELATED)
+    corrected = Matcher.build(HashingEncoder(), PROMISES, [example], threshold=0.3).match([message])
+    assert all(hit.promise_key != "bags" for hit in corrected[0])
+
+
+def test_a_batch_is_assigned_by_learning_from_its_own_clear_cases() -> None:
+    encoder = HashingEncoder()
+    topics = {
+        0: ["flight {} delayed again", "delayed {} hours at the gate", "late departure, delayed {}"],
+        1: ["lost my bag {}", "bag lost on flight {}", "where is my lost bag {}"],
+    }
+    texts, truth = [], []
+    for label, patterns in topics.items():
+        for number in range(30):
+            texts.append(patterns[number % 3].format(number))
+            truth.append(label)
+    promises = Matcher.build(
+        encoder, [PromiseSpec("a", "flights never delayed"), PromiseSpec("b", "no lost bag")]
+    )
+    predicted, posterior = assign_zero_shot(texts, encoder.encode(texts), promises.promise_matrix)
+    assert (predicted == np.asarray(truth)).mean() > 0.9
+    assert posterior.shape == (60, 2)
