@@ -169,11 +169,12 @@ def test_a_rolled_back_batch_leaves_the_detectors_as_they_were(
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
 
 
-def test_a_resolved_incident_keeps_its_figures_and_stops_growing(
+def test_a_resolved_incident_keeps_its_figures_and_never_grows_again(
     session_factory: sessionmaker[Session], replayed: Brand, stream: list[MentionCreate]
 ) -> None:
     with session_factory.begin() as session:
         incident = session.scalars(select(Incident)).one()
+        incident_id = incident.id
         later = incident.updated_at + timedelta(minutes=5)
         actions.add_note(
             session, incident=incident, text="Statement agreed with legal", actor_id=None, now=later
@@ -207,4 +208,10 @@ def test_a_resolved_incident_keeps_its_figures_and_stops_growing(
     run_until_idle(session_factory)
     _detect_in_batches(session_factory, replayed)
     with session_factory() as session:
-        assert session.scalars(select(Incident)).one().mention_count == count
+        resolved = session.get(Incident, incident_id)
+        assert resolved is not None
+        assert resolved.status is IncidentStatus.RESOLVED
+        assert resolved.mention_count == count
+        # the same words flaring up again after PR closed it are a new incident, not a reopened one
+        flare_ups = session.scalars(select(Incident).where(Incident.id != incident_id)).all()
+        assert all(flare.status is IncidentStatus.WATCHING for flare in flare_ups)
