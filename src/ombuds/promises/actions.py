@@ -313,6 +313,50 @@ def correct_match(
     return moved
 
 
+def assign_match(
+    session: Session, *, mention: Mention, promise: Promise, actor: User, stance: Stance
+) -> PromiseMatch:
+    """An agent ties a mention the matcher missed to a promise; it becomes an example too."""
+    if promise.brand_id != mention.brand_id:
+        raise InvalidInput("the promise belongs to another brand")
+    found = session.scalars(
+        select(PromiseMatch).where(
+            PromiseMatch.mention_id == mention.id, PromiseMatch.promise_id == promise.id
+        )
+    ).first()
+    if found is None:
+        found = PromiseMatch(
+            brand_id=mention.brand_id,
+            promise_id=promise.id,
+            mention_id=mention.id,
+            score=1.0,
+            evidence=mention.text,
+            evidence_start=0,
+            evidence_end=len(mention.text),
+            model_version="agent",
+            occurred_at=mention.created_at,
+            data={},
+            stance=stance,
+        )
+        session.add(found)
+    found.stance = stance
+    found.is_reviewed = True
+    found.reviewed_by_id = actor.id
+    if stance is not Stance.NEUTRAL:
+        _add_example(session, match=found, mention=mention, kind=ExampleKind(stance.value), actor=actor)
+    record_event(
+        session,
+        brand_id=mention.brand_id,
+        kind="promise.match_assigned",
+        subject_type="promise",
+        subject_id=promise.id,
+        actor_id=actor.id,
+        data={"mention_id": mention.id, "stance": stance.value},
+    )
+    session.flush()
+    return found
+
+
 def _add_example(
     session: Session, *, match: PromiseMatch, mention: Mention, kind: ExampleKind, actor: User
 ) -> PromiseExample:
