@@ -49,6 +49,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.accounts.pages",
     "ombuds.cases.pages",
     "ombuds.incidents.pages",
+    "ombuds.promises.pages",
 )
 
 

@@ -19,5 +19,6 @@ class NavEntry:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
     NavEntry("Incidents", "/incidents"),
+    NavEntry("Promises", "/promises"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )
