@@ -7,6 +7,7 @@ import logging
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
@@ -16,7 +17,10 @@ def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: s
     """Serve until interrupted; new mentions are processed in the background as they arrive."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runner = EmbeddedRunner(
-        session_factory, batch_size=settings.pipeline_batch_size, poll_seconds=settings.pipeline_poll_seconds
+        session_factory,
+        batch_size=settings.pipeline_batch_size,
+        poll_seconds=settings.pipeline_poll_seconds,
+        after_round=lambda: deliver_due_alerts(session_factory),  # webhooks and email, after commit
     )
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait

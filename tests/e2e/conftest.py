@@ -123,7 +123,7 @@ def _add_case(
                 created_at=opened_at + timedelta(minutes=20 * number),
                 raw=text.encode(),
                 raw_format="text",
-                stage=Stage.ROUTED,
+                stage=Stage.DETECTED,
                 customer_id=customer.id,
                 case_id=case.id,
             )

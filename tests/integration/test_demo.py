@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.demo.run import seed_demo
+from ombuds.incidents.models import Incident
 from ombuds.mentions.models import Mention, Stage
+from ombuds.promises.models import Promise, PromiseMatch, Stance
 
 
 def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionmaker[Session]) -> None:
@@ -16,18 +18,14 @@ def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionma
     assert len(summary.credentials) == 5
     assert {c.role.value for c in summary.credentials} == {"admin", "manager", "agent", "pr", "viewer"}
     with session_factory() as session:
-        assert session.scalar(select(func.count()).where(Mention.stage != Stage.ROUTED)) == 0
+        assert session.scalar(select(func.count()).where(Mention.stage != Stage.DETECTED)) == 0
         open_cases = session.scalar(
             select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
         )
         assert open_cases == summary.open_cases
         assert open_cases >= 100
-        most_urgent = session.scalars(
-            select(Case).where(Case.status.in_(OPEN_STATUSES)).order_by(Case.priority, Case.opened_at)
-        ).first()
-        assert most_urgent is not None
-        assert most_urgent.priority == Priority.URGENT
-        assert "tarmac" in most_urgent.subject, "the angry journalist tops the inbox"
+        journalist = session.scalars(select(Case).where(Case.subject.contains("tarmac"))).one()
+        assert journalist.priority == Priority.URGENT, "the angry journalist goes to the top of the inbox"
         private = session.scalars(select(Mention).where(Mention.is_public.is_(False))).one()
         public_ask = session.scalars(
             select(Mention).where(Mention.case_id == private.case_id).order_by(Mention.created_at)
@@ -37,3 +35,16 @@ def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionma
         reposts = select(Mention).where(Mention.text.like("RT @%"))
         assert all(m.case_id is None for m in session.scalars(reposts)), "reposts are echoes, not cases"
         assert session.scalar(select(func.count()).where(Case.status == CaseStatus.RESOLVED)) > 0
+        storms = [
+            i for i in session.scalars(select(Incident)) if "enjoy the airport" in i.representative_text
+        ]
+        assert len(storms) == 1, "the mocked post became one incident"
+        storm = storms[0]
+        assert storm.mention_count >= 50
+        on_time = session.scalars(select(Promise).where(Promise.key == "on-time")).one()
+        contradicting = session.scalar(
+            select(func.count()).where(
+                PromiseMatch.promise_id == on_time.id, PromiseMatch.stance == Stance.CONTRADICTS
+            )
+        )
+        assert (contradicting or 0) >= 20, "delays contradict the punctuality promise"

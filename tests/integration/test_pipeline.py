@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.accounts.actions import create_api_token
 from ombuds.accounts.models import Brand, Team
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.enrichment.models import Enrichment
@@ -18,6 +21,8 @@ from ombuds.mentions.models import Mention, Stage
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import EmbeddedRunner, run_until_idle
 from ombuds.pipeline.stages import STAGES, PipelineStage
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -68,7 +73,7 @@ def test_mentions_become_routed_cases_with_their_analysis(
 
     assert report.failed == 0
     with session_factory() as session:
-        assert set(session.scalars(select(Mention.stage))) == {Stage.ROUTED}
+        assert set(session.scalars(select(Mention.stage))) == {Stage.DETECTED}
         cases = {c.subject.split()[1]: c for c in session.scalars(select(Case).order_by(Case.id))}
         assert len(cases) == 2, "one case per customer: the brand's reply and Mara's follow-up join hers"
         mara = next(c for c in cases.values() if "bag" in c.subject)
@@ -138,7 +143,7 @@ def test_a_restart_after_a_crash_resumes_without_doubling(
     run_until_idle(session_factory)  # a new process picks up where the last one stopped
 
     with session_factory() as session:
-        assert set(session.scalars(select(Mention.stage))) == {Stage.ROUTED}
+        assert set(session.scalars(select(Mention.stage))) == {Stage.DETECTED}
         per_mention = session.execute(
             select(Enrichment.mention_id, Enrichment.analyzer, func.count()).group_by(
                 Enrichment.mention_id, Enrichment.analyzer
@@ -164,7 +169,7 @@ def test_a_mention_that_breaks_a_stage_fails_alone(
     assert report.failed == 1
     with session_factory() as session:
         stages = dict(session.execute(select(Mention.author_handle, Mention.stage)).all())
-        assert stages == {"mara": Stage.ROUTED, "Skyways": Stage.ROUTED, "leo": Stage.FAILED}
+        assert stages == {"mara": Stage.DETECTED, "Skyways": Stage.DETECTED, "leo": Stage.FAILED}
         failure = session.scalar(select(Event).where(Event.kind == "pipeline.failed"))
         assert failure is not None
         assert "analyzer crashed" in failure.data["error"]
@@ -181,7 +186,7 @@ def test_the_embedded_runner_processes_new_mentions_in_the_background(
         done = threading.Event()
         for _ in range(600):  # bounded wait for the background thread's result (at most ~60 s)
             with session_factory() as session:
-                if session.scalar(select(func.count()).where(Mention.stage == Stage.ROUTED)) == 4:
+                if session.scalar(select(func.count()).where(Mention.stage == Stage.DETECTED)) == 4:
                     done.set()
                     break
             done.wait(0.1)
@@ -232,3 +237,39 @@ def test_a_brand_rule_sends_matching_cases_to_its_team(
         assert teams == {"x": "priority", "email": team.slug}, (
             "unmatched or team-less rules fall back to the default"
         )
+
+
+def test_a_mention_posted_to_the_api_is_processed_without_waiting_for_the_next_poll(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team, tmp_path: Path
+) -> None:
+    runner = EmbeddedRunner(session_factory, batch_size=50, poll_seconds=600)
+    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    app.state.wake_pipeline = runner.wake
+    with session_factory.begin() as session:
+        _, token = create_api_token(session, brand=brand, name="helpdesk bridge")
+    runner.start()
+    try:
+        assert runner.idle.wait(60), "the runner's first round did not finish"
+        with TestClient(app) as client:
+            answer = client.post(
+                "/api/v1/mentions",
+                json={
+                    "external_id": "m-1",
+                    "author": "mara",
+                    "text": "My bag never arrived",
+                    "channel": "x",
+                    "created_at": T0.isoformat(),
+                },
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert answer.status_code == 200, answer.text
+        done = threading.Event()
+        for _ in range(600):  # bounded wait, far shorter than the ten-minute poll
+            with session_factory() as session:
+                if session.scalar(select(Mention.stage)) == Stage.DETECTED:
+                    done.set()
+                    break
+            done.wait(0.1)
+        assert done.is_set(), "the new mention waited for the next poll"
+    finally:
+        runner.stop()

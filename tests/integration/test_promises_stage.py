@@ -1,7 +1,6 @@
 """A brand's promise meets its customers: matches with stance and evidence, scores that move, agents who teach.
 
-Real airline complaints go through the pipeline (enrichment, threading, routing) and then the
-promise stage, as the lead's pipeline runs it.
+Real airline complaints go through the whole pipeline, whose last stage matches them to promises.
 """
 
 from __future__ import annotations
@@ -9,21 +8,26 @@ from __future__ import annotations
 import csv
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.accounts.actions import create_api_token, create_brand
 from ombuds.accounts.models import Brand, User
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
-from ombuds.promises import actions, stage
+from ombuds.promises import actions
 from ombuds.promises.files import PromiseEntry
 from ombuds.promises.models import PromiseMatch, Stance
 from ombuds.promises.queries import get_promise_by_key, list_matches_for_mention
 from ombuds.promises.scorecard import promise_card
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.slow
@@ -59,11 +63,7 @@ def ingest(
             incoming.append(IncomingMention(created, json.dumps({"text": text}).encode(), "json"))
         result = ingest_mentions(session, source=source, mentions=incoming)
         session.commit()
-    run_until_idle(session_factory)
-    with session_factory() as session:
-        mentions = list(session.scalars(select(Mention).where(Mention.id.in_(result.ids))))
-        stage.match(session, brand_id=brand.id, mentions=mentions)
-        session.commit()
+    run_until_idle(session_factory)  # its last stage matches the mentions to the brand's promises
     return result.ids
 
 
@@ -144,3 +144,25 @@ def test_an_agents_correction_changes_how_a_similar_message_is_matched(
     assert later
     assert later[0].promise_id == crew.id
     assert later[0].data["via_example"] is True
+
+
+def test_machines_read_the_scorecard_of_their_own_brand_only(
+    session_factory: sessionmaker[Session], session: Session, promised: Brand, tmp_path: Path
+) -> None:
+    ingest(session_factory, promised, airline_texts("Late Flight", 10), prefix="late", start=START)
+    _, token = create_api_token(session, brand=promised, name="exec dashboard")
+    other = create_brand(session, slug="rival", name="Rival Air")
+    session.commit()
+    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as client:
+        answer = client.get("/api/v1/promises/scorecard", headers=headers)
+        hidden = client.get(f"/api/v1/promises/scorecard?brand={other.slug}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    cards = {card["promise"]["key"]: card for card in answer.json()["promises"]}
+    assert set(cards) == {"on-time", "bags", "crew"}
+    on_time = cards["on-time"]
+    assert on_time["contradicting"] >= 5
+    assert on_time["alignment"]["low"] <= on_time["alignment"]["score"] <= on_time["alignment"]["high"]
+    assert on_time["contradicting_case_ids"], "the gap links to the cases that contradict the promise"
+    assert hidden.status_code == 404

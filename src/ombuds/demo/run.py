@@ -16,6 +16,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
 from ombuds.commandline import console
 from ombuds.db import transaction
+from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
@@ -80,18 +81,20 @@ def settle_answered_cases(
 
 def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
     """Seed, ingest and process; every step in its own transaction, as a live desk would."""
-    scenario = build_scenario(now=utcnow(), seed=seed)
+    now = utcnow()
+    scenario = build_scenario(now=now, seed=seed)
     with transaction(factory) as session:
         brand, credentials = seed_brand(session)
+        seed_promises(session, brand=brand, now=now)
         source = get_or_create_source(
             session, brand_id=brand.id, kind="demo", name="Larkspur social and inbox"
         )
         ingest_mentions(session, source=source, mentions=[incoming(m) for m in scenario])
     with Progress(console=console, transient=True) as progress:
-        progress.add_task("analysing, threading and routing the demo mentions…", total=None)
+        progress.add_task("analysing, threading, routing and watching the demo mentions…", total=None)
         run_until_idle(factory)
     with transaction(factory) as session:
-        settle_answered_cases(session, now=utcnow())
+        settle_answered_cases(session, now=now)
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
     return DemoSummary(brand.name, credentials, len(scenario), open_cases)

@@ -1,8 +1,8 @@
 """Replay a timestamped data set through the pipeline, on the data's own clock, and list its incidents.
 
 The file is read with the importer's presets, sorted by time and fed in chunks: each chunk is
-ingested, run through the pipeline with the chunk's last timestamp as "now", and handed to the
-detection stage. As fast as the machine allows, and as if the mentions had arrived live.
+ingested and run through the pipeline, detection included, with the chunk's last timestamp as
+"now". As fast as the machine allows, and as if the mentions had arrived live.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from ombuds.accounts.queries import get_default_team
 from ombuds.incidents.datasets import BrandMention, Tally, read_mentions
 from ombuds.incidents.models import Incident
 from ombuds.incidents.schemas import ReplayIncident
-from ombuds.incidents.stage import detect
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
-from ombuds.mentions.models import Mention
 
 SOURCE_KIND = "import"
 
@@ -83,14 +81,8 @@ def replay(
     for start in range(0, len(found), chunk_size):
         chunk = found[start : start + chunk_size]
         now = chunk[-1].mention.created_at
-        ids = _ingest(factory, chunk, sources)
-        run_until_idle(factory, now=_clock(now))
-        with factory.begin() as session:
-            for label, brand_id in brands.items():
-                wanted = ids.get(label, [])
-                if wanted:
-                    mentions = list(session.scalars(select(Mention).where(Mention.id.in_(wanted))))
-                    detect(session, brand_id=brand_id, mentions=mentions, now=now)
+        _ingest(factory, chunk, sources)
+        run_until_idle(factory, now=_clock(now))  # its last stage is detection
         on_progress(start + len(chunk), len(found))
     with factory() as session:
         return ReplayResult(
@@ -106,22 +98,17 @@ def _clock(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 
 
-def _ingest(
-    factory: sessionmaker[Session], chunk: Sequence[BrandMention], sources: dict[str, int]
-) -> dict[str, list[int]]:
+def _ingest(factory: sessionmaker[Session], chunk: Sequence[BrandMention], sources: dict[str, int]) -> None:
     from ombuds.mentions.models import Source
 
     by_label: dict[str, list[BrandMention]] = {}
     for item in chunk:
         by_label.setdefault(item.brand, []).append(item)
-    ids: dict[str, list[int]] = {}
     with factory.begin() as session:
         for label, items in by_label.items():
             source = session.get(Source, sources[label])
             assert source is not None
-            result = ingest_mentions(session, source=source, mentions=[item.incoming() for item in items])
-            ids[label] = sorted(set(result.ids))
-    return ids
+            ingest_mentions(session, source=source, mentions=[item.incoming() for item in items])
 
 
 def list_replay_incidents(session: Session, brands: dict[str, int]) -> list[ReplayIncident]:

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import ValidationError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.payloads import PayloadError, split_json_items
@@ -55,6 +57,13 @@ def _request_body_schema() -> dict[str, Any]:
     }
 
 
+def _wake_pipeline_after_commit(request: Request, session: Session) -> None:
+    """New mentions are processed at once instead of at the runner's next poll (when one runs here)."""
+    wake = getattr(request.app.state, "wake_pipeline", None)
+    if wake is not None:
+        event.listen(session, "after_commit", lambda _session: wake(), once=True)
+
+
 @router.post(
     "",
     response_model=MentionIngestRead,
@@ -66,6 +75,7 @@ def _request_body_schema() -> dict[str, Any]:
     },
 )
 def post_mentions(
+    request: Request,
     caller: ApiAuth,
     session: DbSession,
     body: Annotated[bytes, Depends(read_body)],
@@ -115,4 +125,6 @@ def post_mentions(
         session, brand_id=caller.brand.id, kind=SOURCE_KIND, name=f"{SOURCE_KIND}:{source}"
     )
     result = ingest_mentions(session, source=found, mentions=incoming)
+    if result.imported:
+        _wake_pipeline_after_commit(request, session)
     return MentionIngestRead(imported=result.imported, duplicates=result.duplicates, ids=result.ids)

@@ -20,6 +20,7 @@ class Stage(StrEnum):
     ENRICHED = "enriched"
     THREADED = "threaded"
     ROUTED = "routed"
+    DETECTED = "detected"  # seen by incident detection and promise matching: the end of the chain
     FAILED = "failed"  # a stage raised on this mention alone; see its pipeline.failed event
 
 

@@ -10,7 +10,7 @@ from ombuds.commandline import Groups, console, open_database, print_json
 
 def register(groups: Groups) -> None:
     """Add the pipeline commands to the CLI."""
-    pipeline = typer.Typer(help="The enrich → thread → route pipeline.", no_args_is_help=True)
+    pipeline = typer.Typer(help="The enrich → thread → route → detect pipeline.", no_args_is_help=True)
     groups.root.add_typer(pipeline, name="pipeline")
 
     @pipeline.command("run")

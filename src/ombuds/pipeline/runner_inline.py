@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -118,12 +118,21 @@ def count_waiting(session: Session) -> dict[str, int]:
 class EmbeddedRunner:
     """Processes new mentions in the background; ``wake()`` after an ingest skips the poll wait."""
 
-    def __init__(self, factory: sessionmaker[Session], *, batch_size: int, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        batch_size: int,
+        poll_seconds: float,
+        after_round: Callable[[], object] | None = None,
+    ) -> None:
         self._factory = factory
+        self._after_round = after_round  # e.g. send the alerts detection queued
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self.idle = threading.Event()  # set while it waits for the next poll or wake-up
         self._thread = threading.Thread(target=self._loop, name="ombuds-pipeline", daemon=True)
 
     def start(self) -> None:
@@ -143,7 +152,11 @@ class EmbeddedRunner:
                 report = run_until_idle(self._factory, batch_size=self._batch_size)
                 if report.total:
                     log.info("pipeline advanced %s", dict(report.advanced))
+                if self._after_round is not None:
+                    self._after_round()
             except Exception:  # the database may be briefly unavailable; try again next round
                 log.exception("pipeline round failed")
+            self.idle.set()
             self._wake.wait(self._poll_seconds)
+            self.idle.clear()
             self._wake.clear()

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from ombuds.cases.actions import thread_mentions
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.models import Enrichment
+from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Mention, Stage
+from ombuds.promises import stage as promises
 from ombuds.routing.actions import route_mentions
 
 StageAction = Callable[[Session, Sequence[Mention], datetime], None]
@@ -79,8 +81,19 @@ def route(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
     route_mentions(session, mentions=mentions)
 
 
+def detect(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+    """Hold each brand's mentions against its promises, then feed its storm detectors."""
+    for brand_id in sorted({mention.brand_id for mention in mentions}):
+        promises.match(session, brand_id=brand_id, mentions=mentions)
+    detect_all(session, mentions=mentions, now=now)
+    for mention in mentions:
+        mention.stage = Stage.DETECTED
+    session.flush()
+
+
 STAGES: tuple[PipelineStage, ...] = (
     PipelineStage("enrich", Stage.INGESTED, Stage.ENRICHED, enrich),
     PipelineStage("thread", Stage.ENRICHED, Stage.THREADED, thread, in_time_order=True),
     PipelineStage("route", Stage.THREADED, Stage.ROUTED, route, in_time_order=True),
+    PipelineStage("detect", Stage.ROUTED, Stage.DETECTED, detect, in_time_order=True),
 )

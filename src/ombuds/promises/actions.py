@@ -160,9 +160,9 @@ def match_mentions(
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction == Direction.INBOUND]
     if not inbound:
         return []
+    if not list_promises(session, brand_id, active_only=True):
+        return []  # most brands have none: do not load the sentence encoder for nothing
     matcher = build_matcher(session, brand_id, encoder)
-    if not matcher.promises:
-        return []
     promise_ids = {promise.key: promise.id for promise in list_promises(session, brand_id, active_only=True)}
     reviewed = {
         (row.mention_id, row.promise_id)
@@ -179,6 +179,7 @@ def match_mentions(
     )
     facts = _enrichment_facts(session, [m.id for m in inbound])
     results = matcher.match([m.text for m in inbound])
+    spans = _evidence_spans(matcher, [m.text for m, found in zip(inbound, results, strict=True) if found])
     stored: list[PromiseMatch] = []
     for mention, found in zip(inbound, results, strict=True):
         enrichment = facts.get(mention.id, {})
@@ -187,7 +188,7 @@ def match_mentions(
             promise_id = promise_ids[hit.promise_key]
             if (mention.id, promise_id) in reviewed:
                 continue
-            span = _evidence_span(matcher, mention.text, hit.promise_key)
+            span = spans[mention.text][hit.promise_key]
             stance = detect_stance(mention.text, span=span, sentiment=sentiment)
             row = PromiseMatch(
                 brand_id=brand_id,
@@ -217,15 +218,25 @@ def _weights(enrichment: dict[str, Enrichment]) -> dict[str, object]:
     }
 
 
-def _evidence_span(matcher: matching.Matcher, text: str, promise_key: str) -> tuple[int, int]:
-    """The sentence of the message closest to the promise."""
-    pieces = sentences(text)
-    if len(pieces) == 1:
-        return pieces[0]
-    column = [promise.key for promise in matcher.promises].index(promise_key)
-    vectors = matcher.encoder.encode([text[start:end] for start, end in pieces])
-    best = int((vectors @ matcher.promise_matrix[column]).argmax())
-    return pieces[best]
+def _evidence_spans(matcher: matching.Matcher, texts: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per message and promise, the sentence closest to the promise; every sentence encoded in one batch."""
+    pieces = {text: sentences(text) for text in texts}
+    several = [(text, span) for text, spans in pieces.items() if len(spans) > 1 for span in spans]
+    vectors = matcher.encoder.encode([text[start:end] for text, (start, end) in several]) if several else None
+    keys = [promise.key for promise in matcher.promises]
+    found: dict[str, dict[str, tuple[int, int]]] = {
+        text: dict.fromkeys(keys, spans[0]) for text, spans in pieces.items()
+    }
+    row = 0
+    for text, spans in pieces.items():
+        if len(spans) == 1:
+            continue
+        assert vectors is not None
+        scores = vectors[row : row + len(spans)] @ matcher.promise_matrix.T  # sentences × promises
+        for column, key in enumerate(keys):
+            found[text][key] = spans[int(scores[:, column].argmax())]
+        row += len(spans)
+    return found
 
 
 # --- agents' reviews ------------------------------------------------------------------------------

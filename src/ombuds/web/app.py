@@ -40,6 +40,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.api",
     "ombuds.mentions.api",
     "ombuds.incidents.api",
+    "ombuds.promises.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
