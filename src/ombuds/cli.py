@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ombuds import __version__
-from ombuds.commandline import Groups, console, fail, open_database
+from ombuds.commandline import Groups, console, database, fail, open_database
 from ombuds.db import transaction
 from ombuds.errors import OmbudsError
 from ombuds.settings import get_settings
@@ -23,7 +23,9 @@ user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure analysis quality on labelled data (prints JSON).", no_args_is_help=True)
 bench_app = typer.Typer(help="Measure speed on this machine (prints JSON).", no_args_is_help=True)
+brand_app = typer.Typer(help="Brands: each keeps its mentions, cases and people apart.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(brand_app, name="brand")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(eval_app, name="eval")
@@ -59,6 +61,34 @@ def db_upgrade() -> None:
 # --- users and tokens ---------------------------------------------------------------------------
 
 
+@brand_app.command("add")
+def brand_add(
+    slug: Annotated[str, typer.Argument(help="Short name used in commands and links, e.g. larkspur.")],
+    name: Annotated[str, typer.Option("--name", help="Name people see, e.g. 'Larkspur Air'.")],
+    team: Annotated[str, typer.Option("--team", help="Name of the default team new cases go to.")] = "Care",
+) -> None:
+    """Create a brand with a default team; then add people (`user add`) and import mentions."""
+    import re
+
+    from ombuds.accounts import actions
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
+        raise fail(f"slug {slug!r}: use lower-case letters, digits and '-' (at most 60)")
+    try:
+        with database() as factory, transaction(factory) as session:
+            found = actions.create_brand(session, slug=slug, name=name)
+            actions.create_team(session, brand=found, slug=slug_of(team), name=team, is_default=True)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"brand {slug} ({name}) created; new cases go to team {team}")
+
+
+def slug_of(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "team"
+
+
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="Sign-in email address.")],
@@ -80,9 +110,8 @@ def user_add(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
-    _, factory = open_database()
     try:
-        with transaction(factory) as session:
+        with database() as factory, transaction(factory) as session:
             found = queries.get_brand_by_slug_or_raise(session, data.brand_slug)
             user = queries.get_user_by_email(session, data.email) or actions.create_user(
                 session, email=data.email, name=data.name, password=data.password
@@ -101,9 +130,8 @@ def token_create(
     """Create an API token; it is printed once on stdout and never shown again."""
     from ombuds.accounts import actions, queries
 
-    _, factory = open_database()
     try:
-        with transaction(factory) as session:
+        with database() as factory, transaction(factory) as session:
             found = queries.get_brand_by_slug_or_raise(session, brand)
             _, token = actions.create_api_token(session, brand=found, name=name)
     except OmbudsError as exc:

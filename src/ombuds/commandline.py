@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import typer
@@ -46,3 +48,13 @@ def open_database(*, migrate: bool = True) -> tuple[Engine, sessionmaker[Session
     if migrate:
         upgrade(engine)
     return engine, make_session_factory(engine)
+
+
+@contextmanager
+def database() -> Iterator[sessionmaker[Session]]:
+    """``open_database`` for a short command: its connections are closed when the command ends."""
+    engine, factory = open_database()
+    try:
+        yield factory
+    finally:
+        engine.dispose()

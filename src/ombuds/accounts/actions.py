@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
-from ombuds.accounts.queries import get_user_by_email
+from ombuds.accounts.queries import get_brand_by_slug, get_user_by_email
 from ombuds.accounts.security import hash_password, new_token, token_digest, verify_password
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict
@@ -13,6 +13,8 @@ from ombuds.events import record_event
 
 
 def create_brand(session: Session, *, slug: str, name: str) -> Brand:
+    if get_brand_by_slug(session, slug) is not None:
+        raise Conflict(f"a brand with slug {slug!r} already exists")
     brand = Brand(slug=slug, name=name)
     session.add(brand)
     session.flush()

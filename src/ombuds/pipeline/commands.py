@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ombuds.commandline import Groups, console, open_database, print_json
+from ombuds.commandline import Groups, console, database, print_json
 
 
 def register(groups: Groups) -> None:
@@ -18,8 +18,7 @@ def register(groups: Groups) -> None:
         """Process every waiting mention now (``ombuds serve`` does this in the background)."""
         from ombuds.pipeline.runner_inline import run_until_idle
 
-        _, factory = open_database()
-        with console.status("processing waiting mentions…"):
+        with database() as factory, console.status("processing waiting mentions…"):
             report = run_until_idle(factory)
         summary = {"advanced": dict(report.advanced), "failed": report.failed}
         if json_output:
@@ -32,8 +31,7 @@ def register(groups: Groups) -> None:
         """How many mentions sit at each stage."""
         from ombuds.pipeline.runner_inline import count_waiting
 
-        _, factory = open_database()
-        with factory() as session:
+        with database() as factory, factory() as session:
             counts = count_waiting(session)
         if json_output:
             print_json(counts)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.commandline import Groups, console, fail, open_database, print_json
+from ombuds.commandline import Groups, console, database, fail, print_json
 
 promises_app = typer.Typer(help="Brand promises scored by customers' experiences.", no_args_is_help=True)
 
@@ -58,9 +58,8 @@ def import_promises(
         entries = read_promises(path)
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
-    _, factory = open_database()
     try:
-        with transaction(factory) as session:
+        with database() as factory, transaction(factory) as session:
             found = account_queries.get_brand_by_slug_or_raise(session, brand)
             created, updated = import_entries(session, brand=found, entries=entries)
     except OmbudsError as exc:
