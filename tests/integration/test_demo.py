@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.demo.run import seed_demo
 from ombuds.incidents.models import Incident
@@ -26,6 +27,10 @@ def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionma
         assert open_cases >= 100
         journalist = session.scalars(select(Case).where(Case.subject.contains("tarmac"))).one()
         assert journalist.priority == Priority.URGENT, "the angry journalist goes to the top of the inbox"
+        teams = dict(session.execute(select(Team.id, Team.slug)).all())
+        assert teams[journalist.team_id] == "comms", "press goes to Communications"
+        routed = {teams[team_id] for team_id in session.scalars(select(Case.team_id))}
+        assert {"care", "baggage", "digital"} <= routed, "routing rules spread the work over the teams"
         private = session.scalars(select(Mention).where(Mention.is_public.is_(False))).one()
         public_ask = session.scalars(
             select(Mention).where(Mention.case_id == private.case_id).order_by(Mention.created_at)

@@ -273,3 +273,52 @@ def test_a_mention_posted_to_the_api_is_processed_without_waiting_for_the_next_p
         assert done.is_set(), "the new mention waited for the next poll"
     finally:
         runner.stop()
+
+
+def _signals(session: Session, external_id: str) -> set[str]:
+    mention = session.scalars(select(Mention).where(Mention.external_id == external_id)).one()
+    row = session.scalars(
+        select(Enrichment).where(Enrichment.mention_id == mention.id, Enrichment.analyzer == "signals")
+    ).one()
+    return {signal["name"] for signal in row.data["signals"]}
+
+
+def test_enrichment_sees_the_authors_profile_and_what_they_wrote_before(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    _ingest(
+        session_factory,
+        brand,
+        [
+            _mention("b1", "mara", "@Skyways my bag never arrived in Lisbon, flight SK210", 0),
+            _mention(
+                "b2", "mara", "@Skyways still no bag in Lisbon after flight SK210, day four", 3 * 24 * 60
+            ),
+            _mention(
+                "b3", "mara", "@Skyways my bag never arrived in Lisbon again, flight SK212", 40 * 24 * 60
+            ),
+            _mention(
+                "p1",
+                "lena",
+                "@Skyways how many hours was SK330 delayed tonight?",
+                10,
+                author_bio="Aviation reporter at the Daily Courier. Tips welcome.",
+            ),
+            _mention(
+                "p2",
+                "leo",
+                "@Skyways how many hours was SK330 delayed tonight?",
+                12,
+                author_bio="Dad, runner, coffee.",
+            ),
+        ],
+    )
+
+    run_until_idle(session_factory)
+
+    with session_factory() as session:
+        assert "repeat_contact" not in _signals(session, "b1")
+        assert "repeat_contact" in _signals(session, "b2"), "same customer, same issue within days"
+        assert "repeat_contact" not in _signals(session, "b3"), "a month later is a new contact"
+        assert "media_author" in _signals(session, "p1")
+        assert "media_author" not in _signals(session, "p2")

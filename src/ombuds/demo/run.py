@@ -38,6 +38,7 @@ def incoming(mention: DemoMention) -> IncomingMention:
         external_id=mention.external_id,
         author=mention.author_handle,
         author_name=mention.author_name,
+        author_bio=mention.author_bio,
         text=mention.text,
         created_at=mention.created_at,
         channel=mention.channel,

@@ -19,6 +19,7 @@ class DemoMention:
     text: str
     created_at: datetime
     followers: int
+    author_bio: str | None = None
     direction: Literal["inbound", "outbound"] = "inbound"
     is_public: bool = True
     in_reply_to: str | None = None
@@ -142,11 +143,15 @@ def _everyday(w: _Writer, used: set[str], count: int) -> None:
             _reply(w, first)
 
 
+DANA_BIO = "Travel correspondent at The Meridian. Airlines, airports, consumer rights. Views my own."
+
+
 def _high_reach_journalist(w: _Writer) -> None:
     journalist = w.add(
         channel="x",
         author_handle="dana_reports",
-        author_name="Dana Whitfield (Travel Desk, The Meridian)",
+        author_name="Dana Whitfield",
+        author_bio=DANA_BIO,
         text=(
             "Three hours on the tarmac on Larkspur LK212, no water, no information from the crew. "
             "@LarkspurAir is this how you treat passengers? Writing this up for tomorrow's paper."
@@ -159,6 +164,7 @@ def _high_reach_journalist(w: _Writer) -> None:
         channel="x",
         author_handle="dana_reports",
         author_name=journalist.author_name,
+        author_bio=DANA_BIO,
         text="@LarkspurAir Still waiting for a statement. Your CEO might want to see this.",
         created_at=journalist.created_at + timedelta(minutes=55),
         followers=251_000,

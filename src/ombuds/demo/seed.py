@@ -1,4 +1,4 @@
-"""Seeds the demo brand: teams, people with every role, and the scenario's mentions."""
+"""Seeds the demo brand: teams with their routing rules, and people with every role."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role
 from ombuds.demo import phrases
+from ombuds.routing.actions import create_rule
 
 DEMO_PASSWORD = "larkspur-demo"  # printed by `ombuds demo`; the demo binds to 127.0.0.1 only
 
@@ -18,6 +19,12 @@ TEAMS = (
     ("billing", "Refunds & Billing", False),
     ("digital", "Digital (app & web)", False),
     ("comms", "Communications (PR)", False),
+)
+#: Routing rules (name, team slug, categories, signals), tried in this order; the rest goes to care.
+RULES = (
+    ("Press and media to Communications", "comms", (), ("media_author",)),
+    ("Bags to Baggage Services", "baggage", ("Lost Luggage", "Damaged Luggage"), ()),
+    ("Booking and the app to Digital", "digital", ("Flight Booking Problems",), ()),
 )
 PEOPLE = (
     ("admin@larkspur.example", "Alex Admin", Role.ADMIN),
@@ -38,8 +45,20 @@ class Credential:
 def seed_brand(session: Session) -> tuple[Brand, list[Credential]]:
     """The fictional airline with its teams and one person per role."""
     brand = actions.create_brand(session, slug="larkspur", name=phrases.BRAND_NAME)
-    for slug, name, is_default in TEAMS:
-        actions.create_team(session, brand=brand, slug=slug, name=name, is_default=is_default)
+    teams = {
+        slug: actions.create_team(session, brand=brand, slug=slug, name=name, is_default=is_default)
+        for slug, name, is_default in TEAMS
+    }
+    for position, (rule, team, categories, signals) in enumerate(RULES):
+        create_rule(
+            session,
+            brand_id=brand.id,
+            name=rule,
+            team=teams[team],
+            categories=categories,
+            signals=signals,
+            position=position,
+        )
     credentials = []
     for email, name, role in PEOPLE:
         user = actions.create_user(session, email=email, name=name, password=DEMO_PASSWORD)

@@ -62,6 +62,7 @@ class Mention(Base):
     author_handle: Mapped[str] = mapped_column(String(200))
     author_name: Mapped[str | None] = mapped_column(String(200))
     author_followers: Mapped[int | None]
+    author_bio: Mapped[str | None] = mapped_column(Text)  # the profile text, where the channel gives one
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2000))
     in_reply_to: Mapped[str | None] = mapped_column(String(200))

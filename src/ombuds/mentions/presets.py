@@ -19,6 +19,7 @@ FIELDS: Mapping[str, str] = {
     "text": "the message (required)",
     "created_at": "when it was written, with a UTC offset or as a date (required)",
     "author_name": "the author's display name",
+    "author_bio": "the author's profile text",
     "channel": "where it was said (twitter, email, chat, complaint-portal, ...)",
     "url": "a link to the message",
     "followers": "the author's audience size, a whole number",
@@ -57,7 +58,7 @@ PRESETS: Mapping[str, Preset] = {
         Preset(
             name="generic",
             description="columns named after the fields: external_id, author, text, created_at, "
-            "and optionally channel, url, followers, author_name, in_reply_to, is_public, direction",
+            "and optionally channel, url, followers, author_name, author_bio, in_reply_to, is_public, direction",
             columns={name: name for name in (*REQUIRED_FIELDS, *sorted(_GENERIC_OPTIONAL))},
             optional=_GENERIC_OPTIONAL,
             defaults={"channel": "other"},

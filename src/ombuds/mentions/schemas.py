@@ -18,6 +18,7 @@ from pydantic import (
 
 MAX_TEXT_CHARS = 50_000  # long complaint narratives run to ~22,000; beyond this is a broken record
 MAX_HANDLE_CHARS = 200
+MAX_BIO_CHARS = 2000
 MAX_ID_CHARS = 200
 MAX_URL_CHARS = 2000
 MAX_METRICS = 50
@@ -41,6 +42,9 @@ class MentionCreate(BaseModel):
     author: Handle = Field(description="The author's handle, address or id on that channel.")
     author_name: Annotated[str, StringConstraints(max_length=MAX_HANDLE_CHARS)] | None = Field(
         default=None, description="The author's display name, when the channel has one."
+    )
+    author_bio: Annotated[str, StringConstraints(max_length=MAX_BIO_CHARS)] | None = Field(
+        default=None, description="The author's profile text (it tells journalists and officials apart)."
     )
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The message as written.")
     created_at: AwareDatetime = Field(description="When it was written, ISO 8601 with offset.")

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.stage import detect_all
-from ombuds.mentions.models import Mention, Stage
+from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises import stage as promises
 from ombuds.routing.actions import route_mentions
 
@@ -34,7 +35,11 @@ class PipelineStage:
     in_time_order: bool = False  # threading must see a conversation in the order it happened
 
 
-def facts_from_mention(mention: Mention) -> MentionFacts:
+#: How far back "the same customer wrote about this before" looks (the repeat-contact signal).
+REPEAT_WINDOW = timedelta(days=7)
+
+
+def facts_from_mention(mention: Mention, recent_texts: Sequence[str] = ()) -> MentionFacts:
     return MentionFacts(
         text=mention.text,
         author_handle=mention.author_handle,
@@ -43,7 +48,39 @@ def facts_from_mention(mention: Mention) -> MentionFacts:
         is_public=mention.is_public,
         metrics=mention.metrics or {},
         created_at=mention.created_at,
+        author_name=mention.author_name or "",
+        author_bio=mention.author_bio or "",
+        recent_texts=recent_texts,
     )
+
+
+def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> dict[int, list[str]]:
+    """Per mention, what the same author told the brand in the week before, latest first."""
+    inbound = [m for m in mentions if m.direction is Direction.INBOUND]
+    if not inbound:
+        return {}
+    earliest = min(m.created_at for m in inbound) - REPEAT_WINDOW
+    rows = session.execute(
+        select(Mention.brand_id, Mention.author_handle, Mention.id, Mention.text, Mention.created_at)
+        .where(
+            Mention.brand_id.in_({m.brand_id for m in inbound}),
+            Mention.author_handle.in_({m.author_handle for m in inbound}),
+            Mention.direction == Direction.INBOUND,
+            Mention.created_at >= earliest,
+        )
+        .order_by(Mention.created_at.desc())
+    ).all()
+    by_author: dict[tuple[int, str], list[tuple[int, str, datetime]]] = defaultdict(list)
+    for brand_id, handle, mention_id, text, created_at in rows:
+        by_author[(brand_id, handle)].append((mention_id, text, created_at))
+    return {
+        m.id: [
+            text
+            for other_id, text, created_at in by_author[(m.brand_id, m.author_handle)]
+            if other_id != m.id and m.created_at - REPEAT_WINDOW <= created_at <= m.created_at
+        ][:5]
+        for m in inbound
+    }
 
 
 def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
@@ -55,7 +92,8 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
         by_brand[mention.brand_id].append(mention)
     for brand_id, batch in by_brand.items():
         engine = load_engine_for_brand(session, brand_id)
-        results = engine.analyze([facts_from_mention(m) for m in batch])
+        recent = recent_texts_of_authors(session, batch)
+        results = engine.analyze([facts_from_mention(m, recent.get(m.id, ())) for m in batch])
         for mention, findings in zip(batch, results, strict=True):
             session.add_all(
                 Enrichment(
