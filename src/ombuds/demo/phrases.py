@@ -153,13 +153,19 @@ FOLLOW_UPS = (
     "@{brand} ok thanks, sent you the details",
 )
 
-BRAND_REPLIES = (
-    "Hi {name}, we're sorry to hear this. Could you send us a DM with your booking reference so we can look into it? ^{agent}",
-    "{name}, that's not the experience we want for you. Our team is checking now and will update you shortly. ^{agent}",
-    "Thanks for flagging this, {name}. We've passed it to the right team and will follow up today. ^{agent}",
-    "Hi {name}! Glad to help: you'll find the details here: larkspur.example/help ^{agent}",
-    "Thank you for the kind words, {name}! We'll share this with the crew ^{agent}",
-)
+BRAND_REPLIES = {  # by the kind of message they answer
+    "complaint": (
+        "Hi {name}, we're sorry to hear this. Could you send us a DM with your booking reference so we can look into it? ^{agent}",
+        "{name}, that's not the experience we want for you. Our team is checking now and will update you shortly. ^{agent}",
+        "Thanks for flagging this, {name}. We've passed it to the right team and will follow up today. ^{agent}",
+    ),
+    "question": (
+        "Hi {name}! Glad to help: you'll find the details here: larkspur.example/help ^{agent}",
+        "Good question, {name}: yes, and our help pages have the details at larkspur.example/help ^{agent}",
+    ),
+    "praise": ("Thank you for the kind words, {name}! We'll share this with the crew ^{agent}",),
+    "suggestion": ("Thanks for the idea, {name}! We've passed it on to the team that plans this ^{agent}",),
+}
 AGENT_INITIALS = ("MK", "JT", "SR", "AL", "PD")
 
 MARKETING_POST = "Why rush? At Larkspur we give you more time to enjoy the airport ✈️😉 #SlowDownWithLarkspur"

@@ -90,9 +90,11 @@ def _person(rng: random.Random, used: set[str]) -> tuple[str, str, int]:
             return handle, name, followers
 
 
-def _reply(w: _Writer, to: DemoMention, *, template: str | None = None) -> DemoMention:
+def _reply(
+    w: _Writer, to: DemoMention, *, template: str | None = None, kind: str = "complaint"
+) -> DemoMention:
     delay = timedelta(minutes=w.rng.choice((6, 14, 25, 40, 75, 130, 240)))
-    text = (template or w.rng.choice(p.BRAND_REPLIES)).format(
+    text = (template or w.rng.choice(p.BRAND_REPLIES[kind])).format(
         name=to.author_name, agent=w.rng.choice(p.AGENT_INITIALS)
     )
     return w.add(
@@ -140,7 +142,7 @@ def _everyday(w: _Writer, used: set[str], count: int) -> None:
                     followers=followers,
                 )
         if w.rng.random() < 0.4:
-            _reply(w, first)
+            _reply(w, first, kind=kind)
 
 
 DANA_BIO = "Travel correspondent at The Meridian. Airlines, airports, consumer rights. Views my own."
