@@ -101,21 +101,36 @@ def import_promises(
         else:
             update_promise(session, promise=promise, actor=actor, text=entry.text, **details)
             updated += 1
-        known = {
-            (example.text, example.kind)
-            for example in session.scalars(
-                select(PromiseExample).where(PromiseExample.promise_id == promise.id)
-            )
-        }
-        for text, kind in entry.examples:
-            if (text, ExampleKind(kind)) not in known:
-                session.add(
-                    PromiseExample(
-                        brand_id=brand.id, promise_id=promise.id, text=text, kind=ExampleKind(kind)
-                    )
-                )
+        add_examples(session, promise=promise, examples=entry.examples, actor=actor)
     session.flush()
     return created, updated
+
+
+def add_examples(
+    session: Session, *, promise: Promise, examples: Sequence[tuple[str, str]], actor: User | None = None
+) -> int:
+    """Add (text, "confirms" | "contradicts") examples the promise does not have yet; later matches use them."""
+    known = {
+        (example.text, example.kind)
+        for example in session.scalars(select(PromiseExample).where(PromiseExample.promise_id == promise.id))
+    }
+    added = 0
+    for text, kind in examples:
+        example = (text.strip(), ExampleKind(kind))
+        if example[0] and example not in known:
+            known.add(example)
+            session.add(
+                PromiseExample(
+                    brand_id=promise.brand_id,
+                    promise_id=promise.id,
+                    text=example[0],
+                    kind=example[1],
+                    created_by_id=actor.id if actor else None,
+                )
+            )
+            added += 1
+    session.flush()
+    return added
 
 
 # --- matching ---------------------------------------------------------------------------------

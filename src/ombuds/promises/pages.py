@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 
-from ombuds.accounts.models import Role
+from ombuds.accounts.models import Brand, Role
+from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.mentions.models import Mention
 from ombuds.promises import actions, queries
 from ombuds.promises.charts import trend_chart
 from ombuds.promises.matching import Stance
+from ombuds.promises.models import Promise
 from ombuds.promises.scorecard import promise_card, scorecard
-from ombuds.web.deps import CurrentUser, DbSession
+from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
 router = APIRouter()
+
+#: Who may register and edit the brand's promises.
+EDITORS = (Role.ADMIN, Role.MANAGER, Role.PR)
 
 
 def _percent(value: float | None) -> str:
@@ -34,7 +42,10 @@ def promise_scorecard(request: Request, signed_in: CurrentUser, session: DbSessi
     cards = scorecard(session, brand.id)
     rows = [{"card": card, "chart": trend_chart(card.trend)} for card in cards]
     return render(
-        request, "promises/scorecard.html", {"rows": rows, "percent": _percent}, signed_in=signed_in
+        request,
+        "promises/scorecard.html",
+        {"rows": rows, "percent": _percent, "can_edit": signed_in.role in EDITORS},
+        signed_in=signed_in,
     )
 
 
@@ -89,6 +100,159 @@ def promise_scorecard_csv(signed_in: CurrentUser, session: DbSession) -> Respons
     )
 
 
+class PromiseForm(BaseModel):
+    """The promise form as typed; ``details`` turns it into the fields actions take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    key: str = ""
+    campaign: str = ""
+    owner: str = ""
+    channels: str = ""
+    starts_on: str = ""
+    ends_on: str = ""
+    is_active: bool = False  # a checkbox: absent when unticked
+    confirms: str = ""
+    contradicts: str = ""
+
+    @classmethod
+    def of(cls, promise: Promise) -> PromiseForm:
+        return cls(
+            text=promise.text,
+            key=promise.key,
+            campaign=promise.campaign or "",
+            owner=promise.owner or "",
+            channels=", ".join(promise.channels),
+            starts_on=promise.starts_at.date().isoformat() if promise.starts_at else "",
+            ends_on=promise.ends_at.date().isoformat() if promise.ends_at else "",
+            is_active=promise.is_active,
+        )
+
+    def details(self) -> dict[str, object]:
+        """The editable fields; raises InvalidInput naming the field that is wrong."""
+        starts_at, ends_at = _day(self.starts_on, "starts on"), _day(self.ends_on, "ends on")
+        if starts_at and ends_at and ends_at < starts_at:
+            raise InvalidInput("ends on: the campaign ends before it starts")
+        return {
+            "text": self.text.strip(),
+            "campaign": self.campaign.strip() or None,
+            "owner": self.owner.strip() or None,
+            "channels": [c.strip() for c in self.channels.split(",") if c.strip()],
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+        }
+
+    def examples(self) -> list[tuple[str, str]]:
+        return [
+            (line, kind)
+            for kind, lines in (("confirms", self.confirms), ("contradicts", self.contradicts))
+            for line in lines.splitlines()
+            if line.strip()
+        ]
+
+
+def _day(value: str, field: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(value.strip()), time(), tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _key_from(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "promise"
+
+
+def _editor(signed_in: SignedIn) -> Brand:
+    if signed_in.brand is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No brand selected.")
+    if signed_in.role not in EDITORS:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Editing promises takes the PR, manager or admin role."
+        )
+    return signed_in.brand
+
+
+def _form_page(
+    request: Request, signed_in: SignedIn, form: PromiseForm, *, promise: Promise | None, error: str | None
+) -> Response:
+    return render(
+        request,
+        "promises/form.html",
+        {"form": form, "promise": promise, "error": error},
+        signed_in=signed_in,
+        status_code=status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK,
+    )
+
+
+FormFields = Annotated[PromiseForm, Form()]
+
+
+@router.get("/promises/new")
+def new_promise(request: Request, signed_in: CurrentUser) -> Response:
+    """The form to register a claim marketing makes."""
+    _editor(signed_in)
+    return _form_page(request, signed_in, PromiseForm(), promise=None, error=None)
+
+
+@router.post("/promises/new")
+def create_promise(
+    request: Request, signed_in: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """Register the promise; from the next batch on, mentions are matched to it."""
+    brand = _editor(signed_in)
+    try:
+        details = form.details()
+        text = str(details.pop("text"))
+        promise = actions.create_promise(
+            session,
+            brand=brand,
+            key=form.key.strip() or _key_from(text),
+            text=text,
+            actor=signed_in.user,
+            **details,
+        )
+        actions.add_examples(session, promise=promise, examples=form.examples(), actor=signed_in.user)
+    except OmbudsError as exc:
+        session.rollback()
+        return _form_page(request, signed_in, form, promise=None, error=str(exc))
+    flash(request, "Promise registered: new mentions are matched to it from now on.", "success")
+    return RedirectResponse(f"/promises/{promise.id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/promises/{promise_id}/edit")
+def edit_promise(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+    """The promise's wording, campaign, dates and owner, and examples to add."""
+    brand = _editor(signed_in)
+    promise = queries.get_promise(session, brand.id, promise_id)
+    if promise is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such promise.")
+    return _form_page(request, signed_in, PromiseForm.of(promise), promise=promise, error=None)
+
+
+@router.post("/promises/{promise_id}/edit")
+def update_promise(
+    request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """Save the changes; matches already made keep the wording they were made with."""
+    brand = _editor(signed_in)
+    promise = queries.get_promise(session, brand.id, promise_id)
+    if promise is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such promise.")
+    try:
+        actions.update_promise(
+            session, promise=promise, actor=signed_in.user, is_active=form.is_active, **form.details()
+        )
+        actions.add_examples(session, promise=promise, examples=form.examples(), actor=signed_in.user)
+    except OmbudsError as exc:
+        session.rollback()
+        return _form_page(request, signed_in, form, promise=promise, error=str(exc))
+    flash(request, "Promise saved.", "success")
+    return RedirectResponse(f"/promises/{promise.id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
 @router.get("/promises/{promise_id}")
 def promise_page(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
     """One promise: its score and trend, the cases that contradict it with their teams, recent matches."""
@@ -107,6 +271,7 @@ def promise_page(request: Request, promise_id: int, signed_in: CurrentUser, sess
             "recent": recent,
             "percent": _percent,
             "promises": queries.list_promises(session, promise.brand_id),
+            "can_edit": signed_in.role in EDITORS,
         },
         signed_in=signed_in,
     )

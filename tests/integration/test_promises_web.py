@@ -1,0 +1,138 @@
+"""PR registers and edits the brand's promises in the app; the pipeline matches mentions to them at once."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, Team
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+from tests.integration.test_web_cases import PASSWORD, sign_in
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def people(session: Session, brand: Brand, team: Team) -> Brand:
+    for email, role in (("priya@skyways.example", Role.PR), ("ada@skyways.example", Role.AGENT)):
+        user = accounts.create_user(session, email=email, name=email.split("@")[0], password=PASSWORD)
+        accounts.add_membership(session, user=user, brand=brand, role=role)
+    session.commit()
+    return brand
+
+
+def _csrf(client: TestClient, url: str) -> str:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def _promises(factory: sessionmaker[Session]) -> list[Promise]:
+    with factory() as session:
+        return list(session.scalars(select(Promise)))
+
+
+def test_pr_registers_a_promise_that_the_next_mentions_are_matched_to(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    form = {
+        "text": "Your bags arrive with you",
+        "campaign": "Travel light",
+        "owner": "Baggage Services",
+        "channels": "tv, social",
+        "starts_on": "2026-03-01",
+        "contradicts": "My suitcase never arrived in Lisbon\nBag lost again on the way home",
+        "csrf_token": _csrf(client, "/promises/new"),
+    }
+    answer = client.post("/promises/new", data=form)
+
+    assert answer.status_code == 303, answer.text
+    [promise] = _promises(session_factory)
+    assert answer.headers["location"] == f"/promises/{promise.id}"
+    assert (promise.key, promise.campaign, promise.channels) == (
+        "your-bags-arrive-with-you",
+        "Travel light",
+        ["tv", "social"],
+    )
+    assert promise.starts_at == datetime(2026, 3, 1, tzinfo=UTC)
+    with session_factory() as session:
+        kinds = sorted(e.kind.value for e in session.scalars(select(PromiseExample)))
+    assert kinds == ["contradicts", "contradicts"]
+    assert "Your bags arrive with you" in client.get("/promises").text
+
+    with session_factory.begin() as session:
+        source = get_or_create_source(session, brand_id=people.id, kind="api", name="feed")
+        created = MentionCreate(
+            external_id="t-1",
+            author="mara",
+            text="@Skyways day three and my bag still has not arrived in Lisbon",
+            created_at=datetime(2026, 3, 4, 9, tzinfo=UTC),
+            channel="twitter",
+        )
+        ingest_mentions(
+            session, source=source, mentions=[IncomingMention(created, json.dumps({}).encode(), "json")]
+        )
+    run_until_idle(session_factory)
+    with session_factory() as session:
+        match = session.scalars(select(PromiseMatch)).one()
+        assert match.promise_id == promise.id
+        assert match.stance.value == "contradicts"
+
+
+def test_a_bad_date_is_named_and_nothing_is_saved(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    token = _csrf(client, "/promises/new")
+    answer = client.post(
+        "/promises/new", data={"text": "On time, every time", "starts_on": "next spring", "csrf_token": token}
+    )
+
+    assert answer.status_code == 400
+    assert "starts on: &#39;next spring&#39; is not a date" in answer.text
+    assert 'value="On time, every time"' in answer.text, "what was typed is kept"
+    assert _promises(session_factory) == []
+
+
+def test_pr_pauses_a_promise_and_agents_cannot_edit(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    client.post(
+        "/promises/new", data={"text": "On time, every time", "csrf_token": _csrf(client, "/promises/new")}
+    )
+    [promise] = _promises(session_factory)
+    edit = f"/promises/{promise.id}/edit"
+    answer = client.post(
+        edit, data={"text": "Our flights leave and arrive on time", "csrf_token": _csrf(client, edit)}
+    )
+    assert answer.status_code == 303, answer.text
+    [paused] = _promises(session_factory)
+    assert (paused.text, paused.is_active) == ("Our flights leave and arrive on time", False)
+
+    client.post("/logout", data={"csrf_token": _csrf(client, "/promises")})
+    sign_in(client, "ada@skyways.example")
+    assert client.get(edit).status_code == 403
+    assert 'data-testid="edit-promise"' not in client.get(f"/promises/{promise.id}").text
