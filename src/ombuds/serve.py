@@ -7,10 +7,17 @@ import logging
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.enrichment.learning import retrain_stale_models
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
+
+
+def background_work(session_factory: sessionmaker[Session]) -> None:
+    """What the runner does after each round: send due alerts, retrain models whose examples changed."""
+    deliver_due_alerts(session_factory)
+    retrain_stale_models(session_factory)
 
 
 def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: str, port: int) -> None:
@@ -20,7 +27,7 @@ def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: s
         session_factory,
         batch_size=settings.pipeline_batch_size,
         poll_seconds=settings.pipeline_poll_seconds,
-        after_round=lambda: deliver_due_alerts(session_factory),  # webhooks and email, after commit
+        after_round=lambda: background_work(session_factory),
     )
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait

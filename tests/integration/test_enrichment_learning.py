@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand, User
+from ombuds.enrichment import learning
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.engine import load_default_engine, load_engine_for_brand
 from ombuds.enrichment.learning import record_correction, retrain_brand_model
@@ -182,3 +183,45 @@ def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
     assert "line 2" in result.output
     assert "'great' is not one of" in result.output
     get_settings.cache_clear()
+
+
+def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
+    session_factory: sessionmaker[Session],
+    session: Session,
+    brand: Brand,
+    agent: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(learning, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
+    slang = "@skyways that landing was sick, the pilot is a legend"
+    similar = "@skyways that landing was sick"
+    for number, text in enumerate(["@skyways lovely crew, thanks", "@skyways smooth flight today"]):
+        mention = add_mention(session, brand, text, f"warm{number}")
+        record_correction(
+            session,
+            mention_id=mention.id,
+            brand_id=brand.id,
+            analyzer="sentiment",
+            label="positive",
+            actor_id=agent.id,
+        )
+    session.commit()
+    assert learning.stale_models(session) == []
+    mention = add_mention(session, brand, slang, "slang")
+
+    record_correction(
+        session,
+        mention_id=mention.id,
+        brand_id=brand.id,
+        analyzer="sentiment",
+        label="positive",
+        actor_id=agent.id,
+    )
+    session.commit()
+
+    assert learning.stale_models(session) == [(brand.id, "sentiment")], "the click did not wait for training"
+    assert label_of(session, brand, "sentiment", similar) == "negative"
+    assert learning.retrain_stale_models(session_factory) == [(brand.id, "sentiment")]
+    session.expire_all()
+    assert learning.stale_models(session) == []
+    assert label_of(session, brand, "sentiment", similar) == "positive"

@@ -1,7 +1,9 @@
 """Learning from people: corrections and imported rows become the brand's own models.
 
 * ``record_correction`` stores an agent's label for a mention, shows it on the mention at once,
-  and retrains that analyzer for the brand, so the next similar message is predicted the new way.
+  and retrains that analyzer for the brand, so the next similar message is predicted the new way:
+  at once for a brand with up to ``INLINE_RETRAIN_EXAMPLES`` examples, else in the background
+  (``retrain_stale_models``, after each round of ``ombuds serve``'s runner).
 * ``train_from_file`` (``ombuds train``) adds many labelled rows and retrains.
 * ``load_engine_for_brand`` assembles the engine with the brand's models, cached per version.
 
@@ -20,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
 from ombuds.enrichment.adapt import adapt
@@ -38,6 +40,9 @@ from ombuds.events import record_event
 from ombuds.mentions.models import Mention
 
 LEARNABLE = ("sentiment", "intent", "category")
+#: Up to this many examples a correction retrains at once (a second or so); beyond, the background
+#: runner retrains (``retrain_stale_models``), so an agent never waits a minute for a click.
+INLINE_RETRAIN_EXAMPLES = 1000
 FIXED_LABELS: dict[str, tuple[str, ...]] = {"sentiment": SENTIMENTS, "intent": INTENTS}
 CORRECTION = "correction"
 
@@ -76,7 +81,7 @@ def record_correction(
     mention = session.get(Mention, mention_id)
     if mention is None or mention.brand_id != brand_id:
         raise NotFound(f"mention {mention_id} not found")
-    example = session.scalar(
+    earlier = session.scalar(
         select(LabeledExample).where(
             LabeledExample.brand_id == brand_id,
             LabeledExample.analyzer == analyzer,
@@ -84,13 +89,18 @@ def record_correction(
             LabeledExample.origin == CORRECTION,
         )
     )
-    if example is None:
-        example = LabeledExample(
-            brand_id=brand_id, analyzer=analyzer, mention_id=mention_id, text=mention.text, origin=CORRECTION
-        )
-        session.add(example)
-    example.label = label
-    example.actor_id = actor_id
+    if earlier is not None:
+        session.delete(earlier)  # a fresh row (a new id) tells the background retrainer something changed
+    example = LabeledExample(
+        brand_id=brand_id,
+        analyzer=analyzer,
+        mention_id=mention_id,
+        text=mention.text,
+        origin=CORRECTION,
+        label=label,
+        actor_id=actor_id,
+    )
+    session.add(example)
     previous = _show_on_mention(session, mention=mention, analyzer=analyzer, label=label, actor_id=actor_id)
     record_event(
         session,
@@ -102,9 +112,58 @@ def record_correction(
         data={"analyzer": analyzer, "label": label, "previous": previous},
     )
     session.flush()
-    if retrain:
+    if retrain and _example_state(session, brand_id, analyzer)[0] <= INLINE_RETRAIN_EXAMPLES:
         retrain_brand_model(session, brand_id=brand_id, analyzer=analyzer)
     return example
+
+
+def _example_state(session: Session, brand_id: int, analyzer: str) -> tuple[int, int | None]:
+    """How many examples the brand has for the analyzer, and the newest one's id."""
+    count, newest = session.execute(
+        select(func.count(), func.max(LabeledExample.id)).where(
+            LabeledExample.brand_id == brand_id, LabeledExample.analyzer == analyzer
+        )
+    ).one()
+    return int(count), newest
+
+
+def stale_models(session: Session) -> list[tuple[int, str]]:
+    """(brand, analyzer) pairs whose examples changed since their model was trained."""
+    trained = {
+        (row.brand_id, row.analyzer): (row.example_count, row.last_example_id)
+        for row in session.scalars(select(BrandModel))
+    }
+    examples = session.execute(
+        select(LabeledExample.brand_id, LabeledExample.analyzer, func.count(), func.max(LabeledExample.id))
+        .group_by(LabeledExample.brand_id, LabeledExample.analyzer)
+        .order_by(LabeledExample.brand_id, LabeledExample.analyzer)
+    ).all()
+    return [
+        (brand_id, analyzer)
+        for brand_id, analyzer, count, newest in examples
+        if analyzer in LEARNABLE and trained.get((brand_id, analyzer)) != (count, newest)
+    ]
+
+
+def retrain_stale_models(factory: sessionmaker[Session]) -> list[tuple[int, str]]:
+    """Retrain, one transaction each, the models whose examples changed (the runner calls this)."""
+    with factory() as session:
+        stale = stale_models(session)
+    for brand_id, analyzer in stale:
+        with factory.begin() as session:
+            if retrain_brand_model(session, brand_id=brand_id, analyzer=analyzer) is None:
+                _mark_untrainable(session, brand_id, analyzer)
+    return stale
+
+
+def _mark_untrainable(session: Session, brand_id: int, analyzer: str) -> None:
+    """Too few examples to learn from yet: remember the state so the runner does not try every round."""
+    count, newest = _example_state(session, brand_id, analyzer)
+    row = session.scalar(
+        select(BrandModel).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == analyzer)
+    )
+    if row is not None:
+        row.example_count, row.last_example_id = count, newest
 
 
 def _show_on_mention(
@@ -176,6 +235,7 @@ def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> Br
         return None
     weights = _to_bytes(model)
     version = f"brand{brand_id}-{len(training)}ex-{hashlib.sha256(weights).hexdigest()[:8]}"
+    state = _example_state(session, brand_id, analyzer)
     row = session.scalar(
         select(BrandModel).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == analyzer)
     )
@@ -183,7 +243,7 @@ def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> Br
         row = BrandModel(brand_id=brand_id, analyzer=analyzer)
         session.add(row)
     row.version = version
-    row.example_count = len(training)
+    row.example_count, row.last_example_id = state
     row.weights = weights
     record_event(
         session,

@@ -58,5 +58,6 @@ class BrandModel(Base):
     analyzer: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(64))
     example_count: Mapped[int]
+    last_example_id: Mapped[int | None]  # with example_count, tells whether newer examples wait
     weights: Mapped[bytes] = mapped_column(LargeBinary)
     trained_at: Mapped[datetime] = mapped_column(default=utcnow)
