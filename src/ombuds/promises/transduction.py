@@ -9,7 +9,8 @@ clearly better than any other become seeds; a classifier on the batch's own word
 vectors learns from them; the class shares are re-estimated from its posteriors (EM on the
 priors, Saerens et al. 2002) and the seeds grow each round. No label is read.
 
-With labelled examples: a logistic regression on the same features plus the similarities.
+With labelled examples: a logistic regression on the same features plus the similarities, with
+per-promise offsets tuned by cross-validation inside the examples.
 Pure: numbers and texts in, assignments out.
 """
 
@@ -22,7 +23,10 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
+from ombuds.enrichment.offsets import tune_offsets
+from ombuds.enrichment.training import OFFSET_FOLDS, OFFSET_MIN_EXAMPLES, OFFSET_MIN_TOTAL
 from ombuds.promises.encoder import FloatArray, clean_text
 
 IntArray = npt.NDArray[np.int64]
@@ -107,14 +111,40 @@ def assign_supervised(
     vectors: FloatArray,
     promise_matrix: FloatArray,
 ) -> tuple[IntArray, FloatArray]:
-    """Learn from labelled messages; the promise similarities are features too."""
+    """Learn from labelled messages; the promise similarities are features too.
+
+    With enough examples per promise, per-promise offsets tuned on out-of-fold predictions inside
+    the examples (as the category engine does) keep rare promises from being swallowed.
+    """
     classes = promise_matrix.shape[0]
     train_features, vectorizer = _features(train_texts, train_vectors)
     test_features, _ = _features(texts, vectors, vectorizer)
     train_all = sparse.hstack([train_features, sparse.csr_matrix(train_vectors @ promise_matrix.T)]).tocsr()
     test_all = sparse.hstack([test_features, sparse.csr_matrix(vectors @ promise_matrix.T)]).tocsr()
-    model = LogisticRegression(C=4.0, max_iter=4000, class_weight="balanced")
-    model.fit(train_all, train_targets)
-    probabilities = np.full((len(texts), classes), 1e-6, dtype=np.float32)
-    probabilities[:, model.classes_] = model.predict_proba(test_all)
-    return probabilities.argmax(axis=1).astype(np.int64), probabilities
+    log_probabilities = _log_probabilities(_supervised_model(train_all, train_targets), test_all, classes)
+    counts = np.bincount(train_targets, minlength=classes)
+    if counts.min() >= OFFSET_MIN_EXAMPLES and len(train_targets) >= OFFSET_MIN_TOTAL:
+        log_probabilities = log_probabilities + _cross_validated_offsets(train_all, train_targets, classes)
+    probabilities = np.exp(log_probabilities).astype(np.float32)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return log_probabilities.argmax(axis=1).astype(np.int64), probabilities
+
+
+def _supervised_model(features: sparse.csr_matrix, targets: IntArray) -> LogisticRegression:
+    return LogisticRegression(C=4.0, max_iter=4000, class_weight="balanced").fit(features, targets)
+
+
+def _log_probabilities(model: LogisticRegression, features: sparse.csr_matrix, classes: int) -> FloatArray:
+    probabilities = np.full((features.shape[0], classes), 1e-6, dtype=np.float64)
+    probabilities[:, model.classes_] = model.predict_proba(features)
+    return np.log(np.maximum(probabilities, 1e-12))
+
+
+def _cross_validated_offsets(features: sparse.csr_matrix, targets: IntArray, classes: int) -> FloatArray:
+    scores = np.zeros((len(targets), classes))
+    folds = StratifiedKFold(OFFSET_FOLDS, shuffle=True, random_state=0)
+    for learn, held in folds.split(np.zeros(len(targets)), targets):
+        scores[held] = _log_probabilities(
+            _supervised_model(features[learn], targets[learn]), features[held], classes
+        )
+    return tune_offsets(scores, targets).astype(np.float64)
