@@ -71,22 +71,19 @@ def brand_add(
     import re
 
     from ombuds.accounts import actions
+    from ombuds.slugs import slugify
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
         raise fail(f"slug {slug!r}: use lower-case letters, digits and '-' (at most 60)")
     try:
         with database() as factory, transaction(factory) as session:
             found = actions.create_brand(session, slug=slug, name=name)
-            actions.create_team(session, brand=found, slug=slug_of(team), name=team, is_default=True)
+            actions.create_team(
+                session, brand=found, slug=slugify(team, fallback="team"), name=team, is_default=True
+            )
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
     console.print(f"brand {slug} ({name}) created; new cases go to team {team}")
-
-
-def slug_of(name: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "team"
 
 
 @user_app.command("add")

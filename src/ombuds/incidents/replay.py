@@ -7,8 +7,6 @@ ingested and run through the pipeline, detection included, with the chunk's last
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,15 +22,9 @@ from ombuds.incidents.datasets import BrandMention, Tally, read_mentions
 from ombuds.incidents.models import Incident
 from ombuds.incidents.schemas import ReplayIncident
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.slugs import slugify
 
 SOURCE_KIND = "import"
-
-
-def slugify(name: str) -> str:
-    """``"US Airways"`` → ``"us-airways"``: a brand slug from a name found in the data."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:60] or "brand"
 
 
 @dataclass
@@ -44,7 +36,7 @@ class ReplayResult:
 
 
 def _brand_for(session: Session, label: str, *, is_slug: bool) -> Brand:
-    slug = label if is_slug else slugify(label)
+    slug = label if is_slug else slugify(label, fallback="brand")
     brand = session.scalar(select(Brand).where(Brand.slug == slug))
     if brand is None:
         brand = accounts.create_brand(session, slug=slug, name=label)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from ombuds.promises.charts import trend_chart
 from ombuds.promises.matching import Stance
 from ombuds.promises.models import Promise
 from ombuds.promises.scorecard import promise_card, scorecard
+from ombuds.slugs import slugify
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -161,10 +161,6 @@ def _day(value: str, field: str) -> datetime | None:
         raise InvalidInput(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _key_from(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "promise"
-
-
 def _editor(signed_in: SignedIn) -> Brand:
     if signed_in.brand is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No brand selected.")
@@ -209,7 +205,7 @@ def create_promise(
         promise = actions.create_promise(
             session,
             brand=brand,
-            key=form.key.strip() or _key_from(text),
+            key=form.key.strip() or slugify(text, fallback="promise"),
             text=text,
             actor=signed_in.user,
             **details,
