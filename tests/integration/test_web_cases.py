@@ -326,13 +326,14 @@ def test_case_page_shows_the_customer_and_their_messages_in_time_order(
             "embedding": {"data": {"vector": [0.01] * 64}},
         },
     )
-    add_mention(
+    first = add_mention(
         session,
         case=case,
         text="First: my bag never arrived",
         at=NOW - timedelta(hours=8),
         findings={"intent": {"label": "complaint", "score": 0.97}},
     )
+    first.author_bio = "Travel writer at the Courier. Views my own."
     add_mention(
         session,
         case=case,
@@ -357,6 +358,9 @@ def test_case_page_shows_the_customer_and_their_messages_in_time_order(
     assert "64 values" in mentions[2]
     assert "Lena" in page.text
     assert "48.2k" in page.text
+    assert re.search(r'data-testid="customer-bio">Travel writer at the Courier', page.text), (
+        "who the customer is"
+    )
 
 
 def test_an_unknown_case_gets_a_404_page(client: TestClient, agent: User) -> None:

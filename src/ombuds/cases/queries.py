@@ -248,6 +248,7 @@ def _mention_read(mention: Mention, enrichments: list[EnrichmentRead]) -> CaseMe
         author_handle=mention.author_handle,
         author_name=mention.author_name,
         author_followers=mention.author_followers,
+        author_bio=mention.author_bio,
         text=mention.text,
         url=mention.url,
         created_at=mention.created_at,

@@ -135,6 +135,9 @@ class CaseMentionRead(_Read):
     author_handle: str
     author_name: str | None
     author_followers: int | None
+    author_bio: str | None = Field(
+        default=None, description="The author's profile text, where the channel gives one."
+    )
     text: str
     url: str | None
     created_at: datetime
