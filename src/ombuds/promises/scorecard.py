@@ -5,7 +5,9 @@ A read: queries plus the pure scoring; nothing is written.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +32,18 @@ from ombuds.promises.scoring import (
 
 TREND_DAYS = 28
 TREND_WIDTH = timedelta(days=7)
+#: A promise heard of for less than this is trended per day, so a young campaign shows a shape.
+DAILY_TREND_UNDER = timedelta(days=14)
+
+
+def trend_span(experiences: Sequence[Experience], now: datetime) -> tuple[datetime, timedelta]:
+    """Where the trend starts and how wide its windows are: four weeks, or days for a young promise."""
+    if experiences:
+        first = min(e.occurred_at for e in experiences)
+        if now - first < DAILY_TREND_UNDER:
+            day = timedelta(days=1)
+            return now - day * math.ceil((now - first) / day), day
+    return now - timedelta(days=TREND_DAYS), TREND_WIDTH
 
 
 @dataclass(frozen=True)
@@ -104,11 +118,11 @@ def promise_card(
     scored = [experience_of(item) for item in found]
     contradicting = [item for item in found if item.match.stance is Stance.CONTRADICTS]
     confirming = [item for item in found if item.match.stance is Stance.CONFIRMS]
-    trend_start = now - timedelta(days=TREND_DAYS)
+    trend_start, width = trend_span(scored, now)
     return PromiseCard(
         promise=promise,
         overall=alignment(scored),
-        trend=windows(scored, start=trend_start, end=now, width=TREND_WIDTH),
+        trend=windows(scored, start=trend_start, end=now, width=width),
         alerts=change_alerts(
             scored, promise_text=promise.text, now=now, campaign_starts_at=promise.starts_at
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ombuds.promises.models import Stance
+from ombuds.promises.scorecard import trend_span
 from ombuds.promises.scoring import Experience, alignment, change_alerts, windows
 
 LAUNCH = datetime(2026, 3, 1, tzinfo=UTC)
@@ -94,3 +95,16 @@ def test_a_steady_rate_raises_no_alert() -> None:
         change_alerts(steady, promise_text="x", now=LAUNCH + timedelta(days=5), campaign_starts_at=LAUNCH)
         == []
     )
+
+
+def test_a_young_promise_is_trended_per_day_and_an_established_one_per_week() -> None:
+    now = LAUNCH + timedelta(days=4, hours=6)
+    young = [Experience(LAUNCH + timedelta(days=day), Stance.CONTRADICTS) for day in range(4)]
+    start, width = trend_span(young, now)
+    assert width == timedelta(days=1)
+    assert start <= LAUNCH < start + width, "the first day with a voice is the first point"
+    assert len(windows(young, start=start, end=now, width=width)) == 5
+
+    established = [Experience(LAUNCH - timedelta(days=60), Stance.CONFIRMS), *young]
+    start, width = trend_span(established, now)
+    assert (now - start, width) == (timedelta(days=28), timedelta(days=7))
