@@ -157,7 +157,10 @@ def retrain_stale_models(factory: sessionmaker[Session]) -> list[tuple[int, str]
 
 
 def _mark_untrainable(session: Session, brand_id: int, analyzer: str) -> None:
-    """Too few examples to learn from yet: remember the state so the runner does not try every round."""
+    """Too few examples to learn from: an older model stays, marked current, so the runner stops retrying.
+
+    (A brand with no model at all is retried each round; that costs one query and no training.)
+    """
     count, newest = _example_state(session, brand_id, analyzer)
     row = session.scalar(
         select(BrandModel).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == analyzer)
