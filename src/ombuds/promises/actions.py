@@ -263,12 +263,7 @@ def confirm_match(
     """An agent agrees the mention speaks to the promise (optionally fixing the stance)."""
     mention = session.get(Mention, match.mention_id)
     assert mention is not None  # foreign key
-    if stance is not None:
-        match.stance = stance
-    match.is_reviewed = True
-    match.reviewed_by_id = actor.id
-    if match.stance is not Stance.NEUTRAL:
-        _add_example(session, match=match, mention=mention, kind=ExampleKind(match.stance.value), actor=actor)
+    _review(session, match=match, mention=mention, stance=stance or match.stance, actor=actor)
     record_event(
         session,
         brand_id=match.brand_id,
@@ -300,32 +295,10 @@ def correct_match(
     if promise is not None:
         if promise.brand_id != match.brand_id:
             raise InvalidInput("the promise belongs to another brand")
-        chosen = stance or match.stance
-        moved = session.scalars(
-            select(PromiseMatch).where(
-                PromiseMatch.mention_id == mention.id, PromiseMatch.promise_id == promise.id
-            )
-        ).first()
-        if moved is None:
-            moved = PromiseMatch(
-                brand_id=match.brand_id,
-                promise_id=promise.id,
-                mention_id=mention.id,
-                score=1.0,
-                evidence=match.evidence,
-                evidence_start=match.evidence_start,
-                evidence_end=match.evidence_end,
-                model_version="agent",
-                occurred_at=match.occurred_at,
-                data=dict(match.data or {}),
-                stance=chosen,
-            )
-            session.add(moved)
-        moved.stance = chosen
-        moved.is_reviewed = True
-        moved.reviewed_by_id = actor.id
-        if chosen is not Stance.NEUTRAL:
-            _add_example(session, match=moved, mention=mention, kind=ExampleKind(chosen.value), actor=actor)
+        moved = _agent_match(
+            session, mention=mention, promise=promise, stance=stance or match.stance, like=match
+        )
+        _review(session, match=moved, mention=mention, stance=moved.stance, actor=actor)
     record_event(
         session,
         brand_id=match.brand_id,
@@ -345,31 +318,8 @@ def assign_match(
     """An agent ties a mention the matcher missed to a promise; it becomes an example too."""
     if promise.brand_id != mention.brand_id:
         raise InvalidInput("the promise belongs to another brand")
-    found = session.scalars(
-        select(PromiseMatch).where(
-            PromiseMatch.mention_id == mention.id, PromiseMatch.promise_id == promise.id
-        )
-    ).first()
-    if found is None:
-        found = PromiseMatch(
-            brand_id=mention.brand_id,
-            promise_id=promise.id,
-            mention_id=mention.id,
-            score=1.0,
-            evidence=mention.text,
-            evidence_start=0,
-            evidence_end=len(mention.text),
-            model_version="agent",
-            occurred_at=mention.created_at,
-            data={},
-            stance=stance,
-        )
-        session.add(found)
-    found.stance = stance
-    found.is_reviewed = True
-    found.reviewed_by_id = actor.id
-    if stance is not Stance.NEUTRAL:
-        _add_example(session, match=found, mention=mention, kind=ExampleKind(stance.value), actor=actor)
+    found = _agent_match(session, mention=mention, promise=promise, stance=stance, like=None)
+    _review(session, match=found, mention=mention, stance=stance, actor=actor)
     record_event(
         session,
         brand_id=mention.brand_id,
@@ -381,6 +331,45 @@ def assign_match(
     )
     session.flush()
     return found
+
+
+def _agent_match(
+    session: Session, *, mention: Mention, promise: Promise, stance: Stance, like: PromiseMatch | None
+) -> PromiseMatch:
+    """The mention's match to the promise; made by the agent when missing, with ``like``'s evidence
+    (a match moved from another promise) or the whole text (a mention the matcher missed)."""
+    found = session.scalars(
+        select(PromiseMatch).where(
+            PromiseMatch.mention_id == mention.id, PromiseMatch.promise_id == promise.id
+        )
+    ).first()
+    if found is not None:
+        found.stance = stance
+        return found
+    found = PromiseMatch(
+        brand_id=mention.brand_id,
+        promise_id=promise.id,
+        mention_id=mention.id,
+        score=1.0,
+        evidence=like.evidence if like else mention.text,
+        evidence_start=like.evidence_start if like else 0,
+        evidence_end=like.evidence_end if like else len(mention.text),
+        model_version="agent",
+        occurred_at=like.occurred_at if like else mention.created_at,
+        data=dict(like.data or {}) if like else {},
+        stance=stance,
+    )
+    session.add(found)
+    return found
+
+
+def _review(session: Session, *, match: PromiseMatch, mention: Mention, stance: Stance, actor: User) -> None:
+    """The agent's word on a match: its stance, who said so, and (unless neutral) a new example."""
+    match.stance = stance
+    match.is_reviewed = True
+    match.reviewed_by_id = actor.id
+    if stance is not Stance.NEUTRAL:
+        _add_example(session, match=match, mention=mention, kind=ExampleKind(stance.value), actor=actor)
 
 
 def _add_example(
