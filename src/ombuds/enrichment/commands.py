@@ -124,7 +124,7 @@ def train(
     ] = None,
 ) -> None:
     """Add labelled examples for a brand and retrain its models; prints what was learned."""
-    from ombuds.commandline import open_database
+    from ombuds.commandline import database
     from ombuds.db import transaction
     from ombuds.enrichment import learning
     from ombuds.enrichment.training import DataError
@@ -136,12 +136,9 @@ def train(
         )
     except DataError as exc:
         raise fail(str(exc)) from exc
-    engine, factory = open_database()
     try:
-        with transaction(factory) as session:
+        with database() as factory, transaction(factory) as session:
             result = learning.train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
     except (OmbudsError, DataError) as exc:
         raise fail(str(exc)) from exc
-    finally:
-        engine.dispose()
     print_json(result)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.commandline import Groups, console, fail, open_database, print_json
+from ombuds.commandline import Groups, console, database, fail, open_database, print_json
 
 
 def replay_command(
@@ -150,9 +150,8 @@ def add_channel_command(
         if not (start.isdigit() and end.isdigit()):
             raise fail(f"--quiet-hours {quiet_hours!r}: write FROM-UNTIL in whole hours, e.g. 22-7")
         quiet_from, quiet_until = int(start), int(end)
-    engine, factory = open_database()
     try:
-        with transaction(factory) as session:
+        with database() as factory, transaction(factory) as session:
             found = get_brand_by_slug_or_raise(session, brand)
             channel = add_channel(
                 session,
@@ -168,8 +167,6 @@ def add_channel_command(
             print_json({"id": channel.id, "brand": brand, "kind": kind, "target": target})
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
-    finally:
-        engine.dispose()
 
 
 @alerts_app.command("send")
@@ -177,11 +174,8 @@ def send_command() -> None:
     """Send every webhook and email alert that is due now; prints what happened as JSON."""
     from ombuds.incidents.delivery import deliver_due_alerts
 
-    engine, factory = open_database()
-    try:
+    with database() as factory:
         report = deliver_due_alerts(factory)
-    finally:
-        engine.dispose()
     print_json({"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)})
 
 

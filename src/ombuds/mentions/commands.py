@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.commandline import Groups, console, fail, open_database, print_json
+from ombuds.commandline import Groups, console, database, fail, print_json
 
 
 def import_file(
@@ -70,21 +70,19 @@ def import_file(
     )
     with file_source, RejectsFile(rejects_path) as rejects_file, progress:
         task = progress.add_task("import", total=file_source.size)
-        engine, factory = open_database()
         try:
-            summary = run_import(
-                factory,
-                brand_slug=brand,
-                file_source=file_source,
-                field_map=field_map,
-                source_name=source or preset,
-                rejects=rejects_file,
-                on_progress=lambda done: progress.update(task, completed=done),
-            )
+            with database() as factory:
+                summary = run_import(
+                    factory,
+                    brand_slug=brand,
+                    file_source=file_source,
+                    field_map=field_map,
+                    source_name=source or preset,
+                    rejects=rejects_file,
+                    on_progress=lambda done: progress.update(task, completed=done),
+                )
         except OmbudsError as exc:
             raise fail(str(exc)) from exc
-        finally:
-            engine.dispose()
     if as_json:
         print_json(summary.as_json())
         return
