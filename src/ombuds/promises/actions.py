@@ -136,9 +136,10 @@ def add_examples(
 # --- matching ---------------------------------------------------------------------------------
 
 
-def build_matcher(session: Session, brand_id: int, encoder: Encoder | None = None) -> matching.Matcher:
-    """The brand's active promises and every example agents gave, encoded for matching."""
-    promises = list_promises(session, brand_id, active_only=True)
+def build_matcher(
+    session: Session, brand_id: int, promises: Sequence[Promise], encoder: Encoder | None = None
+) -> matching.Matcher:
+    """The brand's given promises (its active ones) and every example agents gave, encoded for matching."""
     keys = {promise.id: promise.key for promise in promises}
     examples = [
         matching.LabelledExample(keys[example.promise_id], example.text, example.kind)
@@ -175,10 +176,11 @@ def match_mentions(
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction == Direction.INBOUND]
     if not inbound:
         return []
-    if not list_promises(session, brand_id, active_only=True):
+    promises = list_promises(session, brand_id, active_only=True)
+    if not promises:
         return []  # most brands have none: do not load the sentence encoder for nothing
-    matcher = build_matcher(session, brand_id, encoder)
-    promise_ids = {promise.key: promise.id for promise in list_promises(session, brand_id, active_only=True)}
+    matcher = build_matcher(session, brand_id, promises, encoder)
+    promise_ids = {promise.key: promise.id for promise in promises}
     reviewed = {
         (row.mention_id, row.promise_id)
         for row in session.scalars(
