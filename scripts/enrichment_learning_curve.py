@@ -1,6 +1,7 @@
 """Learning curve of the brand-trainable heads: macro-F1 against labelled examples per class.
 
     .venv/bin/python scripts/enrichment_learning_curve.py [--data ../shared/data] [--seeds 3]
+    .venv/bin/python scripts/enrichment_learning_curve.py --split-to /tmp/inner   # only the split files
 
 Splits ../shared/data/airline_dev.csv again with the data set's own hash rule under another
 salt (75 % learn / 25 % score, by tweet id), then trains on K examples per class for growing K
@@ -43,7 +44,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--split-to", type=Path, help="write learn.csv and score.csv here and stop")
     args = parser.parse_args()
+    if args.split_to is not None:
+        args.split_to.mkdir(parents=True, exist_ok=True)
+        for path in split(args.data / "airline_dev.csv", args.split_to):
+            print(path)
+        return
     with tempfile.TemporaryDirectory() as folder:
         learn, score = split(args.data / "airline_dev.csv", Path(folder))
         print("| examples per class | sentiment macro-F1 | category macro-F1 |")

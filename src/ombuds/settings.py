@@ -29,6 +29,13 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How often the embedded runner looks for work."
     )
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")
+    analysis_model: Path | None = Field(
+        default=None,
+        description=(
+            "An analysis model (.npz from scripts/build_enrichment_models.py) to use instead of the "
+            "shipped one, e.g. one trained on your own labelled messages."
+        ),
+    )
     secure_cookies: bool = Field(
         default=False, description="Send cookies only over HTTPS (enable behind TLS)."
     )

@@ -29,13 +29,20 @@ def adapt(
     steps: int = STEPS,
     rate: float = RATE,
     pull: float = PULL,
+    movable: int | None = None,
 ) -> LinearModel:
-    """The prior's weights moved by gradient descent until the examples are mostly fitted."""
+    """The prior's weights moved by gradient descent until the examples are mostly fitted.
+
+    Only columns below ``movable`` move (the sparse terms; a dense sentence vector is in every
+    row, so moving it would shift every message, not just those like the examples).
+    """
     index = {name: position for position, name in enumerate(prior.classes)}
     unknown = sorted({label for label in labels if label not in index})
     if unknown:
         raise ValueError(f"labels {unknown} are not among the model's classes {list(prior.classes)}")
     columns = np.unique(features.indices)
+    if movable is not None:
+        columns = columns[columns < movable]
     local = features[:, columns].tocsr()
     targets = np.zeros((len(labels), len(prior.classes)), dtype=np.float32)
     targets[np.arange(len(labels)), [index[label] for label in labels]] = 1.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
@@ -24,6 +25,7 @@ from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays,
 from ombuds.enrichment.base import Analyzer, Finding, MentionFacts
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
+from ombuds.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -113,9 +115,9 @@ class AnalysisEngine:
         return [list(row) for row in zip(*columns, strict=True)]
 
 
-def build_engine(name: str = DEFAULT_MODEL) -> AnalysisEngine:
-    """Read a shipped artifact and assemble the full engine (a fresh one on every call)."""
-    path = trained_dir() / f"{name}.npz"
+def build_engine(path: Path | None = None) -> AnalysisEngine:
+    """Read an artifact (the configured one, else the shipped one) and assemble the full engine."""
+    path = path or get_settings().analysis_model or trained_dir() / f"{DEFAULT_MODEL}.npz"
     arrays = read_arrays(path)
     stamp = fingerprint(path)
     featurizer = TextFeaturizer.from_arrays(arrays, "features/")
@@ -131,9 +133,8 @@ def build_engine(name: str = DEFAULT_MODEL) -> AnalysisEngine:
             )
         )
     embedding = None
-    if "embedding/components" in arrays:
-        components = arrays["embedding/components"].astype("float32")
-        embedding = EmbeddingAnalyzer(featurizer, components, version=f"lsa{len(components)}-{stamp}")
+    if featurizer.projection is not None:
+        embedding = EmbeddingAnalyzer(featurizer, version=f"distilled{featurizer.dimensions}-{stamp}")
     return AnalysisEngine(
         featurizer=featurizer,
         classifiers=classifiers,

@@ -46,10 +46,11 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
     testing = read_labeled_csv(request.test, text_col=request.text_col, label_col=request.label_col)
     training = training.without(request.exclude)
     testing = testing.without(request.exclude)
+    unlabelled: list[str] = []
     if request.shots is not None:
         if request.shots < 1:
             raise DataError(f"--shots must be at least 1, got {request.shots}")
-        training = training.shots(request.shots, seed=request.seed)
+        training, unlabelled = training.shots(request.shots, seed=request.seed)
     for found, path in ((training, request.train), (testing, request.test)):
         if not found.texts:
             raise DataError(f"{path}: no rows left with a label in column {request.label_col!r}")
@@ -58,7 +59,7 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
             f"{request.train}: column {request.label_col!r} has only one class "
             f"({training.classes()[0]!r}); need at least two"
         )
-    classifier = _train(request.analyzer, base, training)
+    classifier = _train(request.analyzer, base, training, unlabelled)
     swapped = base.replace(classifier)
     predicted, seconds = _run(swapped, request.analyzer, testing.texts)
     return _metrics(testing.labels, predicted) | {
@@ -68,18 +69,21 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
         "classes": training.classes(),
         "excluded_labels": list(request.exclude),
         "shots": request.shots,
+        "n_unlabelled": len(unlabelled),
         "seed": request.seed if request.shots is not None else None,
         "analyzers": sorted(swapped.versions),
     }
 
 
-def _train(analyzer: str, engine: AnalysisEngine, training: TrainingSet) -> TextClassifier:
+def _train(
+    analyzer: str, engine: AnalysisEngine, training: TrainingSet, unlabelled: Sequence[str]
+) -> TextClassifier:
     version = f"eval-{training.source}"
     if analyzer == "sentiment":
         return SentimentAnalyzer(
             engine.featurizer, fit_sentiment(engine.featurizer, training), version=version
         )
-    model = fit_category(engine.featurizer, training)
+    model = fit_category(engine.featurizer, training, unlabelled=unlabelled)
     return CategoryAnalyzer(engine.featurizer, model, version=version)
 
 

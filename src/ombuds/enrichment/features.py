@@ -1,4 +1,5 @@
-"""Text to sparse TF-IDF features: word 1–2-grams and character 2–5-grams within words.
+"""Text to features: TF-IDF of word 1–2-grams and character 2–5-grams within words, and a dense
+sentence vector projected from the words (distilled from a sentence encoder, see distill.py).
 
 Written here rather than borrowed from scikit-learn so that a trained model is only numbers and
 strings in an ``.npz`` file (no pickle) and the same code turns text into features at training and
@@ -71,18 +72,33 @@ class TermBlock:
 
 
 class TextFeaturizer:
-    """Sublinear TF-IDF over word and character terms, each block L2-normalised, side by side."""
+    """Sublinear TF-IDF over word and character terms, each block L2-normalised, side by side,
+    then (with a projection) the unit-length sentence vector ``unit(words @ projection.T)``.
+    """
 
-    def __init__(self, words: TermBlock, chars: TermBlock) -> None:
+    def __init__(self, words: TermBlock, chars: TermBlock, projection: FloatArray | None = None) -> None:
         self.words = words
         self.chars = chars
+        self.projection = projection
         # Words repeat (Zipf): remembering each word's character-term columns makes the
         # character block several times faster than generating n-grams for every occurrence.
         self._token_columns: dict[str, list[int]] = {}
 
     @property
-    def size(self) -> int:
+    def sparse_size(self) -> int:
+        """Columns of the TF-IDF blocks; the dense sentence vector comes after them."""
         return self.words.size + self.chars.size
+
+    @property
+    def dimensions(self) -> int:
+        return 0 if self.projection is None else int(self.projection.shape[0])
+
+    @property
+    def size(self) -> int:
+        return self.sparse_size + self.dimensions
+
+    def with_projection(self, projection: FloatArray) -> TextFeaturizer:
+        return TextFeaturizer(self.words, self.chars, projection.astype(np.float32))
 
     @classmethod
     def fit(cls, texts: Sequence[str], *, min_df: int = 2, max_terms: int = 60_000) -> TextFeaturizer:
@@ -94,7 +110,7 @@ class TextFeaturizer:
         )
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """One row per text; columns are word terms then character terms."""
+        """One row per text; columns are word terms, character terms, then the sentence vector."""
         normalized = [normalize(text) for text in texts]
         lookup = self.words.vocabulary.get
         word_columns = [
@@ -103,7 +119,16 @@ class TextFeaturizer:
         char_columns = [self._char_columns(text) for text in normalized]
         words = _tfidf(self.words, word_columns)
         chars = _tfidf(self.chars, char_columns)
-        return sparse.hstack([words, chars], format="csr", dtype=np.float32)
+        blocks = [words, chars]
+        if self.projection is not None:
+            blocks.append(
+                sparse.csr_matrix(_unit_rows(np.asarray(words @ self.projection.T, dtype=np.float32)))
+            )
+        return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+    def sentence_vectors(self, features: sparse.csr_matrix) -> FloatArray:
+        """The dense block of transformed rows (unit length; empty texts give zeros)."""
+        return np.asarray(features[:, self.sparse_size :].todense(), dtype=np.float32)
 
     def _char_columns(self, normalized: str) -> list[int]:
         cache = self._token_columns
@@ -121,18 +146,23 @@ class TextFeaturizer:
 
     def arrays(self, prefix: str) -> dict[str, npt.NDArray[np.generic]]:
         """The featurizer as named arrays, for ``np.savez``."""
-        return {
+        arrays: dict[str, npt.NDArray[np.generic]] = {
             f"{prefix}word_terms": _terms_array(self.words),
             f"{prefix}word_idf": self.words.idf,
             f"{prefix}char_terms": _terms_array(self.chars),
             f"{prefix}char_idf": self.chars.idf,
         }
+        if self.projection is not None:
+            arrays[f"{prefix}projection"] = self.projection.astype(np.float16)
+        return arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]], prefix: str) -> TextFeaturizer:
+        projection = arrays.get(f"{prefix}projection")
         return cls(
             _block_from(arrays[f"{prefix}word_terms"], arrays[f"{prefix}word_idf"]),
             _block_from(arrays[f"{prefix}char_terms"], arrays[f"{prefix}char_idf"]),
+            None if projection is None else projection.astype(np.float32),
         )
 
 
@@ -168,6 +198,13 @@ def _tfidf(block: TermBlock, documents: list[list[int]]) -> sparse.csr_matrix:
     norms[norms == 0] = 1.0
     data /= norms[row_of]
     return matrix
+
+
+def _unit_rows(matrix: FloatArray) -> FloatArray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    result: FloatArray = matrix / norms
+    return result
 
 
 def _terms_array(block: TermBlock) -> npt.NDArray[np.str_]:

@@ -43,6 +43,8 @@ LEARNABLE = ("sentiment", "intent", "category")
 #: Up to this many examples a correction retrains at once (a second or so); beyond, the background
 #: runner retrains (``retrain_stale_models``), so an agent never waits a minute for a click.
 INLINE_RETRAIN_EXAMPLES = 1000
+#: A category model with few examples self-trains on at most this many of the brand's complaints.
+UNLABELLED_LIMIT = 2000
 FIXED_LABELS: dict[str, tuple[str, ...]] = {"sentiment": SENTIMENTS, "intent": INTENTS}
 CORRECTION = "correction"
 
@@ -233,7 +235,8 @@ def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> Br
         )
     )
     training = TrainingSet([text for text, _ in examples], [label for _, label in examples], "brand")
-    model = _fit(analyzer, training)
+    unlabelled = recent_complaints(session, brand_id) if analyzer == "category" else []
+    model = _fit(analyzer, training, unlabelled)
     if model is None:
         return None
     weights = _to_bytes(model)
@@ -260,7 +263,24 @@ def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> Br
     return row
 
 
-def _fit(analyzer: str, training: TrainingSet) -> LinearModel | None:
+def recent_complaints(session: Session, brand_id: int, limit: int = UNLABELLED_LIMIT) -> list[str]:
+    """The brand's newest complaints: what a category model with few examples self-trains on."""
+    return list(
+        session.scalars(
+            select(Mention.text)
+            .join(Enrichment, Enrichment.mention_id == Mention.id)
+            .where(
+                Mention.brand_id == brand_id,
+                Enrichment.analyzer == "intent",
+                Enrichment.label == "complaint",
+            )
+            .order_by(Mention.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _fit(analyzer: str, training: TrainingSet, unlabelled: Sequence[str] = ()) -> LinearModel | None:
     default = load_default_engine()
     featurizer = default.featurizer
     if analyzer == "sentiment":
@@ -268,11 +288,16 @@ def _fit(analyzer: str, training: TrainingSet) -> LinearModel | None:
             return None
         prior = default.classifier("sentiment")
         assert prior is not None
-        return adapt(prior.model, featurizer.transform(training.texts), training.labels)
+        return adapt(
+            prior.model,
+            featurizer.transform(training.texts),
+            training.labels,
+            movable=featurizer.sparse_size,
+        )
     if len(training.classes()) < 2:
         return None  # one category alone cannot be told apart from anything
     if analyzer == "category":
-        return fit_category(featurizer, training)
+        return fit_category(featurizer, training, unlabelled=unlabelled)
     return fit_linear(featurizer, training)
 
 
@@ -295,6 +320,8 @@ def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
     engine = default
     for model in session.scalars(select(BrandModel).where(BrandModel.brand_id == brand_id)):
         linear = _from_bytes(model.weights)
+        if linear.coef.shape[1] != default.featurizer.size:
+            continue  # trained on another release's features; the default serves until retrained
         if model.analyzer == "intent":
             learned = TextClassifier(default.featurizer, linear, version=model.version)
             engine = engine.with_intent(IntentAnalyzer(learned=learned))

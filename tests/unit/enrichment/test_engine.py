@@ -51,3 +51,19 @@ def test_embeddings_put_similar_complaints_closer_than_unrelated_ones() -> None:
 
     assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
     assert abs(cosine(vectors[0], vectors[0]) - 1) < 1e-3
+
+
+def test_embeddings_bring_together_complaints_that_share_no_word() -> None:
+    engine = load_default_engine()
+    texts = [
+        "@skyways sat on the tarmac for two hours, nobody tells us anything",
+        "@skyways my flight is delayed again",
+        "@skyways the website crashed while I was paying",
+    ]
+    results = engine.analyze([MentionFacts(text) for text in texts])
+    vectors = [next(f for f in found if f.analyzer == "embedding").data["vector"] for found in results]
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.1
