@@ -50,8 +50,8 @@ def label_of(session: Session, brand: Brand, analyzer: str, text: str) -> str | 
 def test_an_agents_sentiment_correction_changes_the_next_similar_message(
     session: Session, brand: Brand, agent: User
 ) -> None:
-    slang = "@skyways that landing was sick, the pilot is a legend"
-    similar = "@skyways that landing was sick"
+    slang = "@skyways this seat is stupid comfy, whoever designed it is a legend"
+    similar = "@skyways this seat is stupid comfy"
     assert label_of(session, brand, "sentiment", similar) == "negative"
     mention = add_mention(session, brand, slang, "1")
 
@@ -193,8 +193,8 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(learning, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
-    slang = "@skyways that landing was sick, the pilot is a legend"
-    similar = "@skyways that landing was sick"
+    slang = "@skyways this seat is stupid comfy, whoever designed it is a legend"
+    similar = "@skyways this seat is stupid comfy"
     for number, text in enumerate(["@skyways lovely crew, thanks", "@skyways smooth flight today"]):
         mention = add_mention(session, brand, text, f"warm{number}")
         record_correction(
