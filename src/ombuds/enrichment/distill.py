@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from ombuds.enrichment.features import unit_rows
+
 FloatArray = npt.NDArray[np.float32]
 
 DIMENSIONS = 128
@@ -31,7 +33,7 @@ def principal_targets(vectors: FloatArray, dimensions: int) -> FloatArray:
     centred = vectors.astype(np.float64) - vectors.mean(axis=0, keepdims=True)
     _, _, directions = np.linalg.svd(centred, full_matrices=False)
     reduced = centred @ directions[:dimensions].T
-    return _unit(reduced.astype(np.float32))
+    return unit_rows(reduced.astype(np.float32))
 
 
 def distill_projection(
@@ -82,10 +84,4 @@ def distill_projection(
 
 def agreement(words: sparse.csr_matrix, projection: FloatArray, targets: FloatArray) -> float:
     """Mean cosine between the distilled vectors and the targets (1.0 = the encoder itself)."""
-    return float((_unit(np.asarray(words @ projection.T, dtype=np.float32)) * targets).sum(axis=1).mean())
-
-
-def _unit(matrix: FloatArray) -> FloatArray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    result: FloatArray = (matrix / np.maximum(norms, 1e-9)).astype(np.float32)
-    return result
+    return float((unit_rows(np.asarray(words @ projection.T, dtype=np.float32)) * targets).sum(axis=1).mean())

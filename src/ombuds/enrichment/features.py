@@ -122,7 +122,7 @@ class TextFeaturizer:
         blocks = [words, chars]
         if self.projection is not None:
             blocks.append(
-                sparse.csr_matrix(_unit_rows(np.asarray(words @ self.projection.T, dtype=np.float32)))
+                sparse.csr_matrix(unit_rows(np.asarray(words @ self.projection.T, dtype=np.float32)))
             )
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
 
@@ -200,7 +200,8 @@ def _tfidf(block: TermBlock, documents: list[list[int]]) -> sparse.csr_matrix:
     return matrix
 
 
-def _unit_rows(matrix: FloatArray) -> FloatArray:
+def unit_rows(matrix: FloatArray) -> FloatArray:
+    """Each row scaled to length one; all-zero rows stay zero."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     result: FloatArray = matrix / norms

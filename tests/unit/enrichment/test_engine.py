@@ -36,34 +36,31 @@ def test_default_engine_is_loaded_once() -> None:
     assert load_default_engine() is load_default_engine()
 
 
+def embeddings(texts: list[str]) -> list[list[float]]:
+    results = load_default_engine().analyze([MentionFacts(text) for text in texts])
+    return [next(f for f in found if f.analyzer == "embedding").data["vector"] for found in results]
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
 def test_embeddings_put_similar_complaints_closer_than_unrelated_ones() -> None:
-    engine = load_default_engine()
     texts = [
         "@skyways you lost my luggage on the flight to Denver",
         "@skyways my bag never arrived, lost baggage again",
         "@skyways the app will not let me pick a seat for my booking",
     ]
-    results = engine.analyze([MentionFacts(text) for text in texts])
-    vectors = [next(f for f in found if f.analyzer == "embedding").data["vector"] for found in results]
-
-    def cosine(a: list[float], b: list[float]) -> float:
-        return sum(x * y for x, y in zip(a, b, strict=True))
-
+    vectors = embeddings(texts)
     assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
     assert abs(cosine(vectors[0], vectors[0]) - 1) < 1e-3
 
 
 def test_embeddings_bring_together_complaints_that_share_no_word() -> None:
-    engine = load_default_engine()
     texts = [
         "@skyways sat on the tarmac for two hours, nobody tells us anything",
         "@skyways my flight is delayed again",
         "@skyways the website crashed while I was paying",
     ]
-    results = engine.analyze([MentionFacts(text) for text in texts])
-    vectors = [next(f for f in found if f.analyzer == "embedding").data["vector"] for found in results]
-
-    def cosine(a: list[float], b: list[float]) -> float:
-        return sum(x * y for x, y in zip(a, b, strict=True))
-
+    vectors = embeddings(texts)
     assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.1
