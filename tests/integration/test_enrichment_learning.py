@@ -42,6 +42,11 @@ def add_mention(session: Session, brand: Brand, text: str, external_id: str) -> 
     return mention
 
 
+# Praise in slang the shipped sentiment model reads as negative, and a shorter message like it.
+SLANG = "@skyways this seat is stupid comfy, whoever designed it is a legend"
+SIMILAR = "@skyways this seat is stupid comfy"
+
+
 def label_of(session: Session, brand: Brand, analyzer: str, text: str) -> str | None:
     findings = load_engine_for_brand(session, brand.id).analyze([MentionFacts(text)])[0]
     return next(f.label for f in findings if f.analyzer == analyzer)
@@ -50,10 +55,8 @@ def label_of(session: Session, brand: Brand, analyzer: str, text: str) -> str | 
 def test_an_agents_sentiment_correction_changes_the_next_similar_message(
     session: Session, brand: Brand, agent: User
 ) -> None:
-    slang = "@skyways this seat is stupid comfy, whoever designed it is a legend"
-    similar = "@skyways this seat is stupid comfy"
-    assert label_of(session, brand, "sentiment", similar) == "negative"
-    mention = add_mention(session, brand, slang, "1")
+    assert label_of(session, brand, "sentiment", SIMILAR) == "negative"
+    mention = add_mention(session, brand, SLANG, "1")
 
     record_correction(
         session,
@@ -65,9 +68,9 @@ def test_an_agents_sentiment_correction_changes_the_next_similar_message(
     )
     session.commit()
 
-    assert label_of(session, brand, "sentiment", similar) == "positive"
+    assert label_of(session, brand, "sentiment", SIMILAR) == "positive"
     assert label_of(session, brand, "sentiment", "@skyways my bag is lost, worst airline ever") == "negative"
-    findings = load_engine_for_brand(session, brand.id).analyze([MentionFacts(similar)])[0]
+    findings = load_engine_for_brand(session, brand.id).analyze([MentionFacts(SIMILAR)])[0]
     version = next(f.model_version for f in findings if f.analyzer == "sentiment")
     assert version.startswith(f"brand{brand.id}-1ex-")
     shown = session.scalar(select(Enrichment).where(Enrichment.mention_id == mention.id))
@@ -193,8 +196,6 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(learning, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
-    slang = "@skyways this seat is stupid comfy, whoever designed it is a legend"
-    similar = "@skyways this seat is stupid comfy"
     for number, text in enumerate(["@skyways lovely crew, thanks", "@skyways smooth flight today"]):
         mention = add_mention(session, brand, text, f"warm{number}")
         record_correction(
@@ -207,7 +208,7 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
         )
     session.commit()
     assert learning.stale_models(session) == []
-    mention = add_mention(session, brand, slang, "slang")
+    mention = add_mention(session, brand, SLANG, "slang")
 
     record_correction(
         session,
@@ -220,8 +221,8 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     session.commit()
 
     assert learning.stale_models(session) == [(brand.id, "sentiment")], "the click did not wait for training"
-    assert label_of(session, brand, "sentiment", similar) == "negative"
+    assert label_of(session, brand, "sentiment", SIMILAR) == "negative"
     assert learning.retrain_stale_models(session_factory) == [(brand.id, "sentiment")]
     session.expire_all()
     assert learning.stale_models(session) == []
-    assert label_of(session, brand, "sentiment", similar) == "positive"
+    assert label_of(session, brand, "sentiment", SIMILAR) == "positive"
