@@ -94,5 +94,22 @@ def create_api_token(
     return row, token
 
 
+def revoke_api_token(session: Session, *, token: ApiToken, actor: User | None = None) -> bool:
+    """Stop a token working from now on; False when it was already revoked (nothing changes)."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    record_event(
+        session,
+        brand_id=token.brand_id,
+        kind="api_token.revoked",
+        subject_type="api_token",
+        subject_id=token.id,
+        actor_id=actor.id if actor else None,
+        data={"name": token.name},
+    )
+    return True
+
+
 def touch_api_token(session: Session, *, token: ApiToken) -> None:
     token.last_used_at = utcnow()

@@ -61,3 +61,37 @@ def get_api_token(session: Session, token: str) -> ApiToken | None:
     return session.scalar(
         select(ApiToken).where(ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None))
     )
+
+
+def list_brands(session: Session) -> list[Brand]:
+    return list(session.scalars(select(Brand).order_by(Brand.slug)))
+
+
+def list_people(
+    session: Session, *, brand_id: int | None = None
+) -> list[tuple[User, Brand | None, Role | None]]:
+    """Every user with each brand they work for and their role there (a user of no brand once)."""
+    query = (
+        select(User, Brand, Membership.role)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Brand, Brand.id == Membership.brand_id)
+        .order_by(User.email, Brand.slug)
+    )
+    if brand_id is not None:
+        query = query.where(Membership.brand_id == brand_id)
+    return [(user, brand, role) for user, brand, role in session.execute(query)]
+
+
+def list_api_tokens(session: Session, *, brand_id: int | None = None) -> list[tuple[ApiToken, Brand]]:
+    """Tokens with their brand, revoked ones included, oldest first."""
+    query = select(ApiToken, Brand).join(Brand, Brand.id == ApiToken.brand_id).order_by(ApiToken.id)
+    if brand_id is not None:
+        query = query.where(ApiToken.brand_id == brand_id)
+    return [(token, brand) for token, brand in session.execute(query)]
+
+
+def get_api_token_by_id_or_raise(session: Session, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"no API token with id {token_id}")
+    return token
