@@ -6,9 +6,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine, make_url
+
+from ombuds.errors import OmbudsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaNotCurrent(OmbudsError):
+    """The database is not at the schema this Ombuds was built for; the message says what to run."""
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -26,6 +35,39 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise ``SchemaNotCurrent`` unless the database is at this Ombuds' head revision.
+
+    Only ``db upgrade``, ``serve`` and ``demo`` migrate; every other command checks, so an operator
+    decides when a schema changes (and takes a backup first).
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    sqlite_file = make_url(where).database if engine.url.get_backend_name() == "sqlite" else None
+    if sqlite_file and sqlite_file != ":memory:" and not Path(sqlite_file).exists():
+        raise SchemaNotCurrent(f"there is no database at {where} yet: run `ombuds db upgrade` to create it")
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaNotCurrent(
+            f"the database at {where} is empty (no revision), this Ombuds needs {head}: "
+            "run `ombuds db upgrade`"
+        )
+    try:
+        script.get_revision(current)
+    except CommandError as exc:
+        raise SchemaNotCurrent(
+            f"the database at {where} is at revision {current}, which this Ombuds does not know "
+            f"(a newer Ombuds migrated it); this Ombuds needs {head}"
+        ) from exc
+    raise SchemaNotCurrent(
+        f"the database at {where} is at revision {current}, this Ombuds needs {head}: run `ombuds db upgrade`"
+    )
 
 
 def revision(message: str) -> None:

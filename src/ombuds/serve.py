@@ -14,9 +14,9 @@ from ombuds.settings import Settings
 from ombuds.web.app import create_app
 
 
-def background_work(session_factory: sessionmaker[Session]) -> None:
+def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
     """What the runner does after each round: send due alerts, retrain models whose examples changed."""
-    deliver_due_alerts(session_factory)
+    deliver_due_alerts(session_factory, settings=settings)
     retrain_stale_models(session_factory)
 
 
@@ -27,7 +27,7 @@ def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: s
         session_factory,
         batch_size=settings.pipeline_batch_size,
         poll_seconds=settings.pipeline_poll_seconds,
-        after_round=lambda: background_work(session_factory),
+        after_round=lambda: background_work(session_factory, settings),
     )
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait

@@ -39,6 +39,24 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Send cookies only over HTTPS (enable behind TLS)."
     )
+    # Incident alert delivery (OMBUDS_ALERTS_*): where alerts link to and how email leaves.
+    alerts_public_url: str = Field(
+        default="http://127.0.0.1:8000", description="The app's address, for links in alerts."
+    )
+    alerts_smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email alerts.")
+    alerts_smtp_port: int = Field(default=25, description="Port of the SMTP server.")
+    alerts_smtp_sender: str = Field(default="ombuds@localhost", description="From address of email alerts.")
+    alerts_smtp_username: str | None = Field(
+        default=None, description="SMTP login, when the server needs one."
+    )
+    alerts_smtp_password: str | None = Field(default=None, description="SMTP password.")
+    alerts_smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS."
+    )
+    alerts_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Time limit of one alert send, webhook or SMTP."
+    )
+    alerts_max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
 
     @property
     def resolved_database_url(self) -> str:

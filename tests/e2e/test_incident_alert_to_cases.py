@@ -24,10 +24,11 @@ from ombuds.accounts.models import Brand, Role
 from ombuds.clock import utcnow
 from ombuds.incidents import actions
 from ombuds.incidents.alerts import add_channel, queue_alerts
-from ombuds.incidents.delivery import DeliverySettings, deliver_due_alerts
+from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertKind
 from ombuds.mentions.models import Mention
+from ombuds.settings import Settings
 from tests.e2e.conftest import SeededDesk
 
 pytestmark = pytest.mark.browser
@@ -87,7 +88,7 @@ def test_pr_receives_an_alert_opens_the_incident_and_reaches_the_affected_cases(
         incident.representative_text = refund.mention_texts[1]
         queue_alerts(session, incident=incident, reason="opened", at=utcnow())
 
-    report = deliver_due_alerts(session_factory, settings=DeliverySettings(public_url=live_server))
+    report = deliver_due_alerts(session_factory, settings=Settings(alerts_public_url=live_server))
     assert len(report.sent) == 1
     (message,) = received
     link = re.search(r"<(http://127\.0\.0\.1:\d+/incidents/\d+)\|", json.dumps(message["blocks"]))

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Brand
 from ombuds.incidents import actions
 from ombuds.incidents.alerts import add_channel, in_quiet_hours, queue_alerts
-from ombuds.incidents.delivery import DeliverySettings, deliver_due_alerts
+from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus, Incident
 from ombuds.incidents.queries import count_unread_alerts, list_alerts
+from ombuds.settings import Settings
 
 NOON = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
@@ -74,7 +75,7 @@ def webhook(inbox: Inbox) -> Iterator[str]:
 
 
 @pytest.fixture
-def smtp(inbox: Inbox) -> Iterator[DeliverySettings]:
+def smtp(inbox: Inbox) -> Iterator[Settings]:
     class Handler:
         async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
             with inbox.lock:
@@ -86,8 +87,11 @@ def smtp(inbox: Inbox) -> Iterator[DeliverySettings]:
         port = probe.getsockname()[1]
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
-    yield DeliverySettings(
-        smtp_host="127.0.0.1", smtp_port=port, public_url="https://ombuds.example", max_attempts=3
+    yield Settings(
+        alerts_smtp_host="127.0.0.1",
+        alerts_smtp_port=port,
+        alerts_public_url="https://ombuds.example",
+        alerts_max_attempts=3,
     )
     controller.stop()
 
@@ -107,7 +111,7 @@ def _incident(session: Session, brand: Brand, severity: Severity) -> Incident:
 
 
 def test_a_new_incident_reaches_the_webhook_the_mailbox_and_the_app(
-    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: DeliverySettings, inbox: Inbox
+    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: Settings, inbox: Inbox
 ) -> None:
     with session_factory.begin() as session:
         add_channel(session, brand_id=brand.id, name="#pr-room", kind=AlertKind.WEBHOOK, target=webhook)
@@ -147,7 +151,7 @@ def test_a_new_incident_reaches_the_webhook_the_mailbox_and_the_app(
 
 
 def test_quiet_hours_hold_alerts_until_morning_but_not_critical_ones(
-    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: DeliverySettings, inbox: Inbox
+    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: Settings, inbox: Inbox
 ) -> None:
     night = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)  # 00:30 in Paris
     assert in_quiet_hours(night, quiet_from=22, quiet_until=7, timezone="Europe/Paris")
@@ -179,7 +183,7 @@ def test_quiet_hours_hold_alerts_until_morning_but_not_critical_ones(
 
 
 def test_incidents_below_a_channel_s_threshold_do_not_disturb_it(
-    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: DeliverySettings, inbox: Inbox
+    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: Settings, inbox: Inbox
 ) -> None:
     with session_factory.begin() as session:
         add_channel(
@@ -200,7 +204,7 @@ def test_incidents_below_a_channel_s_threshold_do_not_disturb_it(
 
 
 def test_a_failing_webhook_is_tried_again_later_then_given_up(
-    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: DeliverySettings, inbox: Inbox
+    session_factory: sessionmaker[Session], brand: Brand, webhook: str, smtp: Settings, inbox: Inbox
 ) -> None:
     inbox.status = 503
     with session_factory.begin() as session:

@@ -15,31 +15,14 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import utcnow
 from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus
+from ombuds.settings import Settings
 
 BATCH = 100
-
-
-class DeliverySettings(BaseSettings):
-    """Where alerts link to and how email leaves (environment, prefix ``OMBUDS_ALERTS_``)."""
-
-    model_config = SettingsConfigDict(env_prefix="OMBUDS_ALERTS_", extra="ignore")
-
-    public_url: str = Field(default="http://127.0.0.1:8000", description="The app's address, for links.")
-    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for email alerts.")
-    smtp_port: int = Field(default=25, description="Its port.")
-    smtp_sender: str = Field(default="ombuds@localhost", description="From address of email alerts.")
-    smtp_username: str | None = Field(default=None, description="SMTP login, when the server needs one.")
-    smtp_password: str | None = Field(default=None, description="SMTP password.")
-    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
-    timeout_seconds: float = Field(default=10.0, gt=0, description="Per send, webhook or SMTP.")
-    max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
 
 
 @dataclass
@@ -69,20 +52,22 @@ def send_webhook(url: str, payload: dict[str, Any], *, client: httpx.Client) -> 
     response.raise_for_status()
 
 
-def send_email(address: str, payload: dict[str, Any], *, settings: DeliverySettings) -> None:
+def send_email(address: str, payload: dict[str, Any], *, settings: Settings) -> None:
     message = EmailMessage()
-    message["From"] = settings.smtp_sender
+    message["From"] = settings.alerts_smtp_sender
     message["To"] = address
     message["Subject"] = str(payload["text"]).split("\n", 1)[0][:200]
     incident = payload.get("incident", {})
     message.set_content(
         f"{payload['text']}\n\nStatus: {incident.get('status')}\nOpened: {incident.get('opened_at')}\n"
     )
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
-        if settings.smtp_starttls:
+    with smtplib.SMTP(
+        settings.alerts_smtp_host, settings.alerts_smtp_port, timeout=settings.alerts_timeout_seconds
+    ) as smtp:
+        if settings.alerts_smtp_starttls:
             smtp.starttls()
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password or "")
+        if settings.alerts_smtp_username:
+            smtp.login(settings.alerts_smtp_username, settings.alerts_smtp_password or "")
         smtp.send_message(message)
 
 
@@ -123,27 +108,32 @@ def _record(
 def deliver_due_alerts(
     factory: sessionmaker[Session],
     *,
+    settings: Settings,
     now: Callable[[], datetime] = utcnow,
-    settings: DeliverySettings | None = None,
     client: httpx.Client | None = None,
 ) -> DeliveryReport:
-    """Send every webhook and email alert that is due; returns what happened to each."""
-    settings = settings or DeliverySettings()
+    """Send every webhook and email alert that is due; returns what happened to each.
+
+    ``settings`` (the ``alerts_*`` fields, environment ``OMBUDS_ALERTS_*``) say where links point
+    and how email leaves.
+    """
     report = DeliveryReport()
     owned = client is None
-    http = client or httpx.Client(timeout=settings.timeout_seconds)
+    http = client or httpx.Client(timeout=settings.alerts_timeout_seconds)
     try:
         for alert_id, kind, target, payload in _due(factory, now()):
             error: str | None = None
             try:
-                body = absolute(payload, settings.public_url)
+                body = absolute(payload, settings.alerts_public_url)
                 if kind is AlertKind.WEBHOOK:
                     send_webhook(target, body, client=http)
                 else:
                     send_email(target, body, settings=settings)
             except (httpx.HTTPError, smtplib.SMTPException, OSError) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:1000]
-            status = _record(factory, alert_id, error=error, now=now(), max_attempts=settings.max_attempts)
+            status = _record(
+                factory, alert_id, error=error, now=now(), max_attempts=settings.alerts_max_attempts
+            )
             {AlertStatus.SENT: report.sent, AlertStatus.FAILED: report.failed}.get(
                 status, report.retrying
             ).append(alert_id)
