@@ -136,3 +136,20 @@ def test_pr_pauses_a_promise_and_agents_cannot_edit(
     sign_in(client, "ada@skyways.example")
     assert client.get(edit).status_code == 403
     assert 'data-testid="edit-promise"' not in client.get(f"/promises/{promise.id}").text
+
+
+def test_a_brand_without_promises_gets_a_scorecard_that_says_how_to_start(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    page = client.get("/promises")
+
+    assert page.status_code == 200, page.text
+    assert "No promises yet" in page.text
+    assert 'href="/promises/new"' in page.text, "PR is pointed at the form"
+
+    with TestClient(client.app, follow_redirects=False) as agent:
+        sign_in(agent, "ada@skyways.example")
+        page = agent.get("/promises")
+    assert page.status_code == 200, page.text
+    assert "takes the PR, manager or admin role" in page.text, "an agent learns who can add one"
