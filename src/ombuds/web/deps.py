@@ -23,7 +23,12 @@ SESSION_BRAND = "brand_id"
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the view returns, rolled back on error."""
+    """One transaction per request: committed when the view returns, rolled back on error.
+
+    Used through ``DbSession`` only, whose ``scope="function"`` runs the commit after the view and
+    its response model are done but before the answer is sent: a client that got a 200 or a 303
+    finds its write stored, and a commit that fails is a 500, not a lost write.
+    """
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -35,7 +40,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False)
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
