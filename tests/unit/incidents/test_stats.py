@@ -18,6 +18,21 @@ def _poisson_tail(count: int, mean: float) -> float:
     return 1.0 - sum(math.exp(-mean) * mean**k / math.factorial(k) for k in range(count))
 
 
+def _negative_binomial_tail(count: int, mean: float, dispersion: float) -> float:
+    size = 1.0 / dispersion
+    p = size / (size + mean)
+    pmf = [
+        math.exp(math.lgamma(k + size) - math.lgamma(size) - math.lgamma(k + 1)) * p**size * (1 - p) ** k
+        for k in range(count)
+    ]
+    return 1.0 - math.fsum(pmf)
+
+
+def _log_direct_sum(log_terms: list[float]) -> float:
+    top = max(log_terms)
+    return top + math.log(math.fsum(math.exp(term - top) for term in log_terms))
+
+
 def _binomial_tail(successes: int, trials: int, p: float) -> float:
     return sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(successes, trials + 1))
 
@@ -31,6 +46,34 @@ def test_poisson_tail_matches_the_direct_sum(count: int, mean: float) -> None:
 def test_binomial_tail_matches_the_direct_sum(successes: int, trials: int, p: float) -> None:
     expected = _binomial_tail(successes, trials, p)
     assert math.exp(binomial_log_sf(successes, trials, p)) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("count", "mean", "dispersion"), [(60, 30.0, 0.05), (29, 28.9, 3.0), (3, 0.4, 1.0), (40, 6.0, 0.2)]
+)
+def test_negative_binomial_tail_matches_the_direct_sum(count: int, mean: float, dispersion: float) -> None:
+    expected = _negative_binomial_tail(count, mean, dispersion)
+    assert math.exp(negative_binomial_log_sf(count, mean, dispersion)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_storm_far_beyond_the_smallest_double_keeps_a_finite_ordered_strength() -> None:
+    # 900 voices where 10 are usual: the tail is about 1e-1100, far below what a float holds
+    log_terms = [k * math.log(10.0) - 10.0 - math.lgamma(k + 1) for k in range(900, 1200)]
+    assert poisson_log_sf(900, 10.0) == pytest.approx(_log_direct_sum(log_terms), rel=1e-6)
+    strengths = [strength(negative_binomial_log_sf(voices, 10.0, 0.05)) for voices in (300, 600, 5000)]
+    assert all(math.isfinite(power) for power in strengths)
+    assert strengths == sorted(strengths)
+    assert strengths[0] > 100
+    p, n = 0.01, 1000
+    log_terms = [
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + k * math.log(p)
+        + (n - k) * math.log1p(-p)
+        for k in range(400, n + 1)
+    ]
+    assert binomial_log_sf(400, n, p) == pytest.approx(_log_direct_sum(log_terms), rel=1e-6)
 
 
 def test_a_rate_that_swings_makes_the_same_count_less_surprising() -> None:
