@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
@@ -111,5 +113,16 @@ def revoke_api_token(session: Session, *, token: ApiToken, actor: User | None = 
     return True
 
 
-def touch_api_token(session: Session, *, token: ApiToken) -> None:
-    token.last_used_at = utcnow()
+#: Last use tells people whether a token is still in use; it is not an audit trail. Recording it at
+#: most this often keeps a stream of API reads from writing on every request, where on SQLite each
+#: write would wait for the one writer and fail with "database is locked" under load.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def touch_api_token(session: Session, *, token: ApiToken, now: datetime | None = None) -> bool:
+    """Record the token's use, unless a use less than a minute ago is already recorded."""
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return False
+    token.last_used_at = now
+    return True
