@@ -39,6 +39,23 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Send cookies only over HTTPS (enable behind TLS)."
     )
+    sign_in_failures_per_account: int = Field(
+        default=10,
+        ge=1,
+        description="Failed sign-ins to one account within the window before it is refused for a while.",
+    )
+    sign_in_failures_per_address: int = Field(
+        default=50,
+        ge=1,
+        description="Failed sign-ins from one client address within the window before it is refused.",
+    )
+    sign_in_window_seconds: int = Field(
+        default=15 * 60, ge=1, description="The window in which failed sign-ins are counted."
+    )
+    api_requests_per_minute: int = Field(
+        default=6000, ge=1, description="API requests one bearer token may make per minute (then 429)."
+    )
+
     # Incident alert delivery (OMBUDS_ALERTS_*): where alerts link to and how email leaves.
     alerts_public_url: str = Field(
         default="http://127.0.0.1:8000", description="The app's address, for links in alerts."

@@ -12,11 +12,16 @@ from ombuds.accounts import actions
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import SESSION_USER, CurrentUser, DbSession, OptionalUser, select_brand
 from ombuds.web.templating import flash, render
+from ombuds.web.throttle import SignInThrottle, describe_wait
 
 router = APIRouter()
 
 DEFAULT_NEXT = "/inbox"
 FAILED_SIGN_IN = "That email and password do not match an active account. Check both and try again."
+THROTTLED_SIGN_IN = (
+    "Too many failed sign-ins for this account or from this address. For your safety, signing in "
+    "is paused: try again in {wait}."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -47,10 +52,26 @@ def login(
     password: Annotated[str, Form(max_length=200)] = "",
     next_url: Annotated[str, Form(alias="next", max_length=2000)] = DEFAULT_NEXT,
 ) -> Response:
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    address = request.client.host if request.client else "unknown"
+    # Checked before the password, so a guess made while paused learns nothing, right or wrong.
+    wait = throttle.wait_seconds(email=email, address=address)
+    if wait is not None:
+        context = {
+            "email": email,
+            "next": safe_next(next_url),
+            "error": THROTTLED_SIGN_IN.format(wait=describe_wait(wait)),
+        }
+        return render(
+            request, "accounts/login.html", context, status_code=429, headers={"Retry-After": str(wait)}
+        )
     user = actions.authenticate(session, email=email, password=password) if email and password else None
     if user is None:
+        if email and password:
+            throttle.failed(email=email, address=address)
         context = {"email": email, "next": safe_next(next_url), "error": FAILED_SIGN_IN}
         return render(request, "accounts/login.html", context, status_code=401)
+    throttle.succeeded(email=email)
     # A fresh session on sign-in: nothing set before it (a planted cookie) survives.
     request.session.clear()
     request.session[SESSION_USER] = user.id

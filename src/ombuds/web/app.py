@@ -23,6 +23,7 @@ from importlib import import_module
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from ombuds import __version__
 from ombuds.settings import Settings
@@ -31,6 +32,7 @@ from ombuds.web.csrf import verify_csrf
 from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
 from ombuds.web.templating import Renderer
+from ombuds.web.throttle import ApiRateLimit, SignInThrottle
 
 API_PREFIX = "/api/v1"
 
@@ -61,9 +63,16 @@ def _router(module: str) -> APIRouter:
     return router
 
 
+class _App(FastAPI):
+    """Security headers wrap even Starlette's outermost error middleware, so a 500 carries them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
     """An app bound to one database; the runner (serve, tests) owns the engine."""
-    app = FastAPI(
+    app = _App(
         title="Ombuds",
         version=__version__,
         description=(
@@ -84,7 +93,12 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ApiRateLimit, per_minute=settings.api_requests_per_minute)
+    app.state.sign_in_throttle = SignInThrottle(
+        per_account=settings.sign_in_failures_per_account,
+        per_address=settings.sign_in_failures_per_address,
+        window_seconds=settings.sign_in_window_seconds,
+    )
     install_error_handlers(app)
     app.state.renderer = Renderer(mount_assets(app))
 

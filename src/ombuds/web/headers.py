@@ -1,4 +1,8 @@
-"""Security headers on every response; pages get a strict Content-Security-Policy (our own files only)."""
+"""Security headers on every response, errors included; pages get a strict Content-Security-Policy.
+
+Every answer but a static asset may carry personal data (a customer's words, an email address), so
+none is kept by the browser's or a proxy's cache: ``Cache-Control: no-store``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ PAGE_POLICY = (
 )
 #: The interactive API docs load their own assets; they keep the default (no) policy.
 _UNPOLICED_PREFIXES = ("/api/docs",)
+#: Our stylesheets and scripts: the same for everyone, cached by their content-hashed URLs.
+_CACHEABLE_PREFIXES = ("/static/",)
 
 
 class SecurityHeaders:
@@ -23,7 +29,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policed = not str(scope.get("path", "")).startswith(_UNPOLICED_PREFIXES)
+        path = str(scope.get("path", ""))
+        policed = not path.startswith(_UNPOLICED_PREFIXES)
+        cacheable = path.startswith(_CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -31,6 +39,8 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
+                if not cacheable:
+                    headers["Cache-Control"] = "no-store"
                 if policed and headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", PAGE_POLICY)
             await send(message)
