@@ -6,8 +6,11 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: A session cookie signed with a short key can be forged after guessing the key offline.
+SECRET_KEY_MIN_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -22,7 +25,10 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; SQLite under data_dir when unset."
     )
     secret_key: str | None = Field(
-        default=None, description="Signs session cookies; generated into data_dir when unset."
+        default=None,
+        description=(
+            f"Signs session cookies, at least {SECRET_KEY_MIN_BYTES} bytes; generated into data_dir when unset."
+        ),
     )
     pipeline_batch_size: int = Field(default=500, ge=1, description="Mentions per pipeline batch.")
     pipeline_poll_seconds: float = Field(
@@ -74,6 +80,20 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Time limit of one alert send, webhook or SMTP."
     )
     alerts_max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_long_enough(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty variable means unset: the generated key is used
+        size = len(value.encode())
+        if size < SECRET_KEY_MIN_BYTES:
+            raise ValueError(
+                f"OMBUDS_SECRET_KEY is {size} bytes long; it must be at least {SECRET_KEY_MIN_BYTES}. "
+                "Unset it to use the key generated in the data directory, or make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -266,7 +266,7 @@ def live_server(
     desk: SeededDesk, database_url: str, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> Iterator[str]:
     """The base URL of the real app serving the seeded database."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="browser-tests")
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
     server = LiveServer(create_app(settings=settings, session_factory=session_factory))
     server.start()
     try:

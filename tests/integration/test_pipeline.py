@@ -243,7 +243,7 @@ def test_a_mention_posted_to_the_api_is_processed_without_waiting_for_the_next_p
     session_factory: sessionmaker[Session], brand: Brand, team: Team, tmp_path: Path
 ) -> None:
     runner = EmbeddedRunner(session_factory, batch_size=50, poll_seconds=600)
-    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
     app.state.wake_pipeline = runner.wake
     with session_factory.begin() as session:
         _, token = create_api_token(session, brand=brand, name="helpdesk bridge")

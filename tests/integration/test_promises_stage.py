@@ -153,7 +153,7 @@ def test_machines_read_the_scorecard_of_their_own_brand_only(
     _, token = create_api_token(session, brand=promised, name="exec dashboard")
     other = create_brand(session, slug="rival", name="Rival Air")
     session.commit()
-    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as client:
         answer = client.get("/api/v1/promises/scorecard", headers=headers)

@@ -20,7 +20,7 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path, secret_key="test"), session_factory=session_factory)
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
     with TestClient(app, follow_redirects=False) as client:
         yield client
 

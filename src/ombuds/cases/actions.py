@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.events import record_event
-from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.mentions.models import Direction, Mention
 
 
 def get_or_create_identity(session: Session, *, mention: Mention) -> Identity:
@@ -117,10 +117,16 @@ def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
 
 
 def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[ThreadDecision]:
-    """Put each mention (in time order) into its customer's case and mark it threaded."""
+    """Put each mention (in time order) into its customer's case.
+
+    Safe to repeat: a mention threaded before keeps its customer and case, and nothing is written.
+    """
     decisions = []
     for mention in sorted(mentions, key=lambda m: (m.created_at, m.id)):
         inbound = mention.direction is Direction.INBOUND
+        if mention.case_id is not None or (inbound and mention.customer_id is not None):
+            decisions.append(ThreadDecision(ThreadAction.KEEP, mention.case_id, "threaded before"))
+            continue
         replied = _case_replied_to(session, mention=mention)
         open_case_id = None
         if inbound:
@@ -147,10 +153,44 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
             case = session.get(Case, decision.case_id)
             assert case is not None
             attach_mention(session, case=case, mention=mention)
-        mention.stage = Stage.THREADED
         session.flush()
         decisions.append(decision)
     return decisions
+
+
+ROUTED_EVENT = "case.routed"
+
+
+def apply_routing(
+    session: Session,
+    *,
+    case: Case,
+    mention: Mention,
+    priority: Priority,
+    team_id: int | None,
+    first_response_due_at: datetime,
+    resolve_due_at: datetime,
+    reasons: Sequence[str],
+) -> None:
+    """Write routing's decision for a mention to its case: team, priority, SLA deadlines, one event."""
+    case.priority = priority
+    case.team_id = team_id
+    case.first_response_due_at = first_response_due_at
+    case.resolve_due_at = resolve_due_at
+    record_event(
+        session,
+        brand_id=case.brand_id,
+        kind=ROUTED_EVENT,
+        subject_type="case",
+        subject_id=case.id,
+        data={
+            "priority": int(priority),
+            "team_id": team_id,
+            "reasons": list(reasons),
+            "mention_id": mention.id,
+        },
+        occurred_at=mention.created_at,
+    )
 
 
 def resolve_case(

@@ -10,6 +10,7 @@ class ThreadAction(StrEnum):
     ATTACH = "attach"  # add to an existing case
     OPEN = "open"  # start a new case
     SKIP = "skip"  # no case: a brand post that answers nobody, or an echo of someone else's words
+    KEEP = "keep"  # threaded before (re-queued): decided once, its customer and case stay as they are
 
 
 @dataclass(frozen=True, slots=True)

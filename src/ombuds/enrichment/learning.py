@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
+from ombuds.enrichment.actions import CORRECTION, show_correction
 from ombuds.enrichment.adapt import adapt
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.intent import INTENTS, IntentAnalyzer
@@ -46,7 +47,6 @@ INLINE_RETRAIN_EXAMPLES = 1000
 #: A category model with few examples self-trains on at most this many of the brand's complaints.
 UNLABELLED_LIMIT = 2000
 FIXED_LABELS: dict[str, tuple[str, ...]] = {"sentiment": SENTIMENTS, "intent": INTENTS}
-CORRECTION = "correction"
 
 _engines: dict[int, tuple[tuple[str, ...], AnalysisEngine]] = {}
 
@@ -103,7 +103,7 @@ def record_correction(
         actor_id=actor_id,
     )
     session.add(example)
-    previous = _show_on_mention(session, mention=mention, analyzer=analyzer, label=label, actor_id=actor_id)
+    previous = show_correction(session, mention=mention, analyzer=analyzer, label=label, actor_id=actor_id)
     record_event(
         session,
         brand_id=brand_id,
@@ -169,35 +169,6 @@ def _mark_untrainable(session: Session, brand_id: int, analyzer: str) -> None:
     )
     if row is not None:
         row.example_count, row.last_example_id = count, newest
-
-
-def _show_on_mention(
-    session: Session, *, mention: Mention, analyzer: str, label: str, actor_id: int | None
-) -> str | None:
-    """The mention's enrichment now says what the person said; the model's guess is kept in data."""
-    row = session.scalar(
-        select(Enrichment).where(Enrichment.mention_id == mention.id, Enrichment.analyzer == analyzer)
-    )
-    if row is None:
-        session.add(
-            Enrichment(
-                brand_id=mention.brand_id,
-                mention_id=mention.id,
-                analyzer=analyzer,
-                model_version=CORRECTION,
-                label=label,
-                score=1.0,
-                data={"corrected_by": actor_id, "predicted": None},
-            )
-        )
-        return None
-    previous = row.label
-    predicted = row.data.get("predicted", previous) if row.model_version == CORRECTION else previous
-    row.label = label
-    row.score = 1.0
-    row.model_version = CORRECTION
-    row.data = {"corrected_by": actor_id, "predicted": predicted}
-    return previous
 
 
 def add_examples(

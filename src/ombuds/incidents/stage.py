@@ -58,9 +58,11 @@ def _monitor_for(session: Session, row: DetectorState) -> BrandMonitor:
 
 
 def _store(session: Session, row: DetectorState, monitor: BrandMonitor, now: datetime) -> None:
-    row.state = dumps(monitor)
-    row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
-    row.updated_at = now
+    state = dumps(monitor)
+    if state != row.state:  # unchanged when every mention was seen before (a rerun): nothing to write
+        row.state = state
+        row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
+        row.updated_at = now
     with _lock:
         _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.clock import Clock, utcnow
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
+from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
 from ombuds.pipeline.stages import STAGES, PipelineStage
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,14 @@ def _fail_alone(
         )
 
 
+def _run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mention], now: datetime) -> None:
+    """The stage's work and its marker, in the caller's transaction: the one place markers are set."""
+    stage.run(session, batch, now)
+    for mention in batch:
+        mention.stage = stage.marks
+    session.flush()
+
+
 def run_stage_batch(
     factory: sessionmaker[Session],
     stage: PipelineStage,
@@ -69,7 +78,7 @@ def run_stage_batch(
         with factory.begin() as session:
             batch = _pick(session, stage, batch_size)
             if batch:
-                stage.run(session, batch, now)
+                _run_and_mark(session, stage, batch, now)
             moved = len(batch)
     except Exception:
         log.exception("stage %s failed on a batch; retrying its mentions one by one", stage.name)
@@ -81,7 +90,7 @@ def run_stage_batch(
                 with factory.begin() as session:
                     mention = session.get(Mention, mention_id)
                     if mention is not None and mention.stage is stage.picks:
-                        stage.run(session, [mention], now)
+                        _run_and_mark(session, stage, [mention], now)
                         moved += 1
             except Exception as error:
                 log.exception("stage %s failed on mention %s", stage.name, mention_id)
@@ -97,16 +106,24 @@ def run_until_idle(
     batch_size: int = 500,
     now: Clock = utcnow,
     stages: Sequence[PipelineStage] = STAGES,
+    wait: bool = True,
 ) -> PipelineReport:
-    """Run every stage until no mention is waiting; returns what moved. Safe to call concurrently."""
+    """Run every stage until no mention is waiting; returns what moved.
+
+    Safe to call concurrently: on PostgreSQL runners share the work; on SQLite one runs at a
+    time (``runner_lock``), and another caller waits for it, or with ``wait=False`` gets
+    ``RunnerBusy``.
+    """
+    engine = factory.kw["bind"]
     report = PipelineReport()
-    while True:
-        moved = sum(
-            run_stage_batch(factory, stage, batch_size=batch_size, now=now(), report=report)
-            for stage in stages
-        )
-        if moved == 0:
-            return report
+    with single_runner(engine, wait=wait):
+        while True:
+            moved = sum(
+                run_stage_batch(factory, stage, batch_size=batch_size, now=now(), report=report)
+                for stage in stages
+            )
+            if moved == 0:
+                return report
 
 
 def count_waiting(session: Session) -> dict[str, int]:
@@ -149,11 +166,13 @@ class EmbeddedRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                report = run_until_idle(self._factory, batch_size=self._batch_size)
+                report = run_until_idle(self._factory, batch_size=self._batch_size, wait=False)
                 if report.total:
                     log.info("pipeline advanced %s", dict(report.advanced))
                 if self._after_round is not None:
                     self._after_round()
+            except RunnerBusy as busy:  # `ombuds pipeline run` has the database; try again next round
+                log.info("%s", busy)
             except Exception:  # the database may be briefly unavailable; try again next round
                 log.exception("pipeline round failed")
             self.idle.set()

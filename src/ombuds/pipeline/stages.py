@@ -1,8 +1,10 @@
 """The chain: each stage picks mentions that passed the stage before, does its work, marks them.
 
 A stage is one writing action over a batch; its pure core lives in its own package
-(analyzers, threading rules, routing rules). Results and the stage marker are written in the
-same transaction, so a crash leaves the batch to be picked up again, never half done.
+(analyzers, threading rules, routing rules). A stage writes only its results; the runner writes
+the marker (``PipelineStage.marks``) in the same transaction, so a crash leaves the batch to be
+picked up again, never half done. Every stage is idempotent: run again on mentions it has
+already processed (an operator re-queues them, a batch is taken twice), it changes nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
+from ombuds.enrichment.actions import record_findings
 from ombuds.enrichment.base import MentionFacts
-from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises import stage as promises
@@ -94,21 +96,12 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
         engine = load_engine_for_brand(session, brand_id)
         recent = recent_texts_of_authors(session, batch)
         results = engine.analyze([facts_from_mention(m, recent.get(m.id, ())) for m in batch])
-        for mention, findings in zip(batch, results, strict=True):
-            session.add_all(
-                Enrichment(
-                    brand_id=brand_id,
-                    mention_id=mention.id,
-                    analyzer=finding.analyzer,
-                    model_version=finding.model_version,
-                    label=finding.label,
-                    score=finding.score,
-                    data=dict(finding.data),
-                )
-                for finding in findings
-            )
-            mention.stage = Stage.ENRICHED
-    session.flush()
+        record_findings(
+            session,
+            brand_id=brand_id,
+            findings={mention.id: found for mention, found in zip(batch, results, strict=True)},
+            now=now,
+        )
 
 
 def thread(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
@@ -124,9 +117,6 @@ def detect(session: Session, mentions: Sequence[Mention], now: datetime) -> None
     for brand_id in sorted({mention.brand_id for mention in mentions}):
         promises.match(session, brand_id=brand_id, mentions=mentions)
     detect_all(session, mentions=mentions, now=now)
-    for mention in mentions:
-        mention.stage = Stage.DETECTED
-    session.flush()
 
 
 STAGES: tuple[PipelineStage, ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, User
@@ -171,7 +171,8 @@ def match_mentions(
 ) -> list[PromiseMatch]:
     """Match inbound mentions to the brand's promises and store stance, evidence, score and model.
 
-    Idempotent: a mention's earlier automatic matches are replaced; reviewed ones are kept.
+    Idempotent: a mention's earlier automatic matches are updated in place (or removed when no
+    longer made); reviewed ones are kept.
     """
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction == Direction.INBOUND]
     if not inbound:
@@ -181,19 +182,12 @@ def match_mentions(
         return []  # most brands have none: do not load the sentence encoder for nothing
     matcher = build_matcher(session, brand_id, promises, encoder)
     promise_ids = {promise.key: promise.id for promise in promises}
-    reviewed = {
-        (row.mention_id, row.promise_id)
+    earlier: dict[tuple[int, int], PromiseMatch] = {
+        (row.mention_id, row.promise_id): row
         for row in session.scalars(
-            select(PromiseMatch).where(
-                PromiseMatch.mention_id.in_([m.id for m in inbound]), PromiseMatch.is_reviewed.is_(True)
-            )
+            select(PromiseMatch).where(PromiseMatch.mention_id.in_([m.id for m in inbound]))
         )
     }
-    session.execute(
-        delete(PromiseMatch).where(
-            PromiseMatch.mention_id.in_([m.id for m in inbound]), PromiseMatch.is_reviewed.is_(False)
-        )
-    )
     facts = _enrichment_facts(session, [m.id for m in inbound])
     results = matcher.match([m.text for m in inbound])
     spans = _evidence_spans(matcher, [m.text for m, found in zip(inbound, results, strict=True) if found])
@@ -203,25 +197,26 @@ def match_mentions(
         sentiment = enrichment["sentiment"].label if "sentiment" in enrichment else None
         for hit in found:
             promise_id = promise_ids[hit.promise_key]
-            if (mention.id, promise_id) in reviewed:
+            row = earlier.pop((mention.id, promise_id), None)
+            if row is not None and row.is_reviewed:
                 continue
             span = spans[mention.text][hit.promise_key]
             stance = detect_stance(mention.text, span=span, sentiment=sentiment)
-            row = PromiseMatch(
-                brand_id=brand_id,
-                promise_id=promise_id,
-                mention_id=mention.id,
-                stance=stance.stance,
-                score=hit.score,
-                evidence=stance.evidence,
-                evidence_start=stance.start,
-                evidence_end=stance.end,
-                model_version=matcher.version,
-                occurred_at=mention.created_at,
-                data=_weights(enrichment) | {"stance_from": stance.source, "via_example": hit.via_example},
-            )
-            session.add(row)
+            if row is None:  # a new match; an earlier one is updated in place, so a rerun changes nothing
+                row = PromiseMatch(brand_id=brand_id, promise_id=promise_id, mention_id=mention.id)
+                session.add(row)
+            row.stance = stance.stance
+            row.score = hit.score
+            row.evidence = stance.evidence
+            row.evidence_start = stance.start
+            row.evidence_end = stance.end
+            row.model_version = matcher.version
+            row.occurred_at = mention.created_at
+            row.data = _weights(enrichment) | {"stance_from": stance.source, "via_example": hit.via_example}
             stored.append(row)
+    for row in earlier.values():  # automatic matches the model no longer makes
+        if not row.is_reviewed:
+            session.delete(row)
     session.flush()
     return stored
 

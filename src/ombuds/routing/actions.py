@@ -1,4 +1,4 @@
-"""The writer of routing decisions: team, priority and SLA deadlines of the cases new mentions touch."""
+"""Routing: decide team, priority and SLA deadlines for the cases new mentions touch; the writer of rules.\n\nThe decision is routing's; ``cases.actions.apply_routing`` writes it to the case.\n"""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
+from ombuds.cases.actions import ROUTED_EVENT, apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.enrichment.models import Enrichment
-from ombuds.events import record_event
-from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.events import Event, record_event
+from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import list_rules
@@ -56,19 +57,33 @@ def facts_for_mention(session: Session, *, mention: Mention) -> CaseFacts:
     )
 
 
-def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
-    """Route the case of each inbound mention by its brand's rules and mark every mention routed.
+def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
+    """The mentions these cases were already routed for: a rerun must not route them again."""
+    if not case_ids:
+        return set()
+    rows = session.scalars(
+        select(Event.data).where(
+            Event.subject_type == "case", Event.subject_id.in_(case_ids), Event.kind == ROUTED_EVENT
+        )
+    )
+    return {data["mention_id"] for data in rows if isinstance(data.get("mention_id"), int)}
 
-    Urgency only rises automatically; lowering it is a person's decision.
+
+def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
+    """Route the case of each inbound mention by its brand's rules; ``apply_routing`` writes it.
+
+    Urgency only rises automatically; lowering it is a person's decision. Safe to repeat: a
+    mention the case was routed for before is not routed again, so a person's later team change
+    or priority stands.
     """
     rules: dict[int, list[Rule]] = {}
     teams = {
         t.slug: t
         for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
     }
+    routed = _routed_before(session, {m.case_id for m in mentions if m.case_id is not None})
     for mention in mentions:
-        mention.stage = Stage.ROUTED
-        if mention.direction is not Direction.INBOUND or mention.case_id is None:
+        if mention.direction is not Direction.INBOUND or mention.case_id is None or mention.id in routed:
             continue
         case = session.get(Case, mention.case_id)
         assert case is not None
@@ -82,28 +97,19 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             team = get_default_team(session, case.brand_id)
         if not is_first and priority == case.priority and team is None:
             continue
-        case.priority = priority
-        if team is not None:
-            case.team_id = team.id
-        case.first_response_due_at = sla.first_response_due(
-            sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
-        )
-        case.resolve_due_at = sla.resolution_due(
-            sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
-        )
-        record_event(
+        apply_routing(
             session,
-            brand_id=case.brand_id,
-            kind="case.routed",
-            subject_type="case",
-            subject_id=case.id,
-            data={
-                "priority": int(priority),
-                "team_id": case.team_id,
-                "reasons": list(decision.reasons),
-                "mention_id": mention.id,
-            },
-            occurred_at=mention.created_at,
+            case=case,
+            mention=mention,
+            priority=priority,
+            team_id=team.id if team is not None else case.team_id,
+            first_response_due_at=sla.first_response_due(
+                sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
+            ),
+            resolve_due_at=sla.resolution_due(
+                sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
+            ),
+            reasons=decision.reasons,
         )
     session.flush()
 
