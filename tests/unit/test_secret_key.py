@@ -1,0 +1,61 @@
+"""The key that signs session cookies: long enough to resist guessing, or generated and kept private."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from ombuds.settings import SECRET_KEY_MIN_BYTES, Settings
+
+OMBUDS = Path(sys.executable).with_name("ombuds")
+
+
+def test_a_short_configured_key_is_refused_naming_the_variable_and_the_minimum(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OMBUDS_SECRET_KEY", "x")
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(data_dir=tmp_path)
+
+    message = str(refused.value)
+    assert "OMBUDS_SECRET_KEY is 1 bytes long" in message
+    assert f"at least {SECRET_KEY_MIN_BYTES}" in message
+
+
+def test_keys_are_measured_in_bytes_not_characters(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="31 bytes long"):
+        Settings(data_dir=tmp_path, secret_key="k" * 31)
+    # 16 characters of two bytes each: long enough.
+    assert Settings(data_dir=tmp_path, secret_key="é" * 16).resolved_secret_key() == "é" * 16
+
+
+def test_without_a_key_one_is_generated_long_and_private(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OMBUDS_SECRET_KEY", "")  # an empty variable counts as unset
+
+    key = Settings(data_dir=tmp_path).resolved_secret_key()
+
+    assert len(key.encode()) >= SECRET_KEY_MIN_BYTES
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert Settings(data_dir=tmp_path).resolved_secret_key() == key  # sessions survive a restart
+
+
+def test_serve_refuses_to_start_with_a_short_key(tmp_path: Path) -> None:
+    env = {**os.environ, "OMBUDS_SECRET_KEY": "x", "OMBUDS_DATA_DIR": str(tmp_path)}
+
+    done = subprocess.run(
+        [str(OMBUDS), "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert done.returncode != 0
+    assert "OMBUDS_SECRET_KEY" in done.stderr
+    assert f"at least {SECRET_KEY_MIN_BYTES}" in done.stderr
+    assert not (tmp_path / "ombuds.db").exists()  # refused before anything was created
