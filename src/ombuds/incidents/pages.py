@@ -18,6 +18,7 @@ from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.delivery import mark_read
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
+from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -92,12 +93,23 @@ def incident_list(
     return render(request, template, context, signed_in=signed_in)
 
 
-@router.get("/incidents/alerts/{alert_id}")
-def open_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
-    """Follow an in-app alert: it counts as read, and the incident opens."""
+def _alert(session: Session, signed_in: SignedIn, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None or alert.brand_id not in signed_in.brand_ids:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such alert.")
+    return alert
+
+
+@router.get("/incidents/alerts/{alert_id}")
+def show_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+    """The alert's incident. Only reading: a link preview or prefetch must not mark it read for everyone."""
+    return _back(_alert(session, signed_in, alert_id).incident_id)
+
+
+@router.post("/incidents/alerts/{alert_id}/read")
+def open_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+    """Follow an in-app alert: it counts as read (for the whole team), and the incident opens."""
+    alert = _alert(session, signed_in, alert_id)
     mark_read(session, alert=alert, now=utcnow())
     return _back(alert.incident_id)
 
@@ -135,7 +147,7 @@ def open_by_hand(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    title: Annotated[str, Form()],
+    title: Annotated[str, Form(max_length=TITLE_MAX_CHARS)],
     severity: Annotated[str, Form()] = "medium",
 ) -> Response:
     brand = signed_in.brand
@@ -199,7 +211,7 @@ def add_note(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form()],
+    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS)],
 ) -> Response:
     incident = _incident(session, signed_in, incident_id)
     actor = _managing(session, signed_in, incident)

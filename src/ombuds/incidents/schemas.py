@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertKind, AlertStatus, IncidentStatus
 
+#: The longest incident title and note, the same on the page forms and through the API.
+TITLE_MAX_CHARS = 300
+NOTE_MAX_CHARS = 5000
+
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -109,7 +113,7 @@ class IncidentDetail(IncidentRead):
 class IncidentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)]
     severity: Severity = Severity.MEDIUM
     mention_ids: list[int] = Field(default_factory=list, max_length=1000)
 
@@ -126,7 +130,7 @@ class OwnerUpdate(BaseModel):
 
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)]
 
 
 class CaseLink(BaseModel):
