@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
-from ombuds.events import record_event
+from ombuds.cases.workflow import status_path
+from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 
 
@@ -193,21 +195,51 @@ def apply_routing(
     )
 
 
-def resolve_case(
-    session: Session, *, case: Case, at: datetime, actor_id: int | None = None, note: str = ""
-) -> None:
-    """Mark the customer's problem fixed; the resolution clock stops here."""
-    if case.status not in OPEN_STATUSES:
-        return
-    case.status = CaseStatus.RESOLVED
-    case.resolved_at = at
-    record_event(
+STATUS_CHANGED = "case.status_changed"
+
+
+def set_case_status(
+    session: Session,
+    *,
+    case: Case,
+    status: CaseStatus,
+    at: datetime,
+    actor_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """The one writer of a case's status and its ``case.status_changed`` event.
+
+    Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it. Callers
+    check the move is allowed (``workflow.status_path``) and who may make it.
+    """
+    previous = case.status
+    case.status = status
+    if status is CaseStatus.RESOLVED:
+        case.resolved_at = at
+    elif status is CaseStatus.OPEN:
+        case.resolved_at = None
+    return record_event(
         session,
         brand_id=case.brand_id,
-        kind="case.resolved",
+        kind=STATUS_CHANGED,
         subject_type="case",
         subject_id=case.id,
         actor_id=actor_id,
-        data={"note": note} if note else {},
+        data={"from": previous.value, "to": status.value, **(data or {})},
         occurred_at=at,
     )
+
+
+def resolve_case(session: Session, *, case: Case, at: datetime, note: str = "") -> None:
+    """Resolve an open case as the desk's own past work (the demo); people use ``lifecycle.change_status``."""
+    if case.status not in OPEN_STATUSES:
+        return
+    path = status_path(case.status, CaseStatus.RESOLVED)
+    for target in path:
+        set_case_status(
+            session,
+            case=case,
+            status=target,
+            at=at,
+            data={"note": note} if note and target is path[-1] else None,
+        )

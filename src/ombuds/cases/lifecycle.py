@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
 from ombuds.accounts.queries import get_role
+from ombuds.cases.actions import set_case_status
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
@@ -143,16 +144,15 @@ def change_status(
     note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
     events = []
     for target in status_path(case.status, status):
-        previous = case.status
-        case.status = target
-        if target is CaseStatus.RESOLVED:
-            case.resolved_at = utcnow()
-        elif target is CaseStatus.OPEN:
-            case.resolved_at = None
-        data: dict[str, Any] = {"from": previous.value, "to": target.value}
+        data: dict[str, Any] = {}
         if note and target is status:
             data["note"] = note
-        events.append(_event(session, case=case, actor=actor, kind="case.status_changed", data=data))
+        if actor.api_token_id is not None:
+            data["api_token_id"] = actor.api_token_id
+        events.append(
+            set_case_status(session, case=case, status=target, at=utcnow(), actor_id=actor.user_id, data=data)
+        )
+        session.flush()
     return events
 
 
