@@ -330,3 +330,31 @@ def test_jsonl_exports_import_with_nested_keys_and_report_broken_lines(
         assert mention.channel == "chat"
         assert mention.raw == good.encode()
         assert mention.raw_format == "jsonl"
+
+
+def test_a_jsonl_record_with_a_nul_character_is_rejected_alone_and_a_rerun_stores_nothing_twice(
+    ombuds_import: Import, session_factory: sessionmaker[Session], brand: Brand, tmp_path: Path
+) -> None:
+    # PostgreSQL cannot store U+0000 in text; the record must be refused the same way on every database.
+    rows = [
+        {"external_id": f"n{number}", "author": "mira", "text": f"Refund {number} still missing"}
+        | {"created_at": "2024-05-01T08:00:00+00:00"}
+        for number in range(1, 31)
+    ]
+    rows[10]["text"] = "bag\u0000lost"
+    rows[20]["author"] = "mi\u0000ra"
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+    first = summary_of(ombuds_import(path, "--brand", brand.slug, "--json", "--batch-size", "10"))
+    again = summary_of(ombuds_import(path, "--brand", brand.slug, "--json", "--batch-size", "10"))
+
+    assert (first["read"], first["imported"], first["duplicates"], first["rejected"]) == (30, 28, 0, 2)
+    assert (again["read"], again["imported"], again["duplicates"], again["rejected"]) == (30, 0, 28, 2)
+    rejects = read_rejects(Path(str(first["rejects_path"])))
+    assert [(row["line"], row["column"]) for row in rejects] == [("11", "text"), ("21", "author")]
+    assert all("NUL character" in row["reason"] for row in rejects)
+    assert rejects[0]["reason"].startswith("text: ")
+    with session_factory() as session:
+        stored = set(session.scalars(select(Mention.external_id)))
+    assert stored == {row["external_id"] for row in rows} - {"n11", "n21"}

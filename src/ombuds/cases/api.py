@@ -27,6 +27,7 @@ from ombuds.cases.schemas import (
 )
 from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
+from ombuds.fields import Count, Id
 from ombuds.mentions.models import Mention
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
@@ -49,10 +50,10 @@ def list_cases(
         Query(description="Slug of the brand to list; defaults to the token's brand or the selected one."),
     ] = None,
     status_: Annotated[OpenStatus | None, Query(alias="status", description="Only this open status.")] = None,
-    team_id: Annotated[int | None, Query(description="Only cases of this team.")] = None,
-    assignee_id: Annotated[int | None, Query(description="Only cases assigned to this user.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    team_id: Annotated[Id | None, Query(description="Only cases of this team.")] = None,
+    assignee_id: Annotated[Id | None, Query(description="Only cases assigned to this user.")] = None,
+    limit: Annotated[Count, Query(ge=1, le=500)] = 50,
+    offset: Annotated[Count, Query()] = 0,
 ) -> CaseList:
     """Open cases (new, open, pending) of one brand: priority first (1 = urgent), then oldest first."""
     chosen = scope.brand_by_slug(brand)
@@ -70,7 +71,7 @@ def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetailRead, responses=_UNAUTHORIZED | _NOT_FOUND)
-def get_case(case_id: int, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+def get_case(case_id: Id, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """One case with its customer, its messages in time order and what analysis found in them."""
     return _detail(session, _case(session, case_id, scope), scope)
 
@@ -101,7 +102,7 @@ def _actor(scope: ApiScope, session: Session) -> Actor:
     return Actor(user, api_token_id=scope.token_id)
 
 
-def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
+def _case(session: Session, case_id: Id, scope: ApiScope) -> Case:
     case = queries.get_case(session, case_id, brand_ids=scope.brand_ids)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
@@ -127,13 +128,13 @@ def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
 
 
 @router.get("/{case_id}/events", response_model=list[CaseEventRead], responses=_UNAUTHORIZED | _NOT_FOUND)
-def list_events(case_id: int, scope: ApiReader, session: DbSession) -> list[CaseEventRead]:
+def list_events(case_id: Id, scope: ApiReader, session: DbSession) -> list[CaseEventRead]:
     """The case's timeline, oldest first: opened, routed (with reasons), answered, assigned, moved, notes."""
     return timeline.list_case_events(session, case=_case(session, case_id, scope))
 
 
 @router.post("/{case_id}/assignee", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
-def assign(case_id: int, body: AssigneeUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+def assign(case_id: Id, body: AssigneeUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """Give the case to a person of its brand (not a viewer), or to nobody with `null`."""
     case = _case(session, case_id, scope)
     assignee = session.get(User, body.assignee_id) if body.assignee_id is not None else None
@@ -144,7 +145,7 @@ def assign(case_id: int, body: AssigneeUpdate, scope: ApiReader, session: DbSess
 
 
 @router.post("/{case_id}/team", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
-def move_to_team(case_id: int, body: TeamUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+def move_to_team(case_id: Id, body: TeamUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """Move the case to another team of the same brand."""
     case = _case(session, case_id, scope)
     team = session.get(Team, body.team_id)
@@ -155,7 +156,7 @@ def move_to_team(case_id: int, body: TeamUpdate, scope: ApiReader, session: DbSe
 
 
 @router.post("/{case_id}/status", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
-def set_status(case_id: int, body: StatusUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+def set_status(case_id: Id, body: StatusUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """Move the case along new → open → pending → resolved → closed, or reopen it with `open`.
 
     Resolving sets `resolved_at`; closing an unresolved case resolves it first; reopening clears
@@ -169,7 +170,7 @@ def set_status(case_id: int, body: StatusUpdate, scope: ApiReader, session: DbSe
 
 
 @router.post("/{case_id}/priority", response_model=CaseDetailRead, responses=_WRITE_ERRORS)
-def set_priority(case_id: int, body: PriorityUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
+def set_priority(case_id: Id, body: PriorityUpdate, scope: ApiReader, session: DbSession) -> CaseDetailRead:
     """Set the priority (1 urgent … 4 low) with a reason that the timeline shows."""
     case = _case(session, case_id, scope)
     lifecycle.change_priority(
@@ -184,7 +185,7 @@ def set_priority(case_id: int, body: PriorityUpdate, scope: ApiReader, session: 
     status_code=status.HTTP_201_CREATED,
     responses=_WRITE_ERRORS,
 )
-def add_note(case_id: int, body: NoteCreate, scope: ApiReader, session: DbSession) -> CaseEventRead:
+def add_note(case_id: Id, body: NoteCreate, scope: ApiReader, session: DbSession) -> CaseEventRead:
     """Add an internal note; colleagues see it in the timeline, the customer never does."""
     case = _case(session, case_id, scope)
     event = lifecycle.add_note(session, case=case, text=body.text, actor=_actor(scope, session))
@@ -197,7 +198,7 @@ def add_note(case_id: int, body: NoteCreate, scope: ApiReader, session: DbSessio
     responses=_WRITE_ERRORS,
 )
 def correct_analysis(
-    case_id: int, mention_id: int, body: MentionCorrection, scope: ApiReader, session: DbSession
+    case_id: Id, mention_id: Id, body: MentionCorrection, scope: ApiReader, session: DbSession
 ) -> CaseMentionRead:
     """Correct a message's sentiment, intent or category; the brand's models learn from it at once.
 

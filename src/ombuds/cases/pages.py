@@ -16,6 +16,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learning import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.fields import INT64_MAX, Id, NoNul, parse_id
 from ombuds.mentions.models import Mention
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
@@ -23,6 +24,8 @@ from ombuds.web.templating import flash, render
 router = APIRouter()
 
 PAGE_SIZE = 50
+#: The last page whose offset a database can still take.
+MAX_PAGE = INT64_MAX // PAGE_SIZE
 NO_TEAM = "none"
 ME = "me"
 NOBODY = "none"
@@ -43,7 +46,7 @@ def inbox(
     team: str | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None,
     assignee: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """Open cases of the selected brand; filters that do not apply are ignored, not errors."""
     brand = signed_in.brand
@@ -87,7 +90,7 @@ def inbox(
 
 
 @router.get("/cases/{case_id}")
-def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
+def case_page(case_id: Id, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
     """One case: its story (messages and events in time order), the customer, and the work on it."""
     case = queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
     if case is None:
@@ -122,7 +125,7 @@ def case_page(case_id: int, request: Request, signed_in: CurrentUser, session: D
 # --- case work: plain forms that post, flash what happened, and come back to the case ------------
 
 
-def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:
+def _case_or_404(session: Session, case_id: Id, signed_in: SignedIn) -> Case:
     case = queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
@@ -148,7 +151,8 @@ def _user_by_form(session: Session, value: str, *, signed_in: SignedIn) -> User 
         return signed_in.user
     if value in ("", NOBODY):
         return None
-    user = get_user(session, int(value)) if value.isdigit() else None
+    user_id = parse_id(value)
+    user = get_user(session, user_id) if user_id is not None else None
     if user is None:
         raise InvalidInput(f"assignee: no user {value!r}")
     return user
@@ -156,7 +160,7 @@ def _user_by_form(session: Session, value: str, *, signed_in: SignedIn) -> User 
 
 @router.post("/cases/{case_id}/assignee")
 def assign(
-    case_id: int,
+    case_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
@@ -179,11 +183,11 @@ def assign(
 
 @router.post("/cases/{case_id}/team")
 def move_to_team(
-    case_id: int,
+    case_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    team_id: Annotated[int, Form()],
+    team_id: Annotated[Id, Form()],
 ) -> Response:
     """Hand the case to another team of its brand."""
     case = _case_or_404(session, case_id, signed_in)
@@ -205,12 +209,12 @@ def move_to_team(
 
 @router.post("/cases/{case_id}/status")
 def set_status(
-    case_id: int,
+    case_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
     status_: Annotated[str, Form(alias="status", max_length=16)],
-    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS)] = "",
+    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
 ) -> Response:
     """Open, park (pending), resolve, close or reopen the case, optionally saying what was done."""
     case = _case_or_404(session, case_id, signed_in)
@@ -234,12 +238,12 @@ def set_status(
 
 @router.post("/cases/{case_id}/priority")
 def set_priority(
-    case_id: int,
+    case_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
     priority: Annotated[int, Form()],
-    reason: Annotated[str, Form(max_length=lifecycle.REASON_MAX_CHARS)] = "",
+    reason: Annotated[str, Form(max_length=lifecycle.REASON_MAX_CHARS), NoNul] = "",
 ) -> Response:
     """Raise or lower the priority, with the reason colleagues will read in the timeline."""
     case = _case_or_404(session, case_id, signed_in)
@@ -260,11 +264,11 @@ def set_priority(
 
 @router.post("/cases/{case_id}/notes")
 def add_note(
-    case_id: int,
+    case_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS)] = "",
+    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
 ) -> Response:
     """An internal note for colleagues; the customer never sees it."""
     case = _case_or_404(session, case_id, signed_in)
@@ -278,14 +282,14 @@ def add_note(
 
 @router.post("/cases/{case_id}/mentions/{mention_id}/correction")
 def correct_analysis(
-    case_id: int,
-    mention_id: int,
+    case_id: Id,
+    mention_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
     sentiment: Annotated[str, Form(max_length=200)] = "",
     intent: Annotated[str, Form(max_length=200)] = "",
-    category: Annotated[str, Form(max_length=200)] = "",
+    category: Annotated[str, Form(max_length=200), NoNul] = "",
 ) -> Response:
     """Say what a message really is (sentiment, intent, category); the brand's models learn from it."""
     case = _case_or_404(session, case_id, signed_in)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from ombuds.cases.models import CaseStatus, Priority
+from ombuds.fields import Id, NoNul, WholeNumber
 from ombuds.mentions.models import Direction
 
 OpenStatus = Literal["new", "open", "pending"]
@@ -169,19 +171,19 @@ class CaseDetailRead(CaseRead):
 
 # --- case work: what agents change, and the case's timeline ---------------------------------------
 
-NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NoNul]
 
 
 class AssigneeUpdate(BaseModel):
     """Give the case to a person of its brand (not a viewer), or to nobody with ``null``."""
 
-    assignee_id: int | None = Field(description="id of a user of the case's brand; null unassigns")
+    assignee_id: Id | None = Field(description="id of a user of the case's brand; null unassigns")
 
 
 class TeamUpdate(BaseModel):
     """Move the case to another team of the same brand."""
 
-    team_id: int
+    team_id: Id
 
 
 class StatusUpdate(BaseModel):
@@ -191,7 +193,7 @@ class StatusUpdate(BaseModel):
     """
 
     status: CaseStatus
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = Field(
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NoNul] = Field(
         default="", description="optional: what was done, kept with the status change"
     )
 
@@ -199,8 +201,8 @@ class StatusUpdate(BaseModel):
 class PriorityUpdate(BaseModel):
     """A new priority and why, so colleagues see the reason in the timeline."""
 
-    priority: int = Field(ge=1, le=4, description="1 = urgent … 4 = low")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    priority: Annotated[WholeNumber, Interval(ge=1, le=4)] = Field(description="1 = urgent … 4 = low")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul]
 
 
 class NoteCreate(BaseModel):
@@ -233,6 +235,6 @@ class MentionCorrection(BaseModel):
 
     sentiment: Literal["negative", "neutral", "positive"] | None = None
     intent: Literal["complaint", "question", "praise", "suggestion", "other"] | None = None
-    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] | None = Field(
         default=None, description="one of the brand's categories, or a new one"
     )

@@ -11,6 +11,7 @@ from ombuds.accounts.queries import get_role
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import Forbidden, InvalidInput
+from ombuds.fields import Count, Id
 from ombuds.incidents import actions, queries
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.delivery import mark_read
@@ -43,7 +44,7 @@ _WRITE_ERRORS = _ERRORS | {
 }
 
 
-def _incident(session: Session, incident_id: int, scope: ApiScope) -> Incident:
+def _incident(session: Session, incident_id: Id, scope: ApiScope) -> Incident:
     incident = queries.get_incident(session, incident_id, brand_ids=scope.brand_ids)
     if incident is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id}")
@@ -97,7 +98,7 @@ def list_alerts(
 
 
 @router.post("/alerts/{alert_id}/read", response_model=AlertRead, responses=_ERRORS)
-def read_alert(alert_id: int, scope: ApiReader, session: DbSession) -> AlertRead:
+def read_alert(alert_id: Id, scope: ApiReader, session: DbSession) -> AlertRead:
     alert = session.get(Alert, alert_id)
     if alert is None or alert.brand_id not in scope.brand_ids:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id}")
@@ -144,18 +145,18 @@ def _own_mentions(session: Session, brand_id: int, mention_ids: list[int]) -> li
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, responses=_ERRORS)
-def get_incident(incident_id: int, scope: ApiReader, session: DbSession) -> IncidentDetail:
+def get_incident(incident_id: Id, scope: ApiReader, session: DbSession) -> IncidentDetail:
     """One incident: counts, post-incident figures, the volume and sentiment series, the timeline."""
     return _detail(session, _incident(session, incident_id, scope))
 
 
 @router.get("/{incident_id}/mentions", response_model=list[IncidentMentionRead], responses=_ERRORS)
 def list_mentions(
-    incident_id: int,
+    incident_id: Id,
     scope: ApiReader,
     session: DbSession,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Count, Query(ge=1, le=500)] = 100,
+    offset: Annotated[Count, Query()] = 0,
 ) -> list[IncidentMentionRead]:
     """The incident's mentions, newest first."""
     incident = _incident(session, incident_id, scope)
@@ -163,18 +164,18 @@ def list_mentions(
 
 
 @router.get("/{incident_id}/cases", response_model=list[IncidentCaseRead], responses=_ERRORS)
-def list_cases(incident_id: int, scope: ApiReader, session: DbSession) -> list[IncidentCaseRead]:
+def list_cases(incident_id: Id, scope: ApiReader, session: DbSession) -> list[IncidentCaseRead]:
     """Cases of the incident's mentions and cases linked by hand: every affected customer's case."""
     return queries.incident_cases(session, incident=_incident(session, incident_id, scope))
 
 
 @router.get("/{incident_id}/timeline", response_model=list[TimelineEntry], responses=_ERRORS)
-def timeline(incident_id: int, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
+def timeline(incident_id: Id, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
     return queries.incident_timeline(session, incident=_incident(session, incident_id, scope))
 
 
 @router.post("/{incident_id}/status", response_model=IncidentDetail, responses=_WRITE_ERRORS)
-def set_status(incident_id: int, body: StatusUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
+def set_status(incident_id: Id, body: StatusUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
     """Watching, active or resolved; resolving freezes the post-incident figures in `summary`."""
     incident = _incident(session, incident_id, scope)
     actor = _manager(session, scope, incident.brand_id)
@@ -183,7 +184,7 @@ def set_status(incident_id: int, body: StatusUpdate, scope: ApiReader, session: 
 
 
 @router.post("/{incident_id}/owner", response_model=IncidentDetail, responses=_WRITE_ERRORS)
-def set_owner(incident_id: int, body: OwnerUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
+def set_owner(incident_id: Id, body: OwnerUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
     """Give the incident to a person of PR (or to nobody with `null`)."""
     from ombuds.accounts.models import User
 
@@ -203,7 +204,7 @@ def set_owner(incident_id: int, body: OwnerUpdate, scope: ApiReader, session: Db
     status_code=status.HTTP_201_CREATED,
     responses=_WRITE_ERRORS,
 )
-def add_note(incident_id: int, body: NoteCreate, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
+def add_note(incident_id: Id, body: NoteCreate, scope: ApiReader, session: DbSession) -> list[TimelineEntry]:
     """A note on the incident's timeline; returns the timeline."""
     incident = _incident(session, incident_id, scope)
     actor = _manager(session, scope, incident.brand_id)
@@ -214,7 +215,7 @@ def add_note(incident_id: int, body: NoteCreate, scope: ApiReader, session: DbSe
 
 @router.post("/{incident_id}/cases", response_model=list[IncidentCaseRead], responses=_WRITE_ERRORS)
 def link_case(
-    incident_id: int, body: CaseLink, scope: ApiReader, session: DbSession
+    incident_id: Id, body: CaseLink, scope: ApiReader, session: DbSession
 ) -> list[IncidentCaseRead]:
     """Link a case of the same brand to the incident by hand."""
     incident = _incident(session, incident_id, scope)

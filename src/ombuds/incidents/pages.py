@@ -13,6 +13,7 @@ from ombuds.accounts.models import Membership, User
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import OmbudsError
+from ombuds.fields import Id, NoNul, parse_id
 from ombuds.incidents import actions, charts, queries
 from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.delivery import mark_read
@@ -27,7 +28,7 @@ router = APIRouter()
 STATUS_LABELS = {"watching": "Watch", "active": "Make active", "resolved": "Resolve"}
 
 
-def _incident(session: Session, signed_in: SignedIn, incident_id: int) -> Incident:
+def _incident(session: Session, signed_in: SignedIn, incident_id: Id) -> Incident:
     incident = queries.get_incident(session, incident_id, brand_ids=signed_in.brand_ids)
     if incident is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such incident.")
@@ -43,7 +44,7 @@ def _managing(session: Session, signed_in: SignedIn, incident: Incident) -> int:
     return signed_in.user.id
 
 
-def _back(incident_id: int) -> RedirectResponse:
+def _back(incident_id: Id) -> RedirectResponse:
     return RedirectResponse(f"/incidents/{incident_id}", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -101,13 +102,13 @@ def _alert(session: Session, signed_in: SignedIn, alert_id: int) -> Alert:
 
 
 @router.get("/incidents/alerts/{alert_id}")
-def show_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+def show_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """The alert's incident. Only reading: a link preview or prefetch must not mark it read for everyone."""
     return _back(_alert(session, signed_in, alert_id).incident_id)
 
 
 @router.post("/incidents/alerts/{alert_id}/read")
-def open_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+def open_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """Follow an in-app alert: it counts as read (for the whole team), and the incident opens."""
     alert = _alert(session, signed_in, alert_id)
     mark_read(session, alert=alert, now=utcnow())
@@ -116,7 +117,7 @@ def open_alert(alert_id: int, signed_in: CurrentUser, session: DbSession) -> Res
 
 @router.get("/incidents/{incident_id}")
 def incident_page(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
@@ -147,7 +148,7 @@ def open_by_hand(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    title: Annotated[str, Form(max_length=TITLE_MAX_CHARS)],
+    title: Annotated[str, Form(max_length=TITLE_MAX_CHARS), NoNul],
     severity: Annotated[str, Form()] = "medium",
 ) -> Response:
     brand = signed_in.brand
@@ -168,7 +169,7 @@ def open_by_hand(
 
 @router.post("/incidents/{incident_id}/status")
 def change_status(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
@@ -188,7 +189,7 @@ def change_status(
 
 @router.post("/incidents/{incident_id}/owner")
 def change_owner(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
@@ -197,8 +198,8 @@ def change_owner(
     incident = _incident(session, signed_in, incident_id)
     actor = _managing(session, signed_in, incident)
     owners = {user.id for user in _owners(session, incident.brand_id)}
-    chosen = int(owner_id) if owner_id.isdigit() else None
-    if chosen is not None and chosen not in owners:
+    chosen = parse_id(owner_id)
+    if (chosen is None and owner_id.strip()) or (chosen is not None and chosen not in owners):
         flash(request, "That person does not run this brand's incidents.", "error")
         return _back(incident.id)
     actions.assign_owner(session, incident=incident, owner_id=chosen, actor_id=actor, now=utcnow())
@@ -207,11 +208,11 @@ def change_owner(
 
 @router.post("/incidents/{incident_id}/notes")
 def add_note(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS)],
+    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul],
 ) -> Response:
     incident = _incident(session, signed_in, incident_id)
     actor = _managing(session, signed_in, incident)
@@ -224,7 +225,7 @@ def add_note(
 
 @router.post("/incidents/{incident_id}/cases")
 def link_case(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
@@ -232,7 +233,8 @@ def link_case(
 ) -> Response:
     incident = _incident(session, signed_in, incident_id)
     actor = _managing(session, signed_in, incident)
-    case = session.get(Case, int(case_id)) if case_id.strip().isdigit() else None
+    wanted = parse_id(case_id)
+    case = session.get(Case, wanted) if wanted is not None else None
     if case is None or case.brand_id != incident.brand_id:
         flash(request, f"No case {case_id.strip()!r} in this brand.", "error")
         return _back(incident.id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ombuds.fields import Id, NoNul
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertKind, AlertStatus, IncidentStatus
 
@@ -113,9 +114,11 @@ class IncidentDetail(IncidentRead):
 class IncidentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)]
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS), NoNul
+    ]
     severity: Severity = Severity.MEDIUM
-    mention_ids: list[int] = Field(default_factory=list, max_length=1000)
+    mention_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class StatusUpdate(BaseModel):
@@ -125,17 +128,19 @@ class StatusUpdate(BaseModel):
 
 class OwnerUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    owner_id: int | None
+    owner_id: Id | None
 
 
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS)]
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS), NoNul
+    ]
 
 
 class CaseLink(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    case_id: int
+    case_id: Id
 
 
 class AlertRead(_Read):

@@ -29,7 +29,8 @@ SOURCE_KIND = "api"
 async def read_body(request: Request) -> bytes:
     """The request body, refused with 413 as soon as it grows past ``MAX_BODY_BYTES``."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    # isascii: "²".isdigit() is true; 18 digits: int() of thousands of digits raises.
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY_BYTES):
         raise _too_large()
     chunks: list[bytes] = []
     size = 0

@@ -40,6 +40,14 @@ def _decode(text: str, index: int) -> tuple[object, int]:
         return _DECODER.raw_decode(text, index)
     except json.JSONDecodeError as exc:
         raise PayloadError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except PayloadError:
+        raise
+    except RecursionError:
+        raise PayloadError(f"invalid JSON: nested too deeply in the value at character {index + 1}") from None
+    except ValueError:  # an integer past Python's int-string limit (4,300 digits)
+        raise PayloadError(
+            f"invalid JSON: a number too long to read in the value at character {index + 1}"
+        ) from None
 
 
 def split_json_items(body: bytes) -> tuple[list[JsonItem], bool]:

@@ -18,8 +18,8 @@ _FORMATS_WITH_OFFSET = (
 )
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
-_EARLIEST_YEAR = 1970
-_LATEST_YEAR = 2100
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2100
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -36,8 +36,8 @@ def parse_timestamp(value: str) -> datetime:
     moment = _read(text)
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (write e.g. 2017-10-31T22:10:47+00:00)")
-    if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
-        raise ValueError(f"{text!r} is outside {_EARLIEST_YEAR}-{_LATEST_YEAR}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"{text!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return moment.astimezone(UTC)
 
 

@@ -6,17 +6,18 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ombuds.accounts.queries import get_user
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.web.csrf import CsrfRejected
-from ombuds.web.deps import SESSION_USER, SignedIn, SignInRequired, signed_in_for
+from ombuds.web.deps import SignedIn, SignInRequired, signed_in_for, user_of_session
 from ombuds.web.templating import render
+from ombuds.web.validation import is_about_the_address, json_safe, page_message
 
 API_PREFIX = "/api/"
 
@@ -41,13 +42,12 @@ def sign_in_url(request: Request) -> str:
 
 def _signed_in_or_none(request: Request) -> SignedIn | None:
     """Error pages keep the navigation for signed-in people; the failed view's session is gone."""
-    user_id = request.session.get(SESSION_USER) if "session" in request.scope else None
-    if not isinstance(user_id, int):
+    if "session" not in request.scope:
         return None
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
-        user = get_user(session, user_id)
-        return signed_in_for(request, user) if user is not None and user.is_active else None
+        user = user_of_session(request, session)
+        return signed_in_for(request, user) if user is not None else None
 
 
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
@@ -95,11 +95,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
     if is_api(request):
-        return await request_validation_exception_handler(request, exc)
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    return error_page(request, 400, f"{where}: {first.get('msg', 'invalid value')}")
+        # FastAPI echoes each input; infinity (1e400) or a huge integer would make that echo a 500.
+        return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
+    if is_about_the_address(errors):
+        return error_page(request, 404)
+    return error_page(request, 400, page_message(errors))
 
 
 async def _ombuds_error(request: Request, exc: Exception) -> Response:

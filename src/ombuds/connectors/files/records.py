@@ -216,6 +216,8 @@ def _jsonl_record(start: Position, raw: bytes) -> RawRecord:
         return _jsonl_problem(start, raw, f"invalid UTF-8 at byte {exc.start + 1} of the line")
     try:
         value = json.loads(raw)
+    except RecursionError:
+        return _jsonl_problem(start, raw, "invalid JSON: nested too deeply")
     except ValueError as exc:
         message = getattr(exc, "msg", str(exc))
         column = getattr(exc, "colno", None)

@@ -1,0 +1,70 @@
+"""Constrained value types shared by every schema, route parameter and form: ids, counts, text.
+
+Pure. Each bound is what both databases can store, so input that does not fit is refused where it
+arrives with a message naming the field, the same on SQLite and PostgreSQL, instead of failing in
+the driver (an integer past 64 bits, a NUL character PostgreSQL cannot keep in text, a float that
+JSON cannot write back).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from annotated_types import Interval
+from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
+
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+INT32_MAX = 2**31 - 1
+
+
+def _not_a_boolean(value: object) -> object:
+    # JSON true/false would otherwise count as 1/0.
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number, not true or false")
+    return value
+
+
+def _metric(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError("expected a whole number that fits in 64 bits")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
+def _without_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value
+
+
+#: A whole number; from a path, query or form it may be digits, from JSON never true or false.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+#: A row id: what a path, query, form or body names a stored thing by.
+Id = Annotated[WholeNumber, Interval(ge=1, le=INT64_MAX)]
+#: A count of rows to skip, or any other non-negative number a database compares with its rows.
+Count = Annotated[WholeNumber, Interval(ge=0, le=INT64_MAX)]
+#: A metric such as a retweet count: a JSON number that fits a 64-bit integer, or a finite float.
+Metric = Annotated[int | float, BeforeValidator(_metric)]
+#: Refuses text that PostgreSQL cannot store. Put it after length constraints
+#: (``Annotated[str, StringConstraints(...), NoNul]``) so their messages stay plain.
+NoNul = AfterValidator(_without_nul)
+#: Text that both databases store as given.
+Text = Annotated[str, NoNul]
+
+_ID = TypeAdapter(Id)
+
+
+def parse_id(value: str) -> int | None:
+    """A form's id field as a row id; ``None`` when it is not one (``"²"``, ``"-1"``, 25 digits)."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return _ID.validate_python(text)
+    except ValidationError:
+        return None
