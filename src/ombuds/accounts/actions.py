@@ -126,3 +126,23 @@ def touch_api_token(session: Session, *, token: ApiToken, now: datetime | None =
         return False
     token.last_used_at = now
     return True
+
+
+def end_sessions(session: Session, *, user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued before now stops working."""
+    user.session_version += 1
+
+
+def change_password(session: Session, *, user: User, password: str) -> None:
+    """A new password; sessions signed in with the old one end (a thief's copy among them)."""
+    user.password_hash = hash_password(password)
+    end_sessions(session, user=user)
+
+
+def deactivate_user(session: Session, *, user: User) -> bool:
+    """The user can no longer sign in and every open session ends; False when already inactive."""
+    if not user.is_active:
+        return False
+    user.is_active = False
+    end_sessions(session, user=user)
+    return True

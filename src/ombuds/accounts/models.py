@@ -38,6 +38,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Copied into each session cookie at sign-in; raising it (sign-out, a new password,
+    #: deactivation) ends every session signed in before, wherever its cookie has been copied.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 

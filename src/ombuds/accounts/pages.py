@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ombuds.accounts import actions
 from ombuds.web.csrf import csrf_token
-from ombuds.web.deps import SESSION_USER, CurrentUser, DbSession, OptionalUser, select_brand
+from ombuds.web.deps import CurrentUser, DbSession, OptionalUser, select_brand, start_user_session
 from ombuds.web.templating import flash, render
 from ombuds.web.throttle import SignInThrottle, describe_wait
 
@@ -72,15 +72,16 @@ def login(
         context = {"email": email, "next": safe_next(next_url), "error": FAILED_SIGN_IN}
         return render(request, "accounts/login.html", context, status_code=401)
     throttle.succeeded(email=email)
-    # A fresh session on sign-in: nothing set before it (a planted cookie) survives.
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
+    start_user_session(request, user)
     csrf_token(request.session)
     return RedirectResponse(safe_next(next_url), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession, user: OptionalUser) -> Response:
+    """Sign out on every browser: a copy of any of the user's cookies stops working too."""
+    if user is not None:
+        actions.end_sessions(session, user=user)
     request.session.clear()
     flash(request, "You are signed out.", "success")
     return RedirectResponse("/login", status_code=303)

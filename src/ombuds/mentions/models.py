@@ -50,6 +50,8 @@ class Mention(Base):
         UniqueConstraint("source_id", "external_id"),
         Index("ix_mention_stage_id", "stage", "id"),
         Index("ix_mention_brand_created", "brand_id", "created_at"),
+        # Threading finds the message a reply answers by brand and external id (any source).
+        Index("ix_mention_brand_external", "brand_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,7 @@ from ombuds.accounts.models import Brand, Role, User
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
 SESSION_USER = "user_id"
+SESSION_VERSION = "session_version"
 SESSION_BRAND = "brand_id"
 
 
@@ -81,12 +82,31 @@ def require_api_token(session: DbSession, credentials: BearerCredentials) -> Api
 ApiAuth = Annotated[ApiCaller, Depends(require_api_token)]
 
 
-def optional_user(request: Request, session: DbSession) -> User | None:
+def start_user_session(request: Request, user: User) -> None:
+    """Sign the user in on this browser: a fresh session, so nothing set before it (a planted cookie) survives."""
+    request.session.clear()
+    request.session[SESSION_USER] = user.id
+    request.session[SESSION_VERSION] = user.session_version
+
+
+def user_of_session(request: Request, session: Session) -> User | None:
+    """The active user this cookie signs in, unless they have signed out (or been signed out) since.
+
+    The cookie is signed, not stored: a copy of it stays valid until the user's session version
+    moves on, which sign-out, a password change and deactivation all do.
+    """
     user_id = request.session.get(SESSION_USER)
-    if not isinstance(user_id, int):
+    version = request.session.get(SESSION_VERSION)
+    if not isinstance(user_id, int) or not isinstance(version, int):
         return None
     user = queries.get_user(session, user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    return user
+
+
+def optional_user(request: Request, session: DbSession) -> User | None:
+    return user_of_session(request, session)
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
