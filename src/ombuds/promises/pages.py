@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from ombuds.accounts.models import Brand, Role
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, Text
 from ombuds.mentions.models import Mention
 from ombuds.promises import actions, queries
 from ombuds.promises.charts import trend_chart
@@ -106,16 +105,16 @@ class PromiseForm(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: Text = ""
-    key: Text = ""
-    campaign: Text = ""
-    owner: Text = ""
-    channels: Text = ""
-    starts_on: Text = ""
-    ends_on: Text = ""
+    text: str = ""
+    key: str = ""
+    campaign: str = ""
+    owner: str = ""
+    channels: str = ""
+    starts_on: str = ""
+    ends_on: str = ""
     is_active: bool = False  # a checkbox: absent when unticked
-    confirms: Text = ""
-    contradicts: Text = ""
+    confirms: str = ""
+    contradicts: str = ""
 
     @classmethod
     def of(cls, promise: Promise) -> PromiseForm:
@@ -220,7 +219,7 @@ def create_promise(
 
 
 @router.get("/promises/{promise_id}/edit")
-def edit_promise(request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
+def edit_promise(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
     """The promise's wording, campaign, dates and owner, and examples to add."""
     brand = _editor(signed_in)
     promise = queries.get_promise(session, brand.id, promise_id)
@@ -231,7 +230,7 @@ def edit_promise(request: Request, promise_id: Id, signed_in: CurrentUser, sessi
 
 @router.post("/promises/{promise_id}/edit")
 def update_promise(
-    request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession, form: FormFields
+    request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession, form: FormFields
 ) -> Response:
     """Save the changes; matches already made keep the wording they were made with."""
     brand = _editor(signed_in)
@@ -251,7 +250,7 @@ def update_promise(
 
 
 @router.get("/promises/{promise_id}")
-def promise_page(request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
+def promise_page(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
     """One promise: its score and trend, the cases that contradict it with their teams, recent matches."""
     brand = signed_in.brand
     promise = queries.get_promise(session, brand.id, promise_id) if brand else None
@@ -277,11 +276,11 @@ def promise_page(request: Request, promise_id: Id, signed_in: CurrentUser, sessi
 @router.post("/promises/matches/{match_id}/review")
 def review_match(
     request: Request,
-    match_id: Id,
+    match_id: int,
     signed_in: CurrentUser,
     session: DbSession,
     decision: Annotated[str, Form()],
-    promise_id: Annotated[Id | None, Form()] = None,
+    promise_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     """An agent confirms a match, flips its stance, moves it to another promise or removes it."""
     brand = signed_in.brand
