@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ombuds.accounts.models import Brand, Role
 from ombuds.errors import InvalidInput, OmbudsError
+from ombuds.fields import Id, Text
 from ombuds.mentions.models import Mention
 from ombuds.promises import actions, queries
 from ombuds.promises.charts import trend_chart
@@ -105,16 +106,16 @@ class PromiseForm(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: str = ""
-    key: str = ""
-    campaign: str = ""
-    owner: str = ""
-    channels: str = ""
-    starts_on: str = ""
-    ends_on: str = ""
+    text: Text = ""
+    key: Text = ""
+    campaign: Text = ""
+    owner: Text = ""
+    channels: Text = ""
+    starts_on: Text = ""
+    ends_on: Text = ""
     is_active: bool = False  # a checkbox: absent when unticked
-    confirms: str = ""
-    contradicts: str = ""
+    confirms: Text = ""
+    contradicts: Text = ""
 
     @classmethod
     def of(cls, promise: Promise) -> PromiseForm:
@@ -219,7 +220,7 @@ def create_promise(
 
 
 @router.get("/promises/{promise_id}/edit")
-def edit_promise(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+def edit_promise(request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """The promise's wording, campaign, dates and owner, and examples to add."""
     brand = _editor(signed_in)
     promise = queries.get_promise(session, brand.id, promise_id)
@@ -230,7 +231,7 @@ def edit_promise(request: Request, promise_id: int, signed_in: CurrentUser, sess
 
 @router.post("/promises/{promise_id}/edit")
 def update_promise(
-    request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession, form: FormFields
+    request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession, form: FormFields
 ) -> Response:
     """Save the changes; matches already made keep the wording they were made with."""
     brand = _editor(signed_in)
@@ -250,7 +251,7 @@ def update_promise(
 
 
 @router.get("/promises/{promise_id}")
-def promise_page(request: Request, promise_id: int, signed_in: CurrentUser, session: DbSession) -> Response:
+def promise_page(request: Request, promise_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """One promise: its score and trend, the cases that contradict it with their teams, recent matches."""
     brand = signed_in.brand
     promise = queries.get_promise(session, brand.id, promise_id) if brand else None
@@ -276,11 +277,11 @@ def promise_page(request: Request, promise_id: int, signed_in: CurrentUser, sess
 @router.post("/promises/matches/{match_id}/review")
 def review_match(
     request: Request,
-    match_id: int,
+    match_id: Id,
     signed_in: CurrentUser,
     session: DbSession,
     decision: Annotated[str, Form()],
-    promise_id: Annotated[int | None, Form()] = None,
+    promise_id: Annotated[Id | None, Form()] = None,
 ) -> Response:
     """An agent confirms a match, flips its stance, moves it to another promise or removes it."""
     brand = signed_in.brand
