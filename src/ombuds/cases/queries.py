@@ -27,6 +27,7 @@ from ombuds.cases.schemas import (
 from ombuds.cases.workflow import READ_ONLY_ROLES
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Direction, Mention
+from ombuds.shown_brands import note_shown
 
 SENTIMENT = "sentiment"
 #: How findings are ordered on a mention: the ones people read first come first; others by name.
@@ -35,7 +36,10 @@ ANALYZER_ORDER = ("sentiment", "intent", "category", "signals", "reach", "langua
 
 def get_case(session: Session, case_id: int, *, brand_ids: Collection[int]) -> Case | None:
     """The case, if it belongs to one of ``brand_ids``; another brand's case is as good as missing."""
-    return session.scalar(select(Case).where(Case.id == case_id, Case.brand_id.in_(brand_ids)))
+    case = session.scalar(select(Case).where(Case.id == case_id, Case.brand_id.in_(brand_ids)))
+    if case is not None:
+        note_shown(session, [case.brand_id])
+    return case
 
 
 def _open_filter(
@@ -81,6 +85,7 @@ def list_open_cases(
 
     ``brand_id`` must come from the caller's scope (their selected brand or token's brand).
     """
+    note_shown(session, [brand_id])
     conditions = _open_filter(
         brand_id=brand_id,
         team_id=team_id,
@@ -138,6 +143,7 @@ def get_case_detail(
     if row is None:
         return None
     case, customer_name, team_name, assignee_name = row
+    note_shown(session, [case.brand_id])
     mentions = list(
         session.scalars(
             select(Mention)

@@ -25,21 +25,26 @@ from ombuds.incidents.schemas import (
     TimelineEntry,
 )
 from ombuds.mentions.models import Mention
+from ombuds.shown_brands import note_shown
 
 SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def get_incident(session: Session, incident_id: int, *, brand_ids: Collection[int]) -> Incident | None:
     """The incident, if it belongs to one of ``brand_ids``; another brand's is as good as missing."""
-    return session.scalar(
+    incident = session.scalar(
         select(Incident).where(Incident.id == incident_id, Incident.brand_id.in_(brand_ids))
     )
+    if incident is not None:
+        note_shown(session, [incident.brand_id])
+    return incident
 
 
 def list_incidents(
     session: Session, *, brand_ids: Collection[int], include_resolved: bool = False, limit: int = 100
 ) -> list[Incident]:
     """Open incidents first by severity, then the newest; resolved ones only when asked."""
+    note_shown(session, brand_ids)
     query = select(Incident).where(Incident.brand_id.in_(brand_ids))
     if not include_resolved:
         query = query.where(Incident.status.in_(OPEN_STATUSES))
@@ -245,6 +250,7 @@ def list_alerts(
     session: Session, *, brand_ids: Collection[int], unread_only: bool = False, limit: int = 50
 ) -> list[Alert]:
     """In-app alerts, newest first."""
+    note_shown(session, brand_ids)
     query = select(Alert).where(
         Alert.brand_id.in_(brand_ids), Alert.kind == "in_app", Alert.status != AlertStatus.SKIPPED
     )

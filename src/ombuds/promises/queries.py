@@ -13,9 +13,11 @@ from ombuds.cases.models import Case
 from ombuds.errors import NotFound
 from ombuds.mentions.models import Mention
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch, Stance
+from ombuds.shown_brands import note_shown
 
 
 def list_promises(session: Session, brand_id: int, *, active_only: bool = False) -> list[Promise]:
+    note_shown(session, [brand_id])
     query = select(Promise).where(Promise.brand_id == brand_id).order_by(Promise.id)
     if active_only:
         query = query.where(Promise.is_active.is_(True))
@@ -24,7 +26,10 @@ def list_promises(session: Session, brand_id: int, *, active_only: bool = False)
 
 def get_promise(session: Session, brand_id: int, promise_id: int) -> Promise | None:
     found = session.get(Promise, promise_id)
-    return found if found is not None and found.brand_id == brand_id else None
+    if found is None or found.brand_id != brand_id:
+        return None
+    note_shown(session, [brand_id])
+    return found
 
 
 def get_promise_or_raise(session: Session, brand_id: int, promise_id: int) -> Promise:
@@ -71,6 +76,7 @@ def list_experiences(
     limit: int | None = None,
 ) -> list[MatchedExperience]:
     """Matches joined to their mentions and cases, newest first."""
+    note_shown(session, [brand_id])
     query = (
         select(PromiseMatch, Mention, Case)
         .join(Mention, Mention.id == PromiseMatch.mention_id)

@@ -31,6 +31,7 @@ from ombuds.web.assets import mount_assets
 from ombuds.web.csrf import verify_csrf
 from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
+from ombuds.web.masking import MaskPersonalData, personal_data_audience
 from ombuds.web.templating import Renderer
 from ombuds.web.throttle import ApiRateLimit, SignInThrottle
 
@@ -99,6 +100,8 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         per_address=settings.sign_in_failures_per_address,
         window_seconds=settings.sign_in_window_seconds,
     )
+    # Every answer passes it: personal data masked for whoever may not see it (web/masking.py).
+    app.add_middleware(MaskPersonalData)
     install_error_handlers(app)
     app.state.renderer = Renderer(mount_assets(app))
 
@@ -106,8 +109,11 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    audience = Depends(personal_data_audience)
     for module in API_ROUTERS:
-        app.include_router(_router(module), prefix=API_PREFIX)
+        app.include_router(_router(module), prefix=API_PREFIX, dependencies=[audience])
     for module in PAGE_ROUTERS:
-        app.include_router(_router(module), include_in_schema=False, dependencies=[Depends(verify_csrf)])
+        app.include_router(
+            _router(module), include_in_schema=False, dependencies=[Depends(verify_csrf), audience]
+        )
     return app

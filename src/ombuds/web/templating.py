@@ -1,4 +1,8 @@
-"""Rendering pages: one Jinja environment, the layout's shared context, flash messages, filters."""
+"""Rendering pages: one Jinja environment, the layout's shared context, flash messages, filters.
+
+Every value a template prints passes ``masking.finalize_value``: personal data is masked for those
+who may not see it whatever the view passed in (see ``web/masking.py``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from markupsafe import Markup
 
 from ombuds import __version__
 from ombuds.clock import utcnow
+from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import SignedIn
@@ -128,6 +133,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=masking.finalize_value,
     )
     env.filters.update(
         age=age,
@@ -173,7 +179,9 @@ class Renderer:
             "is_htmx": request.headers.get("HX-Request") == "true",
         }
         page.update(context or {})
-        html = self.env.get_template(name).render(page)
+        with masking.rendering_for(request.scope) as masked:
+            page.setdefault("masks_personal_data", masked)
+            html = self.env.get_template(name).render(page)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
 
 

@@ -1,0 +1,190 @@
+"""Personal data masked in one place: every answer the app sends passes through here.
+
+Why here and not in each view: a view that forgets to mask leaks a customer's card number to every
+viewer. So masking is not something a view does; it is done to every answer on its way out, and
+a view can only make it *less* strict, by saying whose data it shows.
+
+* Who sees personal data is decided once per request, by ``personal_data_audience``, a dependency
+  ``web/app.py`` puts on every API and page router: a bearer token sees what its brand ingested
+  (machines of the brand, as before); a person sees it only where their role allows
+  (``cases.workflow.may_see_personal_data``: every role but viewer); anyone else sees it masked.
+* Whose data an answer holds: the reads that pick a brand's rows (a case, an incident, a promise,
+  a brand's lists) note the brand on the request's session (``ombuds.shown_brands``); the caller's
+  role in every noted brand must allow it. An answer whose reads noted nothing is held to the
+  strictest of the caller's roles, so a forgotten note costs a multi-brand agent an unmasked value,
+  never a leak.
+* Pages: ``Renderer`` puts every ``{{ value }}`` a template prints through ``finalize_value``
+  (Jinja's ``finalize``), inside macros and includes too. Markup built in Python (charts, time tags)
+  is not customer text and passes as it is; templates never mark customer text ``|safe``.
+* Everything else: ``MaskPersonalData``, an ASGI middleware, masks each string of a JSON answer
+  and each cell of a CSV; an HTML answer that did not come from the renderer, or any other text,
+  is masked as a whole. Static assets and binary answers pass untouched.
+* What counts as personal data: what the PII analyzer finds (emails, card numbers, phones,
+  booking references, street addresses), found anew in each string (``cases.privacy.mask_found``),
+  so text copied out of a message (a case subject, an incident's representative text, a promise
+  match's evidence) is masked without anyone tracking where it came from; a value cut off by "…"
+  is masked too. The case pages also mask from the stored spans (``privacy.present_case``) to show
+  a masked value as a marked piece of the message; this layer makes sure nothing else slips by.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ombuds.accounts.models import Role
+from ombuds.cases.privacy import mask_found, mask_found_json
+from ombuds.cases.workflow import may_see_personal_data
+from ombuds.shown_brands import shown_brands
+from ombuds.web.deps import BearerCredentials, DbSession, OptionalUser
+
+#: Where the request's audience and what the renderer already masked are kept (``scope["state"]``).
+_AUDIENCE = "ombuds.personal_data_audience"
+_RENDERED = "ombuds.rendered_html"
+
+
+@dataclass
+class Audience:
+    """Who an answer goes to, as far as personal data goes, and whose data it holds."""
+
+    sees_everything: bool = False
+    roles: Mapping[int, Role] = field(default_factory=dict)
+    shown_brands: set[int] = field(default_factory=set)
+
+    @property
+    def is_masked(self) -> bool:
+        """Whether personal data is masked: unless every brand shown lets this caller see it."""
+        if self.sees_everything:
+            return False
+        brands = self.shown_brands or set(self.roles)
+        return not brands or not all(may_see_personal_data(self.roles.get(brand)) for brand in brands)
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+def personal_data_audience(
+    request: Request, session: DbSession, credentials: BearerCredentials, user: OptionalUser
+) -> None:
+    """Record who this answer goes to; the view's own authentication still decides whether it may."""
+    shown = shown_brands(session)  # the reads of this request add to this very set
+    if credentials is not None:  # a bearer token wins over a session, as in ``require_api_scope``
+        audience = Audience(sees_everything=True, shown_brands=shown)
+    elif user is not None:
+        audience = Audience(roles={m.brand_id: m.role for m in user.memberships}, shown_brands=shown)
+    else:
+        audience = Audience(shown_brands=shown)
+    _state(request.scope)[_AUDIENCE] = audience
+
+
+def is_masked(scope: Scope) -> bool:
+    """Whether this request's answer masks personal data; yes when nobody said who asks."""
+    audience = _state(scope).get(_AUDIENCE)
+    return not isinstance(audience, Audience) or audience.is_masked
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+_masking_render: ContextVar[bool] = ContextVar("masking_render", default=True)
+
+
+@contextmanager
+def rendering_for(scope: Scope) -> Iterator[bool]:
+    """While a page renders, every printed value is masked or not as this request's audience says."""
+    masked = is_masked(scope)
+    token = _masking_render.set(masked)
+    try:
+        yield masked
+    finally:
+        _masking_render.reset(token)
+    _state(scope)[_RENDERED] = True
+
+
+def finalize_value(value: Any) -> Any:
+    """Jinja's ``finalize``: a printed string with personal data masked when the page masks it."""
+    if isinstance(value, str) and not isinstance(value, Markup) and _masking_render.get():
+        return mask_found(value)
+    return value
+
+
+# --- every other answer ---------------------------------------------------------------------------
+
+
+def _mask_csv(text: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow([mask_found(cell) for cell in row])
+    return out.getvalue()
+
+
+def mask_body(body: bytes, *, content_type: str) -> bytes:
+    """The answer's body with personal data masked, by what kind of text it is."""
+    text = body.decode("utf-8", errors="replace")
+    if "json" in content_type:
+        try:
+            content = json.loads(text)
+        except ValueError:
+            return mask_found(text).encode()
+        masked = mask_found_json(content)
+        return json.dumps(masked, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    if content_type.startswith("text/csv"):
+        return _mask_csv(text).encode()
+    return mask_found(text).encode()
+
+
+def _needs_masking(content_type: str, scope: Scope) -> bool:
+    if content_type.startswith("text/html"):
+        return not _state(scope).get(_RENDERED, False)
+    if content_type.startswith(("text/css", "text/javascript", "application/javascript")):
+        return False
+    return content_type.startswith("text/") or "json" in content_type
+
+
+class MaskPersonalData:
+    """Pure ASGI middleware: for a masked audience, holds back each textual answer and masks it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        _state(scope)  # created here, so what views record is seen here
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def send_masked(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = MutableHeaders(scope=message).get("content-type", "")
+                if is_masked(scope) and _needs_masking(content_type, scope):
+                    start = message
+                    return
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                headers = MutableHeaders(scope=start)
+                body = mask_body(b"".join(chunks), content_type=headers.get("content-type", ""))
+                headers["content-length"] = str(len(body))
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_masked)

@@ -1,0 +1,270 @@
+"""No viewer ever receives a customer's personal data: every page and API answer, found from the app's
+own route table, is called as a viewer on messages full of it that went through the pipeline.
+
+A route added later is covered without anyone remembering to: it is called like the rest, or the
+test fails until it is listed in ``SHOWS_NO_CUSTOMER_TEXT`` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, Team
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.incidents import actions as incidents
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.promises import actions as promises
+from ombuds.promises.models import PromiseMatch
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+from tests.integration.test_web_cases import PASSWORD, sign_in
+
+EMAIL = "mara.lind@example.org"
+CARD = "4111 1111 1111 1111"
+PHONE = "+1 415 555 0134"
+BOOKING = "QX7Y92"
+PERSONAL = (EMAIL, CARD, PHONE, BOOKING)
+#: What must not leak from a copy cut short either (a case subject ends "…" after 90 characters).
+FRAGMENTS = ("4111 1111", "mara.lind", "+1 415", "QX7Y")
+
+MESSAGES = (
+    f"@Skyways my bag still has not arrived in Lisbon, booking ref {BOOKING}. Call me on {PHONE} "
+    f"or write to {EMAIL}",
+    f"@Skyways day three without my suitcase in Lisbon. You charged my card {CARD} for the delivery "
+    "and nothing came",
+    # Long enough that its case subject is cut in the middle of the card number.
+    f"@Skyways I waited at the Lisbon baggage desk two hours, then they took card {CARD} for it",
+)
+
+#: GET routes that never show a customer's words, and why. Every other GET route is called below.
+SHOWS_NO_CUSTOMER_TEXT = {
+    "/api/v1/openapi.json": "the API's schema",
+    "/api/docs": "the API's documentation page",
+    "/docs/oauth2-redirect": "part of the documentation page",
+    "/static/vendor/htmx.min.js": "a script",
+    "/healthz": "the version",
+    "/": "a redirect to the inbox",
+    "/login": "the sign-in form",
+    "/promises/new": "an empty form (and only for PR, managers, admins)",
+    "/promises/{promise_id}/edit": "the promise's own wording (and only for PR, managers, admins)",
+    "/incidents/alerts/{alert_id}": "a redirect to the incident",
+}
+
+#: More ways to call a route: the fragments htmx asks for.
+VARIANTS = {
+    "/incidents": ("", "?fragment=list"),
+    "/incidents/{incident_id}": ("", "?fragment=live"),
+    "/api/v1/incidents": ("", "?include_resolved=true"),
+}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    brand: Brand
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session], tmp_path: Path) -> FastAPI:
+    return create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+
+
+@pytest.fixture
+def seeded(session_factory: sessionmaker[Session], session: Session, brand: Brand, team: Team) -> Seeded:
+    """Messages full of personal data, through the whole pipeline; an incident and a promise over them."""
+    for email, role in (("vic@skyways.test", Role.VIEWER), ("ada@skyways.test", Role.AGENT)):
+        user = accounts.create_user(session, email=email, name=email.split("@")[0], password=PASSWORD)
+        accounts.add_membership(session, user=user, brand=brand, role=role)
+    promise = promises.create_promise(session, brand=brand, key="bags", text="Your bags arrive with you")
+    promises.add_examples(
+        session,
+        promise=promise,
+        examples=[("My suitcase never arrived in Lisbon", "contradicts"), ("Bag lost again", "contradicts")],
+    )
+    session.commit()
+    with session_factory.begin() as writing:
+        source = get_or_create_source(writing, brand_id=brand.id, kind="api", name="feed")
+        start = utcnow() - timedelta(hours=3)
+        ingest_mentions(
+            writing,
+            source=source,
+            mentions=[
+                IncomingMention(
+                    MentionCreate(
+                        external_id=f"m-{index}",
+                        author=f"traveller{index}",
+                        text=text,
+                        created_at=start + timedelta(minutes=10 * index),
+                        channel="twitter",
+                        url=f"https://x.example/traveller{index}/status/{1798123456789012345 + index}",
+                    ),
+                    b"{}",
+                    "json",
+                )
+                for index, text in enumerate(MESSAGES)
+            ],
+        )
+    run_until_idle(session_factory)
+    with session_factory.begin() as writing:
+        mentions = list(writing.scalars(select(Mention).order_by(Mention.id)))
+        assert all(m.case_id is not None for m in mentions), "the pipeline opened cases"
+        incident = incidents.open_incident(
+            writing,
+            brand_id=brand.id,
+            title="Bags missing in Lisbon",
+            actor_id=None,
+            now=datetime.now(UTC),
+            mention_ids=[m.id for m in mentions],
+        )
+        incident.representative_text = mentions[0].text  # what a detected storm shows
+        match = writing.scalars(select(PromiseMatch)).first()
+        assert match is not None, "the pipeline matched a message to the promise"
+        case = writing.get(Case, mentions[0].case_id)
+        assert case is not None
+        subjects = list(writing.scalars(select(Case.subject)))
+        assert any(subject.endswith("card 4111 1111…") for subject in subjects), subjects
+        ids = {
+            "case_id": case.id,
+            "incident_id": incident.id,
+            "promise_id": promise.id,
+            "mention_id": mentions[0].id,
+        }
+    return Seeded(brand=brand, ids=ids)
+
+
+def _client(app: FastAPI, email: str) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, email)
+        yield client
+
+
+@pytest.fixture
+def viewer(app: FastAPI, seeded: Seeded) -> Iterator[TestClient]:
+    yield from _client(app, "vic@skyways.test")
+
+
+@pytest.fixture
+def agent(app: FastAPI, seeded: Seeded) -> Iterator[TestClient]:
+    yield from _client(app, "ada@skyways.test")
+
+
+def get_routes(app: FastAPI) -> list[str]:
+    """Every GET path of the app, as its route table says."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        if route.path and route.methods and "GET" in route.methods:
+            found.append(route.path)
+    return sorted(set(found))
+
+
+def urls(app: FastAPI, ids: dict[str, int]) -> dict[str, list[str]]:
+    """The URLs to call for each route that may show customer text; fails on one it cannot fill in."""
+    called = {}
+    for path in get_routes(app):
+        if path in SHOWS_NO_CUSTOMER_TEXT:
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        missing = [name for name in names if name not in ids]
+        assert not missing, (
+            f"GET {path} is new: give the seeded row for {missing} here, or list the route in "
+            "SHOWS_NO_CUSTOMER_TEXT with the reason it shows no customer text"
+        )
+        url = path.format(**{name: ids[name] for name in names})
+        called[path] = [url + query for query in VARIANTS.get(path, ("",))]
+    return called
+
+
+def leaks(text: str) -> list[str]:
+    """The personal values (or cut-off pieces of them) in an answer, as sent or JSON-escaped."""
+    decoded = text.replace("\\u0040", "@")
+    return [value for value in (*PERSONAL, *FRAGMENTS) if value in decoded]
+
+
+def test_no_route_shows_a_viewer_personal_data_that_an_agent_sees(
+    app: FastAPI, seeded: Seeded, viewer: TestClient, agent: TestClient
+) -> None:
+    called = urls(app, seeded.ids)
+    seen_by_agent: dict[str, list[str]] = {}
+    for variants in called.values():
+        for url in variants:
+            as_viewer = viewer.get(url)
+            assert as_viewer.status_code == 200, f"GET {url} as a viewer: {as_viewer.status_code}"
+            assert leaks(as_viewer.text) == [], f"GET {url} shows a viewer personal data"
+            as_agent = agent.get(url)
+            assert as_agent.status_code == 200, f"GET {url} as an agent: {as_agent.status_code}"
+            seen_by_agent[url] = leaks(as_agent.text)
+
+    # The answers do hold the messages: an agent, who may, sees the values on the same routes.
+    ids = seeded.ids
+    for url in (
+        f"/incidents/{ids['incident_id']}",
+        f"/api/v1/incidents/{ids['incident_id']}/mentions",
+        f"/promises/{ids['promise_id']}",
+        f"/cases/{ids['case_id']}",
+        f"/api/v1/cases/{ids['case_id']}",
+    ):
+        assert seen_by_agent[url], f"GET {url} shows an agent no personal data: the test seeds nothing"
+
+
+def test_the_viewer_reads_the_messages_with_the_values_masked(seeded: Seeded, viewer: TestClient) -> None:
+    incident_id = seeded.ids["incident_id"]
+    mentions = viewer.get(f"/api/v1/incidents/{incident_id}/mentions").json()
+    texts = sorted(mention["text"] for mention in mentions)
+
+    assert texts[0].startswith("@Skyways I waited at the Lisbon baggage desk")
+    assert any("booking ref [reference]. Call me on [phone] or write to [email]" in text for text in texts), (
+        texts
+    )
+    page = viewer.get(f"/incidents/{incident_id}").text
+    assert "charged my card [card] for the delivery" in page
+
+
+def test_a_bearer_token_of_the_brand_still_reads_what_it_ingested(
+    app: FastAPI, seeded: Seeded, session: Session
+) -> None:
+    secret = accounts.create_api_token(session, brand=seeded.brand, name="crm")[1]
+    session.commit()
+    with TestClient(app) as client:
+        answer = client.get(
+            f"/api/v1/incidents/{seeded.ids['incident_id']}/mentions",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    assert answer.status_code == 200
+    assert EMAIL in json.dumps(answer.json())
+
+
+def test_a_person_sees_each_brand_s_data_as_their_role_there_allows(
+    app: FastAPI, seeded: Seeded, session: Session
+) -> None:
+    """An agency's agent of Skyways who only views another client sees Skyways' data unmasked."""
+    other = accounts.create_brand(session, slug="railco", name="Railco")
+    user = accounts.create_user(session, email="mo@agency.test", name="Mo", password=PASSWORD)
+    accounts.add_membership(session, user=user, brand=seeded.brand, role=Role.AGENT)
+    accounts.add_membership(session, user=user, brand=other, role=Role.VIEWER)
+    session.commit()
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, user.email)
+        case_page = client.get(f"/cases/{seeded.ids['case_id']}").text
+        incidents_api = client.get("/api/v1/incidents/" + str(seeded.ids["incident_id"]) + "/mentions").text
+        every_brand = client.get("/api/v1/incidents").text
+
+    assert EMAIL in case_page
+    assert EMAIL in incidents_api
+    assert leaks(every_brand) == [], "a list over both brands is held to the viewer's role"
