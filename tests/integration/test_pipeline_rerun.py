@@ -23,7 +23,7 @@ from ombuds.cases.lifecycle import Actor, change_status, correct_mention, move_c
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.db import Base
 from ombuds.enrichment.models import Enrichment
-from ombuds.incidents.models import IncidentMention
+from ombuds.incidents.models import DetectorState
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention, Stage
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
@@ -44,7 +44,11 @@ def _incoming(external_id: str, author: str, text: str, at: datetime, **extra: A
 
 
 def _story() -> list[IncomingMention]:
-    """A day of a desk: a conversation, late flights against a promise, then a burst of echoes."""
+    """A day of a desk: a conversation, late flights against a promise, then a burst of echoes.
+
+    (A young brand's detectors are still warming up, so the burst opens no incident; their state is
+    in the dump all the same.)
+    """
     minute = timedelta(minutes=1)
     mentions = [
         _incoming(
@@ -150,7 +154,7 @@ def test_every_stage_run_again_on_processed_mentions_changes_nothing(
         assert session.scalars(select(PromiseMatch)).first() is not None
         assert session.scalars(select(Enrichment).where(Enrichment.model_version == "correction")).first()
         assert len(list(session.scalars(select(Case)))) >= 4
-        assert session.scalars(select(IncidentMention)).first() is not None, "the burst became an incident"
+        assert session.scalars(select(DetectorState.state)).first(), "the detectors remember what they saw"
 
     with session_factory.begin() as session:  # the operator sends every mention back to the start
         session.execute(update(Mention).values(stage=Stage.INGESTED))
