@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# the enums live in values.py for pure modules; re-exported for code written against the tables
+from ombuds.accounts.values import Role as Role
 from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
-    AGENT = "agent"
-    PR = "pr"
-    VIEWER = "viewer"
 
 
 class Brand(Base):

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum, StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+# the enums live in values.py for pure modules; re-exported for code written against the tables
+from ombuds.cases.values import OPEN_STATUSES as OPEN_STATUSES
+from ombuds.cases.values import CaseStatus as CaseStatus
+from ombuds.cases.values import Priority as Priority
 from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
-
-
-class CaseStatus(StrEnum):
-    NEW = "new"
-    OPEN = "open"
-    PENDING = "pending"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
-
-
-class Priority(IntEnum):
-    """Lower is more urgent, so sorting ascending puts the urgent first."""
-
-    URGENT = 1
-    HIGH = 2
-    NORMAL = 3
-    LOW = 4
 
 
 class Customer(Base):

@@ -7,8 +7,8 @@ buttons to offer), so the three never disagree.
 
 from __future__ import annotations
 
-from ombuds.accounts.models import Role
-from ombuds.cases.models import CaseStatus
+from ombuds.accounts.values import Role
+from ombuds.cases.values import CaseStatus
 from ombuds.errors import Conflict
 
 #: The roles that may only read cases.

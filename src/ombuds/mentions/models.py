@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -12,21 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
 
-
-class Stage(StrEnum):
-    """The last pipeline stage a mention has passed; each stage picks up the one before."""
-
-    INGESTED = "ingested"
-    ENRICHED = "enriched"
-    THREADED = "threaded"
-    ROUTED = "routed"
-    DETECTED = "detected"  # seen by incident detection and promise matching: the end of the chain
-    FAILED = "failed"  # a stage raised on this mention alone; see its pipeline.failed event
-
-
-class Direction(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
+# the enums live in values.py for pure modules; re-exported for code written against the tables
+from ombuds.mentions.values import Direction as Direction
+from ombuds.mentions.values import Stage as Stage
 
 
 class Source(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ombuds.cases.models import Priority
+from ombuds.cases.values import Priority
 
 HIGH_REACH_FOLLOWERS = 50_000
 NOTABLE_REACH_FOLLOWERS = 5_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ombuds.cases.models import Priority
+from ombuds.cases.values import Priority
 
 
 @dataclass(frozen=True, slots=True)

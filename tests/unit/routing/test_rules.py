@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from ombuds.cases.models import Priority
+from ombuds.cases.values import Priority
 from ombuds.routing import sla
 from ombuds.routing.rules import CaseFacts, Rule, route
 
