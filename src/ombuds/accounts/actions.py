@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -60,14 +61,17 @@ def add_membership(
     return membership
 
 
-_UNKNOWN_USER_HASH = hash_password("no account has this password")
+@cache
+def _unknown_user_hash() -> str:
+    """Hashed on first use, not at import: argon2 is slow on purpose, and most commands never sign in."""
+    return hash_password("no account has this password")
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same answer for unknown email and bad password)."""
     user = get_user_by_email(session, email)
     if user is None:
-        verify_password(_UNKNOWN_USER_HASH, password)  # take as long as for a real account
+        verify_password(_unknown_user_hash(), password)  # take as long as for a real account
         return None
     if not user.is_active or not verify_password(user.password_hash, password):
         return None
