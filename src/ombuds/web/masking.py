@@ -102,12 +102,11 @@ _masking_render: ContextVar[bool] = ContextVar("masking_render", default=True)
 
 
 @contextmanager
-def rendering_for(scope: Scope) -> Iterator[bool]:
+def rendering_for(scope: Scope) -> Iterator[None]:
     """While a page renders, every printed value is masked or not as this request's audience says."""
-    masked = is_masked(scope)
-    token = _masking_render.set(masked)
+    token = _masking_render.set(is_masked(scope))
     try:
-        yield masked
+        yield
     finally:
         _masking_render.reset(token)
     _state(scope)[_RENDERED] = True

@@ -179,8 +179,7 @@ class Renderer:
             "is_htmx": request.headers.get("HX-Request") == "true",
         }
         page.update(context or {})
-        with masking.rendering_for(request.scope) as masked:
-            page.setdefault("masks_personal_data", masked)
+        with masking.rendering_for(request.scope):
             html = self.env.get_template(name).render(page)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
 
