@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions
@@ -29,6 +26,7 @@ from ombuds.clock import utcnow
 from ombuds.mentions.models import Mention, Source, Stage
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
+from tests.support.live_server import LiveServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Response
@@ -218,47 +216,6 @@ def desk(session_factory: sessionmaker[Session]) -> SeededDesk:
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-class LiveServer:
-    """uvicorn in a background thread on a socket bound before it starts, so no request races it."""
-
-    def __init__(self, app: Any) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        # Listening now: connections made before uvicorn accepts wait in the backlog.
-        self._socket.listen(128)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(
-            app,
-            lifespan="on",
-            ws="none",
-            http="h11",
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=5,
-        )
-        self._server = uvicorn.Server(config)
-        self._errors: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, name="ombuds-test-server", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self._server.run(sockets=[self._socket])
-        except BaseException as exc:  # surfaced to the test at teardown
-            self._errors.append(exc)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=20)
-        self._socket.close()
-        if self._thread.is_alive():
-            raise RuntimeError("the test server did not shut down within 20 seconds")
-        if self._errors:
-            raise self._errors[0]
 
 
 @pytest.fixture
