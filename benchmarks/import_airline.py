@@ -57,10 +57,11 @@ def measure(path: Path, database_url: str | None) -> dict[str, object]:
 
 
 _CREATE_BRAND = """
-from ombuds.commandline import open_database
+from ombuds.cli.base import open_database
 from ombuds.db import transaction
 from ombuds.accounts import actions
-engine, factory = open_database()
+from ombuds.settings import get_settings
+engine, factory = open_database(get_settings(), migrate=True)
 with transaction(factory) as session:
     actions.create_brand(session, slug="bench", name="Benchmark")
 engine.dispose()

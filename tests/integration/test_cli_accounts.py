@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Membership, Role, Team
 from ombuds.cli import app
-from ombuds.settings import get_settings
+from ombuds.settings import Settings, get_settings
+from ombuds.web.app import create_app
 
 Ombuds = Callable[..., Result]
 
@@ -24,8 +28,8 @@ def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
     get_settings.cache_clear()
 
-    def run(*args: str | Path) -> Result:
-        return CliRunner().invoke(app, [str(arg) for arg in args])
+    def run(*args: str | Path, stdin: str | None = None) -> Result:
+        return CliRunner().invoke(app, [str(arg) for arg in args], input=stdin)
 
     yield run
     get_settings.cache_clear()
@@ -79,3 +83,95 @@ def test_a_taken_or_malformed_slug_is_refused_with_a_reason(
     assert "lower-case" in malformed.output
     with session_factory() as session:
         assert list(session.scalars(select(Brand.name))) == ["Skyways"]
+
+
+def test_a_revoked_token_is_refused_by_the_api_and_listings_never_show_a_secret(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    assert ombuds("brand", "add", "skyways", "--name", "Skyways").exit_code == 0
+    created = ombuds("token", "create", "--brand", "skyways", "--name", "helpdesk bridge")
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    app = create_app(settings=Settings(data_dir=tmp_path / "web"), session_factory=session_factory)
+
+    with TestClient(app) as client:
+        assert client.get("/api/v1/cases", headers=bearer).status_code == 200
+        listed = ombuds("token", "list", "--json")
+        assert listed.exit_code == 0, listed.output
+        [row] = json.loads(listed.stdout)
+        assert (row["brand"], row["name"], row["revoked"]) == ("skyways", "helpdesk bridge", None)
+        assert row["created"]
+        table = ombuds("token", "list")
+        assert "helpdesk bridge" in table.stdout
+        assert secret not in listed.stdout + table.stdout
+
+        revoked = ombuds("token", "revoke", str(row["id"]))
+        assert revoked.exit_code == 0, revoked.output
+        assert "revoked" in revoked.output
+        assert client.get("/api/v1/cases", headers=bearer).status_code == 401
+
+    [after] = json.loads(ombuds("token", "list", "--json", "--brand", "skyways").stdout)
+    assert after["revoked"] is not None
+    again = ombuds("token", "revoke", str(row["id"]))
+    assert again.exit_code == 0
+    assert "already revoked" in again.output
+    missing = ombuds("token", "revoke", "999")
+    assert missing.exit_code == 2
+    assert "no API token with id 999" in missing.output
+
+
+def test_user_add_without_a_terminal_reads_the_password_from_stdin_or_the_environment(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ombuds("brand", "add", "skyways", "--name", "Skyways").exit_code == 0
+
+    unasked = ombuds("user", "add", "ana@skyways.example", "--brand", "skyways")
+    assert unasked.exit_code == 2, "no terminal: a clear error, not a prompt waiting on stdin"
+    assert "--password-stdin" in unasked.output
+    assert "at least 8 characters" in unasked.output
+    short = ombuds(
+        "user", "add", "ana@skyways.example", "--brand", "skyways", "--password-stdin", stdin="short\n"
+    )
+    assert short.exit_code == 2
+    assert "at least 8 characters" in short.output
+
+    piped = ombuds(
+        "user", "add", "ana@skyways.example", "--brand", "skyways", "--password-stdin", stdin="piped-pass 1\n"
+    )
+    assert piped.exit_code == 0, piped.output
+    monkeypatch.setenv("OMBUDS_USER_PASSWORD", "from-the-env")
+    from_env = ombuds("user", "add", "ben@skyways.example", "--brand", "skyways", "--role", "viewer")
+    assert from_env.exit_code == 0, from_env.output
+
+    with session_factory() as session:
+        assert actions.authenticate(session, email="ana@skyways.example", password="piped-pass 1")
+        assert actions.authenticate(session, email="ben@skyways.example", password="from-the-env")
+
+
+def test_an_operator_lists_brands_teams_and_people(ombuds: Ombuds) -> None:
+    assert ombuds("brand", "add", "skyways", "--name", "Skyways").exit_code == 0
+    assert ombuds("brand", "add", "larkspur", "--name", "Larkspur Air").exit_code == 0
+    assert ombuds("team", "add", "Baggage", "--brand", "larkspur").exit_code == 0
+    taken = ombuds("team", "add", "baggage", "--brand", "larkspur")
+    assert taken.exit_code == 2
+    assert "already has a team 'baggage'" in taken.output
+    for email, brand, role in [
+        ("ana@example.com", "larkspur", "pr"),
+        ("ana@example.com", "skyways", "admin"),
+    ]:
+        added = ombuds("user", "add", email, "--brand", brand, "--role", role, "--password", "s3cret-pass")
+        assert added.exit_code == 0, added.output
+
+    brands = json.loads(ombuds("brand", "list", "--json").stdout)
+    assert [(b["slug"], b["name"]) for b in brands] == [("larkspur", "Larkspur Air"), ("skyways", "Skyways")]
+    assert "Larkspur Air" in ombuds("brand", "list").stdout
+    teams = json.loads(ombuds("team", "list", "--brand", "larkspur", "--json").stdout)
+    assert [(t["slug"], t["default"]) for t in teams] == [("baggage", False), ("care", True)]
+    people = json.loads(ombuds("user", "list", "--brand", "larkspur", "--json").stdout)
+    assert [(p["email"], p["brand"], p["role"]) for p in people] == [("ana@example.com", "larkspur", "pr")]
+    everyone = json.loads(ombuds("user", "list", "--json").stdout)
+    assert [(p["brand"], p["role"]) for p in everyone] == [("larkspur", "pr"), ("skyways", "admin")]
+    unknown = ombuds("team", "list", "--brand", "nope")
+    assert unknown.exit_code == 2
+    assert "no brand with slug 'nope'" in unknown.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,10 +13,13 @@ from ombuds.demo.run import seed_demo
 from ombuds.incidents.models import Incident
 from ombuds.mentions.models import Mention, Stage
 from ombuds.promises.models import Promise, PromiseMatch, Stance
+from ombuds.settings import Settings
 
 
-def test_demo_seeds_a_processed_desk_with_its_stories(session_factory: sessionmaker[Session]) -> None:
-    summary = seed_demo(session_factory, seed=3)
+def test_demo_seeds_a_processed_desk_with_its_stories(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    summary = seed_demo(session_factory, seed=3, settings=Settings(data_dir=tmp_path))
 
     assert len(summary.credentials) == 5
     assert {c.role.value for c in summary.credentials} == {"admin", "manager", "agent", "pr", "viewer"}

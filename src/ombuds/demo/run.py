@@ -1,20 +1,16 @@
-"""``ombuds demo``: seed the fictional airline, push its mentions through the pipeline, say hello."""
+"""``ombuds demo``: seed the fictional airline and push its mentions through the pipeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.cases.actions import resolve_case
 from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
-from ombuds.commandline import console
 from ombuds.db import transaction
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
@@ -23,6 +19,7 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def settle_answered_cases(
     return settled
 
 
-def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
+def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) -> DemoSummary:
     """Seed, ingest and process; every step in its own transaction, as a live desk would."""
     now = utcnow()
     scenario = build_scenario(now=now, seed=seed)
@@ -91,23 +88,9 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int) -> DemoSummary:
             session, brand_id=brand.id, kind="demo", name="Larkspur social and inbox"
         )
         ingest_mentions(session, source=source, mentions=[incoming(m) for m in scenario])
-    with Progress(console=console, transient=True) as progress:
-        progress.add_task("analysing, threading, routing and watching the demo mentions…", total=None)
-        run_until_idle(factory)
+    run_until_idle(factory, batch_size=settings.pipeline_batch_size)
     with transaction(factory) as session:
         settle_answered_cases(session, now=now)
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
     return DemoSummary(brand.name, credentials, len(scenario), open_cases)
-
-
-def print_welcome(summary: DemoSummary, *, url: str, folder: Path) -> None:
-    console.print(
-        f"\n[bold]{summary.brand_name}[/] is ready: {summary.mentions} mentions became "
-        f"{summary.open_cases} open cases. Data in {folder}"
-    )
-    table = Table("sign in as", "role", "password", title="Demo people")
-    for credential in summary.credentials:
-        table.add_row(credential.email, credential.role.value, credential.password)
-    console.print(table)
-    console.print(f"Open [bold cyan]{url}[/] — press Ctrl+C to stop.\n")

@@ -1,0 +1,42 @@
+"""``ombuds bench``: speed on this machine (prints JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ombuds.cli.base import fail, print_json
+from ombuds.cli.evaluate import JsonOption, TextOption
+
+app = typer.Typer(help="Measure speed on this machine (prints JSON).", no_args_is_help=True)
+
+
+@app.command("enrichment")
+def bench_enrichment(
+    count: Annotated[int, typer.Option("--count", help="How many messages to analyze.")] = 20_000,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Messages per engine call.")] = 500,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from", help="CSV file(s) of messages (default: the public data sets beside the repository)."
+        ),
+    ] = None,
+    text_col: TextOption = "text",
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes sharing the messages, as pipeline workers would.")
+    ] = 1,
+    json: JsonOption = True,
+) -> None:
+    """Messages per second and peak memory of the full analysis path on this machine."""
+    from ombuds.enrichment.benchmark import run_benchmark
+    from ombuds.enrichment.training import DataError
+
+    try:
+        result = run_benchmark(
+            count=count, batch_size=batch_size, sources=sources, text_col=text_col, workers=workers
+        )
+    except DataError as exc:
+        raise fail(str(exc)) from exc
+    print_json(result)

@@ -1,0 +1,50 @@
+"""``ombuds brand``: the tenants, each keeping its mentions, cases and people apart."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from ombuds.accounts import actions, queries
+from ombuds.cli.base import JsonOption, console, database, fail, show_rows, when
+from ombuds.db import transaction
+from ombuds.errors import OmbudsError
+from ombuds.settings import get_settings
+from ombuds.slugs import slugify
+
+app = typer.Typer(help="Brands: each keeps its mentions, cases and people apart.", no_args_is_help=True)
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+
+
+@app.command("add")
+def add(
+    slug: Annotated[str, typer.Argument(help="Short name used in commands and links, e.g. larkspur.")],
+    name: Annotated[str, typer.Option("--name", help="Name people see, e.g. 'Larkspur Air'.")],
+    team: Annotated[str, typer.Option("--team", help="Name of the default team new cases go to.")] = "Care",
+) -> None:
+    """Create a brand with a default team; then add people (`user add`) and import mentions."""
+    if not SLUG.fullmatch(slug):
+        raise fail(f"slug {slug!r}: use lower-case letters, digits and '-' (at most 60)")
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = actions.create_brand(session, slug=slug, name=name)
+            actions.create_team(
+                session, brand=found, slug=slugify(team, fallback="team"), name=team, is_default=True
+            )
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"brand {slug} ({name}) created; new cases go to team {team}")
+
+
+@app.command("list")
+def list_brands(as_json: JsonOption = False) -> None:
+    """Every brand: slug, name and when it was created."""
+    with database(get_settings()) as factory, factory() as session:
+        rows = [
+            {"slug": brand.slug, "name": brand.name, "created": when(brand.created_at)}
+            for brand in queries.list_brands(session)
+        ]
+    show_rows(rows, as_json=as_json, nothing="no brands yet: add one with `ombuds brand add`")

@@ -1,0 +1,106 @@
+"""``ombuds eval``: analysis quality measured on labelled data (prints JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ombuds.cli.base import fail, print_json
+
+app = typer.Typer(help="Measure analysis quality on labelled data (prints JSON).", no_args_is_help=True)
+
+TrainOption = Annotated[Path, typer.Option("--train", help="CSV file to learn from.")]
+TestOption = Annotated[Path, typer.Option("--test", help="CSV file to score on.")]
+TextOption = Annotated[str, typer.Option("--text-col", help="Column with the message text.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (the default output).")]
+
+
+@app.command("sentiment")
+def eval_sentiment(
+    train: TrainOption,
+    test: TestOption,
+    text_col: TextOption = "text",
+    label_col: Annotated[
+        str, typer.Option("--label-col", help="Column with the label.")
+    ] = "airline_sentiment",
+    json: JsonOption = True,
+) -> None:
+    """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
+    _evaluate("sentiment", train, test, text_col, label_col, None, 0, [])
+
+
+@app.command("category")
+def eval_category(
+    train: TrainOption,
+    test: TestOption,
+    label_col: Annotated[str, typer.Option("--label-col", help="Column with the category.")],
+    text_col: TextOption = "text",
+    shots: Annotated[
+        int | None, typer.Option("--shots", help="Train on at most K examples per category.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Which K examples (--shots) are chosen.")] = 0,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help='Skip rows with this label (default: "Can\'t Tell").'),
+    ] = None,
+    json: JsonOption = True,
+) -> None:
+    """Learn categories from one file (optionally a few per category), score them on another."""
+    from ombuds.enrichment.evaluate import UNDECIDED_LABELS
+
+    excluded = list(UNDECIDED_LABELS) if exclude is None else exclude
+    _evaluate("category", train, test, text_col, label_col, shots, seed, excluded)
+
+
+def _evaluate(
+    analyzer: str,
+    train: Path,
+    test: Path,
+    text_col: str,
+    label_col: str,
+    shots: int | None,
+    seed: int,
+    exclude: list[str],
+) -> None:
+    from ombuds.enrichment.evaluate import EvalRequest, evaluate
+    from ombuds.enrichment.training import DataError
+
+    request = EvalRequest(analyzer, train, test, text_col, label_col, shots, seed, exclude)
+    try:
+        result = evaluate(request)
+    except DataError as exc:
+        raise fail(str(exc)) from exc
+    print_json(result)
+
+
+@app.command("promises")
+def eval_promises(
+    promises: Annotated[
+        Path, typer.Option("--promises", help="YAML list of promises, each with id, text and label.")
+    ],
+    test: Annotated[Path, typer.Option("--test", help="CSV of messages to assign to promises.")],
+    label_col: Annotated[
+        str, typer.Option("--label-col", help="Column whose value names the contradicted promise's label.")
+    ],
+    text_col: Annotated[str, typer.Option("--text-col", help="Column with the message text.")] = "text",
+    train: Annotated[
+        Path | None, typer.Option("--train", help="Optional CSV of labelled messages to learn from.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object (the default output).")
+    ] = True,
+) -> None:
+    """Assign each test message to the promise it contradicts; print accuracy, macro_f1, per_class."""
+    from ombuds.errors import InvalidInput
+    from ombuds.promises.evaluation import PromiseEvalRequest, evaluate_promises
+
+    request = PromiseEvalRequest(
+        promises=promises, test=test, label_col=label_col, text_col=text_col, train=train
+    )
+    try:
+        result = evaluate_promises(request)
+    except InvalidInput as exc:
+        raise fail(str(exc)) from exc
+    print_json(result)

@@ -1,0 +1,64 @@
+"""The ``ombuds`` app: every command group, added in the order ``ombuds --help`` lists them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ombuds import __version__
+from ombuds.cli import (
+    alerts,
+    bench,
+    brand,
+    db,
+    demo,
+    evaluate,
+    importing,
+    pipeline,
+    promises,
+    replay,
+    serve,
+    team,
+    token,
+    train,
+    user,
+)
+
+app = typer.Typer(
+    help="Ombuds: the customer-voice desk where PR and customer care work as one.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ombuds {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Ombuds: the customer-voice desk where PR and customer care work as one."""
+
+
+for module in (serve, demo, importing, replay, train):
+    module.register(app)
+for name, group in (
+    ("db", db.app),
+    ("brand", brand.app),
+    ("user", user.app),
+    ("team", team.app),
+    ("token", token.app),
+    ("pipeline", pipeline.app),
+    ("eval", evaluate.app),
+    ("bench", bench.app),
+    ("alerts", alerts.app),
+    ("promises", promises.app),
+):
+    app.add_typer(group, name=name)

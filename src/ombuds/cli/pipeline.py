@@ -1,0 +1,42 @@
+"""``ombuds pipeline``: look at and drive the pipeline without serving the app."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ombuds.cli.base import console, database, print_json
+from ombuds.settings import get_settings
+
+app = typer.Typer(help="The enrich → thread → route → detect pipeline.", no_args_is_help=True)
+
+
+@app.command("run")
+def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON summary.")) -> None:
+    """Process every waiting mention now (``ombuds serve`` does this in the background)."""
+    from ombuds.pipeline.runner_inline import run_until_idle
+
+    settings = get_settings()
+    with database(settings) as factory, console.status("processing waiting mentions…"):
+        report = run_until_idle(factory, batch_size=settings.pipeline_batch_size)
+    summary = {"advanced": dict(report.advanced), "failed": report.failed}
+    if json_output:
+        print_json(summary)
+    else:
+        console.print(f"advanced {dict(report.advanced) or 'nothing'}; {report.failed} failed")
+
+
+@app.command("status")
+def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """How many mentions sit at each stage."""
+    from ombuds.pipeline.runner_inline import count_waiting
+
+    with database(get_settings()) as factory, factory() as session:
+        counts = count_waiting(session)
+    if json_output:
+        print_json(counts)
+        return
+    table = Table("stage passed", "mentions")
+    for stage, count in sorted(counts.items()):
+        table.add_row(stage, str(count))
+    console.print(table)

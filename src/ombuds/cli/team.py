@@ -1,0 +1,51 @@
+"""``ombuds team``: the teams of a brand that cases are routed to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ombuds.accounts import actions, queries
+from ombuds.cli.base import JsonOption, console, database, fail, show_rows
+from ombuds.db import transaction
+from ombuds.errors import OmbudsError
+from ombuds.settings import get_settings
+from ombuds.slugs import slugify
+
+app = typer.Typer(help="Teams that cases are routed to.", no_args_is_help=True)
+
+BrandOption = Annotated[str, typer.Option("--brand", help="Slug of the brand the team works for.")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Name people see, e.g. 'Baggage'.")],
+    brand: BrandOption,
+) -> None:
+    """Add a team to a brand; routing rules and people can then send cases to it."""
+    slug = slugify(name, fallback="team")
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, brand)
+            if any(team.slug == slug for team in queries.list_teams(session, found.id)):
+                raise fail(f"brand {brand} already has a team {slug!r}")
+            actions.create_team(session, brand=found, slug=slug, name=name)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"team {name} ({slug}) added to {brand}")
+
+
+@app.command("list")
+def list_teams(brand: BrandOption, as_json: JsonOption = False) -> None:
+    """A brand's teams; the default one gets new cases no rule routes elsewhere."""
+    try:
+        with database(get_settings()) as factory, factory() as session:
+            found = queries.get_brand_by_slug_or_raise(session, brand)
+            rows = [
+                {"slug": team.slug, "name": team.name, "default": team.is_default}
+                for team in queries.list_teams(session, found.id)
+            ]
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    show_rows(rows, as_json=as_json, nothing=f"{brand} has no teams: add one with `ombuds team add`")
