@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Brand, User
 from ombuds.enrichment import learning
 from ombuds.enrichment.base import MentionFacts
-from ombuds.enrichment.engine import load_default_engine, load_engine_for_brand
-from ombuds.enrichment.learning import record_correction, retrain_brand_model
+from ombuds.enrichment.engine import load_default_engine
+from ombuds.enrichment.learning import load_engine_for_brand, record_correction, retrain_brand_model
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.events import Event

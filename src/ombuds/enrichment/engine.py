@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.duplicates import DuplicateAnalyzer
@@ -26,9 +25,6 @@ from ombuds.enrichment.base import Analyzer, Finding, MentionFacts
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
 from ombuds.settings import get_settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 
 class AnalysisEngine:
@@ -153,10 +149,3 @@ def rule_analyzers() -> list[Analyzer]:
 def load_default_engine() -> AnalysisEngine:
     """The shipped engine, loaded once per process."""
     return build_engine()
-
-
-def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
-    """The engine with the brand's own learned models where it has any, else the default."""
-    from ombuds.enrichment import learning
-
-    return learning.load_engine_for_brand(session, brand_id)

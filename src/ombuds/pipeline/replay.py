@@ -22,6 +22,7 @@ from ombuds.incidents.datasets import BrandMention, Tally, read_mentions
 from ombuds.incidents.models import Incident
 from ombuds.incidents.schemas import ReplayIncident
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.slugs import slugify
 
 SOURCE_KIND = "import"
@@ -56,8 +57,6 @@ def replay(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ReplayResult:
     """Feed the file through ingest, the pipeline and detection, in time order; return the incidents."""
-    from ombuds.pipeline.runner_inline import run_until_idle
-
     tally = Tally()
     found = list(read_mentions(path, preset=preset, brand=brand, brand_column=brand_column, tally=tally))
     found.sort(key=lambda item: (item.mention.created_at, item.mention.external_id))

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ombuds.incidents.detectors import text
 from ombuds.incidents.detectors.baseline import HOUR_SECONDS
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.storms import Storm, StormChange, StormMessage, assess_severity
-from ombuds.incidents.detectors.types import Alarm, Signal
+from ombuds.incidents.detectors.types import Alarm, Signal, from_timestamp
 
 HotCheck = Callable[[str, list[str], StormMessage, float], bool]
 
@@ -212,7 +211,3 @@ def is_praise(alarm: Alarm, recent: Mapping[int, StormMessage]) -> bool:
     positive = sum(1 for s in known if s == "positive") / len(known)
     negative = sum(1 for s in known if s == "negative") / len(known)
     return positive >= PRAISE_POSITIVE_SHARE and negative < PRAISE_NEGATIVE_SHARE
-
-
-def from_timestamp(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
 from ombuds.incidents.detectors.storms import StormMessage
 from ombuds.incidents.detectors.text import Span, phrase_text
-from ombuds.incidents.detectors.types import Alarm, Observation, Signal
+from ombuds.incidents.detectors.types import Alarm, Observation, Signal, from_timestamp
 
 if TYPE_CHECKING:
     from ombuds.incidents.detectors.monitor import BrandMonitor
@@ -33,7 +33,7 @@ class Detectors:
         tokens: list[str],
         at: float,
     ) -> list[Alarm]:
-        moment = observation.at if observation.at.timestamp() == at else _moment(at)
+        moment = observation.at if observation.at.timestamp() == at else from_timestamp(at)
         found = [self.volume(key, moment, at) for key in keys]
         found.append(self.negative_share(moment))
         found.append(self.cluster(phrases, tokens, moment))
@@ -216,9 +216,3 @@ class Detectors:
 
 def _name(found: str | Span, tokens: list[str]) -> str:
     return found if isinstance(found, str) else phrase_text(tokens, found)
-
-
-def _moment(at: float) -> datetime:
-    from ombuds.incidents.detectors.book import from_timestamp
-
-    return from_timestamp(at)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 from ombuds.incidents.detectors import text
 from ombuds.incidents.detectors.baseline import (
@@ -343,16 +342,3 @@ class BrandMonitor:
     def _baseline_start(self) -> int | None:
         """The first hour of the day that established the stream: it belongs to the baseline."""
         return self.baseline_start
-
-    # -- state ---------------------------------------------------------------------------------
-
-    def to_state(self) -> dict[str, Any]:
-        from ombuds.incidents.detectors.state import monitor_to_state
-
-        return monitor_to_state(self)
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> BrandMonitor:
-        from ombuds.incidents.detectors.state import monitor_from_state
-
-        return monitor_from_state(state)

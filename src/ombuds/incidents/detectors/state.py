@@ -5,23 +5,19 @@ from __future__ import annotations
 import json
 import zlib
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ombuds.incidents.detectors.baseline import HourlySeries, Profile
+from ombuds.incidents.detectors.monitor import BrandMonitor, KeyState
 from ombuds.incidents.detectors.phrases import PhraseBackground, PhraseWindow
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.storms import Storm, StormMessage
 from ombuds.incidents.detectors.windows import SlidingWindow
 
-if TYPE_CHECKING:
-    from ombuds.incidents.detectors.monitor import BrandMonitor
-
 STATE_VERSION = 1
 
 
 def monitor_to_state(monitor: BrandMonitor) -> dict[str, Any]:
-    from ombuds.incidents.detectors.monitor import KeyState
-
     def key_state(state: KeyState) -> dict[str, Any]:
         return {
             "counts": state.series.counts,
@@ -55,8 +51,6 @@ def monitor_to_state(monitor: BrandMonitor) -> dict[str, Any]:
 
 
 def monitor_from_state(state: dict[str, Any]) -> BrandMonitor:
-    from ombuds.incidents.detectors.monitor import BrandMonitor, KeyState
-
     if state.get("version") != STATE_VERSION:
         raise ValueError(f"detector state version {state.get('version')!r} is not {STATE_VERSION}")
     settings = DetectorSettings.from_dict(state["settings"])

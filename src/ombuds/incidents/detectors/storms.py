@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ombuds.incidents.detectors.types import Alarm, Severity, Signal
+from ombuds.incidents.detectors.types import Alarm, Severity, Signal, from_timestamp
 
 ChangeKind = Literal["opened", "grew", "escalated", "signal", "quiet", "reopened"]
 
@@ -213,8 +213,6 @@ class Storm:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Storm:
-        from ombuds.incidents.detectors.book import from_timestamp
-
         storm = cls(
             storm_id=int(state["storm_id"]),
             signal=Signal(state["signal"]),

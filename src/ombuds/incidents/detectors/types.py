@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -66,3 +66,8 @@ class Alarm:
     evidence: dict[str, Any] = field(default_factory=dict)
     phrases: tuple[tuple[int, str], ...] = ()  # (hash, text) of the phrases behind a cluster
     ratio: float = 0.0  # observed / expected where that applies
+
+
+def from_timestamp(seconds: float) -> datetime:
+    """A detector's clock (seconds since the epoch) as an aware UTC moment."""
+    return datetime.fromtimestamp(seconds, UTC)
