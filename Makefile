@@ -3,7 +3,7 @@
 #   make setup   virtual environment in .venv with the app and its dev tools; front-end packages
 #   make demo    setup, then run the demo (seeded brand, printed credentials, served on 127.0.0.1)
 #   make test    setup, system packages the tests need (as root), then the whole suite
-#   make lint    ruff check, ruff format --check, mypy (strict on src/)
+#   make lint    ruff check, ruff format --check, mypy (strict on src/), import-linter, deptry
 #   make bench   every script under benchmarks/
 #   make docs    regenerate docs/cli/ from the commands' --help
 #
@@ -67,6 +67,8 @@ lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
 
 format: setup
 	$(BIN)/ruff check --fix src tests scripts benchmarks
