@@ -10,9 +10,7 @@ import pytest
 
 from ombuds.connectors.base import Cursor, OutgoingReply, RawRecord, Sink, Source
 from ombuds.connectors.files import FileSource
-from ombuds.connectors.registry import build_source, register_source, source_kinds
 from ombuds.connectors.testing import MemorySink, MemorySource
-from ombuds.errors import InvalidInput
 
 ITEMS = [
     {"external_id": str(number), "author": f"user{number}", "text": f"message {number}\nwith a second line"}
@@ -75,31 +73,6 @@ def test_a_source_delivers_every_record_once_and_resumes_from_any_cursor(
     assert [record.fields and record.fields["text"] for record in everything] == [
         item["text"] for item in ITEMS
     ]
-
-
-def test_file_sources_are_built_from_their_config_by_kind(tmp_path: Path) -> None:
-    path = tmp_path / "one.csv"
-    path.write_text("external_id,author,text\n1,ana,hi\n", encoding="utf-8")
-
-    source = build_source("file", {"path": str(path), "batch_size": 10})
-    try:
-        assert isinstance(source, FileSource)
-        assert len(drain(source)) == 1
-    finally:
-        source.close()
-    assert "file" in source_kinds()
-    with pytest.raises(InvalidInput, match="unknown source kind 'fax'"):
-        build_source("fax", {})
-
-
-def test_a_registered_kind_is_built_like_the_built_in_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ombuds.connectors.registry._registered", {})
-    register_source("memory", lambda config: MemorySource(config["items"]))
-
-    source = build_source("memory", {"items": ITEMS[:2]})
-
-    assert len(drain(source)) == 2
-    assert "memory" in source_kinds()
 
 
 def test_the_memory_sink_keeps_what_it_sent_and_can_fail_once() -> None:
