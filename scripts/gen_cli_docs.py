@@ -1,4 +1,4 @@
-"""Write docs/cli/: one Markdown page per ``ombuds`` command, taken from its ``--help``.
+"""Write docs/cli/: one Markdown page per ``ombuds`` command, taken from its ``--help``, and settings.md.
 
 The pages are reference generated from the code, so they cannot drift from it: the test
 ``tests/unit/test_cli_docs.py`` fails when a command changed and the pages were not regenerated.
@@ -22,6 +22,7 @@ import typer.rich_utils
 from typer.testing import CliRunner
 
 from ombuds.cli import app
+from ombuds.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli"
 WIDTH = 100
@@ -104,7 +105,31 @@ def render_pages() -> dict[str, str]:
             f"{GENERATED.format(command=name)}\n"
         )
     pages["index.md"] = render_index()
+    pages["settings.md"] = render_settings()
     return pages
+
+
+def render_settings() -> str:
+    """Every field of ``Settings`` with its environment variable, default and description."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    lines = [
+        "# Settings",
+        "",
+        "Ombuds reads its settings from the environment when a command starts; nothing else",
+        "configures it. Unset variables take the default.",
+        "",
+        "| variable | default | what it does |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = "(unset)" if field.default is None else f"`{field.default}`"
+        description = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `{prefix}{name.upper()}` | {default} | {description} |")
+    lines += [
+        "",
+        GENERATED.format(command="...").replace("`ombuds ... --help`", "`ombuds.settings.Settings`"),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render_index() -> str:
@@ -112,7 +137,8 @@ def render_index() -> str:
         "# Command-line reference",
         "",
         "Every `ombuds` command, one page each, generated from its `--help`.",
-        "Settings come from the environment (`OMBUDS_DATA_DIR`, `OMBUDS_DATABASE_URL`, ...).",
+        "Settings come from the environment (`OMBUDS_DATA_DIR`, `OMBUDS_DATABASE_URL`, ...): see",
+        "[every setting](settings.md).",
         "",
     ]
     leaves = commands()

@@ -8,6 +8,8 @@ from types import ModuleType
 
 import pytest
 
+from ombuds.settings import Settings
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_cli_docs.py"
 
 
@@ -40,3 +42,12 @@ def test_the_index_links_every_command_page(generator: ModuleType) -> None:
     for name in pages:
         if name != "index.md":
             assert f"]({name})" in index, f"index.md does not link {name}"
+
+
+def test_every_setting_is_documented_with_its_variable(generator: ModuleType) -> None:
+    page = generator.render_settings()
+    undocumented = [name for name, field in Settings.model_fields.items() if not field.description]
+    assert not undocumented, f"settings without a description: {undocumented}"
+    for name in Settings.model_fields:
+        assert f"`OMBUDS_{name.upper()}`" in page
+    assert "`OMBUDS_ALERTS_SMTP_HOST`" in page, "alert delivery is configured with the other settings"
