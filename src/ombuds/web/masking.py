@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -110,6 +110,12 @@ def rendering_for(scope: Scope) -> Iterator[None]:
     finally:
         _masking_render.reset(token)
     _state(scope)[_RENDERED] = True
+
+
+def callers_own(value: str) -> Markup:
+    """What the caller just typed (the email on a failed sign-in), shown back escaped, not masked:
+    it is theirs, and masking it would leave them retyping. Only for a form's own echo."""
+    return escape(value)
 
 
 def finalize_value(value: Any) -> Any:

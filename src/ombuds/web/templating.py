@@ -137,6 +137,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         age=age,
+        callers_own=masking.callers_own,
         due=due,
         timestamp=timestamp,
         compact_number=compact_number,
