@@ -7,6 +7,7 @@ receives the values.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ from typing import Any
 
 from ombuds.cases.schemas import CaseDetailRead, CaseList, CaseMentionRead, TextSegment
 from ombuds.enrichment.analyzers.pii import find_pii, redact
+from ombuds.enrichment.findings import PII, SIGNALS, FindingDataError, PiiData, PiiSpan, SignalsData
+
+logger = logging.getLogger(__name__)
 
 #: What stands in for each kind of personal data (the same words the PII analyzer redacts with).
 MASKS = {
@@ -30,7 +34,7 @@ _MIN_TAIL = 4
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
+class TextMark:
     """Characters ``start:end`` of a text, labelled (a signal name or a kind of personal data)."""
 
     start: int
@@ -42,40 +46,43 @@ def mask_token(kind: str) -> str:
     return MASKS.get(kind, f"[{kind.replace('_', ' ')}]")
 
 
-def _valid(spans: Iterable[Span], length: int) -> list[Span]:
-    return [s for s in spans if 0 <= s.start < s.end <= length]
+def _valid(marks: Iterable[TextMark], length: int) -> list[TextMark]:
+    return [s for s in marks if 0 <= s.start < s.end <= length]
 
 
-def signal_spans(data: Mapping[str, Any]) -> list[Span]:
-    """Evidence in the message text from a signals finding: ``{"signals": [{"name", "evidence": [...]}]}``."""
-    found = []
-    for signal in data.get("signals") or ():
-        if not isinstance(signal, Mapping) or not isinstance(signal.get("name"), str):
-            continue
-        for item in signal.get("evidence") or ():
-            if (
-                isinstance(item, Mapping)
-                and item.get("field", "text") == "text"
-                and isinstance(item.get("start"), int)
-                and isinstance(item.get("end"), int)
-            ):
-                found.append(Span(item["start"], item["end"], signal["name"]))
-    return found
+def signal_marks(data: Mapping[str, Any] | None, *, where: str = "") -> list[TextMark]:
+    """Evidence in the message text from a signals finding (evidence in the profile is not marked).
 
-
-def pii_spans(data: Mapping[str, Any]) -> list[Span]:
-    """Personal data from a PII finding: ``{"spans": [{"kind", "start", "end"}]}``."""
+    Marks only decorate the text: a finding that cannot be read is logged and the text shown plain.
+    """
+    try:
+        found = SignalsData.parse(data, where=where)
+    except FindingDataError as exc:
+        logger.warning("%s; its evidence is not marked", exc)
+        return []
     return [
-        Span(item["start"], item["end"], str(item.get("kind") or "personal data"))
-        for item in data.get("spans") or ()
-        if isinstance(item, Mapping)
-        and isinstance(item.get("start"), int)
-        and isinstance(item.get("end"), int)
+        TextMark(item.start, item.end, hit.name)
+        for hit in found.signals
+        for item in hit.evidence
+        if item.field == "text"
     ]
 
 
+def pii_marks(data: Mapping[str, Any] | None, *, text: str, where: str = "") -> list[TextMark]:
+    """Personal data from a PII finding; one that cannot be read is logged and the text searched anew.
+
+    Searching anew keeps the promise that a viewer never sees personal data, whatever is stored.
+    """
+    try:
+        spans: Sequence[PiiSpan] = PiiData.parse(data, where=where).spans
+    except FindingDataError as exc:
+        logger.warning("%s; personal data is found anew in the text", exc)
+        spans = find_pii(text)
+    return [TextMark(span.start, span.end, span.kind or "personal data") for span in spans]
+
+
 def segments(
-    text: str, *, marks: Sequence[Span] = (), pii: Sequence[Span] = (), mask: bool
+    text: str, *, marks: Sequence[TextMark] = (), pii: Sequence[TextMark] = (), mask: bool
 ) -> list[TextSegment]:
     """The text cut where marks and personal data begin and end; masked values replaced by a token.
 
@@ -104,7 +111,7 @@ def segments(
     return pieces
 
 
-def values(text: str, pii: Sequence[Span]) -> list[tuple[str, str]]:
+def values(text: str, pii: Sequence[TextMark]) -> list[tuple[str, str]]:
     """The personal values themselves, with their kind, to mask wherever copies of them appear."""
     return [(text[s.start : s.end], s.label) for s in _valid(pii, len(text)) if text[s.start : s.end].strip()]
 
@@ -135,9 +142,6 @@ def mask_json(value: Any, secrets: Sequence[tuple[str, str]]) -> Any:
 
 # --- whole cases, as the API and the pages show them ------------------------------------------------
 
-SIGNALS = "signals"
-PII = "pii"
-
 
 def _findings(mention: CaseMentionRead, analyzer: str) -> Mapping[str, Any]:
     found = next((e for e in mention.enrichments if e.analyzer == analyzer), None)
@@ -153,9 +157,11 @@ def present_case(detail: CaseDetailRead, *, mask: bool) -> CaseDetailRead:
     secrets: list[tuple[str, str]] = []
     mentions = []
     for mention in detail.mentions:
-        pii = pii_spans(_findings(mention, PII))
+        where = f"mention {mention.id}"
+        pii = pii_marks(_findings(mention, PII), text=mention.text, where=where)
         secrets += values(mention.text, pii)
-        pieces = segments(mention.text, marks=signal_spans(_findings(mention, SIGNALS)), pii=pii, mask=mask)
+        marks = signal_marks(_findings(mention, SIGNALS), where=where)
+        pieces = segments(mention.text, marks=marks, pii=pii, mask=mask)
         mentions.append(mention.model_copy(update={"segments": pieces}))
     if not mask:
         return detail.model_copy(update={"mentions": mentions})

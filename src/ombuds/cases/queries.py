@@ -25,6 +25,7 @@ from ombuds.cases.schemas import (
     LatestMentionRead,
 )
 from ombuds.cases.workflow import READ_ONLY_ROLES
+from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Direction, Mention
 from ombuds.shown_brands import note_shown
@@ -348,17 +349,19 @@ def _personal_values(
     if not case_ids:
         return {}
     rows = session.execute(
-        select(Mention.case_id, Mention.text, Enrichment.data)
+        select(Mention.case_id, Mention.id, Mention.text, Enrichment.data)
         .join(Enrichment, Enrichment.mention_id == Mention.id)
         .where(
             Mention.brand_id == brand_id,
             Mention.case_id.in_(case_ids),
-            Enrichment.analyzer == privacy.PII,
+            Enrichment.analyzer == PII,
             Enrichment.label.is_not(None),
         )
     )
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for case_id, text, data in rows:
+    for case_id, mention_id, text, data in rows:
         if case_id is not None:
-            found[case_id] += privacy.values(text, privacy.pii_spans(data))
+            found[case_id] += privacy.values(
+                text, privacy.pii_marks(data, text=text, where=f"mention {mention_id}")
+            )
     return found

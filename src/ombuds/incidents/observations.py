@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from ombuds.enrichment.findings import SIGNALS, SignalsData
 from ombuds.incidents.detectors import Observation
 
 # Signals whose rise is itself news; the others (private channel, repeat contact) are not.
@@ -48,16 +49,6 @@ def engagement_of(metrics: Mapping[str, Any] | None) -> int:
     return total
 
 
-def signal_names(finding: FindingLike | None) -> list[str]:
-    if finding is None:
-        return []
-    found = finding.data.get("signals") if finding.data else None
-    names = [str(item.get("name")) for item in found or [] if isinstance(item, Mapping)]
-    if not names and finding.label:
-        names = [finding.label]
-    return names
-
-
 def observation_from(
     *,
     mention_id: int,
@@ -73,7 +64,12 @@ def observation_from(
     sentiment = findings.get("sentiment")
     category = findings.get("category")
     duplicates = findings.get("duplicates")
-    signals = signal_names(findings.get("signals"))
+    found = findings.get(SIGNALS)
+    signals = (
+        SignalsData.parse(found.data, where=f"mention {mention_id}").names
+        if found is not None
+        else frozenset()
+    )
     return Observation(
         mention_id=mention_id,
         at=created_at,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import ROUTED_EVENT, apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
@@ -19,20 +19,6 @@ from ombuds.routing import sla
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
-
-
-def signal_names(data: dict[str, Any]) -> frozenset[str]:
-    """Signal names from a signals enrichment, whichever list shape the analyzer stored."""
-    found = data.get("signals", [])
-    names = set()
-    for item in found if isinstance(found, Iterable) else []:
-        if isinstance(item, str):
-            names.add(item)
-        elif isinstance(item, dict):
-            name = item.get("name") or item.get("signal") or item.get("kind")
-            if isinstance(name, str):
-                names.add(name)
-    return frozenset(names)
 
 
 def facts_for_mention(session: Session, *, mention: Mention) -> CaseFacts:
@@ -50,7 +36,9 @@ def facts_for_mention(session: Session, *, mention: Mention) -> CaseFacts:
         sentiment=label("sentiment"),
         intent=label("intent"),
         category=label("category"),
-        signals=signal_names(signals.data) if signals else frozenset(),
+        signals=SignalsData.parse(signals.data, where=f"mention {mention.id}").names
+        if signals
+        else frozenset(),
         followers=mention.author_followers,
         reach_tier=label("reach"),
         is_public=mention.is_public,

@@ -16,6 +16,7 @@ from scipy import sparse
 
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding, MentionFacts
+from ombuds.enrichment.findings import ClassifierData, IntentData
 
 VERSION = "rules+sentiment-2026.11.1"
 LEARNED_CONFIDENCE = 0.6
@@ -75,6 +76,10 @@ def classify_intent(text: str, sentiment: Mapping[str, float] | None = None) -> 
     return "other", 0.5, ["no clear intent"]
 
 
+#: What a learned intent model's finding names as its cue.
+LEARNED_CUES = IntentData(("learned",))
+
+
 class IntentAnalyzer:
     """Runs after sentiment in the engine (``analyze_with``); alone it judges from text cues only.
 
@@ -110,10 +115,14 @@ class IntentAnalyzer:
         for facts, sentiment, taught in zip(batch, sentiments, learned, strict=True):
             if taught is not None and taught.score is not None and taught.score >= LEARNED_CONFIDENCE:
                 findings.append(
-                    Finding(self.name, version, taught.label, taught.score, {"cues": ["learned"]})
+                    Finding(self.name, version, taught.label, taught.score, LEARNED_CUES.to_data())
                 )
                 continue
-            probabilities = sentiment.data.get("probabilities") if sentiment is not None else None
+            probabilities = (
+                ClassifierData.parse(sentiment.data, analyzer="sentiment").probabilities
+                if sentiment is not None
+                else None
+            )
             label, score, cues = classify_intent(facts.text, probabilities)
-            findings.append(Finding(self.name, version, label, score, {"cues": cues}))
+            findings.append(Finding(self.name, version, label, score, IntentData(tuple(cues)).to_data()))
         return findings

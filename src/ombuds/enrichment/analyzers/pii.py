@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ombuds.enrichment.base import Finding, MentionFacts
+from ombuds.enrichment.findings import PiiData, PiiSpan
 
 VERSION = "rules-2026.11.1"
 
@@ -56,13 +56,6 @@ MASKS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    kind: str
-    start: int
-    end: int
-
-
 def luhn_valid(digits: str) -> bool:
     """The check every payment card number passes; weeds out order numbers and timestamps."""
     total = 0
@@ -76,9 +69,9 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def find_pii(text: str) -> list[Span]:
+def find_pii(text: str) -> list[PiiSpan]:
     """Non-overlapping spans, earlier and more specific kinds first."""
-    spans: list[Span] = []
+    spans: list[PiiSpan] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= s.start or start >= s.end for s in spans)
@@ -86,16 +79,16 @@ def find_pii(text: str) -> list[Span]:
     # Each pattern needs a minimum of digits or a marker word: skip the ones that cannot match.
     digit_count = len(DIGIT.findall(text))
     if "@" in text:
-        spans.extend(Span("email", m.start(), m.end()) for m in EMAIL.finditer(text))
+        spans.extend(PiiSpan("email", m.start(), m.end()) for m in EMAIL.finditer(text))
     for match in CARD.finditer(text) if digit_count >= 13 else ():
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and luhn_valid(digits) and free(match.start(), match.end()):
-            spans.append(Span("card_number", match.start(), match.end()))
+            spans.append(PiiSpan("card_number", match.start(), match.end()))
     has_reference_word = digit_count >= 1 and REFERENCE_WORD.search(text) is not None
     for match in REFERENCE.finditer(text) if has_reference_word else ():
         start, end = match.span("value")
         if free(start, end) and not match.group("value").isalpha():
-            spans.append(Span("reference", start, end))
+            spans.append(PiiSpan("reference", start, end))
     for match in PHONE.finditer(text) if digit_count >= 9 else ():
         digits = re.sub(r"\D", "", match.group(0))
         if (
@@ -103,10 +96,10 @@ def find_pii(text: str) -> list[Span]:
             and free(match.start(), match.end())
             and not _looks_like_time(match.group(0))
         ):
-            spans.append(Span("phone", match.start(), match.end()))
+            spans.append(PiiSpan("phone", match.start(), match.end()))
     for match in STREET.finditer(text) if STREET_WORD.search(text) else ():
         if free(match.start(), match.end()):
-            spans.append(Span("street_address", match.start(), match.end()))
+            spans.append(PiiSpan("street_address", match.start(), match.end()))
     spans.sort(key=lambda span: span.start)
     return spans
 
@@ -115,7 +108,7 @@ def _looks_like_time(value: str) -> bool:
     return bool(re.fullmatch(r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?", value.strip()))
 
 
-def redact(text: str, spans: Sequence[Span]) -> str:
+def redact(text: str, spans: Sequence[PiiSpan]) -> str:
     """The text with every span replaced by a mask naming its kind."""
     parts: list[str] = []
     cursor = 0
@@ -146,11 +139,9 @@ class PiiAnalyzer:
                     VERSION,
                     "pii" if spans else None,
                     float(len(spans)),
-                    {
-                        "spans": [{"kind": s.kind, "start": s.start, "end": s.end} for s in spans],
-                        "kinds": sorted({s.kind for s in spans}),
-                        "redacted": redact(facts.text, spans),
-                    },
+                    PiiData(
+                        tuple(spans), tuple(sorted({s.kind for s in spans})), redact(facts.text, spans)
+                    ).to_data(),
                 )
             )
         return findings

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ombuds.enrichment.base import Finding, MentionFacts
+from ombuds.enrichment.findings import SignalEvidence, SignalHit, SignalsData
 
 VERSION = "rules-2026.11.1"
 
@@ -178,23 +178,12 @@ MEDIA_TRIGGERS = split_words(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    start: int
-    end: int
-    text: str
-    field: str = "text"
-
-    def as_dict(self) -> dict[str, object]:
-        return {"start": self.start, "end": self.end, "text": self.text, "field": self.field}
-
-
-def find_cues(name: str, text: str, lowered: str | None = None) -> list[Evidence]:
+def find_cues(name: str, text: str, lowered: str | None = None) -> list[SignalEvidence]:
     """Every non-negated match of one signal's cues in the text."""
     lowered = text.lower() if lowered is None else lowered
     if not any(trigger in lowered for trigger in TRIGGERS[name]):
         return []
-    found: list[Evidence] = []
+    found: list[SignalEvidence] = []
     for match in CUES[name].finditer(text):
         clause_start = max(text.rfind(mark, 0, match.start()) for mark in ".!?;\n,")
         before = text[clause_start + 1 : match.start()]
@@ -202,7 +191,7 @@ def find_cues(name: str, text: str, lowered: str | None = None) -> list[Evidence
             continue
         if name == "executive_escalation" and SELF_DESCRIPTION.search(text[: match.start()]):
             continue
-        found.append(Evidence(match.start(), match.end(), match.group(0)))
+        found.append(SignalEvidence(match.start(), match.end(), match.group(0)))
     return found
 
 
@@ -231,7 +220,7 @@ class SignalAnalyzer:
         return [self.analyze_one(facts) for facts in batch]
 
     def analyze_one(self, facts: MentionFacts) -> Finding:
-        found: dict[str, list[Evidence]] = {}
+        found: dict[str, list[SignalEvidence]] = {}
         lowered = facts.text.lower()
         for name in SIGNAL_NAMES:
             evidence = (
@@ -243,26 +232,25 @@ class SignalAnalyzer:
                 evidence = self._history(facts)
             if evidence:
                 found[name] = evidence
-        signals = [
-            {"name": name, "evidence": [item.as_dict() for item in evidence]}
-            for name, evidence in found.items()
-        ]
+        data = SignalsData(tuple(SignalHit(name, tuple(evidence)) for name, evidence in found.items()))
         label = next(iter(found), None)
-        return Finding(self.name, VERSION, label, float(len(found)), {"signals": signals})
+        return Finding(self.name, VERSION, label, float(len(found)), data.to_data())
 
-    def _media(self, facts: MentionFacts, lowered: str) -> list[Evidence]:
+    def _media(self, facts: MentionFacts, lowered: str) -> list[SignalEvidence]:
         evidence = []
         if any(trigger in lowered for trigger in MEDIA_TRIGGERS):
-            evidence = [Evidence(m.start(), m.end(), m.group(0)) for m in MEDIA_TEXT.finditer(facts.text)]
+            evidence = [
+                SignalEvidence(m.start(), m.end(), m.group(0)) for m in MEDIA_TEXT.finditer(facts.text)
+            ]
         bio = facts.author_bio
         evidence.extend(
-            Evidence(m.start(), m.end(), m.group(0), "author_bio") for m in MEDIA_BIO.finditer(bio)
+            SignalEvidence(m.start(), m.end(), m.group(0), "author_bio") for m in MEDIA_BIO.finditer(bio)
         )
         if facts.author_type in {"media", "journalist"}:
-            evidence.append(Evidence(0, len(facts.author_type), facts.author_type, "author_type"))
+            evidence.append(SignalEvidence(0, len(facts.author_type), facts.author_type, "author_type"))
         return evidence
 
-    def _history(self, facts: MentionFacts) -> list[Evidence]:
+    def _history(self, facts: MentionFacts) -> list[SignalEvidence]:
         """Same customer, same issue within days: the pipeline passes the customer's recent texts."""
         words = _content_words(facts.text)
         if not words:
@@ -270,7 +258,7 @@ class SignalAnalyzer:
         for earlier in facts.recent_texts:
             other = _content_words(earlier)
             if other and len(words & other) / len(words | other) >= self.repeat_similarity:
-                return [Evidence(0, len(earlier), earlier, "recent_texts")]
+                return [SignalEvidence(0, len(earlier), earlier, "recent_texts")]
         return []
 
 

@@ -9,6 +9,7 @@ from scipy import sparse
 
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.features import TextFeaturizer
+from ombuds.enrichment.findings import ClassifierData
 from ombuds.enrichment.linear import LinearModel, top_labels
 
 
@@ -42,7 +43,7 @@ class TextClassifier:
         if features.shape[0] == 0:
             return []
         return [
-            Finding(self.name, self._version, label, score, {"probabilities": spread})
+            Finding(self.name, self._version, label, score, ClassifierData(spread).to_data())
             for label, score, spread in top_labels(self.classes, self.model.probabilities(features))
         ]
 
