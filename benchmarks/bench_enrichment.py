@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ombuds.enrichment.benchmark import run_benchmark
+from ombuds_lab.enrichment.benchmark import run_benchmark
 
 
 def main() -> None:

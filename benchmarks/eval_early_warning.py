@@ -28,9 +28,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ombuds.incidents import evaluation as ev
-from ombuds.incidents.datasets import streams_from_file
 from ombuds.incidents.detectors import BrandMonitor, Observation
+from ombuds_lab.incidents import evaluation as ev
+from ombuds_lab.incidents.streams import streams_from_file
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EVENTS = REPOSITORY / "benchmarks" / "data" / "airline_dev_events.json"

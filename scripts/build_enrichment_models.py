@@ -25,7 +25,6 @@ import numpy as np
 
 from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays, trained_dir, write_arrays
-from ombuds.enrichment.distill import DIMENSIONS, EPOCHS, agreement, distill_projection, principal_targets
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.training import (
     TrainingSet,
@@ -34,6 +33,7 @@ from ombuds.enrichment.training import (
     fit_sentiment,
     read_labeled_csv,
 )
+from ombuds_lab.enrichment.distill import DIMENSIONS, EPOCHS, agreement, distill_projection, principal_targets
 
 AIRLINE = "airline_dev.csv"
 UNLABELLED = (

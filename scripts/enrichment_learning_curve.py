@@ -17,7 +17,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from ombuds.enrichment.evaluate import UNDECIDED_LABELS, EvalRequest, evaluate
+from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS, EvalRequest, evaluate
 
 SHOTS = (2, 4, 8, 16, 32, 64, 128, None)
 

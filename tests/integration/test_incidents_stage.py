@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Brand, Team
 from ombuds.events import Event
 from ombuds.incidents import actions, queries
-from ombuds.incidents.datasets import read_mentions
 from ombuds.incidents.models import (
     Alert,
     AlertKind,
@@ -28,6 +27,7 @@ from ombuds.incidents.models import (
 )
 from ombuds.incidents.stage import detect
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.datasets import read_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle

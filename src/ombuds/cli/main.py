@@ -1,4 +1,8 @@
-"""The ``ombuds`` app: every command group, added in the order ``ombuds --help`` lists them."""
+"""The ``ombuds`` app: every command group, added in the order ``ombuds --help`` lists them.
+
+Groups from other installed packages (the lab's ``eval`` and ``bench``) come last, found through
+the ``ombuds.commands`` entry points (``extensions.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,9 @@ import typer
 from ombuds import __version__
 from ombuds.cli import (
     alerts,
-    bench,
     brand,
     db,
     demo,
-    evaluate,
     importing,
     pipeline,
     promises,
@@ -24,6 +26,7 @@ from ombuds.cli import (
     train,
     user,
 )
+from ombuds.cli.extensions import add_command_groups
 
 app = typer.Typer(
     help="Ombuds: the customer-voice desk where PR and customer care work as one.",
@@ -56,9 +59,8 @@ for name, group in (
     ("team", team.app),
     ("token", token.app),
     ("pipeline", pipeline.app),
-    ("eval", evaluate.app),
-    ("bench", bench.app),
     ("alerts", alerts.app),
     ("promises", promises.app),
 ):
     app.add_typer(group, name=name)
+add_command_groups(app)

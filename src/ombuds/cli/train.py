@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from ombuds.cli.base import database, fail, print_json
-from ombuds.cli.evaluate import TextOption
 from ombuds.settings import get_settings
+
+TextOption = Annotated[str, typer.Option("--text-col", help="Column with the message text.")]
 
 
 def train(

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.accounts.queries import get_default_team
-from ombuds.incidents.datasets import BrandMention, Tally, read_mentions
 from ombuds.incidents.models import Incident
 from ombuds.incidents.schemas import ReplayIncident
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.datasets import BrandMention, Tally, read_mentions
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.slugs import slugify
 

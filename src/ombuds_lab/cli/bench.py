@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ombuds.cli.base import fail, print_json
-from ombuds.cli.evaluate import JsonOption, TextOption
+from ombuds_lab.cli.evaluate import JsonOption, TextOption
 
 app = typer.Typer(help="Measure speed on this machine (prints JSON).", no_args_is_help=True)
 
@@ -30,8 +30,8 @@ def bench_enrichment(
     json: JsonOption = True,
 ) -> None:
     """Messages per second and peak memory of the full analysis path on this machine."""
-    from ombuds.enrichment.benchmark import run_benchmark
     from ombuds.enrichment.training import DataError
+    from ombuds_lab.enrichment.benchmark import run_benchmark
 
     try:
         result = run_benchmark(

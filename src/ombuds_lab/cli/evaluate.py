@@ -48,7 +48,7 @@ def eval_category(
     json: JsonOption = True,
 ) -> None:
     """Learn categories from one file (optionally a few per category), score them on another."""
-    from ombuds.enrichment.evaluate import UNDECIDED_LABELS
+    from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS
 
     excluded = list(UNDECIDED_LABELS) if exclude is None else exclude
     _evaluate("category", train, test, text_col, label_col, shots, seed, excluded)
@@ -64,8 +64,8 @@ def _evaluate(
     seed: int,
     exclude: list[str],
 ) -> None:
-    from ombuds.enrichment.evaluate import EvalRequest, evaluate
     from ombuds.enrichment.training import DataError
+    from ombuds_lab.enrichment.evaluate import EvalRequest, evaluate
 
     request = EvalRequest(analyzer, train, test, text_col, label_col, shots, seed, exclude)
     try:
@@ -94,7 +94,7 @@ def eval_promises(
 ) -> None:
     """Assign each test message to the promise it contradicts; print accuracy, macro_f1, per_class."""
     from ombuds.errors import InvalidInput
-    from ombuds.promises.evaluation import PromiseEvalRequest, evaluate_promises
+    from ombuds_lab.promises.evaluation import PromiseEvalRequest, evaluate_promises
 
     request = PromiseEvalRequest(
         promises=promises, test=test, label_col=label_col, text_col=text_col, train=train

@@ -7,8 +7,8 @@ import random
 
 import numpy as np
 
-from ombuds.enrichment.distill import agreement, distill_projection, principal_targets
 from ombuds.enrichment.features import TextFeaturizer
+from ombuds_lab.enrichment.distill import agreement, distill_projection, principal_targets
 
 TOPICS = {
     "delay": ["delayed", "late", "waiting", "stuck", "tarmac"],

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.incidents import evaluation as ev
-from ombuds.incidents.datasets import streams_from_file
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds.incidents.detectors.state import dumps, loads
+from ombuds_lab.incidents import evaluation as ev
+from ombuds_lab.incidents.streams import streams_from_file
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.slow
