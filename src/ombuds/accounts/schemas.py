@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from ombuds.accounts.models import Role
 
@@ -13,11 +13,3 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     brand_slug: str
     role: Role = Role.AGENT
-
-
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    email: str
-    name: str

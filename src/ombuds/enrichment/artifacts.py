@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +33,3 @@ def write_arrays(path: Path, arrays: Arrays) -> None:
 def fingerprint(path: Path) -> str:
     """A short content hash: the model version changes whenever the artifact does."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-
-
-def read_manifest(name: str = DEFAULT_MODEL) -> dict[str, Any]:
-    """What an artifact was trained on and how (written by the build script)."""
-    manifest: dict[str, Any] = json.loads((trained_dir() / f"{name}.json").read_text(encoding="utf-8"))
-    return manifest

@@ -50,13 +50,3 @@ def count_mentions(session: Session, *, brand_id: int, source_id: int | None = N
     if source_id is not None:
         query = query.where(Mention.source_id == source_id)
     return session.scalar(query) or 0
-
-
-def list_mentions(
-    session: Session, *, brand_id: int, source_id: int | None = None, limit: int = 100
-) -> list[Mention]:
-    """A brand's mentions, oldest first."""
-    query = select(Mention).where(Mention.brand_id == brand_id)
-    if source_id is not None:
-        query = query.where(Mention.source_id == source_id)
-    return list(session.scalars(query.order_by(Mention.created_at, Mention.id).limit(limit)))

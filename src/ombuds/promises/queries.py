@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import Case
-from ombuds.errors import NotFound
 from ombuds.mentions.models import Mention
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch, Stance
 from ombuds.shown_brands import note_shown
@@ -29,13 +28,6 @@ def get_promise(session: Session, brand_id: int, promise_id: int) -> Promise | N
     if found is None or found.brand_id != brand_id:
         return None
     note_shown(session, [brand_id])
-    return found
-
-
-def get_promise_or_raise(session: Session, brand_id: int, promise_id: int) -> Promise:
-    found = get_promise(session, brand_id, promise_id)
-    if found is None:
-        raise NotFound(f"promise {promise_id} not found")
     return found
 
 

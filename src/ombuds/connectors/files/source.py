@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar
 
 from ombuds.connectors.base import Batch, Cursor, RawRecord
 from ombuds.connectors.files.records import (
@@ -49,10 +49,6 @@ class FileSource:
             except BaseException:
                 self.close()
                 raise
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> FileSource:
-        return cls(Path(config["path"]), batch_size=int(config.get("batch_size", 1000)))
 
     def _read_header(self) -> None:
         found = next(self._csv_records(Position(0, 1), columns=None), None)

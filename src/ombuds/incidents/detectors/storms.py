@@ -102,9 +102,6 @@ class Storm:
     represented_at_count: int = 0
     _recent_set: set[int] = field(default_factory=set)
 
-    def has(self, mention_id: int) -> bool:
-        return mention_id in self._recent_set
-
     def overlap(self, mention_ids: tuple[int, ...]) -> int:
         return sum(1 for mention_id in mention_ids if mention_id in self._recent_set)
 
