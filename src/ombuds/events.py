@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ombuds.clock import utcnow
 from ombuds.db import Base
+from ombuds.event_payloads import EventKind, EventPayload
 
 
 class Event(Base):
@@ -33,17 +34,27 @@ def record_event(
     session: Session,
     *,
     brand_id: int,
-    kind: str,
     subject_type: str,
     subject_id: int,
+    kind: EventKind | str | None = None,
+    payload: EventPayload | None = None,
     actor_id: int | None = None,
     data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Event:
-    """Append one event; the caller's transaction decides whether it lands."""
+    """Append one event; the caller's transaction decides whether it lands.
+
+    A typed ``payload`` gives the kind and the data; kinds without a payload type pass both.
+    """
+    if payload is not None:
+        if data is not None or (kind is not None and kind != payload.kind):
+            raise TypeError("record_event: pass a payload or a kind with data, not both")
+        kind, data = payload.kind, payload.to_data()
+    if kind is None:
+        raise TypeError("record_event: an event needs a kind or a payload")
     event = Event(
         brand_id=brand_id,
-        kind=kind,
+        kind=str(kind),
         subject_type=subject_type,
         subject_id=subject_id,
         actor_id=actor_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.cases.workflow import status_path
+from ombuds.event_payloads import CaseFirstResponse, CaseOpened, CaseRouted, CaseStatusChanged
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 
@@ -90,10 +90,9 @@ def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
     record_event(
         session,
         brand_id=mention.brand_id,
-        kind="case.opened",
         subject_type="case",
         subject_id=case.id,
-        data={"mention_id": mention.id},
+        payload=CaseOpened(mention_id=mention.id),
         occurred_at=mention.created_at,
     )
     return case
@@ -110,10 +109,9 @@ def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
         record_event(
             session,
             brand_id=case.brand_id,
-            kind="case.first_response",
             subject_type="case",
             subject_id=case.id,
-            data={"mention_id": mention.id},
+            payload=CaseFirstResponse(mention_id=mention.id),
             occurred_at=mention.created_at,
         )
 
@@ -160,9 +158,6 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
     return decisions
 
 
-ROUTED_EVENT = "case.routed"
-
-
 def apply_routing(
     session: Session,
     *,
@@ -182,20 +177,13 @@ def apply_routing(
     record_event(
         session,
         brand_id=case.brand_id,
-        kind=ROUTED_EVENT,
         subject_type="case",
         subject_id=case.id,
-        data={
-            "priority": int(priority),
-            "team_id": team_id,
-            "reasons": list(reasons),
-            "mention_id": mention.id,
-        },
+        payload=CaseRouted(
+            priority=int(priority), team_id=team_id, reasons=tuple(reasons), mention_id=mention.id
+        ),
         occurred_at=mention.created_at,
     )
-
-
-STATUS_CHANGED = "case.status_changed"
 
 
 def set_case_status(
@@ -205,7 +193,8 @@ def set_case_status(
     status: CaseStatus,
     at: datetime,
     actor_id: int | None = None,
-    data: dict[str, Any] | None = None,
+    note: str | None = None,
+    api_token_id: int | None = None,
 ) -> Event:
     """The one writer of a case's status and its ``case.status_changed`` event.
 
@@ -221,11 +210,12 @@ def set_case_status(
     return record_event(
         session,
         brand_id=case.brand_id,
-        kind=STATUS_CHANGED,
         subject_type="case",
         subject_id=case.id,
         actor_id=actor_id,
-        data={"from": previous.value, "to": status.value, **(data or {})},
+        payload=CaseStatusChanged(
+            previous=previous.value, status=status.value, note=note, api_token_id=api_token_id
+        ),
         occurred_at=at,
     )
 
@@ -241,5 +231,5 @@ def resolve_case(session: Session, *, case: Case, at: datetime, note: str = "") 
             case=case,
             status=target,
             at=at,
-            data={"note": note} if note and target is path[-1] else None,
+            note=note if note and target is path[-1] else None,
         )

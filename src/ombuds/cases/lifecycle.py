@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,9 +22,17 @@ from ombuds.cases.actions import set_case_status
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
-from ombuds.enrichment.learning import LEARNABLE, record_correction
+from ombuds.enrichment.corrections import record_correction
+from ombuds.enrichment.learnable import LEARNABLE
 from ombuds.enrichment.models import Enrichment
 from ombuds.errors import Forbidden, InvalidInput, NotFound
+from ombuds.event_payloads import (
+    CaseAssigned,
+    CaseNoteAdded,
+    CasePriorityChanged,
+    CaseTeamChanged,
+    ChangeByPerson,
+)
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Mention
 
@@ -75,17 +82,16 @@ def _text(value: str, *, field: str, limit: int, required: bool) -> str:
     return text
 
 
-def _event(session: Session, *, case: Case, actor: Actor, kind: str, data: dict[str, Any]) -> Event:
+def _event(session: Session, *, case: Case, actor: Actor, payload: ChangeByPerson) -> Event:
     if actor.api_token_id is not None:
-        data = {**data, "api_token_id": actor.api_token_id}
+        payload = payload.model_copy(update={"api_token_id": actor.api_token_id})
     event = record_event(
         session,
         brand_id=case.brand_id,
-        kind=kind,
+        payload=payload,
         subject_type="case",
         subject_id=case.id,
         actor_id=actor.user_id,
-        data=data,
         occurred_at=utcnow(),
     )
     session.flush()
@@ -113,9 +119,7 @@ def assign_case(session: Session, *, case: Case, assignee: User | None, actor: A
         return None
     previous = case.assignee_id
     case.assignee_id = new_id
-    return _event(
-        session, case=case, actor=actor, kind="case.assigned", data={"from": previous, "to": new_id}
-    )
+    return _event(session, case=case, actor=actor, payload=CaseAssigned(previous=previous, assignee=new_id))
 
 
 def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor) -> Event | None:
@@ -127,9 +131,7 @@ def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor)
         return None
     previous = case.team_id
     case.team_id = team.id
-    return _event(
-        session, case=case, actor=actor, kind="case.team_changed", data={"from": previous, "to": team.id}
-    )
+    return _event(session, case=case, actor=actor, payload=CaseTeamChanged(previous=previous, team=team.id))
 
 
 def change_status(
@@ -144,13 +146,16 @@ def change_status(
     note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
     events = []
     for target in status_path(case.status, status):
-        data: dict[str, Any] = {}
-        if note and target is status:
-            data["note"] = note
-        if actor.api_token_id is not None:
-            data["api_token_id"] = actor.api_token_id
         events.append(
-            set_case_status(session, case=case, status=target, at=utcnow(), actor_id=actor.user_id, data=data)
+            set_case_status(
+                session,
+                case=case,
+                status=target,
+                at=utcnow(),
+                actor_id=actor.user_id,
+                note=note if note and target is status else None,
+                api_token_id=actor.api_token_id,
+            )
         )
         session.flush()
     return events
@@ -174,8 +179,7 @@ def change_priority(
         session,
         case=case,
         actor=actor,
-        kind="case.priority_changed",
-        data={"from": int(previous), "to": int(chosen), "reason": reason},
+        payload=CasePriorityChanged(previous=int(previous), priority=int(chosen), reason=reason),
     )
 
 
@@ -183,7 +187,7 @@ def add_note(session: Session, *, case: Case, text: str, actor: Actor) -> Event:
     """An internal note on the case: seen by colleagues, never sent to the customer."""
     ensure_may_work(session, case=case, actor=actor)
     text = _text(text, field="text", limit=NOTE_MAX_CHARS, required=True)
-    return _event(session, case=case, actor=actor, kind="case.note_added", data={"text": text})
+    return _event(session, case=case, actor=actor, payload=CaseNoteAdded(text=text))
 
 
 def correct_mention(
@@ -192,7 +196,7 @@ def correct_mention(
     """An agent's corrections of what analysis said about a message (sentiment, intent, category).
 
     Only labels that differ from what the message shows now are recorded; each becomes a labeled
-    example the brand's models learn from (``ombuds.enrichment.learning.record_correction``).
+    example the brand's models learn from (``ombuds.enrichment.corrections.record_correction``).
     Returns analyzer → the new label, for what changed.
     """
     ensure_may_work(session, case=case, actor=actor)

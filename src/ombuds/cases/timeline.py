@@ -6,10 +6,11 @@ them with the customer's messages in the order things happened.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -17,14 +18,29 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team, User
 from ombuds.cases.models import Case
 from ombuds.cases.schemas import CaseEventRead, CaseMentionRead, priority_label
+from ombuds.event_payloads import (
+    CaseAssigned,
+    CaseFirstResponse,
+    CaseNoteAdded,
+    CaseOpened,
+    CasePriorityChanged,
+    CaseResolved,
+    CaseRouted,
+    CaseStatusChanged,
+    CaseTeamChanged,
+    EnrichmentCorrected,
+    EventKind,
+    EventPayload,
+    EventPayloadError,
+    parse_payload,
+)
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
 
+logger = logging.getLogger(__name__)
+
 #: Events about one message that belong in its case's history.
-MENTION_KINDS = ("enrichment.corrected",)
-#: Ids in event data that name people and teams, by event kind.
-_USER_KEYS: dict[str, tuple[str, ...]] = {"case.assigned": ("from", "to")}
-_TEAM_KEYS: dict[str, tuple[str, ...]] = {"case.team_changed": ("from", "to"), "case.routed": ("team_id",)}
+MENTION_KINDS = (EventKind.ENRICHMENT_CORRECTED,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +76,16 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
             .order_by(Event.occurred_at, Event.id)
         )
     )
+    payloads = [_payload(event) for event in events]
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
-    user_ids |= set(_ids(events, _USER_KEYS))
-    team_ids = set(_ids(events, _TEAM_KEYS))
+    team_ids: set[int] = set()
+    for payload in payloads:
+        if isinstance(payload, CaseAssigned):
+            user_ids |= {found for found in (payload.previous, payload.assignee) if found is not None}
+        elif isinstance(payload, CaseTeamChanged):
+            team_ids |= {found for found in (payload.previous, payload.team) if found is not None}
+        elif isinstance(payload, CaseRouted) and payload.team_id is not None:
+            team_ids.add(payload.team_id)
     users = _names(session, User, user_ids)
     teams = _names(session, Team, team_ids)
     return [
@@ -72,13 +95,22 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
             occurred_at=event.occurred_at,
             actor_id=event.actor_id,
             actor_name=users.get(event.actor_id) if event.actor_id is not None else None,
-            summary=summary(event.kind, event.data, users=users, teams=teams),
-            detail=detail(event.kind, event.data),
+            summary=summary(event.kind, payload, users=users, teams=teams),
+            detail=str(payload) if isinstance(payload, EventPayloadError) else detail(payload),
             data=dict(event.data)
             | ({"mention_id": event.subject_id} if event.subject_type == "mention" else {}),
         )
-        for event in events
+        for event, payload in zip(events, payloads, strict=True)
     ]
+
+
+def _payload(event: Event) -> EventPayload | EventPayloadError | None:
+    """The event's typed payload, or the error that says why it cannot be read (logged once here)."""
+    try:
+        return parse_payload(event.kind, event.data, where=f"event {event.id}")
+    except EventPayloadError as exc:
+        logger.warning("%s", exc)
+        return exc
 
 
 def merge(mentions: Sequence[CaseMentionRead], events: Sequence[CaseEventRead]) -> list[TimelineItem]:
@@ -93,64 +125,67 @@ def merge(mentions: Sequence[CaseMentionRead], events: Sequence[CaseEventRead]) 
 
 def summary(
     kind: str,
-    data: dict[str, Any],
+    payload: EventPayload | EventPayloadError | None,
     *,
     users: dict[int, str],
     teams: dict[int, str],
 ) -> str:
     """One line that says what happened, with names instead of ids."""
 
-    def user(key: str) -> str:
-        found = data.get(key)
-        return users.get(found, f"user {found}") if isinstance(found, int) else "nobody"
+    def user(found: int | None) -> str:
+        return users.get(found, f"user {found}") if found is not None else "nobody"
 
-    def team(key: str) -> str:
-        found = data.get(key)
-        return teams.get(found, f"team {found}") if isinstance(found, int) else "no team"
+    def team(found: int | None) -> str:
+        return teams.get(found, f"team {found}") if found is not None else "no team"
 
-    if kind == "case.opened":
-        return "Case opened"
-    if kind == "case.routed":
-        routed = f"Routed to {team('team_id')}"
-        priority = data.get("priority")
-        return (
-            f"{routed} · {priority_label(priority).title()} priority" if isinstance(priority, int) else routed
-        )
-    if kind == "case.first_response":
-        return "First response sent"
-    if kind == "case.assigned":
-        if data.get("to") is None:
-            return f"Unassigned (was {user('from')})"
-        return f"Assigned to {user('to')}" + (f" (was {user('from')})" if data.get("from") else "")
-    if kind == "case.team_changed":
-        return f"Moved to {team('to')}" + (f" (from {team('from')})" if data.get("from") else "")
-    if kind == "case.status_changed":
-        return f"Status {_word(data.get('from'))} → {_word(data.get('to'))}"
-    if kind == "case.resolved":
-        return "Resolved"
-    if kind == "case.priority_changed":
-        return f"Priority {_priority(data.get('from'))} → {_priority(data.get('to'))}"
-    if kind == "case.note_added":
-        return "Internal note"
-    if kind == "enrichment.corrected":
-        corrected = f"{_word(data.get('analyzer'))} of a message corrected to {_word(data.get('label'))}"
-        return corrected + (f" (was {_word(data['previous'])})" if data.get("previous") else "")
-    return _word(kind.removeprefix("case.").replace("_", " ").replace(".", " "))
+    match payload:
+        case EventPayloadError():
+            return f"{_kind_words(kind)} (its details could not be read)"
+        case CaseOpened():
+            return "Case opened"
+        case CaseRouted(team_id=team_id, priority=priority):
+            routed = f"Routed to {team(team_id)}"
+            return (
+                f"{routed} · {priority_label(priority).title()} priority" if priority is not None else routed
+            )
+        case CaseFirstResponse():
+            return "First response sent"
+        case CaseAssigned(previous=previous, assignee=None):
+            return f"Unassigned (was {user(previous)})"
+        case CaseAssigned(previous=previous, assignee=assignee):
+            return f"Assigned to {user(assignee)}" + (f" (was {user(previous)})" if previous else "")
+        case CaseTeamChanged(previous=previous, team=to):
+            return f"Moved to {team(to)}" + (f" (from {team(previous)})" if previous else "")
+        case CaseStatusChanged(previous=previous, status=status):
+            return f"Status {_word(previous)} → {_word(status)}"
+        case CaseResolved():
+            return "Resolved"
+        case CasePriorityChanged(previous=previous, priority=priority):
+            return f"Priority {_priority(previous)} → {_priority(priority)}"
+        case CaseNoteAdded():
+            return "Internal note"
+        case EnrichmentCorrected(analyzer=analyzer, label=label, previous=previous):
+            corrected = f"{_word(analyzer)} of a message corrected to {_word(label)}"
+            return corrected + (f" (was {_word(previous)})" if previous else "")
+    return _kind_words(kind)
 
 
-def detail(kind: str, data: dict[str, Any]) -> str | None:
+def detail(payload: EventPayload | None) -> str | None:
     """The words that came with the change: a note, a reason, why routing chose what it chose."""
-    if kind == "case.note_added":
-        return _str(data.get("text"))
-    if kind == "case.priority_changed":
-        return _str(data.get("reason"))
-    if kind in ("case.status_changed", "case.resolved"):
-        return _str(data.get("note"))
-    if kind == "case.routed":
-        reasons = data.get("reasons")
-        if isinstance(reasons, list) and reasons:
-            return "Why: " + "; ".join(str(reason) for reason in reasons)
+    match payload:
+        case CaseNoteAdded(text=text):
+            return _str(text)
+        case CasePriorityChanged(reason=reason):
+            return _str(reason)
+        case CaseStatusChanged(note=note) | CaseResolved(note=note):
+            return _str(note)
+        case CaseRouted(reasons=reasons) if reasons:
+            return "Why: " + "; ".join(reasons)
     return None
+
+
+def _kind_words(kind: str) -> str:
+    return _word(kind.removeprefix("case.").replace("_", " ").replace(".", " "))
 
 
 def _word(value: object) -> str:
@@ -164,14 +199,6 @@ def _priority(value: object) -> str:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _ids(events: Iterable[Event], keys_by_kind: dict[str, tuple[str, ...]]) -> Iterable[int]:
-    for event in events:
-        for key in keys_by_kind.get(event.kind, ()):
-            value = event.data.get(key)
-            if isinstance(value, int):
-                yield value
 
 
 def _names(session: Session, model: type[User] | type[Team], ids: Collection[int]) -> dict[int, str]:

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
-from ombuds.cases.actions import ROUTED_EVENT, apply_routing
+from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
+from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
@@ -49,12 +50,19 @@ def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
     """The mentions these cases were already routed for: a rerun must not route them again."""
     if not case_ids:
         return set()
-    rows = session.scalars(
-        select(Event.data).where(
-            Event.subject_type == "case", Event.subject_id.in_(case_ids), Event.kind == ROUTED_EVENT
+    rows = session.execute(
+        select(Event.id, Event.data).where(
+            Event.subject_type == "case",
+            Event.subject_id.in_(case_ids),
+            Event.kind == EventKind.CASE_ROUTED,
         )
     )
-    return {data["mention_id"] for data in rows if isinstance(data.get("mention_id"), int)}
+    routed = set()
+    for event_id, data in rows:
+        payload = parse_payload(EventKind.CASE_ROUTED, data, where=f"event {event_id}")
+        if isinstance(payload, CaseRouted) and payload.mention_id is not None:
+            routed.add(payload.mention_id)
+    return routed
 
 
 def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
@@ -131,7 +139,7 @@ def create_rule(
     record_event(
         session,
         brand_id=brand_id,
-        kind="routing_rule.created",
+        kind=EventKind.ROUTING_RULE_CREATED,
         subject_type="routing_rule",
         subject_id=rule.id,
         actor_id=actor_id,

@@ -1,0 +1,178 @@
+"""Event kinds and the typed payloads of the events read back (a case's history).
+
+Writers build a payload and pass it to ``events.record_event``, which stores its kind and its
+``to_data()``; readers turn a stored row back with ``parse_payload``, which says which event is
+malformed and how instead of failing later on a missing key. Kinds no longer written (such as
+``case.resolved``, from before every status change logged ``case.status_changed``) keep their
+payload type so old rows still read. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class EventKind(StrEnum):
+    """Every kind of event the application writes (and those it wrote once and still reads)."""
+
+    BRAND_CREATED = "brand.created"
+    TEAM_CREATED = "team.created"
+    MEMBERSHIP_ADDED = "membership.added"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"
+    SOURCE_CREATED = "source.created"
+    MENTIONS_INGESTED = "mentions.ingested"
+    CUSTOMER_CREATED = "customer.created"
+    CASE_OPENED = "case.opened"
+    CASE_FIRST_RESPONSE = "case.first_response"
+    CASE_ROUTED = "case.routed"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_TEAM_CHANGED = "case.team_changed"
+    CASE_STATUS_CHANGED = "case.status_changed"
+    CASE_RESOLVED = "case.resolved"  # written by earlier versions only; read on old timelines
+    CASE_PRIORITY_CHANGED = "case.priority_changed"
+    CASE_NOTE_ADDED = "case.note_added"
+    ENRICHMENT_CORRECTED = "enrichment.corrected"
+    BRAND_MODEL_TRAINED = "brand_model.trained"
+    ROUTING_RULE_CREATED = "routing_rule.created"
+    PIPELINE_FAILED = "pipeline.failed"
+
+
+class EventPayloadError(ValueError):
+    """A stored event's data does not have the shape its kind's writer stores."""
+
+
+class EventPayload(BaseModel):
+    """What one kind of event records besides who and when. Unknown keys are ignored."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True, extra="ignore")
+
+    kind: ClassVar[EventKind]
+
+    def to_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class CaseOpened(EventPayload):
+    kind: ClassVar[EventKind] = EventKind.CASE_OPENED
+    mention_id: int
+
+
+class CaseFirstResponse(EventPayload):
+    kind: ClassVar[EventKind] = EventKind.CASE_FIRST_RESPONSE
+    mention_id: int
+
+
+class CaseRouted(EventPayload):
+    """Routing's decision for one mention; ``reasons`` say why (rules matched, signals seen)."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_ROUTED
+    priority: int | None = None
+    team_id: int | None = None
+    reasons: tuple[str, ...] = ()
+    mention_id: int | None = None  # absent in rows from before reruns were guarded
+
+
+class ChangeByPerson(EventPayload):
+    """A change a person made; ``api_token_id`` when they made it through the API."""
+
+    api_token_id: int | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data = super().to_data()
+        if data.get("api_token_id") is None:
+            data.pop("api_token_id", None)
+        return data
+
+
+class CaseAssigned(ChangeByPerson):
+    kind: ClassVar[EventKind] = EventKind.CASE_ASSIGNED
+    previous: int | None = Field(default=None, alias="from")
+    assignee: int | None = Field(default=None, alias="to")  # None: unassigned
+
+
+class CaseTeamChanged(ChangeByPerson):
+    kind: ClassVar[EventKind] = EventKind.CASE_TEAM_CHANGED
+    previous: int | None = Field(default=None, alias="from")
+    team: int = Field(alias="to")
+
+
+class CaseStatusChanged(ChangeByPerson):
+    kind: ClassVar[EventKind] = EventKind.CASE_STATUS_CHANGED
+    previous: str = Field(alias="from")
+    status: str = Field(alias="to")
+    note: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data = super().to_data()
+        if not data.get("note"):
+            data.pop("note", None)
+        return data
+
+
+class CaseResolved(EventPayload):
+    """Read only: how earlier versions logged the demo's resolve."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_RESOLVED
+    note: str | None = None
+
+
+class CasePriorityChanged(ChangeByPerson):
+    kind: ClassVar[EventKind] = EventKind.CASE_PRIORITY_CHANGED
+    previous: int = Field(alias="from")
+    priority: int = Field(alias="to")
+    reason: str | None = None
+
+
+class CaseNoteAdded(ChangeByPerson):
+    kind: ClassVar[EventKind] = EventKind.CASE_NOTE_ADDED
+    text: str
+
+
+class EnrichmentCorrected(EventPayload):
+    """A person corrected one analyzer's label of a message."""
+
+    kind: ClassVar[EventKind] = EventKind.ENRICHMENT_CORRECTED
+    analyzer: str
+    label: str
+    previous: str | None = None
+
+
+PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
+    payload.kind.value: payload
+    for payload in (
+        CaseOpened,
+        CaseFirstResponse,
+        CaseRouted,
+        CaseAssigned,
+        CaseTeamChanged,
+        CaseStatusChanged,
+        CaseResolved,
+        CasePriorityChanged,
+        CaseNoteAdded,
+        EnrichmentCorrected,
+    )
+}
+
+
+def parse_payload(kind: str, data: Mapping[str, Any] | None, *, where: str = "") -> EventPayload | None:
+    """A stored event's data as its kind's payload; None for kinds without a payload type.
+
+    ``where`` (say ``"event 42"``) names the row in the error a malformed payload raises.
+    """
+    payload_type = PAYLOAD_TYPES.get(kind)
+    if payload_type is None:
+        return None
+    try:
+        return payload_type.model_validate(dict(data or {}))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'data'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        place = f"{where} " if where else ""
+        raise EventPayloadError(f"{place}({kind}) has a malformed payload: {problems}") from None

@@ -1,0 +1,76 @@
+"""Every payload read back from the event log has one type: what a writer stores reads back the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from ombuds.event_payloads import (
+    PAYLOAD_TYPES,
+    CaseAssigned,
+    CaseFirstResponse,
+    CaseNoteAdded,
+    CaseOpened,
+    CasePriorityChanged,
+    CaseResolved,
+    CaseRouted,
+    CaseStatusChanged,
+    CaseTeamChanged,
+    EnrichmentCorrected,
+    EventPayload,
+    EventPayloadError,
+    parse_payload,
+)
+
+EXAMPLES: list[EventPayload] = [
+    CaseOpened(mention_id=7),
+    CaseFirstResponse(mention_id=8),
+    CaseRouted(priority=2, team_id=3, reasons=("rule: billing", "signal: churn_threat"), mention_id=7),
+    CaseAssigned(previous=None, assignee=4),
+    CaseAssigned(previous=4, assignee=None, api_token_id=9),
+    CaseTeamChanged(previous=3, team=5),
+    CaseStatusChanged(previous="open", status="resolved", note="refunded"),
+    CaseResolved(note="done in the demo"),
+    CasePriorityChanged(previous=3, priority=1, reason="a journalist asked"),
+    CaseNoteAdded(text="called the customer"),
+    EnrichmentCorrected(analyzer="category", label="billing", previous="baggage"),
+]
+
+
+@pytest.mark.parametrize("payload", EXAMPLES, ids=lambda p: type(p).__name__)
+def test_each_payload_reads_back_as_written(payload: EventPayload) -> None:
+    assert parse_payload(payload.kind, payload.to_data()) == payload
+
+
+def test_every_payload_type_has_an_example() -> None:
+    assert {type(example) for example in EXAMPLES} == set(PAYLOAD_TYPES.values())
+
+
+def test_stored_data_keeps_the_words_earlier_versions_used() -> None:
+    """Old rows and new rows are one format: ``from``/``to``, no empty token id, no empty note."""
+    assert CaseAssigned(previous=4, assignee=None).to_data() == {"from": 4, "to": None}
+    assert CaseStatusChanged(previous="new", status="open").to_data() == {"from": "new", "to": "open"}
+    assert CaseNoteAdded(text="hi", api_token_id=2).to_data() == {"text": "hi", "api_token_id": 2}
+
+
+def test_rows_from_earlier_versions_still_read() -> None:
+    assert parse_payload("case.resolved", {}) == CaseResolved()
+    assert parse_payload("case.routed", {"priority": 3, "team_id": 1, "reasons": ["x"]}) == CaseRouted(
+        priority=3, team_id=1, reasons=("x",)
+    )
+
+
+def test_kinds_without_a_payload_type_are_not_parsed() -> None:
+    assert parse_payload("brand.created", {"anything": 1}) is None
+
+
+def test_a_malformed_payload_says_which_event_and_what_is_wrong() -> None:
+    with pytest.raises(EventPayloadError) as found:
+        parse_payload("case.assigned", {"from": 1, "to": "ada"}, where="event 42")
+    message = str(found.value)
+    assert message.startswith("event 42 (case.assigned) has a malformed payload: to:")
+    assert "integer" in message
+
+    with pytest.raises(
+        EventPayloadError, match=r"\(case.note_added\) has a malformed payload: text: Field required"
+    ):
+        parse_payload("case.note_added", {})
