@@ -50,6 +50,19 @@ def test_sentiment_eval_prints_the_contract(airline: tuple[Path, Path]) -> None:
     assert result["messages_per_second"] > 0
 
 
+def test_without_json_the_same_figures_are_a_table_people_read(airline: tuple[Path, Path]) -> None:
+    train, test = airline
+    code, out, _ = run("sentiment", "--train", str(train), "--test", str(test))
+    assert code == 0
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(out)
+    rows = [line.split(maxsplit=1) for line in out.splitlines()]
+    figures = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert int(figures["n_test"]) == 300
+    assert float(figures["macro_f1"]) > 0.5
+    assert {"per_class.negative.f1", "per_class.positive.recall"} <= set(figures)
+
+
 def test_category_eval_skips_empty_and_undecided_labels_and_shots_are_repeatable(
     airline: tuple[Path, Path],
 ) -> None:

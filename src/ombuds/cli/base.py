@@ -70,17 +70,52 @@ def when(moment: datetime | None) -> str | None:
 
 
 def show_rows(rows: Sequence[Mapping[str, object]], *, as_json: bool, nothing: str) -> None:
-    """A listing: one JSON array with ``--json``, else a table on stdout (``nothing`` when empty)."""
+    """A listing on stdout: one JSON array with ``--json``, a table at a terminal, else tab-separated
+    lines (header first) that ``cut``, ``grep`` and spreadsheets read whole; ``nothing`` when empty."""
     if as_json:
         print_json(list(rows))
         return
     if not rows:
         console.print(nothing)
         return
-    table = Table(*(name.replace("_", " ") for name in rows[0]), box=box.SIMPLE_HEAD)
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row.values()))
+    header = [name.replace("_", " ") for name in rows[0]]
+    cells = [["" if value is None else str(value) for value in row.values()] for row in rows]
+    if not out.is_terminal:
+        for line in [header, *cells]:
+            typer.echo("\t".join(line))
+        return
+    table = Table(*header, box=box.SIMPLE_HEAD)
+    for row_cells in cells:
+        table.add_row(*row_cells)
     out.print(table)
+
+
+def show_report(report: Mapping[str, object], *, as_json: bool) -> None:
+    """A measurement: one JSON object with ``--json``, else a table with one row per figure.
+
+    Nested figures are named by their path (``per_class.negative.f1``), so nothing the JSON
+    carries is left out of the table; lists are shown as JSON in their cell.
+    """
+    if as_json:
+        print_json(report)
+        return
+    table = Table("figure", "value", box=box.SIMPLE_HEAD)
+    for name, value in _figures(report):
+        table.add_row(name, value)
+    out.print(table)
+
+
+def _figures(report: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in report.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _figures(value, f"{name}.")
+        elif isinstance(value, float):
+            yield name, f"{value:.4g}"
+        elif isinstance(value, list | tuple):
+            yield name, json.dumps(value, ensure_ascii=False, default=str)
+        else:
+            yield name, "" if value is None else str(value)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON array instead of a table.")]

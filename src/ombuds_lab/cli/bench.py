@@ -1,4 +1,4 @@
-"""``ombuds bench``: speed on this machine (prints JSON)."""
+"""``ombuds bench``: speed on this machine (a table, or JSON with ``--json``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import fail, print_json
+from ombuds.cli.base import fail, show_report
 from ombuds_lab.cli.evaluate import JsonOption, TextOption
 
-app = typer.Typer(help="Measure speed on this machine (prints JSON).", no_args_is_help=True)
+app = typer.Typer(help="Measure speed on this machine.", no_args_is_help=True)
 
 
 @app.command("enrichment")
@@ -27,7 +27,7 @@ def bench_enrichment(
     workers: Annotated[
         int, typer.Option("--workers", help="Processes sharing the messages, as pipeline workers would.")
     ] = 1,
-    json: JsonOption = True,
+    as_json: JsonOption = False,
 ) -> None:
     """Messages per second and peak memory of the full analysis path on this machine."""
     from ombuds.enrichment.training import DataError
@@ -39,4 +39,4 @@ def bench_enrichment(
         )
     except DataError as exc:
         raise fail(str(exc)) from exc
-    print_json(result)
+    show_report(result, as_json=as_json)

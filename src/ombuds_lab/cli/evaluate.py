@@ -1,4 +1,4 @@
-"""``ombuds eval``: analysis quality measured on labelled data (prints JSON)."""
+"""``ombuds eval``: analysis quality measured on labelled data (a table, or JSON with ``--json``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import fail, print_json
+from ombuds.cli.base import fail, show_report
 
-app = typer.Typer(help="Measure analysis quality on labelled data (prints JSON).", no_args_is_help=True)
+app = typer.Typer(help="Measure analysis quality on labelled data.", no_args_is_help=True)
 
 TrainOption = Annotated[Path, typer.Option("--train", help="CSV file to learn from.")]
 TestOption = Annotated[Path, typer.Option("--test", help="CSV file to score on.")]
 TextOption = Annotated[str, typer.Option("--text-col", help="Column with the message text.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (the default output).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 
 
 @app.command("sentiment")
@@ -25,10 +25,10 @@ def eval_sentiment(
     label_col: Annotated[
         str, typer.Option("--label-col", help="Column with the label.")
     ] = "airline_sentiment",
-    json: JsonOption = True,
+    as_json: JsonOption = False,
 ) -> None:
     """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
-    _evaluate("sentiment", train, test, text_col, label_col, None, 0, [])
+    _evaluate("sentiment", train, test, text_col, label_col, None, 0, [], as_json=as_json)
 
 
 @app.command("category")
@@ -45,13 +45,13 @@ def eval_category(
         list[str] | None,
         typer.Option("--exclude", help='Skip rows with this label (default: "Can\'t Tell").'),
     ] = None,
-    json: JsonOption = True,
+    as_json: JsonOption = False,
 ) -> None:
     """Learn categories from one file (optionally a few per category), score them on another."""
     from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS
 
     excluded = list(UNDECIDED_LABELS) if exclude is None else exclude
-    _evaluate("category", train, test, text_col, label_col, shots, seed, excluded)
+    _evaluate("category", train, test, text_col, label_col, shots, seed, excluded, as_json=as_json)
 
 
 def _evaluate(
@@ -63,6 +63,8 @@ def _evaluate(
     shots: int | None,
     seed: int,
     exclude: list[str],
+    *,
+    as_json: bool,
 ) -> None:
     from ombuds.enrichment.training import DataError
     from ombuds_lab.enrichment.evaluate import EvalRequest, evaluate
@@ -72,7 +74,7 @@ def _evaluate(
         result = evaluate(request)
     except DataError as exc:
         raise fail(str(exc)) from exc
-    print_json(result)
+    show_report(result, as_json=as_json)
 
 
 @app.command("promises")
@@ -88,9 +90,7 @@ def eval_promises(
     train: Annotated[
         Path | None, typer.Option("--train", help="Optional CSV of labelled messages to learn from.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object (the default output).")
-    ] = True,
+    as_json: JsonOption = False,
 ) -> None:
     """Assign each test message to the promise it contradicts; print accuracy, macro_f1, per_class."""
     from ombuds.errors import InvalidInput
@@ -103,4 +103,4 @@ def eval_promises(
         result = evaluate_promises(request)
     except InvalidInput as exc:
         raise fail(str(exc)) from exc
-    print_json(result)
+    show_report(result, as_json=as_json)
