@@ -7,7 +7,7 @@ import logging
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from ombuds.enrichment.learning import retrain_stale_models
+from ombuds.enrichment.retraining import retrain_stale_models
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.settings import Settings

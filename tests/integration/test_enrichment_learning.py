@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand, User
-from ombuds.enrichment import learning
+from ombuds.enrichment import corrections, retraining
 from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.brand_engines import load_engine_for_brand
+from ombuds.enrichment.corrections import record_correction
 from ombuds.enrichment.engine import load_default_engine
-from ombuds.enrichment.learning import load_engine_for_brand, record_correction, retrain_brand_model
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.events import Event
@@ -116,7 +117,7 @@ def test_one_category_alone_is_stored_but_not_yet_learned(
     record_correction(
         session, mention_id=mention.id, brand_id=brand.id, analyzer="category", label="App", actor_id=agent.id
     )
-    assert retrain_brand_model(session, brand_id=brand.id, analyzer="category") is None
+    assert retraining.retrain_brand_model(session, brand_id=brand.id, analyzer="category") is None
 
 
 def test_corrections_are_checked(session: Session, brand: Brand, agent: User) -> None:
@@ -195,7 +196,7 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     agent: User,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(learning, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
+    monkeypatch.setattr(corrections, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
     for number, text in enumerate(["@skyways lovely crew, thanks", "@skyways smooth flight today"]):
         mention = add_mention(session, brand, text, f"warm{number}")
         record_correction(
@@ -207,7 +208,7 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
             actor_id=agent.id,
         )
     session.commit()
-    assert learning.stale_models(session) == []
+    assert retraining.stale_models(session) == []
     mention = add_mention(session, brand, SLANG, "slang")
 
     record_correction(
@@ -220,9 +221,11 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     )
     session.commit()
 
-    assert learning.stale_models(session) == [(brand.id, "sentiment")], "the click did not wait for training"
+    assert retraining.stale_models(session) == [(brand.id, "sentiment")], (
+        "the click did not wait for training"
+    )
     assert label_of(session, brand, "sentiment", SIMILAR) == "negative"
-    assert learning.retrain_stale_models(session_factory) == [(brand.id, "sentiment")]
+    assert retraining.retrain_stale_models(session_factory) == [(brand.id, "sentiment")]
     session.expire_all()
-    assert learning.stale_models(session) == []
+    assert retraining.stale_models(session) == []
     assert label_of(session, brand, "sentiment", SIMILAR) == "positive"

@@ -14,7 +14,7 @@ from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
-from ombuds.enrichment.learning import FIXED_LABELS
+from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
 from ombuds.fields import INT64_MAX, Id, NoNul, parse_id
 from ombuds.mentions.models import Mention

@@ -31,19 +31,18 @@ def train(
 ) -> None:
     """Add labelled examples for a brand and retrain its models; prints what was learned."""
     from ombuds.db import transaction
-    from ombuds.enrichment import learning
+    from ombuds.enrichment.example_files import read_example_columns
+    from ombuds.enrichment.retraining import train_from_file
     from ombuds.enrichment.training import DataError
     from ombuds.errors import OmbudsError
 
     try:
-        columns = learning.read_example_columns(
-            source, text_col=text_col, label_cols=label_col, analyzer=analyzer
-        )
+        columns = read_example_columns(source, text_col=text_col, label_cols=label_col, analyzer=analyzer)
     except DataError as exc:
         raise fail(str(exc)) from exc
     try:
         with database(get_settings()) as factory, transaction(factory) as session:
-            result = learning.train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
+            result = train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
     except (OmbudsError, DataError) as exc:
         raise fail(str(exc)) from exc
     print_json(result)

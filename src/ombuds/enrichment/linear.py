@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,18 @@ class LinearModel:
             arrays[f"{prefix}coef"].astype(np.float32),
             arrays[f"{prefix}intercept"].astype(np.float32),
         )
+
+    def to_bytes(self) -> bytes:
+        """The arrays as one compressed ``.npz`` blob, as a brand's model is stored in the database."""
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **self.arrays(""))  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> LinearModel:
+        """The model ``to_bytes`` stored; no pickles are read."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as stored:
+            return cls.from_arrays({name: stored[name] for name in stored.files}, "")
 
 
 def softmax(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -87,7 +87,7 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
 
 def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
     """Run every analyzer over the batch (the brand's own models where it has them)."""
-    from ombuds.enrichment.learning import load_engine_for_brand
+    from ombuds.enrichment.brand_engines import load_engine_for_brand
 
     by_brand: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
