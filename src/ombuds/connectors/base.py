@@ -1,8 +1,9 @@
 """What every connector speaks: sources yield raw records and a cursor, sinks send replies.
 
 Connectors never touch the database. A source hands back a ``Batch``: the records exactly as
-received plus the cursor to resume from; ingest stores both in one transaction, so a crash
-between two fetches repeats at most one batch, which idempotent ingest absorbs.
+received plus the cursor to resume from. Ingest stores the records, not the cursor: the caller
+keeps it for the run (``ombuds import`` starts a file from the top each time), and idempotent
+ingest skips what an earlier or interrupted run already stored.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The pipeline's promise step: called after enrichment with the batch's mentions of one brand."""
+"""The pipeline's promise step, part of the ``detect`` stage: called with a batch's mentions per brand."""
 
 from __future__ import annotations
 
