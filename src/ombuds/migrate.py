@@ -37,6 +37,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def require_database_file(url: str) -> None:
+    """Raise ``SchemaNotCurrent`` when ``url`` names a SQLite file that does not exist yet.
+
+    Checked before an engine is made, since making one creates the (empty) file.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(str(parsed.database)).exists():
+        raise SchemaNotCurrent(f"there is no database at {url} yet: run `ombuds db upgrade` to create it")
+
+
 def require_current_schema(engine: Engine) -> None:
     """Raise ``SchemaNotCurrent`` unless the database is at this Ombuds' head revision.
 
@@ -46,9 +58,6 @@ def require_current_schema(engine: Engine) -> None:
     where = engine.url.render_as_string(hide_password=True)
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
-    sqlite_file = make_url(where).database if engine.url.get_backend_name() == "sqlite" else None
-    if sqlite_file and sqlite_file != ":memory:" and not Path(sqlite_file).exists():
-        raise SchemaNotCurrent(f"there is no database at {where} yet: run `ombuds db upgrade` to create it")
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current == head:

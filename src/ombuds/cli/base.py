@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.db import make_engine, make_session_factory
-from ombuds.migrate import SchemaNotCurrent, require_current_schema, upgrade
+from ombuds.migrate import SchemaNotCurrent, require_current_schema, require_database_file, upgrade
 from ombuds.settings import Settings
 
 console = Console(stderr=True)  # progress and messages for people
@@ -42,7 +42,13 @@ def open_database(settings: Settings, *, migrate: bool = False) -> tuple[Engine,
     message when the schema is behind, instead of changing it as a side effect.
     """
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the database and secrets
-    engine = make_engine(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    if not migrate:
+        try:
+            require_database_file(url)  # before the engine, which would create an empty file
+        except SchemaNotCurrent as exc:
+            raise fail(str(exc)) from exc
+    engine = make_engine(url)
     try:
         if migrate:
             upgrade(engine)
