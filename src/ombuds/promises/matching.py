@@ -60,8 +60,8 @@ class LabelledExample:
 
 
 @dataclass(frozen=True, slots=True)
-class PromiseMatch:
-    """One message speaking to one promise, with how strongly."""
+class PromiseCandidate:
+    """A promise a message is close to, and how close; stored as a ``PromiseMatch`` once it has a stance."""
 
     promise_key: str
     score: float
@@ -127,14 +127,14 @@ class Matcher:
     def version(self) -> str:
         return f"{self.encoder.version}+ex{len(self.examples)}"
 
-    def match(self, texts: Sequence[str]) -> list[list[PromiseMatch]]:
+    def match(self, texts: Sequence[str]) -> list[list[PromiseCandidate]]:
         """For each text, the promises it speaks to, best first (often none)."""
         if not texts or not self.promises:
             return [[] for _ in texts]
         vectors = self.encoder.encode(texts)
         return self.match_vectors(vectors)
 
-    def match_vectors(self, vectors: FloatArray) -> list[list[PromiseMatch]]:
+    def match_vectors(self, vectors: FloatArray) -> list[list[PromiseCandidate]]:
         scores = vectors @ self.promise_matrix.T
         via_example = np.zeros_like(scores, dtype=bool)
         if self.examples:
@@ -152,11 +152,11 @@ class Matcher:
                     elif similarity > scores[row, target]:
                         scores[row, target] = similarity
                         via_example[row, target] = True
-        results: list[list[PromiseMatch]] = []
+        results: list[list[PromiseCandidate]] = []
         for row in range(len(vectors)):
             best = float(scores[row].max())
             found = [
-                PromiseMatch(
+                PromiseCandidate(
                     self.promises[column].key,
                     round(float(scores[row, column]), 4),
                     bool(via_example[row, column]),
