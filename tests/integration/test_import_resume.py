@@ -45,7 +45,7 @@ def test_an_interrupted_import_keeps_its_batches_and_the_rerun_adds_only_the_res
         run_import(
             session_factory,
             brand_slug=brand.slug,
-            file_source=source,
+            fetcher=source,
             field_map=field_map,
             source_name="generic",
             rejects=rejects,
@@ -59,7 +59,7 @@ def test_an_interrupted_import_keeps_its_batches_and_the_rerun_adds_only_the_res
         summary = run_import(
             session_factory,
             brand_slug=brand.slug,
-            file_source=source,
+            fetcher=source,
             field_map=field_map,
             source_name="generic",
             rejects=rejects,

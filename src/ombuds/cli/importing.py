@@ -52,9 +52,7 @@ def import_file(
 
     try:
         overrides = [parse_map_option(option) for option in map_options or []]
-        file_source, field_map = open_import(
-            file, preset_name=preset, overrides=overrides, batch_size=batch_size
-        )
+        fetcher, field_map = open_import(file, preset_name=preset, overrides=overrides, batch_size=batch_size)
     except InvalidInput as exc:
         raise fail(str(exc)) from exc
     settings = get_settings()
@@ -68,14 +66,14 @@ def import_file(
         transient=True,
         disable=not console.is_terminal,
     )
-    with file_source, RejectsFile(rejects_path) as rejects_file, progress:
-        task = progress.add_task("import", total=file_source.size)
+    with fetcher, RejectsFile(rejects_path) as rejects_file, progress:
+        task = progress.add_task("import", total=fetcher.size)
         try:
             with database(settings) as factory:
                 summary = run_import(
                     factory,
                     brand_slug=brand,
-                    file_source=file_source,
+                    fetcher=fetcher,
                     field_map=field_map,
                     source_name=source or preset,
                     rejects=rejects_file,

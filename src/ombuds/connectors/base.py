@@ -1,6 +1,9 @@
-"""What every connector speaks: sources yield raw records and a cursor, sinks send replies.
+"""What every connector speaks: fetchers yield raw records and a cursor, sinks send replies.
 
-Connectors never touch the database. A source hands back a ``Batch``: the records exactly as
+A connector's inbound side is a ``Fetcher``; the word *source* names the configured connector
+instance a brand keeps in the database (``mentions.models.Source``), never this protocol.
+
+Connectors never touch the database. A fetcher hands back a ``Batch``: the records exactly as
 received plus the cursor to resume from. Ingest stores the records, not the cursor: the caller
 keeps it for the run (``ombuds import`` starts a file from the top each time), and idempotent
 ingest skips what an earlier or interrupted run already stored.
@@ -56,7 +59,7 @@ class Batch:
 
 
 @runtime_checkable
-class Source(Protocol):
+class Fetcher(Protocol):
     """Brings mentions in. ``fetch(None)`` starts from the beginning (or from now, for live feeds)."""
 
     kind: ClassVar[str]

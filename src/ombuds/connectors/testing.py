@@ -1,4 +1,4 @@
-"""In-memory source and sink for tests of anything that consumes connectors."""
+"""In-memory fetcher and sink for tests of anything that consumes connectors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, Cursor, OutgoingReply, RawRecord, SentReply
 
 
-class MemorySource:
+class MemoryFetcher:
     """Serves given records in batches; the cursor is the index of the next record.
 
     Records can be appended while it is in use, as a live feed would deliver them.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.queries import get_brand_by_slug_or_raise
 from ombuds.connectors.base import RawRecord
-from ombuds.connectors.files import FileFormat, FileSource, position_of
+from ombuds.connectors.files import FileFetcher, FileFormat, position_of
 from ombuds.db import transaction
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.mapping import FieldMap, RecordRejected, map_record, record_keys, resolve_field_map
@@ -59,38 +59,38 @@ def open_import(
     preset_name: str,
     overrides: Sequence[tuple[str, str]] = (),
     batch_size: int = 1000,
-) -> tuple[FileSource, FieldMap]:
-    """The file opened as a source and the preset resolved against its columns.
+) -> tuple[FileFetcher, FieldMap]:
+    """The file opened as a fetcher and the preset resolved against its columns.
 
     Raises ``InvalidInput`` (``UnreadableFile`` for a file that is not CSV/JSONL) before
-    anything is stored; the caller closes the source.
+    anything is stored; the caller closes the fetcher.
     """
     preset = get_preset(preset_name)
-    source = FileSource(path, batch_size=batch_size)
+    fetcher = FileFetcher(path, batch_size=batch_size)
     try:
-        if source.shape.format is FileFormat.CSV:
-            available: set[str] = {column for column in source.columns if column}
+        if fetcher.shape.format is FileFormat.CSV:
+            available: set[str] = {column for column in fetcher.columns if column}
         else:
-            first = source.fetch(None).records
+            first = fetcher.fetch(None).records
             available = record_keys(record.fields for record in first if record.fields is not None)
         field_map = resolve_field_map(preset, overrides=overrides, available=available)
     except BaseException:
-        source.close()
+        fetcher.close()
         raise
-    return source, field_map
+    return fetcher, field_map
 
 
 def run_import(
     factory: sessionmaker[Session],
     *,
     brand_slug: str,
-    file_source: FileSource,
+    fetcher: FileFetcher,
     field_map: FieldMap,
     source_name: str,
     rejects: RejectsFile,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> ImportSummary:
-    """Import every record of ``file_source``; ``on_progress`` gets the bytes read so far."""
+    """Import every record of ``fetcher``; ``on_progress`` gets the bytes read so far."""
     with transaction(factory) as session:
         brand = get_brand_by_slug_or_raise(session, brand_slug)
         source_id = get_or_create_source(
@@ -98,12 +98,12 @@ def run_import(
             brand_id=brand.id,
             kind=SOURCE_KIND,
             name=source_name_for(source_name),
-            config={"preset": field_map.preset.name, "columns": list(file_source.columns)},
+            config={"preset": field_map.preset.name, "columns": list(fetcher.columns)},
         ).id
     read = imported = duplicates = 0
     cursor = None
     while True:
-        batch = file_source.fetch(cursor)
+        batch = fetcher.fetch(cursor)
         read += len(batch.records)
         accepted = _accept(batch.records, field_map, rejects)
         if accepted:

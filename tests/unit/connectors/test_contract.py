@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.connectors.base import Cursor, OutgoingReply, RawRecord, Sink, Source
-from ombuds.connectors.files import FileSource
-from ombuds.connectors.testing import MemorySink, MemorySource
+from ombuds.connectors.base import Cursor, Fetcher, OutgoingReply, RawRecord, Sink
+from ombuds.connectors.files import FileFetcher
+from ombuds.connectors.testing import MemoryFetcher, MemorySink
 
 ITEMS = [
     {"external_id": str(number), "author": f"user{number}", "text": f"message {number}\nwith a second line"}
@@ -19,32 +19,32 @@ ITEMS = [
 
 
 @contextmanager
-def memory_source(_: Path) -> Iterator[Source]:
-    yield MemorySource(ITEMS, batch_size=4)
+def memory_source(_: Path) -> Iterator[Fetcher]:
+    yield MemoryFetcher(ITEMS, batch_size=4)
 
 
 @contextmanager
-def csv_source(folder: Path) -> Iterator[Source]:
+def csv_source(folder: Path) -> Iterator[Fetcher]:
     path = folder / "items.csv"
     lines = ["external_id,author,text"] + [
         f'{item["external_id"]},{item["author"]},"{item["text"]}"' for item in ITEMS
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with FileSource(path, batch_size=4) as source:
+    with FileFetcher(path, batch_size=4) as source:
         yield source
 
 
 @contextmanager
-def jsonl_source(folder: Path) -> Iterator[Source]:
+def jsonl_source(folder: Path) -> Iterator[Fetcher]:
     import json
 
     path = folder / "items.jsonl"
     path.write_text("".join(json.dumps(item) + "\n" for item in ITEMS), encoding="utf-8")
-    with FileSource(path, batch_size=4) as source:
+    with FileFetcher(path, batch_size=4) as source:
         yield source
 
 
-def drain(source: Source, cursor: Cursor | None = None) -> list[RawRecord]:
+def drain(source: Fetcher, cursor: Cursor | None = None) -> list[RawRecord]:
     records: list[RawRecord] = []
     while True:
         batch = source.fetch(cursor)
@@ -57,10 +57,10 @@ def drain(source: Source, cursor: Cursor | None = None) -> list[RawRecord]:
 
 @pytest.mark.parametrize("make", [memory_source, csv_source, jsonl_source], ids=["memory", "csv", "jsonl"])
 def test_a_source_delivers_every_record_once_and_resumes_from_any_cursor(
-    make: Callable[[Path], AbstractContextManager[Source]], tmp_path: Path
+    make: Callable[[Path], AbstractContextManager[Fetcher]], tmp_path: Path
 ) -> None:
     with make(tmp_path) as source:
-        assert isinstance(source, Source)
+        assert isinstance(source, Fetcher)
         everything = drain(source)
         first = source.fetch(None)
         rest = drain(source, first.cursor)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ombuds.connectors.base import Cursor, RawRecord
-from ombuds.connectors.files import FileFormat, FileSource, UnreadableFile, sniff_file
+from ombuds.connectors.files import FileFetcher, FileFormat, UnreadableFile, sniff_file
 
 HEADER = b"id,author,text,created_at\n"
 
@@ -20,7 +20,7 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
 
 def read_all(path: Path, *, batch_size: int = 1000, max_record_bytes: int = 1024 * 1024) -> list[RawRecord]:
     records: list[RawRecord] = []
-    with FileSource(path, batch_size=batch_size, max_record_bytes=max_record_bytes) as source:
+    with FileFetcher(path, batch_size=batch_size, max_record_bytes=max_record_bytes) as source:
         cursor: Cursor | None = None
         while True:
             batch = source.fetch(cursor)
@@ -47,7 +47,7 @@ def test_a_multi_line_quoted_record_keeps_its_exact_bytes_and_its_first_line_num
 def test_crlf_files_and_a_byte_order_mark_read_like_plain_ones(tmp_path: Path) -> None:
     content = b"\xef\xbb\xbfid,author,text,created_at\r\n1,bo,hi,2017-10-31\r\n\r\n2,cy,yo,2017-10-31\r\n"
     path = write(tmp_path, "windows.csv", content)
-    with FileSource(path) as source:
+    with FileFetcher(path) as source:
         assert source.columns == ["id", "author", "text", "created_at"]
     records = read_all(path)
 
@@ -134,4 +134,4 @@ def test_jsonl_lines_are_records_and_broken_lines_are_problems(tmp_path: Path) -
 def test_a_header_repeating_a_column_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "twice.csv", b"id,text,text\n1,a,b\n")
     with pytest.raises(UnreadableFile, match="'text' appears twice"):
-        FileSource(path)
+        FileFetcher(path)

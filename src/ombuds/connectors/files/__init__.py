@@ -1,6 +1,6 @@
-"""CSV and JSON Lines files as a source of mentions."""
+"""CSV and JSON Lines files as fetchers of mentions."""
 
+from ombuds.connectors.files.fetcher import FileFetcher, position_of
 from ombuds.connectors.files.sniff import FileFormat, FileShape, UnreadableFile, sniff_file
-from ombuds.connectors.files.source import FileSource, position_of
 
-__all__ = ["FileFormat", "FileShape", "FileSource", "UnreadableFile", "position_of", "sniff_file"]
+__all__ = ["FileFetcher", "FileFormat", "FileShape", "UnreadableFile", "position_of", "sniff_file"]

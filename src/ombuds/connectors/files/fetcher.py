@@ -1,4 +1,4 @@
-"""A CSV or JSON Lines file as a source: batches of records and a cursor (byte offset, line)."""
+"""A CSV or JSON Lines file as a fetcher: batches of records and a cursor (byte offset, line)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ombuds.connectors.files.records import (
 from ombuds.connectors.files.sniff import FileFormat, FileShape, UnreadableFile, sniff_file
 
 
-class FileSource:
+class FileFetcher:
     """Reads a file in batches; use it as a context manager so the file is closed.
 
     The CSV header is read on opening, so a file whose header cannot be read fails before
@@ -98,7 +98,7 @@ class FileSource:
     def close(self) -> None:
         self._stream.close()
 
-    def __enter__(self) -> FileSource:
+    def __enter__(self) -> FileFetcher:
         return self
 
     def __exit__(
@@ -111,7 +111,7 @@ class FileSource:
 
 
 def position_of(cursor: Cursor) -> Position:
-    """Where in the file a cursor from ``FileSource.fetch`` points."""
+    """Where in the file a cursor from ``FileFetcher.fetch`` points."""
     return _parse_cursor(cursor)
 
 
