@@ -44,8 +44,9 @@ def _without_nul(value: str) -> str:
 
 #: A whole number; from a path, query or form it may be digits, from JSON never true or false.
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
-#: A row id: what a path, query, form or body names a stored thing by.
-Id = Annotated[WholeNumber, Interval(ge=1, le=INT64_MAX)]
+#: A row id: what a path, query, form or body names a stored thing by. Ids are INTEGER columns,
+#: 32 bits on PostgreSQL, so a larger one cannot name a row on either database.
+Id = Annotated[WholeNumber, Interval(ge=1, le=INT32_MAX)]
 #: A count of rows to skip, or any other non-negative number a database compares with its rows.
 Count = Annotated[WholeNumber, Interval(ge=0, le=INT64_MAX)]
 #: A metric such as a retweet count: a JSON number that fits a 64-bit integer, or a finite float.
@@ -60,7 +61,7 @@ _ID = TypeAdapter(Id)
 
 
 def parse_id(value: str) -> int | None:
-    """A form's id field as a row id; ``None`` when it is not one (``"²"``, ``"-1"``, 25 digits)."""
+    """A form's id field as a row id; ``None`` when it is not one (``"²"``, ``"-1"``, 12 digits)."""
     text = value.strip()
     if not (text.isascii() and text.isdigit()):
         return None
