@@ -171,3 +171,14 @@ def test_the_stylesheet_is_served(client: TestClient) -> None:
     css = client.get(found.group(1))
     assert css.status_code == 200
     assert "--primary" in css.text
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_a_nul_in_the_sign_in_form_is_a_clear_refusal(client: TestClient, agent: User, field: str) -> None:
+    typed = {"email": agent.email, "password": PASSWORD} | {field: "a\x00b"}
+
+    answer = sign_in(client, typed["email"], typed["password"])
+
+    assert answer.status_code == 400
+    assert field in answer.text
+    assert client.get("/inbox").status_code == 303

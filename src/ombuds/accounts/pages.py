@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ombuds.accounts import actions
+from ombuds.fields import Id, NoNul
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import CurrentUser, DbSession, OptionalUser, select_brand, start_user_session
 from ombuds.web.templating import flash, render
@@ -48,8 +49,8 @@ def login_form(
 def login(
     request: Request,
     session: DbSession,
-    email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=320), NoNul] = "",
+    password: Annotated[str, Form(max_length=200), NoNul] = "",
     next_url: Annotated[str, Form(alias="next", max_length=2000)] = DEFAULT_NEXT,
 ) -> Response:
     throttle: SignInThrottle = request.app.state.sign_in_throttle
@@ -91,7 +92,7 @@ def logout(request: Request, session: DbSession, user: OptionalUser) -> Response
 def switch_brand(
     request: Request,
     signed_in: CurrentUser,
-    brand_id: Annotated[int, Form()],
+    brand_id: Annotated[Id, Form()],
     next_url: Annotated[str, Form(alias="next", max_length=2000)] = DEFAULT_NEXT,
 ) -> Response:
     """Work in another of the user's brands; the choice is remembered in the session."""
