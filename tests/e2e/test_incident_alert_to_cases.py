@@ -23,7 +23,7 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role
 from ombuds.clock import utcnow
 from ombuds.incidents import actions
-from ombuds.incidents.alerts import add_channel, queue_alerts
+from ombuds.incidents.actions import add_channel, queue_alerts
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertKind

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
 from ombuds.incidents import actions
-from ombuds.incidents.alerts import add_channel, in_quiet_hours, queue_alerts
+from ombuds.incidents.actions import add_channel, queue_alerts
+from ombuds.incidents.alerts import in_quiet_hours
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus, Incident

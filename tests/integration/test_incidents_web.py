@@ -14,7 +14,7 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.events import Event
 from ombuds.incidents import actions
-from ombuds.incidents.alerts import queue_alerts
+from ombuds.incidents.actions import queue_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
 from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS

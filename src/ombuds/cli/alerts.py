@@ -33,7 +33,7 @@ def add_channel_command(
     from ombuds.accounts.queries import get_brand_by_slug_or_raise
     from ombuds.db import transaction
     from ombuds.errors import OmbudsError
-    from ombuds.incidents.alerts import add_channel
+    from ombuds.incidents.actions import add_channel
     from ombuds.incidents.detectors import Severity
     from ombuds.incidents.models import AlertKind
 

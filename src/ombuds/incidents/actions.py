@@ -1,9 +1,15 @@
-"""The only writers of incidents. Each change is an event on the incident's timeline; none commits."""
+"""The only writers of the incident tables: incidents and their links, alerts and their channels,
+the detectors' stored state. Each change to an incident is an event on its timeline; none commits.
+
+The other incident modules decide (``alerts`` plans alerts, ``stage`` runs the detectors,
+``delivery`` sends) and call these to write what they decided.
+"""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,9 +17,16 @@ from sqlalchemy.orm import Session
 
 from ombuds.errors import InvalidInput
 from ombuds.events import record_event
-from ombuds.incidents.detectors import Severity, Storm, StormChange
+from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
+from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
+from ombuds.incidents.detectors.state import dumps, loads
 from ombuds.incidents.models import (
     OPEN_STATUSES,
+    Alert,
+    AlertChannel,
+    AlertKind,
+    AlertStatus,
+    DetectorState,
     Incident,
     IncidentCase,
     IncidentMention,
@@ -163,8 +176,6 @@ def apply_storm_changes(
     Returns the incidents this batch touched. Alerts are queued for new incidents and for each
     step up in severity; sending them is another job's (after the transaction commits).
     """
-    from ombuds.incidents.alerts import queue_alerts
-
     if not changes:
         return []
     by_storm: dict[int, list[StormChange]] = {}
@@ -326,3 +337,126 @@ def link_case(
 
 def is_open(incident: Incident) -> bool:
     return incident.status in OPEN_STATUSES
+
+
+# -- alerts ------------------------------------------------------------------------------------
+
+
+def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datetime) -> list[Alert]:
+    """Write the alerts one incident change raises (``alerts.plan_alerts`` decides which)."""
+    payload = alert_payload(incident, reason=reason, path=f"/incidents/{incident.id}")
+    channels = session.scalars(
+        select(AlertChannel).where(
+            AlertChannel.brand_id == incident.brand_id, AlertChannel.is_active.is_(True)
+        )
+    )
+    alerts = [
+        Alert(
+            brand_id=incident.brand_id,
+            incident_id=incident.id,
+            channel_id=plan.channel_id,
+            kind=plan.kind,
+            reason=reason,
+            severity=incident.severity,
+            status=plan.status,
+            payload=payload,
+            created_at=at,
+            due_at=plan.due_at,
+            sent_at=at if plan.status is AlertStatus.SENT else None,
+        )
+        for plan in plan_alerts(incident.severity, at=at, channels=channels)
+    ]
+    session.add_all(alerts)
+    return alerts
+
+
+def add_channel(
+    session: Session,
+    *,
+    brand_id: int,
+    name: str,
+    kind: AlertKind,
+    target: str = "",
+    min_severity: Severity = Severity.MEDIUM,
+    quiet_from_hour: int | None = None,
+    quiet_until_hour: int | None = None,
+    timezone: str = "UTC",
+) -> AlertChannel:
+    """A place the brand's alerts go."""
+    check_channel(kind, target=target, quiet_from_hour=quiet_from_hour, quiet_until_hour=quiet_until_hour)
+    channel = AlertChannel(
+        brand_id=brand_id,
+        name=name,
+        kind=kind,
+        target=target,
+        min_severity=min_severity,
+        quiet_from_hour=quiet_from_hour,
+        quiet_until_hour=quiet_until_hour,
+        timezone=timezone,
+    )
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def record_delivery(
+    session: Session, *, alert_id: int, error: str | None, now: datetime, max_attempts: int
+) -> AlertStatus:
+    """What one try to send an alert came to: sent, or tried again later with a growing pause, or failed."""
+    alert = session.get(Alert, alert_id)
+    assert alert is not None
+    alert.attempts += 1
+    if error is None:
+        alert.status, alert.sent_at, alert.error = AlertStatus.SENT, now, None
+    elif alert.attempts >= max_attempts:
+        alert.status, alert.error = AlertStatus.FAILED, error
+    else:
+        alert.status, alert.error = AlertStatus.PENDING, error
+        alert.due_at = now + timedelta(minutes=2**alert.attempts)
+    return alert.status
+
+
+def mark_alert_read(session: Session, *, alert: Alert, now: datetime) -> None:
+    """Someone opened the in-app alert."""
+    if alert.read_at is None:
+        alert.read_at = now
+
+
+# -- the detectors' stored state ---------------------------------------------------------------
+
+
+def detector_state_for_update(session: Session, *, brand_id: int, now: datetime) -> DetectorState:
+    """The brand's stored detectors, locked for this batch; an empty row for a new brand."""
+    row = session.scalar(select(DetectorState).where(DetectorState.brand_id == brand_id).with_for_update())
+    if row is None:
+        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def store_detector_state(session: Session, *, row: DetectorState, state: bytes, now: datetime) -> None:
+    """Keep the detectors as they stand after a batch; unchanged state (a rerun) writes nothing."""
+    if state != row.state:
+        row.state = state
+        row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
+        row.updated_at = now
+
+
+def set_detector_settings(
+    session: Session, *, brand_id: int, settings: DetectorSettings, now: datetime
+) -> None:
+    """Change a brand's detector thresholds; its history is kept."""
+    row = session.get(DetectorState, brand_id)
+    if row is None:
+        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
+        session.add(row)
+    row.settings = settings.to_dict()
+    if row.state is not None:
+        monitor = loads(row.state)
+        monitor.settings = settings
+        monitor.detectors.monitor = monitor
+        monitor.book.settings = settings
+        row.state = dumps(monitor)
+        row.version = random.randrange(1, 2**31)
+    row.updated_at = now

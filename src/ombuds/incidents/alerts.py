@@ -1,6 +1,7 @@
 """Which alerts an incident change raises, where they go and when: thresholds and quiet hours.
 
-Alerts are written to an outbox in the same transaction as the incident change; delivery
+Decisions only: ``incidents.actions`` writes the alerts these plans describe. Alerts are
+written to an outbox in the same transaction as the incident change; delivery
 (``incidents.delivery``) sends them after commit, so a rolled-back batch never alerts and a
 crash after commit loses nothing. Every change raises one in-app alert; each of the brand's
 channels gets its own if the severity reaches the channel's threshold. Inside a channel's
@@ -9,15 +10,15 @@ quiet hours only critical alerts go out; the others are held until the quiet hou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from ombuds.errors import InvalidInput
 from ombuds.incidents.detectors import Severity
-from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus, Incident
+from ombuds.incidents.models import AlertChannel, AlertKind, AlertStatus, Incident
 
 SEVERITY_MARK = {"low": "⚪", "medium": "🟡", "high": "🟠", "critical": "🔴"}
 
@@ -84,36 +85,26 @@ def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, An
     }
 
 
-def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datetime) -> list[Alert]:
-    """Write the alerts one incident change raises (an action: the caller owns the transaction)."""
-    path = f"/incidents/{incident.id}"
-    payload = alert_payload(incident, reason=reason, path=path)
-    alerts = [
-        Alert(
-            brand_id=incident.brand_id,
-            incident_id=incident.id,
-            kind=AlertKind.IN_APP,
-            reason=reason,
-            severity=incident.severity,
-            status=AlertStatus.SENT,
-            payload=payload,
-            created_at=at,
-            due_at=at,
-            sent_at=at,
-        )
-    ]
-    channels = session.scalars(
-        select(AlertChannel).where(
-            AlertChannel.brand_id == incident.brand_id, AlertChannel.is_active.is_(True)
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class AlertPlan:
+    """One alert an incident change raises: its channel (None: in the app), status and when it is due."""
+
+    channel_id: int | None
+    kind: AlertKind
+    status: AlertStatus
+    due_at: datetime
+
+
+def plan_alerts(severity: Severity, *, at: datetime, channels: Iterable[AlertChannel]) -> list[AlertPlan]:
+    """The alerts one change raises: always one in the app, and one per active outside channel."""
+    plans = [AlertPlan(None, AlertKind.IN_APP, AlertStatus.SENT, at)]
     for channel in channels:
-        if channel.kind is AlertKind.IN_APP:
+        if channel.kind is AlertKind.IN_APP or not channel.is_active:
             continue
         status, due = AlertStatus.PENDING, at
-        if incident.severity.rank < channel.min_severity.rank:
+        if severity.rank < channel.min_severity.rank:
             status = AlertStatus.SKIPPED
-        elif incident.severity is not Severity.CRITICAL and in_quiet_hours(
+        elif severity is not Severity.CRITICAL and in_quiet_hours(
             at,
             quiet_from=channel.quiet_from_hour,
             quiet_until=channel.quiet_until_hour,
@@ -122,39 +113,14 @@ def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datet
             assert channel.quiet_until_hour is not None
             status = AlertStatus.HELD
             due = quiet_hours_end(at, quiet_until=channel.quiet_until_hour, timezone=channel.timezone)
-        alerts.append(
-            Alert(
-                brand_id=incident.brand_id,
-                incident_id=incident.id,
-                channel_id=channel.id,
-                kind=channel.kind,
-                reason=reason,
-                severity=incident.severity,
-                status=status,
-                payload=payload,
-                created_at=at,
-                due_at=due,
-            )
-        )
-    session.add_all(alerts)
-    return alerts
+        plans.append(AlertPlan(channel.id, channel.kind, status, due))
+    return plans
 
 
-def add_channel(
-    session: Session,
-    *,
-    brand_id: int,
-    name: str,
-    kind: AlertKind,
-    target: str = "",
-    min_severity: Severity = Severity.MEDIUM,
-    quiet_from_hour: int | None = None,
-    quiet_until_hour: int | None = None,
-    timezone: str = "UTC",
-) -> AlertChannel:
-    """A place the brand's alerts go (an action)."""
-    from ombuds.errors import InvalidInput
-
+def check_channel(
+    kind: AlertKind, *, target: str, quiet_from_hour: int | None, quiet_until_hour: int | None
+) -> None:
+    """Refuse a channel that could never deliver: a webhook without a URL, hours outside 0–23."""
     if kind is AlertKind.WEBHOOK and not target.startswith(("http://", "https://")):
         raise InvalidInput("target: a webhook needs an http(s) URL")
     if kind is AlertKind.EMAIL and "@" not in target:
@@ -162,16 +128,3 @@ def add_channel(
     for hour in (quiet_from_hour, quiet_until_hour):
         if hour is not None and not 0 <= hour <= 23:
             raise InvalidInput("quiet hours: hours run from 0 to 23")
-    channel = AlertChannel(
-        brand_id=brand_id,
-        name=name,
-        kind=kind,
-        target=target,
-        min_severity=min_severity,
-        quiet_from_hour=quiet_from_hour,
-        quiet_until_hour=quiet_until_hour,
-        timezone=timezone,
-    )
-    session.add(channel)
-    session.flush()
-    return channel

@@ -14,7 +14,6 @@ from ombuds.errors import Forbidden, InvalidInput
 from ombuds.fields import Count, Id
 from ombuds.incidents import actions, queries
 from ombuds.incidents.access import may_manage
-from ombuds.incidents.delivery import mark_read
 from ombuds.incidents.models import Alert, Incident
 from ombuds.incidents.schemas import (
     AlertRead,
@@ -102,7 +101,7 @@ def read_alert(alert_id: Id, scope: ApiReader, session: DbSession) -> AlertRead:
     alert = session.get(Alert, alert_id)
     if alert is None or alert.brand_id not in scope.brand_ids:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id}")
-    mark_read(session, alert=alert, now=utcnow())
+    actions.mark_alert_read(session, alert=alert, now=utcnow())
     return AlertRead.model_validate(alert)
 
 

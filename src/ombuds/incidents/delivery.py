@@ -10,7 +10,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import utcnow
+from ombuds.incidents import actions
 from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus
 from ombuds.settings import Settings
 
@@ -92,17 +93,9 @@ def _record(
     factory: sessionmaker[Session], alert_id: int, *, error: str | None, now: datetime, max_attempts: int
 ) -> AlertStatus:
     with factory.begin() as session:
-        alert = session.get(Alert, alert_id)
-        assert alert is not None
-        alert.attempts += 1
-        if error is None:
-            alert.status, alert.sent_at, alert.error = AlertStatus.SENT, now, None
-        elif alert.attempts >= max_attempts:
-            alert.status, alert.error = AlertStatus.FAILED, error
-        else:
-            alert.status, alert.error = AlertStatus.PENDING, error
-            alert.due_at = now + timedelta(minutes=2**alert.attempts)
-        return alert.status
+        return actions.record_delivery(
+            session, alert_id=alert_id, error=error, now=now, max_attempts=max_attempts
+        )
 
 
 def deliver_due_alerts(
@@ -141,9 +134,3 @@ def deliver_due_alerts(
         if owned:
             http.close()
     return report
-
-
-def mark_read(session: Session, *, alert: Alert, now: datetime) -> None:
-    """Someone opened the in-app alert (an action)."""
-    if alert.read_at is None:
-        alert.read_at = now

@@ -16,7 +16,6 @@ from ombuds.errors import OmbudsError
 from ombuds.fields import Id, NoNul, parse_id
 from ombuds.incidents import actions, charts, queries
 from ombuds.incidents.access import MANAGING_ROLES, may_manage
-from ombuds.incidents.delivery import mark_read
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
 from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
@@ -111,7 +110,7 @@ def show_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Resp
 def open_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """Follow an in-app alert: it counts as read (for the whole team), and the incident opens."""
     alert = _alert(session, signed_in, alert_id)
-    mark_read(session, alert=alert, now=utcnow())
+    actions.mark_alert_read(session, alert=alert, now=utcnow())
     return _back(alert.incident_id)
 
 

@@ -9,7 +9,6 @@ still matches, so a busy worker does not read its own state back on every batch.
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -58,11 +57,7 @@ def _monitor_for(session: Session, row: DetectorState) -> BrandMonitor:
 
 
 def _store(session: Session, row: DetectorState, monitor: BrandMonitor, now: datetime) -> None:
-    state = dumps(monitor)
-    if state != row.state:  # unchanged when every mention was seen before (a rerun): nothing to write
-        row.state = state
-        row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
-        row.updated_at = now
+    actions.store_detector_state(session, row=row, state=dumps(monitor), now=now)
     with _lock:
         _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor)
 
@@ -121,11 +116,7 @@ def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now:
     stamps the stored state.
     """
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction is Direction.INBOUND]
-    row = session.scalar(select(DetectorState).where(DetectorState.brand_id == brand_id).with_for_update())
-    if row is None:
-        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
-        session.add(row)
-        session.flush()
+    row = actions.detector_state_for_update(session, brand_id=brand_id, now=now)
     monitor = _monitor_for(session, row)
     _forget_resolved(session, brand_id, monitor)
     changes = []
@@ -146,22 +137,3 @@ def detect_all(session: Session, *, mentions: Sequence[Mention], now: datetime) 
     for brand_id in brands:
         found.extend(detect(session, brand_id=brand_id, mentions=mentions, now=now))
     return found
-
-
-def set_detector_settings(
-    session: Session, *, brand_id: int, settings: DetectorSettings, now: datetime
-) -> None:
-    """Change a brand's detector thresholds; its history is kept (an action)."""
-    row = session.get(DetectorState, brand_id)
-    if row is None:
-        row = DetectorState(brand_id=brand_id, version=0, settings={}, updated_at=now)
-        session.add(row)
-    row.settings = settings.to_dict()
-    if row.state is not None:
-        monitor = loads(row.state)
-        monitor.settings = settings
-        monitor.detectors.monitor = monitor
-        monitor.book.settings = settings
-        row.state = dumps(monitor)
-        row.version = random.randrange(1, 2**31)
-    row.updated_at = now
