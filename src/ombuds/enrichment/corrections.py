@@ -15,6 +15,7 @@ from ombuds.enrichment.learnable import check_label
 from ombuds.enrichment.models import LabeledExample
 from ombuds.enrichment.retraining import example_state, retrain_brand_model
 from ombuds.errors import NotFound
+from ombuds.event_payloads import EnrichmentCorrected
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention
 
@@ -62,11 +63,10 @@ def record_correction(
     record_event(
         session,
         brand_id=brand_id,
-        kind="enrichment.corrected",
+        payload=EnrichmentCorrected(analyzer=analyzer, label=label, previous=previous),
         subject_type="mention",
         subject_id=mention_id,
         actor_id=actor_id,
-        data={"analyzer": analyzer, "label": label, "previous": previous},
     )
     session.flush()
     if retrain and example_state(session, brand_id, analyzer)[0] <= INLINE_RETRAIN_EXAMPLES:
