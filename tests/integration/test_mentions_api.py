@@ -37,7 +37,7 @@ def token_for(session: Session, brand: Brand) -> dict[str, str]:
 def mention(external_id: str, **fields: object) -> dict[str, object]:
     return {
         "external_id": external_id,
-        "author": "mara",
+        "author_handle": "mara",
         "text": "My bag never arrived in Lisbon",
         "created_at": "2026-03-02T09:00:00+01:00",
         "channel": "chat",
@@ -83,6 +83,17 @@ def test_one_mention_is_stored_with_its_exact_json_as_raw_payload(
         assert (source.kind, source.name) == ("api", "api:default")
 
 
+def test_the_earlier_field_name_author_is_still_accepted_as_the_handle(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    older = {key: value for key, value in mention("old-1").items() if key != "author_handle"}
+
+    answer = client.post(URL, json={**older, "author": "kees"}, headers=token_for(session, brand))
+
+    assert answer.status_code == 200, answer.text
+    assert [found.author_handle for found in stored(session_factory)] == ["kees"]
+
+
 def test_a_list_answers_one_id_per_item_and_repeats_count_as_duplicates(
     client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
 ) -> None:
@@ -116,7 +127,7 @@ def test_one_invalid_item_rejects_the_whole_request_with_the_path_of_every_probl
         {**mention("extra"), "sentiment": "negative"},
         mention("huge", text="x" * 50_001),
     ]
-    del items[4]["author"]
+    del items[4]["author_handle"]
 
     answer = client.post(URL, json=items, headers=token_for(session, brand))
 
@@ -125,7 +136,7 @@ def test_one_invalid_item_rejects_the_whole_request_with_the_path_of_every_probl
     assert problems[("body", 1, "created_at")] == "Input should have timezone info"
     assert "text is blank" in problems[("body", 2, "text")]
     assert problems[("body", 3, "sentiment")] == "Extra inputs are not permitted"
-    assert problems[("body", 4, "author")] == "Field required"
+    assert problems[("body", 4, "author_handle")] == "Field required"
     assert "at most 50000 characters" in problems[("body", 4, "text")]
     assert not any(loc[:2] == ("body", 0) for loc in problems)
     assert stored(session_factory) == []
@@ -203,6 +214,6 @@ def test_the_openapi_schema_documents_the_request_body(client: TestClient) -> No
 
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     single, many = body["oneOf"]
-    assert set(single["required"]) == {"external_id", "author", "text", "created_at"}
+    assert set(single["required"]) == {"external_id", "author_handle", "text", "created_at"}
     assert many["maxItems"] == MAX_MENTIONS_PER_REQUEST
     assert {"401", "413", "422"} <= set(operation["responses"])

@@ -33,7 +33,7 @@ class DemoSummary:
 def incoming(mention: DemoMention) -> IncomingMention:
     created = MentionCreate(
         external_id=mention.external_id,
-        author=mention.author_handle,
+        author_handle=mention.author_handle,
         author_name=mention.author_name,
         author_bio=mention.author_bio,
         text=mention.text,

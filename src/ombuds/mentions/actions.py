@@ -204,7 +204,7 @@ def _row(source: Source, incoming: IncomingMention, received_at: datetime) -> di
         "channel": mention.channel,
         "direction": Direction(mention.direction),
         "is_public": mention.is_public,
-        "author_handle": mention.author,
+        "author_handle": mention.author_handle,
         "author_name": mention.author_name,
         "author_followers": mention.followers,
         "author_bio": mention.author_bio,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AliasChoices,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -46,7 +47,12 @@ class MentionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     external_id: ExternalId = Field(description="The id the channel gave the message; unique per source.")
-    author: Handle = Field(description="The author's handle, address or id on that channel.")
+    # Stored and shown as author_handle everywhere; "author", the name this API first took, is
+    # still accepted so existing clients and import files keep working.
+    author_handle: Handle = Field(
+        validation_alias=AliasChoices("author_handle", "author"),
+        description='The author\'s handle, address or id on that channel ("author" is accepted too).',
+    )
     author_name: Annotated[str, StringConstraints(max_length=MAX_HANDLE_CHARS), NoNul] | None = Field(
         default=None, description="The author's display name, when the channel has one."
     )

@@ -43,7 +43,7 @@ def streams_from_file(
                         mention_id=start + offset + 1,
                         created_at=mention.created_at,
                         text=mention.text,
-                        author=mention.author,
+                        author=mention.author_handle,
                         channel=mention.channel,
                         followers=mention.followers,
                         metrics=mention.metrics,
@@ -57,7 +57,7 @@ def streams_from_file(
 def _facts(mention: MentionCreate) -> MentionFacts:
     return MentionFacts(
         text=mention.text,
-        author_handle=mention.author,
+        author_handle=mention.author_handle,
         author_followers=mention.followers,
         channel=mention.channel,
         is_public=mention.is_public,

@@ -61,7 +61,7 @@ def test_an_airline_tweet_becomes_a_public_twitter_mention_in_utc() -> None:
     mention = map_record(record, field_map)
 
     assert mention.external_id == "100000000000000001"
-    assert mention.author == "gate_watcher"
+    assert mention.author_handle == "gate_watcher"
     assert mention.created_at == datetime(2015, 2, 20, 14, 15, tzinfo=UTC)
     assert mention.channel == "twitter"
     assert mention.is_public
@@ -90,7 +90,7 @@ def test_a_twcs_brand_reply_is_outbound_and_points_to_the_tweet_it_answers() -> 
     assert mention.in_reply_to == "11"
     assert mention.created_at == datetime(2017, 10, 31, 22, 10, 47, tzinfo=UTC)
     assert customer.direction == "inbound"
-    assert customer.author == "4711"
+    assert customer.author_handle == "4711"
 
 
 def test_a_cfpb_complaint_is_a_private_portal_mention_from_its_own_consumer() -> None:
@@ -108,7 +108,7 @@ def test_a_cfpb_complaint_is_a_private_portal_mention_from_its_own_consumer() ->
 
     assert mention.channel == "complaint-portal"
     assert mention.is_public is False
-    assert mention.author == "consumer-3412345"
+    assert mention.author_handle == "consumer-3412345"
     assert mention.created_at == datetime(2019, 10, 25, tzinfo=UTC)
 
 
@@ -130,7 +130,7 @@ def test_generic_files_may_bring_optional_columns_and_map_their_own_names() -> N
         field_map,
     )
 
-    assert mention.author == "mira@example.org"
+    assert mention.author_handle == "mira@example.org"
     assert mention.channel == "email"
     assert mention.followers == 1204
     assert mention.created_at == datetime(2024, 5, 1, 6, tzinfo=UTC)
