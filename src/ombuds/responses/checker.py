@@ -107,7 +107,12 @@ def _differing_figure(quantity: Quantity, stated: list[Quantity]) -> Quantity | 
 
 
 def _subjects(quantity: Quantity) -> frozenset[str]:
-    return frozenset(phrases.SUBJECTS[word] for word in quantity.context if word in phrases.SUBJECTS)
+    """What the figure's sentence is about; where it names nothing ("They take 14 days"), the sentence before."""
+    for words in (quantity.context, quantity.previous):
+        subjects = frozenset(phrases.SUBJECTS[word] for word in words if word in phrases.SUBJECTS)
+        if subjects:
+            return subjects
+    return frozenset()
 
 
 def _contradiction(point: TalkingPoint, said: Quantity, stated: Quantity) -> ReplyFinding:

@@ -140,6 +140,8 @@ class Quantity:
     text: str
     #: the lower-case words of the sentence the figure stands in, to tell what it is about
     context: frozenset[str]
+    #: the words of the sentence before, for "They can take 14 days." after "Your miles ..."
+    previous: frozenset[str]
 
     @property
     def key(self) -> tuple[str, str]:
@@ -183,27 +185,22 @@ def extract_quantities(text: str) -> list[Quantity]:
 def _extract(text: str) -> tuple[Quantity, ...]:
     # A statement is checked against every keystroke of a reply: its figures are read once.
     sentences = _sentences(text)
-
     starts = [begin for begin, _ in sentences]
 
-    def context(start: int) -> frozenset[str]:
-        begin, end = sentences[bisect.bisect_right(starts, start) - 1]
+    def words(index: int) -> frozenset[str]:
+        if index < 0:
+            return frozenset()
+        begin, end = sentences[index]
         return frozenset(WORD.findall(text[begin:end].lower()))
 
     found: list[Quantity] = []
 
     def add(kind: str, unit: str, low: Decimal, high: Decimal, match: re.Match[str], name: str = "") -> None:
+        sentence = bisect.bisect_right(starts, match.start()) - 1
+        context, previous = words(sentence), words(sentence - 1)
         found.append(
             Quantity(
-                kind,
-                unit,
-                low,
-                high,
-                name,
-                match.start(),
-                match.end(),
-                match.group(0),
-                context(match.start()),
+                kind, unit, low, high, name, match.start(), match.end(), match.group(0), context, previous
             )
         )
 
