@@ -6,6 +6,7 @@ answers with ``ReplyFinding`` values, and the same values go back as JSON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -127,14 +128,15 @@ ACCOUNT_WORDS = (
     "reservation",
     "ticket",
 )
+_ACCOUNT_WORD = re.compile(rf"\b(?:{'|'.join(ACCOUNT_WORDS)})s?\b", re.IGNORECASE)
 
 
 def case_needs_account_details(
     *, category: str | None = None, intent: str | None = None, signals: Iterable[str] = ()
 ) -> bool:
     """Whether the case's category, intent or signals name something tied to the customer's account."""
-    words = " ".join(filter(None, (category, intent, *signals))).lower()
-    return any(word in words for word in ACCOUNT_WORDS)
+    named = " ".join(filter(None, (category, intent, *signals)))
+    return _ACCOUNT_WORD.search(named) is not None
 
 
 @dataclass(frozen=True)
