@@ -307,6 +307,8 @@ def test_which_cases_need_account_details() -> None:
     assert not case_needs_account_details(
         category="Inflight Wifi", intent="complaint", signals=["churn_threat"]
     )
+    assert case_needs_account_details(category="Damaged Luggage")
+    assert not case_needs_account_details(category="Border Control Queues")  # "order" only as a word
 
 
 # --- good replies -----------------------------------------------------------------------------
