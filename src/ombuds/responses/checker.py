@@ -8,6 +8,7 @@ send must stop. The codes and their examples are listed in docs/replies.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from ombuds.enrichment.analyzers.pii import find_pii
@@ -58,10 +59,11 @@ def blocks(findings: Iterable[ReplyFinding]) -> bool:
 def _pii_public(draft: ReplyDraft) -> Iterator[ReplyFinding]:
     if draft.visibility is not Visibility.PUBLIC:
         return
-    own_reference = (draft.case_reference or "").strip().lower()
+    # The case's reference and the brand's own helpline or address name no customer.
+    own = {_comparable(value) for value in (draft.case_reference or "", *draft.brand_contacts)} - {""}
     for span in find_pii(draft.text):
-        if own_reference and draft.text[span.start : span.end].lower() == own_reference:
-            continue  # the brand's own case reference names no one
+        if _comparable(draft.text[span.start : span.end]) in own:
+            continue
         # The message names the kind only: findings are logged and must not spread the value.
         yield ReplyFinding(
             FindingCode.PII_PUBLIC,
@@ -71,6 +73,11 @@ def _pii_public(draft: ReplyDraft) -> Iterator[ReplyFinding]:
             span.start,
             span.end,
         )
+
+
+def _comparable(value: str) -> str:
+    """A value as written in any spacing or case: "0800 123-4567" is "08001234567"."""
+    return re.sub(r"[\W_]+", "", value).lower()
 
 
 def _contradictions(draft: ReplyDraft) -> Iterator[ReplyFinding]:
@@ -89,26 +96,24 @@ def _differing_figure(quantity: Quantity, stated: list[Quantity]) -> Quantity | 
     """The statement's figure that the reply's figure disagrees with, or None when they agree.
 
     Only figures of the same kind and unit compare (an amount in dollars with one in dollars, a
-    duration with a duration). When several could, those about the same subject (refund, bag,
-    voucher, ...) are the ones that count; figures about different subjects never compare.
+    duration with a duration), and a statement's figure about a subject (refund, bag, voucher, ...)
+    only with a figure about the same subject: "your bag arrives in 2 days" does not contradict
+    "refunds take 7 days", nor does "we board in 30 minutes".
     """
-    candidates = [figure for figure in stated if figure.key == quantity.key]
-    if not candidates:
-        return None
     subjects = _subjects(quantity)
-    same_subject = [figure for figure in candidates if _subjects(figure) & subjects]
-    if same_subject:
-        candidates = same_subject
-    elif subjects and all(_subjects(figure) for figure in candidates):
-        return None
-    if any(quantity.within(figure) for figure in candidates):
+    candidates = [
+        figure
+        for figure in stated
+        if figure.key == quantity.key and (not _subjects(figure) or _subjects(figure) & subjects)
+    ]
+    if not candidates or any(quantity.within(figure) for figure in candidates):
         return None
     return candidates[0]
 
 
 def _subjects(quantity: Quantity) -> frozenset[str]:
-    """What the figure's sentence is about; where it names nothing ("They take 14 days"), the sentence before."""
-    for words in (quantity.context, quantity.previous):
+    """What the figure's clause is about; where it names nothing ("They take 14 days"), the clauses before."""
+    for words in (quantity.context, *quantity.earlier):
         subjects = frozenset(phrases.SUBJECTS[word] for word in words if word in phrases.SUBJECTS)
         if subjects:
             return subjects

@@ -63,13 +63,23 @@ NUMBER = rf"(?:\d+(?:\.\d+)?|(?:{_TENS_WORDS})(?:[- ](?:{_UNIT_WORDS}))?|{_UNIT_
 COUNT = rf"(?:{NUMBER}|a couple(?: of)?|half an?|an?(?: single)?)"
 
 #: hours in one of each calendar unit; business days are their own unit (they skip weekends)
-HOURS = {"hour": 1, "day": 24, "night": 24, "week": 168, "fortnight": 336, "month": 720, "year": 8760}
+HOURS: dict[str, Decimal | int] = {
+    "minute": Decimal(1) / 60,
+    "min": Decimal(1) / 60,
+    "hour": 1,
+    "day": 24,
+    "night": 24,
+    "week": 168,
+    "fortnight": 336,
+    "month": 720,
+    "year": 8760,
+}
 DURATION = re.compile(
     # "7 days a week", "twice a day", "per hour" are rates, not durations
     r"(?<!\bdays\s)(?<!\bhours\s)(?<!\bper\s)(?<!\bonce\s)(?<!\btwice\s)"
     rf"\b(?P<low>{COUNT})(?:\s*(?:-|–|—|to|or)\s*(?P<high>{NUMBER}))?[\s-]*"
     r"(?P<business>business[\s-]|working[\s-]|work[\s-])?\s*"
-    r"(?P<unit>hours?|hrs?|h|days?|nights?|weeks?|fortnights?|months?|years?)\b"
+    r"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|fortnights?|months?|years?)\b"
     r"(?!\s+(?:a|per|each|every)\s+(?:day|week|month|year)\b)",  # "7 days a week" is not a duration
     re.IGNORECASE,
 )
@@ -77,7 +87,9 @@ FORTNIGHT = re.compile(r"\b(?:a|one)\s+fortnight\b", re.IGNORECASE)
 #: a duration that counts time already spent ("waited 3 weeks", "2 days ago") is not a promise
 ELAPSED_BEFORE = re.compile(
     r"(?:waited|waiting|wait(?:ed)? for|waiting for|been|spent|took|lost|for (?:the )?(?:past|last)|"
-    r"over (?:the )?(?:past|last)|for over|for more than|almost|nearly)\s*$",
+    r"over (?:the )?(?:past|last)|for over|for more than|almost|nearly)\s*$"
+    # "chased us about your refund for 2 weeks", "been without your bag for 3 days"
+    r"|\b(?:chas(?:e|ed|ing)|wait(?:ed|ing)?|been)\b[^.!?]{0,25}\bfor\s*$",
     re.IGNORECASE,
 )
 ELAPSED_AFTER = re.compile(
@@ -122,7 +134,13 @@ DATES = (
 )
 
 ZERO = Decimal(0)
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+#: where a clause ends: a sentence's end, a comma or semicolon before a space, a dash between
+#: spaces, or a conjunction; "refunds take 7 days, and vouchers are $50" says two things
+CLAUSE_END = re.compile(
+    r"(?<=[.!?;:,])\s+|\s+[—–-]\s+|\s+(?:and|but|so|while|whereas|although|though)\s+|\n+", re.IGNORECASE
+)
+#: how many clauses back a figure looks for what it is about ("Your refund, as promised, takes 7 days")
+EARLIER_CLAUSES = 3
 WORD = re.compile(r"[a-z]+")
 
 
@@ -138,10 +156,10 @@ class Quantity:
     start: int
     end: int
     text: str
-    #: the lower-case words of the sentence the figure stands in, to tell what it is about
+    #: the lower-case words of the clause the figure stands in, to tell what it is about
     context: frozenset[str]
-    #: the words of the sentence before, for "They can take 14 days." after "Your miles ..."
-    previous: frozenset[str]
+    #: the words of the clauses before it, nearest first: "They can take 14 days" after "Your miles ..."
+    earlier: tuple[frozenset[str], ...]
 
     @property
     def key(self) -> tuple[str, str]:
@@ -184,23 +202,18 @@ def extract_quantities(text: str) -> list[Quantity]:
 @lru_cache(maxsize=512)
 def _extract(text: str) -> tuple[Quantity, ...]:
     # A statement is checked against every keystroke of a reply: its figures are read once.
-    sentences = _sentences(text)
-    starts = [begin for begin, _ in sentences]
-
-    def words(index: int) -> frozenset[str]:
-        if index < 0:
-            return frozenset()
-        begin, end = sentences[index]
-        return frozenset(WORD.findall(text[begin:end].lower()))
+    clauses = _clauses(text)
+    starts = [begin for begin, _ in clauses]
+    words = [frozenset(WORD.findall(text[begin:end].lower())) for begin, end in clauses]
 
     found: list[Quantity] = []
 
     def add(kind: str, unit: str, low: Decimal, high: Decimal, match: re.Match[str], name: str = "") -> None:
-        sentence = bisect.bisect_right(starts, match.start()) - 1
-        context, previous = words(sentence), words(sentence - 1)
+        clause = bisect.bisect_right(starts, match.start()) - 1
+        context, earlier = words[clause], tuple(reversed(words[max(0, clause - EARLIER_CLAUSES) : clause]))
         found.append(
             Quantity(
-                kind, unit, low, high, name, match.start(), match.end(), match.group(0), context, previous
+                kind, unit, low, high, name, match.start(), match.end(), match.group(0), context, earlier
             )
         )
 
@@ -242,9 +255,9 @@ def _extract(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+def _clauses(text: str) -> list[tuple[int, int]]:
     spans, begin = [], 0
-    for boundary in SENTENCE_END.finditer(text):
+    for boundary in CLAUSE_END.finditer(text):
         spans.append((begin, boundary.start()))
         begin = boundary.end()
     spans.append((begin, len(text)))
@@ -256,5 +269,5 @@ def _overlaps(found: list[Quantity], match: re.Match[str]) -> bool:
 
 
 def _elapsed(text: str, match: re.Match[str]) -> bool:
-    before = text[max(0, match.start() - 30) : match.start()]
+    before = text[max(0, match.start() - 40) : match.start()]
     return bool(ELAPSED_BEFORE.search(before) or ELAPSED_AFTER.match(text, match.end()))

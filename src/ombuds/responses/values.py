@@ -156,6 +156,8 @@ class ReplyDraft:
     customer_name: str | None = None
     #: the brand's own reference for the case: quoting it in public is not personal data
     case_reference: str | None = None
+    #: the brand's published phone numbers and addresses: giving them in public is not personal data
+    brand_contacts: tuple[str, ...] = ()
     #: the active statements that apply to the case (its incident, its topic)
     talking_points: tuple[TalkingPoint, ...] = field(default=())
 

@@ -82,6 +82,13 @@ def test_the_brands_own_case_reference_is_not_personal_data() -> None:
     assert codes(found(text), FindingCode.PII_PUBLIC) != []
 
 
+def test_the_brands_own_helpline_is_not_personal_data() -> None:
+    text = POLITE + "Our baggage desk is on 0800 123 4567, open until 22:00."
+    findings = found(text, brand_contacts=("0800-123-4567",))
+    assert codes(findings, FindingCode.PII_PUBLIC) == []
+    assert codes(found(text), FindingCode.PII_PUBLIC) != []
+
+
 # --- contradicts_talking_point ----------------------------------------------------------------
 
 
@@ -143,6 +150,26 @@ def test_a_figure_about_another_subject_does_not_contradict() -> None:
 def test_time_already_waited_is_not_a_promise() -> None:
     text = "Thank you for your patience. I'm so sorry you've waited three weeks for your refund."
     assert codes(found(text, talking_points=(REFUNDS,)), FindingCode.CONTRADICTS_TALKING_POINT) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "We expect to board in about 30 minutes.",  # boarding is not a refund
+        "Your $50 voucher was issued this morning; it's valid for 12 months.",
+        "We're sorry about your experience on Monday; we've told the station manager.",
+        "Sorry you've had to chase us about your refund for 2 weeks. Please DM us.",
+    ],
+)
+def test_figures_about_something_else_or_time_already_spent_do_not_contradict(reply: str) -> None:
+    findings = found(POLITE + reply, talking_points=(REFUNDS, STORM))
+    assert codes(findings, FindingCode.CONTRADICTS_TALKING_POINT) == []
+
+
+def test_a_figure_takes_its_subject_from_the_clause_before() -> None:
+    text = POLITE + "Your refund, as promised, is processed within 10 days."
+    findings = codes(found(text, talking_points=(REFUNDS,)), FindingCode.CONTRADICTS_TALKING_POINT)
+    assert [spanned(text, f) for f in findings] == ["10 days"]
 
 
 def test_of_two_statement_figures_the_one_on_the_same_subject_counts() -> None:

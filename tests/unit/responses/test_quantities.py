@@ -20,6 +20,7 @@ def figures(text: str) -> list[tuple[str, str, Decimal, Decimal, str, str]]:
         ("a week", "7 days"),
         ("a fortnight", "fourteen days"),
         ("48 hours", "two days"),
+        ("90 minutes", "1.5 hours"),
         ("forty-eight hours", "48h"),
         ("a couple of days", "2 days"),
         ("$25", "25 USD"),
@@ -77,6 +78,7 @@ def test_rates_elapsed_time_routines_and_codes_are_not_figures(text: str) -> Non
 
 def test_spans_point_at_the_figure_and_context_holds_its_sentence() -> None:
     text = "Sorry! Your refund arrives in 7-10 days. Then a $30 credit follows."
+    # clauses: "Sorry!" / "Your refund arrives in 7-10 days." / "Then a $30 credit follows."
     duration, amount = extract_quantities(text)
 
     assert text[duration.start : duration.end] == "7-10 days"
@@ -84,4 +86,4 @@ def test_spans_point_at_the_figure_and_context_holds_its_sentence() -> None:
     assert "refund" in duration.context
     assert "credit" not in duration.context
     assert text[amount.start : amount.end] == "$30"
-    assert "refund" in amount.previous
+    assert "refund" in amount.earlier[0]
