@@ -14,6 +14,8 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
+from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
+from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
 from ombuds.routing.models import RoutingRule
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "Brand",
     "BrandModel",
     "Case",
+    "CaseResolution",
     "Customer",
     "DetectorState",
     "Enrichment",
@@ -37,6 +40,10 @@ __all__ = [
     "Promise",
     "PromiseExample",
     "PromiseMatch",
+    "Reply",
+    "ReplyApprovalPolicy",
+    "ReplySink",
+    "ResolutionOption",
     "Role",
     "RoutingRule",
     "Source",

@@ -1,0 +1,107 @@
+"""Replies to customers (the outbox), where a brand sends them (sinks), and when PR must approve first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ombuds.clock import utcnow
+from ombuds.db import Base, str_enum
+from ombuds.responses.values import Visibility
+
+
+class ReplyStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"  # a public reply PR must approve before it goes out
+    QUEUED = "queued"  # in the outbox: a sink delivers it when ``next_attempt_at`` is due
+    SENT = "sent"
+    REJECTED = "rejected"  # an approver said no; the note says why
+    FAILED = "failed"  # the sink refused it (4xx) or every retry failed; ``last_error`` says why
+
+
+class SinkKind(StrEnum):
+    SMTP = "smtp"
+    WEBHOOK = "webhook"
+
+
+class Reply(Base):
+    """One outbound message on a case, from draft to delivery; a row of the outbox."""
+
+    __tablename__ = "reply"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key"),
+        Index("ix_reply_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_reply_brand_status", "brand_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id", ondelete="SET NULL"))
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility))
+    channel: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ReplyStatus] = mapped_column(
+        Enum(ReplyStatus, native_enum=False, length=24, values_callable=lambda m: [x.value for x in m]),
+        default=ReplyStatus.QUEUED,
+    )
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: why the reply waits for PR (priority 1, media author, active incident); None when it need not
+    needs_approval: Mapped[str | None] = mapped_column(String(200))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    #: how the sink knows the message (a Message-ID, the webhook's answer id); None without a sink
+    external_id: Mapped[str | None] = mapped_column(String(300))
+    #: sent with no sink for its channel: the agent posts it by hand
+    is_manual: Mapped[bool] = mapped_column(default=False)
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"))
+    #: the short public "glad we sorted this out" after a case that began in public was solved in private
+    is_public_closing: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplySink(Base):
+    """Where one brand's replies on some channels go: an SMTP server or a webhook URL.
+
+    ``secret`` (the SMTP password or the webhook's HMAC key) is stored to be used, never shown back.
+    """
+
+    __tablename__ = "reply_sink"
+    __table_args__ = (UniqueConstraint("brand_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[SinkKind] = mapped_column(str_enum(SinkKind))
+    #: the channels it serves ("email", "x", ...); "*" serves every channel without a sink of its own
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    host: Mapped[str | None] = mapped_column(String(300))
+    port: Mapped[int | None]
+    username: Mapped[str | None] = mapped_column(String(300))
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    secret: Mapped[str | None] = mapped_column(String(500))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplyApprovalPolicy(Base):
+    """Which public replies of a brand wait for PR; a brand without a row uses the defaults (all on)."""
+
+    __tablename__ = "reply_approval_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), unique=True)
+    on_priority_1: Mapped[bool] = mapped_column(default=True)
+    on_media_author: Mapped[bool] = mapped_column(default=True)
+    on_active_incident: Mapped[bool] = mapped_column(default=True)
