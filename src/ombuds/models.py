@@ -16,6 +16,7 @@ from ombuds.mentions.models import Mention, Source
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
+from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
 from ombuds.routing.models import RoutingRule
 
 __all__ = [
@@ -37,16 +38,20 @@ __all__ = [
     "LabeledExample",
     "Membership",
     "Mention",
+    "NewsItem",
     "Promise",
     "PromiseExample",
     "PromiseMatch",
     "Reply",
     "ReplyApprovalPolicy",
     "ReplySink",
+    "ReplyTemplate",
     "ResolutionOption",
     "Role",
     "RoutingRule",
     "Source",
+    "TalkingPoint",
+    "TalkingPointVersion",
     "Team",
     "User",
 ]

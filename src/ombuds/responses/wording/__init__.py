@@ -1,0 +1,1 @@
+"""Approved wording: PR's talking points and holding statements, reply templates, and news items."""

@@ -1,0 +1,88 @@
+"""Which approved words fit a case, and in what order: pure, so the ranking is tested without a database.
+
+A case's *topic* is its messages' categories and their text. A talking point, template or news
+item with categories or keywords matches when one of its categories is the case's (ignoring case
+and spacing) or one of its keywords appears in the text as whole words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CaseTopic:
+    """What the suggestions know about the case being answered."""
+
+    categories: frozenset[str] = frozenset()
+    text: str = ""
+    channel: str = ""
+
+    @classmethod
+    def of(cls, categories: Iterable[str | None], texts: Iterable[str], channel: str = "") -> CaseTopic:
+        return cls(
+            categories=frozenset(_norm(c) for c in categories if c and c.strip()),
+            text="\n".join(texts),
+            channel=channel.strip().lower(),
+        )
+
+
+def _norm(label: str) -> str:
+    return " ".join(label.replace("_", " ").replace("-", " ").lower().split())
+
+
+def matched_terms(topic: CaseTopic, *, categories: Sequence[str], keywords: Sequence[str]) -> list[str]:
+    """The categories and keywords of an item that the case matches, in the item's order."""
+    found = [c for c in categories if c.strip() and _norm(c) in topic.categories]
+    for keyword in keywords:
+        words = keyword.split()
+        if not words:
+            continue
+        pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b"
+        if re.search(pattern, topic.text, re.IGNORECASE):
+            found.append(keyword)
+    return found
+
+
+def is_valid(now: datetime, valid_from: datetime | None, valid_until: datetime | None) -> bool:
+    """Whether an item is in force at ``now``: from ``valid_from`` (inclusive) until ``valid_until``."""
+    if valid_from is not None and now < valid_from:
+        return False
+    return valid_until is None or now < valid_until
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something that could be suggested, with what ranks it."""
+
+    kind: str  # talking_point, template, news
+    id: int
+    #: the statement of an incident linked to the case (and active when ``incident_active``)
+    incident_id: int | None = None
+    incident_active: bool = False
+    matched: tuple[str, ...] = ()
+    has_channel_variant: bool = False
+    usage_count: int = 0
+    updated_at: datetime | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+def rank_key(candidate: Candidate) -> tuple[int, int, int, int, float]:
+    """Sort key, smallest first: an active incident's statement, then other linked incidents', then
+    topic matches by how much matched; among templates the channel's own variant and the most used."""
+    tier = 2 if candidate.incident_id is None else (0 if candidate.incident_active else 1)
+    stamp = candidate.updated_at.timestamp() if candidate.updated_at is not None else 0.0
+    return (
+        tier,
+        -len(candidate.matched),
+        0 if candidate.has_channel_variant else 1,
+        -candidate.usage_count,
+        -stamp,
+    )
+
+
+def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=rank_key)
