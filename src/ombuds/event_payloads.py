@@ -40,6 +40,11 @@ class EventKind(StrEnum):
     BRAND_MODEL_TRAINED = "brand_model.trained"
     ROUTING_RULE_CREATED = "routing_rule.created"
     PIPELINE_FAILED = "pipeline.failed"
+    REPLY_AWAITING_APPROVAL = "reply.awaiting_approval"
+    REPLY_APPROVED = "reply.approved"
+    REPLY_REJECTED = "reply.rejected"
+    REPLY_SENT = "reply.sent"
+    REPLY_FAILED = "reply.failed"
 
 
 class EventPayloadError(ValueError):
@@ -142,6 +147,41 @@ class EnrichmentCorrected(EventPayload):
     previous: str | None = None
 
 
+class ReplyEvent(ChangeByPerson):
+    """Something that happened to one reply on the case (kept on the case's own timeline)."""
+
+    reply_id: int
+    visibility: str
+
+
+class ReplyAwaitingApproval(ReplyEvent):
+    kind: ClassVar[EventKind] = EventKind.REPLY_AWAITING_APPROVAL
+    reason: str
+
+
+class ReplyApproved(ReplyEvent):
+    kind: ClassVar[EventKind] = EventKind.REPLY_APPROVED
+    note: str | None = None
+    edited: bool = False
+
+
+class ReplyRejected(ReplyEvent):
+    kind: ClassVar[EventKind] = EventKind.REPLY_REJECTED
+    note: str
+
+
+class ReplySent(ReplyEvent):
+    kind: ClassVar[EventKind] = EventKind.REPLY_SENT
+    mention_id: int | None = None
+    #: no sink serves the channel: the agent posts the text by hand
+    is_manual: bool = False
+
+
+class ReplyFailed(ReplyEvent):
+    kind: ClassVar[EventKind] = EventKind.REPLY_FAILED
+    error: str
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     payload.kind.value: payload
     for payload in (
@@ -155,6 +195,11 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         CasePriorityChanged,
         CaseNoteAdded,
         EnrichmentCorrected,
+        ReplyAwaitingApproval,
+        ReplyApproved,
+        ReplyRejected,
+        ReplySent,
+        ReplyFailed,
     )
 }
 

@@ -32,6 +32,11 @@ from ombuds.event_payloads import (
     EventKind,
     EventPayload,
     EventPayloadError,
+    ReplyApproved,
+    ReplyAwaitingApproval,
+    ReplyFailed,
+    ReplyRejected,
+    ReplySent,
     parse_payload,
 )
 from ombuds.events import Event
@@ -167,6 +172,18 @@ def summary(
         case EnrichmentCorrected(analyzer=analyzer, label=label, previous=previous):
             corrected = f"{_word(analyzer)} of a message corrected to {_word(label)}"
             return corrected + (f" (was {_word(previous)})" if previous else "")
+        case ReplyAwaitingApproval(visibility=visibility):
+            return f"{_word(visibility)} reply waits for PR approval"
+        case ReplyApproved(visibility=visibility, edited=edited):
+            return f"{_word(visibility)} reply approved" + (" with edits" if edited else "")
+        case ReplyRejected(visibility=visibility):
+            return f"{_word(visibility)} reply rejected"
+        case ReplySent(visibility=visibility, is_manual=True):
+            return f"{_word(visibility)} reply recorded as sent: no sink for the channel, post it by hand"
+        case ReplySent(visibility=visibility):
+            return f"{_word(visibility)} reply sent"
+        case ReplyFailed(visibility=visibility):
+            return f"{_word(visibility)} reply failed to send"
     return _kind_words(kind)
 
 
@@ -181,6 +198,12 @@ def detail(payload: EventPayload | None) -> str | None:
             return _str(note)
         case CaseRouted(reasons=reasons) if reasons:
             return "Why: " + "; ".join(reasons)
+        case ReplyAwaitingApproval(reason=reason):
+            return "Why: " + reason
+        case ReplyApproved(note=note) | ReplyRejected(note=note):
+            return _str(note)
+        case ReplyFailed(error=error):
+            return _str(error)
     return None
 
 

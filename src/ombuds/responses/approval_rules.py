@@ -1,0 +1,51 @@
+"""Which replies wait for PR before they go out, and who may approve them. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ombuds.accounts.values import Role
+from ombuds.responses.values import Visibility
+
+#: People whose word on a public reply counts: PR owns the brand's public voice, managers and
+#: admins stand in for them.
+APPROVER_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
+MEDIA_SIGNAL = "media_author"
+
+
+@dataclass(frozen=True)
+class ApprovalPolicy:
+    """A brand's switches; each one, when on, sends matching public replies to PR first."""
+
+    on_priority_1: bool = True
+    on_media_author: bool = True
+    on_active_incident: bool = True
+
+
+def approval_reason(
+    *,
+    policy: ApprovalPolicy,
+    visibility: Visibility,
+    priority: int,
+    signals: Collection[str],
+    has_active_incident: bool,
+) -> str | None:
+    """Why this reply needs PR's approval, or None when the agent may send it at once.
+
+    Only public replies wait: a private answer is not a headline in the making.
+    """
+    if visibility is not Visibility.PUBLIC:
+        return None
+    reasons = []
+    if policy.on_priority_1 and priority == 1:
+        reasons.append("the case is urgent (priority 1)")
+    if policy.on_media_author and MEDIA_SIGNAL in signals:
+        reasons.append("the customer writes for the media")
+    if policy.on_active_incident and has_active_incident:
+        reasons.append("the case is linked to an active incident")
+    return "; ".join(reasons) or None
+
+
+def may_approve(role: Role | None) -> bool:
+    return role in APPROVER_ROLES

@@ -1,0 +1,173 @@
+"""Reads for replies: a case's replies, the approval queue, what the checker needs to know of a case."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.cases.models import Case, CaseStatus, Customer
+from ombuds.enrichment.findings import SignalsData
+from ombuds.enrichment.models import Enrichment
+from ombuds.incidents.models import IncidentStatus
+from ombuds.mentions.models import Direction, Mention
+from ombuds.responses.approval_rules import ApprovalPolicy
+from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
+from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
+from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
+
+
+def get_reply(session: Session, reply_id: int, *, brand_ids: Collection[int]) -> Reply | None:
+    """The reply, if it belongs to one of these brands (another brand's reply is as good as missing)."""
+    reply = session.get(Reply, reply_id)
+    return reply if reply is not None and reply.brand_id in brand_ids else None
+
+
+def list_case_replies(session: Session, *, case: Case) -> list[Reply]:
+    return list(
+        session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.created_at, Reply.id))
+    )
+
+
+def list_awaiting_approval(session: Session, *, brand_id: int) -> list[Reply]:
+    """The approvers' queue: oldest first, so nobody waits longest."""
+    return list(
+        session.scalars(
+            select(Reply)
+            .where(Reply.brand_id == brand_id, Reply.status == ReplyStatus.AWAITING_APPROVAL)
+            .order_by(Reply.created_at, Reply.id)
+        )
+    )
+
+
+def approval_policy(session: Session, *, brand_id: int) -> ApprovalPolicy:
+    row = session.scalar(select(ReplyApprovalPolicy).where(ReplyApprovalPolicy.brand_id == brand_id))
+    if row is None:
+        return ApprovalPolicy()
+    return ApprovalPolicy(
+        on_priority_1=row.on_priority_1,
+        on_media_author=row.on_media_author,
+        on_active_incident=row.on_active_incident,
+    )
+
+
+def case_signals(session: Session, *, case: Case) -> tuple[str | None, str | None, frozenset[str]]:
+    """The category and intent of the customer's latest analysed message, and every signal seen."""
+    rows = session.execute(
+        select(Enrichment.analyzer, Enrichment.label, Enrichment.data, Mention.id)
+        .join(Mention, Mention.id == Enrichment.mention_id)
+        .where(
+            Mention.case_id == case.id,
+            Mention.direction == Direction.INBOUND,
+            Enrichment.analyzer.in_(("category", "intent", "signals")),
+        )
+        .order_by(Mention.created_at, Mention.id)
+    ).all()
+    labels: dict[str, str | None] = {}
+    signals: set[str] = set()
+    for analyzer, label, data, mention_id in rows:
+        if analyzer == "signals":
+            signals |= SignalsData.parse(data, where=f"mention {mention_id}").names
+        elif label:
+            labels[analyzer] = label  # later messages win
+    return labels.get("category"), labels.get("intent"), frozenset(signals)
+
+
+def has_active_incident(session: Session, *, case: Case) -> bool:
+    return any(incident.status is IncidentStatus.ACTIVE for incident in linked_incidents(session, case))
+
+
+def case_reference(case: Case) -> str:
+    return f"#{case.id}"
+
+
+def customer_name(session: Session, *, case: Case) -> str | None:
+    customer = session.get(Customer, case.customer_id)
+    return customer.display_name if customer else None
+
+
+def reply_draft(session: Session, *, case: Case, text: str, visibility: Visibility) -> ReplyDraft:
+    """The reply with the case facts the checker weighs it against."""
+    category, intent, signals = case_signals(session, case=case)
+    return ReplyDraft(
+        text=text,
+        visibility=visibility,
+        channel=case.channel,
+        needs_account_details=case_needs_account_details(category=category, intent=intent, signals=signals),
+        intent=intent,
+        customer_name=customer_name(session, case=case),
+        case_reference=case_reference(case),
+        talking_points=tuple(talking_points_for_case(session, case)),
+    )
+
+
+def began_in_public(session: Session, *, case: Case) -> bool:
+    first = session.scalar(
+        select(Mention.is_public)
+        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
+        .order_by(Mention.created_at, Mention.id)
+        .limit(1)
+    )
+    return bool(first)
+
+
+def public_closing_sent(session: Session, *, case: Case) -> bool:
+    """Whether the case's short public closing reply went out (the record the issue asks for)."""
+    found = session.scalar(
+        select(Reply.id).where(
+            Reply.case_id == case.id, Reply.is_public_closing.is_(True), Reply.status == ReplyStatus.SENT
+        )
+    )
+    return found is not None
+
+
+def offers_public_closing(session: Session, *, case: Case) -> bool:
+    """A case that began in public and was solved in private should be closed in public too."""
+    if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED) or not began_in_public(session, case=case):
+        return False
+    private_sent = session.scalar(
+        select(Reply.id).where(
+            Reply.case_id == case.id,
+            Reply.visibility == Visibility.PRIVATE,
+            Reply.status == ReplyStatus.SENT,
+        )
+    )
+    closing = session.scalar(
+        select(Reply.id).where(
+            Reply.case_id == case.id,
+            Reply.is_public_closing.is_(True),
+            Reply.status.in_((ReplyStatus.SENT, ReplyStatus.QUEUED, ReplyStatus.AWAITING_APPROVAL)),
+        )
+    )
+    return private_sent is not None and closing is None
+
+
+def sink_for(session: Session, *, brand_id: int, channel: str) -> ReplySink | None:
+    """The brand's active sink for this channel; one that serves "*" when none names it."""
+    sinks = session.scalars(
+        select(ReplySink)
+        .where(ReplySink.brand_id == brand_id, ReplySink.is_active.is_(True))
+        .order_by(ReplySink.id)
+    ).all()
+    named = next((sink for sink in sinks if channel in sink.channels), None)
+    return named or next((sink for sink in sinks if "*" in sink.channels), None)
+
+
+def recipient_for(session: Session, *, case: Case, channel: str) -> str | None:
+    """The customer's handle or address on the channel (for email: where the message goes)."""
+    return session.scalar(
+        select(Mention.author_handle)
+        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND, Mention.channel == channel)
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(1)
+    )
+
+
+def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
+    return session.scalar(
+        select(Mention.external_id)
+        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,180 @@
+"""The outbox: deliver queued replies through the brand's sinks, retrying with backoff and jitter.
+
+Runs outside any request (``ombuds replies send``, or the embedded runner after each round). Each
+reply is claimed in its own transaction, sent with no transaction open, and its outcome stored in
+another, so a slow sink holds no lock and a crash mid-send leaves a claim that expires and is
+tried again. The reply's idempotency key goes with every attempt: a receiver that got an attempt
+whose answer was lost can drop the repeat, so the customer hears from us once.
+
+A reply on a channel with no sink is recorded as sent and marked "post by hand": the agent copies
+it to the channel, and the case still shows it was answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.connectors.base import OutgoingReply, Sink
+from ombuds.db import transaction
+from ombuds.responses import actions, queries
+from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
+from ombuds.responses.sinks import SinkRefused, SinkRetry, SmtpSink, WebhookSink
+from ombuds.responses.values import Visibility
+
+logger = logging.getLogger(__name__)
+
+BATCH = 100
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+#: How long one attempt may take before another sender may pick the reply up again.
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class SendReport:
+    sent: list[int] = field(default_factory=list)
+    manual: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def backoff(attempts: int, *, rng: random.Random) -> timedelta:
+    """Wait before attempt ``attempts + 1``: doubling from 30 s up to an hour, half of it random.
+
+    The jitter spreads retries of many replies to one struggling receiver apart.
+    """
+    delay: timedelta = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+    return delay / 2 + delay * (rng.random() / 2)
+
+
+def build_sink(config: ReplySink) -> Sink:
+    """The sink a stored configuration describes."""
+    if config.kind is SinkKind.WEBHOOK:
+        return WebhookSink(url=config.url or "", secret=config.secret or "")
+    return SmtpSink(
+        host=config.host or "localhost",
+        port=config.port or 25,
+        from_address=config.from_address or "",
+        username=config.username,
+        password=config.secret,
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    reply_id: int
+    attempts: int
+    message: OutgoingReply
+    sink: Sink
+
+
+def _claim(
+    session: Session, *, reply_id: int, now: datetime, sink_for: Callable[[ReplySink], Sink]
+) -> _Job | bool:
+    """Take the reply and say how to send it.
+
+    True when it was recorded for sending by hand (no sink serves its channel); False when
+    another sender took it first.
+    """
+    if not actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
+        return False
+    reply = session.get(Reply, reply_id)
+    assert reply is not None
+    session.refresh(reply)
+    case = session.get(Case, reply.case_id)
+    assert case is not None
+    config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
+    if config is None:
+        actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
+        return True
+    message = OutgoingReply(
+        text=reply.text,
+        in_reply_to=queries.last_inbound_external_id(session, case=case),
+        recipient=queries.recipient_for(session, case=case, channel=reply.channel),
+        is_public=reply.visibility is Visibility.PUBLIC,
+        metadata={
+            "idempotency_key": reply.idempotency_key,
+            "reply_id": str(reply.id),
+            "case_id": str(case.id),
+            "channel": reply.channel,
+            "subject": f"Re: {case.subject}"[:200],
+        },
+    )
+    return _Job(reply_id=reply.id, attempts=reply.attempts, message=message, sink=sink_for(config))
+
+
+def deliver_due_replies(
+    factory: sessionmaker[Session],
+    *,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    sink_for: Callable[[ReplySink], Sink] = build_sink,
+    limit: int = BATCH,
+) -> SendReport:
+    """Send every queued reply whose time has come; what happened to each, by reply id."""
+    now = now or utcnow()
+    rng = rng or random.Random()
+    report = SendReport()
+    with factory() as session:
+        due = session.scalars(
+            select(Reply.id)
+            .where(Reply.status == ReplyStatus.QUEUED, Reply.next_attempt_at <= now)
+            .order_by(Reply.next_attempt_at, Reply.id)
+            .limit(limit)
+        ).all()
+    for reply_id in due:
+        with transaction(factory) as session:
+            job = _claim(session, reply_id=reply_id, now=now, sink_for=sink_for)
+        if not isinstance(job, _Job):
+            if job:
+                report.manual.append(reply_id)
+            continue
+        try:
+            sent = job.sink.send(job.message)
+        except SinkRetry as exc:
+            _store_failure(factory, job, str(exc), retry=True, now=now, rng=rng, report=report)
+        except SinkRefused as exc:
+            _store_failure(factory, job, str(exc), retry=False, now=now, rng=rng, report=report)
+        else:
+            with transaction(factory) as session:
+                reply = session.get(Reply, job.reply_id)
+                assert reply is not None
+                actions.mark_sent(session, reply=reply, external_id=sent.external_id, at=sent.sent_at)
+            report.sent.append(job.reply_id)
+    return report
+
+
+def _store_failure(
+    factory: sessionmaker[Session],
+    job: _Job,
+    error: str,
+    *,
+    retry: bool,
+    now: datetime,
+    rng: random.Random,
+    report: SendReport,
+) -> None:
+    logger.warning("reply %s: attempt %s failed: %s", job.reply_id, job.attempts, error)
+    with transaction(factory) as session:
+        reply = session.get(Reply, job.reply_id)
+        assert reply is not None
+        if retry and job.attempts < MAX_ATTEMPTS:
+            actions.mark_retry(
+                session, reply=reply, error=error, next_attempt_at=now + backoff(job.attempts, rng=rng)
+            )
+            report.retrying.append(job.reply_id)
+        else:
+            if retry:
+                error = f"gave up after {job.attempts} attempts; last: {error}"
+            actions.mark_failed(session, reply=reply, error=error)
+            report.failed.append(job.reply_id)
