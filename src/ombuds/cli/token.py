@@ -9,7 +9,7 @@ import typer
 from ombuds.accounts import actions, queries
 from ombuds.cli.base import JsonOption, console, database, fail, show_rows, when
 from ombuds.db import transaction
-from ombuds.errors import OmbudsError
+from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.settings import get_settings
 
 app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
@@ -19,12 +19,25 @@ app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 def create(
     brand: Annotated[str, typer.Option("--brand", help="Slug of the brand the token writes to.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "api",
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="Email of the person the token acts for: it carries their role in the brand. "
+            "Without it the token acts as an integration with an agent's rights.",
+        ),
+    ] = None,
 ) -> None:
     """Create an API token; it is printed once on stdout and never shown again."""
     try:
         with database(get_settings()) as factory, transaction(factory) as session:
             found = queries.get_brand_by_slug_or_raise(session, brand)
-            _, token = actions.create_api_token(session, brand=found, name=name)
+            person = None
+            if user is not None:
+                person = queries.get_user_by_email(session, user)
+                if person is None or queries.get_role(session, user=person, brand_id=found.id) is None:
+                    raise InvalidInput(f"--user: {user} is not a member of brand {brand!r}")
+            _, token = actions.create_api_token(session, brand=found, name=name, user=person)
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
     typer.echo(token)

@@ -44,6 +44,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.mentions.api",
     "ombuds.incidents.api",
     "ombuds.promises.api",
+    "ombuds.responses.wording.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request

@@ -1,0 +1,169 @@
+"""Replies over JSON: check a draft, send (or hold for PR), approve, reject, retry, list a case's replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import ApiToken, User
+from ombuds.cases import queries as case_queries
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import Case
+from ombuds.fields import Id
+from ombuds.responses import actions, queries
+from ombuds.responses.actions import ReplyBlocked
+from ombuds.responses.models import Reply
+from ombuds.responses.schemas import (
+    AcknowledgeThenPrivate,
+    CheckRead,
+    FindingRead,
+    ReplyApprove,
+    ReplyCheck,
+    ReplyCreate,
+    ReplyRead,
+    ReplyReject,
+)
+from ombuds.responses.values import channel_limit
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
+
+router = APIRouter(tags=["replies"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Neither a bearer token nor a signed-in session."},
+    403: {"description": "A viewer; an agent approving; a session request without its X-CSRF-Token header."},
+    404: {"description": "No such case or reply among the brands the caller may see."},
+    409: {"description": "The reply is not in a state that allows this (rejecting a sent reply)."},
+    422: {"description": "Empty or too long text, or a finding that blocks: `{detail, findings}`."},
+}
+
+
+def actor_of(scope: ApiScope, session: Session) -> Actor:
+    """The signed-in person, or the token and the person it acts for (none: an integration, an agent's rights)."""
+    if scope.user is not None:
+        return Actor(scope.user)
+    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
+    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+    return Actor(user, api_token_id=scope.token_id)
+
+
+def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
+    case = case_queries.get_case(session, case_id, brand_ids=scope.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    return case
+
+
+def _reply(session: Session, reply_id: int, scope: ApiScope) -> Reply:
+    reply = queries.get_reply(session, reply_id, brand_ids=scope.brand_ids)
+    if reply is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no reply {reply_id}")
+    return reply
+
+
+def blocked_answer(exc: ReplyBlocked) -> JSONResponse:
+    return JSONResponse(
+        {"detail": str(exc), "findings": [f.to_data() for f in exc.findings]},
+        status_code=422,
+    )
+
+
+@router.post("/replies/check", response_model=CheckRead, responses=_ERRORS)
+def check_reply(body: ReplyCheck, scope: ApiReader, session: DbSession) -> CheckRead:
+    """What the checker says of a draft on the case; changes nothing (viewers may ask too)."""
+    case = _case(session, body.case_id, scope)
+    findings = actions.check(session, case=case, text=body.text, visibility=body.visibility)
+    return CheckRead(
+        findings=[FindingRead(**f.to_data()) for f in findings],
+        limit=channel_limit(case.channel, body.visibility),
+        text=actions.fill_variables(
+            body.text,
+            customer_name=queries.customer_name(session, case=case),
+            case_ref=queries.case_reference(case),
+        ),
+    )
+
+
+@router.get("/cases/{case_id}/replies", response_model=list[ReplyRead], responses=_ERRORS)
+def list_replies(case_id: Id, scope: ApiReader, session: DbSession) -> list[Reply]:
+    """The case's replies, oldest first, with their status and what the checker found."""
+    return queries.list_case_replies(session, case=_case(session, case_id, scope))
+
+
+@router.post(
+    "/cases/{case_id}/replies",
+    response_model=ReplyRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+)
+def create_reply(case_id: Id, body: ReplyCreate, scope: ApiReader, session: DbSession) -> Any:
+    """Reply on the case: queued for sending, or held for PR when the brand's policy says so."""
+    case = _case(session, case_id, scope)
+    try:
+        return actions.submit_reply(
+            session,
+            case=case,
+            text=body.text,
+            visibility=body.visibility,
+            actor=actor_of(scope, session),
+            is_public_closing=body.is_public_closing,
+        )
+    except ReplyBlocked as exc:
+        return blocked_answer(exc)
+
+
+@router.post(
+    "/cases/{case_id}/replies/acknowledge-then-private",
+    response_model=list[ReplyRead],
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+)
+def acknowledge_then_private(
+    case_id: Id, body: AcknowledgeThenPrivate, scope: ApiReader, session: DbSession
+) -> Any:
+    """A public acknowledgement and a private reply on the same case (one case, one SLA)."""
+    case = _case(session, case_id, scope)
+    try:
+        return list(
+            actions.acknowledge_then_private(
+                session,
+                case=case,
+                public_text=body.public_text,
+                private_text=body.private_text,
+                actor=actor_of(scope, session),
+            )
+        )
+    except ReplyBlocked as exc:
+        return blocked_answer(exc)
+
+
+@router.post("/replies/{reply_id}/approve", response_model=ReplyRead, responses=_ERRORS)
+def approve(reply_id: Id, body: ReplyApprove, scope: ApiReader, session: DbSession) -> Any:
+    """Release a held reply (PR, managers, admins); approving it again changes nothing, so it is sent once."""
+    reply = _reply(session, reply_id, scope)
+    try:
+        actions.approve_reply(
+            session, reply=reply, actor=actor_of(scope, session), note=body.note, text=body.text
+        )
+    except ReplyBlocked as exc:
+        return blocked_answer(exc)
+    return reply
+
+
+@router.post("/replies/{reply_id}/reject", response_model=ReplyRead, responses=_ERRORS)
+def reject(reply_id: Id, body: ReplyReject, scope: ApiReader, session: DbSession) -> Reply:
+    """Turn a held reply down with a note the agent reads on the case."""
+    reply = _reply(session, reply_id, scope)
+    actions.reject_reply(session, reply=reply, actor=actor_of(scope, session), note=body.note)
+    return reply
+
+
+@router.post("/replies/{reply_id}/retry", response_model=ReplyRead, responses=_ERRORS)
+def retry(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
+    """Put a failed reply back in the outbox."""
+    reply = _reply(session, reply_id, scope)
+    case = _case(session, reply.case_id, scope)
+    actions.retry_reply(session, reply=reply, case=case, actor=actor_of(scope, session))
+    return reply
