@@ -45,6 +45,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.incidents.api",
     "ombuds.promises.api",
     "ombuds.responses.wording.api",
+    "ombuds.responses.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
