@@ -20,6 +20,7 @@ from ombuds.cli import (
     pipeline,
     promises,
     replay,
+    replies,
     serve,
     team,
     token,
@@ -61,6 +62,7 @@ for name, group in (
     ("pipeline", pipeline.app),
     ("alerts", alerts.app),
     ("promises", promises.app),
+    ("replies", replies.app),
 ):
     app.add_typer(group, name=name)
 add_command_groups(app)
