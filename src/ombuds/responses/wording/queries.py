@@ -9,14 +9,35 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.cases.models import Case
+from ombuds.accounts.models import User
+from ombuds.cases.models import Case, Customer
 from ombuds.clock import as_utc, utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import OPEN_STATUSES, Incident, IncidentCase, IncidentMention, IncidentStatus
 from ombuds.mentions.models import Mention
 from ombuds.responses import values
-from ombuds.responses.wording.models import TalkingPoint, TalkingPointVersion
-from ombuds.responses.wording.suggest import CaseTopic, is_valid, matched_terms
+from ombuds.responses.wording.models import (
+    NewsItem,
+    NewsKind,
+    ReplyTemplate,
+    TalkingPoint,
+    TalkingPointVersion,
+)
+from ombuds.responses.wording.schemas import (
+    SuggestedNews,
+    SuggestedTalkingPoint,
+    SuggestedTemplate,
+    Suggestions,
+)
+from ombuds.responses.wording.suggest import (
+    Candidate,
+    CaseTopic,
+    fill_template,
+    is_valid,
+    matched_terms,
+    rank,
+    template_wording,
+)
 from ombuds.shown_brands import note_shown
 
 
@@ -173,3 +194,180 @@ def holding_statements(
             # the newest statement of an incident wins when it has several
             found[point.incident_id] = CurrentStatement(point, version, incident=incidents[point.incident_id])
     return found
+
+
+def get_talking_point(session: Session, point_id: int, *, brand_ids: Collection[int]) -> TalkingPoint | None:
+    point = session.get(TalkingPoint, point_id)
+    if point is None or point.brand_id not in brand_ids:
+        return None
+    note_shown(session, [point.brand_id])
+    return point
+
+
+def list_talking_points(
+    session: Session,
+    *,
+    brand_id: int,
+    incident_id: int | None = None,
+    include_expired: bool = False,
+    now: datetime | None = None,
+) -> list[tuple[TalkingPoint, TalkingPointVersion]]:
+    """The brand's statements with their current versions, newest change first."""
+    now = now or utcnow()
+    note_shown(session, [brand_id])
+    query = select(TalkingPoint).where(TalkingPoint.brand_id == brand_id)
+    if incident_id is not None:
+        query = query.where(TalkingPoint.incident_id == incident_id)
+    points = [
+        p
+        for p in session.scalars(query.order_by(TalkingPoint.updated_at.desc(), TalkingPoint.id.desc()))
+        if include_expired or _valid(p, now) or as_utc(p.valid_from) > now
+    ]
+    versions = current_versions(session, [p.id for p in points])
+    return [(p, versions[p.id]) for p in points if p.id in versions]
+
+
+def versions_of(session: Session, point: TalkingPoint) -> list[TalkingPointVersion]:
+    """Every version, newest first."""
+    return list(
+        session.scalars(
+            select(TalkingPointVersion)
+            .where(TalkingPointVersion.talking_point_id == point.id)
+            .order_by(TalkingPointVersion.version.desc())
+        )
+    )
+
+
+def is_in_force(point: TalkingPoint, now: datetime | None = None) -> bool:
+    return _valid(point, now or utcnow())
+
+
+def user_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def get_template(session: Session, template_id: int, *, brand_ids: Collection[int]) -> ReplyTemplate | None:
+    template = session.get(ReplyTemplate, template_id)
+    if template is None or template.brand_id not in brand_ids or not template.is_active:
+        return None
+    note_shown(session, [template.brand_id])
+    return template
+
+
+def list_templates(session: Session, *, brand_id: int) -> list[ReplyTemplate]:
+    note_shown(session, [brand_id])
+    return list(
+        session.scalars(
+            select(ReplyTemplate)
+            .where(ReplyTemplate.brand_id == brand_id, ReplyTemplate.is_active.is_(True))
+            .order_by(ReplyTemplate.usage_count.desc(), ReplyTemplate.name)
+        )
+    )
+
+
+def get_news(session: Session, item_id: int, *, brand_ids: Collection[int]) -> NewsItem | None:
+    item = session.get(NewsItem, item_id)
+    if item is None or item.brand_id not in brand_ids:
+        return None
+    note_shown(session, [item.brand_id])
+    return item
+
+
+def list_news(
+    session: Session, *, brand_id: int, include_expired: bool = False, now: datetime | None = None
+) -> list[NewsItem]:
+    now = now or utcnow()
+    note_shown(session, [brand_id])
+    items = session.scalars(
+        select(NewsItem)
+        .where(NewsItem.brand_id == brand_id)
+        .order_by(NewsItem.valid_from.desc(), NewsItem.id.desc())
+    )
+    return [
+        item
+        for item in items
+        if include_expired or item.valid_until is None or as_utc(item.valid_until) > now
+    ]
+
+
+def customer_name(session: Session, case: Case) -> str | None:
+    customer = session.get(Customer, case.customer_id)
+    return customer.display_name if customer is not None else None
+
+
+def suggestions_for_case(
+    session: Session, case: Case, *, agent_name: str | None, now: datetime | None = None
+) -> Suggestions:
+    """Talking points, templates and news for the case, each list best first."""
+    now = now or utcnow()
+    topic = case_topic(session, case)
+    statements = statements_for_case(session, case, topic=topic, now=now)
+    talking_points = [
+        SuggestedTalkingPoint(
+            id=s.point.id,
+            version=s.version.version,
+            title=s.point.title,
+            text=s.version.text,
+            incident_id=s.point.incident_id,
+            is_incident_active=s.incident_active,
+            matched=list(s.matched),
+            valid_until=s.point.valid_until,
+        )
+        for s in statements
+    ]
+    name = customer_name(session, case)
+    by_id: dict[int, ReplyTemplate] = {}
+    candidates: list[Candidate] = []
+    for template in list_templates(session, brand_id=case.brand_id):
+        by_id[template.id] = template
+        _, own = template_wording(template.body, template.variants, topic.channel)
+        matched = matched_terms(topic, categories=template.categories, keywords=template.keywords)
+        candidates.append(
+            Candidate(
+                kind="template",
+                id=template.id,
+                matched=tuple(matched),
+                has_channel_variant=own,
+                usage_count=template.usage_count,
+                updated_at=template.updated_at,
+            )
+        )
+    templates = []
+    for candidate in rank(candidates):
+        template = by_id[candidate.id]
+        wording, _ = template_wording(template.body, template.variants, topic.channel)
+        templates.append(
+            SuggestedTemplate(
+                id=template.id,
+                name=template.name,
+                text=fill_template(
+                    wording, customer_name=name, case_ref=f"#{case.id}", agent_name=agent_name
+                ),
+                usage_count=template.usage_count,
+                matched=list(candidate.matched),
+            )
+        )
+    news_matches = []
+    for item in list_news(session, brand_id=case.brand_id, now=now):
+        if not is_valid(now, as_utc(item.valid_from), as_utc(item.valid_until) if item.valid_until else None):
+            continue
+        matched = matched_terms(topic, categories=item.categories, keywords=item.keywords)
+        if matched:
+            news_matches.append((item, matched))
+    # outages first (the customer may be writing about one), then the best match, then the newest
+    news_matches.sort(key=lambda pair: (pair[0].kind is not NewsKind.OUTAGE, -len(pair[1])))
+    news = [
+        SuggestedNews(
+            id=item.id,
+            kind=item.kind,
+            title=item.title,
+            body=item.body,
+            may_share=item.may_share,
+            matched=matched,
+        )
+        for item, matched in news_matches
+    ]
+    return Suggestions(talking_points=talking_points, templates=templates, news=news)

@@ -86,3 +86,25 @@ def rank_key(candidate: Candidate) -> tuple[int, int, int, int, float]:
 
 def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=rank_key)
+
+
+#: The variables a template may hold; anything else in braces is left as written.
+TEMPLATE_VARIABLES = ("customer_name", "case_ref", "agent_name")
+
+
+def template_wording(body: str, variants: dict[str, str], channel: str) -> tuple[str, bool]:
+    """The template's wording for the channel (its own variant when it has one) and whether it had one."""
+    own = variants.get(channel.strip().lower())
+    return (own, True) if own else (body, False)
+
+
+def fill_template(text: str, *, customer_name: str | None, case_ref: str, agent_name: str | None) -> str:
+    """Fill ``{customer_name}``, ``{case_ref}`` and ``{agent_name}``; an unknown name reads "there" / "the team"."""
+    values = {
+        "customer_name": customer_name or "there",
+        "case_ref": case_ref,
+        "agent_name": agent_name or "the team",
+    }
+    for name in TEMPLATE_VARIABLES:
+        text = text.replace("{" + name + "}", values[name])
+    return text
