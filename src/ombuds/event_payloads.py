@@ -40,6 +40,11 @@ class EventKind(StrEnum):
     BRAND_MODEL_TRAINED = "brand_model.trained"
     ROUTING_RULE_CREATED = "routing_rule.created"
     PIPELINE_FAILED = "pipeline.failed"
+    RESOLUTION_APPLIED = "resolution.applied"
+    RESOLUTION_REQUESTED = "resolution.requested"
+    RESOLUTION_APPROVED = "resolution.approved"
+    RESOLUTION_DECLINED = "resolution.declined"
+    RESOLUTION_OPTION_SAVED = "resolution_option.saved"
     TALKING_POINT_WRITTEN = "talking_point.written"
     TALKING_POINT_WITHDRAWN = "talking_point.withdrawn"
     REPLY_TEMPLATE_SAVED = "reply_template.saved"
@@ -153,6 +158,38 @@ class EnrichmentCorrected(EventPayload):
     previous: str | None = None
 
 
+class ResolutionEvent(ChangeByPerson):
+    """A resolution given, asked for or decided on the case: what, how much, and why."""
+
+    resolution_id: int
+    option_id: int
+    label: str
+    amount: str  # exact decimal, as text
+    currency: str
+    reason: str
+
+
+class ResolutionApplied(ResolutionEvent):
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_APPLIED
+
+
+class ResolutionRequested(ResolutionEvent):
+    """Above the requester's limit: it waits for a manager; ``why`` says which limit."""
+
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_REQUESTED
+    why: str = ""
+
+
+class ResolutionApproved(ResolutionEvent):
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_APPROVED
+    note: str | None = None
+
+
+class ResolutionDeclined(ResolutionEvent):
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_DECLINED
+    note: str | None = None
+
+
 class ReplyEvent(ChangeByPerson):
     """Something that happened to one reply on the case (kept on the case's own timeline)."""
 
@@ -201,6 +238,10 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         CasePriorityChanged,
         CaseNoteAdded,
         EnrichmentCorrected,
+        ResolutionApplied,
+        ResolutionRequested,
+        ResolutionApproved,
+        ResolutionDeclined,
         ReplyAwaitingApproval,
         ReplyApproved,
         ReplyRejected,

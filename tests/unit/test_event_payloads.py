@@ -18,8 +18,21 @@ from ombuds.event_payloads import (
     EnrichmentCorrected,
     EventPayload,
     EventPayloadError,
+    ResolutionApplied,
+    ResolutionApproved,
+    ResolutionDeclined,
+    ResolutionRequested,
     parse_payload,
 )
+
+RESOLUTION = {
+    "resolution_id": 3,
+    "option_id": 2,
+    "label": "Travel credit",
+    "amount": "250.50",
+    "currency": "EUR",
+    "reason": "hotel night",
+}
 
 EXAMPLES: list[EventPayload] = [
     CaseOpened(mention_id=7),
@@ -33,6 +46,10 @@ EXAMPLES: list[EventPayload] = [
     CasePriorityChanged(previous=3, priority=1, reason="a journalist asked"),
     CaseNoteAdded(text="called the customer"),
     EnrichmentCorrected(analyzer="category", label="billing", previous="baggage"),
+    ResolutionApplied(**RESOLUTION),
+    ResolutionRequested(**RESOLUTION, why="above the agent's limit of 100.00", api_token_id=9),
+    ResolutionApproved(**RESOLUTION, note="fair"),
+    ResolutionDeclined(**RESOLUTION, note="offer 100 instead"),
 ]
 
 

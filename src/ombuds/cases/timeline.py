@@ -37,6 +37,11 @@ from ombuds.event_payloads import (
     ReplyFailed,
     ReplyRejected,
     ReplySent,
+    ResolutionApplied,
+    ResolutionApproved,
+    ResolutionDeclined,
+    ResolutionEvent,
+    ResolutionRequested,
     parse_payload,
 )
 from ombuds.events import Event
@@ -172,6 +177,14 @@ def summary(
         case EnrichmentCorrected(analyzer=analyzer, label=label, previous=previous):
             corrected = f"{_word(analyzer)} of a message corrected to {_word(label)}"
             return corrected + (f" (was {_word(previous)})" if previous else "")
+        case ResolutionApplied():
+            return f"{_resolution(payload)} given"
+        case ResolutionRequested():
+            return f"{_resolution(payload)} asked for: waits for a manager's approval"
+        case ResolutionApproved():
+            return f"{_resolution(payload)} approved and given"
+        case ResolutionDeclined():
+            return f"{_resolution(payload)} declined"
         case ReplyAwaitingApproval(visibility=visibility):
             return f"{_word(visibility)} reply waits for PR approval"
         case ReplyApproved(visibility=visibility, edited=edited):
@@ -198,6 +211,12 @@ def detail(payload: EventPayload | None) -> str | None:
             return _str(note)
         case CaseRouted(reasons=reasons) if reasons:
             return "Why: " + "; ".join(reasons)
+        case ResolutionRequested(reason=reason, why=why):
+            return f"Reason: {reason}" + (f" · {why}" if why else "")
+        case ResolutionApproved(reason=reason, note=note) | ResolutionDeclined(reason=reason, note=note):
+            return f"Reason: {reason}" + (f" · Note: {note}" if _str(note) else "")
+        case ResolutionApplied(reason=reason):
+            return f"Reason: {reason}"
         case ReplyAwaitingApproval(reason=reason):
             return "Why: " + reason
         case ReplyApproved(note=note) | ReplyRejected(note=note):
@@ -205,6 +224,10 @@ def detail(payload: EventPayload | None) -> str | None:
         case ReplyFailed(error=error):
             return _str(error)
     return None
+
+
+def _resolution(payload: ResolutionEvent) -> str:
+    return f"{payload.label}: {payload.amount} {payload.currency}"
 
 
 def _kind_words(kind: str) -> str:

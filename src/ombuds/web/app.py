@@ -44,6 +44,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.mentions.api",
     "ombuds.incidents.api",
     "ombuds.promises.api",
+    "ombuds.responses.resolutions.api",
     "ombuds.responses.wording.api",
     "ombuds.responses.api",
 )
