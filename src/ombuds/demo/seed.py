@@ -8,7 +8,10 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role
+from ombuds.clock import utcnow
 from ombuds.demo import phrases
+from ombuds.responses.resolutions.actions import Requester, save_option
+from ombuds.responses.resolutions.values import ResolutionKind
 from ombuds.routing.actions import create_rule
 
 DEMO_PASSWORD = "larkspur-demo"  # printed by `ombuds demo`; the demo binds to 127.0.0.1 only
@@ -32,6 +35,13 @@ PEOPLE = (
     ("agent@larkspur.example", "Ada Agent", Role.AGENT),
     ("pr@larkspur.example", "Priya PR", Role.PR),
     ("viewer@larkspur.example", "Victor Viewer", Role.VIEWER),
+)
+#: What care may give without asking (kind, label, limits per role in USD; None: no limit).
+RESOLUTIONS = (
+    (ResolutionKind.WAIVE_FEE, "Waive the change fee", {"agent": 75, "manager": None}),
+    (ResolutionKind.CREDIT, "Travel credit", {"agent": 100, "manager": 1000}),
+    (ResolutionKind.REBOOK, "Rebook on the next flight", {"agent": None, "manager": None}),
+    (ResolutionKind.VOUCHER, "Meal or hotel voucher", {"agent": 50, "manager": 300}),
 )
 
 
@@ -64,4 +74,17 @@ def seed_brand(session: Session) -> tuple[Brand, list[Credential]]:
         user = actions.create_user(session, email=email, name=name, password=DEMO_PASSWORD)
         actions.add_membership(session, user=user, brand=brand, role=role)
         credentials.append(Credential(email=email, role=role, password=DEMO_PASSWORD))
+        if role is Role.ADMIN:
+            admin = Requester(user=user, role=role)
+    for kind, label, limits in RESOLUTIONS:
+        save_option(
+            session,
+            brand_id=brand.id,
+            requester=admin,
+            now=utcnow(),
+            kind=kind,
+            label=label,
+            currency="USD",
+            limits=dict(limits),
+        )
     return brand, credentials

@@ -32,6 +32,7 @@ from ombuds.responses.resolutions.limits import (
     Outcome,
     approval_problem,
     decide,
+    dump_limits,
     parse_limits,
 )
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
@@ -98,10 +99,9 @@ def save_option(
         option.currency = currency
     if limits is not None:
         try:
-            parse_limits(limits)
+            option.limits = dump_limits(parse_limits(limits))
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        option.limits = dict(limits)
     elif option.limits is None:
         option.limits = {}
     if is_active is not None:
