@@ -18,6 +18,7 @@ from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
 from ombuds.fields import INT64_MAX, Id, NoNul, parse_id
 from ombuds.mentions.models import Mention
+from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -83,6 +84,7 @@ def inbox(
         "no_team": NO_TEAM,
         "assignee_choices": ((ME, "Assigned to me"), (NOBODY, "Unassigned")),
     }
+    context |= panels.context_for("inbox", session, [case.id for case in cases.items], signed_in)
     # htmx refreshes only the list; a full load (or no htmx) gets the whole page.
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "inbox-list"
     template = "cases/_inbox_list.html" if partial else "cases/inbox.html"
@@ -119,6 +121,7 @@ def case_page(case_id: Id, request: Request, signed_in: CurrentUser, session: Db
         "categories": queries.list_category_labels(session, brand_id=brand.id) if can_work else [],
         "shown_analyzers": SHOWN_ANALYZERS,
     }
+    context |= panels.context_for("case", session, case, signed_in)
     return render(request, "cases/case.html", context, signed_in=signed_in)
 
 

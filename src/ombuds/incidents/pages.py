@@ -19,6 +19,7 @@ from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
 from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
+from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -138,6 +139,7 @@ def incident_page(
         "statuses": [s.value for s in IncidentStatus if s is not incident.status],
         "status_labels": STATUS_LABELS,
     }
+    context |= panels.context_for("incident", session, incident, signed_in)
     template = "incidents/_live.html" if fragment == "live" else "incidents/incident.html"
     return render(request, template, context, signed_in=signed_in)
 

@@ -20,5 +20,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
     NavEntry("Incidents", "/incidents"),
     NavEntry("Promises", "/promises"),
+    NavEntry("Wording", "/wording"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )

@@ -371,3 +371,27 @@ def suggestions_for_case(
         for item, matched in news_matches
     ]
     return Suggestions(talking_points=talking_points, templates=templates, news=news)
+
+
+def statements_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, CurrentStatement]:
+    """For each of these cases that belongs to an active incident with a holding statement in force,
+    that statement (the inbox marks those rows)."""
+    if not case_ids:
+        return {}
+    pairs = session.execute(
+        select(Mention.case_id, IncidentMention.incident_id)
+        .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+        .join(Incident, Incident.id == IncidentMention.incident_id)
+        .where(Mention.case_id.in_(case_ids), Incident.status == IncidentStatus.ACTIVE)
+        .union(
+            select(IncidentCase.case_id, IncidentCase.incident_id)
+            .join(Incident, Incident.id == IncidentCase.incident_id)
+            .where(IncidentCase.case_id.in_(case_ids), Incident.status == IncidentStatus.ACTIVE)
+        )
+    ).all()
+    statements = holding_statements(session, {incident_id for _, incident_id in pairs})
+    found: dict[int, CurrentStatement] = {}
+    for case_id, incident_id in sorted(pairs, key=lambda pair: (pair[0] or 0, -pair[1])):
+        if case_id is not None and incident_id in statements:
+            found.setdefault(case_id, statements[incident_id])
+    return found

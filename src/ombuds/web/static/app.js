@@ -10,3 +10,42 @@
     }
   });
 })();
+
+// Suggested wording: "Insert" puts the text into the reply box (#reply-text) for the agent to edit.
+// The buttons are hidden until this runs; without it the text is on the page to copy.
+(function () {
+  "use strict";
+  function csrfHeader() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-insert-reply]").forEach(function (button) {
+      button.hidden = !document.getElementById("reply-text");
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-insert-reply]") : null;
+    var box = document.getElementById("reply-text");
+    if (!button || !box) {
+      return;
+    }
+    var text = button.getAttribute("data-insert-reply") || "";
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n\n" + text : text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+    var useUrl = button.getAttribute("data-use-url");
+    if (useUrl) {
+      // counts the template's use; the text inserted is already on the page
+      fetch(useUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfHeader() },
+        body: "{}",
+      });
+    }
+  });
+})();

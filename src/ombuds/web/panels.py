@@ -1,0 +1,35 @@
+"""Extra context for a page from packages the page's own package cannot import.
+
+The case, inbox and incident pages belong to packages that the reply tools build on, so those
+pages cannot import the reply tools back. Instead a package registers a provider for a page here
+(in its ``pages.py``, which ``web/app.py`` loads), and the page's view adds what the providers
+give to its template context; the page's template includes the package's partial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from ombuds.web.deps import SignedIn
+
+#: ``case``: subject is the ``Case``; ``inbox``: the case ids listed; ``incident``: the ``Incident``.
+Page = Literal["case", "inbox", "incident"]
+Provider = Callable[[Session, Any, SignedIn], Mapping[str, Any]]
+
+_PROVIDERS: dict[str, dict[str, Provider]] = {}
+
+
+def register(page: Page, name: str, provider: Provider) -> None:
+    """Add (or replace, by ``name``) a provider of context for ``page``."""
+    _PROVIDERS.setdefault(page, {})[name] = provider
+
+
+def context_for(page: Page, session: Session, subject: Any, signed_in: SignedIn) -> dict[str, Any]:
+    """What every provider registered for ``page`` adds to its context."""
+    found: dict[str, Any] = {}
+    for provider in _PROVIDERS.get(page, {}).values():
+        found.update(provider(session, subject, signed_in))
+    return found

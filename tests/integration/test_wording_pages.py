@@ -1,0 +1,166 @@
+"""PR writes a holding statement on the incident page; agents see it on every linked case and inbox row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.models import Brand, Role, User
+from ombuds.cases.models import Case
+from ombuds.incidents.models import Incident
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+from tests.integration.test_web_cases import NOW, add_case, add_mention, sign_in
+from tests.integration.test_wording_api import member, outage
+
+__all__ = ["outage"]  # the fixture, shared with the API tests
+
+FIRST = "We know flights out of Oslo are delayed by a baggage fault. Refunds within 14 days."
+SECOND = "The Oslo baggage fault is fixed; delayed bags reach you within 24 hours."
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def csrf(page_text: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page_text)
+    assert found
+    return found.group(1)
+
+
+def banner_texts(page_text: str) -> list[str]:
+    return re.findall(r'data-testid="holding-text">([^<]*)<', page_text)
+
+
+def test_pr_writes_and_revises_a_holding_statement_agents_see_it_on_linked_cases_and_inbox_rows(
+    client: TestClient,
+    session: Session,
+    brand: Brand,
+    agent: User,
+    outage: tuple[Incident, list[Case]],
+) -> None:
+    incident, cases = outage
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    elsewhere = add_case(session, brand=brand, subject="Seat upgrade", handle="cy", opened_hours_ago=1)
+    add_mention(session, case=elsewhere, text="Can I upgrade with miles?", at=NOW)
+    session.commit()
+
+    sign_in(client, pr.email)
+    page = client.get(f"/incidents/{incident.id}")
+    assert 'data-testid="holding-form"' in page.text
+    assert "No holding statement yet" in page.text
+    saved = client.post(
+        f"/incidents/{incident.id}/holding-statement", data={"text": FIRST, "csrf_token": csrf(page.text)}
+    )
+    assert saved.status_code == 303
+    page = client.get(f"/incidents/{incident.id}")
+    assert FIRST in page.text
+    assert re.search(r"Version 1 · approved by Pia", page.text)
+    assert "Holding statement" in page.text
+    assert "incident.holding_statement" not in page.text
+    client.post("/logout", data={"csrf_token": csrf(page.text)})
+
+    sign_in(client, agent.email)
+    for case in cases:
+        case_page = client.get(f"/cases/{case.id}")
+        assert banner_texts(case_page.text) == [FIRST]
+        suggested = re.findall(
+            r'data-testid="suggested-talking-point" data-talking-point-id="(\d+)"', case_page.text
+        )
+        assert len(suggested) == 1
+        assert f'data-insert-reply="{FIRST}"' in case_page.text
+    assert banner_texts(client.get(f"/cases/{elsewhere.id}").text) == []
+    inbox = client.get("/inbox").text
+    badged = {
+        int(case_id)
+        for case_id in re.findall(
+            r'data-case-id="(\d+)"[^>]*>(?:(?!data-testid="case-row").)*?data-testid="holding-badge"',
+            inbox,
+            re.S,
+        )
+    }
+    assert badged == {case.id for case in cases}
+    # an agent cannot write the statement
+    refused = client.post(
+        f"/incidents/{incident.id}/holding-statement", data={"text": "Not mine", "csrf_token": csrf(inbox)}
+    )
+    assert refused.status_code == 403
+    client.post("/logout", data={"csrf_token": csrf(inbox)})
+
+    sign_in(client, pr.email)
+    page = client.get(f"/incidents/{incident.id}")
+    client.post(
+        f"/incidents/{incident.id}/holding-statement", data={"text": SECOND, "csrf_token": csrf(page.text)}
+    )
+    page = client.get(f"/incidents/{incident.id}")
+    assert "Version 2 · approved by Pia" in page.text
+    case_page = client.get(f"/cases/{cases[0].id}")
+    assert banner_texts(case_page.text) == [SECOND]
+    assert FIRST not in case_page.text
+
+
+def test_the_wording_page_manages_templates_and_news_for_pr_and_only_shows_them_to_agents(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    case = add_case(session, brand=brand, subject="Lounge", handle="eve", opened_hours_ago=1)
+    add_mention(session, case=case, text="Is the new lounge in Bergen open?", at=NOW)
+    session.commit()
+
+    sign_in(client, pr.email)
+    page = client.get("/wording")
+    assert page.status_code == 200
+    token = csrf(page.text)
+    made = client.post(
+        "/wording/templates",
+        data={
+            "name": "Lounge",
+            "body": "Hi {customer_name}, lounge info is at skyways.test/lounge.",
+            "variants": "x: Hi {customer_name}! skyways.test/lounge",
+            "keywords": "lounge",
+            "csrf_token": token,
+        },
+    )
+    assert made.status_code == 303
+    bad = client.post(
+        "/wording/templates",
+        data={"name": "Broken", "body": "x", "variants": "no colon here", "csrf_token": token},
+    )
+    assert bad.status_code == 303
+    client.post(
+        "/wording/news",
+        data={
+            "kind": "launch",
+            "title": "Bergen lounge opens",
+            "body": "Open from 1 December.",
+            "keywords": "lounge",
+            "may_share": "true",
+            "csrf_token": token,
+        },
+    )
+    page = client.get("/wording")
+    assert "channel: wording" in page.text  # the refused template's reason, flashed
+    assert page.text.count('data-testid="template-row"') == 1
+    assert "Bergen lounge opens" in page.text
+    client.post("/logout", data={"csrf_token": token})
+
+    sign_in(client, agent.email)
+    listing = client.get("/wording")
+    assert 'data-testid="template-form"' not in listing.text
+    assert "Bergen lounge opens" in listing.text
+    case_page = client.get(f"/cases/{case.id}").text
+    assert "Hi Eve! skyways.test/lounge" in case_page  # the X variant, filled in
+    assert 'data-testid="suggested-news"' in case_page
+    refused = client.post(
+        "/wording/news", data={"kind": "launch", "title": "Mine", "csrf_token": csrf(case_page)}
+    )
+    assert refused.status_code == 403
