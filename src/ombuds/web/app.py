@@ -57,6 +57,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.pages",
     "ombuds.incidents.pages",
     "ombuds.promises.pages",
+    "ombuds.responses.resolutions.pages",
     "ombuds.responses.wording.pages",
 )
 

@@ -20,6 +20,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
     NavEntry("Incidents", "/incidents"),
     NavEntry("Promises", "/promises"),
+    NavEntry("Resolutions", "/resolutions"),
     NavEntry("Wording", "/wording"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )
