@@ -18,6 +18,11 @@ from ombuds.event_payloads import (
     EnrichmentCorrected,
     EventPayload,
     EventPayloadError,
+    ReplyApproved,
+    ReplyAwaitingApproval,
+    ReplyFailed,
+    ReplyRejected,
+    ReplySent,
     ResolutionApplied,
     ResolutionApproved,
     ResolutionDeclined,
@@ -50,6 +55,12 @@ EXAMPLES: list[EventPayload] = [
     ResolutionRequested(**RESOLUTION, why="above the agent's limit of 100.00", api_token_id=9),
     ResolutionApproved(**RESOLUTION, note="fair"),
     ResolutionDeclined(**RESOLUTION, note="offer 100 instead"),
+    ReplyAwaitingApproval(reply_id=5, visibility="public", reason="priority 1"),
+    ReplyApproved(reply_id=5, visibility="public", note="fine", edited=True, api_token_id=9),
+    ReplyRejected(reply_id=6, visibility="public", note="too curt"),
+    ReplySent(reply_id=5, visibility="public", mention_id=41),
+    ReplySent(reply_id=7, visibility="private", is_manual=True),
+    ReplyFailed(reply_id=8, visibility="private", error="HTTP 400: bad recipient"),
 ]
 
 
