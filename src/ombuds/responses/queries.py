@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import User
 from ombuds.cases.models import Case, CaseStatus, Customer
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
@@ -16,6 +18,7 @@ from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
 from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
 from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
+from ombuds.shown_brands import note_shown
 
 
 def get_reply(session: Session, reply_id: int, *, brand_ids: Collection[int]) -> Reply | None:
@@ -39,6 +42,38 @@ def list_awaiting_approval(session: Session, *, brand_id: int) -> list[Reply]:
             .order_by(Reply.created_at, Reply.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class QueuedForApproval:
+    """A held reply with what an approver weighs it by: the case, the customer, who wrote it."""
+
+    reply: Reply
+    case: Case
+    customer_name: str | None
+    author_name: str | None
+
+
+def approval_queue(session: Session, *, brand_id: int) -> list[QueuedForApproval]:
+    """The approvers' queue with each reply's case, customer and author, oldest first."""
+    note_shown(session, [brand_id])
+    rows = session.execute(
+        select(Reply, Case, Customer.display_name, User.name)
+        .join(Case, Case.id == Reply.case_id)
+        .outerjoin(Customer, Customer.id == Case.customer_id)
+        .outerjoin(User, User.id == Reply.author_id)
+        .where(Reply.brand_id == brand_id, Reply.status == ReplyStatus.AWAITING_APPROVAL)
+        .order_by(Reply.created_at, Reply.id)
+    ).all()
+    return [QueuedForApproval(reply, case, customer, author) for reply, case, customer, author in rows]
+
+
+def people_names(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Names of the people who wrote or decided replies, by id."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
 def approval_policy(session: Session, *, brand_id: int) -> ApprovalPolicy:

@@ -58,6 +58,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.incidents.pages",
     "ombuds.promises.pages",
     "ombuds.responses.resolutions.pages",
+    "ombuds.responses.pages",
     "ombuds.responses.wording.pages",
 )
 

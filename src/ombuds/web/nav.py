@@ -21,6 +21,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Incidents", "/incidents"),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),
+    NavEntry("Approvals", "/replies/approvals"),
     NavEntry("Wording", "/wording"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )

@@ -1,0 +1,306 @@
+"""Replies in the browser: the composer and the case's replies on the case page, PR's approvals queue.
+
+The case page gets its part through ``web/panels.py`` and includes ``cases/_composer.html``. Forms
+post, flash what happened and come back; a reply the checker blocks comes back as the case page
+itself (422) with the findings and the words kept, so nothing the agent wrote is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ombuds.cases import pages as case_pages
+from ombuds.cases import queries as case_queries
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import Case
+from ombuds.cases.schemas import priority_label
+from ombuds.cases.workflow import may_work
+from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.fields import Id, NoNul
+from ombuds.responses import actions, queries
+from ombuds.responses.actions import REPLY_MAX_CHARS, ReplyBlocked
+from ombuds.responses.approval_rules import may_approve
+from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.values import Visibility, channel_limit
+from ombuds.web import panels
+from ombuds.web.deps import CurrentUser, DbSession, SignedIn
+from ombuds.web.templating import flash, render
+
+router = APIRouter()
+
+FormText = Annotated[str, Form(max_length=REPLY_MAX_CHARS), NoNul]
+FormNote = Annotated[str, Form(max_length=actions.NOTE_MAX_CHARS), NoNul]
+
+#: The composer's choice of how to answer: the form value and what the agent reads.
+ACK_THEN_PRIVATE = "ack_then_private"
+MODES = (
+    (Visibility.PUBLIC.value, "Public reply", "on the channel the customer used; everyone can read it"),
+    (Visibility.PRIVATE.value, "Private reply", "a DM or an email to the customer, on this case"),
+    (
+        ACK_THEN_PRIVATE,
+        "Public acknowledgement, then private",
+        "say in public you are on it, solve it in a DM",
+    ),
+)
+CLOSING_TEXT = "Thanks again for your patience, {customer_name}. Glad we could sort this out!"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the agent wrote when the checker blocked it, shown again with the findings."""
+
+    mode: str
+    text: str
+    private_text: str = ""
+    #: what the checker says of each text, each finding with the words it points at (``quote``)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    private_findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Set only while a blocked reply re-renders the case page (one request, one thread).
+_draft: ContextVar[Draft | None] = ContextVar("reply_draft", default=None)
+
+
+@contextmanager
+def _showing(draft: Draft) -> Iterator[None]:
+    token = _draft.set(draft)
+    try:
+        yield
+    finally:
+        _draft.reset(token)
+
+
+def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str, Any]:
+    replies = queries.list_case_replies(session, case=case)
+    return {
+        "replies": replies,
+        "reply_people": queries.people_names(
+            session, [r.author_id for r in replies] + [r.approver_id for r in replies]
+        ),
+        "can_reply": may_work(signed_in.roles.get(case.brand_id)),
+        "reply_modes": MODES,
+        "reply_limits": {v.value: channel_limit(case.channel, v) for v in Visibility},
+        "reply_draft": _draft.get(),
+        "reply_max_chars": REPLY_MAX_CHARS,
+        "offers_public_closing": queries.offers_public_closing(session, case=case),
+        "public_closing_sent": queries.public_closing_sent(session, case=case),
+        "public_closing_text": CLOSING_TEXT,
+    }
+
+
+panels.register("case", "replies", _case_context)
+
+
+def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:
+    case = case_queries.get_case(session, case_id, brand_ids=signed_in.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return case
+
+
+def _back(case_id: int, anchor: str = "#replies") -> RedirectResponse:
+    return RedirectResponse(f"/cases/{case_id}{anchor}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _refused(request: Request, session: Session, error: OmbudsError, to: str) -> Response:
+    session.rollback()
+    message = str(error)
+    flash(request, message[:1].upper() + message[1:] + ".", "error")
+    return RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _outcome(request: Request, replies: list[Reply]) -> None:
+    """Tell the agent what became of what they sent, in the words of its status."""
+    for reply in replies:
+        word = "Public" if reply.visibility is Visibility.PUBLIC else "Private"
+        if reply.status is ReplyStatus.AWAITING_APPROVAL:
+            flash(
+                request,
+                f"{word} reply waits for PR approval ({reply.needs_approval}). "
+                "It goes out once approved; the outcome shows here.",
+                "warning",
+            )
+        else:
+            flash(
+                request,
+                f"{word} reply queued: it goes out shortly and then shows on the timeline.",
+                "success",
+            )
+
+
+def _checked(session: Session, *, case: Case, text: str, visibility: Visibility) -> list[dict[str, Any]]:
+    """The checker's findings on one text, each with the words of the reply it points at."""
+    text = text.strip()
+    if not text:
+        return []
+    filled = actions.fill_variables(
+        text, customer_name=queries.customer_name(session, case=case), case_ref=queries.case_reference(case)
+    )
+    found = actions.check(session, case=case, text=text, visibility=visibility)
+    return [finding.to_data() | {"quote": filled[finding.start : finding.end]} for finding in found]
+
+
+def _blocked_draft(
+    session: Session, *, case: Case, mode: str, text: str, private_text: str, blocked: ReplyBlocked
+) -> Draft:
+    if mode == ACK_THEN_PRIVATE:
+        return Draft(
+            mode=mode,
+            text=text,
+            private_text=private_text,
+            findings=_checked(session, case=case, text=text, visibility=Visibility.PUBLIC),
+            private_findings=_checked(session, case=case, text=private_text, visibility=Visibility.PRIVATE),
+        )
+    return Draft(
+        mode=mode,
+        text=text,
+        findings=_checked(session, case=case, text=text, visibility=Visibility(mode))
+        or [finding.to_data() | {"quote": ""} for finding in blocked.findings],
+    )
+
+
+@router.post("/cases/{case_id}/replies")
+def send_reply(
+    case_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    text: FormText = "",
+    visibility: Annotated[str, Form(max_length=32)] = Visibility.PUBLIC.value,
+    private_text: FormText = "",
+    is_public_closing: Annotated[bool, Form()] = False,
+) -> Response:
+    """Answer the customer: in public, in private, or a public acknowledgement then a private reply."""
+    case = _case_or_404(session, case_id, signed_in)
+    actor = Actor(signed_in.user)
+    try:
+        if visibility == ACK_THEN_PRIVATE:
+            sent = list(
+                actions.acknowledge_then_private(
+                    session, case=case, public_text=text, private_text=private_text, actor=actor
+                )
+            )
+        else:
+            chosen = next((v for v in Visibility if v.value == visibility), None)
+            if chosen is None:
+                modes = ", ".join(mode for mode, _, _ in MODES)
+                raise InvalidInput(f"visibility: {visibility!r} is not one of {modes}")
+            reply = actions.submit_reply(
+                session,
+                case=case,
+                text=text,
+                visibility=chosen,
+                actor=actor,
+                is_public_closing=is_public_closing and chosen is Visibility.PUBLIC,
+            )
+            sent = [reply]
+    except ReplyBlocked as blocked:
+        session.rollback()
+        draft = _blocked_draft(
+            session, case=case, mode=visibility, text=text, private_text=private_text, blocked=blocked
+        )
+        with _showing(draft):
+            page = case_pages.case_page(case.id, request, signed_in, session)
+        page.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return page
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, error, f"/cases/{case.id}#reply")
+    _outcome(request, sent)
+    return _back(case.id)
+
+
+@router.post("/cases/{case_id}/replies/{reply_id}/retry")
+def retry_reply(
+    case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+) -> Response:
+    """Put a failed reply back in the outbox: same words, same idempotency key, fresh attempts."""
+    case = _case_or_404(session, case_id, signed_in)
+    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
+    if reply is None or reply.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    try:
+        actions.retry_reply(session, reply=reply, case=case, actor=Actor(signed_in.user))
+    except Conflict as error:
+        return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
+    flash(request, "Reply queued again: it goes out shortly.", "success")
+    return _back(case.id, f"#reply-{reply.id}")
+
+
+# --- the approvals queue ---------------------------------------------------------------------------
+
+
+@router.get("/replies/approvals")
+def approvals(request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
+    """Public replies waiting for PR, oldest first; PR, managers and admins decide, others look."""
+    brand = signed_in.brand
+    if brand is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "You belong to no brand yet.")
+    context = {
+        "queue": queries.approval_queue(session, brand_id=brand.id),
+        "can_approve": may_approve(signed_in.role),
+        "priority_label": priority_label,
+    }
+    return render(request, "responses/approvals.html", context, signed_in=signed_in)
+
+
+def _held_reply(session: Session, reply_id: int, signed_in: SignedIn) -> Reply:
+    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
+    if reply is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return reply
+
+
+QUEUE = "/replies/approvals"
+
+
+@router.post("/replies/{reply_id}/approve")
+def approve_reply(
+    reply_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    note: FormNote = "",
+    text: Annotated[str | None, Form(max_length=REPLY_MAX_CHARS), NoNul] = None,
+) -> Response:
+    """Approve a held reply (it goes to the outbox), with the approver's edits when the form sends text."""
+    reply = _held_reply(session, reply_id, signed_in)
+    try:
+        moved = actions.approve_reply(session, reply=reply, actor=Actor(signed_in.user), note=note, text=text)
+    except ReplyBlocked as blocked:
+        messages = "; ".join(f.message for f in blocked.findings if f.severity == "block")
+        return _refused(request, session, InvalidInput(f"the edited reply cannot be sent: {messages}"), QUEUE)
+    except InvalidInput as error:
+        return _refused(request, session, error, QUEUE)
+    if moved:
+        flash(request, f"Reply on case #{reply.case_id} approved: it goes out shortly.", "success")
+    else:
+        flash(
+            request,
+            f"That reply was already {reply.status.value.replace('_', ' ')}: nothing changed.",
+            "info",
+        )
+    return RedirectResponse(QUEUE, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/replies/{reply_id}/reject")
+def reject_reply(
+    reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession, note: FormNote = ""
+) -> Response:
+    """Turn a held reply down; the note tells the agent on the case what to change."""
+    reply = _held_reply(session, reply_id, signed_in)
+    try:
+        actions.reject_reply(session, reply=reply, actor=Actor(signed_in.user), note=note)
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, session, error, QUEUE)
+    flash(
+        request, f"Reply on case #{reply.case_id} rejected; the agent reads your note on the case.", "success"
+    )
+    return RedirectResponse(QUEUE, status_code=status.HTTP_303_SEE_OTHER)
