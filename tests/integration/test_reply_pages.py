@@ -334,3 +334,62 @@ def test_a_failed_reply_shows_the_error_and_retry_sends_it(
     stored = session.get(Reply, reply.id)
     assert stored is not None
     assert stored.status is ReplyStatus.SENT
+
+
+def test_pr_edits_a_held_reply_before_approving_and_the_edited_words_go_out(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="Your crew was rude to my mother on SK88", priority=1)
+    pr = member(session, brand, Role.PR, "petra")
+    sign_in(client, agent.email)
+    post_reply(client, case, text="Thanks for telling us, sorry. We will look at it.")
+    reply = session.scalars(select(Reply)).one()
+
+    sign_in(client, pr.email)
+    queue = client.get("/replies/approvals").text
+    assert 'data-testid="edit-approve-form"' in queue
+    edited = "Thank you for telling us, and we are truly sorry. Our cabin crew lead will call you today."
+    blocked = client.post(
+        f"/replies/{reply.id}/approve",
+        data={"csrf_token": csrf_of(queue), "text": "Thanks, sorry. Mail ceo@example.com instead."},
+    )
+    shown = client.get(blocked.headers["location"]).text
+    assert "The edited reply cannot be sent: An email address in a public reply" in shown
+    client.post(f"/replies/{reply.id}/approve", data={"csrf_token": csrf_of(queue), "text": edited})
+    deliver_due_replies(session_factory)
+
+    sign_in(client, agent.email)
+    page = client.get(f"/cases/{case.id}").text
+    assert edited in timeline_texts(page)
+    assert "Public reply approved with edits" in page
+
+
+def test_a_case_solved_in_private_offers_the_public_closing_reply_and_records_it(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="Charged twice for my booking, fix it")
+    sign_in(client, agent.email)
+    post_reply(
+        client,
+        case,
+        visibility="ack_then_private",
+        text="Thanks for flagging this and sorry for the trouble. We have sent you a DM.",
+        private_text="Thanks for your patience, sorry about this. The second charge is refunded today.",
+    )
+    deliver_due_replies(session_factory)
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="public-closing"' not in page  # not before the case is resolved
+    client.post(f"/cases/{case.id}/status", data={"csrf_token": csrf_of(page), "status": "resolved"})
+
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="public-closing"' in page
+    closing = re.search(r'<textarea id="closing-text" name="text"[^>]*>([^<]*)</textarea>', page)
+    assert closing
+    assert "Glad we could sort this out" in closing.group(1)
+    post_reply(client, case, text=closing.group(1), visibility="public", is_public_closing="true")
+    deliver_due_replies(session_factory)
+
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="public-closing"' not in page
+    assert 'data-testid="public-closing-sent"' in page
+    assert "Thanks again for your patience, Maria. Glad we could sort this out!" in timeline_texts(page)
