@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.demo import wording
+from ombuds.demo.answers import AnswersSummary
 from ombuds.demo.run import seed_demo
-from ombuds.incidents.models import Incident
-from ombuds.mentions.models import Mention, Stage
+from ombuds.demo.seed import DEMO_PASSWORD
+from ombuds.incidents.models import Incident, IncidentStatus
+from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises.models import Promise, PromiseMatch, Stance
+from ombuds.responses.queries import offers_public_closing
 from ombuds.settings import Settings
+from ombuds.web.app import create_app
 
 
 def test_demo_seeds_a_processed_desk_with_its_stories(
@@ -36,7 +43,9 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         assert teams[journalist.team_id] == "comms", "press goes to Communications"
         routed = {teams[team_id] for team_id in session.scalars(select(Case.team_id))}
         assert {"care", "baggage", "digital"} <= routed, "routing rules spread the work over the teams"
-        private = session.scalars(select(Mention).where(Mention.is_public.is_(False))).one()
+        private = session.scalars(
+            select(Mention).where(Mention.is_public.is_(False), Mention.direction == Direction.INBOUND)
+        ).one()
         public_ask = session.scalars(
             select(Mention).where(Mention.case_id == private.case_id).order_by(Mention.created_at)
         ).first()
@@ -51,6 +60,8 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         assert len(storms) == 1, "the mocked post became one incident"
         storm = storms[0]
         assert storm.mention_count >= 50
+        assert storm.status is IncidentStatus.ACTIVE, "PR took the storm on"
+        assert summary.answers.incident_id == storm.id
         on_time = session.scalars(select(Promise).where(Promise.key == "on-time")).one()
         contradicting = session.scalar(
             select(func.count()).where(
@@ -58,3 +69,101 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
             )
         )
         assert (contradicting or 0) >= 20, "delays contradict the punctuality promise"
+
+    with session_factory() as session:
+        for case_id in summary.answers.answered:
+            case = session.get(Case, case_id)
+            assert case is not None
+            assert offers_public_closing(session, case=case) is (
+                case_id not in summary.answers.closed_in_public_case_ids
+            ), "a case solved in private offers the public closing reply until it is sent"
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        _the_desk_shows_its_answers(client, summary.answers)
+
+
+def _sign_in(client: TestClient, email: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    answer = client.post(
+        "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def _replies(client: TestClient, case_id: int) -> list[dict[str, object]]:
+    answer = client.get(f"/api/v1/cases/{case_id}/replies")
+    assert answer.status_code == 200, answer.text
+    replies: list[dict[str, object]] = answer.json()
+    return replies
+
+
+def _the_desk_shows_its_answers(client: TestClient, answers: AnswersSummary) -> None:
+    """What the agent and PR see when they sign in to the demo."""
+    _sign_in(client, "agent@larkspur.example")
+    assert answers.rejected is not None
+    assert answers.awaiting is not None
+    rejected_id, storm_case_id = answers.rejected
+    page = client.get(f"/cases/{storm_case_id}")
+    assert page.status_code == 200
+    banner = re.findall(r'data-testid="holding-text">([^<]*)<', page.text)
+    assert [re.sub(r"&#39;", "'", text) for text in banner] == [wording.HOLDING_STATEMENT]
+    suggestions = client.get(f"/api/v1/cases/{storm_case_id}/suggestions").json()
+    assert suggestions["talking_points"][0]["text"] == wording.HOLDING_STATEMENT
+    assert suggestions["talking_points"][0]["is_incident_active"]
+    (rejected,) = [r for r in _replies(client, storm_case_id) if r["id"] == rejected_id]
+    assert rejected["status"] == "rejected"
+    assert rejected["decision_note"] == wording.STORM_REJECTION, "the agent reads PR's note on the case"
+
+    bag_case = next(case_id for case_id, kind in answers.answered.items() if kind == "bag")
+    bag = client.get(f"/api/v1/cases/{bag_case}/suggestions").json()
+    assert "Delayed and damaged bags" in [point["title"] for point in bag["talking_points"]]
+    assert "Bag still missing" in [template["name"] for template in bag["templates"]]
+    assert "Bag tracking in the app" in [news["title"] for news in bag["news"]]
+    templates = client.get("/api/v1/reply-templates").json()
+    assert len(templates) >= 4
+    assert all({"x", "email"} & set(t["variants"]) for t in templates), "templates vary by channel"
+    assert {n["kind"] for n in client.get("/api/v1/news").json()} == {"launch", "outage", "good_news"}
+
+    for case_id in answers.answered:
+        case = client.get(f"/api/v1/cases/{case_id}").json()
+        assert case["status"] == "resolved"
+        sent = [(r["visibility"], r["is_public_closing"]) for r in _replies(client, case_id)]
+        assert sent[:2] == [("public", False), ("private", False)], "answered in public, then in private"
+        closing = ("public", True) in sent
+        assert closing is (case_id in answers.closed_in_public_case_ids)
+        assert all(r["status"] == "sent" for r in _replies(client, case_id))
+    assert len(answers.closed_in_public_case_ids) >= 2
+    assert len(answers.first_responses) >= 3
+    for case_id in answers.first_responses:
+        assert [r["status"] for r in _replies(client, case_id)] == ["sent"]
+        assert client.get(f"/api/v1/cases/{case_id}").json()["first_responded_at"] is not None
+
+    given = [
+        resolution
+        for case_id in [*answers.answered, *answers.first_responses]
+        for resolution in client.get(f"/api/v1/cases/{case_id}/resolutions").json()
+    ]
+    assert sorted(r["status"] for r in given) == ["applied", "awaiting_approval"]
+    assert [r["amount"] for r in client.get("/api/v1/resolutions").json()] == ["250.00"], "for a manager"
+    client.post("/logout", data={"csrf_token": _csrf(client)})
+
+    _sign_in(client, "pr@larkspur.example")
+    waiting_id, journalist = answers.awaiting
+    (waiting,) = _replies(client, journalist)
+    assert waiting["status"] == "awaiting_approval"
+    assert "priority 1" in str(waiting["needs_approval"])
+    approved = client.post(
+        f"/api/v1/replies/{waiting_id}/approve",
+        json={"note": "Good. Send it."},
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] in ("queued", "sent")
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inbox").text)
+    assert found
+    return found.group(1)

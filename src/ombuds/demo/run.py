@@ -12,6 +12,7 @@ from ombuds.cases.actions import resolve_case
 from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
 from ombuds.db import transaction
+from ombuds.demo.answers import AnswersSummary, seed_answers
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
@@ -28,6 +29,7 @@ class DemoSummary:
     credentials: list[Credential]
     mentions: int
     open_cases: int
+    answers: AnswersSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -91,6 +93,7 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     run_until_idle(factory, batch_size=settings.pipeline_batch_size)
     with transaction(factory) as session:
         settle_answered_cases(session, now=now)
+    answers = seed_answers(factory, brand_id=brand.id, now=now)
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
-    return DemoSummary(brand.name, credentials, len(scenario), open_cases)
+    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers)
