@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand, Role, Team
+from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.incidents import actions as incidents
@@ -32,6 +33,9 @@ from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.promises import actions as promises
 from ombuds.promises.models import PromiseMatch
+from ombuds.responses import actions as replies
+from ombuds.responses.values import Visibility
+from ombuds.responses.wording import actions as wording
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, sign_in
@@ -140,7 +144,25 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
         assert case is not None
         subjects = list(writing.scalars(select(Case.subject)))
         assert any(subject.endswith("card 4111 1111…") for subject in subjects), subjects
+        point, _version = wording.create_talking_point(
+            writing,
+            brand_id=brand.id,
+            title="Bags in Lisbon",
+            text=f"If a customer such as {EMAIL} lost a bag, we deliver it within 2 days.",
+            actor_id=None,
+            now=datetime.now(UTC),
+            incident_id=incident.id,
+        )
+        agent = writing.scalars(select(User).where(User.email == "ada@skyways.test")).one()
+        replies.submit_reply(
+            writing,
+            case=case,
+            text=f"Thanks for raising this, and sorry. We've written to {EMAIL} about booking {BOOKING}.",
+            visibility=Visibility.PRIVATE,
+            actor=Actor(agent),
+        )
         ids = {
+            "point_id": point.id,
             "case_id": case.id,
             "incident_id": incident.id,
             "promise_id": promise.id,
