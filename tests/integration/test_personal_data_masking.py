@@ -272,6 +272,21 @@ def test_a_bearer_token_of_the_brand_still_reads_what_it_ingested(
     assert EMAIL in json.dumps(answer.json())
 
 
+@pytest.mark.parametrize(("email", "sees"), [("vic@skyways.test", False), ("ada@skyways.test", True)])
+def test_a_token_acting_for_a_person_sees_what_that_person_may(
+    app: FastAPI, seeded: Seeded, session: Session, email: str, sees: bool
+) -> None:
+    person = session.scalars(select(User).where(User.email == email)).one()
+    secret = accounts.create_api_token(session, brand=seeded.brand, name="assistant", user=person)[1]
+    session.commit()
+    with TestClient(app) as client:
+        answer = client.get(
+            f"/api/v1/cases/{seeded.ids['case_id']}", headers={"Authorization": f"Bearer {secret}"}
+        )
+    assert answer.status_code == 200
+    assert (EMAIL in json.dumps(answer.json())) is sees
+
+
 def test_a_person_sees_each_brand_s_data_as_their_role_there_allows(
     app: FastAPI, seeded: Seeded, session: Session
 ) -> None:

@@ -5,9 +5,10 @@ viewer. So masking is not something a view does; it is done to every answer on i
 a view can only make it *less* strict, by saying whose data it shows.
 
 * Who sees personal data is decided once per request, by ``personal_data_audience``, a dependency
-  ``web/app.py`` puts on every API and page router: a bearer token sees what its brand ingested
-  (machines of the brand, as before); a person sees it only where their role allows
-  (``cases.workflow.may_see_personal_data``: every role but viewer); anyone else sees it masked.
+  ``web/app.py`` puts on every API and page router: an integration's bearer token sees what its
+  brand ingested; a person, signed in or through a token that acts for them (``token create
+  --user``), sees it only where their role allows (``cases.workflow.may_see_personal_data``: every
+  role but viewer); anyone else sees it masked.
 * Whose data an answer holds: the reads that pick a brand's rows (a case, an incident, a promise,
   a brand's lists) note the brand on the request's session (``ombuds.shown_brands``); the caller's
   role in every noted brand must allow it. An answer whose reads noted nothing is held to the
@@ -43,7 +44,8 @@ from markupsafe import Markup, escape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ombuds.accounts.models import Role
+from ombuds.accounts.models import Role, User
+from ombuds.accounts.queries import get_api_token
 from ombuds.cases.privacy import mask_found, mask_found_json
 from ombuds.cases.workflow import may_see_personal_data
 from ombuds.shown_brands import shown_brands
@@ -82,7 +84,12 @@ def personal_data_audience(
     """Record who this answer goes to; the view's own authentication still decides whether it may."""
     shown = shown_brands(session)  # the reads of this request add to this very set
     if credentials is not None:  # a bearer token wins over a session, as in ``require_api_scope``
-        audience = Audience(sees_everything=True, shown_brands=shown)
+        token = get_api_token(session, credentials.credentials)
+        person = session.get(User, token.user_id) if token is not None and token.user_id else None
+        if person is not None:  # a token acting for a person sees what that person may see
+            audience = Audience(roles={m.brand_id: m.role for m in person.memberships}, shown_brands=shown)
+        else:  # an integration's token: what its brand ingested (an unknown token is refused anyway)
+            audience = Audience(sees_everything=True, shown_brands=shown)
     elif user is not None:
         audience = Audience(roles={m.brand_id: m.role for m in user.memberships}, shown_brands=shown)
     else:
