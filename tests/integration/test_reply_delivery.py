@@ -1,0 +1,300 @@
+"""Delivery by email through a real SMTP server on loopback, and which public replies wait for PR."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, User
+from ombuds.cases.actions import thread_mentions
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.mentions.models import Direction, Mention, Source, Stage
+from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+
+PASSWORD = "correct horse"
+SMTP_USER = "replies@skyways.test"
+SMTP_PASSWORD = "smtp-pass-never-shown-7Q"
+CUSTOMER = "maria.silva@example.com"
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def member(session: Session, brand: Brand, role: Role, name: str) -> User:
+    user = accounts.create_user(session, email=f"{name}@skyways.test", name=name.title(), password=PASSWORD)
+    accounts.add_membership(session, user=user, brand=brand, role=role)
+    session.commit()
+    return user
+
+
+def bearer(session: Session, brand: Brand, user: User | None = None) -> dict[str, str]:
+    _, plain = accounts.create_api_token(session, brand=brand, name="test", user=user)
+    session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def message_case(
+    session: Session,
+    brand: Brand,
+    *,
+    text: str,
+    channel: str = "x",
+    handle: str = "maria",
+    is_public: bool = True,
+    priority: int = 3,
+) -> Case:
+    """A customer's message threaded into a case, as the pipeline would."""
+    source = session.scalar(select(Source).where(Source.brand_id == brand.id, Source.name == channel))
+    if source is None:
+        source = Source(brand_id=brand.id, kind=channel, name=channel, config={})
+        session.add(source)
+        session.flush()
+    mention = Mention(
+        brand_id=brand.id,
+        source_id=source.id,
+        external_id=f"{channel}-{handle}-{utcnow().timestamp()}",
+        channel=channel,
+        direction=Direction.INBOUND,
+        is_public=is_public,
+        author_handle=handle,
+        author_name="Maria Silva",
+        text=text,
+        created_at=utcnow() - timedelta(minutes=5),
+        raw=text.encode(),
+        raw_format="text",
+        stage=Stage.ROUTED,
+    )
+    session.add(mention)
+    session.flush()
+    thread_mentions(session, mentions=[mention])
+    assert mention.case_id is not None
+    case = session.get(Case, mention.case_id)
+    assert case is not None
+    case.priority = priority
+    session.commit()
+    return case
+
+
+# --- email through a real SMTP server ------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server on loopback accepted, and how many deliveries it turns away first."""
+
+    port: int = 0
+    refuse_first: int = 0
+    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+            with box.lock:
+                if box.refuse_first > 0:
+                    box.refuse_first -= 1
+                    return "451 Try again later"
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                assert isinstance(message, EmailMessage)
+                box.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+            return "250 Message accepted for delivery"
+
+    def authenticate(
+        server: object, session: object, envelope: object, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        login, password = data.login.decode(), data.password.decode()
+        with box.lock:
+            box.logins.append((login, password))
+        return AuthResult(success=(login, password) == (SMTP_USER, SMTP_PASSWORD), handled=False)
+
+    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
+        probe.bind(("127.0.0.1", 0))
+        box.port = probe.getsockname()[1]
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=box.port,
+        authenticator=authenticate,
+        auth_require_tls=False,  # loopback only; a real server would insist on TLS
+    )
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def test_a_private_email_reply_reaches_the_customer_once_and_the_smtp_password_shows_nowhere(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+    mailbox: Mailbox,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.WARNING, logger="mail.log")  # the test server's own chatter, not ours
+    mailbox.refuse_first = 1  # the first attempt meets a busy server: retried, not lost, not doubled
+    session.add(
+        ReplySink(
+            brand_id=brand.id,
+            name="Mail",
+            kind=SinkKind.SMTP,
+            channels=["email"],
+            host="127.0.0.1",
+            port=mailbox.port,
+            username=SMTP_USER,
+            from_address="care@skyways.test",
+            secret=SMTP_PASSWORD,
+        )
+    )
+    session.commit()
+    case = message_case(
+        session,
+        brand,
+        text="Hello, I was charged twice for booking LX-4471. Please refund one of them.",
+        channel="email",
+        handle=CUSTOMER,
+        is_public=False,
+    )
+    headers = bearer(session, brand, agent)
+    text = "Thank you for writing to us, {customer_name}, and sorry about the double charge. We refunded one ({case_ref})."
+    created = client.post(
+        f"/api/v1/cases/{case.id}/replies", json={"text": text, "visibility": "private"}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    reply = created.json()
+    assert (reply["status"], reply["visibility"]) == ("queued", "private")
+
+    now = utcnow()
+    assert deliver_due_replies(session_factory, now=now).retrying == [reply["id"]]
+    assert mailbox.messages == []
+    now += timedelta(hours=2)
+    assert deliver_due_replies(session_factory, now=now).sent == [reply["id"]]
+    for _ in range(2):
+        now += timedelta(hours=2)
+        assert deliver_due_replies(session_factory, now=now).sent == []
+
+    assert len(mailbox.messages) == 1, "the customer hears from us once"
+    mail_from, recipients, message = mailbox.messages[0]
+    assert mail_from == "care@skyways.test"
+    assert recipients == [CUSTOMER]
+    assert message["To"] == CUSTOMER
+    assert message["Subject"] == f"Re: {case.subject}"
+    assert message.get_content().strip() == reply["text"]
+    assert "Maria Silva" in reply["text"]
+    assert f"#{case.id}" in reply["text"]
+    assert mailbox.logins[-1] == (SMTP_USER, SMTP_PASSWORD), "the sink signs in with the stored password"
+
+    session.expire_all()
+    stored = session.get(Reply, reply["id"])
+    assert stored is not None
+    assert (stored.status, stored.attempts) == (ReplyStatus.SENT, 2)
+    assert stored.external_id == message["Message-ID"]
+
+    # Everywhere a person or an operator looks: the API, the case page, the approvals queue, the log.
+    shown = client.get(f"/api/v1/cases/{case.id}/replies", headers=headers)
+    assert shown.status_code == 200
+    assert [r["status"] for r in shown.json()] == ["sent"]
+    _sign_in(client, agent.email)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert reply["text"].split(",")[0] in page.text
+    everything = "\n".join(
+        [
+            json.dumps(shown.json()),
+            json.dumps(client.get(f"/api/v1/cases/{case.id}").json()),
+            page.text,
+            client.get("/replies/approvals").text,
+            caplog.text,
+            *(record.getMessage() for record in caplog.records),
+        ]
+    )
+    assert SMTP_PASSWORD not in everything
+    assert "attempt" in caplog.text, "the failed attempt was logged (without the password)"
+
+
+def test_a_wrong_smtp_password_fails_the_reply_with_the_servers_answer_but_not_the_password(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+    mailbox: Mailbox,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.WARNING, logger="mail.log")
+    wrong = "not-the-password-K9"
+    session.add(
+        ReplySink(
+            brand_id=brand.id,
+            name="Mail",
+            kind=SinkKind.SMTP,
+            channels=["email"],
+            host="127.0.0.1",
+            port=mailbox.port,
+            username=SMTP_USER,
+            from_address="care@skyways.test",
+            secret=wrong,
+        )
+    )
+    session.commit()
+    case = message_case(
+        session, brand, text="Where is my refund?", channel="email", handle=CUSTOMER, is_public=False
+    )
+    headers = bearer(session, brand, agent)
+    reply_id = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": "Thanks for asking, and sorry for the wait.", "visibility": "private"},
+        headers=headers,
+    ).json()["id"]
+    assert deliver_due_replies(session_factory).failed == [reply_id]
+    assert mailbox.messages == []
+    shown = client.get(f"/api/v1/cases/{case.id}/replies", headers=headers).json()[0]
+    assert shown["status"] == "failed"
+    assert "535" in shown["last_error"], "the server's answer is kept for the agent"
+    _sign_in(client, agent.email)
+    page = client.get(f"/cases/{case.id}").text
+    assert wrong not in json.dumps(shown) + page + caplog.text
+
+
+def _sign_in(client: TestClient, email_address: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    answer = client.post(
+        "/login", data={"email": email_address, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert answer.status_code == 303, answer.text
