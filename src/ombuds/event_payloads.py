@@ -56,6 +56,7 @@ class EventKind(StrEnum):
     REPLY_REJECTED = "reply.rejected"
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
+    REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
 
 
 class EventPayloadError(ValueError):

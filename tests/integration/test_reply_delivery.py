@@ -7,7 +7,7 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -27,6 +27,10 @@ from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.actions import thread_mentions
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
+from ombuds.enrichment.models import Enrichment
+from ombuds.incidents import actions as incidents
+from ombuds.incidents.detectors import Severity
+from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
@@ -298,3 +302,157 @@ def _sign_in(client: TestClient, email_address: str) -> None:
         "/login", data={"email": email_address, "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert answer.status_code == 303, answer.text
+
+
+# --- which public replies wait for PR -------------------------------------------------------------
+
+THANKS = "Thank you for telling us, and sorry for the trouble. We are looking into it now."
+
+
+def media_author(session: Session, case: Case) -> None:
+    """The analysis marked the customer as writing for the media (as the signals analyzer does)."""
+    mention = session.scalars(select(Mention).where(Mention.case_id == case.id)).one()
+    session.add(
+        Enrichment(
+            brand_id=case.brand_id,
+            mention_id=mention.id,
+            analyzer="signals",
+            model_version="test",
+            data={"signals": [{"name": "media_author", "evidence": []}]},
+        )
+    )
+    session.commit()
+
+
+def active_incident(session: Session, case: Case) -> None:
+    mention = session.scalars(select(Mention).where(Mention.case_id == case.id)).one()
+    incident = incidents.open_incident(
+        session,
+        brand_id=case.brand_id,
+        title="Check-in systems down",
+        actor_id=None,
+        now=utcnow(),
+        severity=Severity.HIGH,
+        mention_ids=[mention.id],
+    )
+    incident.status = IncidentStatus.ACTIVE
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    ("mark", "switch", "reason"),
+    [
+        (media_author, "on_media_author", "the customer writes for the media"),
+        (active_incident, "on_active_incident", "the case is linked to an active incident"),
+    ],
+)
+def test_a_public_reply_waits_for_pr_by_the_brands_policy_and_goes_straight_out_when_switched_off(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+    mark: Callable[[Session, Case], None],
+    switch: str,
+    reason: str,
+) -> None:
+    manager = member(session, brand, Role.MANAGER, "mona")
+    agent_headers = bearer(session, brand, agent)
+    held_case = message_case(session, brand, text="Your check-in is broken and I am writing about it")
+    mark(session, held_case)
+
+    held = client.post(f"/api/v1/cases/{held_case.id}/replies", json={"text": THANKS}, headers=agent_headers)
+    assert held.status_code == 201, held.text
+    assert held.json()["status"] == "awaiting_approval"
+    assert held.json()["needs_approval"] == reason
+    private = client.post(
+        f"/api/v1/cases/{held_case.id}/replies",
+        json={"text": THANKS, "visibility": "private"},
+        headers=agent_headers,
+    )
+    assert private.json()["status"] == "queued", "a private answer is no headline: it never waits"
+    assert deliver_due_replies(session_factory).manual == [private.json()["id"]]
+
+    policy = client.get("/api/v1/reply-approval-policy", headers=agent_headers).json()
+    assert policy == {"on_priority_1": True, "on_media_author": True, "on_active_incident": True}
+    switched = policy | {switch: False}
+    assert (
+        client.put("/api/v1/reply-approval-policy", json=switched, headers=agent_headers).status_code == 403
+    )
+    saved = client.put(
+        "/api/v1/reply-approval-policy", json=switched, headers=bearer(session, brand, manager)
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json() == switched
+    assert client.get("/api/v1/reply-approval-policy", headers=agent_headers).json() == switched
+
+    free_case = message_case(session, brand, text="Still broken, writing a story", handle="lena")
+    mark(session, free_case)
+    sent = client.post(f"/api/v1/cases/{free_case.id}/replies", json={"text": THANKS}, headers=agent_headers)
+    assert sent.status_code == 201
+    assert (sent.json()["status"], sent.json()["needs_approval"]) == ("queued", None)
+    assert deliver_due_replies(session_factory).manual == [sent.json()["id"]]
+    session.expire_all()
+    still = session.get(Reply, held.json()["id"])
+    assert still is not None
+    assert still.status is ReplyStatus.AWAITING_APPROVAL, "a reply held before the change stays held"
+
+
+def test_the_approval_policy_takes_managers_or_admins_and_stays_within_the_brand(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    other = accounts.create_brand(session, slug="rival", name="Rival")
+    session.commit()
+    admin = member(session, brand, Role.ADMIN, "ada")
+    url = "/api/v1/reply-approval-policy"
+    off = {"on_priority_1": False, "on_media_author": True, "on_active_incident": True}
+    for role in (Role.PR, Role.VIEWER):
+        who = member(session, brand, role, role.value)
+        assert client.put(url, json=off, headers=bearer(session, brand, who)).status_code == 403
+    assert client.put(url, json=off, headers=bearer(session, brand)).status_code == 403, "an integration"
+    assert client.put(url, json=off, headers=bearer(session, brand, admin)).status_code == 200
+    assert client.get(url, headers=bearer(session, other)).json()["on_priority_1"] is True
+    assert client.get(url + "?brand=skyways", headers=bearer(session, other)).status_code == 404
+    assert (
+        client.put(url, json={"on_priority_1": False}, headers=bearer(session, brand, admin)).status_code
+        == 422
+    )
+    assert client.put(url, json=off | {"extra": 1}, headers=bearer(session, brand, admin)).status_code == 422
+    assert client.get(url).status_code == 401
+
+    urgent = message_case(session, brand, text="Lost my wheelchair", priority=1)
+    sent = client.post(
+        f"/api/v1/cases/{urgent.id}/replies", json={"text": THANKS}, headers=bearer(session, brand, agent)
+    )
+    assert sent.json()["status"] == "queued", "priority 1 no longer waits for this brand"
+
+
+def test_a_manager_switches_the_policy_on_the_approvals_page(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    member(session, brand, Role.MANAGER, "mona")
+    _sign_in(client, agent.email)
+    page = client.get("/replies/approvals").text
+    assert 'data-testid="approval-policy-form"' not in page, "agents see the rules, not the switches"
+    assert "Urgent cases (priority 1): <strong>waits</strong>" in page
+    client.post("/logout", data={"csrf_token": _csrf(page)})
+
+    _sign_in(client, "mona@skyways.test")
+    page = client.get("/replies/approvals").text
+    assert 'data-testid="approval-policy-form"' in page
+    saved = client.post(
+        "/replies/approval-policy",
+        data={"csrf_token": _csrf(page), "on_priority_1": "true", "on_media_author": "true"},
+    )
+    assert saved.status_code == 303
+    policy = client.get("/api/v1/reply-approval-policy").json()
+    assert policy == {"on_priority_1": True, "on_media_author": True, "on_active_incident": False}
+    page = client.get("/replies/approvals").text
+    assert 'name="on_active_incident" value="true">' in page, "the box shows unticked"
+    assert client.post("/replies/approval-policy", data={"on_priority_1": "true"}).status_code == 403, "CSRF"
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found
+    return found.group(1)

@@ -23,6 +23,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.event_payloads import (
+    EventKind,
     ReplyApproved,
     ReplyAwaitingApproval,
     ReplyEvent,
@@ -33,9 +34,9 @@ from ombuds.event_payloads import (
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses import queries
-from ombuds.responses.approval_rules import approval_reason, may_approve
+from ombuds.responses.approval_rules import ApprovalPolicy, approval_reason, may_approve, may_set_policy
 from ombuds.responses.checker import blocks, check_reply
-from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplyStatus
 from ombuds.responses.values import ReplyFinding, Visibility
 
 REPLY_MAX_CHARS = 50_000
@@ -360,4 +361,36 @@ def mark_failed(session: Session, *, reply: Reply, error: str) -> None:
         reply=reply,
         actor_id=None,
         payload=ReplyFailed(reply_id=reply.id, visibility=reply.visibility.value, error=error[:500]),
+    )
+
+
+def set_approval_policy(session: Session, *, brand_id: int, policy: ApprovalPolicy, actor: Actor) -> None:
+    """Switch the brand's reasons for holding public replies for PR; managers and admins only.
+
+    Replies already waiting stay in the queue: the change applies to replies written from now on.
+    """
+    role = get_role(session, user=actor.user, brand_id=brand_id) if actor.user else Role.AGENT
+    if not may_set_policy(role):
+        who = actor.user.name if actor.user else "an integration token"
+        raise Forbidden(f"{who} may not change which replies wait for PR: managers and admins do")
+    row = session.scalar(select(ReplyApprovalPolicy).where(ReplyApprovalPolicy.brand_id == brand_id))
+    if row is None:
+        row = ReplyApprovalPolicy(brand_id=brand_id)
+        session.add(row)
+    row.on_priority_1 = policy.on_priority_1
+    row.on_media_author = policy.on_media_author
+    row.on_active_incident = policy.on_active_incident
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand_id,
+        kind=EventKind.REPLY_APPROVAL_POLICY_CHANGED,
+        subject_type="brand",
+        subject_id=brand_id,
+        actor_id=actor.user_id,
+        data={
+            "on_priority_1": policy.on_priority_1,
+            "on_media_author": policy.on_media_author,
+            "on_active_incident": policy.on_active_incident,
+        },
     )

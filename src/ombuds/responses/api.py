@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -15,9 +15,12 @@ from ombuds.cases.models import Case
 from ombuds.fields import Id
 from ombuds.responses import actions, queries
 from ombuds.responses.actions import ReplyBlocked
+from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply
 from ombuds.responses.schemas import (
     AcknowledgeThenPrivate,
+    ApprovalPolicyRead,
+    ApprovalPolicyWrite,
     CheckRead,
     FindingRead,
     ReplyApprove,
@@ -167,3 +170,27 @@ def retry(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
     case = _case(session, reply.case_id, scope)
     actions.retry_reply(session, reply=reply, case=case, actor=actor_of(scope, session))
     return reply
+
+
+PolicyBrand = Annotated[str | None, Query(description="Slug of the brand; default: the caller's brand.")]
+
+
+@router.get("/reply-approval-policy", response_model=ApprovalPolicyRead, responses=_ERRORS)
+def get_approval_policy(scope: ApiReader, session: DbSession, brand: PolicyBrand = None) -> ApprovalPolicy:
+    """Which public replies of the brand wait for PR (a brand that never set it: all switches on)."""
+    return queries.approval_policy(session, brand_id=scope.brand_by_slug(brand).id)
+
+
+@router.put(
+    "/reply-approval-policy",
+    response_model=ApprovalPolicyRead,
+    responses=_ERRORS | {403: {"description": "Changing it takes the manager or admin role."}},
+)
+def put_approval_policy(
+    body: ApprovalPolicyWrite, scope: ApiReader, session: DbSession, brand: PolicyBrand = None
+) -> ApprovalPolicy:
+    """Switch each reason on or off; replies written from now on follow it, held ones stay held."""
+    brand_id = scope.brand_by_slug(brand).id
+    policy = ApprovalPolicy(**body.model_dump())
+    actions.set_approval_policy(session, brand_id=brand_id, policy=policy, actor=actor_of(scope, session))
+    return policy

@@ -12,6 +12,8 @@ from ombuds.responses.values import Visibility
 #: admins stand in for them.
 APPROVER_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
 MEDIA_SIGNAL = "media_author"
+#: Who decides which replies wait: the people who run the desk, not PR alone (PR's time is the cost).
+POLICY_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,7 @@ def approval_reason(
 
 def may_approve(role: Role | None) -> bool:
     return role in APPROVER_ROLES
+
+
+def may_set_policy(role: Role | None) -> bool:
+    return role in POLICY_ROLES

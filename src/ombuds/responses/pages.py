@@ -23,11 +23,11 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.cases.schemas import priority_label
 from ombuds.cases.workflow import may_work
-from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul
 from ombuds.responses import actions, queries
 from ombuds.responses.actions import REPLY_MAX_CHARS, ReplyBlocked
-from ombuds.responses.approval_rules import may_approve
+from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.values import Visibility, channel_limit
 from ombuds.web import panels
@@ -247,6 +247,8 @@ def approvals(request: Request, signed_in: CurrentUser, session: DbSession) -> R
         "queue": queries.approval_queue(session, brand_id=brand.id),
         "can_approve": may_approve(signed_in.role),
         "priority_label": priority_label,
+        "policy": queries.approval_policy(session, brand_id=brand.id),
+        "can_set_policy": may_set_policy(signed_in.role),
     }
     return render(request, "responses/approvals.html", context, signed_in=signed_in)
 
@@ -259,6 +261,30 @@ def _held_reply(session: Session, reply_id: int, signed_in: SignedIn) -> Reply:
 
 
 QUEUE = "/replies/approvals"
+
+
+@router.post("/replies/approval-policy")
+def set_approval_policy(
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    on_priority_1: Annotated[bool, Form()] = False,
+    on_media_author: Annotated[bool, Form()] = False,
+    on_active_incident: Annotated[bool, Form()] = False,
+) -> Response:
+    """Which public replies wait for PR; an unticked box (absent from the form) is off."""
+    brand = signed_in.brand
+    if brand is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "You belong to no brand yet.")
+    policy = ApprovalPolicy(
+        on_priority_1=on_priority_1, on_media_author=on_media_author, on_active_incident=on_active_incident
+    )
+    try:
+        actions.set_approval_policy(session, brand_id=brand.id, policy=policy, actor=Actor(signed_in.user))
+    except Forbidden as error:
+        return _refused(request, session, error, QUEUE)
+    flash(request, "Saved: public replies written from now on follow these rules.", "success")
+    return RedirectResponse(QUEUE, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/replies/{reply_id}/approve")

@@ -84,3 +84,20 @@ class ReplyRead(BaseModel):
     mention_id: int | None
     is_public_closing: bool
     created_at: datetime
+
+
+class ApprovalPolicyRead(BaseModel):
+    """Which public replies of the brand wait for PR: each switch on holds the replies it names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    #: replies on priority-1 (urgent) cases
+    on_priority_1: bool
+    #: replies to a customer the analysis marks as writing for the media
+    on_media_author: bool
+    #: replies on a case linked to an active incident
+    on_active_incident: bool
+
+
+class ApprovalPolicyWrite(ApprovalPolicyRead):
+    model_config = ConfigDict(extra="forbid")
