@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.actions import thread_mentions
-from ombuds.cases.models import Case
+from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents import actions as incidents
@@ -34,6 +34,7 @@ from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.values import Visibility
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 
@@ -70,6 +71,7 @@ def message_case(
     text: str,
     channel: str = "x",
     handle: str = "maria",
+    name: str = "Maria Silva",
     is_public: bool = True,
     priority: int = 3,
 ) -> Case:
@@ -87,7 +89,7 @@ def message_case(
         direction=Direction.INBOUND,
         is_public=is_public,
         author_handle=handle,
-        author_name="Maria Silva",
+        author_name=name,
         text=text,
         created_at=utcnow() - timedelta(minutes=5),
         raw=text.encode(),
@@ -456,3 +458,160 @@ def _csrf(page: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found
     return found.group(1)
+
+
+# --- past replies among the suggestions -----------------------------------------------------------
+
+
+def answered(
+    session: Session,
+    brand: Brand,
+    *,
+    text: str,
+    category: str | None,
+    reply: str,
+    hours_ago: int,
+    handle: str,
+    resolved: bool = True,
+) -> Case:
+    """A case of the brand, answered (the reply sent ``hours_ago``), resolved unless told otherwise."""
+    case = message_case(session, brand, text=text, handle=handle)
+    mention = session.scalars(select(Mention).where(Mention.case_id == case.id)).one()
+    if category:
+        session.add(
+            Enrichment(
+                brand_id=brand.id,
+                mention_id=mention.id,
+                analyzer="category",
+                model_version="t",
+                label=category,
+            )
+        )
+    sent_at = utcnow() - timedelta(hours=hours_ago)
+    session.add(
+        Reply(
+            brand_id=brand.id,
+            case_id=case.id,
+            visibility=Visibility.PUBLIC,
+            channel=case.channel,
+            text=reply,
+            status=ReplyStatus.SENT,
+            idempotency_key=f"past-{case.id}-{brand.id}",
+            sent_at=sent_at,
+            created_at=sent_at,
+        )
+    )
+    if resolved:
+        case.status = CaseStatus.RESOLVED
+    session.commit()
+    return case
+
+
+def test_suggestions_offer_replies_from_similar_resolved_cases_of_the_brand_newest_first(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    other = accounts.create_brand(session, slug="rival", name="Rival")
+    session.commit()
+    bag = "My suitcase never arrived in Lisbon"
+    oldest = answered(
+        session,
+        brand,
+        text=bag,
+        category="baggage",
+        reply="Sorry Maria Silva, bag found.",
+        hours_ago=90,
+        handle="a1",
+    )
+    older = answered(
+        session,
+        brand,
+        text=bag,
+        category="baggage",
+        reply="Bag traced: it comes today.",
+        hours_ago=50,
+        handle="a2",
+    )
+    newer = answered(
+        session,
+        brand,
+        text=bag,
+        category="baggage",
+        reply="Courier brings your bag.",
+        hours_ago=5,
+        handle="a3",
+    )
+    newest = answered(
+        session, brand, text=bag, category="baggage", reply="Found it at LIS.", hours_ago=2, handle="a4"
+    )
+    # not offered: a case still open, a case about something else, another brand's answer
+    answered(
+        session,
+        brand,
+        text=bag,
+        category="baggage",
+        reply="Still open reply",
+        hours_ago=1,
+        handle="b1",
+        resolved=False,
+    )
+    answered(
+        session,
+        brand,
+        text="Refund for my seat upgrade please",
+        category="refund",
+        reply="Refunded.",
+        hours_ago=1,
+        handle="b2",
+    )
+    answered(session, other, text=bag, category="baggage", reply="Rival's answer", hours_ago=1, handle="b3")
+    # no category, but the same words as the case
+    words = answered(
+        session,
+        brand,
+        text="The suitcase handle broke in Lisbon",
+        category=None,
+        reply="We will repair the handle.",
+        hours_ago=3,
+        handle="c1",
+    )
+
+    case = message_case(
+        session,
+        brand,
+        text="Where is my suitcase? Landed in Lisbon hours ago",
+        handle="dora",
+        name="Dora Lima",
+    )
+    session.add(
+        Enrichment(
+            brand_id=brand.id,
+            mention_id=session.scalars(select(Mention).where(Mention.case_id == case.id)).one().id,
+            analyzer="category",
+            model_version="t",
+            label="baggage",
+        )
+    )
+    session.commit()
+    got = client.get(f"/api/v1/cases/{case.id}/suggestions", headers=bearer(session, brand, agent))
+    assert got.status_code == 200
+    past = got.json()["past_replies"]
+    assert [p["case_id"] for p in past] == [newest.id, words.id, newer.id], "at most three, newest first"
+    assert past[0]["matched"] == ["baggage"]
+    assert past[1]["matched"] == ["lisbon", "suitcase"]
+    assert past[0]["text"] == "Found it at LIS."
+    assert {older.id, oldest.id}.isdisjoint(p["case_id"] for p in past)
+
+    session.get(Case, newest.id).status = CaseStatus.OPEN  # type: ignore[union-attr]
+    session.get(Case, words.id).status = CaseStatus.OPEN  # type: ignore[union-attr]
+    session.get(Case, newer.id).status = CaseStatus.OPEN  # type: ignore[union-attr]
+    session.commit()
+    past = client.get(f"/api/v1/cases/{case.id}/suggestions", headers=bearer(session, brand, agent)).json()
+    texts = [p["text"] for p in past["past_replies"]]
+    assert texts == ["Bag traced: it comes today.", "Sorry Dora Lima, bag found."], (
+        "greeted by their own name"
+    )
+    _sign_in(client, agent.email)
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="suggested-past-reply"' in page
+    assert "Rival&#39;s answer" not in page
+    assert "Rival's answer" not in page

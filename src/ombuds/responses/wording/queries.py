@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import User
-from ombuds.cases.models import Case, Customer
+from ombuds.cases.models import Case, CaseStatus, Customer
 from ombuds.clock import as_utc, utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import OPEN_STATUSES, Incident, IncidentCase, IncidentMention, IncidentStatus
-from ombuds.mentions.models import Mention
+from ombuds.mentions.models import Direction, Mention
 from ombuds.responses import values
+from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.wording.models import (
     NewsItem,
     NewsKind,
@@ -25,6 +26,7 @@ from ombuds.responses.wording.models import (
 )
 from ombuds.responses.wording.schemas import (
     SuggestedNews,
+    SuggestedPastReply,
     SuggestedTalkingPoint,
     SuggestedTemplate,
     Suggestions,
@@ -32,10 +34,12 @@ from ombuds.responses.wording.schemas import (
 from ombuds.responses.wording.suggest import (
     Candidate,
     CaseTopic,
+    PastReply,
     fill_template,
     is_valid,
     matched_terms,
     rank,
+    similar_past_replies,
     template_wording,
 )
 from ombuds.shown_brands import note_shown
@@ -370,7 +374,93 @@ def suggestions_for_case(
         )
         for item, matched in news_matches
     ]
-    return Suggestions(talking_points=talking_points, templates=templates, news=news)
+    return Suggestions(
+        talking_points=talking_points,
+        templates=templates,
+        news=news,
+        past_replies=past_replies_for_case(session, case, topic=topic, customer=name),
+    )
+
+
+#: How many of the brand's latest sent replies are weighed; older answers rarely fit today's facts.
+PAST_REPLIES_WEIGHED = 300
+
+
+def past_replies_for_case(
+    session: Session, case: Case, *, topic: CaseTopic, customer: str | None
+) -> list[SuggestedPastReply]:
+    """Replies sent on the brand's other resolved cases about the same thing, newest first, at most 3.
+
+    The other customer's name in a reply is swapped for this customer's, so no one is greeted as
+    someone else.
+    """
+    rows = session.execute(
+        select(Reply.id, Reply.case_id, Reply.text, Reply.visibility, Reply.sent_at, Customer.display_name)
+        .join(Case, Case.id == Reply.case_id)
+        .outerjoin(Customer, Customer.id == Case.customer_id)
+        .where(
+            Reply.brand_id == case.brand_id,
+            Case.brand_id == case.brand_id,
+            Reply.case_id != case.id,
+            Reply.status == ReplyStatus.SENT,
+            Reply.is_public_closing.is_(False),
+            Case.status.in_((CaseStatus.RESOLVED, CaseStatus.CLOSED)),
+        )
+        .order_by(Reply.sent_at.desc(), Reply.id.desc())
+        .limit(PAST_REPLIES_WEIGHED)
+    ).all()
+    if not rows:
+        return []
+    case_ids = {row.case_id for row in rows}
+    categories: dict[int, set[str]] = {}
+    for case_id, label in session.execute(
+        select(Mention.case_id, Enrichment.label)
+        .join(Mention, Mention.id == Enrichment.mention_id)
+        .where(
+            Mention.case_id.in_(case_ids), Enrichment.analyzer == "category", Enrichment.label.is_not(None)
+        )
+    ):
+        if case_id is not None and label:
+            categories.setdefault(case_id, set()).add(label)
+    texts: dict[int, list[str]] = {}
+    for case_id, text in session.execute(
+        select(Mention.case_id, Mention.text).where(
+            Mention.case_id.in_(case_ids), Mention.direction == Direction.INBOUND
+        )
+    ):
+        if case_id is not None:
+            texts.setdefault(case_id, []).append(text)
+    names = {row.case_id: row.display_name for row in rows}
+    past = [
+        PastReply(
+            reply_id=row.id,
+            case_id=row.case_id,
+            text=row.text,
+            visibility=row.visibility.value,
+            sent_at=as_utc(row.sent_at),
+            categories=frozenset(categories.get(row.case_id, ())),
+            case_text="\n".join(texts.get(row.case_id, ())),
+        )
+        for row in rows
+        if row.sent_at is not None
+    ]
+    found = []
+    for reply, matched in similar_past_replies(topic, past):
+        text = reply.text
+        other = names.get(reply.case_id)
+        if other and other.strip():
+            text = text.replace(other, customer or "there")
+        found.append(
+            SuggestedPastReply(
+                id=reply.reply_id,
+                case_id=reply.case_id,
+                visibility=reply.visibility,
+                text=text,
+                sent_at=reply.sent_at,
+                matched=matched,
+            )
+        )
+    return found
 
 
 def statements_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, CurrentStatement]:

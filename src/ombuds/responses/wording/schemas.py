@@ -186,9 +186,23 @@ class SuggestedNews(BaseModel):
     matched: list[str]
 
 
+class SuggestedPastReply(BaseModel):
+    """A reply sent on a similar case of the brand that ended resolved."""
+
+    id: int = Field(description="The past reply's id.")
+    case_id: int
+    visibility: str
+    text: str = Field(description="As sent, with that customer's name replaced by this one's.")
+    sent_at: datetime
+    matched: list[str] = Field(
+        description="The categories both cases share, or the words both customers used."
+    )
+
+
 class Suggestions(BaseModel):
     """Best first; the agent edits before sending, nothing is sent from here."""
 
     talking_points: list[SuggestedTalkingPoint]
     templates: list[SuggestedTemplate]
     news: list[SuggestedNews]
+    past_replies: list[SuggestedPastReply] = []

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ombuds.incidents.detectors.text import STOPWORDS
+
 
 @dataclass(frozen=True)
 class CaseTopic:
@@ -108,3 +110,58 @@ def fill_template(text: str, *, customer_name: str | None, case_ref: str, agent_
     for name in TEMPLATE_VARIABLES:
         text = text.replace("{" + name + "}", values[name])
     return text
+
+
+# --- past replies ---------------------------------------------------------------------------------
+
+SHARED_WORDS_FOR_SIMILAR = 2
+PAST_REPLIES_SHOWN = 3
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of four letters or more that say what a message is about."""
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOPWORDS)
+
+
+@dataclass(frozen=True)
+class PastReply:
+    """A reply sent on another case of the brand that ended resolved, with what that case was about."""
+
+    reply_id: int
+    case_id: int
+    text: str
+    visibility: str
+    sent_at: datetime
+    categories: frozenset[str] = frozenset()
+    case_text: str = ""
+
+
+def past_reply_match(topic: CaseTopic, past: PastReply) -> list[str]:
+    """Why a past reply fits the case: the categories both cases share, or (without a shared
+    category) the words their customers both used, when there are enough of them."""
+    shared = sorted(topic.categories & {_norm(c) for c in past.categories})
+    if shared:
+        return shared
+    words = sorted(content_words(topic.text) & content_words(past.case_text))
+    return words if len(words) >= SHARED_WORDS_FOR_SIMILAR else []
+
+
+def similar_past_replies(
+    topic: CaseTopic, past: Iterable[PastReply], *, limit: int = PAST_REPLIES_SHOWN
+) -> list[tuple[PastReply, list[str]]]:
+    """The past replies that fit the case, most recently sent first, at most ``limit``, one per case.
+
+    Surveys do not exist yet; when they do, a good score should rank a reply above a newer one.
+    """
+    found: list[tuple[PastReply, list[str]]] = []
+    seen_cases: set[int] = set()
+    for reply in sorted(past, key=lambda r: (r.sent_at, r.reply_id), reverse=True):
+        if reply.case_id in seen_cases:
+            continue
+        matched = past_reply_match(topic, reply)
+        if matched:
+            found.append((reply, matched))
+            seen_cases.add(reply.case_id)
+        if len(found) == limit:
+            break
+    return found
