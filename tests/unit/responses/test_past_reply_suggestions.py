@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from ombuds.responses.wording.suggest import CaseTopic, PastReply, similar_past_replies
@@ -10,7 +11,12 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 def past(
-    reply_id: int, *, case_id: int | None = None, hours_ago: int, categories: frozenset[str] = frozenset(), text: str = ""
+    reply_id: int,
+    *,
+    case_id: int | None = None,
+    hours_ago: int,
+    categories: Collection[str] = (),
+    text: str = "",
 ) -> PastReply:
     return PastReply(
         reply_id=reply_id,
