@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.cases.timeline import list_case_events
 from ombuds.demo import wording
 from ombuds.demo.answers import AnswersSummary
 from ombuds.demo.run import seed_demo
@@ -19,6 +20,7 @@ from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises.models import Promise, PromiseMatch, Stance
 from ombuds.responses.queries import offers_public_closing
+from ombuds.responses.sending import deliver_due_replies
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 
@@ -80,6 +82,8 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
     app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
     with TestClient(app, follow_redirects=False) as client:
         _the_desk_shows_its_answers(client, summary.answers)
+        client.post("/logout", data={"csrf_token": _csrf(client)})
+        _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
 
 
 def _sign_in(client: TestClient, email: str) -> None:
@@ -167,3 +171,74 @@ def _csrf(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inbox").text)
     assert found
     return found.group(1)
+
+
+def _open_public_case_offered(
+    client: TestClient, session_factory: sessionmaker[Session], *, word: str, title: str, skip: set[int]
+) -> tuple[int, dict[str, object]]:
+    """An open, not urgent, public complaint with ``word`` whose first suggestion is PR's ``title``."""
+    with session_factory() as session:
+        candidates = session.scalars(
+            select(Case.id)
+            .join(Mention, Mention.case_id == Case.id)
+            .where(
+                Case.status.in_(OPEN_STATUSES),
+                Case.priority != Priority.URGENT,
+                Mention.is_public.is_(True),
+                Mention.direction == Direction.INBOUND,
+                Mention.text.ilike(f"%{word}%"),
+            )
+            .order_by(Case.id)
+        ).all()
+    for case_id in dict.fromkeys(candidates):
+        if case_id in skip:
+            continue
+        points = client.get(f"/api/v1/cases/{case_id}/suggestions").json()["talking_points"]
+        if points and points[0]["title"] == title and points[0]["incident_id"] is None:
+            return case_id, points[0]
+    raise AssertionError(f"no open public complaint about {word!r} is offered {title!r} first")
+
+
+def _an_agent_answers_with_the_suggested_talking_point(
+    client: TestClient, session_factory: sessionmaker[Session], answers: AnswersSummary
+) -> None:
+    """An open public complaint about a bag: the agent sends the suggested statement; on a refund
+    complaint the checker flags a refund period other than the one PR's statement gives."""
+    _sign_in(client, "agent@larkspur.example")
+    headers = {"X-CSRF-Token": _csrf(client)}
+    case_id, point = _open_public_case_offered(
+        client, session_factory, word="bag", title="Delayed and damaged bags", skip=set(answers.answered)
+    )
+    text = f"Thank you for telling us, {{customer_name}}, and sorry about your bag. {point['text']}"
+    sent = client.post(
+        f"/api/v1/cases/{case_id}/replies", json={"text": text, "visibility": "public"}, headers=headers
+    )
+    assert sent.status_code == 201, sent.text
+    reply = sent.json()
+    assert reply["status"] in ("sent", "queued"), reply["needs_approval"]
+    assert str(point["text"]) in reply["text"]
+    deliver_due_replies(session_factory)
+    with session_factory() as session:
+        stored = session.get(Case, case_id)
+        assert stored is not None
+        assert "reply.sent" in [event.kind for event in list_case_events(session, case=stored)]
+    assert [r["status"] for r in _replies(client, case_id)][-1] == "sent"
+
+    refund_case, refund = _open_public_case_offered(
+        client, session_factory, word="refund", title="Refunds", skip=set(answers.answered)
+    )
+    assert "7 business days" in str(refund["text"])
+    checked = client.post(
+        "/api/v1/replies/check",
+        json={
+            "case_id": refund_case,
+            "text": "Thanks for asking, and sorry for the wait: refunds reach your card within 14 business days.",
+            "visibility": "public",
+        },
+        headers=headers,
+    )
+    assert checked.status_code == 200
+    flagged = [f for f in checked.json()["findings"] if f["code"] == "contradicts_talking_point"]
+    assert flagged, checked.json()
+    assert "14" in flagged[0]["message"]
+    assert "7" in flagged[0]["message"]
