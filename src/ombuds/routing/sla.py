@@ -1,17 +1,58 @@
-"""Service-level targets by priority; pure arithmetic on aware datetimes."""
+"""Service-level targets and states; pure arithmetic on aware datetimes.
+
+A policy holds first-response, next-response and resolution targets by priority, optionally
+overridden per channel, counted in its business hours. While a case waits on the customer its
+clock is paused: on resume the deadlines move by the business time that was left at the pause
+(``resume_due``), so a case pending over a weekend loses nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from ombuds.cases.values import Priority
+from ombuds.routing.business_hours import ALWAYS_OPEN, BusinessHours, add_business_time, business_elapsed
+
+
+class Target(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+
+
+class SlaState(StrEnum):
+    OK = "ok"
+    NEAR_BREACH = "near_breach"
+    BREACHED = "breached"
+    PAUSED = "paused"
+
+
+Targets = Mapping[Priority, timedelta]
 
 
 @dataclass(frozen=True, slots=True)
 class SlaPolicy:
-    first_response: dict[Priority, timedelta]
-    resolution: dict[Priority, timedelta]
+    first_response: Targets
+    resolution: Targets
+    next_response: Targets = field(default_factory=dict)
+    # channel → target → priority → duration; what a channel leaves out falls back to the above.
+    by_channel: Mapping[str, Mapping[Target, Targets]] = field(default_factory=dict)
+    hours: BusinessHours = ALWAYS_OPEN
+    near_breach_ratio: float = 0.8
+
+    def target(self, target: Target, *, priority: Priority, channel: str | None = None) -> timedelta | None:
+        """The business duration allowed, or None when the policy sets no such target."""
+        override = self.by_channel.get(channel or "", {}).get(target, {})
+        if priority in override:
+            return override[priority]
+        return {
+            Target.FIRST_RESPONSE: self.first_response,
+            Target.NEXT_RESPONSE: self.next_response,
+            Target.RESOLUTION: self.resolution,
+        }[target].get(priority)
 
 
 DEFAULT_POLICY = SlaPolicy(
@@ -20,6 +61,12 @@ DEFAULT_POLICY = SlaPolicy(
         Priority.HIGH: timedelta(hours=1),
         Priority.NORMAL: timedelta(hours=4),
         Priority.LOW: timedelta(hours=24),
+    },
+    next_response={
+        Priority.URGENT: timedelta(hours=1),
+        Priority.HIGH: timedelta(hours=4),
+        Priority.NORMAL: timedelta(hours=8),
+        Priority.LOW: timedelta(hours=48),
     },
     resolution={
         Priority.URGENT: timedelta(hours=4),
@@ -30,9 +77,62 @@ DEFAULT_POLICY = SlaPolicy(
 )
 
 
-def first_response_due(policy: SlaPolicy, *, priority: Priority, opened_at: datetime) -> datetime:
-    return opened_at + policy.first_response[priority]
+def due_at(
+    policy: SlaPolicy, target: Target, *, priority: Priority, start: datetime, channel: str | None = None
+) -> datetime | None:
+    """When ``target`` is due for a clock started at ``start``, in the policy's business hours."""
+    allowed = policy.target(target, priority=priority, channel=channel)
+    return None if allowed is None else add_business_time(policy.hours, start, allowed)
 
 
-def resolution_due(policy: SlaPolicy, *, priority: Priority, opened_at: datetime) -> datetime:
-    return opened_at + policy.resolution[priority]
+def first_response_due(
+    policy: SlaPolicy, *, priority: Priority, opened_at: datetime, channel: str | None = None
+) -> datetime:
+    due = due_at(policy, Target.FIRST_RESPONSE, priority=priority, start=opened_at, channel=channel)
+    assert due is not None, "every policy sets a first-response target for every priority"
+    return due
+
+
+def resolution_due(
+    policy: SlaPolicy, *, priority: Priority, opened_at: datetime, channel: str | None = None
+) -> datetime:
+    due = due_at(policy, Target.RESOLUTION, priority=priority, start=opened_at, channel=channel)
+    assert due is not None, "every policy sets a resolution target for every priority"
+    return due
+
+
+def resume_due(hours: BusinessHours, *, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+    """Move a deadline past a pause: the business time left at the pause starts again on resume.
+
+    A deadline already missed when the clock paused stays where it is: waiting on the customer
+    does not undo a breach.
+    """
+    if due <= paused_at:
+        return due
+    return add_business_time(hours, resumed_at, business_elapsed(hours, paused_at, due))
+
+
+def sla_state(
+    hours: BusinessHours,
+    *,
+    started_at: datetime,
+    due: datetime,
+    now: datetime,
+    is_paused: bool = False,
+    near_breach_ratio: float = 0.8,
+) -> SlaState:
+    """Breached once ``now`` reaches ``due``; near breach once the ratio of business time is used."""
+    if now >= due:
+        return SlaState.BREACHED
+    if is_paused:
+        return SlaState.PAUSED
+    allowed = business_elapsed(hours, started_at, due)
+    used = business_elapsed(hours, started_at, now)
+    if allowed > timedelta() and used >= allowed * near_breach_ratio:
+        return SlaState.NEAR_BREACH
+    return SlaState.OK
+
+
+def raised(priority: Priority) -> Priority:
+    """One step more urgent; urgent stays urgent."""
+    return Priority(max(Priority.URGENT, priority - 1))
