@@ -57,6 +57,8 @@ class EventKind(StrEnum):
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
+    CASE_FOLLOW_UP_SET = "case.follow_up_set"
+    CASE_FOLLOW_UP_RETURNED = "case.follow_up_returned"
 
 
 class EventPayloadError(ValueError):
@@ -226,6 +228,27 @@ class ReplyFailed(ReplyEvent):
     error: str
 
 
+class CaseFollowUpSet(ChangeByPerson):
+    """A case parked until a date (``pending``) or a check-in planned after it was resolved."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_FOLLOW_UP_SET
+    follow_up_id: int
+    follow_up: str  # pending | check_in
+    due_at: str  # ISO 8601, UTC
+    waiting_on: str | None = None
+    note: str | None = None
+
+
+class CaseFollowUpReturned(EventPayload):
+    """A follow-up's date came: the case was brought back to its owner (or had been taken up already)."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_FOLLOW_UP_RETURNED
+    follow_up_id: int
+    follow_up: str
+    outcome: str  # returned | skipped
+    note: str | None = None
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     payload.kind.value: payload
     for payload in (
@@ -248,6 +271,8 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplyRejected,
         ReplySent,
         ReplyFailed,
+        CaseFollowUpSet,
+        CaseFollowUpReturned,
     )
 }
 

@@ -4,6 +4,7 @@ from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
 from ombuds.cases.models import Case, Customer, Identity
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
 from ombuds.events import Event
+from ombuds.followups.models import FollowUp
 from ombuds.incidents.models import (
     Alert,
     AlertChannel,
@@ -31,6 +32,7 @@ __all__ = [
     "DetectorState",
     "Enrichment",
     "Event",
+    "FollowUp",
     "Identity",
     "Incident",
     "IncidentCase",

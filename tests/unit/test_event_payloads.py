@@ -8,6 +8,8 @@ from ombuds.event_payloads import (
     PAYLOAD_TYPES,
     CaseAssigned,
     CaseFirstResponse,
+    CaseFollowUpReturned,
+    CaseFollowUpSet,
     CaseNoteAdded,
     CaseOpened,
     CasePriorityChanged,
@@ -61,6 +63,16 @@ EXAMPLES: list[EventPayload] = [
     ReplySent(reply_id=5, visibility="public", mention_id=41),
     ReplySent(reply_id=7, visibility="private", is_manual=True),
     ReplyFailed(reply_id=8, visibility="private", error="HTTP 400: bad recipient"),
+    CaseFollowUpSet(
+        follow_up_id=3,
+        follow_up="pending",
+        due_at="2026-12-03T09:00:00+00:00",
+        waiting_on="refund",
+        note="bank",
+    ),
+    CaseFollowUpReturned(
+        follow_up_id=3, follow_up="check_in", outcome="returned", note="is the card working?"
+    ),
 ]
 
 

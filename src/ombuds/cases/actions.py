@@ -203,6 +203,7 @@ def set_case_status(
     """
     previous = case.status
     case.status = status
+    case.returned_at = None  # someone took the case up; it need not top the inbox any more
     if status is CaseStatus.RESOLVED:
         case.resolved_at = at
     elif status is CaseStatus.OPEN:

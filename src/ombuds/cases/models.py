@@ -57,3 +57,6 @@ class Case(Base):
     resolve_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    #: when a follow-up brought the case back (a parked date came, a check-in is due): it tops its
+    #: owner's inbox until its status next changes
+    returned_at: Mapped[datetime | None]

@@ -82,7 +82,8 @@ def list_open_cases(
     limit: int = 50,
     offset: int = 0,
 ) -> CaseList:
-    """The brand's open cases (new, open, pending): most urgent first, then the longest waiting.
+    """The brand's open cases (new, open, pending): those a follow-up brought back first (latest on
+    top), then most urgent, then the longest waiting.
 
     ``brand_id`` must come from the caller's scope (their selected brand or token's brand).
     """
@@ -104,7 +105,14 @@ def list_open_cases(
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     rows = session.execute(
         _case_rows(conditions)
-        .order_by(Case.priority.asc(), Case.opened_at.asc(), Case.id.asc())
+        # a case a follow-up brought back tops the list: its date has come and its owner promised
+        .order_by(
+            Case.returned_at.is_(None),
+            Case.returned_at.desc(),
+            Case.priority.asc(),
+            Case.opened_at.asc(),
+            Case.id.asc(),
+        )
         .limit(limit)
         .offset(offset)
     ).all()
@@ -240,6 +248,7 @@ def _case_fields(
         "first_responded_at": case.first_responded_at,
         "resolve_due_at": case.resolve_due_at,
         "resolved_at": case.resolved_at,
+        "returned_at": case.returned_at,
         "mention_count": mention_count,
         "latest_mention": latest,
     }

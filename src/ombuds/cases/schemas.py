@@ -87,6 +87,10 @@ class CaseRead(_Read):
     first_responded_at: datetime | None
     resolve_due_at: datetime | None
     resolved_at: datetime | None
+    returned_at: datetime | None = Field(
+        default=None,
+        description="When a follow-up brought the case back (it tops the inbox until its status changes)",
+    )
     mention_count: int
     latest_mention: LatestMentionRead | None
 

@@ -21,6 +21,8 @@ from ombuds.cases.schemas import CaseEventRead, CaseMentionRead, priority_label
 from ombuds.event_payloads import (
     CaseAssigned,
     CaseFirstResponse,
+    CaseFollowUpReturned,
+    CaseFollowUpSet,
     CaseNoteAdded,
     CaseOpened,
     CasePriorityChanged,
@@ -197,6 +199,17 @@ def summary(
             return f"{_word(visibility)} reply sent"
         case ReplyFailed(visibility=visibility):
             return f"{_word(visibility)} reply failed to send"
+        case CaseFollowUpSet(follow_up="check_in", due_at=due_at):
+            return f"Check-in planned for {due_at[:16].replace('T', ' ')} UTC"
+        case CaseFollowUpSet(due_at=due_at, waiting_on=waiting_on):
+            waiting = f", waiting on {_WAITING_ON.get(waiting_on, waiting_on)}" if waiting_on else ""
+            return f"Pending until {due_at[:16].replace('T', ' ')} UTC{waiting}"
+        case CaseFollowUpReturned(follow_up=follow_up, outcome="returned"):
+            return (
+                "Check-in due: case reopened" if follow_up == "check_in" else "Pending date came: case back"
+            )
+        case CaseFollowUpReturned():
+            return "Follow-up date came; the case had been taken up already"
     return _kind_words(kind)
 
 
@@ -223,7 +236,13 @@ def detail(payload: EventPayload | None) -> str | None:
             return _str(note)
         case ReplyFailed(error=error):
             return _str(error)
+        case CaseFollowUpSet(note=note) | CaseFollowUpReturned(note=note):
+            return _str(note)
     return None
+
+
+#: What a parked case waits for, as the follow-ups package stores it.
+_WAITING_ON = {"customer": "the customer", "team": "another team", "refund": "a refund"}
 
 
 def _resolution(payload: ResolutionEvent) -> str:

@@ -41,6 +41,7 @@ API_PREFIX = "/api/v1"
 #: (an ``APIRouter`` whose prefix names its collection, e.g. ``APIRouter(prefix="/cases")``).
 API_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.api",
+    "ombuds.followups.api",
     "ombuds.mentions.api",
     "ombuds.incidents.api",
     "ombuds.promises.api",
@@ -55,6 +56,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.web.pages",
     "ombuds.accounts.pages",
     "ombuds.cases.pages",
+    "ombuds.followups.pages",
     "ombuds.incidents.pages",
     "ombuds.promises.pages",
     "ombuds.responses.resolutions.pages",
