@@ -59,6 +59,9 @@ class EventKind(StrEnum):
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
     CASE_FOLLOW_UP_SET = "case.follow_up_set"
     CASE_FOLLOW_UP_RETURNED = "case.follow_up_returned"
+    TASK_OPENED = "task.opened"
+    TASK_DONE = "task.done"
+    TASK_WAIVED = "task.waived"
 
 
 class EventPayloadError(ValueError):
@@ -228,6 +231,29 @@ class ReplyFailed(ReplyEvent):
     error: str
 
 
+class TaskEvent(ChangeByPerson):
+    """Something that happened to one of the case's tasks (kept on the case's own timeline)."""
+
+    task_id: int
+    title: str
+    team_id: int
+
+
+class TaskOpened(TaskEvent):
+    kind: ClassVar[EventKind] = EventKind.TASK_OPENED
+    due_at: str | None = None
+
+
+class TaskDone(TaskEvent):
+    kind: ClassVar[EventKind] = EventKind.TASK_DONE
+    note: str | None = None
+
+
+class TaskWaived(TaskEvent):
+    kind: ClassVar[EventKind] = EventKind.TASK_WAIVED
+    reason: str
+
+
 class CaseFollowUpSet(ChangeByPerson):
     """A case parked until a date (``pending``) or a check-in planned after it was resolved."""
 
@@ -273,6 +299,9 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplyFailed,
         CaseFollowUpSet,
         CaseFollowUpReturned,
+        TaskOpened,
+        TaskDone,
+        TaskWaived,
     )
 }
 

@@ -2,6 +2,7 @@
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
 from ombuds.cases.models import Case, Customer, Identity
+from ombuds.cases.tasks import Task
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
 from ombuds.events import Event
 from ombuds.followups.models import FollowUp
@@ -54,6 +55,7 @@ __all__ = [
     "Source",
     "TalkingPoint",
     "TalkingPointVersion",
+    "Task",
     "Team",
     "User",
 ]

@@ -29,6 +29,9 @@ from ombuds.event_payloads import (
     ResolutionApproved,
     ResolutionDeclined,
     ResolutionRequested,
+    TaskDone,
+    TaskOpened,
+    TaskWaived,
     parse_payload,
 )
 
@@ -42,6 +45,9 @@ RESOLUTION = {
 }
 
 EXAMPLES: list[EventPayload] = [
+    TaskOpened(task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00"),
+    TaskDone(task_id=4, title="Refund the fee", team_id=3, note="refunded 40 EUR", api_token_id=9),
+    TaskWaived(task_id=4, title="Refund the fee", team_id=3, reason="the bank refunded it"),
     CaseOpened(mention_id=7),
     CaseFirstResponse(mention_id=8),
     CaseRouted(priority=2, team_id=3, reasons=("rule: billing", "signal: churn_threat"), mention_id=7),

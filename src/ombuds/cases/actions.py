@@ -8,9 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
+from ombuds.cases.tasks import list_open_tasks
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.cases.workflow import status_path
+from ombuds.errors import Conflict
 from ombuds.event_payloads import CaseFirstResponse, CaseOpened, CaseRouted, CaseStatusChanged
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
@@ -199,8 +202,12 @@ def set_case_status(
     """The one writer of a case's status and its ``case.status_changed`` event.
 
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it. Callers
-    check the move is allowed (``workflow.status_path``) and who may make it.
+    check the move is allowed (``workflow.status_path``) and who may make it. A case with an open
+    task cannot be resolved or closed (Conflict naming the task): the promise to the customer is
+    kept only once the other team's work is done, or a manager waived it.
     """
+    if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        _refuse_while_a_task_is_open(session, case=case, status=status)
     previous = case.status
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
@@ -218,6 +225,20 @@ def set_case_status(
             previous=previous.value, status=status.value, note=note, api_token_id=api_token_id
         ),
         occurred_at=at,
+    )
+
+
+def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseStatus) -> None:
+    open_tasks = list_open_tasks(session, case_id=case.id)
+    if not open_tasks:
+        return
+    task = open_tasks[0]
+    team = session.get(Team, task.team_id)
+    others = f" (and {len(open_tasks) - 1} more)" if len(open_tasks) > 1 else ""
+    raise Conflict(
+        f'case {case.id} cannot be {status.value} while task {task.id} "{task.title}" for '
+        f"{team.name if team else f'team {task.team_id}'} is open{others}; "
+        "mark it done, or ask a manager to waive it with a reason"
     )
 
 

@@ -44,6 +44,10 @@ from ombuds.event_payloads import (
     ResolutionDeclined,
     ResolutionEvent,
     ResolutionRequested,
+    TaskDone,
+    TaskEvent,
+    TaskOpened,
+    TaskWaived,
     parse_payload,
 )
 from ombuds.events import Event
@@ -94,6 +98,8 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
     for payload in payloads:
         if isinstance(payload, CaseAssigned):
             user_ids |= {found for found in (payload.previous, payload.assignee) if found is not None}
+        elif isinstance(payload, TaskEvent):
+            team_ids.add(payload.team_id)
         elif isinstance(payload, CaseTeamChanged):
             team_ids |= {found for found in (payload.previous, payload.team) if found is not None}
         elif isinstance(payload, CaseRouted) and payload.team_id is not None:
@@ -210,6 +216,12 @@ def summary(
             )
         case CaseFollowUpReturned():
             return "Follow-up date came; the case had been taken up already"
+        case TaskOpened(title=title, team_id=team_id):
+            return f"Task for {team(team_id)}: {title}"
+        case TaskDone(title=title, team_id=team_id):
+            return f"Task done by {team(team_id)}: {title} · tell the customer what was done"
+        case TaskWaived(title=title, team_id=team_id):
+            return f"Task for {team(team_id)} waived: {title}"
     return _kind_words(kind)
 
 
@@ -238,6 +250,10 @@ def detail(payload: EventPayload | None) -> str | None:
             return _str(error)
         case CaseFollowUpSet(note=note) | CaseFollowUpReturned(note=note):
             return _str(note)
+        case TaskDone(note=note):
+            return _str(note)
+        case TaskWaived(reason=reason):
+            return f"Reason: {reason}"
     return None
 
 

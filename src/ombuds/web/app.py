@@ -48,6 +48,8 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.responses.resolutions.api",
     "ombuds.responses.wording.api",
     "ombuds.responses.api",
+    "ombuds.accounts.api",
+    "ombuds.tasks.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
@@ -62,6 +64,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.responses.resolutions.pages",
     "ombuds.responses.pages",
     "ombuds.responses.wording.pages",
+    "ombuds.tasks.pages",
 )
 
 

@@ -18,6 +18,7 @@ class NavEntry:
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
+    NavEntry("Tasks", "/tasks"),
     NavEntry("Incidents", "/incidents"),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),

@@ -1,0 +1,75 @@
+"""Tasks over JSON: ask a team of the case's brand for something, then mark it done or waive it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import ApiToken, Team, User
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.queries import get_case
+from ombuds.clock import utcnow
+from ombuds.errors import InvalidInput
+from ombuds.fields import Id
+from ombuds.tasks import actions, queries
+from ombuds.tasks.schemas import TaskCreate, TaskRead, TaskStatusUpdate
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
+
+router = APIRouter(tags=["tasks"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Neither a bearer token nor a signed-in session."},
+    403: {"description": "A viewer; for a waiver, anyone but a manager or an administrator."},
+    404: {"description": "No such case, task or team among the brands the caller may see."},
+    409: {"description": "The task is no longer open."},
+    422: {"description": "A field that cannot be used; the detail names it."},
+}
+
+
+def _actor(scope: ApiScope, session: Session) -> Actor:
+    """The signed-in person, or the token (and the person it was made for, if any)."""
+    if scope.user is not None:
+        return Actor(scope.user)
+    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
+    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+    return Actor(user, api_token_id=scope.token_id)
+
+
+@router.post("/cases/{case_id}/tasks", status_code=201, response_model=TaskRead, responses=_ERRORS)
+def create_task(case_id: Id, body: TaskCreate, scope: ApiReader, session: DbSession) -> TaskRead:
+    """Ask another team of the case's brand for something concrete; the case cannot be resolved meanwhile."""
+    case = get_case(session, case_id, brand_ids=scope.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    assignee = session.get(User, body.assignee_id) if body.assignee_id is not None else None
+    if body.assignee_id is not None and assignee is None:
+        raise InvalidInput(f"assignee_id: no user {body.assignee_id}")
+    task = actions.create_task(
+        session,
+        case=case,
+        team=session.get(Team, body.team_id),
+        title=body.title,
+        description=body.description,
+        due_at=body.due_at,
+        assignee=assignee,
+        actor=_actor(scope, session),
+        now=utcnow(),
+    )
+    return TaskRead.model_validate(task)
+
+
+@router.post("/tasks/{task_id}/status", response_model=TaskRead, responses=_ERRORS)
+def change_task_status(task_id: Id, body: TaskStatusUpdate, scope: ApiReader, session: DbSession) -> TaskRead:
+    """Mark the task done (the note says what was done), or waive it (managers; the note is the reason)."""
+    task = queries.get_task(session, task_id, brand_ids=scope.brand_ids)
+    case = get_case(session, task.case_id, brand_ids=scope.brand_ids) if task is not None else None
+    if task is None or case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no task {task_id}")
+    actor = _actor(scope, session)
+    if body.status == "done":
+        actions.complete_task(session, task=task, case=case, note=body.note, actor=actor, now=utcnow())
+    else:
+        actions.waive_task(session, task=task, case=case, reason=body.note, actor=actor, now=utcnow())
+    return TaskRead.model_validate(task)

@@ -1,0 +1,52 @@
+"""Tasks and teams over JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from ombuds.cases.tasks import TaskStatus
+from ombuds.fields import Id, NoNul
+
+TITLE_MAX_CHARS = 200
+TEXT_MAX_CHARS = 5000
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS), NoNul
+]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_CHARS), NoNul]
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team_id: Id
+    title: Title
+    description: LongText = ""
+    due_at: AwareDatetime | None = None
+    assignee_id: Id | None = Field(default=None, description="A person of the team's brand, optional.")
+
+
+class TaskStatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["done", "waived"]
+    note: LongText = Field(default="", description="What was done; for a waiver, the reason (required).")
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    team_id: int
+    assignee_id: int | None
+    title: str
+    description: str
+    status: TaskStatus
+    due_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    note: str | None
