@@ -14,6 +14,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.timeline import list_case_events
 from ombuds.demo import wording
 from ombuds.demo.answers import AnswersSummary
+from ombuds.demo.follow_ups import FollowUpsSummary
 from ombuds.demo.run import seed_demo
 from ombuds.demo.seed import DEMO_PASSWORD
 from ombuds.incidents.models import Incident, IncidentStatus
@@ -84,6 +85,8 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         _the_desk_shows_its_answers(client, summary.answers)
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
+        client.post("/logout", data={"csrf_token": _csrf(client)})
+        _the_agent_sees_follow_ups(client, summary.follow_ups)
 
 
 def _sign_in(client: TestClient, email: str) -> None:
@@ -242,3 +245,26 @@ def _an_agent_answers_with_the_suggested_talking_point(
     assert flagged, checked.json()
     assert "14" in flagged[0]["message"]
     assert "7" in flagged[0]["message"]
+
+
+def _the_agent_sees_follow_ups(client: TestClient, follow_ups: FollowUpsSummary) -> None:
+    """Parked cases wait on a refund, another team and the customer; the one whose date came
+    this morning tops the agent's inbox; a resolved case has a check-in planned."""
+    _sign_in(client, "agent@larkspur.example")
+    assert set(follow_ups.parked.values()) == {"refund", "team", "customer"}
+    for case_id, waiting_on in follow_ups.parked.items():
+        case = client.get(f"/api/v1/cases/{case_id}").json()
+        assert case["status"] == "pending"
+        planned = client.get(f"/api/v1/cases/{case_id}/follow-ups").json()
+        assert [(f["kind"], f["reason"], f["done_at"]) for f in planned] == [("pending", waiting_on, None)]
+    assert follow_ups.returned_case_id is not None
+    inbox = client.get("/api/v1/cases").json()["items"]
+    assert inbox[0]["id"] == follow_ups.returned_case_id, "the case whose date came leads the inbox"
+    assert inbox[0]["status"] == "open"
+    mine = client.get("/inbox?assignee=me")
+    rows = re.findall(r'data-testid="case-row" data-case-id="(\d+)"', mine.text)
+    assert rows[0] == str(follow_ups.returned_case_id)
+    assert follow_ups.check_in_case_id is not None
+    page = client.get(f"/cases/{follow_ups.check_in_case_id}")
+    assert "Check-in planned for" in page.text
+    assert "Ask whether the fix held" in page.text

@@ -13,6 +13,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
 from ombuds.db import transaction
 from ombuds.demo.answers import AnswersSummary, seed_answers
+from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
@@ -30,6 +31,7 @@ class DemoSummary:
     mentions: int
     open_cases: int
     answers: AnswersSummary
+    follow_ups: FollowUpsSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -79,6 +81,12 @@ def settle_answered_cases(
     return settled
 
 
+def _story_case_ids(answers: AnswersSummary) -> set[int]:
+    """Cases another demo story tells, which the follow-ups leave alone."""
+    told = set(answers.answered) | set(answers.closed_in_public_case_ids) | set(answers.first_responses)
+    return told | {pair[1] for pair in (answers.awaiting, answers.rejected) if pair is not None}
+
+
 def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) -> DemoSummary:
     """Seed, ingest and process; every step in its own transaction, as a live desk would."""
     now = utcnow()
@@ -94,6 +102,7 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     with transaction(factory) as session:
         settle_answered_cases(session, now=now)
     answers = seed_answers(factory, brand_id=brand.id, now=now)
+    follow_ups = seed_follow_ups(factory, brand_id=brand.id, now=now, taken=_story_case_ids(answers))
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
-    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers)
+    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers, follow_ups)

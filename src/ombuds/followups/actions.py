@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.cases.actions import set_case_status
-from ombuds.cases.lifecycle import Actor, change_status, ensure_may_work
+from ombuds.cases.lifecycle import Actor, ensure_may_work
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
 from ombuds.cases.workflow import status_path
 from ombuds.clock import as_utc, utcnow
@@ -50,8 +50,15 @@ def set_pending_until(
             f"case {case.id} is {case.status.value}: park an open case; "
             "a resolved case gets a check-in (POST /api/v1/cases/{id}/check-ins)"
         )
-    if case.status is not CaseStatus.PENDING:
-        change_status(session, case=case, status=CaseStatus.PENDING, actor=actor)
+    for target in status_path(case.status, CaseStatus.PENDING):
+        set_case_status(
+            session,
+            case=case,
+            status=target,
+            at=now,
+            actor_id=actor.user_id,
+            api_token_id=actor.api_token_id,
+        )
     return _schedule(
         session,
         case=case,
@@ -60,6 +67,7 @@ def set_pending_until(
         waiting_on=waiting_on,
         note=note,
         actor=actor,
+        now=now,
     )
 
 
@@ -77,7 +85,14 @@ def schedule_check_in(
             "to come back to an open one, set it pending until a date"
         )
     return _schedule(
-        session, case=case, kind=FollowUpKind.CHECK_IN, due_at=at, waiting_on=None, note=note, actor=actor
+        session,
+        case=case,
+        kind=FollowUpKind.CHECK_IN,
+        due_at=at,
+        waiting_on=None,
+        note=note,
+        actor=actor,
+        now=now,
     )
 
 
@@ -179,8 +194,8 @@ def _schedule(
     waiting_on: WaitingOn | None,
     note: str,
     actor: Actor,
+    now: datetime,
 ) -> FollowUp:
-    now = utcnow()
     # one date of each kind per case: a new one replaces the old, so the case comes back once
     session.execute(
         update(FollowUp)
