@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
+    SURVEY_ANSWERED = "survey.answered"
     CASE_FOLLOW_UP_SET = "case.follow_up_set"
     CASE_FOLLOW_UP_RETURNED = "case.follow_up_returned"
     TASK_OPENED = "task.opened"
@@ -231,6 +232,14 @@ class ReplyFailed(ReplyEvent):
     error: str
 
 
+class SurveyAnswered(EventPayload):
+    """The customer answered the case's satisfaction survey (score 1 poor … 5 great)."""
+
+    kind: ClassVar[EventKind] = EventKind.SURVEY_ANSWERED
+    score: int
+    comment: str | None = None
+
+
 class TaskEvent(ChangeByPerson):
     """Something that happened to one of the case's tasks (kept on the case's own timeline)."""
 
@@ -297,6 +306,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplyRejected,
         ReplySent,
         ReplyFailed,
+        SurveyAnswered,
         CaseFollowUpSet,
         CaseFollowUpReturned,
         TaskOpened,

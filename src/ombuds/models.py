@@ -20,6 +20,7 @@ from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
 from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
 from ombuds.routing.models import RoutingRule
+from ombuds.surveys.models import Survey
 
 __all__ = [
     "Alert",
@@ -53,6 +54,7 @@ __all__ = [
     "Role",
     "RoutingRule",
     "Source",
+    "Survey",
     "TalkingPoint",
     "TalkingPointVersion",
     "Task",

@@ -29,6 +29,7 @@ from ombuds.event_payloads import (
     ResolutionApproved,
     ResolutionDeclined,
     ResolutionRequested,
+    SurveyAnswered,
     TaskDone,
     TaskOpened,
     TaskWaived,
@@ -69,6 +70,7 @@ EXAMPLES: list[EventPayload] = [
     ReplySent(reply_id=5, visibility="public", mention_id=41),
     ReplySent(reply_id=7, visibility="private", is_manual=True),
     ReplyFailed(reply_id=8, visibility="private", error="HTTP 400: bad recipient"),
+    SurveyAnswered(score=4, comment="fixed in a day"),
     CaseFollowUpSet(
         follow_up_id=3,
         follow_up="pending",

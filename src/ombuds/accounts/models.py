@@ -20,6 +20,8 @@ class Brand(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: a customer writing again this many days after their case was resolved reopens it
+    reopen_window_days: Mapped[int] = mapped_column(default=7, server_default="7")
 
 
 class User(Base):

@@ -8,15 +8,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Team
+from ombuds.accounts.models import Brand, Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
+from ombuds.cases.outcomes import (
+    is_early_reopen,
+    is_first_contact_resolution,
+    reply_exchanges,
+    within_reopen_window,
+)
 from ombuds.cases.tasks import list_open_tasks
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.cases.workflow import status_path
+from ombuds.clock import as_utc
 from ombuds.errors import Conflict
 from ombuds.event_payloads import CaseFirstResponse, CaseOpened, CaseRouted, CaseStatusChanged
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
+from ombuds.surveys.actions import offer_survey
 
 
 def get_or_create_identity(session: Session, *, mention: Mention) -> Identity:
@@ -78,6 +86,30 @@ def _case_replied_to(session: Session, *, mention: Mention) -> Case | None:
     return case if case is not None and case.status in OPEN_STATUSES else None
 
 
+def _reopenable_case_of(session: Session, *, mention: Mention, customer_id: int) -> Case | None:
+    """The customer's case resolved (not closed) within their brand's reopen window before ``mention``."""
+    case = session.scalar(
+        select(Case)
+        .where(
+            Case.brand_id == mention.brand_id,
+            Case.customer_id == customer_id,
+            Case.status == CaseStatus.RESOLVED,
+            Case.resolved_at.is_not(None),
+        )
+        .order_by(Case.resolved_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    brand = session.get(Brand, mention.brand_id)
+    if case is None or case.resolved_at is None or brand is None:
+        return None
+    inside = within_reopen_window(
+        resolved_at=as_utc(case.resolved_at),
+        at=as_utc(mention.created_at),
+        window_days=brand.reopen_window_days,
+    )
+    return case if inside else None
+
+
 def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
     case = Case(
         brand_id=mention.brand_id,
@@ -132,6 +164,7 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
             continue
         replied = _case_replied_to(session, mention=mention)
         open_case_id = None
+        reopenable_case_id = None
         if inbound:
             identity = get_or_create_identity(session, mention=mention)
             mention.customer_id = identity.customer_id
@@ -139,11 +172,15 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
                 replied = None  # someone else joining a thread gets a case of their own
             found = _open_case_of(session, brand_id=mention.brand_id, customer_id=identity.customer_id)
             open_case_id = found.id if found else None
+            if found is None and replied is None:
+                resolved = _reopenable_case_of(session, mention=mention, customer_id=identity.customer_id)
+                reopenable_case_id = resolved.id if resolved else None
         decision = decide_thread(
             is_inbound=inbound,
             open_case_id=open_case_id,
             replied_case_id=replied.id if replied else None,
             echo=is_echo(mention.text),
+            reopenable_case_id=reopenable_case_id,
         )
         if decision.action is ThreadAction.OPEN:
             assert mention.customer_id is not None
@@ -152,6 +189,13 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
                 case=open_case(session, mention=mention, customer_id=mention.customer_id),
                 mention=mention,
             )
+        elif decision.action is ThreadAction.REOPEN:
+            case = session.get(Case, decision.case_id)
+            assert case is not None
+            set_case_status(
+                session, case=case, status=CaseStatus.OPEN, at=mention.created_at, note=decision.reason
+            )
+            attach_mention(session, case=case, mention=mention)
         elif decision.action is ThreadAction.ATTACH:
             case = session.get(Case, decision.case_id)
             assert case is not None
@@ -211,8 +255,11 @@ def set_case_status(
     previous = case.status
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
+    if status in OPEN_STATUSES and previous not in OPEN_STATUSES:
+        _count_reopen(case, at=at)
     if status is CaseStatus.RESOLVED:
         case.resolved_at = at
+        _record_resolution(session, case=case, at=at)
     elif status is CaseStatus.OPEN:
         case.resolved_at = None
     return record_event(
@@ -239,6 +286,39 @@ def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseSt
         f'case {case.id} cannot be {status.value} while task {task.id} "{task.title}" for '
         f"{team.name if team else f'team {task.team_id}'} is open{others}; "
         "mark it done, or ask a manager to waive it with a reason"
+    )
+
+
+def _count_reopen(case: Case, *, at: datetime) -> None:
+    case.reopened += 1
+    if case.resolved_at is not None and is_early_reopen(resolved_at=as_utc(case.resolved_at), at=as_utc(at)):
+        case.first_contact_resolution = False
+
+
+def _record_resolution(session: Session, *, case: Case, at: datetime) -> None:
+    """The outcome facts known when a case is resolved, and the survey its customer is sent.
+
+    First-contact resolution is judged at the first resolution; an early reopen overturns it later.
+    """
+    if case.first_contact_resolution is None:
+        directions = session.scalars(
+            select(Mention.direction)
+            .where(Mention.case_id == case.id, Mention.brand_id == case.brand_id)
+            .order_by(Mention.created_at, Mention.id)
+        )
+        case.first_contact_resolution = is_first_contact_resolution(
+            exchanges=reply_exchanges(d is Direction.INBOUND for d in directions),
+            handoffs=case.handoffs,
+            reopened=case.reopened,
+        )
+    customer = session.get(Customer, case.customer_id)
+    offer_survey(
+        session,
+        brand_id=case.brand_id,
+        case_id=case.id,
+        subject=case.subject,
+        customer_name=customer.display_name if customer else "",
+        at=at,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Team, User
@@ -71,9 +71,15 @@ def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetailRead, responses=_UNAUTHORIZED | _NOT_FOUND)
-def get_case(case_id: Id, scope: ApiReader, session: DbSession) -> CaseDetailRead:
-    """One case with its customer, its messages in time order and what analysis found in them."""
-    return _detail(session, _case(session, case_id, scope), scope)
+def get_case(case_id: Id, scope: ApiReader, session: DbSession, request: Request) -> CaseDetailRead:
+    """One case with its customer, its messages in time order and what analysis found in them.
+
+    ``survey_url`` is a full link on the address this request came to, ready to send the customer.
+    """
+    detail = _detail(session, _case(session, case_id, scope), scope)
+    if detail.survey_url is not None:
+        detail.survey_url = str(request.base_url).rstrip("/") + detail.survey_url
+    return detail
 
 
 # --- case work ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ombuds.accounts.models import Team, User
 from ombuds.accounts.queries import get_role
 from ombuds.cases.actions import set_case_status
 from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.cases.outcomes import is_handoff
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
 from ombuds.enrichment.corrections import record_correction
@@ -119,6 +120,8 @@ def assign_case(session: Session, *, case: Case, assignee: User | None, actor: A
         return None
     previous = case.assignee_id
     case.assignee_id = new_id
+    if is_handoff(previous, new_id):
+        case.handoffs += 1
     return _event(session, case=case, actor=actor, payload=CaseAssigned(previous=previous, assignee=new_id))
 
 
@@ -131,6 +134,8 @@ def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor)
         return None
     previous = case.team_id
     case.team_id = team.id
+    if is_handoff(previous, team.id):
+        case.handoffs += 1
     return _event(session, case=case, actor=actor, payload=CaseTeamChanged(previous=previous, team=team.id))
 
 

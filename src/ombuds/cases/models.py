@@ -57,6 +57,11 @@ class Case(Base):
     resolve_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # outcome facts (rules in cases/outcomes.py): changes of owner or team between people or teams,
+    # times reopened, and whether the first contact fixed it (None until resolved)
+    handoffs: Mapped[int] = mapped_column(default=0, server_default="0")
+    reopened: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_contact_resolution: Mapped[bool | None]
     #: when a follow-up brought the case back (a parked date came, a check-in is due): it tops its
     #: owner's inbox until its status next changes
     returned_at: Mapped[datetime | None]

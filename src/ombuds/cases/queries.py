@@ -29,6 +29,9 @@ from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Direction, Mention
 from ombuds.shown_brands import note_shown
+from ombuds.surveys.queries import get_case_survey
+from ombuds.surveys.schemas import CsatRead
+from ombuds.surveys.values import survey_path
 
 SENTIMENT = "sentiment"
 #: How findings are ordered on a mention: the ones people read first come first; others by name.
@@ -188,8 +191,22 @@ def get_case_detail(
         ),
         mentions=[_mention_read(mention, findings.get(mention.id, [])) for mention in mentions],
         other_cases=[CaseSummaryRead.model_validate(other) for other in other_cases],
+        **_outcome_fields(session, case),
     )
     return privacy.present_case(detail, mask=mask_pii)
+
+
+def _outcome_fields(session: Session, case: Case) -> dict[str, Any]:
+    """The case's survey and outcome facts; the survey link is a path on the app's address."""
+    survey = get_case_survey(session, case_id=case.id, brand_id=case.brand_id)
+    answered = survey is not None and survey.answered_at is not None
+    return {
+        "survey_url": survey_path(survey.token) if survey is not None else None,
+        "csat": CsatRead.model_validate(survey) if answered else None,
+        "first_contact_resolution": case.first_contact_resolution,
+        "handoffs": case.handoffs or 0,
+        "reopened": case.reopened or 0,
+    }
 
 
 def list_case_workers(session: Session, *, brand_id: int) -> list[User]:

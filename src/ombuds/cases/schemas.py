@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 from ombuds.cases.models import CaseStatus, Priority
 from ombuds.fields import Id, NoNul, WholeNumber
 from ombuds.mentions.models import Direction
+from ombuds.surveys.schemas import CsatRead
 
 OpenStatus = Literal["new", "open", "pending"]
 
@@ -171,6 +172,16 @@ class CaseDetailRead(CaseRead):
     pii_masked: bool = Field(
         default=False, description="personal data in texts is masked, because the caller's role is viewer"
     )
+    survey_url: str | None = Field(
+        default=None, description="the customer's satisfaction survey (no sign-in); null until resolved"
+    )
+    csat: CsatRead | None = Field(default=None, description="the customer's answer to the survey, once given")
+    first_contact_resolution: bool | None = Field(
+        default=None,
+        description="resolved with one reply exchange, no handoff, no reopen within 7 days; null until resolved",
+    )
+    handoffs: int = Field(default=0, description="changes of owner or team between people or teams")
+    reopened: int = Field(default=0, description="times the case was reopened after being resolved")
 
 
 # --- case work: what agents change, and the case's timeline ---------------------------------------

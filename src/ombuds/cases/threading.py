@@ -11,6 +11,7 @@ class ThreadAction(StrEnum):
     OPEN = "open"  # start a new case
     SKIP = "skip"  # no case: a brand post that answers nobody, or an echo of someone else's words
     KEEP = "keep"  # threaded before (re-queued): decided once, its customer and case stay as they are
+    REOPEN = "reopen"  # the customer wrote again soon after their case was resolved: reopen it
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,13 @@ def decide_thread(
     open_case_id: int | None,
     replied_case_id: int | None,
     echo: bool = False,
+    reopenable_case_id: int | None = None,
 ) -> ThreadDecision:
     """Same customer with an open case → that case; a brand reply → the case it answers; else a new case.
 
     ``open_case_id`` is the customer's open case on the brand, ``replied_case_id`` the case of
-    the message this one replies to (if known); ``echo`` marks a plain repost.
+    the message this one replies to (if known); ``echo`` marks a plain repost;
+    ``reopenable_case_id`` the customer's case resolved within the brand's reopen window.
     """
     if echo:
         return ThreadDecision(ThreadAction.SKIP, None, "a repost of someone else's message")
@@ -50,6 +53,10 @@ def decide_thread(
         return ThreadDecision(ThreadAction.ATTACH, open_case_id, "customer has an open case")
     if replied_case_id is not None:
         return ThreadDecision(ThreadAction.ATTACH, replied_case_id, "reply within a case conversation")
+    if reopenable_case_id is not None:
+        return ThreadDecision(
+            ThreadAction.REOPEN, reopenable_case_id, "customer wrote again soon after their case was resolved"
+        )
     return ThreadDecision(ThreadAction.OPEN, None, "no open case for this customer")
 
 

@@ -67,6 +67,10 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.tasks.pages",
 )
 
+#: Pages for people without an account, reached by an unguessable link that is their only
+#: credential (a survey). They act for no signed-in session, so they carry no CSRF check.
+PUBLIC_ROUTERS: tuple[str, ...] = ("ombuds.surveys.pages",)
+
 
 def _router(module: str) -> APIRouter:
     router = getattr(import_module(module), "router", None)
@@ -127,4 +131,6 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         app.include_router(
             _router(module), include_in_schema=False, dependencies=[Depends(verify_csrf), audience]
         )
+    for module in PUBLIC_ROUTERS:
+        app.include_router(_router(module), include_in_schema=False, dependencies=[audience])
     return app

@@ -38,3 +38,13 @@ def test_a_plain_repost_is_an_echo_not_a_new_voice() -> None:
     )
     assert decision.action is ThreadAction.SKIP
     assert not is_echo("Support never answers. RT if this happened to you")
+
+
+def test_writing_again_soon_after_resolution_reopens_that_case() -> None:
+    decision = decide_thread(is_inbound=True, open_case_id=None, replied_case_id=None, reopenable_case_id=9)
+    assert (decision.action, decision.case_id) == (ThreadAction.REOPEN, 9)
+
+
+def test_an_open_case_wins_over_reopening_a_resolved_one() -> None:
+    decision = decide_thread(is_inbound=True, open_case_id=4, replied_case_id=None, reopenable_case_id=9)
+    assert (decision.action, decision.case_id) == (ThreadAction.ATTACH, 4)
