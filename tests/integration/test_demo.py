@@ -17,6 +17,7 @@ from ombuds.demo.answers import AnswersSummary
 from ombuds.demo.follow_ups import FollowUpsSummary
 from ombuds.demo.run import seed_demo
 from ombuds.demo.seed import DEMO_PASSWORD
+from ombuds.demo.tasks import TasksSummary
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises.models import Promise, PromiseMatch, Stance
@@ -84,9 +85,10 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
     with TestClient(app, follow_redirects=False) as client:
         _the_desk_shows_its_answers(client, summary.answers)
         client.post("/logout", data={"csrf_token": _csrf(client)})
-        _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
-        client.post("/logout", data={"csrf_token": _csrf(client)})
         _the_agent_sees_follow_ups(client, summary.follow_ups)
+        _tasks_are_open_with_other_teams(client, summary.tasks)
+        client.post("/logout", data={"csrf_token": _csrf(client)})
+        _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
 
 
 def _sign_in(client: TestClient, email: str) -> None:
@@ -268,3 +270,23 @@ def _the_agent_sees_follow_ups(client: TestClient, follow_ups: FollowUpsSummary)
     page = client.get(f"/cases/{follow_ups.check_in_case_id}")
     assert "Check-in planned for" in page.text
     assert "Ask whether the fix held" in page.text
+
+
+def _tasks_are_open_with_other_teams(client: TestClient, tasks: TasksSummary) -> None:
+    """Billing, Baggage and Digital each have work asked of them; a case with an open task cannot
+    be resolved; Digital's is overdue; a task Billing finished asks the agent to tell the customer."""
+    assert set(tasks.open.values()) == {"billing", "baggage", "digital"}
+    headers = {"X-CSRF-Token": _csrf(client)}
+    for case_id in tasks.open:
+        refused = client.post(f"/api/v1/cases/{case_id}/status", json={"status": "resolved"}, headers=headers)
+        assert refused.status_code == 409, refused.text
+        assert "is open" in refused.json()["detail"]
+    teams = {team["name"]: team["id"] for team in client.get("/api/v1/teams").json()}
+    digital = client.get(f"/tasks?team={teams['Digital (app & web)']}")
+    overdue = digital.text.split('data-testid="tasks-overdue"', 1)[1].split("</section>", 1)[0]
+    assert "charged the seat fee twice" in overdue
+    assert tasks.done_case_id is not None
+    inbox = client.get("/inbox?assignee=me")
+    badge = re.search(rf'data-case-id="{tasks.done_case_id}".*?(</tr>)', inbox.text, flags=re.DOTALL)
+    assert badge is not None
+    assert 'data-testid="tell-customer-badge"' in badge.group(0)

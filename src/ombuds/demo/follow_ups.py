@@ -40,7 +40,9 @@ class FollowUpsSummary:
     check_in_case_id: int | None = None
 
 
-def _candidates(session: Session, *, brand_id: int, status: CaseStatus, taken: Collection[int]) -> list[Case]:
+def everyday_cases(
+    session: Session, *, brand_id: int, status: CaseStatus, taken: Collection[int]
+) -> list[Case]:
     """Everyday cases of one status: not urgent, not part of the storm, not used by another story."""
     in_incident = exists().where(IncidentMention.mention_id == Mention.id, Mention.case_id == Case.id)
     query = (
@@ -74,7 +76,7 @@ def seed_follow_ups(
         assert isinstance(agent, User), f"the demo seeds {AGENT_EMAIL} first"
         actor = Actor(agent)
         used: set[int] = set()
-        open_cases = _candidates(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=taken)
+        open_cases = everyday_cases(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=taken)
         for waiting_on, word, ahead, note in PARKED:
             case = _pick(open_cases, word, used) or _pick(open_cases, "", used)
             if case is None:
@@ -99,7 +101,7 @@ def seed_follow_ups(
             )
             return_follow_up(session, follow_up_id=follow_up.id, now=now - timedelta(minutes=50))
             summary.returned_case_id = came_back.id
-        resolved = _candidates(session, brand_id=brand_id, status=CaseStatus.RESOLVED, taken=taken)
+        resolved = everyday_cases(session, brand_id=brand_id, status=CaseStatus.RESOLVED, taken=taken)
         if resolved:
             case = resolved[-1]
             schedule_check_in(

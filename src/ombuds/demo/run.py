@@ -17,6 +17,7 @@ from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
+from ombuds.demo.tasks import TasksSummary, seed_tasks
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
@@ -32,6 +33,7 @@ class DemoSummary:
     open_cases: int
     answers: AnswersSummary
     follow_ups: FollowUpsSummary
+    tasks: TasksSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -102,7 +104,9 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     with transaction(factory) as session:
         settle_answered_cases(session, now=now)
     answers = seed_answers(factory, brand_id=brand.id, now=now)
-    follow_ups = seed_follow_ups(factory, brand_id=brand.id, now=now, taken=_story_case_ids(answers))
+    told = _story_case_ids(answers)
+    follow_ups = seed_follow_ups(factory, brand_id=brand.id, now=now, taken=told)
+    tasks = seed_tasks(factory, brand_id=brand.id, now=now, follow_ups=follow_ups, taken=told)
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
-    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers, follow_ups)
+    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers, follow_ups, tasks)
