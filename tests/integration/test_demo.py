@@ -17,6 +17,7 @@ from ombuds.demo.answers import AnswersSummary
 from ombuds.demo.follow_ups import FollowUpsSummary
 from ombuds.demo.run import seed_demo
 from ombuds.demo.seed import DEMO_PASSWORD
+from ombuds.demo.surveys import SurveysSummary
 from ombuds.demo.tasks import TasksSummary
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Stage
@@ -24,6 +25,7 @@ from ombuds.promises.models import Promise, PromiseMatch, Stance
 from ombuds.responses.queries import offers_public_closing
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.settings import Settings
+from ombuds.surveys.models import Survey
 from ombuds.web.app import create_app
 
 
@@ -87,6 +89,7 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _the_agent_sees_follow_ups(client, summary.follow_ups)
         _tasks_are_open_with_other_teams(client, summary.tasks)
+        _customers_answered_surveys(client, session_factory, summary.surveys)
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
 
@@ -290,3 +293,19 @@ def _tasks_are_open_with_other_teams(client: TestClient, tasks: TasksSummary) ->
     badge = re.search(rf'data-case-id="{tasks.done_case_id}".*?(</tr>)', inbox.text, flags=re.DOTALL)
     assert badge is not None
     assert 'data-testid="tell-customer-badge"' in badge.group(0)
+
+
+def _customers_answered_surveys(
+    client: TestClient, session_factory: sessionmaker[Session], surveys: SurveysSummary
+) -> None:
+    """Most customers of resolved cases answered the survey; the case shows their score."""
+    assert surveys.answered >= 5
+    assert surveys.answered < surveys.offered, "some customers never answer"
+    with session_factory() as session:
+        answered = session.scalars(select(Survey).where(Survey.score.is_not(None)).order_by(Survey.id)).all()
+    assert len(answered) == surveys.answered
+    scores = {survey.score for survey in answered}
+    assert 5 in scores
+    assert min(s for s in scores if s is not None) <= 2, "not every answer is glowing"
+    case = client.get(f"/api/v1/cases/{answered[0].case_id}").json()
+    assert case["csat"]["score"] == answered[0].score

@@ -17,6 +17,7 @@ from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
+from ombuds.demo.surveys import SurveysSummary, seed_surveys
 from ombuds.demo.tasks import TasksSummary, seed_tasks
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Direction, Mention
@@ -34,6 +35,7 @@ class DemoSummary:
     answers: AnswersSummary
     follow_ups: FollowUpsSummary
     tasks: TasksSummary
+    surveys: SurveysSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -107,6 +109,9 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     told = _story_case_ids(answers)
     follow_ups = seed_follow_ups(factory, brand_id=brand.id, now=now, taken=told)
     tasks = seed_tasks(factory, brand_id=brand.id, now=now, follow_ups=follow_ups, taken=told)
+    surveys = seed_surveys(factory, brand_id=brand.id, now=now)
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
-    return DemoSummary(brand.name, credentials, len(scenario), open_cases, answers, follow_ups, tasks)
+    return DemoSummary(
+        brand.name, credentials, len(scenario), open_cases, answers, follow_ups, tasks, surveys
+    )
