@@ -57,6 +57,9 @@ class EventKind(StrEnum):
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
+    SLA_POLICY_CHANGED = "sla_policy.changed"
+    CASE_SLA_RESUMED = "case.sla_resumed"
+    CASE_SLA_ESCALATED = "case.sla_escalated"
     SURVEY_ANSWERED = "survey.answered"
     CASE_FOLLOW_UP_SET = "case.follow_up_set"
     CASE_FOLLOW_UP_RETURNED = "case.follow_up_returned"
@@ -284,9 +287,33 @@ class CaseFollowUpReturned(EventPayload):
     note: str | None = None
 
 
+class CaseSlaResumed(EventPayload):
+    """The customer answered a pending case: its deadlines moved by the business time left at the pause."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_SLA_RESUMED
+    paused_at: str  # ISO 8601, UTC
+    first_response_due_at: str | None = None
+    resolve_due_at: str | None = None
+
+
+class CaseSlaEscalated(EventPayload):
+    """A deadline passed: what the brand's policy did about it, once per breach."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_SLA_ESCALATED
+    target: str  # first_response | resolution
+    due_at: str  # ISO 8601, UTC
+    previous_priority: int
+    priority: int
+    previous_team_id: int | None = None
+    team_id: int | None = None
+    notified_user_ids: tuple[int, ...] = ()
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     payload.kind.value: payload
     for payload in (
+        CaseSlaResumed,
+        CaseSlaEscalated,
         CaseOpened,
         CaseFirstResponse,
         CaseRouted,

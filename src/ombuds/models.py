@@ -19,7 +19,7 @@ from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
 from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
-from ombuds.routing.models import RoutingRule
+from ombuds.routing.models import RoutingRule, SlaClock, SlaPolicySetting
 from ombuds.surveys.models import Survey
 
 __all__ = [
@@ -53,6 +53,8 @@ __all__ = [
     "ResolutionOption",
     "Role",
     "RoutingRule",
+    "SlaClock",
+    "SlaPolicySetting",
     "Source",
     "Survey",
     "TalkingPoint",

@@ -15,6 +15,8 @@ from ombuds.event_payloads import (
     CasePriorityChanged,
     CaseResolved,
     CaseRouted,
+    CaseSlaEscalated,
+    CaseSlaResumed,
     CaseStatusChanged,
     CaseTeamChanged,
     EnrichmentCorrected,
@@ -46,6 +48,16 @@ RESOLUTION = {
 }
 
 EXAMPLES: list[EventPayload] = [
+    CaseSlaResumed(paused_at="2026-12-04T16:00:00+00:00", resolve_due_at="2026-12-09T10:00:00+00:00"),
+    CaseSlaEscalated(
+        target="resolution",
+        due_at="2026-12-09T10:00:00+00:00",
+        previous_priority=3,
+        priority=2,
+        previous_team_id=3,
+        team_id=5,
+        notified_user_ids=(2, 7),
+    ),
     TaskOpened(task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00"),
     TaskDone(task_id=4, title="Refund the fee", team_id=3, note="refunded 40 EUR", api_token_id=9),
     TaskWaived(task_id=4, title="Refund the fee", team_id=3, reason="the bank refunded it"),

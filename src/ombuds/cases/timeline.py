@@ -28,6 +28,8 @@ from ombuds.event_payloads import (
     CasePriorityChanged,
     CaseResolved,
     CaseRouted,
+    CaseSlaEscalated,
+    CaseSlaResumed,
     CaseStatusChanged,
     CaseTeamChanged,
     EnrichmentCorrected,
@@ -104,6 +106,9 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
             team_ids |= {found for found in (payload.previous, payload.team) if found is not None}
         elif isinstance(payload, CaseRouted) and payload.team_id is not None:
             team_ids.add(payload.team_id)
+        elif isinstance(payload, CaseSlaEscalated):
+            team_ids |= {found for found in (payload.previous_team_id, payload.team_id) if found is not None}
+            user_ids |= set(payload.notified_user_ids)
     users = _names(session, User, user_ids)
     teams = _names(session, Team, team_ids)
     return [
@@ -222,6 +227,19 @@ def summary(
             return f"Task done by {team(team_id)}: {title} · tell the customer what was done"
         case TaskWaived(title=title, team_id=team_id):
             return f"Task for {team(team_id)} waived: {title}"
+        case CaseSlaResumed(resolve_due_at=resolve_due_at):
+            due = f": resolution now due {_utc_minute(resolve_due_at)} UTC" if resolve_due_at else ""
+            return f"SLA clock resumed after waiting on the customer{due}"
+        case CaseSlaEscalated(target=target, previous_priority=was, priority=now, previous_team_id=from_team):
+            what = str(target).replace("_", " ")
+            parts = [f"SLA breached ({what} due {_utc_minute(payload.due_at)} UTC): escalated"]
+            if now != was:
+                parts.append(f"priority {_priority(was)} → {_priority(now)}")
+            if payload.team_id != from_team:
+                parts.append(f"moved to {team(payload.team_id)}")
+            if payload.notified_user_ids:
+                parts.append("told " + ", ".join(user(found) for found in payload.notified_user_ids))
+            return " · ".join(parts)
     return _kind_words(kind)
 
 
@@ -267,6 +285,11 @@ def _resolution(payload: ResolutionEvent) -> str:
 
 def _kind_words(kind: str) -> str:
     return _word(kind.removeprefix("case.").replace("_", " ").replace(".", " "))
+
+
+def _utc_minute(moment: str) -> str:
+    """An ISO instant from a payload as "2026-12-04 15:00"."""
+    return moment[:16].replace("T", " ")
 
 
 def _word(value: object) -> str:

@@ -18,7 +18,7 @@ from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
 from ombuds.routing.models import RoutingRule
-from ombuds.routing.queries import list_rules
+from ombuds.routing.queries import get_sla_policy, list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
 
 
@@ -68,11 +68,13 @@ def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
 def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     """Route the case of each inbound mention by its brand's rules; ``apply_routing`` writes it.
 
-    Urgency only rises automatically; lowering it is a person's decision. Safe to repeat: a
+    Deadlines follow the brand's SLA policy (business hours, channel targets). Urgency only
+    rises automatically; lowering it is a person's decision. Safe to repeat: a
     mention the case was routed for before is not routed again, so a person's later team change
     or priority stands.
     """
     rules: dict[int, list[Rule]] = {}
+    policies: dict[int, sla.SlaPolicy] = {}
     teams = {
         t.slug: t
         for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
@@ -85,6 +87,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
         assert case is not None
         if case.brand_id not in rules:
             rules[case.brand_id] = list_rules(session, case.brand_id)
+            policies[case.brand_id] = get_sla_policy(session, case.brand_id)
         decision = route(facts_for_mention(session, mention=mention), rules=rules[case.brand_id])
         is_first = case.status is CaseStatus.NEW and case.team_id is None
         priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
@@ -100,10 +103,10 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             priority=priority,
             team_id=team.id if team is not None else case.team_id,
             first_response_due_at=sla.first_response_due(
-                sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
+                policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
             ),
             resolve_due_at=sla.resolution_due(
-                sla.DEFAULT_POLICY, priority=priority, opened_at=case.opened_at
+                policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
             ),
             reasons=decision.reasons,
         )

@@ -26,3 +26,42 @@ class RoutingRule(Base):
     signals: Mapped[list[str]] = mapped_column(JSON, default=list)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlaPolicySetting(Base):
+    """A brand's SLA policy as its managers wrote it; a brand without one gets ``sla.DEFAULT_POLICY``.
+
+    Targets are minutes of business time keyed by priority name; ``queries.get_sla_policy``
+    turns a row into the pure ``sla.SlaPolicy`` the arithmetic uses.
+    """
+
+    __tablename__ = "sla_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: weekday name ("mon" … "sun") → opening windows such as "09:00-17:00"
+    hours: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    #: local dates, ISO ("2026-12-25")
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: target ("first_response", "next_response", "resolution") → priority name → minutes
+    targets: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict)
+    #: channel → target → priority name → minutes, overriding ``targets`` for that channel
+    channel_targets: Mapped[dict[str, dict[str, dict[str, int]]]] = mapped_column(JSON, default=dict)
+    near_breach_percent: Mapped[int] = mapped_column(default=80)
+    raise_priority_on_breach: Mapped[bool] = mapped_column(default=True)
+    notify_managers_on_breach: Mapped[bool] = mapped_column(default=True)
+    move_to_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlaClock(Base):
+    """Where a case's SLA clock stands: paused since when, and the deadline already escalated."""
+
+    __tablename__ = "sla_clock"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    #: when the case went pending on the customer; None while the clock runs
+    paused_at: Mapped[datetime | None]
+    #: the breached deadline the escalation ran for, so each breach escalates once
+    escalated_due_at: Mapped[datetime | None]

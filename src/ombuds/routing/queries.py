@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import Priority
-from ombuds.routing.models import RoutingRule
+from ombuds.routing.models import RoutingRule, SlaPolicySetting
 from ombuds.routing.rules import Rule
+from ombuds.routing.sla import SlaPolicy
+from ombuds.routing.sla_config import DEFAULT_CONFIG, Escalation, SlaConfig, policy_from_config
 
 
 def list_rules(session: Session, brand_id: int) -> list[Rule]:
@@ -30,3 +32,33 @@ def list_rules(session: Session, brand_id: int) -> list[Rule]:
         )
         for row, team_slug in rows
     ]
+
+
+def get_sla_setting(session: Session, brand_id: int) -> SlaPolicySetting | None:
+    return session.scalar(select(SlaPolicySetting).where(SlaPolicySetting.brand_id == brand_id))
+
+
+def get_sla_config(session: Session, brand_id: int) -> tuple[SlaConfig, Escalation]:
+    """The brand's policy as written, or the default (today's targets, round the clock)."""
+    row = get_sla_setting(session, brand_id)
+    if row is None:
+        return DEFAULT_CONFIG, Escalation()
+    config = SlaConfig(
+        timezone=row.timezone,
+        hours=row.hours,
+        holidays=row.holidays,
+        targets=row.targets,
+        channel_targets=row.channel_targets,
+        near_breach_percent=row.near_breach_percent,
+    )
+    escalation = Escalation(
+        raise_priority=row.raise_priority_on_breach,
+        notify_managers=row.notify_managers_on_breach,
+        move_to_team_id=row.move_to_team_id,
+    )
+    return config, escalation
+
+
+def get_sla_policy(session: Session, brand_id: int) -> SlaPolicy:
+    """The brand's policy for the arithmetic; the stored one was checked when it was written."""
+    return policy_from_config(get_sla_config(session, brand_id)[0])

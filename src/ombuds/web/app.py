@@ -48,6 +48,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.responses.resolutions.api",
     "ombuds.responses.wording.api",
     "ombuds.responses.api",
+    "ombuds.routing.api",
     "ombuds.accounts.api",
     "ombuds.tasks.api",
 )
