@@ -37,6 +37,7 @@ from ombuds.responses import actions as replies
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording import actions as wording
 from ombuds.settings import Settings
+from ombuds.surveys import actions as surveys
 from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
@@ -82,7 +83,7 @@ VARIANTS = {
 @dataclass(frozen=True)
 class Seeded:
     brand: Brand
-    ids: dict[str, int]
+    ids: dict[str, int | str]
 
 
 @pytest.fixture
@@ -161,7 +162,16 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             visibility=Visibility.PRIVATE,
             actor=Actor(agent),
         )
+        survey = surveys.offer_survey(
+            writing,
+            brand_id=brand.id,
+            case_id=case.id,
+            subject=case.subject,
+            customer_name="Mara Lind",
+            at=datetime.now(UTC),
+        )
         ids = {
+            "token": survey.token,
             "point_id": point.id,
             "case_id": case.id,
             "incident_id": incident.id,
@@ -196,7 +206,7 @@ def get_routes(app: FastAPI) -> list[str]:
     return sorted(set(found))
 
 
-def urls(app: FastAPI, ids: dict[str, int]) -> dict[str, list[str]]:
+def urls(app: FastAPI, ids: dict[str, int | str]) -> dict[str, list[str]]:
     """The URLs to call for each route that may show customer text; fails on one it cannot fill in."""
     called = {}
     for path in get_routes(app):
