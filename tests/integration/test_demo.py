@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.timeline import list_case_events
+from ombuds.clock import as_utc, utcnow
 from ombuds.demo import wording
 from ombuds.demo.answers import AnswersSummary
 from ombuds.demo.follow_ups import FollowUpsSummary
@@ -43,6 +45,14 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         )
         assert open_cases == summary.open_cases
         assert open_cases >= 100
+        breached = sum(
+            1
+            for case in session.scalars(select(Case).where(Case.status.in_(OPEN_STATUSES)))
+            if (due := _sla_due(case)) is not None and due < utcnow()
+        )
+        assert 0 < breached <= open_cases // 6, (
+            "the brand's business hours leave a handful breached, not most"
+        )
         journalist = session.scalars(select(Case).where(Case.subject.contains("tarmac"))).one()
         assert journalist.priority == Priority.URGENT, "the angry journalist goes to the top of the inbox"
         teams = dict(session.execute(select(Team.id, Team.slug)).all())
@@ -309,3 +319,10 @@ def _customers_answered_surveys(
     assert min(s for s in scores if s is not None) <= 2, "not every answer is glowing"
     case = client.get(f"/api/v1/cases/{answered[0].case_id}").json()
     assert case["csat"]["score"] == answered[0].score
+
+
+def _sla_due(case: Case) -> datetime | None:
+    """The deadline the inbox shows: the first response until someone answered, then the resolution."""
+    if case.first_responded_at is None and case.first_response_due_at is not None:
+        return as_utc(case.first_response_due_at)
+    return as_utc(case.resolve_due_at) if case.resolve_due_at is not None else None

@@ -17,6 +17,7 @@ from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
+from ombuds.demo.sla import seed_sla_policy
 from ombuds.demo.surveys import SurveysSummary, seed_surveys
 from ombuds.demo.tasks import TasksSummary, seed_tasks
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
@@ -97,6 +98,7 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     scenario = build_scenario(now=now, seed=seed)
     with transaction(factory) as session:
         brand, credentials = seed_brand(session)
+        seed_sla_policy(session, brand=brand)
         seed_promises(session, brand=brand, now=now)
         source = get_or_create_source(
             session, brand_id=brand.id, kind="demo", name="Larkspur social and inbox"
