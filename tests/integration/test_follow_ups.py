@@ -192,6 +192,7 @@ def test_a_resolved_case_reopens_on_its_check_in_with_the_question(
     reopened = case_json(client, refund_case, agent)
     assert reopened["status"] == "open"
     assert reopened["resolved_at"] is None
+    assert reopened["reopened"] == 0, "the desk's own reminder is not the customer coming back"
     assert inbox_ids(client, agent)[0] == refund_case.id
     events = client.get(f"/api/v1/cases/{refund_case.id}/events", headers=agent).json()
     assert any(e["summary"] == "Check-in due: case reopened" for e in events)

@@ -242,8 +242,12 @@ def set_case_status(
     actor_id: int | None = None,
     note: str | None = None,
     api_token_id: int | None = None,
+    is_reminder: bool = False,
 ) -> Event:
     """The one writer of a case's status and its ``case.status_changed`` event.
+
+    ``is_reminder``: the desk reopens the case itself (a planned check-in), so it is not counted
+    as a reopen in the outcome facts: the customer did not come back.
 
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it. Callers
     check the move is allowed (``workflow.status_path``) and who may make it. A case with an open
@@ -255,7 +259,7 @@ def set_case_status(
     previous = case.status
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
-    if status in OPEN_STATUSES and previous not in OPEN_STATUSES:
+    if status in OPEN_STATUSES and previous not in OPEN_STATUSES and not is_reminder:
         _count_reopen(case, at=at)
     if status is CaseStatus.RESOLVED:
         case.resolved_at = at

@@ -120,7 +120,12 @@ def return_follow_up(session: Session, *, follow_up_id: int, now: datetime) -> O
         path = status_path(case.status, CaseStatus.OPEN)
         for target in path:
             set_case_status(
-                session, case=case, status=target, at=now, note=note if target is path[-1] else None
+                session,
+                case=case,
+                status=target,
+                at=now,
+                note=note if target is path[-1] else None,
+                is_reminder=follow_up.kind is FollowUpKind.CHECK_IN,
             )
         case.returned_at = now
         case.last_activity_at = max(as_utc(case.last_activity_at), now)
