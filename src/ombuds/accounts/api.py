@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from ombuds.accounts import actions
-from ombuds.accounts.models import ApiToken, Role, Team, User
+from ombuds.accounts.models import Role, Team
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.schemas import TeamCreate, TeamRead
 from ombuds.errors import Conflict, Forbidden
@@ -44,10 +44,7 @@ def list_teams(scope: ApiReader, session: DbSession, brand: BrandQuery = None) -
 def create_team(body: TeamCreate, scope: ApiReader, session: DbSession, brand: BrandQuery = None) -> TeamRead:
     """Add a team to the brand, for tasks and routing to name (administrators and managers)."""
     chosen = scope.brand_by_slug(brand)
-    user = scope.user
-    if user is None and scope.token_id is not None:
-        token = session.get(ApiToken, scope.token_id)
-        user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+    user = scope.person(session)
     role = get_role(session, user=user, brand_id=chosen.id) if user is not None else None
     if role not in TEAM_MAKERS:
         raise Forbidden("only an administrator or a manager of the brand may add a team")

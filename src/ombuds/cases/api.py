@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, Team, User
+from ombuds.accounts.models import Team, User
 from ombuds.accounts.queries import get_role
 from ombuds.cases import lifecycle, queries, timeline
-from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.schemas import (
     AssigneeUpdate,
@@ -99,15 +98,6 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = (
 )
 
 
-def _actor(scope: ApiScope, session: Session) -> Actor:
-    """The signed-in person, or the token (and the person it was made for, if any)."""
-    if scope.user is not None:
-        return Actor(scope.user)
-    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
-    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return Actor(user, api_token_id=scope.token_id)
-
-
 def _case(session: Session, case_id: Id, scope: ApiScope) -> Case:
     case = queries.get_case(session, case_id, brand_ids=scope.brand_ids)
     if case is None:
@@ -146,7 +136,7 @@ def assign(case_id: Id, body: AssigneeUpdate, scope: ApiReader, session: DbSessi
     assignee = session.get(User, body.assignee_id) if body.assignee_id is not None else None
     if body.assignee_id is not None and assignee is None:
         raise InvalidInput(f"assignee_id: no user {body.assignee_id}")
-    lifecycle.assign_case(session, case=case, assignee=assignee, actor=_actor(scope, session))
+    lifecycle.assign_case(session, case=case, assignee=assignee, actor=scope.actor(session))
     return _detail(session, case, scope)
 
 
@@ -157,7 +147,7 @@ def move_to_team(case_id: Id, body: TeamUpdate, scope: ApiReader, session: DbSes
     team = session.get(Team, body.team_id)
     if team is None:
         raise InvalidInput(f"team_id: no team {body.team_id} in this case's brand")
-    lifecycle.move_case_to_team(session, case=case, team=team, actor=_actor(scope, session))
+    lifecycle.move_case_to_team(session, case=case, team=team, actor=scope.actor(session))
     return _detail(session, case, scope)
 
 
@@ -170,7 +160,7 @@ def set_status(case_id: Id, body: StatusUpdate, scope: ApiReader, session: DbSes
     """
     case = _case(session, case_id, scope)
     lifecycle.change_status(
-        session, case=case, status=body.status, note=body.note, actor=_actor(scope, session)
+        session, case=case, status=body.status, note=body.note, actor=scope.actor(session)
     )
     return _detail(session, case, scope)
 
@@ -180,7 +170,7 @@ def set_priority(case_id: Id, body: PriorityUpdate, scope: ApiReader, session: D
     """Set the priority (1 urgent … 4 low) with a reason that the timeline shows."""
     case = _case(session, case_id, scope)
     lifecycle.change_priority(
-        session, case=case, priority=body.priority, reason=body.reason, actor=_actor(scope, session)
+        session, case=case, priority=body.priority, reason=body.reason, actor=scope.actor(session)
     )
     return _detail(session, case, scope)
 
@@ -194,7 +184,7 @@ def set_priority(case_id: Id, body: PriorityUpdate, scope: ApiReader, session: D
 def add_note(case_id: Id, body: NoteCreate, scope: ApiReader, session: DbSession) -> CaseEventRead:
     """Add an internal note; colleagues see it in the timeline, the customer never does."""
     case = _case(session, case_id, scope)
-    event = lifecycle.add_note(session, case=case, text=body.text, actor=_actor(scope, session))
+    event = lifecycle.add_note(session, case=case, text=body.text, actor=scope.actor(session))
     return next(e for e in timeline.list_case_events(session, case=case) if e.id == event.id)
 
 
@@ -216,7 +206,5 @@ def correct_analysis(
     if mention is None or mention.case_id != case.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no message {mention_id} in case {case_id}")
     labels = {name: label for name, label in body.model_dump().items() if label}
-    lifecycle.correct_mention(
-        session, case=case, mention=mention, labels=labels, actor=_actor(scope, session)
-    )
+    lifecycle.correct_mention(session, case=case, mention=mention, labels=labels, actor=scope.actor(session))
     return next(m for m in _detail(session, case, scope).mentions if m.id == mention.id)

@@ -7,9 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, User
 from ombuds.cases import queries as case_queries
-from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.fields import Id
 from ombuds.followups import actions, queries
@@ -27,14 +25,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "A date that is past, naive or over a year ahead, or an empty note; the detail says which."
     },
 }
-
-
-def _actor(scope: ApiScope, session: Session) -> Actor:
-    if scope.user is not None:
-        return Actor(scope.user)
-    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
-    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return Actor(user, api_token_id=scope.token_id)
 
 
 def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
@@ -56,7 +46,7 @@ def set_pending(case_id: Id, body: PendingCreate, scope: ApiReader, session: DbS
         until=body.until,
         waiting_on=body.reason,
         note=body.note,
-        actor=_actor(scope, session),
+        actor=scope.actor(session),
     )
     return FollowUpRead.model_validate(follow_up)
 
@@ -65,7 +55,7 @@ def set_pending(case_id: Id, body: PendingCreate, scope: ApiReader, session: DbS
 def plan_check_in(case_id: Id, body: CheckInCreate, scope: ApiReader, session: DbSession) -> FollowUpRead:
     """Plan a check-in on a resolved case: on that date it reopens, with the note, as a reminder."""
     follow_up = actions.schedule_check_in(
-        session, case=_case(session, case_id, scope), at=body.at, note=body.note, actor=_actor(scope, session)
+        session, case=_case(session, case_id, scope), at=body.at, note=body.note, actor=scope.actor(session)
     )
     return FollowUpRead.model_validate(follow_up)
 

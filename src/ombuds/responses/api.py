@@ -8,9 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, User
 from ombuds.cases import queries as case_queries
-from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.fields import Id
 from ombuds.responses import actions, queries
@@ -41,15 +39,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The reply is not in a state that allows this (rejecting a sent reply)."},
     422: {"description": "Empty or too long text, or a finding that blocks: `{detail, findings}`."},
 }
-
-
-def actor_of(scope: ApiScope, session: Session) -> Actor:
-    """The signed-in person, or the token and the person it acts for (none: an integration, an agent's rights)."""
-    if scope.user is not None:
-        return Actor(scope.user)
-    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
-    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return Actor(user, api_token_id=scope.token_id)
 
 
 def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
@@ -110,7 +99,7 @@ def create_reply(case_id: Id, body: ReplyCreate, scope: ApiReader, session: DbSe
             case=case,
             text=body.text,
             visibility=body.visibility,
-            actor=actor_of(scope, session),
+            actor=scope.actor(session),
             is_public_closing=body.is_public_closing,
         )
     except ReplyBlocked as exc:
@@ -135,7 +124,7 @@ def acknowledge_then_private(
                 case=case,
                 public_text=body.public_text,
                 private_text=body.private_text,
-                actor=actor_of(scope, session),
+                actor=scope.actor(session),
             )
         )
     except ReplyBlocked as exc:
@@ -148,7 +137,7 @@ def approve(reply_id: Id, body: ReplyApprove, scope: ApiReader, session: DbSessi
     reply = _reply(session, reply_id, scope)
     try:
         actions.approve_reply(
-            session, reply=reply, actor=actor_of(scope, session), note=body.note, text=body.text
+            session, reply=reply, actor=scope.actor(session), note=body.note, text=body.text
         )
     except ReplyBlocked as exc:
         return blocked_answer(exc)
@@ -159,7 +148,7 @@ def approve(reply_id: Id, body: ReplyApprove, scope: ApiReader, session: DbSessi
 def reject(reply_id: Id, body: ReplyReject, scope: ApiReader, session: DbSession) -> Reply:
     """Turn a held reply down with a note the agent reads on the case."""
     reply = _reply(session, reply_id, scope)
-    actions.reject_reply(session, reply=reply, actor=actor_of(scope, session), note=body.note)
+    actions.reject_reply(session, reply=reply, actor=scope.actor(session), note=body.note)
     return reply
 
 
@@ -168,7 +157,7 @@ def retry(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
     """Put a failed reply back in the outbox."""
     reply = _reply(session, reply_id, scope)
     case = _case(session, reply.case_id, scope)
-    actions.retry_reply(session, reply=reply, case=case, actor=actor_of(scope, session))
+    actions.retry_reply(session, reply=reply, case=case, actor=scope.actor(session))
     return reply
 
 
@@ -192,5 +181,5 @@ def put_approval_policy(
     """Switch each reason on or off; replies written from now on follow it, held ones stay held."""
     brand_id = scope.brand_by_slug(brand).id
     policy = ApprovalPolicy(**body.model_dump())
-    actions.set_approval_policy(session, brand_id=brand_id, policy=policy, actor=actor_of(scope, session))
+    actions.set_approval_policy(session, brand_id=brand_id, policy=policy, actor=scope.actor(session))
     return policy

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, User
-from ombuds.cases.lifecycle import Actor
 from ombuds.routing import queries, sla_actions
 from ombuds.routing.schemas import SlaPolicyRead, SlaPolicyWrite
 from ombuds.routing.sla_config import Escalation, SlaConfig
-from ombuds.web.deps import ApiReader, ApiScope, DbSession
+from ombuds.web.deps import ApiReader, DbSession
 
 router = APIRouter(tags=["sla"])
 
@@ -24,14 +21,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 PolicyBrand = Annotated[str | None, Query(description="Slug of the brand; default: the caller's brand.")]
-
-
-def _actor(scope: ApiScope, session: Session) -> Actor:
-    if scope.user is not None:
-        return Actor(scope.user)
-    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
-    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return Actor(user, api_token_id=scope.token_id)
 
 
 def _read(config: SlaConfig, escalation: Escalation) -> SlaPolicyRead:
@@ -78,6 +67,6 @@ def put_sla_policy(
         move_to_team_id=body.move_to_team_id,
     )
     sla_actions.set_sla_policy(
-        session, brand_id=brand_id, config=config, escalation=escalation, actor=_actor(scope, session)
+        session, brand_id=brand_id, config=config, escalation=escalation, actor=scope.actor(session)
     )
     return _read(*queries.get_sla_config(session, brand_id))

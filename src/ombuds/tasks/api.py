@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
-from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, Team, User
-from ombuds.cases.lifecycle import Actor
+from ombuds.accounts.models import Team, User
 from ombuds.cases.queries import get_case
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput
 from ombuds.fields import Id
 from ombuds.tasks import actions, queries
 from ombuds.tasks.schemas import TaskCreate, TaskRead, TaskStatusUpdate
-from ombuds.web.deps import ApiReader, ApiScope, DbSession
+from ombuds.web.deps import ApiReader, DbSession
 
 router = APIRouter(tags=["tasks"])
 
@@ -26,15 +24,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The task is no longer open."},
     422: {"description": "A field that cannot be used; the detail names it."},
 }
-
-
-def _actor(scope: ApiScope, session: Session) -> Actor:
-    """The signed-in person, or the token (and the person it was made for, if any)."""
-    if scope.user is not None:
-        return Actor(scope.user)
-    token = session.get(ApiToken, scope.token_id) if scope.token_id is not None else None
-    user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return Actor(user, api_token_id=scope.token_id)
 
 
 @router.post("/cases/{case_id}/tasks", status_code=201, response_model=TaskRead, responses=_ERRORS)
@@ -54,7 +43,7 @@ def create_task(case_id: Id, body: TaskCreate, scope: ApiReader, session: DbSess
         description=body.description,
         due_at=body.due_at,
         assignee=assignee,
-        actor=_actor(scope, session),
+        actor=scope.actor(session),
         now=utcnow(),
     )
     return TaskRead.model_validate(task)
@@ -67,7 +56,7 @@ def change_task_status(task_id: Id, body: TaskStatusUpdate, scope: ApiReader, se
     case = get_case(session, task.case_id, brand_ids=scope.brand_ids) if task is not None else None
     if task is None or case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no task {task_id}")
-    actor = _actor(scope, session)
+    actor = scope.actor(session)
     if body.status == "done":
         actions.complete_task(session, task=task, case=case, note=body.note, actor=actor, now=utcnow())
     else:

@@ -15,7 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions, queries
-from ombuds.accounts.models import Brand, Role, User
+from ombuds.accounts.models import ApiToken, Brand, Role, User
+from ombuds.cases.lifecycle import Actor
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
 SESSION_USER = "user_id"
@@ -181,6 +182,19 @@ class ApiScope:
     @property
     def brand_ids(self) -> frozenset[int]:
         return frozenset(brand.id for brand in self.brands)
+
+    def person(self, session: Session) -> User | None:
+        """The signed-in person, or the person a token acts for (none: an integration's token)."""
+        if self.user is not None or self.token_id is None:
+            return self.user
+        token = session.get(ApiToken, self.token_id)
+        return session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+
+    def actor(self, session: Session) -> Actor:
+        """Who makes a change through the API: the person, and the token when there is one."""
+        if self.user is not None:
+            return Actor(self.user)
+        return Actor(self.person(session), api_token_id=self.token_id)
 
     def brand_by_slug(self, slug: str | None) -> Brand:
         """The named brand, or the default one; 404 when the caller may not see it (or it is unknown)."""

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, User
 from ombuds.cases.models import Case
 from ombuds.cases.queries import get_case
 from ombuds.clock import utcnow
@@ -42,11 +41,9 @@ _WRITE_ERRORS = _ERRORS | {
 
 def _requester(session: Session, scope: ApiScope, brand_id: int) -> Requester:
     """The signed-in person, or the token's person; a token made for nobody acts as an agent."""
-    user = scope.user
-    if user is None and scope.token_id is not None:
-        token = session.get(ApiToken, scope.token_id)
-        user = session.get(User, token.user_id) if token is not None and token.user_id is not None else None
-    return actions.requester_for(session, user=user, api_token_id=scope.token_id, brand_id=brand_id)
+    return actions.requester_for(
+        session, user=scope.person(session), api_token_id=scope.token_id, brand_id=brand_id
+    )
 
 
 def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
