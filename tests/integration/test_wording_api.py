@@ -324,3 +324,24 @@ def test_templates_and_news_are_managed_and_a_template_counts_its_uses(
         ).status_code
         == 201
     )
+
+
+def test_a_token_acting_for_pr_writes_a_statement_and_one_acting_for_an_agent_cannot(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    pr_token = accounts.create_api_token(session, brand=brand, name="pr desk", user=pr)[1]
+    agent_token = accounts.create_api_token(session, brand=brand, name="agent desk", user=agent)[1]
+    session.commit()
+    payload = {"title": "Oslo", "text": STATEMENT}
+
+    written = client.post(
+        "/api/v1/talking-points", json=payload, headers={"Authorization": f"Bearer {pr_token}"}
+    )
+    refused = client.post(
+        "/api/v1/talking-points", json=payload, headers={"Authorization": f"Bearer {agent_token}"}
+    )
+
+    assert written.status_code == 201, written.text
+    assert written.json()["version"] == 1
+    assert refused.status_code == 403

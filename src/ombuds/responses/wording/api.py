@@ -59,17 +59,19 @@ def may_write(role: Role | None) -> bool:
 
 def _writer(session: Session, scope: ApiScope, brand_id: int) -> int:
     """The acting person's id, once their role lets them write approved wording."""
-    if scope.user is None or not may_write(get_role(session, user=scope.user, brand_id=brand_id)):
+    person = scope.person(session)
+    if person is None or not may_write(get_role(session, user=person, brand_id=brand_id)):
         raise Forbidden("writing talking points, templates and news takes the pr, manager or admin role")
-    return scope.user.id
+    return person.id
 
 
 def _answerer(session: Session, scope: ApiScope, brand_id: int) -> int | None:
-    if scope.user is None:
+    person = scope.person(session)
+    if person is None:
         return None  # an integration token: an agent's rights
-    if get_role(session, user=scope.user, brand_id=brand_id) not in ANSWERING_ROLES:
+    if get_role(session, user=person, brand_id=brand_id) not in ANSWERING_ROLES:
         raise Forbidden("using a template takes a role that answers customers (agent and up)")
-    return scope.user.id
+    return person.id
 
 
 def _point_read(session: Session, point: TalkingPoint, version: TalkingPointVersion) -> TalkingPointRead:
