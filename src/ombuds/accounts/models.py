@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # the enums live in values.py for pure modules; re-exported for code written against the tables
+from ombuds.accounts.values import AssignmentPolicy as AssignmentPolicy
 from ombuds.accounts.values import Role as Role
 from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
@@ -40,8 +41,12 @@ class User(Base):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 
 
+#: an existing row's skills when the columns were added: none, so every case fits
+NONE = text("'[]'")
+
+
 class Membership(Base):
-    """A user's role in one brand."""
+    """A user's role in one brand, and how they take cases there (capacity, skills, availability)."""
 
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("user_id", "brand_id"),)
@@ -50,6 +55,14 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    #: most open cases automatic assignment gives the person; None: no limit
+    capacity: Mapped[int | None]
+    # skills: what automatic assignment matches a case against; an empty list fits every case
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=NONE)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=NONE)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=NONE)
+    #: when the person went away; None while they are available
+    away_since: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="memberships")
     brand: Mapped[Brand] = relationship(lazy="joined")
@@ -64,6 +77,27 @@ class Team(Base):
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     is_default: Mapped[bool] = mapped_column(default=False)
+    assignment: Mapped[AssignmentPolicy] = mapped_column(
+        str_enum(AssignmentPolicy),
+        default=AssignmentPolicy.MANUAL,
+        server_default=AssignmentPolicy.MANUAL.value,
+    )
+    #: the member round-robin gave a case to last; the next goes to the one after
+    last_assigned_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class TeamMember(Base):
+    """A person in a team: the team's queue is assigned among its members (a person may be in several)."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):

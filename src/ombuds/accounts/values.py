@@ -1,4 +1,4 @@
-"""A member's role in a brand: a plain value that permission checks share, no ORM."""
+"""A member's role in a brand and a team's assignment policy: plain values that pure modules share, no ORM."""
 
 from __future__ import annotations
 
@@ -11,3 +11,11 @@ class Role(StrEnum):
     AGENT = "agent"
     PR = "pr"
     VIEWER = "viewer"
+
+
+class AssignmentPolicy(StrEnum):
+    """How a team gives the cases routed to it to its members."""
+
+    MANUAL = "manual"  # the case waits in the team's queue until someone takes or gives it
+    ROUND_ROBIN = "round_robin"  # to each fitting member in turn
+    LEAST_LOADED = "least_loaded"  # to the fitting member with the fewest open cases
