@@ -21,6 +21,12 @@ class EventKind(StrEnum):
 
     BRAND_CREATED = "brand.created"
     TEAM_CREATED = "team.created"
+    TEAM_MEMBER_ADDED = "team_member.added"
+    TEAM_MEMBER_REMOVED = "team_member.removed"
+    TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed"
+    WORK_PROFILE_CHANGED = "membership.work_profile_changed"
+    PERSON_AWAY = "membership.away"
+    PERSON_BACK = "membership.back"
     MEMBERSHIP_ADDED = "membership.added"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
@@ -119,6 +125,14 @@ class CaseAssigned(ChangeByPerson):
     kind: ClassVar[EventKind] = EventKind.CASE_ASSIGNED
     previous: int | None = Field(default=None, alias="from")
     assignee: int | None = Field(default=None, alias="to")  # None: unassigned
+    #: why the desk moved it itself ("round robin", "the owner is away"); None for a person's change
+    reason: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data = super().to_data()
+        if data.get("reason") is None:
+            data.pop("reason", None)
+        return data
 
 
 class CaseTeamChanged(ChangeByPerson):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Brand, Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.outcomes import (
+    counts_as_handoff,
     is_early_reopen,
     is_first_contact_resolution,
     reply_exchanges,
@@ -21,7 +22,13 @@ from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, d
 from ombuds.cases.workflow import status_path
 from ombuds.clock import as_utc
 from ombuds.errors import Conflict
-from ombuds.event_payloads import CaseFirstResponse, CaseOpened, CaseRouted, CaseStatusChanged
+from ombuds.event_payloads import (
+    CaseAssigned,
+    CaseFirstResponse,
+    CaseOpened,
+    CaseRouted,
+    CaseStatusChanged,
+)
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.surveys.actions import offer_survey
@@ -215,10 +222,15 @@ def apply_routing(
     first_response_due_at: datetime,
     resolve_due_at: datetime,
     reasons: Sequence[str],
+    assignee_id: int | None,
+    assignment_reason: str | None = None,
 ) -> None:
-    """Write routing's decision for a mention to its case: team, priority, SLA deadlines, one event."""
+    """Write routing's decision for a mention to its case: team, person, priority, SLA deadlines.
+
+    One ``case.routed`` event, and ``case.assigned`` when the person changes. A re-route to
+    another team is one handoff, whoever gets the case there; the first routing is none.
+    """
     case.priority = priority
-    case.team_id = team_id
     case.first_response_due_at = first_response_due_at
     case.resolve_due_at = resolve_due_at
     record_event(
@@ -230,6 +242,56 @@ def apply_routing(
             priority=int(priority), team_id=team_id, reasons=tuple(reasons), mention_id=mention.id
         ),
         occurred_at=mention.created_at,
+    )
+    set_case_owner(
+        session,
+        case=case,
+        team_id=team_id,
+        assignee_id=assignee_id,
+        at=mention.created_at,
+        reason=assignment_reason,
+    )
+
+
+def set_case_owner(
+    session: Session,
+    *,
+    case: Case,
+    team_id: int | None,
+    assignee_id: int | None,
+    at: datetime,
+    reason: str | None = None,
+    returned_to_queue: bool = False,
+    actor_id: int | None = None,
+) -> Event | None:
+    """The writer of the desk's own moves of a case between teams and people (routing, escalation,
+    an owner going away), counting the move as one handoff at most (``outcomes.counts_as_handoff``).
+
+    Records ``case.assigned`` with the reason when the person changes; the caller's own event
+    (routed, escalated) tells the team. A person's own changes go through ``lifecycle.assign_case``.
+    """
+    before_team = case.team_id
+    before_assignee = case.assignee_id
+    case.team_id = team_id
+    case.assignee_id = assignee_id
+    if counts_as_handoff(
+        previous_team=before_team,
+        team=team_id,
+        previous_assignee=before_assignee,
+        assignee=assignee_id,
+        returned_to_queue=returned_to_queue,
+    ):
+        case.handoffs += 1
+    if assignee_id == before_assignee:
+        return None
+    return record_event(
+        session,
+        brand_id=case.brand_id,
+        subject_type="case",
+        subject_id=case.id,
+        actor_id=actor_id,
+        payload=CaseAssigned(previous=before_assignee, assignee=assignee_id, reason=reason),
+        occurred_at=at,
     )
 
 

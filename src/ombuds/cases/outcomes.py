@@ -20,6 +20,24 @@ def is_handoff(previous: int | None, new: int | None) -> bool:
     return previous is not None and new is not None and previous != new
 
 
+def counts_as_handoff(
+    *,
+    previous_team: int | None,
+    team: int | None,
+    previous_assignee: int | None,
+    assignee: int | None,
+    returned_to_queue: bool = False,
+) -> bool:
+    """Whether one move of a case is a handoff; a move is one handoff however much it changes.
+
+    Another person, another team, or both at once count once. ``returned_to_queue``: the owner
+    could not keep the case (they went away), so it left them even though nobody has it yet.
+    """
+    if is_handoff(previous_assignee, assignee) or is_handoff(previous_team, team):
+        return True
+    return returned_to_queue and previous_assignee is not None and assignee is None
+
+
 def reply_exchanges(inbound: Iterable[bool]) -> int:
     """How many times the brand answered the customer: each run of brand messages after a customer's.
 

@@ -254,6 +254,8 @@ def detail(payload: EventPayload | None) -> str | None:
             return _str(note)
         case CaseRouted(reasons=reasons) if reasons:
             return "Why: " + "; ".join(reasons)
+        case CaseAssigned(reason=reason) if reason:
+            return "Why: " + reason
         case ResolutionRequested(reason=reason, why=why):
             return f"Reason: {reason}" + (f" · {why}" if why else "")
         case ResolutionApproved(reason=reason, note=note) | ResolutionDeclined(reason=reason, note=note):

@@ -1,4 +1,7 @@
-"""Routing: decide team, priority and SLA deadlines for the cases new mentions touch; the writer of rules.\n\nThe decision is routing's; ``cases.actions.apply_routing`` writes it to the case.\n"""
+"""Routing: decide team, person, priority and SLA deadlines for the cases new mentions touch; the writer of rules.
+
+The decision is routing's; ``cases.actions.apply_routing`` writes it to the case.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
+from ombuds.routing.assignment_actions import routed_owner
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import get_sla_policy, list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
@@ -68,8 +72,9 @@ def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
 def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     """Route the case of each inbound mention by its brand's rules; ``apply_routing`` writes it.
 
-    Deadlines follow the brand's SLA policy (business hours, channel targets). Urgency only
-    rises automatically; lowering it is a person's decision. Safe to repeat: a
+    The team's policy gives the case to a member (``assignment_actions.routed_owner``); an owner
+    who is in the team keeps it. Deadlines follow the brand's SLA policy (business hours, channel
+    targets). Urgency only rises automatically; lowering it is a person's decision. Safe to repeat: a
     mention the case was routed for before is not routed again, so a person's later team change
     or priority stands.
     """
@@ -96,6 +101,8 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             team = get_default_team(session, case.brand_id)
         if not is_first and priority == case.priority and team is None:
             continue
+        staying = session.get(Team, case.team_id) if case.team_id is not None else None
+        owner = routed_owner(session, case=case, team=team or staying)
         apply_routing(
             session,
             case=case,
@@ -109,8 +116,10 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
                 policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
             ),
             reasons=decision.reasons,
+            assignee_id=owner.user_id,
+            assignment_reason=owner.reason,
         )
-    session.flush()
+        session.flush()  # the next case's choice counts this one's owner
 
 
 def create_rule(

@@ -28,6 +28,7 @@ from ombuds.errors import Forbidden, InvalidInput
 from ombuds.event_payloads import CaseSlaEscalated, CaseSlaResumed, EventKind
 from ombuds.events import Event, record_event
 from ombuds.routing import sla
+from ombuds.routing.assignment_actions import move_to_team
 from ombuds.routing.models import SlaClock, SlaPolicySetting
 from ombuds.routing.queries import get_sla_config, get_sla_policy
 from ombuds.routing.sla_config import Escalation, SlaConfig, policy_from_config
@@ -242,8 +243,8 @@ def _escalate(session: Session, *, case_id: int, now: datetime) -> bool:
         case.priority = sla.raised(Priority(case.priority))
     if escalation.move_to_team_id is not None:
         team = session.get(Team, escalation.move_to_team_id)
-        if team is not None and team.brand_id == case.brand_id:
-            case.team_id = team.id
+        if team is not None and team.brand_id == case.brand_id and team.id != case.team_id:
+            move_to_team(session, case=case, team=team, at=now)  # one handoff; the team's policy assigns
     managers: tuple[int, ...] = ()
     if escalation.notify_managers:
         managers = tuple(
