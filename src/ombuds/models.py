@@ -20,7 +20,7 @@ from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
 from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
 from ombuds.routing.models import RoutingRule, SlaClock, SlaPolicySetting
-from ombuds.surveys.models import Survey
+from ombuds.surveys.models import Survey, SurveySetting
 
 __all__ = [
     "Alert",
@@ -57,6 +57,7 @@ __all__ = [
     "SlaPolicySetting",
     "Source",
     "Survey",
+    "SurveySetting",
     "TalkingPoint",
     "TalkingPointVersion",
     "Task",

@@ -32,8 +32,11 @@ from ombuds.event_payloads import (
     ResolutionDeclined,
     ResolutionRequested,
     SurveyAnswered,
+    SurveyNotSent,
+    SurveySent,
     TaskDone,
     TaskOpened,
+    TaskReminded,
     TaskWaived,
     parse_payload,
 )
@@ -60,6 +63,9 @@ EXAMPLES: list[EventPayload] = [
     ),
     TaskOpened(task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00"),
     TaskDone(task_id=4, title="Refund the fee", team_id=3, note="refunded 40 EUR", api_token_id=9),
+    TaskReminded(
+        task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00", notified_user_ids=(5, 6)
+    ),
     TaskWaived(task_id=4, title="Refund the fee", team_id=3, reason="the bank refunded it"),
     CaseOpened(mention_id=7),
     CaseFirstResponse(mention_id=8),
@@ -83,6 +89,8 @@ EXAMPLES: list[EventPayload] = [
     ReplySent(reply_id=7, visibility="private", is_manual=True),
     ReplyFailed(reply_id=8, visibility="private", error="HTTP 400: bad recipient"),
     SurveyAnswered(score=4, comment="fixed in a day"),
+    SurveySent(reply_id=9, channel="email", by_email=True),
+    SurveyNotSent(channel="x"),
     CaseFollowUpSet(
         follow_up_id=3,
         follow_up="pending",

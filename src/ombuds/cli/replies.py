@@ -14,14 +14,19 @@ app = typer.Typer(help="Replies to customers: send what the outbox holds.", no_a
 def send_command() -> None:
     """Send every queued reply that is due now through its brand's sink; prints what happened as JSON.
 
-    A reply on a channel no sink serves is recorded as sent and marked for posting by hand.
+    Survey links of newly resolved cases are queued first, so they go out in the same run. A reply
+    on a channel no sink serves is recorded as sent and marked for posting by hand.
     """
     from ombuds.responses.sending import deliver_due_replies
+    from ombuds.responses.survey_links import send_survey_links
 
-    with database(get_settings()) as factory:
+    settings = get_settings()
+    with database(settings) as factory:
+        surveys = send_survey_links(factory, public_url=settings.alerts_public_url)
         report = deliver_due_replies(factory)
     print_json(
         {
+            "survey_links": len(surveys.queued),
             "sent": len(report.sent),
             "manual": len(report.manual),
             "retrying": len(report.retrying),

@@ -30,6 +30,8 @@ from ombuds.event_payloads import (
     ReplyFailed,
     ReplyRejected,
     ReplySent,
+    SurveyNotSent,
+    SurveySent,
 )
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
@@ -38,6 +40,8 @@ from ombuds.responses.approval_rules import ApprovalPolicy, approval_reason, may
 from ombuds.responses.checker import blocks, check_reply
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplyStatus
 from ombuds.responses.values import ReplyFinding, Visibility
+from ombuds.surveys.models import Survey, SurveySetting
+from ombuds.surveys.values import SurveyDelivery, survey_message, survey_path
 
 REPLY_MAX_CHARS = 50_000
 NOTE_MAX_CHARS = 5_000
@@ -284,6 +288,68 @@ def claim_reply(session: Session, *, reply_id: int, due_before: datetime, lease_
     return bool(claimed)
 
 
+def queue_survey_link(
+    session: Session, *, survey_id: int, public_url: str, now: datetime
+) -> SurveyDelivery | None:
+    """Put the survey link of a resolved case in the outbox, once per offer; None when taken already.
+
+    The message goes on the case's channel when a sink serves it, else by email when the customer
+    has an address; with neither it is left to the agent (the link stays on the case page).
+    """
+    # the claim: of two runners, only the one whose update changes the row sends the link
+    claimed = session.execute(
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.delivery.is_(None), Survey.answered_at.is_(None))
+        .values(delivery=SurveyDelivery.QUEUED)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        return None
+    survey = session.get(Survey, survey_id)
+    assert survey is not None
+    session.refresh(survey)
+    case = session.get(Case, survey.case_id)
+    assert case is not None
+    route = queries.survey_route(session, case=case)
+    if route is None:
+        survey.delivery = SurveyDelivery.UNREACHABLE
+        payload: SurveySent | SurveyNotSent = SurveyNotSent(channel=case.channel)
+    else:
+        wording = session.scalar(select(SurveySetting.message).where(SurveySetting.brand_id == case.brand_id))
+        reply = Reply(
+            brand_id=case.brand_id,
+            case_id=case.id,
+            visibility=Visibility.PRIVATE,
+            channel=route.channel,
+            text=survey_message(
+                wording,
+                first_name=survey.first_name,
+                subject=survey.subject,
+                url=public_url.rstrip("/") + survey_path(survey.token),
+            ),
+            status=ReplyStatus.QUEUED,
+            findings=[],
+            # one message per offer, even if two runners got this far
+            idempotency_key=f"survey-{survey.id}-{int(survey.offered_at.timestamp())}",
+            next_attempt_at=now,
+            is_survey=True,
+            created_at=now,
+        )
+        session.add(reply)
+        session.flush()
+        survey.reply_id = reply.id
+        payload = SurveySent(reply_id=reply.id, channel=route.channel, by_email=route.by_email)
+    record_event(
+        session,
+        brand_id=case.brand_id,
+        subject_type="case",
+        subject_id=case.id,
+        payload=payload,
+        occurred_at=now,
+    )
+    return survey.delivery
+
+
 def _reply_source(session: Session, *, brand_id: int) -> Source:
     source = session.scalar(
         select(Source).where(Source.brand_id == brand_id, Source.name == REPLY_SOURCE_NAME)
@@ -326,7 +392,10 @@ def mark_sent(
     )
     session.add(mention)
     session.flush()
-    attach_mention(session, case=case, mention=mention)
+    if reply.is_survey:
+        mention.case_id = case.id  # on the case's history, but no answer to the customer's problem
+    else:
+        attach_mention(session, case=case, mention=mention)
     reply.status = ReplyStatus.SENT
     reply.sent_at = at
     reply.external_id = external_id

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.clock import utcnow
@@ -67,6 +67,8 @@ class Reply(Base):
     mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"))
     #: the short public "glad we sorted this out" after a case that began in public was solved in private
     is_public_closing: Mapped[bool] = mapped_column(default=False)
+    #: carries the case's satisfaction survey link (sent by the desk, not written by a person)
+    is_survey: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import User
-from ombuds.cases.models import Case, CaseStatus, Customer
+from ombuds.cases.models import Case, CaseStatus, Customer, Identity
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import IncidentStatus
@@ -19,6 +19,8 @@ from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, Reply
 from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
 from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
 from ombuds.shown_brands import note_shown
+
+EMAIL_CHANNEL = "email"
 
 
 def get_reply(session: Session, reply_id: int, *, brand_ids: Collection[int]) -> Reply | None:
@@ -190,13 +192,50 @@ def sink_for(session: Session, *, brand_id: int, channel: str) -> ReplySink | No
 
 
 def recipient_for(session: Session, *, case: Case, channel: str) -> str | None:
-    """The customer's handle or address on the channel (for email: where the message goes)."""
-    return session.scalar(
+    """The customer's handle or address on the channel (for email: where the message goes).
+
+    The handle they last wrote from on this case; else how the customer is known on the channel
+    (a survey by email to someone who wrote on X).
+    """
+    written_from = session.scalar(
         select(Mention.author_handle)
         .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND, Mention.channel == channel)
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(1)
     )
+    if written_from is not None:
+        return written_from
+    return session.scalar(
+        select(Identity.handle)
+        .where(
+            Identity.brand_id == case.brand_id,
+            Identity.customer_id == case.customer_id,
+            Identity.channel == channel,
+        )
+        .order_by(Identity.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SurveyRoute:
+    """Where a survey link goes: the channel whose sink carries it, and whether that is the email fallback."""
+
+    channel: str
+    by_email: bool
+
+
+def survey_route(session: Session, *, case: Case) -> SurveyRoute | None:
+    """The case's own channel when a sink serves it, else email when the customer has an address and
+    a sink serves email; None when neither, so the agent shares the link."""
+    if sink_for(session, brand_id=case.brand_id, channel=case.channel) is not None and recipient_for(
+        session, case=case, channel=case.channel
+    ):
+        return SurveyRoute(channel=case.channel, by_email=False)
+    address = recipient_for(session, case=case, channel=EMAIL_CHANNEL)
+    if address and "@" in address and sink_for(session, brand_id=case.brand_id, channel=EMAIL_CHANNEL):
+        return SurveyRoute(channel=EMAIL_CHANNEL, by_email=case.channel != EMAIL_CHANNEL)
+    return None
 
 
 def last_inbound_external_id(session: Session, *, case: Case) -> str | None:

@@ -107,7 +107,8 @@ def _claim(
             "reply_id": str(reply.id),
             "case_id": str(case.id),
             "channel": reply.channel,
-            "subject": f"Re: {case.subject}"[:200],
+            "subject": (f"How did we do? {case.subject}" if reply.is_survey else f"Re: {case.subject}")[:200],
+            "kind": "survey" if reply.is_survey else "reply",
         },
     )
     return _Job(reply_id=reply.id, attempts=reply.attempts, message=message, sink=sink_for(config))

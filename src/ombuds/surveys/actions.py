@@ -28,8 +28,9 @@ def offer_survey(
 ) -> Survey:
     """The case's survey, valid 14 days from ``at``.
 
-    A case resolved again after a reopen keeps its link; an unanswered one gets 14 more days,
-    since the customer is asked again about the same problem.
+    A case resolved again after a reopen keeps its link; an unanswered one gets 14 more days and
+    is sent again, since the customer is asked again about the same problem. The runner sends
+    the link (``responses.survey_links``).
     """
     survey = get_case_survey(session, case_id=case_id, brand_id=brand_id)
     if survey is None:
@@ -46,6 +47,8 @@ def offer_survey(
     elif survey.answered_at is None:
         survey.offered_at = at
         survey.expires_at = at + VALID_FOR
+        survey.delivery = None  # reopened and resolved again: the customer is asked again, once
+        survey.reply_id = None
     session.flush()
     return survey
 

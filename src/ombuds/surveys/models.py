@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ombuds.db import Base
+from ombuds.db import Base, str_enum
+from ombuds.surveys.values import SurveyDelivery
 
 
 class Survey(Base):
@@ -27,3 +28,17 @@ class Survey(Base):
     score: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
+    #: how the link of the current offer reached the customer; None: not sent yet (the runner sends it)
+    delivery: Mapped[SurveyDelivery | None] = mapped_column(str_enum(SurveyDelivery))
+    #: the outbox row that carries the link of the current offer
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("reply.id", ondelete="SET NULL"))
+
+
+class SurveySetting(Base):
+    """A brand's own wording of the message that carries the survey link; no row: the default wording."""
+
+    __tablename__ = "survey_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), unique=True)
+    message: Mapped[str] = mapped_column(Text)

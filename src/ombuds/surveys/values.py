@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -11,6 +12,49 @@ SCORES = range(1, 6)
 COMMENT_MAX_CHARS = 2000
 #: 32 random bytes: a link nobody can guess or enumerate
 TOKEN_BYTES = 32
+
+
+class SurveyDelivery(StrEnum):
+    """How the link of a survey's current offer went to the customer."""
+
+    QUEUED = "queued"  # a message with the link is in the outbox, on the case's channel or by email
+    UNREACHABLE = "unreachable"  # no sink for the channel and no email address: the agent shares it
+    SKIPPED = "skipped"  # offered before links were sent automatically
+
+
+#: The message that carries the link when the brand wrote none. Placeholders are filled in;
+#: ``{survey_url}`` must appear, so a brand's wording cannot leave the link out.
+DEFAULT_MESSAGE = (
+    'Hello {first_name}, we have resolved your case "{subject}". Was the problem fixed? '
+    "Tell us in one click, from 1 (poor) to 5 (great): {survey_url}\n"
+    "The link works for 14 days. Thank you!"
+)
+PLACEHOLDERS = ("{first_name}", "{subject}", "{survey_url}")
+MESSAGE_MAX_CHARS = 2000
+
+
+def check_message(text: str) -> str:
+    """A brand's wording, trimmed; ValueError says what is wrong (no link, too long, unknown placeholder)."""
+    text = text.strip()
+    if "{survey_url}" not in text:
+        raise ValueError("survey_message: include {survey_url}, where the link goes")
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise ValueError(f"survey_message: at most {MESSAGE_MAX_CHARS} characters (got {len(text)})")
+    rest = text
+    for known in PLACEHOLDERS:
+        rest = rest.replace(known, "")
+    unknown = re.search(r"\{[a-z_]*\}", rest)
+    if unknown:
+        raise ValueError(
+            f"survey_message: unknown placeholder {unknown.group()}, use {', '.join(PLACEHOLDERS)}"
+        )
+    return text
+
+
+def survey_message(template: str | None, *, first_name: str, subject: str, url: str) -> str:
+    """The brand's wording (or the default) with the customer's first name, the subject and the link."""
+    filled = (template or DEFAULT_MESSAGE).replace("{first_name}", first_name or "there")
+    return filled.replace("{subject}", subject).replace("{survey_url}", url)
 
 
 class AnswerOutcome(StrEnum):

@@ -1,0 +1,270 @@
+"""The survey link goes to the customer by itself when a case is resolved: through the outbox, on
+the case's channel (a webhook sink on loopback) or by email (a real SMTP server on loopback) when
+the channel has none, worded as the brand chose, once per resolution, and the case's history says so.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, User
+from ombuds.cases.models import Case, Identity
+from ombuds.cases.timeline import list_case_events
+from ombuds.clock import utcnow
+from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.survey_links import send_survey_links
+from ombuds.settings import Settings
+from ombuds.surveys.models import SurveySetting
+from ombuds.web.app import create_app
+from tests.integration.test_surveys_and_outcomes import NOW, conversation, write
+
+PUBLIC = "https://desk.skyways.test"
+ADDRESS = "maya.k@example.com"
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def bearer(session: Session, brand: Brand, agent: User) -> httpx2.Headers:
+    _, secret = accounts.create_api_token(session, brand=brand, name="checks", user=agent)
+    session.commit()
+    return httpx2.Headers({"Authorization": f"Bearer {secret}"})
+
+
+@dataclass
+class Mailbox:
+    port: int = 0
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            assert isinstance(message, EmailMessage)
+            with box.lock:
+                box.messages.append((list(envelope.rcpt_tos), message))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
+        probe.bind(("127.0.0.1", 0))
+        box.port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+class Receiver:
+    """The brand's webhook for X messages, on loopback: keeps every body it was sent."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        bodies = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                answer = b'{"id": "dm-1"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
+    thread.start()
+    yield found
+    found.server.shutdown()
+    found.server.server_close()
+
+
+def smtp_sink(session: Session, brand: Brand, port: int) -> None:
+    session.add(
+        ReplySink(
+            brand_id=brand.id,
+            name="Mail",
+            kind=SinkKind.SMTP,
+            channels=["email"],
+            host="127.0.0.1",
+            port=port,
+            from_address="care@skyways.test",
+        )
+    )
+    session.commit()
+
+
+def known_by_email(session: Session, case: Case) -> None:
+    """The customer wrote on X but is also known by an email address (an earlier email, a booking)."""
+    session.add(
+        Identity(brand_id=case.brand_id, customer_id=case.customer_id, channel="email", handle=ADDRESS)
+    )
+    session.commit()
+
+
+def runner_round(factory: sessionmaker[Session], **at: Any) -> None:
+    """What ``ombuds serve`` does after each round for surveys: queue the links, deliver the outbox."""
+    send_survey_links(factory, public_url=PUBLIC, **at)
+    deliver_due_replies(factory, **at)
+
+
+def set_status(client: TestClient, case: Case, status: str, headers: httpx2.Headers) -> None:
+    answer = client.post(f"/api/v1/cases/{case.id}/status", json={"status": status}, headers=headers)
+    assert answer.status_code == 200, answer.text
+
+
+def survey_path(client: TestClient, case: Case, headers: httpx2.Headers) -> str:
+    url = client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["survey_url"]
+    assert url is not None
+    return str(url).removeprefix("http://testserver")
+
+
+def history(session: Session, case: Case) -> list[str]:
+    session.expire_all()
+    return [event.summary for event in list_case_events(session, case=case)]
+
+
+def test_resolving_emails_the_survey_link_once_and_again_only_after_a_reopen(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    mailbox: Mailbox,
+) -> None:
+    smtp_sink(session, brand, mailbox.port)
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))  # on X, which has no sink
+    known_by_email(session, case)
+
+    set_status(client, case, "resolved", bearer)
+    path = survey_path(client, case, bearer)
+    for _ in range(3):  # rounds come again and again; the customer hears from us once
+        runner_round(session_factory)
+
+    assert len(mailbox.messages) == 1
+    recipients, message = mailbox.messages[0]
+    assert recipients == [ADDRESS]
+    assert message["Subject"] == f"How did we do? {case.subject}"
+    body = message.get_content()
+    assert f"{PUBLIC}{path}" in body, "the link the agent sees is the one the customer got"
+    assert body.startswith("Hello Maya,")
+    assert "Survey sent to the customer by email" in history(session, case)
+    sent = session.scalars(select(Reply).where(Reply.case_id == case.id)).all()
+    assert [(r.is_survey, r.status, r.channel) for r in sent] == [(True, ReplyStatus.SENT, "email")]
+    session.refresh(case)
+    assert case.first_contact_resolution is True, "a survey is no second reply exchange"
+
+    # The customer writes again: the case reopens; resolving it again asks again, once.
+    write(session, brand, text="The bag came back but the handle is broken", at=utcnow())
+    runner_round(session_factory)
+    assert len(mailbox.messages) == 1, "nothing is sent while the case is open again"
+    set_status(client, case, "resolved", bearer)
+    runner_round(session_factory)
+    runner_round(session_factory)
+    assert len(mailbox.messages) == 2
+    assert survey_path(client, case, bearer) == path, "the same link, valid 14 more days"
+
+    # Answered: a later reopen and resolution does not ask the customer a third time.
+    client.cookies.clear()
+    assert client.post(path, data={"score": "4", "comment": "Handle fixed too"}).status_code == 200
+    write(session, brand, text="one more thing about the handle", at=utcnow())
+    set_status(client, case, "resolved", bearer)
+    runner_round(session_factory)
+    assert len(mailbox.messages) == 2
+    assert history(session, case).count("Survey sent to the customer by email") == 2
+
+
+def test_the_link_goes_on_the_cases_own_channel_in_the_brands_words(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+) -> None:
+    session.add(
+        ReplySink(brand_id=brand.id, name="X DMs", kind=SinkKind.WEBHOOK, channels=["x"], url=receiver.url)
+    )
+    session.add(
+        SurveySetting(
+            brand_id=brand.id, message='Hi {first_name}! Did we fix "{subject}"? Rate us: {survey_url}'
+        )
+    )
+    session.commit()
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+
+    set_status(client, case, "resolved", bearer)
+    path = survey_path(client, case, bearer)
+    runner_round(session_factory)
+    runner_round(session_factory)
+
+    assert len(receiver.bodies) == 1
+    sent = receiver.bodies[0]
+    assert sent["text"] == f'Hi Maya! Did we fix "{case.subject}"? Rate us: {PUBLIC}{path}'
+    assert (sent["recipient"], sent["channel"], sent["kind"], sent["is_public"]) == (
+        "maya_k",
+        "x",
+        "survey",
+        False,
+    )
+    assert "Survey sent to the customer on x" in history(session, case)
+
+
+def test_with_no_way_to_reach_the_customer_the_agent_is_told_to_share_the_link(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+) -> None:
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))  # X, no sink, no email address
+
+    set_status(client, case, "resolved", bearer)
+    runner_round(session_factory)
+    runner_round(session_factory)
+
+    assert session.scalars(select(Reply).where(Reply.case_id == case.id)).all() == []
+    said = [line for line in history(session, case) if line.startswith("Survey")]
+    assert said == [
+        "Survey not sent: no sink serves x and the customer has no email address; "
+        "share the link from the Outcome card"
+    ]
+    assert survey_path(client, case, bearer).startswith("/survey/"), "the agent still has the link"
