@@ -21,6 +21,8 @@ class EventKind(StrEnum):
 
     BRAND_CREATED = "brand.created"
     TEAM_CREATED = "team.created"
+    TEAM_RENAMED = "team.renamed"
+    USER_DEACTIVATED = "user.deactivated"
     TEAM_MEMBER_ADDED = "team_member.added"
     TEAM_MEMBER_REMOVED = "team_member.removed"
     TEAM_ASSIGNMENT_CHANGED = "team.assignment_changed"

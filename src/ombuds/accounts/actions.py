@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
@@ -12,6 +13,7 @@ from ombuds.accounts.queries import get_brand_by_slug, get_user_by_email
 from ombuds.accounts.security import hash_password, new_token, token_digest, verify_password
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict
+from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
 
 
@@ -143,10 +145,42 @@ def change_password(session: Session, *, user: User, password: str) -> None:
     end_sessions(session, user=user)
 
 
-def deactivate_user(session: Session, *, user: User) -> bool:
-    """The user can no longer sign in and every open session ends; False when already inactive."""
+def deactivate_user(session: Session, *, user: User, actor: User | None = None) -> bool:
+    """The user can no longer sign in, every open session ends and the API tokens that act for
+    them are revoked; False when already inactive (nothing changes)."""
     if not user.is_active:
         return False
     user.is_active = False
     end_sessions(session, user=user)
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        revoke_api_token(session, token=token, actor=actor)
+    for membership in user.memberships:  # the audit log is kept per brand
+        record_event(
+            session,
+            brand_id=membership.brand_id,
+            kind=EventKind.USER_DEACTIVATED,
+            subject_type="user",
+            subject_id=user.id,
+            actor_id=actor.id if actor else None,
+        )
+    return True
+
+
+def rename_team(session: Session, *, team: Team, name: str, actor: User | None = None) -> bool:
+    """Give the team a new name people see; its slug stays, so rules and links keep working.
+    False when the name is unchanged."""
+    if team.name == name:
+        return False
+    previous, team.name = team.name, name
+    record_event(
+        session,
+        brand_id=team.brand_id,
+        kind=EventKind.TEAM_RENAMED,
+        subject_type="team",
+        subject_id=team.id,
+        actor_id=actor.id if actor else None,
+        data={"from": previous, "to": name},
+    )
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
@@ -23,6 +23,13 @@ def get_brand_by_slug_or_raise(session: Session, slug: str) -> Brand:
 
 def get_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def get_user_by_email_or_raise(session: Session, email: str) -> User:
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound(f"no user with email {email.strip().lower()!r} (see `ombuds user list`)")
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -57,10 +64,26 @@ def list_teams(session: Session, brand_id: int) -> list[Team]:
 
 
 def get_api_token(session: Session, token: str) -> ApiToken | None:
-    """The live (not revoked) token row for a presented bearer token."""
+    """The live token row for a presented bearer token: not revoked, and not acting for a
+    deactivated person."""
     return session.scalar(
-        select(ApiToken).where(ApiToken.digest == token_digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.digest == token_digest(token),
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.user_id.is_(None), User.is_active.is_(True)),
+        )
     )
+
+
+def get_team_by_slug_or_raise(session: Session, *, brand: Brand, slug: str) -> Team:
+    team = session.scalar(select(Team).where(Team.brand_id == brand.id, Team.slug == slug))
+    if team is None:
+        raise NotFound(
+            f"brand {brand.slug!r} has no team {slug!r} (see `ombuds team list --brand {brand.slug}`)"
+        )
+    return team
 
 
 def list_brands(session: Session) -> list[Brand]:

@@ -49,3 +49,26 @@ def list_teams(brand: BrandOption, as_json: JsonOption = False) -> None:
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
     show_rows(rows, as_json=as_json, nothing=f"{brand} has no teams: add one with `ombuds team add`")
+
+
+@app.command("rename")
+def rename(
+    slug: Annotated[str, typer.Argument(help="The team's slug, from `ombuds team list`.")],
+    name: Annotated[str, typer.Argument(help="The new name people see.")],
+    brand: BrandOption,
+) -> None:
+    """Give a team a new name; its slug stays, so routing rules and links keep working."""
+    if not name.strip():
+        raise fail("the new name is empty")
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, brand)
+            team = queries.get_team_by_slug_or_raise(session, brand=found, slug=slug)
+            previous = team.name
+            changed = actions.rename_team(session, team=team, name=name.strip())
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    if changed:
+        console.print(f"team {slug} of {brand}: {previous} is now {name.strip()}")
+    else:
+        console.print(f"team {slug} of {brand} is already called {previous}")

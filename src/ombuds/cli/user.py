@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,34 +20,76 @@ app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 
 PASSWORD_ENV = "OMBUDS_USER_PASSWORD"
 # The rule lives on UserCreate; help and prompts quote it from there.
-MIN_PASSWORD: int = next(
-    rule.min_length for rule in UserCreate.model_fields["password"].metadata if hasattr(rule, "min_length")
-)
+_RULES = UserCreate.model_fields["password"].metadata
+MIN_PASSWORD: int = next(rule.min_length for rule in _RULES if hasattr(rule, "min_length"))
+MAX_PASSWORD: int = next(rule.max_length for rule in _RULES if hasattr(rule, "max_length"))
 
 
-def read_password(password: str | None, *, from_stdin: bool) -> str:
-    """The new user's password: given, piped in, or asked for when a person is at a terminal."""
-    if from_stdin:
-        if password is not None:
-            raise fail(
-                f"give the password either with --password-stdin or --password/{PASSWORD_ENV}, not both"
-            )
-        line = sys.stdin.readline()
-        if not line:
-            raise fail("--password-stdin: nothing was read from standard input")
-        return line.rstrip("\r\n")
+RULES = f"at least {MIN_PASSWORD} characters"
+
+
+def read_password(password: str | None, *, password_file: Path | None, from_stdin: bool) -> str:
+    """The password: given, from a file, piped in, or asked for when a person is at a terminal.
+
+    Without a terminal and without --password, standard input is read, so ``ombuds user add …
+    < file`` and ``echo … | ombuds user add …`` work in scripts without any flag.
+    """
+    given = [
+        name
+        for name, used in (
+            (f"--password/{PASSWORD_ENV}", password is not None),
+            ("--password-file", password_file is not None),
+            ("--password-stdin", from_stdin),
+        )
+        if used
+    ]
+    if len(given) > 1:
+        raise fail(f"give the password one way, not with {' and '.join(given)}")
     if password is not None:
         return password
-    if not sys.stdin.isatty():
-        raise fail(
-            f"no password given and no terminal to ask on: pipe it with --password-stdin "
-            f"or set {PASSWORD_ENV} (at least {MIN_PASSWORD} characters)"
-        )
-    return str(
-        typer.prompt(
-            f"Password (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
-        )
-    )
+    if password_file is not None:
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise fail(f"--password-file {password_file}: {exc.strerror or exc}") from exc
+        if not lines or not lines[0]:
+            raise fail(f"--password-file {password_file}: the first line is empty")
+        return lines[0]
+    if from_stdin or not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise fail(
+                "no password: nothing on standard input and no terminal to ask on; pipe it in, "
+                f"give --password-file or set {PASSWORD_ENV} ({RULES})"
+            )
+        return line
+    return str(typer.prompt(f"Password ({RULES})", hide_input=True, confirmation_prompt=True))
+
+
+def checked_password(secret: str) -> str:
+    """The password if it keeps the rules that UserCreate enforces, else a clear error."""
+    if not MIN_PASSWORD <= len(secret) <= MAX_PASSWORD:
+        raise fail(f"password: {RULES}, at most {MAX_PASSWORD} (this one has {len(secret)})")
+    return secret
+
+
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        envvar=PASSWORD_ENV,
+        show_envvar=True,
+        help=f"The password, {RULES}. Without it: --password-file, standard input when it is not a "
+        "terminal, else a prompt.",
+    ),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option("--password-file", help="Read the password from the first line of this file."),
+]
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
 
 
 @app.command("add")
@@ -55,22 +98,12 @@ def add(
     brand: Annotated[str, typer.Option("--brand", help="Slug of the brand the user works for.")],
     role: Annotated[str, typer.Option("--role", help="admin, manager, agent, pr or viewer.")] = "agent",
     name: Annotated[str | None, typer.Option("--name", help="Display name (defaults to the email).")] = None,
-    password: Annotated[
-        str | None,
-        typer.Option(
-            "--password",
-            envvar=PASSWORD_ENV,
-            show_envvar=True,
-            help=f"The new user's password, at least {MIN_PASSWORD} characters (asked for when omitted "
-            "at a terminal; an existing user keeps theirs).",
-        ),
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
-    ] = False,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
+    password_stdin: PasswordStdinOption = False,
 ) -> None:
-    """Add a user to a brand (the user is created if new)."""
-    secret = read_password(password, from_stdin=password_stdin)
+    """Add a user to a brand (the user is created if new; an existing user keeps their password)."""
+    secret = read_password(password, password_file=password_file, from_stdin=password_stdin)
     try:
         data = UserCreate(email=email, name=name or email, password=secret, brand_slug=brand, role=role)
     except ValidationError as exc:
@@ -113,3 +146,39 @@ def list_users(
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
     show_rows(rows, as_json=as_json, nothing="no users yet: add one with `ombuds user add`")
+
+
+EmailArgument = Annotated[str, typer.Argument(help="The user's sign-in email address.")]
+
+
+@app.command("password")
+def password(
+    email: EmailArgument,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Set a user's password; every browser signed in as them is signed out."""
+    secret = checked_password(read_password(password, password_file=password_file, from_stdin=password_stdin))
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            user = queries.get_user_by_email_or_raise(session, email)
+            actions.change_password(session, user=user, password=secret)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"{email} has a new password; their open sessions have ended")
+
+
+@app.command("deactivate")
+def deactivate(email: EmailArgument) -> None:
+    """Stop a user signing in: their sessions end and API tokens acting for them are revoked."""
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            user = queries.get_user_by_email_or_raise(session, email)
+            changed = actions.deactivate_user(session, user=user)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    if changed:
+        console.print(f"{email} is deactivated: signed out everywhere, their API tokens revoked")
+    else:
+        console.print(f"{email} was already deactivated")
