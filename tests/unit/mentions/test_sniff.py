@@ -21,21 +21,24 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
+NOT_CSV_OR_JSONL = [
+    ("photo.csv", PNG, "PNG image"),
+    ("tweets.csv", gzip.compress(b"id,text\n1,hi\n"), "gzip archive"),
+    ("export.csv", _zip(), "ZIP archive"),
+    ("page.csv", b"<!DOCTYPE html>\n<html><body>Login</body></html>", "HTML page"),
+    ("feed.jsonl", b'<?xml version="1.0"?><rss></rss>', "XML or HTML markup"),
+    ("dump.json", b'[{"id": 1}, {"id": 2}]', "JSON array"),
+    ("pretty.json", b'{\n  "id": 1\n}\n', "spread over several lines"),
+    ("blob.bin", bytes(range(256)) * 4, "binary data"),
+    ("empty.csv", b"  \n\n", "empty"),
+    ("latin1.csv", "id,text\n1,café\n2,crème\n3,naïve\n".encode("latin-1"), "not UTF-8"),
+    ("utf16.csv", "id,text\n1,hi\n".encode("utf-16"), "UTF-16"),
+]
+
+
+# Named by file: archives carry timestamps, and ids must be the same in every test process.
 @pytest.mark.parametrize(
-    ("name", "content", "looks_like"),
-    [
-        ("photo.csv", PNG, "PNG image"),
-        ("tweets.csv", gzip.compress(b"id,text\n1,hi\n"), "gzip archive"),
-        ("export.csv", _zip(), "ZIP archive"),
-        ("page.csv", b"<!DOCTYPE html>\n<html><body>Login</body></html>", "HTML page"),
-        ("feed.jsonl", b'<?xml version="1.0"?><rss></rss>', "XML or HTML markup"),
-        ("dump.json", b'[{"id": 1}, {"id": 2}]', "JSON array"),
-        ("pretty.json", b'{\n  "id": 1\n}\n', "spread over several lines"),
-        ("blob.bin", bytes(range(256)) * 4, "binary data"),
-        ("empty.csv", b"  \n\n", "empty"),
-        ("latin1.csv", "id,text\n1,café\n2,crème\n3,naïve\n".encode("latin-1"), "not UTF-8"),
-        ("utf16.csv", "id,text\n1,hi\n".encode("utf-16"), "UTF-16"),
-    ],
+    ("name", "content", "looks_like"), NOT_CSV_OR_JSONL, ids=[case[0] for case in NOT_CSV_OR_JSONL]
 )
 def test_files_that_are_not_csv_or_jsonl_are_refused_with_what_they_look_like(
     tmp_path: Path, name: str, content: bytes, looks_like: str
