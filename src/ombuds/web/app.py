@@ -49,6 +49,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.responses.wording.api",
     "ombuds.responses.api",
     "ombuds.routing.api",
+    "ombuds.routing.teams.api",
     "ombuds.accounts.api",
     "ombuds.tasks.api",
 )
@@ -65,6 +66,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.responses.resolutions.pages",
     "ombuds.responses.pages",
     "ombuds.responses.wording.pages",
+    "ombuds.routing.teams.pages",
     "ombuds.tasks.pages",
 )
 

@@ -19,6 +19,7 @@ class NavEntry:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
     NavEntry("Tasks", "/tasks"),
+    NavEntry("Team", "/team"),
     NavEntry("Incidents", "/incidents"),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),
