@@ -26,6 +26,8 @@ class MentionFacts:
     # Texts of the same customer's other mentions in the last days, when the caller knows the
     # customer; lets the repeat-contact signal see "same customer, same issue".
     recent_texts: Sequence[str] = ()
+    # The brand's own reply: it has no customer mood or intent to read.
+    is_outbound: bool = False
 
 
 @dataclass(frozen=True, slots=True)

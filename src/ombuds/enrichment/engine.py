@@ -26,6 +26,10 @@ from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
 from ombuds.settings import get_settings
 
+#: What a customer feels and wants; the brand's own replies get neither, so they never read as
+#: a negative complaint in the inbox, in routing or in storm detection.
+CUSTOMER_ONLY = frozenset({"sentiment", "intent"})
+
 
 class AnalysisEngine:
     """Runs text classifiers on shared features, then every other analyzer, batch in, batch out.
@@ -83,7 +87,10 @@ class AnalysisEngine:
         )
 
     def analyze(self, batch: Sequence[MentionFacts]) -> list[list[Finding]]:
-        """One list per mention, in batch order, with one finding from each analyzer."""
+        """One list per mention, in batch order, with one finding from each analyzer.
+
+        The brand's own replies (``is_outbound``) get no sentiment or intent finding.
+        """
         if not batch:
             return []
         columns: list[list[Finding]] = []
@@ -92,7 +99,8 @@ class AnalysisEngine:
             if classifier.featurizer is self.featurizer:
                 if shared is None:
                     shared = self.featurizer.transform([facts.text for facts in batch])
-                columns.append(classifier.analyze_features(shared))
+                found = classifier.analyze_features(shared)
+                columns.append(classifier.read_texts(found, [facts.text for facts in batch]))
             else:
                 columns.append(classifier.analyze(batch))
         if self.intent is not None:
@@ -108,7 +116,10 @@ class AnalysisEngine:
                 shared = self.featurizer.transform([facts.text for facts in batch])
             columns.append(self.embedding.analyze_features(shared))
         columns.extend(analyzer.analyze(batch) for analyzer in self.analyzers)
-        return [list(row) for row in zip(*columns, strict=True)]
+        return [
+            [finding for finding in row if not (facts.is_outbound and finding.analyzer in CUSTOMER_ONLY)]
+            for facts, row in zip(batch, zip(*columns, strict=True), strict=True)
+        ]
 
 
 def build_engine(path: Path | None = None) -> AnalysisEngine:

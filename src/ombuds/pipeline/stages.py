@@ -53,6 +53,7 @@ def facts_from_mention(mention: Mention, recent_texts: Sequence[str] = ()) -> Me
         author_name=mention.author_name or "",
         author_bio=mention.author_bio or "",
         recent_texts=recent_texts,
+        is_outbound=mention.direction is Direction.OUTBOUND,
     )
 
 

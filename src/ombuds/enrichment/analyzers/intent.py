@@ -18,8 +18,9 @@ from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import ClassifierData, IntentData
 
-VERSION = "rules+sentiment-2026.11.1"
+VERSION = "rules+sentiment-2026.12.1"
 LEARNED_CONFIDENCE = 0.6
+FEW_WORDS_NEGATIVE = 0.5
 INTENTS = ("complaint", "question", "praise", "suggestion", "other")
 
 QUESTION = re.compile(
@@ -60,6 +61,9 @@ def classify_intent(text: str, sentiment: Mapping[str, float] | None = None) -> 
     if SPAM.search(text):
         return "other", 0.8, ["spam"]
     if len(WORD.findall(stripped)) < 2:
+        # "hello?? 🤬" says little in words, but its emoji made sentiment sure: a complaint
+        if negative >= FEW_WORDS_NEGATIVE:
+            return "complaint", round(negative, 4), ["negative sentiment", "few words"]
         return "other", 0.6, ["no content"]
     if SUGGESTION.search(text) and negative < 0.8:
         return "suggestion", 0.7, ["suggestion"]

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
+from ombuds.enrichment.analyzers.emoji_reading import read_emoji, with_emoji
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
+from ombuds.enrichment.base import Finding
+from ombuds.enrichment.findings import ClassifierData
 
 SENTIMENTS = ("negative", "neutral", "positive")
+#: Stamped after the model's version: findings that read emoji say so.
+EMOJI_VERSION = "emoji.1"
 
 
 class SentimentAnalyzer(TextClassifier):
-    """A linear model over word and character TF-IDF, trained by scripts/build_enrichment_models.py."""
+    """A linear model over word and character TF-IDF, trained by scripts/build_enrichment_models.py.
+
+    Emoji then move the probabilities (``emoji_reading``): strongly in a short message, a little
+    in a long one. ``data["emoji"]`` lists the emoji that did.
+    """
 
     name: ClassVar[str] = "sentiment"
+
+    @property
+    def version(self) -> str:
+        return f"{self._version}+{EMOJI_VERSION}"
+
+    def read_texts(self, findings: list[Finding], texts: Sequence[str]) -> list[Finding]:
+        read = []
+        for finding, text in zip(findings, texts, strict=True):
+            reading = read_emoji(text)
+            if reading is None:
+                read.append(finding)
+                continue
+            probabilities = with_emoji(
+                ClassifierData.parse(finding.data, analyzer=self.name).probabilities, reading
+            )
+            label = max(probabilities, key=lambda key: probabilities[key])
+            data = ClassifierData(probabilities).to_data() | {"emoji": list(reading.emoji)}
+            read.append(Finding(self.name, self.version, label, probabilities[label], data))
+        return read

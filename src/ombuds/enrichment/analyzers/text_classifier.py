@@ -36,14 +36,19 @@ class TextClassifier:
         return self.model.classes
 
     def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]:
-        return self.analyze_features(self.featurizer.transform([facts.text for facts in batch]))
+        findings = self.analyze_features(self.featurizer.transform([facts.text for facts in batch]))
+        return self.read_texts(findings, [facts.text for facts in batch])
+
+    def read_texts(self, findings: list[Finding], texts: Sequence[str]) -> list[Finding]:
+        """A second look at what the features missed (emoji for sentiment); by default none."""
+        return findings
 
     def analyze_features(self, features: sparse.csr_matrix) -> list[Finding]:
         """Findings from features already computed by this analyzer's featurizer (shared per batch)."""
         if features.shape[0] == 0:
             return []
         return [
-            Finding(self.name, self._version, label, score, ClassifierData(spread).to_data())
+            Finding(self.name, self.version, label, score, ClassifierData(spread).to_data())
             for label, score, spread in top_labels(self.classes, self.model.probabilities(features))
         ]
 
