@@ -13,6 +13,7 @@ from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
+from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.sla_actions import run_sla_round
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
@@ -20,11 +21,13 @@ from ombuds.web.app import create_app
 
 def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
     """What the runner does after each round: send due alerts, survey links and replies, bring back cases whose
-    follow-up date came, run SLA clocks (pauses, escalations), retrain models whose examples changed."""
+    follow-up date came, run SLA clocks (pauses, escalations), time first responses and resolutions in
+    business hours, retrain models whose examples changed."""
     deliver_due_alerts(session_factory, settings=settings)
     send_survey_links(session_factory, public_url=settings.alerts_public_url)
     deliver_due_replies(session_factory)
     run_sla_round(session_factory)
+    record_business_durations(session_factory)
     return_due_follow_ups(session_factory)
     retrain_stale_models(session_factory)
 

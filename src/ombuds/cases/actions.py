@@ -328,6 +328,7 @@ def set_case_status(
         _record_resolution(session, case=case, at=at)
     elif status is CaseStatus.OPEN:
         case.resolved_at = None
+        case.resolution_business_seconds = None  # the next resolution is timed again
     return record_event(
         session,
         brand_id=case.brand_id,

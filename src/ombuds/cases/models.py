@@ -63,7 +63,7 @@ class Case(Base):
     reopened: Mapped[int] = mapped_column(default=0, server_default="0")
     first_contact_resolution: Mapped[bool | None]
     # business time (the brand's hours and holidays, pending spans left out) from opening to the
-    # first response and to resolution; written by the runner (routing.durations), cleared on reopen
+    # first response and to resolution; written by the runner (routing.duration_actions), cleared on reopen
     first_response_business_seconds: Mapped[int | None]
     resolution_business_seconds: Mapped[int | None]
     #: when a follow-up brought the case back (a parked date came, a check-in is due): it tops its

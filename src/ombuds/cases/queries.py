@@ -206,6 +206,8 @@ def _outcome_fields(session: Session, case: Case) -> dict[str, Any]:
         "first_contact_resolution": case.first_contact_resolution,
         "handoffs": case.handoffs or 0,
         "reopened": case.reopened or 0,
+        "first_response_business_seconds": case.first_response_business_seconds,
+        "resolution_business_seconds": case.resolution_business_seconds,
     }
 
 

@@ -182,6 +182,16 @@ class CaseDetailRead(CaseRead):
     )
     handoffs: int = Field(default=0, description="changes of owner or team between people or teams")
     reopened: int = Field(default=0, description="times the case was reopened after being resolved")
+    first_response_business_seconds: int | None = Field(
+        default=None,
+        description="business time from opening to the first response, by the brand's SLA hours and "
+        "holidays, pending time left out; null until answered (filled in by the runner)",
+    )
+    resolution_business_seconds: int | None = Field(
+        default=None,
+        description="business time from opening to resolution, pending and earlier resolved time left "
+        "out; null until resolved (filled in by the runner)",
+    )
 
 
 # --- case work: what agents change, and the case's timeline ---------------------------------------

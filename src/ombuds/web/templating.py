@@ -58,6 +58,11 @@ def _span(delta: timedelta) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def duration(seconds: int | None) -> str:
+    """A stored number of seconds as a short span (``2 h 30 min``); empty when unknown."""
+    return "" if seconds is None else _span(timedelta(seconds=seconds))
+
+
 def age(moment: datetime | None) -> str:
     """How long ago, e.g. ``3 h 20 min``."""
     return "" if moment is None else _span(utcnow() - moment)
@@ -139,6 +144,7 @@ def _environment() -> jinja2.Environment:
         age=age,
         callers_own=masking.callers_own,
         due=due,
+        duration=duration,
         timestamp=timestamp,
         compact_number=compact_number,
         score=score,
