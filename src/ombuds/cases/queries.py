@@ -25,6 +25,7 @@ from ombuds.cases.schemas import (
     LatestMentionRead,
 )
 from ombuds.cases.workflow import READ_ONLY_ROLES
+from ombuds.enrichment.case_mood import CASE_MOOD_VERSION, MessageMood, case_mood
 from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Direction, Mention
@@ -121,6 +122,7 @@ def list_open_cases(
     ).all()
     case_ids = [row[0].id for row in rows]
     latest = _latest_inbound_mentions(session, brand_id=brand_id, case_ids=case_ids)
+    moods = _case_moods(session, brand_id=brand_id, case_ids=case_ids)
     counts = _mention_counts(session, brand_id=brand_id, case_ids=case_ids)
     items = [
         CaseRead(
@@ -130,6 +132,7 @@ def list_open_cases(
                 assignee_name=assignee_name,
                 mention_count=counts.get(case.id, 0),
                 latest=latest.get(case.id),
+                sentiment=moods.get(case.id),
             ),
             customer=CustomerRef(id=case.customer_id, display_name=customer_name),
         )
@@ -183,7 +186,17 @@ def get_case_detail(
             assignee_name=assignee_name,
             mention_count=len(mentions),
             latest=_latest_read(latest, findings.get(latest.id, [])) if latest else None,
+            sentiment=_mood_read(
+                [
+                    MessageMood.from_finding(found.label, found.data, where=f"mention {m.id}")
+                    for m in mentions
+                    if m.direction is Direction.INBOUND
+                    for found in findings.get(m.id, [])
+                    if found.analyzer == SENTIMENT
+                ]
+            ),
         ),
+
         customer=CustomerRead(
             id=case.customer_id,
             display_name=customer_name,
@@ -248,6 +261,7 @@ def _case_fields(
     assignee_name: str | None,
     mention_count: int,
     latest: LatestMentionRead | None,
+    sentiment: EnrichmentRead | None = None,
 ) -> dict[str, Any]:
     """What every shape of a case shares (all but the customer, which each shape shows its way)."""
     return {
@@ -270,6 +284,7 @@ def _case_fields(
         "returned_at": case.returned_at,
         "mention_count": mention_count,
         "latest_mention": latest,
+        "sentiment": sentiment,
     }
 
 
@@ -357,6 +372,42 @@ def _latest_inbound_mentions(
         )
         for row in rows
     }
+
+
+def _mood_read(moods: Sequence[MessageMood]) -> EnrichmentRead | None:
+    """The case's mood shaped like a finding, so the pages show it with the same chip."""
+    mood = case_mood(moods)
+    if mood is None:
+        return None
+    return EnrichmentRead(
+        analyzer=SENTIMENT,
+        model_version=CASE_MOOD_VERSION,
+        label=mood.label,
+        score=mood.score,
+        data={"probabilities": dict(mood.probabilities), "messages": mood.messages},
+    )
+
+
+def _case_moods(session: Session, *, brand_id: int, case_ids: Sequence[int]) -> dict[int, EnrichmentRead]:
+    """Each case's mood over its customer's messages, oldest first, in one query."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Mention.case_id, Mention.id, Enrichment.label, Enrichment.data)
+        .join(Enrichment, Enrichment.mention_id == Mention.id)
+        .where(
+            Mention.brand_id == brand_id,
+            Mention.case_id.in_(case_ids),
+            Mention.direction == Direction.INBOUND,
+            Enrichment.analyzer == SENTIMENT,
+        )
+        .order_by(Mention.case_id, Mention.created_at, Mention.id)
+    )
+    said: dict[int, list[MessageMood]] = defaultdict(list)
+    for case_id, mention_id, label, data in rows:
+        if case_id is not None:
+            said[case_id].append(MessageMood.from_finding(label, data, where=f"mention {mention_id}"))
+    return {case_id: read for case_id, moods in said.items() if (read := _mood_read(moods)) is not None}
 
 
 def _mention_counts(session: Session, *, brand_id: int, case_ids: Sequence[int]) -> dict[int, int]:

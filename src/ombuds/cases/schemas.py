@@ -94,6 +94,11 @@ class CaseRead(_Read):
     )
     mention_count: int
     latest_mention: LatestMentionRead | None
+    sentiment: EnrichmentRead | None = Field(
+        default=None,
+        description="the case's mood over all its customer's messages (later ones weigh more, a neutral "
+        "nudge does not dilute a complaint, the brand's replies never count); data.messages says how many",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -26,6 +26,7 @@ TEAMS = (
 #: Routing rules (name, team slug, categories, signals), tried in this order; the rest goes to care.
 RULES = (
     ("Press and media to Communications", "comms", (), ("media_author",)),
+    ("Refunds and charges to Refunds & Billing", "billing", (), ("billing",)),
     ("Bags to Baggage Services", "baggage", ("Lost Luggage", "Damaged Luggage"), ()),
     ("Booking and the app to Digital", "digital", ("Flight Booking Problems",), ()),
 )

@@ -14,6 +14,7 @@ from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.enrichment.case_mood import MessageMood, case_mood
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
@@ -25,29 +26,64 @@ from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import get_sla_policy, list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
 
+REACH_ORDER = ("low", "medium", "high", "very_high", "celebrity")
 
-def facts_for_mention(session: Session, *, mention: Mention) -> CaseFacts:
-    rows = {
-        e.analyzer: e for e in session.scalars(select(Enrichment).where(Enrichment.mention_id == mention.id))
-    }
 
-    def label(analyzer: str) -> str | None:
-        row = rows.get(analyzer)
-        return row.label if row else None
+def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFacts:
+    """The case as its customer's messages up to ``mention`` tell it; the brand's replies never count.
 
-    signals = rows.get("signals")
+    Mood comes from all of them (``case_mood``); signals add up; reach is the widest; the
+    category is the latest one analysis or a person gave; privacy is the latest message's.
+    """
+    said = list(
+        session.scalars(
+            select(Mention)
+            .where(
+                Mention.case_id == case.id,
+                Mention.direction == Direction.INBOUND,
+                Mention.created_at <= mention.created_at,
+            )
+            .order_by(Mention.created_at, Mention.id)
+        )
+    )
+    if mention not in said:
+        said.append(mention)
+    rows: dict[int, dict[str, Enrichment]] = {m.id: {} for m in said}
+    for row in session.scalars(select(Enrichment).where(Enrichment.mention_id.in_(rows))):
+        rows[row.mention_id][row.analyzer] = row
+    moods = [
+        MessageMood.from_finding(found.label, found.data, where=f"mention {m.id}")
+        for m in said
+        if (found := rows[m.id].get("sentiment")) is not None
+    ]
+    mood = case_mood(moods)
+    signals: set[str] = set()
+    for m in said:
+        if (found := rows[m.id].get("signals")) is not None:
+            signals |= SignalsData.parse(found.data, where=f"mention {m.id}").names
+    intents = {found.label for m in said if (found := rows[m.id].get("intent")) is not None}
+    categories = [found.label for m in said if (found := rows[m.id].get("category")) and found.label]
+    tiers = [found.label for m in said if (found := rows[m.id].get("reach")) and found.label in REACH_ORDER]
     return CaseFacts(
         channel=mention.channel,
-        sentiment=label("sentiment"),
-        intent=label("intent"),
-        category=label("category"),
-        signals=SignalsData.parse(signals.data, where=f"mention {mention.id}").names
-        if signals
-        else frozenset(),
-        followers=mention.author_followers,
-        reach_tier=label("reach"),
+        sentiment=mood.label if mood else None,
+        sentiment_score=mood.score if mood else None,
+        intent=_case_intent(intents),
+        category=categories[-1] if categories else None,
+        signals=frozenset(signals),
+        followers=max((m.author_followers or 0 for m in said), default=None),
+        reach_tier=max(tiers, key=REACH_ORDER.index) if tiers else None,
         is_public=mention.is_public,
+        customer_messages=len(said),
     )
+
+
+def _case_intent(intents: set[str | None]) -> str | None:
+    """A case is a complaint if the customer ever complained, else a question if they asked."""
+    for intent in ("complaint", "question", "suggestion", "praise", "other"):
+        if intent in intents:
+            return intent
+    return None
 
 
 def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
@@ -93,7 +129,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
         if case.brand_id not in rules:
             rules[case.brand_id] = list_rules(session, case.brand_id)
             policies[case.brand_id] = get_sla_policy(session, case.brand_id)
-        decision = route(facts_for_mention(session, mention=mention), rules=rules[case.brand_id])
+        decision = route(facts_for_case(session, case=case, mention=mention), rules=rules[case.brand_id])
         is_first = case.status is CaseStatus.NEW and case.team_id is None
         priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
         team = teams.get(decision.team) if decision.team else None

@@ -15,7 +15,7 @@ from typing import ClassVar
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import SignalEvidence, SignalHit, SignalsData
 
-VERSION = "rules-2026.11.1"
+VERSION = "rules-2026.12.1"
 
 SIGNAL_NAMES = (
     "safety",
@@ -25,7 +25,10 @@ SIGNAL_NAMES = (
     "media_author",
     "repeat_contact",
     "private_channel",
+    "billing",
 )
+#: Cues that stay true under a negation: "still not refunded" is about money all the same.
+NEVER_NEGATED = frozenset({"billing"})
 
 # A cue right after one of these (within the same clause) is negated.
 NEGATION = re.compile(
@@ -117,6 +120,17 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\b(?:for|over) (?:the )?(?:past |last )?(?:\d+|two|three|four|five|several) (?:days|weeks)"
         r" (?:now )?(?:and|with) (?:still )?no\b",
     ),
+    # Money the customer wants back or was wrongly taken: work for refunds and billing, whatever
+    # the complaint's category (a double charge in the app is not a booking problem for Digital).
+    "billing": _cues(
+        r"\bdouble[- ]?(?:charged?|charges|billed|billing)\b",
+        r"\b(?:charged|billed|debited)\b[^.!?]{0,25}\b(?:twice|two times|double|x ?2|again)\b",
+        r"\bover-?(?:charged?|charging|billed|billing)\b",
+        r"\brefund(?:s|ed|ing)?\b",
+        r"\b(?:charged|billed) (?:me |us )?(?:an? |the )?(?:[$€£]\s?\d[\d.,]*|\w+ fee)\b",
+        r"\b(?:wrong|incorrect|unauthori[sz]ed|duplicate) (?:charge|payment|bill)s?\b",
+        r"\bmoney back\b",
+    ),
     "private_channel": _cues(
         r"(?<!you )(?<!to )(?<!did )(?<!they )(?<!will )(?<!would )(?<!not )"
         r"\b(?:dm|pm|message|inbox|email|e-mail|call|text|ring|phone|contact) me\b(?! at \d)",
@@ -153,6 +167,7 @@ TRIGGERS: dict[str, list[str]] = {
     "repeat_contact": split_words(
         "time call email messag tweet dm attempt request still yet already previously again same days weeks"
     ),
+    "billing": split_words("charg bill refund overcharg fee twice double"),
     "private_channel": split_words(
         "dm pm message inbox mail call text ring phone contact send follow post share say put "
         "discuss write private offline direct talk take move continue"
@@ -187,7 +202,7 @@ def find_cues(name: str, text: str, lowered: str | None = None) -> list[SignalEv
     for match in CUES[name].finditer(text):
         clause_start = max(text.rfind(mark, 0, match.start()) for mark in ".!?;\n,")
         before = text[clause_start + 1 : match.start()]
-        if NEGATION.search(before) and not _is_own_negation(match.group(0)):
+        if name not in NEVER_NEGATED and NEGATION.search(before) and not _is_own_negation(match.group(0)):
             continue
         if name == "executive_escalation" and SELF_DESCRIPTION.search(text[: match.start()]):
             continue
@@ -205,7 +220,7 @@ def _is_own_negation(cue: str) -> bool:
 
 
 class SignalAnalyzer:
-    """Flags safety, legal, churn, executive, media, repeat-contact and private-channel signals."""
+    """Flags safety, legal, churn, executive, media, repeat-contact, private-channel and billing signals."""
 
     name: ClassVar[str] = "signals"
 
