@@ -4,6 +4,7 @@ agent's cases go back to the queue; each handoff between people or teams counts 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from ombuds.routing.sla_actions import run_sla_round
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import PASSWORD
+from tests.integration.test_web_cases import sign_in
 
 START = datetime.now(UTC) - timedelta(hours=2)
 
@@ -255,8 +257,6 @@ def test_an_away_agent_s_open_cases_go_back_to_the_queue_and_to_a_colleague(
         session_factory, brand, [("later", "@Skyways the seat I paid for was given to someone else")], start=5
     )
     assert owners(session_factory)[-1] == ann, "back, Ann gets cases again"
-    page = client.get(f"/team?team={team.id}")
-    assert page.status_code in (303, 401), "the Team page is for people who sign in"
 
 
 def test_when_nobody_else_is_in_an_away_agent_s_cases_wait_unassigned(
@@ -423,3 +423,40 @@ def test_managers_keep_the_team_and_others_read_it(
     removed = client.delete(f"/api/v1/teams/{team.id}/members/{agent.id}", headers=manager)
     assert removed.status_code == 204
     assert client.delete(f"/api/v1/teams/{team.id}/members/{agent.id}", headers=manager).status_code == 404
+
+
+def test_the_team_page_shows_load_and_lets_an_agent_step_away(
+    session: Session, session_factory: sessionmaker[Session], client: TestClient, brand: Brand, team: Team
+) -> None:
+    people = staff(
+        session,
+        team,
+        AssignmentPolicy.ROUND_ROBIN,
+        {"Ann": WorkProfile(capacity=5, languages=("en", "es")), "Ben": WorkProfile()},
+    )
+    write_in(session_factory, brand, COMPLAINTS[:3])
+    sign_in(client, "ann@skyways.test")
+    page = client.get(f"/team?team={team.id}")
+    assert page.status_code == 200, page.text
+    rows = dict(
+        re.findall(r'data-testid="team-member" data-user-id="(\d+)">(.*?)</tr>', page.text, flags=re.DOTALL)
+    )
+    ann, ben = rows[str(people["Ann"].id)], rows[str(people["Ben"].id)]
+    assert "<td>2</td>" in ann, "two open cases"
+    assert "<td>5</td>" in ann, "capacity"
+    assert "en, es" in ann
+    assert "<td>1</td>" in ben
+    assert "no limit" in ben
+    assert "Round robin" in page.text
+    assert "/away" in ann
+    assert "/away" not in ben, "an agent sets only their own availability"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    stepped = client.post(
+        f"/team/people/{people['Ann'].id}/away", data={"csrf_token": token.group(1), "team": str(team.id)}
+    )
+    assert stepped.status_code == 303
+    after = client.get(stepped.headers["location"])
+    assert "Ann is away; 2 open cases went back to the team queues." in after.text
+    assert 'data-testid="member-away"' in after.text
+    assert owners(session_factory) == [people["Ben"].id] * 3

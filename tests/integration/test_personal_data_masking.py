@@ -177,6 +177,7 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             "incident_id": incident.id,
             "promise_id": promise.id,
             "mention_id": mentions[0].id,
+            "team_id": team.id,
         }
     return Seeded(brand=brand, ids=ids)
 
