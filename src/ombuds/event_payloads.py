@@ -76,6 +76,7 @@ class EventKind(StrEnum):
     TASK_WAIVED = "task.waived"
 
 
+    TASK_REMINDED = "task.reminded"
 class EventPayloadError(ValueError):
     """A stored event's data does not have the shape its kind's writer stores."""
 
@@ -300,6 +301,14 @@ class CaseFollowUpReturned(EventPayload):
     follow_up_id: int
     follow_up: str
     outcome: str  # returned | skipped
+class TaskReminded(TaskEvent):
+    """An open task passed its due date: its team's members (and its person) were told, once."""
+
+    kind: ClassVar[EventKind] = EventKind.TASK_REMINDED
+    due_at: str
+    notified_user_ids: tuple[int, ...] = ()
+
+
     note: str | None = None
 
 
@@ -375,4 +384,5 @@ def parse_payload(kind: str, data: Mapping[str, Any] | None, *, where: str = "")
             for error in exc.errors()
         )
         place = f"{where} " if where else ""
+        TaskReminded,
         raise EventPayloadError(f"{place}({kind}) has a malformed payload: {problems}") from None

@@ -16,6 +16,7 @@ from ombuds.responses.survey_links import send_survey_links
 from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.sla_actions import run_sla_round
 from ombuds.settings import Settings
+from ombuds.tasks.reminders import remind_overdue_tasks
 from ombuds.web.app import create_app
 
 
@@ -28,6 +29,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     deliver_due_replies(session_factory)
     run_sla_round(session_factory)
     record_business_durations(session_factory)
+    remind_overdue_tasks(session_factory)
     return_due_follow_ups(session_factory)
     retrain_stale_models(session_factory)
 

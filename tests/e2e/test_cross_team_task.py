@@ -1,4 +1,5 @@
-"""An agent asks Billing for a refund from the case page; a billing agent does it from the Tasks page."""
+"""An agent asks Billing for a refund from the case page; a billing agent does it from the Tasks page;
+the agent tells the customer and resolves; the customer, signed out, answers the survey."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions
@@ -39,7 +40,7 @@ def sign_in(page: Page, email: str, password: str) -> None:
 
 
 def test_an_agent_asks_billing_and_a_billing_agent_completes_it_from_the_tasks_page(
-    page: Page, desk: SeededDesk, billing: None, artifacts_dir: Path
+    page: Page, browser: Browser, live_server: str, desk: SeededDesk, billing: None, artifacts_dir: Path
 ) -> None:
     refund = desk.case("Refund promised")
     sign_in(page, desk.email, desk.password)
@@ -70,3 +71,35 @@ def test_an_agent_asks_billing_and_a_billing_agent_completes_it_from_the_tasks_p
     page.goto(f"/cases/{refund.id}")
     expect(page.get_by_test_id("tell-customer")).to_have_text("Tell the customer what was done")
     expect(page.get_by_label("Messages and history")).to_contain_text("Task done by Billing")
+
+    # The agent tells the customer what was done, and resolves: the case offers its survey.
+    page.locator('input[name="visibility"][value="private"]').check()
+    page.locator("#reply-text").fill(
+        "We refunded 212 EUR to your card, {customer_name}. Sorry for the trouble."
+    )
+    page.get_by_test_id("reply-send").click()
+    expect(page.get_by_test_id("reply")).to_contain_text("We refunded 212 EUR to your card")
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    survey_url = page.get_by_test_id("survey-link").input_value()
+    assert survey_url.startswith(f"{live_server}/survey/")
+
+    # The customer follows the link in a browser of their own, signed in nowhere.
+    customer = browser.new_context(viewport={"width": 420, "height": 860})
+    try:
+        survey = customer.new_page()
+        survey.goto(survey_url)
+        expect(survey.get_by_role("heading", level=1)).to_contain_text("How did we do")
+        survey.get_by_label("4", exact=True).check()
+        survey.get_by_label("Anything you would like to add?").fill("Refund arrived, thanks")
+        survey.get_by_role("button", name="Send").click()
+        expect(survey.get_by_test_id("survey-message")).to_contain_text(
+            "Thank you! Your answer has been recorded."
+        )
+        survey.screenshot(path=artifacts_dir / "survey-answered.png", full_page=True)
+    finally:
+        customer.close()
+
+    page.reload()
+    expect(page.get_by_test_id("csat")).to_contain_text("Customer's score: 4/5")
+    expect(page.get_by_test_id("csat-comment")).to_have_text("Refund arrived, thanks")

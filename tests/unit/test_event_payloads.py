@@ -64,7 +64,11 @@ EXAMPLES: list[EventPayload] = [
     TaskOpened(task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00"),
     TaskDone(task_id=4, title="Refund the fee", team_id=3, note="refunded 40 EUR", api_token_id=9),
     TaskReminded(
-        task_id=4, title="Refund the fee", team_id=3, due_at="2026-12-03T12:00:00+00:00", notified_user_ids=(5, 6)
+        task_id=4,
+        title="Refund the fee",
+        team_id=3,
+        due_at="2026-12-03T12:00:00+00:00",
+        notified_user_ids=(5, 6),
     ),
     TaskWaived(task_id=4, title="Refund the fee", team_id=3, reason="the bank refunded it"),
     CaseOpened(mention_id=7),

@@ -52,6 +52,7 @@ from ombuds.event_payloads import (
     TaskWaived,
     parse_payload,
 )
+    TaskReminded,
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
 
@@ -241,6 +242,9 @@ def summary(
                 parts.append("told " + ", ".join(user(found) for found in payload.notified_user_ids))
             return " · ".join(parts)
     return _kind_words(kind)
+        case TaskReminded(title=title, team_id=team_id, notified_user_ids=told):
+            people = f" · told {len(told)} {'person' if len(told) == 1 else 'people'}" if told else ""
+            return f"Task for {team(team_id)} is overdue: {title}{people}"
 
 
 def detail(payload: EventPayload | None) -> str | None:

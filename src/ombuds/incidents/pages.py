@@ -94,25 +94,26 @@ def incident_list(
     return render(request, template, context, signed_in=signed_in)
 
 
-def _alert(session: Session, signed_in: SignedIn, alert_id: int) -> Alert:
+def _alert(session: Session, signed_in: SignedIn, alert_id: int) -> tuple[Alert, int]:
+    """The alert and its incident; an SLA breach's alert goes to outside channels only, so it is not here."""
     alert = session.get(Alert, alert_id)
-    if alert is None or alert.brand_id not in signed_in.brand_ids:
+    if alert is None or alert.brand_id not in signed_in.brand_ids or alert.incident_id is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such alert.")
-    return alert
+    return alert, alert.incident_id
 
 
 @router.get("/incidents/alerts/{alert_id}")
 def show_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """The alert's incident. Only reading: a link preview or prefetch must not mark it read for everyone."""
-    return _back(_alert(session, signed_in, alert_id).incident_id)
+    return _back(_alert(session, signed_in, alert_id)[1])
 
 
 @router.post("/incidents/alerts/{alert_id}/read")
 def open_alert(alert_id: Id, signed_in: CurrentUser, session: DbSession) -> Response:
     """Follow an in-app alert: it counts as read (for the whole team), and the incident opens."""
-    alert = _alert(session, signed_in, alert_id)
+    alert, incident_id = _alert(session, signed_in, alert_id)
     actions.mark_alert_read(session, alert=alert, now=utcnow())
-    return _back(alert.incident_id)
+    return _back(incident_id)
 
 
 @router.get("/incidents/{incident_id}")
