@@ -89,7 +89,9 @@ def test_a_customer_who_complained_then_thanked_reads_positive_and_the_brands_re
                 direction="outbound",
                 in_reply_to="1",
             ),
-            _mention("3", "mara", "@Skyways it arrived this morning, thank you so much! 😊", 90, in_reply_to="2"),
+            _mention(
+                "3", "mara", "@Skyways it arrived this morning, thank you so much! 😊", 90, in_reply_to="2"
+            ),
         ],
     )
     with session_factory() as session:
@@ -129,7 +131,9 @@ def test_a_neutral_nudge_keeps_the_complaint_negative_and_raises_a_chasing_custo
     with session_factory() as session:
         nudge = session.scalars(select(Mention).where(Mention.external_id == "2")).one()
         latest = session.scalars(
-            select(Enrichment.label).where(Enrichment.mention_id == nudge.id, Enrichment.analyzer == "sentiment")
+            select(Enrichment.label).where(
+                Enrichment.mention_id == nudge.id, Enrichment.analyzer == "sentiment"
+            )
         ).one()
         assert latest == "neutral", "the nudge alone says nothing"
         case = _case_of(session, "1")
@@ -190,7 +194,9 @@ def test_billing_words_route_to_the_billing_team(
         session_factory,
         brand,
         [
-            _mention("1", "ines", "@Skyways I was charged twice for seat selection ($45 x2). Please fix this", 0),
+            _mention(
+                "1", "ines", "@Skyways I was charged twice for seat selection ($45 x2). Please fix this", 0
+            ),
             _mention("2", "omar", "@Skyways still not refunded for the flight you cancelled", 5),
             _mention("3", "kai", "@Skyways the app crashes every time I try to check in", 10),
         ],
