@@ -59,6 +59,7 @@ def observation_from(
     followers: int | None,
     metrics: Mapping[str, Any] | None,
     findings: Mapping[str, FindingLike],
+    in_reply_to: str | None = None,
 ) -> Observation:
     """One observation from a mention's facts and its findings keyed by analyzer name."""
     sentiment = findings.get("sentiment")
@@ -83,4 +84,5 @@ def observation_from(
         engagement=engagement_of(metrics),
         is_media="media_author" in signals,
         duplicate_group=duplicates.label if duplicates is not None else None,
+        in_reply_to=in_reply_to,
     )

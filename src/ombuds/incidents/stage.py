@@ -86,6 +86,7 @@ def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Obse
             followers=mention.author_followers,
             metrics=mention.metrics,
             findings=findings[mention.id],
+            in_reply_to=mention.in_reply_to,
         )
         for mention in ordered
     ]

@@ -50,12 +50,14 @@ class StormBook:
         return changes
 
     def forget(self, clock: float) -> None:
-        """Drop storms too long quiet to be reopened."""
-        horizon = clock - self.settings.reopen_within_hours * HOUR_SECONDS
+        """Drop storms too long quiet to be reopened, once no window still holds their mentions
+        (while one does, they explain its excess: see ``BrandMonitor._is_afterglow``)."""
+        hours = max(self.settings.reopen_within_hours, max(self.settings.windows_minutes) / 60)
+        horizon = clock - hours * HOUR_SECONDS
         for storm_id in [
             s.storm_id
             for s in self.storms.values()
-            if not s.is_open and s.last_activity_at.timestamp() < horizon
+            if not s.is_open and max(s.last_activity_at.timestamp(), s.last_mention_at or 0.0) < horizon
         ]:
             del self.storms[storm_id]
 
@@ -75,8 +77,8 @@ class StormBook:
         chosen: Storm | None = None
         for storm in self.open_storms():
             if storm.phrases:
-                shared = sum(1 for key in phrases if key in storm.phrases)
-                if shared >= min(2, len(storm.phrases)):
+                shared = [storm.phrases[key] for key in phrases if key in storm.phrases]
+                if len(shared) >= min(2, len(storm.phrases)) or text.LINKS.intersection(shared):
                     chosen = storm
                     break
         if chosen is None:

@@ -116,7 +116,9 @@ class Detectors:
     def cluster(self, phrases: dict[int, str | Span], tokens: list[str], moment: datetime) -> Alarm | None:
         monitor, settings = self.monitor, self.monitor.settings
         background = monitor.background
-        if background.messages < settings.cluster_min_background:
+        # history counted in messages, not decayed: a small brand's background never holds many
+        # at once, yet weeks of it tell well enough which phrases are ordinary
+        if background.seen < settings.cluster_min_background:
             return None
         window = monitor.phrase_window
         total = window.total_voices

@@ -26,15 +26,17 @@ from ombuds.incidents.detectors.book import StormBook
 from ombuds.incidents.detectors.detect import Detectors
 from ombuds.incidents.detectors.phrases import PhraseBackground, PhraseEntry, PhraseWindow
 from ombuds.incidents.detectors.settings import DetectorSettings
+from ombuds.incidents.detectors.stats import negative_binomial_log_sf, strength
 from ombuds.incidents.detectors.storms import (
     Storm,
     StormChange,
     StormMessage,
 )
-from ombuds.incidents.detectors.types import Observation
+from ombuds.incidents.detectors.types import Alarm, Observation, Signal
 from ombuds.incidents.detectors.windows import Entry, SlidingWindow
 
 SEEN_SECONDS = 48 * HOUR_SECONDS
+AFTERGLOW_MINUTES = 60  # windows longer than this can outlive the burst they saw
 NEGATIVE_HALF_LIFE_HOURS = 7 * 24
 
 
@@ -79,6 +81,7 @@ class BrandMonitor:
         self.clock: float | None = None
         self.hour: int | None = None
         self.established_at: float | None = None
+        self.is_warm = False  # established and warmed up: alarms are on (it stays so)
         self.baseline_start: int | None = None
         self.trailing_closed = 0.0  # messages in the 23 closed hours before the current one
         self.negatives = _Negatives()
@@ -95,9 +98,17 @@ class BrandMonitor:
     @property
     def is_established(self) -> bool:
         """Alarms are on: the stream has had a real baseline for the warm-up period."""
-        if self.established_at is None or self.clock is None:
+        if self.is_warm:
+            return True
+        if self.established_at is None or self.clock is None or self.hour is None:
             return False
-        return self.clock - self.established_at >= self.settings.warmup_hours * HOUR_SECONDS
+        if self.clock - self.established_at < self.settings.warmup_hours * HOUR_SECONDS:
+            return False
+        start = self.baseline_start if self.baseline_start is not None else self.hour
+        if self.keys["all"].series.total(start, self.hour + 1) < self.settings.warmup_messages:
+            return False
+        self.is_warm = True
+        return True
 
     def observe(self, observation: Observation) -> list[StormChange]:
         """Take one mention into account; returns what changed in which storm."""
@@ -115,7 +126,9 @@ class BrandMonitor:
         tokens = text.words(observation.text)
         phrases: dict[int, str | text.Span] = dict(text.phrases(tokens))
         if observation.duplicate_group:
-            phrases[text.word_hash(f"dup:{observation.duplicate_group}")] = "(near-duplicates)"
+            phrases[text.word_hash(f"dup:{observation.duplicate_group}")] = text.NEAR_DUPLICATES
+        if observation.in_reply_to:
+            phrases[text.word_hash(f"reply:{observation.in_reply_to}")] = text.REPLIES_TO_ONE_POST
         message = StormMessage(
             mention_id=observation.mention_id,
             at=at,
@@ -148,9 +161,35 @@ class BrandMonitor:
         changes.extend(book.attach(message, keys, phrases, at, self.detectors.is_hot))
         if self.is_established:
             for alarm in self.detectors.run(observation, message, keys, phrases, tokens, at):
-                changes.extend(book.fold(alarm, self.recent))
+                if not self._is_afterglow(alarm):
+                    changes.extend(book.fold(alarm, self.recent))
         changes.extend(book.refresh(changes, at, self.background.rates))
         return changes
+
+    def _is_afterglow(self, alarm: Alarm) -> bool:
+        """A long window whose excess is a storm's own mentions: nothing new to say.
+
+        A burst of 80 on a brand of 60 a day keeps the day-long window above normal for a day.
+        Its mentions are already in their storm, so they must not keep that storm growing (it
+        would gather everyday mentions and the next, unrelated alarm) nor open another one. What
+        is left when they are taken out has to pass the volume test on its own.
+        """
+        if alarm.signal not in (Signal.VOLUME, Signal.SIGNAL_RISE):
+            return False
+        if int(alarm.evidence.get("window_minutes", 0)) <= AFTERGLOW_MINUTES:
+            return False
+        explained = max((storm.overlap(alarm.mention_ids) for storm in self.book.storms.values()), default=0)
+        if not explained:
+            return False
+        voices = int(alarm.evidence.get("voices", len(alarm.mention_ids)))
+        expected = float(alarm.evidence.get("expected", 0.0))
+        fresh = voices - explained
+        level = self.level(alarm.key)
+        dispersion = level.dispersion if level is not None else 1.0
+        settings = self.settings
+        if fresh < settings.volume_min_ratio * expected:
+            return True
+        return strength(negative_binomial_log_sf(fresh, expected, dispersion)) < settings.volume_strength
 
     @property
     def storms(self) -> dict[int, Storm]:
@@ -258,9 +297,20 @@ class BrandMonitor:
         if self.established_at is not None:
             return
         state = self.keys["all"]
-        if self.trailing_closed + state.series.value(hour) >= self.settings.min_daily_messages:
-            self.established_at = at
-            self.baseline_start = next(h for h in range(hour - 23, hour + 1) if state.series.value(h) > 0)
+        needed = self.settings.min_daily_messages
+        if self.trailing_closed + state.series.value(hour) >= needed:
+            span = 24
+        else:
+            # a small brand: a few messages a day, established once some days hold a day's worth
+            # at a steady rate (not a stream that is only now starting: its last day would hold
+            # most of them, and the 24-hour rule will soon judge it)
+            span = max(24, int(self.settings.establish_days * 24))
+            held = state.series.total(hour - span + 1, hour + 1)
+            last_day = self.trailing_closed + state.series.value(hour)
+            if held < needed or last_day > held / 3:
+                return
+        self.established_at = at
+        self.baseline_start = next(h for h in range(hour - span + 1, hour + 1) if state.series.value(h) > 0)
 
     # -- keys ----------------------------------------------------------------------------------
 

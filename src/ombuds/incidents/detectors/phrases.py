@@ -36,6 +36,7 @@ class PhraseBackground:
         self.half_life_hours = half_life_days * 24
         self.table = np.zeros((DEPTH, 1 << WIDTH_BITS), dtype=np.float32)
         self.messages = 0.0  # decayed count of messages merged into the table
+        self.seen = 0  # messages merged, not decayed: how much history backs the rates
         self.hour: int | None = None  # the hour ``current`` collects
         self.current: Counter[int] = Counter()
         self.current_messages = 0
@@ -76,6 +77,7 @@ class PhraseBackground:
             for row in range(DEPTH):
                 np.add.at(self.table[row], cells[row], values)
         self.messages += messages
+        self.seen += messages
 
     def count(self, key: int) -> float:
         """Decayed number of past messages with this phrase (an over-estimate, never under)."""
@@ -99,6 +101,7 @@ class PhraseBackground:
         return {
             "table": base64.b64encode(self.table.tobytes()).decode("ascii"),
             "messages": self.messages,
+            "seen": self.seen,
             "hour": self.hour,
             "current": [[k, v] for k, v in self.current.items()],
             "current_messages": self.current_messages,
@@ -112,6 +115,7 @@ class PhraseBackground:
         table = np.frombuffer(base64.b64decode(state["table"]), dtype=np.float32)
         background.table = table.reshape(DEPTH, 1 << WIDTH_BITS).copy()
         background.messages = float(state["messages"])
+        background.seen = int(state.get("seen", background.messages))
         background.hour = state["hour"]
         background.current = Counter({int(k): int(v) for k, v in state["current"]})
         background.current_messages = int(state["current_messages"])

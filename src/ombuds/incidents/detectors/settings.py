@@ -10,10 +10,14 @@ from typing import Any
 class DetectorSettings:
     """How sensitive one brand's monitor is. Strengths are -log10 tail probabilities."""
 
-    # Cold start: a stream counts as established once 24 hours hold this many messages, and
-    # alarms start only after it has been established for ``warmup_hours``.
+    # Cold start, in days and in messages: a stream counts as established once 24 hours hold
+    # ``min_daily_messages`` voices (a small brand: once its last ``establish_days`` do), and
+    # alarms start once it has been established for ``warmup_hours`` and its baseline holds
+    # ``warmup_messages`` voices: a day of a few messages is no baseline to judge a burst by.
     min_daily_messages: int = 24
+    establish_days: float = 7.0
     warmup_hours: float = 24.0
+    warmup_messages: int = 48
     # Volume: windows ending at each message, the evidence needed, and the smallest burst.
     windows_minutes: tuple[int, ...] = (15, 30, 60, 180, 360, 1440)
     volume_strength: float = 6.5
@@ -32,7 +36,7 @@ class DetectorSettings:
     cluster_min_authors: int = 4
     cluster_min_share: float = 0.03
     cluster_strength: float = 6.0
-    cluster_min_background: int = 100  # messages of history (decayed) before clusters can alarm
+    cluster_min_background: int = 100  # messages of history before clusters can alarm
     phrase_half_life_days: float = 3.0
     # High reach: a negative mention from a large audience, a journalist or a much-shared post.
     reach_min_followers: int = 50_000

@@ -36,6 +36,7 @@ def monitor_to_state(monitor: BrandMonitor) -> dict[str, Any]:
         "clock": monitor.clock,
         "hour": monitor.hour,
         "established_at": monitor.established_at,
+        "is_warm": monitor.is_warm,
         "baseline_start": monitor.baseline_start,
         "trailing_closed": monitor.trailing_closed,
         "negatives": [negatives.negative, negatives.total, negatives.hour_negative, negatives.hour_total],
@@ -66,6 +67,15 @@ def monitor_from_state(state: dict[str, Any]) -> BrandMonitor:
     monitor.clock = state["clock"]
     monitor.hour = state["hour"]
     monitor.established_at = state["established_at"]
+    # a state stored before warm-up was counted in messages too: warm once the hours have passed
+    monitor.is_warm = bool(
+        state.get(
+            "is_warm",
+            monitor.established_at is not None
+            and monitor.clock is not None
+            and monitor.clock - monitor.established_at >= settings.warmup_hours * 3600,
+        )
+    )
     monitor.baseline_start = state["baseline_start"]
     monitor.trailing_closed = float(state["trailing_closed"])
     negatives = state["negatives"]

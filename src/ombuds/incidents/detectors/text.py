@@ -27,6 +27,11 @@ _STOPWORD_TEXT = """a an the and or but if of to in on at by for with from as is
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 Span = tuple[int, int]
+# Phrases that are not words: a link between messages strong enough on its own to tie a new
+# mention to a storm (the same text again, or a reply to the post everyone is answering).
+NEAR_DUPLICATES = "(near-duplicates)"
+REPLIES_TO_ONE_POST = "(replies to one post)"
+LINKS = frozenset({NEAR_DUPLICATES, REPLIES_TO_ONE_POST})
 MIN_TELLING_TERMS = 8  # words and word pairs a representative text should carry to tell the story  # (first word, number of words)
 
 

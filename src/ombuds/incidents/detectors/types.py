@@ -48,6 +48,7 @@ class Observation:
     engagement: int = 0  # shares, retweets, likes known at ingest
     is_media: bool = False  # the author is a journalist or a news outlet
     duplicate_group: str | None = None  # from the near-duplicate analyzer, when it ran
+    in_reply_to: str | None = None  # the post it answers (replies to one post are one conversation)
 
     @property
     def is_negative(self) -> bool:
