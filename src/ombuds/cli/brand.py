@@ -48,3 +48,45 @@ def list_brands(as_json: JsonOption = False) -> None:
             for brand in queries.list_brands(session)
         ]
     show_rows(rows, as_json=as_json, nothing="no brands yet: add one with `ombuds brand add`")
+
+
+@app.command("set")
+def set_brand(
+    slug: Annotated[str, typer.Argument(help="The brand to change, e.g. larkspur.")],
+    reopen_window_days: Annotated[
+        int | None,
+        typer.Option(
+            "--reopen-window-days",
+            help="A customer writing again this many days (1-90) after resolution reopens the case.",
+        ),
+    ] = None,
+    survey_message: Annotated[
+        str | None,
+        typer.Option(
+            "--survey-message",
+            help="Wording of the message that carries the survey link; must contain {survey_url}, "
+            "may use {first_name} and {subject}. An empty string goes back to the default.",
+        ),
+    ] = None,
+) -> None:
+    """Change how a brand closes the loop: its reopen window and the wording of its survey message."""
+    from ombuds.surveys.actions import Keep, set_closing_settings
+
+    if reopen_window_days is None and survey_message is None:
+        raise fail("nothing to change: give --reopen-window-days and/or --survey-message")
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, slug)
+            set_closing_settings(
+                session,
+                brand=found,
+                actor_id=None,
+                reopen_window_days=reopen_window_days,
+                survey_message=Keep.KEEP if survey_message is None else survey_message,
+            )
+            days = found.reopen_window_days
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"brand {slug}: reopen window {days} days" + ("; survey message set" if survey_message else "")
+    )

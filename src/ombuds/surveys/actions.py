@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
+from typing import Literal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Brand, User
+from ombuds.accounts.queries import get_role
+from ombuds.accounts.values import Role
 from ombuds.clock import as_utc
-from ombuds.event_payloads import SurveyAnswered
+from ombuds.errors import Forbidden, InvalidInput
+from ombuds.event_payloads import EventKind, SurveyAnswered
 from ombuds.events import record_event
-from ombuds.surveys.models import Survey
+from ombuds.surveys.models import Survey, SurveySetting
 from ombuds.surveys.queries import get_case_survey, get_survey_by_token
 from ombuds.surveys.values import (
     COMMENT_MAX_CHARS,
     VALID_FOR,
     AnswerOutcome,
+    check_message,
+    check_reopen_window,
     first_name,
     is_expired,
     new_token,
     parse_score,
 )
+
+SETTING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+class Keep(Enum):
+    """``survey_message`` left out of a change: the brand keeps what it has."""
+
+    KEEP = "keep"
 
 
 def offer_survey(
@@ -87,3 +103,61 @@ def answer_survey(
         occurred_at=now,
     )
     return AnswerOutcome.RECORDED
+
+
+def ensure_may_set_closing(session: Session, *, brand_id: int, user: User | None) -> None:
+    """Managers and admins change how the brand closes the loop (Forbidden for anyone else)."""
+    role = get_role(session, user=user, brand_id=brand_id) if user is not None else None
+    if role not in SETTING_ROLES:
+        who = user.name if user is not None else "a token acting for no one"
+        raise Forbidden(
+            f"{who} may not change the reopen window or the survey message: managers and admins do"
+        )
+
+
+def set_closing_settings(
+    session: Session,
+    *,
+    brand: Brand,
+    actor_id: int | None,
+    reopen_window_days: int | None = None,
+    survey_message: str | Literal[Keep.KEEP] | None = Keep.KEEP,
+) -> None:
+    """Change how the brand closes the loop: its reopen window and the wording of its survey message.
+
+    The writer of ``brand.reopen_window_days``. ``survey_message`` None (or blank) goes back to the
+    default wording; left out, it stays. Callers check who may (``ensure_may_set_closing``; the
+    command line is the operator's). InvalidInput names the field that is wrong; nothing changes then.
+    """
+    try:
+        days = check_reopen_window(reopen_window_days) if reopen_window_days is not None else None
+        wording = (
+            check_message(survey_message)
+            if isinstance(survey_message, str) and survey_message.strip()
+            else None
+        )
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    changed: dict[str, object] = {}
+    if days is not None:
+        brand.reopen_window_days = days
+        changed["reopen_window_days"] = days
+    if survey_message is not Keep.KEEP:
+        row = session.scalar(select(SurveySetting).where(SurveySetting.brand_id == brand.id))
+        if wording is None and row is not None:
+            session.delete(row)
+        elif wording is not None and row is None:
+            session.add(SurveySetting(brand_id=brand.id, message=wording))
+        elif wording is not None and row is not None:
+            row.message = wording
+        changed["survey_message"] = "default" if wording is None else "custom"
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind=EventKind.CLOSING_SETTINGS_CHANGED,
+        subject_type="brand",
+        subject_id=brand.id,
+        actor_id=actor_id,
+        data=changed,
+    )

@@ -31,6 +31,16 @@ DEFAULT_MESSAGE = (
 )
 PLACEHOLDERS = ("{first_name}", "{subject}", "{survey_url}")
 MESSAGE_MAX_CHARS = 2000
+#: how many days after resolution a customer writing again reopens the case (``brand.reopen_window_days``)
+REOPEN_WINDOW_DAYS = range(1, 91)
+
+
+def check_reopen_window(days: int) -> int:
+    if days not in REOPEN_WINDOW_DAYS:
+        raise ValueError(
+            f"reopen_window_days: from {REOPEN_WINDOW_DAYS.start} to {REOPEN_WINDOW_DAYS.stop - 1} days, got {days}"
+        )
+    return days
 
 
 def check_message(text: str) -> str:

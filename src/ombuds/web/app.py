@@ -52,6 +52,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.routing.teams.api",
     "ombuds.accounts.api",
     "ombuds.tasks.api",
+    "ombuds.surveys.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
