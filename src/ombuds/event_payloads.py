@@ -69,14 +69,17 @@ class EventKind(StrEnum):
     CASE_SLA_RESUMED = "case.sla_resumed"
     CASE_SLA_ESCALATED = "case.sla_escalated"
     SURVEY_ANSWERED = "survey.answered"
+    SURVEY_SENT = "survey.sent"
+    SURVEY_NOT_SENT = "survey.not_sent"
+    CLOSING_SETTINGS_CHANGED = "closing_settings.changed"
     CASE_FOLLOW_UP_SET = "case.follow_up_set"
     CASE_FOLLOW_UP_RETURNED = "case.follow_up_returned"
     TASK_OPENED = "task.opened"
     TASK_DONE = "task.done"
     TASK_WAIVED = "task.waived"
-
-
     TASK_REMINDED = "task.reminded"
+
+
 class EventPayloadError(ValueError):
     """A stored event's data does not have the shape its kind's writer stores."""
 
@@ -260,6 +263,22 @@ class SurveyAnswered(EventPayload):
     comment: str | None = None
 
 
+class SurveySent(EventPayload):
+    """The survey link went into the outbox: on the case's channel, or by email when that has no sink."""
+
+    kind: ClassVar[EventKind] = EventKind.SURVEY_SENT
+    reply_id: int
+    channel: str
+    by_email: bool = False
+
+
+class SurveyNotSent(EventPayload):
+    """No sink serves the case's channel and the customer has no email address: the agent shares the link."""
+
+    kind: ClassVar[EventKind] = EventKind.SURVEY_NOT_SENT
+    channel: str
+
+
 class TaskEvent(ChangeByPerson):
     """Something that happened to one of the case's tasks (kept on the case's own timeline)."""
 
@@ -283,6 +302,14 @@ class TaskWaived(TaskEvent):
     reason: str
 
 
+class TaskReminded(TaskEvent):
+    """An open task passed its due date: its team's members (and its person) were told, once."""
+
+    kind: ClassVar[EventKind] = EventKind.TASK_REMINDED
+    due_at: str
+    notified_user_ids: tuple[int, ...] = ()
+
+
 class CaseFollowUpSet(ChangeByPerson):
     """A case parked until a date (``pending``) or a check-in planned after it was resolved."""
 
@@ -301,14 +328,6 @@ class CaseFollowUpReturned(EventPayload):
     follow_up_id: int
     follow_up: str
     outcome: str  # returned | skipped
-class TaskReminded(TaskEvent):
-    """An open task passed its due date: its team's members (and its person) were told, once."""
-
-    kind: ClassVar[EventKind] = EventKind.TASK_REMINDED
-    due_at: str
-    notified_user_ids: tuple[int, ...] = ()
-
-
     note: str | None = None
 
 
@@ -359,11 +378,14 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplySent,
         ReplyFailed,
         SurveyAnswered,
+        SurveySent,
+        SurveyNotSent,
         CaseFollowUpSet,
         CaseFollowUpReturned,
         TaskOpened,
         TaskDone,
         TaskWaived,
+        TaskReminded,
     )
 }
 
@@ -384,5 +406,4 @@ def parse_payload(kind: str, data: Mapping[str, Any] | None, *, where: str = "")
             for error in exc.errors()
         )
         place = f"{where} " if where else ""
-        TaskReminded,
         raise EventPayloadError(f"{place}({kind}) has a malformed payload: {problems}") from None

@@ -46,13 +46,16 @@ from ombuds.event_payloads import (
     ResolutionDeclined,
     ResolutionEvent,
     ResolutionRequested,
+    SurveyAnswered,
+    SurveyNotSent,
+    SurveySent,
     TaskDone,
     TaskEvent,
     TaskOpened,
+    TaskReminded,
     TaskWaived,
     parse_payload,
 )
-    TaskReminded,
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
 
@@ -222,12 +225,26 @@ def summary(
             )
         case CaseFollowUpReturned():
             return "Follow-up date came; the case had been taken up already"
+        case SurveySent(by_email=True):
+            return "Survey sent to the customer by email"
+        case SurveySent(channel=channel):
+            return f"Survey sent to the customer on {channel}"
+        case SurveyNotSent(channel=channel):
+            return (
+                f"Survey not sent: no sink serves {channel} and the customer has no email address; "
+                "share the link from the Outcome card"
+            )
+        case SurveyAnswered(score=score):
+            return f"Survey answered: {score} of 5"
         case TaskOpened(title=title, team_id=team_id):
             return f"Task for {team(team_id)}: {title}"
         case TaskDone(title=title, team_id=team_id):
             return f"Task done by {team(team_id)}: {title} · tell the customer what was done"
         case TaskWaived(title=title, team_id=team_id):
             return f"Task for {team(team_id)} waived: {title}"
+        case TaskReminded(title=title, team_id=team_id, notified_user_ids=told):
+            people = f" · told {len(told)} {'person' if len(told) == 1 else 'people'}" if told else ""
+            return f"Task for {team(team_id)} is overdue: {title}{people}"
         case CaseSlaResumed(resolve_due_at=resolve_due_at):
             due = f": resolution now due {_utc_minute(resolve_due_at)} UTC" if resolve_due_at else ""
             return f"SLA clock resumed after waiting on the customer{due}"
@@ -242,9 +259,6 @@ def summary(
                 parts.append("told " + ", ".join(user(found) for found in payload.notified_user_ids))
             return " · ".join(parts)
     return _kind_words(kind)
-        case TaskReminded(title=title, team_id=team_id, notified_user_ids=told):
-            people = f" · told {len(told)} {'person' if len(told) == 1 else 'people'}" if told else ""
-            return f"Task for {team(team_id)} is overdue: {title}{people}"
 
 
 def detail(payload: EventPayload | None) -> str | None:
