@@ -1,7 +1,9 @@
 # The few verbs people type. `make demo` and `make test` work on a fresh clone.
 #
 #   make setup   virtual environment in .venv with the app and its dev tools; front-end packages
-#   make demo    setup, then run the demo (seeded brand, printed credentials, served on 127.0.0.1)
+#   make demo    setup, then run the demo (seeded brand, printed credentials, served on 127.0.0.1;
+#                PORT=8001 for another port)
+#   make install setup, then put `ombuds` on your PATH (a link in ~/.local/bin; BINDIR= elsewhere)
 #   make test    setup, system packages the tests need (as root), then the whole suite
 #   make lint    ruff check, ruff format --check, mypy (strict on src/), import-linter, deptry
 #   make bench   every script under benchmarks/
@@ -23,10 +25,10 @@ ifneq ($(wildcard package.json),)
 NODE_STAMP := node_modules/.installed
 endif
 
-.PHONY: help setup demo test system-deps lint format bench docs coverage clean
+.PHONY: help setup demo install test system-deps lint format bench docs coverage clean
 
 help:
-	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -54,8 +56,21 @@ node_modules/.installed: package.json $(wildcard package-lock.json)
 		echo "note: npm not found; front-end packages (htmx) not installed, pages work without them" >&2; \
 	fi
 
+PORT ?=
+BINDIR ?= $(HOME)/.local/bin
+
+# The port is checked first, before the app's imports and the seeding: a taken one fails at once
+# and names a free one.
 demo: setup
-	$(BIN)/ombuds demo
+	@$(BIN)/python -m ombuds.ports $(or $(PORT),$${OMBUDS_PORT:-8000})
+	$(BIN)/ombuds demo $(if $(PORT),--port $(PORT))
+
+# A link, not a copy: `ombuds` keeps running from .venv, so `make setup` upgrades it in place.
+install: setup
+	@mkdir -p "$(BINDIR)"
+	ln -sfn "$(abspath $(BIN))/ombuds" "$(BINDIR)/ombuds"
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; \
+		*) echo "note: $(BINDIR) is not on your PATH; add it, e.g. export PATH=\"$(BINDIR):\$$PATH\"" >&2;; esac
 
 system-deps:
 	@scripts/install-system-deps.sh

@@ -122,7 +122,11 @@ def render_settings() -> str:
         "|---|---|---|",
     ]
     for name, field in Settings.model_fields.items():
-        default = "(unset)" if field.default is None else f"`{field.default}`"
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if "shown_default" in extra:  # computed per machine: described, not printed
+            default = str(extra["shown_default"])
+        else:
+            default = "(unset)" if field.default is None else f"`{field.default}`"
         description = (field.description or "").replace("|", "\\|")
         lines.append(f"| `{prefix}{name.upper()}` | {default} | {description} |")
     lines += [

@@ -34,8 +34,20 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     retrain_stale_models(session_factory)
 
 
-def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: str, port: int) -> None:
-    """Serve until interrupted; new mentions are processed in the background as they arrive."""
+def serve(
+    *,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    host: str,
+    port: int,
+    proxy_headers: bool = False,
+) -> None:
+    """Serve until interrupted; new mentions are processed in the background as they arrive.
+
+    ``proxy_headers`` trusts X-Forwarded-* from a proxy on this machine; OMBUDS_FORWARDED_ALLOW_IPS
+    names other proxies (``Settings.forwarded_headers``).
+    """
+    trusted, proxies = settings.forwarded_headers(proxy_headers=proxy_headers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runner = EmbeddedRunner(
         session_factory,
@@ -47,6 +59,13 @@ def serve(*, settings: Settings, session_factory: sessionmaker[Session], host: s
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait
     runner.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=trusted,
+            forwarded_allow_ips=proxies,
+        )
     finally:
         runner.stop()

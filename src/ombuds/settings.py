@@ -6,11 +6,19 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: A session cookie signed with a short key can be forged after guessing the key offline.
 SECRET_KEY_MIN_BYTES = 32
+#: How the reference names the per-user folder, the same on every machine that renders it.
+DATA_DIR_SHOWN = "the user's data folder: `~/.local/share/ombuds` on Linux (`$XDG_DATA_HOME/ombuds`)"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (platformdirs), not the folder a command happens to run in."""
+    return Path(platformdirs.user_data_dir("ombuds", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -19,7 +27,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OMBUDS_", extra="ignore")
 
     data_dir: Path = Field(
-        default=Path("var"), description="Where the SQLite file, secrets and rejects live."
+        default_factory=default_data_dir,
+        description=(
+            "Where the SQLite file, the generated secret key and rejected rows live. Set it to keep "
+            "one installation's data apart from another's (several desks, tests)."
+        ),
+        json_schema_extra={"shown_default": DATA_DIR_SHOWN},
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite under data_dir when unset."
@@ -44,6 +57,15 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(
         default=False, description="Send cookies only over HTTPS (enable behind TLS)."
+    )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description=(
+            "Addresses of the reverse proxies (comma-separated, or `*`) whose X-Forwarded-For and "
+            "X-Forwarded-Proto headers `ombuds serve` trusts: set it behind a TLS proxy so client "
+            "addresses and https links are right. Unset: forwarded headers are ignored, unless "
+            "`serve --proxy-headers` trusts 127.0.0.1."
+        ),
     )
     sign_in_failures_per_account: int = Field(
         default=10,
@@ -100,6 +122,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ombuds.db').resolve()}"
+
+    def forwarded_headers(self, *, proxy_headers: bool = False) -> tuple[bool, str | None]:
+        """Whether the server reads X-Forwarded-* headers, and from which proxies.
+
+        On when OMBUDS_FORWARDED_ALLOW_IPS names the proxies, or when ``serve --proxy-headers``
+        asks for it (then only a proxy on this machine, 127.0.0.1, is trusted).
+        """
+        if self.forwarded_allow_ips:
+            return True, self.forwarded_allow_ips
+        if proxy_headers:
+            return True, "127.0.0.1"
+        return False, None
 
     def resolved_secret_key(self) -> str:
         """The configured key, else one kept in data_dir so sessions survive restarts."""

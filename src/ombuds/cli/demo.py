@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from ombuds.cli.base import console, fail, open_database
+from ombuds.ports import HOST, port_taken_message
 from ombuds.settings import Settings, get_settings
 
 
@@ -19,38 +21,59 @@ def demo_settings(base: Settings, folder: Path) -> Settings:
 
 
 def demo(
-    port: Annotated[int, typer.Option(help="Port to serve the demo on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(envvar="OMBUDS_PORT", help="Port to serve the demo on (`make demo PORT=8001`).")
+    ] = 8000,
     data_dir: Annotated[
-        Path | None, typer.Option(help="Folder for the demo database (default: a new temporary folder).")
+        Path | None,
+        typer.Option(
+            help="Folder for the demo database, kept afterwards (default: a temporary folder, "
+            "removed when the demo stops)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated scenario.")] = 7,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
 ) -> None:
     """Create a fresh demo brand with a few days of customer voice, process it, and serve the app."""
+    if serve_app and (taken := port_taken_message(port)) is not None:
+        raise fail(taken)  # before seeding, which takes a while
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if any(data_dir.glob("ombuds.db*")):
+            raise fail(f"{data_dir} already holds a database; the demo starts from a fresh folder")
+        run_demo(data_dir, port=port, seed=seed, serve_app=serve_app, temporary=False)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ombuds-demo-"))
+    try:
+        run_demo(folder, port=port, seed=seed, serve_app=serve_app, temporary=True)
+    finally:  # also after Ctrl+C or a failure: demo folders must not pile up
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_demo(folder: Path, *, port: int, seed: int, serve_app: bool, temporary: bool) -> None:
     from ombuds.demo.run import DemoSummary, seed_demo
 
-    folder = data_dir or Path(tempfile.mkdtemp(prefix="ombuds-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if any(folder.glob("ombuds.db*")):
-        raise fail(f"{folder} already holds a database; the demo starts from a fresh folder")
     settings = demo_settings(get_settings(), folder)
-    _, factory = open_database(settings, migrate=True)
-    with console.status("analysing, threading, routing and watching the demo mentions…"):
-        summary: DemoSummary = seed_demo(factory, seed=seed, settings=settings)
-    url = f"http://127.0.0.1:{port}/"
-    console.print(
-        f"\n[bold]{summary.brand_name}[/] is ready: {summary.mentions} mentions became "
-        f"{summary.open_cases} open cases. Data in {folder}"
-    )
-    table = Table("sign in as", "role", "password", title="Demo people")
-    for credential in summary.credentials:
-        table.add_row(credential.email, credential.role.value, credential.password)
-    console.print(table)
-    if serve_app:
-        from ombuds.serve import serve as run
+    engine, factory = open_database(settings, migrate=True)
+    try:
+        with console.status("analysing, threading, routing and watching the demo mentions…"):
+            summary: DemoSummary = seed_demo(factory, seed=seed, settings=settings)
+        kept = "removed when the demo stops" if temporary else "kept"
+        console.print(
+            f"\n[bold]{summary.brand_name}[/] is ready: {summary.mentions} mentions became "
+            f"{summary.open_cases} open cases. Data in {folder} ({kept})"
+        )
+        table = Table("sign in as", "role", "password", title="Demo people")
+        for credential in summary.credentials:
+            table.add_row(credential.email, credential.role.value, credential.password)
+        console.print(table)
+        if serve_app:
+            from ombuds.serve import serve as run
 
-        console.print(f"Open [bold cyan]{url}[/] — press Ctrl+C to stop.\n")
-        run(settings=settings, session_factory=factory, host="127.0.0.1", port=port)
+            console.print(f"Open [bold cyan]http://{HOST}:{port}/[/] — press Ctrl+C to stop.\n")
+            run(settings=settings, session_factory=factory, host=HOST, port=port)
+    finally:
+        engine.dispose()  # SQLite's files are closed before the folder is removed
 
 
 def register(app: typer.Typer) -> None:
