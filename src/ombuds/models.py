@@ -15,6 +15,7 @@ from ombuds.incidents.models import (
     IncidentMention,
 )
 from ombuds.mentions.models import Mention, Source
+from ombuds.notifications.models import Notification
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
@@ -43,6 +44,7 @@ __all__ = [
     "Membership",
     "Mention",
     "NewsItem",
+    "Notification",
     "Promise",
     "PromiseExample",
     "PromiseMatch",

@@ -185,6 +185,17 @@ def present_case(detail: CaseDetailRead, *, mask: bool) -> CaseDetailRead:
             "other_cases": [
                 o.model_copy(update={"subject": mask_text(o.subject, secrets)}) for o in detail.other_cases
             ],
+            # an agent may have copied the customer's booking or card into a task
+            "tasks": [
+                t.model_copy(
+                    update={
+                        "title": mask_text(t.title, secrets),
+                        "description": mask_text(t.description, secrets),
+                        "note": mask_text(t.note, secrets) if t.note else t.note,
+                    }
+                )
+                for t in detail.tasks
+            ],
             "pii_masked": True,
         }
     )

@@ -23,7 +23,9 @@ from ombuds.cases.schemas import (
     EnrichmentRead,
     IdentityRead,
     LatestMentionRead,
+    TaskRead,
 )
+from ombuds.cases.tasks import Task
 from ombuds.cases.workflow import READ_ONLY_ROLES
 from ombuds.enrichment.case_mood import CASE_MOOD_VERSION, MessageMood, case_mood
 from ombuds.enrichment.findings import PII
@@ -205,6 +207,12 @@ def get_case_detail(
         mentions=[_mention_read(mention, findings.get(mention.id, [])) for mention in mentions],
         other_cases=[CaseSummaryRead.model_validate(other) for other in other_cases],
         **_outcome_fields(session, case),
+        tasks=[
+            TaskRead.model_validate(task)
+            for task in session.scalars(
+                select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id)
+            )
+        ],
     )
     return privacy.present_case(detail, mask=mask_pii)
 

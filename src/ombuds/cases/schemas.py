@@ -9,6 +9,8 @@ from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from ombuds.cases.models import CaseStatus, Priority
+from ombuds.cases.tasks import TaskStatus
+from ombuds.cases.values import ResolvedAs
 from ombuds.fields import Id, NoNul, WholeNumber
 from ombuds.mentions.models import Direction
 from ombuds.surveys.schemas import CsatRead
@@ -168,6 +170,24 @@ class CaseSummaryRead(_Read):
     opened_at: datetime
 
 
+class TaskRead(BaseModel):
+    """A task asked of another team (``ombuds.tasks``); here because the case's own answer lists them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    team_id: int
+    assignee_id: int | None
+    title: str
+    description: str
+    status: TaskStatus
+    due_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    note: str | None
+
+
 class CaseDetailRead(CaseRead):
     """A case with its customer, its messages in time order, and the customer's other cases."""
 
@@ -196,6 +216,9 @@ class CaseDetailRead(CaseRead):
         default=None,
         description="business time from opening to resolution, pending and earlier resolved time left "
         "out; null until resolved (filled in by the runner)",
+    )
+    tasks: list[TaskRead] = Field(
+        default_factory=list, description="the tasks asked of other teams for this case, oldest first"
     )
 
 

@@ -42,6 +42,8 @@ class Task(Base):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    #: When its team was reminded that it is past due; set once, so each task reminds once.
+    reminded_at: Mapped[datetime | None]
 
 
 def list_open_tasks(session: Session, *, case_id: int) -> list[Task]:

@@ -34,8 +34,8 @@ class DeliveryReport:
 
 
 def absolute(payload: dict[str, Any], public_url: str) -> dict[str, Any]:
-    """The payload with its incident path turned into a full link."""
-    path = str(payload.get("incident", {}).get("path", ""))
+    """The payload with its incident's (or breached case's) path turned into a full link."""
+    path = str(payload.get("incident", {}).get("path", "") or payload.get("path", ""))
     url = public_url.rstrip("/") + path
     text = str(payload.get("text", "")).replace(f"\n{path}", f"\n{url}") if path else payload.get("text", "")
     blocks = [
@@ -58,10 +58,11 @@ def send_email(address: str, payload: dict[str, Any], *, settings: Settings) -> 
     message["From"] = settings.alerts_smtp_sender
     message["To"] = address
     message["Subject"] = str(payload["text"]).split("\n", 1)[0][:200]
-    incident = payload.get("incident", {})
-    message.set_content(
-        f"{payload['text']}\n\nStatus: {incident.get('status')}\nOpened: {incident.get('opened_at')}\n"
+    incident = payload.get("incident")
+    details = (
+        f"\n\nStatus: {incident.get('status')}\nOpened: {incident.get('opened_at')}\n" if incident else "\n"
     )
+    message.set_content(f"{payload['text']}{details}")
     with smtplib.SMTP(
         settings.alerts_smtp_host, settings.alerts_smtp_port, timeout=settings.alerts_timeout_seconds
     ) as smtp:

@@ -135,14 +135,16 @@ class AlertChannel(Base):
 
 
 class Alert(Base):
-    """One alert about one incident change on one channel: the outbox and the in-app list."""
+    """One alert about one incident change (or one SLA breach) on one channel: the outbox and the in-app list."""
 
     __tablename__ = "alert"
     __table_args__ = (Index("ix_alert_brand_status", "brand_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    #: what it is about: an incident, or a case whose SLA was breached (exactly one of the two)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("alert_channel.id", ondelete="CASCADE"))
     kind: Mapped[AlertKind] = mapped_column(str_enum(AlertKind))
     reason: Mapped[str] = mapped_column(String(32))  # opened, escalated

@@ -65,3 +65,6 @@ class SlaClock(Base):
     paused_at: Mapped[datetime | None]
     #: the breached deadline the escalation ran for, so each breach escalates once
     escalated_due_at: Mapped[datetime | None]
+    #: the customer's unanswered message whose next-response breach escalated: that deadline is not
+    #: stored (it follows the priority, which the escalation raises), so the breach is known by its start
+    escalated_next_since: Mapped[datetime | None]

@@ -8,7 +8,7 @@ clock is paused: on resume the deadlines move by the business time that was left
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -136,3 +136,88 @@ def sla_state(
 def raised(priority: Priority) -> Priority:
     """One step more urgent; urgent stays urgent."""
     return Priority(max(Priority.URGENT, priority - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One running SLA clock of a case: which target, since when, due when, and the full allowance."""
+
+    target: Target
+    started_at: datetime
+    due: datetime
+    allowed: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSla:
+    """Where a case stands against its policy: the worst of its running clocks, and that clock."""
+
+    state: SlaState
+    clock: Clock | None = None
+
+
+#: Worse first, for choosing which clock a case shows.
+_SEVERITY = {SlaState.BREACHED: 3, SlaState.NEAR_BREACH: 2, SlaState.PAUSED: 1, SlaState.OK: 0}
+
+
+def running_clocks(
+    policy: SlaPolicy,
+    *,
+    priority: Priority,
+    channel: str | None,
+    opened_at: datetime,
+    first_response_due: datetime | None,
+    first_responded_at: datetime | None,
+    resolve_due: datetime | None,
+    unanswered_since: datetime | None,
+) -> list[Clock]:
+    """The clocks that run for an open case.
+
+    Until the first response, the first-response clock; after it, the next-response clock runs
+    from the customer's first message that has no answer yet (``unanswered_since``) until the
+    next reply; the resolution clock runs throughout.
+    """
+
+    def allowed(target: Target) -> timedelta:
+        return policy.target(target, priority=priority, channel=channel) or timedelta()
+
+    clocks = []
+    if first_responded_at is None:
+        if first_response_due is not None:
+            clocks.append(
+                Clock(Target.FIRST_RESPONSE, opened_at, first_response_due, allowed(Target.FIRST_RESPONSE))
+            )
+    elif unanswered_since is not None:
+        due = due_at(policy, Target.NEXT_RESPONSE, priority=priority, start=unanswered_since, channel=channel)
+        if due is not None:
+            clocks.append(Clock(Target.NEXT_RESPONSE, unanswered_since, due, allowed(Target.NEXT_RESPONSE)))
+    if resolve_due is not None:
+        clocks.append(Clock(Target.RESOLUTION, opened_at, resolve_due, allowed(Target.RESOLUTION)))
+    return clocks
+
+
+def clock_state(policy: SlaPolicy, clock: Clock, *, now: datetime, is_paused: bool = False) -> SlaState:
+    """Breached once ``now`` reaches the deadline; near breach once the policy's share of the allowance
+    is used, that is, when at most the rest of it is left in business time.
+
+    Measured as the business time left, so a deadline moved past a pause keeps its true margin.
+    """
+    if now >= clock.due:
+        return SlaState.BREACHED
+    if is_paused:
+        return SlaState.PAUSED
+    left = business_elapsed(policy.hours, now, clock.due)
+    if clock.allowed > timedelta() and left <= clock.allowed * (1 - policy.near_breach_ratio):
+        return SlaState.NEAR_BREACH
+    return SlaState.OK
+
+
+def case_sla(
+    policy: SlaPolicy, clocks: Sequence[Clock], *, now: datetime, is_paused: bool = False
+) -> CaseSla:
+    """The worst state among ``clocks`` (on a tie, the clock due first); OK with no clock when none runs."""
+    if not clocks:
+        return CaseSla(SlaState.OK)
+    rated = [(clock_state(policy, clock, now=now, is_paused=is_paused), clock) for clock in clocks]
+    state, clock = min(rated, key=lambda pair: (-_SEVERITY[pair[0]], pair[1].due))
+    return CaseSla(state, clock)

@@ -31,7 +31,9 @@ from ombuds.routing import sla
 from ombuds.routing.assignment_actions import move_to_team
 from ombuds.routing.models import SlaClock, SlaPolicySetting
 from ombuds.routing.queries import get_sla_config, get_sla_policy
+from ombuds.routing.sla_alerts import alert_breach
 from ombuds.routing.sla_config import Escalation, SlaConfig, policy_from_config
+from ombuds.routing.sla_status import next_response_due, unanswered_since
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +123,13 @@ def run_sla_round(factory: sessionmaker[Session], *, now: datetime | None = None
                 ),
             )
         ).all()
+        unanswered = unanswered_since(session)
+        late = {
+            case_id
+            for case_id, due in next_response_due(session, unanswered=unanswered).items()
+            if due <= now
+        }
+        breached = sorted(set(breached) | late)
     for ids, step, report in (
         (to_pause, _pause, done.paused),
         (to_resume, _resume, done.resumed),
@@ -205,34 +214,51 @@ def _resume(session: Session, *, case_id: int, now: datetime) -> bool:
     return True
 
 
-def breached_target(case: Case, *, now: datetime) -> tuple[sla.Target, datetime] | None:
-    """The deadline the case has missed: the first response while unanswered, else the resolution."""
+def breached_target(
+    case: Case, *, now: datetime, next_due: datetime | None = None
+) -> tuple[sla.Target, datetime] | None:
+    """The deadline the case has missed: the first response while unanswered; after it, the later
+    missed of the next response (``next_due``, when the customer wrote again) and the resolution,
+    so a breach already escalated is not chosen again once a later one comes."""
     first_due = case.first_response_due_at
     if case.first_responded_at is None and first_due is not None and as_utc(first_due) <= now:
         return sla.Target.FIRST_RESPONSE, as_utc(first_due)
-    resolve_due = case.resolve_due_at
-    if resolve_due is not None and as_utc(resolve_due) <= now:
-        return sla.Target.RESOLUTION, as_utc(resolve_due)
-    return None
+    missed = [
+        (due, target)
+        for target, due in (
+            (sla.Target.NEXT_RESPONSE, next_due if case.first_responded_at is not None else None),
+            (sla.Target.RESOLUTION, as_utc(case.resolve_due_at) if case.resolve_due_at else None),
+        )
+        if due is not None and due <= now
+    ]
+    if not missed:
+        return None
+    due, target = max(missed)
+    return target, due
 
 
 def _escalate(session: Session, *, case_id: int, now: datetime) -> bool:
     case = session.get(Case, case_id)
     if case is None or case.status not in RUNNING:
         return False
-    missed = breached_target(case, now=now)
+    since = unanswered_since(session, case_ids=[case_id]).get(case_id)
+    next_due = next_response_due(session, unanswered={case_id: since}).get(case_id) if since else None
+    missed = breached_target(case, now=now, next_due=next_due)
     if missed is None:
         return False
     target, due = missed
     _clock(session, case_id)
-    # the claim: only the runner whose update changes the row escalates this deadline
+    # the claim: only the runner whose update changes the row escalates this deadline; a missed next
+    # response is known by the message it answers, since raising the priority moves its deadline
+    column, key = (
+        (SlaClock.escalated_next_since, since)
+        if target is sla.Target.NEXT_RESPONSE
+        else (SlaClock.escalated_due_at, due)
+    )
     claimed = session.execute(
         update(SlaClock)
-        .where(
-            SlaClock.case_id == case_id,
-            or_(SlaClock.escalated_due_at.is_(None), SlaClock.escalated_due_at != due),
-        )
-        .values(escalated_due_at=due)
+        .where(SlaClock.case_id == case_id, or_(column.is_(None), column != key))
+        .values({column: key})
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -275,6 +301,7 @@ def _escalate(session: Session, *, case_id: int, now: datetime) -> bool:
         ),
         occurred_at=now,
     )
+    alert_breach(session, case=case, target=target, due=due, user_ids=managers, now=now)
     return True
 
 

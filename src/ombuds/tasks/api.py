@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from ombuds.accounts.models import Team, User
 from ombuds.cases.queries import get_case
+from ombuds.cases.tasks import TaskStatus
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput
-from ombuds.fields import Id
+from ombuds.fields import Count, Id
 from ombuds.tasks import actions, queries
 from ombuds.tasks.schemas import TaskCreate, TaskRead, TaskStatusUpdate
 from ombuds.web.deps import ApiReader, DbSession
@@ -24,6 +25,38 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The task is no longer open."},
     422: {"description": "A field that cannot be used; the detail names it."},
 }
+
+
+@router.get("/tasks", response_model=list[TaskRead], responses=_ERRORS)
+def list_tasks(
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[
+        str | None, Query(description="Slug of the brand; defaults to the token's brand or the selected one.")
+    ] = None,
+    team_id: Annotated[Id | None, Query(description="Only tasks asked of this team of the brand.")] = None,
+    status_: Annotated[
+        Literal["open", "done", "waived"] | None,
+        Query(alias="status", description="Only tasks in this state."),
+    ] = None,
+    limit: Annotated[Count, Query(ge=1, le=500)] = 100,
+    offset: Annotated[Count, Query()] = 0,
+) -> list[TaskRead]:
+    """The brand's tasks: the soonest due first (those without a date last), then the oldest."""
+    chosen = scope.brand_by_slug(brand)
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        if team is None or team.brand_id != chosen.id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no team {team_id} in brand {chosen.slug!r}")
+    found = queries.list_tasks(
+        session,
+        brand_id=chosen.id,
+        team_id=team_id,
+        status=TaskStatus(status_) if status_ else None,
+        limit=limit,
+        offset=offset,
+    )
+    return [TaskRead.model_validate(task) for task in found]
 
 
 @router.post("/cases/{case_id}/tasks", status_code=201, response_model=TaskRead, responses=_ERRORS)

@@ -27,6 +27,25 @@ def list_case_tasks(session: Session, *, case_id: int) -> list[Task]:
     )
 
 
+def list_tasks(
+    session: Session,
+    *,
+    brand_id: int,
+    team_id: int | None = None,
+    status: TaskStatus | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Task]:
+    """The brand's tasks, optionally of one team or in one state: soonest due first, undated last."""
+    query = select(Task).where(Task.brand_id == brand_id)
+    if team_id is not None:
+        query = query.where(Task.team_id == team_id)
+    if status is not None:
+        query = query.where(Task.status == status)
+    ordered = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+    return list(session.scalars(ordered.limit(limit).offset(offset)))
+
+
 def list_teams(session: Session, *, brand_id: int) -> list[Team]:
     return list(session.scalars(select(Team).where(Team.brand_id == brand_id).order_by(Team.name, Team.id)))
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from ombuds.cases.tasks import TaskStatus
+from ombuds.cases.schemas import TaskRead as TaskRead  # one shape for a task, in every answer
 from ombuds.fields import Id, NoNul
 
 TITLE_MAX_CHARS = 200
@@ -34,19 +33,3 @@ class TaskStatusUpdate(BaseModel):
 
     status: Literal["done", "waived"]
     note: LongText = Field(default="", description="What was done; for a waiver, the reason (required).")
-
-
-class TaskRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    case_id: int
-    team_id: int
-    assignee_id: int | None
-    title: str
-    description: str
-    status: TaskStatus
-    due_at: datetime | None
-    created_at: datetime
-    closed_at: datetime | None
-    note: str | None

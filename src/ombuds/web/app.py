@@ -63,11 +63,13 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.pages",
     "ombuds.followups.pages",
     "ombuds.incidents.pages",
+    "ombuds.notifications.pages",
     "ombuds.promises.pages",
     "ombuds.responses.resolutions.pages",
     "ombuds.responses.pages",
     "ombuds.responses.wording.pages",
     "ombuds.routing.teams.pages",
+    "ombuds.routing.pages",
     "ombuds.tasks.pages",
 )
 

@@ -25,5 +25,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Resolutions", "/resolutions"),
     NavEntry("Approvals", "/replies/approvals"),
     NavEntry("Wording", "/wording"),
+    NavEntry("Notifications", "/notifications"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )
