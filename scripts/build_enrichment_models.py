@@ -3,12 +3,15 @@
 Usage (from the repository root; the public data sets sit beside it in ../shared/data):
 
     .venv/bin/python scripts/build_enrichment_models.py [--data ../shared/data] \
-        [--teacher-cache /tmp/teacher.npz] [--exclude score.csv]
+        [--teacher-cache /tmp/teacher.npz] [--exclude score.csv] [--permissive-only]
 
 The sentence projection is distilled from all-MiniLM-L6-v2 (from its registry package, on the
 CPU): encoding the ~52,000 unlabelled texts takes about 8 minutes on two cores, so the vectors
 can be kept in ``--teacher-cache`` for the next build. ``--exclude`` leaves the texts of a CSV
 file out of the unlabelled corpus (to measure on texts the projection never saw).
+``--permissive-only`` builds ``permissive.npz`` instead of ``default.npz``, from files whose
+licence allows commercial use only (``ombuds_lab/enrichment/permissive.py`` names them and how
+their labels are derived); the default model learns from CC BY-NC-SA airline tweets.
 Deterministic: the same data and encoder give the same weights. What each model was trained on
 is written to trained/default.json and explained in docs/analysis.md.
 """
@@ -33,9 +36,11 @@ from ombuds.enrichment.training import (
     fit_sentiment,
     read_labeled_csv,
 )
+from ombuds_lab.enrichment import permissive
 from ombuds_lab.enrichment.distill import DIMENSIONS, EPOCHS, agreement, distill_projection, principal_targets
 
 AIRLINE = "airline_dev.csv"
+PERMISSIVE_MODEL = "permissive"
 UNLABELLED = (
     ("airline_dev.csv", "text"),
     ("twcs_spotifycares_inbound_dev.csv", "text"),
@@ -49,25 +54,42 @@ UNLABELLED = (
 
 
 def build(
-    data: Path, out: Path, *, teacher_cache: Path | None = None, exclude: Path | None = None
+    data: Path,
+    out: Path,
+    *,
+    teacher_cache: Path | None = None,
+    exclude: Path | None = None,
+    permissive_only: bool = False,
 ) -> dict[str, object]:
-    airline = read_labeled_csv(data / AIRLINE, text_col="text", label_col="airline_sentiment")
-    corpus = _unlabelled_texts(data)
+    if permissive_only:
+        airline = None
+        sentiment_set = permissive.sentiment_set(data)
+        categories = permissive.category_set(data)
+        corpus = permissive.unlabelled_texts(data)
+        vocabulary = sentiment_set.texts + categories.texts
+        name = PERMISSIVE_MODEL
+    else:
+        airline = sentiment_set = read_labeled_csv(
+            data / AIRLINE, text_col="text", label_col="airline_sentiment"
+        )
+        categories = _airline_categories(data / AIRLINE)
+        corpus = _unlabelled_texts(data)
+        vocabulary = airline.texts
+        name = DEFAULT_MODEL
     vectors = _teacher_vectors(corpus, teacher_cache)
     if exclude is not None:
         left_out = set(_column(exclude, "text"))
         kept = [i for i, text in enumerate(corpus) if text not in left_out]
         corpus, vectors = [corpus[i] for i in kept], vectors[kept]
-    featurizer, fit = _distilled_featurizer(fit_featurizer(airline.texts), corpus, vectors)
-    sentiment = fit_sentiment(featurizer, airline)
-    categories = _airline_categories(data / AIRLINE)
+    featurizer, fit = _distilled_featurizer(fit_featurizer(vocabulary), corpus, vectors)
+    sentiment = fit_sentiment(featurizer, sentiment_set)
     category = fit_category(featurizer, categories)
     arrays = {
         **featurizer.arrays("features/"),
         **sentiment.arrays("sentiment/"),
         **category.arrays("category/"),
     }
-    path = out / f"{DEFAULT_MODEL}.npz"
+    path = out / f"{name}.npz"
     write_arrays(path, arrays)
     manifest: dict[str, object] = {
         "artifact": path.name,
@@ -78,32 +100,51 @@ def build(
             "sentence_dimensions": featurizer.dimensions,
         },
         "models": {
-            "sentiment": _provenance(airline, "airline_sentiment"),
+            "sentiment": (
+                _provenance(airline, "airline_sentiment")
+                if airline is not None
+                else _provenance(sentiment_set, "derived labels (ombuds_lab/enrichment/permissive.py)")
+            ),
             "embedding": {
                 "method": (
                     f"word TF-IDF × a {featurizer.dimensions}-dimension projection distilled from "
                     f"all-MiniLM-L6-v2 (top principal directions of its vectors, cosine loss, "
                     f"{EPOCHS} epochs of Adam), no labels used"
                 ),
-                "data": ", ".join(name for name, _ in UNLABELLED),
+                "data": ", ".join(
+                    [f.name for f in permissive.FILES] if permissive_only else [f for f, _ in UNLABELLED]
+                ),
                 "rows": len(corpus),
                 "excluded": exclude.name if exclude is not None else None,
                 "mean_cosine_to_teacher": round(fit, 3),
             },
             "category": _provenance(
                 categories,
-                'negativereason (without "Can\'t Tell"; other tweets as "none")',
+                'intents grouped into topics, UCI sentences as "none"'
+                if permissive_only
+                else 'negativereason (without "Can\'t Tell"; other tweets as "none")',
                 " + the distilled sentence vector, per-class decision offsets tuned by 3-fold"
                 " cross-validation for macro-F1",
             ),
         },
-        "license_note": (
-            "Trained on the Twitter US Airline Sentiment data set (CrowdFlower, CC BY-NC-SA 4.0): "
-            "non-commercial use only; replace with your own labelled data for commercial use."
-        ),
+        "license_note": _license_note(permissive_only),
     }
-    (out / f"{DEFAULT_MODEL}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _license_note(permissive_only: bool) -> str:
+    if permissive_only:
+        return (
+            "Trained only on data that allows commercial use: "
+            + "; ".join(f"{f.name} ({f.licence})" for f in permissive.FILES)
+            + "; sentence vectors from all-MiniLM-L6-v2 (Apache-2.0)."
+        )
+    return (
+        "Trained on the Twitter US Airline Sentiment data set (CrowdFlower, CC BY-NC-SA 4.0): "
+        "non-commercial use only; use permissive.npz (--permissive-only) or your own labelled data "
+        "for commercial use."
+    )
 
 
 def _unlabelled_texts(data: Path) -> list[str]:
@@ -172,8 +213,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=trained_dir())
     parser.add_argument("--teacher-cache", type=Path, help="keep the encoder's vectors here between builds")
     parser.add_argument("--exclude", type=Path, help="a CSV whose texts stay out of the unlabelled corpus")
+    parser.add_argument(
+        "--permissive-only",
+        action="store_true",
+        help="train permissive.npz only on data whose licence allows commercial use",
+    )
     args = parser.parse_args()
-    manifest = build(args.data, args.out, teacher_cache=args.teacher_cache, exclude=args.exclude)
+    manifest = build(
+        args.data,
+        args.out,
+        teacher_cache=args.teacher_cache,
+        exclude=args.exclude,
+        permissive_only=args.permissive_only,
+    )
     print(json.dumps(manifest, indent=2))
 
 

@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     analysis_model: Path | None = Field(
         default=None,
         description=(
-            "An analysis model (.npz from scripts/build_enrichment_models.py) to use instead of the "
-            "shipped one, e.g. one trained on your own labelled messages."
+            "The analysis model: `permissive` for the shipped model trained only on data that "
+            "allows commercial use (README, Licence), or an .npz file from "
+            "scripts/build_enrichment_models.py, e.g. one trained on your own labelled messages. "
+            "Unset: the default model (non-commercial training data)."
         ),
     )
     secure_cookies: bool = Field(

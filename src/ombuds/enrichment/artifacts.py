@@ -18,6 +18,17 @@ def trained_dir() -> Path:
     return Path(str(resources.files("ombuds.enrichment.trained")))
 
 
+def model_path(configured: Path | None) -> Path:
+    """The artifact to load: the configured file, a shipped model by name (``permissive``), or
+    the default one."""
+    if configured is None:
+        return trained_dir() / f"{DEFAULT_MODEL}.npz"
+    shipped = trained_dir() / f"{configured}.npz"
+    if configured.parent == Path() and not configured.suffix and shipped.is_file():
+        return shipped
+    return configured
+
+
 def read_arrays(path: Path) -> Arrays:
     """Read an ``.npz`` artifact without ever unpickling."""
     with np.load(path, allow_pickle=False) as stored:

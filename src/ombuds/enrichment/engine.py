@@ -20,7 +20,7 @@ from ombuds.enrichment.analyzers.reach import ReachAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
 from ombuds.enrichment.analyzers.signals import SignalAnalyzer
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
-from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays, trained_dir
+from ombuds.enrichment.artifacts import fingerprint, model_path, read_arrays
 from ombuds.enrichment.base import Analyzer, Finding, MentionFacts
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
@@ -124,7 +124,7 @@ class AnalysisEngine:
 
 def build_engine(path: Path | None = None) -> AnalysisEngine:
     """Read an artifact (the configured one, else the shipped one) and assemble the full engine."""
-    path = path or get_settings().analysis_model or trained_dir() / f"{DEFAULT_MODEL}.npz"
+    path = path or model_path(get_settings().analysis_model)
     arrays = read_arrays(path)
     stamp = fingerprint(path)
     featurizer = TextFeaturizer.from_arrays(arrays, "features/")
