@@ -152,11 +152,14 @@ class CaseStatusChanged(ChangeByPerson):
     previous: str = Field(alias="from")
     status: str = Field(alias="to")
     note: str | None = None
+    #: with a resolution: "spam" or "duplicate" (no survey is sent); None for a solved problem
+    resolved_as: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         data = super().to_data()
-        if not data.get("note"):
-            data.pop("note", None)
+        for optional in ("note", "resolved_as"):
+            if not data.get(optional):
+                data.pop(optional, None)
         return data
 
 

@@ -268,3 +268,37 @@ def test_with_no_way_to_reach_the_customer_the_agent_is_told_to_share_the_link(
         "share the link from the Outcome card"
     ]
     assert survey_path(client, case, bearer).startswith("/survey/"), "the agent still has the link"
+
+
+@pytest.mark.parametrize("resolved_as", ["spam", "duplicate"])
+def test_a_case_resolved_as_spam_or_a_duplicate_asks_nobody(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    mailbox: Mailbox,
+    resolved_as: str,
+) -> None:
+    smtp_sink(session, brand, mailbox.port)
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    known_by_email(session, case)
+
+    wrong = client.post(
+        f"/api/v1/cases/{case.id}/status",
+        json={"status": "pending", "resolved_as": resolved_as},
+        headers=bearer,
+    )
+    assert wrong.status_code == 422
+    assert "resolved_as: only with resolved or closed" in wrong.text
+    done = client.post(
+        f"/api/v1/cases/{case.id}/status",
+        json={"status": "resolved", "resolved_as": resolved_as},
+        headers=bearer,
+    )
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["survey_url"]) == ("resolved", None)
+    runner_round(session_factory)
+
+    assert mailbox.messages == []
+    assert f"Status Open → Resolved (as {resolved_as}: no survey)" in history(session, case)

@@ -19,6 +19,7 @@ from ombuds.cases.outcomes import (
 )
 from ombuds.cases.tasks import list_open_tasks
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
+from ombuds.cases.values import NO_SURVEY, ResolvedAs
 from ombuds.cases.workflow import status_path
 from ombuds.clock import as_utc
 from ombuds.errors import Conflict
@@ -305,11 +306,13 @@ def set_case_status(
     note: str | None = None,
     api_token_id: int | None = None,
     is_reminder: bool = False,
+    resolved_as: ResolvedAs | None = None,
 ) -> Event:
     """The one writer of a case's status and its ``case.status_changed`` event.
 
     ``is_reminder``: the desk reopens the case itself (a planned check-in), so it is not counted
-    as a reopen in the outcome facts: the customer did not come back.
+    as a reopen in the outcome facts: the customer did not come back. ``resolved_as`` spam or
+    duplicate resolves without offering the customer a survey.
 
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it. Callers
     check the move is allowed (``workflow.status_path``) and who may make it. A case with an open
@@ -325,7 +328,7 @@ def set_case_status(
         _count_reopen(case, at=at)
     if status is CaseStatus.RESOLVED:
         case.resolved_at = at
-        _record_resolution(session, case=case, at=at)
+        _record_resolution(session, case=case, at=at, offers_survey=resolved_as not in NO_SURVEY)
     elif status is CaseStatus.OPEN:
         case.resolved_at = None
         case.resolution_business_seconds = None  # the next resolution is timed again
@@ -336,7 +339,11 @@ def set_case_status(
         subject_id=case.id,
         actor_id=actor_id,
         payload=CaseStatusChanged(
-            previous=previous.value, status=status.value, note=note, api_token_id=api_token_id
+            previous=previous.value,
+            status=status.value,
+            note=note,
+            api_token_id=api_token_id,
+            resolved_as=resolved_as.value if resolved_as and status is CaseStatus.RESOLVED else None,
         ),
         occurred_at=at,
     )
@@ -362,7 +369,7 @@ def _count_reopen(case: Case, *, at: datetime) -> None:
         case.first_contact_resolution = False
 
 
-def _record_resolution(session: Session, *, case: Case, at: datetime) -> None:
+def _record_resolution(session: Session, *, case: Case, at: datetime, offers_survey: bool = True) -> None:
     """The outcome facts known when a case is resolved, and the survey its customer is sent.
 
     First-contact resolution is judged at the first resolution; an early reopen overturns it later.
@@ -379,6 +386,8 @@ def _record_resolution(session: Session, *, case: Case, at: datetime) -> None:
             reopened=case.reopened,
         )
     customer = session.get(Customer, case.customer_id)
+    if not offers_survey:
+        return
     offer_survey(
         session,
         brand_id=case.brand_id,

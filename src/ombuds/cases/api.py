@@ -160,7 +160,12 @@ def set_status(case_id: Id, body: StatusUpdate, scope: ApiReader, session: DbSes
     """
     case = _case(session, case_id, scope)
     lifecycle.change_status(
-        session, case=case, status=body.status, note=body.note, actor=scope.actor(session)
+        session,
+        case=case,
+        status=body.status,
+        note=body.note,
+        actor=scope.actor(session),
+        resolved_as=body.resolved_as,
     )
     return _detail(session, case, scope)
 

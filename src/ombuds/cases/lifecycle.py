@@ -21,6 +21,7 @@ from ombuds.accounts.queries import get_role
 from ombuds.cases.actions import set_case_status
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.cases.outcomes import is_handoff
+from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
 from ombuds.enrichment.corrections import record_correction
@@ -140,14 +141,23 @@ def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor)
 
 
 def change_status(
-    session: Session, *, case: Case, status: CaseStatus, actor: Actor, note: str = ""
+    session: Session,
+    *,
+    case: Case,
+    status: CaseStatus,
+    actor: Actor,
+    note: str = "",
+    resolved_as: ResolvedAs | None = None,
 ) -> list[Event]:
     """Move the case along new → open → pending → resolved → closed, or reopen it.
 
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it, since
     the problem is not fixed after all. Closing an unresolved case resolves it on the way.
+    ``resolved_as`` (spam, duplicate) goes with the resolution: no survey is offered then.
     """
     ensure_may_work(session, case=case, actor=actor)
+    if resolved_as is not None and status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        raise InvalidInput(f"resolved_as: only with resolved or closed, not {status.value}")
     note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
     events = []
     for target in status_path(case.status, status):
@@ -160,6 +170,7 @@ def change_status(
                 actor_id=actor.user_id,
                 note=note if note and target is status else None,
                 api_token_id=actor.api_token_id,
+                resolved_as=resolved_as,
             )
         )
         session.flush()

@@ -13,6 +13,7 @@ from ombuds.accounts.queries import get_user, list_teams
 from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
@@ -218,15 +219,19 @@ def set_status(
     session: DbSession,
     status_: Annotated[str, Form(alias="status", max_length=16)],
     note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
+    resolved_as: Annotated[ResolvedAs | None, Query()] = None,
 ) -> Response:
-    """Open, park (pending), resolve, close or reopen the case, optionally saying what was done."""
+    """Open, park (pending), resolve, close or reopen the case, optionally saying what was done.
+
+    ``?resolved_as=spam`` (or ``duplicate``) resolves without sending the customer a survey.
+    """
     case = _case_or_404(session, case_id, signed_in)
     try:
         target = next((s for s in CaseStatus if s.value == status_), None)
         if target is None:
             raise InvalidInput(f"status: {status_!r} is not one of {', '.join(s.value for s in CaseStatus)}")
         changed = lifecycle.change_status(
-            session, case=case, status=target, note=note, actor=Actor(signed_in.user)
+            session, case=case, status=target, note=note, actor=Actor(signed_in.user), resolved_as=resolved_as
         )
     except (InvalidInput, Conflict) as error:
         return _refused(request, session, case, error)

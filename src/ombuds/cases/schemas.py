@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 from ombuds.cases.models import CaseStatus, Priority
 from ombuds.cases.tasks import TaskStatus
 from ombuds.cases.values import ResolvedAs
+from ombuds.cases.values import ResolvedAs
 from ombuds.fields import Id, NoNul, WholeNumber
 from ombuds.mentions.models import Direction
 from ombuds.surveys.schemas import CsatRead
@@ -248,6 +249,10 @@ class StatusUpdate(BaseModel):
     status: CaseStatus
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NoNul] = Field(
         default="", description="optional: what was done, kept with the status change"
+    )
+    resolved_as: ResolvedAs | None = Field(
+        default=None,
+        description="optional, with resolved or closed: spam or duplicate sends the customer no survey",
     )
 
 

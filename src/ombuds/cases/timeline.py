@@ -183,6 +183,8 @@ def summary(
             return f"Assigned to {user(assignee)}" + (f" (was {user(previous)})" if previous else "")
         case CaseTeamChanged(previous=previous, team=to):
             return f"Moved to {team(to)}" + (f" (from {team(previous)})" if previous else "")
+        case CaseStatusChanged(previous=previous, status=status, resolved_as=str() as resolved_as):
+            return f"Status {_word(previous)} → {_word(status)} (as {resolved_as}: no survey)"
         case CaseStatusChanged(previous=previous, status=status):
             return f"Status {_word(previous)} → {_word(status)}"
         case CaseResolved():

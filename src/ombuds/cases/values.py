@@ -16,6 +16,18 @@ class CaseStatus(StrEnum):
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
 
 
+class ResolvedAs(StrEnum):
+    """What resolving said of the case; spam and duplicates had no customer to ask about it."""
+
+    SOLVED = "solved"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"
+
+
+#: resolutions after which the customer is not sent a satisfaction survey
+NO_SURVEY = frozenset({ResolvedAs.SPAM, ResolvedAs.DUPLICATE})
+
+
 class Priority(IntEnum):
     """Lower is more urgent, so sorting ascending puts the urgent first."""
 

@@ -330,7 +330,7 @@ def queue_survey_link(
             status=ReplyStatus.QUEUED,
             findings=[],
             # one message per offer, even if two runners got this far
-            idempotency_key=f"survey-{survey.id}-{int(survey.offered_at.timestamp())}",
+            idempotency_key=f"survey-{survey.id}-{survey.offered_at:%Y%m%dT%H%M%S%f}",
             next_attempt_at=now,
             is_survey=True,
             created_at=now,
