@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 from ombuds.cases.models import CaseStatus, Priority
 from ombuds.cases.tasks import TaskStatus
 from ombuds.cases.values import ResolvedAs
-from ombuds.cases.values import ResolvedAs
 from ombuds.fields import Id, NoNul, WholeNumber
 from ombuds.mentions.models import Direction
 from ombuds.surveys.schemas import CsatRead
