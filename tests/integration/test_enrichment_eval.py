@@ -102,3 +102,17 @@ def test_unusable_files_exit_2_with_one_clear_line(
     assert out == ""
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_shipped_sentiment_head_is_scored_without_training(airline: tuple[Path, Path]) -> None:
+    _, test = airline
+    code, out, _ = run("sentiment", "--test", str(test), "--shipped", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) >= KEYS
+    assert (result["n_train"], result["n_test"], result["shipped"]) == (0, 300, True)
+    assert result["macro_f1"] > 0.5
+
+    code, _, err = run("sentiment", "--test", str(test))
+    assert code == 2
+    assert "--train FILE" in err

@@ -19,15 +19,26 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object 
 
 @app.command("sentiment")
 def eval_sentiment(
-    train: TrainOption,
     test: TestOption,
+    train: Annotated[
+        Path | None, typer.Option("--train", help="CSV file to learn from (or --shipped).")
+    ] = None,
     text_col: TextOption = "text",
     label_col: Annotated[
         str, typer.Option("--label-col", help="Column with the label.")
     ] = "airline_sentiment",
+    shipped: Annotated[
+        bool,
+        typer.Option(
+            "--shipped",
+            help="Score the model's own sentiment head (OMBUDS_ANALYSIS_MODEL) instead of training one.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
+    if (train is None) == (not shipped):
+        raise fail("give --train FILE to learn from, or --shipped to score the model as shipped")
     _evaluate("sentiment", train, test, text_col, label_col, None, 0, [], as_json=as_json)
 
 
@@ -56,7 +67,7 @@ def eval_category(
 
 def _evaluate(
     analyzer: str,
-    train: Path,
+    train: Path | None,
     test: Path,
     text_col: str,
     label_col: str,

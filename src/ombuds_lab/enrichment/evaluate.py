@@ -30,7 +30,7 @@ UNDECIDED_LABELS = ("Can't Tell",)
 @dataclass(frozen=True)
 class EvalRequest:
     analyzer: str  # "sentiment" or "category"
-    train: Path
+    train: Path | None  # None: score the engine's own head, as shipped
     test: Path
     text_col: str
     label_col: str
@@ -42,6 +42,8 @@ class EvalRequest:
 def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict[str, Any]:
     """Metrics as the contract of ``ombuds eval`` lists them; raises DataError on unusable files."""
     base = engine or load_default_engine()
+    if request.train is None:
+        return _evaluate_shipped(request, base)
     training = read_labeled_csv(request.train, text_col=request.text_col, label_col=request.label_col)
     testing = read_labeled_csv(request.test, text_col=request.text_col, label_col=request.label_col)
     training = training.without(request.exclude)
@@ -72,6 +74,22 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
         "n_unlabelled": len(unlabelled),
         "seed": request.seed if request.shots is not None else None,
         "analyzers": sorted(swapped.versions),
+    }
+
+
+def _evaluate_shipped(request: EvalRequest, engine: AnalysisEngine) -> dict[str, Any]:
+    """The engine's own head on the test file: what a desk gets before it teaches anything."""
+    testing = read_labeled_csv(request.test, text_col=request.text_col, label_col=request.label_col)
+    testing = testing.without(request.exclude)
+    if not testing.texts:
+        raise DataError(f"{request.test}: no rows with a label in column {request.label_col!r}")
+    predicted, seconds = _run(engine, request.analyzer, testing.texts)
+    return _metrics(testing.labels, predicted) | {
+        "n_train": 0,
+        "n_test": len(testing),
+        "messages_per_second": round(len(testing) / seconds, 1) if seconds > 0 else None,
+        "shipped": True,
+        "analyzers": sorted(engine.versions),
     }
 
 
