@@ -36,6 +36,7 @@ from ombuds.settings import Settings
 from ombuds.surveys.models import SurveySetting
 from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import NOW, conversation, write
+from tests.integration.test_web_cases import sign_in
 
 PUBLIC = "https://desk.skyways.test"
 ADDRESS = "maya.k@example.com"
@@ -169,6 +170,7 @@ def test_resolving_emails_the_survey_link_once_and_again_only_after_a_reopen(
     brand: Brand,
     bearer: httpx2.Headers,
     mailbox: Mailbox,
+    agent: User,
 ) -> None:
     smtp_sink(session, brand, mailbox.port)
     case = conversation(session, brand, at=NOW - timedelta(hours=5))  # on X, which has no sink
@@ -191,6 +193,12 @@ def test_resolving_emails_the_survey_link_once_and_again_only_after_a_reopen(
     assert [(r.is_survey, r.status, r.channel) for r in sent] == [(True, ReplyStatus.SENT, "email")]
     session.refresh(case)
     assert case.first_contact_resolution is True, "a survey is no second reply exchange"
+    sign_in(client, agent.email)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert "Survey link" in page.text
+    assert "by the desk, on resolving" in page.text
+    assert "Survey sent to the customer by email" in page.text
 
     # The customer writes again: the case reopens; resolving it again asks again, once.
     write(session, brand, text="The bag came back but the handle is broken", at=utcnow())
