@@ -98,7 +98,7 @@ def base_priority(facts: CaseFacts) -> tuple[Priority, tuple[str, ...]]:
         return Priority.HIGH, (f"still unhappy after writing {facts.customer_messages} times",)
     if sure and complaint and facts.is_public and is_notable_reach(facts):
         return Priority.HIGH, ("angry with notable reach",)
-    if negative or facts.intent in {"complaint", "question"}:
+    if (negative and (sure or complaint)) or facts.intent in {"complaint", "question"}:
         return Priority.NORMAL, ("complaint or question",)
     return Priority.LOW, ("no complaint",)
 

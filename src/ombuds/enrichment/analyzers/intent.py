@@ -37,7 +37,7 @@ SUGGESTION = re.compile(
 )
 PRAISE = re.compile(
     r"\b(?:thanks?|thank you|thx|ty|love|loved|awesome|amazing|great|excellent|fantastic|best|"
-    r"kudos|shout ?out|props|appreciate|wonderful|perfect)\b|[❤♥😍👏🙌💙😊]",
+    r"kudos|shout ?out|props|appreciate|wonderful|perfect|heroe?s?|impressed|lovely|helpful)\b|[❤♥😍👏🙌💙😊]",
 )
 COMPLAINT = re.compile(
     r"\b(?:delayed|cancel+ed|lost|broken|damaged|refund|charged|worst|terrible|horrible|awful|"
@@ -73,8 +73,14 @@ def classify_intent(text: str, sentiment: Mapping[str, float] | None = None) -> 
         return "complaint", round(negative, 4), ["negative sentiment"]
     if is_question:
         return "question", 0.7, ["question form"]
-    if positive >= 0.5 or (PRAISE.search(text) and negative < 0.3):
-        return "praise", round(max(positive, 0.6), 4), ["positive sentiment"]
+    # thanks that tells the story of a problem solved ("found my lost passport. Hero") has
+    # complaint words and some negative reading; the thanks decides unless negative is the majority
+    if positive >= 0.5 or PRAISE.search(text):
+        return (
+            "praise",
+            round(max(positive, 0.6), 4),
+            ["positive sentiment" if positive >= 0.5 else "praise words"],
+        )
     if complaint_words and negative >= 0.3:
         return "complaint", round(negative, 4), ["complaint words"]
     return "other", 0.5, ["no clear intent"]
