@@ -3,6 +3,7 @@ and the words of the survey message, through the API or the command line; others
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,8 +22,17 @@ from ombuds.settings import Settings, get_settings
 from ombuds.surveys.values import DEFAULT_MESSAGE
 from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import conversation, resolve, write
+from tests.integration.test_web_cases import PASSWORD, sign_in
 
 DAY = timedelta(days=1)
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
 Ombuds = Callable[..., Result]
 
 
@@ -154,3 +164,42 @@ def test_the_operator_sets_the_window_from_the_command_line(
     assert "no brand with slug 'nowhere'" in unknown.output
     session.refresh(brand)
     assert brand.reopen_window_days == 14
+
+
+def test_a_manager_changes_the_window_on_the_surveys_page_and_an_agent_only_reads_it(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    boss = accounts.create_user(session, email="mia@skyways.test", name="Mia Manager", password=PASSWORD)
+    accounts.add_membership(session, user=boss, brand=brand, role=Role.MANAGER)
+    session.commit()
+
+    sign_in(client, boss.email)
+    page = client.get("/surveys")
+    assert page.status_code == 200
+    assert 'name="reopen_window_days"' in page.text
+    token = csrf(page.text)
+    refused = client.post(
+        "/surveys", data={"csrf_token": token, "reopen_window_days": "120", "survey_message": ""}
+    )
+    assert refused.status_code == 303
+    assert "from 1 to 90 days, got 120" in client.get("/surveys").text
+    saved = client.post(
+        "/surveys",
+        data={"csrf_token": token, "reopen_window_days": "21", "survey_message": "Rate us: {survey_url}"},
+    )
+    assert saved.status_code == 303
+    shown = client.get("/surveys").text
+    assert "within 21 days reopens their case" in shown
+    assert "Rate us: {survey_url}" in shown
+    session.refresh(brand)
+    assert brand.reopen_window_days == 21
+
+    client.cookies.clear()
+    sign_in(client, agent.email)
+    read_only = client.get("/surveys").text
+    assert 'name="reopen_window_days"' not in read_only
+    assert "21 days" in read_only
+    sneaked = client.post("/surveys", data={"csrf_token": csrf(read_only), "reopen_window_days": "2"})
+    assert sneaked.status_code == 303
+    session.refresh(brand)
+    assert brand.reopen_window_days == 21

@@ -71,6 +71,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.routing.teams.pages",
     "ombuds.routing.pages",
     "ombuds.tasks.pages",
+    "ombuds.surveys.settings.pages",
 )
 
 #: Pages for people without an account, reached by an unguessable link that is their only

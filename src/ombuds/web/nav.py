@@ -25,6 +25,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Resolutions", "/resolutions"),
     NavEntry("Approvals", "/replies/approvals"),
     NavEntry("Wording", "/wording"),
+    NavEntry("Surveys", "/surveys"),
     NavEntry("Notifications", "/notifications"),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )

@@ -1,0 +1,1 @@
+"""The brand's survey and reopening settings, as a page."""
