@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from ombuds.surveys.values import VALID_FOR, first_name, is_expired, new_token, parse_score
+from ombuds.surveys.values import (
+    DEFAULT_MESSAGE,
+    VALID_FOR,
+    check_message,
+    check_reopen_window,
+    first_name,
+    is_expired,
+    new_token,
+    parse_score,
+    survey_message,
+)
 
 
 def test_tokens_are_long_random_and_url_safe() -> None:
@@ -44,3 +55,38 @@ def test_a_survey_is_open_for_fourteen_days() -> None:
     offered = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     assert not is_expired(expires_at=offered + VALID_FOR, now=offered + VALID_FOR - VALID_FOR / 1000)
     assert is_expired(expires_at=offered + VALID_FOR, now=offered + VALID_FOR)
+
+
+def test_the_message_carries_the_link_in_the_brands_words_or_the_default() -> None:
+    url = "https://desk.example/survey/abc"
+    own = survey_message(
+        "Hi {first_name}! {subject}? {survey_url}", first_name="Maya", subject="Lost bag", url=url
+    )
+    assert own == f"Hi Maya! Lost bag? {url}"
+    default = survey_message(None, first_name="", subject="Lost bag", url=url)
+    assert default.startswith('Hello there, we have resolved your case "Lost bag".')
+    assert url in default
+    assert check_message(DEFAULT_MESSAGE) == DEFAULT_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("wording", "says"),
+    [
+        ("Thanks, {first_name}!", "include {survey_url}"),
+        ("{survey_url} {customer}", "unknown placeholder {customer}"),
+        ("{survey_url}" + "x" * 2000, "at most 2000 characters"),
+    ],
+)
+def test_wording_that_would_lose_the_link_or_show_a_raw_placeholder_is_refused(
+    wording: str, says: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)):
+        check_message(wording)
+
+
+@pytest.mark.parametrize("days", [0, 91])
+def test_the_reopen_window_is_one_to_ninety_days(days: int) -> None:
+    assert check_reopen_window(1) == 1
+    assert check_reopen_window(90) == 90
+    with pytest.raises(ValueError, match="from 1 to 90 days"):
+        check_reopen_window(days)
