@@ -13,6 +13,7 @@ import typer
 from ombuds import __version__
 from ombuds.cli import (
     alerts,
+    availability,
     brand,
     db,
     demo,
@@ -23,6 +24,7 @@ from ombuds.cli import (
     replies,
     serve,
     team,
+    team_members,
     token,
     train,
     user,
@@ -53,6 +55,8 @@ def main(
 
 for module in (serve, demo, importing, replay, train):
     module.register(app)
+availability.register(user.app)
+team.app.add_typer(team_members.app, name="member")
 for name, group in (
     ("db", db.app),
     ("brand", brand.app),
