@@ -10,6 +10,7 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role
 from ombuds.clock import utcnow
 from ombuds.demo import phrases
+from ombuds.demo.staff import seed_staff
 from ombuds.responses.resolutions.actions import Requester, save_option
 from ombuds.responses.resolutions.values import ResolutionKind
 from ombuds.routing.actions import create_rule
@@ -77,6 +78,7 @@ def seed_brand(session: Session) -> tuple[Brand, list[Credential]]:
         credentials.append(Credential(email=email, role=role, password=DEMO_PASSWORD))
         if role is Role.ADMIN:
             admin = Requester(user=user, role=role)
+    seed_staff(session, brand=brand, password=DEMO_PASSWORD)
     for kind, label, limits in RESOLUTIONS:
         save_option(
             session,
