@@ -76,6 +76,7 @@ EXAMPLES: list[EventPayload] = [
     CaseRouted(priority=2, team_id=3, reasons=("rule: billing", "signal: churn_threat"), mention_id=7),
     CaseAssigned(previous=None, assignee=4),
     CaseAssigned(previous=4, assignee=None, api_token_id=9),
+    CaseAssigned(previous=4, assignee=7, reason="Ann is away; round robin in Care"),
     CaseTeamChanged(previous=3, team=5),
     CaseStatusChanged(previous="open", status="resolved", note="refunded"),
     CaseResolved(note="done in the demo"),
