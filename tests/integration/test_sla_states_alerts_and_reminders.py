@@ -320,7 +320,7 @@ def test_an_overdue_task_reminds_its_team_and_its_person_once_and_shows_overdue(
     session.commit()
     ingest(session_factory, brand, [message("1", "ines", "@Skyways charged twice for one seat", T0)])
     case = case_of(session_factory, "charged twice")
-    due = utcnow() + timedelta(hours=1)
+    due = utcnow() - timedelta(minutes=5)  # already past, so the Tasks page lists it overdue too
     created = client.post(
         f"/api/v1/cases/{case.id}/tasks",
         json={
@@ -352,6 +352,10 @@ def test_an_overdue_task_reminds_its_team_and_its_person_once_and_shows_overdue(
     assert reminded[0]["summary"] == "Task for Billing is overdue: Refund the second charge · told 2 people"
 
     sign_in(client, "bea@skyways.test")
+    queue = client.get(f"/tasks?team={billing.id}").text
+    overdue = queue.split('data-testid="tasks-overdue"', 1)[1].split("</section>", 1)[0]
+    assert "Refund the second charge" in overdue
+    assert 'data-testid="task-reminded"' in overdue
     mine = client.get("/notifications")
     assert "Overdue task for Billing: Refund the second charge" in mine.text
     assert f'href="/tasks?team={billing.id}"' in mine.text
