@@ -460,3 +460,32 @@ def test_the_team_page_shows_load_and_lets_an_agent_step_away(
     assert "Ann is away; 2 open cases went back to the team queues." in after.text
     assert 'data-testid="member-away"' in after.text
     assert owners(session_factory) == [people["Ben"].id] * 3
+
+
+@pytest.mark.parametrize("legal_has_members", [True, False], ids=["staffed", "unstaffed"])
+def test_a_case_re_routed_to_a_team_that_assigns_by_hand_waits_in_its_queue(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    team: Team,
+    legal_has_members: bool,
+) -> None:
+    people = staff(session, team, AssignmentPolicy.ROUND_ROBIN, {"Ann": WorkProfile()})
+    legal = accounts.create_team(session, brand=brand, slug="legal", name="Legal")
+    session.commit()
+    staff(session, legal, AssignmentPolicy.MANUAL, {"Lee": WorkProfile()} if legal_has_members else {})
+    create_rule(
+        session, brand_id=brand.id, name="Legal threats to Legal", team=legal, signals=("legal_threat",)
+    )
+    session.commit()
+    write_in(session_factory, brand, [("mara", "@Skyways my bag never arrived in Oslo and nobody answers")])
+    write_in(
+        session_factory, brand, [("mara", "@Skyways I will sue you over this, my lawyer is ready")], start=1
+    )
+    case = case_of(session_factory, 0)
+    assert case.team_id == legal.id
+    assert case.handoffs == 1
+    if legal_has_members:
+        assert case.assignee_id is None, "Legal's people take it from their queue"
+    else:
+        assert case.assignee_id == people["Ann"].id, "a team with nobody in it yet leaves the owner be"

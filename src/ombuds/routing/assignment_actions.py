@@ -26,7 +26,7 @@ from ombuds.errors import Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
 from ombuds.routing.assignment import Choice, choose_assignee
-from ombuds.routing.assignment_queries import case_needs, is_team_member, team_candidates
+from ombuds.routing.assignment_queries import case_needs, has_members, is_team_member, team_candidates
 
 #: Who may change teams' members and policies and people's capacity and skills.
 MANAGING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
@@ -221,12 +221,15 @@ def choose_for(session: Session, *, case: Case, team: Team, exclude: int | None 
 
 def routed_owner(session: Session, *, case: Case, team: Team | None) -> Choice:
     """Who has the case after routing puts it in ``team``: the owner stays while they are in it
-    (or the team did not change); otherwise the team's policy chooses, or nobody (its queue)."""
+    (or the team did not change, or it has nobody yet to take the case); otherwise the team's
+    policy chooses, or nobody (its queue)."""
     if team is None:
         return Choice(case.assignee_id, "no team")
     owner = case.assignee_id
     if owner is not None and (
-        team.id == case.team_id or is_team_member(session, team_id=team.id, user_id=owner)
+        team.id == case.team_id
+        or is_team_member(session, team_id=team.id, user_id=owner)
+        or not has_members(session, team_id=team.id)
     ):
         return Choice(owner, "kept")
     return choose_for(session, case=case, team=team)

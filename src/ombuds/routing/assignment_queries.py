@@ -102,6 +102,10 @@ def is_team_member(session: Session, *, team_id: int, user_id: int) -> bool:
     return found is not None
 
 
+def has_members(session: Session, *, team_id: int) -> bool:
+    return session.scalar(select(TeamMember.id).where(TeamMember.team_id == team_id).limit(1)) is not None
+
+
 def case_needs(session: Session, case: Case) -> CaseNeeds:
     """The language and category analysis found in the customer's first message, and the case's channel."""
     first = session.scalar(
