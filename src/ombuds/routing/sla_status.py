@@ -30,28 +30,28 @@ def unanswered_since(session: Session, *, case_ids: Collection[int] | None = Non
 
     ``case_ids`` None means every timed case (the runner's round).
     """
+    if case_ids is not None and not case_ids:
+        return {}
+    # only cases with a running clock: resolved ones, most of the table in time, are left unread
     last_out = (
         select(Mention.case_id, func.max(Mention.created_at).label("at"))
-        .where(Mention.direction == Direction.OUTBOUND, Mention.case_id.is_not(None))
-        .group_by(Mention.case_id)
-        .subquery()
-    )
-    query = (
-        select(Mention.case_id, func.min(Mention.created_at))
-        .join(last_out, last_out.c.case_id == Mention.case_id)
         .join(Case, Case.id == Mention.case_id)
         .where(
-            Mention.direction == Direction.INBOUND,
-            Mention.created_at > last_out.c.at,
-            Case.first_responded_at.is_not(None),
+            Mention.direction == Direction.OUTBOUND,
             Case.status.in_(TIMED),
+            Case.first_responded_at.is_not(None),
         )
         .group_by(Mention.case_id)
     )
     if case_ids is not None:
-        if not case_ids:
-            return {}
-        query = query.where(Mention.case_id.in_(case_ids))
+        last_out = last_out.where(Mention.case_id.in_(case_ids))
+    answered = last_out.subquery()
+    query = (
+        select(Mention.case_id, func.min(Mention.created_at))
+        .join(answered, answered.c.case_id == Mention.case_id)
+        .where(Mention.direction == Direction.INBOUND, Mention.created_at > answered.c.at)
+        .group_by(Mention.case_id)
+    )
     return {case_id: as_utc(at) for case_id, at in session.execute(query) if case_id is not None}
 
 
