@@ -310,3 +310,35 @@ def test_a_case_resolved_as_spam_or_a_duplicate_asks_nobody(
 
     assert mailbox.messages == []
     assert f"Status Open → Resolved (as {resolved_as}: no survey)" in history(session, case)
+
+
+def test_two_runners_at_once_send_the_link_once(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+) -> None:
+    session.add(
+        ReplySink(brand_id=brand.id, name="X DMs", kind=SinkKind.WEBHOOK, channels=["x"], url=receiver.url)
+    )
+    session.commit()
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    set_status(client, case, "resolved", bearer)
+
+    start = threading.Barrier(2)
+
+    def runner() -> None:
+        start.wait()
+        runner_round(session_factory)
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    runner_round(session_factory)
+
+    assert len(receiver.bodies) == 1
+    assert history(session, case).count("Survey sent to the customer on x") == 1
