@@ -1,7 +1,7 @@
 """Early warning on the development data: incidents found, detection delay, false alarms.
 
     .venv/bin/python benchmarks/eval_early_warning.py [--data DIR] [--seeds 3] [--sizes 20,40]
-        [--minutes 30] [--out FILE]
+        [--minutes 30] [--only replay|volume] [--shares 0.1,...,1] [--volume-seeds 3] [--out FILE]
 
 1. Replays ../shared/data/airline_dev.csv per airline in time order and lists the incidents the
    detectors open (with the first-day count: a stream's first day must stay quiet), scored
@@ -13,6 +13,13 @@
    a surge of different messages, new authors) into quiet hours of both streams and measures
    the delay from a burst's first message to the incident, for our detectors and for two
    baselines: a fixed hourly threshold, and "the last hour against the previous twelve".
+4. At every volume: each stream thinned to a seeded 10 % ... 100 % of its mentions, with bursts
+   of three shapes (``burst``: 34 new authors describing one new problem in their own words
+   within 40 minutes; ``slow``: the same building up over three hours; ``echo``: 20 people
+   quoting one message within 30 minutes) injected at start times alternating between quiet and
+   busy hours. Thresholds were chosen on the first half of each stream's days with one bank of
+   problems (``bursts.TUNING_TOPICS``); this reports on the second half with the other bank
+   (``bursts.REPORT_TOPICS``).
 
 Prints one JSON object (and writes it to ``--out`` when given). Only development data is read.
 """
@@ -30,7 +37,9 @@ from typing import Any
 
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds_lab.incidents import evaluation as ev
-from ombuds_lab.incidents.streams import streams_from_file
+from ombuds_lab.incidents.bursts import REPORT_TOPICS
+from ombuds_lab.incidents.scaled import SHAPES, Run, scaled_run, summarise
+from ombuds_lab.incidents.streams import analyse_texts, streams_from_file
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EVENTS = REPOSITORY / "benchmarks" / "data" / "airline_dev_events.json"
@@ -200,6 +209,41 @@ def injected(
     return out
 
 
+def at_every_volume(
+    streams: dict[str, list[Observation]], *, shares: Sequence[float], seeds: int, gap: timedelta
+) -> dict[str, Any]:
+    """Per share and burst shape: detection, delay and false incidents per brand-week, over the
+    second half of each stream's days (the first half chose the thresholds)."""
+    out: dict[str, Any] = {}
+    for share in shares:
+        by_shape: dict[str, Any] = {}
+        for shape in SHAPES:
+            runs: list[Run] = []
+            for seed in range(seeds):
+                for stream in streams.values():
+                    start = ev.busy_from(stream)
+                    if start is None:
+                        continue
+                    half = start + (stream[-1].at - start) / 2
+                    runs.append(
+                        scaled_run(
+                            stream,
+                            share=share,
+                            seed=seed,
+                            shape=shape,
+                            topics=REPORT_TOPICS,
+                            analyse=analyse_texts,
+                            after=half,
+                            before=stream[-1].at + timedelta(hours=1),
+                            count=8,
+                            gap=gap,
+                        )
+                    )
+            by_shape[shape] = summarise(runs)
+        out[f"{round(share * 100)}%"] = by_shape
+    return out
+
+
 def throughput(stream: list[Observation]) -> dict[str, float]:
     monitor = BrandMonitor()
     started = time.perf_counter()
@@ -222,8 +266,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="20,40", help="burst sizes (mentions), comma-separated")
     parser.add_argument("--minutes", type=float, default=30.0, help="how long each burst lasts")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--only", choices=("replay", "volume"), help="run one part (default: both)")
+    parser.add_argument(
+        "--shares", default="0.1,0.2,0.3,0.43,0.6,1", help="stream volumes for part 4, comma-separated"
+    )
+    parser.add_argument("--volume-seeds", type=int, default=3, help="draws per volume in part 4")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    shares = [float(share) for share in args.shares.split(",")]
 
     started = time.perf_counter()
     airlines = streams_from_file(args.data / "airline_dev.csv", preset="airline")
@@ -232,17 +282,37 @@ def main() -> None:
     )
     report: dict[str, Any] = {
         "data": {"airline": "airline_dev.csv", "spotify": "twcs_spotifycares_inbound_dev.csv"},
-        "airline_replay": replay_airlines(airlines),
-        "spotify_untouched": quiet_stream(spotify["spotifycares"]),
-        "injected_spotify": injected(
-            spotify, sizes=sizes, minutes=args.minutes, seeds=args.seeds, per_kind=4, gap=timedelta(days=3)
-        ),
-        "injected_airline_quiet_hours": injected(
-            airlines, sizes=sizes, minutes=args.minutes, seeds=args.seeds, per_kind=1, gap=timedelta(days=2)
-        ),
-        "airline_at_lower_volume": lower_volume(airlines, shares=(0.43, 0.3), seeds=args.seeds),
-        "throughput": throughput(spotify["spotifycares"]),
     }
+    if args.only in (None, "replay"):
+        report |= {
+            "airline_replay": replay_airlines(airlines),
+            "spotify_untouched": quiet_stream(spotify["spotifycares"]),
+            "injected_spotify": injected(
+                spotify,
+                sizes=sizes,
+                minutes=args.minutes,
+                seeds=args.seeds,
+                per_kind=4,
+                gap=timedelta(days=3),
+            ),
+            "injected_airline_quiet_hours": injected(
+                airlines,
+                sizes=sizes,
+                minutes=args.minutes,
+                seeds=args.seeds,
+                per_kind=1,
+                gap=timedelta(days=2),
+            ),
+            "airline_at_lower_volume": lower_volume(airlines, shares=(0.43, 0.3), seeds=args.seeds),
+            "throughput": throughput(spotify["spotifycares"]),
+        }
+    if args.only in (None, "volume"):
+        report["spotify_at_every_volume"] = at_every_volume(
+            spotify, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=3)
+        )
+        report["airlines_at_every_volume"] = at_every_volume(
+            airlines, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=1)
+        )
     report["seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(report, ensure_ascii=False, indent=1)
     if args.out:

@@ -72,6 +72,8 @@ def storm_title(storm: Storm) -> str:
         title = "Tone turning negative"
     elif storm.signal.value == "signal_rise":
         title = f"Rising: {key.removeprefix('signal:').replace('_', ' ')}"
+    elif key == "tone:negative":
+        title = "Surge of complaints"
     elif key.startswith(("category:", "channel:")):
         title = f"Surge of mentions about {key.partition(':')[2]}"
     else:

@@ -7,6 +7,8 @@ reads it), then analysed by the default enrichment engine, without a database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from ombuds.enrichment.base import MentionFacts
@@ -48,6 +50,7 @@ def streams_from_file(
                         followers=mention.followers,
                         metrics=mention.metrics,
                         findings={finding.analyzer: finding for finding in findings},
+                        in_reply_to=mention.in_reply_to,
                     )
                 )
         streams[name] = observations
@@ -64,3 +67,34 @@ def _facts(mention: MentionCreate) -> MentionFacts:
         metrics={k: int(v) for k, v in mention.metrics.items()},
         created_at=mention.created_at,
     )
+
+
+def analyse_texts(rows: Sequence[tuple[int, datetime, str, str]], channel: str) -> list[Observation]:
+    """Observations of written messages ``(mention id, time, author, text)``, analysed by the
+    default engine as the stream's own mentions are (for bursts injected into a stream)."""
+    engine = load_default_engine()
+    facts = [
+        MentionFacts(
+            text=text,
+            author_handle=author,
+            author_followers=None,
+            channel=channel,
+            is_public=True,
+            metrics={},
+            created_at=at,
+        )
+        for _, at, author, text in rows
+    ]
+    return [
+        observation_from(
+            mention_id=mention_id,
+            created_at=at,
+            text=text,
+            author=author,
+            channel=channel,
+            followers=None,
+            metrics={},
+            findings={finding.analyzer: finding for finding in findings},
+        )
+        for (mention_id, at, author, text), findings in zip(rows, engine.analyze(facts), strict=True)
+    ]

@@ -36,6 +36,7 @@ from ombuds.incidents.detectors.types import Alarm, Observation, Signal
 from ombuds.incidents.detectors.windows import Entry, SlidingWindow
 
 SEEN_SECONDS = 48 * HOUR_SECONDS
+NEGATIVE_KEY = "tone:negative"
 AFTERGLOW_MINUTES = 60  # windows longer than this can outlive the burst they saw
 NEGATIVE_HALF_LIFE_HOURS = 7 * 24
 
@@ -329,6 +330,10 @@ class BrandMonitor:
         if observation.category and observation.category.lower() not in {"none", "other", "unknown"}:
             keys.append(f"category:{observation.category}")
         keys.extend(f"signal:{signal}" for signal in observation.signals)
+        if observation.is_negative:
+            # complaints alone: a burst of angry people stands out sooner against the usual
+            # complaints than against every mention (on a small brand, minutes sooner)
+            keys.append(NEGATIVE_KEY)
         if "all" not in self.keys and not keys:
             keys.append("all")
         return keys
