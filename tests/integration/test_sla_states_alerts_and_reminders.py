@@ -139,6 +139,12 @@ def test_the_inbox_and_case_page_say_near_breach_once_80_percent_of_the_target_i
     assert shown[near.id] == "near_breach:Near breach"
     assert shown[late.id] == "breached:Breached"
 
+    at_risk = client.get("/inbox?sla=at_risk")
+    assert at_risk.status_code == 200
+    assert set(states_on_the_page(at_risk.text)) == {near.id, late.id}
+    assert 'value="at_risk" selected' in at_risk.text
+    assert set(states_on_the_page(client.get("/inbox?sla=whatever").text)) == {fine.id, near.id, late.id}
+
     page = client.get(f"/cases/{near.id}")
     assert 'data-sla-state="near_breach"' in page.text
     assert "Near breach" in page.text

@@ -48,6 +48,7 @@ def inbox(
     team: str | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None,
     assignee: str | None = None,
+    sla: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """Open cases of the selected brand; filters that do not apply are ignored, not errors."""
@@ -57,6 +58,7 @@ def inbox(
     teams = list_teams(session, brand.id)
     team_id = next((t.id for t in teams if str(t.id) == team), None)
     chosen_status = next((s for s in OPEN_STATUSES if s.value == status_), None)
+    narrow = panels.narrowing(f"sla:{sla}") if sla else None
     cases = queries.list_open_cases(
         session,
         brand_id=brand.id,
@@ -66,6 +68,7 @@ def inbox(
         without_team=team == NO_TEAM,
         assignee_id=signed_in.user.id if assignee == ME else None,
         without_assignee=assignee == NOBODY,
+        only_case_ids=narrow(session, brand.id) if narrow else None,
         mask_pii=not may_see_personal_data(signed_in.role),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
@@ -74,6 +77,7 @@ def inbox(
         "team": str(team_id) if team_id is not None else (NO_TEAM if team == NO_TEAM else ""),
         "status": chosen_status.value if chosen_status else "",
         "assignee": assignee if assignee in (ME, NOBODY) else "",
+        "sla": sla if narrow else "",
     }
     context = {
         "cases": cases,

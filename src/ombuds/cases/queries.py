@@ -84,6 +84,7 @@ def list_open_cases(
     without_team: bool = False,
     assignee_id: int | None = None,
     without_assignee: bool = False,
+    only_case_ids: Collection[int] | None = None,
     mask_pii: bool = False,
     limit: int = 50,
     offset: int = 0,
@@ -101,6 +102,8 @@ def list_open_cases(
         assignee_id=assignee_id,
         without_assignee=without_assignee,
     )
+    if only_case_ids is not None:  # a narrowing another package computed (the inbox's "SLA at risk")
+        conditions.append(Case.id.in_(list(only_case_ids)))
     status_counts = {state.value: 0 for state in OPEN_STATUSES}
     for state, count in session.execute(
         select(Case.status, func.count()).where(*conditions).group_by(Case.status)

@@ -10,12 +10,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.routing.sla import SlaState, Target
-from ombuds.routing.sla_status import case_sla_states
+from ombuds.routing.sla_status import TIMED, case_sla_states
 from ombuds.web import panels
 from ombuds.web.deps import SignedIn
 
@@ -28,6 +29,7 @@ STATE_WORDS = {
     SlaState.BREACHED: "Breached",
     SlaState.PAUSED: "Paused",
 }
+AT_RISK = frozenset({SlaState.NEAR_BREACH, SlaState.BREACHED})
 TARGET_WORDS = {
     Target.FIRST_RESPONSE: "first response",
     Target.NEXT_RESPONSE: "next response",
@@ -53,5 +55,13 @@ def case_panel(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str
     }
 
 
+def at_risk(session: Session, brand_id: int) -> list[int]:
+    """The brand's open cases near breach or breached: the inbox's "SLA at risk" filter."""
+    open_ids = session.scalars(select(Case.id).where(Case.brand_id == brand_id, Case.status.in_(TIMED))).all()
+    states = case_sla_states(session, case_ids=open_ids, now=utcnow())
+    return [case_id for case_id, found in states.items() if found.state in AT_RISK]
+
+
 panels.register("inbox", "sla", inbox_panel)
 panels.register("case", "sla", case_panel)
+panels.register_narrowing("sla:at_risk", at_risk)

@@ -8,7 +8,7 @@ give to its template context; the page's template includes the package's partial
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -33,3 +33,18 @@ def context_for(page: Page, session: Session, subject: Any, signed_in: SignedIn)
     for provider in _PROVIDERS.get(page, {}).values():
         found.update(provider(session, subject, signed_in))
     return found
+
+
+#: A narrowing of the inbox another package computes: the brand's case ids that pass it.
+Narrowing = Callable[[Session, int], Collection[int]]
+
+_NARROWINGS: dict[str, Narrowing] = {}
+
+
+def register_narrowing(name: str, narrowing: Narrowing) -> None:
+    """Offer the inbox a filter by ``name`` (``?sla=at_risk`` looks up ``"sla:at_risk"``)."""
+    _NARROWINGS[name] = narrowing
+
+
+def narrowing(name: str) -> Narrowing | None:
+    return _NARROWINGS.get(name)
