@@ -58,7 +58,7 @@ def _inbox_sentiment(client: TestClient, case_id: int) -> str:
     assert page.status_code == 200, page.text
     row = re.search(rf'data-case-id="{case_id}".*?</tr>', page.text, re.S)
     assert row is not None, f"case {case_id} is not in the inbox"
-    cell = re.search(r'data-testid="case-sentiment">(.*?)</td>', row.group(0), re.S)
+    cell = re.search(r'data-testid="case-mood">(.*?)</td>', row.group(0), re.S)
     assert cell is not None
     return re.sub(r"<[^>]+>|\s+", " ", cell.group(1)).strip()
 

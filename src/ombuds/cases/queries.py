@@ -193,7 +193,7 @@ def get_case_detail(
             latest=_latest_read(latest, findings.get(latest.id, [])) if latest else None,
             sentiment=_mood_read(
                 [
-                    MessageMood.from_finding(found.label, found.data, where=f"mention {m.id}")
+                    MessageMood.from_finding(found.label, found.score, found.data, where=f"mention {m.id}")
                     for m in mentions
                     if m.direction is Direction.INBOUND
                     for found in findings.get(m.id, [])
@@ -201,7 +201,6 @@ def get_case_detail(
                 ]
             ),
         ),
-
         customer=CustomerRead(
             id=case.customer_id,
             display_name=customer_name,
@@ -404,7 +403,7 @@ def _case_moods(session: Session, *, brand_id: int, case_ids: Sequence[int]) -> 
     if not case_ids:
         return {}
     rows = session.execute(
-        select(Mention.case_id, Mention.id, Enrichment.label, Enrichment.data)
+        select(Mention.case_id, Mention.id, Enrichment.label, Enrichment.score, Enrichment.data)
         .join(Enrichment, Enrichment.mention_id == Mention.id)
         .where(
             Mention.brand_id == brand_id,
@@ -415,9 +414,9 @@ def _case_moods(session: Session, *, brand_id: int, case_ids: Sequence[int]) -> 
         .order_by(Mention.case_id, Mention.created_at, Mention.id)
     )
     said: dict[int, list[MessageMood]] = defaultdict(list)
-    for case_id, mention_id, label, data in rows:
+    for case_id, mention_id, label, score, data in rows:
         if case_id is not None:
-            said[case_id].append(MessageMood.from_finding(label, data, where=f"mention {mention_id}"))
+            said[case_id].append(MessageMood.from_finding(label, score, data, where=f"mention {mention_id}"))
     return {case_id: read for case_id, moods in said.items() if (read := _mood_read(moods)) is not None}
 
 

@@ -28,12 +28,13 @@ class MessageMood:
 
     @classmethod
     def from_finding(
-        cls, label: str | None, data: Mapping[str, object] | None, *, where: str = ""
+        cls, label: str | None, score: float | None, data: Mapping[str, object] | None, *, where: str = ""
     ) -> MessageMood:
-        """From a stored sentiment row; a person's correction (no probabilities) counts as certain."""
+        """From a stored sentiment row; one without probabilities (a person's correction, score 1)
+        counts with its label's score alone."""
         probabilities = ClassifierData.parse(data, analyzer="sentiment", where=where).probabilities
         if not probabilities and label:
-            probabilities = {label: 1.0}
+            probabilities = {label: 1.0 if score is None else score}
         return cls(label, probabilities)
 
     @property

@@ -52,7 +52,7 @@ def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFac
     for row in session.scalars(select(Enrichment).where(Enrichment.mention_id.in_(rows))):
         rows[row.mention_id][row.analyzer] = row
     moods = [
-        MessageMood.from_finding(found.label, found.data, where=f"mention {m.id}")
+        MessageMood.from_finding(found.label, found.score, found.data, where=f"mention {m.id}")
         for m in said
         if (found := rows[m.id].get("sentiment")) is not None
     ]

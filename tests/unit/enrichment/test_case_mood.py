@@ -31,7 +31,7 @@ def test_only_neutral_messages_read_neutral_and_nothing_reads_nothing() -> None:
 
 
 def test_a_persons_correction_counts_as_certain() -> None:
-    corrected = MessageMood.from_finding("negative", {"corrected_by": 3, "predicted": "neutral"})
+    corrected = MessageMood.from_finding("negative", 1.0, {"corrected_by": 3, "predicted": "neutral"})
     mood = case_mood([NUDGE, corrected])
     assert mood is not None
     assert mood.label == "negative"
