@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     analysis_model: Path | None = Field(
         default=None,
         description=(
-            "The analysis model: `permissive` for the shipped model trained only on data that "
-            "allows commercial use (README, Licence), or an .npz file from "
+            "The analysis model: `permissive` for the model trained only on data that allows "
+            "commercial use (README, Licence; built by --permissive-only), or an .npz file from "
             "scripts/build_enrichment_models.py, e.g. one trained on your own labelled messages. "
             "Unset: the default model (non-commercial training data)."
         ),
