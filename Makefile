@@ -20,6 +20,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
 
 ifneq ($(wildcard package.json),)
 NODE_STAMP := node_modules/.installed
@@ -76,7 +78,7 @@ system-deps:
 	@scripts/install-system-deps.sh
 
 test: setup system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks
