@@ -20,6 +20,7 @@ from ombuds.events import record_event
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
 from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
 from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.detectors.text import LINKS, REPLIES_TO_ONE_POST
 from ombuds.incidents.models import (
     OPEN_STATUSES,
     Alert,
@@ -63,9 +64,14 @@ def _event(
 def storm_title(storm: Storm) -> str:
     """A headline people can scan: what the detectors saw, in words."""
     key = storm.key
-    if storm.phrases:
-        phrase = max(storm.phrases.values(), key=lambda p: (len(p.split()), len(p)))
+    words = [phrase for phrase in storm.phrases.values() if phrase not in LINKS]
+    if words:
+        phrase = max(words, key=lambda p: (len(p.split()), len(p)))
         title = f"Many people saying “{phrase}”"
+    elif REPLIES_TO_ONE_POST in storm.phrases.values():
+        title = "Many people answering one post"
+    elif storm.phrases:
+        title = "Many people posting the same message"
     elif storm.signal.value == "high_reach":
         title = f"High-reach author complaining: {key.removeprefix('author:')}"
     elif storm.signal.value == "negative_share":

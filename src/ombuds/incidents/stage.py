@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents import actions
-from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
+from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation, Storm, StormChange
 from ombuds.incidents.detectors.state import dumps, loads
 from ombuds.incidents.models import DetectorState, Incident, IncidentStatus
 from ombuds.incidents.observations import observation_from
@@ -120,12 +120,18 @@ def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now:
     row = actions.detector_state_for_update(session, brand_id=brand_id, now=now)
     monitor = _monitor_for(session, row)
     _forget_resolved(session, brand_id, monitor)
-    changes = []
+    changes: list[StormChange] = []
+    # the storms as each change left them: a batch spanning days (a replay, the demo, catching up
+    # after downtime) can see a storm open, go quiet and be forgotten by the monitor before its end
+    storms: dict[int, Storm] = {}
     for observation in observations_for(session, inbound):
-        changes.extend(monitor.observe(observation))
-    incidents = actions.apply_storm_changes(
-        session, brand_id=brand_id, storms=monitor.storms, changes=changes
-    )
+        found = monitor.observe(observation)
+        for change in found:
+            storm = monitor.storms.get(change.storm_id)
+            if storm is not None:
+                storms[change.storm_id] = storm
+        changes.extend(found)
+    incidents = actions.apply_storm_changes(session, brand_id=brand_id, storms=storms, changes=changes)
     _store(session, row, monitor, now)
     session.flush()
     return incidents
