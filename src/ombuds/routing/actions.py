@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.clock import as_utc
 from ombuds.enrichment.case_mood import MessageMood, case_mood
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
@@ -30,7 +31,7 @@ REACH_ORDER = ("low", "medium", "high", "very_high", "celebrity")
 
 
 def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFacts:
-    """The case as its customer's messages up to ``mention`` tell it; the brand's replies never count.
+    """The case as its customer's messages up to ``mention`` tell it; the brand's replies only end a wait.
 
     Mood comes from all of them (``case_mood``); signals add up; reach is the widest; the
     category is the latest one analysis or a person gave; privacy is the latest message's.
@@ -48,6 +49,13 @@ def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFac
     )
     if mention not in said:
         said.append(mention)
+    answered_at = session.scalar(
+        select(func.max(Mention.created_at)).where(
+            Mention.case_id == case.id,
+            Mention.direction == Direction.OUTBOUND,
+            Mention.created_at <= mention.created_at,
+        )
+    )
     rows: dict[int, dict[str, Enrichment]] = {m.id: {} for m in said}
     for row in session.scalars(select(Enrichment).where(Enrichment.mention_id.in_(rows))):
         rows[row.mention_id][row.analyzer] = row
@@ -74,7 +82,9 @@ def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFac
         followers=max((m.author_followers or 0 for m in said), default=None),
         reach_tier=max(tiers, key=REACH_ORDER.index) if tiers else None,
         is_public=mention.is_public,
-        customer_messages=len(said),
+        unanswered_messages=sum(
+            1 for m in said if answered_at is None or as_utc(m.created_at) > as_utc(answered_at)
+        ),
     )
 
 

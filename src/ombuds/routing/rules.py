@@ -15,7 +15,7 @@ ESCALATING_SIGNALS = frozenset({"churn_threat", "executive_escalation", "media_a
 
 #: Below this probability a negative reading is a guess: it does not make a case urgent by reach alone.
 SURE_NEGATIVE = 0.6
-#: A customer who has written this many times about a case and is still unhappy is chasing it.
+#: A customer who has written this many times without an answer and is still unhappy is chasing it.
 CHASING_MESSAGES = 2
 
 
@@ -25,7 +25,8 @@ class CaseFacts:
 
     ``sentiment`` is the case's mood over the customer's messages (``enrichment.case_mood``),
     ``sentiment_score`` its probability (None: certain, as a person's label is);
-    ``customer_messages`` how many times the customer wrote. Never the brand's own replies.
+    ``unanswered_messages`` how many times the customer wrote since the brand last answered.
+    Never the brand's own replies.
     """
 
     channel: str
@@ -37,7 +38,7 @@ class CaseFacts:
     reach_tier: str | None = None
     is_public: bool = True
     sentiment_score: float | None = None
-    customer_messages: int = 1
+    unanswered_messages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +73,12 @@ def is_high_reach(facts: CaseFacts) -> bool:
     return (facts.followers or 0) >= HIGH_REACH_FOLLOWERS
 
 
-def is_notable_reach(facts: CaseFacts) -> bool:
-    if facts.reach_tier in {"medium", "high", "very_high", "celebrity"}:
-        return True
-    return (facts.followers or 0) >= NOTABLE_REACH_FOLLOWERS
-
-
 def base_priority(facts: CaseFacts) -> tuple[Priority, tuple[str, ...]]:
     """Urgency from sentiment, reach and signals: an angry high-reach complaint comes first.
 
     Reach alone makes nothing urgent: it takes a sure negative reading of a case that is not
     praise ("found my lost passport. Hero" has a negative word and is thanks). A customer still
-    unhappy after writing again is high, whoever they are.
+    unhappy who wrote again before anyone answered is high, whoever they are.
     """
     negative = facts.sentiment == "negative"
     sure = negative and (facts.sentiment_score is None or facts.sentiment_score >= SURE_NEGATIVE)
@@ -94,9 +89,9 @@ def base_priority(facts: CaseFacts) -> tuple[Priority, tuple[str, ...]]:
         return Priority.URGENT, ("angry and high reach",)
     if negative and facts.signals & ESCALATING_SIGNALS:
         return Priority.HIGH, tuple(f"signal: {s}" for s in sorted(facts.signals & ESCALATING_SIGNALS))
-    if sure and complaint and facts.customer_messages >= CHASING_MESSAGES:
-        return Priority.HIGH, (f"still unhappy after writing {facts.customer_messages} times",)
-    if sure and complaint and facts.is_public and is_notable_reach(facts):
+    if sure and complaint and facts.unanswered_messages >= CHASING_MESSAGES:
+        return Priority.HIGH, (f"still unhappy, wrote {facts.unanswered_messages} times without an answer",)
+    if sure and complaint and facts.is_public and (facts.followers or 0) >= NOTABLE_REACH_FOLLOWERS:
         return Priority.HIGH, ("angry with notable reach",)
     if (negative and (sure or complaint)) or facts.intent in {"complaint", "question"}:
         return Priority.NORMAL, ("complaint or question",)

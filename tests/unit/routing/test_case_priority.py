@@ -34,7 +34,7 @@ def test_praise_read_surely_negative_is_still_not_urgent_by_reach() -> None:
     assert route(facts).priority > Priority.HIGH
 
 
-def test_a_customer_still_unhappy_after_writing_again_is_high() -> None:
+def test_a_customer_still_unhappy_who_wrote_again_without_an_answer_is_high() -> None:
     once = CaseFacts(
         channel="x", sentiment="negative", sentiment_score=0.8, intent="complaint", followers=200
     )
@@ -44,12 +44,12 @@ def test_a_customer_still_unhappy_after_writing_again_is_high() -> None:
         sentiment_score=0.8,
         intent="complaint",
         followers=200,
-        customer_messages=2,
+        unanswered_messages=2,
     )
     assert route(once).priority is Priority.NORMAL
     decision = route(twice)
     assert decision.priority is Priority.HIGH
-    assert decision.reasons == ("still unhappy after writing 2 times",)
+    assert decision.reasons == ("still unhappy, wrote 2 times without an answer",)
 
 
 def test_sarcastic_thanks_with_an_angry_emoji_stays_a_complaint() -> None:
