@@ -40,6 +40,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def stream() -> list[MentionCreate]:
     """Two days of the real stream, with an injected echo burst on the second."""
+    return _with_burst(hours=44)
+
+
+def _with_burst(*, hours: int) -> list[MentionCreate]:
+    """``hours`` of the real stream from 4 October 2017, with an echo burst 40 hours in."""
     path = shared_data("twcs_spotifycares_inbound_dev.csv")
     mentions = sorted(
         (m.mention for m in read_mentions(path, preset="twcs", brand="x")), key=lambda m: m.created_at
@@ -49,7 +54,7 @@ def stream() -> list[MentionCreate]:
         for m in mentions
         if m.created_at.year == 2017 and m.created_at.month == 10 and m.created_at.day >= 4
     )
-    days = [m for m in mentions if start <= m.created_at < start + timedelta(hours=44)]
+    days = [m for m in mentions if start <= m.created_at < start + timedelta(hours=hours)]
     rng = random.Random(4)
     quoted = next(m for m in days if len(m.text) > 60 and m.created_at > start + timedelta(days=1))
     burst_start = start + timedelta(hours=40)
@@ -150,6 +155,28 @@ def test_a_burst_opens_one_incident_within_minutes_that_the_same_mentions_do_not
             == events
         )
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def test_a_storm_over_and_forgotten_within_one_batch_is_still_an_incident(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    """A batch spanning days (a replay, the demo, catching up after downtime): the burst's storm
+    opens, goes quiet and is forgotten by the detectors before the batch ends."""
+    stream = _with_burst(hours=80)
+    _ingest(session_factory, brand, stream)
+    report = run_until_idle(session_factory, batch_size=len(stream))
+    assert report.failed == 0
+    with session_factory() as session:
+        burst = select(Mention.id).where(Mention.external_id.like("burst-%"))
+        holding = session.scalars(
+            select(Incident)
+            .join(IncidentMention, IncidentMention.incident_id == Incident.id)
+            .where(IncidentMention.mention_id.in_(burst))
+            .distinct()
+        ).all()
+        assert len(holding) == 1
+        assert holding[0].opened_at - _burst_start(stream) <= timedelta(minutes=15)
+        assert holding[0].mention_count >= 35
 
 
 def test_a_rolled_back_batch_leaves_the_detectors_as_they_were(
