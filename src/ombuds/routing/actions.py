@@ -22,7 +22,7 @@ from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
-from ombuds.routing.assignment_actions import routed_owner
+from ombuds.routing.assignment_actions import Assigner, routed_owner
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import get_sla_policy, list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
@@ -130,6 +130,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
         t.slug: t
         for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
     }
+    assigner = Assigner(session)
     routed = _routed_before(session, {m.case_id for m in mentions if m.case_id is not None})
     for mention in mentions:
         if mention.direction is not Direction.INBOUND or mention.case_id is None or mention.id in routed:
@@ -148,7 +149,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
         if not is_first and priority == case.priority and team is None:
             continue
         staying = session.get(Team, case.team_id) if case.team_id is not None else None
-        owner = routed_owner(session, case=case, team=team or staying)
+        owner = routed_owner(session, case=case, team=team or staying, assigner=assigner)
         apply_routing(
             session,
             case=case,
@@ -165,7 +166,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             assignee_id=owner.user_id,
             assignment_reason=owner.reason,
         )
-        session.flush()  # the next case's choice counts this one's owner
+    session.flush()
 
 
 def create_rule(

@@ -10,7 +10,7 @@ Callers own the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from ombuds.cases.workflow import may_work
 from ombuds.errors import Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
-from ombuds.routing.assignment import Choice, choose_assignee
+from ombuds.routing.assignment import Candidate, Choice, choose_assignee
 from ombuds.routing.assignment_queries import case_needs, has_members, is_team_member, team_candidates
 
 #: Who may change teams' members and policies and people's capacity and skills.
@@ -200,26 +200,48 @@ def set_work_profile(
 # --- who gets a case ------------------------------------------------------------------------------
 
 
-def choose_for(session: Session, *, case: Case, team: Team, exclude: int | None = None) -> Choice:
-    """The member of ``team`` the case goes to under its policy; remembers the turn for round robin.
+class Assigner:
+    """Choices for one round of work (a routing batch, one away): each team's members are read
+    once and their loads kept up to date here as cases are given out, so a batch of a thousand
+    new cases does not read the team a thousand times.
 
-    The team's row is locked first (PostgreSQL), so two runners do not both give the next case
-    to the same member's turn.
+    A team's row is locked the first time it gives a case (PostgreSQL), so two runners do not both
+    give the next case to the same member's turn; the lock lasts until the caller commits.
     """
-    if team.assignment is AssignmentPolicy.MANUAL:
-        return Choice(None, "the team assigns by hand")
-    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
-    candidates = [c for c in team_candidates(session, team) if c.user_id != exclude]
-    choice = choose_assignee(
-        team.assignment, candidates, case_needs(session, case), last_user_id=team.last_assigned_user_id
-    )
-    if choice.user_id is not None:
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._members: dict[int, list[Candidate]] = {}
+
+    def _candidates(self, team: Team) -> list[Candidate]:
+        if team.id not in self._members:
+            self.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+            self._members[team.id] = team_candidates(self.session, team)
+        return self._members[team.id]
+
+    def choose(self, *, case: Case, team: Team, exclude: int | None = None) -> Choice:
+        """The member of ``team`` the case goes to under its policy; remembers the turn for round robin."""
+        if team.assignment is AssignmentPolicy.MANUAL:
+            return Choice(None, "the team assigns by hand")
+        members = self._candidates(team)
+        choice = choose_assignee(
+            team.assignment,
+            [c for c in members if c.user_id != exclude],
+            case_needs(self.session, case),
+            last_user_id=team.last_assigned_user_id,
+        )
+        if choice.user_id is None:
+            return choice
         team.last_assigned_user_id = choice.user_id
+        self._members[team.id] = [
+            replace(c, load=c.load + 1) if c.user_id == choice.user_id else c for c in members
+        ]
         return Choice(choice.user_id, f"{choice.reason} in {team.name}")
-    return choice
 
 
-def routed_owner(session: Session, *, case: Case, team: Team | None) -> Choice:
+def routed_owner(
+    session: Session, *, case: Case, team: Team | None, assigner: Assigner | None = None
+) -> Choice:
     """Who has the case after routing puts it in ``team``: the owner stays while they are in it
     (or the team did not change, or it has nobody yet to take the case); otherwise the team's
     policy chooses, or nobody (its queue)."""
@@ -232,7 +254,7 @@ def routed_owner(session: Session, *, case: Case, team: Team | None) -> Choice:
         or not has_members(session, team_id=team.id)
     ):
         return Choice(owner, "kept")
-    return choose_for(session, case=case, team=team)
+    return (assigner or Assigner(session)).choose(case=case, team=team)
 
 
 def move_to_team(session: Session, *, case: Case, team: Team, at: datetime) -> None:
@@ -274,9 +296,10 @@ def set_away(session: Session, *, brand_id: int, user: User, actor: Actor | None
         .where(Case.brand_id == brand_id, Case.assignee_id == user.id, Case.status.in_(RETURNED_STATUSES))
         .order_by(Case.priority, Case.opened_at, Case.id)
     ).all()
+    assigner = Assigner(session)
     for case in cases:
         team = session.get(Team, case.team_id) if case.team_id is not None else None
-        choice = choose_for(session, case=case, team=team, exclude=user.id) if team else Choice(None, "")
+        choice = assigner.choose(case=case, team=team, exclude=user.id) if team else Choice(None, "")
         reason = f"{user.name} is away; " + (choice.reason if choice.user_id else "back to the team's queue")
         set_case_owner(
             session,

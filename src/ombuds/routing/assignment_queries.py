@@ -51,29 +51,43 @@ def open_case_loads(session: Session, *, brand_id: int, user_ids: list[int]) -> 
 
 
 def list_team_members(session: Session, team: Team) -> list[TeamMemberRow]:
-    """The team's active members who belong to its brand, by name, with their load now."""
+    """The team's active members who belong to its brand, by name, with their load now.
+
+    Columns, not rows: routing asks this for every case it assigns, and loading users would
+    load each one's memberships too.
+    """
     rows = session.execute(
-        select(User, Membership)
+        select(
+            User.id,
+            User.name,
+            User.email,
+            Membership.role,
+            Membership.capacity,
+            Membership.languages,
+            Membership.channels,
+            Membership.categories,
+            Membership.away_since,
+        )
         .join(TeamMember, TeamMember.user_id == User.id)
         .join(Membership, (Membership.user_id == User.id) & (Membership.brand_id == team.brand_id))
         .where(TeamMember.team_id == team.id, User.is_active.is_(True))
         .order_by(User.name, User.id)
     ).all()
-    loads = open_case_loads(session, brand_id=team.brand_id, user_ids=[user.id for user, _ in rows])
+    loads = open_case_loads(session, brand_id=team.brand_id, user_ids=[row.id for row in rows])
     return [
         TeamMemberRow(
-            user_id=user.id,
-            name=user.name,
-            email=user.email,
-            role=membership.role,
-            load=loads.get(user.id, 0),
-            capacity=membership.capacity,
-            languages=list(membership.languages),
-            channels=list(membership.channels),
-            categories=list(membership.categories),
-            away_since=membership.away_since,
+            user_id=row.id,
+            name=row.name,
+            email=row.email,
+            role=row.role,
+            load=loads.get(row.id, 0),
+            capacity=row.capacity,
+            languages=list(row.languages),
+            channels=list(row.channels),
+            categories=list(row.categories),
+            away_since=row.away_since,
         )
-        for user, membership in rows
+        for row in rows
     ]
 
 
@@ -108,21 +122,17 @@ def has_members(session: Session, *, team_id: int) -> bool:
 
 def case_needs(session: Session, case: Case) -> CaseNeeds:
     """The language and category analysis found in the customer's first message, and the case's channel."""
-    first = session.scalar(
+    first = (
         select(Mention.id)
         .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
         .order_by(Mention.created_at, Mention.id)
         .limit(1)
+        .scalar_subquery()
     )
-    labels: dict[str, str | None] = {}
-    if first is not None:
-        labels = dict(
-            session.execute(
-                select(Enrichment.analyzer, Enrichment.label).where(
-                    Enrichment.mention_id == first, Enrichment.analyzer.in_(("language", "category"))
-                )
-            ).all()
-        )
+    found = select(Enrichment.analyzer, Enrichment.label).where(
+        Enrichment.mention_id == first, Enrichment.analyzer.in_(("language", "category"))
+    )
+    labels: dict[str, str | None] = dict(session.execute(found).all())
 
     def known(label: str | None) -> str | None:
         return label if label is not None and label.lower() not in UNKNOWN_LABELS else None
