@@ -97,6 +97,8 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
     with TestClient(app, follow_redirects=False) as client:
         _the_desk_shows_its_answers(client, summary.answers)
         client.post("/logout", data={"csrf_token": _csrf(client)})
+        _the_storm_is_one_thing_on_the_desk(client, summary.answers.incident_id)
+        client.post("/logout", data={"csrf_token": _csrf(client)})
         _the_agent_sees_follow_ups(client, summary.follow_ups)
         _tasks_are_open_with_other_teams(client, summary.tasks)
         _customers_answered_surveys(client, session_factory, summary.surveys)
@@ -183,6 +185,38 @@ def _the_desk_shows_its_answers(client: TestClient, answers: AnswersSummary) -> 
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] in ("queued", "sent")
+
+
+def _the_storm_is_one_thing_on_the_desk(client: TestClient, storm_id: int) -> None:
+    """Detection opened the mocked post's incident and linked the cases its reactions opened: the
+    Incidents page lists it, each of its open cases carries a badge in the inbox and a banner."""
+    _sign_in(client, "agent@larkspur.example")
+    assert f'href="/incidents/{storm_id}"' in client.get("/incidents").text
+    detail = client.get(f"/api/v1/incidents/{storm_id}").json()
+    assert detail["signal"] != "manual", "the detectors found the storm; nobody opened it by hand"
+    open_values = {status.value for status in OPEN_STATUSES}
+    linked = client.get(f"/api/v1/incidents/{storm_id}/cases").json()
+    storm_cases = {c["id"] for c in linked}
+    open_storm_cases = {c["id"] for c in linked if c["status"] in open_values}
+    assert len(storm_cases) >= 20, "the reactions' cases are linked to the incident"
+    listed: set[int] = set()
+    badged: set[int] = set()
+    for page in range(1, 30):
+        rows = re.findall(r'data-case-id="(\d+)"(.*?)</tr>', client.get(f"/inbox?page={page}").text, re.S)
+        if not rows:
+            break
+        listed.update(int(case_id) for case_id, _ in rows)
+        badged.update(
+            int(case_id)
+            for case_id, row in rows
+            if 'data-testid="incident-badge"' in row and f'href="/incidents/{storm_id}"' in row
+        )
+    assert open_storm_cases
+    assert open_storm_cases <= listed
+    assert badged == open_storm_cases, "every open case of the storm carries its badge, and no other"
+    page = client.get(f"/cases/{min(open_storm_cases)}").text
+    assert 'data-testid="incident-banner"' in page
+    assert f'href="/incidents/{storm_id}"' in page
 
 
 def _csrf(client: TestClient) -> str:

@@ -23,9 +23,8 @@ from ombuds.cases.models import Case, CaseStatus
 from ombuds.db import transaction
 from ombuds.demo import phrases, wording
 from ombuds.demo.seed import PEOPLE
-from ombuds.incidents.actions import assign_owner, open_incident
+from ombuds.incidents.actions import assign_owner
 from ombuds.incidents.actions import change_status as change_incident_status
-from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Incident, IncidentMention, IncidentStatus
 from ombuds.mentions.models import Direction, Mention
 from ombuds.responses import queries
@@ -77,10 +76,10 @@ def _people(session: Session) -> dict[Role, User]:
 
 
 def _storm_incident(session: Session, *, brand_id: int, pr: User, now: datetime) -> Incident:
-    """The incident of the mocked post, made active with PR as owner.
+    """The incident detection opened on the mocked post, made active with PR as owner.
 
-    Detection may have opened it (and let it cool down to watching or resolved) or, with some
-    seeds, not; PR then opens it by hand with the reactions, as they would after a call.
+    Detection may have let it cool down to watching; PR takes it on. Nobody opens it by hand:
+    a storm the detectors miss is a bug the demo must show, not hide.
     """
     post = session.scalars(
         select(Mention).where(
@@ -100,19 +99,11 @@ def _storm_incident(session: Session, *, brand_id: int, pr: User, now: datetime)
         .limit(1)
     ).first()
     if incident is None:
-        incident = open_incident(
-            session,
-            brand_id=brand_id,
-            title="#SlowDownWithLarkspur post mocked during the delays",
-            actor_id=pr.id,
-            now=now,
-            severity=Severity.HIGH,
-            mention_ids=session.scalars(reactions).all(),
+        raise LookupError(
+            f"demo brand {brand_id}: no incident holds the reactions to the {phrases.MARKETING_POST!r} post; "
+            "early warning missed the demo's storm"
         )
-    else:
-        change_incident_status(
-            session, incident=incident, status=IncidentStatus.ACTIVE, actor_id=pr.id, now=now
-        )
+    change_incident_status(session, incident=incident, status=IncidentStatus.ACTIVE, actor_id=pr.id, now=now)
     assign_owner(session, incident=incident, owner_id=pr.id, actor_id=pr.id, now=now)
     return incident
 

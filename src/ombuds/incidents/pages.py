@@ -245,3 +245,19 @@ def link_case(
     )
     flash(request, f"Case #{case.id} linked.", "success")
     return _back(incident.id)
+
+
+# --- what the inbox and the case page show of a case's incident ---------------------------------
+
+
+def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -> dict[str, object]:
+    found = queries.open_incidents_for_cases(session, case_ids)
+    return {"incident_badges": {case_id: linked[0] for case_id, linked in found.items()}}
+
+
+def _case_context(session: Session, case: Case, signed_in: SignedIn) -> dict[str, object]:
+    return {"case_incidents": queries.open_incidents_for_cases(session, [case.id]).get(case.id, [])}
+
+
+panels.register("inbox", "incidents", _inbox_context)
+panels.register("case", "incidents", _case_context)

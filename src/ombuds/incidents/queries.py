@@ -15,7 +15,15 @@ from ombuds.cases.models import Case, Customer
 from ombuds.clock import as_utc
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event
-from ombuds.incidents.models import OPEN_STATUSES, Alert, AlertStatus, Incident, IncidentCase, IncidentMention
+from ombuds.incidents.models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertStatus,
+    Incident,
+    IncidentCase,
+    IncidentMention,
+    IncidentStatus,
+)
 from ombuds.incidents.observations import engagement_of
 from ombuds.incidents.schemas import (
     IncidentCaseRead,
@@ -273,3 +281,39 @@ def count_unread_alerts(session: Session, *, brand_ids: Collection[int]) -> int:
         )
         or 0
     )
+
+
+def open_incidents_for_cases(session: Session, case_ids: Collection[int]) -> dict[int, list[Incident]]:
+    """Per case, the open incidents it belongs to (through its mentions or linked by hand),
+    active and most severe first: what the inbox and the case page show on each case."""
+    if not case_ids:
+        return {}
+    wanted = list(case_ids)
+    through_mentions = (
+        select(Mention.case_id, IncidentMention.incident_id)
+        .join(IncidentMention, IncidentMention.mention_id == Mention.id)
+        .where(Mention.case_id.in_(wanted))
+    )
+    by_hand = select(IncidentCase.case_id, IncidentCase.incident_id).where(IncidentCase.case_id.in_(wanted))
+    pairs = {
+        (case_id, incident_id) for case_id, incident_id in session.execute(through_mentions.union(by_hand))
+    }
+    if not pairs:
+        return {}
+    incidents = {
+        incident.id: incident
+        for incident in session.scalars(
+            select(Incident).where(
+                Incident.id.in_({incident_id for _, incident_id in pairs}),
+                Incident.status.in_(OPEN_STATUSES),
+            )
+        )
+    }
+    found: dict[int, list[Incident]] = {}
+    for case_id, incident_id in sorted(pairs):
+        incident = incidents.get(incident_id)
+        if incident is not None and case_id is not None:
+            found.setdefault(case_id, []).append(incident)
+    for linked in found.values():
+        linked.sort(key=lambda i: (i.status is not IncidentStatus.ACTIVE, -i.severity.rank, -i.id))
+    return found
