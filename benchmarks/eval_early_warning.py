@@ -271,6 +271,9 @@ def main() -> None:
         "--shares", default="0.1,0.2,0.3,0.43,0.6,1", help="stream volumes for part 4, comma-separated"
     )
     parser.add_argument("--volume-seeds", type=int, default=3, help="draws per volume in part 4")
+    parser.add_argument(
+        "--volume-streams", choices=("both", "spotify", "airline"), default="both", help="streams of part 4"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     shares = [float(share) for share in args.shares.split(",")]
@@ -306,10 +309,11 @@ def main() -> None:
             "airline_at_lower_volume": lower_volume(airlines, shares=(0.43, 0.3), seeds=args.seeds),
             "throughput": throughput(spotify["spotifycares"]),
         }
-    if args.only in (None, "volume"):
+    if args.only in (None, "volume") and args.volume_streams in ("both", "spotify"):
         report["spotify_at_every_volume"] = at_every_volume(
             spotify, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=3)
         )
+    if args.only in (None, "volume") and args.volume_streams in ("both", "airline"):
         report["airlines_at_every_volume"] = at_every_volume(
             airlines, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=1)
         )
