@@ -247,6 +247,14 @@ def test_an_away_agent_s_open_cases_go_back_to_the_queue_and_to_a_colleague(
     members = client.get(f"/api/v1/teams/{team.id}/members", headers=ann_headers).json()
     assert [(m["name"], m["away"], m["load"]) for m in members] == [("Ann", True, 1), ("Ben", False, 3)]
     write_in(
+        session_factory,
+        brand,
+        [("customer2", "@Skyways any news? I am still waiting for an answer")],
+        start=10,
+    )
+    assert owners(session_factory)[2] == ben, "the customer wrote again: it does not wait for Ann"
+    assert case_of(session_factory, 2).handoffs == 1
+    write_in(
         session_factory, brand, [("late", "@Skyways my bag did not arrive on the flight from Oslo")], start=4
     )
     assert owners(session_factory)[-1] == ben, "nobody gives an away agent new cases"

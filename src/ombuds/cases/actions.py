@@ -225,6 +225,7 @@ def apply_routing(
     reasons: Sequence[str],
     assignee_id: int | None,
     assignment_reason: str | None = None,
+    returned_to_queue: bool = False,
 ) -> None:
     """Write routing's decision for a mention to its case: team, person, priority, SLA deadlines.
 
@@ -251,6 +252,7 @@ def apply_routing(
         assignee_id=assignee_id,
         at=mention.created_at,
         reason=assignment_reason,
+        returned_to_queue=returned_to_queue,
     )
 
 

@@ -22,7 +22,7 @@ from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
-from ombuds.routing.assignment_actions import Assigner, routed_owner
+from ombuds.routing.assignment_actions import Assigner, owner_is_away, routed_owner
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import get_sla_policy, list_rules
 from ombuds.routing.rules import CaseFacts, Rule, route
@@ -146,7 +146,8 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
         team = teams.get(decision.team) if decision.team else None
         if team is None and case.team_id is None:
             team = get_default_team(session, case.brand_id)
-        if not is_first and priority == case.priority and team is None:
+        owner_away = owner_is_away(session, case=case)
+        if not is_first and priority == case.priority and team is None and not owner_away:
             continue
         staying = session.get(Team, case.team_id) if case.team_id is not None else None
         owner = routed_owner(session, case=case, team=team or staying, assigner=assigner)
@@ -165,6 +166,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             reasons=decision.reasons,
             assignee_id=owner.user_id,
             assignment_reason=owner.reason,
+            returned_to_queue=owner_away,
         )
     session.flush()
 

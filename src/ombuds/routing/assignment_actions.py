@@ -26,7 +26,13 @@ from ombuds.errors import Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
 from ombuds.routing.assignment import Candidate, Choice, choose_assignee
-from ombuds.routing.assignment_queries import case_needs, has_members, is_team_member, team_candidates
+from ombuds.routing.assignment_queries import (
+    case_needs,
+    has_members,
+    is_away,
+    is_team_member,
+    team_candidates,
+)
 
 #: Who may change teams' members and policies and people's capacity and skills.
 MANAGING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
@@ -239,6 +245,12 @@ class Assigner:
         return Choice(choice.user_id, f"{choice.reason} in {team.name}")
 
 
+def owner_is_away(session: Session, *, case: Case) -> bool:
+    """The case's owner is away: a customer writing again should not wait for them."""
+    owner = case.assignee_id
+    return owner is not None and is_away(session, brand_id=case.brand_id, user_id=owner)
+
+
 def routed_owner(
     session: Session, *, case: Case, team: Team | None, assigner: Assigner | None = None
 ) -> Choice:
@@ -248,6 +260,13 @@ def routed_owner(
     if team is None:
         return Choice(case.assignee_id, "no team")
     owner = case.assignee_id
+    if owner is not None and owner_is_away(session, case=case):
+        choice = (assigner or Assigner(session)).choose(case=case, team=team, exclude=owner)
+        name = session.get(User, owner)
+        away = f"{name.name if name else f'user {owner}'} is away; "
+        return Choice(
+            choice.user_id, away + (choice.reason if choice.user_id else "back to the team's queue")
+        )
     if owner is not None and (
         team.id == case.team_id
         or is_team_member(session, team_id=team.id, user_id=owner)

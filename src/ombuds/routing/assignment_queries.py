@@ -116,6 +116,13 @@ def is_team_member(session: Session, *, team_id: int, user_id: int) -> bool:
     return found is not None
 
 
+def is_away(session: Session, *, brand_id: int, user_id: int) -> bool:
+    since = session.scalar(
+        select(Membership.away_since).where(Membership.brand_id == brand_id, Membership.user_id == user_id)
+    )
+    return since is not None
+
+
 def has_members(session: Session, *, team_id: int) -> bool:
     return session.scalar(select(TeamMember.id).where(TeamMember.team_id == team_id).limit(1)) is not None
 
