@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -44,10 +45,18 @@ def demo(
         run_demo(data_dir, port=port, seed=seed, serve_app=serve_app, temporary=False)
         return
     folder = Path(tempfile.mkdtemp(prefix="ombuds-demo-"))
+    # SIGTERM's default ends the process without running ``finally``; uvicorn, after its graceful
+    # shutdown, raises the signal again, so a `kill` would leave the folder behind.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         run_demo(folder, port=port, seed=seed, serve_app=serve_app, temporary=True)
-    finally:  # also after Ctrl+C or a failure: demo folders must not pile up
+    finally:  # also after Ctrl+C, a kill or a failure: demo folders must not pile up
         shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def run_demo(folder: Path, *, port: int, seed: int, serve_app: bool, temporary: bool) -> None:
