@@ -14,6 +14,7 @@ from ombuds.clock import utcnow
 from ombuds.db import transaction
 from ombuds.demo.answers import AnswersSummary, seed_answers
 from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
+from ombuds.demo.past_replies import PastRepliesSummary, seed_past_replies
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
@@ -37,6 +38,7 @@ class DemoSummary:
     follow_ups: FollowUpsSummary
     tasks: TasksSummary
     surveys: SurveysSummary
+    past_replies: PastRepliesSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -112,8 +114,27 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     follow_ups = seed_follow_ups(factory, brand_id=brand.id, now=now, taken=told)
     tasks = seed_tasks(factory, brand_id=brand.id, now=now, follow_ups=follow_ups, taken=told)
     surveys = seed_surveys(factory, brand_id=brand.id, now=now)
+    # Last, so that no story's choice of cases depends on the hour the demo is seeded at.
+    others = (follow_ups.returned_case_id, tasks.overdue_case_id, tasks.done_case_id)
+    stories = told | set(follow_ups.parked) | set(tasks.open) | {i for i in others if i is not None}
+    past_replies = seed_past_replies(
+        factory,
+        brand_id=brand.id,
+        now=now,
+        seed=seed,
+        skip=stories,
+        batch_size=settings.pipeline_batch_size,
+    )
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
     return DemoSummary(
-        brand.name, credentials, len(scenario), open_cases, answers, follow_ups, tasks, surveys
+        brand.name,
+        credentials,
+        len(scenario),
+        open_cases,
+        answers,
+        follow_ups,
+        tasks,
+        surveys,
+        past_replies,
     )
