@@ -1,9 +1,10 @@
-"""The demo a new user sees first: a busy desk with the stories the README promises."""
+"""The demo a new user sees first: a busy desk with the stories the README promises, triaged as people would."""
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
+from ombuds.cases.queries import get_case_detail
 from ombuds.cases.timeline import list_case_events
 from ombuds.clock import as_utc, utcnow
 from ombuds.db import make_engine, make_session_factory
@@ -25,6 +27,7 @@ from ombuds.demo.run import seed_demo
 from ombuds.demo.seed import DEMO_PASSWORD
 from ombuds.demo.surveys import SurveysSummary
 from ombuds.demo.tasks import TasksSummary
+from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.promises.models import Promise, PromiseMatch, Stance
@@ -82,6 +85,7 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
             )
         )
         assert (contradicting or 0) >= 20, "delays contradict the punctuality promise"
+        _the_desk_triages_like_people(session)
 
     with session_factory() as session:
         for case_id in summary.answers.answered:
@@ -101,6 +105,46 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         _customers_answered_surveys(client, session_factory, summary.surveys)
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
+
+
+def _the_desk_triages_like_people(session: Session) -> None:
+    """Praise is not urgent, angry emoji read angry, money goes to billing, priorities spread."""
+    passports = list(
+        session.scalars(
+            select(Case)
+            .join(Mention, Mention.case_id == Case.id)
+            .where(Mention.text.contains("found my lost passport"))
+        )
+    )
+    assert passports, "the demo has its passport praise"
+    assert all(case.priority > Priority.HIGH for case in passports), "thanks is never urgent"
+
+    nudges = session.scalars(select(Mention).where(Mention.text.endswith("hello?? 🤬"))).all()
+    for nudge in nudges:
+        assert nudge.case_id is not None
+        detail = get_case_detail(session, nudge.case_id, brand_ids=[nudge.brand_id])
+        assert detail is not None
+        assert detail.sentiment is not None
+        assert detail.sentiment.label == "negative", nudge.text
+
+    replies = select(Mention.id).where(Mention.direction == Direction.OUTBOUND)
+    scored = session.scalars(
+        select(Enrichment.label).where(Enrichment.mention_id.in_(replies), Enrichment.analyzer == "sentiment")
+    ).all()
+    assert scored == [], "the brand's own replies carry no sentiment"
+
+    teams = dict(session.execute(select(Team.id, Team.slug)).all())
+    double_charges = session.scalars(
+        select(Case).join(Mention, Mention.case_id == Case.id).where(Mention.text.contains("charged twice"))
+    ).all()
+    assert double_charges, "the demo has a double charge"
+    assert {teams[case.team_id] for case in double_charges if case.team_id} == {"billing"}
+
+    spread = Counter(Priority(case.priority) for case in session.scalars(select(Case)))
+    total = sum(spread.values())
+    assert 1 <= spread[Priority.URGENT] <= total * 0.05, spread
+    assert total * 0.08 <= spread[Priority.HIGH] <= total * 0.35, f"High is used, not once: {spread}"
+    assert spread[Priority.LOW] >= total * 0.05, spread
 
 
 def _sign_in(client: TestClient, email: str) -> None:
