@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,8 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.db import make_engine, make_session_factory
 from ombuds.migrate import upgrade
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
 from tests.support import postgres
 
 TESTS = Path(__file__).resolve().parent
@@ -117,6 +120,14 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     yield session
     session.rollback()
     session.close()
+
+
+@pytest.fixture
+def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+    """The app on this test's database, as a browser or an API caller reaches it."""
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
 
 
 @pytest.fixture

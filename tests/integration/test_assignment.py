@@ -5,9 +5,7 @@ agent's cases go back to the queue; each handoff between people or teams counts 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,19 +31,10 @@ from ombuds.routing.assignment_actions import (
     set_work_profile,
 )
 from ombuds.routing.sla_actions import run_sla_round
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import PASSWORD
 from tests.integration.test_web_cases import sign_in
 
 START = datetime.now(UTC) - timedelta(hours=2)
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def person(session: Session, brand: Brand, name: str, role: Role = Role.AGENT) -> tuple[User, dict[str, str]]:

@@ -7,9 +7,7 @@ holiday, so a count in UTC, or one that forgot the holiday or the pending wait, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx2
@@ -25,8 +23,6 @@ from ombuds.mentions.models import Direction
 from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.models import SlaPolicySetting
 from ombuds.routing.sla_config import DEFAULT_CONFIG
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import write
 from tests.integration.test_web_cases import sign_in
 
@@ -37,13 +33,6 @@ HOUR = 3600
 def local(text: str) -> datetime:
     """A wall-clock time in New York, as the desk's managers read it."""
     return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

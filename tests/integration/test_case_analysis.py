@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case
 from ombuds.enrichment.models import Enrichment, LabeledExample
 from ombuds.mentions.models import Mention
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
 
 CARD = "4111 1111 1111 1111"
@@ -32,13 +28,6 @@ TEXT = (
 def span(text: str, part: str) -> dict[str, int]:
     start = text.index(part)
     return {"start": start, "end": start + len(part)}
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

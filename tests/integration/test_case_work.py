@@ -6,30 +6,19 @@ Viewers read but do not change; another brand's people do not even see the case.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.events import Event, record_event
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, row_ids, sign_in
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def member(session: Session, brand: Brand, *, email: str, name: str, role: Role) -> User:

@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cli import app
 from ombuds.clock import utcnow
-from ombuds.settings import Settings, get_settings
+from ombuds.settings import get_settings
 from ombuds.surveys.values import DEFAULT_MESSAGE
-from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import conversation, resolve, write
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
@@ -34,13 +33,6 @@ def csrf(html: str) -> str:
 
 
 Ombuds = Callable[..., Result]
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def token_for(session: Session, brand: Brand, role: Role | None) -> dict[str, str]:

@@ -4,7 +4,6 @@ and a resolved case with a check-in reopens as a reminder. The runner's clock is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,18 +20,10 @@ from ombuds.followups.actions import return_due_follow_ups
 from ombuds.followups.models import FollowUp
 from ombuds.serve import background_work
 from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import add_case, rival, sign_in
 
 __all__ = ["rival"]  # a fixture, used by name
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

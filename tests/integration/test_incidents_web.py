@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
@@ -18,16 +16,7 @@ from ombuds.incidents.actions import queue_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
 from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def _member(session: Session, brand: Brand, email: str, role: Role) -> User:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,20 +34,11 @@ from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.values import Visibility
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 
 PASSWORD = "correct horse"
 SMTP_USER = "replies@skyways.test"
 SMTP_PASSWORD = "smtp-pass-never-shown-7Q"
 CUSTOMER = "maria.silva@example.com"
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def member(session: Session, brand: Brand, role: Role, name: str) -> User:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import ClassVar
 
 import httpx2
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,8 +21,6 @@ from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.sinks import SinkRefused
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 
 PASSWORD = "correct horse"
 SECRET = "hook-secret-never-shown"
@@ -49,13 +44,6 @@ class Accepting:
     def send(self, reply: OutgoingReply) -> SentReply:
         self.sent.append(reply)
         return SentReply(external_id="hook-7", sent_at=utcnow())
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def member(session: Session, brand: Brand, role: Role, name: str) -> User:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, add_case
 
 CREDIT = {
@@ -22,13 +17,6 @@ CREDIT = {
     "currency": "EUR",
     "limits": {"agent": 100, "manager": 1000},
 }
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def token_for(session: Session, brand: Brand, email: str, role: Role) -> dict[str, str]:

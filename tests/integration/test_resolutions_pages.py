@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role
@@ -17,16 +15,7 @@ from ombuds.clock import utcnow
 from ombuds.responses.resolutions.actions import Requester, save_option
 from ombuds.responses.resolutions.models import ResolutionOption
 from ombuds.responses.resolutions.values import ResolutionKind
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, add_case, sign_in
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ status changes are made with their time (``at=``) through the one status writer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +20,6 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.routing.sla_actions import run_sla_round
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import token_for
 
 
@@ -44,13 +40,6 @@ OFFICE_POLICY: dict[str, Any] = {
     "raise_priority_on_breach": True,
     "notify_managers_on_breach": True,
 }
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

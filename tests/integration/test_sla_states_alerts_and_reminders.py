@@ -38,7 +38,6 @@ from ombuds.routing.sla_actions import run_sla_round
 from ombuds.routing.sla_status import case_sla_states
 from ombuds.settings import Settings
 from ombuds.tasks.reminders import remind_overdue_tasks
-from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
@@ -58,13 +57,6 @@ FLAT: dict[str, Any] = {
     "raise_priority_on_breach": True,
     "notify_managers_on_breach": True,
 }
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -32,21 +31,12 @@ from ombuds.clock import utcnow
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
-from ombuds.settings import Settings
 from ombuds.surveys.models import SurveySetting
-from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import NOW, conversation, write
 from tests.integration.test_web_cases import sign_in
 
 PUBLIC = "https://desk.skyways.test"
 ADDRESS = "maya.k@example.com"
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

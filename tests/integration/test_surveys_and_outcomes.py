@@ -6,15 +6,13 @@ A customer who writes again soon after their case was resolved reopens it instea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
@@ -24,20 +22,11 @@ from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import utcnow
 from ombuds.events import Event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
-from ombuds.settings import Settings
 from ombuds.surveys.models import Survey
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
 NOW = utcnow()
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

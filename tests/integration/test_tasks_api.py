@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,19 +10,10 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team
 from ombuds.cases.models import Case
 from ombuds.responses.sending import deliver_due_replies
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import add_case
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

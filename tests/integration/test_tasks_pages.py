@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,17 +15,8 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import utcnow
 from ombuds.responses.sending import deliver_due_replies
-from ombuds.settings import Settings
 from ombuds.tasks import actions as tasks
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, add_case, sign_in
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
@@ -20,8 +18,6 @@ from ombuds.cases.pages import PAGE_SIZE
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention, Source
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 
 PASSWORD = "correct horse"
 NOW = utcnow()
@@ -121,13 +117,6 @@ def rival(session: Session) -> Brand:
     brand = actions.create_brand(session, slug="rival-air", name="Rival Air")
     session.commit()
     return brand
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def sign_in(client: TestClient, email: str) -> None:

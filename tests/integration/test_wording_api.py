@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
@@ -21,18 +19,9 @@ from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.responses.wording.models import ReplyTemplate, TalkingPoint
 from ombuds.responses.wording.queries import talking_points_for_case
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
 
 STATEMENT = "We know flights out of Oslo are delayed by a baggage system fault. Refunds within 14 days."
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def member(session: Session, brand: Brand, email: str, role: Role) -> User:

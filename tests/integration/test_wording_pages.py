@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.incidents.models import Incident
-from ombuds.settings import Settings
-from ombuds.web.app import create_app
 from tests.integration.test_web_cases import NOW, add_case, add_mention, sign_in
 from tests.integration.test_wording_api import member, outage
 
@@ -22,13 +17,6 @@ __all__ = ["outage"]  # the fixture, shared with the API tests
 
 FIRST = "We know flights out of Oslo are delayed by a baggage fault. Refunds within 14 days."
 SECOND = "The Oslo baggage fault is fixed; delayed bags reach you within 24 hours."
-
-
-@pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
-    with TestClient(app, follow_redirects=False) as client:
-        yield client
 
 
 def csrf(page_text: str) -> str:
