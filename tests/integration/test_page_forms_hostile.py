@@ -1,0 +1,69 @@
+"""Every form a page posts answers hostile input with a clear page, never a server error.
+
+The API is fuzzed from its OpenAPI document (test_api_fuzz.py); pages are not in that document, so
+this test walks the app's own routes instead: every POST outside the API, signed in as an admin,
+with ids past int64 and every form field given NUL bytes, huge numbers and oversized text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ombuds.accounts import actions
+from ombuds.accounts.models import Brand, Role, Team
+
+PASSWORD = "correct horse"
+HOSTILE_IDS = ("99999999999999999999999", "-1", "0", "1")
+HOSTILE_VALUES = ("\x00", "99999999999999999999999", "-99999999999999999999999", "x" * 60_000, "")
+
+
+def _page_forms(client: TestClient) -> list[tuple[str, list[str]]]:
+    """Each page form's path and field names, as the app's route table says."""
+    forms = []
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        route = context.route
+        if not (isinstance(route, APIRoute) and context.methods and "POST" in context.methods):
+            continue
+        if context.path.startswith("/api/") or context.path in ("/login", "/logout"):
+            continue
+        forms.append((context.path, [param.alias for param in route.dependant.body_params]))
+    return forms
+
+
+def _sign_in_as_admin(client: TestClient, session: Session, brand: Brand) -> str:
+    admin = actions.create_user(session, email="admin@skyways.test", name="Ann Admin", password=PASSWORD)
+    actions.add_membership(session, user=admin, brand=brand, role=Role.ADMIN)
+    session.commit()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    signed = client.post(
+        "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert signed.status_code == 303, signed.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inbox").text)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.slow
+def test_no_page_form_answers_hostile_input_with_a_server_error(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    csrf = _sign_in_as_admin(client, session, brand)
+    forms = _page_forms(client)
+    assert len(forms) >= 15, "the walk found the app's page forms"
+    failures = []
+    for template, fields in forms:
+        for value in HOSTILE_VALUES:
+            for raw_id in HOSTILE_IDS:
+                path = re.sub(r"\{[^}]+\}", raw_id, template)
+                answer = client.post(path, data={"csrf_token": csrf, **dict.fromkeys(fields, value)})
+                if answer.status_code >= 500:
+                    failures.append(f"POST {path} {fields} = {value[:12]!r}: {answer.status_code}")
+    assert not failures, "\n".join(failures)
+    assert client.get("/inbox").status_code == 200, "still signed in: the forms were really tried"
