@@ -2,13 +2,7 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  // Selects marked data-autosubmit send their form at once, so the button beside them can hide.
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
-      target.form.requestSubmit();
-    }
-  });
+  // No select sends its form on change: one arrow key would fire it. The button beside it does.
 })();
 
 // Suggested wording: "Insert" puts the text into the reply box (#reply-text) for the agent to edit.
