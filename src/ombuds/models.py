@@ -1,6 +1,6 @@
 """Imports every table so that metadata (Alembic, tests) sees the whole schema."""
 
-from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.accounts.models import ApiToken, Brand, Invite, Membership, Role, Team, User
 from ombuds.cases.models import Case, Customer, Identity
 from ombuds.cases.tasks import Task
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
@@ -37,6 +37,7 @@ __all__ = [
     "Event",
     "FollowUp",
     "Identity",
+    "Invite",
     "Incident",
     "IncidentCase",
     "IncidentMention",

@@ -27,6 +27,8 @@ class Source(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     cursor: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set while an administrator has paused fetching from it; None while it runs
+    paused_at: Mapped[datetime | None]
 
 
 class Mention(Base):
