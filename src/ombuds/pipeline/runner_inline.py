@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import Clock, utcnow
@@ -33,9 +33,11 @@ class PipelineReport:
         return sum(self.advanced.values())
 
 
-def _pick(session: Session, stage: PipelineStage, limit: int) -> list[Mention]:
+def _pick(
+    session: Session, stage: PipelineStage, limit: int, where: Sequence[ColumnElement[bool]] = ()
+) -> list[Mention]:
     order = (Mention.created_at, Mention.id) if stage.in_time_order else (Mention.id,)
-    query = select(Mention).where(Mention.stage == stage.picks).order_by(*order).limit(limit)
+    query = select(Mention).where(Mention.stage == stage.picks, *where).order_by(*order).limit(limit)
     return list(session.scalars(query.with_for_update(skip_locked=True)))
 
 
@@ -72,18 +74,22 @@ def run_stage_batch(
     batch_size: int,
     now: datetime,
     report: PipelineReport,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> int:
-    """One batch of one stage in one transaction; a failing batch is retried mention by mention."""
+    """One batch of one stage in one transaction; a failing batch is retried mention by mention.
+
+    ``where`` narrows the mentions it picks (the distributed runner: a task's ids, one brand).
+    """
     try:
         with factory.begin() as session:
-            batch = _pick(session, stage, batch_size)
+            batch = _pick(session, stage, batch_size, where)
             if batch:
                 _run_and_mark(session, stage, batch, now)
             moved = len(batch)
     except Exception:
         log.exception("stage %s failed on a batch; retrying its mentions one by one", stage.name)
         with factory() as session:
-            ids = [m.id for m in _pick(session, stage, batch_size)]
+            ids = [m.id for m in _pick(session, stage, batch_size, where)]
         moved = 0
         for mention_id in ids:
             try:
