@@ -55,7 +55,7 @@ node_modules/.installed: package.json $(wildcard package-lock.json)
 	@if command -v npm >/dev/null; then \
 		npm install --no-audit --no-fund --loglevel=error && touch $@; \
 	else \
-		echo "note: npm not found; front-end packages (htmx) not installed, pages work without them" >&2; \
+		echo "note: npm not found; front-end packages (htmx, Swagger UI for /api/docs) not installed; pages work without them and /api/docs says so" >&2; \
 	fi
 
 PORT ?=

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from ombuds import __version__
 from ombuds.settings import Settings
+from ombuds.web.api_docs import install_api_docs
 from ombuds.web.assets import mount_assets
 from ombuds.web.csrf import verify_csrf
 from ombuds.web.errors import install_error_handlers
@@ -102,7 +103,7 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
             "The customer-voice desk where PR and customer care work as one. Authenticate with "
             "`Authorization: Bearer <token>` (`ombuds token create`) or a signed-in browser session."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # web/api_docs.py serves it from the npm package, not a CDN
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
@@ -125,6 +126,7 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
     # Every answer passes it: personal data masked for whoever may not see it (web/masking.py).
     app.add_middleware(MaskPersonalData)
     install_error_handlers(app)
+    install_api_docs(app, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.renderer = Renderer(mount_assets(app))
 
     @app.get("/healthz", include_in_schema=False)

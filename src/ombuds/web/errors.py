@@ -17,7 +17,14 @@ from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsErr
 from ombuds.web.csrf import CsrfRejected
 from ombuds.web.deps import SignedIn, SignInRequired, signed_in_for, user_of_session
 from ombuds.web.templating import render
-from ombuds.web.validation import is_about_the_address, json_safe, page_message
+from ombuds.web.validation import (
+    address_message,
+    api_message,
+    in_words,
+    is_about_the_address,
+    page_message,
+    thing_of,
+)
 
 API_PREFIX = "/api/"
 
@@ -90,17 +97,29 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if is_api(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _PAGE_MESSAGES else None
-    return error_page(request, exc.status_code, detail)
+    return error_page(request, exc.status_code, detail or _missing_thing(request, exc.status_code))
+
+
+def _missing_thing(request: Request, status_code: int) -> str | None:
+    """A 404 for an id in the address names what was not found: "There is no case 99999 …"."""
+    if status_code != 404:
+        return None
+    named = [(key, value) for key, value in request.path_params.items() if key.endswith("_id")]
+    if not named:
+        return None
+    key, value = named[-1]
+    return f"There is no {thing_of(key)} {value} here, or it belongs to a brand you do not work for."
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if is_api(request):
-        # FastAPI echoes each input; infinity (1e400) or a huge integer would make that echo a 500.
-        return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
+        # in_words keeps each input JSON can carry: infinity (1e400) or a huge integer would be a 500.
+        problems = in_words(jsonable_encoder(errors))
+        return JSONResponse({"detail": problems, "message": api_message(errors)}, status_code=422)
     if is_about_the_address(errors):
-        return error_page(request, 404)
+        return error_page(request, 404, address_message(errors))
     return error_page(request, 400, page_message(errors))
 
 

@@ -54,6 +54,58 @@ def is_about_the_address(errors: Sequence[Mapping[str, Any]]) -> bool:
     return any(tuple(error.get("loc", ()))[:1] == ("path",) for error in errors)
 
 
+#: What a path parameter names, where its name alone does not say it well.
+_THINGS = {"mention_id": "message", "point_id": "talking point", "item_id": "item", "option_id": "option"}
+#: A number shown as an example of what ids look like.
+EXAMPLE_ID = 308
+
+
+def thing_of(parameter: str) -> str:
+    """The thing a path parameter names, in words: ``case_id`` → ``case``, ``mention_id`` → ``message``."""
+    return _THINGS.get(parameter, parameter.removesuffix("_id").replace("_", " "))
+
+
+def _shown(value: object) -> str:
+    text = str(json_safe(value))
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+def address_message(errors: Sequence[Mapping[str, Any]]) -> str:
+    """What a wrong id in the address means: "There is no case “abc”; case numbers look like 308."."""
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if loc[:1] == ("path",) and len(loc) > 1:
+            thing = thing_of(str(loc[1]))
+            if str(loc[1]).endswith("_id"):
+                return f"There is no {thing} {_shown(error.get('input'))}; {thing} numbers look like {EXAMPLE_ID}."
+            return f"There is no {thing} {_shown(error.get('input'))}."
+    return "There is nothing at this address."
+
+
+def in_words(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The problems of an API request, each with its field and a ``msg`` a person can read.
+
+    The shape stays FastAPI's (``loc``, ``msg``, ``type``) so clients that read ``loc`` keep working;
+    the pydantic internals ("Input should be a valid integer", ``ctx``, ``url``) do not leave.
+    """
+    problems = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        message = address_message([error]) if loc[:1] == ("path",) else _phrase(error)
+        problem: dict[str, Any] = {"loc": list(loc), "msg": message, "type": str(error.get("type", ""))}
+        if loc[:1] != ("body",) and "input" in error:
+            problem["input"] = error["input"]
+        problems.append(problem)
+    return json_safe(problems)  # type: ignore[no-any-return]
+
+
+def api_message(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One line for the whole answer: the address's problem, else the fields' problems in a sentence."""
+    if is_about_the_address(errors):
+        return address_message(errors)
+    return page_message(errors)
+
+
 def _name(loc: Sequence[object]) -> str:
     parts = [str(part) for part in loc[1:] if not isinstance(part, int)] or [str(part) for part in loc]
     return ".".join(parts) or "the request"
@@ -69,8 +121,8 @@ def _phrase(error: Mapping[str, Any]) -> str:
         if bound is not None:
             return template.format(f"{bound:,}" if isinstance(bound, int) else bound)
     message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-    if message.startswith("Input should be "):
-        return "should be " + message.removeprefix("Input should be ")
+    if message.startswith("Input should "):
+        return message.removeprefix("Input ")
     return message
 
 
