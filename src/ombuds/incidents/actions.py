@@ -343,6 +343,29 @@ def link_case(
     return True
 
 
+def record_bulk_action(
+    session: Session,
+    *,
+    incident: Incident,
+    action: str,
+    detail: str,
+    case_ids: Sequence[int],
+    refused: int,
+    actor_id: int | None,
+    now: datetime,
+) -> None:
+    """One timeline entry for an action applied to the incident's open cases (each case has its own event)."""
+    _event(
+        session,
+        incident,
+        "bulk_action",
+        at=now,
+        actor_id=actor_id,
+        data={"action": action, "detail": detail, "case_ids": list(case_ids), "refused": refused},
+    )
+    incident.updated_at = now
+
+
 def is_open(incident: Incident) -> bool:
     return incident.status in OPEN_STATUSES
 

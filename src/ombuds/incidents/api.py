@@ -7,16 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Team
+from ombuds.accounts.models import User as Person
 from ombuds.accounts.queries import get_role
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import Forbidden, InvalidInput
 from ombuds.fields import Count, Id
-from ombuds.incidents import actions, queries
+from ombuds.incidents import actions, bulk, queries
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.models import Alert, Incident
 from ombuds.incidents.schemas import (
     AlertRead,
+    BulkActionCreate,
+    BulkActionRead,
+    BulkRefusal,
     CaseLink,
     IncidentCaseRead,
     IncidentCreate,
@@ -227,3 +232,34 @@ def link_case(
     )
     session.flush()
     return queries.incident_cases(session, incident=incident)
+
+
+@router.post("/{incident_id}/bulk", response_model=BulkActionRead, responses=_WRITE_ERRORS)
+def act_on_open_cases(
+    incident_id: Id, body: BulkActionCreate, scope: ApiReader, session: DbSession
+) -> BulkActionRead:
+    """Move, prioritise, assign or resolve every open case of the incident; each case records its change.
+
+    A case the change cannot apply to (a resolution while another team's task is open) is listed
+    in `refused` with the reason; the others change.
+    """
+    incident = _incident(session, incident_id, scope)
+    _manager(session, scope, incident.brand_id)
+    team = session.get(Team, body.team_id) if body.team_id is not None else None
+    assignee = session.get(Person, body.assignee_id) if body.assignee_id is not None else None
+    if body.assignee_id is not None and assignee is None:
+        raise InvalidInput(f"assignee_id: no user {body.assignee_id}")
+    wanted = bulk.BulkRequest(
+        kind=bulk.BulkKind(body.action), team=team, priority=body.priority, assignee=assignee, note=body.note
+    )
+    outcome = bulk.apply_to_open_cases(
+        session, incident=incident, request=wanted, actor=scope.actor(session), now=utcnow()
+    )
+    return BulkActionRead(
+        action=body.action,
+        detail=wanted.describe(),
+        open_cases=outcome.total,
+        changed=outcome.changed,
+        unchanged=outcome.unchanged,
+        refused=[BulkRefusal(case_id=case_id, reason=why) for case_id, why in outcome.refused.items()],
+    )

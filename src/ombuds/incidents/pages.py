@@ -9,12 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Membership, User
-from ombuds.cases.models import Case
+from ombuds.accounts.models import Membership, Team, User
+from ombuds.accounts.queries import get_user, list_teams
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
+from ombuds.cases.models import Case, Priority
+from ombuds.cases.queries import list_case_workers
 from ombuds.clock import utcnow
-from ombuds.errors import OmbudsError
+from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul, parse_id
-from ombuds.incidents import actions, charts, queries
+from ombuds.incidents import actions, bulk, charts, queries
 from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
@@ -26,6 +30,13 @@ from ombuds.web.templating import flash, render
 router = APIRouter()
 
 STATUS_LABELS = {"watching": "Watch", "active": "Make active", "resolved": "Resolve"}
+BULK_LABELS = {
+    "team": "Move to team",
+    "priority": "Set priority",
+    "assign": "Assign to",
+    "resolve": "Resolve with a note",
+}
+OPEN_CASE_VALUES = frozenset(status.value for status in OPEN_CASE_STATUSES)
 
 
 def _incident(session: Session, signed_in: SignedIn, incident_id: Id) -> Incident:
@@ -127,18 +138,24 @@ def incident_page(
     """One incident: what it is about, how it grows (chart), who it touches, what PR has done."""
     incident = _incident(session, signed_in, incident_id)
     series = queries.incident_series(session, incident=incident)
+    context_cases = queries.incident_cases(session, incident=incident)
     context = {
         "incident": incident,
         "figures": queries.incident_figures(session, incident=incident),
         "chart": charts.volume_chart(series),
         "timeline": queries.incident_timeline(session, incident=incident),
         "mentions": queries.incident_mentions(session, incident=incident, limit=50),
-        "cases": queries.incident_cases(session, incident=incident),
+        "cases": context_cases,
         "owners": _owners(session, incident.brand_id),
         "owner": session.get(User, incident.owner_id) if incident.owner_id else None,
         "can_manage": may_manage(signed_in.roles.get(incident.brand_id)),
         "statuses": [s.value for s in IncidentStatus if s is not incident.status],
         "status_labels": STATUS_LABELS,
+        "open_case_count": sum(1 for case in context_cases if case.status in OPEN_CASE_VALUES),
+        "teams": list_teams(session, incident.brand_id),
+        "workers": list_case_workers(session, brand_id=incident.brand_id),
+        "priorities": [(int(p), p.name.lower()) for p in Priority],
+        "bulk_kinds": BULK_LABELS,
     }
     context |= panels.context_for("incident", session, incident, signed_in)
     template = "incidents/_live.html" if fragment == "live" else "incidents/incident.html"
@@ -244,6 +261,91 @@ def link_case(
         session, incident=incident, case_id=case.id, case_brand_id=case.brand_id, actor_id=actor, now=utcnow()
     )
     flash(request, f"Case #{case.id} linked.", "success")
+    return _back(incident.id)
+
+
+def _bulk_request(
+    session: Session, brand_id: int, *, action: str, team_id: str, priority: str, assignee_id: str, note: str
+) -> bulk.BulkRequest:
+    """The form's fields as a request; InvalidInput naming the field that cannot be used."""
+    try:
+        kind = bulk.BulkKind(action)
+    except ValueError:
+        raise InvalidInput(f"action: {action!r} is not one of {', '.join(BULK_LABELS)}") from None
+    team = None
+    if kind is bulk.BulkKind.TEAM:
+        wanted = parse_id(team_id)
+        team = session.get(Team, wanted) if wanted is not None else None
+        if team is None or team.brand_id != brand_id:
+            raise InvalidInput("team_id: choose a team of this brand")
+    chosen_priority = None
+    if kind is bulk.BulkKind.PRIORITY:
+        chosen_priority = parse_id(priority)
+        if chosen_priority not in set(Priority):
+            raise InvalidInput("priority: choose urgent, high, normal or low")
+    assignee = None
+    if kind is bulk.BulkKind.ASSIGN and assignee_id.strip():
+        wanted = parse_id(assignee_id)
+        assignee = get_user(session, wanted) if wanted is not None else None
+        if assignee is None:
+            raise InvalidInput(f"assignee_id: no user {assignee_id.strip()!r}")
+    request = bulk.BulkRequest(kind=kind, team=team, priority=chosen_priority, assignee=assignee, note=note)
+    bulk.check_request(request, brand_id=brand_id)
+    return request
+
+
+@router.post("/incidents/{incident_id}/bulk")
+def act_on_open_cases(
+    incident_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    action: Annotated[str, Form(max_length=20)],
+    team_id: Annotated[str, Form(max_length=20)] = "",
+    priority: Annotated[str, Form(max_length=20)] = "",
+    assignee_id: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul] = "",
+    confirmed: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Move, prioritise, assign or resolve every open case of the incident, after a confirmation with the count."""
+    incident = _incident(session, signed_in, incident_id)
+    _managing(session, signed_in, incident)
+    try:
+        wanted = _bulk_request(
+            session,
+            incident.brand_id,
+            action=action,
+            team_id=team_id,
+            priority=priority,
+            assignee_id=assignee_id,
+            note=note,
+        )
+    except OmbudsError as exc:
+        flash(request, str(exc), "error")
+        return _back(incident.id)
+    if confirmed != "yes":
+        fields = {"action": action, "team_id": team_id, "priority": priority, "assignee_id": assignee_id}
+        return render(
+            request,
+            "incidents/confirm_bulk.html",
+            {
+                "incident": incident,
+                "what": wanted.describe(),
+                "count": len(bulk.open_cases(session, incident=incident)),
+                "post_to": f"/incidents/{incident.id}/bulk",
+                "fields": fields | {"note": note},
+            },
+            signed_in=signed_in,
+        )
+    try:
+        outcome = bulk.apply_to_open_cases(
+            session, incident=incident, request=wanted, actor=Actor(signed_in.user), now=utcnow()
+        )
+    except OmbudsError as exc:
+        session.rollback()
+        flash(request, str(exc), "error")
+        return _back(incident.id)
+    flash(request, outcome.message(wanted.describe()), "error" if outcome.refused else "success")
     return _back(incident.id)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -141,6 +141,38 @@ class NoteCreate(BaseModel):
 class CaseLink(BaseModel):
     model_config = ConfigDict(extra="forbid")
     case_id: Id
+
+
+class BulkActionCreate(BaseModel):
+    """One change for every open case of the incident; only the fields its ``action`` needs are read."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["team", "priority", "assign", "resolve"]
+    team_id: Id | None = Field(default=None, description="With `team`: the brand's team the cases move to.")
+    priority: int | None = Field(default=None, ge=1, le=4, description="With `priority`: 1 urgent … 4 low.")
+    assignee_id: Id | None = Field(
+        default=None, description="With `assign`: the person, or null to unassign."
+    )
+    note: Annotated[str, StringConstraints(max_length=NOTE_MAX_CHARS), NoNul] = Field(
+        default="",
+        description="The reason for a priority (optional); what was done, to `resolve` (required).",
+    )
+
+
+class BulkRefusal(BaseModel):
+    case_id: int
+    reason: str
+
+
+class BulkActionRead(BaseModel):
+    """What a bulk action came to, case by case."""
+
+    action: str
+    detail: str = Field(description="The action in words, as the incident's timeline shows it.")
+    open_cases: int = Field(description="Open cases of the incident when the action ran.")
+    changed: list[int]
+    unchanged: list[int] = Field(description="Open cases that were already as asked.")
+    refused: list[BulkRefusal] = Field(description="Cases the change could not apply to, with the reason.")
 
 
 class AlertRead(_Read):

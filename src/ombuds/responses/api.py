@@ -8,10 +8,15 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.queries import get_role
 from ombuds.cases import queries as case_queries
 from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.errors import Forbidden
 from ombuds.fields import Id
-from ombuds.responses import actions, queries
+from ombuds.incidents.access import may_manage
+from ombuds.incidents.queries import get_incident
+from ombuds.responses import actions, incident_replies, queries
 from ombuds.responses.actions import ReplyBlocked
 from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply
@@ -21,6 +26,8 @@ from ombuds.responses.schemas import (
     ApprovalPolicyWrite,
     CheckRead,
     FindingRead,
+    IncidentReplies,
+    IncidentRepliesRead,
     ReplyApprove,
     ReplyCheck,
     ReplyCreate,
@@ -183,3 +190,30 @@ def put_approval_policy(
     policy = ApprovalPolicy(**body.model_dump())
     actions.set_approval_policy(session, brand_id=brand_id, policy=policy, actor=scope.actor(session))
     return policy
+
+
+@router.post("/incidents/{incident_id}/replies", response_model=IncidentRepliesRead, responses=_ERRORS)
+def reply_to_incident_cases(
+    incident_id: Id, body: IncidentReplies, scope: ApiReader, session: DbSession
+) -> IncidentRepliesRead:
+    """One reply per open case of the incident, in the words of its current holding statement.
+
+    Each reply takes the path of a single reply (checked, held for PR when the brand's policy says
+    so); a case that has this reply already is left alone. The pr, manager and admin roles do this.
+    """
+    incident = get_incident(session, incident_id, brand_ids=scope.brand_ids)
+    if incident is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id}")
+    person = scope.person(session)
+    if person is not None and not may_manage(get_role(session, user=person, brand_id=incident.brand_id)):
+        raise Forbidden("answering an incident's cases at once takes the pr, manager or admin role")
+    outcome = incident_replies.reply_to_open_cases(
+        session, incident=incident, visibility=body.visibility, actor=scope.actor(session), now=utcnow()
+    )
+    return IncidentRepliesRead(
+        open_cases=outcome.cases.total,
+        replied=outcome.cases.changed,
+        held=outcome.held,
+        already_replied=outcome.cases.unchanged,
+        refused=outcome.cases.refused,
+    )

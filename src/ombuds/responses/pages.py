@@ -23,9 +23,13 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.cases.schemas import priority_label
 from ombuds.cases.workflow import may_work
+from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul
-from ombuds.responses import actions, queries
+from ombuds.incidents.access import may_manage
+from ombuds.incidents.bulk import open_cases
+from ombuds.incidents.queries import get_incident
+from ombuds.responses import actions, incident_replies, queries
 from ombuds.responses.actions import REPLY_MAX_CHARS, ReplyBlocked
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy
 from ombuds.responses.models import Reply, ReplyStatus
@@ -330,3 +334,53 @@ def reject_reply(
         request, f"Reply on case #{reply.case_id} rejected; the agent reads your note on the case.", "success"
     )
     return RedirectResponse(QUEUE, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/incidents/{incident_id}/reply-all")
+def reply_to_incident_cases(
+    incident_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    visibility: Annotated[str, Form(max_length=16)] = Visibility.PUBLIC.value,
+    confirmed: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Reply to every open case of the incident with its holding statement, after a confirmation with the count."""
+    incident = get_incident(session, incident_id, brand_ids=signed_in.brand_ids)
+    if incident is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such incident.")
+    if not may_manage(signed_in.roles.get(incident.brand_id)):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Answering an incident's cases at once takes the PR, manager or admin role.",
+        )
+    back = RedirectResponse(
+        f"/incidents/{incident.id}#holding-statement", status_code=status.HTTP_303_SEE_OTHER
+    )
+    chosen = next((v for v in Visibility if v.value == visibility), None)
+    if chosen is None:
+        flash(request, f"visibility: {visibility!r} is not public or private", "error")
+        return back
+    if confirmed != "yes":
+        return render(
+            request,
+            "incidents/confirm_bulk.html",
+            {
+                "incident": incident,
+                "what": f"send the holding statement as a {chosen.value} reply",
+                "count": len(open_cases(session, incident=incident)),
+                "post_to": f"/incidents/{incident.id}/reply-all",
+                "fields": {"visibility": chosen.value},
+            },
+            signed_in=signed_in,
+        )
+    try:
+        outcome = incident_replies.reply_to_open_cases(
+            session, incident=incident, visibility=chosen, actor=Actor(signed_in.user), now=utcnow()
+        )
+    except OmbudsError as exc:
+        session.rollback()
+        flash(request, str(exc), "error")
+        return back
+    flash(request, outcome.message(), "error" if outcome.cases.refused else "success")
+    return back

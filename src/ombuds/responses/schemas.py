@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ombuds.fields import Id, NoNul
 from ombuds.responses.models import ReplyStatus
@@ -101,3 +101,20 @@ class ApprovalPolicyRead(BaseModel):
 
 class ApprovalPolicyWrite(ApprovalPolicyRead):
     model_config = ConfigDict(extra="forbid")
+
+
+class IncidentReplies(BaseModel):
+    """Reply to every open case of an incident with its current holding statement."""
+
+    model_config = ConfigDict(extra="forbid")
+    visibility: Visibility = Visibility.PUBLIC
+
+
+class IncidentRepliesRead(BaseModel):
+    """What replying to an incident's open cases came to, case by case."""
+
+    open_cases: int
+    replied: list[int] = Field(description="Cases that got the reply (queued, or held for approval).")
+    held: list[int] = Field(description="Of those, the cases whose reply waits for PR's approval.")
+    already_replied: list[int] = Field(description="Cases that had this reply already; left alone.")
+    refused: dict[int, str] = Field(description="Cases the checker refused the reply on, with why.")
