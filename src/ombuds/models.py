@@ -6,6 +6,7 @@ from ombuds.cases.tasks import Task
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
 from ombuds.events import Event
 from ombuds.followups.models import FollowUp
+from ombuds.inbox.models import SavedView
 from ombuds.incidents.models import (
     Alert,
     AlertChannel,
@@ -53,6 +54,7 @@ __all__ = [
     "ReplyApprovalPolicy",
     "ReplySink",
     "ReplyTemplate",
+    "SavedView",
     "ResolutionOption",
     "Role",
     "RoutingRule",

@@ -40,7 +40,10 @@ class Identity(Base):
 
 class Case(Base):
     __tablename__ = "case"
-    __table_args__ = (Index("ix_case_brand_status_priority", "brand_id", "status", "priority"),)
+    __table_args__ = (
+        Index("ix_case_brand_status_priority", "brand_id", "status", "priority"),
+        Index("ix_case_brand_status_opened", "brand_id", "status", "opened_at"),  # the inbox's oldest first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))

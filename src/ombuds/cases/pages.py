@@ -13,7 +13,7 @@ from ombuds.accounts.queries import get_user, list_teams
 from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
-from ombuds.cases.values import ResolvedAs
+from ombuds.cases.values import InboxSort, ResolvedAs
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, InvalidInput, OmbudsError
@@ -49,6 +49,8 @@ def inbox(
     status_: Annotated[str | None, Query(alias="status")] = None,
     assignee: str | None = None,
     sla: str | None = None,
+    priority: str | None = None,
+    sort: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """Open cases of the selected brand; filters that do not apply are ignored, not errors."""
@@ -58,6 +60,8 @@ def inbox(
     teams = list_teams(session, brand.id)
     team_id = next((t.id for t in teams if str(t.id) == team), None)
     chosen_status = next((s for s in OPEN_STATUSES if s.value == status_), None)
+    chosen_priority = next((p for p in Priority if str(int(p)) == priority), None)
+    chosen_sort = next((s for s in InboxSort if s.value == sort), InboxSort.PRIORITY)
     narrow = panels.narrowing(f"sla:{sla}") if sla else None
     cases = queries.list_open_cases(
         session,
@@ -68,6 +72,8 @@ def inbox(
         without_team=team == NO_TEAM,
         assignee_id=signed_in.user.id if assignee == ME else None,
         without_assignee=assignee == NOBODY,
+        priority=chosen_priority,
+        sort=chosen_sort,
         only_case_ids=narrow(session, brand.id) if narrow else None,
         mask_pii=not may_see_personal_data(signed_in.role),
         limit=PAGE_SIZE,
@@ -78,6 +84,8 @@ def inbox(
         "status": chosen_status.value if chosen_status else "",
         "assignee": assignee if assignee in (ME, NOBODY) else "",
         "sla": sla if narrow else "",
+        "priority": str(int(chosen_priority)) if chosen_priority else "",
+        "sort": chosen_sort.value,
     }
     context = {
         "cases": cases,

@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Membership, Team, User
 from ombuds.cases import privacy
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.schemas import (
     CaseDetailRead,
     CaseList,
@@ -26,6 +26,7 @@ from ombuds.cases.schemas import (
     TaskRead,
 )
 from ombuds.cases.tasks import Task
+from ombuds.cases.values import InboxSort
 from ombuds.cases.workflow import READ_ONLY_ROLES
 from ombuds.enrichment.case_mood import CASE_MOOD_VERSION, MessageMood, case_mood
 from ombuds.enrichment.findings import PII
@@ -64,6 +65,42 @@ def _open_filter(
     return conditions
 
 
+def _reach() -> ColumnElement[int]:
+    """The customer's largest audience on any channel (0 when unknown)."""
+    largest = select(func.max(Identity.followers)).where(Identity.customer_id == Case.customer_id)
+    return func.coalesce(largest.scalar_subquery(), 0)
+
+
+def _sla_due() -> ColumnElement[Any]:
+    """The next deadline, as ``CaseRead.sla_due_at`` says: first response until answered, then resolution."""
+    return case(
+        (
+            Case.first_responded_at.is_(None) & Case.first_response_due_at.is_not(None),
+            Case.first_response_due_at,
+        ),
+        else_=Case.resolve_due_at,
+    )
+
+
+def inbox_order(sort: InboxSort) -> list[ColumnElement[Any]]:
+    """The ORDER BY of each inbox sort; the id comes last, so equal cases keep their places page to page."""
+    if sort is InboxSort.AGE:
+        return [Case.opened_at.asc(), Case.id.asc()]
+    if sort is InboxSort.SLA:
+        due = _sla_due()
+        return [due.is_(None), due.asc(), Case.priority.asc(), Case.id.asc()]
+    if sort is InboxSort.REACH:
+        return [_reach().desc(), Case.priority.asc(), Case.opened_at.asc(), Case.id.asc()]
+    # a case a follow-up brought back tops the list: its date has come and its owner promised
+    return [
+        Case.returned_at.is_(None),
+        Case.returned_at.desc(),
+        Case.priority.asc(),
+        Case.opened_at.asc(),
+        Case.id.asc(),
+    ]
+
+
 def _case_rows(conditions: Sequence[ColumnElement[bool]]) -> Select[Case, str, str | None, str | None]:
     return (
         select(Case, Customer.display_name, Team.name, User.name)
@@ -85,12 +122,14 @@ def list_open_cases(
     assignee_id: int | None = None,
     without_assignee: bool = False,
     only_case_ids: Collection[int] | None = None,
+    priority: Priority | None = None,
+    sort: InboxSort = InboxSort.PRIORITY,
     mask_pii: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> CaseList:
-    """The brand's open cases (new, open, pending): those a follow-up brought back first (latest on
-    top), then most urgent, then the longest waiting.
+    """The brand's open cases (new, open, pending) in the ``sort`` order; by default those a
+    follow-up brought back first (latest on top), then most urgent, then the longest waiting.
 
     ``brand_id`` must come from the caller's scope (their selected brand or token's brand).
     """
@@ -104,6 +143,8 @@ def list_open_cases(
     )
     if only_case_ids is not None:  # a narrowing another package computed (the inbox's "SLA at risk")
         conditions.append(Case.id.in_(list(only_case_ids)))
+    if priority is not None:
+        conditions.append(Case.priority == int(priority))
     status_counts = {state.value: 0 for state in OPEN_STATUSES}
     for state, count in session.execute(
         select(Case.status, func.count()).where(*conditions).group_by(Case.status)
@@ -113,17 +154,7 @@ def list_open_cases(
         conditions.append(Case.status == status)
     total = session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
     rows = session.execute(
-        _case_rows(conditions)
-        # a case a follow-up brought back tops the list: its date has come and its owner promised
-        .order_by(
-            Case.returned_at.is_(None),
-            Case.returned_at.desc(),
-            Case.priority.asc(),
-            Case.opened_at.asc(),
-            Case.id.asc(),
-        )
-        .limit(limit)
-        .offset(offset)
+        _case_rows(conditions).order_by(*inbox_order(sort)).limit(limit).offset(offset)
     ).all()
     case_ids = [row[0].id for row in rows]
     latest = _latest_inbound_mentions(session, brand_id=brand_id, case_ids=case_ids)

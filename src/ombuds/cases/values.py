@@ -35,3 +35,23 @@ class Priority(IntEnum):
     HIGH = 2
     NORMAL = 3
     LOW = 4
+
+
+class InboxSort(StrEnum):
+    """How the inbox orders open cases (``?sort=``); every order ends on the case id, so pages are stable."""
+
+    PRIORITY = (
+        "priority"  # most urgent first, then the longest waiting (cases a follow-up brought back on top)
+    )
+    AGE = "age"  # the longest waiting first
+    SLA = "sla"  # the nearest deadline first; cases without one last
+    REACH = "reach"  # customers with the largest audience first
+
+
+#: What the inbox's sort control says for each order.
+INBOX_SORT_LABELS = {
+    InboxSort.PRIORITY: "Priority",
+    InboxSort.AGE: "Oldest first",
+    InboxSort.SLA: "SLA due",
+    InboxSort.REACH: "Reach",
+}

@@ -42,6 +42,7 @@ API_PREFIX = "/api/v1"
 #: (an ``APIRouter`` whose prefix names its collection, e.g. ``APIRouter(prefix="/cases")``).
 API_ROUTERS: tuple[str, ...] = (
     "ombuds.cases.api",
+    "ombuds.inbox.api",
     "ombuds.followups.api",
     "ombuds.mentions.api",
     "ombuds.incidents.api",
@@ -62,6 +63,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.web.pages",
     "ombuds.accounts.pages",
     "ombuds.cases.pages",
+    "ombuds.inbox.pages",
     "ombuds.followups.pages",
     "ombuds.incidents.pages",
     "ombuds.notifications.pages",

@@ -1,0 +1,184 @@
+"""The inbox as a desk works it: sorted four ways, many cases changed at once, saved views with counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts import actions
+from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
+from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.events import Event
+from tests.integration.test_web_cases import NOW, PASSWORD, add_case, row_ids, sign_in
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/inbox").text)
+    assert found is not None
+    return found.group(1)
+
+
+def _token(session: Session, brand: Brand) -> dict[str, str]:
+    _, secret = actions.create_api_token(session, brand=brand, name="bridge")
+    session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_the_inbox_sorts_by_priority_age_sla_due_and_reach(
+    client: TestClient, session: Session, brand: Brand, team: Team, agent: User
+) -> None:
+    oldest = add_case(session, brand=brand, subject="Oldest", handle="ann", opened_hours_ago=50, followers=10)
+    urgent = add_case(
+        session,
+        brand=brand,
+        subject="Urgent",
+        handle="bo",
+        opened_hours_ago=2,
+        priority=Priority.URGENT,
+        followers=None,
+    )
+    famous = add_case(
+        session, brand=brand, subject="Famous", handle="cy", opened_hours_ago=5, followers=90_000
+    )
+    due_soon = add_case(
+        session, brand=brand, subject="Due soon", handle="di", opened_hours_ago=3, followers=500
+    )
+    due_soon.first_response_due_at = NOW - timedelta(hours=99)  # the earliest deadline of all
+    session.commit()
+    sign_in(client, agent.email)
+
+    by = {sort: row_ids(client.get(f"/inbox?sort={sort}")) for sort in ("priority", "age", "sla", "reach")}
+
+    assert by["priority"] == [urgent.id, oldest.id, famous.id, due_soon.id]
+    assert by["age"] == [oldest.id, famous.id, due_soon.id, urgent.id]
+    assert by["sla"][0] == due_soon.id
+    assert by["reach"] == [famous.id, due_soon.id, oldest.id, urgent.id]
+    assert row_ids(client.get("/inbox?sort=nonsense")) == by["priority"]  # ignored, like other filters
+    assert '<option value="reach" selected>' in client.get("/inbox?sort=reach").text
+
+
+def test_many_cases_change_at_once_each_with_its_own_event_and_never_across_brands(
+    client: TestClient, session: Session, brand: Brand, team: Team, agent: User
+) -> None:
+    cases = [
+        add_case(session, brand=brand, subject=f"Bag {n}", handle=f"h{n}", opened_hours_ago=n)
+        for n in range(1, 5)
+    ]
+    rival = actions.create_brand(session, slug="rival-air", name="Rival Air")
+    theirs = add_case(session, brand=rival, subject="Rival seat", handle="zed", opened_hours_ago=1)
+    viewer = actions.create_user(session, email="vic@skyways.test", name="Vic", password=PASSWORD)
+    actions.add_membership(session, user=viewer, brand=brand, role=Role.VIEWER)
+    session.commit()
+    token = _token(session, brand)
+    ids = [case.id for case in cases[:3]]
+
+    assigned = client.post(
+        "/api/v1/inbox/bulk",
+        json={"case_ids": ids, "action": "assign", "assignee_id": agent.id},
+        headers=token,
+    )
+    across = client.post(
+        "/api/v1/inbox/bulk", json={"case_ids": [cases[3].id, theirs.id], "action": "resolve"}, headers=token
+    )
+    nonsense = client.post("/api/v1/inbox/bulk", json={"case_ids": ["x"], "action": "explode"}, headers=token)
+
+    assert assigned.status_code == 200, assigned.text
+    assert assigned.json()["changed"] == ids
+    assert assigned.json()["summary"] == "3 cases assigned."
+    assert across.status_code == 404
+    assert f"no case {theirs.id} in this brand; nothing was changed" in across.text
+    assert nonsense.status_code == 422
+    assert "Input should" not in nonsense.text
+    session.expire_all()
+    assert [session.get(Case, case_id).assignee_id for case_id in ids] == [agent.id] * 3  # type: ignore[union-attr]
+    assert session.get(Case, cases[3].id).status is CaseStatus.NEW  # type: ignore[union-attr]
+    assigned_events = session.scalars(
+        select(Event.subject_id).where(Event.kind == "case.assigned", Event.subject_id.in_(ids))
+    ).all()
+    assert sorted(assigned_events) == sorted(ids)
+
+    # In the inbox: the agent ticks two cases and resolves them with one note.
+    sign_in(client, agent.email)
+    answer = client.post(
+        "/inbox/bulk",
+        data={
+            "csrf_token": _csrf(client),
+            "case_ids": [str(ids[0]), str(ids[1])],
+            "action": "resolve",
+            "note": "Bags delivered by courier",
+            "back": "sort=age",
+        },
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/inbox?sort=age"
+    assert "2 cases resolved." in client.get("/inbox?sort=age").text
+    session.expire_all()
+    assert {session.get(Case, i).status for i in ids[:2]} == {CaseStatus.RESOLVED}  # type: ignore[union-attr]
+
+    # A viewer reads the inbox but has no bulk bar, and the API refuses them.
+    client.post("/logout", data={"csrf_token": _csrf(client)})
+    sign_in(client, viewer.email)
+    page = client.get("/inbox")
+    assert 'data-testid="bulk-bar"' not in page.text
+    refused = client.post(
+        "/api/v1/inbox/bulk",
+        json={"case_ids": [cases[3].id], "action": "priority", "priority": 1},
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
+    assert refused.status_code == 403, refused.text
+
+
+def test_saved_views_for_me_and_my_team_show_their_counts_and_new_cases_are_offered(
+    client: TestClient, session: Session, brand: Brand, team: Team, agent: User
+) -> None:
+    mine = add_case(
+        session, brand=brand, subject="Refund", handle="ann", opened_hours_ago=4, priority=Priority.URGENT
+    )
+    mine.assignee_id = agent.id
+    add_case(session, brand=brand, subject="Seat", handle="bo", opened_hours_ago=3, team=team)
+    add_case(session, brand=brand, subject="Meal", handle="cy", opened_hours_ago=2, team=team)
+    colleague = actions.create_user(session, email="col@skyways.test", name="Col", password=PASSWORD)
+    actions.add_membership(session, user=colleague, brand=brand, role=Role.AGENT)
+    session.add_all(
+        [TeamMember(team_id=team.id, user_id=agent.id), TeamMember(team_id=team.id, user_id=colleague.id)]
+    )
+    session.commit()
+    sign_in(client, agent.email)
+    csrf = {"X-CSRF-Token": _csrf(client)}
+
+    urgent = client.post(
+        "/api/v1/inbox/views", json={"name": "my urgent", "query": "assignee=me&priority=1"}, headers=csrf
+    )
+    shared = client.post(
+        "/api/v1/inbox/views",
+        json={"name": "Care queue", "query": f"/inbox?team={team.id}&sort=age&evil=1", "team_id": team.id},
+        headers=csrf,
+    )
+    again = client.post("/api/v1/inbox/views", json={"name": "My Urgent"}, headers=csrf)
+    blank = client.post("/api/v1/inbox/views", json={"name": "   "}, headers=csrf)
+
+    assert urgent.status_code == 201, urgent.text
+    assert (urgent.json()["count"], shared.json()["count"]) == (1, 2)
+    assert shared.json()["query"] == f"team={team.id}&sort=age"
+    assert again.status_code == 409
+    assert blank.status_code == 422
+    page = client.get("/inbox")
+    assert re.search(r"my urgent <span class=\"count\">1</span>", page.text)
+    assert re.search(r"Care queue <span class=\"count\">2</span>", page.text)
+
+    # The colleague sees the team's view, not the agent's own.
+    client.post("/logout", data={"csrf_token": _csrf(client)})
+    sign_in(client, colleague.email)
+    names = [view["name"] for view in client.get("/api/v1/inbox/views").json()]
+    assert names == ["Care queue"]
+
+    # A case arriving after the inbox was loaded is offered, not pushed into the list.
+    newest = max(row_ids(client.get("/inbox")))
+    assert client.get(f"/inbox/news?after={newest}").text == ""
+    add_case(session, brand=brand, subject="Late flight", handle="di", opened_hours_ago=0)
+    session.commit()
+    assert "1 new case: show them" in client.get(f"/inbox/news?after={newest}").text
