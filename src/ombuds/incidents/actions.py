@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.errors import InvalidInput
-from ombuds.events import record_event
+from ombuds.events import Event, record_event
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
 from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
 from ombuds.incidents.detectors.state import dumps, loads
-from ombuds.incidents.detectors.text import LINKS, REPLIES_TO_ONE_POST
 from ombuds.incidents.models import (
     OPEN_STATUSES,
     Alert,
@@ -33,11 +32,14 @@ from ombuds.incidents.models import (
     IncidentMention,
     IncidentStatus,
 )
+from ombuds.incidents.titles import refreshed_title, storm_title
 
 SUBJECT = "incident"
 #: Mention counts at which the timeline says how far the storm has grown.
 MILESTONES = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 TITLE_CHARS = 300
+#: The timeline entry of a title change; ``by_person`` marks a title the detectors leave alone.
+RETITLED = "retitled"
 
 
 def _event(
@@ -59,32 +61,6 @@ def _event(
         data=data or {},
         occurred_at=at,
     )
-
-
-def storm_title(storm: Storm) -> str:
-    """A headline people can scan: what the detectors saw, in words."""
-    key = storm.key
-    words = [phrase for phrase in storm.phrases.values() if phrase not in LINKS]
-    if words:
-        phrase = max(words, key=lambda p: (len(p.split()), len(p)))
-        title = f"Many people saying “{phrase}”"
-    elif REPLIES_TO_ONE_POST in storm.phrases.values():
-        title = "Many people answering one post"
-    elif storm.phrases:
-        title = "Many people posting the same message"
-    elif storm.signal.value == "high_reach":
-        title = f"High-reach author complaining: {key.removeprefix('author:')}"
-    elif storm.signal.value == "negative_share":
-        title = "Tone turning negative"
-    elif storm.signal.value == "signal_rise":
-        title = f"Rising: {key.removeprefix('signal:').replace('_', ' ')}"
-    elif key == "tone:negative":
-        title = "Surge of complaints"
-    elif key.startswith(("category:", "channel:")):
-        title = f"Surge of mentions about {key.partition(':')[2]}"
-    else:
-        title = "Surge of mentions"
-    return title[:TITLE_CHARS]
 
 
 def link_mentions(
@@ -154,6 +130,7 @@ def _follow_storm(session: Session, incident: Incident, storm: Storm, at: dateti
     if storm.representative_text:
         incident.representative_text = storm.representative_text
         incident.representative_mention_id = storm.representative_id
+    _follow_title(session, incident, storm, at)
     if storm.first_mention_at is not None:
         first = datetime.fromtimestamp(storm.first_mention_at, at.tzinfo)
         incident.first_mention_at = min(incident.first_mention_at or first, first)
@@ -174,6 +151,33 @@ def _follow_storm(session: Session, incident: Incident, storm: Storm, at: dateti
             incident.status = IncidentStatus.ACTIVE
     incident.updated_at = at
     return alerts
+
+
+def _title_edited_by_person(session: Session, incident: Incident) -> bool:
+    return incident.signal == "manual" or any(
+        (data or {}).get("by_person")
+        for data in session.scalars(
+            select(Event.data).where(
+                Event.subject_type == SUBJECT,
+                Event.subject_id == incident.id,
+                Event.kind == f"incident.{RETITLED}",
+            )
+        )
+    )
+
+
+def _follow_title(session: Session, incident: Incident, storm: Storm, at: datetime) -> None:
+    """Refresh the title when what most people say, or the storm's size band, changed (``titles``)."""
+    proposed = storm_title(storm, current=incident.title)
+    if proposed == incident.title:
+        return
+    title = refreshed_title(
+        current=incident.title, proposed=proposed, edited_by_person=_title_edited_by_person(session, incident)
+    )
+    if title is None:
+        return
+    _event(session, incident, RETITLED, at=at, data={"from": incident.title, "to": title, "by_person": False})
+    incident.title = title
 
 
 def apply_storm_changes(
@@ -364,6 +368,28 @@ def record_bulk_action(
         data={"action": action, "detail": detail, "case_ids": list(case_ids), "refused": refused},
     )
     incident.updated_at = now
+
+
+def rename_incident(
+    session: Session, *, incident: Incident, title: str, actor_id: int | None, now: datetime
+) -> bool:
+    """A person's title: kept from now on, whatever the storm does. False when it was the title already."""
+    title = title.strip()[:TITLE_CHARS]
+    if not title:
+        raise InvalidInput("title: an incident needs a title")
+    if title == incident.title:
+        return False
+    _event(
+        session,
+        incident,
+        RETITLED,
+        at=now,
+        actor_id=actor_id,
+        data={"from": incident.title, "to": title, "by_person": True},
+    )
+    incident.title = title
+    incident.updated_at = now
+    return True
 
 
 def is_open(incident: Incident) -> bool:

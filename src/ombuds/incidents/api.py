@@ -33,6 +33,7 @@ from ombuds.incidents.schemas import (
     OwnerUpdate,
     StatusUpdate,
     TimelineEntry,
+    TitleUpdate,
 )
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
@@ -184,6 +185,15 @@ def set_status(incident_id: Id, body: StatusUpdate, scope: ApiReader, session: D
     incident = _incident(session, incident_id, scope)
     actor = _manager(session, scope, incident.brand_id)
     actions.change_status(session, incident=incident, status=body.status, actor_id=actor, now=utcnow())
+    return _detail(session, incident)
+
+
+@router.post("/{incident_id}/title", response_model=IncidentDetail, responses=_WRITE_ERRORS)
+def set_title(incident_id: Id, body: TitleUpdate, scope: ApiReader, session: DbSession) -> IncidentDetail:
+    """Give the incident a title of your own; the detectors no longer refresh it as the storm grows."""
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    actions.rename_incident(session, incident=incident, title=body.title, actor_id=actor, now=utcnow())
     return _detail(session, incident)
 
 

@@ -206,6 +206,24 @@ def change_status(
     return _back(incident.id)
 
 
+@router.post("/incidents/{incident_id}/title")
+def rename(
+    incident_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    title: Annotated[str, Form(max_length=TITLE_MAX_CHARS), NoNul],
+) -> Response:
+    """A title of PR's own: the detectors stop refreshing it as the storm grows."""
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    try:
+        actions.rename_incident(session, incident=incident, title=title, actor_id=actor, now=utcnow())
+    except OmbudsError as exc:
+        flash(request, str(exc), "error")
+    return _back(incident.id)
+
+
 @router.post("/incidents/{incident_id}/owner")
 def change_owner(
     incident_id: Id,

@@ -121,6 +121,15 @@ class IncidentCreate(BaseModel):
     mention_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
+class TitleUpdate(BaseModel):
+    """A person's title for the incident; the detectors stop refreshing it from then on."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS), NoNul
+    ]
+
+
 class StatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IncidentStatus
