@@ -65,6 +65,8 @@ SHOWS_NO_CUSTOMER_TEXT = {
     "/docs/oauth2-redirect": "part of the documentation page",
     "/static/vendor/htmx.min.js": "a script",
     "/healthz": "the version",
+    "/inbox/news": "a count of new cases",
+    "/api/v1/inbox/views": "the names and counts of saved views",
     "/": "a redirect to the inbox",
     "/login": "the sign-in form",
     "/promises/new": "an empty form (and only for PR, managers, admins)",

@@ -1,0 +1,92 @@
+"""A day at the desk without the mouse, and on a phone: keys for one case, a bulk change for many,
+and every page at 390 px wide without sideways scrolling."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import TIMEOUT_MS, SeededDesk
+from tests.e2e.test_cross_team_task import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_an_agent_works_one_case_with_only_the_keyboard_then_bulk_assigns_three(
+    page: Page, desk: SeededDesk, artifacts_dir: Path
+) -> None:
+    sign_in(page, desk.email, desk.password)
+    rows = page.get_by_test_id("case-row")
+    expect(rows).to_have_count(3)
+
+    # j, j, k: down twice and back up; the second case is current, its link has the focus.
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class(re.compile("is-current"))
+    second_id = rows.nth(1).get_attribute("data-case-id")
+    page.keyboard.press("?")
+    expect(page.locator("#keys-help")).to_contain_text("assign the case to me")
+    page.keyboard.press("?")
+    page.keyboard.press("o")
+    page.wait_for_url(re.compile(rf"/cases/{second_id}$"))
+
+    page.keyboard.press("a")
+    expect(page.locator(".flash-success")).to_contain_text("Assigned to you.")
+    page.keyboard.press("n")
+    expect(page.locator("#note-text")).to_be_focused()
+    page.keyboard.type("Called the customer; courier booked for tomorrow.")
+    page.keyboard.press("Tab")  # Resolve with this note
+    page.keyboard.press("Tab")  # Add note
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-success")).to_contain_text("Note added.")
+    expect(page.get_by_text("Called the customer; courier booked for tomorrow.")).to_be_visible()
+
+    # Back in the inbox: every case on the page ticked at once, given to me in one go.
+    page.keyboard.press("/")
+    page.wait_for_url(re.compile(r"/inbox#search$"))
+    expect(page.locator("#inbox-q")).to_be_focused()
+    page.get_by_label("Select all cases on this page").check()
+    bar = page.get_by_test_id("bulk-bar")
+    expect(bar).to_contain_text("3 cases selected")
+    bar.get_by_label("Assign to").select_option("me")
+    bar.get_by_role("button", name="Assign").click()
+    expect(page.locator(".flash-success")).to_contain_text("2 cases assigned; 1 already was.")
+    for number in range(3):
+        expect(rows.nth(number)).to_contain_text("Ada Agent")
+    page.screenshot(path=artifacts_dir / "inbox-bulk-assigned.png", full_page=True)
+
+
+def test_on_a_phone_the_inbox_and_a_case_fit_the_screen_and_resolve_is_reachable(
+    browser: Browser, live_server: str, desk: SeededDesk, artifacts_dir: Path
+) -> None:
+    context = browser.new_context(base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        sign_in(page, desk.email, desk.password)
+        widths = {"inbox": page.evaluate("document.scrollingElement.scrollWidth")}
+        page.screenshot(path=artifacts_dir / "phone-inbox.png", full_page=True)
+
+        case = desk.case("Bag lost")
+        page.goto(f"/cases/{case.id}")
+        widths["case"] = page.evaluate("document.scrollingElement.scrollWidth")
+        page.screenshot(path=artifacts_dir / "phone-case.png", full_page=True)
+        resolve = page.get_by_test_id("status-actions").get_by_role("button", name="Resolve", exact=True)
+        resolve.scroll_into_view_if_needed()
+        box = resolve.bounding_box()
+
+        assert max(widths.values()) <= PHONE["width"], f"wider than the phone: {widths}"
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"]
+        resolve.click()
+        expect(page.locator(".flash-success")).to_contain_text("Status is now resolved.")
+    finally:
+        context.close()
