@@ -24,7 +24,9 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
     from ombuds import models  # noqa: F401
     from ombuds.db import Base
+    from ombuds.search.index import include_name
 
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models changed without a migration: {diff}"

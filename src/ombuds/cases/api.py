@@ -28,6 +28,7 @@ from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
 from ombuds.fields import Count, Id
 from ombuds.mentions.models import Mention
+from ombuds.web import panels
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -51,11 +52,21 @@ def list_cases(
     status_: Annotated[OpenStatus | None, Query(alias="status", description="Only this open status.")] = None,
     team_id: Annotated[Id | None, Query(description="Only cases of this team.")] = None,
     assignee_id: Annotated[Id | None, Query(description="Only cases assigned to this user.")] = None,
+    q: Annotated[
+        str | None,
+        Query(description="Only cases a search finds (the language of `GET /api/v1/search`)."),
+    ] = None,
     limit: Annotated[Count, Query(ge=1, le=500)] = 50,
     offset: Annotated[Count, Query()] = 0,
 ) -> CaseList:
-    """Open cases (new, open, pending) of one brand: priority first (1 = urgent), then oldest first."""
+    """Open cases (new, open, pending) of one brand: priority first (1 = urgent), then oldest first.
+
+    With ``q``, the open cases a search finds, listed the same way; a query that cannot be
+    searched answers 422 saying why.
+    """
     chosen = scope.brand_by_slug(brand)
+    search = panels.case_search() if q is not None else None
+    only_case_ids = search(session, chosen.id, q) if search is not None and q is not None else None
     return queries.list_open_cases(
         session,
         mask_pii=_masks_pii(session, scope, brand_id=chosen.id),
@@ -64,6 +75,7 @@ def list_cases(
         status=CaseStatus(status_) if status_ else None,
         team_id=team_id,
         assignee_id=assignee_id,
+        only_case_ids=only_case_ids,
         limit=limit,
         offset=offset,
     )

@@ -51,9 +51,14 @@ def inbox(
     sla: str | None = None,
     priority: str | None = None,
     sort: str | None = None,
+    q: str = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
-    """Open cases of the selected brand; filters that do not apply are ignored, not errors."""
+    """Open cases of the selected brand; filters that do not apply are ignored, not errors.
+
+    ``q`` narrows them to those a search finds (the search package's language); a search that
+    cannot be run shows why, and no cases.
+    """
     brand = signed_in.brand
     if brand is None:
         return render(request, "cases/no_brand.html", signed_in=signed_in)
@@ -63,6 +68,14 @@ def inbox(
     chosen_priority = next((p for p in Priority if str(int(p)) == priority), None)
     chosen_sort = next((s for s in InboxSort if s.value == sort), InboxSort.PRIORITY)
     narrow = panels.narrowing(f"sla:{sla}") if sla else None
+    only_case_ids = set(narrow(session, brand.id)) if narrow else None
+    search, search_problem = panels.case_search(), None
+    if q.strip() and search is not None:
+        try:
+            found = set(search(session, brand.id, q))
+        except InvalidInput as exc:
+            found, search_problem = set(), str(exc)
+        only_case_ids = found if only_case_ids is None else only_case_ids & found
     cases = queries.list_open_cases(
         session,
         brand_id=brand.id,
@@ -74,7 +87,7 @@ def inbox(
         without_assignee=assignee == NOBODY,
         priority=chosen_priority,
         sort=chosen_sort,
-        only_case_ids=narrow(session, brand.id) if narrow else None,
+        only_case_ids=only_case_ids,
         mask_pii=not may_see_personal_data(signed_in.role),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
@@ -86,11 +99,13 @@ def inbox(
         "sla": sla if narrow else "",
         "priority": str(int(chosen_priority)) if chosen_priority else "",
         "sort": chosen_sort.value,
+        "q": q,
     }
     context = {
         "cases": cases,
         "teams": teams,
         "filters": filters,
+        "search_problem": search_problem,
         "statuses": [s.value for s in OPEN_STATUSES],
         "page": page,
         "page_count": max(1, -(-cases.total // PAGE_SIZE)),

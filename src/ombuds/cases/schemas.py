@@ -104,6 +104,12 @@ class CaseRead(_Read):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def customer_id(self) -> int:
+        """The customer's id (``GET /api/v1/customers/{id}``), beside the customer it names."""
+        return self.customer.id
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def priority_label(self) -> str:
         return priority_label(self.priority)
 

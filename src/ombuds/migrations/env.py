@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from ombuds import models  # noqa: F401  (registers every table)
 from ombuds.db import Base, make_engine
+from ombuds.search.index import include_name
 from ombuds.settings import get_settings
 
 config = context.config
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the search index is not in the models (search/index.py)
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -55,6 +55,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.accounts.api",
     "ombuds.tasks.api",
     "ombuds.surveys.api",
+    "ombuds.search.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
@@ -75,6 +76,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.routing.pages",
     "ombuds.tasks.pages",
     "ombuds.surveys.settings.pages",
+    "ombuds.search.pages",
 )
 
 #: Pages for people without an account, reached by an unguessable link that is their only

@@ -18,6 +18,7 @@ class NavEntry:
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Inbox", "/inbox", prefixes=("/cases",)),
+    NavEntry("Search", "/search", prefixes=("/customers",)),
     NavEntry("Tasks", "/tasks"),
     NavEntry("Team", "/team"),
     NavEntry("Incidents", "/incidents"),

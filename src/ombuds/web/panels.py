@@ -48,3 +48,19 @@ def register_narrowing(name: str, narrowing: Narrowing) -> None:
 
 def narrowing(name: str) -> Narrowing | None:
     return _NARROWINGS.get(name)
+
+
+#: The inbox's search box: the brand's case ids a typed search finds. Raises ``InvalidInput``
+#: (a ``QueryError``) saying what is wrong with the search.
+CaseSearch = Callable[[Session, int, str], Collection[int]]
+
+_SEARCH: list[CaseSearch] = []
+
+
+def register_search(search: CaseSearch) -> None:
+    """Offer the case lists (the inbox, ``GET /api/v1/cases?q=``) a search; the search package does."""
+    _SEARCH[:] = [search]
+
+
+def case_search() -> CaseSearch | None:
+    return _SEARCH[0] if _SEARCH else None

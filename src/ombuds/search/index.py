@@ -1,0 +1,88 @@
+"""Where the search index lives on each database, and how a query reaches it.
+
+* SQLite: ``mention_fts``, an FTS5 table with external content (the ``mention`` table itself), so
+  the text is stored once. Triggers on ``mention`` keep it in step, not the writer in Python: rows
+  also change by bulk inserts, cascading deletes and migrations, and a trigger sees every one.
+  A batch migration that rebuilds ``mention`` on SQLite drops its triggers: such a migration
+  must create them again (``tests/unit/test_search_index.py`` fails until it does).
+* PostgreSQL: ``mention.search_vector``, a stored generated ``tsvector`` column with a GIN index;
+  the database computes it on every write, and ranking reads it without parsing the text again.
+
+Both index the author's handle with the text and stem English words (porter / ``english``), so
+"delayed" finds "delay". Neither is part of the ORM metadata (one exists on one database only):
+``is_search_index`` tells Alembic's comparison to leave them alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, Float, func, literal_column, table
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.sql import column
+
+from ombuds.search.query import SearchQuery
+
+FTS_TABLE = "mention_fts"
+VECTOR_COLUMN = "search_vector"
+TS_CONFIG = "english"
+
+fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
+#: the FTS5 table's own column, the left side of ``MATCH``
+fts_column: ColumnElement[Any] = literal_column(FTS_TABLE)
+vector = literal_column(f"mention.{VECTOR_COLUMN}", TSVECTOR)
+
+
+def is_search_index(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Whether a name Alembic reflects is the search index (its tables, its column, its index)."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+    if type_ in ("column", "index"):
+        return (
+            name in (VECTOR_COLUMN, "ix_mention_search_vector")
+            and parent_names.get("table_name") == "mention"
+        )
+    return False
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Alembic's ``include_name``: compare everything but the search index with the models."""
+    return not is_search_index(name, type_, parent_names)
+
+
+def fts_match(query: SearchQuery) -> str:
+    """The FTS5 MATCH expression: every word and phrase as a quoted string, all required.
+
+    Quoting makes each a literal string whatever it holds (FTS5 doubles ``"`` inside one);
+    the parser lets only word characters through anyway.
+    """
+    parts = [_quoted(word) for word in query.words]
+    parts += [_quoted(" ".join(phrase)) for phrase in query.phrases]
+    return " AND ".join(parts)
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def ts_query(query: SearchQuery) -> ColumnElement[Any]:
+    """The PostgreSQL tsquery: every word and phrase a bound parameter, all required."""
+    config: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
+    parts = [func.plainto_tsquery(config, word) for word in query.words]
+    parts += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in query.phrases]
+    combined: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("&&")(part)
+    return combined
+
+
+def ts_condition(query: SearchQuery) -> ColumnElement[bool]:
+    return vector.op("@@", return_type=Boolean)(ts_query(query))
+
+
+def ts_rank(query: SearchQuery) -> ColumnElement[float]:
+    # negated so that, as with FTS5's bm25, a smaller rank is a better match
+    return -func.ts_rank(vector, ts_query(query), type_=Float)

@@ -1,0 +1,55 @@
+"""The search page, and the search the inbox narrows its cases by (``/inbox?q=``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from ombuds.cases.workflow import may_see_personal_data
+from ombuds.search import queries, snippets
+from ombuds.search.query import QueryError, parse_query
+from ombuds.search.schemas import SearchResultRead, SearchResults
+from ombuds.web import panels
+from ombuds.web.deps import CurrentUser, DbSession
+from ombuds.web.templating import render
+
+router = APIRouter()
+PAGE_RESULTS = 50
+
+
+def _pieces(hit: SearchResultRead) -> list[snippets.Piece]:
+    return snippets.pieces(hit.snippet, hit.highlights)
+
+
+@router.get("/search")
+def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q: str = "") -> Response:
+    """Cases, messages and customers of the selected brand that match, with the words marked."""
+    found: SearchResults | None = None
+    problem = None
+    brand = signed_in.brand
+    if q.strip() and brand is not None:
+        try:
+            found = queries.search(
+                session,
+                parse_query(q),
+                brand_id=brand.id,
+                limit=PAGE_RESULTS,
+                mask_pii=not may_see_personal_data(signed_in.role),
+            )
+        except QueryError as exc:
+            problem = str(exc)
+    context = {"q": q, "found": found, "problem": problem, "pieces": _pieces}
+    return render(
+        request, "search/results.html", context, signed_in=signed_in, status_code=422 if problem else 200
+    )
+
+
+def inbox_search(session: Session, brand_id: int, text: str) -> Collection[int]:
+    """The brand's case ids a search finds, for the inbox's search box."""
+    return queries.matching_case_ids(session, parse_query(text), brand_id=brand_id)
+
+
+panels.register_search(inbox_search)

@@ -1,0 +1,288 @@
+"""Search reads: one query over cases, mentions and customers of one brand, on either database.
+
+Ranking: a message that holds the searched words together as typed (the exact phrase) comes
+first, then the database's own rank (bm25 on SQLite, ts_rank on PostgreSQL). A case ranks by its
+best message. Every read is scoped to one brand; nothing of another brand is read or counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, exists, false, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Team
+from ombuds.cases.models import Case, Customer, Identity
+from ombuds.cases.privacy import mask_found
+from ombuds.enrichment.models import Enrichment
+from ombuds.mentions.models import Mention
+from ombuds.search import index, snippets
+from ombuds.search.query import SearchQuery
+from ombuds.search.schemas import Kind, SearchResultRead, SearchResults
+from ombuds.shown_brands import note_shown
+
+#: The best-ranked messages looked at to rank cases; a case beyond them still counts in ``total``.
+RANKED_MENTIONS = 1000
+#: How many case ids a search narrows a list (the inbox, ``/cases?q=``) to, at most.
+MAX_CASE_IDS = 5000
+KIND_ORDER = {"customer": 0, "case": 1, "mention": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class _MentionHit:
+    id: int
+    case_id: int | None
+    rank: float
+    is_phrase: bool
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _escaped(value: str) -> str:
+    return value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_prefix(value: str) -> str:
+    return _escaped(value) + "%"
+
+
+def _like_anywhere(value: str) -> str:
+    return "%" + _escaped(value) + "%"
+
+
+def _case_filters(session: Session, query: SearchQuery, *, brand_id: int) -> list[ColumnElement[bool]]:
+    """Conditions on ``Case`` (joined to the message) for status:, team: and category:."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.statuses:
+        conditions.append(Case.status.in_(query.statuses))
+    if query.teams:
+        wanted = [t.lower() for t in query.teams]
+        team_ids = select(Team.id).where(
+            Team.brand_id == brand_id,
+            or_(
+                func.lower(Team.slug).in_(wanted),
+                *(func.lower(Team.name).like(_like_prefix(t), escape="\\") for t in wanted),
+            ),
+        )
+        conditions.append(Case.team_id.in_(team_ids))
+    if query.categories:
+        # a case is in a category when one of its messages is
+        categorised = (
+            select(Mention.id)
+            .join(Enrichment, Enrichment.mention_id == Mention.id)
+            .where(
+                Mention.case_id == Case.id,
+                Enrichment.brand_id == brand_id,
+                Enrichment.analyzer == "category",
+                or_(
+                    *(
+                        func.lower(Enrichment.label).like(_like_prefix(c), escape="\\")
+                        for c in query.categories
+                    )
+                ),
+            )
+        )
+        conditions.append(exists(categorised))
+    return conditions
+
+
+def _mention_conditions(session: Session, query: SearchQuery, *, brand_id: int) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Mention.brand_id == brand_id]
+    if query.handles:
+        conditions.append(func.lower(Mention.author_handle).in_([h.lower() for h in query.handles]))
+    if query.after is not None:
+        conditions.append(Mention.created_at >= query.after)
+    if query.before is not None:
+        conditions.append(Mention.created_at < query.before)
+    # the index finds candidates (stemmed, and PostgreSQL drops words like "my"); a quoted phrase
+    # then holds only where its words stand as typed
+    conditions += [Mention.text.ilike(_like_anywhere(" ".join(p)), escape="\\") for p in query.phrases]
+    return conditions + _case_filters(session, query, brand_id=brand_id)
+
+
+def _matching_mentions(
+    session: Session, query: SearchQuery, *, brand_id: int, columns: Sequence[Any]
+) -> Select[Any]:
+    """``columns`` of the brand's messages that match, with ``rank`` and ``is_phrase`` usable."""
+    conditions = _mention_conditions(session, query, brand_id=brand_id)
+    statement = select(*columns)
+    if query.has_text and _dialect(session) == "sqlite":
+        statement = statement.select_from(index.fts).join(Mention, Mention.id == index.fts.c.rowid)
+        conditions.append(index.fts_column.op("MATCH")(index.fts_match(query)))
+    else:
+        statement = statement.select_from(Mention)
+        if query.has_text:
+            conditions.append(index.ts_condition(query))
+    if query.has_case_filters:
+        statement = statement.join(Case, Case.id == Mention.case_id)
+    return statement.where(*conditions)
+
+
+def _rank(session: Session, query: SearchQuery) -> ColumnElement[float]:
+    if not query.has_text:
+        return literal(0.0)
+    if _dialect(session) == "sqlite":
+        return index.fts.c.rank
+    return index.ts_rank(query)
+
+
+def _is_phrase(query: SearchQuery) -> ColumnElement[bool]:
+    phrase = query.preferred_phrase
+    if phrase is None:
+        return false()
+    return Mention.text.ilike(_like_anywhere(phrase), escape="\\")
+
+
+def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, limit: int) -> list[_MentionHit]:
+    phrase = case((_is_phrase(query), 1), else_=0).label("is_phrase")
+    rank = _rank(session, query).label("rank")
+    statement = _matching_mentions(
+        session, query, brand_id=brand_id, columns=(Mention.id, Mention.case_id, rank, phrase)
+    ).order_by(phrase.desc(), rank, Mention.created_at.desc(), Mention.id.desc())
+    return [
+        _MentionHit(id=row.id, case_id=row.case_id, rank=float(row.rank or 0), is_phrase=bool(row.is_phrase))
+        for row in session.execute(statement.limit(limit))
+    ]
+
+
+def _matching_customers(query: SearchQuery, *, brand_id: int) -> Select[int, str] | None:
+    """The brand's customers whose name or handles hold every word (and a from: handle)."""
+    if query.has_case_filters or query.after or query.before:
+        return None  # those describe cases and messages, not people
+    conditions: list[ColumnElement[bool]] = [Customer.brand_id == brand_id]
+
+    def handle_like(value: str) -> ColumnElement[bool]:
+        return exists(
+            select(Identity.id).where(
+                Identity.customer_id == Customer.id, Identity.handle.icontains(value, autoescape=True)
+            )
+        )
+
+    for words in [(w,) for w in query.words] + list(query.phrases):
+        value = " ".join(words)
+        conditions.append(or_(Customer.display_name.icontains(value, autoescape=True), handle_like(value)))
+    for handle in query.handles:
+        conditions.append(
+            exists(
+                select(Identity.id).where(
+                    Identity.customer_id == Customer.id, func.lower(Identity.handle) == handle.lower()
+                )
+            )
+        )
+    return select(Customer.id, Customer.display_name).where(*conditions)
+
+
+def search(
+    session: Session, query: SearchQuery, *, brand_id: int, limit: int = 20, mask_pii: bool = False
+) -> SearchResults:
+    """The best ``limit`` results of every kind, and how many matched in all."""
+    note_shown(session, [brand_id])
+    hits = _ranked_mentions(session, query, brand_id=brand_id, limit=RANKED_MENTIONS)
+    best_of_case: dict[int, _MentionHit] = {}
+    for hit in hits:
+        if hit.case_id is not None:
+            best_of_case.setdefault(hit.case_id, hit)
+    customers_query = _matching_customers(query, brand_id=brand_id)
+    customers = (
+        list(session.execute(customers_query.order_by(Customer.id).limit(limit)))
+        if customers_query is not None
+        else []
+    )
+    total = _count(session, query, brand_id=brand_id, customers=customers_query)
+    # (is a phrase match, kind, position in rank) orders the list; then the best ``limit`` are read
+    ordered: list[tuple[tuple[int, int, int], str, Any]] = []
+    for position, (case_id, hit) in enumerate(best_of_case.items()):
+        ordered.append(((0 if hit.is_phrase else 1, KIND_ORDER["case"], position), "case", (case_id, hit)))
+    for position, hit in enumerate(hits[:limit]):
+        ordered.append(((0 if hit.is_phrase else 1, KIND_ORDER["mention"], position), "mention", hit))
+    for position, row in enumerate(customers):
+        ordered.append(((1, KIND_ORDER["customer"], position), "customer", row))
+    ordered.sort(key=lambda item: item[0])
+    chosen = ordered[:limit]
+    shown_mentions = [
+        item[1].id if kind == "case" else item.id for _, kind, item in chosen if kind != "customer"
+    ]
+    texts = _mention_texts(session, brand_id=brand_id, ids=shown_mentions)
+    terms = query.highlight_terms
+    results: list[SearchResultRead] = []
+    for _, kind, item in chosen:
+        if kind == "customer":
+            customer_id, name = item
+            text = _customer_line(session, customer_id=customer_id, name=name)
+            results.append(_result("customer", customer_id, None, text, terms, mask_pii))
+        elif kind == "case":
+            case_id, hit = item
+            results.append(_result("case", case_id, case_id, texts.get(hit.id, ""), terms, mask_pii))
+        else:
+            results.append(_result("mention", item.id, item.case_id, texts.get(item.id, ""), terms, mask_pii))
+    return SearchResults(results=results, total=total)
+
+
+def _result(
+    kind: Kind, id_: int, case_id: int | None, text: str, terms: Sequence[str], mask_pii: bool
+) -> SearchResultRead:
+    shown = mask_found(text) if mask_pii else text
+    snippet = snippets.excerpt(shown, terms)
+    return SearchResultRead(
+        kind=kind,
+        id=id_,
+        case_id=case_id,
+        snippet=snippet,
+        highlights=snippets.highlights(snippet, terms),
+    )
+
+
+def _mention_texts(session: Session, *, brand_id: int, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Mention.id, Mention.text).where(Mention.brand_id == brand_id, Mention.id.in_(ids))
+    )
+    return {row.id: row.text for row in rows}
+
+
+def _customer_line(session: Session, *, customer_id: int, name: str) -> str:
+    handles = session.execute(
+        select(Identity.channel, Identity.handle)
+        .where(Identity.customer_id == customer_id)
+        .order_by(Identity.id)
+    ).all()
+    return " · ".join([name, *(f"{handle} ({channel})" for channel, handle in handles)])
+
+
+def _count(session: Session, query: SearchQuery, *, brand_id: int, customers: Select[int, str] | None) -> int:
+    counted = _matching_mentions(
+        session,
+        query,
+        brand_id=brand_id,
+        columns=(func.count().label("mentions"), func.count(func.distinct(Mention.case_id)).label("cases")),
+    )
+    row = session.execute(counted).one()
+    total = int(row.mentions) + int(row.cases)
+    if customers is not None:
+        total += session.scalar(select(func.count()).select_from(customers.subquery())) or 0
+    return total
+
+
+def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
+    """Ids of the brand's cases a search finds: by their messages, or by their customer."""
+    by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,)).where(
+        Mention.case_id.is_not(None)
+    )
+    found = set(session.scalars(by_message.distinct().limit(MAX_CASE_IDS)))
+    customers = _matching_customers(query, brand_id=brand_id)
+    if customers is not None:
+        customer_ids = select(customers.subquery().c.id)
+        found |= set(
+            session.scalars(
+                select(Case.id)
+                .where(Case.brand_id == brand_id, Case.customer_id.in_(customer_ids))
+                .limit(MAX_CASE_IDS)
+            )
+        )
+    return sorted(found)

@@ -1,0 +1,177 @@
+"""Search: one query over cases, messages and customers, on SQLite FTS5 and PostgreSQL full text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.enrichment.models import Enrichment
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+
+URL = "/api/v1/search"
+
+
+def token_for(session: Session, brand: Brand) -> dict[str, str]:
+    _, token = accounts.create_api_token(session, brand=brand, name="search")
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ingest(factory: sessionmaker[Session], brand: Brand, messages: list[tuple[str, str]]) -> None:
+    """(handle, text) messages a minute apart, through the whole pipeline."""
+    start = utcnow() - timedelta(hours=2)
+    with factory.begin() as writing:
+        source = get_or_create_source(writing, brand_id=brand.id, kind="api", name="feed")
+        ingest_mentions(
+            writing,
+            source=source,
+            mentions=[
+                IncomingMention(
+                    MentionCreate(
+                        external_id=f"{brand.slug}-{index}",
+                        author=handle,
+                        text=text,
+                        created_at=start + timedelta(minutes=index),
+                        channel="twitter",
+                    ),
+                    b"{}",
+                    "json",
+                )
+                for index, (handle, text) in enumerate(messages)
+            ],
+        )
+    run_until_idle(factory)
+
+
+def case_of(session: Session, handle: str) -> int:
+    case_id = session.scalar(select(Mention.case_id).where(Mention.author_handle == handle).limit(1))
+    assert case_id is not None
+    return case_id
+
+
+def test_search_finds_a_case_by_its_third_message_by_handle_and_by_category_within_its_brand(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    rail = accounts.create_brand(session, slug="rail", name="Rail")
+    accounts.create_team(session, brand=rail, slug="care", name="Care", is_default=True)
+    session.commit()
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("mara_lind", "@Skyways my suitcase did not arrive"),
+            ("mara_lind", "@Skyways still nothing, day two"),
+            ("mara_lind", "@Skyways it turned up in Porto instead of Lisbon"),
+            ("joao", "@Skyways the lounge in Lisbon was closed"),
+        ],
+    )
+    ingest(session_factory, rail, [("otto", "@Rail my train to Porto was cancelled")])
+    headers = token_for(session, brand)
+    mara = case_of(session, "mara_lind")
+
+    found = client.get(URL, params={"q": "porto"}, headers=headers)
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert [(r["kind"], r["id"]) for r in body["results"] if r["kind"] == "case"] == [("case", mara)]
+    assert {r.get("case_id") for r in body["results"] if r["kind"] != "customer"} == {mara}, "no rail result"
+    assert body["total"] == 2  # the message and its case
+    mention = next(r for r in body["results"] if r["kind"] == "mention")
+    start, end = mention["highlights"][0]
+    assert mention["snippet"][start:end] == "Porto"
+
+    by_handle = client.get(URL, params={"q": "from:@Mara_Lind"}, headers=headers).json()
+    assert [r["id"] for r in by_handle["results"] if r["kind"] == "case"] == [mara]
+    assert any(r["kind"] == "customer" for r in by_handle["results"])
+    by_name = client.get(URL, params={"q": "mara"}, headers=headers).json()
+    assert [r["kind"] for r in by_name["results"]][:1] == ["customer"]
+
+    category = session.scalar(
+        select(Enrichment.label)
+        .join(Mention, Mention.id == Enrichment.mention_id)
+        .where(Mention.case_id == mara, Enrichment.analyzer == "category", Enrichment.label.is_not(None))
+        .limit(1)
+    )
+    assert category, "the pipeline gave Mara's messages a category"
+    by_category = client.get(URL, params={"q": f'category:"{category}" from:mara_lind'}, headers=headers)
+    assert mara in [r["id"] for r in by_category.json()["results"] if r["kind"] == "case"]
+
+    # the case list (like the inbox) and the inbox page narrow to what the search finds
+    listed = client.get("/api/v1/cases", params={"q": "porto"}, headers=headers).json()
+    assert [item["id"] for item in listed["items"]] == [mara]
+    assert listed["items"][0]["customer_id"] == session.get(Case, mara).customer_id  # type: ignore[union-attr]
+    assert client.get(f"/api/v1/cases/{mara}", headers=headers).json()["customer_id"]
+
+
+def test_words_held_together_as_typed_rank_first(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("ana", "@Skyways bag lost"),  # short, so plain rank alone would put it first
+            ("ben", "@Skyways you lost my bag in Lisbon and nobody at the desk could say where it went"),
+        ],
+    )
+    headers = token_for(session, brand)
+    found = client.get(URL, params={"q": "lost my bag"}, headers=headers).json()
+    assert found["results"][0]["case_id"] == case_of(session, "ben")
+    both = client.get(URL, params={"q": "lost bag"}, headers=headers).json()
+    cases = [r["id"] for r in both["results"] if r["kind"] == "case"]
+    assert cases == [case_of(session, "ana"), case_of(session, "ben")]  # "bag lost" is not the phrase
+    quoted = client.get(URL, params={"q": '"my bag"'}, headers=headers).json()
+    assert [r["id"] for r in quoted["results"] if r["kind"] == "case"] == [case_of(session, "ben")]
+
+
+HOSTILE = (
+    '"unbalanced quote',
+    "bag*",
+    "*",
+    "bag NEAR lost",
+    "NEAR(bag lost, 2)",
+    "bag AND OR NOT lost",
+    "((bag",
+    "bag)",
+    "lost\x00bag",
+    "\x00",
+    "x" * 10_000,
+    "bag " * 2_500,
+    "'; DROP TABLE mention; --",
+    "<script>alert(1)</script>",
+    "from: category: team:",
+    "status:exploded",
+    "after:2026-13-45",
+    "date:2026-12-01..2026-11-01",
+    "team:care status:open",
+    "-bag +lost ^ : ~",
+    "ünïcödé bagagem 荷物",
+)
+
+
+def test_hostile_queries_answer_results_or_a_clear_422_never_a_server_error(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    ingest(session_factory, brand, [("ana", "@Skyways my bag was lost, <b>again</b>")])
+    headers = token_for(session, brand)
+    for query in HOSTILE:
+        answer = client.get(URL, params={"q": query}, headers=headers)
+        assert answer.status_code in (200, 422), (query[:40], answer.text[:300])
+        if answer.status_code == 422:
+            assert "Input should" not in answer.text, query[:40]
+            assert answer.json()["detail"], query[:40]
+        listed = client.get("/api/v1/cases", params={"q": query}, headers=headers)
+        assert listed.status_code in (200, 422), (query[:40], listed.text[:300])
+    assert client.get(URL, params={"q": "bag*"}, headers=headers).json()["total"] == 2
+    too_long = client.get(URL, params={"q": "x" * 10_000}, headers=headers)
+    assert too_long.status_code == 422
+    assert "10,000 characters" in too_long.json()["detail"]
