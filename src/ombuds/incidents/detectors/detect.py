@@ -8,14 +8,18 @@ from typing import TYPE_CHECKING
 
 from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
 from ombuds.incidents.detectors.storms import StormMessage
-from ombuds.incidents.detectors.text import Span, phrase_text
+from ombuds.incidents.detectors.text import STOPWORDS, Span, phrase_text, stems, word_hash, words
 from ombuds.incidents.detectors.types import Alarm, Observation, Signal, from_timestamp
+from ombuds.incidents.detectors.windows import SlidingWindow
 
 if TYPE_CHECKING:
     from ombuds.incidents.detectors.monitor import BrandMonitor
 
 HOT_RATIO = 1.5  # a storm's key keeps collecting mentions while it runs this much above normal
 HOT_STRENGTH = 2.0  # ... and that excess would happen by chance less than once in a hundred hours
+NEGATIVE_KEY = "tone:negative"  # complaints alone, a key like a category
+AGREE_KEYS = ("all", NEGATIVE_KEY)
+TERMS_KEPT = 4096  # mentions whose rare stems are remembered for the agreement test
 
 
 class Detectors:
@@ -23,6 +27,7 @@ class Detectors:
 
     def __init__(self, monitor: BrandMonitor) -> None:
         self.monitor = monitor
+        self._terms: dict[int, dict[str, float]] = {}  # mention id -> its rare stems
 
     def run(
         self,
@@ -35,6 +40,9 @@ class Detectors:
     ) -> list[Alarm]:
         moment = observation.at if observation.at.timestamp() == at else from_timestamp(at)
         found = [self.volume(key, moment, at) for key in keys]
+        for key, alarm in zip(keys, list(found), strict=True):
+            if alarm is None and key in AGREE_KEYS:
+                found.append(self.agreement(key, moment, at))
         found.append(self.negative_share(moment))
         found.append(self.cluster(phrases, tokens, moment))
         found.append(self.reach(observation, message, moment))
@@ -80,6 +88,115 @@ class Detectors:
                 },
             )
         return best
+
+    # -- complaints that agree ----------------------------------------------------------------
+
+    def agreement(self, key: str, moment: datetime, at: float) -> Alarm | None:
+        """A short window somewhat above normal whose people mostly describe one thing.
+
+        Volume alone needs about ten voices in a quarter of an hour on a stream of a hundred a
+        day; a handful of customers within minutes is only unusual when they agree. So a weaker
+        volume test passes when most of the window's voices (and at least a few) form one group
+        linked by stems the stream seldom uses ("offline", "crash", "charg"), whatever their
+        wording: two volume-like chances, each rare, rarely meet by chance.
+        """
+        monitor, settings = self.monitor, self.monitor.settings
+        state = monitor.keys[key]
+        level = monitor.level(key)
+        dispersion = level.dispersion if level is not None else 1.0
+        best: Alarm | None = None
+        for window in state.windows:
+            voices = window.voices
+            if window.span > max(settings.agree_windows_minutes) * 60.0 or voices < settings.agree_min_voices:
+                continue
+            expected = monitor.expected(key, start=at - window.span, end=at)
+            if voices < settings.volume_min_ratio * expected:
+                continue
+            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
+            if power < settings.agree_strength or (best is not None and power <= best.strength):
+                continue
+            group, shared = self._agreeing(window)
+            if len(group) < max(settings.agree_min_voices, settings.agree_min_share * voices):
+                continue
+            best = Alarm(
+                signal=Signal.VOLUME,
+                key=key,
+                at=moment,
+                mention_ids=tuple(e.mention_id for e in window.entries if e.author in group),
+                strength=power,
+                ratio=voices / expected if expected > 0 else math.inf,
+                evidence={
+                    "window_minutes": int(window.span // 60),
+                    "voices": voices,
+                    "agreeing_voices": len(group),
+                    "shared_words": shared[:10],
+                    "expected": round(expected, 2),
+                    "baseline_per_hour": round(level.per_hour, 2) if level else None,
+                    "history_days": round(level.history_hours / 24, 1) if level else None,
+                },
+            )
+        return best
+
+    def _agreeing(self, window: SlidingWindow) -> tuple[set[str], list[str]]:
+        """The largest group of the window's authors linked pair by pair by the rare stems they
+        share: their surprise (-log10 of each stem's rate in the stream, summed) must reach
+        ``agree_link_strength``, so one rare word links two people and so do two less rare ones,
+        but a word that merely is not common does not chain unrelated complaints together."""
+        by_author: dict[str, dict[str, float]] = {}
+        for entry in window.entries:
+            found = by_author.setdefault(entry.author, {})
+            for stem, rate in self._rare_stems(entry.mention_id).items():
+                found[stem] = min(rate, found.get(stem, 1.0))
+        authors = list(by_author)
+        parent = {author: author for author in authors}
+
+        def root(author: str) -> str:
+            while parent[author] != author:
+                parent[author] = parent[parent[author]]
+                author = parent[author]
+            return author
+
+        needed = self.monitor.settings.agree_link_strength
+        used: dict[str, int] = {}
+        for index, first in enumerate(authors):
+            mine = by_author[first]
+            for second in authors[index + 1 :]:
+                theirs = by_author[second]
+                shared = mine.keys() & theirs.keys()
+                surprise = sum(-math.log10(max(mine[s], theirs[s])) for s in shared)
+                if shared and surprise >= needed:
+                    parent[root(second)] = root(first)
+                    for stem in shared:
+                        used[stem] = used.get(stem, 0) + 1
+        groups: dict[str, set[str]] = {}
+        for author in authors:
+            groups.setdefault(root(author), set()).add(author)
+        group = max(groups.values(), key=len, default=set())
+        if len(group) < 2:
+            return set(), []
+        telling = sorted((s for s in used if any(s in by_author[a] for a in group)), key=lambda s: -used[s])
+        return group, telling
+
+    def _rare_stems(self, mention_id: int) -> dict[str, float]:
+        """A mention's stems of words the stream seldom uses, with the rarest word's rate."""
+        known = self._terms.get(mention_id)
+        if known is not None:
+            return known
+        message = self.monitor.recent.get(mention_id)
+        if message is None:
+            return {}
+        settings = self.monitor.settings
+        telling = sorted({w for w in words(message.text) if len(w) >= 4 and w not in STOPWORDS})
+        rates = self.monitor.background.rates([word_hash(w) for w in telling])
+        found: dict[str, float] = {}
+        for stem, rate in zip(stems(telling), rates, strict=True):
+            if rate < settings.agree_rare_rate:
+                found[stem] = min(rate, found.get(stem, 1.0))
+        if len(self._terms) >= TERMS_KEPT:
+            recent = self.monitor.recent
+            self._terms = {k: v for k, v in self._terms.items() if k in recent}
+        self._terms[mention_id] = found
+        return found
 
     # -- negative share -------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from ombuds.incidents.detectors.baseline import (
     fit_profile,
 )
 from ombuds.incidents.detectors.book import StormBook
-from ombuds.incidents.detectors.detect import Detectors
+from ombuds.incidents.detectors.detect import NEGATIVE_KEY, Detectors
 from ombuds.incidents.detectors.phrases import PhraseBackground, PhraseEntry, PhraseWindow
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import negative_binomial_log_sf, strength
@@ -36,7 +36,6 @@ from ombuds.incidents.detectors.types import Alarm, Observation, Signal
 from ombuds.incidents.detectors.windows import Entry, SlidingWindow
 
 SEEN_SECONDS = 48 * HOUR_SECONDS
-NEGATIVE_KEY = "tone:negative"
 AFTERGLOW_MINUTES = 60  # windows longer than this can outlive the burst they saw
 NEGATIVE_HALF_LIFE_HOURS = 7 * 24
 

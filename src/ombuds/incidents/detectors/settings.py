@@ -26,6 +26,17 @@ class DetectorSettings:
     key_min_count: int = 6  # the same for one category or channel
     signal_min_count: int = 4  # the same for one signal (churn, safety, ...)
     level_days: float = 14.0  # how far back the level of the baseline looks
+    # Complaints that agree: a short window a little above normal (``agree_strength``, below the
+    # volume test's) whose voices, most of them and at least ``agree_min_voices``, are linked pair
+    # by pair by words the stream seldom uses (stemmed; each in under ``agree_rare_rate`` of its
+    # messages; -log10 of their rates summing to ``agree_link_strength`` for a link). A handful
+    # of people describing one new problem in their own words within minutes.
+    agree_windows_minutes: tuple[int, ...] = (15, 30)
+    agree_strength: float = 4.0
+    agree_min_voices: int = 4
+    agree_min_share: float = 0.6
+    agree_rare_rate: float = 0.02
+    agree_link_strength: float = 2.0
     # Negative share: a window's share of negative authors against the usual share.
     negative_window_minutes: int = 60
     negative_min_count: int = 15
@@ -56,6 +67,7 @@ class DetectorSettings:
         """Known fields only, so stored settings survive new versions of this class."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        if "windows_minutes" in values:
-            values["windows_minutes"] = tuple(values["windows_minutes"])
+        for name in ("windows_minutes", "agree_windows_minutes"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)

@@ -10,7 +10,9 @@ import itertools
 import math
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+
+import snowballstemmer
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
@@ -42,6 +44,14 @@ def words(text: str) -> list[str]:
     text = _HANDLE.sub(" ", text)
     found = (w.replace("’", "'").lower().strip("'") for w in _WORD.findall(text))
     return [w for w in found if w and w not in _DROPPED]
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def stems(found: Iterable[str]) -> list[str]:
+    """English stems (crashes, crashing: crash), so people who word one problem differently meet."""
+    return list(_STEMMER.stemWords(list(found)))
 
 
 def word_hash(word: str) -> int:
