@@ -72,6 +72,17 @@ SHOWS_NO_CUSTOMER_TEXT = {
     "/promises/new": "an empty form (and only for PR, managers, admins)",
     "/promises/{promise_id}/edit": "the promise's own wording (and only for PR, managers, admins)",
     "/incidents/alerts/{alert_id}": "a redirect to the incident",
+    "/admin": "administration's sections (admins and managers only)",
+    "/admin/brands": "brand names (admins only)",
+    "/admin/teams": "team names (admins and managers only)",
+    "/admin/people": "the staff and their roles (admins only)",
+    "/admin/tokens": "API token names (admins only)",
+    "/admin/rules": "routing rules; a sample message is the admin's own, sent by POST (admins only)",
+    "/admin/rules/{rule_id}": "one routing rule's form (admins only)",
+    "/admin/sla": "the SLA policy (admins and managers only)",
+    "/admin/alerts": "alert channels (admins only)",
+    "/admin/sources": "data sources and their counts (admins only)",
+    "/invite/{token}": "the invitee's set-password form",
 }
 
 #: More ways to call a route: the fragments htmx asks for.

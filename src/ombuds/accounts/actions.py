@@ -8,11 +8,11 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.accounts.models import ApiToken, Brand, Invite, Membership, Role, Team, User
 from ombuds.accounts.queries import get_brand_by_slug, get_user_by_email
 from ombuds.accounts.security import hash_password, new_token, token_digest, verify_password
 from ombuds.clock import utcnow
-from ombuds.errors import Conflict
+from ombuds.errors import Conflict, InvalidInput
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
 
@@ -182,5 +182,140 @@ def rename_team(session: Session, *, team: Team, name: str, actor: User | None =
         subject_id=team.id,
         actor_id=actor.id if actor else None,
         data={"from": previous, "to": name},
+    )
+    return True
+
+
+def rename_brand(session: Session, *, brand: Brand, name: str, actor: User | None = None) -> bool:
+    """A new name people see; the slug stays, so tokens, commands and links keep working.
+    False when the name is unchanged."""
+    if brand.name == name:
+        return False
+    previous, brand.name = brand.name, name
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind=EventKind.BRAND_RENAMED,
+        subject_type="brand",
+        subject_id=brand.id,
+        actor_id=actor.id if actor else None,
+        data={"from": previous, "to": name},
+    )
+    return True
+
+
+def _admins(session: Session, brand_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.brand_id == brand_id, Membership.role == Role.ADMIN, User.is_active.is_(True))
+        )
+    )
+
+
+def change_role(session: Session, *, membership: Membership, role: Role, actor: User | None = None) -> bool:
+    """Give a person another role in the brand; the brand always keeps one active administrator.
+    False when the role is unchanged."""
+    if membership.role is role:
+        return False
+    if membership.role is Role.ADMIN and _admins(session, membership.brand_id) == [membership.user_id]:
+        raise InvalidInput("role: the brand's only administrator stays one; make someone else admin first")
+    previous, membership.role = membership.role, role
+    record_event(
+        session,
+        brand_id=membership.brand_id,
+        kind=EventKind.ROLE_CHANGED,
+        subject_type="user",
+        subject_id=membership.user_id,
+        actor_id=actor.id if actor else None,
+        data={"from": previous.value, "to": role.value},
+    )
+    return True
+
+
+#: How long an invite link works when it is not used.
+INVITE_VALID_FOR = timedelta(days=7)
+
+
+def create_invite(
+    session: Session,
+    *,
+    brand: Brand,
+    email: str,
+    name: str,
+    role: Role,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> tuple[Invite, str]:
+    """A one-time link for someone without an account; returns the row and the token, shown once.
+
+    A person who has an account already is added to the brand with ``add_membership`` instead.
+    """
+    email = email.strip().lower()
+    if get_user_by_email(session, email) is not None:
+        raise Conflict(f"email: {email} has an account already; add them to the brand instead")
+    now = now or utcnow()
+    token = new_token()
+    invite = Invite(
+        brand_id=brand.id,
+        email=email,
+        name=name,
+        role=role,
+        digest=token_digest(token),
+        invited_by_id=actor.id if actor else None,
+        created_at=now,
+        expires_at=now + INVITE_VALID_FOR,
+    )
+    session.add(invite)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind=EventKind.INVITE_CREATED,
+        subject_type="invite",
+        subject_id=invite.id,
+        actor_id=actor.id if actor else None,
+        data={"email": email, "role": role.value},
+    )
+    return invite, token
+
+
+def accept_invite(session: Session, *, invite: Invite, password: str, now: datetime | None = None) -> User:
+    """Use the link: the person's account with this password, in the brand with the invited role.
+
+    The caller found the invite with ``queries.get_usable_invite``; it works once.
+    """
+    now = now or utcnow()
+    user = create_user(session, email=invite.email, name=invite.name, password=password)
+    brand = session.get(Brand, invite.brand_id)
+    assert brand is not None  # foreign key
+    add_membership(session, user=user, brand=brand, role=invite.role)
+    invite.accepted_at = now
+    record_event(
+        session,
+        brand_id=invite.brand_id,
+        kind=EventKind.INVITE_ACCEPTED,
+        subject_type="invite",
+        subject_id=invite.id,
+        actor_id=user.id,
+        data={"email": invite.email, "user_id": user.id},
+    )
+    return user
+
+
+def revoke_invite(session: Session, *, invite: Invite, actor: User | None = None) -> bool:
+    """Withdraw an unused invite; False when it was used or withdrawn already."""
+    if invite.accepted_at is not None or invite.revoked_at is not None:
+        return False
+    invite.revoked_at = utcnow()
+    record_event(
+        session,
+        brand_id=invite.brand_id,
+        kind=EventKind.INVITE_REVOKED,
+        subject_type="invite",
+        subject_id=invite.id,
+        actor_id=actor.id if actor else None,
+        data={"email": invite.email},
     )
     return True

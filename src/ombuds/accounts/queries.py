@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import ApiToken, Brand, Membership, Role, Team, User
+from ombuds.accounts.models import ApiToken, Brand, Invite, Membership, Role, Team, User
 from ombuds.accounts.security import token_digest
 from ombuds.errors import NotFound
 
@@ -55,12 +57,18 @@ def get_role(session: Session, *, user: User, brand_id: int) -> Role | None:
 
 def get_default_team(session: Session, brand_id: int) -> Team | None:
     return session.scalar(
-        select(Team).where(Team.brand_id == brand_id).order_by(Team.is_default.desc(), Team.id)
+        select(Team)
+        .where(Team.brand_id == brand_id, Team.archived_at.is_(None))
+        .order_by(Team.is_default.desc(), Team.id)
     )
 
 
-def list_teams(session: Session, brand_id: int) -> list[Team]:
-    return list(session.scalars(select(Team).where(Team.brand_id == brand_id).order_by(Team.name)))
+def list_teams(session: Session, brand_id: int, *, archived: bool = False) -> list[Team]:
+    """The brand's teams by name; archived ones only when asked for."""
+    query = select(Team).where(Team.brand_id == brand_id)
+    if not archived:
+        query = query.where(Team.archived_at.is_(None))
+    return list(session.scalars(query.order_by(Team.name)))
 
 
 def get_api_token(session: Session, token: str) -> ApiToken | None:
@@ -118,3 +126,22 @@ def get_api_token_by_id_or_raise(session: Session, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(f"no API token with id {token_id}")
     return token
+
+
+def get_usable_invite(session: Session, token: str, *, now: datetime) -> Invite | None:
+    """The invite a link names, while it still works: not used, not withdrawn, not expired."""
+    invite = session.scalar(select(Invite).where(Invite.digest == token_digest(token)))
+    if invite is None or invite.accepted_at is not None or invite.revoked_at is not None:
+        return None
+    return invite if invite.expires_at > now else None
+
+
+def list_invites(session: Session, *, brand_id: int) -> list[Invite]:
+    """The brand's invites, newest first, used and withdrawn ones included."""
+    return list(session.scalars(select(Invite).where(Invite.brand_id == brand_id).order_by(Invite.id.desc())))
+
+
+def get_membership(session: Session, *, user_id: int, brand_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.user_id == user_id, Membership.brand_id == brand_id)
+    )

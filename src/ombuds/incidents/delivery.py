@@ -73,6 +73,21 @@ def send_email(address: str, payload: dict[str, Any], *, settings: Settings) -> 
         smtp.send_message(message)
 
 
+def send_alert(
+    kind: AlertKind, target: str, payload: dict[str, Any], *, settings: Settings, client: httpx.Client
+) -> str | None:
+    """Send one alert's payload to its channel; the error in words, or None when it went out."""
+    try:
+        body = absolute(payload, settings.alerts_public_url)
+        if kind is AlertKind.WEBHOOK:
+            send_webhook(target, body, client=client)
+        else:
+            send_email(target, body, settings=settings)
+    except (httpx.HTTPError, smtplib.SMTPException, OSError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    return None
+
+
 def _due(factory: sessionmaker[Session], now: datetime) -> list[tuple[int, AlertKind, str, dict[str, Any]]]:
     with factory() as session:
         rows = session.execute(
@@ -116,15 +131,7 @@ def deliver_due_alerts(
     http = client or httpx.Client(timeout=settings.alerts_timeout_seconds)
     try:
         for alert_id, kind, target, payload in _due(factory, now()):
-            error: str | None = None
-            try:
-                body = absolute(payload, settings.alerts_public_url)
-                if kind is AlertKind.WEBHOOK:
-                    send_webhook(target, body, client=http)
-                else:
-                    send_email(target, body, settings=settings)
-            except (httpx.HTTPError, smtplib.SMTPException, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}"[:1000]
+            error = send_alert(kind, target, payload, settings=settings, client=http)
             status = _record(
                 factory, alert_id, error=error, now=now(), max_attempts=settings.alerts_max_attempts
             )

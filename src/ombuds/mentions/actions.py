@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeEngine
 
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict
+from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.mentions.queries import get_mention_ids_by_external_id, get_source_by_name
@@ -220,3 +221,22 @@ def _row(source: Source, incoming: IncomingMention, received_at: datetime) -> di
         "customer_id": None,
         "case_id": None,
     }
+
+
+def set_source_paused(
+    session: Session, *, source: Source, paused: bool, at: datetime, actor_id: int | None = None
+) -> bool:
+    """Pause fetching from a source, or resume it; False when it already was so."""
+    if (source.paused_at is not None) == paused:
+        return False
+    source.paused_at = at if paused else None
+    record_event(
+        session,
+        brand_id=source.brand_id,
+        kind=EventKind.SOURCE_PAUSED if paused else EventKind.SOURCE_RESUMED,
+        subject_type="source",
+        subject_id=source.id,
+        actor_id=actor_id,
+        data={"name": source.name},
+    )
+    return True

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from ombuds.clock import as_utc
 from ombuds.mentions.models import Mention, Source
 
 _CHUNK = 500  # stays well under every database's limit on bound parameters
@@ -50,3 +53,24 @@ def count_mentions(session: Session, *, brand_id: int, source_id: int | None = N
     if source_id is not None:
         query = query.where(Mention.source_id == source_id)
     return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """What is known today of how a source is doing: its cursor, and the mentions it brought."""
+
+    source: Source
+    mention_count: int
+    last_received_at: datetime | None
+
+
+def list_source_health(session: Session, *, brand_id: int) -> list[SourceHealth]:
+    """The brand's sources by name, each with its mention count and latest arrival."""
+    rows = session.execute(
+        select(Source, func.count(Mention.id), func.max(Mention.received_at))
+        .outerjoin(Mention, Mention.source_id == Source.id)
+        .where(Source.brand_id == brand_id)
+        .group_by(Source.id)
+        .order_by(Source.name)
+    )
+    return [SourceHealth(source, count, as_utc(last) if last else None) for source, count, last in rows]

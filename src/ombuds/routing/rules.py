@@ -52,12 +52,61 @@ class Rule:
     signals: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
 
+    def explain(self, facts: CaseFacts) -> tuple[bool, tuple[str, ...]]:
+        """Whether the rule matches, and each condition's verdict in words."""
+        checks: list[tuple[bool, str]] = []
+        if self.categories:
+            checks.append(
+                (facts.category in self.categories, _condition("category", facts.category, self.categories))
+            )
+        if self.signals:
+            seen = ", ".join(sorted(facts.signals)) or "none"
+            checks.append(
+                (
+                    bool(self.signals & facts.signals),
+                    f"signals {seen}; needs any of {', '.join(sorted(self.signals))}",
+                )
+            )
+        if self.channels:
+            checks.append(
+                (facts.channel in self.channels, _condition("channel", facts.channel, self.channels))
+            )
+        if not checks:
+            return True, ("no conditions: matches every case",)
+        return all(ok for ok, _ in checks), tuple(("✓ " if ok else "✗ ") + why for ok, why in checks)
+
     def matches(self, facts: CaseFacts) -> bool:
         if self.categories and facts.category not in self.categories:
             return False
         if self.signals and not (self.signals & facts.signals):
             return False
         return not (self.channels and facts.channel not in self.channels)
+
+
+def _condition(name: str, value: str | None, wanted: frozenset[str]) -> str:
+    return f"{name} {value or 'unknown'}; needs one of {', '.join(sorted(wanted))}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """One rule tried on a sample: did it match, why, and is it the one that decides."""
+
+    rule: Rule
+    matched: bool
+    reasons: tuple[str, ...]
+    decides: bool
+
+
+def explain_route(facts: CaseFacts, *, rules: Sequence[Rule]) -> tuple[RoutingDecision, list[RuleCheck]]:
+    """``route``'s decision and every rule's verdict, for a tester that shows why."""
+    decision = route(facts, rules=rules)
+    checks = []
+    decided = False
+    for rule in rules:
+        matched, reasons = rule.explain(facts)
+        checks.append(RuleCheck(rule, matched, reasons, decides=matched and not decided))
+        decided = decided or matched
+    return decision, checks
 
 
 @dataclass(frozen=True, slots=True)

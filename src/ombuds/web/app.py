@@ -76,6 +76,10 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.routing.pages",
     "ombuds.tasks.pages",
     "ombuds.surveys.settings.pages",
+    "ombuds.admin.pages",
+    "ombuds.admin.people.pages",
+    "ombuds.admin.routing.pages",
+    "ombuds.admin.channels.pages",
     "ombuds.search.pages",
 )
 

@@ -11,6 +11,11 @@ class NavEntry:
     path: str
     #: Paths that start with any of these mark the entry as the current page.
     prefixes: tuple[str, ...] = ()
+    #: The roles (values such as "admin") the entry is shown to; empty: everyone.
+    roles: frozenset[str] = frozenset()
+
+    def is_shown_to(self, role: str | None) -> bool:
+        return not self.roles or role in self.roles
 
     def is_current(self, path: str) -> bool:
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in (self.path, *self.prefixes))
@@ -28,5 +33,6 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Wording", "/wording"),
     NavEntry("Surveys", "/surveys"),
     NavEntry("Notifications", "/notifications"),
+    NavEntry("Admin", "/admin", roles=frozenset({"admin", "manager"})),
     # One line per package page, e.g. NavEntry("Incidents", "/incidents"),
 )

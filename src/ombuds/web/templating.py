@@ -178,7 +178,11 @@ class Renderer:
         page = {
             "request": request,
             "signed_in": signed_in,
-            "nav": [(entry, entry.is_current(request.url.path)) for entry in NAV_ENTRIES],
+            "nav": [
+                (entry, entry.is_current(request.url.path))
+                for entry in NAV_ENTRIES
+                if entry.is_shown_to(signed_in.role.value if signed_in and signed_in.role else None)
+            ],
             "csrf_token": csrf_token(request.session),
             "flashes": _pop_flashes(request),
             "static_url": self.assets.url,

@@ -1,0 +1,545 @@
+"""Administration in the app: each admin action through the pages, the roles that may not, another
+brand's rows, bad input, invite links, and deactivation that bites at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions
+from ombuds.accounts.models import ApiToken, Brand, Invite, Role, Team, User
+from ombuds.cases.models import Case, CaseStatus, Customer
+from ombuds.clock import utcnow
+from ombuds.events import Event
+from ombuds.incidents.models import Alert, AlertChannel, AlertStatus
+from ombuds.mentions.actions import get_or_create_source
+from ombuds.mentions.models import Source
+from ombuds.routing.actions import create_rule
+from ombuds.routing.models import RoutingRule
+from ombuds.settings import Settings
+from ombuds.web.app import create_app
+from tests.integration.test_incidents_alerts import Inbox, inbox, webhook  # noqa: F401 (fixtures)
+
+PASSWORD = "correct horse"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+ADMIN_PAGES = (
+    "/admin",
+    "/admin/brands",
+    "/admin/teams",
+    "/admin/people",
+    "/admin/tokens",
+    "/admin/rules",
+    "/admin/sla",
+    "/admin/alerts",
+    "/admin/sources",
+)
+
+
+def _person(session: Session, brand: Brand, email: str, role: Role) -> User:
+    user = actions.create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD)
+    actions.add_membership(session, user=user, brand=brand, role=role)
+    session.commit()
+    return user
+
+
+def signed_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Sign the client in; the CSRF token its forms carry."""
+    token = CSRF.search(client.get("/login").text)
+    assert token
+    answer = client.post("/login", data={"email": email, "password": password, "csrf_token": token.group(1)})
+    assert answer.status_code == 303, answer.text
+    found = CSRF.search(client.get("/team").text)
+    assert found
+    return found.group(1)
+
+
+@pytest.fixture
+def admin(session: Session, brand: Brand) -> User:
+    return _person(session, brand, "ann@skyways.test", Role.ADMIN)
+
+
+@pytest.fixture
+def csrf(client: TestClient, admin: User) -> str:
+    return signed_in(client, admin.email)
+
+
+def post(client: TestClient, csrf: str, path: str, **data: str) -> object:
+    return client.post(path, data={"csrf_token": csrf, **data})
+
+
+def flashes(client: TestClient, path: str) -> str:
+    return client.get(path).text
+
+
+# --- teams, brands ----------------------------------------------------------------------------------
+
+
+def test_an_admin_creates_renames_and_archives_a_team_and_rules_to_it_switch_off(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    created = client.post("/admin/teams", data={"csrf_token": csrf, "name": "Baggage"})
+    assert created.status_code == 303
+    team = session.scalars(select(Team).where(Team.slug == "baggage")).one()
+    assert "Baggage" in client.get("/admin/teams").text
+    create_rule(session, brand_id=brand.id, name="Bags", team=team, categories=["baggage"])
+    session.commit()
+
+    renamed = client.post(f"/admin/teams/{team.id}/rename", data={"csrf_token": csrf, "name": "Lost bags"})
+    assert renamed.status_code == 303
+    archived = client.post(f"/admin/teams/{team.id}/archive", data={"csrf_token": csrf})
+    assert archived.status_code == 303
+    session.expire_all()
+    assert team.name == "Lost bags"
+    assert team.archived_at is not None
+    rule = session.scalars(select(RoutingRule)).one()
+    assert rule.is_active is False, "a rule may not route to a team nobody sees"
+    # an archived team leaves the pickers: the Team page no longer offers it
+    assert f'<option value="{team.id}"' not in client.get("/team").text
+    kinds = set(
+        session.scalars(select(Event.kind).where(Event.subject_type == "team", Event.subject_id == team.id))
+    )
+    assert {"team.created", "team.renamed", "team.archived"} <= kinds
+
+
+def test_a_team_with_open_cases_or_the_default_team_is_not_archived(
+    client: TestClient, csrf: str, session: Session, brand: Brand, team: Team
+) -> None:
+    default = client.post(f"/admin/teams/{team.id}/archive", data={"csrf_token": csrf})
+    assert default.status_code == 422
+    assert "default team" in default.text
+    other = actions.create_team(session, brand=brand, slug="billing", name="Billing")
+    customer = Customer(brand_id=brand.id, display_name="Mara")
+    session.add(customer)
+    session.flush()
+    session.add(
+        Case(
+            brand_id=brand.id,
+            customer_id=customer.id,
+            subject="Refund",
+            channel="email",
+            status=CaseStatus.OPEN,
+            opened_at=utcnow(),
+            last_activity_at=utcnow(),
+            team_id=other.id,
+        )
+    )
+    session.commit()
+    busy = client.post(f"/admin/teams/{other.id}/archive", data={"csrf_token": csrf})
+    assert busy.status_code == 422
+    assert "1 open case" in busy.text
+
+
+def test_an_admin_creates_a_brand_they_then_administer_and_renames_it(
+    client: TestClient, csrf: str, session: Session, admin: User
+) -> None:
+    assert client.post("/admin/brands", data={"csrf_token": csrf, "name": "Larkspur Air"}).status_code == 303
+    brand = session.scalars(select(Brand).where(Brand.slug == "larkspur-air")).one()
+    renamed = client.post(f"/admin/brands/{brand.id}/rename", data={"csrf_token": csrf, "name": "Larkspur"})
+    assert renamed.status_code == 303
+    page = client.get("/admin/brands").text
+    assert "Larkspur" in page
+    assert "larkspur-air" in page
+    clash = client.post("/admin/brands", data={"csrf_token": csrf, "name": "Larkspur  air"})
+    assert clash.status_code == 409
+    assert "name:" in clash.text
+
+
+# --- who may ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.VIEWER])
+def test_agents_and_viewers_are_refused_every_admin_page_and_form(
+    client: TestClient, session: Session, brand: Brand, team: Team, role: Role
+) -> None:
+    person = _person(session, brand, f"{role.value}@skyways.test", role)
+    csrf = signed_in(client, person.email)
+    for path in ADMIN_PAGES:
+        assert client.get(path).status_code == 403, path
+    assert 'href="/admin"' not in client.get("/team").text, "no Admin entry in their menu"
+    assert client.post("/admin/teams", data={"csrf_token": csrf, "name": "Mine"}).status_code == 403
+    assert (
+        client.post(f"/admin/people/{person.id}/role", data={"csrf_token": csrf, "role": "admin"}).status_code
+        == 403
+    )
+    session.expire_all()
+    assert session.scalar(select(Team).where(Team.slug == "mine")) is None
+
+
+def test_a_manager_keeps_teams_and_the_sla_but_not_people(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    manager = _person(session, brand, "max@skyways.test", Role.MANAGER)
+    signed_in(client, manager.email)
+    assert [client.get(p).status_code for p in ("/admin", "/admin/teams", "/admin/sla")] == [200, 200, 200]
+    assert [client.get(p).status_code for p in ("/admin/people", "/admin/tokens", "/admin/rules")] == [
+        403
+    ] * 3
+
+
+def test_another_brands_rows_are_not_found(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    rival = actions.create_brand(session, slug="rival", name="Rival Air")
+    their_team = actions.create_team(session, brand=rival, slug="care", name="Care", is_default=True)
+    their_person = _person(session, rival, "rita@rival.test", Role.AGENT)
+    token, _ = actions.create_api_token(session, brand=rival, name="crm")
+    rule = create_rule(session, brand_id=rival.id, name="Theirs")
+    channel = AlertChannel(
+        brand_id=rival.id, name="Their room", kind="webhook", target="http://127.0.0.1:9/x"
+    )
+    source = get_or_create_source(session, brand_id=rival.id, kind="api", name="feed")
+    session.add(channel)
+    session.commit()
+    for path in (
+        f"/admin/teams/{their_team.id}/rename",
+        f"/admin/teams/{their_team.id}/archive",
+        f"/admin/people/{their_person.id}/deactivate",
+        f"/admin/people/{their_person.id}/role",
+        f"/admin/tokens/{token.id}/revoke",
+        f"/admin/rules/{rule.id}",
+        f"/admin/rules/{rule.id}/move",
+        f"/admin/alerts/{channel.id}/test",
+        f"/admin/sources/{source.id}/pause",
+        f"/admin/brands/{rival.id}/rename",
+    ):
+        answer = client.post(
+            path, data={"csrf_token": csrf, "name": "Mine now", "role": "admin", "direction": "up"}
+        )
+        assert answer.status_code == 404, f"{path}: {answer.status_code}"
+    assert client.get(f"/admin/rules/{rule.id}").status_code == 404
+    session.expire_all()
+    assert their_team.name == "Care"
+    assert their_person.is_active
+    assert token.revoked_at is None
+    assert source.paused_at is None
+
+
+def test_bad_input_is_a_clear_answer_naming_the_field(client: TestClient, csrf: str) -> None:
+    cases = {
+        ("/admin/teams", "name", "   "): (422, "name: please fill it in"),
+        ("/admin/people/invite", "email", "not-an-address"): (422, "email: "),
+        ("/admin/tokens", "name", ""): (422, "name: please fill it in"),
+        ("/admin/rules", "name", "x" * 300): (422, "name: at most 200 characters"),
+        ("/admin/sources", "name", "feed"): (422, "kind: one of"),
+        ("/admin/alerts", "name", "Room"): (422, "kind and min_severity"),
+        ("/admin/sla", "hours.mon", "9-5"): (422, "hours.mon"),
+    }
+    for (path, field, value), (status, words) in cases.items():
+        answer = client.post(path, data={"csrf_token": csrf, field: value})
+        assert answer.status_code == status, f"{path}: {answer.status_code}"
+        assert words in answer.text, f"{path}: {answer.text[:300]}"
+
+
+# --- people: invites, roles, deactivation ----------------------------------------------------------
+
+
+def _invite(client: TestClient, csrf: str, email: str, role: str = "agent") -> str:
+    answer = client.post(
+        "/admin/people/invite", data={"csrf_token": csrf, "email": email, "name": "Ivo New", "role": role}
+    )
+    assert answer.status_code == 200, answer.text
+    link = re.search(r'data-testid="invite-link" value="([^"]+)"', answer.text)
+    assert link, "the link is on the page, once"
+    return link.group(1)
+
+
+def test_an_invite_link_works_once_and_signs_the_person_in(
+    session_factory: sessionmaker[Session], client: TestClient, csrf: str, tmp_path: Path
+) -> None:
+    link = _invite(client, csrf, "ivo@skyways.test", role="manager")
+    path = link.removeprefix("http://testserver")
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as newcomer:
+        form = newcomer.get(path)
+        assert form.status_code == 200
+        assert "ivo@skyways.test" in form.text
+        token = CSRF.search(form.text)
+        assert token
+        differ = newcomer.post(
+            path,
+            data={"csrf_token": token.group(1), "password": "a long secret", "password_again": "another one"},
+        )
+        assert differ.status_code == 422
+        assert "differ" in differ.text
+        joined = newcomer.post(
+            path,
+            data={
+                "csrf_token": token.group(1),
+                "password": "a long secret",
+                "password_again": "a long secret",
+            },
+        )
+        assert joined.status_code == 303
+        assert joined.headers["location"] == "/inbox"
+        assert newcomer.get("/team").status_code == 200, "signed in by the link"
+        assert newcomer.get("/admin/teams").status_code == 200, "with the invited role"
+        fresh = CSRF.search(newcomer.get("/team").text)
+        assert fresh
+        again = newcomer.post(
+            path, data={"csrf_token": fresh.group(1), "password": "x" * 12, "password_again": "x" * 12}
+        )
+        assert again.status_code == 410
+        assert "Ask your administrator" in again.text
+    assert newcomer.get(path).status_code == 410
+    with TestClient(app, follow_redirects=False) as browser:
+        signed_in(browser, "ivo@skyways.test", "a long secret")
+
+
+def test_an_invite_link_expires_and_a_withdrawn_one_stops_working(
+    client: TestClient, csrf: str, session: Session, brand: Brand, admin: User
+) -> None:
+    _, old = actions.create_invite(
+        session,
+        brand=brand,
+        email="late@skyways.test",
+        name="Late",
+        role=Role.AGENT,
+        actor=admin,
+        now=utcnow() - actions.INVITE_VALID_FOR - timedelta(minutes=1),
+    )
+    session.commit()
+    assert client.get(f"/invite/{old}").status_code == 410
+    link = _invite(client, csrf, "maybe@skyways.test").removeprefix("http://testserver")
+    invite = session.scalars(select(Invite).where(Invite.email == "maybe@skyways.test")).one()
+    assert client.post(f"/admin/invites/{invite.id}/revoke", data={"csrf_token": csrf}).status_code == 303
+    assert client.get(link).status_code == 410
+    assert client.get("/nothing-here-either").status_code == 404
+    assert client.get("/invite/omb_made_up").status_code == 410
+
+
+def test_inviting_someone_with_an_account_adds_them_at_once(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    rival = actions.create_brand(session, slug="rival", name="Rival Air")
+    known = _person(session, rival, "kim@rival.test", Role.AGENT)
+    answer = client.post(
+        "/admin/people/invite", data={"csrf_token": csrf, "email": "Kim@Rival.test", "role": "pr"}
+    )
+    assert answer.status_code == 303
+    session.expire_all()
+    assert {m.brand_id: m.role for m in known.memberships}[brand.id] is Role.PR
+    again = client.post(
+        "/admin/people/invite", data={"csrf_token": csrf, "email": "kim@rival.test", "role": "pr"}
+    )
+    assert again.status_code == 409
+    assert "works for Skyways already" in again.text
+
+
+def test_role_changes_and_the_brand_keeps_an_administrator(
+    client: TestClient, csrf: str, session: Session, brand: Brand, admin: User
+) -> None:
+    agent = _person(session, brand, "ada@skyways.test", Role.AGENT)
+    assert (
+        client.post(
+            f"/admin/people/{agent.id}/role", data={"csrf_token": csrf, "role": "manager"}
+        ).status_code
+        == 303
+    )
+    last = client.post(f"/admin/people/{admin.id}/role", data={"csrf_token": csrf, "role": "agent"})
+    assert last.status_code == 422
+    assert "only administrator" in last.text
+    wrong = client.post(f"/admin/people/{agent.id}/role", data={"csrf_token": csrf, "role": "owner"})
+    assert wrong.status_code == 422
+    assert "role:" in wrong.text
+    session.expire_all()
+    assert [m.role for m in agent.memberships] == [Role.MANAGER]
+
+
+def test_deactivating_a_person_ends_their_sessions_and_tokens_at_once(
+    session_factory: sessionmaker[Session],
+    client: TestClient,
+    csrf: str,
+    session: Session,
+    brand: Brand,
+    admin: User,
+    tmp_path: Path,
+) -> None:
+    agent = _person(session, brand, "ada@skyways.test", Role.AGENT)
+    _, secret = actions.create_api_token(session, brand=brand, name="assistant", user=agent)
+    session.commit()
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as theirs:
+        signed_in(theirs, agent.email)
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert theirs.get("/team").status_code == 200
+        assert theirs.get("/api/v1/teams", headers=bearer).status_code == 200
+
+        refused = client.post(f"/admin/people/{admin.id}/deactivate", data={"csrf_token": csrf})
+        assert refused.status_code == 422
+        assert "yourself" in refused.text
+        assert (
+            client.post(f"/admin/people/{agent.id}/deactivate", data={"csrf_token": csrf}).status_code == 303
+        )
+
+        page = theirs.get("/team")
+        assert page.status_code == 303
+        assert page.headers["location"].startswith("/login")
+        assert theirs.get("/api/v1/teams", headers=bearer).status_code == 401
+    assert "Deactivated" in client.get("/admin/people").text
+
+
+# --- tokens -----------------------------------------------------------------------------------------
+
+
+def test_a_token_is_shown_once_works_and_stops_when_revoked(
+    client: TestClient, csrf: str, session: Session
+) -> None:
+    made = client.post("/admin/tokens", data={"csrf_token": csrf, "name": "CRM sync", "user_id": ""})
+    assert made.status_code == 200
+    found = re.search(r'data-testid="token-value" value="(omb_[^"]+)"', made.text)
+    assert found
+    secret = found.group(1)
+    listing = client.get("/admin/tokens").text
+    assert "CRM sync" in listing
+    assert secret not in listing, "shown once, never again"
+    bearer = {"Authorization": f"Bearer {secret}"}
+    with TestClient(client.app) as machine:
+        assert machine.get("/api/v1/teams", headers=bearer).status_code == 200
+        token = session.scalars(select(ApiToken)).one()
+        assert client.post(f"/admin/tokens/{token.id}/revoke", data={"csrf_token": csrf}).status_code == 303
+        assert machine.get("/api/v1/teams", headers=bearer).status_code == 401
+
+
+# --- routing rules, SLA -----------------------------------------------------------------------------
+
+
+def test_rules_are_added_edited_reordered_and_the_tester_says_which_fires(
+    client: TestClient, csrf: str, session: Session, brand: Brand, team: Team
+) -> None:
+    baggage = actions.create_team(session, brand=brand, slug="baggage", name="Baggage")
+    session.commit()
+    form = {"csrf_token": csrf, "team_id": str(baggage.id), "priority": "", "signals": "", "channels": ""}
+    assert (
+        client.post("/admin/rules", data={**form, "name": "Email first", "channels": "email"}).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            "/admin/rules", data={**form, "name": "Legal", "signals": "legal_threat", "priority": "urgent"}
+        ).status_code
+        == 303
+    )
+    legal = session.scalars(select(RoutingRule).where(RoutingRule.name == "Legal")).one()
+    assert (
+        client.post(f"/admin/rules/{legal.id}/move", data={"csrf_token": csrf, "direction": "up"}).status_code
+        == 303
+    )
+    order = re.findall(r'data-testid="rule-row" data-rule-id="(\d+)"', client.get("/admin/rules").text)
+    assert order[0] == str(legal.id), "moved up: tried first"
+
+    edited = client.post(
+        f"/admin/rules/{legal.id}",
+        data={
+            **form,
+            "name": "Legal threats",
+            "signals": "legal_threat, safety",
+            "priority": "urgent",
+            "is_active": "1",
+        },
+    )
+    assert edited.status_code == 303
+    session.expire_all()
+    assert legal.signals == ["legal_threat", "safety"]
+
+    tried = client.post(
+        "/admin/rules/try",
+        data={
+            "csrf_token": csrf,
+            "text": "I will see you in court, my lawyer is drafting a lawsuit over this refund",
+            "channel": "email",
+            "followers": "",
+        },
+    )
+    assert tried.status_code == 200
+    result = tried.text[tried.text.index('data-testid="tester-result"') :]
+    assert "It would go to Baggage, priority urgent" in result
+    rules = re.findall(
+        r'data-testid="tester-rule" data-matched="(yes|no)">\s*<strong>([^<]+)</strong>: ([^<(]+)', result
+    )
+    assert [(m, n, w.strip()) for m, n, w in rules] == [
+        ("yes", "Legal threats", "fires and decides"),
+        ("yes", "Email first", "matches, but an earlier rule decided"),
+    ]
+    assert re.search(r"✓ signals [a-z_, ]*legal_threat", result), "why it fired"
+
+
+def test_the_sla_page_saves_targets_and_hours_and_names_a_wrong_field(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    form = {
+        "csrf_token": csrf,
+        "timezone": "Europe/Lisbon",
+        "hours.mon": "09:00-17:00",
+        "hours.tue": "09:00-17:00",
+        "holidays": "2026-12-25",
+        "near_breach_percent": "75",
+        "raise_priority_on_breach": "1",
+    }
+    for target in ("first_response", "resolution"):
+        form |= {
+            f"{target}.{p}": str(m) for p, m in (("urgent", 30), ("high", 60), ("normal", 240), ("low", 480))
+        }
+    assert client.post("/admin/sla", data=form).status_code == 303
+    page = client.get("/admin/sla").text
+    assert "Europe/Lisbon" in page
+    assert 'value="09:00-17:00"' in page
+    assert "2026-12-25" in page
+    wrong = client.post("/admin/sla", data=form | {"hours.wed": "17:00-09:00"})
+    assert (wrong.status_code == 422 and "hours" in wrong.text) or "opening window" in wrong.text
+
+
+# --- alert channels, sources ------------------------------------------------------------------------
+
+
+def test_a_test_alert_goes_through_the_real_delivery_path(
+    client: TestClient,
+    csrf: str,
+    session: Session,
+    webhook: str,  # noqa: F811
+    inbox: Inbox,  # noqa: F811
+) -> None:
+    added = client.post(
+        "/admin/alerts", data={"csrf_token": csrf, "name": "PR room", "kind": "webhook", "target": webhook}
+    )
+    assert added.status_code == 303
+    channel = session.scalars(select(AlertChannel)).one()
+    assert client.post(f"/admin/alerts/{channel.id}/test", data={"csrf_token": csrf}).status_code == 303
+    assert "went out to PR room" in client.get("/admin/alerts").text
+    assert len(inbox.posts) == 1
+    assert "Test alert" in inbox.posts[0]["text"]
+    inbox.status = 500
+    assert client.post(f"/admin/alerts/{channel.id}/test", data={"csrf_token": csrf}).status_code == 303
+    assert "failed: HTTPStatusError" in client.get("/admin/alerts").text
+    session.expire_all()
+    assert [a.status for a in session.scalars(select(Alert).order_by(Alert.id))] == [
+        AlertStatus.SENT,
+        AlertStatus.FAILED,
+    ]
+
+
+def test_sources_are_added_paused_and_resumed_with_their_health(
+    client: TestClient, csrf: str, session: Session
+) -> None:
+    assert (
+        client.post(
+            "/admin/sources", data={"csrf_token": csrf, "name": "CRM pushes", "kind": "api"}
+        ).status_code
+        == 303
+    )
+    source = session.scalars(select(Source)).one()
+    assert client.post(f"/admin/sources/{source.id}/pause", data={"csrf_token": csrf}).status_code == 303
+    assert 'data-testid="source-paused"' in client.get("/admin/sources").text
+    session.expire_all()
+    assert source.paused_at is not None
+    assert client.post(f"/admin/sources/{source.id}/resume", data={"csrf_token": csrf}).status_code == 303
+    page = client.get("/admin/sources").text
+    assert "CRM pushes" in page
+    assert "nothing yet" in page
+    assert 'data-testid="source-paused"' not in page
