@@ -8,16 +8,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Brand, Team
+from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.outcomes import (
     counts_as_handoff,
     is_early_reopen,
     is_first_contact_resolution,
     reply_exchanges,
-    within_reopen_window,
 )
 from ombuds.cases.tasks import list_open_tasks
+from ombuds.cases.thread_batch import CaseBook, IdentityKey, identity_key, load_identities
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.cases.values import NO_SURVEY, ResolvedAs
 from ombuds.cases.workflow import status_path
@@ -35,91 +35,16 @@ from ombuds.mentions.models import Direction, Mention
 from ombuds.surveys.actions import offer_survey
 
 
-def get_or_create_identity(session: Session, *, mention: Mention) -> Identity:
-    """The identity behind an inbound mention's author; a new customer the first time they speak."""
-    identity = session.scalar(
-        select(Identity).where(
-            Identity.brand_id == mention.brand_id,
-            Identity.channel == mention.channel,
-            Identity.handle == mention.author_handle,
-        )
-    )
-    if identity is not None:
-        if mention.author_followers is not None:
-            identity.followers = mention.author_followers
-        return identity
-    customer = Customer(brand_id=mention.brand_id, display_name=mention.author_name or mention.author_handle)
-    session.add(customer)
-    session.flush()
-    identity = Identity(
-        brand_id=mention.brand_id,
-        customer_id=customer.id,
-        channel=mention.channel,
-        handle=mention.author_handle,
-        followers=mention.author_followers,
-    )
-    session.add(identity)
-    session.flush()
-    record_event(
-        session,
-        brand_id=mention.brand_id,
-        kind="customer.created",
-        subject_type="customer",
-        subject_id=customer.id,
-        data={"channel": mention.channel, "handle": mention.author_handle},
-        occurred_at=mention.created_at,
-    )
-    return identity
-
-
-def _open_case_of(session: Session, *, brand_id: int, customer_id: int) -> Case | None:
-    return session.scalar(
-        select(Case)
-        .where(Case.brand_id == brand_id, Case.customer_id == customer_id, Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.last_activity_at.desc())
-        .limit(1)
-    )
-
-
-def _case_replied_to(session: Session, *, mention: Mention) -> Case | None:
-    """The open case of the message this mention answers, when that message is known to us."""
-    if not mention.in_reply_to:
-        return None
-    case_id = session.scalar(
-        select(Mention.case_id).where(
-            Mention.brand_id == mention.brand_id, Mention.external_id == mention.in_reply_to
-        )
-    )
-    case = session.get(Case, case_id) if case_id else None
-    return case if case is not None and case.status in OPEN_STATUSES else None
-
-
-def _reopenable_case_of(session: Session, *, mention: Mention, customer_id: int) -> Case | None:
-    """The customer's case resolved (not closed) within their brand's reopen window before ``mention``."""
-    case = session.scalar(
-        select(Case)
-        .where(
-            Case.brand_id == mention.brand_id,
-            Case.customer_id == customer_id,
-            Case.status == CaseStatus.RESOLVED,
-            Case.resolved_at.is_not(None),
-        )
-        .order_by(Case.resolved_at.desc(), Case.id.desc())
-        .limit(1)
-    )
-    brand = session.get(Brand, mention.brand_id)
-    if case is None or case.resolved_at is None or brand is None:
-        return None
-    inside = within_reopen_window(
-        resolved_at=as_utc(case.resolved_at),
-        at=as_utc(mention.created_at),
-        window_days=brand.reopen_window_days,
-    )
-    return case if inside else None
-
-
 def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
-    case = Case(
+    case = _new_case(mention=mention, customer_id=customer_id)
+    session.add(case)
+    session.flush()
+    _record_opened(session, case=case, mention=mention)
+    return case
+
+
+def _new_case(*, mention: Mention, customer_id: int) -> Case:
+    return Case(
         brand_id=mention.brand_id,
         customer_id=customer_id,
         subject=case_subject(mention.text),
@@ -128,8 +53,9 @@ def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
         opened_at=mention.created_at,
         last_activity_at=mention.created_at,
     )
-    session.add(case)
-    session.flush()
+
+
+def _record_opened(session: Session, *, case: Case, mention: Mention) -> None:
     record_event(
         session,
         brand_id=mention.brand_id,
@@ -138,7 +64,6 @@ def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
         payload=CaseOpened(mention_id=mention.id),
         occurred_at=mention.created_at,
     )
-    return case
 
 
 def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
@@ -162,55 +87,132 @@ def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
 def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[ThreadDecision]:
     """Put each mention (in time order) into its customer's case.
 
+    Set-based: the batch's identities and its customers' cases are read in a few queries
+    (``thread_batch``), every mention is decided in memory in time order, new customers and
+    cases are inserted together, then the decisions are written in the order they were made.
     Safe to repeat: a mention threaded before keeps its customer and case, and nothing is written.
     """
-    decisions = []
-    for mention in sorted(mentions, key=lambda m: (m.created_at, m.id)):
-        inbound = mention.direction is Direction.INBOUND
-        if mention.case_id is not None or (inbound and mention.customer_id is not None):
-            decisions.append(ThreadDecision(ThreadAction.KEEP, mention.case_id, "threaded before"))
-            continue
-        replied = _case_replied_to(session, mention=mention)
-        open_case_id = None
-        reopenable_case_id = None
-        if inbound:
-            identity = get_or_create_identity(session, mention=mention)
-            mention.customer_id = identity.customer_id
-            if replied is not None and replied.customer_id != identity.customer_id:
-                replied = None  # someone else joining a thread gets a case of their own
-            found = _open_case_of(session, brand_id=mention.brand_id, customer_id=identity.customer_id)
-            open_case_id = found.id if found else None
-            if found is None and replied is None:
-                resolved = _reopenable_case_of(session, mention=mention, customer_id=identity.customer_id)
-                reopenable_case_id = resolved.id if resolved else None
-        decision = decide_thread(
-            is_inbound=inbound,
-            open_case_id=open_case_id,
-            replied_case_id=replied.id if replied else None,
-            echo=is_echo(mention.text),
-            reopenable_case_id=reopenable_case_id,
-        )
-        if decision.action is ThreadAction.OPEN:
-            assert mention.customer_id is not None
-            attach_mention(
-                session,
-                case=open_case(session, mention=mention, customer_id=mention.customer_id),
-                mention=mention,
+    ordered = sorted(mentions, key=lambda m: (m.created_at, m.id))
+    with session.no_autoflush:
+        todo = [m for m in ordered if not _threaded_before(m)]  # before customers are set on them
+        todo_ids = {m.id for m in todo}
+        customers = _customers_of(session, todo)
+        book = CaseBook.load(session, mentions=todo, customer_ids=set(customers.values()))
+        plan: list[tuple[Mention, ThreadDecision, Case | None]] = []
+        for mention in ordered:
+            if mention.id not in todo_ids:
+                plan.append(
+                    (mention, ThreadDecision(ThreadAction.KEEP, mention.case_id, "threaded before"), None)
+                )
+                continue
+            decision, case = _decide(book, mention, customers.get(mention.id))
+            plan.append((mention, decision, case))
+        session.add_all([case for _, decision, case in plan if decision.action is ThreadAction.OPEN])
+        session.flush()  # the new cases' ids, in one insert
+        for mention, decision, case in plan:
+            _write_decision(session, mention=mention, decision=decision, case=case)
+    return [decision for _, decision, _ in plan]
+
+
+def _threaded_before(mention: Mention) -> bool:
+    inbound = mention.direction is Direction.INBOUND
+    return mention.case_id is not None or (inbound and mention.customer_id is not None)
+
+
+def _customers_of(session: Session, mentions: Sequence[Mention]) -> dict[int, int]:
+    """Each inbound mention's customer (set on the mention); authors new to the brand become customers.
+
+    New customers are inserted together, with their ``customer.created`` events in time order.
+    """
+    identities = load_identities(session, mentions)
+    created: dict[IdentityKey, tuple[Customer, Mention]] = {}
+    for mention in mentions:
+        key = identity_key(mention)
+        if mention.direction is Direction.INBOUND and key not in identities and key not in created:
+            customer = Customer(
+                brand_id=mention.brand_id, display_name=mention.author_name or mention.author_handle
             )
-        elif decision.action is ThreadAction.REOPEN:
-            case = session.get(Case, decision.case_id)
-            assert case is not None
-            set_case_status(
-                session, case=case, status=CaseStatus.OPEN, at=mention.created_at, note=decision.reason
-            )
-            attach_mention(session, case=case, mention=mention)
-        elif decision.action is ThreadAction.ATTACH:
-            case = session.get(Case, decision.case_id)
-            assert case is not None
-            attach_mention(session, case=case, mention=mention)
+            created[key] = (customer, mention)
+    if created:
+        session.add_all([customer for customer, _ in created.values()])
         session.flush()
-        decisions.append(decision)
-    return decisions
+        for key, (customer, first) in created.items():
+            identities[key] = Identity(
+                brand_id=first.brand_id,
+                customer_id=customer.id,
+                channel=first.channel,
+                handle=first.author_handle,
+                followers=first.author_followers,
+            )
+            record_event(
+                session,
+                brand_id=first.brand_id,
+                kind="customer.created",
+                subject_type="customer",
+                subject_id=customer.id,
+                data={"channel": first.channel, "handle": first.author_handle},
+                occurred_at=first.created_at,
+            )
+        session.add_all([identities[key] for key in created])
+    customer_of: dict[int, int] = {}
+    for mention in mentions:
+        if mention.direction is not Direction.INBOUND:
+            continue
+        identity = identities[identity_key(mention)]
+        if mention.author_followers is not None:
+            identity.followers = mention.author_followers  # the latest count the author showed
+        mention.customer_id = identity.customer_id
+        customer_of[mention.id] = identity.customer_id
+    return customer_of
+
+
+def _decide(book: CaseBook, mention: Mention, customer_id: int | None) -> tuple[ThreadDecision, Case | None]:
+    """One mention's decision from the book, which then remembers it; a new case is built, not yet stored."""
+    replied = book.case_replied_to(mention)
+    open_case = reopenable = None
+    if customer_id is not None:
+        if replied is not None and replied.customer_id != customer_id:
+            replied = None  # someone else joining a thread gets a case of their own
+        open_case = book.open_case_of(customer_id)
+        if open_case is None and replied is None:
+            reopenable = book.reopenable_case_of(mention, customer_id)
+    decision = decide_thread(
+        is_inbound=customer_id is not None,
+        open_case_id=_case_id(open_case),
+        replied_case_id=_case_id(replied),
+        echo=is_echo(mention.text),
+        reopenable_case_id=_case_id(reopenable),
+    )
+    known = {_case_id(case): case for case in (open_case, replied, reopenable) if case is not None}
+    case: Case | None = None
+    if decision.action is ThreadAction.OPEN:
+        assert customer_id is not None
+        case = _new_case(mention=mention, customer_id=customer_id)
+    elif decision.action in (ThreadAction.ATTACH, ThreadAction.REOPEN):
+        case = known[decision.case_id]
+    book.put(mention, case, reopened=decision.action is ThreadAction.REOPEN)
+    return decision, case
+
+
+def _case_id(case: Case | None) -> int | None:
+    """A case's id for the pure decision; a case opened earlier in the batch has none yet, so its object's."""
+    if case is None:
+        return None
+    return case.id if case.id is not None else -id(case)
+
+
+def _write_decision(
+    session: Session, *, mention: Mention, decision: ThreadDecision, case: Case | None
+) -> None:
+    if case is None:
+        return
+    if decision.action is ThreadAction.OPEN:
+        _record_opened(session, case=case, mention=mention)
+    elif decision.action is ThreadAction.REOPEN:
+        set_case_status(
+            session, case=case, status=CaseStatus.OPEN, at=mention.created_at, note=decision.reason
+        )
+    attach_mention(session, case=case, mention=mention)
 
 
 def apply_routing(

@@ -7,93 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
-from ombuds.clock import as_utc
-from ombuds.enrichment.case_mood import MessageMood, case_mood
-from ombuds.enrichment.findings import SignalsData
-from ombuds.enrichment.models import Enrichment
 from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
 from ombuds.routing.assignment_actions import Assigner, owner_is_away, routed_owner
+from ombuds.routing.case_facts import facts_for_case as facts_for_case  # the old home of the name
+from ombuds.routing.case_facts import facts_for_mentions
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.queries import get_sla_policy, list_rules
-from ombuds.routing.rules import CaseFacts, Rule, route
-
-REACH_ORDER = ("low", "medium", "high", "very_high", "celebrity")
-
-
-def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFacts:
-    """The case as its customer's messages up to ``mention`` tell it; the brand's replies only end a wait.
-
-    Mood comes from all of them (``case_mood``); signals add up; reach is the widest; the
-    category is the latest one analysis or a person gave; privacy is the latest message's.
-    """
-    said = list(
-        session.scalars(
-            select(Mention)
-            .where(
-                Mention.case_id == case.id,
-                Mention.direction == Direction.INBOUND,
-                Mention.created_at <= mention.created_at,
-            )
-            .order_by(Mention.created_at, Mention.id)
-        )
-    )
-    if mention not in said:
-        said.append(mention)
-    answered_at = session.scalar(
-        select(func.max(Mention.created_at)).where(
-            Mention.case_id == case.id,
-            Mention.direction == Direction.OUTBOUND,
-            Mention.created_at <= mention.created_at,
-        )
-    )
-    rows: dict[int, dict[str, Enrichment]] = {m.id: {} for m in said}
-    for row in session.scalars(select(Enrichment).where(Enrichment.mention_id.in_(rows))):
-        rows[row.mention_id][row.analyzer] = row
-    moods = [
-        MessageMood.from_finding(found.label, found.score, found.data, where=f"mention {m.id}")
-        for m in said
-        if (found := rows[m.id].get("sentiment")) is not None
-    ]
-    mood = case_mood(moods)
-    signals: set[str] = set()
-    for m in said:
-        if (found := rows[m.id].get("signals")) is not None:
-            signals |= SignalsData.parse(found.data, where=f"mention {m.id}").names
-    intents = {found.label for m in said if (found := rows[m.id].get("intent")) is not None}
-    categories = [found.label for m in said if (found := rows[m.id].get("category")) and found.label]
-    tiers = [found.label for m in said if (found := rows[m.id].get("reach")) and found.label in REACH_ORDER]
-    return CaseFacts(
-        channel=mention.channel,
-        sentiment=mood.label if mood else None,
-        sentiment_score=mood.score if mood else None,
-        intent=_case_intent(intents),
-        category=categories[-1] if categories else None,
-        signals=frozenset(signals),
-        followers=max((m.author_followers or 0 for m in said), default=None),
-        reach_tier=max(tiers, key=REACH_ORDER.index) if tiers else None,
-        is_public=mention.is_public,
-        unanswered_messages=sum(
-            1 for m in said if answered_at is None or as_utc(m.created_at) > as_utc(answered_at)
-        ),
-    )
-
-
-def _case_intent(intents: set[str | None]) -> str | None:
-    """A case is a complaint if the customer ever complained, else a question if they asked."""
-    for intent in ("complaint", "question", "suggestion", "praise", "other"):
-        if intent in intents:
-            return intent
-    return None
+from ombuds.routing.rules import Rule, route
 
 
 def _routed_before(session: Session, case_ids: set[int]) -> set[int]:
@@ -126,50 +56,57 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     """
     rules: dict[int, list[Rule]] = {}
     policies: dict[int, sla.SlaPolicy] = {}
+    default_teams: dict[int, Team | None] = {}
     teams = {
         t.slug: t
-        for t in session.scalars(
-            select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions}), Team.archived_at.is_(None))
-        )
+        for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
     }
     assigner = Assigner(session)
     routed = _routed_before(session, {m.case_id for m in mentions if m.case_id is not None})
-    for mention in mentions:
-        if mention.direction is not Direction.INBOUND or mention.case_id is None or mention.id in routed:
-            continue
-        case = session.get(Case, mention.case_id)
-        assert case is not None
-        if case.brand_id not in rules:
-            rules[case.brand_id] = list_rules(session, case.brand_id)
-            policies[case.brand_id] = get_sla_policy(session, case.brand_id)
-        decision = route(facts_for_case(session, case=case, mention=mention), rules=rules[case.brand_id])
-        is_first = case.status is CaseStatus.NEW and case.team_id is None
-        priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
-        team = teams.get(decision.team) if decision.team else None
-        if team is None and case.team_id is None:
-            team = get_default_team(session, case.brand_id)
-        owner_away = owner_is_away(session, case=case)
-        if not is_first and priority == case.priority and team is None and not owner_away:
-            continue
-        staying = session.get(Team, case.team_id) if case.team_id is not None else None
-        owner = routed_owner(session, case=case, team=team or staying, assigner=assigner)
-        apply_routing(
-            session,
-            case=case,
-            mention=mention,
-            priority=priority,
-            team_id=team.id if team is not None else case.team_id,
-            first_response_due_at=sla.first_response_due(
-                policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
-            ),
-            resolve_due_at=sla.resolution_due(
-                policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
-            ),
-            reasons=decision.reasons,
-            assignee_id=owner.user_id,
-            assignment_reason=owner.reason,
-            returned_to_queue=owner_away,
-        )
+    todo = [
+        (m, m.case_id)
+        for m in mentions
+        if m.direction is Direction.INBOUND and m.case_id is not None and m.id not in routed
+    ]
+    # Everything the decisions read is read here, for the whole batch; the loop below only writes
+    # cases, so it need not flush before each of its few remaining reads.
+    cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_({i for _, i in todo})))}
+    facts = facts_for_mentions(session, mentions=[m for m, _ in todo])
+    with session.no_autoflush:
+        for mention, case_id in todo:
+            case = cases[case_id]
+            if case.brand_id not in rules:
+                rules[case.brand_id] = list_rules(session, case.brand_id)
+                policies[case.brand_id] = get_sla_policy(session, case.brand_id)
+                default_teams[case.brand_id] = get_default_team(session, case.brand_id)
+            decision = route(facts[mention.id], rules=rules[case.brand_id])
+            is_first = case.status is CaseStatus.NEW and case.team_id is None
+            priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
+            team = teams.get(decision.team) if decision.team else None
+            if team is None and case.team_id is None:
+                team = default_teams[case.brand_id]
+            owner_away = owner_is_away(session, case=case)
+            if not is_first and priority == case.priority and team is None and not owner_away:
+                continue
+            staying = session.get(Team, case.team_id) if case.team_id is not None else None
+            owner = routed_owner(session, case=case, team=team or staying, assigner=assigner)
+            apply_routing(
+                session,
+                case=case,
+                mention=mention,
+                priority=priority,
+                team_id=team.id if team is not None else case.team_id,
+                first_response_due_at=sla.first_response_due(
+                    policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
+                ),
+                resolve_due_at=sla.resolution_due(
+                    policies[case.brand_id], priority=priority, opened_at=case.opened_at, channel=case.channel
+                ),
+                reasons=decision.reasons,
+                assignee_id=owner.user_id,
+                assignment_reason=owner.reason,
+                returned_to_queue=owner_away,
+            )
     session.flush()
 
 
@@ -210,85 +147,3 @@ def create_rule(
     )
     return rule
 
-
-def update_rule(
-    session: Session,
-    *,
-    rule: RoutingRule,
-    name: str,
-    team: Team | None,
-    priority: Priority | None,
-    categories: Sequence[str],
-    signals: Sequence[str],
-    channels: Sequence[str],
-    is_active: bool,
-    actor_id: int | None = None,
-) -> bool:
-    """Rewrite a rule's conditions and actions; False when nothing changed."""
-    if team is not None and team.brand_id != rule.brand_id:
-        raise ValueError("a rule routes to a team of its own brand")
-    before = _rule_state(rule)
-    rule.name = name
-    rule.team_id = team.id if team else None
-    rule.priority = int(priority) if priority else None
-    rule.categories = sorted(set(categories))
-    rule.signals = sorted(set(signals))
-    rule.channels = sorted(set(channels))
-    rule.is_active = is_active
-    after = _rule_state(rule)
-    if after == before:
-        return False
-    record_event(
-        session,
-        brand_id=rule.brand_id,
-        kind=EventKind.ROUTING_RULE_CHANGED,
-        subject_type="routing_rule",
-        subject_id=rule.id,
-        actor_id=actor_id,
-        data={"from": before, "to": after},
-    )
-    return True
-
-
-def _rule_state(rule: RoutingRule) -> dict[str, object]:
-    return {
-        "name": rule.name,
-        "team_id": rule.team_id,
-        "priority": rule.priority,
-        "categories": list(rule.categories),
-        "signals": list(rule.signals),
-        "channels": list(rule.channels),
-        "is_active": rule.is_active,
-    }
-
-
-def move_rule(session: Session, *, rule: RoutingRule, steps: int, actor_id: int | None = None) -> bool:
-    """Move a rule earlier (negative steps) or later in the order rules are tried.
-
-    Positions are renumbered 10, 20, 30… so the order shown is the order tried, ties included.
-    False when the rule is already first or last.
-    """
-    ordered = list(
-        session.scalars(
-            select(RoutingRule)
-            .where(RoutingRule.brand_id == rule.brand_id)
-            .order_by(RoutingRule.position, RoutingRule.id)
-        )
-    )
-    index = ordered.index(rule)
-    target = max(0, min(len(ordered) - 1, index + steps))
-    if target == index:
-        return False
-    ordered.insert(target, ordered.pop(index))
-    for number, each in enumerate(ordered, start=1):
-        each.position = number * 10
-    record_event(
-        session,
-        brand_id=rule.brand_id,
-        kind=EventKind.ROUTING_RULES_REORDERED,
-        subject_type="routing_rule",
-        subject_id=rule.id,
-        actor_id=actor_id,
-        data={"order": [each.name for each in ordered]},
-    )
-    return True
