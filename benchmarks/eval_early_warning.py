@@ -19,7 +19,9 @@
    quoting one message within 30 minutes) injected at start times alternating between quiet and
    busy hours. Thresholds were chosen on the first half of each stream's days with one bank of
    problems (``bursts.TUNING_TOPICS``); this reports on the second half with the other bank
-   (``bursts.REPORT_TOPICS``).
+   (``bursts.REPORT_TOPICS``). ``--half tuning`` runs the first half instead (from a week after
+   the stream's real start, two days for an airline), with the tuning bank: for choosing. On the
+   airlines the incidents on no burst are also scored against the annotated events.
 
 Prints one JSON object (and writes it to ``--out`` when given). Only development data is read.
 """
@@ -37,7 +39,7 @@ from typing import Any
 
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds_lab.incidents import evaluation as ev
-from ombuds_lab.incidents.bursts import REPORT_TOPICS
+from ombuds_lab.incidents.bursts import REPORT_TOPICS, TUNING_TOPICS
 from ombuds_lab.incidents.scaled import SHAPES, Run, scaled_run, summarise
 from ombuds_lab.incidents.streams import analyse_texts, streams_from_file
 
@@ -210,36 +212,60 @@ def injected(
 
 
 def at_every_volume(
-    streams: dict[str, list[Observation]], *, shares: Sequence[float], seeds: int, gap: timedelta
+    streams: dict[str, list[Observation]],
+    *,
+    shares: Sequence[float],
+    seeds: int,
+    gap: timedelta,
+    shapes: Sequence[str] = tuple(SHAPES),
+    half: str = "report",
+    settle: timedelta = timedelta(days=7),
+    events: Sequence[ev.KnownEvent] = (),
 ) -> dict[str, Any]:
     """Per share and burst shape: detection, delay and false incidents per brand-week, over the
-    second half of each stream's days (the first half chose the thresholds)."""
+    second half of each stream's days (the first half chose the thresholds: ``half="tuning"``
+    measures it, from ``settle`` after the stream's real start, with the other bank of problems).
+    With annotated ``events``, incidents on no burst are also counted on no event."""
     out: dict[str, Any] = {}
     for share in shares:
         by_shape: dict[str, Any] = {}
-        for shape in SHAPES:
+        for shape in shapes:
             runs: list[Run] = []
+            on_no_event = 0
             for seed in range(seeds):
-                for stream in streams.values():
+                for brand, stream in streams.items():
                     start = ev.busy_from(stream)
                     if start is None:
                         continue
-                    half = start + (stream[-1].at - start) / 2
-                    runs.append(
-                        scaled_run(
-                            stream,
-                            share=share,
-                            seed=seed,
-                            shape=shape,
-                            topics=REPORT_TOPICS,
-                            analyse=analyse_texts,
-                            after=half,
-                            before=stream[-1].at + timedelta(hours=1),
-                            count=8,
-                            gap=gap,
-                        )
+                    middle = start + (stream[-1].at - start) / 2
+                    if half == "tuning":
+                        after, before, topics = start + settle, middle, TUNING_TOPICS
+                    else:
+                        after, before, topics = middle, stream[-1].at + timedelta(hours=1), REPORT_TOPICS
+                    run = scaled_run(
+                        stream,
+                        share=share,
+                        seed=seed,
+                        shape=shape,
+                        topics=topics,
+                        analyse=analyse_texts,
+                        after=after,
+                        before=before,
+                        count=8,
+                        gap=gap,
+                    )
+                    runs.append(run)
+                    on_no_event += sum(
+                        1
+                        for o in run.score.unmatched
+                        if not any(e.brand == brand and e.start <= o.opened_at <= e.end for e in events)
                     )
             by_shape[shape] = summarise(runs)
+            if events:
+                weeks = sum(run.weeks for run in runs)
+                by_shape[shape]["other_incidents_on_no_event_per_brand_week"] = (
+                    round(on_no_event / weeks, 2) if weeks else None
+                )
         out[f"{round(share * 100)}%"] = by_shape
     return out
 
@@ -274,9 +300,19 @@ def main() -> None:
     parser.add_argument(
         "--volume-streams", choices=("both", "spotify", "airline"), default="both", help="streams of part 4"
     )
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="burst shapes for part 4, comma-separated")
+    parser.add_argument(
+        "--half", choices=("report", "tuning"), default="report", help="the days part 4 measures"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     shares = [float(share) for share in args.shares.split(",")]
+    volume = {
+        "shares": shares,
+        "seeds": args.volume_seeds,
+        "shapes": args.shapes.split(","),
+        "half": args.half,
+    }
 
     started = time.perf_counter()
     airlines = streams_from_file(args.data / "airline_dev.csv", preset="airline")
@@ -310,12 +346,10 @@ def main() -> None:
             "throughput": throughput(spotify["spotifycares"]),
         }
     if args.only in (None, "volume") and args.volume_streams in ("both", "spotify"):
-        report["spotify_at_every_volume"] = at_every_volume(
-            spotify, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=3)
-        )
+        report["spotify_at_every_volume"] = at_every_volume(spotify, gap=timedelta(days=3), **volume)
     if args.only in (None, "volume") and args.volume_streams in ("both", "airline"):
         report["airlines_at_every_volume"] = at_every_volume(
-            airlines, shares=shares, seeds=args.volume_seeds, gap=timedelta(days=1)
+            airlines, gap=timedelta(days=1), settle=timedelta(days=2), events=ev.load_events(EVENTS), **volume
         )
     report["seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(report, ensure_ascii=False, indent=1)
