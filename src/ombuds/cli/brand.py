@@ -50,6 +50,28 @@ def list_brands(as_json: JsonOption = False) -> None:
     show_rows(rows, as_json=as_json, nothing="no brands yet: add one with `ombuds brand add`")
 
 
+@app.command("rename")
+def rename(
+    slug: Annotated[str, typer.Argument(help="The brand to rename, e.g. larkspur.")],
+    name: Annotated[str, typer.Argument(help="The new name people see.")],
+) -> None:
+    """Give a brand a new name; its slug stays, so tokens, commands and links keep working."""
+    if not name.strip():
+        raise fail("the new name is empty")
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, slug)
+            previous = found.name
+            changed = actions.rename_brand(session, brand=found, name=name.strip())
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"brand {slug}: {previous} is now {name.strip()}"
+        if changed
+        else f"brand {slug} is already called {previous}"
+    )
+
+
 @app.command("set")
 def set_brand(
     slug: Annotated[str, typer.Argument(help="The brand to change, e.g. larkspur.")],

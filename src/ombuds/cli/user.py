@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from ombuds.accounts import actions, queries
+from ombuds.accounts.models import Role
 from ombuds.accounts.schemas import UserCreate
 from ombuds.cli.base import JsonOption, console, database, fail, show_rows, when
 from ombuds.db import transaction
@@ -182,3 +183,63 @@ def deactivate(email: EmailArgument) -> None:
         console.print(f"{email} is deactivated: signed out everywhere, their API tokens revoked")
     else:
         console.print(f"{email} was already deactivated")
+
+
+RoleOption = Annotated[str, typer.Option("--role", help="admin, manager, agent, pr or viewer.")]
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise fail(f"--role: {value!r} is not one of {', '.join(Role)}") from None
+
+
+@app.command("invite")
+def invite(
+    email: EmailArgument,
+    brand: Annotated[str, typer.Option("--brand", help="Slug of the brand they join.")],
+    role: RoleOption = "agent",
+    name: Annotated[str | None, typer.Option("--name", help="Display name (defaults to the email).")] = None,
+    base_url: Annotated[
+        str, typer.Option("--url", help="Where people reach Ombuds; the link starts with it.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Print a one-time link (valid 7 days) with which someone new sets a password and joins the brand."""
+    chosen = _role(role)
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, brand)
+            row, token = actions.create_invite(
+                session, brand=found, email=email, name=name or email.strip().lower(), role=chosen
+            )
+            expires = when(row.expires_at)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"invite for {email} as {chosen.value} of {brand}, valid until {expires}:", highlight=False)
+    typer.echo(f"{base_url.rstrip('/')}/invite/{token}")
+
+
+@app.command("role")
+def change_role(
+    email: EmailArgument,
+    brand: Annotated[str, typer.Option("--brand", help="Slug of the brand.")],
+    role: RoleOption,
+) -> None:
+    """Give a person another role in a brand; a brand always keeps one active administrator."""
+    chosen = _role(role)
+    try:
+        with database(get_settings()) as factory, transaction(factory) as session:
+            found = queries.get_brand_by_slug_or_raise(session, brand)
+            user = queries.get_user_by_email_or_raise(session, email)
+            membership = queries.get_membership(session, user_id=user.id, brand_id=found.id)
+            if membership is None:
+                raise fail(f"{email} does not work for {brand} (see `ombuds user list --brand {brand}`)")
+            changed = actions.change_role(session, membership=membership, role=chosen)
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    console.print(
+        f"{email} is now {chosen.value} of {brand}"
+        if changed
+        else f"{email} already is {chosen.value} of {brand}"
+    )
