@@ -40,3 +40,71 @@ def bench_enrichment(
     except DataError as exc:
         raise fail(str(exc)) from exc
     show_report(result, as_json=as_json)
+
+
+@app.command("pipeline")
+def bench_pipeline(
+    mentions: Annotated[
+        int, typer.Option("--mentions", min=1, help="How many mentions to feed through.")
+    ] = 20_000,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate",
+            help="Accept this many mentions a second, steadily (default: as fast as the pipeline takes them).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Distributed runner workers (PostgreSQL + Celery on Redis)."),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Mentions per pipeline batch.")
+    ] = 500,
+    in_flight: Annotated[
+        int,
+        typer.Option(
+            "--in-flight", min=1, help="Without --rate: mentions kept accepted but not yet processed."
+        ),
+    ] = 1000,
+    data_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="Airline-shaped CSV (default: airline_dev.csv beside the repository)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mentions per second through every stage (embedded runner, SQLite), and from acceptance to
+    the inbox listing its case (p50, p95)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ombuds.cli.base import console
+    from ombuds_lab.pipeline_bench import DEFAULT_FILE, BenchmarkError, run_pipeline_benchmark
+
+    if workers is not None:
+        raise fail(
+            "--workers needs the distributed runner (PostgreSQL + Celery on Redis), which this "
+            "benchmark cannot start yet; leave --workers out to measure the embedded runner"
+        )
+    progress = Progress(
+        TextColumn("pipeline"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    )
+    with progress:
+        task = progress.add_task("mentions", total=mentions)
+        try:
+            result = run_pipeline_benchmark(
+                count=mentions,
+                rate=rate,
+                in_flight=in_flight,
+                batch_size=batch_size,
+                data_file=data_file or DEFAULT_FILE,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+        except BenchmarkError as exc:
+            raise fail(str(exc)) from exc
+    show_report(result.as_json(), as_json=as_json)

@@ -1,0 +1,329 @@
+"""``ombuds bench pipeline``: mentions per second through every stage, and how long each waits.
+
+A fresh SQLite database (WAL) in a temporary folder, one brand with a default team, real-shaped
+mentions (the airline tweets beside the repository, read at run time; past their count they come
+round again a week later under new ids, so their authors write again).
+
+Two processes, as ``ombuds serve`` and its clients would be: a feeder accepts mentions through
+``ingest_mentions`` (each chunk is one committed transaction, like an API call) and watches the
+inbox; this process runs the embedded runner's stages until every mention has passed them.
+
+* ``--rate R``: the feeder accepts R mentions a second, in chunks every 100 ms, whatever the
+  runner does (an open loop: latency under a steady load).
+* without it: the feeder keeps ``in_flight`` mentions accepted but not yet through the pipeline,
+  topping up as they pass (a closed loop: the most the pipeline sustains).
+
+Latency: from the moment a mention's ingest committed to the moment the inbox's query (open cases
+of the brand) lists its case, seen by the feeder polling every ``POLL_SECONDS``. Mentions that
+get no case (reposts, brand posts that answer no case) are left out of it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.synchronize
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.actions import create_brand, create_team
+from ombuds.cases.models import OPEN_STATUSES, Case
+from ombuds.db import make_engine, make_session_factory, transaction
+from ombuds.errors import InvalidInput
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.importing import open_import
+from ombuds.mentions.mapping import RecordRejected, map_record
+from ombuds.mentions.models import Mention, Source, Stage
+from ombuds.mentions.schemas import IncomingMention
+from ombuds.migrate import upgrade
+from ombuds.pipeline.runner_inline import PipelineReport, run_until_idle
+
+DEFAULT_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "airline_dev.csv"
+POLL_SECONDS = 0.05
+TICK_SECONDS = 0.1
+DONE = (Stage.DETECTED, Stage.FAILED)
+WARM_UP = 50
+
+
+class BenchmarkError(Exception):
+    """The benchmark cannot run as asked (no data file, a bad option)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineBenchmark:
+    mentions: int
+    seconds: float
+    messages_per_second: float
+    p50_ms: float
+    p95_ms: float
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "mentions": self.mentions,
+            "seconds": round(self.seconds, 2),
+            "messages_per_second": round(self.messages_per_second, 1),
+            "p50_ms": round(self.p50_ms, 1),
+            "p95_ms": round(self.p95_ms, 1),
+        }
+
+
+def load_mentions(path: Path, count: int) -> list[IncomingMention]:
+    """``count`` mentions from an airline-shaped CSV, in time order; the file comes round again a
+    week after its last message, with new ids, as often as needed."""
+    if not path.exists():
+        raise BenchmarkError(f"{path}: no such file (the airline tweets, airline_dev.csv)")
+    try:
+        fetcher, field_map = open_import(path, preset_name="airline")
+    except InvalidInput as exc:
+        raise BenchmarkError(f"{path}: {exc}") from exc
+    base: list[IncomingMention] = []
+    with fetcher:
+        cursor = None
+        while True:
+            batch = fetcher.fetch(cursor)
+            for record in batch.records:
+                if record.problem is not None or record.fields is None:
+                    continue
+                try:
+                    mention = map_record(record.fields, field_map)
+                except RecordRejected:
+                    continue
+                base.append(IncomingMention(mention=mention, raw=record.raw, raw_format=record.raw_format))
+            if batch.is_last:
+                break
+            cursor = batch.cursor
+    if not base:
+        raise BenchmarkError(f"{path}: no usable mentions")
+    base = list({incoming.mention.external_id: incoming for incoming in reversed(base)}.values())[::-1]
+    base.sort(key=lambda incoming: incoming.mention.created_at)
+    span = base[-1].mention.created_at - base[0].mention.created_at + timedelta(days=7)
+    return [_again(base[i % len(base)], i // len(base), span) for i in range(count)]
+
+
+def _again(incoming: IncomingMention, round_: int, span: timedelta) -> IncomingMention:
+    if round_ == 0:
+        return incoming
+    mention = incoming.mention
+    update: dict[str, Any] = {
+        "external_id": f"{mention.external_id}-{round_}",
+        "created_at": mention.created_at + span * round_,
+    }
+    if mention.in_reply_to:
+        update["in_reply_to"] = f"{mention.in_reply_to}-{round_}"
+    return IncomingMention(
+        mention=mention.model_copy(update=update), raw=incoming.raw, raw_format=incoming.raw_format
+    )
+
+
+def prepare_database(url: str, warm_up: Sequence[IncomingMention]) -> int:
+    """A migrated database with one brand, its default team and a source; the source's id.
+
+    ``warm_up`` mentions go through the pipeline first, under another source, so the clock starts
+    on a runner that has loaded its models, as a server's has.
+    """
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        upgrade(engine)
+        with transaction(factory) as session:
+            brand = create_brand(session, slug="bench", name="Benchmark")
+            create_team(session, brand=brand, slug="care", name="Care", is_default=True)
+            warm = get_or_create_source(session, brand_id=brand.id, kind="api", name="warm-up")
+            ingest_mentions(session, source=warm, mentions=warm_up)
+            source_id = get_or_create_source(session, brand_id=brand.id, kind="api", name="bench").id
+        run_until_idle(factory)
+        return source_id
+    finally:
+        engine.dispose()
+
+
+def run_pipeline_benchmark(
+    *,
+    count: int,
+    rate: float | None = None,
+    in_flight: int = 1000,
+    batch_size: int = 500,
+    data_file: Path = DEFAULT_FILE,
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> PipelineBenchmark:
+    """Feed ``count`` mentions through the embedded runner and measure (see the module's docstring)."""
+    if count < 1:
+        raise BenchmarkError("--mentions: at least 1")
+    if rate is not None and rate <= 0:
+        raise BenchmarkError("--rate: mentions per second, more than 0")
+    mentions = load_mentions(data_file, count)
+    with tempfile.TemporaryDirectory(prefix="ombuds-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        source_id = prepare_database(url, mentions[-WARM_UP:])
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no engine crosses over
+        wake = context.Event()
+        fed = context.Event()
+        results = context.Queue()
+        feeder = context.Process(
+            target=feed_and_watch,
+            kwargs={
+                "url": url,
+                "source_id": source_id,
+                "mentions": mentions,
+                "rate": rate,
+                "in_flight": in_flight,
+                "wake": wake,
+                "fed": fed,
+                "results": results,
+            },
+            name="ombuds-bench-feeder",
+        )
+        feeder.start()
+        engine = make_engine(url)
+        try:
+            finished = _run_until_fed(make_session_factory(engine), batch_size, wake, fed, on_progress)
+            started, latencies = results.get(timeout=600)
+        finally:
+            feeder.join(timeout=60)
+            if feeder.is_alive():
+                feeder.kill()
+            engine.dispose()
+    seconds = max(finished - started, 1e-9)
+    return PipelineBenchmark(
+        mentions=count,
+        seconds=seconds,
+        messages_per_second=count / seconds,
+        p50_ms=_percentile(latencies, 50) * 1000,
+        p95_ms=_percentile(latencies, 95) * 1000,
+    )
+
+
+def _run_until_fed(
+    factory: sessionmaker[Session],
+    batch_size: int,
+    wake: multiprocessing.synchronize.Event,
+    fed: multiprocessing.synchronize.Event,
+    on_progress: Callable[[int], None],
+) -> float:
+    """The embedded runner's loop until the feeder is done and nothing waits; when the last mention passed."""
+    done = 0
+    finished = time.monotonic()
+    while True:
+        was_fed = fed.is_set()
+        wake.clear()
+        report: PipelineReport = run_until_idle(factory, batch_size=batch_size)
+        if report.total:
+            finished = time.monotonic()
+            done += report.advanced["detect"]
+            on_progress(done)
+        elif was_fed:
+            return finished
+        else:
+            wake.wait(TICK_SECONDS)
+
+
+def _percentile(values: Sequence[float], percent: int) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+# --- the feeder process ------------------------------------------------------------------------
+
+
+def feed_and_watch(
+    *,
+    url: str,
+    source_id: int,
+    mentions: list[IncomingMention],
+    rate: float | None,
+    in_flight: int,
+    wake: multiprocessing.synchronize.Event,
+    fed: multiprocessing.synchronize.Event,
+    results: multiprocessing.Queue[tuple[float, list[float]]],
+) -> None:
+    """Accept the mentions (steadily at ``rate``, or keeping ``in_flight`` waiting) and time each
+    until the inbox lists its case; puts (first acceptance, latencies in seconds) on ``results``."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    accepted_at: dict[int, float] = {}
+    latencies: list[float] = []
+    chunks = _chunks(mentions, rate)
+    started: float | None = None
+    next_tick = time.monotonic()
+    pending = next(chunks, None)
+    try:
+        while pending is not None or accepted_at:
+            now = time.monotonic()
+            if pending is not None and now >= next_tick and _may_feed(factory, rate, in_flight):
+                ids = _accept(factory, source_id, pending)
+                at = time.monotonic()
+                started = started if started is not None else at
+                accepted_at.update(dict.fromkeys(ids, at))
+                wake.set()
+                pending = next(chunks, None)
+                next_tick = next_tick + TICK_SECONDS if rate else at
+                if pending is None:
+                    fed.set()
+            for mention_id, seen_at in _newly_listed(factory, accepted_at):
+                accepted = accepted_at.pop(mention_id)
+                if seen_at is not None:
+                    latencies.append(seen_at - accepted)
+            time.sleep(max(0.0, min(POLL_SECONDS, next_tick - time.monotonic())) if pending else POLL_SECONDS)
+    finally:
+        fed.set()
+        engine.dispose()
+    results.put((started or time.monotonic(), latencies))
+
+
+def _chunks(mentions: list[IncomingMention], rate: float | None) -> Iterator[list[IncomingMention]]:
+    size = max(1, round(rate * TICK_SECONDS)) if rate else 250
+    for start in range(0, len(mentions), size):
+        yield mentions[start : start + size]
+
+
+def _may_feed(factory: sessionmaker[Session], rate: float | None, in_flight: int) -> bool:
+    if rate:
+        return True
+    with factory() as session:
+        unfinished = session.scalar(
+            select(func.count()).select_from(Mention).where(Mention.stage.not_in(DONE))
+        )
+    return (unfinished or 0) < in_flight
+
+
+def _accept(factory: sessionmaker[Session], source_id: int, chunk: list[IncomingMention]) -> list[int]:
+    with transaction(factory) as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        return ingest_mentions(session, source=source, mentions=chunk).ids
+
+
+def _newly_listed(
+    factory: sessionmaker[Session], waiting: dict[int, float]
+) -> list[tuple[int, float | None]]:
+    """The waiting mentions whose case the inbox lists now (with the time), or that passed every
+    stage without one (None)."""
+    if not waiting:
+        return []
+    found: list[tuple[int, float | None]] = []
+    ids = list(waiting)
+    with factory() as session:
+        for start in range(0, len(ids), 5000):
+            rows = session.execute(
+                select(Mention.id, Mention.stage, Case.status)
+                .outerjoin(Case, Case.id == Mention.case_id)
+                .where(Mention.id.in_(ids[start : start + 5000]))
+            ).all()
+            at = time.monotonic()
+            for mention_id, stage, status in rows:
+                if status is not None and status in OPEN_STATUSES:  # the inbox's filter: open cases
+                    found.append((mention_id, at))
+                elif stage in DONE:
+                    found.append((mention_id, None))
+    return found
