@@ -143,10 +143,12 @@ def quiet_stream(stream: list[Observation]) -> dict[str, Any]:
     result: dict[str, Any] = {"brand_weeks": round(weeks, 2)}
     for name, detector in DETECTORS.items():
         openings = detector(stream)
+        shown = ev.incidents(openings)  # a storm the desk proposes merging into another is one with it
         result[name] = {
-            "incidents": len(openings),
-            "incidents_per_brand_week": round(len(openings) / weeks, 2),
-            "first_day_incidents": ev.first_day_openings(openings, stream),
+            "incidents": len(shown),
+            "incidents_per_brand_week": round(len(shown) / weeks, 2),
+            "merged": len(openings) - len(shown),
+            "first_day_incidents": ev.first_day_openings(shown, stream),
         }
         if name == "ombuds":
             result[name]["opened"] = [
@@ -154,6 +156,7 @@ def quiet_stream(stream: list[Observation]) -> dict[str, Any]:
                     "opened_at": o.opened_at.isoformat(),
                     "signal": o.signal,
                     "representative_text": o.representative_text,
+                    "merged_into": o.merged_into,
                 }
                 for o in openings
             ]

@@ -12,14 +12,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ombuds.errors import InvalidInput
 from ombuds.events import Event, record_event
+from ombuds.incidents import queries
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
 from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
 from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.merging import merge_target
 from ombuds.incidents.models import (
     OPEN_STATUSES,
     Alert,
@@ -180,6 +182,28 @@ def _follow_title(session: Session, incident: Incident, storm: Storm, at: dateti
     incident.title = title
 
 
+def _merged_end(session: Session, incident: Incident) -> Incident:
+    """The incident a merged one went into (following a chain of merges); a storm keeps growing there."""
+    seen = {incident.id}
+    while incident.merged_into_id is not None and incident.merged_into_id not in seen:
+        target = session.get(Incident, incident.merged_into_id)
+        if target is None:
+            break
+        seen.add(target.id)
+        incident = target
+    return incident
+
+
+def _propose_merge(session: Session, incident: Incident, *, at: datetime) -> None:
+    """A new storm that looks like a part of an open incident gets a proposal on its timeline."""
+    session.flush()
+    shapes = queries.merge_shapes(session, brand_id=incident.brand_id)
+    new = next((shape for shape in shapes if shape.id == incident.id), None)
+    into = merge_target(new, shapes) if new is not None else None
+    if into is not None:
+        propose_merge(session, incident=incident, into_id=into, at=at)
+
+
 def apply_storm_changes(
     session: Session, *, brand_id: int, storms: Mapping[int, Storm], changes: Sequence[StormChange]
 ) -> list[Incident]:
@@ -194,7 +218,7 @@ def apply_storm_changes(
     for change in changes:
         by_storm.setdefault(change.storm_id, []).append(change)
     known = {
-        incident.storm_id: incident
+        incident.storm_id: _merged_end(session, incident)
         for incident in session.scalars(
             select(Incident).where(Incident.brand_id == brand_id, Incident.storm_id.in_(list(by_storm)))
         )
@@ -224,8 +248,14 @@ def apply_storm_changes(
         for milestone in MILESTONES:
             if before < milestone <= incident.mention_count:
                 _event(session, incident, "grew", at=last, data={"mention_count": milestone})
-        if storm is not None:
+        if storm is not None and incident.storm_id == storm_id:
             reasons.extend(_follow_storm(session, incident, storm, last))
+        elif storm is not None and storm.last_mention_at is not None:
+            # a storm whose incident was merged here: its mentions count, its figures are its own
+            moment = datetime.fromtimestamp(storm.last_mention_at, last.tzinfo)
+            incident.last_mention_at = max(incident.last_mention_at or moment, moment)
+        if "opened" in reasons:
+            _propose_merge(session, incident, at=last)
         for reason in dict.fromkeys(reasons):
             queue_alerts(session, incident=incident, reason=reason, at=last)
         touched.append(incident)
@@ -273,8 +303,6 @@ def change_status(
     """Watching, active or resolved; resolving freezes the post-incident figures."""
     if status is incident.status:
         return
-    from ombuds.incidents.queries import incident_figures
-
     _event(
         session,
         incident,
@@ -288,7 +316,7 @@ def change_status(
     if status is IncidentStatus.RESOLVED:
         incident.resolved_at = now
         session.flush()
-        incident.summary = incident_figures(session, incident=incident).model_dump(mode="json")
+        incident.summary = queries.incident_figures(session, incident=incident).model_dump(mode="json")
     else:
         incident.resolved_at = None
 
@@ -390,6 +418,71 @@ def rename_incident(
     incident.title = title
     incident.updated_at = now
     return True
+
+
+def merge_incident(
+    session: Session, *, source: Incident, target: Incident, actor_id: int | None, now: datetime
+) -> int:
+    """Merge ``source`` into ``target``, one event: its mentions and hand-linked cases move, it is
+    resolved and points at ``target``, and its storm's new mentions go to ``target`` from now on.
+
+    Returns how many mentions moved. Both timelines get an entry; undoing is not offered.
+    """
+    if source.id == target.id:
+        raise InvalidInput("into: an incident cannot be merged into itself")
+    if source.brand_id != target.brand_id:
+        raise InvalidInput(f"into: no incident {target.id} in this brand")
+    if source.merged_into_id is not None:
+        raise InvalidInput(f"incident {source.id} was merged into #{source.merged_into_id} already")
+    if target.merged_into_id is not None or not is_open(target):
+        raise InvalidInput(f"into: incident {target.id} is not open; merge into an open incident")
+    data = {"from": source.id, "into": target.id}
+    _event(session, target, "merged_in", at=now, actor_id=actor_id, data=data)
+    _event(session, source, "merged", at=now, actor_id=actor_id, data=data)
+    # resolved first, so its frozen figures say what it held
+    change_status(session, incident=source, status=IncidentStatus.RESOLVED, actor_id=actor_id, now=now)
+    source.merged_into_id = target.id
+    moved = link_mentions(
+        session,
+        incident=target,
+        mention_ids=list(
+            session.scalars(
+                select(IncidentMention.mention_id).where(IncidentMention.incident_id == source.id)
+            )
+        ),
+        at=now,
+    )
+    session.execute(delete(IncidentMention).where(IncidentMention.incident_id == source.id))
+    linked = set(session.scalars(select(IncidentCase.case_id).where(IncidentCase.incident_id == target.id)))
+    for link in list(session.scalars(select(IncidentCase).where(IncidentCase.incident_id == source.id))):
+        if link.case_id not in linked:
+            session.add(
+                IncidentCase(
+                    incident_id=target.id,
+                    case_id=link.case_id,
+                    brand_id=target.brand_id,
+                    linked_at=link.linked_at,
+                    linked_by_id=link.linked_by_id,
+                )
+            )
+    session.execute(delete(IncidentCase).where(IncidentCase.incident_id == source.id))
+    source.mention_count = 0
+    if source.first_mention_at is not None:
+        target.first_mention_at = min(
+            target.first_mention_at or source.first_mention_at, source.first_mention_at
+        )
+    if source.last_mention_at is not None:
+        target.last_mention_at = max(target.last_mention_at or source.last_mention_at, source.last_mention_at)
+    target.signals = sorted(set(target.signals) | set(source.signals))
+    if source.severity.rank > target.severity.rank:
+        target.severity = source.severity
+    target.updated_at = now
+    return len(moved)
+
+
+def propose_merge(session: Session, *, incident: Incident, into_id: int, at: datetime) -> None:
+    """Note on the new incident's timeline that it looks like a part of an open one (a person decides)."""
+    _event(session, incident, "merge_proposed", at=at, data={"into": into_id})
 
 
 def is_open(incident: Incident) -> bool:

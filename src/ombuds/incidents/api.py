@@ -29,6 +29,7 @@ from ombuds.incidents.schemas import (
     IncidentList,
     IncidentMentionRead,
     IncidentRead,
+    MergeInto,
     NoteCreate,
     OwnerUpdate,
     StatusUpdate,
@@ -195,6 +196,23 @@ def set_title(incident_id: Id, body: TitleUpdate, scope: ApiReader, session: DbS
     actor = _manager(session, scope, incident.brand_id)
     actions.rename_incident(session, incident=incident, title=body.title, actor_id=actor, now=utcnow())
     return _detail(session, incident)
+
+
+@router.post("/{incident_id}/merge", response_model=IncidentDetail, responses=_WRITE_ERRORS)
+def merge(incident_id: Id, body: MergeInto, scope: ApiReader, session: DbSession) -> IncidentDetail:
+    """Merge this incident into another open one of the same event; returns the one it went into.
+
+    Its mentions and hand-linked cases move there, it is resolved with `merged_into_id` set, and
+    its storm's new mentions go there from now on. Both timelines record it; there is no undo.
+    """
+    incident = _incident(session, incident_id, scope)
+    actor = _manager(session, scope, incident.brand_id)
+    target = queries.get_incident(session, body.into, brand_ids=[incident.brand_id])
+    if target is None:
+        raise InvalidInput(f"into: no incident {body.into} in this brand")
+    actions.merge_incident(session, source=incident, target=target, actor_id=actor, now=utcnow())
+    session.flush()
+    return _detail(session, target)
 
 
 @router.post("/{incident_id}/owner", response_model=IncidentDetail, responses=_WRITE_ERRORS)

@@ -61,6 +61,8 @@ class Incident(Base):
     signals: Mapped[list[str]] = mapped_column(JSON, default=list)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # figures frozen at resolution
+    #: the incident of the same event this one was merged into (it is resolved, its rows moved there)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"))
 
 
 class IncidentMention(Base):

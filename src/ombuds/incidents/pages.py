@@ -134,9 +134,18 @@ def incident_page(
     signed_in: CurrentUser,
     session: DbSession,
     fragment: str | None = None,
+    merged_from: Id | None = None,
 ) -> Response:
-    """One incident: what it is about, how it grows (chart), who it touches, what PR has done."""
+    """One incident: what it is about, how it grows (chart), who it touches, what PR has done.
+
+    A merged incident's page is the page of the incident it went into, saying so.
+    """
     incident = _incident(session, signed_in, incident_id)
+    if incident.merged_into_id is not None:
+        return RedirectResponse(
+            f"/incidents/{incident.merged_into_id}?merged_from={incident.id}",
+            status_code=status.HTTP_303_SEE_OTHER,
+        )
     series = queries.incident_series(session, incident=incident)
     context_cases = queries.incident_cases(session, incident=incident)
     context = {
@@ -156,10 +165,20 @@ def incident_page(
         "workers": list_case_workers(session, brand_id=incident.brand_id),
         "priorities": [(int(p), p.name.lower()) for p in Priority],
         "bulk_kinds": BULK_LABELS,
+        "merge_proposal": queries.merge_proposal(session, incident=incident),
+        "merged_from": _merged_from(session, incident, merged_from),
     }
     context |= panels.context_for("incident", session, incident, signed_in)
     template = "incidents/_live.html" if fragment == "live" else "incidents/incident.html"
     return render(request, template, context, signed_in=signed_in)
+
+
+def _merged_from(session: Session, incident: Incident, merged_from: int | None) -> Incident | None:
+    """The incident named in ``?merged_from=``, when it really went into this one."""
+    if merged_from is None:
+        return None
+    source = session.get(Incident, merged_from)
+    return source if source is not None and source.merged_into_id == incident.id else None
 
 
 @router.post("/incidents")
@@ -280,6 +299,31 @@ def link_case(
     )
     flash(request, f"Case #{case.id} linked.", "success")
     return _back(incident.id)
+
+
+@router.post("/incidents/{incident_id}/merge")
+def merge(
+    incident_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    into: Annotated[str, Form(max_length=20)],
+) -> Response:
+    """Merge this incident into another of the same event: its mentions and cases go there."""
+    incident = _incident(session, signed_in, incident_id)
+    actor = _managing(session, signed_in, incident)
+    wanted = parse_id(into.strip().lstrip("#"))
+    target = queries.get_incident(session, wanted, brand_ids=[incident.brand_id]) if wanted else None
+    try:
+        if target is None:
+            raise InvalidInput(f"into: no incident {into.strip()!r} in this brand")
+        actions.merge_incident(session, source=incident, target=target, actor_id=actor, now=utcnow())
+    except OmbudsError as exc:
+        session.rollback()
+        flash(request, str(exc), "error")
+        return _back(incident.id)
+    flash(request, f"Incident #{incident.id} merged into #{target.id}.", "success")
+    return _back(target.id)
 
 
 def _bulk_request(

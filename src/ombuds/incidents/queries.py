@@ -15,6 +15,8 @@ from ombuds.cases.models import Case, Customer
 from ombuds.clock import as_utc
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event
+from ombuds.incidents.detectors.text import LINKS
+from ombuds.incidents.merging import IncidentShape
 from ombuds.incidents.models import (
     OPEN_STATUSES,
     Alert,
@@ -317,3 +319,73 @@ def open_incidents_for_cases(session: Session, case_ids: Collection[int]) -> dic
     for linked in found.values():
         linked.sort(key=lambda i: (i.status is not IncidentStatus.ACTIVE, -i.severity.rank, -i.id))
     return found
+
+
+def merge_shapes(session: Session, *, brand_id: int) -> list[IncidentShape]:
+    """The brand's open incidents as the merge decision reads them, with each one's commonest category."""
+    incidents = list(
+        session.scalars(
+            select(Incident).where(
+                Incident.brand_id == brand_id,
+                Incident.status.in_(OPEN_STATUSES),
+                Incident.merged_into_id.is_(None),
+            )
+        )
+    )
+    if not incidents:
+        return []
+    counted = session.execute(
+        select(IncidentMention.incident_id, Enrichment.label, func.count())
+        .join(Enrichment, Enrichment.mention_id == IncidentMention.mention_id)
+        .where(
+            IncidentMention.incident_id.in_([incident.id for incident in incidents]),
+            Enrichment.analyzer == "category",
+            Enrichment.label.is_not(None),
+        )
+        .group_by(IncidentMention.incident_id, Enrichment.label)
+    )
+    categories: dict[int, Counter[str]] = {}
+    for incident_id, label, count in counted:
+        if label is not None:
+            categories.setdefault(incident_id, Counter())[label] = count
+    return [
+        IncidentShape(
+            id=incident.id,
+            opened_at=as_utc(incident.opened_at),
+            first_mention_at=as_utc(incident.first_mention_at) if incident.first_mention_at else None,
+            last_mention_at=as_utc(incident.last_mention_at) if incident.last_mention_at else None,
+            key=incident.key,
+            category=_commonest(categories.get(incident.id)),
+            phrases=frozenset(p for p in (incident.evidence or {}).get("phrases", []) if p not in LINKS),
+            is_manual=incident.signal == "manual",
+        )
+        for incident in incidents
+    ]
+
+
+def _commonest(counts: Counter[str] | None) -> str | None:
+    if not counts:
+        return None
+    return max(counts, key=lambda label: (counts[label], label))
+
+
+def merge_proposal(session: Session, *, incident: Incident) -> Incident | None:
+    """The open incident the desk proposed merging this one into, while both are open."""
+    if incident.merged_into_id is not None or incident.status not in OPEN_STATUSES:
+        return None
+    into = session.scalars(
+        select(Event.data)
+        .where(
+            Event.subject_type == "incident",
+            Event.subject_id == incident.id,
+            Event.brand_id == incident.brand_id,
+            Event.kind == "incident.merge_proposed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    target_id = (into or {}).get("into")
+    target = session.get(Incident, target_id) if isinstance(target_id, int) else None
+    if target is None or target.brand_id != incident.brand_id or target.status not in OPEN_STATUSES:
+        return None
+    return target if target.merged_into_id is None else None

@@ -44,6 +44,7 @@ class IncidentRead(_Read):
     reach: int
     signals: list[str]
     evidence: dict[str, Any] = Field(default_factory=dict)
+    merged_into_id: int | None = Field(default=None, description="The incident this one was merged into.")
 
 
 class IncidentList(BaseModel):
@@ -128,6 +129,11 @@ class TitleUpdate(BaseModel):
     title: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS), NoNul
     ]
+
+
+class MergeInto(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    into: Id = Field(description="The open incident of the same event this one goes into.")
 
 
 class StatusUpdate(BaseModel):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import random
 import statistics
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
+from ombuds.incidents.detectors.text import LINKS
+from ombuds.incidents.merging import IncidentShape, merge_target
 
 HOUR = timedelta(hours=1)
 BurstKind = str  # "echo" (many people quoting one message) or "volume" (many different messages)
@@ -41,6 +43,14 @@ class Opening:
     mention_ids: frozenset[int]  # the mentions known to belong to it by the end of the replay
     signal: str = ""
     representative_text: str = ""
+    #: the earlier opening (its index in the list) the desk proposes merging this one into: the
+    #: same event, so it is not counted as an incident of its own (``ombuds.incidents.merging``)
+    merged_into: int | None = None
+
+
+def incidents(openings: Iterable[Opening]) -> list[Opening]:
+    """The incidents a desk shows once proposed merges are taken: a merged opening is one with its first."""
+    return [opening for opening in openings if opening.merged_into is None]
 
 
 @dataclass
@@ -182,25 +192,80 @@ def inject(
 
 
 def run_monitor(stream: Iterable[Observation], settings: DetectorSettings | None = None) -> list[Opening]:
-    """Replay a stream through a brand monitor; one opening per storm."""
+    """Replay a stream through a brand monitor; one opening per storm, each new one checked for
+    being a part of an earlier one (the merge the desk proposes)."""
     monitor = BrandMonitor(settings=settings or DetectorSettings())
     opened: dict[int, datetime] = {}
     members: dict[int, set[int]] = {}
     signals: dict[int, str] = {}
     texts: dict[int, str] = {}
+    merged: dict[int, int] = {}
+    seen: dict[int, Observation] = {}
     for observation in stream:
+        seen[observation.mention_id] = observation
         for change in monitor.observe(observation):
+            members.setdefault(change.storm_id, set()).update(change.mention_ids)
             if change.kind == "opened":
                 opened[change.storm_id] = change.at
                 signals[change.storm_id] = change.alarm.signal.value if change.alarm else ""
-            members.setdefault(change.storm_id, set()).update(change.mention_ids)
+                into = _merge_into(monitor, change.storm_id, opened, members, seen)
+                if into is not None:
+                    merged[change.storm_id] = merged.get(into, into)
             storm = monitor.storms.get(change.storm_id)
             if storm is not None:
                 texts[change.storm_id] = storm.representative_text
+    order = sorted(opened, key=lambda storm_id: opened[storm_id])
+    index = {storm_id: position for position, storm_id in enumerate(order)}
     return [
-        Opening(at, frozenset(members.get(storm_id, ())), signals[storm_id], texts.get(storm_id, ""))
-        for storm_id, at in sorted(opened.items(), key=lambda item: item[1])
+        Opening(
+            opened[storm_id],
+            frozenset(members.get(storm_id, ())),
+            signals[storm_id],
+            texts.get(storm_id, ""),
+            merged_into=index[merged[storm_id]] if storm_id in merged else None,
+        )
+        for storm_id in order
     ]
+
+
+def _shape(
+    storm_id: int,
+    opened_at: datetime,
+    mention_ids: set[int],
+    key: str,
+    phrases: Iterable[str],
+    seen: dict[int, Observation],
+) -> IncidentShape:
+    times = [seen[m].at for m in mention_ids if m in seen]
+    categories = Counter(seen[m].category for m in mention_ids if m in seen and seen[m].category)
+    return IncidentShape(
+        id=storm_id,
+        opened_at=opened_at,
+        first_mention_at=min(times, default=None),
+        last_mention_at=max(times, default=None),
+        key=key,
+        category=max(categories, key=lambda c: (categories[c], c)) if categories else None,
+        phrases=frozenset(p for p in phrases if p not in LINKS),
+    )
+
+
+def _merge_into(
+    monitor: BrandMonitor,
+    storm_id: int,
+    opened: dict[int, datetime],
+    members: dict[int, set[int]],
+    seen: dict[int, Observation],
+) -> int | None:
+    """The earlier storm the desk would propose merging this new one into, as the stage does."""
+
+    def shape(sid: int) -> IncidentShape:
+        storm = monitor.storms.get(sid)
+        key = storm.key if storm is not None else "all"
+        phrases = storm.phrases.values() if storm is not None else ()
+        return _shape(sid, opened[sid], members.get(sid, set()), key, phrases, seen)
+
+    others = [shape(sid) for sid in opened if sid != storm_id]
+    return merge_target(shape(storm_id), others)
 
 
 Baseline = Callable[[Sequence[Observation]], list[Opening]]
@@ -285,7 +350,9 @@ def score(openings: Sequence[Opening], bursts: Sequence[Burst], *, late: timedel
             used.update(i for i, _ in found)
         else:
             result.missed += 1
-    result.unmatched = [opening for index, opening in enumerate(openings) if index not in used]
+    result.unmatched = [
+        opening for index, opening in enumerate(openings) if index not in used and opening.merged_into is None
+    ]
     return result
 
 
@@ -366,5 +433,9 @@ def score_events(openings: dict[str, Sequence[Opening]], events: Sequence[KnownE
         else:
             result.missed.append(event)
     for brand, found in openings.items():
-        result.false.extend((brand, o) for index, o in enumerate(found) if (brand, index) not in matched)
+        result.false.extend(
+            (brand, o)
+            for index, o in enumerate(found)
+            if (brand, index) not in matched and o.merged_into is None
+        )
     return result
