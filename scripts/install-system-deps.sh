@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian packages when it is missing:
 #   * a PostgreSQL server (the tests start their own throw-away server with initdb),
+#   * a Redis server (the distributed runner's tests start their own on a free loopback port),
 #   * Chromium (the browser tests drive it through Playwright; no browser is downloaded),
 #   * fonts, so screenshots show text.
 # Only root can install; anyone else gets a note and the tests that need the missing part skip.
@@ -13,6 +14,10 @@ have_postgres() {
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 }
 
+have_redis() {
+    command -v redis-server >/dev/null 2>&1
+}
+
 have_chromium() {
     [ -x /usr/bin/chromium ]
 }
@@ -23,6 +28,7 @@ have_fonts() {
 
 missing=()
 have_postgres || missing+=(postgresql)
+have_redis || missing+=(redis-server)
 have_chromium || missing+=(chromium)
 have_fonts || missing+=(fonts-dejavu-core)
 
@@ -32,7 +38,7 @@ fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "note: missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
-    echo "      or the PostgreSQL and browser tests will be skipped" >&2
+    echo "      or the PostgreSQL, Redis and browser tests will be skipped" >&2
     exit 0
 fi
 

@@ -26,6 +26,7 @@ from ombuds.migrate import upgrade
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.support import postgres
+from tests.support import redis_server as redis_support
 
 TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent
@@ -83,6 +84,21 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
         yield server
     finally:
         postgres.remove_server(server)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis_support.RedisServer]:
+    """A real Redis server for the session (the distributed runner's queue), on a free loopback port."""
+    try:
+        server = redis_support.start_server(tmp_path_factory.mktemp("redis"))
+    except redis_support.RedisUnavailable as exc:
+        if os.geteuid() != 0:
+            pytest.skip(f"{exc} (not root, so `make test` could not install it)")
+        pytest.fail(f"{exc}; run `make test` (or scripts/install-system-deps.sh) as root first")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

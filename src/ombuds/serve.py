@@ -1,4 +1,5 @@
-"""``ombuds serve``: the web app and the embedded pipeline runner in one process."""
+"""``ombuds serve``: the web app and the embedded pipeline runner in one process (or, with
+OMBUDS_RUNNER=celery, the dispatcher that hands new mentions to ``ombuds worker`` processes)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.enrichment.retraining import retrain_stale_models
 from ombuds.followups.actions import return_due_follow_ups
 from ombuds.incidents.delivery import deliver_due_alerts
+from ombuds.pipeline.runner_celery import Dispatcher, make_celery
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
@@ -34,6 +36,23 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     retrain_stale_models(session_factory)
 
 
+def _runner(session_factory: sessionmaker[Session], settings: Settings) -> EmbeddedRunner | Dispatcher:
+    """The embedded runner, or with OMBUDS_RUNNER=celery the dispatcher that hands mentions to workers."""
+    if settings.runner == "celery":
+        return Dispatcher(
+            session_factory,
+            make_celery(settings),
+            batch_size=settings.pipeline_batch_size,
+            poll_seconds=settings.pipeline_poll_seconds,
+        )
+    return EmbeddedRunner(
+        session_factory,
+        batch_size=settings.pipeline_batch_size,
+        poll_seconds=settings.pipeline_poll_seconds,
+        after_round=lambda: background_work(session_factory, settings),
+    )
+
+
 def serve(
     *,
     settings: Settings,
@@ -49,12 +68,7 @@ def serve(
     """
     trusted, proxies = settings.forwarded_headers(proxy_headers=proxy_headers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = EmbeddedRunner(
-        session_factory,
-        batch_size=settings.pipeline_batch_size,
-        poll_seconds=settings.pipeline_poll_seconds,
-        after_round=lambda: background_work(session_factory, settings),
-    )
+    runner = _runner(session_factory, settings)
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait
     runner.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -46,6 +47,34 @@ class Settings(BaseSettings):
     pipeline_batch_size: int = Field(default=500, ge=1, description="Mentions per pipeline batch.")
     pipeline_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often the embedded runner looks for work."
+    )
+    runner: Literal["embedded", "celery"] = Field(
+        default="embedded",
+        description=(
+            "Who runs the pipeline: `embedded`, a background thread inside `ombuds serve` (one "
+            "machine, SQLite or PostgreSQL); `celery`, where `ombuds serve` only hands new mentions to "
+            "`ombuds worker` processes through Redis (PostgreSQL only)."
+        ),
+    )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="The Redis server through which `ombuds serve` hands work to `ombuds worker` (runner `celery`).",
+    )
+    worker_sweep_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "How often one of the workers looks for mentions stuck in a stage (a task lost with Redis, "
+            "a worker killed mid-batch) and sends them again, and runs alerts, SLA clocks and reminders."
+        ),
+    )
+    worker_stuck_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "How long after its acceptance a mention still waiting for analysis counts as stuck and is "
+            "sent to the workers again (sending twice is harmless: each stage runs once per mention)."
+        ),
     )
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")
     analysis_model: Path | None = Field(

@@ -109,6 +109,11 @@ class PostgresServer:
         if (self.data_dir / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop")
 
+    def restart(self) -> None:
+        """Stop the server (connections are cut, as in a crash or an upgrade) and start it again."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path),
+                  "-m", "fast", "-w", "-t", "60", "restart")  # fmt: skip
+
     # --- databases ---------------------------------------------------------------------------
 
     def execute(self, statement: str) -> None:

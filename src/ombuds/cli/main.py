@@ -28,6 +28,7 @@ from ombuds.cli import (
     token,
     train,
     user,
+    worker,
 )
 from ombuds.cli.extensions import add_command_groups
 
@@ -53,7 +54,7 @@ def main(
     """Ombuds: the customer-voice desk where PR and customer care work as one."""
 
 
-for module in (serve, demo, importing, replay, train):
+for module in (serve, worker, demo, importing, replay, train):
     module.register(app)
 availability.register(user.app)
 team.app.add_typer(team_members.app, name="member")

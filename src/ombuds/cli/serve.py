@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from sqlalchemy import make_url
 
-from ombuds.cli.base import console, open_database
+from ombuds.cli.base import console, fail, open_database
+from ombuds.pipeline.distributed import require_postgresql
 from ombuds.settings import get_settings
 
 
@@ -27,7 +28,12 @@ def serve(
     from ombuds.serve import serve as run
 
     settings = get_settings()
-    _, factory = open_database(settings, migrate=True)
+    engine, factory = open_database(settings, migrate=True)
+    if settings.runner == "celery":
+        try:
+            require_postgresql(engine)
+        except RuntimeError as exc:
+            raise fail(str(exc)) from exc
     where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
     console.print(f"Ombuds on [bold]http://{host}:{port}/[/] (database {where})")
     console.print(f"Data folder {settings.data_dir.resolve()} (OMBUDS_DATA_DIR)", highlight=False)
