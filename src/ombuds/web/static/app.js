@@ -3,6 +3,18 @@
   "use strict";
   document.documentElement.classList.add("js");
   // No select sends its form on change: one arrow key would fire it. The button beside it does.
+
+  // A part of a page that refreshes itself (hx-trigger="every …") waits while the keyboard focus is
+  // inside it: swapping it would throw the focus back to the page. The next poll tries again.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail && event.detail.elt;
+    var target = event.detail && event.detail.target;
+    var polled = source instanceof Element && /^\s*every\s/.test(source.getAttribute("hx-trigger") || "");
+    var active = document.activeElement;
+    if (polled && target instanceof Element && active && active !== document.body && target.contains(active)) {
+      event.detail.shouldSwap = false;
+    }
+  });
 })();
 
 // Suggested wording: "Insert" puts the text into the reply box (#reply-text) for the agent to edit.
