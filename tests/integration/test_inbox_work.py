@@ -175,6 +175,9 @@ def test_saved_views_for_me_and_my_team_show_their_counts_and_new_cases_are_offe
     sign_in(client, colleague.email)
     names = [view["name"] for view in client.get("/api/v1/inbox/views").json()]
     assert names == ["Care queue"]
+    col_csrf = {"X-CSRF-Token": _csrf(client)}
+    assert client.delete(f"/api/v1/inbox/views/{shared.json()['id']}", headers=col_csrf).status_code == 403
+    assert client.delete(f"/api/v1/inbox/views/{urgent.json()['id']}", headers=col_csrf).status_code == 404
 
     # A case arriving after the inbox was loaded is offered, not pushed into the list.
     newest = max(row_ids(client.get("/inbox")))
