@@ -59,6 +59,11 @@ def test_the_inbox_sorts_by_priority_age_sla_due_and_reach(
     assert by["reach"] == [famous.id, due_soon.id, oldest.id, urgent.id]
     assert row_ids(client.get("/inbox?sort=nonsense")) == by["priority"]  # ignored, like other filters
     assert '<option value="reach" selected>' in client.get("/inbox?sort=reach").text
+    api = client.get("/api/v1/cases?sort=reach").json()
+    assert [item["id"] for item in api["items"]] == by["reach"]
+    wrong = client.get("/api/v1/cases?sort=loudest")
+    assert wrong.status_code == 422
+    assert wrong.json()["message"].startswith("“sort” should be 'priority', 'age', 'sla' or 'reach'")
 
 
 def test_many_cases_change_at_once_each_with_its_own_event_and_never_across_brands(

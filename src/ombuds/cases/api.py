@@ -24,6 +24,7 @@ from ombuds.cases.schemas import (
     StatusUpdate,
     TeamUpdate,
 )
+from ombuds.cases.values import InboxSort
 from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
 from ombuds.fields import Count, Id
@@ -56,10 +57,17 @@ def list_cases(
         str | None,
         Query(description="Only cases a search finds (the language of `GET /api/v1/search`)."),
     ] = None,
+    sort: Annotated[
+        InboxSort,
+        Query(
+            description="priority (urgent first, then oldest), age (oldest first), sla (next deadline "
+            "first), reach (largest audience first); ties by case id, so pages are stable"
+        ),
+    ] = InboxSort.PRIORITY,
     limit: Annotated[Count, Query(ge=1, le=500)] = 50,
     offset: Annotated[Count, Query()] = 0,
 ) -> CaseList:
-    """Open cases (new, open, pending) of one brand: priority first (1 = urgent), then oldest first.
+    """Open cases (new, open, pending) of one brand, by default priority first (1 = urgent), then oldest.
 
     With ``q``, the open cases a search finds, listed the same way; a query that cannot be
     searched answers 422 saying why.
@@ -76,6 +84,7 @@ def list_cases(
         team_id=team_id,
         assignee_id=assignee_id,
         only_case_ids=only_case_ids,
+        sort=sort,
         limit=limit,
         offset=offset,
     )
