@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from ombuds.cli.main import app
 from ombuds_lab.pipeline_bench import load_mentions, run_pipeline_benchmark
 
 OMBUDS = Path(sys.executable).with_name("ombuds")
@@ -82,9 +80,3 @@ def test_a_steady_rate_feeds_every_mention_and_times_those_that_reach_the_inbox(
     assert result.mentions == 60
     assert result.seconds >= 0.2  # 60 mentions at 200 a second take at least 0.3 s to arrive, less a tick
     assert 0 < result.p50_ms <= result.p95_ms
-
-
-def test_workers_say_they_need_the_distributed_runner() -> None:
-    done = CliRunner().invoke(app, ["bench", "pipeline", "--mentions", "10", "--workers", "2", "--json"])
-    assert done.exit_code == 2
-    assert "needs the distributed runner" in done.output
