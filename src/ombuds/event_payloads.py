@@ -43,6 +43,10 @@ class EventKind(StrEnum):
     SOURCE_RESUMED = "source.resumed"
     MENTIONS_INGESTED = "mentions.ingested"
     CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_MERGED = "customer.merged"
+    CUSTOMER_UNMERGED = "customer.unmerged"
+    CASE_MERGED = "case.merged"
+    CASE_UNMERGED = "case.unmerged"
     CASE_OPENED = "case.opened"
     CASE_FIRST_RESPONSE = "case.first_response"
     CASE_ROUTED = "case.routed"
@@ -366,9 +370,50 @@ class CaseSlaEscalated(EventPayload):
     notified_user_ids: tuple[int, ...] = ()
 
 
+class CustomerMerged(ChangeByPerson):
+    """Two records of one person became one: what moved from ``other_id``, so unmerging restores it."""
+
+    kind: ClassVar[EventKind] = EventKind.CUSTOMER_MERGED
+    other_id: int
+    other_name: str
+    other_created_at: str  # ISO 8601, UTC
+    identity_ids: tuple[int, ...] = ()
+    case_ids: tuple[int, ...] = ()
+    mention_ids: tuple[int, ...] = ()
+
+
+class CustomerUnmerged(ChangeByPerson):
+    """A merge undone: ``other_id`` is back with the identities, cases and messages it had."""
+
+    kind: ClassVar[EventKind] = EventKind.CUSTOMER_UNMERGED
+    other_id: int
+    merge_event_id: int
+
+
+class CaseMerged(ChangeByPerson):
+    """Another case of the customer joined this one: its messages and history moved here."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_MERGED
+    other_id: int
+    mention_ids: tuple[int, ...] = ()
+    event_ids: tuple[int, ...] = ()
+
+
+class CaseUnmerged(ChangeByPerson):
+    """A case merge undone: ``other_id`` has its messages and history back and is open again."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_UNMERGED
+    other_id: int
+    merge_event_id: int
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     payload.kind.value: payload
     for payload in (
+        CustomerMerged,
+        CustomerUnmerged,
+        CaseMerged,
+        CaseUnmerged,
         CaseSlaResumed,
         CaseSlaEscalated,
         CaseOpened,

@@ -11,7 +11,7 @@ from pathlib import Path
 import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
@@ -70,6 +70,17 @@ def test_demo_seeds_a_processed_desk_with_its_stories(
         reposts = select(Mention).where(Mention.text.like("RT @%"))
         assert all(m.case_id is None for m in session.scalars(reposts)), "reposts are echoes, not cases"
         assert session.scalar(select(func.count()).where(Case.status == CaseStatus.RESOLVED)) > 0
+        earlier = aliased(Case)
+        returning = session.scalars(
+            select(Case.id)
+            .join(earlier, (earlier.customer_id == Case.customer_id) & (earlier.id != Case.id))
+            .where(Case.status.in_(OPEN_STATUSES), earlier.status == CaseStatus.RESOLVED)
+            .distinct()
+        ).all()
+        assert len(returning) >= 5, "customers who came back: their case pages list the earlier case"
+        detail = get_case_detail(session, returning[0], brand_ids=[journalist.brand_id])
+        assert detail is not None
+        assert detail.other_cases, "the card of the customer's other cases has something to show"
         storms = [
             i for i in session.scalars(select(Incident)) if "enjoy the airport" in i.representative_text
         ]

@@ -90,6 +90,9 @@ VARIANTS = {
     "/incidents": ("", "?fragment=list"),
     "/incidents/{incident_id}": ("", "?fragment=live"),
     "/api/v1/incidents": ("", "?include_resolved=true"),
+    "/search": ("", "?q=Lisbon", "?q=from:traveller0"),
+    "/api/v1/search": ("?q=Lisbon", "?q=card"),
+    "/inbox": ("", "?q=Lisbon"),
 }
 
 
@@ -190,6 +193,7 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             "incident_id": incident.id,
             "promise_id": promise.id,
             "mention_id": mentions[0].id,
+            "customer_id": case.customer_id,
             "team_id": team.id,
         }
     return Seeded(brand=brand, ids=ids)
@@ -265,6 +269,9 @@ def test_no_route_shows_a_viewer_personal_data_that_an_agent_sees(
         f"/promises/{ids['promise_id']}",
         f"/cases/{ids['case_id']}",
         f"/api/v1/cases/{ids['case_id']}",
+        f"/customers/{ids['customer_id']}",
+        f"/api/v1/customers/{ids['customer_id']}",
+        "/search?q=Lisbon",
     ):
         assert seen_by_agent[url], f"GET {url} shows an agent no personal data: the test seeds nothing"
 

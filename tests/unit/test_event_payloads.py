@@ -10,6 +10,7 @@ from ombuds.event_payloads import (
     CaseFirstResponse,
     CaseFollowUpReturned,
     CaseFollowUpSet,
+    CaseMerged,
     CaseNoteAdded,
     CaseOpened,
     CasePriorityChanged,
@@ -19,6 +20,9 @@ from ombuds.event_payloads import (
     CaseSlaResumed,
     CaseStatusChanged,
     CaseTeamChanged,
+    CaseUnmerged,
+    CustomerMerged,
+    CustomerUnmerged,
     EnrichmentCorrected,
     EventPayload,
     EventPayloadError,
@@ -51,6 +55,18 @@ RESOLUTION = {
 }
 
 EXAMPLES: list[EventPayload] = [
+    CustomerMerged(
+        other_id=7,
+        other_name="Mara",
+        other_created_at="2026-11-30T08:00:00+00:00",
+        identity_ids=(9,),
+        case_ids=(12, 14),
+        mention_ids=(31, 32, 40),
+        api_token_id=2,
+    ),
+    CustomerUnmerged(other_id=7, merge_event_id=88),
+    CaseMerged(other_id=14, mention_ids=(40, 41), event_ids=(90, 91)),
+    CaseUnmerged(other_id=14, merge_event_id=95),
     CaseSlaResumed(paused_at="2026-12-04T16:00:00+00:00", resolve_due_at="2026-12-09T10:00:00+00:00"),
     CaseSlaEscalated(
         target="resolution",

@@ -16,6 +16,7 @@ from ombuds.demo.answers import AnswersSummary, seed_answers
 from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.past_replies import PastRepliesSummary, seed_past_replies
 from ombuds.demo.promises import seed_promises
+from ombuds.demo.regulars import earlier_conversations
 from ombuds.demo.scenario import DemoMention, build_scenario
 from ombuds.demo.seed import Credential, seed_brand
 from ombuds.demo.sla import seed_sla_policy
@@ -98,6 +99,7 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
     """Seed, ingest and process; every step in its own transaction, as a live desk would."""
     now = utcnow()
     scenario = build_scenario(now=now, seed=seed)
+    earlier = earlier_conversations(scenario, now=now, seed=seed)
     with transaction(factory) as session:
         brand, credentials = seed_brand(session)
         seed_sla_policy(session, brand=brand)
@@ -105,6 +107,11 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
         source = get_or_create_source(
             session, brand_id=brand.id, kind="demo", name="Larkspur social and inbox"
         )
+        # customers who came back: their earlier cases are threaded and settled first
+        ingest_mentions(session, source=source, mentions=[incoming(m) for m in earlier])
+    run_until_idle(factory, batch_size=settings.pipeline_batch_size)
+    with transaction(factory) as session:
+        settle_answered_cases(session, now=now)
         ingest_mentions(session, source=source, mentions=[incoming(m) for m in scenario])
     run_until_idle(factory, batch_size=settings.pipeline_batch_size)
     with transaction(factory) as session:

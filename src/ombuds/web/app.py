@@ -56,6 +56,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.tasks.api",
     "ombuds.surveys.api",
     "ombuds.search.api",
+    "ombuds.customers.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
@@ -76,6 +77,8 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.routing.pages",
     "ombuds.tasks.pages",
     "ombuds.surveys.settings.pages",
+    "ombuds.search.pages",
+    "ombuds.customers.pages",
     "ombuds.admin.pages",
     "ombuds.admin.people.pages",
     "ombuds.admin.routing.pages",

@@ -1,0 +1,154 @@
+"""One customer across channels: the profile, merging two records of one person, merging two cases,
+and undoing each from the event log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import Case, Customer
+from ombuds.clock import utcnow
+from ombuds.customers import actions
+from ombuds.errors import Conflict
+from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.pipeline.runner_inline import run_until_idle
+
+
+def ingest(factory: sessionmaker[Session], brand: Brand, messages: list[tuple[str, str, str]]) -> None:
+    """(channel, handle, text) messages a minute apart, through the whole pipeline."""
+    start = utcnow() - timedelta(hours=2)
+    with factory.begin() as writing:
+        source = get_or_create_source(writing, brand_id=brand.id, kind="api", name="feed")
+        ingest_mentions(
+            writing,
+            source=source,
+            mentions=[
+                IncomingMention(
+                    MentionCreate(
+                        external_id=f"{brand.slug}-{index}",
+                        author=handle,
+                        text=text,
+                        created_at=start + timedelta(minutes=index),
+                        channel=channel,
+                    ),
+                    b"{}",
+                    "json",
+                )
+                for index, (channel, handle, text) in enumerate(messages)
+            ],
+        )
+    run_until_idle(factory)
+
+
+def customer_of(session: Session, handle: str) -> int:
+    found = session.scalar(select(Mention.customer_id).where(Mention.author_handle == handle).limit(1))
+    assert found is not None
+    return found
+
+
+def test_two_records_of_one_person_merge_and_the_merge_is_undone(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    rail = accounts.create_brand(session, slug="rail", name="Rail")
+    accounts.create_team(session, brand=rail, slug="care", name="Care", is_default=True)
+    session.commit()
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("twitter", "mara_lind", "@Skyways my suitcase did not arrive in Lisbon"),
+            ("email", "mara@example.org", "Booking QX7Y92: where is my suitcase?"),
+        ],
+    )
+    ingest(session_factory, rail, [("twitter", "mara_rail", "@Rail my train was late")])
+    _, token = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    on_x, by_email = customer_of(session, "mara_lind"), customer_of(session, "mara@example.org")
+
+    profile = client.get(f"/api/v1/customers/{on_x}", headers=headers)
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["identities"] == [{"channel": "twitter", "handle": "mara_lind", "followers": None}]
+
+    merged = client.post(f"/api/v1/customers/{on_x}/merge", json={"other_id": by_email}, headers=headers)
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert {(i["channel"], i["handle"]) for i in body["identities"]} == {
+        ("twitter", "mara_lind"),
+        ("email", "mara@example.org"),
+    }
+    assert len(body["case_ids"]) == 2
+    assert [m["text"][:10] for m in body["mentions"]] == ["@Skyways m", "Booking QX"]  # in time order
+    gone = client.get(f"/api/v1/customers/{by_email}", headers=headers)
+    assert gone.status_code == 307
+    assert gone.headers["location"].endswith(f"/api/v1/customers/{on_x}")
+    case_ids = body["case_ids"]
+    assert {client.get(f"/api/v1/cases/{c}", headers=headers).json()["customer_id"] for c in case_ids} == {
+        on_x
+    }
+
+    # another brand's customer is not even visible to this brand's token; the writer refuses too
+    other_brand = customer_of(session, "mara_rail")
+    across = client.post(f"/api/v1/customers/{on_x}/merge", json={"other_id": other_brand}, headers=headers)
+    assert across.status_code == 404
+    with pytest.raises(Conflict, match="different brands"):
+        actions.merge_customers(
+            session,
+            kept=session.get_one(Customer, on_x),
+            other=session.get_one(Customer, other_brand),
+            actor=Actor(user=None, api_token_id=1),
+        )
+    session.rollback()
+
+    undone = client.post(f"/api/v1/customers/{on_x}/merges/{body['merges'][0]}/undo", headers=headers)
+    assert undone.status_code == 200, undone.text
+    assert undone.json()["id"] == by_email
+    assert undone.json()["identities"] == [
+        {"channel": "email", "handle": "mara@example.org", "followers": None}
+    ]
+    assert client.get(f"/api/v1/customers/{by_email}", headers=headers).status_code == 200
+    assert len(client.get(f"/api/v1/customers/{on_x}", headers=headers).json()["case_ids"]) == 1
+    again = client.post(f"/api/v1/customers/{on_x}/merges/{body['merges'][0]}/undo", headers=headers)
+    assert again.status_code == 409
+
+
+def test_two_cases_merge_into_one_conversation_and_come_apart_again(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("twitter", "ben", "@Skyways my flight was cancelled"),
+            ("email", "ben@example.org", "Refund for the cancelled flight please"),
+        ],
+    )
+    _, token = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    kept = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben"))
+    other = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben@example.org"))
+
+    merged = client.post(f"/api/v1/cases/{kept}/merge", json={"other_id": other}, headers=headers)
+    assert merged.status_code == 200, merged.text
+    assert [m["author_handle"] for m in merged.json()["mentions"]] == ["ben", "ben@example.org"]
+    closed = client.get(f"/api/v1/cases/{other}", headers=headers).json()
+    assert closed["status"] == "resolved"
+    history = client.get(f"/api/v1/cases/{kept}/events", headers=headers).json()
+    merge_event = next(e for e in history if e["kind"] == "case.merged")
+
+    apart = client.post(f"/api/v1/cases/{kept}/merges/{merge_event['id']}/undo", headers=headers)
+    assert apart.status_code == 200, apart.text
+    assert apart.json()["status"] == "open"
+    assert [m["author_handle"] for m in apart.json()["mentions"]] == ["ben@example.org"]
+    session.expire_all()
+    assert session.get_one(Case, kept).status.value in ("new", "open")
