@@ -17,6 +17,7 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.notifications.models import Notification
+from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
@@ -33,8 +34,10 @@ __all__ = [
     "Case",
     "CaseResolution",
     "Customer",
+    "DailyRollup",
     "DetectorState",
     "Enrichment",
+    "ErasureRecord",
     "Event",
     "FollowUp",
     "Identity",
@@ -56,6 +59,7 @@ __all__ = [
     "ReplyTemplate",
     "SavedView",
     "ResolutionOption",
+    "RetentionPolicy",
     "Role",
     "RoutingRule",
     "SlaClock",
