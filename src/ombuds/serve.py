@@ -13,6 +13,7 @@ from ombuds.followups.actions import return_due_follow_ups
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.pipeline.runner_celery import Dispatcher, make_celery
 from ombuds.pipeline.runner_inline import EmbeddedRunner
+from ombuds.privacy.purge import run_due_purges
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
 from ombuds.routing.duration_actions import record_business_durations
@@ -25,7 +26,7 @@ from ombuds.web.app import create_app
 def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
     """What the runner does after each round: send due alerts, survey links and replies, bring back cases whose
     follow-up date came, run SLA clocks (pauses, escalations), time first responses and resolutions in
-    business hours, retrain models whose examples changed."""
+    business hours, retrain models whose examples changed, purge messages past a brand's retention (daily)."""
     deliver_due_alerts(session_factory, settings=settings)
     send_survey_links(session_factory, public_url=settings.alerts_public_url)
     deliver_due_replies(session_factory)
@@ -34,6 +35,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     remind_overdue_tasks(session_factory)
     return_due_follow_ups(session_factory)
     retrain_stale_models(session_factory)
+    run_due_purges(session_factory)
 
 
 def _runner(session_factory: sessionmaker[Session], settings: Settings) -> EmbeddedRunner | Dispatcher:

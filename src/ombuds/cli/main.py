@@ -19,6 +19,7 @@ from ombuds.cli import (
     demo,
     importing,
     pipeline,
+    privacy,
     promises,
     replay,
     replies,
@@ -68,6 +69,7 @@ for name, group in (
     ("alerts", alerts.app),
     ("promises", promises.app),
     ("replies", replies.app),
+    ("privacy", privacy.app),
 ):
     app.add_typer(group, name=name)
 add_command_groups(app)

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import LargeBinary, func, or_, select
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case, Customer, Identity
 from ombuds.enrichment.models import Enrichment
-from ombuds.errors import NotFound
+from ombuds.errors import InvalidInput, NotFound
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
@@ -107,6 +108,34 @@ def find_customer_by_handle(session: Session, *, brand_id: int, channel: str, ha
     if customer is None:
         raise NotFound(f"no customer with the {channel} handle {handle!r} in this brand")
     return customer
+
+
+def find_customer(
+    session: Session, *, brand_id: int, customer_id: int | None, handle: str | None
+) -> Customer:
+    """The brand's customer named by id or by ``CHANNEL:HANDLE`` (exactly one of the two)."""
+    if (customer_id is None) == (handle is None):
+        raise InvalidInput("name the customer by --customer ID or by --handle CHANNEL:HANDLE (one of them)")
+    if customer_id is not None:
+        return get_customer_or_raise(session, customer_id, brand_ids=[brand_id])
+    assert handle is not None
+    channel, sep, name = handle.partition(":")
+    if not sep or not channel or not name:
+        raise InvalidInput(f"--handle {handle!r}: write CHANNEL:HANDLE, e.g. twitter:mara_lind")
+    return find_customer_by_handle(session, brand_id=brand_id, channel=channel, handle=name)
+
+
+def list_retentions(session: Session, *, slug: str | None = None) -> list[tuple[RetentionPolicy, str]]:
+    """Brands with a retention (and their slugs), or only the named one."""
+    statement = (
+        select(RetentionPolicy, Brand.slug)
+        .join(Brand, Brand.id == RetentionPolicy.brand_id)
+        .where(RetentionPolicy.months.is_not(None))
+        .order_by(Brand.slug)
+    )
+    if slug is not None:
+        statement = statement.where(Brand.slug == slug)
+    return [(policy, brand_slug) for policy, brand_slug in session.execute(statement)]
 
 
 def _plain(value: Any) -> Any:

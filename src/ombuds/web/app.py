@@ -57,6 +57,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.surveys.api",
     "ombuds.search.api",
     "ombuds.customers.api",
+    "ombuds.privacy.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request
