@@ -59,7 +59,9 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     default_teams: dict[int, Team | None] = {}
     teams = {
         t.slug: t
-        for t in session.scalars(select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions})))
+        for t in session.scalars(
+            select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions}), Team.archived_at.is_(None))
+        )
     }
     assigner = Assigner(session)
     routed = _routed_before(session, {m.case_id for m in mentions if m.case_id is not None})
@@ -147,3 +149,85 @@ def create_rule(
     )
     return rule
 
+
+def update_rule(
+    session: Session,
+    *,
+    rule: RoutingRule,
+    name: str,
+    team: Team | None,
+    priority: Priority | None,
+    categories: Sequence[str],
+    signals: Sequence[str],
+    channels: Sequence[str],
+    is_active: bool,
+    actor_id: int | None = None,
+) -> bool:
+    """Rewrite a rule's conditions and actions; False when nothing changed."""
+    if team is not None and team.brand_id != rule.brand_id:
+        raise ValueError("a rule routes to a team of its own brand")
+    before = _rule_state(rule)
+    rule.name = name
+    rule.team_id = team.id if team else None
+    rule.priority = int(priority) if priority else None
+    rule.categories = sorted(set(categories))
+    rule.signals = sorted(set(signals))
+    rule.channels = sorted(set(channels))
+    rule.is_active = is_active
+    after = _rule_state(rule)
+    if after == before:
+        return False
+    record_event(
+        session,
+        brand_id=rule.brand_id,
+        kind=EventKind.ROUTING_RULE_CHANGED,
+        subject_type="routing_rule",
+        subject_id=rule.id,
+        actor_id=actor_id,
+        data={"from": before, "to": after},
+    )
+    return True
+
+
+def _rule_state(rule: RoutingRule) -> dict[str, object]:
+    return {
+        "name": rule.name,
+        "team_id": rule.team_id,
+        "priority": rule.priority,
+        "categories": list(rule.categories),
+        "signals": list(rule.signals),
+        "channels": list(rule.channels),
+        "is_active": rule.is_active,
+    }
+
+
+def move_rule(session: Session, *, rule: RoutingRule, steps: int, actor_id: int | None = None) -> bool:
+    """Move a rule earlier (negative steps) or later in the order rules are tried.
+
+    Positions are renumbered 10, 20, 30… so the order shown is the order tried, ties included.
+    False when the rule is already first or last.
+    """
+    ordered = list(
+        session.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.brand_id == rule.brand_id)
+            .order_by(RoutingRule.position, RoutingRule.id)
+        )
+    )
+    index = ordered.index(rule)
+    target = max(0, min(len(ordered) - 1, index + steps))
+    if target == index:
+        return False
+    ordered.insert(target, ordered.pop(index))
+    for number, each in enumerate(ordered, start=1):
+        each.position = number * 10
+    record_event(
+        session,
+        brand_id=rule.brand_id,
+        kind=EventKind.ROUTING_RULES_REORDERED,
+        subject_type="routing_rule",
+        subject_id=rule.id,
+        actor_id=actor_id,
+        data={"order": [each.name for each in ordered]},
+    )
+    return True
