@@ -12,16 +12,23 @@ from typing import ClassVar
 
 from scipy import sparse
 
+from ombuds.enrichment.analyzers.resolution import read_resolution
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding
 
 NO_CATEGORY = "none"
+#: Stamped after the model's version: a lost thing reported found names no category (``resolution``).
+SOLVED_VERSION = "solved.1"
 
 
 class CategoryAnalyzer(TextClassifier):
     """Label is the category, or ``None`` when the ``none`` class wins."""
 
     name: ClassVar[str] = "category"
+
+    @property
+    def version(self) -> str:
+        return f"{self._version}+{SOLVED_VERSION}"
 
     def analyze_features(self, features: sparse.csr_matrix) -> list[Finding]:
         return [
@@ -30,6 +37,22 @@ class CategoryAnalyzer(TextClassifier):
             else Finding(finding.analyzer, finding.model_version, None, finding.score, finding.data)
             for finding in super().analyze_features(features)
         ]
+
+    def read_texts(self, findings: list[Finding], texts: Sequence[str]) -> list[Finding]:
+        """A lost thing reported found, with nothing negative left, names nothing to fix: no category."""
+        read = []
+        for finding, text in zip(findings, texts, strict=True):
+            resolution = read_resolution(text) if finding.label is not None else None
+            if resolution is not None and resolution.is_thanks:
+                finding = Finding(
+                    finding.analyzer,
+                    finding.model_version,
+                    None,
+                    finding.score,
+                    {**finding.data, "solved": resolution.solved},
+                )
+            read.append(finding)
+        return read
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [label or NO_CATEGORY for label in super().predict(texts)]

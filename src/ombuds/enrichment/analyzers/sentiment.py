@@ -6,20 +6,22 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ombuds.enrichment.analyzers.emoji_reading import read_emoji, with_emoji
+from ombuds.enrichment.analyzers.resolution import read_resolution, toward_positive
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding
 from ombuds.enrichment.findings import ClassifierData
 
 SENTIMENTS = ("negative", "neutral", "positive")
 #: Stamped after the model's version: findings that read emoji say so.
-EMOJI_VERSION = "emoji.1"
+EMOJI_VERSION = "emoji.2+solved.1"
 
 
 class SentimentAnalyzer(TextClassifier):
     """A linear model over word and character TF-IDF, trained by scripts/build_enrichment_models.py.
 
     Emoji then move the probabilities (``emoji_reading``): strongly in a short message, a little
-    in a long one. ``data["emoji"]`` lists the emoji that did.
+    in a long one. ``data["emoji"]`` lists the emoji that did. A problem reported solved with
+    nothing negative left (``resolution``) moves them toward positive; ``data["solved"]`` quotes it.
     """
 
     name: ClassVar[str] = "sentiment"
@@ -32,13 +34,21 @@ class SentimentAnalyzer(TextClassifier):
         read = []
         for finding, text in zip(findings, texts, strict=True):
             reading = read_emoji(text)
-            if reading is None:
+            resolution = read_resolution(text)
+            if resolution is not None and not resolution.is_thanks:
+                resolution = None  # something negative besides the solved problem: the model's reading stands
+            if reading is None and resolution is None:
                 read.append(finding)
                 continue
-            probabilities = with_emoji(
-                ClassifierData.parse(finding.data, analyzer=self.name).probabilities, reading
-            )
+            probabilities = ClassifierData.parse(finding.data, analyzer=self.name).probabilities
+            extra: dict[str, object] = {}
+            if resolution is not None:
+                probabilities = toward_positive(probabilities, resolution)
+                extra["solved"] = resolution.solved
+            if reading is not None:
+                probabilities = with_emoji(probabilities, reading)
+                extra["emoji"] = list(reading.emoji)
             label = max(probabilities, key=lambda key: probabilities[key])
-            data = ClassifierData(probabilities).to_data() | {"emoji": list(reading.emoji)}
+            data = ClassifierData(probabilities).to_data() | extra
             read.append(Finding(self.name, self.version, label, probabilities[label], data))
         return read
