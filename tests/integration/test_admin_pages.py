@@ -91,6 +91,15 @@ def test_an_admin_creates_renames_and_archives_a_team_and_rules_to_it_switch_off
     create_rule(session, brand_id=brand.id, name="Bags", team=team, categories=["baggage"])
     session.commit()
 
+    agent = _person(session, brand, "ada@skyways.test", Role.AGENT)
+    added = client.post(
+        f"/admin/teams/{team.id}/members", data={"csrf_token": csrf, "user_id": str(agent.id)}
+    )
+    assert added.status_code == 303
+    members = client.get("/admin/teams").text
+    assert re.search(rf'data-team-id="{team.id}">.*?team-members">.*?Ada', members, re.S), "Ada is in Baggage"
+    removed = client.post(f"/admin/teams/{team.id}/members/{agent.id}/remove", data={"csrf_token": csrf})
+    assert removed.status_code == 303
     renamed = client.post(f"/admin/teams/{team.id}/rename", data={"csrf_token": csrf, "name": "Lost bags"})
     assert renamed.status_code == 303
     archived = client.post(f"/admin/teams/{team.id}/archive", data={"csrf_token": csrf})
@@ -200,6 +209,8 @@ def test_another_brands_rows_are_not_found(
     for path in (
         f"/admin/teams/{their_team.id}/rename",
         f"/admin/teams/{their_team.id}/archive",
+        f"/admin/teams/{their_team.id}/members",
+        f"/admin/teams/{their_team.id}/members/{their_person.id}/remove",
         f"/admin/people/{their_person.id}/deactivate",
         f"/admin/people/{their_person.id}/role",
         f"/admin/tokens/{token.id}/revoke",

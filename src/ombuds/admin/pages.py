@@ -6,14 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ombuds.accounts import actions, queries
-from ombuds.accounts.models import Brand, Role, Team, TeamMember
+from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
 from ombuds.admin.access import ADMINS, KEEPERS, admin_brand, owned, required
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
-from ombuds.errors import Conflict, Forbidden, NotFound
-from ombuds.fields import Id, NoNul
+from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ombuds.fields import Id, NoNul, parse_id
+from ombuds.routing.assignment_actions import add_team_member, remove_team_member
 from ombuds.routing.teams.actions import archive_team
 from ombuds.slugs import slugify
 from ombuds.web.deps import CurrentUser, DbSession
@@ -96,16 +99,23 @@ def rename_brand(
 def teams_page(request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
     brand = admin_brand(signed_in, KEEPERS)
     teams = queries.list_teams(session, brand.id, archived=True)
-    counted = session.execute(
-        select(TeamMember.team_id, func.count())
+    members: dict[int, list[User]] = {}
+    for team_id, user in session.execute(
+        select(TeamMember.team_id, User)
+        .join(User, User.id == TeamMember.user_id)
         .where(TeamMember.team_id.in_([t.id for t in teams]))
-        .group_by(TeamMember.team_id)
-    )
-    sizes = dict(counted.all())
+        .order_by(User.name)
+    ):
+        members.setdefault(team_id, []).append(user)
+    people = [
+        user
+        for user, _, role in queries.list_people(session, brand_id=brand.id)
+        if user.is_active and role is not None and may_work(role)
+    ]
     return render(
         request,
         "admin/teams.html",
-        {"brand": brand, "teams": teams, "sizes": sizes},
+        {"brand": brand, "teams": teams, "members": members, "people": people},
         signed_in=signed_in,
     )
 
@@ -145,3 +155,39 @@ def archive(team_id: Id, request: Request, signed_in: CurrentUser, session: DbSe
     if archive_team(session, team=team, at=utcnow(), actor=signed_in.user):
         flash(request, f"Team {team.name} is archived: it gets no new cases.", "success")
     return RedirectResponse("/admin/teams", status_code=303)
+
+
+@router.post("/admin/teams/{team_id}/members")
+def add_member(
+    team_id: Id, request: Request, signed_in: CurrentUser, session: DbSession, user_id: NameField = ""
+) -> Response:
+    """Put a person of the brand in the team; its queue is then shared out among its members."""
+    brand = admin_brand(signed_in, KEEPERS)
+    team = owned(session, Team, team_id, brand=brand, what="team")
+    person = _person(session, brand, user_id)
+    if add_team_member(session, team=team, user=person, actor=Actor(signed_in.user), at=utcnow()):
+        flash(request, f"{person.name} is in team {team.name}.", "success")
+    return RedirectResponse("/admin/teams", status_code=303)
+
+
+@router.post("/admin/teams/{team_id}/members/{user_id}/remove")
+def remove_member(
+    team_id: Id, user_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+) -> Response:
+    brand = admin_brand(signed_in, KEEPERS)
+    team = owned(session, Team, team_id, brand=brand, what="team")
+    person = session.get(User, user_id)
+    if person is None or queries.get_role(session, user=person, brand_id=brand.id) is None:
+        raise NotFound(f"{brand.name} has no person {user_id}")
+    if remove_team_member(session, team=team, user=person, actor=Actor(signed_in.user), at=utcnow()):
+        flash(request, f"{person.name} left team {team.name}; their cases stay theirs.", "success")
+    return RedirectResponse("/admin/teams", status_code=303)
+
+
+def _person(session: DbSession, brand: Brand, user_id: str) -> User:
+    """A person of the brand named by a form's id; 422 naming the field otherwise."""
+    found = parse_id(user_id)
+    person = session.get(User, found) if found is not None else None
+    if person is None or queries.get_role(session, user=person, brand_id=brand.id) is None:
+        raise InvalidInput(f"user_id: {user_id[:20]!r} is not a person of {brand.name}")
+    return person
