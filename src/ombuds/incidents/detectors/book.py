@@ -108,8 +108,11 @@ class StormBook:
             expected = float(alarm.evidence.get("expected", 0.0))
             excess = float(alarm.evidence.get("voices", len(alarm.mention_ids))) - expected
             needed = max(3.0, 0.25 * excess)
+        # Only a storm whose detectors fired within the hour: one silent for longer may have
+        # taken in a new burst's first mentions merely because they keep its key hot, and the
+        # new problem would vanish into the old incident.
         best = max(open_storms, key=lambda s: s.overlap(alarm.mention_ids), default=None)
-        if best is not None:
+        if best is not None and at - best.last_activity_at.timestamp() <= HOUR_SECONDS:
             shared = best.overlap(alarm.mention_ids)
             just_opened = at - best.opened_at.timestamp() <= HOUR_SECONDS
             if shared >= needed or (just_opened and shared >= 1):
