@@ -16,6 +16,7 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import ApiToken, Brand, Invite, Role, Team, User
 from ombuds.cases.models import Case, CaseStatus, Customer
 from ombuds.clock import utcnow
+from ombuds.errors import Conflict
 from ombuds.events import Event
 from ombuds.incidents.models import Alert, AlertChannel, AlertStatus
 from ombuds.mentions.actions import get_or_create_source
@@ -554,3 +555,23 @@ def test_sources_are_added_paused_and_resumed_with_their_health(
     assert "CRM pushes" in page
     assert "nothing yet" in page
     assert 'data-testid="source-paused"' not in page
+
+
+def test_a_link_submitted_twice_at_once_is_used_once(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand, admin: User
+) -> None:
+    invite, _ = actions.create_invite(
+        session, brand=brand, email="twice@skyways.test", name="Twice", role=Role.AGENT
+    )
+    session.commit()
+    with session_factory() as first, session_factory() as second:
+        # both requests found the link unused before either wrote
+        mine, theirs = first.get(Invite, invite.id), second.get(Invite, invite.id)
+        assert mine is not None
+        assert theirs is not None
+        actions.accept_invite(first, invite=mine, password="a long secret")
+        first.commit()
+        with pytest.raises(Conflict, match="used already"):
+            actions.accept_invite(second, invite=theirs, password="another secret")
+        second.rollback()
+    assert len(session.scalars(select(User).where(User.email == "twice@skyways.test")).all()) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Invite, Membership, Role, Team, User
@@ -287,11 +287,21 @@ def accept_invite(session: Session, *, invite: Invite, password: str, now: datet
     The caller found the invite with ``queries.get_usable_invite``; it works once.
     """
     now = now or utcnow()
+    # Claimed by one conditional UPDATE, so two tabs submitting the same link at once cannot both
+    # use it: the second waits for the first's row lock, then finds the invite taken.
+    claimed = session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("invite: this link has been used already")
+    invite.accepted_at = now
     user = create_user(session, email=invite.email, name=invite.name, password=password)
     brand = session.get(Brand, invite.brand_id)
     assert brand is not None  # foreign key
     add_membership(session, user=user, brand=brand, role=invite.role)
-    invite.accepted_at = now
     record_event(
         session,
         brand_id=invite.brand_id,

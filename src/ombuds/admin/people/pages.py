@@ -259,7 +259,11 @@ def accept_invite(
         problem = "Password: the two passwords differ; type the same one twice."
     if problem:
         return _invite_page(request, session, found, token, problem, status=422)
-    user = actions.accept_invite(session, invite=found, password=password)
+    try:
+        user = actions.accept_invite(session, invite=found, password=password)
+    except Conflict:
+        session.rollback()
+        return render(request, "admin/invite_gone.html", {"message": GONE}, status_code=410)
     start_user_session(request, user)
     csrf_token(request.session)
     flash(request, f"Welcome, {user.name}. You are signed in.", "success")
