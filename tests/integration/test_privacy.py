@@ -3,6 +3,7 @@ one customer erased on request leaves no trace but a record; one customer's data
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -21,11 +22,12 @@ from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.privacy import actions as privacy
-from ombuds.privacy.purge import purge_brand
+from ombuds.privacy.purge import purge_brand, run_due_purges
 from ombuds.privacy.queries import daily_metrics
 from ombuds.responses import actions as replies
 from ombuds.responses.values import Visibility
 from ombuds.surveys import actions as surveys
+from tests.integration.test_cli_accounts import Ombuds, ombuds  # noqa: F401 (fixture)
 
 PHRASE = "violet suitcase vanished"
 HANDLE = "mara_lind"
@@ -213,3 +215,44 @@ def test_an_erased_customer_leaves_no_trace_but_the_record_and_their_export_was_
     records = client.get("/api/v1/privacy/erasures", headers=admin)
     assert [(r["customer_id"], r["actor"]) for r in records.json()] == [(customer_id, "ada@skyways.test")]
     assert client.get("/api/v1/privacy/erasures", headers=manager).status_code == 403
+
+
+def test_the_command_line_sets_a_retention_purges_daily_and_exports_and_erases_by_handle(
+    ombuds: Ombuds,  # noqa: F811
+    session_factory: sessionmaker[Session],
+    session: Session,
+    brand: Brand,
+    team: Team,
+) -> None:
+    ingest(
+        session_factory,
+        brand,
+        [("old_timer", "@Skyways lost my bag in 2024", 800), (HANDLE, f"@Skyways {PHRASE}", 1)],
+    )
+
+    assert "kept forever" in ombuds("privacy", "retention", "--brand", "skyways").stdout
+    assert "kept 24 months" in ombuds("privacy", "retention", "--brand", "skyways", "--months", "24").stdout
+    dry = json.loads(ombuds("privacy", "purge", "--dry-run", "--json").stdout)
+    assert [(row["brand"], row["mentions"]) for row in dry] == [("skyways", 1)]
+
+    # the runner's daily round purges once, then waits a day
+    first = run_due_purges(session_factory)
+    assert first[brand.id].mentions == 1
+    assert run_due_purges(session_factory) == {}
+    assert (
+        run_due_purges(session_factory, now=utcnow() + timedelta(days=1, minutes=1))[brand.id].mentions == 0
+    )
+
+    exported = ombuds("privacy", "export", "--brand", "skyways", "--handle", f"twitter:{HANDLE}")
+    assert exported.exit_code == 0, exported.output
+    assert [m["text"] for m in json.loads(exported.stdout)["mentions"]] == [f"@Skyways {PHRASE}"]
+    erased = ombuds("privacy", "erase", "--brand", "skyways", "--handle", f"twitter:{HANDLE}", "--json")
+    assert erased.exit_code == 0, erased.output
+    assert json.loads(erased.stdout)["mentions"] == 1
+    again = ombuds("privacy", "erase", "--brand", "skyways", "--handle", f"twitter:{HANDLE}")
+    assert again.exit_code == 2
+    assert f"no customer with the twitter handle '{HANDLE}'" in again.output
+    listed = json.loads(ombuds("privacy", "erasures", "--brand", "skyways", "--json").stdout)
+    assert [(row["by"], row["mentions"]) for row in listed] == [("cli", 1)]
+    session.expire_all()
+    assert list(session.scalars(select(Mention.text))) == []
