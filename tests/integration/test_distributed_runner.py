@@ -28,6 +28,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions
+from ombuds.accounts.models import Brand
 from ombuds.db import make_engine, make_session_factory
 from ombuds.mentions.models import Mention, Stage
 from ombuds.pipeline.distributed import advance_brand, advance_ids, brand_partition
@@ -49,6 +50,8 @@ TEXTS = (
     "App crashes every time I try to check in",
 )
 START = datetime(2026, 11, 2, 8, tzinfo=UTC)
+#: Each test sends with tokens of its own; only the flood test comes near this.
+API_PER_MINUTE = 120
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,7 @@ def settings(database: str, redis_server: RedisServer, tmp_path_factory: pytest.
         pipeline_poll_seconds=0.2,
         worker_sweep_seconds=1,
         worker_stuck_seconds=2,
+        api_requests_per_minute=API_PER_MINUTE,
     )
 
 
@@ -358,3 +362,49 @@ def test_a_brand_has_one_consumer_and_work_arriving_while_it_drains_is_not_left(
     finally:
         engine.dispose()
         postgres_server.drop_database(name)
+
+
+def test_under_a_flood_answers_keep_coming_the_limit_answers_429_and_nothing_acknowledged_is_lost(
+    server: str, worker: Worker, factory: sessionmaker[Session], desk: Desk
+) -> None:
+    """Eight steady senders and one flooding token at once, on loopback, bounded in count."""
+    with factory.begin() as session:
+        brand = session.get(Brand, desk.brand_id)
+        assert brand is not None
+        _, flood_token = actions.create_api_token(session, brand=brand, name="flood")
+    acknowledged: list[str] = []
+    answers: list[tuple[str, int, str | None]] = []
+    lock = threading.Lock()
+
+    def send(headers: dict[str, str], requests: int, size: int, who: str) -> None:
+        with httpx.Client(base_url=server, headers=headers, timeout=30) as client:
+            for _ in range(requests):
+                with lock:
+                    batch = desk.mentions(size)
+                answer = client.post("/api/v1/mentions", json=batch)
+                with lock:
+                    answers.append((who, answer.status_code, answer.headers.get("retry-after")))
+                    if answer.status_code == 200:
+                        acknowledged.extend(str(item["external_id"]) for item in batch)
+
+    flood_headers = {"Authorization": f"Bearer {flood_token}"}
+    senders = [threading.Thread(target=send, args=(desk.headers, 5, 5, "steady")) for _ in range(8)]
+    senders.append(threading.Thread(target=send, args=(flood_headers, API_PER_MINUTE + 100, 1, "flood")))
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=120)
+    assert not any(sender.is_alive() for sender in senders), "every request was answered"
+
+    steady = [status for who, status, _ in answers if who == "steady"]
+    flood = [(status, wait) for who, status, wait in answers if who == "flood"]
+    assert steady == [200] * 40, "senders within their limit are all served"
+    assert [status for status, _ in flood].count(200) == API_PER_MINUTE
+    refused = [wait for status, wait in flood if status == 429]
+    assert len(refused) == 100, f"the flood past its limit is refused: {sorted({s for s, _ in flood})}"
+    assert all(wait is not None and 1 <= int(wait) <= 60 for wait in refused), "each 429 says when to retry"
+
+    assert sorted(external_ids_of(factory, desk.brand_id)) == sorted(acknowledged), (
+        "stored: exactly the acknowledged"
+    )
+    wait_until_processed(factory, desk, len(acknowledged), worker)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import Clock, utcnow
@@ -86,6 +87,10 @@ def run_stage_batch(
             if batch:
                 _run_and_mark(session, stage, batch, now)
             moved = len(batch)
+    except OperationalError:
+        # The database itself failed (gone, disk full, locked): no mention is to blame, so none is
+        # failed alone; the batch stays waiting and the runner's next round takes it again.
+        raise
     except Exception:
         log.exception("stage %s failed on a batch; retrying its mentions one by one", stage.name)
         with factory() as session:
@@ -98,6 +103,8 @@ def run_stage_batch(
                     if mention is not None and mention.stage is stage.picks:
                         _run_and_mark(session, stage, [mention], now)
                         moved += 1
+            except OperationalError:
+                raise
             except Exception as error:
                 log.exception("stage %s failed on mention %s", stage.name, mention_id)
                 _fail_alone(factory, stage, mention_id, error)

@@ -56,7 +56,12 @@ def bench_pipeline(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Distributed runner workers (PostgreSQL + Celery on Redis)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Measure the distributed runner instead: this many `ombuds worker` processes on a "
+            "throw-away PostgreSQL and Redis.",
+        ),
     ] = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Mentions per pipeline batch.")
@@ -79,12 +84,8 @@ def bench_pipeline(
 
     from ombuds.cli.base import console
     from ombuds_lab.pipeline_bench import DEFAULT_FILE, BenchmarkError, run_pipeline_benchmark
+    from ombuds_lab.pipeline_bench_distributed import run_distributed_benchmark
 
-    if workers is not None:
-        raise fail(
-            "--workers needs the distributed runner (PostgreSQL + Celery on Redis), which this "
-            "benchmark cannot start yet; leave --workers out to measure the embedded runner"
-        )
     progress = Progress(
         TextColumn("pipeline"),
         BarColumn(),
@@ -97,14 +98,25 @@ def bench_pipeline(
     with progress:
         task = progress.add_task("mentions", total=mentions)
         try:
-            result = run_pipeline_benchmark(
-                count=mentions,
-                rate=rate,
-                in_flight=in_flight,
-                batch_size=batch_size,
-                data_file=data_file or DEFAULT_FILE,
-                on_progress=lambda done: progress.update(task, completed=done),
-            )
+            if workers is None:
+                result = run_pipeline_benchmark(
+                    count=mentions,
+                    rate=rate,
+                    in_flight=in_flight,
+                    batch_size=batch_size,
+                    data_file=data_file or DEFAULT_FILE,
+                    on_progress=lambda done: progress.update(task, completed=done),
+                )
+            else:
+                result = run_distributed_benchmark(
+                    count=mentions,
+                    workers=workers,
+                    rate=rate,
+                    in_flight=in_flight,
+                    batch_size=batch_size,
+                    data_file=data_file or DEFAULT_FILE,
+                    on_progress=lambda done: progress.update(task, completed=done),
+                )
         except BenchmarkError as exc:
             raise fail(str(exc)) from exc
     show_report(result.as_json(), as_json=as_json)
