@@ -45,7 +45,7 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(300))
     representative_text: Mapped[str] = mapped_column(Text, default="")
     representative_mention_id: Mapped[int | None] = mapped_column(
-        ForeignKey("mention.id", ondelete="SET NULL")
+        ForeignKey("mention.id", ondelete="SET NULL"), index=True
     )
     storm_id: Mapped[int | None]  # the detectors' storm behind it; none for incidents opened by hand
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 #: A purge runs at most this often per brand from the runner's rounds.
 PURGE_INTERVAL = timedelta(days=1)
 #: Rows deleted per transaction, so a purge of millions never holds the embedded database for long.
-BATCH_SIZE = 2000
+BATCH_SIZE = 1000
 
 
 def months_before(moment: datetime, months: int) -> datetime:

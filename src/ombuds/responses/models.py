@@ -64,7 +64,8 @@ class Reply(Base):
     external_id: Mapped[str | None] = mapped_column(String(300))
     #: sent with no sink for its channel: the agent posts it by hand
     is_manual: Mapped[bool] = mapped_column(default=False)
-    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"))
+    # indexed: deleting messages (retention purges, erasure) looks up the replies that point at them
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"), index=True)
     #: the short public "glad we sorted this out" after a case that began in public was solved in private
     is_public_closing: Mapped[bool] = mapped_column(default=False)
     #: carries the case's satisfaction survey link (sent by the desk, not written by a person)
