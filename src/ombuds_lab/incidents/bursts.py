@@ -119,8 +119,17 @@ def topic_texts(topic: Topic, count: int, rng: random.Random, *, handle: str) ->
 
 def offsets(shape: str, count: int, minutes: float, rng: random.Random) -> list[float]:
     """Seconds after the start of each message: ``burst`` arrives evenly at random, ``slow``
-    builds up (the rate rises steadily over the span, so half arrive in its last third)."""
+    builds up (the rate rises steadily over the span, so half arrive in its last third),
+    ``thin_start`` is a ``burst`` whose first quarter hour happens to be thin."""
     span = minutes * 60.0
+    if shape == "thin_start":
+        # at random, as ``burst``, drawn again until the first quarter hour holds only 7 of 34 (a
+        # fifth): a quiet gap early on, as about one burst in a hundred has by chance
+        wanted = max(2, round(count * 7 / 34))
+        while True:
+            drawn = [rng.uniform(0, span) for _ in range(count - 1)]
+            if 1 + sum(1 for offset in drawn if offset <= 900.0) == wanted:
+                return sorted([0.0, *drawn])
     if shape == "slow":
         # density proportional to t: the inverse of t**2 / span**2
         drawn = [span * rng.random() ** 0.5 for _ in range(count - 1)]
