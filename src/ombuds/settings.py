@@ -72,8 +72,9 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0,
         description=(
-            "How long after its acceptance a mention still waiting for analysis counts as stuck and is "
-            "sent to the workers again (sending twice is harmless: each stage runs once per mention)."
+            "How long after its acceptance a mention still waiting for analysis, with no task queued, "
+            "counts as lost and is sent to the workers again (twice is harmless: each stage runs once "
+            "per mention)."
         ),
     )
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")

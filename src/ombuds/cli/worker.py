@@ -18,8 +18,8 @@ def worker(
         typer.Option(
             "--concurrency",
             "-c",
-            min=1,
-            help="Processes taking tasks (default: one per core of this machine).",
+            min=0,
+            help="Processes taking tasks; 0: one per core of this machine.",
         ),
     ] = 0,
 ) -> None:
