@@ -179,7 +179,8 @@ def _workers(settings: Settings, count: int, folder: Path) -> Iterator[None]:
         "OMBUDS_REDIS_URL": settings.redis_url,
         "OMBUDS_PIPELINE_BATCH_SIZE": str(settings.pipeline_batch_size),
     }
-    command = [str(Path(sys.executable).with_name("ombuds")), "worker", "--concurrency", "1"]
+    # Pipeline only, like the embedded measure, which runs the stages and not the periodic work.
+    command = [str(Path(sys.executable).with_name("ombuds")), "worker", "--concurrency", "1", "--no-periodic"]
     processes: list[tuple[subprocess.Popen[bytes], Path]] = []
     try:
         for number in range(count):

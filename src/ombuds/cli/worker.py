@@ -22,6 +22,14 @@ def worker(
             help="Processes taking tasks; 0: one per core of this machine.",
         ),
     ] = 0,
+    periodic: Annotated[
+        bool,
+        typer.Option(
+            "--periodic/--no-periodic",
+            help="Also run the periodic work (alerts, SLA clocks, reminders) in turn with the other "
+            "workers; --no-periodic keeps this worker to the pipeline.",
+        ),
+    ] = True,
 ) -> None:
     """Run pipeline stages handed out through Redis (OMBUDS_REDIS_URL) on PostgreSQL.
 
@@ -45,7 +53,7 @@ def worker(
     console.print(
         f"Ombuds worker: {processes} processes, database {where}, Redis {redis_at}", highlight=False
     )
-    raise typer.Exit(run_worker(settings, concurrency=processes))
+    raise typer.Exit(run_worker(settings, concurrency=processes, periodic=periodic))
 
 
 def register(app: typer.Typer) -> None:
