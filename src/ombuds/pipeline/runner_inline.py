@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ombuds.clock import Clock, utcnow
 from ombuds.events import record_event
@@ -38,7 +39,14 @@ def _pick(
     session: Session, stage: PipelineStage, limit: int, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[Mention]:
     order = (Mention.created_at, Mention.id) if stage.in_time_order else (Mention.id,)
-    query = select(Mention).where(Mention.stage == stage.picks, *where).order_by(*order).limit(limit)
+    # No stage reads the payload as received; leaving it out keeps a batch's read small.
+    query = (
+        select(Mention)
+        .options(defer(Mention.raw))
+        .where(Mention.stage == stage.picks, *where)
+        .order_by(*order)
+        .limit(limit)
+    )
     return list(session.scalars(query.with_for_update(skip_locked=True)))
 
 
@@ -63,9 +71,15 @@ def _fail_alone(
 def _run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mention], now: datetime) -> None:
     """The stage's work and its marker, in the caller's transaction: the one place markers are set."""
     stage.run(session, batch, now)
-    for mention in batch:
-        mention.stage = stage.marks
     session.flush()
+    # One UPDATE for the whole batch rather than one per mention through the unit of work.
+    ids = [mention.id for mention in batch]
+    session.execute(
+        update(Mention).where(Mention.id.in_(ids)).values(stage=stage.marks),
+        execution_options={"synchronize_session": False},
+    )
+    for mention in batch:  # what the database now holds, without marking the objects changed
+        set_committed_value(mention, "stage", stage.marks)
 
 
 def run_stage_batch(
