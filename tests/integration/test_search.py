@@ -155,6 +155,8 @@ HOSTILE = (
     "team:care status:open",
     "-bag +lost ^ : ~",
     "ünïcödé bagagem 荷物",
+    "from:--- bag",
+    'from:"a""b" bag',
 )
 
 

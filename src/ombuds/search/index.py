@@ -61,6 +61,8 @@ def fts_match(query: SearchQuery) -> str:
     """
     parts = [_quoted(word) for word in query.words]
     parts += [_quoted(" ".join(phrase)) for phrase in query.phrases]
+    # a from: handle is looked up in the handle column; the exact handle is compared after
+    parts += [f"author_handle : {_quoted(handle)}" for handle in query.indexed_handles]
     return " AND ".join(parts)
 
 
@@ -73,6 +75,9 @@ def ts_query(query: SearchQuery) -> ColumnElement[Any]:
     config: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
     parts = [func.plainto_tsquery(config, word) for word in query.words]
     parts += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in query.phrases]
+    # the handle's words are in the vector too (handle and text are indexed together); the exact
+    # handle is compared after
+    parts += [func.plainto_tsquery(config, handle) for handle in query.indexed_handles]
     combined: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         combined = combined.op("&&")(part)

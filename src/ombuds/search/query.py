@@ -61,6 +61,16 @@ class SearchQuery:
         return bool(self.words or self.phrases)
 
     @property
+    def uses_index(self) -> bool:
+        """Whether the full-text index finds the candidates (words, phrases or a handle)."""
+        return bool(self.words or self.phrases or self.indexed_handles)
+
+    @property
+    def indexed_handles(self) -> tuple[str, ...]:
+        """The from: handles the index can look up: those with a letter or digit in them."""
+        return tuple(h for h in self.handles if _WORD.search(h))
+
+    @property
     def has_case_filters(self) -> bool:
         """Filters only a case (or a message in one) can pass; customers do not have them."""
         return bool(self.categories or self.teams or self.statuses)

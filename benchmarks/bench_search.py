@@ -1,0 +1,229 @@
+"""How fast search answers on 100,000 mentions: SQLite FTS5, or PostgreSQL full text with its GIN index.
+
+    .venv/bin/python benchmarks/bench_search.py [--mentions 100000] [--repeat 15]
+                                               [--database-url postgresql+psycopg://...]
+
+Seeds a fresh database (a temporary SQLite file unless a URL is given; the URL's database must be
+empty) with two brands, customers, cases and mentions written in bulk, not through the pipeline,
+then times each query of ``QUERIES`` through the same read the API uses (``search.queries.search``,
+20 results with snippets and the total) and the inbox's narrowing (``matching_case_ids``). Prints
+one JSON object: per query the median and the slowest of ``--repeat`` warm runs, in milliseconds.
+The figures and the machine they were taken on are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from ombuds.accounts import actions as accounts
+from ombuds.cases.models import Case, CaseStatus, Customer, Identity
+from ombuds.db import make_engine, make_session_factory
+from ombuds.enrichment.models import Enrichment
+from ombuds.mentions.actions import get_or_create_source
+from ombuds.mentions.models import Mention
+from ombuds.migrate import upgrade
+from ombuds.search import queries
+from ombuds.search.query import parse_query
+
+QUERIES = (
+    "bag",
+    "lost bag",
+    '"lost my bag"',
+    "refund cancelled flight",
+    "porto",
+    "from:traveller4242",
+    "category:baggage",
+    "team:baggage status:open delayed",
+    "delayed after:2026-11-20",
+    "zzzznothing",
+)
+PLACES = ("Lisbon", "Porto", "Denver", "Boston", "Madrid", "Oslo", "Nairobi", "Lima", "Osaka", "Quito")
+OPENINGS = ("@LarkspurAir", "Hey @LarkspurAir", "@LarkspurAir why", "Dear @LarkspurAir,")
+COMPLAINTS = (
+    "you lost my bag on the flight to {place} and nobody at the desk knows where it is",
+    "my flight to {place} was delayed four hours with no information",
+    "still waiting for the refund for my cancelled flight to {place}",
+    "the app crashed at check-in for {place} and I nearly missed boarding",
+    "the crew on the {place} flight were wonderful, thank you",
+    "my seat was changed without asking on the way to {place}",
+    "the bag came back from {place} with a broken wheel",
+    "charged twice for the same booking to {place}",
+    "the lounge in {place} refused the voucher you gave me",
+    "is the {place} flight on time today?",
+)
+CATEGORIES = ("Lost Luggage", "Damaged Luggage", "Flight Delays", "Refunds", "Flight Booking Problems")
+BATCH = 5_000
+
+
+def seed(session: Session, *, mentions: int, rng: random.Random) -> int:
+    """Two brands (search reads one), ~mentions/2.5 cases; answers the searched brand's id."""
+    brands = [accounts.create_brand(session, slug=slug, name=slug.title()) for slug in ("larkspur", "rail")]
+    teams = [
+        accounts.create_team(session, brand=brand, slug=slug, name=slug.title(), is_default=slug == "care")
+        for brand in brands
+        for slug in ("care", "baggage")
+    ]
+    sources = [get_or_create_source(session, brand_id=b.id, kind="bench", name="feed") for b in brands]
+    session.flush()
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    people = max(1, mentions // 5)
+    for brand_index, brand in enumerate(brands):
+        share = people if brand_index == 0 else people // 10
+        session.execute(
+            insert(Customer),
+            [
+                {"brand_id": brand.id, "display_name": f"Traveller {i}", "created_at": start}
+                for i in range(share)
+            ],
+        )
+    session.flush()
+    customer_rows = session.execute(Customer.__table__.select().order_by(Customer.id)).all()
+    customers = {b.id: [row.id for row in customer_rows if row.brand_id == b.id] for b in brands}
+    session.execute(
+        insert(Identity),
+        [
+            {"brand_id": row.brand_id, "customer_id": row.id, "channel": "x", "handle": f"traveller{row.id}"}
+            for row in customer_rows
+        ],
+    )
+    cases: dict[int, list[tuple[int, int]]] = {}  # brand id -> (case id, customer id)
+    for brand in brands:
+        brand_teams = [t.id for t in teams if t.brand_id == brand.id]
+        rows = [
+            {
+                "brand_id": brand.id,
+                "customer_id": customer_id,
+                "subject": "bench",
+                "channel": "x",
+                "status": rng.choice(list(CaseStatus)),
+                "priority": rng.randint(1, 4),
+                "team_id": rng.choice(brand_teams),
+                "opened_at": start,
+                "last_activity_at": start,
+            }
+            for customer_id in customers[brand.id]
+            for _ in range(2)
+        ]
+        session.execute(insert(Case), rows)
+    session.flush()
+    for row in session.execute(Case.__table__.select().order_by(Case.id)).all():
+        cases.setdefault(row.brand_id, []).append((row.id, row.customer_id))
+    written = 0
+    while written < mentions:
+        rows = []
+        for _ in range(min(BATCH, mentions - written)):
+            brand = brands[0] if rng.random() < 0.9 else brands[1]
+            case_id, customer_id = rng.choice(cases[brand.id])
+            text = (
+                f"{rng.choice(OPENINGS)} {rng.choice(COMPLAINTS).format(place=rng.choice(PLACES))} #{written}"
+            )
+            rows.append(
+                {
+                    "brand_id": brand.id,
+                    "source_id": sources[brand.id == brands[1].id].id,
+                    "external_id": f"bench-{written}",
+                    "channel": "x",
+                    "author_handle": f"traveller{customer_id}",
+                    "text": text,
+                    "metrics": {},
+                    "created_at": start + timedelta(minutes=written // 3),
+                    "raw": b"{}",
+                    "raw_format": "json",
+                    "customer_id": customer_id,
+                    "case_id": case_id,
+                }
+            )
+            written += 1
+        ids = session.scalars(insert(Mention).returning(Mention.id), rows).all()
+        session.execute(
+            insert(Enrichment),
+            [
+                {
+                    "brand_id": row["brand_id"],
+                    "mention_id": mention_id,
+                    "analyzer": "category",
+                    "model_version": "bench",
+                    "label": rng.choice(CATEGORIES),
+                    "score": 0.9,
+                    "data": {},
+                }
+                for mention_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+    return brands[0].id
+
+
+def time_queries(session: Session, *, brand_id: int, repeat: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for text in QUERIES:
+        query = parse_query(text)
+        for name, run in (
+            ("search", lambda q=query: queries.search(session, q, brand_id=brand_id, limit=20)),
+            ("inbox", lambda q=query: queries.matching_case_ids(session, q, brand_id=brand_id)),
+        ):
+            run()  # warm the caches, as a desk in use has them
+            times = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                answer = run()
+                times.append((time.perf_counter() - began) * 1000)
+            found = answer.total if name == "search" else len(answer)  # type: ignore[union-attr,arg-type]
+            print(f"{text!r} {name}: median {statistics.median(times):.1f} ms", file=sys.stderr, flush=True)
+            results.setdefault(text, {})[name] = {
+                "median_ms": round(statistics.median(times), 1),
+                "max_ms": round(max(times), 1),
+                "found": found,
+            }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--database-url", help="an empty database; a temporary SQLite file by default")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        began = time.perf_counter()
+        with factory.begin() as session:
+            brand_id = seed(session, mentions=args.mentions, rng=random.Random(args.seed))
+        seeded_s = time.perf_counter() - began
+        with factory() as session:
+            if engine.dialect.name == "postgresql":
+                session.connection().exec_driver_sql("ANALYZE")
+            timings = time_queries(session, brand_id=brand_id, repeat=args.repeat)
+        engine.dispose()
+    slowest = max(t["search"]["median_ms"] for t in timings.values())
+    print(
+        json.dumps(
+            {
+                "database": engine.dialect.name,
+                "mentions": args.mentions,
+                "seed_seconds": round(seeded_s, 1),
+                "slowest_search_median_ms": slowest,
+                "queries": timings,
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
