@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     Select,
     case,
-    exists,
     false,
     func,
     literal,
@@ -89,12 +88,12 @@ def _case_filters(session: Session, query: SearchQuery, *, brand_id: int) -> lis
         )
         conditions.append(Case.team_id.in_(team_ids))
     if query.categories:
-        # a case is in a category when one of its messages is
+        # a case is in a category when one of its messages is; the brand's categorised cases are
+        # found once (uncorrelated), not looked up again for every message
         categorised = (
-            select(Mention.id)
+            select(Mention.case_id)
             .join(Enrichment, Enrichment.mention_id == Mention.id)
             .where(
-                Mention.case_id == Case.id,
                 Enrichment.brand_id == brand_id,
                 Enrichment.analyzer == "category",
                 or_(
@@ -105,7 +104,7 @@ def _case_filters(session: Session, query: SearchQuery, *, brand_id: int) -> lis
                 ),
             )
         )
-        conditions.append(exists(categorised))
+        conditions.append(Case.id.in_(categorised))
     return conditions
 
 
