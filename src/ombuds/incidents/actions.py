@@ -520,6 +520,21 @@ def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datet
     return alerts
 
 
+def queue_test_alert(session: Session, *, channel: AlertChannel, payload: dict[str, object]) -> Alert:
+    """One alert outside any incident, to show a channel delivers (``channel_trial`` sends it)."""
+    alert = Alert(
+        brand_id=channel.brand_id,
+        channel_id=channel.id,
+        kind=channel.kind,
+        reason="test",
+        severity=Severity.LOW,
+        payload=payload,
+    )
+    session.add(alert)
+    session.flush()
+    return alert
+
+
 def add_channel(
     session: Session,
     *,

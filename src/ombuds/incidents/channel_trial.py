@@ -16,8 +16,7 @@ from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.incidents import actions
 from ombuds.incidents.delivery import send_alert
-from ombuds.incidents.detectors.types import Severity
-from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus
+from ombuds.incidents.models import AlertChannel, AlertKind, AlertStatus
 from ombuds.settings import Settings
 
 TRIAL_PATH = "/admin/alerts"
@@ -59,16 +58,9 @@ def send_test_alert(
             raise NotFound(f"no alert channel {channel_id}")
         if channel.kind is AlertKind.IN_APP:
             raise InvalidInput("channel: in-app alerts show in the app; there is nothing to send")
-        alert = Alert(
-            brand_id=brand_id,
-            channel_id=channel.id,
-            kind=channel.kind,
-            reason="test",
-            severity=Severity.LOW,
-            payload=trial_payload(channel.name, sender=sender),
+        alert = actions.queue_test_alert(
+            session, channel=channel, payload=trial_payload(channel.name, sender=sender)
         )
-        session.add(alert)
-        session.flush()
         alert_id, kind, target, payload = alert.id, channel.kind, channel.target, dict(alert.payload)
     http = client or httpx.Client(timeout=settings.alerts_timeout_seconds)
     try:
