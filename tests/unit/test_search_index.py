@@ -46,3 +46,46 @@ def test_the_index_follows_inserts_updates_and_deletes(engine: Engine) -> None:
         assert found("lisbon") == [1]
         connection.execute(text("DELETE FROM mention WHERE id = 1"))
         assert found("lisbon") == []
+
+
+def test_the_customer_name_index_follows_names_handles_and_merges(engine: Engine) -> None:
+    """One row a customer: its name and every handle, rewritten when any of them changes."""
+    now = {"now": datetime.now(UTC)}
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO brand (id, slug, name, created_at) VALUES (1, 'b', 'B', :now)"), now
+        )
+        for customer_id, name in ((1, "Mara Lind"), (2, "Otto Berg")):
+            connection.execute(
+                text(
+                    "INSERT INTO customer (id, brand_id, display_name, created_at) VALUES (:id, 1, :name, :now)"
+                ),
+                {"id": customer_id, "name": name, **now},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO identity (id, brand_id, customer_id, channel, handle) VALUES (1, 1, 2, 'x', 'ob_rail')"
+            )
+        )
+
+        def found(part: str) -> list[int]:
+            return list(
+                connection.scalars(
+                    text("SELECT rowid FROM customer_fts WHERE names LIKE :p ORDER BY rowid"),
+                    {"p": f"%{part}%"},
+                )
+            )
+
+        assert found("ara li") == [1]
+        assert found("OB_RA") == [2]
+        assert found("berg" + chr(31) + "ob") == [2], "name and handles are apart by char(31)"
+        assert found("bergob") == []
+        connection.execute(text("UPDATE identity SET customer_id = 1 WHERE id = 1"))  # a merge moves it
+        assert found("ob_rail") == [1]
+        connection.execute(text("UPDATE customer SET display_name = 'Mara Lindqvist' WHERE id = 1"))
+        assert found("lindqvist") == [1]
+        assert found("ob_rail") == [1]
+        connection.execute(text("DELETE FROM identity WHERE id = 1"))
+        assert found("ob_rail") == []
+        connection.execute(text("DELETE FROM customer WHERE id = 1"))
+        assert found("mara") == []

@@ -7,6 +7,11 @@
   must create them again (``tests/unit/test_search_index.py`` fails until it does).
 * PostgreSQL: ``mention.search_vector``, a stored generated ``tsvector`` column with a GIN index;
   the database computes it on every write, and ranking reads it without parsing the text again.
+* Customers by part of a name or handle: on SQLite ``customer_fts``, an FTS5 trigram table with one
+  row per customer (its name and handles apart by ``char(31)``, which no query holds, so no match
+  spans two of them), kept in step by triggers on ``customer`` and ``identity``; on PostgreSQL
+  pg_trgm GIN indexes on ``lower(display_name)`` and ``lower(handle)``. Both answer ``LIKE
+  '%word%'`` from the index, the meaning the search had when it read every customer.
 
 Both index the author's handle with the text and stem English words (porter / ``english``), so
 "delayed" finds "delay". Neither is part of the ORM metadata (one exists on one database only):
@@ -25,12 +30,15 @@ from sqlalchemy.sql import column
 from ombuds.search.query import SearchQuery
 
 FTS_TABLE = "mention_fts"
+CUSTOMER_FTS_TABLE = "customer_fts"
+TRIGRAM_INDEXES = {"ix_customer_name_trgm": "customer", "ix_identity_handle_trgm": "identity"}
 VECTOR_COLUMN = "search_vector"
 TS_CONFIG = "english"
 
 fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
 #: the FTS5 table's own column, the left side of ``MATCH``
 fts_column: ColumnElement[Any] = literal_column(FTS_TABLE)
+customer_fts = table(CUSTOMER_FTS_TABLE, column("rowid"), column("names"))
 vector = literal_column(f"mention.{VECTOR_COLUMN}", TSVECTOR)
 
 
@@ -39,7 +47,9 @@ def is_search_index(name: str | None, type_: str, parent_names: Mapping[Any, str
     if name is None:
         return False
     if type_ == "table":
-        return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+        return any(name == t or name.startswith(t + "_") for t in (FTS_TABLE, CUSTOMER_FTS_TABLE))
+    if type_ == "index" and name in TRIGRAM_INDEXES:
+        return parent_names.get("table_name") == TRIGRAM_INDEXES[name]
     if type_ in ("column", "index"):
         return (
             name in (VECTOR_COLUMN, "ix_mention_search_vector")
