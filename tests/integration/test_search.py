@@ -104,6 +104,17 @@ def test_search_finds_a_case_by_its_third_message_by_handle_and_by_category_with
     assert category, "the pipeline gave Mara's messages a category"
     by_category = client.get(URL, params={"q": f'category:"{category}" from:mara_lind'}, headers=headers)
     assert mara in [r["id"] for r in by_category.json()["results"] if r["kind"] == "case"]
+    # filters without words: the cases are found by their own columns, then their messages
+    only_category = client.get(
+        URL, params={"q": f'category:"{category[:4].upper()}"'}, headers=headers
+    ).json()
+    assert mara in [r["id"] for r in only_category["results"] if r["kind"] == "case"]
+    assert all(r["kind"] != "customer" for r in only_category["results"])
+    status = session.get(Case, mara).status  # type: ignore[union-attr]
+    by_status = client.get("/api/v1/cases", params={"q": f"status:{status} team:care"}, headers=headers)
+    assert mara in [item["id"] for item in by_status.json()["items"]], by_status.text
+    none = client.get(URL, params={"q": "category:nosuchcategory"}, headers=headers).json()
+    assert none == {"results": [], "total": 0}
 
     # the case list (like the inbox) and the inbox page narrow to what the search finds
     listed = client.get("/api/v1/cases", params={"q": "porto"}, headers=headers).json()

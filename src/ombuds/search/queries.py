@@ -88,24 +88,37 @@ def _case_filters(session: Session, query: SearchQuery, *, brand_id: int) -> lis
         )
         conditions.append(Case.team_id.in_(team_ids))
     if query.categories:
-        # a case is in a category when one of its messages is; the brand's categorised cases are
-        # found once (uncorrelated), not looked up again for every message
-        categorised = (
-            select(Mention.case_id)
-            .join(Enrichment, Enrichment.mention_id == Mention.id)
-            .where(
-                Enrichment.brand_id == brand_id,
-                Enrichment.analyzer == "category",
-                or_(
-                    *(
-                        func.lower(Enrichment.label).like(_like_prefix(c), escape="\\")
-                        for c in query.categories
-                    )
-                ),
-            )
-        )
-        conditions.append(Case.id.in_(categorised))
+        conditions.append(Case.id.in_(_categorised_cases(session, query, brand_id=brand_id)))
     return conditions
+
+
+def _categorised_cases(session: Session, query: SearchQuery, *, brand_id: int) -> Select[Any]:
+    """Ids of the brand's cases with a message in one of the query's categories.
+
+    The brand's few category labels are read first and matched here (a prefix, any case), so the
+    messages are then found by their exact label, not by comparing every message's label.
+    """
+    labels = session.scalars(
+        select(Enrichment.label)
+        .where(Enrichment.brand_id == brand_id, Enrichment.analyzer == "category")
+        .distinct()
+    )
+    wanted = [c.lower() for c in query.categories]
+    chosen = [label for label in labels if label and label.lower().startswith(tuple(wanted))]
+    return (
+        select(Mention.case_id)
+        .join(Enrichment, Enrichment.mention_id == Mention.id)
+        .where(
+            Enrichment.brand_id == brand_id,
+            Enrichment.analyzer == "category",
+            Enrichment.label.in_(chosen) if chosen else false(),
+        )
+    )
+
+
+def _matching_cases(session: Session, query: SearchQuery, *, brand_id: int) -> Select[Any]:
+    """Ids of the brand's cases that pass status:, team: and category:, read by the cases' indexes."""
+    return select(Case.id).where(Case.brand_id == brand_id, *_case_filters(session, query, brand_id=brand_id))
 
 
 def _mention_conditions(session: Session, query: SearchQuery, *, brand_id: int) -> list[ColumnElement[bool]]:
@@ -124,7 +137,7 @@ def _mention_conditions(session: Session, query: SearchQuery, *, brand_id: int) 
     # the index finds candidates (stemmed, and PostgreSQL drops words like "my"); a quoted phrase
     # then holds only where its words stand as typed
     conditions += [Mention.text.ilike(_like_anywhere(" ".join(p)), escape="\\") for p in query.phrases]
-    return conditions + _case_filters(session, query, brand_id=brand_id)
+    return conditions
 
 
 def _matching_mentions(
@@ -147,8 +160,13 @@ def _matching_mentions(
         statement = statement.select_from(Mention)
         if query.uses_index:
             conditions.append(index.ts_condition(query))
-    if query.has_case_filters:
+    if query.has_case_filters and query.uses_index:
+        # the index's matches drive: each one's case is looked up by its key
         statement = statement.join(Case, Case.id == Mention.case_id)
+        conditions += _case_filters(session, query, brand_id=brand_id)
+    elif query.has_case_filters:
+        # no words: the cases are found by their own indexes, then their messages by case
+        conditions.append(Mention.case_id.in_(_matching_cases(session, query, brand_id=brand_id)))
     return statement.where(*conditions)
 
 
@@ -173,6 +191,15 @@ def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, lim
     Ranking every match of a common word (a fifth of 100,000 messages hold "bag") costs more than
     the 100 ms a search may take; a desk searches what is current, and ``total`` still counts all.
     """
+    if not query.uses_index:
+        # no words, so no rank: the newest matches are the best, read in id order as they stand
+        newest_first = _matching_mentions(
+            session, query, brand_id=brand_id, columns=(Mention.id, Mention.case_id)
+        ).order_by(Mention.id.desc())
+        return [
+            _MentionHit(id=row.id, case_id=row.case_id, rank=0.0, is_phrase=False)
+            for row in session.execute(newest_first.limit(limit))
+        ]
     rank = _rank(session, query).label("rank")
     newest = (
         Mention.id.desc()
@@ -342,6 +369,9 @@ def _count(session: Session, query: SearchQuery, *, brand_id: int) -> int:
 
 def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
     """Ids of the brand's cases a search finds: by their messages, or by their customer."""
+    if not (query.uses_index or query.handles or query.after or query.before):
+        # only status:, team:, category: — they describe cases, so the cases answer alone
+        return sorted(session.scalars(_matching_cases(session, query, brand_id=brand_id).limit(MAX_CASE_IDS)))
     by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,)).where(
         Mention.case_id.is_not(None)
     )
