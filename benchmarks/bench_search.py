@@ -45,6 +45,7 @@ QUERIES = (
     "porto",
     "from:traveller4242",
     "category:baggage",
+    "category:lost",
     "team:baggage status:open delayed",
     "delayed after:2026-11-20",
     "zzzznothing",

@@ -14,7 +14,11 @@ from ombuds.db import Base
 
 class Enrichment(Base):
     __tablename__ = "enrichment"
-    __table_args__ = (UniqueConstraint("mention_id", "analyzer"),)
+    __table_args__ = (
+        UniqueConstraint("mention_id", "analyzer"),
+        # search's category: finds a label's messages from the index alone
+        Index("ix_enrichment_brand_analyzer_label", "brand_id", "analyzer", "label", "mention_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)

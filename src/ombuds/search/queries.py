@@ -37,12 +37,15 @@ from ombuds.shown_brands import note_shown
 
 #: The best-ranked messages looked at to rank cases; a case beyond them still counts in ``total``.
 RANKED_MENTIONS = 1000
-#: Messages counted in ``total`` at most: past this many, "more than" is all a person needs.
-MAX_COUNTED = 10_000
+#: Messages counted in ``total`` at most: past this many, "more than" is all a person needs, and
+#: counting further costs more than the rest of a search (each match's row is read for its case).
+MAX_COUNTED = 2_000
 #: Customers counted in ``total`` at most: a name shared by more is no way to find a person.
 MAX_CUSTOMERS = 200
-#: The newest matching messages a search ranks (see ``_ranked_mentions``).
-CANDIDATES = 5000
+#: The newest matching messages a search ranks (see ``_ranked_mentions``); bm25 is computed for each.
+CANDIDATES = 2000
+#: Filters that leave at most this many cases read those cases' messages by case; more, newest first.
+FEW_CASES = 500
 #: How many case ids a search narrows a list (the inbox, ``/cases?q=``) to, at most.
 MAX_CASE_IDS = 5000
 KIND_ORDER = {"customer": 0, "case": 1, "mention": 2}
@@ -118,14 +121,16 @@ def _categorised_cases(session: Session, query: SearchQuery, *, brand_id: int) -
 
 def _matching_cases(session: Session, query: SearchQuery, *, brand_id: int) -> Select[Any]:
     """Ids of the brand's cases that pass status:, team: and category:, read by the cases' indexes."""
+    if not (query.statuses or query.teams):
+        return _categorised_cases(session, query, brand_id=brand_id)  # already the brand's alone
     return select(Case.id).where(Case.brand_id == brand_id, *_case_filters(session, query, brand_id=brand_id))
 
 
 def _mention_conditions(session: Session, query: SearchQuery, *, brand_id: int) -> list[ColumnElement[bool]]:
     brand: ColumnElement[int] = Mention.__table__.c.brand_id
-    if query.uses_index and _dialect(session) == "sqlite":
-        # "+brand_id" keeps SQLite from walking the brand's index and asking the FTS table about
-        # each message (100 ms on 5,000 for a word nobody wrote): the FTS matches drive instead
+    if (query.uses_index or query.has_case_filters) and _dialect(session) == "sqlite":
+        # "+brand_id" keeps SQLite from walking the brand's index and asking the FTS table (or the
+        # list of matching cases) about each message: the FTS matches or the cases drive instead
         brand = literal_column("+mention.brand_id", Integer)
     conditions: list[ColumnElement[bool]] = [brand == brand_id]
     if query.handles:
@@ -166,7 +171,17 @@ def _matching_mentions(
         conditions += _case_filters(session, query, brand_id=brand_id)
     elif query.has_case_filters:
         # no words: the cases are found by their own indexes, then their messages by case
-        conditions.append(Mention.case_id.in_(_matching_cases(session, query, brand_id=brand_id)))
+        cases = _matching_cases(session, query, brand_id=brand_id)
+        few = list(session.scalars(cases.limit(FEW_CASES + 1)))
+        if len(few) <= FEW_CASES:  # their messages by the case index
+            conditions.append(Mention.case_id.in_(few))
+        else:
+            # many: the messages are read newest first and each one's case looked up in the set,
+            # which stops at the limit soon; by case, every one of their messages would be sorted
+            case_id: ColumnElement[int | None] = Mention.__table__.c.case_id
+            if _dialect(session) == "sqlite":
+                case_id = literal_column("+mention.case_id", Integer)
+            conditions.append(case_id.in_(cases))
     return statement.where(*conditions)
 
 
@@ -211,14 +226,16 @@ def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, lim
             session,
             query,
             brand_id=brand_id,
-            columns=(Mention.id, Mention.case_id, Mention.text, rank),
+            # the text only where a phrase is looked for in it
+            columns=(Mention.id, Mention.case_id, rank, *([Mention.text] if query.preferred_phrase else [])),
             ranked=True,
         )
         .order_by(newest)  # on SQLite the FTS table's own order, so the scan stops at the limit
         .limit(CANDIDATES)
         .subquery()
     )
-    phrase = case((_is_phrase(query, candidates.c.text), 1), else_=0).label("is_phrase")
+    is_phrase = _is_phrase(query, candidates.c.text) if query.preferred_phrase else false()
+    phrase = case((is_phrase, 1), else_=0).label("is_phrase")
     statement = select(candidates.c.id, candidates.c.case_id, candidates.c.rank, phrase).order_by(
         phrase.desc(), candidates.c.rank, candidates.c.id.desc()
     )
@@ -379,10 +396,13 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
     customers = _matching_customers(session, query, brand_id=brand_id)
     if customers is not None:
         customer_ids = select(customers.subquery().c.id)
+        brand: ColumnElement[int] = Case.__table__.c.brand_id
+        if _dialect(session) == "sqlite":  # the customers' own cases, by the customer index
+            brand = literal_column('+"case".brand_id', Integer)
         found |= set(
             session.scalars(
                 select(Case.id)
-                .where(Case.brand_id == brand_id, Case.customer_id.in_(customer_ids))
+                .where(brand == brand_id, Case.customer_id.in_(customer_ids))
                 .limit(MAX_CASE_IDS)
             )
         )
