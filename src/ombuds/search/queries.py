@@ -37,13 +37,12 @@ from ombuds.shown_brands import note_shown
 
 #: The best-ranked messages looked at to rank cases; a case beyond them still counts in ``total``.
 RANKED_MENTIONS = 1000
-#: Messages counted in ``total`` at most: past this many, "more than" is all a person needs, and
-#: counting further costs more than the rest of a search (each match's row is read for its case).
-MAX_COUNTED = 2_000
+#: The newest matching messages a search ranks (see ``_ranked_mentions``), and so the most
+#: ``total`` counts: past this many, "more than" is all a person needs, and each one costs its row
+#: and, on SQLite, its bm25.
+CANDIDATES = 2000
 #: Customers counted in ``total`` at most: a name shared by more is no way to find a person.
 MAX_CUSTOMERS = 200
-#: The newest matching messages a search ranks (see ``_ranked_mentions``); bm25 is computed for each.
-CANDIDATES = 2000
 #: Filters that leave at most this many cases read those cases' messages by case; more, newest first.
 FEW_CASES = 500
 #: How many case ids a search narrows a list (the inbox, ``/cases?q=``) to, at most.
@@ -201,10 +200,10 @@ def _is_phrase(query: SearchQuery, text: ColumnElement[str]) -> ColumnElement[bo
 
 
 def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, limit: int) -> list[_MentionHit]:
-    """The brand's newest ``CANDIDATES`` matching messages, exact phrase first, then by rank.
+    """Of the brand's newest ``limit`` matching messages, exact phrase first, then by rank.
 
     Ranking every match of a common word (a fifth of 100,000 messages hold "bag") costs more than
-    the 100 ms a search may take; a desk searches what is current, and ``total`` still counts all.
+    the 100 ms a search may take; a desk searches what is current.
     """
     if not query.uses_index:
         # no words, so no rank: the newest matches are the best, read in id order as they stand
@@ -231,7 +230,7 @@ def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, lim
             ranked=True,
         )
         .order_by(newest)  # on SQLite the FTS table's own order, so the scan stops at the limit
-        .limit(CANDIDATES)
+        .limit(limit)
         .subquery()
     )
     is_phrase = _is_phrase(query, candidates.c.text) if query.preferred_phrase else false()
@@ -298,7 +297,11 @@ def search(
 ) -> SearchResults:
     """The best ``limit`` results of every kind, and how many matched in all."""
     note_shown(session, [brand_id])
-    hits = _ranked_mentions(session, query, brand_id=brand_id, limit=RANKED_MENTIONS)
+    # the candidates are every match up to CANDIDATES, so they are what ``total`` counts too: one
+    # pass over the index, not a second one to count
+    candidates = _ranked_mentions(session, query, brand_id=brand_id, limit=CANDIDATES)
+    counted = len(candidates) + len({hit.case_id for hit in candidates if hit.case_id is not None})
+    hits = candidates[:RANKED_MENTIONS]
     best_of_case: dict[int, _MentionHit] = {}
     for hit in hits:
         if hit.case_id is not None:
@@ -309,7 +312,7 @@ def search(
         if customers_query is not None
         else []
     )
-    total = _count(session, query, brand_id=brand_id) + len(customers)
+    total = counted + len(customers)
     customers = customers[:limit]
     # (is a phrase match, kind, position in rank) orders the list; then the best ``limit`` are read
     ordered: list[tuple[tuple[int, int, int], str, Any]] = []
@@ -369,19 +372,6 @@ def _customer_line(session: Session, *, customer_id: int, name: str) -> str:
         .order_by(Identity.id)
     ).all()
     return " · ".join([name, *(f"{handle} ({channel})" for channel, handle in handles)])
-
-
-def _count(session: Session, query: SearchQuery, *, brand_id: int) -> int:
-    """Matching messages and their cases, counted up to ``MAX_COUNTED`` messages."""
-    matching = (
-        _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.id, Mention.case_id))
-        .limit(MAX_COUNTED)
-        .subquery()
-    )
-    row = session.execute(
-        select(func.count().label("mentions"), func.count(func.distinct(matching.c.case_id)).label("cases"))
-    ).one()
-    return int(row.mentions) + int(row.cases)
 
 
 def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
