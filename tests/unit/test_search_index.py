@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from ombuds.search import queries
+from ombuds.search.query import parse_query
 
 
 def test_the_index_follows_inserts_updates_and_deletes(engine: Engine) -> None:
@@ -89,3 +93,35 @@ def test_the_customer_name_index_follows_names_handles_and_merges(engine: Engine
         assert found("ob_rail") == []
         connection.execute(text("DELETE FROM customer WHERE id = 1"))
         assert found("mara") == []
+
+
+def test_customers_are_found_by_part_of_a_handle_exactly_and_by_two_letters(engine: Engine) -> None:
+    """The trigram index finds candidates; "_" is no wildcard and a short word still finds (SQLite 3.40 crashed)."""
+    now = {"now": datetime.now(UTC)}
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO brand (id, slug, name, created_at) VALUES (1, 'b', 'B', :now)"), now
+        )
+        for customer_id, name, handle in ((1, "Mara", "mara_lind"), (2, "Otto", "maraxlind")):
+            connection.execute(
+                text(
+                    "INSERT INTO customer (id, brand_id, display_name, created_at) VALUES (:id, 1, :name, :now)"
+                ),
+                {"id": customer_id, "name": name, **now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO identity (brand_id, customer_id, channel, handle) VALUES (1, :id, 'x', :handle)"
+                ),
+                {"id": customer_id, "handle": handle},
+            )
+    with Session(engine) as session:
+
+        def customers(typed: str) -> list[int]:
+            found = queries.search(session, parse_query(typed), brand_id=1)
+            return sorted(r.id for r in found.results if r.kind == "customer")
+
+        assert customers("mara_lind") == [1]
+        assert customers("xlind") == [2]
+        assert customers("ot lind") == [2]
+        assert customers("ra") == [1, 2]
