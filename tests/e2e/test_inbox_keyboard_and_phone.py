@@ -1,4 +1,4 @@
-"""A day at the desk without the mouse, and on a phone: keys for one case, a bulk change for many,
+"""A day at the desk without the mouse, and on a phone: keys for one case, a search, a bulk change for many,
 and every page at 390 px wide without sideways scrolling."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
-def test_an_agent_works_one_case_with_only_the_keyboard_then_bulk_assigns_three(
+def test_an_agent_works_one_case_with_only_the_keyboard_searches_then_bulk_assigns_three(
     page: Page, desk: SeededDesk, session_factory: sessionmaker[Session], artifacts_dir: Path
 ) -> None:
     page.clock.install()  # the inbox's 30-second poll runs when the test says
@@ -84,6 +84,16 @@ def test_an_agent_works_one_case_with_only_the_keyboard_then_bulk_assigns_three(
     page.keyboard.press("/")
     page.wait_for_url(re.compile(r"/inbox#search$"))
     expect(page.locator("#inbox-q")).to_be_focused()
+
+    # A word from the third message of a case finds that case alone; clearing the search shows all.
+    page.keyboard.type("clothes")
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Bag lost on SK204 to Lisbon")
+    page.locator("#inbox-q").fill("")
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(4)
+
     page.get_by_label("Select all cases on this page").check()
     bar = page.get_by_test_id("bulk-bar")
     expect(bar).to_contain_text("4 cases selected")
