@@ -24,18 +24,25 @@ def incoming(external_id: str) -> IncomingMention:
     return IncomingMention(mention=mention, raw=external_id.encode(), raw_format="json")
 
 
-def wait_until_a_backend_waits_for_a_lock(engine: Engine, *, timeout: float = 20.0) -> None:
-    """On PostgreSQL, block until the second writer is queued behind the first one's rows."""
+def wait_until_a_backend_waits_for_a_lock(
+    engine: Engine, writer: threading.Thread, *, timeout: float = 60.0
+) -> None:
+    """On PostgreSQL, block until the second writer is queued behind the first one's rows (or has
+    ended, which the test's assertions then explain)."""
     deadline = time.monotonic() + timeout
     with engine.connect() as connection:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and writer.is_alive():
             waiting = connection.execute(
                 text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
             ).scalar_one()
             if waiting:
                 return
             time.sleep(0.01)  # polling a condition with a deadline, not guessing a duration
-    raise AssertionError("the second writer never waited for the first one")
+        if writer.is_alive():
+            others = connection.execute(
+                text("SELECT state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity")
+            ).all()
+            raise AssertionError(f"the second writer never waited for the first one: {others}")
 
 
 def test_concurrent_ingests_of_overlapping_mentions_store_each_once_and_agree_on_ids(
@@ -63,7 +70,7 @@ def test_concurrent_ingests_of_overlapping_mentions_store_each_once_and_agree_on
         writer = threading.Thread(target=second_writer)
         writer.start()
         if engine.dialect.name == "postgresql":
-            wait_until_a_backend_waits_for_a_lock(engine)
+            wait_until_a_backend_waits_for_a_lock(engine, writer)
         first.commit()
     finally:
         first.close()
