@@ -21,11 +21,13 @@ get no case (reposts, brand posts that answer no case) are left out of it.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.process
 import multiprocessing.synchronize
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -163,34 +165,59 @@ def run_pipeline_benchmark(
     with tempfile.TemporaryDirectory(prefix="ombuds-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         source_id = prepare_database(url, mentions[-WARM_UP:])
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no engine crosses over
-        wake = context.Event()
-        fed = context.Event()
-        results = context.Queue()
-        feeder = context.Process(
-            target=feed_and_watch,
-            kwargs={
-                "url": url,
-                "source_id": source_id,
-                "mentions": mentions,
-                "rate": rate,
-                "in_flight": in_flight,
-                "wake": wake,
-                "fed": fed,
-                "results": results,
-            },
-            name="ombuds-bench-feeder",
-        )
-        feeder.start()
         engine = make_engine(url)
         try:
-            finished = _run_until_fed(make_session_factory(engine), batch_size, wake, fed, on_progress)
-            started, latencies = results.get(timeout=600)
+            with feeding(url, source_id, mentions, rate=rate, in_flight=in_flight) as feeder:
+                finished = _run_until_fed(
+                    make_session_factory(engine), batch_size, feeder.wake, feeder.fed, on_progress
+                )
+                started, latencies = feeder.results.get(timeout=600)
         finally:
-            feeder.join(timeout=60)
-            if feeder.is_alive():
-                feeder.kill()
             engine.dispose()
+    return measured(count, started, finished, latencies)
+
+
+@dataclass(frozen=True, slots=True)
+class Feeder:
+    """The process that accepts mentions and times each until the inbox lists its case."""
+
+    process: multiprocessing.process.BaseProcess
+    wake: multiprocessing.synchronize.Event  # set when new mentions wait for the runner
+    fed: multiprocessing.synchronize.Event  # set once every mention was accepted
+    results: Any  # a queue: (the first acceptance's time, the latencies in seconds)
+
+
+@contextmanager
+def feeding(
+    url: str, source_id: int, mentions: list[IncomingMention], *, rate: float | None, in_flight: int
+) -> Iterator[Feeder]:
+    """Run ``feed_and_watch`` in a fresh interpreter (no engine crosses over) while the body runs."""
+    context = multiprocessing.get_context("spawn")
+    wake, fed, results = context.Event(), context.Event(), context.Queue()
+    process = context.Process(
+        target=feed_and_watch,
+        kwargs={
+            "url": url,
+            "source_id": source_id,
+            "mentions": mentions,
+            "rate": rate,
+            "in_flight": in_flight,
+            "wake": wake,
+            "fed": fed,
+            "results": results,
+        },
+        name="ombuds-bench-feeder",
+    )
+    process.start()
+    try:
+        yield Feeder(process=process, wake=wake, fed=fed, results=results)
+    finally:
+        process.join(timeout=60)
+        if process.is_alive():
+            process.kill()
+
+
+def measured(count: int, started: float, finished: float, latencies: Sequence[float]) -> PipelineBenchmark:
     seconds = max(finished - started, 1e-9)
     return PipelineBenchmark(
         mentions=count,

@@ -38,9 +38,9 @@ from ombuds_lab.pipeline_bench import (
     WARM_UP,
     BenchmarkError,
     PipelineBenchmark,
-    _percentile,
-    feed_and_watch,
+    feeding,
     load_mentions,
+    measured,
     prepare_database,
 )
 from ombuds_lab.servers import (
@@ -87,43 +87,16 @@ def run_distributed_benchmark(
         try:
             with _workers(settings, workers, Path(folder)):
                 dispatcher.start()
-                context = multiprocessing.get_context("spawn")
-                fed = context.Event()
-                wake = context.Event()  # unused: the dispatcher looks every POLL_SECONDS
-                results = context.Queue()
-                feeder = context.Process(
-                    target=feed_and_watch,
-                    kwargs={
-                        "url": url,
-                        "source_id": source_id,
-                        "mentions": mentions,
-                        "rate": rate,
-                        "in_flight": in_flight,
-                        "wake": wake,
-                        "fed": fed,
-                        "results": results,
-                    },
-                    name="ombuds-bench-feeder",
-                )
-                feeder.start()
-                try:
-                    finished = _wait_until_done(factory, source_id, count, fed, feeder, on_progress)
-                    started, latencies = results.get(timeout=600)
-                finally:
-                    feeder.join(timeout=60)
-                    if feeder.is_alive():
-                        feeder.kill()
+                # the dispatcher looks every POLL_SECONDS: the feeder's wake goes unused
+                with feeding(url, source_id, mentions, rate=rate, in_flight=in_flight) as feeder:
+                    finished = _wait_until_done(
+                        factory, source_id, count, feeder.fed, feeder.process, on_progress
+                    )
+                    started, latencies = feeder.results.get(timeout=600)
         finally:
             dispatcher.stop()
             engine.dispose()
-    seconds = max(finished - started, 1e-9)
-    return PipelineBenchmark(
-        mentions=count,
-        seconds=seconds,
-        messages_per_second=count / seconds,
-        p50_ms=_percentile(latencies, 50) * 1000,
-        p95_ms=_percentile(latencies, 95) * 1000,
-    )
+    return measured(count, started, finished, latencies)
 
 
 def _wait_until_done(
