@@ -3,8 +3,6 @@ and undoing each from the event log."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,39 +12,10 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, Customer
-from ombuds.clock import utcnow
 from ombuds.customers import actions
 from ombuds.errors import Conflict
-from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
-from ombuds.mentions.schemas import IncomingMention, MentionCreate
-from ombuds.pipeline.runner_inline import run_until_idle
-
-
-def ingest(factory: sessionmaker[Session], brand: Brand, messages: list[tuple[str, str, str]]) -> None:
-    """(channel, handle, text) messages a minute apart, through the whole pipeline."""
-    start = utcnow() - timedelta(hours=2)
-    with factory.begin() as writing:
-        source = get_or_create_source(writing, brand_id=brand.id, kind="api", name="feed")
-        ingest_mentions(
-            writing,
-            source=source,
-            mentions=[
-                IncomingMention(
-                    MentionCreate(
-                        external_id=f"{brand.slug}-{index}",
-                        author=handle,
-                        text=text,
-                        created_at=start + timedelta(minutes=index),
-                        channel=channel,
-                    ),
-                    b"{}",
-                    "json",
-                )
-                for index, (channel, handle, text) in enumerate(messages)
-            ],
-        )
-    run_until_idle(factory)
+from tests.support.feed import feed
 
 
 def customer_of(session: Session, handle: str) -> int:
@@ -61,7 +30,7 @@ def test_two_records_of_one_person_merge_and_the_merge_is_undone(
     rail = accounts.create_brand(session, slug="rail", name="Rail")
     accounts.create_team(session, brand=rail, slug="care", name="Care", is_default=True)
     session.commit()
-    ingest(
+    feed(
         session_factory,
         brand,
         [
@@ -69,7 +38,7 @@ def test_two_records_of_one_person_merge_and_the_merge_is_undone(
             ("email", "mara@example.org", "Booking QX7Y92: where is my suitcase?"),
         ],
     )
-    ingest(session_factory, rail, [("twitter", "mara_rail", "@Rail my train was late")])
+    feed(session_factory, rail, [("twitter", "mara_rail", "@Rail my train was late")])
     _, token = accounts.create_api_token(session, brand=brand, name="desk")
     session.commit()
     headers = {"Authorization": f"Bearer {token}"}
@@ -124,7 +93,7 @@ def test_two_records_of_one_person_merge_and_the_merge_is_undone(
 def test_two_cases_merge_into_one_conversation_and_come_apart_again(
     client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
 ) -> None:
-    ingest(
+    feed(
         session_factory,
         brand,
         [

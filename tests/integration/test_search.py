@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,12 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case
-from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
-from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
-from ombuds.mentions.schemas import IncomingMention, MentionCreate
-from ombuds.pipeline.runner_inline import run_until_idle
+from tests.support.feed import feed
 
 URL = "/api/v1/search"
 
@@ -29,28 +24,7 @@ def token_for(session: Session, brand: Brand) -> dict[str, str]:
 
 def ingest(factory: sessionmaker[Session], brand: Brand, messages: list[tuple[str, str]]) -> None:
     """(handle, text) messages a minute apart, through the whole pipeline."""
-    start = utcnow() - timedelta(hours=2)
-    with factory.begin() as writing:
-        source = get_or_create_source(writing, brand_id=brand.id, kind="api", name="feed")
-        ingest_mentions(
-            writing,
-            source=source,
-            mentions=[
-                IncomingMention(
-                    MentionCreate(
-                        external_id=f"{brand.slug}-{index}",
-                        author=handle,
-                        text=text,
-                        created_at=start + timedelta(minutes=index),
-                        channel="twitter",
-                    ),
-                    b"{}",
-                    "json",
-                )
-                for index, (handle, text) in enumerate(messages)
-            ],
-        )
-    run_until_idle(factory)
+    feed(factory, brand, [("twitter", handle, text) for handle, text in messages])
 
 
 def case_of(session: Session, handle: str) -> int:
