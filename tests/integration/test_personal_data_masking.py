@@ -38,6 +38,7 @@ from ombuds.responses.values import Visibility
 from ombuds.responses.wording import actions as wording
 from ombuds.settings import Settings
 from ombuds.surveys import actions as surveys
+from ombuds.tasks import actions as tasks
 from ombuds.web.app import create_app
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
@@ -183,6 +184,15 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             text=f"Thanks for raising this, and sorry. We've written to {EMAIL} about booking {BOOKING}.",
             visibility=Visibility.PRIVATE,
             actor=Actor(agent),
+        )
+        tasks.create_task(  # a task's words are an agent's, but often copy the customer's
+            writing,
+            case=case,
+            team=writing.get(Team, team.id),
+            title=f"Call {PHONE} about booking {BOOKING}",
+            description=f"Refund the delivery charged to {CARD}; confirm by mail to {EMAIL}",
+            actor=Actor(agent),
+            now=datetime.now(UTC),
         )
         survey = surveys.offer_survey(
             writing,
