@@ -100,6 +100,7 @@ VARIANTS = {
     "/search": ("", "?q=Lisbon", "?q=from:traveller0"),
     "/api/v1/search": ("?q=Lisbon", "?q=card"),
     "/inbox": ("", "?q=Lisbon"),
+    "/api/v1/metrics/outcomes": ("?from=2020-01-01&to=2100-01-01",),
 }
 
 

@@ -58,6 +58,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.search.api",
     "ombuds.customers.api",
     "ombuds.privacy.api",
+    "ombuds.metrics.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request

@@ -1,0 +1,254 @@
+"""What each care outcome means, as arithmetic on plain values. Pure: no I/O.
+
+Every figure is written out in docs/metrics.md; ``metrics.queries`` reads the facts from the
+event log and the case rows and hands them here. A figure with nothing to measure is None, never
+0: "no survey answered" and "every survey scored 0" must not look alike on a dashboard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from ombuds.cases.outcomes import FCR_REOPEN_WINDOW
+from ombuds.cases.values import OPEN_STATUSES, CaseStatus, ResolvedAs
+
+#: Resolutions that fixed no customer's problem: left out of every count.
+NOT_A_PROBLEM = frozenset({ResolvedAs.SPAM.value, ResolvedAs.DUPLICATE.value})
+#: "It takes 12 positive customer experiences to make up for one unresolved negative one."
+POSITIVE_PER_NEGATIVE = 12
+#: A survey answer at or above this is a positive experience; at or below NEGATIVE_SCORE a negative one.
+POSITIVE_SCORE = 4
+NEGATIVE_SCORE = 2
+#: The age over which an unresolved negative experience weighs one more (a week open: twice).
+DEBT_AGE_UNIT = timedelta(days=7)
+RATE_DIGITS = 4
+DURATION_DIGITS = 2
+
+
+class Experience(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMove:
+    """One ``case.status_changed`` event. ``is_check_in``: the desk reopened the case itself."""
+
+    at: datetime
+    previous: CaseStatus | None
+    status: CaseStatus
+    resolved_as: str | None = None
+    is_check_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    at: datetime
+    is_problem: bool  # False: resolved as spam or a duplicate
+
+
+def first_resolution(moves: Iterable[StatusMove]) -> Resolution | None:
+    """The case's first move to resolved: the period a case is counted in, once, whatever came after."""
+    for move in sorted(moves, key=lambda m: m.at):
+        if move.status is CaseStatus.RESOLVED:
+            return Resolution(at=move.at, is_problem=move.resolved_as not in NOT_A_PROBLEM)
+    return None
+
+
+def is_reopen(move: StatusMove) -> bool:
+    """The customer came back: a resolved or closed case moved to an open status (not a desk check-in)."""
+    was_done = move.previous is not None and move.previous not in OPEN_STATUSES
+    return was_done and move.status in OPEN_STATUSES and not move.is_check_in
+
+
+def reopened_within(
+    moves: Iterable[StatusMove], *, resolved_at: datetime, window: timedelta = FCR_REOPEN_WINDOW
+) -> bool:
+    """Reopened within ``window`` after the resolution at ``resolved_at``."""
+    return any(is_reopen(m) and resolved_at < m.at <= resolved_at + window for m in moves)
+
+
+def status_at(moves: Iterable[StatusMove], *, at: datetime) -> CaseStatus:
+    """The case's status at ``at`` (a case with no move yet is new)."""
+    status = CaseStatus.NEW
+    for move in sorted(moves, key=lambda m: m.at):
+        if move.at > at:
+            break
+        status = move.status
+    return status
+
+
+def met_sla(
+    *,
+    first_response_due_at: datetime | None,
+    first_responded_at: datetime | None,
+    resolve_due_at: datetime | None,
+    resolved_at: datetime,
+) -> bool | None:
+    """Every target the case had was met; None when it had none. Paused time is already in the
+    deadlines (the SLA round moves them when a pending case resumes)."""
+    checks = []
+    if first_response_due_at is not None:
+        checks.append(first_responded_at is not None and first_responded_at <= first_response_due_at)
+    if resolve_due_at is not None:
+        checks.append(resolved_at <= resolve_due_at)
+    return all(checks) if checks else None
+
+
+def experience(*, survey_score: int | None, sentiments: Sequence[str | None]) -> Experience | None:
+    """How the customer came out of it. An answered survey says it; otherwise the latest of the
+    customer's messages that leans either way (``sentiments`` oldest first); None: nothing to go on."""
+    if survey_score is not None:
+        if survey_score >= POSITIVE_SCORE:
+            return Experience.POSITIVE
+        if survey_score <= NEGATIVE_SCORE:
+            return Experience.NEGATIVE
+        return None
+    for label in reversed(sentiments):
+        if label in (Experience.POSITIVE, Experience.NEGATIVE):
+            return Experience(label)
+    return None
+
+
+def was_negative(*, survey_score: int | None, sentiments: Iterable[str | None]) -> bool:
+    """A negative experience to pay back: any complaint from the customer, or a poor survey answer."""
+    scored_poor = survey_score is not None and survey_score <= NEGATIVE_SCORE
+    return scored_poor or any(label == Experience.NEGATIVE for label in sentiments)
+
+
+def debt_weight(*, followers: int | None, opened_at: datetime, at: datetime) -> float:
+    """How much one unresolved negative experience weighs: its reach times its age.
+
+    Reach: 1 + log10(1 + followers), so 999 followers weigh 4 and nobody's audience weighs 1.
+    Age: 1 + the weeks it has been open at ``at``, so a week-old complaint weighs twice a new one.
+    """
+    reach = 1 + math.log10(1 + max(followers or 0, 0))
+    age = 1 + max((at - opened_at) / DEBT_AGE_UNIT, 0.0)
+    return reach * age
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (numpy's default); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def share(part: int | float, whole: int | float) -> float | None:
+    return round(part / whole, RATE_DIGITS) if whole else None
+
+
+def _rounded(value: float | None, digits: int = DURATION_DIGITS) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCase:
+    """The facts of one case counted as resolved in the period (its first resolution falls in it)."""
+
+    case_id: int
+    resolved_at: datetime
+    opened_in_period: bool
+    reopened_within_window: bool
+    first_contact_resolution: bool | None
+    handoffs: int
+    first_response_seconds: int | None
+    resolution_seconds: int | None
+    met_sla: bool | None
+    survey_sent: bool
+    survey_score: int | None
+    experience: Experience | None
+
+
+@dataclass(frozen=True, slots=True)
+class DebtCase:
+    """One case unresolved at the end of the period with a negative experience, and its weight."""
+
+    case_id: int
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        return cls(_rounded(percentile(values, 0.5)), _rounded(percentile(values, 0.9)))
+
+
+@dataclass(frozen=True, slots=True)
+class Csat:
+    average: float | None
+    responses: int
+    response_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceDebt:
+    unresolved_negative: float
+    resolved_positive: int
+    ratio: float | None  # resolved positive per unit of unresolved negative; 12 pays it back
+
+
+@dataclass(frozen=True, slots=True)
+class Outcomes:
+    cases_opened: int
+    cases_resolved: int
+    resolution_rate: float | None
+    first_contact_resolution_rate: float | None
+    reopen_rate: float | None
+    handoffs_per_case: float | None
+    first_response_minutes: Spread
+    resolution_hours: Spread
+    sla_attainment: float | None
+    csat: Csat
+    experience_debt: ExperienceDebt
+    resolved_case_ids: tuple[int, ...] = field(default=(), repr=False)
+
+
+def outcomes(*, opened: int, resolved: Sequence[ResolvedCase], debt: Sequence[DebtCase]) -> Outcomes:
+    """The period's figures from the cases opened in it, those resolved in it, and the debt at its end."""
+    count = len(resolved)
+    fcr_known = [case.first_contact_resolution for case in resolved]
+    timed_sla = [case.met_sla for case in resolved if case.met_sla is not None]
+    sent = [case for case in resolved if case.survey_sent]
+    scores = [case.survey_score for case in sent if case.survey_score is not None]
+    unresolved = round(sum(item.weight for item in debt), DURATION_DIGITS)
+    positive = sum(1 for case in resolved if case.experience is Experience.POSITIVE)
+    return Outcomes(
+        cases_opened=opened,
+        cases_resolved=count,
+        # the share of the period's new cases it also resolved: a fraction even when a backlog is cleared
+        resolution_rate=share(sum(1 for case in resolved if case.opened_in_period), opened),
+        first_contact_resolution_rate=share(sum(1 for known in fcr_known if known), count),
+        reopen_rate=share(sum(1 for case in resolved if case.reopened_within_window), count),
+        handoffs_per_case=_rounded(sum(case.handoffs for case in resolved) / count if count else None),
+        first_response_minutes=Spread.of(
+            [case.first_response_seconds / 60 for case in resolved if case.first_response_seconds is not None]
+        ),
+        resolution_hours=Spread.of(
+            [case.resolution_seconds / 3600 for case in resolved if case.resolution_seconds is not None]
+        ),
+        sla_attainment=share(sum(1 for met in timed_sla if met), len(timed_sla)),
+        csat=Csat(
+            average=_rounded(sum(scores) / len(scores) if scores else None),
+            responses=len(scores),
+            response_rate=share(len(scores), len(sent)),
+        ),
+        experience_debt=ExperienceDebt(
+            unresolved_negative=unresolved,
+            resolved_positive=positive,
+            ratio=_rounded(positive / unresolved if unresolved else None),
+        ),
+        resolved_case_ids=tuple(case.case_id for case in resolved),
+    )

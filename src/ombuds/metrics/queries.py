@@ -1,0 +1,297 @@
+"""Reads: the facts each outcome is computed from, out of the event log and the case rows.
+
+Read-only. Resolutions and reopens come from ``case.status_changed`` events, so a reopen or a late
+survey answer changes the figures of the period the case was resolved in. The arithmetic is in
+``metrics.definitions``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.clock import as_utc
+from ombuds.enrichment.models import Enrichment
+from ombuds.event_payloads import EventKind
+from ombuds.events import Event
+from ombuds.mentions.models import Mention
+from ombuds.mentions.values import Direction
+from ombuds.metrics import definitions as d
+from ombuds.surveys.models import Survey
+
+SENTIMENT = "sentiment"
+#: ids per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits
+CHUNK = 900
+#: the follow-up kind whose return reopens a case without the customer coming back
+CHECK_IN = "check_in"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which cases a figure covers: a brand, optionally one team and one channel, and a period [start, end)."""
+
+    brand_id: int
+    start: datetime
+    end: datetime
+    team_id: int | None = None
+    channel: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """What a case row must match to be in scope (its period aside)."""
+        found = [Case.brand_id == self.brand_id]
+        if self.team_id is not None:
+            found.append(Case.team_id == self.team_id)
+        if self.channel is not None:
+            found.append(Case.channel == self.channel)
+        return found
+
+
+def _chunks(ids: Collection[T]) -> Iterator[list[T]]:
+    ordered = sorted(ids)  # type: ignore[type-var]
+    for index in range(0, len(ordered), CHUNK):
+        yield ordered[index : index + CHUNK]
+
+
+def _status(value: object) -> CaseStatus | None:
+    try:
+        return CaseStatus(str(value))
+    except ValueError:
+        return None
+
+
+def status_moves(session: Session, case_ids: Collection[int]) -> dict[int, list[d.StatusMove]]:
+    """Every status change of the cases, each reopen by a desk check-in marked as such."""
+    moves: dict[int, list[d.StatusMove]] = defaultdict(list)
+    for chunk in _chunks(case_ids):
+        rows = session.execute(
+            select(Event.subject_id, Event.kind, Event.occurred_at, Event.data).where(
+                Event.subject_type == "case",
+                Event.subject_id.in_(chunk),
+                Event.kind.in_((EventKind.CASE_STATUS_CHANGED, EventKind.CASE_FOLLOW_UP_RETURNED)),
+            )
+        ).all()
+        check_ins = {
+            (case_id, as_utc(at))
+            for case_id, kind, at, data in rows
+            if kind == EventKind.CASE_FOLLOW_UP_RETURNED and (data or {}).get("follow_up") == CHECK_IN
+        }
+        for case_id, kind, at, data in rows:
+            status = _status((data or {}).get("to"))
+            if kind != EventKind.CASE_STATUS_CHANGED or status is None:
+                continue
+            moves[case_id].append(
+                d.StatusMove(
+                    at=as_utc(at),
+                    previous=_status(data.get("from")),
+                    status=status,
+                    resolved_as=data.get("resolved_as"),
+                    is_check_in=(case_id, as_utc(at)) in check_ins,
+                )
+            )
+    return moves
+
+
+def _not_junk() -> Any:
+    """Cases never resolved as spam or a duplicate: no customer's problem to count."""
+    return ~exists().where(
+        Event.subject_type == "case",
+        Event.subject_id == Case.id,
+        Event.kind == EventKind.CASE_STATUS_CHANGED,
+        Event.data["resolved_as"].as_string().in_(sorted(d.NOT_A_PROBLEM)),
+    )
+
+
+def count_opened(session: Session, scope: Scope) -> int:
+    query = (
+        select(func.count())
+        .select_from(Case)
+        .where(*scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk())
+    )
+    return session.scalar(query) or 0
+
+
+def opened_case_ids(session: Session, scope: Scope) -> list[int]:
+    query = select(Case.id).where(
+        *scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk()
+    )
+    return list(session.scalars(query.order_by(Case.id)))
+
+
+def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[str | None]]:
+    """Each case's customer messages' sentiment labels, oldest first (a correction, written later, wins)."""
+    by_mention: dict[int, tuple[int, str | None]] = {}
+    order: dict[int, tuple[datetime, int]] = {}
+    for chunk in _chunks(case_ids):
+        rows = session.execute(
+            select(Mention.id, Mention.case_id, Mention.created_at, Enrichment.label)
+            .join(Enrichment, Enrichment.mention_id == Mention.id)
+            .where(
+                Mention.case_id.in_(chunk),
+                Mention.direction == Direction.INBOUND,
+                Enrichment.analyzer == SENTIMENT,
+            )
+            .order_by(Enrichment.id)
+        ).all()
+        for mention_id, case_id, created_at, label in rows:
+            if case_id is None:
+                continue
+            by_mention[mention_id] = (case_id, label)
+            order[mention_id] = (as_utc(created_at), mention_id)
+    labels: dict[int, list[str | None]] = defaultdict(list)
+    for mention_id in sorted(by_mention, key=order.__getitem__):
+        case_id, label = by_mention[mention_id]
+        labels[case_id].append(label)
+    return labels
+
+
+def _followers(session: Session, case_ids: Collection[int]) -> dict[int, int]:
+    """The largest audience the customer wrote to in each case (inbound messages)."""
+    reach: dict[int, int] = {}
+    for chunk in _chunks(case_ids):
+        rows = session.execute(
+            select(Mention.case_id, func.max(Mention.author_followers))
+            .where(Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND)
+            .group_by(Mention.case_id)
+        ).all()
+        reach.update({case_id: followers or 0 for case_id, followers in rows if case_id is not None})
+    return reach
+
+
+def _surveys(session: Session, case_ids: Collection[int]) -> dict[int, Survey]:
+    found: dict[int, Survey] = {}
+    for chunk in _chunks(case_ids):
+        found.update({s.case_id: s for s in session.scalars(select(Survey).where(Survey.case_id.in_(chunk)))})
+    return found
+
+
+def _cases(session: Session, case_ids: Collection[int]) -> dict[int, Case]:
+    found: dict[int, Case] = {}
+    for chunk in _chunks(case_ids):
+        found.update({c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)))})
+    return found
+
+
+def _in(moment: datetime, scope: Scope) -> bool:
+    return scope.start <= moment < scope.end
+
+
+def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
+    """The cases whose first resolution falls in the period (spam and duplicates left out)."""
+    candidates = set(
+        session.scalars(
+            select(Event.subject_id)
+            .join(Case, Case.id == Event.subject_id)
+            .where(
+                *scope.conditions(),
+                Event.brand_id == scope.brand_id,
+                Event.kind == EventKind.CASE_STATUS_CHANGED,
+                Event.subject_type == "case",
+                Event.occurred_at >= scope.start,
+                Event.occurred_at < scope.end,
+                Event.data["to"].as_string() == CaseStatus.RESOLVED.value,
+            )
+        )
+    )
+    moves = status_moves(session, candidates)
+    first: dict[int, d.Resolution] = {}
+    for case_id in candidates:
+        resolution = d.first_resolution(moves[case_id])
+        if resolution is not None and resolution.is_problem and _in(resolution.at, scope):
+            first[case_id] = resolution
+    cases = _cases(session, first)
+    surveys = _surveys(session, first)
+    sentiments = _sentiments(session, first)
+    found = []
+    for case_id, resolution in sorted(first.items()):
+        case = cases[case_id]
+        survey = surveys.get(case_id)
+        score = survey.score if survey is not None and survey.answered_at is not None else None
+        found.append(
+            d.ResolvedCase(
+                case_id=case_id,
+                resolved_at=resolution.at,
+                opened_in_period=_in(as_utc(case.opened_at), scope),
+                reopened_within_window=d.reopened_within(moves[case_id], resolved_at=resolution.at),
+                first_contact_resolution=case.first_contact_resolution,
+                handoffs=case.handoffs,
+                first_response_seconds=case.first_response_business_seconds,
+                resolution_seconds=case.resolution_business_seconds,
+                met_sla=d.met_sla(
+                    first_response_due_at=_utc(case.first_response_due_at),
+                    first_responded_at=_utc(case.first_responded_at),
+                    resolve_due_at=_utc(case.resolve_due_at),
+                    resolved_at=resolution.at,
+                ),
+                survey_sent=survey is not None,
+                survey_score=score,
+                experience=d.experience(survey_score=score, sentiments=sentiments.get(case_id, [])),
+            )
+        )
+    return found
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def experience_debt(session: Session, scope: Scope) -> list[d.DebtCase]:
+    """The cases unresolved at the end of the period with a negative experience, heaviest first."""
+    changed_later = exists().where(
+        Event.subject_type == "case",
+        Event.subject_id == Case.id,
+        Event.kind == EventKind.CASE_STATUS_CHANGED,
+        Event.occurred_at >= scope.end,
+    )
+    rows = session.execute(
+        select(Case.id, Case.opened_at).where(
+            *scope.conditions(),
+            Case.opened_at < scope.end,
+            or_(Case.status.in_(OPEN_STATUSES), changed_later),
+        )
+    ).all()
+    opened = {case_id: as_utc(at) for case_id, at in rows}
+    moves = status_moves(session, opened)
+    unresolved = [
+        case_id for case_id in opened if d.status_at(moves.get(case_id, []), at=scope.end) in OPEN_STATUSES
+    ]
+    sentiments = _sentiments(session, unresolved)
+    surveys = _surveys(session, unresolved)
+    negative = [
+        case_id
+        for case_id in unresolved
+        if d.was_negative(
+            survey_score=surveys[case_id].score if case_id in surveys else None,
+            sentiments=sentiments.get(case_id, []),
+        )
+    ]
+    reach = _followers(session, negative)
+    debt = [
+        d.DebtCase(
+            case_id=case_id,
+            weight=d.debt_weight(followers=reach.get(case_id), opened_at=opened[case_id], at=scope.end),
+        )
+        for case_id in negative
+    ]
+    return sorted(debt, key=lambda item: (-item.weight, item.case_id))
+
+
+def outcomes(session: Session, scope: Scope) -> d.Outcomes:
+    """Every care outcome of the period (docs/metrics.md)."""
+    return d.outcomes(
+        opened=count_opened(session, scope),
+        resolved=resolved_cases(session, scope),
+        debt=experience_debt(session, scope),
+    )
+
+
+def case_ids_resolved(session: Session, scope: Scope) -> Sequence[int]:
+    return [case.case_id for case in resolved_cases(session, scope)]

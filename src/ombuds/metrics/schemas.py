@@ -1,0 +1,72 @@
+"""The outcomes over JSON: the keys the contract of GET /api/v1/metrics/outcomes names, no more."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from ombuds.metrics.definitions import Outcomes
+
+RATE = "a fraction from 0 to 1; null when nothing to measure"
+
+
+class SpreadRead(BaseModel):
+    median: float | None
+    p90: float | None
+
+
+class CsatRead(BaseModel):
+    average: float | None = Field(description="mean score (1–5) of the answered surveys; null: none answered")
+    responses: int = Field(description="surveys answered")
+    response_rate: float | None = Field(description=f"answered ÷ sent: {RATE}")
+
+
+class ExperienceDebtRead(BaseModel):
+    unresolved_negative: float = Field(
+        description="negative experiences unresolved at the end of the period, weighted by reach and age"
+    )
+    resolved_positive: int = Field(description="cases resolved in the period with a positive experience")
+    ratio: float | None = Field(
+        description="resolved_positive ÷ unresolved_negative (12 pays one back); null when there is no debt"
+    )
+
+
+class OutcomesRead(BaseModel):
+    cases_opened: int
+    cases_resolved: int = Field(description="cases whose first resolution falls in the period")
+    resolution_rate: float | None = Field(
+        description=f"cases opened in the period and resolved in it: {RATE}"
+    )
+    first_contact_resolution_rate: float | None = Field(description=RATE)
+    reopen_rate: float | None = Field(description=f"resolved cases reopened within 7 days: {RATE}")
+    handoffs_per_case: float | None
+    first_response_minutes: SpreadRead = Field(description="business minutes to the first response")
+    resolution_hours: SpreadRead = Field(description="business hours to resolution")
+    sla_attainment: float | None = Field(description=f"resolved cases that met every SLA target: {RATE}")
+    csat: CsatRead
+    experience_debt: ExperienceDebtRead
+
+    @classmethod
+    def of(cls, found: Outcomes) -> OutcomesRead:
+        return cls(
+            cases_opened=found.cases_opened,
+            cases_resolved=found.cases_resolved,
+            resolution_rate=found.resolution_rate,
+            first_contact_resolution_rate=found.first_contact_resolution_rate,
+            reopen_rate=found.reopen_rate,
+            handoffs_per_case=found.handoffs_per_case,
+            first_response_minutes=SpreadRead(
+                median=found.first_response_minutes.median, p90=found.first_response_minutes.p90
+            ),
+            resolution_hours=SpreadRead(median=found.resolution_hours.median, p90=found.resolution_hours.p90),
+            sla_attainment=found.sla_attainment,
+            csat=CsatRead(
+                average=found.csat.average,
+                responses=found.csat.responses,
+                response_rate=found.csat.response_rate,
+            ),
+            experience_debt=ExperienceDebtRead(
+                unresolved_negative=found.experience_debt.unresolved_negative,
+                resolved_positive=found.experience_debt.resolved_positive,
+                ratio=found.experience_debt.ratio,
+            ),
+        )

@@ -1,0 +1,176 @@
+"""The arithmetic of the care outcomes (docs/metrics.md), on plain values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ombuds.cases.values import CaseStatus
+from ombuds.metrics import definitions as d
+from ombuds.metrics.periods import PeriodError, parse_period
+
+MONDAY = datetime(2026, 11, 2, 9, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def move(at: datetime, previous: CaseStatus | None, status: CaseStatus, **kwargs: object) -> d.StatusMove:
+    return d.StatusMove(at=at, previous=previous, status=status, **kwargs)  # type: ignore[arg-type]
+
+
+def test_percentiles_interpolate_between_ranks_and_say_none_for_nothing() -> None:
+    assert d.percentile([30, 30, 60, 90, 120], 0.5) == 60
+    assert d.percentile([30, 30, 60, 90, 120], 0.9) == pytest.approx(108)
+    assert d.percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert d.percentile([7], 0.9) == 7
+    assert d.percentile([], 0.5) is None
+
+
+def test_a_case_is_counted_at_its_first_resolution_and_spam_is_no_problem_solved() -> None:
+    history = [
+        move(MONDAY + 3 * DAY, CaseStatus.OPEN, CaseStatus.RESOLVED),
+        move(MONDAY, CaseStatus.NEW, CaseStatus.RESOLVED),
+        move(MONDAY + DAY, CaseStatus.RESOLVED, CaseStatus.OPEN),
+    ]
+    assert d.first_resolution(history) == d.Resolution(at=MONDAY, is_problem=True)
+    spam = [move(MONDAY, CaseStatus.NEW, CaseStatus.RESOLVED, resolved_as="spam")]
+    assert d.first_resolution(spam) == d.Resolution(at=MONDAY, is_problem=False)
+    assert d.first_resolution([move(MONDAY, CaseStatus.NEW, CaseStatus.OPEN)]) is None
+
+
+def test_only_the_customer_coming_back_within_seven_days_is_a_reopen() -> None:
+    def reopen(after: timedelta, **kwargs: object) -> list[d.StatusMove]:
+        return [move(MONDAY + after, CaseStatus.RESOLVED, CaseStatus.OPEN, **kwargs)]
+
+    assert d.reopened_within(reopen(7 * DAY), resolved_at=MONDAY)
+    assert not d.reopened_within(reopen(7 * DAY + HOUR), resolved_at=MONDAY)
+    assert not d.reopened_within(reopen(DAY, is_check_in=True), resolved_at=MONDAY), "the desk's own check-in"
+    pending_to_open = [move(MONDAY + DAY, CaseStatus.PENDING, CaseStatus.OPEN)]
+    assert not d.reopened_within(pending_to_open, resolved_at=MONDAY)
+
+
+def test_the_status_at_a_moment_is_the_last_move_before_it() -> None:
+    history = [
+        move(MONDAY, CaseStatus.NEW, CaseStatus.RESOLVED),
+        move(MONDAY + DAY, CaseStatus.RESOLVED, CaseStatus.OPEN),
+    ]
+    assert d.status_at(history, at=MONDAY - HOUR) is CaseStatus.NEW
+    assert d.status_at(history, at=MONDAY + HOUR) is CaseStatus.RESOLVED
+    assert d.status_at(history, at=MONDAY + 2 * DAY) is CaseStatus.OPEN
+
+
+def test_sla_is_met_only_when_every_target_the_case_had_was() -> None:
+    due = MONDAY + 4 * HOUR
+    assert d.met_sla(first_response_due_at=due, first_responded_at=due, resolve_due_at=None, resolved_at=due)
+    assert not d.met_sla(
+        first_response_due_at=due, first_responded_at=due, resolve_due_at=due, resolved_at=due + HOUR
+    )
+    assert not d.met_sla(
+        first_response_due_at=due, first_responded_at=None, resolve_due_at=None, resolved_at=due
+    )
+    assert (
+        d.met_sla(first_response_due_at=None, first_responded_at=None, resolve_due_at=None, resolved_at=due)
+        is None
+    )
+
+
+def test_an_answered_survey_says_the_experience_else_the_latest_leaning_message() -> None:
+    assert d.experience(survey_score=4, sentiments=["negative"]) is d.Experience.POSITIVE
+    assert d.experience(survey_score=2, sentiments=["positive"]) is d.Experience.NEGATIVE
+    assert d.experience(survey_score=3, sentiments=["positive"]) is None
+    assert (
+        d.experience(survey_score=None, sentiments=["negative", "positive", "neutral"])
+        is d.Experience.POSITIVE
+    )
+    assert d.experience(survey_score=None, sentiments=[None, "neutral"]) is None
+    assert d.was_negative(survey_score=None, sentiments=["negative", "positive"])
+    assert d.was_negative(survey_score=1, sentiments=[])
+    assert not d.was_negative(survey_score=5, sentiments=["neutral"])
+
+
+def test_debt_weighs_reach_times_age() -> None:
+    assert d.debt_weight(followers=None, opened_at=MONDAY, at=MONDAY) == 1
+    assert d.debt_weight(followers=999, opened_at=MONDAY, at=MONDAY + 7 * DAY) == pytest.approx(8)
+    assert d.debt_weight(followers=9, opened_at=MONDAY, at=MONDAY + 14 * DAY) == pytest.approx(6)
+
+
+def resolved(case_id: int, **facts: object) -> d.ResolvedCase:
+    base: dict[str, object] = {
+        "case_id": case_id,
+        "resolved_at": MONDAY,
+        "opened_in_period": True,
+        "reopened_within_window": False,
+        "first_contact_resolution": True,
+        "handoffs": 0,
+        "first_response_seconds": None,
+        "resolution_seconds": None,
+        "met_sla": None,
+        "survey_sent": False,
+        "survey_score": None,
+        "experience": None,
+    }
+    return d.ResolvedCase(**{**base, **facts})  # type: ignore[arg-type]
+
+
+def test_outcomes_are_null_without_data_and_zero_only_when_measured_zero() -> None:
+    empty = d.outcomes(opened=0, resolved=[], debt=[])
+    assert (empty.resolution_rate, empty.first_contact_resolution_rate, empty.reopen_rate) == (
+        None,
+        None,
+        None,
+    )
+    assert (empty.handoffs_per_case, empty.sla_attainment, empty.csat.average) == (None, None, None)
+    assert empty.experience_debt == d.ExperienceDebt(unresolved_negative=0, resolved_positive=0, ratio=None)
+
+    failed = d.outcomes(
+        opened=1,
+        resolved=[resolved(1, first_contact_resolution=False, met_sla=False, survey_sent=True)],
+        debt=[d.DebtCase(case_id=2, weight=1.0)],
+    )
+    assert (failed.first_contact_resolution_rate, failed.sla_attainment) == (0.0, 0.0)
+    assert failed.csat == d.Csat(average=None, responses=0, response_rate=0.0)
+    assert failed.experience_debt.ratio == 0.0
+
+
+def test_resolving_a_backlog_keeps_the_resolution_rate_a_fraction() -> None:
+    found = d.outcomes(
+        opened=2,
+        resolved=[resolved(1), resolved(2, opened_in_period=False), resolved(3, opened_in_period=False)],
+        debt=[],
+    )
+    assert (found.cases_opened, found.cases_resolved, found.resolution_rate) == (2, 3, 0.5)
+
+
+def test_twelve_resolved_positive_experiences_pay_back_one_unresolved_negative() -> None:
+    found = d.outcomes(
+        opened=12,
+        resolved=[resolved(n, experience=d.Experience.POSITIVE) for n in range(12)],
+        debt=[d.DebtCase(case_id=99, weight=1.0)],
+    )
+    assert found.experience_debt.ratio == d.POSITIVE_PER_NEGATIVE
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (None, "2026-11-08", "from: missing"),
+        ("2026-11-02", "", "to: missing"),
+        ("last week", "2026-11-08", "from: 'last week' is not an ISO date"),
+        ("2026-11-02", "2026-02-30", "to: '2026-02-30' is not an ISO date"),
+        ("2026-11-02", "9999-12-31", "to: '9999-12-31' is not an ISO date"),
+        ("2026-11-08", "2026-11-02", "to: 2026-11-03T00:00:00+00:00 must be after from"),
+    ],
+)
+def test_a_period_that_cannot_be_read_names_its_field(start: str | None, end: str, message: str) -> None:
+    with pytest.raises(PeriodError, match=message.replace("+", r"\+")):
+        parse_period(start, end)
+
+
+def test_a_date_covers_its_whole_day_and_a_time_without_zone_is_utc() -> None:
+    assert parse_period("2026-11-02", "2026-11-08") == (
+        datetime(2026, 11, 2, tzinfo=UTC),
+        datetime(2026, 11, 9, tzinfo=UTC),
+    )
+    assert parse_period("2026-11-02T09:00", "2026-11-02T11:00+01:00") == (MONDAY, MONDAY + HOUR)
+    assert parse_period("2026-11-02T09:00Z", "2026-11-02T10:00Z") == (MONDAY, MONDAY + HOUR)
