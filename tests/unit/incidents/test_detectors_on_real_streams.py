@@ -16,8 +16,6 @@ import pytest
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds.incidents.detectors.state import dumps, loads
 from ombuds_lab.incidents import evaluation as ev
-from ombuds_lab.incidents.streams import streams_from_file
-from tests.conftest import shared_data
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +23,8 @@ EVENTS = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "airline_
 
 
 @pytest.fixture(scope="module")
-def spotify() -> list[Observation]:
-    path = shared_data("twcs_spotifycares_inbound_dev.csv")
-    return streams_from_file(path, preset="twcs", brand="spotify")["spotify"]
-
-
-@pytest.fixture(scope="module")
-def airlines() -> dict[str, list[Observation]]:
-    return streams_from_file(shared_data("airline_dev.csv"), preset="airline")
+def spotify_openings(spotify: list[Observation]) -> list[ev.Opening]:
+    return ev.run_monitor(spotify)
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +38,10 @@ def _after_warm_up(stream: list[Observation]) -> datetime:
     return start + timedelta(days=2)
 
 
-def test_a_quiet_real_stream_raises_at_most_one_incident_a_week(spotify: list[Observation]) -> None:
-    openings = ev.run_monitor(spotify)
-    assert len(openings) / ev.brand_weeks(spotify) <= 1.0
+def test_a_quiet_real_stream_raises_at_most_one_incident_a_week(
+    spotify: list[Observation], spotify_openings: list[ev.Opening]
+) -> None:
+    assert len(spotify_openings) / ev.brand_weeks(spotify) <= 1.0
 
 
 def test_people_quoting_one_message_open_an_incident_within_15_minutes(spotify: list[Observation]) -> None:
@@ -72,8 +65,10 @@ def test_a_surge_of_different_messages_opens_an_incident_within_15_minutes(
     assert all(delay <= 15.0 for delay in result.delays)
 
 
-def test_the_baselines_raise_far_more_incidents_on_the_same_stream(spotify: list[Observation]) -> None:
-    ours = len(ev.run_monitor(spotify))
+def test_the_baselines_raise_far_more_incidents_on_the_same_stream(
+    spotify: list[Observation], spotify_openings: list[ev.Opening]
+) -> None:
+    ours = len(spotify_openings)
     assert len(ev.fixed_threshold(spotify)) > 5 * max(1, ours)
     assert len(ev.last_hour_vs_previous_12(spotify)) > 5 * max(1, ours)
 
@@ -166,8 +161,6 @@ def test_a_mention_seen_twice_counts_once(spotify: list[Observation]) -> None:
     assert monitor.keys["all"].series.total(0, 10**7) == before
 
 
-def test_streams_come_from_the_importer_s_presets() -> None:
-    path: Path = shared_data("airline_dev.csv")
-    streams = streams_from_file(path, preset="airline")
-    assert set(streams) == {"American", "Delta", "Southwest", "United", "US Airways", "Virgin America"}
-    assert all(o.at.tzinfo is not None for o in streams["United"][:50])
+def test_streams_come_from_the_importer_s_presets(airlines: dict[str, list[Observation]]) -> None:
+    assert set(airlines) == {"American", "Delta", "Southwest", "United", "US Airways", "Virgin America"}
+    assert all(o.at.tzinfo is not None for o in airlines["United"][:50])

@@ -15,16 +15,9 @@ import pytest
 from ombuds.incidents.detectors import Observation
 from ombuds_lab.incidents.bursts import REPORT_TOPICS, TUNING_TOPICS
 from ombuds_lab.incidents.scaled import scaled_run
-from ombuds_lab.incidents.streams import analyse_texts, streams_from_file
-from tests.conftest import shared_data
+from ombuds_lab.incidents.streams import analyse_texts
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def spotify() -> list[Observation]:
-    path = shared_data("twcs_spotifycares_inbound_dev.csv")
-    return streams_from_file(path, preset="twcs", brand="spotify")["spotify"]
 
 
 @pytest.mark.parametrize(
