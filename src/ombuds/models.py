@@ -10,6 +10,7 @@ from ombuds.inbox.models import SavedView
 from ombuds.incidents.models import (
     Alert,
     AlertChannel,
+    DetectorJournal,
     DetectorState,
     Incident,
     IncidentCase,
@@ -35,6 +36,7 @@ __all__ = [
     "CaseResolution",
     "Customer",
     "DailyRollup",
+    "DetectorJournal",
     "DetectorState",
     "Enrichment",
     "ErasureRecord",

@@ -20,7 +20,7 @@ from ombuds.events import Event, record_event
 from ombuds.incidents import queries
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
 from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
-from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.detectors.state import dumps, loads, replay
 from ombuds.incidents.merging import merge_target
 from ombuds.incidents.models import (
     OPEN_STATUSES,
@@ -28,6 +28,7 @@ from ombuds.incidents.models import (
     AlertChannel,
     AlertKind,
     AlertStatus,
+    DetectorJournal,
     DetectorState,
     Incident,
     IncidentCase,
@@ -600,12 +601,35 @@ def detector_state_for_update(session: Session, *, brand_id: int, now: datetime)
     return row
 
 
+def detector_journal(session: Session, *, brand_id: int) -> list[tuple[bytes, int]]:
+    """The brand's journal entries since its state was stored whole, oldest first, with their sizes."""
+    rows = session.execute(
+        select(DetectorJournal.entry, DetectorJournal.observations)
+        .where(DetectorJournal.brand_id == brand_id)
+        .order_by(DetectorJournal.id)
+    )
+    return [(entry, observations) for entry, observations in rows]
+
+
 def store_detector_state(session: Session, *, row: DetectorState, state: bytes, now: datetime) -> None:
-    """Keep the detectors as they stand after a batch; unchanged state (a rerun) writes nothing."""
+    """Keep the detectors whole as they stand after a batch, in place of the journal;
+    unchanged state (a rerun) writes nothing."""
     if state != row.state:
         row.state = state
         row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
         row.updated_at = now
+    session.execute(delete(DetectorJournal).where(DetectorJournal.brand_id == row.brand_id))
+
+
+def journal_detector_batch(
+    session: Session, *, row: DetectorState, entry: bytes, observations: int, now: datetime
+) -> None:
+    """Keep one batch's change to the detectors as a journal entry after the stored state."""
+    session.add(
+        DetectorJournal(brand_id=row.brand_id, entry=entry, observations=observations, created_at=now)
+    )
+    row.version = random.randrange(1, 2**31)
+    row.updated_at = now
 
 
 def set_detector_settings(
@@ -618,10 +642,11 @@ def set_detector_settings(
         session.add(row)
     row.settings = settings.to_dict()
     if row.state is not None:
-        monitor = loads(row.state)
+        journal = detector_journal(session, brand_id=brand_id)
+        monitor = replay(loads(row.state), (entry for entry, _ in journal))
         monitor.settings = settings
         monitor.detectors.monitor = monitor
         monitor.book.settings = settings
-        row.state = dumps(monitor)
+        store_detector_state(session, row=row, state=dumps(monitor), now=now)
         row.version = random.randrange(1, 2**31)
     row.updated_at = now

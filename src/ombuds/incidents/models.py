@@ -104,6 +104,22 @@ class DetectorState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DetectorJournal(Base):
+    """One batch the detectors saw since their state was last stored whole (``detectors.state``).
+
+    The stored state plus these rows, in id order, is the monitor as it stands; storing the state
+    whole again empties the journal.
+    """
+
+    __tablename__ = "incident_detector_journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)  # ``state.dump_journal_entry``
+    observations: Mapped[int]  # how many the entry holds: when to store the state whole again
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AlertKind(StrEnum):
     WEBHOOK = "webhook"  # a Slack-compatible incoming webhook: JSON POST with "text" and "blocks"
     EMAIL = "email"

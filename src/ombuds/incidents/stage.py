@@ -1,10 +1,12 @@
 """The detection stage: routed mentions feed the brand's streaming detectors; storms become incidents.
 
 The pipeline calls ``detect`` after routing, once per brand and batch, inside the batch's
-transaction. The brand's monitor is stored in ``incident_detector_state`` in that same
-transaction, so a rolled-back batch leaves the detectors as they were and a retried batch is
-seen once. A process keeps the monitor it last wrote and reuses it while the stored version
-still matches, so a busy worker does not read its own state back on every batch.
+transaction. The brand's monitor is stored in that same transaction, so a rolled-back batch
+leaves the detectors as they were and a retried batch is seen once: whole in
+``incident_detector_state`` now and then, and between, each batch's observations as a journal
+entry (``incident_detector_journal``), since storing the whole state cost more than detecting
+once it had grown. A process keeps the monitor it last wrote and reuses it while the stored
+version still matches, so a busy worker does not read its own state back on every batch.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents import actions
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation, Storm, StormChange
-from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.detectors.state import dump_journal_entry, dumps, loads, replay
 from ombuds.incidents.models import DetectorState, Incident, IncidentStatus
 from ombuds.incidents.observations import observation_from
 from ombuds.mentions.models import Direction, Mention
@@ -29,7 +31,12 @@ from ombuds.mentions.models import Direction, Mention
 #: The analyzers whose findings detectors read (see ``observations.observation_from``).
 ANALYZERS = ("sentiment", "category", "signals", "duplicates")
 
-_monitors: dict[tuple[str, int], tuple[int, BrandMonitor]] = {}
+#: Observations journaled before the state is stored whole again: the most a worker that did not
+#: write the last batches feeds again to catch up (about a second on one core).
+JOURNAL_LIMIT = 5_000
+
+# (database, brand) -> (stored version, monitor, observations journaled since the whole state)
+_monitors: dict[tuple[str, int], tuple[int, BrandMonitor, int]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +52,40 @@ def _cache_key(session: Session, brand_id: int) -> tuple[str, int]:
     return (str(session.get_bind().engine.url), brand_id)
 
 
-def _monitor_for(session: Session, row: DetectorState) -> BrandMonitor:
+def _monitor_for(session: Session, row: DetectorState) -> tuple[BrandMonitor, int]:
+    """The brand's monitor as stored, and how many observations its journal holds."""
     key = _cache_key(session, row.brand_id)
     with _lock:
         cached = _monitors.pop(key, None)  # taken out while in use: a failed batch leaves nothing behind
     if cached is not None and row.state is not None and cached[0] == row.version:
-        return cached[1]
+        return cached[1], cached[2]
     if row.state is not None:
-        return loads(row.state)
-    return BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {}))
+        journal = actions.detector_journal(session, brand_id=row.brand_id)
+        monitor = replay(loads(row.state), (entry for entry, _ in journal))
+        return monitor, sum(observations for _, observations in journal)
+    return BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {})), 0
 
 
-def _store(session: Session, row: DetectorState, monitor: BrandMonitor, now: datetime) -> None:
-    actions.store_detector_state(session, row=row, state=dumps(monitor), now=now)
+def _store(
+    session: Session,
+    row: DetectorState,
+    monitor: BrandMonitor,
+    *,
+    journaled: int,
+    resolved: Sequence[int],
+    fed: Sequence[Observation],
+    now: datetime,
+) -> None:
+    """Store the batch's change: whole when there is none yet or the journal is long, else as an entry."""
+    if row.state is None or journaled + len(fed) >= JOURNAL_LIMIT:
+        actions.store_detector_state(session, row=row, state=dumps(monitor), now=now)
+        journaled = 0
+    elif resolved or fed:  # a rerun of seen mentions changes nothing and writes nothing
+        entry = dump_journal_entry(resolved, fed)
+        actions.journal_detector_batch(session, row=row, entry=entry, observations=len(fed), now=now)
+        journaled += len(fed)
     with _lock:
-        _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor)
+        _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor, journaled)
 
 
 def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Observation]:
@@ -92,11 +118,11 @@ def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Obse
     ]
 
 
-def _forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> None:
-    """Storms whose incident a person resolved stop growing and are never reopened."""
+def _forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> list[int]:
+    """Storms whose incident a person resolved stop growing and are never reopened; their ids."""
     live = [storm_id for storm_id, storm in monitor.storms.items() if not storm.is_resolved]
     if not live:
-        return
+        return []
     resolved = session.scalars(
         select(Incident.storm_id).where(
             Incident.brand_id == brand_id,
@@ -104,9 +130,10 @@ def _forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> 
             Incident.status == IncidentStatus.RESOLVED,
         )
     )
-    for storm_id in resolved:
-        if storm_id is not None:
-            monitor.resolve(storm_id)
+    forgotten = [storm_id for storm_id in resolved if storm_id is not None]
+    for storm_id in forgotten:
+        monitor.resolve(storm_id)
+    return forgotten
 
 
 def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now: datetime) -> list[Incident]:
@@ -118,13 +145,16 @@ def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now:
     """
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction is Direction.INBOUND]
     row = actions.detector_state_for_update(session, brand_id=brand_id, now=now)
-    monitor = _monitor_for(session, row)
-    _forget_resolved(session, brand_id, monitor)
+    monitor, journaled = _monitor_for(session, row)
+    resolved = _forget_resolved(session, brand_id, monitor)
     changes: list[StormChange] = []
     # the storms as each change left them: a batch spanning days (a replay, the demo, catching up
     # after downtime) can see a storm open, go quiet and be forgotten by the monitor before its end
     storms: dict[int, Storm] = {}
+    fed: list[Observation] = []  # what the monitor has not seen yet: the journal entry
     for observation in observations_for(session, inbound):
+        if observation.mention_id not in monitor.seen:
+            fed.append(observation)
         found = monitor.observe(observation)
         for change in found:
             storm = monitor.storms.get(change.storm_id)
@@ -132,7 +162,7 @@ def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now:
                 storms[change.storm_id] = storm
         changes.extend(found)
     incidents = actions.apply_storm_changes(session, brand_id=brand_id, storms=storms, changes=changes)
-    _store(session, row, monitor, now)
+    _store(session, row, monitor, journaled=journaled, resolved=resolved, fed=fed, now=now)
     session.flush()
     return incidents
 
