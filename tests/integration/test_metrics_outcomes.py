@@ -155,7 +155,7 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
 
     # E, a complaint nobody answered, from a customer with 999 followers, opened Monday 00:00:
     # a week old at the end of the week, so it weighs (1 + log10(1000)) × (1 + 7/7) = 4 × 2 = 8.
-    desk.complaint("eve", "2026-11-02T00:00", followers=999)
+    debt_e = desk.complaint("eve", "2026-11-02T00:00", followers=999).id
 
     # A, the reopen: answered after 60 min, resolved Monday 12:00 (3 h), the customer writes again
     # on Wednesday 10:00 (within 7 days), resolved again at 11:00: 4 h in all, not first contact.
@@ -241,6 +241,25 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert late["csat"] == {"average": 3.67, "responses": 3, "response_rate": 0.6}  # (4 + 5 + 2) / 3
     assert late["experience_debt"] == expected["experience_debt"]
 
+    # The debt over the week, day by day, and what would pay it down fastest: E, then H.
+    debt = client.get("/api/v1/metrics/experience-debt", params=WEEK, headers=bearer).json()
+    assert (debt["unresolved_negative"], debt["resolved_positive"], debt["ratio"], debt["target"]) == (
+        9.5,
+        3,
+        0.32,
+        12,
+    )
+    assert [(item["case_id"], item["weight"], item["followers"]) for item in debt["pay_down"]] == [
+        (debt_e, 8.0, 999),
+        (h.id, 1.5, 0),
+    ]
+    assert len(debt["trend"]) == 7
+    # Monday: G resolved happy; at midnight E (a day old: 4 × (1 + 1/7)) and B (11 h old) are open
+    monday = debt["trend"][0]
+    assert monday["resolved_positive"] == 1
+    assert monday["unresolved_negative"] == pytest.approx(4 * (1 + 1 / 7) + 1 + 11 / 24 / 7, abs=0.01)
+    assert debt["trend"][-1]["unresolved_negative"] == 9.5
+
     # Billing holds B alone: its figures are B's, and a 0 (not null) where B failed.
     billing_week = client.get(
         "/api/v1/metrics/outcomes", params={**WEEK, "team_id": billing.id}, headers=bearer
@@ -285,3 +304,81 @@ def test_bad_periods_and_teams_are_refused_naming_the_field_and_viewers_may_read
     seen = client.get("/api/v1/metrics/outcomes", params=WEEK)
     assert seen.status_code == 200, seen.text
     assert seen.json()["cases_opened"] == 0
+
+
+def test_the_voice_of_the_customer_ranks_categories_with_tone_trend_and_examples_and_exports_csv(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+) -> None:
+    desk = Desk(session, session_factory, brand)
+
+    def said(handle: str, when: str, category: str, mood: str, text: str = "") -> None:
+        mention = write(session, brand, text=text or f"{handle} about {category}", at=at(when), handle=handle)
+        desk.feel(mention, mood)
+        session.add(
+            Enrichment(
+                brand_id=brand.id,
+                mention_id=mention.id,
+                analyzer="category",
+                model_version="t",
+                label=category,
+                data={},
+            )
+        )
+        session.commit()
+
+    said("p1", "2026-10-27T10:00", "lost luggage", "negative")  # the week before
+    said("p2", "2026-10-28T10:00", "refund", "negative")
+    said("p3", "2026-10-29T10:00", "refund", "neutral")
+    said("p4", "2026-10-30T10:00", "wifi", "negative")
+    said("w1", "2026-11-02T10:00", "lost luggage", "negative", "Bag gone, write to mara.lind@example.org")
+    said("w2", "2026-11-03T10:00", "lost luggage", "neutral")
+    said("w3", "2026-11-04T10:00", "lost luggage", "negative", "=HYPERLINK(evil) my bag")
+    said("w4", "2026-11-05T10:00", "lost luggage", "negative")
+    said("w5", "2026-11-03T11:00", "refund", "negative")
+    said("w6", "2026-11-04T11:00", "refund", "positive")
+
+    found = client.get("/api/v1/metrics/voice", params=WEEK, headers=bearer).json()["categories"]
+    assert [
+        (
+            c["category"],
+            c["messages"],
+            c["negative_share"],
+            c["previous_messages"],
+            c["change"],
+            c["is_emerging"],
+        )
+        for c in found
+    ] == [
+        ("lost luggage", 4, 0.75, 1, 3.0, True),  # four times last week's: an emerging theme
+        ("refund", 2, 0.5, 2, 0.0, False),
+    ]
+    # negative messages first, newest first; three at most
+    assert [e["text"] for e in found[0]["examples"]] == [
+        "w4 about lost luggage",
+        "=HYPERLINK(evil) my bag",
+        "Bag gone, write to mara.lind@example.org",
+    ]
+
+    exported = client.get("/api/v1/metrics/voice.csv", params=WEEK, headers=bearer)
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert (
+        lines[0]
+        == "category,messages,negative_share,previous_messages,change,is_emerging,example_1,example_2,example_3"
+    )
+    assert lines[1].startswith(
+        "lost luggage,4,0.75,1,3.0,True,w4 about lost luggage,'=HYPERLINK(evil) my bag,"
+    )
+
+    viewer = accounts.create_user(session, email="vic@skyways.test", name="Vic Viewer", password=PASSWORD)
+    accounts.add_membership(session, user=viewer, brand=brand, role=Role.VIEWER)
+    session.commit()
+    sign_in(client, viewer.email)
+    masked = client.get("/api/v1/metrics/voice", params=WEEK).json()["categories"][0]["examples"][2]["text"]
+    assert masked == "Bag gone, write to [email]"
+    assert "mara.lind" not in client.get("/api/v1/metrics/voice.csv", params=WEEK).text

@@ -101,6 +101,9 @@ VARIANTS = {
     "/api/v1/search": ("?q=Lisbon", "?q=card"),
     "/inbox": ("", "?q=Lisbon"),
     "/api/v1/metrics/outcomes": ("?from=2020-01-01&to=2100-01-01",),
+    "/api/v1/metrics/experience-debt": ("?from=2020-01-01&to=2100-01-01",),
+    "/api/v1/metrics/voice": ("?from=2020-01-01&to=2100-01-01",),
+    "/api/v1/metrics/voice.csv": ("?from=2020-01-01&to=2100-01-01",),
 }
 
 

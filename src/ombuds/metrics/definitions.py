@@ -252,3 +252,90 @@ def outcomes(*, opened: int, resolved: Sequence[ResolvedCase], debt: Sequence[De
         ),
         resolved_case_ids=tuple(case.case_id for case in resolved),
     )
+
+
+# --- periods cut into buckets, for trends -----------------------------------------------------------
+
+#: at most this many points on a trend line
+MAX_BUCKETS = 26
+
+
+def buckets(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into days (two weeks or less), weeks (half a year or less) or 30-day spans;
+    the last bucket ends at ``end``."""
+    span = end - start
+    step = timedelta(days=1) if span <= timedelta(days=14) else timedelta(days=7)
+    if span > step * MAX_BUCKETS:
+        step = timedelta(days=30)
+    if span > step * MAX_BUCKETS:
+        step = span / MAX_BUCKETS
+    cuts = []
+    at = start
+    while at < end:
+        cuts.append((at, min(at + step, end)))
+        at += step
+    return cuts
+
+
+def bucket_of(moment: datetime, cuts: Sequence[tuple[datetime, datetime]]) -> int | None:
+    for index, (begins, ends) in enumerate(cuts):
+        if begins <= moment < ends:
+            return index
+    return None
+
+
+# --- voice of the customer --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One customer message with a category: its case, when, and whether it read negative."""
+
+    mention_id: int
+    case_id: int | None
+    at: datetime
+    category: str
+    is_negative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryVoice:
+    category: str
+    messages: int
+    negative_share: float | None
+    previous_messages: int
+    change: float | None  # messages against the period before, as a fraction (+1.0: twice as many)
+    is_emerging: bool  # at least EMERGING_MIN messages and at least twice the period before
+    example_ids: tuple[int, ...]  # mention ids: negative ones first, newest first
+
+
+#: how many messages make a new or doubled category an emerging theme, not noise
+EMERGING_MIN = 3
+EXAMPLES = 3
+
+
+def voice(said: Sequence[Said], *, previous: dict[str, int], limit: int = 10) -> list[CategoryVoice]:
+    """The categories customers wrote about most in the period, with their tone and trend."""
+    by_category: dict[str, list[Said]] = {}
+    for item in said:
+        by_category.setdefault(item.category, []).append(item)
+    found = []
+    for category, items in by_category.items():
+        before = previous.get(category, 0)
+        negative = sum(1 for item in items if item.is_negative)
+        examples = sorted(
+            items, key=lambda item: (not item.is_negative, -item.at.timestamp(), -item.mention_id)
+        )
+        found.append(
+            CategoryVoice(
+                category=category,
+                messages=len(items),
+                negative_share=share(negative, len(items)),
+                previous_messages=before,
+                change=share(len(items) - before, before),
+                is_emerging=len(items) >= EMERGING_MIN and len(items) >= 2 * before,
+                example_ids=tuple(item.mention_id for item in examples[:EXAMPLES]),
+            )
+        )
+    found.sort(key=lambda v: (-v.messages, v.category))
+    return found[:limit]

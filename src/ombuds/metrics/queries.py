@@ -55,7 +55,7 @@ class Scope:
         return found
 
 
-def _chunks(ids: Collection[T]) -> Iterator[list[T]]:
+def chunks(ids: Collection[T]) -> Iterator[list[T]]:
     ordered = sorted(ids)  # type: ignore[type-var]
     for index in range(0, len(ordered), CHUNK):
         yield ordered[index : index + CHUNK]
@@ -71,7 +71,7 @@ def _status(value: object) -> CaseStatus | None:
 def status_moves(session: Session, case_ids: Collection[int]) -> dict[int, list[d.StatusMove]]:
     """Every status change of the cases, each reopen by a desk check-in marked as such."""
     moves: dict[int, list[d.StatusMove]] = defaultdict(list)
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         rows = session.execute(
             select(Event.subject_id, Event.kind, Event.occurred_at, Event.data).where(
                 Event.subject_type == "case",
@@ -126,11 +126,18 @@ def opened_case_ids(session: Session, scope: Scope) -> list[int]:
     return list(session.scalars(query.order_by(Case.id)))
 
 
+def opened_times(session: Session, scope: Scope) -> list[datetime]:
+    query = select(Case.opened_at).where(
+        *scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk()
+    )
+    return list(session.scalars(query))
+
+
 def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[str | None]]:
     """Each case's customer messages' sentiment labels, oldest first (a correction, written later, wins)."""
     by_mention: dict[int, tuple[int, str | None]] = {}
     order: dict[int, tuple[datetime, int]] = {}
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         rows = session.execute(
             select(Mention.id, Mention.case_id, Mention.created_at, Enrichment.label)
             .join(Enrichment, Enrichment.mention_id == Mention.id)
@@ -156,7 +163,7 @@ def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[s
 def _followers(session: Session, case_ids: Collection[int]) -> dict[int, int]:
     """The largest audience the customer wrote to in each case (inbound messages)."""
     reach: dict[int, int] = {}
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         rows = session.execute(
             select(Mention.case_id, func.max(Mention.author_followers))
             .where(Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND)
@@ -168,14 +175,14 @@ def _followers(session: Session, case_ids: Collection[int]) -> dict[int, int]:
 
 def _surveys(session: Session, case_ids: Collection[int]) -> dict[int, Survey]:
     found: dict[int, Survey] = {}
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         found.update({s.case_id: s for s in session.scalars(select(Survey).where(Survey.case_id.in_(chunk)))})
     return found
 
 
 def _cases(session: Session, case_ids: Collection[int]) -> dict[int, Case]:
     found: dict[int, Case] = {}
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         found.update({c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)))})
     return found
 
@@ -245,43 +252,60 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def experience_debt(session: Session, scope: Scope) -> list[d.DebtCase]:
     """The cases unresolved at the end of the period with a negative experience, heaviest first."""
+    return debt_at(session, scope, [scope.end])[scope.end]
+
+
+def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, list[d.DebtCase]]:
+    """The debt at each moment: the cases opened before it, in an open status at it, whose customer
+    had a negative experience (as the case reads now), heaviest first."""
+    if not moments:
+        return {}
     changed_later = exists().where(
         Event.subject_type == "case",
         Event.subject_id == Case.id,
         Event.kind == EventKind.CASE_STATUS_CHANGED,
-        Event.occurred_at >= scope.end,
+        Event.occurred_at >= min(moments),
     )
     rows = session.execute(
         select(Case.id, Case.opened_at).where(
             *scope.conditions(),
-            Case.opened_at < scope.end,
+            Case.opened_at < max(moments),
             or_(Case.status.in_(OPEN_STATUSES), changed_later),
         )
     ).all()
     opened = {case_id: as_utc(at) for case_id, at in rows}
     moves = status_moves(session, opened)
-    unresolved = [
-        case_id for case_id in opened if d.status_at(moves.get(case_id, []), at=scope.end) in OPEN_STATUSES
-    ]
-    sentiments = _sentiments(session, unresolved)
-    surveys = _surveys(session, unresolved)
-    negative = [
+    ever_unresolved = [
         case_id
-        for case_id in unresolved
+        for case_id in opened
+        if any(
+            opened[case_id] < moment and d.status_at(moves.get(case_id, []), at=moment) in OPEN_STATUSES
+            for moment in moments
+        )
+    ]
+    sentiments = _sentiments(session, ever_unresolved)
+    surveys = _surveys(session, ever_unresolved)
+    negative = {
+        case_id
+        for case_id in ever_unresolved
         if d.was_negative(
             survey_score=surveys[case_id].score if case_id in surveys else None,
             sentiments=sentiments.get(case_id, []),
         )
-    ]
+    }
     reach = _followers(session, negative)
-    debt = [
-        d.DebtCase(
-            case_id=case_id,
-            weight=d.debt_weight(followers=reach.get(case_id), opened_at=opened[case_id], at=scope.end),
-        )
-        for case_id in negative
-    ]
-    return sorted(debt, key=lambda item: (-item.weight, item.case_id))
+    found: dict[datetime, list[d.DebtCase]] = {}
+    for moment in moments:
+        debt = [
+            d.DebtCase(
+                case_id=case_id,
+                weight=d.debt_weight(followers=reach.get(case_id), opened_at=opened[case_id], at=moment),
+            )
+            for case_id in negative
+            if opened[case_id] < moment and d.status_at(moves.get(case_id, []), at=moment) in OPEN_STATUSES
+        ]
+        found[moment] = sorted(debt, key=lambda item: (-item.weight, item.case_id))
+    return found
 
 
 def outcomes(session: Session, scope: Scope) -> d.Outcomes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from ombuds.metrics.definitions import Outcomes
@@ -70,3 +72,52 @@ class OutcomesRead(BaseModel):
                 ratio=found.experience_debt.ratio,
             ),
         )
+
+
+class DebtPointRead(BaseModel):
+    start: datetime
+    end: datetime
+    unresolved_negative: float
+    resolved_positive: int
+    ratio: float | None
+
+
+class DebtCaseOut(BaseModel):
+    case_id: int
+    subject: str
+    status: str
+    weight: float = Field(description="(1 + log10(1 + followers)) × (1 + weeks open)")
+    followers: int
+    opened_at: datetime
+
+
+class ExperienceDebtReport(ExperienceDebtRead):
+    target: int = Field(description="resolved positive experiences that pay back one unresolved negative one")
+    trend: list[DebtPointRead] = Field(
+        description="the debt at the end of each day, week or month of the period"
+    )
+    pay_down: list[DebtCaseOut] = Field(description="the open cases that would pay the debt down fastest")
+
+
+class ExampleRead(BaseModel):
+    case_id: int | None
+    at: datetime
+    text: str = Field(
+        description="the customer's message, masked as everywhere else for those who may not see it"
+    )
+
+
+class CategoryVoiceRead(BaseModel):
+    category: str
+    messages: int = Field(description="customer messages of the period in this category")
+    negative_share: float | None
+    previous_messages: int = Field(description="the same count in the period of the same length before")
+    change: float | None = Field(
+        description="(messages − previous) ÷ previous; null when there were none before"
+    )
+    is_emerging: bool = Field(description="at least 3 messages and at least twice as many as before")
+    examples: list[ExampleRead]
+
+
+class VoiceRead(BaseModel):
+    categories: list[CategoryVoiceRead]

@@ -174,3 +174,44 @@ def test_a_date_covers_its_whole_day_and_a_time_without_zone_is_utc() -> None:
     )
     assert parse_period("2026-11-02T09:00", "2026-11-02T11:00+01:00") == (MONDAY, MONDAY + HOUR)
     assert parse_period("2026-11-02T09:00Z", "2026-11-02T10:00Z") == (MONDAY, MONDAY + HOUR)
+
+
+def test_a_period_is_cut_into_days_weeks_or_months_ending_at_its_end() -> None:
+    week = d.buckets(MONDAY, MONDAY + 7 * DAY)
+    assert len(week) == 7
+    assert week[0] == (MONDAY, MONDAY + DAY)
+    assert week[-1][1] == MONDAY + 7 * DAY
+    quarter = d.buckets(MONDAY, MONDAY + 90 * DAY)
+    assert len(quarter) == 13
+    assert quarter[-1] == (MONDAY + 84 * DAY, MONDAY + 90 * DAY)
+    assert len(d.buckets(MONDAY, MONDAY + 365 * DAY)) == 13  # 30-day spans
+    assert len(d.buckets(MONDAY, MONDAY + 36500 * DAY)) == d.MAX_BUCKETS
+    assert d.bucket_of(MONDAY + DAY, week) == 1
+    assert d.bucket_of(MONDAY + 7 * DAY, week) is None
+
+
+def test_voice_ranks_by_volume_and_finds_what_is_emerging() -> None:
+    def said(n: int, category: str, *, negative: bool = False, hours: int = 0) -> d.Said:
+        return d.Said(
+            mention_id=n, case_id=n, at=MONDAY + hours * HOUR, category=category, is_negative=negative
+        )
+
+    found = d.voice(
+        [
+            said(1, "wifi", negative=True),
+            said(2, "wifi", hours=5),
+            said(3, "wifi", negative=True, hours=2),
+            said(4, "refund"),
+            said(5, "refund", negative=True),
+            said(6, "meals"),
+        ],
+        previous={"wifi": 1, "refund": 4},
+        limit=2,
+    )
+    assert [(v.category, v.messages, v.negative_share, v.change, v.is_emerging) for v in found] == [
+        ("wifi", 3, 0.6667, 2.0, True),
+        ("refund", 2, 0.5, -0.5, False),
+    ]
+    assert found[0].example_ids == (3, 1, 2)  # negative first, newest first
+    new = d.voice([said(1, "meals")], previous={})
+    assert (new[0].change, new[0].is_emerging) == (None, False)  # nothing before; one message is noise

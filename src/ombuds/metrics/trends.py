@@ -1,0 +1,39 @@
+"""Reads: the period cut into days, weeks or months, with the outcomes of each (the dashboard's lines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ombuds.clock import as_utc
+from ombuds.metrics import definitions as d
+from ombuds.metrics.queries import Scope, debt_at, opened_times, resolved_cases
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    start: datetime
+    end: datetime
+    outcomes: d.Outcomes
+
+
+def trend(session: Session, scope: Scope) -> list[TrendPoint]:
+    """Each bucket's outcomes: its own opened and resolved cases, and the debt at its end."""
+    cuts = d.buckets(scope.start, scope.end)
+    opened = [0] * len(cuts)
+    for at in opened_times(session, scope):
+        index = d.bucket_of(as_utc(at), cuts)
+        if index is not None:
+            opened[index] += 1
+    resolved: list[list[d.ResolvedCase]] = [[] for _ in cuts]
+    for case in resolved_cases(session, scope):
+        index = d.bucket_of(case.resolved_at, cuts)
+        if index is not None:
+            resolved[index].append(case)
+    debt = debt_at(session, scope, [end for _, end in cuts])
+    return [
+        TrendPoint(start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=debt[end]))
+        for i, (start, end) in enumerate(cuts)
+    ]
