@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +12,7 @@ from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
+from ombuds.search import queries
 from tests.support.feed import feed
 
 URL = "/api/v1/search"
@@ -162,3 +164,41 @@ def test_hostile_queries_answer_results_or_a_clear_422_never_a_server_error(
     too_long = client.get(URL, params={"q": "x" * 10_000}, headers=headers)
     assert too_long.status_code == 422
     assert "10,000 characters" in too_long.json()["detail"]
+
+
+def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_window_by_window(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    session: Session,
+    brand: Brand,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # six travellers wrote about Porto, one after the other, and two about something else
+    travellers = [f"traveller{n}" for n in range(6)]
+    ingest(
+        session_factory,
+        brand,
+        [(handle, f"@Skyways my flight to Porto, note {n}") for n, handle in enumerate(travellers[:3])]
+        + [("otto", "@Skyways the lounge was lovely"), ("pia", "@Skyways lost my bag")]
+        + [(handle, f"@Skyways my flight to Porto, note {n + 3}") for n, handle in enumerate(travellers[3:])],
+    )
+    headers = token_for(session, brand)
+    newest = [case_of(session, handle) for handle in reversed(travellers)]
+
+    monkeypatch.setattr(queries, "CANDIDATES", 4)  # four matches are ranked, as 2,000 are on a desk
+    monkeypatch.setattr(queries, "MAX_CASE_IDS", 3)
+    at_once = client.get(URL, params={"q": "porto"}, headers=headers).json()
+    # on PostgreSQL the newest ids are read a few at a time (1, then sized by what each held)
+    monkeypatch.setattr(queries, "FIRST_WINDOW", 1)
+    by_window = client.get(URL, params={"q": "porto"}, headers=headers).json()
+    assert by_window == at_once
+    assert at_once["total"] == 4 + 4  # the newest four messages and their four cases
+    assert {r["id"] for r in at_once["results"] if r["kind"] == "case"} == set(newest[:4])
+    assert [r["snippet"][-6:] for r in at_once["results"] if r["kind"] == "mention"] == [
+        "note 5", "note 4", "note 3", "note 2"
+    ]  # fmt: skip
+
+    listed = client.get("/api/v1/cases", params={"q": "porto"}, headers=headers).json()
+    found = [item["id"] for item in listed["items"]]
+    assert len(found) == 3, "at most MAX_CASE_IDS of the cases found"
+    assert set(found) <= set(newest)
