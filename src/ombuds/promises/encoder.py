@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
@@ -55,6 +57,10 @@ def _unit(matrix: npt.NDArray[Any]) -> FloatArray:
     return result
 
 
+#: Vectors remembered per process, newest used kept (384 floats each: 10,000 are ~15 MB).
+KNOWN_VECTORS = 10_000
+
+
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 mean-pooled sentence vectors, on the CPU."""
 
@@ -80,17 +86,35 @@ class MiniLMEncoder:
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
         self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        # Every batch re-encodes the brand's promises and examples, and echoes repeat one text:
+        # remembered vectors spare the model (tens of ms a text on a busy CPU).
+        self._known: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._model.encode(
-            [clean_text(text) for text in texts],
-            batch_size=64,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return _unit(np.asarray(vectors))
+        cleaned = [clean_text(text) for text in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(text for text in cleaned if text not in self._known))
+        if missing:
+            vectors = _unit(
+                np.asarray(
+                    self._model.encode(
+                        missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+                    )
+                )
+            )
+            with self._lock:
+                self._known.update(zip(missing, vectors, strict=True))
+        with self._lock:
+            rows = []
+            for text in cleaned:
+                self._known.move_to_end(text)
+                rows.append(self._known[text])
+            while len(self._known) > KNOWN_VECTORS:
+                self._known.popitem(last=False)
+        return np.stack(rows)
 
 
 def _lower_clean_text(text: str) -> str:

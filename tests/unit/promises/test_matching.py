@@ -102,3 +102,19 @@ def test_the_hashing_encoder_counts_words_and_word_pairs_of_the_cleaned_text() -
     assert 0.3 < float(vectors[1] @ vectors[2]) < 1.0  # same words, other pairs
     assert not vectors[3].any()
     assert encoder.encode([]).shape == (0, 512)
+
+
+def test_remembered_vectors_are_the_ones_the_model_gives_and_stay_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder = default_encoder()
+    assert isinstance(encoder, MiniLMEncoder)
+    texts = ["My flight left on time", "@airline my flight left on time http://t.co/x", "Bag lost again"]
+    first = encoder.encode(texts)
+    assert np.array_equal(first[0], first[1])  # one cleaned text, one vector
+    assert np.array_equal(encoder.encode(list(reversed(texts)))[::-1], first)  # the batch's order is moot
+    model = encoder._model.encode(["My flight left on time", "Bag lost again"], normalize_embeddings=True)
+    assert np.allclose(first[[0, 2]], model, atol=1e-5)  # what the model itself gives
+    monkeypatch.setattr("ombuds.promises.encoder.KNOWN_VECTORS", 2)
+    encoder.encode(["one more text", "and another one"])
+    assert len(encoder._known) == 2  # the oldest are forgotten
