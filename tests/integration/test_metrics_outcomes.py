@@ -7,6 +7,8 @@ The brand works weekdays 09:00–17:00 UTC. The week is Monday 2 to Sunday 8 Nov
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 import httpx2
@@ -269,6 +271,34 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert billing_week["handoffs_per_case"] == 1.0
     assert billing_week["sla_attainment"] is None  # B had no deadline
     assert billing_week["experience_debt"]["ratio"] is None  # Billing holds no unresolved complaint
+
+    # The dashboard shows the same figures, and each one leads to its cases.
+    manager = accounts.create_user(session, email="max@skyways.test", name="Max Manager", password=PASSWORD)
+    accounts.add_membership(session, user=manager, brand=brand, role=Role.MANAGER)
+    session.commit()
+    sign_in(client, manager.email)
+    page = client.get("/dashboard", params=WEEK)
+    assert page.status_code == 200, page.text
+    tiles = dict(
+        re.findall(
+            r'data-figure="(\w+)">\s*<span class="card-title">[^<]*</span>\s*<strong class="metric-value">([^<]*)<',
+            page.text,
+        )
+    )
+    assert tiles["first_contact"] == "60%"
+    assert tiles["reopened"] == "20%"
+    assert tiles["sla_missed"] == "50%"
+    assert tiles["surveyed"] == "3.7 / 5"
+    assert tiles["debt"] == "0.32 : 1"
+    assert page.text.count('data-testid="chart"') == 4
+    assert f'href="/cases/{debt_e}"' in page.text  # the heaviest complaint, first to pay down
+    link = re.search(r'href="(/dashboard/cases\?figure=reopened[^"]*)"', page.text)
+    assert link
+    behind = client.get(html.unescape(link.group(1)))
+    assert behind.status_code == 200
+    assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', behind.text) == [str(a.id)]
+    assert client.get("/dashboard/cases", params={**WEEK, "figure": "nonsense"}).status_code == 404
+    client.cookies.clear()
 
     # A week with nothing in it: counts 0, every rate and time null.
     empty = client.get(

@@ -104,6 +104,8 @@ VARIANTS = {
     "/api/v1/metrics/experience-debt": ("?from=2020-01-01&to=2100-01-01",),
     "/api/v1/metrics/voice": ("?from=2020-01-01&to=2100-01-01",),
     "/api/v1/metrics/voice.csv": ("?from=2020-01-01&to=2100-01-01",),
+    "/dashboard": ("", "?from=2020-01-01&to=2100-01-01"),
+    "/dashboard/cases": ("?figure=opened&from=2020-01-01&to=2100-01-01", "?figure=debt"),
 }
 
 

@@ -22,7 +22,7 @@ from ombuds.metrics.schemas import (
     OutcomesRead,
     VoiceRead,
 )
-from ombuds.metrics.trends import trend
+from ombuds.metrics.trends import overview
 from ombuds.metrics.voice import pay_down, voice_of_the_customer
 from ombuds.web.deps import ApiReader, DbSession
 from ombuds.web.spreadsheets import SpreadsheetWriter
@@ -92,14 +92,12 @@ def get_outcomes(
 
 
 def debt_report(session: DbSession, cases: queries.Scope) -> ExperienceDebtReport:
-    points = trend(session, cases)
-    # the period's debt is the last bucket's; its positive experiences are every bucket's
-    unresolved = points[-1].outcomes.experience_debt.unresolved_negative
-    positive = sum(point.outcomes.experience_debt.resolved_positive for point in points)
+    read = overview(session, cases)
+    whole = read.outcomes.experience_debt
     return ExperienceDebtReport(
-        unresolved_negative=unresolved,
-        resolved_positive=positive,
-        ratio=round(positive / unresolved, 2) if unresolved else None,
+        unresolved_negative=whole.unresolved_negative,
+        resolved_positive=whole.resolved_positive,
+        ratio=whole.ratio,
         target=POSITIVE_PER_NEGATIVE,
         trend=[
             DebtPointRead(
@@ -109,9 +107,9 @@ def debt_report(session: DbSession, cases: queries.Scope) -> ExperienceDebtRepor
                 resolved_positive=point.outcomes.experience_debt.resolved_positive,
                 ratio=point.outcomes.experience_debt.ratio,
             )
-            for point in points
+            for point in read.points
         ],
-        pay_down=[DebtCaseOut(**asdict(item)) for item in pay_down(session, cases)],
+        pay_down=[DebtCaseOut(**asdict(item)) for item in pay_down(session, cases, debt=read.debt)],
     )
 
 

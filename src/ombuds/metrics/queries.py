@@ -8,7 +8,7 @@ survey answer changes the figures of the period the case was resolved in. The ar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -319,3 +319,44 @@ def outcomes(session: Session, scope: Scope) -> d.Outcomes:
 
 def case_ids_resolved(session: Session, scope: Scope) -> Sequence[int]:
     return [case.case_id for case in resolved_cases(session, scope)]
+
+
+#: The cases behind each figure of the dashboard, by the name its links carry.
+FIGURES = {
+    "opened": "cases opened in the period",
+    "resolved": "cases first resolved in the period",
+    "resolved_new": "cases opened and resolved in the period",
+    "first_contact": "resolved at first contact",
+    "not_first_contact": "resolved, but not at first contact",
+    "reopened": "reopened within 7 days of resolution",
+    "handed_off": "handed off at least once",
+    "sla_met": "met every SLA target",
+    "sla_missed": "missed an SLA target",
+    "surveyed": "with an answered survey",
+    "positive": "resolved with a positive experience",
+    "debt": "unresolved negative experiences at the end of the period",
+}
+
+
+def figure_case_ids(session: Session, scope: Scope, figure: str) -> list[int]:
+    """The ids of the cases a figure counts (``FIGURES``); KeyError for an unknown figure."""
+    if figure not in FIGURES:
+        raise KeyError(figure)
+    if figure == "opened":
+        return opened_case_ids(session, scope)
+    if figure == "debt":
+        return [item.case_id for item in experience_debt(session, scope)]
+    picks: dict[str, Callable[[d.ResolvedCase], bool]] = {
+        "resolved": lambda c: True,
+        "resolved_new": lambda c: c.opened_in_period,
+        "first_contact": lambda c: c.first_contact_resolution is True,
+        "not_first_contact": lambda c: c.first_contact_resolution is not True,
+        "reopened": lambda c: c.reopened_within_window,
+        "handed_off": lambda c: c.handoffs > 0,
+        "sla_met": lambda c: c.met_sla is True,
+        "sla_missed": lambda c: c.met_sla is False,
+        "surveyed": lambda c: c.survey_score is not None,
+        "positive": lambda c: c.experience is d.Experience.POSITIVE,
+    }
+    pick = picks[figure]
+    return [case.case_id for case in resolved_cases(session, scope) if pick(case)]

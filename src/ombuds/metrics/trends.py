@@ -19,21 +19,40 @@ class TrendPoint:
     outcomes: d.Outcomes
 
 
-def trend(session: Session, scope: Scope) -> list[TrendPoint]:
-    """Each bucket's outcomes: its own opened and resolved cases, and the debt at its end."""
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The period's outcomes, each bucket's, and the debt at the end: read once for the dashboard."""
+
+    outcomes: d.Outcomes
+    points: list[TrendPoint]
+    debt: list[d.DebtCase]
+
+
+def overview(session: Session, scope: Scope) -> Overview:
+    """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the whole period's."""
     cuts = d.buckets(scope.start, scope.end)
     opened = [0] * len(cuts)
     for at in opened_times(session, scope):
         index = d.bucket_of(as_utc(at), cuts)
         if index is not None:
             opened[index] += 1
+    every = resolved_cases(session, scope)
     resolved: list[list[d.ResolvedCase]] = [[] for _ in cuts]
-    for case in resolved_cases(session, scope):
+    for case in every:
         index = d.bucket_of(case.resolved_at, cuts)
         if index is not None:
             resolved[index].append(case)
     debt = debt_at(session, scope, [end for _, end in cuts])
-    return [
-        TrendPoint(start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=debt[end]))
-        for i, (start, end) in enumerate(cuts)
-    ]
+    at_end = debt.get(scope.end, [])
+    return Overview(
+        outcomes=d.outcomes(opened=sum(opened), resolved=every, debt=at_end),
+        points=[
+            TrendPoint(start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=debt[end]))
+            for i, (start, end) in enumerate(cuts)
+        ],
+        debt=at_end,
+    )
+
+
+def trend(session: Session, scope: Scope) -> list[TrendPoint]:
+    return overview(session, scope).points

@@ -107,10 +107,13 @@ class DebtPoint:
     ratio: float | None
 
 
-def pay_down(session: Session, scope: Scope, *, limit: int = 10) -> list[DebtCaseRead]:
-    """The open cases whose resolution would pay the experience debt down fastest: the heaviest."""
+def pay_down(
+    session: Session, scope: Scope, *, limit: int = 10, debt: list[d.DebtCase] | None = None
+) -> list[DebtCaseRead]:
+    """The open cases whose resolution would pay the experience debt down fastest: the heaviest
+    (``debt``: the debt at the end of the period, when the caller read it already)."""
     note_shown(session, [scope.brand_id])
-    heaviest = debt_at(session, scope, [scope.end])[scope.end][:limit]
+    heaviest = (debt if debt is not None else debt_at(session, scope, [scope.end])[scope.end])[:limit]
     if not heaviest:
         return []
     ids = [item.case_id for item in heaviest]

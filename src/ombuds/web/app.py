@@ -85,6 +85,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.admin.people.pages",
     "ombuds.admin.routing.pages",
     "ombuds.admin.channels.pages",
+    "ombuds.metrics.pages",
     "ombuds.search.pages",
 )
 

@@ -27,6 +27,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Tasks", "/tasks"),
     NavEntry("Team", "/team"),
     NavEntry("Incidents", "/incidents"),
+    NavEntry("Dashboard", "/dashboard"),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),
     NavEntry("Approvals", "/replies/approvals"),

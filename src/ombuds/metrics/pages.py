@@ -1,0 +1,312 @@
+"""The dashboard (/dashboard): care outcomes, experience debt and the voice of the customer, each
+number a link to the cases behind it (/dashboard/cases). Every member of the brand may look: the
+figures rank no one, and customers' words on it are masked for viewers as everywhere else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.queries import list_teams
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.metrics import definitions as d
+from ombuds.metrics import queries
+from ombuds.metrics.charts import bar_chart, meter
+from ombuds.metrics.periods import PeriodError, parse_period
+from ombuds.metrics.trends import TrendPoint, overview
+from ombuds.metrics.voice import pay_down, voice_of_the_customer
+from ombuds.shown_brands import note_shown
+from ombuds.web.deps import CurrentUser, DbSession
+from ombuds.web.templating import render
+
+router = APIRouter()
+
+#: the periods the filter offers, in days back from the end of today
+PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
+DEFAULT_PERIOD = "30"
+LISTED = 200
+Text = Annotated[str, Query(max_length=40)]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    shown = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    return f"{shown}{unit}"
+
+
+def _scope(
+    session: Session, *, brand_id: int, period: str, start: str, end: str, team: str, channel: str
+) -> tuple[queries.Scope, str | None]:
+    """The cases the filters ask for; filters that mean nothing fall back to the defaults, and say so."""
+    problem = None
+    begins = ends = None
+    if start or end:
+        try:
+            begins, ends = parse_period(start, end)
+        except PeriodError as error:
+            problem = f"{error}; showing {PERIODS[DEFAULT_PERIOD].lower()} instead"
+    if begins is None or ends is None:
+        days = int(period) if period in PERIODS else int(DEFAULT_PERIOD)
+        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+        ends = today + timedelta(days=1)
+        begins = ends - timedelta(days=days)
+    teams = {str(t.id): t.id for t in list_teams(session, brand_id)}
+    return (
+        queries.Scope(
+            brand_id=brand_id, start=begins, end=ends, team_id=teams.get(team), channel=channel or None
+        ),
+        problem,
+    )
+
+
+def cases_link(
+    scope: queries.Scope, figure: str, *, start: datetime | None = None, end: datetime | None = None
+) -> str:
+    params = {"figure": figure, "from": _iso(start or scope.start), "to": _iso(end or scope.end)}
+    if scope.team_id is not None:
+        params["team"] = str(scope.team_id)
+    if scope.channel:
+        params["channel"] = scope.channel
+    return "/dashboard/cases?" + urlencode(params)
+
+
+def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
+    """Every figure of the outcomes, as the dashboard shows it, with the cases behind it."""
+    debt = found.experience_debt
+
+    def tile(label: str, value: str, figure: str, hint: str, fill: float | None = None) -> dict[str, Any]:
+        return {
+            "label": label,
+            "value": value,
+            "href": cases_link(scope, figure),
+            "hint": hint,
+            "fill": fill,
+            "figure": figure,
+        }
+
+    return [
+        tile(
+            "Resolution rate",
+            percent(found.resolution_rate),
+            "resolved_new",
+            f"{found.cases_resolved} resolved, {found.cases_opened} opened",
+            meter(found.resolution_rate),
+        ),
+        tile(
+            "First-contact resolution",
+            percent(found.first_contact_resolution_rate),
+            "first_contact",
+            "one exchange, no handoff, no reopen",
+            meter(found.first_contact_resolution_rate),
+        ),
+        tile(
+            "Reopen rate",
+            percent(found.reopen_rate),
+            "reopened",
+            "within 7 days of resolution",
+            meter(found.reopen_rate),
+        ),
+        tile(
+            "Handoffs per case",
+            number(found.handoffs_per_case),
+            "handed_off",
+            "moves between people or teams",
+        ),
+        tile(
+            "First response",
+            number(found.first_response_minutes.median, " min"),
+            "resolved",
+            f"median; 90% within {number(found.first_response_minutes.p90, ' min')} (business time)",
+        ),
+        tile(
+            "Time to resolution",
+            number(found.resolution_hours.median, " h"),
+            "resolved",
+            f"median; 90% within {number(found.resolution_hours.p90, ' h')} (business time)",
+        ),
+        tile(
+            "SLA attainment",
+            percent(found.sla_attainment),
+            "sla_missed",
+            "every target met; click: the misses",
+            meter(found.sla_attainment),
+        ),
+        tile(
+            "CSAT",
+            number(found.csat.average, " / 5"),
+            "surveyed",
+            f"{found.csat.responses} answers, {percent(found.csat.response_rate)} of surveys sent",
+        ),
+        tile(
+            "Experience debt",
+            "–" if debt.ratio is None else f"{debt.ratio:g} : 1",
+            "debt",
+            f"{debt.resolved_positive} positive against {debt.unresolved_negative:g} unresolved negative; "
+            f"{d.POSITIVE_PER_NEGATIVE} : 1 pays it back",
+        ),
+        tile("Cases resolved", number(found.cases_resolved), "resolved", "context, not a goal"),
+        tile("Cases opened", number(found.cases_opened), "opened", "context, not a goal"),
+    ]
+
+
+def _charts(points: list[TrendPoint], scope: queries.Scope) -> list[dict[str, Any]]:
+    labels = [point.start.strftime("%d %b") for point in points]
+
+    def chart(
+        title: str, figure: str, values: list[float | None], shown: list[str], target: float | None = None
+    ) -> dict[str, Any]:
+        hrefs = [cases_link(scope, figure, start=p.start, end=p.end) for p in points]
+        titles = [f"{label}: {text}" for label, text in zip(labels, shown, strict=True)]
+        return {
+            "title": title,
+            "chart": bar_chart(
+                values,
+                labels=labels,
+                titles=titles,
+                hrefs=hrefs,
+                target=target,
+                summary=f"{title}, {labels[0]} to {labels[-1]}" if labels else title,
+            ),
+        }
+
+    resolved = [float(p.outcomes.cases_resolved) for p in points]
+    fcr = [p.outcomes.first_contact_resolution_rate for p in points]
+    csat = [p.outcomes.csat.average for p in points]
+    debt = [p.outcomes.experience_debt.unresolved_negative for p in points]
+    return [
+        chart("Cases resolved", "resolved", list(resolved), [number(v) for v in resolved]),
+        chart("First-contact resolution", "first_contact", list(fcr), [percent(v) for v in fcr]),
+        chart("CSAT", "surveyed", list(csat), [number(v, " / 5") for v in csat]),
+        chart("Unresolved negative experiences (weighted)", "debt", list(debt), [number(v) for v in debt]),
+    ]
+
+
+def _channels(session: Session, brand_id: int) -> list[str]:
+    return sorted(
+        c for c in session.scalars(select(Case.channel).where(Case.brand_id == brand_id).distinct()) if c
+    )
+
+
+@router.get("/dashboard")
+def dashboard(
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    period: Text = DEFAULT_PERIOD,
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
+    team: Text = "",
+    channel: Text = "",
+) -> Response:
+    """Care outcomes of the period, their trend, the experience debt and what customers write about."""
+    brand = signed_in.brand
+    if brand is None:
+        return render(request, "cases/no_brand.html", signed_in=signed_in)
+    note_shown(session, [brand.id])
+    scope, problem = _scope(
+        session, brand_id=brand.id, period=period, start=start, end=end, team=team, channel=channel
+    )
+    read = overview(session, scope)
+    found, points = read.outcomes, read.points
+    voice = voice_of_the_customer(session, scope)
+    voice_query = {"from": _iso(scope.start), "to": _iso(scope.end)}
+    if scope.team_id is not None:
+        voice_query["team_id"] = str(scope.team_id)
+    context = {
+        "outcomes": found,
+        "tiles": _tiles(found, scope),
+        "charts": _charts(points, scope),
+        "pay_down": pay_down(session, scope, debt=read.debt),
+        "voice": voice,
+        "voice_bars": {item.voice.category: meter(item.voice.negative_share) for item in voice},
+        "voice_csv": "/api/v1/metrics/voice.csv?" + urlencode(voice_query),
+        "search_range": f"{scope.start.date().isoformat()}..{(scope.end - timedelta(seconds=1)).date().isoformat()}",
+        "debt_link": cases_link(scope, "debt"),
+        "scope": scope,
+        "periods": PERIODS,
+        "filters": {
+            "period": period
+            if period in PERIODS and not (start or end)
+            else ("" if start or end else DEFAULT_PERIOD),
+            "team": str(scope.team_id or ""),
+            "channel": scope.channel or "",
+        },
+        "teams": list_teams(session, brand.id),
+        "channels": _channels(session, brand.id),
+        "shown_from": scope.start,
+        "shown_to": scope.end - timedelta(seconds=1),
+        "problem": problem,
+        "percent": percent,
+        "number": number,
+    }
+    return render(request, "metrics/dashboard.html", context, signed_in=signed_in)
+
+
+@router.get("/dashboard/cases")
+def figure_cases(
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    figure: Text = "",
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
+    team: Text = "",
+    channel: Text = "",
+) -> Response:
+    """The cases behind one figure of the dashboard, for the same period and filters."""
+    brand = signed_in.brand
+    if brand is None:
+        return render(request, "cases/no_brand.html", signed_in=signed_in)
+    if figure not in queries.FIGURES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no figure {figure[:40]!r} on the dashboard")
+    note_shown(session, [brand.id])
+    scope, problem = _scope(
+        session, brand_id=brand.id, period=DEFAULT_PERIOD, start=start, end=end, team=team, channel=channel
+    )
+    ids = queries.figure_case_ids(session, scope, figure)
+    shown = ids[:LISTED]
+    cases = (
+        list(
+            session.scalars(
+                select(Case).where(Case.id.in_(shown), Case.brand_id == brand.id).order_by(Case.id.desc())
+            )
+        )
+        if shown
+        else []
+    )
+    teams = {t.id: t.name for t in list_teams(session, brand.id)}
+    back = {"from": _iso(scope.start), "to": _iso(scope.end)}
+    if scope.team_id is not None:
+        back["team"] = str(scope.team_id)
+    if scope.channel:
+        back["channel"] = scope.channel
+    context = {
+        "figure": figure,
+        "figure_label": queries.FIGURES[figure],
+        "cases": cases,
+        "total": len(ids),
+        "listed": LISTED,
+        "teams": teams,
+        "scope": scope,
+        "shown_from": scope.start,
+        "shown_to": scope.end - timedelta(seconds=1),
+        "problem": problem,
+        "back": "/dashboard?" + urlencode(back),
+    }
+    return render(request, "metrics/cases.html", context, signed_in=signed_in)
