@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from ombuds.enrichment.findings import SIGNALS
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents import actions
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation, Storm, StormChange
@@ -92,7 +93,10 @@ def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Obse
     """The mentions with their enrichments, as detectors see them, in time order."""
     ids = [mention.id for mention in mentions]
     findings: dict[int, dict[str, _Finding]] = {mention_id: {} for mention_id in ids}
-    wanted = (Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.data)
+    # only the signals' data is read (``observation_from``); the others' (an embedding's floats
+    # among them) would be parsed for nothing
+    data = case((Enrichment.analyzer == SIGNALS, Enrichment.data), else_=None)
+    wanted = (Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, data)
     for start in range(0, len(ids), 900):
         rows = session.execute(
             select(*wanted).where(
