@@ -32,6 +32,7 @@ from ombuds.cli import (
     worker,
 )
 from ombuds.cli.extensions import add_command_groups
+from ombuds.pipeline.heap import tune_collector
 
 app = typer.Typer(
     help="Ombuds: the customer-voice desk where PR and customer care work as one.",
@@ -53,6 +54,7 @@ def main(
     ] = False,
 ) -> None:
     """Ombuds: the customer-voice desk where PR and customer care work as one."""
+    tune_collector()  # serve, worker, pipeline run and bench run the stages in this process
 
 
 for module in (serve, worker, demo, importing, replay, train):
