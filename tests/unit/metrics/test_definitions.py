@@ -8,6 +8,7 @@ import pytest
 
 from ombuds.cases.values import CaseStatus
 from ombuds.metrics import definitions as d
+from ombuds.metrics.charts import bar_chart, meter
 from ombuds.metrics.periods import PeriodError, parse_period
 
 MONDAY = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -215,3 +216,16 @@ def test_voice_ranks_by_volume_and_finds_what_is_emerging() -> None:
     assert found[0].example_ids == (3, 1, 2)  # negative first, newest first
     new = d.voice([said(1, "meals")], previous={})
     assert (new[0].change, new[0].is_emerging) == (None, False)  # nothing before; one message is noise
+
+
+def test_bars_scale_to_the_largest_value_leave_gaps_for_no_data_and_draw_the_target() -> None:
+    chart = bar_chart(
+        [2.0, None, 4.0], labels=["a", "b", "c"], titles=["2", "–", "4"], summary="s", width=300, height=118
+    )
+    assert [(bar.x, bar.height) for bar in chart.bars] == [(1.0, 48.0), (201.0, 96.0)]  # baseline 100, top 4
+    assert chart.bars[1].y == 4.0
+    assert (chart.first_label, chart.last_label) == ("a", "c")
+    goal = bar_chart([1.0], labels=["a"], titles=["1"], summary="s", target=12.0, width=300, height=118)
+    assert goal.target == 4.0
+    assert bar_chart([], labels=[], titles=[], summary="nothing").bars == ()
+    assert (meter(None), meter(0.5, width=120), meter(1.7, width=120)) == (None, 60.0, 120.0)
