@@ -35,13 +35,13 @@ from ombuds.settings import Settings
 from ombuds_lab.pipeline_bench import (
     DEFAULT_FILE,
     DONE,
-    WARM_UP,
     BenchmarkError,
     PipelineBenchmark,
     feeding,
     load_mentions,
     measured,
     prepare_database,
+    warm_up_mentions,
 )
 from ombuds_lab.servers import (
     PostgresUnavailable,
@@ -75,7 +75,7 @@ def run_distributed_benchmark(
         tempfile.TemporaryDirectory(prefix="ombuds-bench-") as folder,
         _servers(Path(folder)) as (url, redis_url),
     ):
-        source_id = prepare_database(url, mentions[-WARM_UP:])
+        source_id = prepare_database(url, warm_up_mentions(mentions))
         settings = Settings(
             data_dir=Path(folder), database_url=url, redis_url=redis_url, pipeline_batch_size=batch_size
         )
