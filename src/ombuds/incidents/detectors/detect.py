@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
 from ombuds.incidents.detectors.storms import StormMessage
 from ombuds.incidents.detectors.text import STOPWORDS, Span, phrase_text, stems, word_hash, words
@@ -95,10 +96,13 @@ class Detectors:
         """A short window somewhat above normal whose people mostly describe one thing.
 
         Volume alone needs about ten voices in a quarter of an hour on a stream of a hundred a
-        day; a handful of customers within minutes is only unusual when they agree. So a weaker
-        volume test passes when most of the window's voices (and at least a few) form one group
-        linked by stems the stream seldom uses ("offline", "crash", "charg"), whatever their
-        wording: two volume-like chances, each rare, rarely meet by chance.
+        day; a handful of customers within minutes is only unusual when they agree. So most of
+        the window's voices (and at least a few) must form one group linked by stems the stream
+        seldom uses ("offline", "crash", "charg"), whatever their wording, and the two kinds of
+        evidence add up: the volume test's strength as a share of its own threshold plus the
+        agreeing voices as a share of ``agree_full_voices`` must reach one. Half-way on each is
+        enough; a window barely above normal needs many people agreeing, a handful who agree
+        need a clear excess. Two chances, each somewhat rare, rarely meet by chance.
         """
         monitor, settings = self.monitor, self.monitor.settings
         state = monitor.keys[key]
@@ -113,10 +117,12 @@ class Detectors:
             if voices < settings.volume_min_ratio * expected:
                 continue
             power = strength(negative_binomial_log_sf(voices, expected, dispersion))
-            if power < settings.agree_strength or (best is not None and power <= best.strength):
+            if best is not None and power <= best.strength:
                 continue
+            if not enough_agreement(power, voices, voices, settings):
+                continue  # even if every voice agreed, the two together would fall short
             group, shared = self._agreeing(window)
-            if len(group) < max(settings.agree_min_voices, settings.agree_min_share * voices):
+            if not enough_agreement(power, len(group), voices, settings):
                 continue
             best = Alarm(
                 signal=Signal.VOLUME,
@@ -331,6 +337,20 @@ class Detectors:
         if signal == Signal.HIGH_REACH.value:
             return key == f"author:{message.author}"
         return False
+
+
+def enough_agreement(power: float, agreeing: int, voices: int, settings: DetectorSettings) -> bool:
+    """Do a window's excess (``power``, -log10 of its tail) and its ``agreeing`` voices of
+    ``voices`` together make an alarm? Each is counted as a share of what would be enough on
+    its own (``volume_strength``; ``agree_full_voices``) and the shares must add up to one, so a
+    burst half-way on each is found while either alone still needs its full amount. Agreeing
+    voices count only when they are at least ``agree_min_voices`` and ``agree_min_share`` of the
+    window, and the excess only above ``agree_strength``."""
+    if power < settings.agree_strength:
+        return False
+    if agreeing < max(settings.agree_min_voices, settings.agree_min_share * voices):
+        return False
+    return power / settings.volume_strength + agreeing / settings.agree_full_voices >= 1.0
 
 
 def _name(found: str | Span, tokens: list[str]) -> str:

@@ -26,13 +26,16 @@ class DetectorSettings:
     key_min_count: int = 6  # the same for one category or channel
     signal_min_count: int = 4  # the same for one signal (churn, safety, ...)
     level_days: float = 14.0  # how far back the level of the baseline looks
-    # Complaints that agree: a short window a little above normal (``agree_strength``, below the
-    # volume test's) whose voices, most of them and at least ``agree_min_voices``, are linked pair
-    # by pair by words the stream seldom uses (stemmed; each in under ``agree_rare_rate`` of its
-    # messages; -log10 of their rates summing to ``agree_link_strength`` for a link). A handful
-    # of people describing one new problem in their own words within minutes.
+    # Complaints that agree: a short window a little above normal (at least ``agree_strength``,
+    # below the volume test's) whose voices, most of them and at least ``agree_min_voices``, are
+    # linked pair by pair by words the stream seldom uses (stemmed; each in under
+    # ``agree_rare_rate`` of its messages; -log10 of their rates summing to
+    # ``agree_link_strength`` for a link). The evidence adds up: the window's strength over
+    # ``volume_strength`` plus the agreeing voices over ``agree_full_voices`` must reach one.
+    # A handful of people describing one new problem in their own words within minutes.
     agree_windows_minutes: tuple[int, ...] = (15, 30)
-    agree_strength: float = 4.0
+    agree_strength: float = 2.5
+    agree_full_voices: float = 10.0
     agree_min_voices: int = 4
     agree_min_share: float = 0.6
     agree_rare_rate: float = 0.02
