@@ -95,7 +95,9 @@ def test_a_full_disk_refuses_new_mentions_keeps_waiting_ones_and_all_resumes_whe
             fill(filler)
 
             refused = client.post("/api/v1/mentions", json=mentions(40, 40), headers=headers)
-            assert refused.status_code >= 500, "nothing can be stored, and the sender is told so"
+            assert refused.status_code == 503, "nothing can be stored, and the sender is told so"
+            assert int(refused.headers["Retry-After"]) > 0, "and when to send again"
+            assert "disk is full" in refused.json()["detail"], refused.text
             with pytest.raises((OperationalError, OSError), match=r"full|No space left"):
                 run_until_idle(factory, batch_size=20)  # the embedded runner tries again next round
             with factory() as session:

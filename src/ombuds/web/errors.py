@@ -10,9 +10,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ombuds.db import is_disk_full
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.web.csrf import CsrfRejected
 from ombuds.web.deps import SignedIn, SignInRequired, signed_in_for, user_of_session
@@ -130,9 +132,31 @@ async def _ombuds_error(request: Request, exc: Exception) -> Response:
     return error_page(request, status_code, str(exc) if status_code != 404 else None)
 
 
+#: How long a sender is asked to wait when the disk is full: freeing space is a person's job.
+DISK_FULL_RETRY_SECONDS = 60
+DISK_FULL_MESSAGE = (
+    "The server's disk is full, so nothing from this request was stored. "
+    "Send it again once an administrator has freed space in the data folder."
+)
+
+
+async def _storage_error(request: Request, exc: Exception) -> Response:
+    """A full disk is the server's trouble, for a while: 503 with ``Retry-After``, never a bare 500."""
+    if not is_disk_full(exc):
+        raise exc  # any other database or file error stays a server error
+    headers = {"Retry-After": str(DISK_FULL_RETRY_SECONDS)}
+    if is_api(request):
+        return JSONResponse({"detail": DISK_FULL_MESSAGE}, status_code=503, headers=headers)
+    page = error_page(request, 503, DISK_FULL_MESSAGE)
+    page.headers.update(headers)
+    return page
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OmbudsError, _ombuds_error)
+    app.add_exception_handler(DBAPIError, _storage_error)
+    app.add_exception_handler(OSError, _storage_error)
