@@ -17,6 +17,7 @@ from ombuds.cli import (
     brand,
     db,
     demo,
+    digest,
     importing,
     pipeline,
     privacy,
@@ -70,6 +71,7 @@ for name, group in (
     ("pipeline", pipeline.app),
     ("alerts", alerts.app),
     ("promises", promises.app),
+    ("digest", digest.app),
     ("replies", replies.app),
     ("privacy", privacy.app),
 ):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
@@ -260,19 +260,23 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
     had a negative experience (as the case reads now), heaviest first."""
     if not moments:
         return {}
-    changed_later = exists().where(
-        Event.subject_type == "case",
-        Event.subject_id == Case.id,
+    # open now, or moved since the first moment (it may have been open then): two index reads, not
+    # an EXISTS over every case of the brand
+    changed_since = select(Event.subject_id).where(
+        Event.brand_id == scope.brand_id,
         Event.kind == EventKind.CASE_STATUS_CHANGED,
         Event.occurred_at >= min(moments),
+        Event.subject_type == "case",
     )
-    rows = session.execute(
-        select(Case.id, Case.opened_at).where(
-            *scope.conditions(),
-            Case.opened_at < max(moments),
-            or_(Case.status.in_(OPEN_STATUSES), changed_later),
-        )
-    ).all()
+    still_open = select(Case.id).where(Case.brand_id == scope.brand_id, Case.status.in_(OPEN_STATUSES))
+    candidates = set(session.scalars(still_open)) | set(session.scalars(changed_since))
+    rows: list[Any] = []
+    for chunk in chunks(candidates):
+        rows += session.execute(
+            select(Case.id, Case.opened_at).where(
+                Case.id.in_(chunk), *scope.conditions(), Case.opened_at < max(moments)
+            )
+        ).all()
     opened = {case_id: as_utc(at) for case_id, at in rows}
     moves = status_moves(session, opened)
     ever_unresolved = [

@@ -1,0 +1,58 @@
+"""``ombuds digest``: the weekly executive digest by email."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ombuds.cli.base import console, database, fail
+from ombuds.settings import get_settings
+
+app = typer.Typer(help="The weekly executive digest.", no_args_is_help=True)
+
+
+@app.command("send")
+def send(
+    brand: Annotated[str, typer.Option("--brand", help="Slug of the brand.")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to", help="Send to this address (repeatable); default: the brand's admins and managers."
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the email's HTML to this file.")
+    ] = None,
+) -> None:
+    """Email last week's outcomes against the week before, the promise scorecard, the week's
+    incidents and three customer voices (the SMTP server of the alerts settings)."""
+    import smtplib
+
+    from ombuds.accounts import queries as account_queries
+    from ombuds.errors import OmbudsError
+    from ombuds.metrics.digest import render_html, weekly_digest
+    from ombuds.metrics.mail import dashboard_url, digest_readers, send_digest
+
+    settings = get_settings()
+    try:
+        with database(settings) as factory, factory() as session:
+            found = account_queries.get_brand_by_slug_or_raise(session, brand)
+            digest = weekly_digest(session, brand=found)
+            readers = list(to or digest_readers(session, found))
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    if html is not None:
+        html.write_text(render_html(digest, dashboard_url=dashboard_url(settings)))
+    if not readers:
+        raise fail(f"{brand}: nobody to send the digest to; pass --to ADDRESS or add an admin or manager")
+    try:
+        send_digest(digest, to=readers, settings=settings)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise fail(
+            f"the digest could not be sent through {settings.alerts_smtp_host}:{settings.alerts_smtp_port}: {exc}"
+        ) from exc
+    console.print(
+        f"{brand}: digest of {digest.start:%Y-%m-%d} to {digest.end:%Y-%m-%d} sent to {', '.join(readers)}"
+    )

@@ -1,0 +1,59 @@
+"""The digest by email, over the SMTP server alerts use (``alerts_smtp_*`` settings)."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Sequence
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Brand, Membership, Role, User
+from ombuds.metrics.digest import Digest, render_html, render_text
+from ombuds.settings import Settings
+
+#: who gets the digest when no address is given
+READERS = (Role.ADMIN, Role.MANAGER)
+
+
+def digest_readers(session: Session, brand: Brand) -> list[str]:
+    """The addresses of the brand's active admins and managers."""
+    return list(
+        session.scalars(
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.brand_id == brand.id, Membership.role.in_(READERS), User.is_active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
+def digest_message(digest: Digest, *, sender: str, to: Sequence[str], dashboard_url: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = digest.subject
+    message.set_content(render_text(digest, dashboard_url=dashboard_url))
+    message.add_alternative(render_html(digest, dashboard_url=dashboard_url), subtype="html")
+    return message
+
+
+def dashboard_url(settings: Settings) -> str:
+    """Where the digest's reader finds the week's figures and their cases."""
+    return settings.alerts_public_url.rstrip("/") + "/dashboard?period=7"
+
+
+def send_digest(digest: Digest, *, to: Sequence[str], settings: Settings) -> None:
+    """Send one email to every address; raises the SMTP or connection error as it comes."""
+    message = digest_message(
+        digest, sender=settings.alerts_smtp_sender, to=to, dashboard_url=dashboard_url(settings)
+    )
+    with smtplib.SMTP(
+        settings.alerts_smtp_host, settings.alerts_smtp_port, timeout=settings.alerts_timeout_seconds
+    ) as smtp:
+        if settings.alerts_smtp_starttls:
+            smtp.starttls()
+        if settings.alerts_smtp_username:
+            smtp.login(settings.alerts_smtp_username, settings.alerts_smtp_password or "")
+        smtp.send_message(message)

@@ -1,0 +1,156 @@
+"""The weekly executive digest, sent by `ombuds digest send` to a real SMTP server on loopback:
+its figures are the API's for the same week, and customers' words in it are masked."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand
+from ombuds.cases.actions import set_case_status
+from ombuds.cases.models import Case, CaseStatus
+from ombuds.cli.main import app
+from ombuds.clock import utcnow
+from ombuds.enrichment.models import Enrichment
+from ombuds.settings import get_settings
+from ombuds.surveys.actions import answer_survey
+from ombuds.surveys.models import Survey
+from tests.integration.test_surveys_and_outcomes import write
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[EmailMessage] = []
+
+
+@pytest.fixture
+def mailbox(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[Mailbox]:
+    box = Mailbox()
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+            with box.lock:
+                box.messages.append(email.message_from_bytes(envelope.content, policy=default))  # type: ignore[arg-type]
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
+    monkeypatch.setenv("OMBUDS_ALERTS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OMBUDS_ALERTS_SMTP_PORT", str(port))
+    monkeypatch.setenv("OMBUDS_ALERTS_PUBLIC_URL", "https://ombuds.example")
+    get_settings.cache_clear()
+    try:
+        yield box
+    finally:
+        controller.stop()
+        get_settings.cache_clear()
+
+
+def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_masked(
+    client: TestClient, session: Session, brand: Brand, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    _, secret = accounts.create_api_token(session, brand=brand, name="digest")
+    session.commit()
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    # last week: one complaint resolved and scored 5, one still open; a reply in between
+    happy = write(
+        session,
+        brand,
+        text="Lost my bag, mail me at mara.lind@example.org",
+        at=today - timedelta(days=5),
+        handle="mara",
+    )
+    session.add(
+        Enrichment(
+            brand_id=brand.id,
+            mention_id=happy.id,
+            analyzer="category",
+            model_version="t",
+            label="lost luggage",
+            data={},
+        )
+    )
+    waiting = write(session, brand, text="Still no refund", at=today - timedelta(days=2), handle="tom")
+    session.add(
+        Enrichment(
+            brand_id=brand.id,
+            mention_id=waiting.id,
+            analyzer="sentiment",
+            model_version="t",
+            label="negative",
+            data={},
+        )
+    )
+    case = session.get(Case, happy.case_id)
+    assert case is not None
+    set_case_status(session, case=case, status=CaseStatus.RESOLVED, at=today - timedelta(days=4))
+    survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
+    assert survey is not None
+    answer_survey(session, token=survey.token, score="5", comment=None, now=today - timedelta(days=3))
+    session.commit()
+
+    out = tmp_path / "digest.html"
+    sent = CliRunner().invoke(
+        app, ["digest", "send", "--brand", "skyways", "--to", "ceo@skyways.test", "--html", str(out)]
+    )
+    assert sent.exit_code == 0, sent.output
+    assert "sent to ceo@skyways.test" in sent.output
+    assert len(mailbox.messages) == 1
+    message = mailbox.messages[0]
+    assert message["To"] == "ceo@skyways.test"
+    body = message.get_body(preferencelist=("html",))
+    assert body is not None
+    html = body.get_content().replace("\r\n", "\n")
+    assert html.strip() == out.read_text().strip()  # --html writes what was sent
+
+    week = {
+        "from": (today - timedelta(days=7)).date().isoformat(),
+        "to": (today - timedelta(days=1)).date().isoformat(),
+    }
+    api = client.get(
+        "/api/v1/metrics/outcomes", params=week, headers=httpx2.Headers({"Authorization": f"Bearer {secret}"})
+    ).json()
+    assert (api["cases_opened"], api["cases_resolved"], api["resolution_rate"]) == (2, 1, 0.5)
+    expected = {
+        "Resolution rate": f"{api['resolution_rate'] * 100:.0f}%",  # 50%
+        "First-contact resolution": f"{api['first_contact_resolution_rate'] * 100:.0f}%",
+        "CSAT": f"{api['csat']['average']:g} / 5",  # 5 / 5
+        "Experience debt (positive : negative, 12 : 1 pays it back)": f"{api['experience_debt']['ratio']:g} : 1",
+        "Cases resolved (context)": str(api["cases_resolved"]),
+    }
+    for label, value in expected.items():
+        assert (
+            f'<td style="padding: 6px 0;">{label}</td><td align="right"><strong>{value}</strong>' in html
+        ), label
+    assert "The week before" in html
+    assert "Lost my bag, mail me at [email]" in html  # one of the three voices, masked
+    assert "mara.lind" not in message.as_string()
+
+    nobody = CliRunner().invoke(app, ["digest", "send", "--brand", "skyways"])
+    assert nobody.exit_code == 2
+    assert "nobody to send the digest to" in nobody.output
+    unknown = CliRunner().invoke(app, ["digest", "send", "--brand", "nowhere", "--to", "a@b.test"])
+    assert unknown.exit_code == 2
+    assert "nowhere" in unknown.output
