@@ -198,6 +198,10 @@ def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_wi
         "note 5", "note 4", "note 3", "note 2"
     ]  # fmt: skip
 
+    # a word none of the newest messages hold is looked for among every older one
+    lounge = client.get(URL, params={"q": "lounge"}, headers=headers).json()
+    assert [r["id"] for r in lounge["results"] if r["kind"] == "case"] == [case_of(session, "otto")]
+
     listed = client.get("/api/v1/cases", params={"q": "porto"}, headers=headers).json()
     found = [item["id"] for item in listed["items"]]
     assert len(found) == 3, "at most MAX_CASE_IDS of the cases found"

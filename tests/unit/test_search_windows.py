@@ -11,5 +11,6 @@ def test_the_next_window_holds_half_as_many_again_as_are_still_wanted_at_the_las
     assert next_window(8000, in_window=1999, still_wanted=1) == 7  # nearly done: a few more ids
 
 
-def test_a_window_that_held_nothing_looks_eight_times_as_far_back() -> None:
-    assert next_window(8000, in_window=0, still_wanted=2000) == 64_000
+def test_sparse_matches_are_read_among_every_older_id_at_once() -> None:
+    assert next_window(8000, in_window=0, still_wanted=2000) is None  # none lately: a rare word
+    assert next_window(8000, in_window=400, still_wanted=1600) is None  # 48,000 ids: read them all

@@ -234,9 +234,11 @@ def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, lim
             _MentionHit(id=row.id, case_id=row.case_id, rank=0.0, is_phrase=False)
             for row in session.execute(newest_first.limit(limit))
         ]
-    if _dialect(session) != "sqlite":
+    if _reads_by_window(session, query):
         return _ranked_newest_by_window(session, query, brand_id=brand_id, limit=limit)
     rank = _rank(session, query).label("rank")
+    # on SQLite the FTS table's own order, so the scan stops at the limit
+    newest = index.fts.c.rowid.desc() if _dialect(session) == "sqlite" else Mention.id.desc()
     candidates = (
         _matching_mentions(
             session,
@@ -246,7 +248,7 @@ def _ranked_mentions(session: Session, query: SearchQuery, *, brand_id: int, lim
             columns=(Mention.id, Mention.case_id, rank, *([Mention.text] if query.preferred_phrase else [])),
             ranked=True,
         )
-        .order_by(index.fts.c.rowid.desc())  # the FTS table's own order: the scan stops at the limit
+        .order_by(newest)
         .limit(limit)
         .subquery()
     )
@@ -272,45 +274,82 @@ def _ranked_newest_by_window(
     )
     rows: list[Any] = []
 
-    def read(window: Sequence[ColumnElement[bool]], wanted: int) -> int:
-        found = session.execute(matching.where(*window).order_by(Mention.id.desc()).limit(wanted)).all()
+    def read(window: _Window, wanted: int) -> int:
+        statement = matching.where(*window.conditions).order_by(window.newest).limit(wanted)
+        # plain rows through the connection: up to 2,000 of them, with no ORM processing
+        found = session.connection().execute(statement).all()
         rows.extend(found)
         return len(found)
 
     _read_newest_first(session, wanted=limit, read=read)
-    rows.sort(key=lambda row: (-row.is_phrase, row.rank, -row.id))
-    return [
-        _MentionHit(id=row.id, case_id=row.case_id, rank=float(row.rank or 0), is_phrase=bool(row.is_phrase))
-        for row in rows
-    ]
+    rows.sort(key=lambda row: (-row[3], row[2], -row[0]))  # exact phrase, rank, newest
+    return [_MentionHit(id_, case_id, rank, bool(is_phrase)) for id_, case_id, rank, is_phrase in rows]
 
 
-def _read_newest_first(
-    session: Session, *, wanted: int, read: Callable[[Sequence[ColumnElement[bool]], int], int]
-) -> None:
+def _reads_by_window(session: Session, query: SearchQuery) -> bool:
+    """Whether PostgreSQL reads the matches window by window of the newest ids (``_read_newest_first``).
+
+    Only words and handles alone: their matches lie evenly among the ids. A date range or a case's
+    team, status or category leave fewer matches that lie where they lie, which the indexes on
+    those find in one read.
+    """
+    return (
+        _dialect(session) == "postgresql"
+        and query.uses_index
+        and not (query.has_case_filters or query.after or query.before)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """A range of message ids: the conditions that keep a read inside it, and its newest-first order."""
+
+    conditions: tuple[ColumnElement[bool], ...]
+    newest: ColumnElement[Any]
+
+
+def _read_newest_first(session: Session, *, wanted: int, read: Callable[[_Window, int], int]) -> None:
     """Call ``read(window, still_wanted)`` on windows of message ids, newest first, until enough.
 
     PostgreSQL's GIN index answers in no useful order, so reading every match of a common word (a
     fifth of 100,000 messages hold "bag") to keep the newest costs a heap page a match. The newest
-    ids hold enough of them: each window's matches are read alone (the index's bitmap ANDed with
-    the id range, or the range's own messages), and ``read`` answers how many it found, which
-    sizes the next window. What is found is what reading every match would find.
+    ids hold enough of them: the newest ``FIRST_WINDOW`` ids are read first, then a window sized by
+    what that one held, then, if still short, every older id at once: the matches of a rare word
+    are best read by the index alone. ``read`` answers how many it found. What is found is what
+    reading every match would find.
     """
     upper = session.scalar(select(func.max(Mention.id)))
-    width, found = FIRST_WINDOW, 0
-    while upper is not None and upper > 0 and found < wanted:
-        lower = upper - width
-        in_window = read([Mention.id <= upper, *([Mention.id > lower] if lower > 0 else [])], wanted - found)
+    width: int | None = FIRST_WINDOW
+    found = 0
+    for number in range(3):  # the newest ids, a window sized by what they held, every older id
+        if upper is None or upper <= 0 or found >= wanted:
+            return
+        lower = upper - width if width is not None else 0
+        if lower > 0:
+            # walking the key backwards stops at the limit, and at the window's end at the latest
+            window = _Window((Mention.id <= upper, Mention.id > lower), Mention.id.desc())
+        else:
+            # "+ 0": with no window to end it, a walk backwards along the key that PostgreSQL hopes
+            # stops soon may test every older message (two common words that seldom meet look
+            # common together), so the matches are found by the index first, then sorted
+            window = _Window((Mention.id <= upper,), (Mention.id + 0).desc())
+        in_window = read(window, wanted - found)
         found += in_window
-        width = next_window(width, in_window=in_window, still_wanted=wanted - found)
+        if number == 0 and width is not None:
+            width = next_window(width, in_window=in_window, still_wanted=wanted - found)
+        else:
+            width = None
         upper = lower
 
 
-def next_window(width: int, *, in_window: int, still_wanted: int) -> int:
-    """The next window's width: at the last one's density, half as many again as are still wanted."""
+def next_window(width: int, *, in_window: int, still_wanted: int) -> int | None:
+    """How many ids the next window spans: at the last one's density, half as many again as are
+    still wanted; None (every older id) when the last held none (a rare word, or one not written
+    lately: the index finds those cheaply) or the next would span over four times as many ids."""
     if in_window == 0:
-        return width * 8  # none here: look much further back (the index finds rare words cheaply)
-    return math.ceil(still_wanted * 1.5 * width / in_window)
+        return None
+    wider = math.ceil(still_wanted * 1.5 * width / in_window)
+    return wider if wider <= 4 * width else None
 
 
 def _name_index_conditions(names: ColumnElement[str], values: Sequence[str]) -> list[ColumnElement[bool]]:
@@ -451,7 +490,7 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
     by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,)).where(
         Mention.case_id.is_not(None)
     )
-    if query.uses_index and _dialect(session) != "sqlite":
+    if _reads_by_window(session, query):
         found = _newest_case_ids(session, by_message)
     else:
         found = set(session.scalars(by_message.distinct().limit(MAX_CASE_IDS)))
@@ -475,9 +514,9 @@ def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
     """PostgreSQL: the cases of the newest matching messages, up to ``MAX_CASE_IDS`` of them."""
     found: dict[int, None] = {}  # in the order found: newest windows first
 
-    def read(window: Sequence[ColumnElement[bool]], wanted: int) -> int:
+    def read(window: _Window, wanted: int) -> int:
         before = len(found)
-        for case_id in session.scalars(by_message.where(*window).distinct()):
+        for case_id in session.scalars(by_message.where(*window.conditions).distinct()):
             if len(found) < MAX_CASE_IDS:
                 found.setdefault(case_id)
         return len(found) - before
