@@ -134,6 +134,10 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Time limit of one alert send, webhook or SMTP."
     )
     alerts_max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to read /metrics; unset: /metrics answers 404.",
+    )
 
     @field_validator("secret_key")
     @classmethod

@@ -1,5 +1,6 @@
 """The weekly executive digest, sent by `ombuds digest send` to a real SMTP server on loopback:
-its figures are the API's for the same week, and customers' words in it are masked."""
+its figures are the API's for the same week, and customers' words in it are masked. And the
+operations figures Prometheus reads from /metrics behind a token."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import httpx2
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from ombuds.accounts import actions as accounts
@@ -28,9 +30,11 @@ from ombuds.cases.models import Case, CaseStatus
 from ombuds.cli.main import app
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
-from ombuds.settings import get_settings
+from ombuds.mentions.models import Source
+from ombuds.settings import Settings, get_settings
 from ombuds.surveys.actions import answer_survey
 from ombuds.surveys.models import Survey
+from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import write
 
 
@@ -154,3 +158,42 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     unknown = CliRunner().invoke(app, ["digest", "send", "--brand", "nowhere", "--to", "a@b.test"])
     assert unknown.exit_code == 2
     assert "nowhere" in unknown.output
+
+
+def test_prometheus_reads_the_pipeline_alerts_and_sources_with_the_token_only(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand, tmp_path: Path
+) -> None:
+    routed = write(session, brand, text="Where is my bag?", at=utcnow() - timedelta(hours=2), handle="ana")
+    routed.received_at = utcnow() - timedelta(minutes=10)
+    source = session.get(Source, routed.source_id)
+    assert source is not None
+    source.paused_at = utcnow()
+    session.commit()
+
+    closed = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(closed) as client:
+        assert client.get("/metrics").status_code == 404  # no token set: nothing to read
+    app_ = create_app(
+        settings=Settings(data_dir=tmp_path, metrics_token="s3cret-scrape"), session_factory=session_factory
+    )
+    with TestClient(app_) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-scrape"}):
+            refused = client.get("/metrics", headers=headers)
+            assert refused.status_code == 401, headers
+        scraped = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
+    families = {family.name: family for family in text_string_to_metric_families(scraped.text)}
+    stages = {
+        s.labels["stage"]: s.value
+        for s in families["ombuds_mentions"].samples
+        if s.name == "ombuds_mentions_total"
+    }
+    assert stages["routed"] == 1
+    assert stages["detected"] == 0
+    lag = {s.labels["stage"]: s.value for s in families["ombuds_pipeline_lag_seconds"].samples}
+    assert 590 <= lag["routed"] <= 900  # received ten minutes ago, still waiting for detection
+    assert lag["ingested"] == 0
+    paused = {s.labels["source"]: s.value for s in families["ombuds_source_paused"].samples}
+    assert paused == {source.name: 1.0}
+    assert families["ombuds_mentions_failed"].samples[0].value == 0

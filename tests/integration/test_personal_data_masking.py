@@ -66,6 +66,7 @@ SHOWS_NO_CUSTOMER_TEXT = {
     "/docs/oauth2-redirect": "part of the documentation page",
     "/static/vendor/htmx.min.js": "a script",
     "/healthz": "the version",
+    "/metrics": "operations counters for Prometheus, behind a token (404 without one)",
     "/api/v1/privacy/erasures": "erasure records: who asked, when and counts, never the customer's words",
     "/inbox/news": "a count of new cases",
     "/api/v1/inbox/views": "the names and counts of saved views",

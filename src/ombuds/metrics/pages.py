@@ -4,12 +4,14 @@ figures rank no one, and customers' words on it are masked for viewers as everyw
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from ombuds.clock import utcnow
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
+from ombuds.metrics.ops import OpsCollector
 from ombuds.metrics.periods import PeriodError, parse_period
 from ombuds.metrics.trends import TrendPoint, overview
 from ombuds.metrics.voice import pay_down, voice_of_the_customer
@@ -310,3 +313,21 @@ def figure_cases(
         "back": "/dashboard?" + urlencode(back),
     }
     return render(request, "metrics/cases.html", context, signed_in=signed_in)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus(request: Request, session: DbSession) -> Response:
+    """Operations figures in Prometheus' text format, for a scraper holding ``metrics_token``."""
+    token = request.app.state.settings.metrics_token
+    if not token:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "set OMBUDS_METRICS_TOKEN to serve /metrics")
+    sent = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "send 'Authorization: Bearer <OMBUDS_METRICS_TOKEN>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(OpsCollector(session))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

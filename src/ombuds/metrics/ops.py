@@ -1,0 +1,118 @@
+"""Reads: the operations figures ``/metrics`` gives Prometheus — mentions by pipeline stage (a
+counter whose rate is the throughput), how far behind each stage is, failed mentions, alert
+deliveries by outcome and the health of each source.
+
+Every count is an index read (``ix_mention_stage_id``) or a small table; the stage lag reads only
+the mentions still waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Brand
+from ombuds.clock import as_utc, utcnow
+from ombuds.incidents.models import Alert
+from ombuds.mentions.models import Mention, Source
+from ombuds.mentions.values import Stage
+
+#: stages a mention still has to pass: it waits in these
+WAITING = (Stage.INGESTED, Stage.ENRICHED, Stage.THREADED, Stage.ROUTED)
+
+
+class OpsCollector(Collector):
+    """One scrape: reads the database when Prometheus asks, through the caller's session."""
+
+    def __init__(self, session: Session, *, now: datetime | None = None) -> None:
+        self.session = session
+        self.now = now or utcnow()
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._pipeline()
+        yield self._alerts()
+        yield from self._sources()
+
+    def _pipeline(self) -> Iterator[Metric]:
+        by_stage = dict(
+            self.session.execute(select(Mention.stage, func.count()).group_by(Mention.stage)).all()
+        )
+        mentions = CounterMetricFamily(
+            "ombuds_mentions",
+            "Mentions by the last pipeline stage they passed (rate: throughput).",
+            labels=["stage"],
+        )
+        for stage in Stage:
+            mentions.add_metric([stage.value], by_stage.get(stage, 0))
+        yield mentions
+        failed = GaugeMetricFamily(
+            "ombuds_mentions_failed", "Mentions a stage failed on (see pipeline.failed events)."
+        )
+        failed.add_metric([], by_stage.get(Stage.FAILED, 0))
+        yield failed
+        lag = GaugeMetricFamily(
+            "ombuds_pipeline_lag_seconds",
+            "Age of the oldest mention waiting for the stage after this one (0: none waiting).",
+            labels=["stage"],
+        )
+        backlog = GaugeMetricFamily(
+            "ombuds_pipeline_backlog", "Mentions waiting after this stage.", labels=["stage"]
+        )
+        oldest = dict(
+            self.session.execute(
+                select(Mention.stage, func.min(Mention.received_at))
+                .where(Mention.stage.in_(WAITING))
+                .group_by(Mention.stage)
+            ).all()
+        )
+        for stage in WAITING:
+            since = oldest.get(stage)
+            lag.add_metric(
+                [stage.value], max((self.now - as_utc(since)).total_seconds(), 0.0) if since else 0.0
+            )
+            backlog.add_metric([stage.value], by_stage.get(stage, 0))
+        yield lag
+        yield backlog
+
+    def _alerts(self) -> Metric:
+        alerts = GaugeMetricFamily("ombuds_alerts", "Alerts by delivery outcome.", labels=["kind", "status"])
+        for kind, status, count in self.session.execute(
+            select(Alert.kind, Alert.status, func.count()).group_by(Alert.kind, Alert.status)
+        ):
+            alerts.add_metric(
+                [str(getattr(kind, "value", kind)), str(getattr(status, "value", status))], count
+            )
+        return alerts
+
+    def _sources(self) -> Iterator[Metric]:
+        paused = GaugeMetricFamily(
+            "ombuds_source_paused", "1 while an administrator paused the source.", labels=["brand", "source"]
+        )
+        silent = GaugeMetricFamily(
+            "ombuds_source_silence_seconds",
+            "Time since the source's newest mention was received (absent: none yet).",
+            labels=["brand", "source"],
+        )
+        newest = dict(
+            self.session.execute(
+                select(Mention.source_id, func.max(Mention.received_at)).group_by(Mention.source_id)
+            ).all()
+        )
+        rows = self.session.execute(
+            select(Source.id, Source.name, Source.paused_at, Brand.slug).join(
+                Brand, Brand.id == Source.brand_id
+            )
+        )
+        for source_id, name, paused_at, slug in rows:
+            paused.add_metric([slug, name], 1.0 if paused_at is not None else 0.0)
+            if newest.get(source_id) is not None:
+                silent.add_metric(
+                    [slug, name], max((self.now - as_utc(newest[source_id])).total_seconds(), 0.0)
+                )
+        yield paused
+        yield silent
