@@ -103,7 +103,7 @@ class Storm:
     _recent_set: set[int] = field(default_factory=set)
 
     def overlap(self, mention_ids: tuple[int, ...]) -> int:
-        return sum(1 for mention_id in mention_ids if mention_id in self._recent_set)
+        return sum(map(self._recent_set.__contains__, mention_ids))  # asked per storm and alarm: kept cheap
 
     def attach(self, message: StormMessage, rng: random.Random) -> bool:
         """Count a mention in; False when it was already in."""
