@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
 from ombuds.clock import as_utc
@@ -160,6 +160,27 @@ def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[s
     return labels
 
 
+def _complained(session: Session, case_ids: Collection[int]) -> set[int]:
+    """The cases with at least one customer message that reads negative: their ids alone, found by
+    the database, not every label of every message."""
+    found: set[int] = set()
+    for chunk in chunks(case_ids):
+        found.update(
+            session.scalars(
+                select(Mention.case_id)
+                .join(Enrichment, Enrichment.mention_id == Mention.id)
+                .where(
+                    Mention.case_id.in_(chunk),
+                    Mention.direction == Direction.INBOUND,
+                    Enrichment.analyzer == SENTIMENT,
+                    Enrichment.label == d.Experience.NEGATIVE.value,
+                )
+                .distinct()
+            )
+        )
+    return found
+
+
 def _followers(session: Session, case_ids: Collection[int]) -> dict[int, int]:
     """The largest audience the customer wrote to in each case (inbound messages)."""
     reach: dict[int, int] = {}
@@ -190,6 +211,7 @@ _CASE_FACTS = (
     Case.opened_at,
     Case.first_contact_resolution,
     Case.handoffs,
+    Case.reopened,
     Case.first_response_business_seconds,
     Case.resolution_business_seconds,
     Case.first_response_due_at,
@@ -209,30 +231,46 @@ def _in(moment: datetime, scope: Scope) -> bool:
     return scope.start <= moment < scope.end
 
 
+def _resolved(kind_alias: Any) -> Any:
+    return kind_alias.data["to"].as_string() == CaseStatus.RESOLVED.value
+
+
 def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
     """The cases whose first resolution falls in the period (spam and duplicates left out)."""
-    candidates = set(
-        session.scalars(
-            select(Event.subject_id)
-            .join(Case, Case.id == Event.subject_id)
-            .where(
-                *scope.conditions(),
-                Event.brand_id == scope.brand_id,
-                Event.kind == EventKind.CASE_STATUS_CHANGED,
-                Event.subject_type == "case",
-                Event.occurred_at >= scope.start,
-                Event.occurred_at < scope.end,
-                Event.data["to"].as_string() == CaseStatus.RESOLVED.value,
-            )
+    earlier = aliased(Event)
+    # the first resolution of each case, found by the database: a resolution in the period with
+    # no resolution of the same case before it (the subject index answers the NOT EXISTS)
+    rows = session.execute(
+        select(Event.subject_id, Event.occurred_at, Event.data)
+        .join(Case, Case.id == Event.subject_id)
+        .where(
+            *scope.conditions(),
+            Event.brand_id == scope.brand_id,
+            Event.kind == EventKind.CASE_STATUS_CHANGED,
+            Event.subject_type == "case",
+            Event.occurred_at >= scope.start,
+            Event.occurred_at < scope.end,
+            _resolved(Event),
+            ~exists().where(
+                earlier.subject_type == "case",
+                earlier.subject_id == Event.subject_id,
+                earlier.kind == EventKind.CASE_STATUS_CHANGED,
+                earlier.occurred_at < Event.occurred_at,
+                _resolved(earlier),
+            ),
         )
-    )
-    moves = status_moves(session, candidates)
+    ).all()
     first: dict[int, d.Resolution] = {}
-    for case_id in candidates:
-        resolution = d.first_resolution(moves[case_id])
-        if resolution is not None and resolution.is_problem and _in(resolution.at, scope):
+    for case_id, at, data in rows:
+        resolution = d.Resolution(
+            at=as_utc(at), is_problem=(data or {}).get("resolved_as") not in d.NOT_A_PROBLEM
+        )
+        if case_id not in first or resolution.at < first[case_id].at:
             first[case_id] = resolution
+    first = {case_id: found for case_id, found in first.items() if found.is_problem}
     cases = _cases(session, first)
+    # only a case reopened at some time can have been reopened within the window: read those moves alone
+    moves = status_moves(session, [case_id for case_id, case in cases.items() if case.reopened])
     surveys = _surveys(session, first)
     sentiments = _sentiments(session, first)
     found = []
@@ -244,7 +282,7 @@ def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
                 case_id=case_id,
                 resolved_at=resolution.at,
                 opened_in_period=_in(as_utc(case.opened_at), scope),
-                reopened_within_window=d.reopened_within(moves[case_id], resolved_at=resolution.at),
+                reopened_within_window=d.reopened_within(moves.get(case_id, []), resolved_at=resolution.at),
                 first_contact_resolution=case.first_contact_resolution,
                 handoffs=case.handoffs,
                 first_response_seconds=case.first_response_business_seconds,
@@ -285,17 +323,24 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
         Event.occurred_at >= min(moments),
         Event.subject_type == "case",
     )
-    still_open = select(Case.id).where(Case.brand_id == scope.brand_id, Case.status.in_(OPEN_STATUSES))
-    candidates = set(session.scalars(still_open)) | set(session.scalars(changed_since))
-    rows: list[Any] = []
-    for chunk in chunks(candidates):
+    # a case open now that has not moved since the first moment was open at every moment: its
+    # moves need not be read (no moves reads as open, as a new case is)
+    rows: list[Any] = list(
+        session.execute(
+            select(Case.id, Case.opened_at).where(
+                *scope.conditions(), Case.status.in_(OPEN_STATUSES), Case.opened_at < max(moments)
+            )
+        )
+    )
+    changed = set(session.scalars(changed_since))
+    for chunk in chunks(changed):
         rows += session.execute(
             select(Case.id, Case.opened_at).where(
                 Case.id.in_(chunk), *scope.conditions(), Case.opened_at < max(moments)
             )
         ).all()
     opened = {case_id: as_utc(at) for case_id, at in rows}
-    moves = status_moves(session, opened)
+    moves = status_moves(session, changed & opened.keys())
     ever_unresolved = [
         case_id
         for case_id in opened
@@ -304,14 +349,14 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
             for moment in moments
         )
     ]
-    sentiments = _sentiments(session, ever_unresolved)
+    complained = _complained(session, ever_unresolved)
     surveys = _surveys(session, ever_unresolved)
     negative = {
         case_id
         for case_id in ever_unresolved
         if d.was_negative(
             survey_score=surveys.get(case_id),
-            sentiments=sentiments.get(case_id, []),
+            sentiments=[d.Experience.NEGATIVE] if case_id in complained else [],
         )
     }
     reach = _followers(session, negative)
