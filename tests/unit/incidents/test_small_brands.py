@@ -1,5 +1,5 @@
-"""Early warning for a brand of 60–90 mentions a day: the SpotifyCares stream thinned to 30 % and
-43 %, with 34 customers describing one new problem in their own words within 40 minutes.
+"""Early warning for a brand of 60–120 mentions a day: the SpotifyCares stream thinned to 30 %,
+43 % and 60 %, with 34 customers describing one new problem in their own words within 40 minutes.
 
 PR must hear of it within 15 minutes every time, wherever it lands (quiet night or busy
 afternoon) and however its first messages happen to be spread, and an ordinary month of that
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.slow
     ("share", "seed", "shape"),
     [
         (0.3, 0, "burst"),
-        (0.3, 1, "burst"),
         (0.43, 2, "burst"),
         (0.43, 3, "burst"),
+        (0.6, 0, "burst"),
         # only 7 of the 34 in the first quarter hour: a handful of people who agree is enough
         (0.3, 0, "thin_start"),
         (0.3, 1, "thin_start"),
