@@ -6,6 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ombuds.clock import as_utc
 
+#: the years a bound may name: any real desk's history, with room for the period before it and a
+#: trend's steps (a bound at the calendar's edge would overflow them)
+YEARS = range(1900, 3000)
+
 
 class PeriodError(ValueError):
     """A bound that cannot be read; the message starts with the field's name."""
@@ -19,12 +23,16 @@ def _bound(field: str, text: str | None, *, is_end: bool) -> datetime:
         if len(value) == len("2026-11-01"):
             day = date.fromisoformat(value)
             # a date alone is the whole day: `to` includes it
-            return datetime.combine(day + timedelta(days=1 if is_end else 0), time(), tzinfo=UTC)
-        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            moment = datetime.combine(day + timedelta(days=1 if is_end else 0), time(), tzinfo=UTC)
+        else:
+            moment = as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except (ValueError, OverflowError):
         raise PeriodError(
             f"{field}: {value[:40]!r} is not an ISO date or time (e.g. 2026-11-01T09:00Z)"
         ) from None
+    if moment.year not in YEARS:
+        raise PeriodError(f"{field}: {value[:40]!r} is outside the years {YEARS.start} to {YEARS.stop - 1}")
+    return moment
 
 
 def parse_period(start: str | None, end: str | None) -> tuple[datetime, datetime]:

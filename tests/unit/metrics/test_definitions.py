@@ -161,6 +161,8 @@ def test_twelve_resolved_positive_experiences_pay_back_one_unresolved_negative()
         ("2026-11-02", "2026-02-30", "to: '2026-02-30' is not an ISO date"),
         ("2026-11-02", "9999-12-31", "to: '9999-12-31' is not an ISO date"),
         ("2026-11-08", "2026-11-02", "to: 2026-11-03T00:00:00+00:00 must be after from"),
+        ("0001-01-01", "2026-11-02", "from: '0001-01-01' is outside the years 1900 to 2999"),
+        ("2026-11-01", "9999-12-30T23:59:59", "to: '9999-12-30T23:59:59' is outside the years"),
     ],
 )
 def test_a_period_that_cannot_be_read_names_its_field(start: str | None, end: str, message: str) -> None:
