@@ -183,7 +183,9 @@ def _matching_mentions(
     else:
         statement = statement.select_from(Mention)
         if query.uses_index:
-            conditions.append(index.ts_condition(query))
+            # before a phrase's ILIKE: a message read by the key is tested in this order, and the
+            # vector rules out nine in ten messages for less than the ILIKE costs
+            conditions.insert(1, index.ts_condition(query))
     if query.has_case_filters and query.uses_index:
         # the index's matches drive: each one's case is looked up by its key
         statement = statement.join(Case, Case.id == Mention.case_id)
@@ -516,7 +518,11 @@ def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
 
     def read(window: _Window, wanted: int) -> int:
         before = len(found)
-        for case_id in session.scalars(by_message.where(*window.conditions).distinct()):
+        # newest first with a limit, so a walk along the key stops when enough are found rather
+        # than testing the whole window; a quarter more messages than cases wanted, as some
+        # messages share a case
+        newest = by_message.where(*window.conditions).order_by(window.newest).limit(math.ceil(wanted * 1.25))
+        for case_id in session.scalars(newest):
             if len(found) < MAX_CASE_IDS:
                 found.setdefault(case_id)
         return len(found) - before
