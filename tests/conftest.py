@@ -4,7 +4,8 @@ Databases: every test that asks for ``database_url`` (or ``engine``, ``session``
 database, already migrated to head. Unit tests use SQLite (a copy of a template file migrated once
 per session). Tests under ``tests/integration/`` run twice, on SQLite and on a real PostgreSQL
 server that the session starts itself (ids ``[sqlite]`` and ``[postgresql]``); each PostgreSQL test
-gets a clone of a migrated template database.
+gets a clone of a migrated template database, or one a previous test used, emptied
+(tests/support/postgres_reuse.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.support import postgres
 from tests.support import redis_server as redis_support
+from tests.support.postgres_reuse import DatabasePool
 
 TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent
@@ -87,6 +89,16 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
 
 
 @pytest.fixture(scope="session")
+def postgres_databases(postgres_server: postgres.PostgresServer) -> Iterator[DatabasePool]:
+    """Clones of the template for this process's tests, emptied and reused rather than cloned anew."""
+    pool = DatabasePool(postgres_server)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis_support.RedisServer]:
     """A real Redis server for the session (the distributed runner's queue), on a free loopback port."""
     try:
@@ -110,10 +122,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
     elif backend == "postgresql":
-        server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
-        name = server.create_database()
-        yield server.url(name)
-        server.drop_database(name)
+        pool: DatabasePool = request.getfixturevalue("postgres_databases")
+        name = pool.take()
+        yield pool.server.url(name)
+        pool.give_back(name)
     else:
         raise ValueError(f"unknown database backend {backend!r}; expected one of {BACKENDS}")
 
