@@ -518,11 +518,8 @@ def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
 
     def read(window: _Window, wanted: int) -> int:
         before = len(found)
-        # newest first with a limit, so a walk along the key stops when enough are found rather
-        # than testing the whole window; a quarter more messages than cases wanted, as some
-        # messages share a case
-        newest = by_message.where(*window.conditions).order_by(window.newest).limit(math.ceil(wanted * 1.25))
-        for case_id in session.scalars(newest):
+        # every case of the window: a limit on its messages could stop short of cases it holds
+        for case_id in session.scalars(by_message.where(*window.conditions).distinct()):
             if len(found) < MAX_CASE_IDS:
                 found.setdefault(case_id)
         return len(found) - before
