@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import time_machine
@@ -125,6 +125,7 @@ def _the_demo_tells_its_stories(session_factory: sessionmaker[Session], tmp_path
         _the_agent_sees_follow_ups(client, summary.follow_ups)
         _tasks_are_open_with_other_teams(client, summary.tasks)
         _customers_answered_surveys(client, session_factory, summary.surveys)
+        _every_dashboard_figure_has_data(client)
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
 
@@ -400,6 +401,21 @@ def _tasks_are_open_with_other_teams(client: TestClient, tasks: TasksSummary) ->
     badge = re.search(rf'data-case-id="{tasks.done_case_id}".*?(</tr>)', inbox.text, flags=re.DOTALL)
     assert badge is not None
     assert 'data-testid="tell-customer-badge"' in badge.group(0)
+
+
+def _every_dashboard_figure_has_data(client: TestClient) -> None:
+    """The dashboard's last 30 days: no figure is empty, and customers came back and cases moved on."""
+    today = utcnow().date()
+    period = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    figures = client.get("/api/v1/metrics/outcomes", params=period).json()
+    leaves = {
+        f"{name}.{part}" if isinstance(value, dict) else name: inner
+        for name, value in figures.items()
+        for part, inner in (value.items() if isinstance(value, dict) else [(None, value)])
+    }
+    assert [name for name, value in leaves.items() if value is None] == [], figures
+    assert figures["reopen_rate"] > 0, "customers wrote back after a resolution"
+    assert figures["handoffs_per_case"] > 0, "cases moved to another team"
 
 
 def _customers_answered_surveys(

@@ -22,10 +22,12 @@ from ombuds.demo.seed import Credential, seed_brand
 from ombuds.demo.sla import seed_sla_policy
 from ombuds.demo.surveys import SurveysSummary, seed_surveys
 from ombuds.demo.tasks import TasksSummary, seed_tasks
+from ombuds.demo.write_backs import WriteBacksSummary, seed_write_backs
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.routing.duration_actions import BATCH, record_business_durations
 from ombuds.settings import Settings
 
 
@@ -40,6 +42,7 @@ class DemoSummary:
     tasks: TasksSummary
     surveys: SurveysSummary
     past_replies: PastRepliesSummary
+    write_backs: WriteBacksSummary
 
 
 def incoming(mention: DemoMention) -> IncomingMention:
@@ -132,6 +135,16 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
         skip=stories,
         batch_size=settings.pipeline_batch_size,
     )
+    write_backs = seed_write_backs(
+        factory,
+        brand_id=brand.id,
+        now=now,
+        skip=stories | set(past_replies.answered) | set(past_replies.neglected),
+        batch_size=settings.pipeline_batch_size,
+    )
+    # what `ombuds serve` does after each round: the dashboard's response and resolution times
+    while len(record_business_durations(factory).timed) == BATCH:
+        pass
     with factory() as session:
         open_cases = _count_open_cases(session, brand.id)
     return DemoSummary(
@@ -144,4 +157,5 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
         tasks,
         surveys,
         past_replies,
+        write_backs,
     )
