@@ -17,6 +17,7 @@ from ombuds.incidents.models import (
     IncidentMention,
 )
 from ombuds.mentions.models import Mention, Source
+from ombuds.metrics.models import DigestSchedule
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
@@ -38,6 +39,7 @@ __all__ = [
     "DailyRollup",
     "DetectorJournal",
     "DetectorState",
+    "DigestSchedule",
     "Enrichment",
     "ErasureRecord",
     "Event",

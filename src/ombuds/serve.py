@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.enrichment.retraining import retrain_stale_models
 from ombuds.followups.actions import return_due_follow_ups
 from ombuds.incidents.delivery import deliver_due_alerts
+from ombuds.metrics.scheduling import send_due_digests
 from ombuds.pipeline.runner_celery import Dispatcher, make_celery
 from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.privacy.purge import run_due_purges
@@ -26,7 +27,8 @@ from ombuds.web.app import create_app
 def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
     """What the runner does after each round: send due alerts, survey links and replies, bring back cases whose
     follow-up date came, run SLA clocks (pauses, escalations), time first responses and resolutions in
-    business hours, retrain models whose examples changed, purge messages past a brand's retention (daily)."""
+    business hours, retrain models whose examples changed, purge messages past a brand's retention (daily),
+    send each scheduled brand's weekly digest."""
     deliver_due_alerts(session_factory, settings=settings)
     send_survey_links(session_factory, public_url=settings.alerts_public_url)
     deliver_due_replies(session_factory)
@@ -36,6 +38,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     return_due_follow_ups(session_factory)
     retrain_stale_models(session_factory)
     run_due_purges(session_factory)
+    send_due_digests(session_factory, settings=settings)
 
 
 def _runner(session_factory: sessionmaker[Session], settings: Settings) -> EmbeddedRunner | Dispatcher:

@@ -56,3 +56,38 @@ def send(
     console.print(
         f"{brand}: digest of {digest.start:%Y-%m-%d} to {digest.end:%Y-%m-%d} sent to {', '.join(readers)}"
     )
+
+
+@app.command("schedule")
+def schedule(
+    brand: Annotated[str, typer.Option("--brand", help="Slug of the brand.")],
+    day: Annotated[str, typer.Option("--day", help="Day of the week, in the brand's time zone.")] = "monday",
+    hour: Annotated[int, typer.Option("--hour", help="Hour of that day (0-23), the brand's local time.")] = 8,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to", help="Send to this address (repeatable); default: the brand's admins and managers."
+        ),
+    ] = None,
+) -> None:
+    """Have `ombuds serve` send the brand's digest once a week, at this day and hour of the brand's
+    time zone (its SLA policy's business hours; UTC without one)."""
+    from ombuds.accounts import queries as account_queries
+    from ombuds.db import transaction
+    from ombuds.errors import OmbudsError
+    from ombuds.metrics.schedule import DAYS, parse_day
+    from ombuds.metrics.scheduling import set_digest_schedule
+
+    try:
+        weekday = parse_day(day)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    settings = get_settings()
+    try:
+        with database(settings) as factory, transaction(factory) as session:
+            found = account_queries.get_brand_by_slug_or_raise(session, brand)
+            set_digest_schedule(session, brand=found, weekday=weekday, hour=hour, recipients=to or [])
+    except OmbudsError as exc:
+        raise fail(str(exc)) from exc
+    readers = ", ".join(to) if to else "the brand's admins and managers"
+    console.print(f"{brand}: the digest goes out every {DAYS[weekday].title()} at {hour:02d}:00 to {readers}")
