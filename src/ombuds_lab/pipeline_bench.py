@@ -357,22 +357,30 @@ def _newly_listed(
     factory: sessionmaker[Session], waiting: dict[int, float]
 ) -> list[tuple[int, float | None]]:
     """The waiting mentions whose case the inbox lists now (with the time), or that passed every
-    stage without one (None)."""
+    stage without one (None).
+
+    It asks for the span of ids the waiting mentions lie in, and only for those already threaded
+    (before threading there is no case to list): sending every waiting id 20 times a second, and
+    reading them all back, took the feeder as much CPU as the stages it measures.
+    """
     if not waiting:
         return []
     found: list[tuple[int, float | None]] = []
-    ids = list(waiting)
     with factory() as session:
-        for start in range(0, len(ids), 5000):
-            rows = session.execute(
-                select(Mention.id, Mention.stage, Case.status)
-                .outerjoin(Case, Case.id == Mention.case_id)
-                .where(Mention.id.in_(ids[start : start + 5000]))
-            ).all()
-            at = time.monotonic()
-            for mention_id, stage, status in rows:
-                if status is not None and status in OPEN_STATUSES:  # the inbox's filter: open cases
-                    found.append((mention_id, at))
-                elif stage in DONE:
-                    found.append((mention_id, None))
+        rows = session.execute(
+            select(Mention.id, Mention.stage, Case.status)
+            .outerjoin(Case, Case.id == Mention.case_id)
+            .where(
+                Mention.id.between(min(waiting), max(waiting)),
+                Mention.stage.not_in((Stage.INGESTED, Stage.ENRICHED)),
+            )
+        ).all()
+        at = time.monotonic()
+        for mention_id, stage, status in rows:
+            if mention_id not in waiting:
+                continue
+            if status is not None and status in OPEN_STATUSES:  # the inbox's filter: open cases
+                found.append((mention_id, at))
+            elif stage in DONE:
+                found.append((mention_id, None))
     return found
