@@ -8,6 +8,7 @@ with SIGKILL while they post, then started again on the same data directory.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +27,6 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions
 from ombuds.db import make_engine
 from ombuds.mentions.models import Mention
-from ombuds.migrate import upgrade
 
 pytestmark = pytest.mark.slow
 
@@ -96,12 +96,13 @@ class ServeProcess:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> tuple[Path, str]:
+def data_dir(tmp_path: Path, sqlite_template: Path) -> tuple[Path, str]:
     """A migrated SQLite database with one brand and its API token, as an operator would set up."""
     folder = tmp_path / "data"
     folder.mkdir()
+    # A copy of the session's migrated template: the same schema without migrating again.
+    shutil.copyfile(sqlite_template, folder / "ombuds.db")
     engine = make_engine(f"sqlite:///{folder / 'ombuds.db'}")
-    upgrade(engine)
     with Session(engine) as session:
         brand = actions.create_brand(session, slug="skyways", name="Skyways")
         actions.create_team(session, brand=brand, slug="care", name="Care", is_default=True)
