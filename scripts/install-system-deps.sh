@@ -3,7 +3,8 @@
 #   * a PostgreSQL server (the tests start their own throw-away server with initdb),
 #   * a Redis server (the distributed runner's tests start their own on a free loopback port),
 #   * Chromium (the browser tests drive it through Playwright; no browser is downloaded),
-#   * fonts, so screenshots show text.
+#   * fonts, so screenshots show text,
+#   * Pango, which WeasyPrint uses to print the digest as a PDF.
 # Only root can install; anyone else gets a note and the tests that need the missing part skip.
 set -euo pipefail
 
@@ -26,11 +27,16 @@ have_fonts() {
     compgen -G '/usr/share/fonts/truetype/dejavu/*.ttf' >/dev/null
 }
 
+have_pango() {
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'
+}
+
 missing=()
 have_postgres || missing+=(postgresql)
 have_redis || missing+=(redis-server)
 have_chromium || missing+=(chromium)
 have_fonts || missing+=(fonts-dejavu-core)
+have_pango || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

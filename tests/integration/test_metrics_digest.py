@@ -19,6 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -115,9 +116,21 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     answer_survey(session, token=survey.token, score="5", comment=None, now=today - timedelta(days=3))
     session.commit()
 
-    out = tmp_path / "digest.html"
+    out, pdf = tmp_path / "digest.html", tmp_path / "digest.pdf"
     sent = CliRunner().invoke(
-        app, ["digest", "send", "--brand", "skyways", "--to", "ceo@skyways.test", "--html", str(out)]
+        app,
+        [
+            "digest",
+            "send",
+            "--brand",
+            "skyways",
+            "--to",
+            "ceo@skyways.test",
+            "--html",
+            str(out),
+            "--pdf",
+            str(pdf),
+        ],
     )
     assert sent.exit_code == 0, sent.output
     assert "sent to ceo@skyways.test" in sent.output
@@ -148,6 +161,9 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
         assert (
             f'<td style="padding: 6px 0;">{label}</td><td align="right"><strong>{value}</strong>' in html
         ), label
+    printed = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    for label, value in expected.items():
+        assert f"{label} {value}" in printed, f"the PDF shows {label} as the email does"
     assert "The week before" in html
     assert "Lost my bag, mail me at [email]" in html  # one of the three voices, masked
     assert "mara.lind" not in message.as_string()

@@ -25,6 +25,9 @@ def send(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the email's HTML to this file.")
     ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write the digest as a PDF to this file.")
+    ] = None,
 ) -> None:
     """Email last week's outcomes against the week before, the promise scorecard, the week's
     incidents and three customer voices (the SMTP server of the alerts settings)."""
@@ -45,6 +48,10 @@ def send(
         raise fail(str(exc)) from exc
     if html is not None:
         html.write_text(render_html(digest, dashboard_url=dashboard_url(settings)))
+    if pdf is not None:
+        from ombuds.metrics.pdf import html_to_pdf
+
+        pdf.write_bytes(html_to_pdf(render_html(digest, dashboard_url=dashboard_url(settings))))
     if not readers:
         raise fail(f"{brand}: nobody to send the digest to; pass --to ADDRESS or add an admin or manager")
     try:
