@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
+from ombuds.incidents import actions as incidents_actions
 from ombuds.incidents import stage
-from ombuds.incidents.detectors.state import dumps
+from ombuds.incidents.detectors import DetectorSettings
+from ombuds.incidents.detectors.state import dumps, loads
 from ombuds.incidents.models import DetectorJournal, DetectorState
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
@@ -91,3 +93,24 @@ def test_a_worker_that_did_not_write_the_last_batches_carries_on_with_the_same_d
             "a rerun writes nothing"
         )
     assert again == _as_another_worker_sees_it(session_factory, brand)
+
+
+def test_new_detector_settings_keep_what_the_journal_holds(
+    session_factory: sessionmaker[Session], brand: Brand, mention_ids: list[int]
+) -> None:
+    for start in (0, 100):  # the first batch stored whole, the second journaled
+        _detect(session_factory, brand, mention_ids[start : start + 100])
+    with session_factory.begin() as session:
+        incidents_actions.set_detector_settings(
+            session,
+            brand_id=brand.id,
+            settings=DetectorSettings(warmup_hours=12.0),
+            now=datetime(2026, 3, 3, tzinfo=UTC),
+        )
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(DetectorJournal)) == 0
+        state = session.scalar(select(DetectorState.state))
+    assert state is not None
+    monitor = loads(state)
+    assert monitor.settings.warmup_hours == 12.0
+    assert set(mention_ids[:200]) <= set(monitor.seen), "the journaled batch is kept in the stored state"
