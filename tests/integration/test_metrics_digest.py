@@ -161,6 +161,9 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
         assert (
             f'<td style="padding: 6px 0;">{label}</td><td align="right"><strong>{value}</strong>' in html
         ), label
+    attached = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert len(attached) == 1, "the email carries the digest as a PDF"
+    assert attached[0].get_filename() == f"digest-{week['from']}.pdf"
     printed = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     for label, value in expected.items():
         assert f"{label} {value}" in printed, f"the PDF shows {label} as the email does"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Membership, Role, User
 from ombuds.metrics.digest import Digest, render_html, render_text
+from ombuds.metrics.pdf import html_to_pdf
 from ombuds.settings import Settings
 
 #: who gets the digest when no address is given
@@ -35,7 +36,15 @@ def digest_message(digest: Digest, *, sender: str, to: Sequence[str], dashboard_
     message["To"] = ", ".join(to)
     message["Subject"] = digest.subject
     message.set_content(render_text(digest, dashboard_url=dashboard_url))
-    message.add_alternative(render_html(digest, dashboard_url=dashboard_url), subtype="html")
+    html = render_html(digest, dashboard_url=dashboard_url)
+    message.add_alternative(html, subtype="html")
+    # the same page as a PDF, for readers who file or forward the week's figures
+    message.add_attachment(
+        html_to_pdf(html),
+        maintype="application",
+        subtype="pdf",
+        filename=f"digest-{digest.start:%Y-%m-%d}.pdf",
+    )
     return message
 
 
