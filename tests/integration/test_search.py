@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case
+from ombuds.enrichment.actions import show_correction
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.search import queries
@@ -206,3 +207,37 @@ def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_wi
     found = [item["id"] for item in listed["items"]]
     assert len(found) == 3, "at most MAX_CASE_IDS of the cases found"
     assert set(found) <= set(newest)
+
+
+def test_a_category_finds_every_message_of_a_case_with_a_message_in_it_whether_its_cases_are_few_or_many(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    session: Session,
+    brand: Brand,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("ana", "@Skyways please refund my cancelled flight"),
+            ("bo", "@Skyways the crew were lovely"),
+            ("ana", "@Skyways any news?"),
+        ],
+    )
+    first, lovely, follow_up = session.scalars(select(Mention).order_by(Mention.id)).all()
+    for mention, label in ((first, "Refunds"), (lovely, "Praise"), (follow_up, "Praise")):
+        show_correction(session, mention=mention, analyzer="category", label=label, actor_id=None)
+    session.commit()
+    headers = token_for(session, brand)
+
+    few = client.get(URL, params={"q": "category:refunds"}, headers=headers).json()
+    # over FEW_CASES cases: PostgreSQL reads the messages newest first against the cases, hashed
+    monkeypatch.setattr(queries, "FEW_CASES", 0)
+    many = client.get(URL, params={"q": "category:refunds"}, headers=headers).json()
+    assert many == few
+    # Ana's follow-up says nothing of a refund, but her case does: it is found with her first message
+    assert {(r["kind"], r["id"]) for r in many["results"]} == {
+        ("case", first.case_id), ("mention", first.id), ("mention", follow_up.id)
+    }  # fmt: skip
+    assert many["total"] == 3

@@ -41,6 +41,9 @@ class Mention(Base):
         Index("ix_mention_brand_created", "brand_id", "created_at"),
         # Threading finds the message a reply answers by brand and external id (any source).
         Index("ix_mention_brand_external", "brand_id", "external_id"),
+        # with the id, a case's messages are found by the index alone: search's category: checks
+        # each newest message's case for a message in the category without reading the table
+        Index("ix_mention_case_id", "case_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,4 +69,4 @@ class Mention(Base):
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer.id", ondelete="SET NULL"), index=True
     )
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"))

@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -202,7 +203,15 @@ def _matching_mentions(
             case_id: ColumnElement[int | None] = Mention.__table__.c.case_id
             if _dialect(session) == "sqlite":
                 case_id = literal_column("+mention.case_id", Integer)
-            conditions.append(case_id.in_(cases))
+                conditions.append(case_id.in_(cases))
+            elif query.categories:
+                # "IS TRUE" keeps PostgreSQL from making this a semi-join, which looks through
+                # each message's case for a message in the category (16,000 index reads for a
+                # common one): the cases are hashed once, from two indexes alone (the category's
+                # messages, and ix_mention_case_id for their cases), and each message looked up
+                conditions.append(case_id.in_(cases).is_(true()))
+            else:
+                conditions.append(case_id.in_(cases))
     return statement.where(*conditions)
 
 
