@@ -2,7 +2,9 @@
 
 An alarm joins an open storm when it watches the same key, shares a phrase with it, or when
 enough of the mentions behind it already belong to the storm (a cluster that explains a volume
-spike). Later mentions keep attaching while they carry the storm's phrases or while its key is
+spike). An alarm of complaints that agree says what they agree on: it joins a storm only when
+that storm is about the same thing (see ``is_about``), so a new problem opens its own incident
+even while an unrelated storm keeps the same key busy. Later mentions keep attaching while they carry the storm's phrases or while its key is
 still running hot. A storm with no activity for a while goes quiet; the same key soon after
 reopens it instead of starting a new one.
 """
@@ -20,6 +22,10 @@ from ombuds.incidents.detectors.storms import Storm, StormChange, StormMessage, 
 from ombuds.incidents.detectors.types import Alarm, Signal, from_timestamp
 
 HotCheck = Callable[[str, list[str], StormMessage, float], bool]
+
+TOPIC_WORDS = 3  # an agreeing alarm's most shared stems name what its people describe
+TOPIC_SHARE = 0.2  # a storm is about them when this share of its other sampled mentions uses one
+TOPIC_MIN_SAMPLE = 5  # fewer other mentions than this: too few to tell what the storm is about
 
 
 class StormBook:
@@ -91,7 +97,8 @@ class StormBook:
         return [StormChange(chosen.storm_id, "grew", from_timestamp(at), (message.mention_id,))]
 
     def match(self, alarm: Alarm, tag: str, at: float) -> tuple[Storm | None, bool]:
-        open_storms = self.open_storms()
+        # a storm about something else is no match for complaints that agree, even on its key
+        open_storms = [storm for storm in self.open_storms() if is_about(storm, alarm) is not False]
         if alarm.signal is not Signal.CLUSTER:
             for storm in open_storms:
                 if tag in storm.keys:
@@ -125,6 +132,7 @@ class StormBook:
                 and tag in storm.keys
                 and alarm.signal is not Signal.CLUSTER
                 and storm.last_activity_at.timestamp() >= horizon
+                and is_about(storm, alarm) is not False
             ):
                 storm.is_open = True
                 return storm, True
@@ -198,6 +206,26 @@ class StormBook:
                 storm.severity = severity
                 escalations.append(StormChange(storm.storm_id, "escalated", from_timestamp(at)))
         return escalations
+
+
+def is_about(storm: Storm, alarm: Alarm) -> bool | None:
+    """Are the agreeing complaints behind ``alarm`` about what ``storm`` is about?
+
+    The alarm's most shared rare stems name its problem; the storm is about it when enough of
+    its sampled mentions, the alarm's own left out, use one of them. The alarm's own mentions
+    do not count: a storm whose key runs hot takes in a new burst's first mentions, which would
+    make any storm look like the new problem. None when the alarm names nothing (it is not an
+    agreement alarm) or the storm holds too few other mentions to tell.
+    """
+    topic = set(alarm.evidence.get("shared_words", ())[:TOPIC_WORDS])
+    if not topic:
+        return None
+    own = set(alarm.mention_ids)
+    others = [m for m in storm.sample if m.mention_id not in own]
+    if len(others) < TOPIC_MIN_SAMPLE:
+        return None
+    using = sum(1 for m in others if not topic.isdisjoint(text.stems(text.words(m.text))))
+    return using >= TOPIC_SHARE * len(others)
 
 
 PRAISE_POSITIVE_SHARE = 0.6
