@@ -4,9 +4,9 @@ An alarm joins an open storm when it watches the same key, shares a phrase with 
 enough of the mentions behind it already belong to the storm (a cluster that explains a volume
 spike). An alarm of complaints that agree says what they agree on: it joins a storm only when
 that storm is about the same thing (see ``is_about``), so a new problem opens its own incident
-even while an unrelated storm keeps the same key busy. Later mentions keep attaching while they carry the storm's phrases or while its key is
-still running hot. A storm with no activity for a while goes quiet; the same key soon after
-reopens it instead of starting a new one.
+even while an unrelated storm keeps the same key busy. Later mentions keep attaching while they
+carry the storm's phrases or while its key is still running hot. A storm with no activity for a
+while goes quiet; the same key soon after reopens it instead of starting a new one.
 """
 
 from __future__ import annotations
