@@ -63,6 +63,11 @@ def send_email(address: str, payload: dict[str, Any], *, settings: Settings) -> 
         f"\n\nStatus: {incident.get('status')}\nOpened: {incident.get('opened_at')}\n" if incident else "\n"
     )
     message.set_content(f"{payload['text']}{details}")
+    send_by_alerts_smtp(message, settings=settings)
+
+
+def send_by_alerts_smtp(message: EmailMessage, *, settings: Settings) -> None:
+    """Hand one message to the SMTP server of the alerts' settings (alerts, digests); errors raise."""
     with smtplib.SMTP(
         settings.alerts_smtp_host, settings.alerts_smtp_port, timeout=settings.alerts_timeout_seconds
     ) as smtp:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Sequence
 from email.message import EmailMessage
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Membership, Role, User
+from ombuds.incidents.delivery import send_by_alerts_smtp
 from ombuds.metrics.digest import Digest, render_html, render_text
 from ombuds.metrics.pdf import html_to_pdf
 from ombuds.settings import Settings
@@ -58,11 +58,4 @@ def send_digest(digest: Digest, *, to: Sequence[str], settings: Settings) -> Non
     message = digest_message(
         digest, sender=settings.alerts_smtp_sender, to=to, dashboard_url=dashboard_url(settings)
     )
-    with smtplib.SMTP(
-        settings.alerts_smtp_host, settings.alerts_smtp_port, timeout=settings.alerts_timeout_seconds
-    ) as smtp:
-        if settings.alerts_smtp_starttls:
-            smtp.starttls()
-        if settings.alerts_smtp_username:
-            smtp.login(settings.alerts_smtp_username, settings.alerts_smtp_password or "")
-        smtp.send_message(message)
+    send_by_alerts_smtp(message, settings=settings)
