@@ -412,3 +412,24 @@ def test_the_voice_of_the_customer_ranks_categories_with_tone_trend_and_examples
     masked = client.get("/api/v1/metrics/voice", params=WEEK).json()["categories"][0]["examples"][2]["text"]
     assert masked == "Bag gone, write to [email]"
     assert "mara.lind" not in client.get("/api/v1/metrics/voice.csv", params=WEEK).text
+
+
+def test_the_dashboard_answers_hostile_filters_and_another_brands_team_with_its_own_brand_only(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    other = accounts.create_brand(session, slug="rival", name="Rival")
+    rival_team = accounts.create_team(session, brand=other, slug="rivalcare", name="Rival Care Desk")
+    manager = accounts.create_user(session, email="max@skyways.test", name="Max Manager", password=PASSWORD)
+    accounts.add_membership(session, user=manager, brand=brand, role=Role.MANAGER)
+    session.commit()
+    sign_in(client, manager.email)
+    hostile = ("99999999999999999999999", "9223372036854775808", "-1", "a\x00b", "1e400", "x" * 5000)
+    for path in ("/dashboard", "/dashboard/cases"):
+        for field in ("from", "to", "team", "channel", "period"):
+            for value in hostile:
+                page = client.get(path, params={"figure": "resolved", field: value})
+                # the page with a note, or a 400 for a value past the field's length; never an error
+                assert page.status_code in (200, 400), (path, field, value[:20], page.status_code)
+        page = client.get(path, params={"figure": "resolved", "team": rival_team.id})
+        assert page.status_code == 200
+        assert "Rival Care Desk" not in page.text  # another brand's team is no filter here

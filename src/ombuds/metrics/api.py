@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from ombuds.accounts.models import Team
+from ombuds.fields import parse_id
 from ombuds.metrics import queries
 from ombuds.metrics.definitions import EXAMPLES, POSITIVE_PER_NEGATIVE
 from ombuds.metrics.periods import PeriodError, parse_period
@@ -64,11 +65,8 @@ def read_scope(
         raise bad_request(str(error)) from None
     team = None
     if team_id is not None and team_id.strip():
-        found = (
-            session.get(Team, int(team_id))
-            if team_id.strip().isdecimal() and len(team_id.strip()) < 19
-            else None
-        )
+        number = parse_id(team_id)
+        found = session.get(Team, number) if number is not None else None
         if found is None or found.brand_id != brand_id:
             raise bad_request(f"team_id: no team {team_id[:20]!r} in this brand")
         team = found.id

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.queries import list_teams
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
+from ombuds.fields import NoNul
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
@@ -35,7 +36,7 @@ router = APIRouter()
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365": "Last 12 months"}
 DEFAULT_PERIOD = "30"
 LISTED = 200
-Text = Annotated[str, Query(max_length=40)]
+Text = Annotated[str, Query(max_length=40), NoNul]  # a filter PostgreSQL can compare with
 
 
 def _iso(moment: datetime) -> str:
