@@ -329,6 +329,9 @@ def test_bad_periods_and_teams_are_refused_naming_the_field_and_viewers_may_read
         refused = client.get("/api/v1/metrics/outcomes", params=params, headers=bearer)
         assert refused.status_code == 400, (params, refused.text)
         assert refused.json()["detail"].startswith(f"{field}:"), refused.text
+    for path in ("outcomes", "experience-debt", "voice", "voice.csv"):  # another brand's figures
+        hidden = client.get(f"/api/v1/metrics/{path}", params={**WEEK, "brand": "rival"}, headers=bearer)
+        assert hidden.status_code == 404, (path, hidden.text)
 
     sign_in(client, viewer.email)
     seen = client.get("/api/v1/metrics/outcomes", params=WEEK)
