@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+import traceback
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,7 +44,8 @@ def wait_until_a_backend_waits_for_a_lock(
             others = connection.execute(
                 text("SELECT state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity")
             ).all()
-            raise AssertionError(f"the second writer never waited for the first one: {others}")
+            stack = "".join(traceback.format_stack(sys._current_frames()[writer.ident or 0]))
+            raise AssertionError(f"the second writer never waited for the first one: {others}\n{stack}")
 
 
 def test_concurrent_ingests_of_overlapping_mentions_store_each_once_and_agree_on_ids(
@@ -52,23 +55,30 @@ def test_concurrent_ingests_of_overlapping_mentions_store_each_once_and_agree_on
         source_id = get_or_create_source(setup, brand_id=brand.id, kind="api", name="api:crm").id
     everything = [incoming(str(number)) for number in range(50)]
     outcome: dict[str, IngestResult | BaseException] = {}
+    connected, go = threading.Event(), threading.Event()
 
     def second_writer() -> None:
         try:
             with session_factory.begin() as session:
-                source = session.get(Source, source_id)
+                source = session.get(Source, source_id)  # connects before the race starts
                 assert source is not None
+                connected.set()
+                go.wait(timeout=60)
                 outcome["second"] = ingest_mentions(session, source=source, mentions=everything)
         except BaseException as exc:
             outcome["second"] = exc
+        finally:
+            connected.set()
 
+    writer = threading.Thread(target=second_writer)
+    writer.start()
+    assert connected.wait(timeout=60), "the second writer could not connect"
     first = session_factory()
     try:
         source = first.get(Source, source_id)
         assert source is not None
         first_result = ingest_mentions(first, source=source, mentions=everything[:30])  # not committed yet
-        writer = threading.Thread(target=second_writer)
-        writer.start()
+        go.set()
         if engine.dialect.name == "postgresql":
             wait_until_a_backend_waits_for_a_lock(engine, writer)
         first.commit()
