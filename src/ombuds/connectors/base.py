@@ -4,9 +4,14 @@ A connector's inbound side is a ``Fetcher``; the word *source* names the configu
 instance a brand keeps in the database (``mentions.models.Source``), never this protocol.
 
 Connectors never touch the database. A fetcher hands back a ``Batch``: the records exactly as
-received plus the cursor to resume from. Ingest stores the records, not the cursor: the caller
-keeps it for the run (``ombuds import`` starts a file from the top each time), and idempotent
-ingest skips what an earlier or interrupted run already stored.
+received plus the cursor to resume from; whoever polls stores the records and the new cursor in one
+transaction, so a crash between fetch and store refetches from the stored cursor and idempotent
+ingest drops the repeats. A record's ``fields`` use the mentions API's names (``external_id``,
+``author_handle``, ``text``, ``created_at``, ``channel``, ``url``, ``followers``, ``in_reply_to``,
+``is_public``, ``author_name``), so one mapping validates every kind.
+
+A kind of connector is a ``ConnectorKind`` registered under the ``ombuds.connectors`` entry-point
+group: a third party ships one as its own package.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,21 @@ class Fetcher(Protocol):
     def fetch(self, cursor: Cursor | None) -> Batch: ...
 
 
+class FetchFailed(Exception):
+    """The channel could not be read this time (network, timeout, server error); try again later.
+
+    Say what failed in words an administrator can act on; never include a secret.
+    """
+
+
+class RateLimited(FetchFailed):
+    """The channel asked us to wait (HTTP 429, ``Retry-After``, ``x-ratelimit-reset``)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingReply:
     """A reply to send through the channel the mention came from."""
@@ -93,3 +115,22 @@ class Sink(Protocol):
     kind: ClassVar[str]
 
     def send(self, reply: OutgoingReply) -> SentReply: ...
+
+
+class ConnectorKind(Protocol):
+    """One kind of channel, as registered under the ``ombuds.connectors`` entry-point group.
+
+    ``config_model`` types a source's settings; the fields named in ``secret_fields`` are encrypted
+    at rest with the app's key and never logged or shown back. ``fetcher`` and ``sink`` build the
+    connector from a validated config (``None`` when the kind only pushes, or cannot answer);
+    ``timeout`` bounds every network call, so a channel that hangs never stalls the others.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    config_model: ClassVar[type[BaseModel]]
+    secret_fields: ClassVar[frozenset[str]]
+
+    def fetcher(self, config: BaseModel, *, timeout: float) -> Fetcher | None: ...
+
+    def sink(self, config: BaseModel, *, timeout: float) -> Sink | None: ...
