@@ -20,6 +20,14 @@ from ombuds.mentions.models import Mention, Source
 from ombuds.metrics.models import DigestSchedule
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
+from ombuds.problems.models import (
+    Problem,
+    ProblemCase,
+    ProblemIncident,
+    ProblemNotice,
+    ProblemPromise,
+    ProblemProposalDismissal,
+)
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
@@ -54,6 +62,12 @@ __all__ = [
     "Mention",
     "NewsItem",
     "Notification",
+    "Problem",
+    "ProblemCase",
+    "ProblemIncident",
+    "ProblemNotice",
+    "ProblemPromise",
+    "ProblemProposalDismissal",
     "Promise",
     "PromiseExample",
     "PromiseMatch",
