@@ -108,9 +108,24 @@ class SentReply:
     sent_at: datetime
 
 
+class SinkError(Exception):
+    """A reply could not be delivered; the message is safe to show (it holds no secret)."""
+
+
+class SinkRetry(SinkError):
+    """The failure may pass (a timeout, no connection, a 5xx, a rate limit): try again later."""
+
+
+class SinkRefused(SinkError):
+    """The receiver refused the reply; trying again will not help."""
+
+
 @runtime_checkable
 class Sink(Protocol):
-    """Sends replies out; outbound messages always go through a sink, never from a view."""
+    """Sends replies out; outbound messages always go through a sink, never from a view.
+
+    ``send`` raises ``SinkRetry`` for a failure that may pass and ``SinkRefused`` for one that will not.
+    """
 
     kind: ClassVar[str]
 

@@ -19,7 +19,7 @@ from typing import ClassVar
 import httpx
 
 from ombuds.clock import utcnow
-from ombuds.connectors.base import OutgoingReply, SentReply
+from ombuds.connectors.base import OutgoingReply, SentReply, SinkError, SinkRefused, SinkRetry
 
 SIGNATURE_HEADER = "X-Ombuds-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -28,16 +28,8 @@ RETRYABLE_4XX = frozenset({408, 425, 429})
 ANSWER_KEPT_CHARS = 2000
 
 
-class SinkError(Exception):
-    """A reply could not be delivered; the message is safe to show (it holds no secret)."""
-
-
-class SinkRetry(SinkError):
-    """The failure may pass: try again later."""
-
-
-class SinkRefused(SinkError):
-    """The receiver refused the reply; trying again will not help."""
+# The errors are the connectors' own, so every sink (here or in a connector) raises the same ones.
+__all__ = ["SinkError", "SinkRefused", "SinkRetry", "SmtpSink", "WebhookSink", "signature"]
 
 
 def signature(secret: str, body: bytes) -> str:
