@@ -2,6 +2,7 @@
 # Installs what the test suite needs from Debian packages when it is missing:
 #   * a PostgreSQL server (the tests start their own throw-away server with initdb),
 #   * a Redis server (the distributed runner's tests start their own on a free loopback port),
+#   * Dovecot's IMAP server (the email connector's tests start their own on a free loopback port),
 #   * Chromium (the browser tests drive it through Playwright; no browser is downloaded),
 #   * fonts, so screenshots show text,
 #   * Pango, which WeasyPrint uses to print the digest as a PDF.
@@ -19,6 +20,10 @@ have_redis() {
     command -v redis-server >/dev/null 2>&1
 }
 
+have_dovecot() {
+    command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]
+}
+
 have_chromium() {
     [ -x /usr/bin/chromium ]
 }
@@ -34,6 +39,7 @@ have_pango() {
 missing=()
 have_postgres || missing+=(postgresql)
 have_redis || missing+=(redis-server)
+have_dovecot || missing+=(dovecot-imapd)
 have_chromium || missing+=(chromium)
 have_fonts || missing+=(fonts-dejavu-core)
 have_pango || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
@@ -44,7 +50,7 @@ fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "note: missing ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
-    echo "      or the PostgreSQL, Redis and browser tests will be skipped" >&2
+    echo "      or the PostgreSQL, Redis, IMAP and browser tests will be skipped" >&2
     exit 0
 fi
 

@@ -26,7 +26,7 @@ from ombuds.db import make_engine, make_session_factory
 from ombuds.migrate import upgrade
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
-from tests.support import postgres
+from tests.support import dovecot, postgres
 from tests.support import redis_server as redis_support
 from tests.support.postgres_reuse import DatabasePool
 
@@ -111,6 +111,21 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis_sup
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[dovecot.DovecotServer]:
+    """A real IMAP server (Dovecot) for the session, on a free loopback port, with one mailbox user."""
+    try:
+        server = dovecot.start_server()
+    except dovecot.DovecotUnavailable as exc:
+        if os.geteuid() != 0:
+            pytest.skip(f"{exc} (not root, so `make test` could not install it)")
+        pytest.fail(f"{exc}; run `make test` (or scripts/install-system-deps.sh) as root first")
+    try:
+        yield server
+    finally:
+        dovecot.remove_server(server)
 
 
 @pytest.fixture

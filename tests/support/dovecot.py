@@ -1,0 +1,200 @@
+"""A throw-away Dovecot IMAP server for the test session, from Debian's ``dovecot-imapd``.
+
+The email connector's tests read a real mailbox, as users' installations do: a private Dovecot with
+its own configuration in a temporary folder, one passwd-file user with a maildir, on a free
+loopback port, no TLS (loopback only) and nothing shared with a Dovecot the machine may run.
+Tests put mail in with IMAP APPEND, as a mail server delivering it would, each into a folder of its
+own, so the session's one server serves every test.
+
+Dovecot's mail processes never run as root: as root, the server drops to the ``dovecot`` user
+(which the package creates) and the folder belongs to that user; as anyone else, everything runs
+as that user.
+"""
+
+from __future__ import annotations
+
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ombuds_lab.servers import free_port
+
+USER = "care@skyways.test"
+PASSWORD = "imap-pass-never-shown-3F"
+
+
+class DovecotUnavailable(RuntimeError):
+    """dovecot is not installed here."""
+
+
+def find_binary() -> str:
+    found = shutil.which("dovecot") or next(
+        (path for path in ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot") if Path(path).is_file()), None
+    )
+    if found is None:
+        raise DovecotUnavailable(
+            "dovecot not found; install the Debian package `dovecot-imapd` (`make test` does, as root)"
+        )
+    return found
+
+
+@dataclass
+class DovecotServer:
+    root: Path
+    binary: str
+    port: int = field(default_factory=free_port)
+    user: str = USER
+    password: str = PASSWORD
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "dovecot.log"
+
+    def start(self, timeout: float = 20.0) -> None:
+        system_user = "dovecot" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+        account = pwd.getpwnam(system_user)
+        for folder in ("run", "state", "mail"):
+            (self.root / folder).mkdir(mode=0o755, exist_ok=True)  # run/ must be world-readable
+        # passwd-file: user:{scheme}password:uid:gid:gecos:home:shell
+        (self.root / "users").write_text(
+            f"{self.user}:{{PLAIN}}{self.password}:{account.pw_uid}:{account.pw_gid}::{self.root / 'mail'}::\n"
+        )
+        (self.root / "dovecot.conf").write_text(self._config(system_user, account.pw_uid))
+        if os.geteuid() == 0:
+            for path in (self.root, self.root / "mail", self.root / "state"):
+                shutil.chown(path, user=system_user, group=account.pw_gid)
+        # -F: in the foreground, so the test session owns the process and its end.
+        self._process = subprocess.Popen(
+            [self.binary, "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with imaplib.IMAP4("127.0.0.1", self.port, timeout=2) as imap:
+                    imap.login(self.user, self.password)
+                    return
+            except (OSError, imaplib.IMAP4.error):
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"dovecot did not start on port {self.port}:\n{self._log()}") from None
+                time.sleep(0.05)  # the server is still binding its port
+
+    def _config(self, system_user: str, uid: int) -> str:
+        root = self.root
+        return f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+instance_name = ombuds-test-{self.port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {system_user}
+default_internal_group = {grp.getgrgid(pwd.getpwnam(system_user).pw_gid).gr_name}
+default_login_user = {system_user}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+mail_location = maildir:{root}/mail/Maildir
+mail_privileged_group =
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/users
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+    def _log(self) -> str:
+        log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        if (
+            self._process is not None
+            and self._process.stderr is not None
+            and self._process.poll() is not None
+        ):
+            log += self._process.stderr.read().decode(errors="replace")
+        return log
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=20)
+        if self._process is not None and self._process.stderr is not None:
+            self._process.stderr.close()
+        self._process = None
+
+    # --- what a test does with the mailbox -------------------------------------------------------
+
+    def connect(self) -> imaplib.IMAP4:
+        imap = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        imap.login(self.user, self.password)
+        return imap
+
+    def create_folder(self, name: str) -> None:
+        with self.connect() as imap:
+            status, answer = imap.create(f'"{name}"')
+            assert status == "OK", answer
+
+    def delete_folder(self, name: str) -> None:
+        with self.connect() as imap:
+            status, answer = imap.delete(f'"{name}"')
+            assert status == "OK", answer
+
+    def deliver(self, folder: str, message: bytes) -> None:
+        """Put one message in the folder, as a mail server delivering it would."""
+        with self.connect() as imap:
+            status, answer = imap.append(f'"{folder}"', None, None, message)
+            assert status == "OK", answer
+
+
+def start_server() -> DovecotServer:
+    """Start a fresh server in a new temporary folder (the caller stops it and removes the folder)."""
+    binary = find_binary()
+    # Not pytest's tmp folder: that one is private to its owner, and Dovecot runs as another user.
+    root = Path(tempfile.mkdtemp(prefix="ombuds-imap-"))
+    root.chmod(0o755)
+    server = DovecotServer(root=root, binary=binary)
+    try:
+        server.start()
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return server
+
+
+def remove_server(server: DovecotServer) -> None:
+    try:
+        server.stop()
+    finally:
+        shutil.rmtree(server.root, ignore_errors=True)
