@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     SOURCE_CREATED = "source.created"
     SOURCE_PAUSED = "source.paused"
     SOURCE_RESUMED = "source.resumed"
+    DEAD_LETTER_RETRIED = "dead_letter.retried"
+    DEAD_LETTER_DISCARDED = "dead_letter.discarded"
     MENTIONS_INGESTED = "mentions.ingested"
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_MERGED = "customer.merged"

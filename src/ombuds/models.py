@@ -33,6 +33,7 @@ from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink
 from ombuds.responses.resolutions.models import CaseResolution, ResolutionOption
 from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
 from ombuds.routing.models import RoutingRule, SlaClock, SlaPolicySetting
+from ombuds.sources.models import DeadLetter, SourceState, WebhookDelivery
 from ombuds.surveys.models import Survey, SurveySetting
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "CaseResolution",
     "Customer",
     "DailyRollup",
+    "DeadLetter",
     "DetectorJournal",
     "DetectorState",
     "DigestSchedule",
@@ -83,6 +85,7 @@ __all__ = [
     "SlaClock",
     "SlaPolicySetting",
     "Source",
+    "SourceState",
     "Survey",
     "SurveySetting",
     "TalkingPoint",
@@ -90,4 +93,5 @@ __all__ = [
     "Task",
     "Team",
     "User",
+    "WebhookDelivery",
 ]

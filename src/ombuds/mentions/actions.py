@@ -240,3 +240,8 @@ def set_source_paused(
         data={"name": source.name},
     )
     return True
+
+
+def set_source_cursor(session: Session, *, source: Source, cursor: str | None) -> None:
+    """Where the source resumes; stored in the transaction that stores what was fetched before it."""
+    source.cursor = cursor
