@@ -1,0 +1,231 @@
+"""One RFC 822 message as a record's fields, named as the mentions API names them. Pure.
+
+``external_id`` is the Message-ID (angle brackets kept, as In-Reply-To quotes it back);
+``in_reply_to`` the nearest parent the headers name: In-Reply-To, else the last of References;
+``text`` the subject and the customer's own words (HTML made plain, quoted history cut off).
+Attachments are handed back as bytes for the fetcher to keep as files: never in a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from email.utils import parseaddr
+
+from ombuds.connectors.email.text import strip_quoted, strip_quoted_html
+
+CHANNEL = "email"
+#: The mentions API's limits: an id or handle past 200 characters, a text past 50,000, is refused.
+MAX_ID_CHARS = 200
+MAX_TEXT_CHARS = 50_000
+TRUNCATED = "\n[…]"
+#: A Date header further ahead than this is a wrong clock (or spam): the server's arrival time wins.
+CLOCK_SKEW = timedelta(days=1)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+
+
+class UnreadableEmail(ValueError):
+    """A message that cannot become a mention; ``field`` names what is missing or wrong."""
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEmail:
+    """The mention's fields, what else a person may want to see (subject, references), the files."""
+
+    fields: dict[str, object]
+    metadata: dict[str, object]
+    attachments: tuple[Attachment, ...]
+
+
+def parse_email(raw: bytes, *, received_at: datetime) -> ParsedEmail:
+    """The message's fields; ``UnreadableEmail`` says why it cannot be a mention.
+
+    ``received_at`` (the server's arrival time) stands in for a missing, unreadable or future Date.
+    """
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    address, name = _sender(message)
+    if not address:
+        raise UnreadableEmail("the message has no sender address (From)", field="author_handle")
+    subject = _header(message, "Subject")
+    body = _body_text(message)
+    text = "\n\n".join(part for part in (subject, body) if part)
+    if not text:
+        raise UnreadableEmail("the message has neither a subject nor any text", field="text")
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[: MAX_TEXT_CHARS - len(TRUNCATED)] + TRUNCATED
+    references = _message_ids(_header(message, "References"))
+    parent = next(iter(_message_ids(_header(message, "In-Reply-To"))), None) or (
+        references[-1] if references else None
+    )
+    attachments = tuple(_attachments(message))
+    fields: dict[str, object] = {
+        "external_id": _external_id(message, raw),
+        "author_handle": address,
+        "author_name": name or None,
+        "text": text,
+        "created_at": _written_at(message, received_at).isoformat(),
+        "channel": CHANNEL,
+        "is_public": False,
+    }
+    if parent is not None and len(parent) <= MAX_ID_CHARS:
+        fields["in_reply_to"] = parent
+    metadata: dict[str, object] = {
+        "subject": subject,
+        "references": references,
+        "to": _addresses(message, "To"),
+    }
+    return ParsedEmail(fields=fields, metadata=metadata, attachments=attachments)
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: <subject>``, once: mail programs group a conversation by it, not only by its headers."""
+    subject = " ".join(subject.split())
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}".strip()
+
+
+def subject_of(raw: bytes) -> str:
+    """The Subject of a stored message (its raw bytes), decoded; empty when it has none."""
+    message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    return _header(message, "Subject")
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        value = message.get(name)
+    except (ValueError, IndexError, TypeError):  # a header the parser cannot even split
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _sender(message: EmailMessage) -> tuple[str, str]:
+    try:
+        header = message.get("From")
+        addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+    except (ValueError, IndexError, TypeError):
+        addresses = ()
+    if addresses and addresses[0].addr_spec and "@" in addresses[0].addr_spec:
+        found = addresses[0]
+        address, name = found.addr_spec, found.display_name
+    else:  # a From the strict parser gave up on: the lenient one still finds most addresses
+        name, address = parseaddr(_header(message, "From"))
+    address = address.strip().lower()
+    if "@" not in address or len(address) > MAX_ID_CHARS:
+        return "", ""
+    return address, " ".join(name.split())[:MAX_ID_CHARS]
+
+
+def _addresses(message: EmailMessage, name: str) -> list[str]:
+    try:
+        header = message.get(name)
+        return [found.addr_spec.lower() for found in getattr(header, "addresses", ()) if found.addr_spec]
+    except (ValueError, IndexError, TypeError):
+        return []
+
+
+def _message_ids(value: str) -> list[str]:
+    return _MESSAGE_ID.findall(value)
+
+
+def _external_id(message: EmailMessage, raw: bytes) -> str:
+    """The Message-ID; a message without one (or with an absurd one) is named by its bytes' hash.
+
+    The hash is the same on every fetch, so idempotent ingest still drops the repeats.
+    """
+    found = _message_ids(_header(message, "Message-ID"))
+    if found and len(found[0]) <= MAX_ID_CHARS:
+        return found[0]
+    return f"<sha256.{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.invalid>"
+
+
+def _written_at(message: EmailMessage, received_at: datetime) -> datetime:
+    try:
+        header = message.get("Date")
+        written: datetime | None = getattr(header, "datetime", None)
+    except (ValueError, IndexError, TypeError, OverflowError):
+        written = None
+    if written is None:
+        return received_at
+    if written.tzinfo is None:  # "-0000": the sender's zone is unknown; RFC 5322 reads it as UTC
+        written = written.replace(tzinfo=UTC)
+    if written > received_at + CLOCK_SKEW:
+        return received_at
+    return written.astimezone(UTC)
+
+
+# --- body and attachments ------------------------------------------------------------------------
+
+
+def _body_text(message: EmailMessage) -> str:
+    """The plain-text part if there is one (the sender's own), else the HTML part made plain."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = _decoded(part)
+    if part.get_content_subtype() == "html":
+        return strip_quoted_html(content)
+    return strip_quoted(content)
+
+
+def _decoded(part: MIMEPart) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, AssertionError):  # an unknown charset, a broken transfer encoding
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
+
+
+def _attachments(message: EmailMessage) -> list[Attachment]:
+    found: list[Attachment] = []
+    for number, part in enumerate(message.iter_attachments(), start=1):
+        content_type = part.get_content_type()
+        if part.get_content_maintype() == "message":  # a forwarded email: kept whole, as .eml
+            content = part.as_bytes()
+        else:
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
+        found.append(
+            Attachment(
+                filename=_filename(part.get_filename(), content_type, number),
+                content_type=content_type,
+                content=content,
+            )
+        )
+    return found
+
+
+def _filename(given: str | None, content_type: str, number: int) -> str:
+    """A name safe on any file system: no folders, no odd characters, at most 120 characters."""
+    name = _UNSAFE_NAME.sub("_", (given or "").replace("\\", "/").rsplit("/", 1)[-1]).strip(" ._")
+    if not name:
+        extension = ".eml" if content_type == "message/rfc822" else mimetypes.guess_extension(content_type)
+        name = f"attachment-{number}{extension or '.bin'}"
+    return name[-120:]  # the end keeps the extension
