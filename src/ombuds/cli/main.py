@@ -25,6 +25,7 @@ from ombuds.cli import (
     replay,
     replies,
     serve,
+    sources,
     team,
     team_members,
     token,
@@ -74,6 +75,8 @@ for name, group in (
     ("digest", digest.app),
     ("replies", replies.app),
     ("privacy", privacy.app),
+    ("source", sources.source_app),
+    ("sources", sources.sources_app),
 ):
     app.add_typer(group, name=name)
 add_command_groups(app)

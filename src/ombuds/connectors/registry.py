@@ -7,6 +7,7 @@ After adding an entry point, reinstall the package (``pip install -e .``) so its
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import entry_points
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ombuds.connectors.base import ConnectorKind
 from ombuds.errors import InvalidInput
 
+log = logging.getLogger(__name__)
 GROUP = "ombuds.connectors"
 
 
@@ -29,7 +31,11 @@ def installed_kinds() -> Mapping[str, ConnectorKind]:
     """Every registered kind by name, loaded once per process."""
     kinds: dict[str, ConnectorKind] = {}
     for point in entry_points(group=GROUP):
-        loaded = point.load()
+        try:
+            loaded = point.load()
+        except Exception:  # one broken package must not take every channel down with it
+            log.exception("connector kind %r (%s) could not be loaded; it is left out", point.name, point.value)
+            continue
         kind = cast(ConnectorKind, loaded() if isinstance(loaded, type) else loaded)
         if kind.name != point.name:
             raise TypeError(f"entry point {point.name!r} ({point.value}) names a kind called {kind.name!r}")

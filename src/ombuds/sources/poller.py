@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, ConnectorKind, Cursor, Fetcher, FetchFailed, RateLimited
 from ombuds.connectors.registry import dedupes_across_sources, get_kind
-from ombuds.connectors.secrets import open_config
+from ombuds.connectors.secrets import SecretUnreadable, open_config
 from ombuds.db import transaction
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.mentions.actions import ingest_mentions, set_source_cursor
@@ -117,16 +117,21 @@ def poll_source(
     A fetch that fails records the error and schedules a retry with backoff and jitter (or after
     the wait a rate limit asked for) and keeps every batch stored before it.
     """
-    with transaction(factory) as session:
-        source, kind, fetcher = _open(session, source_id, box, timeout)
-        cursor = Cursor(source.cursor) if source.cursor is not None else None
-        brand_id = source.brand_id
+    try:
+        with transaction(factory) as session:
+            source, kind, fetcher = _open(session, source_id, box, timeout)
+            cursor = Cursor(source.cursor) if source.cursor is not None else None
+            brand_id = source.brand_id
+    except (SecretUnreadable, InvalidInput) as exc:  # a broken config: say so in the health, retry later
+        _record_failure(factory, source_id, FetchFailed(str(exc)), clock(), rng)
+        return PollOutcome(source_id, errors=1, failure=str(exc))
     fetched = imported = duplicates = errors = 0
     try:
         for _ in range(max_batches):
             try:
                 batch = fetch_within(fetcher, cursor, seconds=timeout + DEADLINE_GRACE_SECONDS)
-            except FetchFailed as failed:
+            except Exception as exc:
+                failed = exc if isinstance(exc, FetchFailed) else FetchFailed(f"{type(exc).__name__}: {exc}")
                 _record_failure(factory, source_id, failed, clock(), rng)
                 return PollOutcome(source_id, fetched, imported, duplicates, errors + 1, failure=str(failed))
             accepted, unusable = sort_records(list(batch.records))
