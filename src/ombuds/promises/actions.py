@@ -9,16 +9,21 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, User
 from ombuds.clock import utcnow
-from ombuds.enrichment.models import Enrichment
 from ombuds.errors import InvalidInput
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.promises import matching
 from ombuds.promises.encoder import Encoder, default_encoder
 from ombuds.promises.files import PromiseEntry
+from ombuds.promises.judging import judge
 from ombuds.promises.models import ExampleKind, Promise, PromiseExample, PromiseMatch, Stance
-from ombuds.promises.queries import get_promise_by_key, list_examples, list_promises
-from ombuds.promises.stance import detect_stance, sentences
+from ombuds.promises.queries import (
+    MentionFacts,
+    get_promise_by_key,
+    list_examples,
+    list_promises,
+    mention_facts,
+)
 
 
 def create_promise(
@@ -153,19 +158,6 @@ def build_matcher(
     )
 
 
-def _enrichment_facts(session: Session, mention_ids: Sequence[int]) -> dict[int, dict[str, Enrichment]]:
-    rows = session.scalars(
-        select(Enrichment).where(
-            Enrichment.mention_id.in_(list(mention_ids)),
-            Enrichment.analyzer.in_(("sentiment", "reach", "duplicates")),
-        )
-    )
-    found: dict[int, dict[str, Enrichment]] = {}
-    for row in rows:
-        found.setdefault(row.mention_id, {})[row.analyzer] = row
-    return found
-
-
 def match_mentions(
     session: Session, *, brand_id: int, mentions: Sequence[Mention], encoder: Encoder | None = None
 ) -> list[PromiseMatch]:
@@ -188,67 +180,38 @@ def match_mentions(
             select(PromiseMatch).where(PromiseMatch.mention_id.in_([m.id for m in inbound]))
         )
     }
-    facts = _enrichment_facts(session, [m.id for m in inbound])
-    results = matcher.match([m.text for m in inbound])
-    spans = _evidence_spans(matcher, [m.text for m, found in zip(inbound, results, strict=True) if found])
+    facts = mention_facts(session, [m.id for m in inbound])
+    judged = judge(
+        matcher,
+        [m.text for m in inbound],
+        [facts[m.id].sentiment if m.id in facts else None for m in inbound],
+    )
     stored: list[PromiseMatch] = []
-    for mention, found in zip(inbound, results, strict=True):
-        enrichment = facts.get(mention.id, {})
-        sentiment = enrichment["sentiment"].label if "sentiment" in enrichment else None
-        for hit in found:
-            promise_id = promise_ids[hit.promise_key]
+    for mention, found in zip(inbound, judged, strict=True):
+        weights = facts.get(mention.id, MentionFacts()).weights()
+        for item in found:
+            promise_id = promise_ids[item.hit.promise_key]
             row = earlier.pop((mention.id, promise_id), None)
             if row is not None and row.is_reviewed:
                 continue
-            span = spans[mention.text][hit.promise_key]
-            stance = detect_stance(mention.text, span=span, sentiment=sentiment)
+            stance = item.finding
             if row is None:  # a new match; an earlier one is updated in place, so a rerun changes nothing
                 row = PromiseMatch(brand_id=brand_id, promise_id=promise_id, mention_id=mention.id)
                 session.add(row)
             row.stance = stance.stance
-            row.score = hit.score
+            row.score = item.hit.score
             row.evidence = stance.evidence
             row.evidence_start = stance.start
             row.evidence_end = stance.end
             row.model_version = matcher.version
             row.occurred_at = mention.created_at
-            row.data = _weights(enrichment) | {"stance_from": stance.source, "via_example": hit.via_example}
+            row.data = weights | {"stance_from": stance.source, "via_example": item.hit.via_example}
             stored.append(row)
     for row in earlier.values():  # automatic matches the model no longer makes
         if not row.is_reviewed:
             session.delete(row)
     session.flush()
     return stored
-
-
-def _weights(enrichment: dict[str, Enrichment]) -> dict[str, object]:
-    reach = enrichment.get("reach")
-    duplicates = enrichment.get("duplicates")
-    return {
-        "reach": float(reach.score) if reach is not None and reach.score is not None else 0.0,
-        "echo_group": duplicates.label if duplicates is not None else None,
-    }
-
-
-def _evidence_spans(matcher: matching.Matcher, texts: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
-    """Per message and promise, the sentence closest to the promise; every sentence encoded in one batch."""
-    pieces = {text: sentences(text) for text in texts}
-    several = [(text, span) for text, spans in pieces.items() if len(spans) > 1 for span in spans]
-    vectors = matcher.encoder.encode([text[start:end] for text, (start, end) in several]) if several else None
-    keys = [promise.key for promise in matcher.promises]
-    found: dict[str, dict[str, tuple[int, int]]] = {
-        text: dict.fromkeys(keys, spans[0]) for text, spans in pieces.items()
-    }
-    row = 0
-    for text, spans in pieces.items():
-        if len(spans) == 1:
-            continue
-        assert vectors is not None
-        scores = vectors[row : row + len(spans)] @ matcher.promise_matrix.T  # sentences × promises
-        for column, key in enumerate(keys):
-            found[text][key] = spans[int(scores[:, column].argmax())]
-        row += len(spans)
-    return found
 
 
 # --- agents' reviews ------------------------------------------------------------------------------

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Role
+from ombuds.accounts.queries import get_role
+from ombuds.errors import Forbidden
+from ombuds.promises.preflight import Preflight, PreflightVoice, preflight
+from ombuds.promises.queries import get_mentions
 from ombuds.promises.schemas import (
     AlignmentRead,
+    PreflightCreate,
+    PreflightExample,
+    PreflightRead,
     PromiseCardRead,
     PromiseRead,
     ScorecardRead,
@@ -15,7 +24,7 @@ from ombuds.promises.schemas import (
 )
 from ombuds.promises.scorecard import scorecard
 from ombuds.promises.scoring import Alignment
-from ombuds.web.deps import ApiReader, DbSession
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
 router = APIRouter(prefix="/promises", tags=["promises"])
 
@@ -58,4 +67,75 @@ def read_scorecard(
             )
             for card in scorecard(session, found.id)
         ],
+    )
+
+
+#: Who may check a draft claim: those who write the brand's promises.
+PREFLIGHT_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
+
+
+def may_preflight(role: Role | None) -> bool:
+    return role in PREFLIGHT_ROLES
+
+
+def _checker(session: Session, scope: ApiScope, brand_id: int) -> None:
+    person = scope.person(session)
+    if person is None or not may_preflight(get_role(session, user=person, brand_id=brand_id)):
+        raise Forbidden("checking a draft claim takes the pr, manager or admin role")
+
+
+def preflight_read(session: Session, brand_id: int, found: Preflight) -> PreflightRead:
+    """The preflight over JSON, its example voices with the customers' messages."""
+    voices = found.contradicting + found.confirming
+    mentions = get_mentions(session, brand_id, [voice.mention_id for voice in voices])
+
+    def example(voice: PreflightVoice) -> PreflightExample | None:
+        mention = mentions.get(voice.mention_id)
+        if mention is None:
+            return None
+        return PreflightExample(
+            text=mention.text,
+            stance=voice.stance.value,
+            case_id=voice.case_id,
+            mention_id=voice.mention_id,
+            evidence=mention.text[voice.start : voice.end],
+        )
+
+    return PreflightRead(
+        text=found.text,
+        weeks=found.weeks,
+        messages=found.messages,
+        read=found.read,
+        matches=found.matches,
+        confirms=found.confirms,
+        contradicts=found.contradicts,
+        neutral=found.neutral,
+        voices=found.alignment.voices,
+        alignment=found.alignment.score,
+        interval=[found.alignment.low, found.alignment.high],
+        examples=[shown for voice in voices if (shown := example(voice)) is not None],
+    )
+
+
+@router.post(
+    "/preflight",
+    response_model=PreflightRead,
+    responses=_ERRORS
+    | {
+        403: {"description": "Checking a draft claim takes the pr, manager or admin role."},
+        422: {"description": "A claim or window that cannot be used; the detail names it."},
+    },
+)
+def run_preflight(
+    body: PreflightCreate,
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(description="Slug of the brand; default: the caller's.")] = None,
+) -> PreflightRead:
+    """Hold a draft claim against the last weeks of customers' messages with the promise matcher:
+    how many confirm and contradict it, its alignment and interval, and the voices. Stores nothing."""
+    found = scope.brand_by_slug(brand)
+    _checker(session, scope, found.id)
+    return preflight_read(
+        session, found.id, preflight(session, brand_id=found.id, text=body.text, weeks=body.weeks)
     )

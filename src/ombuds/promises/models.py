@@ -12,7 +12,15 @@ from ombuds.clock import utcnow
 from ombuds.db import Base, str_enum
 from ombuds.promises.matching import ExampleKind, Stance
 
-__all__ = ["ExampleKind", "Promise", "PromiseExample", "PromiseMatch", "Stance"]
+__all__ = [
+    "ExampleKind",
+    "Promise",
+    "PromiseDraft",
+    "PromiseDraftComment",
+    "PromiseExample",
+    "PromiseMatch",
+    "Stance",
+]
 
 
 class Promise(Base):
@@ -77,4 +85,39 @@ class PromiseMatch(Base):
     is_reviewed: Mapped[bool] = mapped_column(default=False)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PromiseDraft(Base):
+    """A claim marketing or PR is thinking of making, saved with its preflight so care can comment.
+
+    Not a promise: nothing is matched to it until someone registers it (``promise_id`` then points
+    at the promise it became). ``result`` keeps the last preflight's counts and the ids of the
+    voices it showed, never their words, so an erased message leaves no copy here.
+    """
+
+    __tablename__ = "promise_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    weeks: Mapped[int]
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promise.id", ondelete="SET NULL"))
+    registered_at: Mapped[datetime | None]
+
+
+class PromiseDraftComment(Base):
+    """What a care lead (or anyone on the desk) says about a draft claim before it is registered."""
+
+    __tablename__ = "promise_draft_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("promise_draft.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,3 +50,33 @@ class PromiseCardRead(BaseModel):
 class ScorecardRead(BaseModel):
     brand: str
     promises: list[PromiseCardRead]
+
+
+class PreflightCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=500, description="The draft claim, as marketing would say it.")
+    weeks: int = Field(
+        default=8, ge=1, le=52, description="How many weeks of customers' messages to hold it against."
+    )
+
+
+class PreflightExample(BaseModel):
+    text: str = Field(description="The customer's message.")
+    stance: str = Field(description="confirms or contradicts")
+    case_id: int | None
+    mention_id: int
+    evidence: str = Field(description="The sentence of the message closest to the claim.")
+
+
+class PreflightRead(BaseModel):
+    text: str
+    weeks: int
+    messages: int = Field(description="Customers' messages in the window.")
+    read: int = Field(description="Of those, how many the matcher read (the nearest, for a large window).")
+    matches: int = Field(description="Messages that speak to the claim.")
+    confirms: int
+    contradicts: int
+    neutral: int
+    voices: int = Field(description="Distinct voices among the matches (echoes count once).")
+    alignment: float | None = Field(description="Share of voices confirming the claim, as for a promise.")
+    interval: list[float | None] = Field(description="The alignment's 90% interval: [low, high].")
+    examples: list[PreflightExample] = Field(description="Contradicting voices first, then confirming ones.")
