@@ -8,6 +8,7 @@ import logging
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds.connectors.secrets import secret_box
 from ombuds.enrichment.retraining import retrain_stale_models
 from ombuds.followups.actions import return_due_follow_ups
 from ombuds.incidents.delivery import deliver_due_alerts
@@ -20,6 +21,7 @@ from ombuds.responses.survey_links import send_survey_links
 from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.sla_actions import run_sla_round
 from ombuds.settings import Settings
+from ombuds.sources.scheduler import Scheduler
 from ombuds.tasks.reminders import remind_overdue_tasks
 from ombuds.web.app import create_app
 
@@ -76,7 +78,12 @@ def serve(
     runner = _runner(session_factory, settings)
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait
+    # feeds, mailboxes and social searches, each on its own interval in its own thread
+    polling = Scheduler(
+        session_factory, box=secret_box(settings.resolved_secret_key()), on_imported=runner.wake
+    )
     runner.start()
+    polling.start()
     try:
         uvicorn.run(
             app,
@@ -87,4 +94,5 @@ def serve(
             forwarded_allow_ips=proxies,
         )
     finally:
+        polling.stop()
         runner.stop()

@@ -79,7 +79,7 @@ class Scheduler:
         self.clock = clock
         self._stopping = threading.Event()
         self._in_flight: set[int] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -127,3 +127,14 @@ class Scheduler:
         finally:
             with self._lock:
                 self._in_flight.discard(source_id)
+                self._lock.notify_all()
+
+    def polling(self) -> set[int]:
+        """The sources being polled right now."""
+        with self._lock:
+            return set(self._in_flight)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no poll is running; False when some still runs after ``timeout`` seconds."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._in_flight, timeout)
