@@ -238,10 +238,16 @@ def survey_route(session: Session, *, case: Case) -> SurveyRoute | None:
     return None
 
 
-def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
+def last_inbound_mention(session: Session, *, case: Case) -> Mention | None:
+    """The customer's newest message on the case: the one a reply answers."""
     return session.scalar(
-        select(Mention.external_id)
+        select(Mention)
         .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(1)
     )
+
+
+def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
+    found = last_inbound_mention(session, case=case)
+    return found.external_id if found is not None else None

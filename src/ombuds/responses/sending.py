@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.connectors.base import OutgoingReply, Sink
+from ombuds.connectors.email.message import RAW_FORMAT as EMAIL_RAW_FORMAT
+from ombuds.connectors.email.message import references_of, reply_subject, subject_of
 from ombuds.db import transaction
 from ombuds.responses import actions, queries
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
@@ -97,9 +99,14 @@ def _claim(
     if config is None:
         actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
         return True
+    parent = queries.last_inbound_mention(session, case=case)
+    subject, thread = f"Re: {case.subject}", {}
+    if parent is not None and parent.raw_format == EMAIL_RAW_FORMAT:  # stay in the customer's own thread
+        subject = reply_subject(subject_of(parent.raw) or case.subject)
+        thread = {"references": references_of(parent.raw)}
     message = OutgoingReply(
         text=reply.text,
-        in_reply_to=queries.last_inbound_external_id(session, case=case),
+        in_reply_to=parent.external_id if parent is not None else None,
         recipient=queries.recipient_for(session, case=case, channel=reply.channel),
         is_public=reply.visibility is Visibility.PUBLIC,
         metadata={
@@ -107,8 +114,9 @@ def _claim(
             "reply_id": str(reply.id),
             "case_id": str(case.id),
             "channel": reply.channel,
-            "subject": (f"How did we do? {case.subject}" if reply.is_survey else f"Re: {case.subject}")[:200],
+            "subject": (f"How did we do? {case.subject}" if reply.is_survey else subject)[:200],
             "kind": "survey" if reply.is_survey else "reply",
+            **thread,
         },
     )
     return _Job(reply_id=reply.id, attempts=reply.attempts, message=message, sink=sink_for(config))

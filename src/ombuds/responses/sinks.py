@@ -1,5 +1,8 @@
 """Where replies go: an SMTP server for email, a webhook the brand runs for everything else.
 
+The SMTP sender is the email connector's (``ombuds.connectors.email.smtp``), so a reply by the
+brand's reply sink and one by an email source thread the same way.
+
 A sink raises ``SinkRetry`` for a failure that may pass (a timeout, no connection, a 5xx, an SMTP
 4xx) and ``SinkRefused`` for one that will not (an HTTP 4xx, an SMTP 5xx); either carries the
 answer, never the sink's secret.
@@ -10,16 +13,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import ClassVar
 
 import httpx
 
 from ombuds.clock import utcnow
 from ombuds.connectors.base import OutgoingReply, SentReply, SinkError, SinkRefused, SinkRetry
+from ombuds.connectors.email.smtp import SmtpSink
 
 SIGNATURE_HEADER = "X-Ombuds-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -86,48 +87,3 @@ def _answer_id(response: httpx.Response) -> str | None:
         return None
     found = data.get("id") if isinstance(data, dict) else None
     return str(found)[:300] if found is not None else None
-
-
-@dataclass(frozen=True)
-class SmtpSink:
-    """Sends a private reply by email; the Message-ID is the reply's external id."""
-
-    kind: ClassVar[str] = "smtp"
-    host: str
-    port: int
-    from_address: str
-    username: str | None = None
-    password: str | None = None
-    timeout_seconds: float = 10.0
-
-    def send(self, reply: OutgoingReply) -> SentReply:
-        if not reply.recipient or "@" not in reply.recipient:
-            raise SinkRefused(f"no email address to send to (the customer is known as {reply.recipient!r})")
-        message = EmailMessage()
-        message["From"] = self.from_address
-        message["To"] = reply.recipient
-        message["Subject"] = reply.metadata.get("subject", "Your message")
-        message_id = make_msgid(domain=self.from_address.rpartition("@")[2] or None)
-        message["Message-ID"] = message_id
-        message["X-Ombuds-Idempotency-Key"] = reply.metadata.get("idempotency_key", "")
-        if reply.in_reply_to:
-            message["In-Reply-To"] = reply.in_reply_to
-        message.set_content(reply.text)
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-        except smtplib.SMTPResponseException as exc:
-            said = (
-                exc.smtp_error.decode(errors="replace")
-                if isinstance(exc.smtp_error, bytes)
-                else exc.smtp_error
-            )
-            answer = f"SMTP {exc.smtp_code}: {said[:ANSWER_KEPT_CHARS]}"
-            raise (SinkRetry if 400 <= exc.smtp_code < 500 else SinkRefused)(answer) from None
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise SinkRefused(f"SMTP refused the recipient: {list(exc.recipients)}") from None
-        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
-            raise SinkRetry(f"SMTP server {self.host}:{self.port}: {type(exc).__name__}: {exc}") from None
-        return SentReply(external_id=message_id, sent_at=utcnow())

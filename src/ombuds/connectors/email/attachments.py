@@ -1,7 +1,9 @@
 """Attachments kept as files beside the data, never in the database.
 
 A file's place is named by its content's SHA-256 (``<dir>/ab/abcdef…/invoice.pdf``), so fetching
-a message again after a crash writes nothing new, and the same file sent twice is kept once.
+a message again after a crash writes nothing new, the same file sent twice is kept once, and the
+stored message (the mention's raw bytes) is enough to find its files again: ``attachment_path``
+of each of ``message.attachments_of(raw)``.
 """
 
 from __future__ import annotations
@@ -14,24 +16,20 @@ from pathlib import Path
 from ombuds.connectors.email.message import Attachment
 
 
-def keep_attachments(attachments: Sequence[Attachment], root: Path) -> list[dict[str, object]]:
-    """Write each attachment under ``root`` (once); what a record says about each: name, type, size, path."""
-    kept: list[dict[str, object]] = []
+def attachment_path(attachment: Attachment, root: Path) -> Path:
+    digest = attachment.sha256
+    return root / digest[:2] / digest / attachment.filename
+
+
+def keep_attachments(attachments: Sequence[Attachment], root: Path) -> list[Path]:
+    """Write each attachment under ``root`` unless it is there already; where each one is."""
+    kept: list[Path] = []
     for attachment in attachments:
-        digest = attachment.sha256
-        path = root / digest[:2] / digest / attachment.filename
+        path = attachment_path(attachment, root)
         if not path.exists():
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # customers' files: private
             _write_whole(path, attachment.content)
-        kept.append(
-            {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": len(attachment.content),
-                "sha256": digest,
-                "path": str(path),
-            }
-        )
+        kept.append(path)
     return kept
 
 

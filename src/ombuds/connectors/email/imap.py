@@ -24,19 +24,23 @@ from pathlib import Path
 from typing import ClassVar
 
 from ombuds.clock import utcnow
-from ombuds.connectors.base import Batch, Cursor, FetchFailed, RawRecord, RecordProblem
+from ombuds.connectors.base import Batch, Cursor, FetchFailed, RateLimited, RawRecord, RecordProblem
 from ombuds.connectors.email.attachments import keep_attachments
 from ombuds.connectors.email.config import EmailConfig, TlsMode
-from ombuds.connectors.email.message import UnreadableEmail, parse_email
+from ombuds.connectors.email.message import RAW_FORMAT, UnreadableEmail, parse_email
 
 logger = logging.getLogger(__name__)
 
-RAW_FORMAT = "email"
 #: Bodies fetched in one round trip stop here (a batch of large messages is cut short, not refused).
 BATCH_BYTES = 64 * 1024 * 1024
 _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _INTERNALDATE = re.compile(rb'\bINTERNALDATE "([^"]+)"')
+# RFC 5530's [UNAVAILABLE], and [THROTTLED] / "Request is throttled" as Gmail and Exchange say it.
+_THROTTLED = re.compile(r"\[(?:THROTTLED|UNAVAILABLE)\]|\bthrottled\b", re.IGNORECASE)
+_WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*(milliseconds|ms|seconds?|secs?|s|minutes?|mins?)\b", re.IGNORECASE)
+#: How long to leave a server alone that asked for a pause without saying how long.
+DEFAULT_THROTTLE_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +95,15 @@ class ImapFetcher:
         try:
             imap = self._connect()
         except (imaplib.IMAP4.error, OSError) as exc:
-            raise FetchFailed(self._reason("could not connect", exc)) from None
+            raise self._failure("could not connect", exc) from None
         try:
             try:
                 imap.login(self.config.username, self.config.password)
             except imaplib.IMAP4.error as exc:
-                raise FetchFailed(
-                    self._reason(f"refused the sign-in of {self.config.username!r}", exc)
-                ) from None
+                raise self._failure(f"refused the sign-in of {self.config.username!r}", exc) from None
             yield imap
         except (imaplib.IMAP4.error, OSError) as exc:
-            raise FetchFailed(self._reason("failed", exc)) from None
+            raise self._failure("failed", exc) from None
         finally:
             with suppress(
                 imaplib.IMAP4.error, OSError
@@ -120,7 +122,7 @@ class ImapFetcher:
     def _select(self, imap: imaplib.IMAP4) -> int:
         status, answer = imap.select(_quoted(self.config.folder), readonly=True)
         if status != "OK":
-            raise FetchFailed(f"{self.where}: cannot open folder {self.config.folder!r}: {_said(answer)}")
+            raise self._refusal(f"cannot open folder {self.config.folder!r}", answer)
         _, found = imap.response("UIDVALIDITY")
         try:
             return int(found[0])
@@ -130,7 +132,7 @@ class ImapFetcher:
     def _uids_after(self, imap: imaplib.IMAP4, last: int) -> list[int]:
         status, answer = imap.uid("SEARCH", "UID", f"{last + 1}:*")
         if status != "OK":
-            raise FetchFailed(f"{self.where}: search for new messages failed: {_said(answer)}")
+            raise self._refusal("search for new messages failed", answer)
         # "N:*" always matches the newest message, even when its UID is below N.
         found = {int(uid) for line in answer if isinstance(line, bytes) for uid in line.split()}
         return sorted(uid for uid in found if uid > last)
@@ -140,7 +142,7 @@ class ImapFetcher:
             return []
         status, answer = imap.uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE INTERNALDATE)")
         if status != "OK":
-            raise FetchFailed(f"{self.where}: listing new messages failed: {_said(answer)}")
+            raise self._refusal("listing new messages failed", answer)
         listed = []
         for line in answer:
             head = line[0] if isinstance(line, tuple) else line
@@ -173,7 +175,7 @@ class ImapFetcher:
             return {}
         status, answer = imap.uid("FETCH", _uid_set(uids), f"(UID {part})")
         if status != "OK":
-            raise FetchFailed(f"{self.where}: reading messages failed: {_said(answer)}")
+            raise self._refusal("reading messages failed", answer)
         found: dict[int, bytes] = {}
         for number, line in enumerate(answer):
             if not isinstance(line, tuple):
@@ -197,21 +199,39 @@ class ImapFetcher:
             reason = f"the message could not be read: {type(exc).__name__}: {exc}"[:500]
             return RawRecord(item.uid, raw, RAW_FORMAT, None, RecordProblem(reason))
         try:
-            kept = keep_attachments(parsed.attachments, self.attachments_dir)
+            keep_attachments(parsed.attachments, self.attachments_dir)
         except OSError as exc:
             raise FetchFailed(
                 f"cannot keep the attachments of message UID {item.uid} in {self.attachments_dir}: {exc}"
             ) from None
-        metadata = {**parsed.metadata, "attachments": kept, "imap_uid": item.uid}
-        return RawRecord(item.uid, raw, RAW_FORMAT, {**parsed.fields, "metadata": metadata})
+        return RawRecord(item.uid, raw, RAW_FORMAT, parsed.fields)
 
-    def _reason(self, what: str, exc: BaseException) -> str:
+    def _failure(self, what: str, exc: BaseException) -> FetchFailed:
         if isinstance(exc, TimeoutError):
-            said = f"no answer within {self.timeout:g} s"
-        else:
-            said = f"{type(exc).__name__}: {exc}"
+            return self._failed(what, f"no answer within {self.timeout:g} s")
+        return self._failed(what, f"{type(exc).__name__}: {exc}")
+
+    def _refusal(self, what: str, answer: Sequence[object]) -> FetchFailed:
+        return self._failed(what, _said(answer))
+
+    def _failed(self, what: str, said: str) -> FetchFailed:
         # A server that echoes what it was sent must not put the password in a log or a page.
-        return f"{self.where} {what}: {said}".replace(self.config.password, "***")[:1000]
+        reason = f"{self.where} {what}: {said}".replace(self.config.password, "***")[:1000]
+        wait = throttle_wait(said)
+        return FetchFailed(reason) if wait is None else RateLimited(reason, retry_after=wait)
+
+
+def throttle_wait(said: str) -> float | None:
+    """Seconds a server's answer asks us to wait ("[THROTTLED] ... 120 seconds"); None if it is no throttle."""
+    if not _THROTTLED.search(said):
+        return None
+    found = _WAIT.search(said)
+    if found is None:
+        return DEFAULT_THROTTLE_SECONDS
+    amount, unit = float(found[1]), found[2].lower()
+    if unit in {"milliseconds", "ms"}:
+        return amount / 1000
+    return amount * 60 if unit.startswith("min") else amount
 
 
 def _last_uid(cursor: Cursor | None, validity: int) -> int:

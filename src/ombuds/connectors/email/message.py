@@ -22,6 +22,7 @@ from email.utils import parseaddr
 from ombuds.connectors.email.text import strip_quoted, strip_quoted_html
 
 CHANNEL = "email"
+RAW_FORMAT = "email"  # a record's raw bytes are the RFC 822 message
 #: The mentions API's limits: an id or handle past 200 characters, a text past 50,000, is refused.
 MAX_ID_CHARS = 200
 MAX_TEXT_CHARS = 50_000
@@ -54,10 +55,9 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class ParsedEmail:
-    """The mention's fields, what else a person may want to see (subject, references), the files."""
+    """The mention's fields (exactly the mentions API's names) and the files that came along."""
 
     fields: dict[str, object]
-    metadata: dict[str, object]
     attachments: tuple[Attachment, ...]
 
 
@@ -94,12 +94,14 @@ def parse_email(raw: bytes, *, received_at: datetime) -> ParsedEmail:
     }
     if parent is not None and len(parent) <= MAX_ID_CHARS:
         fields["in_reply_to"] = parent
-    metadata: dict[str, object] = {
-        "subject": subject,
-        "references": references,
-        "to": _addresses(message, "To"),
-    }
-    return ParsedEmail(fields=fields, metadata=metadata, attachments=attachments)
+    return ParsedEmail(fields=fields, attachments=attachments)
+
+
+def attachments_of(raw: bytes) -> tuple[Attachment, ...]:
+    """The files a stored message (its raw bytes) carries, as ``parse_email`` hands them out."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return tuple(_attachments(message))
 
 
 def reply_subject(subject: str) -> str:
@@ -112,6 +114,12 @@ def subject_of(raw: bytes) -> str:
     """The Subject of a stored message (its raw bytes), decoded; empty when it has none."""
     message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
     return _header(message, "Subject")
+
+
+def references_of(raw: bytes) -> str:
+    """The Message-IDs a stored message's References header names, space-separated (oldest first)."""
+    message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    return " ".join(_message_ids(_header(message, "References")))
 
 
 # --- headers -------------------------------------------------------------------------------------
@@ -140,14 +148,6 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
     if "@" not in address or len(address) > MAX_ID_CHARS:
         return "", ""
     return address, " ".join(name.split())[:MAX_ID_CHARS]
-
-
-def _addresses(message: EmailMessage, name: str) -> list[str]:
-    try:
-        header = message.get(name)
-        return [found.addr_spec.lower() for found in getattr(header, "addresses", ()) if found.addr_spec]
-    except (ValueError, IndexError, TypeError):
-        return []
 
 
 def _message_ids(value: str) -> list[str]:
