@@ -64,6 +64,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.feeds: dict[str, Feed] = {}
         self.requests: list[tuple[str, int]] = []  # (path, status) served
+        self.conditions: list[tuple[str | None, str | None]] = []  # (If-None-Match, If-Modified-Since) asked
         self.served = threading.Event()
         self.retry_after: int | None = None
         self.hang = threading.Event()  # while set, every answer waits for ``release``
@@ -91,6 +92,9 @@ class FeedServer:
             def do_GET(self) -> None:
                 if server.hang.is_set():
                     server.release.wait(30)
+                server.conditions.append(
+                    (self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"))
+                )
                 status = self._answer()
                 server.requests.append((self.path, status))
                 server.served.set()
