@@ -94,6 +94,12 @@ class EventKind(StrEnum):
     TASK_DONE = "task.done"
     TASK_WAIVED = "task.waived"
     TASK_REMINDED = "task.reminded"
+    PROBLEM_CREATED = "problem.created"
+    PROBLEM_CASE_LINKED = "problem.case_linked"
+    PROBLEM_CASE_UNLINKED = "problem.case_unlinked"
+    PROBLEM_STATUS_CHANGED = "problem.status_changed"
+    PROBLEM_REOPENED = "problem.reopened"  # a customer came back with the issue after the fix
+    PROBLEM_PROPOSAL_DISMISSED = "problem.proposal_dismissed"
 
 
 class EventPayloadError(ValueError):

@@ -141,7 +141,8 @@ def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
         mask_pii=_masks_pii(session, scope, brand_id=case.brand_id),
     )
     assert detail is not None  # found a moment ago in the same transaction
-    return detail
+    extras = panels.case_detail_extras(session, case)  # its problem, drafts (packages above cases)
+    return detail.model_copy(update=extras) if extras else detail
 
 
 @router.get("/{case_id}/events", response_model=list[CaseEventRead], responses=_UNAUTHORIZED | _NOT_FOUND)

@@ -194,6 +194,14 @@ class TaskRead(BaseModel):
     note: str | None
 
 
+class DraftRead(BaseModel):
+    """A reply waiting to go out that the desk wrote for the agent."""
+
+    id: int
+    text: str
+    status: str
+
+
 class CaseDetailRead(CaseRead):
     """A case with its customer, its messages in time order, and the customer's other cases."""
 
@@ -225,6 +233,14 @@ class CaseDetailRead(CaseRead):
     )
     tasks: list[TaskRead] = Field(
         default_factory=list, description="the tasks asked of other teams for this case, oldest first"
+    )
+    problem_id: int | None = Field(
+        default=None, description="the problem (a cause behind many cases) it is linked to"
+    )
+    drafts: list[DraftRead] = Field(
+        default_factory=list,
+        description="replies written for the agent (a fixed problem's message) not yet sent: status draft "
+        "(the agent sends it) or awaiting_approval (PR approves it first), oldest first",
     )
 
 

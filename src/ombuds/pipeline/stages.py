@@ -22,6 +22,7 @@ from ombuds.enrichment.actions import record_findings
 from ombuds.enrichment.base import MentionFacts
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.problems.stage import notice_returns
 from ombuds.promises import stage as promises
 from ombuds.routing.actions import route_mentions
 
@@ -114,10 +115,12 @@ def route(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
 
 
 def detect(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
-    """Hold each brand's mentions against its promises, then feed its storm detectors."""
+    """Hold each brand's mentions against its promises, then feed its storm detectors; a customer
+    back with a fixed problem's issue reopens it."""
     for brand_id in sorted({mention.brand_id for mention in mentions}):
         promises.match(session, brand_id=brand_id, mentions=mentions)
     detect_all(session, mentions=mentions, now=now)
+    notice_returns(session, mentions=mentions, now=now)
 
 
 STAGES: tuple[PipelineStage, ...] = (

@@ -101,9 +101,12 @@ def submit_reply(
     visibility: Visibility,
     actor: Actor,
     is_public_closing: bool = False,
+    as_draft: bool = False,
 ) -> Reply:
     """Check the reply and put it in the outbox, or in PR's queue when the brand's policy says so.
 
+    ``as_draft``: a reply the desk writes for the agent (a fixed problem's message) waits on the
+    case as a draft until the agent sends it (``send_draft``); one the policy holds goes to PR as usual.
     Raises ``ReplyBlocked`` (nothing stored) when a finding blocks.
     """
     ensure_may_work(session, case=case, actor=actor)
@@ -132,11 +135,13 @@ def submit_reply(
         visibility=visibility,
         channel=case.channel,
         text=text,
-        status=ReplyStatus.AWAITING_APPROVAL if reason else ReplyStatus.QUEUED,
+        status=(
+            ReplyStatus.AWAITING_APPROVAL if reason else ReplyStatus.DRAFT if as_draft else ReplyStatus.QUEUED
+        ),
         findings=[f.to_data() for f in findings],
         needs_approval=reason,
         idempotency_key=uuid.uuid4().hex,
-        next_attempt_at=None if reason else now,
+        next_attempt_at=None if reason or as_draft else now,
         is_public_closing=is_public_closing,
         created_at=now,
     )
@@ -152,6 +157,25 @@ def submit_reply(
             ),
         )
     return reply
+
+
+def send_draft(session: Session, *, reply: Reply, case: Case, actor: Actor) -> bool:
+    """Put a draft in the outbox as the agent's reply; False when it was not a draft (sent already).
+
+    The words were checked when the draft was written and are not changed here.
+    """
+    ensure_may_work(session, case=case, actor=actor)
+    # the person who sends it answers for it; a token keeps the draft's writer
+    sender = {"author_id": actor.user_id} if actor.user is not None else {}
+    # A conditional update: of two people pressing send, only one moves the draft on.
+    moved = session.execute(
+        update(Reply)
+        .where(Reply.id == reply.id, Reply.case_id == case.id, Reply.status == ReplyStatus.DRAFT)
+        .values(status=ReplyStatus.QUEUED, next_attempt_at=utcnow(), **sender)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(reply)
+    return bool(moved)
 
 
 def acknowledge_then_private(

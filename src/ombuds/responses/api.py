@@ -11,15 +11,16 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.queries import get_role
 from ombuds.cases import queries as case_queries
 from ombuds.cases.models import Case
+from ombuds.cases.schemas import DraftRead
 from ombuds.clock import utcnow
-from ombuds.errors import Forbidden
+from ombuds.errors import Conflict, Forbidden
 from ombuds.fields import Id
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.queries import get_incident
 from ombuds.responses import actions, incident_replies, queries
 from ombuds.responses.actions import ReplyBlocked
 from ombuds.responses.approval_rules import ApprovalPolicy
-from ombuds.responses.models import Reply
+from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.schemas import (
     AcknowledgeThenPrivate,
     ApprovalPolicyRead,
@@ -35,6 +36,7 @@ from ombuds.responses.schemas import (
     ReplyReject,
 )
 from ombuds.responses.values import channel_limit
+from ombuds.web import panels
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
 router = APIRouter(tags=["replies"])
@@ -166,6 +168,33 @@ def retry(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
     case = _case(session, reply.case_id, scope)
     actions.retry_reply(session, reply=reply, case=case, actor=scope.actor(session))
     return reply
+
+
+@router.post("/replies/{reply_id}/send", response_model=ReplyRead, responses=_ERRORS)
+def send_draft(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
+    """Send a reply the desk drafted for the agent (a fixed problem's message): it goes to the outbox."""
+    reply = _reply(session, reply_id, scope)
+    case = _case(session, reply.case_id, scope)
+    if not actions.send_draft(session, reply=reply, case=case, actor=scope.actor(session)):
+        raise Conflict(f"reply {reply.id} is {reply.status.value}, not a draft")
+    return reply
+
+
+#: Replies the case's JSON lists as drafts: written, not yet on their way.
+_DRAFTS = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)
+
+
+def _case_drafts(session: Session, case: Case) -> dict[str, Any]:
+    return {
+        "drafts": [
+            DraftRead(id=r.id, text=r.text, status=r.status.value)
+            for r in queries.list_case_replies(session, case=case)
+            if r.status in _DRAFTS
+        ]
+    }
+
+
+panels.register_case_detail("drafts", _case_drafts)
 
 
 PolicyBrand = Annotated[str | None, Query(description="Slug of the brand; default: the caller's brand.")]

@@ -15,6 +15,8 @@ from ombuds.responses.values import Visibility
 
 
 class ReplyStatus(StrEnum):
+    #: written by the desk for the agent (a fixed problem's message), checked; out when the agent sends it
+    DRAFT = "draft"
     AWAITING_APPROVAL = "awaiting_approval"  # a public reply PR must approve before it goes out
     QUEUED = "queued"  # in the outbox: a sink delivers it when ``next_attempt_at`` is due
     SENT = "sent"

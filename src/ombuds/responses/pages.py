@@ -238,6 +238,24 @@ def retry_reply(
     return _back(case.id, f"#reply-{reply.id}")
 
 
+@router.post("/cases/{case_id}/replies/{reply_id}/send")
+def send_draft(
+    case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+) -> Response:
+    """Send a reply the desk drafted (a fixed problem's message) as the agent's own."""
+    case = _case_or_404(session, case_id, signed_in)
+    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
+    if reply is None or reply.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    if actions.send_draft(session, reply=reply, case=case, actor=Actor(signed_in.user)):
+        flash(request, "Reply queued: it goes out shortly and then shows on the timeline.", "success")
+    else:
+        flash(
+            request, f"That reply is {reply.status.value.replace('_', ' ')}, not a draft any more.", "warning"
+        )
+    return _back(case.id, f"#reply-{reply.id}")
+
+
 # --- the approvals queue ---------------------------------------------------------------------------
 
 

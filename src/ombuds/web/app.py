@@ -59,6 +59,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.customers.api",
     "ombuds.privacy.api",
     "ombuds.metrics.api",
+    "ombuds.problems.api",
 )
 
 #: HTML pages. One line per package: a module with a ``router``. Every unsafe request

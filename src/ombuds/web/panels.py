@@ -64,3 +64,22 @@ def register_search(search: CaseSearch) -> None:
 
 def case_search() -> CaseSearch | None:
     return _SEARCH[0] if _SEARCH else None
+
+
+#: What another package adds to ``GET /api/v1/cases/{id}`` (fields ``CaseDetailRead`` declares):
+#: the case's problem, its drafted replies.
+CaseDetailExtra = Callable[[Session, Any], Mapping[str, Any]]
+
+_CASE_DETAIL: dict[str, CaseDetailExtra] = {}
+
+
+def register_case_detail(name: str, extra: CaseDetailExtra) -> None:
+    """Add (or replace, by ``name``) fields of a case's JSON detail, computed for the ``Case``."""
+    _CASE_DETAIL[name] = extra
+
+
+def case_detail_extras(session: Session, case: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for extra in _CASE_DETAIL.values():
+        found.update(extra(session, case))
+    return found

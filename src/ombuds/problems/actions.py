@@ -1,0 +1,463 @@
+"""The only writers of problems: create (or confirm a proposal), link and unlink cases, move the
+status, tell the customers of a fix, reopen when a customer comes back, dismiss a proposal.
+
+Every change records an event on the problem (``subject_type="problem"``). Who may do what:
+PR, managers and admins create, confirm and dismiss problems (they speak for the customers);
+anyone who may work a case links it to a problem from the case page; the owning team's members
+(whatever team they are, care or not) and PR, managers and admins move the status.
+Callers own the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ombuds.accounts.models import Team, TeamMember, User
+from ombuds.accounts.queries import get_role
+from ombuds.accounts.values import Role
+from ombuds.cases.lifecycle import Actor, ensure_may_work
+from ombuds.cases.models import Case
+from ombuds.cases.workflow import may_work
+from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ombuds.event_payloads import EventKind
+from ombuds.events import record_event
+from ombuds.incidents.models import Incident
+from ombuds.problems import queries, rules
+from ombuds.problems.models import (
+    Problem,
+    ProblemCase,
+    ProblemIncident,
+    ProblemNotice,
+    ProblemPromise,
+    ProblemProposalDismissal,
+)
+from ombuds.problems.values import DONE_STATUSES, ProblemStatus, move_refusal
+from ombuds.promises.models import Promise
+from ombuds.responses import actions as replies
+from ombuds.responses import queries as reply_queries
+from ombuds.responses.models import ReplyStatus
+from ombuds.responses.values import Visibility
+from ombuds.responses.wording.models import TalkingPoint
+from ombuds.responses.wording.queries import current_versions
+
+TITLE_MAX_CHARS = 300
+MESSAGE_MAX_CHARS = 5000
+NOTE_MAX_CHARS = 2000
+#: People who speak for the customers: they decide what is a problem.
+MANAGING_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
+
+
+def _role(session: Session, *, actor: Actor, brand_id: int) -> Role | None:
+    # a token without a person works cases like an agent, and decides nothing for PR
+    return get_role(session, user=actor.user, brand_id=brand_id) if actor.user else Role.AGENT
+
+
+def may_manage(role: Role | None) -> bool:
+    return role in MANAGING_ROLES
+
+
+def ensure_may_manage(session: Session, *, actor: Actor, brand_id: int) -> None:
+    role = _role(session, actor=actor, brand_id=brand_id)
+    if role is None:
+        raise NotFound("no such brand")
+    if not may_manage(role):
+        who = actor.user.name if actor.user else "an integration token"
+        raise Forbidden(
+            f"{who} ({role.value}) may not create or confirm problems: PR, managers and admins do"
+        )
+
+
+def may_move_status(session: Session, *, problem: Problem, user: User | None, role: Role | None) -> bool:
+    """PR, managers and admins, and the members of the owning team who may work."""
+    if may_manage(role):
+        return True
+    if user is None or not may_work(role) or problem.owner_team_id is None:
+        return False
+    member = session.scalar(
+        select(TeamMember.id).where(
+            TeamMember.team_id == problem.owner_team_id, TeamMember.user_id == user.id
+        )
+    )
+    return member is not None
+
+
+def _event(
+    session: Session, *, problem: Problem, kind: EventKind, actor: Actor | None, now: datetime, **data: Any
+) -> None:
+    record_event(
+        session,
+        brand_id=problem.brand_id,
+        kind=kind,
+        subject_type="problem",
+        subject_id=problem.id,
+        actor_id=actor.user_id if actor else None,
+        data={k: v for k, v in data.items() if v is not None},
+        occurred_at=now,
+    )
+    problem.updated_at = now
+
+
+def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{field}: required (it was empty)")
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters (got {len(text)})")
+    if "\x00" in text:
+        raise InvalidInput(f"{field}: contains a NUL character, which cannot be stored")
+    return text or None
+
+
+def _team(session: Session, *, team_id: int, brand_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None or team.brand_id != brand_id:
+        raise InvalidInput(f"owner_team_id: no team {team_id} in this brand")
+    if team.archived_at is not None:
+        raise InvalidInput(f"owner_team_id: team {team.name} is archived")
+    return team
+
+
+def _cases(session: Session, *, case_ids: Sequence[int], brand_id: int) -> list[Case]:
+    wanted = list(dict.fromkeys(case_ids))
+    found = {
+        case.id: case
+        for case in session.scalars(select(Case).where(Case.id.in_(wanted), Case.brand_id == brand_id))
+    }
+    missing = [case_id for case_id in wanted if case_id not in found]
+    if missing:
+        raise InvalidInput(f"case_ids: no case {missing[0]} in this brand")
+    taken = queries.problems_of_cases(session, wanted)
+    if taken:
+        case_id, problem_id = next(iter(taken.items()))
+        raise Conflict(
+            f"case_ids: case {case_id} is already linked to problem {problem_id}; unlink it there first"
+        )
+    return [found[case_id] for case_id in wanted]
+
+
+def create_problem(
+    session: Session,
+    *,
+    brand_id: int,
+    title: str,
+    owner_team_id: int,
+    case_ids: Sequence[int],
+    actor: Actor,
+    now: datetime,
+    owner_id: int | None = None,
+    expected_fix_at: datetime | None = None,
+    fix_message: str | None = None,
+    talking_point_id: int | None = None,
+    category: str | None = None,
+    incident_ids: Sequence[int] = (),
+    promise_ids: Sequence[int] = (),
+    proposal_key: str | None = None,
+) -> Problem:
+    """A confirmed problem, owned by a team of the brand, explaining the cases (and incidents, promises).
+
+    Its category is the linked cases' most common one unless given. Raises InvalidInput naming
+    the field for a team, case, owner or wording not of the brand; Conflict for a case that
+    another problem explains already.
+    """
+    ensure_may_manage(session, actor=actor, brand_id=brand_id)
+    clean_title = _text(title, field="title", limit=TITLE_MAX_CHARS, required=True)
+    assert clean_title is not None
+    _team(session, team_id=owner_team_id, brand_id=brand_id)
+    if owner_id is not None and get_role(session, user=_user(session, owner_id), brand_id=brand_id) is None:
+        raise InvalidInput(f"owner_id: no member {owner_id} of this brand")
+    _check_wording(session, talking_point_id=talking_point_id, brand_id=brand_id)
+    cases = _cases(session, case_ids=case_ids, brand_id=brand_id)
+    problem = Problem(
+        brand_id=brand_id,
+        title=clean_title,
+        status=ProblemStatus.INVESTIGATING,
+        owner_team_id=owner_team_id,
+        owner_id=owner_id,
+        category=_text(category, field="category", limit=64)
+        or rules.main_category(queries.category_labels(session, [c.id for c in cases])),
+        expected_fix_at=expected_fix_at,
+        fix_message=_text(fix_message, field="fix_message", limit=MESSAGE_MAX_CHARS),
+        talking_point_id=talking_point_id,
+        proposal_key=proposal_key,
+        created_by_id=actor.user_id,
+        created_at=now,
+        confirmed_at=now,
+        confirmed_by_id=actor.user_id,
+        updated_at=now,
+    )
+    session.add(problem)
+    session.flush()
+    for case in cases:
+        session.add(
+            ProblemCase(
+                problem_id=problem.id,
+                case_id=case.id,
+                brand_id=brand_id,
+                linked_at=now,
+                linked_by_id=actor.user_id,
+            )
+        )
+    for incident_id in dict.fromkeys(incident_ids):
+        incident = session.get(Incident, incident_id)
+        if incident is None or incident.brand_id != brand_id:
+            raise InvalidInput(f"incident_ids: no incident {incident_id} in this brand")
+        session.add(
+            ProblemIncident(problem_id=problem.id, incident_id=incident_id, brand_id=brand_id, linked_at=now)
+        )
+    for promise_id in dict.fromkeys(promise_ids):
+        promise = session.get(Promise, promise_id)
+        if promise is None or promise.brand_id != brand_id:
+            raise InvalidInput(f"promise_ids: no promise {promise_id} in this brand")
+        session.add(
+            ProblemPromise(problem_id=problem.id, promise_id=promise_id, brand_id=brand_id, linked_at=now)
+        )
+    session.flush()
+    _event(
+        session,
+        problem=problem,
+        kind=EventKind.PROBLEM_CREATED,
+        actor=actor,
+        now=now,
+        title=problem.title,
+        owner_team_id=owner_team_id,
+        case_ids=[c.id for c in cases],
+        proposal_key=proposal_key,
+    )
+    return problem
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidInput(f"owner_id: no user {user_id}")
+    return user
+
+
+def _check_wording(session: Session, *, talking_point_id: int | None, brand_id: int) -> None:
+    if talking_point_id is None:
+        return
+    point = session.get(TalkingPoint, talking_point_id)
+    if point is None or point.brand_id != brand_id:
+        raise InvalidInput(f"talking_point_id: no talking point {talking_point_id} in this brand")
+
+
+def link_case(session: Session, *, problem: Problem, case: Case, actor: Actor, now: datetime) -> bool:
+    """Say the case is one the problem explains; False when it was linked already.
+
+    Anyone who may work the case may link it. Conflict when another problem explains it.
+    """
+    if case.brand_id != problem.brand_id:
+        raise NotFound(f"no case {case.id}")
+    ensure_may_work(session, case=case, actor=actor)
+    current = queries.problem_id_of_case(session, case.id)
+    if current == problem.id:
+        return False
+    if current is not None:
+        raise Conflict(f"case {case.id} is already linked to problem {current}; unlink it there first")
+    session.add(
+        ProblemCase(
+            problem_id=problem.id,
+            case_id=case.id,
+            brand_id=problem.brand_id,
+            linked_at=now,
+            linked_by_id=actor.user_id,
+        )
+    )
+    session.flush()
+    _event(
+        session, problem=problem, kind=EventKind.PROBLEM_CASE_LINKED, actor=actor, now=now, case_id=case.id
+    )
+    return True
+
+
+def unlink_case(session: Session, *, problem: Problem, case: Case, actor: Actor, now: datetime) -> bool:
+    """The problem does not explain the case after all; False when it was not linked."""
+    ensure_may_work(session, case=case, actor=actor)
+    removed = session.execute(
+        delete(ProblemCase)
+        .where(ProblemCase.problem_id == problem.id, ProblemCase.case_id == case.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not removed:
+        return False
+    _event(
+        session, problem=problem, kind=EventKind.PROBLEM_CASE_UNLINKED, actor=actor, now=now, case_id=case.id
+    )
+    return True
+
+
+def fix_message(session: Session, problem: Problem) -> str:
+    """The words each customer is told: the problem's own, else its talking point's approved ones,
+    else the default (which names no internal detail)."""
+    if problem.fix_message:
+        return problem.fix_message
+    if problem.talking_point_id is not None:
+        version = current_versions(session, [problem.talking_point_id]).get(problem.talking_point_id)
+        if version is not None:
+            return version.text
+    return rules.DEFAULT_FIX_MESSAGE
+
+
+def tell_customers(session: Session, *, problem: Problem, actor: Actor, now: datetime) -> list[ProblemNotice]:
+    """Draft the fix message on each open or recently resolved linked case, once per fix.
+
+    Each reply takes the path an agent's reply takes (``responses.actions.submit_reply``): the
+    checker reads it against the case, and the brand's approval policy holds it for PR when it
+    says so; otherwise it waits on the case as a draft for the agent to send. Public when the
+    customer wrote in public, private otherwise. A case told about this fix already is left
+    alone; one the checker refuses keeps the reason, for the agent to answer by hand.
+    """
+    text = fix_message(session, problem)
+    done = set(
+        session.scalars(
+            select(ProblemNotice.case_id).where(
+                ProblemNotice.problem_id == problem.id, ProblemNotice.fix_round == problem.fix_round
+            )
+        )
+    )
+    written = []
+    for case in queries.cases_to_tell(session, problem, now=now):
+        if case.id in done:
+            continue
+        visibility = (
+            Visibility.PUBLIC if reply_queries.began_in_public(session, case=case) else Visibility.PRIVATE
+        )
+        notice = ProblemNotice(
+            brand_id=problem.brand_id,
+            problem_id=problem.id,
+            case_id=case.id,
+            customer_id=case.customer_id,
+            fix_round=problem.fix_round,
+            created_at=now,
+        )
+        try:
+            reply = replies.submit_reply(
+                session, case=case, text=text, visibility=visibility, actor=actor, as_draft=True
+            )
+            notice.reply_id = reply.id
+        except replies.ReplyBlocked as exc:  # nothing was stored for this case
+            notice.refused = str(exc)
+        session.add(notice)
+        written.append(notice)
+    session.flush()
+    return written
+
+
+def set_status(
+    session: Session,
+    *,
+    problem: Problem,
+    status: ProblemStatus,
+    note: str | None,
+    actor: Actor,
+    now: datetime,
+) -> bool:
+    """Move the problem on; marking it fixed tells its customers (``tell_customers``). False when unchanged.
+
+    Raises Forbidden for someone neither of the owning team nor PR, a manager or an admin, and
+    Conflict for a move the lifecycle does not have (the message names the ones it has).
+    """
+    role = _role(session, actor=actor, brand_id=problem.brand_id)
+    if role is None:
+        raise NotFound(f"no problem {problem.id}")
+    if not may_move_status(session, problem=problem, user=actor.user, role=role):
+        who = actor.user.name if actor.user else "an integration token"
+        raise Forbidden(
+            f"{who} may not change this problem's status: its owning team, PR, managers and admins do"
+        )
+    clean_note = _text(note, field="note", limit=NOTE_MAX_CHARS)
+    if status == problem.status:
+        return False
+    refusal = move_refusal(problem.status, status)
+    if refusal:
+        raise Conflict(refusal)
+    before = problem.status
+    problem.status = status
+    if status is ProblemStatus.FIXED:
+        problem.fix_round += 1
+        problem.fixed_at = now
+        problem.verified_at = None
+    elif status is ProblemStatus.VERIFIED:
+        problem.verified_at = now
+    elif before in DONE_STATUSES:
+        problem.reopened_at = now
+    _event(
+        session,
+        problem=problem,
+        kind=EventKind.PROBLEM_STATUS_CHANGED,
+        actor=actor,
+        now=now,
+        **{"from": before.value, "to": status.value, "note": clean_note},
+    )
+    if status is ProblemStatus.FIXED:
+        tell_customers(session, problem=problem, actor=actor, now=now)
+    return True
+
+
+def reopen_for_return(
+    session: Session,
+    *,
+    problem: Problem,
+    reason: str,
+    mention_id: int | None,
+    case_id: int | None,
+    now: datetime,
+) -> bool:
+    """A fix that did not work: back to investigating, with an event that says why. False when it was open."""
+    if problem.status not in DONE_STATUSES:
+        return False
+    before = problem.status
+    problem.status = ProblemStatus.INVESTIGATING
+    problem.reopened_at = now
+    _event(
+        session,
+        problem=problem,
+        kind=EventKind.PROBLEM_REOPENED,
+        actor=None,
+        now=now,
+        **{"from": before.value, "reason": reason, "mention_id": mention_id, "case_id": case_id},
+    )
+    return True
+
+
+def dismiss_proposal(session: Session, *, brand_id: int, key: str, actor: Actor, now: datetime) -> bool:
+    """Not a problem: the proposal is not made again. False when it was dismissed already."""
+    ensure_may_manage(session, actor=actor, brand_id=brand_id)
+    clean = _text(key, field="key", limit=200, required=True)
+    exists = session.scalar(
+        select(ProblemProposalDismissal.id).where(
+            ProblemProposalDismissal.brand_id == brand_id, ProblemProposalDismissal.key == clean
+        )
+    )
+    if exists is not None:
+        return False
+    dismissal = ProblemProposalDismissal(
+        brand_id=brand_id, key=clean, dismissed_by_id=actor.user_id, dismissed_at=now
+    )
+    session.add(dismissal)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand_id,
+        kind=EventKind.PROBLEM_PROPOSAL_DISMISSED,
+        subject_type="brand",
+        subject_id=brand_id,
+        actor_id=actor.user_id,
+        data={"key": clean},
+        occurred_at=now,
+    )
+    return True
+
+
+def drafts_to_send(session: Session, *, problem: Problem) -> list[int]:
+    """The reply ids of the latest fix still waiting as drafts."""
+    return [
+        row.reply_id
+        for row in queries.notices(session, problem)
+        if row.reply_id is not None and row.reply_status is ReplyStatus.DRAFT
+    ]

@@ -1,0 +1,214 @@
+"""Problems over JSON: create one (PR, managers, admins), list and read them, move the status, link
+and unlink cases, send the fix message's drafts. Another brand's problem answers 404."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session
+
+from ombuds.cases import queries as case_queries
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.fields import Id
+from ombuds.problems import actions, queries
+from ombuds.problems.models import Problem
+from ombuds.problems.schemas import (
+    CaseLink,
+    CostRead,
+    DraftsSent,
+    ProblemCreate,
+    ProblemRead,
+    StatusChange,
+    StatusRead,
+)
+from ombuds.problems.values import ProblemStatus
+from ombuds.responses import actions as replies
+from ombuds.responses.models import Reply
+from ombuds.web import panels
+from ombuds.web.deps import ApiReader, ApiScope, DbSession
+
+router = APIRouter(prefix="/problems", tags=["problems"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Neither a bearer token nor a signed-in session."},
+    403: {
+        "description": "A role that may not do this, or a session request without its X-CSRF-Token header."
+    },
+    404: {"description": "No such problem (or case) among the brands the caller may see."},
+    409: {"description": "A status move the lifecycle does not have, or a case another problem explains."},
+    422: {"description": "A field that cannot be used; the detail names it."},
+}
+
+
+def _problem(session: Session, problem_id: int, scope: ApiScope) -> Problem:
+    problem = queries.get_problem(session, problem_id, brand_ids=scope.brand_ids)
+    if problem is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no problem {problem_id}")
+    return problem
+
+
+def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
+    case = case_queries.get_case(session, case_id, brand_ids=scope.brand_ids)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no case {case_id}")
+    return case
+
+
+def read(session: Session, problem: Problem, *, cost: queries.ProblemCost | None = None) -> ProblemRead:
+    """The problem as the API shows it, with its tally and customer cost."""
+    if cost is None:
+        rows = queries.list_problems(session, brand_id=problem.brand_id, now=utcnow(), only_ids=[problem.id])
+        cost = rows[0].cost
+    tally = queries.tally(session, problem)
+    return ProblemRead(
+        id=problem.id,
+        title=problem.title,
+        status=problem.status,
+        owner_team_id=problem.owner_team_id,
+        owner_id=problem.owner_id,
+        category=problem.category,
+        expected_fix_at=problem.expected_fix_at,
+        fix_message=problem.fix_message,
+        talking_point_id=problem.talking_point_id,
+        proposal_key=problem.proposal_key,
+        case_ids=queries.case_ids(session, problem.id),
+        incident_ids=queries.incident_ids(session, problem.id),
+        promise_ids=queries.promise_ids(session, problem.id),
+        created_at=problem.created_at,
+        confirmed_at=problem.confirmed_at,
+        fixed_at=problem.fixed_at,
+        verified_at=problem.verified_at,
+        reopened_at=problem.reopened_at,
+        customers_to_tell=tally.customers_to_tell,
+        customers_told=tally.customers_told,
+        answered=tally.answered,
+        came_back=tally.came_back,
+        cost=CostRead(
+            cases=cost.cases,
+            open_cases=cost.open_cases,
+            reach=cost.reach,
+            debt=cost.debt,
+            days_open=cost.days_open,
+        ),
+    )
+
+
+@router.post("", status_code=201, response_model=ProblemRead, responses=_ERRORS)
+def create(body: ProblemCreate, scope: ApiReader, session: DbSession) -> ProblemRead:
+    """Record a problem: a cause behind many cases, owned by the team that fixes it (PR, managers, admins)."""
+    brand = scope.brand_by_slug(body.brand)
+    problem = actions.create_problem(
+        session,
+        brand_id=brand.id,
+        title=body.title,
+        owner_team_id=body.owner_team_id,
+        case_ids=body.case_ids,
+        actor=scope.actor(session),
+        now=utcnow(),
+        owner_id=body.owner_id,
+        expected_fix_at=body.expected_fix_at,
+        fix_message=body.fix_message,
+        talking_point_id=body.talking_point_id,
+        category=body.category,
+        incident_ids=body.incident_ids,
+        promise_ids=body.promise_ids,
+    )
+    return read(session, problem)
+
+
+@router.get("", response_model=list[ProblemRead], responses=_ERRORS)
+def list_problems(
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(max_length=100, description="Slug of the brand")] = None,
+    owner_team_id: Annotated[Id | None, Query(description="Only the problems this team owns")] = None,
+    status_: Annotated[ProblemStatus | None, Query(alias="status")] = None,
+) -> list[ProblemRead]:
+    """The brand's problems, costliest for its customers (experience debt, then cases) first."""
+    chosen = scope.brand_by_slug(brand)
+    rows = queries.list_problems(
+        session,
+        brand_id=chosen.id,
+        now=utcnow(),
+        owner_team_id=owner_team_id,
+        statuses=[status_] if status_ else None,
+    )
+    return [read(session, row.problem, cost=row.cost) for row in rows]
+
+
+@router.get("/{problem_id}", response_model=ProblemRead, responses=_ERRORS)
+def get(problem_id: Id, scope: ApiReader, session: DbSession) -> ProblemRead:
+    """One problem with its cases, its customer cost and who has been told of its fix."""
+    return read(session, _problem(session, problem_id, scope))
+
+
+@router.post("/{problem_id}/status", response_model=StatusRead, responses=_ERRORS)
+def set_status(problem_id: Id, body: StatusChange, scope: ApiReader, session: DbSession) -> StatusRead:
+    """Move the problem on (its owning team, PR, managers, admins); "fixed" drafts the fix message on
+    each open or recently resolved linked case, for the agent to send or PR to approve."""
+    problem = _problem(session, problem_id, scope)
+    actions.set_status(
+        session, problem=problem, status=body.status, note=body.note, actor=scope.actor(session), now=utcnow()
+    )
+    tally = queries.tally(session, problem)
+    return StatusRead(
+        id=problem.id,
+        status=problem.status,
+        customers_to_tell=tally.customers_to_tell,
+        customers_told=tally.customers_told,
+    )
+
+
+@router.post("/{problem_id}/cases", response_model=ProblemRead, responses=_ERRORS)
+def link_case(problem_id: Id, body: CaseLink, scope: ApiReader, session: DbSession) -> ProblemRead:
+    """Say the problem explains this case (anyone who may work the case)."""
+    problem = _problem(session, problem_id, scope)
+    actions.link_case(
+        session,
+        problem=problem,
+        case=_case(session, body.case_id, scope),
+        actor=scope.actor(session),
+        now=utcnow(),
+    )
+    return read(session, problem)
+
+
+@router.delete("/{problem_id}/cases/{case_id}", response_model=ProblemRead, responses=_ERRORS)
+def unlink_case(problem_id: Id, case_id: Id, scope: ApiReader, session: DbSession) -> ProblemRead:
+    """The problem does not explain this case after all."""
+    problem = _problem(session, problem_id, scope)
+    actions.unlink_case(
+        session,
+        problem=problem,
+        case=_case(session, case_id, scope),
+        actor=scope.actor(session),
+        now=utcnow(),
+    )
+    return read(session, problem)
+
+
+@router.post("/{problem_id}/drafts/send", response_model=DraftsSent, responses=_ERRORS)
+def send_drafts(problem_id: Id, scope: ApiReader, session: DbSession) -> DraftsSent:
+    """Send every drafted fix message of the latest fix at once (each as the caller's reply)."""
+    problem = _problem(session, problem_id, scope)
+    actor = scope.actor(session)
+    sent = []
+    for reply_id in actions.drafts_to_send(session, problem=problem):
+        reply = session.get(Reply, reply_id)
+        case = session.get(Case, reply.case_id) if reply else None
+        if (
+            reply is not None
+            and case is not None
+            and replies.send_draft(session, reply=reply, case=case, actor=actor)
+        ):
+            sent.append(reply_id)
+    return DraftsSent(sent=sent)
+
+
+def _case_problem(session: Session, case: Case) -> dict[str, Any]:
+    return {"problem_id": queries.problem_id_of_case(session, case.id)}
+
+
+panels.register_case_detail("problem", _case_problem)
