@@ -114,18 +114,14 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis_sup
 
 
 @pytest.fixture(scope="session")
-def dovecot_server() -> Iterator[dovecot.DovecotServer]:
+def dovecot_server() -> dovecot.DovecotServer:
     """A real IMAP server (Dovecot) for the session, on a free loopback port, with one mailbox user."""
     try:
-        server = dovecot.start_server()
+        return dovecot.shared_server()  # stopped when the process ends; the contract's scenario shares it
     except dovecot.DovecotUnavailable as exc:
         if os.geteuid() != 0:
             pytest.skip(f"{exc} (not root, so `make test` could not install it)")
         pytest.fail(f"{exc}; run `make test` (or scripts/install-system-deps.sh) as root first")
-    try:
-        yield server
-    finally:
-        dovecot.remove_server(server)
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@ loopback port, no TLS (loopback only) and nothing shared with a Dovecot the mach
 Tests put mail in with IMAP APPEND, as a mail server delivering it would, each into a folder of its
 own, so the session's one server serves every test.
 
+One server per test process (``shared_server``): the session's fixture and the connector contract's
+scenario use the same one, and it stops when the process ends.
+
 Dovecot's mail processes never run as root: as root, the server drops to the ``dovecot`` user
 (which the package creates) and the folder belongs to that user; as anyone else, everything runs
 as that user.
@@ -13,17 +16,22 @@ as that user.
 
 from __future__ import annotations
 
+import atexit
 import grp
 import imaplib
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 from ombuds_lab.servers import free_port
 
@@ -198,3 +206,94 @@ def remove_server(server: DovecotServer) -> None:
         server.stop()
     finally:
         shutil.rmtree(server.root, ignore_errors=True)
+
+
+_shared: list[DovecotServer] = []
+
+
+def shared_server() -> DovecotServer:
+    """This process's server, started on first use and stopped when the process ends."""
+    if not _shared:
+        server = start_server()
+        atexit.register(remove_server, server)
+        _shared.append(server)
+    return _shared[0]
+
+
+class ImapFront:
+    """A loopback port in front of the IMAP server: each connection is passed through, except the
+    ones ``throttle_next`` asks for, which it answers itself as a provider throttling an account does
+    (Gmail's ``NO [THROTTLED]`` to the sign-in). Dovecot has no such answer to give on demand."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._throttles: list[int] = []
+        self._lock = threading.Lock()
+        self._accepting = threading.Thread(target=self._serve, name="imap-front", daemon=True)
+
+    def throttle_next(self, seconds: int) -> None:
+        with self._lock:
+            self._throttles.append(seconds)
+
+    def __enter__(self) -> ImapFront:
+        self._accepting.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept below
+        self._listener.close()
+        self._accepting.join(timeout=10)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                seconds = self._throttles.pop(0) if self._throttles else None
+            if seconds is None:
+                threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+            else:
+                threading.Thread(target=self._throttled, args=(client, seconds), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client, socket.create_connection(("127.0.0.1", self.target_port), timeout=10) as upstream:
+            back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+            back.start()
+            _pump(client, upstream)
+            back.join(timeout=10)
+
+    @staticmethod
+    def _throttled(client: socket.socket, seconds: int) -> None:
+        with client, client.makefile("rb") as lines:
+            client.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+            for line in lines:
+                tag, _, rest = line.decode(errors="replace").partition(" ")
+                command = rest.split(" ", 1)[0].strip().upper()
+                if command == "CAPABILITY":
+                    client.sendall(f"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done\r\n".encode())
+                elif command == "LOGIN":
+                    answer = f"{tag} NO [THROTTLED] Too many logins; try again in {seconds} seconds\r\n"
+                    client.sendall(answer.encode())
+                elif command == "LOGOUT":
+                    client.sendall(f"* BYE\r\n{tag} OK\r\n".encode())
+                    return
+                else:
+                    client.sendall(f"{tag} BAD not now\r\n".encode())
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass  # the other side closed first
+    finally:
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_WR)

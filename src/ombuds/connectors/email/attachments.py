@@ -1,9 +1,8 @@
 """Attachments kept as files beside the data, never in the database.
 
 A file's place is named by its content's SHA-256 (``<dir>/ab/abcdef…/invoice.pdf``), so fetching
-a message again after a crash writes nothing new, the same file sent twice is kept once, and the
-stored message (the mention's raw bytes) is enough to find its files again: ``attachment_path``
-of each of ``message.attachments_of(raw)``.
+a message again after a crash writes nothing new, and the same file sent twice is kept once. The
+stored message names each file in its attachment's place (``message.without_attachments``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ The cursor is ``UIDVALIDITY:last UID``. UIDs only grow within one UIDVALIDITY; w
 changes it (the folder was rebuilt, the account moved), the fetcher starts the folder over and
 idempotent ingest drops the messages it already has (their Message-IDs are the same). The folder
 is opened read-only and bodies are read with BODY.PEEK, so nothing is marked read or moved: the
-mailbox stays the customer-facing record a person can still open in a mail program.
+mailbox stays the customer-facing record a person can still open in a mail program. A record's raw
+bytes are the message as received, but for attachments: those are kept as files under
+``attachments_dir`` and the stored message names each file in its place.
 
 Every network call is bounded by the timeout; a failure is a ``FetchFailed`` that names the server
 and never the password.
@@ -27,7 +29,7 @@ from ombuds.clock import utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed, RateLimited, RawRecord, RecordProblem
 from ombuds.connectors.email.attachments import keep_attachments
 from ombuds.connectors.email.config import EmailConfig, TlsMode
-from ombuds.connectors.email.message import RAW_FORMAT, UnreadableEmail, parse_email
+from ombuds.connectors.email.message import RAW_FORMAT, UnreadableEmail, parse_email, without_attachments
 
 logger = logging.getLogger(__name__)
 
@@ -199,12 +201,15 @@ class ImapFetcher:
             reason = f"the message could not be read: {type(exc).__name__}: {exc}"[:500]
             return RawRecord(item.uid, raw, RAW_FORMAT, None, RecordProblem(reason))
         try:
-            keep_attachments(parsed.attachments, self.attachments_dir)
+            kept = keep_attachments(parsed.attachments, self.attachments_dir)
         except OSError as exc:
             raise FetchFailed(
                 f"cannot keep the attachments of message UID {item.uid} in {self.attachments_dir}: {exc}"
             ) from None
-        return RawRecord(item.uid, raw, RAW_FORMAT, parsed.fields)
+        files = {
+            attachment.sha256: str(path) for attachment, path in zip(parsed.attachments, kept, strict=True)
+        }
+        return RawRecord(item.uid, without_attachments(raw, files), RAW_FORMAT, parsed.fields)
 
     def _failure(self, what: str, exc: BaseException) -> FetchFailed:
         if isinstance(exc, TimeoutError):

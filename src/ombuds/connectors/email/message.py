@@ -3,7 +3,8 @@
 ``external_id`` is the Message-ID (angle brackets kept, as In-Reply-To quotes it back);
 ``in_reply_to`` the nearest parent the headers name: In-Reply-To, else the last of References;
 ``text`` the subject and the customer's own words (HTML made plain, quoted history cut off).
-Attachments are handed back as bytes for the fetcher to keep as files: never in a record.
+Attachments are handed back as bytes for the fetcher to keep as files; the message a record
+stores has a note in each attachment's place (``without_attachments``), never the file itself.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -31,6 +33,8 @@ TRUNCATED = "\n[…]"
 CLOCK_SKEW = timedelta(days=1)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
+#: On an attachment's note in the stored message: the kept file's hash, size, type and place.
+KEPT_HEADER = "X-Ombuds-Kept-As"
 
 
 class UnreadableEmail(ValueError):
@@ -97,11 +101,40 @@ def parse_email(raw: bytes, *, received_at: datetime) -> ParsedEmail:
     return ParsedEmail(fields=fields, attachments=attachments)
 
 
-def attachments_of(raw: bytes) -> tuple[Attachment, ...]:
-    """The files a stored message (its raw bytes) carries, as ``parse_email`` hands them out."""
+def without_attachments(raw: bytes, kept: Mapping[str, str]) -> bytes:
+    """The message as stored: each attachment's body replaced by a note naming the file it was kept in.
+
+    ``kept`` maps an attachment's SHA-256 to where it is. Headers and text parts stay as received
+    (header lines are not refolded), so a person reading the stored message sees what came, and a
+    25 MB scan never sits in the database. A message without attachments is returned untouched.
+    """
+    if not kept:
+        return raw
+    try:
+        return _with_notes(raw, kept)
+    except Exception:  # a message the library cannot write back is stored as received
+        return raw
+
+
+def _with_notes(raw: bytes, kept: Mapping[str, str]) -> bytes:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
-    return tuple(_attachments(message))
+    for number, part in enumerate(list(message.iter_attachments()), start=1):
+        content = _attachment_content(part)
+        digest = hashlib.sha256(content).hexdigest()
+        if digest not in kept:
+            continue
+        content_type = part.get_content_type()
+        filename = _filename(part.get_filename(), content_type, number)
+        part.set_content(
+            f"{filename} ({content_type}, {len(content):,} bytes) is kept as a file: {kept[digest]}\n",
+            disposition="attachment",
+            filename=filename,
+            cte="8bit",  # readable as it is stored; quoted-printable would break the path across lines
+        )
+        part[KEPT_HEADER] = f"sha256={digest}; size={len(content)}; type={content_type}; path={kept[digest]}"
+    linesep = "\r\n" if b"\r\n" in raw[:4096] else "\n"
+    return message.as_bytes(policy=policy.default.clone(refold_source="none", linesep=linesep))
 
 
 def reply_subject(subject: str) -> str:
@@ -204,22 +237,21 @@ def _decoded(part: MIMEPart) -> str:
 
 
 def _attachments(message: EmailMessage) -> list[Attachment]:
-    found: list[Attachment] = []
-    for number, part in enumerate(message.iter_attachments(), start=1):
-        content_type = part.get_content_type()
-        if part.get_content_maintype() == "message":  # a forwarded email: kept whole, as .eml
-            content = part.as_bytes()
-        else:
-            payload = part.get_payload(decode=True)
-            content = payload if isinstance(payload, bytes) else b""
-        found.append(
-            Attachment(
-                filename=_filename(part.get_filename(), content_type, number),
-                content_type=content_type,
-                content=content,
-            )
+    return [
+        Attachment(
+            filename=_filename(part.get_filename(), part.get_content_type(), number),
+            content_type=part.get_content_type(),
+            content=_attachment_content(part),
         )
-    return found
+        for number, part in enumerate(message.iter_attachments(), start=1)
+    ]
+
+
+def _attachment_content(part: MIMEPart) -> bytes:
+    if part.get_content_maintype() == "message":  # a forwarded email: kept whole, as .eml
+        return part.as_bytes()
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _filename(given: str | None, content_type: str, number: int) -> str:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
 
 from ombuds.connectors.email.imap import DEFAULT_THROTTLE_SECONDS, throttle_wait
 from ombuds.connectors.email.message import (
+    KEPT_HEADER,
     MAX_TEXT_CHARS,
     UnreadableEmail,
-    attachments_of,
     parse_email,
     reply_subject,
     subject_of,
+    without_attachments,
 )
 from ombuds.connectors.email.text import html_to_text, strip_quoted, strip_quoted_html
 from ombuds.mentions.schemas import MentionCreate
@@ -162,9 +164,21 @@ def test_attachments_come_back_as_files_with_safe_names_never_in_the_fields() ->
     ]
     assert parsed.fields["text"] == "Receipts\n\nBoth receipts attached."
     assert set(parsed.fields) <= MENTION_FIELDS, "only what the mentions API accepts"
-    assert attachments_of(message.as_bytes()) == parsed.attachments, (
-        "the stored message finds its files again"
+    raw = message.as_bytes()
+    stored = without_attachments(raw, {a.sha256: f"/data/{a.filename}" for a in parsed.attachments})
+    assert b"%PDF-1.7 first" not in stored, "the file is not in the stored message"
+    assert b"receipt 1.pdf (application/pdf, 14 bytes) is kept as a file: /data/receipt 1.pdf" in stored
+    notes = [
+        " ".join(str(part[KEPT_HEADER]).split())
+        for part in message_from_bytes(stored, policy=policy.default).walk()
+        if part[KEPT_HEADER]
+    ]
+    assert notes[0] == (
+        f"sha256={parsed.attachments[0].sha256}; size=14; type=application/pdf; path=/data/receipt 1.pdf"
     )
+    reread = parse_email(stored, received_at=ARRIVED).fields
+    assert reread == parsed.fields, "the stored message still reads as the same mention"
+    assert without_attachments(raw, {}) == raw
 
 
 def test_a_message_without_a_message_id_gets_the_same_id_on_every_read() -> None:

@@ -1,0 +1,68 @@
+"""An SMTP server on loopback (aiosmtpd) that keeps what it accepts, for tests of replies by email."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from types import TracebackType
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+@dataclass
+class SmtpCatcher:
+    """Accepts mail from one account (``username``/``password``) and keeps each message; a context manager."""
+
+    username: str
+    password: str
+    port: int = 0
+    messages: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _controller: Controller | None = None
+
+    def __enter__(self) -> SmtpCatcher:
+        catcher = self
+
+        class Handler:
+            async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                assert isinstance(message, EmailMessage)
+                with catcher.lock:
+                    catcher.messages.append(message)
+                return "250 Message accepted for delivery"
+
+        def authenticate(
+            server: object, session: object, envelope: object, mechanism: str, data: Any
+        ) -> AuthResult:
+            assert isinstance(data, LoginPassword)
+            given = (data.login.decode(), data.password.decode())
+            return AuthResult(success=given == (self.username, self.password), handled=False)
+
+        with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=authenticate,
+            auth_require_tls=False,  # loopback only; a real server would insist on TLS
+        )
+        self._controller.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def received(self) -> list[EmailMessage]:
+        with self.lock:
+            return list(self.messages)
