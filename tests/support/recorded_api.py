@@ -67,6 +67,7 @@ class RecordedApi:
         self.handler = handler
         self.requests: list[Request] = []
         self.script: deque[Answer] = deque()
+        self.errors: list[Exception] = []
         api = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -83,7 +84,11 @@ class RecordedApi:
                     body=self.rfile.read(length) if length else b"",
                 )
                 api.requests.append(request)
-                answer = api.script.popleft() if api.script else api.handler(request)
+                try:
+                    answer = api.script.popleft() if api.script else api.handler(request)
+                except Exception as exc:  # a broken fake answers 500 and the test sees why
+                    api.errors.append(exc)
+                    answer = Answer(500, {"error": f"the fake server failed: {exc!r}"})
                 body = answer.encoded()
                 self.send_response(answer.status)
                 headers = {"Content-Type": "application/json; charset=utf-8", **answer.headers}
@@ -120,3 +125,4 @@ class RecordedApi:
             self._server.shutdown()
             self._server.server_close()
             thread.join()
+        assert not self.errors, f"the fake server failed: {self.errors!r}"
