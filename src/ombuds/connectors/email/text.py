@@ -12,17 +12,21 @@ import re
 
 import quotequail
 from inscriptis import get_text
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.model.config import ParserConfig
 
 _QUOTED_LINE = re.compile(r"^\s*>")
 # Three or more blank lines say no more than two do.
 _BLANK_RUN = re.compile(r"\n{3,}")
+# "strict": block elements as HTML lays them out; the default ("relaxed") indents every <div>.
+_LAYOUT = ParserConfig(css=CSS_PROFILES["strict"])
 
 
 def html_to_text(html: str) -> str:
     """The text a reader sees on the page: no markup, scripts or styles; paragraphs kept apart."""
     if not html.strip():
         return ""
-    return _tidy(get_text(html))
+    return _tidy(get_text(html, _LAYOUT))
 
 
 def strip_quoted(text: str) -> str:
