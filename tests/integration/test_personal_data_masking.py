@@ -32,7 +32,9 @@ from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.promises import actions as promises
+from ombuds.promises.drafts import actions as drafts
 from ombuds.promises.models import PromiseMatch
+from ombuds.promises.preflight import preflight
 from ombuds.responses import actions as replies
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording import actions as wording
@@ -209,7 +211,14 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             customer_name="Mara Lind",
             at=datetime.now(UTC),
         )
+        draft = drafts.save_draft(  # a draft claim's page shows the messages that contradict it
+            writing,
+            brand=brand,
+            found=preflight(writing, brand_id=brand.id, text="Your bags arrive with you", weeks=1),
+            actor=agent,
+        )
         ids = {
+            "draft_id": draft.id,
             "token": survey.token,
             "point_id": point.id,
             "case_id": case.id,

@@ -178,7 +178,7 @@ def comment_counts(session: Session, draft_ids: Sequence[int]) -> dict[int, int]
         .where(PromiseDraftComment.draft_id.in_(list(draft_ids)))
         .group_by(PromiseDraftComment.draft_id)
     )
-    return {int(draft_id): int(count) for draft_id, count in session.execute(query).tuples()}
+    return {int(row[0]): int(row[1]) for row in session.execute(query)}
 
 
 def get_mentions(session: Session, brand_id: int, mention_ids: Sequence[int]) -> dict[int, Mention]:

@@ -72,6 +72,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.followups.pages",
     "ombuds.incidents.pages",
     "ombuds.notifications.pages",
+    "ombuds.promises.drafts.pages",  # before promises.pages: /promises/preflight is no promise id
     "ombuds.promises.pages",
     "ombuds.responses.resolutions.pages",
     "ombuds.responses.pages",

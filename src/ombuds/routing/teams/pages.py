@@ -15,6 +15,7 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.clock import utcnow
 from ombuds.errors import OmbudsError
 from ombuds.fields import Id
+from ombuds.promises.queries import list_drafts
 from ombuds.routing import assignment_actions as actions
 from ombuds.routing.assignment_queries import list_team_members
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -58,6 +59,8 @@ def team_page(
             "members": list_team_members(session, chosen) if chosen else [],
             "policies": POLICY_LABELS,
             "may_manage": signed_in.role in actions.MANAGING_ROLES,
+            # claims PR has not registered yet, for the leads' word before launch
+            "drafts": list_drafts(session, brand.id, unregistered_only=True)[:5],
         },
         signed_in=signed_in,
     )
