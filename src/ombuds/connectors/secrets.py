@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -29,6 +30,7 @@ class SecretUnreadable(OmbudsError):
     """A sealed secret does not open with this key: the app's secret key changed since it was stored."""
 
 
+@lru_cache(maxsize=4)
 def secret_box(app_key: str) -> Fernet:
     """The Fernet for connector secrets; HKDF keeps it apart from the key's other uses (cookies)."""
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(app_key.encode())

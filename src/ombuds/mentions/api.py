@@ -26,26 +26,31 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 SOURCE_KIND = "api"
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it grows past ``MAX_BODY_BYTES``."""
+async def read_limited_body(request: Request, *, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it grows past ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
     # isascii: "²".isdigit() is true; 18 digits: int() of thousands of digits raises.
-    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY_BYTES):
-        raise _too_large()
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _too_large()
+        if size > limit:
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large() -> HTTPException:
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it grows past ``MAX_BODY_BYTES``."""
+    return await read_limited_body(request, limit=MAX_BODY_BYTES)
+
+
+def too_large(limit: int = MAX_BODY_BYTES) -> HTTPException:
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE,
-        f"send at most {MAX_BODY_BYTES} bytes and {MAX_MENTIONS_PER_REQUEST} mentions per request",
+        f"send at most {limit} bytes and {MAX_MENTIONS_PER_REQUEST} mentions per request",
     )
 
 
@@ -58,11 +63,49 @@ def _request_body_schema() -> dict[str, Any]:
     }
 
 
-def _wake_pipeline_after_commit(request: Request, session: Session) -> None:
+def wake_pipeline_after_commit(request: Request, session: Session) -> None:
     """New mentions are processed at once instead of at the runner's next poll (when one runs here)."""
     wake = getattr(request.app.state, "wake_pipeline", None)
     if wake is not None:
         event.listen(session, "after_commit", lambda _session: wake(), once=True)
+
+
+def parse_mentions(body: bytes) -> list[IncomingMention]:
+    """One mention (a JSON object) or several (an array), each kept with its exact JSON text.
+
+    All or nothing: 422 lists every problem with its path (``["body", 3, "created_at"]``); 413 past
+    ``MAX_MENTIONS_PER_REQUEST`` mentions.
+    """
+    try:
+        items, is_list = split_json_items(body)
+    except PayloadError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}],
+        ) from None
+    if not items:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body"], "msg": "send at least one mention", "type": "too_short"}],
+        )
+    if len(items) > MAX_MENTIONS_PER_REQUEST:
+        raise too_large()
+    incoming: list[IncomingMention] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        prefix: list[str | int] = ["body", index] if is_list else ["body"]
+        try:
+            mention = MentionCreate.model_validate_json(item.raw)
+        except ValidationError as exc:
+            errors.extend(
+                {"loc": [*prefix, *error["loc"]], "msg": error["msg"], "type": error["type"]}
+                for error in exc.errors()
+            )
+            continue
+        incoming.append(IncomingMention(mention=mention, raw=item.raw, raw_format="json"))
+    if errors:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
+    return incoming
 
 
 @router.post(
@@ -93,39 +136,11 @@ def post_mentions(
     Each mention's raw payload is the exact JSON text of its item. ``ids`` has one mention
     id per item, in order, whether the item was new or a duplicate.
     """
-    try:
-        items, is_list = split_json_items(body)
-    except PayloadError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}],
-        ) from None
-    if not items:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body"], "msg": "send at least one mention", "type": "too_short"}],
-        )
-    if len(items) > MAX_MENTIONS_PER_REQUEST:
-        raise _too_large()
-    incoming: list[IncomingMention] = []
-    errors: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        prefix: list[str | int] = ["body", index] if is_list else ["body"]
-        try:
-            mention = MentionCreate.model_validate_json(item.raw)
-        except ValidationError as exc:
-            errors.extend(
-                {"loc": [*prefix, *error["loc"]], "msg": error["msg"], "type": error["type"]}
-                for error in exc.errors()
-            )
-            continue
-        incoming.append(IncomingMention(mention=mention, raw=item.raw, raw_format="json"))
-    if errors:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors)
+    incoming = parse_mentions(body)
     found = get_or_create_source(
         session, brand_id=caller.brand.id, kind=SOURCE_KIND, name=f"{SOURCE_KIND}:{source}"
     )
     result = ingest_mentions(session, source=found, mentions=incoming)
     if result.imported:
-        _wake_pipeline_after_commit(request, session)
+        wake_pipeline_after_commit(request, session)
     return MentionIngestRead(imported=result.imported, duplicates=result.duplicates, ids=result.ids)

@@ -59,6 +59,7 @@ API_ROUTERS: tuple[str, ...] = (
     "ombuds.customers.api",
     "ombuds.privacy.api",
     "ombuds.metrics.api",
+    "ombuds.sources.api",
     "ombuds.problems.api",
 )
 
