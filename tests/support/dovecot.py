@@ -110,6 +110,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# a test of a wrong password must not slow the next tests' sign-ins down (nor does anvil's penalty)
+auth_failure_delay = 0
 default_internal_user = {system_user}
 default_internal_group = {grp.getgrgid(pwd.getpwnam(system_user).pw_gid).gr_name}
 default_login_user = {system_user}
@@ -137,6 +139,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 
