@@ -2,7 +2,7 @@
 
 The email connector's tests read a real mailbox, as users' installations do: a private Dovecot with
 its own configuration in a temporary folder, one passwd-file user with a maildir, on a free
-loopback port, no TLS (loopback only) and nothing shared with a Dovecot the machine may run.
+loopback port (IMAPS on a second one, with a self-signed certificate the tests trust) and nothing shared with a Dovecot the machine may run.
 Tests put mail in with IMAP APPEND, as a mail server delivering it would, each into a folder of its
 own, so the session's one server serves every test.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import grp
 import imaplib
+import ipaddress
 import os
 import pwd
 import shutil
@@ -30,8 +31,14 @@ import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from ombuds_lab.servers import free_port
 
@@ -59,6 +66,7 @@ class DovecotServer:
     root: Path
     binary: str
     port: int = field(default_factory=free_port)
+    tls_port: int = field(default_factory=free_port)
     user: str = USER
     password: str = PASSWORD
     _process: subprocess.Popen[bytes] | None = None
@@ -66,6 +74,11 @@ class DovecotServer:
     @property
     def log_path(self) -> Path:
         return self.root / "dovecot.log"
+
+    @property
+    def certificate(self) -> Path:
+        """The server's self-signed certificate: a client that trusts it can use IMAPS or STARTTLS."""
+        return self.root / "cert.pem"
 
     def start(self, timeout: float = 20.0) -> None:
         system_user = "dovecot" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
@@ -77,6 +90,7 @@ class DovecotServer:
             f"{self.user}:{{PLAIN}}{self.password}:{account.pw_uid}:{account.pw_gid}::{self.root / 'mail'}::\n"
         )
         (self.root / "dovecot.conf").write_text(self._config(system_user, account.pw_uid))
+        _self_signed(self.certificate, self.root / "key.pem")
         if os.geteuid() == 0:
             for path in (self.root, self.root / "mail", self.root / "state"):
                 shutil.chown(path, user=system_user, group=account.pw_gid)
@@ -107,7 +121,9 @@ log_path = {root}/dovecot.log
 instance_name = ombuds-test-{self.port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 # a test of a wrong password must not slow the next tests' sign-ins down (nor does anvil's penalty)
@@ -133,7 +149,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
   chroot =
 }}
@@ -189,6 +206,34 @@ service anvil {{
         with self.connect() as imap:
             status, answer = imap.append(f'"{folder}"', None, None, message)
             assert status == "OK", answer
+
+
+def _self_signed(certificate: Path, key: Path) -> None:
+    """A certificate for 127.0.0.1 that only tests trust (an EC key: made in a millisecond)."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    signed = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    certificate.write_bytes(signed.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    key.chmod(0o600)
 
 
 def start_server() -> DovecotServer:

@@ -4,6 +4,7 @@ wrong passwords and a server that never answers. No database: the fetcher never 
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 import uuid
 from pathlib import Path
@@ -142,3 +143,20 @@ def test_a_server_that_never_answers_is_cut_off_by_the_timeout(tmp_path: Path) -
         with pytest.raises(FetchFailed, match=r"could not connect: no answer within 0\.5 s"):
             ImapFetcher(settings, timeout=0.5, attachments_dir=tmp_path).fetch(Cursor("1:1"))
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("tls", ["ssl", "starttls"])
+def test_mail_is_read_over_tls_from_a_server_whose_certificate_is_trusted(
+    dovecot_server: dovecot.DovecotServer, tmp_path: Path, tls: str
+) -> None:
+    folder = new_folder(dovecot_server)
+    sent = deliver(dovecot_server, folder, 1)
+    port = dovecot_server.tls_port if tls == "ssl" else dovecot_server.port
+    settings = fetcher(dovecot_server, folder, tmp_path, tls=tls, port=port).config
+    trusting = ssl.create_default_context(cafile=str(dovecot_server.certificate))
+
+    batch = ImapFetcher(settings, timeout=5, attachments_dir=tmp_path, ssl_context=trusting).fetch(None)
+    assert ids(batch.records) == [sent]
+
+    with pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):  # the default checks certificates
+        ImapFetcher(settings, timeout=5, attachments_dir=tmp_path).fetch(None)
