@@ -31,6 +31,8 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.problems import actions as problems
+from ombuds.problems.values import ProblemStatus
 from ombuds.promises import actions as promises
 from ombuds.promises.drafts import actions as drafts
 from ombuds.promises.models import PromiseMatch
@@ -217,7 +219,27 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             found=preflight(writing, brand_id=brand.id, text="Your bags arrive with you", weeks=1),
             actor=agent,
         )
+        pr = accounts.create_user(writing, email="pia@skyways.test", name="pia", password=PASSWORD)
+        accounts.add_membership(writing, user=pr, brand=writing.get(Brand, brand.id), role=Role.PR)
+        problem = problems.create_problem(  # its page lists its cases and the customers told of the fix
+            writing,
+            brand_id=brand.id,
+            title="Bags stuck in Lisbon",
+            owner_team_id=team.id,
+            case_ids=[case.id],
+            actor=Actor(pr),
+            now=datetime.now(UTC),
+        )
+        problems.set_status(
+            writing,
+            problem=problem,
+            status=ProblemStatus.FIXED,
+            note=None,
+            actor=Actor(pr),
+            now=datetime.now(UTC),
+        )
         ids = {
+            "problem_id": problem.id,
             "draft_id": draft.id,
             "token": survey.token,
             "point_id": point.id,

@@ -34,7 +34,6 @@ from ombuds.problems.models import (
     ProblemIncident,
     ProblemNotice,
     ProblemPromise,
-    ProblemProposalDismissal,
 )
 from ombuds.problems.values import DONE_STATUSES, ProblemStatus, move_refusal
 from ombuds.promises.models import Promise
@@ -102,7 +101,7 @@ def _event(
     problem.updated_at = now
 
 
-def _text(value: str | None, *, field: str, limit: int, required: bool = False) -> str | None:
+def clean_text(value: str | None, *, field: str, limit: int, required: bool = False) -> str | None:
     text = (value or "").strip()
     if required and not text:
         raise InvalidInput(f"{field}: required (it was empty)")
@@ -165,7 +164,7 @@ def create_problem(
     another problem explains already.
     """
     ensure_may_manage(session, actor=actor, brand_id=brand_id)
-    clean_title = _text(title, field="title", limit=TITLE_MAX_CHARS, required=True)
+    clean_title = clean_text(title, field="title", limit=TITLE_MAX_CHARS, required=True)
     assert clean_title is not None
     _team(session, team_id=owner_team_id, brand_id=brand_id)
     if owner_id is not None and get_role(session, user=_user(session, owner_id), brand_id=brand_id) is None:
@@ -178,10 +177,10 @@ def create_problem(
         status=ProblemStatus.INVESTIGATING,
         owner_team_id=owner_team_id,
         owner_id=owner_id,
-        category=_text(category, field="category", limit=64)
+        category=clean_text(category, field="category", limit=64)
         or rules.main_category(queries.category_labels(session, [c.id for c in cases])),
         expected_fix_at=expected_fix_at,
-        fix_message=_text(fix_message, field="fix_message", limit=MESSAGE_MAX_CHARS),
+        fix_message=clean_text(fix_message, field="fix_message", limit=MESSAGE_MAX_CHARS),
         talking_point_id=talking_point_id,
         proposal_key=proposal_key,
         created_by_id=actor.user_id,
@@ -370,7 +369,7 @@ def set_status(
         raise Forbidden(
             f"{who} may not change this problem's status: its owning team, PR, managers and admins do"
         )
-    clean_note = _text(note, field="note", limit=NOTE_MAX_CHARS)
+    clean_note = clean_text(note, field="note", limit=NOTE_MAX_CHARS)
     if status == problem.status:
         return False
     refusal = move_refusal(problem.status, status)
@@ -421,35 +420,6 @@ def reopen_for_return(
         actor=None,
         now=now,
         **{"from": before.value, "reason": reason, "mention_id": mention_id, "case_id": case_id},
-    )
-    return True
-
-
-def dismiss_proposal(session: Session, *, brand_id: int, key: str, actor: Actor, now: datetime) -> bool:
-    """Not a problem: the proposal is not made again. False when it was dismissed already."""
-    ensure_may_manage(session, actor=actor, brand_id=brand_id)
-    clean = _text(key, field="key", limit=200, required=True)
-    exists = session.scalar(
-        select(ProblemProposalDismissal.id).where(
-            ProblemProposalDismissal.brand_id == brand_id, ProblemProposalDismissal.key == clean
-        )
-    )
-    if exists is not None:
-        return False
-    dismissal = ProblemProposalDismissal(
-        brand_id=brand_id, key=clean, dismissed_by_id=actor.user_id, dismissed_at=now
-    )
-    session.add(dismissal)
-    session.flush()
-    record_event(
-        session,
-        brand_id=brand_id,
-        kind=EventKind.PROBLEM_PROPOSAL_DISMISSED,
-        subject_type="brand",
-        subject_id=brand_id,
-        actor_id=actor.user_id,
-        data={"key": clean},
-        occurred_at=now,
     )
     return True
 

@@ -24,7 +24,13 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention
 from ombuds.metrics.queries import Scope, experience_debt
 from ombuds.problems import rules
-from ombuds.problems.models import Problem, ProblemCase, ProblemIncident, ProblemNotice, ProblemPromise
+from ombuds.problems.models import (
+    Problem,
+    ProblemCase,
+    ProblemIncident,
+    ProblemNotice,
+    ProblemPromise,
+)
 from ombuds.problems.values import DONE_STATUSES, RECENTLY_RESOLVED, ProblemStatus
 from ombuds.responses.models import Reply, ReplyStatus
 

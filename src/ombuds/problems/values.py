@@ -21,6 +21,9 @@ MOVES: dict[ProblemStatus, frozenset[ProblemStatus]] = {
     ProblemStatus.VERIFIED: frozenset({ProblemStatus.INVESTIGATING}),
 }
 
+#: Statuses in which the owning team still has work to do: its queue lists these.
+OPEN_PROBLEM_STATUSES = frozenset({ProblemStatus.INVESTIGATING, ProblemStatus.FIX_IN_PROGRESS})
+
 #: Statuses in which the cause is gone; a customer coming back with the issue reopens the problem.
 DONE_STATUSES = frozenset({ProblemStatus.FIXED, ProblemStatus.VERIFIED})
 
@@ -45,5 +48,5 @@ def move_refusal(current: ProblemStatus, target: ProblemStatus) -> str | None:
     """Why the move is not allowed, naming the moves that are; None when it is."""
     if may_move(current, target):
         return None
-    allowed = ", ".join(sorted(s.value for s in MOVES[current]))
-    return f"status: a {current.value} problem moves to {allowed}, not {target.value}"
+    allowed = " or ".join(sorted(s.value for s in MOVES[current]))
+    return f"status: a problem that is {current.value} moves to {allowed}, not {target.value}"

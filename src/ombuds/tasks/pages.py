@@ -19,6 +19,8 @@ from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul, parse_id
+from ombuds.problems.queries import list_problems
+from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
 from ombuds.tasks import actions, queries
 from ombuds.tasks.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS
 from ombuds.web import panels
@@ -183,6 +185,13 @@ def tasks_page(
             "queue": queries.team_queue(session, team=chosen, now=now) if chosen else None,
             "may_work_tasks": may_work(signed_in.role),
             "may_waive_tasks": signed_in.role in actions.WAIVING_ROLES,
+            # the causes this team owns, with what they cost customers (problems.queries)
+            "rows": list_problems(
+                session, brand_id=brand.id, now=now, owner_team_id=chosen.id, statuses=OPEN_PROBLEM_STATUSES
+            )
+            if chosen
+            else [],
+            "labels": STATUS_LABELS,
         },
         signed_in=signed_in,
     )

@@ -27,6 +27,8 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Tasks", "/tasks"),
     NavEntry("Team", "/team"),
     NavEntry("Incidents", "/incidents"),
+    # PR and managers decide what is a problem; an owning team finds its own on its Tasks page
+    NavEntry("Problems", "/problems", roles=frozenset({"pr", "manager", "admin"})),
     NavEntry("Dashboard", "/dashboard"),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),
