@@ -95,6 +95,17 @@ def test_mentions_arrive_page_by_page_then_only_new_ones_and_a_reply_goes_back(i
     assert posted.headers["idempotency-key"] == "reply-17"
 
 
+def test_a_hashtag_timeline_brings_the_statuses_that_carry_it(instance: Instance) -> None:
+    fetcher = MastodonKind().fetcher(config(instance.api.url, hashtag="#acmeair", page_size=40), timeout=5)
+    assert fetcher is not None
+    batch = fetcher.fetch(None)
+    assert instance.api.requests[0].path == "/api/v1/timelines/tag/acmeair"
+    assert len(batch.records) == 6
+    assert [record.problem.field for record in batch.records if record.problem] == ["account"]
+    assert batch.records[0].fields is not None
+    assert batch.records[0].fields["external_id"] == "113560000000000600"
+
+
 def test_server_errors_and_refused_tokens_say_what_failed_without_the_token(instance: Instance) -> None:
     fetcher = MastodonKind().fetcher(config(instance.api.url), timeout=5)
     assert fetcher is not None

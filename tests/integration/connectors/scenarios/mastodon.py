@@ -26,7 +26,10 @@ class Instance:
             return Answer(401, {"error": "The access token is invalid"})
         if request.method == "GET" and request.path == "/api/v1/notifications":
             assert request.query.get("types[]") == ["mention"]
-            return self.page(request)
+            return self.page(request, self.notifications)
+        if request.method == "GET" and request.path.startswith("/api/v1/timelines/tag/"):
+            assert "types[]" not in request.query
+            return self.page(request, [item["status"] for item in self.notifications])
         if request.method == "POST" and request.path == "/api/v1/statuses":
             self.posted.append(request.json())
             created = payload("mastodon", "status_created")
@@ -35,18 +38,18 @@ class Instance:
             return Answer(200, created)
         return Answer(404, {"error": "Record not found"})
 
-    def page(self, request: Request) -> Answer:
+    def page(self, request: Request, items: list[dict[str, Any]]) -> Answer:
         since, below = request.param("since_id"), request.param("max_id")
         limit = int(request.param("limit") or 40)
         shown = [
             item
-            for item in sorted(self.notifications, key=lambda item: int(item["id"]), reverse=True)
+            for item in sorted(items, key=lambda item: int(item["id"]), reverse=True)
             if (since is None or int(item["id"]) > int(since))
             and (below is None or int(item["id"]) < int(below))
         ][:limit]
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
         if shown:
-            base = f"{self.api.url}/api/v1/notifications?types[]=mention"
+            base = f"{self.api.url}{request.path}?limit={limit}"
             headers["Link"] = (
                 f'<{base}&max_id={shown[-1]["id"]}>; rel="next", <{base}&min_id={shown[0]["id"]}>; rel="prev"'
             )
