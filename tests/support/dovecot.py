@@ -90,7 +90,7 @@ class DovecotServer:
             f"{self.user}:{{PLAIN}}{self.password}:{account.pw_uid}:{account.pw_gid}::{self.root / 'mail'}::\n"
         )
         (self.root / "dovecot.conf").write_text(self._config(system_user, account.pw_uid))
-        _self_signed(self.certificate, self.root / "key.pem")
+        self_signed(self.certificate, self.root / "key.pem")
         if os.geteuid() == 0:
             for path in (self.root, self.root / "mail", self.root / "state"):
                 shutil.chown(path, user=system_user, group=account.pw_gid)
@@ -208,7 +208,7 @@ service anvil {{
             assert status == "OK", answer
 
 
-def _self_signed(certificate: Path, key: Path) -> None:
+def self_signed(certificate: Path, key: Path) -> None:
     """A certificate for 127.0.0.1 that only tests trust (an EC key: made in a millisecond)."""
     private = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -16,10 +17,14 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 @dataclass
 class SmtpCatcher:
-    """Accepts mail from one account (``username``/``password``) and keeps each message; a context manager."""
+    """Accepts mail from one account (``username``/``password``) and keeps each message; a context manager.
+
+    With ``tls_context`` it insists on STARTTLS before anything else, as a submission server does.
+    """
 
     username: str
     password: str
+    tls_context: ssl.SSLContext | None = None
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,6 +57,8 @@ class SmtpCatcher:
             port=self.port,
             authenticator=authenticate,
             auth_require_tls=False,  # loopback only; a real server would insist on TLS
+            tls_context=self.tls_context,
+            require_starttls=self.tls_context is not None,
         )
         self._controller.start()
         return self

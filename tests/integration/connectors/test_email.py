@@ -3,10 +3,13 @@ agent's answer reaches the SMTP server in the customer's own thread."""
 
 from __future__ import annotations
 
+import ssl
 import uuid
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, User
 from ombuds.cases.models import Case
+from ombuds.connectors.base import OutgoingReply, SinkRetry
+from ombuds.connectors.email import SmtpSink, TlsMode
 from ombuds.connectors.email.message import KEPT_HEADER
 from ombuds.connectors.registry import get_kind
 from ombuds.connectors.secrets import secret_box
@@ -138,3 +143,31 @@ def test_an_email_to_the_mailbox_becomes_a_case_and_the_agents_reply_arrives_thr
             select(Mention).where(Mention.case_id == case.id, Mention.external_id == reply["Message-ID"])
         ).one()
         assert outbound.in_reply_to == written["Message-ID"], "the desk keeps our reply's Message-ID"
+
+
+def test_a_reply_goes_out_over_starttls_to_a_trusted_server_and_never_to_an_unchecked_one(
+    tmp_path: Path,
+) -> None:
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    dovecot.self_signed(certificate, key)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(certificate, key)
+    reply = OutgoingReply(
+        text="We refunded one charge.", in_reply_to="<c1@mail.example.com>", recipient=CUSTOMER
+    )
+    with SmtpCatcher(username="care@skyways.test", password="smtp-pass-7Q", tls_context=server_side) as smtp:
+        sink = SmtpSink(
+            host="127.0.0.1",
+            port=smtp.port,
+            from_address="care@skyways.test",
+            username="care@skyways.test",
+            password="smtp-pass-7Q",
+            tls=TlsMode.STARTTLS,
+            ssl_context=ssl.create_default_context(cafile=str(certificate)),
+        )
+        sent = sink.send(reply)
+        assert [message["Message-ID"] for message in smtp.received()] == [sent.external_id]
+
+        with pytest.raises(SinkRetry, match="CERTIFICATE_VERIFY_FAILED"):  # the default checks certificates
+            replace(sink, ssl_context=None).send(reply)
+        assert len(smtp.received()) == 1
