@@ -87,7 +87,7 @@ class ImapFetcher:
         return Batch(
             records=records,
             cursor=Cursor(f"{validity}:{end}"),
-            is_last=not [uid for uid in waiting if uid > end],
+            is_last=not any(uid > end for uid in waiting),
         )
 
     # --- the conversation with the server -----------------------------------------------------
@@ -107,9 +107,8 @@ class ImapFetcher:
         except (imaplib.IMAP4.error, OSError) as exc:
             raise self._failure("failed", exc) from None
         finally:
-            with suppress(
-                imaplib.IMAP4.error, OSError
-            ):  # a connection already gone has no one to sign out of
+            # a connection already gone has no one to sign out of
+            with suppress(imaplib.IMAP4.error, OSError):
                 imap.logout()
 
     def _connect(self) -> imaplib.IMAP4:
@@ -118,7 +117,11 @@ class ImapFetcher:
             return imaplib.IMAP4_SSL(host, port, ssl_context=self.ssl_context, timeout=self.timeout)
         imap = imaplib.IMAP4(host, port, timeout=self.timeout)
         if self.config.tls is TlsMode.STARTTLS:
-            imap.starttls(ssl_context=self.ssl_context)
+            try:
+                imap.starttls(ssl_context=self.ssl_context)
+            except BaseException:
+                imap.shutdown()
+                raise
         return imap
 
     def _select(self, imap: imaplib.IMAP4) -> int:
@@ -221,7 +224,10 @@ class ImapFetcher:
 
     def _failed(self, what: str, said: str) -> FetchFailed:
         # A server that echoes what it was sent must not put the password in a log or a page.
-        reason = f"{self.where} {what}: {said}".replace(self.config.password, "***")[:1000]
+        reason = f"{self.where} {what}: {said}"
+        if len(self.config.password) >= 4:  # a shorter one would blank out ordinary letters
+            reason = reason.replace(self.config.password, "***")
+        reason = reason[:1000]
         wait = throttle_wait(said)
         return FetchFailed(reason) if wait is None else RateLimited(reason, retry_after=wait)
 
