@@ -120,7 +120,8 @@ class ImapFetcher:
             try:
                 imap.starttls(ssl_context=self.ssl_context)
             except BaseException:
-                imap.shutdown()
+                with suppress(OSError):  # a failed handshake may have taken the socket with it
+                    imap.shutdown()
                 raise
         return imap
 
