@@ -17,6 +17,7 @@ from typing import Any
 
 from ombuds.incidents.detectors import text
 from ombuds.incidents.detectors.baseline import HOUR_SECONDS
+from ombuds.incidents.detectors.detect import NEGATIVE_KEY
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.storms import Storm, StormChange, StormMessage, assess_severity
 from ombuds.incidents.detectors.types import Alarm, Signal, from_timestamp
@@ -26,6 +27,7 @@ HotCheck = Callable[[str, list[str], StormMessage, float], bool]
 TOPIC_WORDS = 3  # an agreeing alarm's most shared stems name what its people describe
 TOPIC_SHARE = 0.2  # a storm is about them when this share of its other sampled mentions uses one
 TOPIC_MIN_SAMPLE = 5  # fewer other mentions than this: too few to tell what the storm is about
+WHOLE_BRAND_KEYS = frozenset({"all", NEGATIVE_KEY})
 
 
 class StormBook:
@@ -75,7 +77,8 @@ class StormBook:
         at: float,
         is_hot: HotCheck,
     ) -> list[StormChange]:
-        """A new mention joins the storm whose phrases it carries, else one whose key runs hot.
+        """A new mention joins the storm whose phrases it carries, else one whose key runs hot
+        and whose detectors fired within the hour.
 
         Joining does not keep a storm alive: only its detectors firing again do, so a trickle of
         look-alike mentions after the burst does not hold an incident open for ever.
@@ -89,6 +92,10 @@ class StormBook:
                     break
         if chosen is None:
             for storm in self.open_storms():
+                # a storm silent for an hour does not take mentions for its key alone: a new
+                # burst keeps the key hot, and its people would vanish into the old incident
+                if at - storm.last_activity_at.timestamp() > HOUR_SECONDS:
+                    continue
                 if any(is_hot(tag, keys, message, at) for tag in storm.keys):
                     chosen = storm
                     break
@@ -124,6 +131,10 @@ class StormBook:
             just_opened = at - best.opened_at.timestamp() <= HOUR_SECONDS
             if shared >= needed or (just_opened and shared >= 1):
                 return best, False
+        # A quiet storm reopens on its own key, but the whole brand's volume or complaints say
+        # nothing about what people describe: hours later they are as likely a new problem.
+        if alarm.key in WHOLE_BRAND_KEYS:
+            return None, False
         horizon = at - self.settings.reopen_within_hours * HOUR_SECONDS
         for storm in self.storms.values():
             if (

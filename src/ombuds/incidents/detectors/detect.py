@@ -90,6 +90,54 @@ class Detectors:
             )
         return best
 
+    def cold_volume(self, observation: Observation, at: float) -> list[Alarm]:
+        """Before the stream is established: the whole brand's voices in a window against a
+        pessimistic rate (its mean so far or over the last day, whichever is higher, times
+        ``cold_peak_factor``), with more evidence than the volume test asks. Nothing during the
+        first ``cold_min_hours``: no rate is known yet."""
+        monitor, settings = self.monitor, self.monitor.settings
+        state = monitor.keys.get("all")
+        if state is None or monitor.hour is None:
+            return []
+        # the days a small brand is established on: older silence says little about today's rate
+        start = max(state.first_hour, monitor.hour - int(settings.establish_days * 24))
+        hours = at / 3600.0 - start
+        seen = state.series.total(start, monitor.hour)  # closed hours: not the burst in progress
+        if hours < settings.cold_min_hours or seen < settings.cold_min_messages:
+            return []
+        if monitor.trailing_closed > seen / 3:
+            return []  # as when establishing: a last day this full is a stream only now starting
+        # the rate of the last day as well: a stream only now starting for real after a trickle
+        # has a long history of near silence that would make its first busy day look like a burst
+        per_hour = settings.cold_peak_factor * max(seen / hours, monitor.trailing_closed / 23.0)
+        needed = settings.volume_strength + settings.cold_extra_strength
+        best: Alarm | None = None
+        for window in state.windows:
+            voices = window.voices
+            expected = per_hour * window.span / 3600.0
+            if voices < max(settings.volume_min_count, settings.volume_min_ratio * expected):
+                continue
+            power = strength(negative_binomial_log_sf(voices, expected, 0.0))  # the factor is the doubt
+            if power < needed or (best is not None and power <= best.strength):
+                continue
+            best = Alarm(
+                signal=Signal.VOLUME,
+                key="all",
+                at=observation.at if observation.at.timestamp() == at else from_timestamp(at),
+                mention_ids=tuple(window.mention_ids()),
+                strength=power,
+                ratio=voices / expected,
+                evidence={
+                    "window_minutes": int(window.span // 60),
+                    "voices": voices,
+                    "expected": round(expected, 2),
+                    "baseline_per_hour": round(seen / hours, 2),
+                    "history_days": round(hours / 24, 1),
+                    "cold_start": True,
+                },
+            )
+        return [best] if best is not None else []
+
     # -- complaints that agree ----------------------------------------------------------------
 
     def agreement(self, key: str, moment: datetime, at: float) -> Alarm | None:

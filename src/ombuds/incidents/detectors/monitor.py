@@ -160,9 +160,12 @@ class BrandMonitor:
         changes = book.quiet(at)
         changes.extend(book.attach(message, keys, phrases, at, self.detectors.is_hot))
         if self.is_established:
-            for alarm in self.detectors.run(observation, message, keys, phrases, tokens, at):
-                if not self._is_afterglow(alarm):
-                    changes.extend(book.fold(alarm, self.recent))
+            alarms = self.detectors.run(observation, message, keys, phrases, tokens, at)
+        else:
+            alarms = self.detectors.cold_volume(observation, at)
+        for alarm in alarms:
+            if not self._is_afterglow(alarm):
+                changes.extend(book.fold(alarm, self.recent))
         changes.extend(book.refresh(changes, at, self.background.rates))
         return changes
 
