@@ -29,6 +29,8 @@ from ombuds.demo.tasks import TasksSummary
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.problems.models import Problem
+from ombuds.problems.queries import tally as problem_tally
 from ombuds.promises.models import Promise, PromiseMatch, Stance
 from ombuds.responses.queries import offers_public_closing
 from ombuds.responses.sending import deliver_due_replies
@@ -56,6 +58,7 @@ def _the_demo_tells_its_stories(session_factory: sessionmaker[Session], tmp_path
 
     assert len(summary.credentials) == 5
     assert {c.role.value for c in summary.credentials} == {"admin", "manager", "agent", "pr", "viewer"}
+    _assert_a_problem_being_fixed_and_one_fixed_with_its_customers_told(session_factory)
     with session_factory() as session:
         assert session.scalar(select(func.count()).where(Mention.stage != Stage.DETECTED)) == 0
         open_cases = session.scalar(
@@ -457,3 +460,16 @@ def _sla_due(case: Case) -> datetime | None:
     if case.first_responded_at is None and case.first_response_due_at is not None:
         return as_utc(case.first_response_due_at)
     return as_utc(case.resolve_due_at) if case.resolve_due_at is not None else None
+
+
+def _assert_a_problem_being_fixed_and_one_fixed_with_its_customers_told(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        problems = {p.status.value: p for p in session.scalars(select(Problem))}
+        assert set(problems) == {"fix_in_progress", "fixed"}
+        teams = dict(session.execute(select(Team.id, Team.slug)).all())
+        assert teams[problems["fix_in_progress"].owner_team_id] not in ("care", "comms"), "owned outside care"
+        tally = problem_tally(session, problems["fixed"])
+        assert tally.customers_to_tell >= 2
+        assert tally.customers_told == tally.customers_to_tell

@@ -15,6 +15,7 @@ from ombuds.db import transaction
 from ombuds.demo.answers import AnswersSummary, seed_answers
 from ombuds.demo.follow_ups import FollowUpsSummary, seed_follow_ups
 from ombuds.demo.past_replies import PastRepliesSummary, seed_past_replies
+from ombuds.demo.problems import seed_problems
 from ombuds.demo.promises import seed_promises
 from ombuds.demo.regulars import earlier_conversations
 from ombuds.demo.scenario import DemoMention, build_scenario
@@ -141,6 +142,12 @@ def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) 
         now=now,
         skip=stories | set(past_replies.answered) | set(past_replies.neglected),
         batch_size=settings.pipeline_batch_size,
+    )
+    seed_problems(
+        factory,
+        brand_id=brand.id,
+        now=now,
+        skip=stories | set(past_replies.answered) | set(write_backs.reopened),
     )
     # what `ombuds serve` does after each round: the dashboard's response and resolution times
     while len(record_business_durations(factory).timed) == BATCH:
