@@ -89,6 +89,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.admin.routing.pages",
     "ombuds.admin.channels.pages",
     "ombuds.metrics.pages",
+    "ombuds.reports.pages",
     "ombuds.problems.pages",
     "ombuds.search.pages",
 )

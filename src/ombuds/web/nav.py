@@ -30,6 +30,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     # PR and managers decide what is a problem; an owning team finds its own on its Tasks page
     NavEntry("Problems", "/problems", roles=frozenset({"pr", "manager", "admin"})),
     NavEntry("Dashboard", "/dashboard"),
+    NavEntry("Report", "/reports/ombudsman", prefixes=("/reports",)),
     NavEntry("Promises", "/promises"),
     NavEntry("Resolutions", "/resolutions"),
     NavEntry("Approvals", "/replies/approvals"),
