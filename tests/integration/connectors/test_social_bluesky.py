@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ombuds.connectors.base import FetchFailed, OutgoingReply, SinkRefused
-from ombuds.connectors.bluesky import BlueskyConfig, BlueskyKind
+from ombuds.connectors.bluesky import BlueskyConfig, BlueskyKind, client
 from tests.integration.connectors.scenarios.bluesky import APP_PASSWORD, HANDLE, Pds
 from tests.support.recorded_api import Answer, payload
 
@@ -22,7 +22,8 @@ SESSION = "/xrpc/com.atproto.server.createSession"
 
 
 @pytest.fixture
-def pds() -> Iterator[Pds]:
+def pds(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pds]:
+    monkeypatch.setattr(client, "_sessions", {})  # no session kept from an earlier server on this port
     served = Pds(payload("bluesky", "notifications")["notifications"])
     with served.api.running():
         yield served
