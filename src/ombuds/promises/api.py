@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Role
 from ombuds.accounts.queries import get_role
 from ombuds.errors import Forbidden
-from ombuds.promises.preflight import Preflight, PreflightVoice, preflight
-from ombuds.promises.queries import get_mentions
+from ombuds.promises.preflight import preflight, preflight_read
 from ombuds.promises.schemas import (
     AlignmentRead,
     PreflightCreate,
-    PreflightExample,
     PreflightRead,
     PromiseCardRead,
     PromiseRead,
@@ -82,39 +80,6 @@ def _checker(session: Session, scope: ApiScope, brand_id: int) -> None:
     person = scope.person(session)
     if person is None or not may_preflight(get_role(session, user=person, brand_id=brand_id)):
         raise Forbidden("checking a draft claim takes the pr, manager or admin role")
-
-
-def preflight_read(session: Session, brand_id: int, found: Preflight) -> PreflightRead:
-    """The preflight over JSON, its example voices with the customers' messages."""
-    voices = found.contradicting + found.confirming
-    mentions = get_mentions(session, brand_id, [voice.mention_id for voice in voices])
-
-    def example(voice: PreflightVoice) -> PreflightExample | None:
-        mention = mentions.get(voice.mention_id)
-        if mention is None:
-            return None
-        return PreflightExample(
-            text=mention.text,
-            stance=voice.stance.value,
-            case_id=voice.case_id,
-            mention_id=voice.mention_id,
-            evidence=mention.text[voice.start : voice.end],
-        )
-
-    return PreflightRead(
-        text=found.text,
-        weeks=found.weeks,
-        messages=found.messages,
-        read=found.read,
-        matches=found.matches,
-        confirms=found.confirms,
-        contradicts=found.contradicts,
-        neutral=found.neutral,
-        voices=found.alignment.voices,
-        alignment=found.alignment.score,
-        interval=[found.alignment.low, found.alignment.high],
-        examples=[shown for voice in voices if (shown := example(voice)) is not None],
-    )
 
 
 @router.post(

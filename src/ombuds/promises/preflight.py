@@ -25,7 +25,8 @@ from ombuds.mentions.models import Direction, Mention
 from ombuds.promises import matching
 from ombuds.promises.encoder import Encoder, FloatArray, default_encoder
 from ombuds.promises.judging import judge
-from ombuds.promises.queries import MentionFacts, mention_facts
+from ombuds.promises.queries import MentionFacts, get_mentions, mention_facts
+from ombuds.promises.schemas import PreflightExample, PreflightRead
 from ombuds.promises.scoring import Alignment, Experience, WindowScore, alignment, windows
 from ombuds.shown_brands import note_shown
 
@@ -181,6 +182,39 @@ def preflight(
         trend=windows(experiences, start=start, end=end, width=timedelta(weeks=1)),
         contradicting=loudest(matching.Stance.CONTRADICTS),
         confirming=loudest(matching.Stance.CONFIRMS),
+    )
+
+
+def preflight_read(session: Session, brand_id: int, found: Preflight) -> PreflightRead:
+    """The preflight over JSON, its example voices with the customers' messages."""
+    voices = found.contradicting + found.confirming
+    mentions = get_mentions(session, brand_id, [voice.mention_id for voice in voices])
+
+    def example(voice: PreflightVoice) -> PreflightExample | None:
+        mention = mentions.get(voice.mention_id)
+        if mention is None:
+            return None
+        return PreflightExample(
+            text=mention.text,
+            stance=voice.stance.value,
+            case_id=voice.case_id,
+            mention_id=voice.mention_id,
+            evidence=mention.text[voice.start : voice.end],
+        )
+
+    return PreflightRead(
+        text=found.text,
+        weeks=found.weeks,
+        messages=found.messages,
+        read=found.read,
+        matches=found.matches,
+        confirms=found.confirms,
+        contradicts=found.contradicts,
+        neutral=found.neutral,
+        voices=found.alignment.voices,
+        alignment=found.alignment.score,
+        interval=[found.alignment.low, found.alignment.high],
+        examples=[shown for voice in voices if (shown := example(voice)) is not None],
     )
 
 
