@@ -27,6 +27,7 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 SEEN_KEPT = 1000  # more than any feed lists at once, so an item that stays listed is never re-sent
 DEFAULT_RETRY_SECONDS = 60.0
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -46,7 +47,7 @@ class RssConfig(BaseModel):
 
 
 def _plain(html: str) -> str:
-    text = unescape(_TAG.sub(" ", html))
+    text = unescape(_TAG.sub(" ", _BREAK.sub("\n", html)))
     return "\n".join(line for line in (_SPACE.sub(" ", part).strip() for part in text.splitlines()) if line)
 
 
