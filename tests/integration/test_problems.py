@@ -15,7 +15,8 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.events import Event
-from ombuds.mentions.models import Direction
+from ombuds.incidents import actions as incidents
+from ombuds.mentions.models import Direction, Mention
 from ombuds.pipeline.stages import detect
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.assignment_actions import add_team_member
@@ -211,3 +212,38 @@ def test_another_brands_problem_is_not_found_and_a_case_has_one_problem(
         f"/api/v1/problems/{mine['id']}/status", json={"status": "fixed"}, headers=headers["agent"]
     )
     assert outsider.status_code == 403  # an agent outside Finance
+
+
+def test_the_api_lists_proposals_to_pr_and_settles_them(
+    client: TestClient, session: Session, brand: Brand, desk: Desk
+) -> None:
+    open_ids = [case.id for case in desk.cases[:2]]
+    mention_ids = list(session.scalars(select(Mention.id).where(Mention.case_id.in_(open_ids))))
+    incident = incidents.open_incident(
+        session,
+        brand_id=brand.id,
+        title="Refund system down",
+        actor_id=None,
+        now=NOW,
+        mention_ids=mention_ids,
+    )
+    session.commit()
+    assert client.get("/api/v1/problems/proposals", headers=desk.headers["agent"]).status_code == 403
+    proposals = client.get("/api/v1/problems/proposals", headers=desk.headers["pr"]).json()
+    assert [(p["key"], p["case_ids"], p["incident_ids"]) for p in proposals] == [
+        (f"incident:{incident.id}", open_ids, [incident.id])
+    ]
+    dismissed = client.post(
+        "/api/v1/problems/proposals/dismiss",
+        json={"key": f"incident:{incident.id}"},
+        headers=desk.headers["pr"],
+    )
+    assert dismissed.status_code == 204
+    assert client.get("/api/v1/problems/proposals", headers=desk.headers["pr"]).json() == []
+    late = client.post(
+        "/api/v1/problems/proposals/confirm",
+        json={"key": f"incident:{incident.id}", "owner_team_id": desk.finance.id},
+        headers=desk.headers["pr"],
+    )
+    assert late.status_code == 404
+    assert "dismissed" in late.text

@@ -12,7 +12,7 @@ from ombuds.cases import queries as case_queries
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.fields import Id
-from ombuds.problems import actions, queries
+from ombuds.problems import actions, proposal_actions, proposal_queries, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.schemas import (
     CaseLink,
@@ -20,6 +20,9 @@ from ombuds.problems.schemas import (
     DraftsSent,
     ProblemCreate,
     ProblemRead,
+    ProposalConfirm,
+    ProposalDismiss,
+    ProposalRead,
     StatusChange,
     StatusRead,
 )
@@ -136,6 +139,57 @@ def list_problems(
         statuses=[status_] if status_ else None,
     )
     return [read(session, row.problem, cost=row.cost) for row in rows]
+
+
+@router.get("/proposals", response_model=list[ProposalRead], responses=_ERRORS)
+def list_proposals(
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(max_length=100, description="Slug of the brand")] = None,
+) -> list[ProposalRead]:
+    """What Ombuds proposes as problems now (PR, managers, admins): a growing category, an incident's
+    open cases, a promise's contradictions; biggest first."""
+    chosen = scope.brand_by_slug(brand)
+    actions.ensure_may_manage(session, actor=scope.actor(session), brand_id=chosen.id)
+    return [
+        ProposalRead.model_validate(proposal, from_attributes=True)
+        for proposal in proposal_queries.list_proposals(session, brand_id=chosen.id, now=utcnow())
+    ]
+
+
+@router.post("/proposals/confirm", status_code=201, response_model=ProblemRead, responses=_ERRORS)
+def confirm_proposal(
+    body: ProposalConfirm,
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(max_length=100, description="Slug of the brand")] = None,
+) -> ProblemRead:
+    """The proposal becomes a problem owned by the team, with its cases (404 when it is not proposed now)."""
+    chosen = scope.brand_by_slug(brand)
+    problem = proposal_actions.confirm_proposal(
+        session,
+        brand_id=chosen.id,
+        key=body.key,
+        owner_team_id=body.owner_team_id,
+        actor=scope.actor(session),
+        now=utcnow(),
+        title=body.title,
+    )
+    return read(session, problem)
+
+
+@router.post("/proposals/dismiss", status_code=204, responses=_ERRORS)
+def dismiss_proposal(
+    body: ProposalDismiss,
+    scope: ApiReader,
+    session: DbSession,
+    brand: Annotated[str | None, Query(max_length=100, description="Slug of the brand")] = None,
+) -> None:
+    """Not a problem: the proposal is not made again."""
+    chosen = scope.brand_by_slug(brand)
+    proposal_actions.dismiss_proposal(
+        session, brand_id=chosen.id, key=body.key, actor=scope.actor(session), now=utcnow()
+    )
 
 
 @router.get("/{problem_id}", response_model=ProblemRead, responses=_ERRORS)

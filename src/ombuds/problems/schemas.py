@@ -97,3 +97,27 @@ class StatusRead(BaseModel):
 
 class DraftsSent(BaseModel):
     sent: list[int] = Field(description="the replies put in the outbox")
+
+
+class ProposalRead(BaseModel):
+    key: str = Field(description='"category:<label>", "incident:<id>" or "promise:<id>"')
+    title: str
+    why: str = Field(description="the evidence, in words")
+    case_ids: list[int]
+    category: str | None
+    incident_ids: list[int]
+    promise_ids: list[int]
+
+
+class ProposalConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(max_length=200), NoNul]
+    owner_team_id: Id
+    title: Title | None = Field(default=None, description="the problem's title; the proposal's by default")
+
+
+class ProposalDismiss(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(max_length=200), NoNul]
