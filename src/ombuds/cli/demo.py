@@ -6,7 +6,7 @@ import shutil
 import signal
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,6 +14,11 @@ from rich.table import Table
 from ombuds.cli.base import console, fail, open_database
 from ombuds.ports import HOST, port_taken_message
 from ombuds.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from ombuds.demo.live_channels import DemoFeedServer
 
 
 def demo_settings(base: Settings, folder: Path) -> Settings:
@@ -79,10 +84,36 @@ def run_demo(folder: Path, *, port: int, seed: int, serve_app: bool, temporary: 
         if serve_app:
             from ombuds.serve import serve as run
 
+            feed = _live_channels(factory, settings, port=port)
             console.print(f"Open [bold cyan]http://{HOST}:{port}/[/] — press Ctrl+C to stop.\n")
-            run(settings=settings, session_factory=factory, host=HOST, port=port)
+            try:
+                run(settings=settings, session_factory=factory, host=HOST, port=port)
+            finally:
+                feed.stop()
     finally:
         engine.dispose()  # SQLite's files are closed before the folder is removed
+
+
+def _live_channels(factory: sessionmaker[Session], settings: Settings, *, port: int) -> DemoFeedServer:
+    """An RSS feed served by the demo itself and a webhook source, so a channel is live at once."""
+    from ombuds.accounts.queries import get_brand_by_slug_or_raise
+    from ombuds.connectors.secrets import secret_box
+    from ombuds.demo.live_channels import DemoFeedServer, add_live_sources
+
+    feed = DemoFeedServer()
+    with factory() as session:
+        brand_id = get_brand_by_slug_or_raise(session, "larkspur").id
+    _, hook_id, secret = add_live_sources(
+        factory, brand_id=brand_id, feed_url=feed.url, box=secret_box(settings.resolved_secret_key())
+    )
+    console.print(
+        f"Live channels: an RSS feed of reviews at {feed.url} (a new one every few minutes, polled "
+        f"every minute), and a webhook: sign pushes to http://{HOST}:{port}/api/v1/hooks/{hook_id} "
+        f"with the secret {secret} (docs/connectors/webhook.md)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return feed
 
 
 def register(app: typer.Typer) -> None:
