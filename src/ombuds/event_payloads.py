@@ -415,6 +415,26 @@ class CaseUnmerged(ChangeByPerson):
     merge_event_id: int
 
 
+class ProblemStatusChanged(ChangeByPerson):
+    """A problem moved on its lifecycle (values.ProblemStatus), with what was done."""
+
+    kind: ClassVar[EventKind] = EventKind.PROBLEM_STATUS_CHANGED
+    previous: str = Field(alias="from")
+    status: str = Field(alias="to")
+    note: str | None = None
+
+
+class ProblemReopened(EventPayload):
+    """A fixed problem back to investigating because the fix did not work: ``reason`` says how it
+    showed, ``mention_id`` and ``case_id`` the customer's message when one did."""
+
+    kind: ClassVar[EventKind] = EventKind.PROBLEM_REOPENED
+    previous: str = Field(alias="from")
+    reason: str
+    mention_id: int | None = None
+    case_id: int | None = None
+
+
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
     payload.kind.value: payload
     for payload in (
@@ -452,6 +472,8 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         TaskDone,
         TaskWaived,
         TaskReminded,
+        ProblemStatusChanged,
+        ProblemReopened,
     )
 }
 

@@ -26,6 +26,8 @@ from ombuds.event_payloads import (
     EnrichmentCorrected,
     EventPayload,
     EventPayloadError,
+    ProblemReopened,
+    ProblemStatusChanged,
     ReplyApproved,
     ReplyAwaitingApproval,
     ReplyFailed,
@@ -122,6 +124,8 @@ EXAMPLES: list[EventPayload] = [
     CaseFollowUpReturned(
         follow_up_id=3, follow_up="check_in", outcome="returned", note="is the card working?"
     ),
+    ProblemStatusChanged(previous="investigating", status="fixed", note="job restarted", api_token_id=9),
+    ProblemReopened(previous="fixed", reason="a customer wrote about it again", mention_id=41, case_id=12),
 ]
 
 

@@ -24,7 +24,7 @@ from ombuds.cases.lifecycle import Actor, ensure_may_work
 from ombuds.cases.models import Case
 from ombuds.cases.workflow import may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ombuds.event_payloads import EventKind
+from ombuds.event_payloads import EventKind, EventPayload, ProblemReopened, ProblemStatusChanged
 from ombuds.events import record_event
 from ombuds.incidents.models import Incident
 from ombuds.problems import queries, rules
@@ -86,16 +86,25 @@ def may_move_status(session: Session, *, problem: Problem, user: User | None, ro
 
 
 def _event(
-    session: Session, *, problem: Problem, kind: EventKind, actor: Actor | None, now: datetime, **data: Any
+    session: Session,
+    *,
+    problem: Problem,
+    actor: Actor | None,
+    now: datetime,
+    kind: EventKind | None = None,
+    payload: EventPayload | None = None,
+    **data: Any,
 ) -> None:
+    """One event on the problem: a typed ``payload`` (read back on its page), or a kind with data."""
     record_event(
         session,
         brand_id=problem.brand_id,
         kind=kind,
+        payload=payload,
         subject_type="problem",
         subject_id=problem.id,
         actor_id=actor.user_id if actor else None,
-        data={k: v for k, v in data.items() if v is not None},
+        data=None if payload is not None else {k: v for k, v in data.items() if v is not None},
         occurred_at=now,
     )
     problem.updated_at = now
@@ -388,10 +397,11 @@ def set_status(
     _event(
         session,
         problem=problem,
-        kind=EventKind.PROBLEM_STATUS_CHANGED,
         actor=actor,
         now=now,
-        **{"from": before.value, "to": status.value, "note": clean_note},
+        payload=ProblemStatusChanged(
+            previous=before.value, status=status.value, note=clean_note, api_token_id=actor.api_token_id
+        ),
     )
     if status is ProblemStatus.FIXED:
         tell_customers(session, problem=problem, actor=actor, now=now)
@@ -416,10 +426,9 @@ def reopen_for_return(
     _event(
         session,
         problem=problem,
-        kind=EventKind.PROBLEM_REOPENED,
         actor=None,
         now=now,
-        **{"from": before.value, "reason": reason, "mention_id": mention_id, "case_id": case_id},
+        payload=ProblemReopened(previous=before.value, reason=reason, mention_id=mention_id, case_id=case_id),
     )
     return True
 
