@@ -75,6 +75,17 @@ def record_poll_success(
     return state
 
 
+def record_push(
+    session: Session, *, source_id: int, imported: int, newest_created_at: datetime | None, now: datetime
+) -> SourceState:
+    """A push (a webhook) was stored: the same health as a poll's success, with no next poll."""
+    state = record_poll_success(
+        session, source_id=source_id, imported=imported, newest_created_at=newest_created_at, now=now
+    )
+    state.next_poll_at = None
+    return state
+
+
 def record_poll_failure(
     session: Session, *, source_id: int, error: str, now: datetime, retry_at: datetime
 ) -> SourceState:

@@ -24,7 +24,7 @@ from ombuds.mentions.actions import ingest_mentions
 from ombuds.mentions.api import parse_mentions, read_limited_body, wake_pipeline_after_commit
 from ombuds.mentions.models import Source
 from ombuds.mentions.schemas import MentionIngestRead
-from ombuds.sources.actions import claim_webhook_signature
+from ombuds.sources.actions import claim_webhook_signature, record_push
 from ombuds.web.deps import DbSession
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ def post_hook(
     ):
         raise _refuse(source_id, "replayed request: this signature was accepted already", request)
     result = ingest_mentions(session, source=source, mentions=incoming)
+    newest = max(item.mention.created_at for item in incoming)
+    record_push(session, source_id=source.id, imported=result.imported, newest_created_at=newest, now=now)
     if result.imported:
         wake_pipeline_after_commit(request, session)
     return MentionIngestRead(imported=result.imported, duplicates=result.duplicates, ids=result.ids)

@@ -19,6 +19,7 @@ from ombuds.connectors.webhook import signature
 from ombuds.mentions.actions import set_source_paused
 from ombuds.mentions.models import Mention, Source
 from ombuds.sources.actions import add_source
+from ombuds.sources.models import SourceState
 
 SECRET = "chat-widget-secret-0123456789"
 MENTION = {
@@ -67,6 +68,11 @@ def test_a_signed_push_is_stored_and_a_repeat_counts_as_a_duplicate(
     assert (many.json()["imported"], many.json()["duplicates"]) == (1, 1)
     assert many.json()["ids"][0] == one.json()["ids"][0]
     assert session.scalar(select(func.count()).select_from(Mention).where(Mention.source_id == hook)) == 2
+    health = session.get(SourceState, hook)
+    assert health is not None
+    assert health.last_success_at is not None
+    assert health.newest_created_at is not None
+    assert health.newest_created_at.isoformat() == "2026-11-30T09:00:00+00:00"
 
 
 def test_bad_stale_and_replayed_signatures_are_refused_and_logged_without_the_secret(
