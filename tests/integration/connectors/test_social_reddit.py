@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ombuds.connectors.base import FetchFailed, OutgoingReply, SinkRefused, SinkRetry
-from ombuds.connectors.reddit import RedditConfig, RedditKind
+from ombuds.connectors.reddit import RedditConfig, RedditKind, client
 from tests.integration.connectors.scenarios.reddit import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -25,7 +25,8 @@ from tests.support.recorded_api import Answer, payload
 
 
 @pytest.fixture
-def reddit() -> Iterator[RedditApi]:
+def reddit(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedditApi]:
+    monkeypatch.setattr(client, "_tokens", {})  # no token kept from an earlier server on this port
     served = RedditApi(payload("reddit", "new")["data"]["children"])
     with served.api.running():
         yield served
@@ -58,10 +59,16 @@ def test_a_subreddit_is_walked_by_after_with_one_token_then_only_new_posts_come(
     assert token.form() == {"grant_type": "client_credentials"}  # no account: app-only, read-only
 
     reddit.post(6)
-    again = fetcher.fetch(first.cursor)  # the listing has no "since": the walk stops at the last seen post
+    next_poll = RedditKind().fetcher(config(reddit.api.url), timeout=5)  # each poll builds a new fetcher
+    assert next_poll is not None
+    again = next_poll.fetch(first.cursor)  # the listing has no "since": the walk stops at the last seen post
     assert [record.fields and record.fields["external_id"] for record in again.records] == ["t3_1h8k2a6"]
     assert again.is_last
     assert len(reddit.api.calls("POST", "/api/v1/access_token")) == 1  # the token is kept until it expires
+
+    reddit.api.script.append(Answer(401, {"message": "Unauthorized", "error": 401}))  # revoked meanwhile
+    assert next_poll.fetch(again.cursor).records == []
+    assert len(reddit.api.calls("POST", "/api/v1/access_token")) == 2  # signed in again, once
 
 
 def test_a_comment_reply_and_the_errors_reddit_answers_in_a_200(reddit: RedditApi) -> None:

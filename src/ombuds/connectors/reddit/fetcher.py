@@ -10,7 +10,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed
-from ombuds.connectors.http import Page, Unreadable, Walk, record_of, walk_down
+from ombuds.connectors.http import Page, Stretch, Unreadable, Walk, record_of, walk_down
 from ombuds.connectors.reddit.client import Reddit
 from ombuds.connectors.reddit.config import RedditConfig
 from ombuds.connectors.reddit.mapping import child_fields, fullname_key, key_order
@@ -44,17 +44,26 @@ class RedditFetcher:
 
     def fetch(self, cursor: Cursor | None) -> Batch:
         walk = Walk.from_cursor(cursor, name="Reddit")
+        try:
+            stretch = self._walk(walk)
+        except FetchFailed as exc:
+            if " answered 401" not in str(exc):
+                raise
+            self.reddit.forget()  # the kept token was refused: sign in again, once
+            stretch = self._walk(walk)
+        records = [record_of(position, item, self._fields) for position, item in enumerate(stretch.items, 1)]
+        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
+
+    def _walk(self, walk: Walk) -> Stretch[object]:
         headers = self.reddit.bearer(writing=False)
         with self.reddit.api.client() as client:
-            stretch = walk_down(
+            return walk_down(
                 walk,
                 lambda at: self._page(client, at, headers),
                 order=key_order,
                 max_pages=self.config.pages_per_fetch,
                 first_walk_pages=self.config.first_walk_pages,
             )
-        records = [record_of(position, item, self._fields) for position, item in enumerate(stretch.items, 1)]
-        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
 
     def _page(self, client: httpx.Client, walk: Walk, headers: dict[str, str]) -> Page[object]:
         params = {**self.params, "limit": str(self.config.page_size), "raw_json": "1"}

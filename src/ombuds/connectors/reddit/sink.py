@@ -38,9 +38,13 @@ class RedditSink:
         if not reply.in_reply_to:
             raise SinkRefused("Reddit: a reply needs the post or comment it answers (its fullname)")
         form = {"api_type": "json", "thing_id": reply.in_reply_to, "text": reply.text}
-        headers = self.reddit.bearer(writing=True)
-        with self.reddit.api.client() as client:
-            answer = self.reddit.api.write_json(client, "POST", PATH, data=form, headers=headers)
+        try:
+            answer = self._post(form)
+        except SinkRefused as exc:
+            if " with 401" not in str(exc):
+                raise
+            self.reddit.forget()  # the kept token was refused: sign in again, once
+            answer = self._post(form)
         result = answer.get("json") if isinstance(answer, dict) else None
         errors = result.get("errors") if isinstance(result, dict) else None
         if errors:
@@ -61,3 +65,8 @@ class RedditSink:
                 f"Reddit: POST {PATH} answered without the comment it made: {str(answer)[:200]}"
             )
         return SentReply(external_id=name, sent_at=self.clock())
+
+    def _post(self, form: dict[str, str]) -> object:
+        headers = self.reddit.bearer(writing=True)
+        with self.reddit.api.client() as client:
+            return self.reddit.api.write_json(client, "POST", PATH, data=form, headers=headers)

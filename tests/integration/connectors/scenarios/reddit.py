@@ -36,6 +36,7 @@ class RedditApi:
         self.api = RecordedApi(self.answer)
         self.comments: list[dict[str, str]] = []
         self.used = 0
+        self.limit_next: int | None = None  # the next listing answers 429, waiting this long
 
     def answer(self, request: Request) -> Answer:
         if request.path == "/api/v1/access_token":
@@ -68,6 +69,14 @@ class RedditApi:
 
     def listing(self, request: Request) -> Answer:
         assert request.param("raw_json") == "1"
+        if self.limit_next is not None:
+            wait, self.limit_next = self.limit_next, None
+            limited = {
+                "x-ratelimit-used": "100",
+                "x-ratelimit-remaining": "0.0",
+                "x-ratelimit-reset": str(wait),
+            }
+            return Answer(429, payload("reddit", "too_many_requests"), limited)
         limit = int(request.param("limit") or 25)
         after = request.param("after")
         ordered = sorted(self.children, key=lambda child: int(child["data"]["id"], 36), reverse=True)
@@ -135,18 +144,7 @@ class RedditScenario:
         self.reddit.post(0, malformed=True)
 
     def rate_limit_next(self, seconds: int) -> None:
-        limited = {
-            "x-ratelimit-used": "100",
-            "x-ratelimit-remaining": "0.0",
-            "x-ratelimit-reset": str(seconds),
-        }
-        # the token request comes first on a fresh fetcher: answer it, then limit the listing
-        self.reddit.api.script.extend(
-            [
-                Answer(200, payload("reddit", "token")),
-                Answer(429, payload("reddit", "too_many_requests"), limited),
-            ]
-        )
+        self.reddit.limit_next = seconds
 
     def sent_replies(self) -> list[str]:
         return [comment["text"] for comment in self.reddit.comments]
