@@ -98,6 +98,7 @@ class EventKind(StrEnum):
     PROBLEM_CASE_LINKED = "problem.case_linked"
     PROBLEM_CASE_UNLINKED = "problem.case_unlinked"
     PROBLEM_STATUS_CHANGED = "problem.status_changed"
+    PROBLEM_UPDATED = "problem.updated"  # its title, fix message or expected fix date
     PROBLEM_REOPENED = "problem.reopened"  # a customer came back with the issue after the fix
     PROBLEM_PROPOSAL_DISMISSED = "problem.proposal_dismissed"
 

@@ -80,6 +80,20 @@ def test_pr_confirms_a_growing_category_as_billings_problem_and_billing_sees_it_
         "category:refund_delay",
     )
     assert 'data-key="category:refund_delay"' not in client.get("/problems").text  # settled
+    edited = client.post(
+        f"/problems/{problem.id}",
+        data={
+            "csrf_token": _csrf(page.text),
+            "title": "Refund batch job stuck",
+            "fix_message": "Hi {customer_name}, refunds are flowing again. (Ref {case_ref})",
+            "expected_fix_on": "2030-01-31",
+        },
+    )
+    assert edited.status_code == 303
+    session.expire_all()
+    assert problem.fix_message == "Hi {customer_name}, refunds are flowing again. (Ref {case_ref})"
+    assert problem.expected_fix_at is not None
+    assert problem.expected_fix_at.date().isoformat() == "2030-01-31"
 
     # the agent links the older case from its page; Billing's Tasks page lists the problem with its cost
     client.cookies.clear()

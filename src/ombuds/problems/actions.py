@@ -299,6 +299,47 @@ def unlink_case(session: Session, *, problem: Problem, case: Case, actor: Actor,
     return True
 
 
+def update_problem(
+    session: Session,
+    *,
+    problem: Problem,
+    actor: Actor,
+    now: datetime,
+    title: str | None = None,
+    fix_message: str | None = None,
+    expected_fix_at: datetime | None = None,
+) -> list[str]:
+    """Change the title and the words customers are told (PR, managers, admins) or the expected fix
+    date (also the owning team); the names of the fields that changed. An empty fix message goes
+    back to the talking point's or the default wording."""
+    role = _role(session, actor=actor, brand_id=problem.brand_id)
+    if role is None:
+        raise NotFound(f"no problem {problem.id}")
+    if (title is not None or fix_message is not None) and not may_manage(role):
+        raise Forbidden(
+            "the title and the words customers are told are PR's, a manager's or an admin's to change"
+        )
+    if not may_move_status(session, problem=problem, user=actor.user, role=role):
+        raise Forbidden("this problem is changed by its owning team, PR, managers and admins")
+    changed: list[str] = []
+    if title is not None:
+        clean = clean_text(title, field="title", limit=TITLE_MAX_CHARS, required=True)
+        if clean != problem.title:
+            problem.title = clean or problem.title
+            changed.append("title")
+    if fix_message is not None:
+        clean = clean_text(fix_message, field="fix_message", limit=MESSAGE_MAX_CHARS)
+        if clean != problem.fix_message:
+            problem.fix_message = clean
+            changed.append("fix_message")
+    if expected_fix_at is not None and expected_fix_at != problem.expected_fix_at:
+        problem.expected_fix_at = expected_fix_at
+        changed.append("expected_fix_at")
+    if changed:
+        _event(session, problem=problem, kind=EventKind.PROBLEM_UPDATED, actor=actor, now=now, fields=changed)
+    return changed
+
+
 def fix_message(session: Session, problem: Problem) -> str:
     """The words each customer is told: the problem's own, else its talking point's approved ones,
     else the default (which names no internal detail)."""

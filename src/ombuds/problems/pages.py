@@ -7,6 +7,7 @@ Forms post, flash what happened and come back. The case page gets its part throu
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -133,6 +134,7 @@ def problem_page(problem_id: Id, request: Request, signed_in: CurrentUser, sessi
             "drafts_waiting": actions.drafts_to_send(session, problem=problem),
             "is_done": problem.status in DONE_STATUSES,
             "fix_message": actions.fix_message(session, problem),
+            "may_edit_words": actions.may_manage(role),
         },
         signed_in=signed_in,
     )
@@ -170,6 +172,47 @@ def change_status(
     elif changed:
         flash(request, f"Now {STATUS_LABELS[target].lower()}.", "success")
     return _go(f"/problems/{problem.id}")
+
+
+@router.post("/problems/{problem_id}")
+def update(
+    problem_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    title: FormTitle = "",
+    fix_message: Annotated[str, Form(max_length=actions.MESSAGE_MAX_CHARS), NoNul] = "",
+    expected_fix_on: Annotated[str, Form(max_length=10), NoNul] = "",
+) -> Response:
+    """PR edits the title and the fix message; the owning team the expected fix date."""
+    problem = _problem_or_404(session, problem_id, signed_in)
+    manages = actions.may_manage(signed_in.roles.get(problem.brand_id))
+    try:
+        changed = actions.update_problem(
+            session,
+            problem=problem,
+            actor=Actor(signed_in.user),
+            now=utcnow(),
+            title=title if manages else None,
+            fix_message=fix_message if manages else None,
+            expected_fix_at=_day(expected_fix_on),
+        )
+    except OmbudsError as error:
+        _say(request, session, error)
+        return _go(f"/problems/{problem.id}")
+    flash(request, "Saved." if changed else "Nothing changed.", "success" if changed else "info")
+    return _go(f"/problems/{problem.id}")
+
+
+def _day(value: str) -> datetime | None:
+    """A date field (YYYY-MM-DD) as the end of that day, UTC; None when empty."""
+    if not value.strip():
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"expected_fix_on: {value[:10]!r} is not a date (YYYY-MM-DD)") from None
+    return datetime.combine(day, time(23, 59), tzinfo=UTC)
 
 
 @router.post("/problems/{problem_id}/cases")
