@@ -1,5 +1,6 @@
 """PR confirms a problem Ombuds proposes (an incident's cases), Operations marks it fixed from its
-Tasks page, and an agent sends the drafted fix messages: the problem counts the customers told."""
+Tasks page, and an agent sends the drafted fix messages: the problem counts the customers told,
+and the ombudsman's report shows the fix and how many customers heard of it."""
 
 from __future__ import annotations
 
@@ -104,3 +105,10 @@ def test_pr_confirms_operations_fixes_and_an_agent_tells_the_customers(
     page.reload()
     expect(page.get_by_test_id("problem-tally")).to_contain_text("1 of 2 customers told")
     page.screenshot(path=artifacts_dir / "problem-fixed-told.png", full_page=True)
+
+    # the ombudsman's report shows executives the fix and how many customers heard of it
+    page.get_by_role("link", name="Report", exact=True).click()
+    fix = page.get_by_test_id("report-fix")
+    expect(fix).to_contain_text("Baggage and refunds system down")
+    expect(fix).to_contain_text("1 of 2")
+    page.screenshot(path=artifacts_dir / "ombudsman-report.png", full_page=True)

@@ -145,11 +145,13 @@ def preflight(
     )
     experiences: list[Experience] = []
     voices: list[PreflightVoice] = []
+    echoes: dict[int, str] = {}  # mention id → its echo group, or its words: one voice is shown once
     for row, found in zip(rows, judged, strict=True):
         for item in found:
             weights = facts.get(row.id, MentionFacts())
             at = as_utc(row.created_at)
             experiences.append(Experience(at, item.finding.stance, weights.reach, weights.echo_group))
+            echoes[row.id] = weights.echo_group or " ".join(item.finding.evidence.lower().split())
             voices.append(
                 PreflightVoice(
                     row.id,
@@ -163,7 +165,11 @@ def preflight(
             )
 
     def loudest(stance: matching.Stance) -> list[PreflightVoice]:
-        return sorted((v for v in voices if v.stance is stance), key=lambda v: -v.score)[:EXAMPLES]
+        """The best-matching voices of the stance, each echo (a copied message) once."""
+        shown: dict[str, PreflightVoice] = {}
+        for voice in sorted((v for v in voices if v.stance is stance), key=lambda v: -v.score):
+            shown.setdefault(echoes[voice.mention_id], voice)
+        return list(shown.values())[:EXAMPLES]
 
     def count(stance: matching.Stance) -> int:
         return sum(1 for v in voices if v.stance is stance)
