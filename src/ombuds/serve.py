@@ -33,7 +33,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     send each scheduled brand's weekly digest."""
     deliver_due_alerts(session_factory, settings=settings)
     send_survey_links(session_factory, public_url=settings.alerts_public_url)
-    deliver_due_replies(session_factory)
+    deliver_due_replies(session_factory, box=secret_box(settings.resolved_secret_key()))
     run_sla_round(session_factory)
     record_business_durations(session_factory)
     remind_overdue_tasks(session_factory)

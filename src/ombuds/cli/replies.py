@@ -12,18 +12,22 @@ app = typer.Typer(help="Replies to customers: send what the outbox holds.", no_a
 
 @app.command("send")
 def send_command() -> None:
-    """Send every queued reply that is due now through its brand's sink; prints what happened as JSON.
+    """Send every queued reply that is due now; prints what happened as JSON.
+
+    A reply goes back through the source its customer wrote from when that source can answer (an
+    email source's SMTP server, a Mastodon account, ...), else through the brand's reply sink.
 
     Survey links of newly resolved cases are queued first, so they go out in the same run. A reply
     on a channel no sink serves is recorded as sent and marked for posting by hand.
     """
+    from ombuds.connectors.secrets import secret_box
     from ombuds.responses.sending import deliver_due_replies
     from ombuds.responses.survey_links import send_survey_links
 
     settings = get_settings()
     with database(settings) as factory:
         surveys = send_survey_links(factory, public_url=settings.alerts_public_url)
-        report = deliver_due_replies(factory)
+        report = deliver_due_replies(factory, box=secret_box(settings.resolved_secret_key()))
     print_json(
         {
             "survey_links": len(surveys.queued),

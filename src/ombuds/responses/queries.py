@@ -248,6 +248,17 @@ def last_inbound_mention(session: Session, *, case: Case) -> Mention | None:
     )
 
 
+def answered_mention(session: Session, *, case: Case, channel: str) -> Mention | None:
+    """The message a reply on ``channel`` answers: the customer's newest there, else their newest
+    anywhere (a survey by email to someone who wrote on X)."""
+    return session.scalar(
+        select(Mention)
+        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND, Mention.channel == channel)
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(1)
+    ) or last_inbound_mention(session, case=case)
+
+
 def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
     found = last_inbound_mention(session, case=case)
     return found.external_id if found is not None else None

@@ -1,4 +1,8 @@
-"""The outbox: deliver queued replies through the brand's sinks, retrying with backoff and jitter.
+"""The outbox: deliver queued replies, retrying with backoff and jitter.
+
+A reply goes back through the connector the customer's message came from when that source can
+answer (an email source's SMTP server, a Mastodon or Bluesky account, ...; ``source_sinks``), else
+through the brand's reply sink for its channel (SMTP or a webhook the brand runs).
 
 Runs outside any request (``ombuds replies send``, or the embedded runner after each round). Each
 reply is claimed in its own transaction, sent with no transaction open, and its outcome stored in
@@ -6,7 +10,7 @@ another, so a slow sink holds no lock and a crash mid-send leaves a claim that e
 tried again. The reply's idempotency key goes with every attempt: a receiver that got an attempt
 whose answer was lost can drop the repeat, so the customer hears from us once.
 
-A reply on a channel with no sink is recorded as sent and marked "post by hand": the agent copies
+A reply on a channel with neither is recorded as sent and marked "post by hand": the agent copies
 it to the channel, and the case still shows it was answered.
 """
 
@@ -18,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +35,7 @@ from ombuds.db import transaction
 from ombuds.responses import actions, queries
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sinks import SinkRefused, SinkRetry, SmtpSink, WebhookSink
+from ombuds.responses.source_sinks import WaitAsked, source_sink
 from ombuds.responses.values import Visibility
 
 logger = logging.getLogger(__name__)
@@ -72,6 +78,11 @@ def build_sink(config: ReplySink) -> Sink:
     )
 
 
+def retry_delay(attempts: int, *, asked: float, rng: random.Random) -> timedelta:
+    """The backoff, or the wait the channel asked for when that is longer."""
+    return max(backoff(attempts, rng=rng), timedelta(seconds=asked))
+
+
 @dataclass(frozen=True)
 class _Job:
     reply_id: int
@@ -81,7 +92,12 @@ class _Job:
 
 
 def _claim(
-    session: Session, *, reply_id: int, now: datetime, sink_for: Callable[[ReplySink], Sink]
+    session: Session,
+    *,
+    reply_id: int,
+    now: datetime,
+    sink_for: Callable[[ReplySink], Sink],
+    box: Fernet | None,
 ) -> _Job | bool:
     """Take the reply and say how to send it.
 
@@ -95,11 +111,16 @@ def _claim(
     session.refresh(reply)
     case = session.get(Case, reply.case_id)
     assert case is not None
-    config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
-    if config is None:
-        actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
-        return True
-    parent = queries.last_inbound_mention(session, case=case)
+    parent = queries.answered_mention(session, case=case, channel=reply.channel)
+    sink: Sink | None = None
+    if box is not None and parent is not None and parent.channel == reply.channel:
+        sink = source_sink(session, mention=parent, box=box)
+    if sink is None:
+        config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
+        if config is None:
+            actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
+            return True
+        sink = sink_for(config)
     subject, thread = f"Re: {case.subject}", {}
     if parent is not None and parent.raw_format == EMAIL_RAW_FORMAT:  # stay in the customer's own thread
         subject = reply_subject(subject_of(parent.raw) or case.subject)
@@ -119,7 +140,7 @@ def _claim(
             **thread,
         },
     )
-    return _Job(reply_id=reply.id, attempts=reply.attempts, message=message, sink=sink_for(config))
+    return _Job(reply_id=reply.id, attempts=reply.attempts, message=message, sink=sink)
 
 
 def deliver_due_replies(
@@ -128,9 +149,15 @@ def deliver_due_replies(
     now: datetime | None = None,
     rng: random.Random | None = None,
     sink_for: Callable[[ReplySink], Sink] = build_sink,
+    box: Fernet | None = None,
     limit: int = BATCH,
 ) -> SendReport:
-    """Send every queued reply whose time has come; what happened to each, by reply id."""
+    """Send every queued reply whose time has come; what happened to each, by reply id.
+
+    ``box`` (``connectors.secrets.secret_box`` of the app's key) opens the sources' configs, so a
+    reply can go back through the source its customer wrote from; without it only the brand's
+    reply sinks are used.
+    """
     now = now or utcnow()
     rng = rng or random.Random()
     report = SendReport()
@@ -143,7 +170,7 @@ def deliver_due_replies(
         ).all()
     for reply_id in due:
         with transaction(factory) as session:
-            job = _claim(session, reply_id=reply_id, now=now, sink_for=sink_for)
+            job = _claim(session, reply_id=reply_id, now=now, sink_for=sink_for, box=box)
         if not isinstance(job, _Job):
             if job:
                 report.manual.append(reply_id)
@@ -151,7 +178,8 @@ def deliver_due_replies(
         try:
             sent = job.sink.send(job.message)
         except SinkRetry as exc:
-            _store_failure(factory, job, str(exc), retry=True, now=now, rng=rng, report=report)
+            wait = exc.retry_after if isinstance(exc, WaitAsked) else 0.0
+            _store_failure(factory, job, str(exc), retry=True, now=now, rng=rng, report=report, wait=wait)
         except SinkRefused as exc:
             _store_failure(factory, job, str(exc), retry=False, now=now, rng=rng, report=report)
         else:
@@ -172,15 +200,15 @@ def _store_failure(
     now: datetime,
     rng: random.Random,
     report: SendReport,
+    wait: float = 0.0,
 ) -> None:
     logger.warning("reply %s: attempt %s failed: %s", job.reply_id, job.attempts, error)
     with transaction(factory) as session:
         reply = session.get(Reply, job.reply_id)
         assert reply is not None
         if retry and job.attempts < MAX_ATTEMPTS:
-            actions.mark_retry(
-                session, reply=reply, error=error, next_attempt_at=now + backoff(job.attempts, rng=rng)
-            )
+            delay = retry_delay(job.attempts, asked=wait, rng=rng)
+            actions.mark_retry(session, reply=reply, error=error, next_attempt_at=now + delay)
             report.retrying.append(job.reply_id)
         else:
             if retry:
