@@ -95,6 +95,7 @@ SHOWS_NO_CUSTOMER_TEXT = {
 #: GET routes that answer viewers and agents 403 whatever they ask, and why (checked below).
 REFUSES_VIEWERS_AND_AGENTS = {
     "/api/v1/customers/{customer_id}/export": "a customer's whole data, unmasked, for admins and managers",
+    "/api/v1/problems/proposals": "what Ombuds proposes as problems, for PR, managers and admins to settle",
     "/admin/sources/dead-letters": "records as received, to fix and retry, for admins only",
 }
 
