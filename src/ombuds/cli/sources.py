@@ -150,12 +150,22 @@ def _lag(value: timedelta | None) -> str | None:
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
+def _shown(kind_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """A source's settings as a person may see them: secrets read "set"."""
+    from ombuds.connectors.registry import installed_kinds
+    from ombuds.connectors.secrets import shown_config
+
+    kind = installed_kinds().get(kind_name)
+    return shown_config(kind, config) if kind is not None else dict(config)
+
+
 @sources_app.command("list")
 def list_sources(
     brand: Annotated[str | None, typer.Option("--brand", help="Only this brand's sources.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Answer with a JSON array.")] = False,
 ) -> None:
-    """Every source with its health: last success, last error, failures, next poll, items per hour, lag."""
+    """Every source with its health (last success, last error, failures, next poll, items per hour, lag)
+    and its settings, secrets shown as "set"."""
     from ombuds.accounts.queries import get_brand_by_slug_or_raise
     from ombuds.sources.queries import list_health
 
@@ -182,6 +192,7 @@ def list_sources(
                         "items_per_hour": state.items_per_hour if state else None,
                         "lag": _lag(health.lag(now)),
                         "dead_letters": health.open_dead_letters,
+                        "config": _shown(source.kind, source.config),
                     }
                 )
     except OmbudsError as exc:

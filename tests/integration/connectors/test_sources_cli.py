@@ -91,6 +91,7 @@ def test_add_poll_list_pause_and_resume_sources_from_the_command_line(
         assert rows["Reviews"]["every_seconds"] == 60
         assert rows["Reviews"]["last_success_at"] is not None
         assert rows["Reviews"]["failures"] == 0
+        assert rows["Chat widget"]["config"] == {"secret": "set"}
 
         assert ombuds("sources", "pause", str(rss["id"])).exit_code == 0
         assert answer(ombuds("sources", "poll", "--once", "--json")) == {"sources": []}
