@@ -57,3 +57,4 @@ def test_the_webhook_signature_is_hmac_over_timestamp_dot_body() -> None:
     assert given == "sha256=6a939b0c71853d606167625a15168ee9188c6a511c773ef4f42d307f3849e50f"
     assert signature_matches("topsecret", timestamp="1700000000", body=b'{"a":1}', given=given)
     assert not signature_matches("topsecret", timestamp="1700000001", body=b'{"a":1}', given=given)
+    assert not signature_matches("topsecret", timestamp="1700000000", body=b'{"a":1}', given="sha256=é")

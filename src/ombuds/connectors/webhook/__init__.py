@@ -36,7 +36,11 @@ def signature(secret: str, *, timestamp: str, body: bytes) -> str:
 
 
 def signature_matches(secret: str, *, timestamp: str, body: bytes, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, timestamp=timestamp, body=body), given.strip().lower())
+    """Whether ``given`` is the request's signature, compared in constant time."""
+    given = given.strip().lower()
+    if not given.isascii():  # compare_digest takes ASCII text only; such a header is no signature
+        return False
+    return hmac.compare_digest(signature(secret, timestamp=timestamp, body=body), given)
 
 
 class WebhookKind:
