@@ -34,7 +34,9 @@ def installed_kinds() -> Mapping[str, ConnectorKind]:
         try:
             loaded = point.load()
         except Exception:  # one broken package must not take every channel down with it
-            log.exception("connector kind %r (%s) could not be loaded; it is left out", point.name, point.value)
+            log.exception(
+                "connector kind %r (%s) could not be loaded; it is left out", point.name, point.value
+            )
             continue
         kind = cast(ConnectorKind, loaded() if isinstance(loaded, type) else loaded)
         if kind.name != point.name:
