@@ -145,13 +145,13 @@ def preflight(
     )
     experiences: list[Experience] = []
     voices: list[PreflightVoice] = []
-    echoes: dict[int, str] = {}  # mention id → its echo group, or its words: one voice is shown once
+    echoes: dict[int, tuple[str | None, str]] = {}  # mention id → its echo group and its evidence's words
     for row, found in zip(rows, judged, strict=True):
         for item in found:
             weights = facts.get(row.id, MentionFacts())
             at = as_utc(row.created_at)
             experiences.append(Experience(at, item.finding.stance, weights.reach, weights.echo_group))
-            echoes[row.id] = weights.echo_group or " ".join(item.finding.evidence.lower().split())
+            echoes[row.id] = (weights.echo_group, " ".join(item.finding.evidence.lower().split()))
             voices.append(
                 PreflightVoice(
                     row.id,
@@ -165,11 +165,19 @@ def preflight(
             )
 
     def loudest(stance: matching.Stance) -> list[PreflightVoice]:
-        """The best-matching voices of the stance, each echo (a copied message) once."""
-        shown: dict[str, PreflightVoice] = {}
+        """The best-matching voices of the stance, each said once (an echo or the same words shown once)."""
+        shown: list[PreflightVoice] = []
+        groups: set[str] = set()
+        said: set[str] = set()
         for voice in sorted((v for v in voices if v.stance is stance), key=lambda v: -v.score):
-            shown.setdefault(echoes[voice.mention_id], voice)
-        return list(shown.values())[:EXAMPLES]
+            group, words = echoes[voice.mention_id]
+            if (group is not None and group in groups) or words in said:
+                continue
+            if group is not None:
+                groups.add(group)
+            said.add(words)
+            shown.append(voice)
+        return shown[:EXAMPLES]
 
     def count(stance: matching.Stance) -> int:
         return sum(1 for v in voices if v.stance is stance)
