@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from html import unescape
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -22,10 +21,10 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ombuds.connectors.base import Batch, Cursor, FetchFailed, RateLimited, RawRecord
+from ombuds.connectors.http import DEFAULT_WAIT_SECONDS, wait_seconds
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 SEEN_KEPT = 1000  # more than any feed lists at once, so an item that stays listed is never re-sent
-DEFAULT_RETRY_SECONDS = 60.0
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -80,16 +79,6 @@ def item_fields(entry: Mapping[str, Any], *, feed_title: str, channel: str) -> d
     return fields
 
 
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_SECONDS
-
-
 class RssFetcher:
     kind: ClassVar[str] = "rss"
 
@@ -122,8 +111,9 @@ class RssFetcher:
         response = self._get(headers)
         if response.status_code == 304:
             return Batch(records=[], cursor=cursor, is_last=True)
-        if response.status_code in (429, 503) and "retry-after" in response.headers:
-            wait = _retry_after(response)
+        asked = wait_seconds(response.headers, now=datetime.now(UTC))
+        if response.status_code == 429 or (response.status_code == 503 and asked is not None):
+            wait = asked if asked is not None else DEFAULT_WAIT_SECONDS
             raise RateLimited(
                 f"{self.config.url}: HTTP {response.status_code}, wait {wait:g} s", retry_after=wait
             )
