@@ -28,6 +28,8 @@ from ombuds.metrics.voice import voice_of_the_customer
 from ombuds.problems import queries as problems
 from ombuds.problems.models import Problem, ProblemCase
 from ombuds.problems.values import DONE_STATUSES, OPEN_PROBLEM_STATUSES, STATUS_LABELS
+from ombuds.promises.models import Stance
+from ombuds.promises.queries import list_experiences
 from ombuds.promises.scorecard import scorecard
 from ombuds.shown_brands import note_shown
 
@@ -203,6 +205,29 @@ def _fix_line(session: Session, row: problems.ProblemRow, *, now: datetime) -> F
     )
 
 
+def _voices(session: Session, brand_id: int, promise_id: int) -> list[Voice]:
+    """Three customers contradicting the promise, the best-matching first, an echo or the same words once."""
+    found = list_experiences(
+        session, brand_id, promise_ids=[promise_id], stance=Stance.CONTRADICTS, limit=500
+    )
+    found.sort(key=lambda item: -item.match.score)
+    voices: list[Voice] = []
+    groups: set[str] = set()
+    said: set[str] = set()
+    for item in found:
+        group = (item.match.data or {}).get("echo_group")
+        words = " ".join(item.mention.text.lower().split())
+        if (group is not None and group in groups) or words in said:
+            continue
+        if group is not None:
+            groups.add(group)
+        said.add(words)
+        voices.append(Voice(item.mention.text, item.case.id if item.case else None))
+        if len(voices) == VOICES:
+            break
+    return voices
+
+
 def ombudsman_report(session: Session, *, brand: Brand, now: datetime | None = None) -> OmbudsmanReport:
     """The report for the seven whole days (UTC) before ``now``'s day, problems as they stand now."""
     moment = now or utcnow()
@@ -248,10 +273,7 @@ def ombudsman_report(session: Session, *, brand: Brand, now: datetime | None = N
             high=card.overall.high,
             contradicting=card.contradicting,
             confirming=card.confirming,
-            voices=[
-                Voice(item.mention.text, item.case.id if item.case else None)
-                for item in card.contradicting_examples[:VOICES]
-            ],
+            voices=_voices(session, brand.id, card.promise.id),
         )
         for card in cards[:PROMISES]
     ]
