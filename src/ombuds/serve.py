@@ -32,8 +32,9 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     business hours, retrain models whose examples changed, purge messages past a brand's retention (daily),
     send each scheduled brand's weekly digest."""
     deliver_due_alerts(session_factory, settings=settings)
-    send_survey_links(session_factory, public_url=settings.alerts_public_url)
-    deliver_due_replies(session_factory, box=secret_box(settings.resolved_secret_key()))
+    box = secret_box(settings.resolved_secret_key())  # opens the sources' settings for their sinks
+    send_survey_links(session_factory, public_url=settings.alerts_public_url, box=box)
+    deliver_due_replies(session_factory, box=box)
     run_sla_round(session_factory)
     record_business_durations(session_factory)
     remind_overdue_tasks(session_factory)

@@ -26,8 +26,9 @@ def send_command() -> None:
 
     settings = get_settings()
     with database(settings) as factory:
-        surveys = send_survey_links(factory, public_url=settings.alerts_public_url)
-        report = deliver_due_replies(factory, box=secret_box(settings.resolved_secret_key()))
+        box = secret_box(settings.resolved_secret_key())
+        surveys = send_survey_links(factory, public_url=settings.alerts_public_url, box=box)
+        report = deliver_due_replies(factory, box=box)
     print_json(
         {
             "survey_links": len(surveys.queued),

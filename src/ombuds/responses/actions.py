@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -313,12 +314,13 @@ def claim_reply(session: Session, *, reply_id: int, due_before: datetime, lease_
 
 
 def queue_survey_link(
-    session: Session, *, survey_id: int, public_url: str, now: datetime
+    session: Session, *, survey_id: int, public_url: str, now: datetime, box: Fernet | None = None
 ) -> SurveyDelivery | None:
     """Put the survey link of a resolved case in the outbox, once per offer; None when taken already.
 
     The message goes on the case's channel when a sink serves it, else by email when the customer
-    has an address; with neither it is left to the agent (the link stays on the case page).
+    has an address; with neither it is left to the agent (the link stays on the case page). ``box``
+    opens the sources' settings, so a mailbox the customer wrote to can carry it (``survey_route``).
     """
     # the claim: of two runners, only the one whose update changes the row sends the link
     claimed = session.execute(
@@ -334,7 +336,7 @@ def queue_survey_link(
     session.refresh(survey)
     case = session.get(Case, survey.case_id)
     assert case is not None
-    route = queries.survey_route(session, case=case)
+    route = queries.survey_route(session, case=case, box=box)
     if route is None:
         survey.delivery = SurveyDelivery.UNREACHABLE
         payload: SurveySent | SurveyNotSent = SurveyNotSent(channel=case.channel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention
 from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
+from ombuds.responses.source_sinks import source_sink
 from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
 from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
 from ombuds.shown_brands import note_shown
@@ -225,15 +227,31 @@ class SurveyRoute:
     by_email: bool
 
 
-def survey_route(session: Session, *, case: Case) -> SurveyRoute | None:
+def survey_route(session: Session, *, case: Case, box: Fernet | None = None) -> SurveyRoute | None:
     """The case's own channel when a sink serves it, else email when the customer has an address and
-    a sink serves email; None when neither, so the agent shares the link."""
-    if sink_for(session, brand_id=case.brand_id, channel=case.channel) is not None and recipient_for(
-        session, case=case, channel=case.channel
-    ):
+    a sink serves email; None when neither, so the agent shares the link.
+
+    With ``box`` (the app's secret box), a mailbox the customer wrote to that sends by SMTP serves
+    email too. The link is a private message, and of the sources only a mailbox is sure to send
+    one: Bluesky, Reddit and X answer in public only.
+    """
+
+    def served(channel: str) -> bool:
+        if sink_for(session, brand_id=case.brand_id, channel=channel) is not None:
+            return True
+        if box is None or channel != EMAIL_CHANNEL:
+            return False
+        wrote = answered_mention(session, case=case, channel=channel)
+        return (
+            wrote is not None
+            and wrote.channel == channel
+            and source_sink(session, mention=wrote, box=box) is not None
+        )
+
+    if served(case.channel) and recipient_for(session, case=case, channel=case.channel):
         return SurveyRoute(channel=case.channel, by_email=False)
     address = recipient_for(session, case=case, channel=EMAIL_CHANNEL)
-    if address and "@" in address and sink_for(session, brand_id=case.brand_id, channel=EMAIL_CHANNEL):
+    if address and "@" in address and served(EMAIL_CHANNEL):
         return SurveyRoute(channel=EMAIL_CHANNEL, by_email=case.channel != EMAIL_CHANNEL)
     return None
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,9 +36,17 @@ class SurveyLinksReport:
 
 
 def send_survey_links(
-    factory: sessionmaker[Session], *, public_url: str, now: datetime | None = None, limit: int = BATCH
+    factory: sessionmaker[Session],
+    *,
+    public_url: str,
+    box: Fernet | None = None,
+    now: datetime | None = None,
+    limit: int = BATCH,
 ) -> SurveyLinksReport:
-    """Queue the link of every survey offered and not sent yet, for cases still resolved or closed."""
+    """Queue the link of every survey offered and not sent yet, for cases still resolved or closed.
+
+    ``box`` (the app's secret box) lets a mailbox source the customer wrote to carry the link.
+    """
     now = now or utcnow()
     report = SurveyLinksReport()
     with factory() as session:
@@ -57,7 +66,7 @@ def send_survey_links(
         try:
             with transaction(factory) as session:
                 outcome = actions.queue_survey_link(
-                    session, survey_id=survey_id, public_url=public_url, now=now
+                    session, survey_id=survey_id, public_url=public_url, now=now, box=box
                 )
         except Exception:  # one broken case must not stop the others; it is tried again next round
             logger.exception("survey %s: the link could not be queued", survey_id)

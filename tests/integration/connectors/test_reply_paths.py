@@ -26,6 +26,7 @@ from ombuds.mentions.models import Direction, Mention
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.survey_links import send_survey_links
 from ombuds.sources.actions import add_source
 from ombuds.sources.poller import poll_source
 from tests.integration.connectors.scenarios import Scenario
@@ -89,13 +90,17 @@ def _customer_writes(
     return mention
 
 
+def _token(session: Session, brand: Brand, agent: User) -> dict[str, str]:
+    _, token = accounts.create_api_token(session, brand=brand, name="desk", user=agent)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _agent_answers(
     client: TestClient, session: Session, brand: Brand, agent: User, case_id: int, **body: str
 ) -> int:
-    _, token = accounts.create_api_token(session, brand=brand, name="desk", user=agent)
-    session.commit()
     created = client.post(
-        f"/api/v1/cases/{case_id}/replies", json=body, headers={"Authorization": f"Bearer {token}"}
+        f"/api/v1/cases/{case_id}/replies", json=body, headers=_token(session, brand, agent)
     )
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "queued", created.text
@@ -207,3 +212,29 @@ def test_a_reply_to_a_source_that_cannot_answer_goes_by_the_brands_reply_sink(
         [hooked] = brand_webhook.requests
         assert (hooked.json()["text"], hooked.json()["in_reply_to"]) == ("Sorry about your bag.", "review-1")
         assert _sent_as(session, reply_id).external_id == "hook-1"
+
+
+def test_a_survey_link_goes_by_the_mailbox_the_customer_wrote_to_when_the_brand_has_no_reply_sink(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+) -> None:
+    scenario = EmailScenario()
+    with scenario.start() as config:
+        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        resolved = client.post(
+            f"/api/v1/cases/{customer.case_id}/status",
+            json={"status": "resolved"},
+            headers=_token(session, brand, agent),
+        )
+        assert resolved.status_code == 200, resolved.text
+
+        assert len(send_survey_links(session_factory, public_url="https://desk.test", box=BOX).queued) == 1
+        assert len(deliver_due_replies(session_factory, box=BOX).sent) == 1
+        [survey] = scenario.smtp.received()
+        assert survey["To"] == scenario.reply_to(customer.external_id)
+        assert str(survey["Subject"]).startswith("How did we do? Lost bag on flight 1")
+        assert "https://desk.test/" in str(survey.get_content())
+        assert survey["In-Reply-To"] == customer.external_id
