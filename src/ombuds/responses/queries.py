@@ -231,21 +231,20 @@ def survey_route(session: Session, *, case: Case, box: Fernet | None = None) -> 
     """The case's own channel when a sink serves it, else email when the customer has an address and
     a sink serves email; None when neither, so the agent shares the link.
 
-    With ``box`` (the app's secret box), a mailbox the customer wrote to that sends by SMTP serves
-    email too. The link is a private message, and of the sources only a mailbox is sure to send
-    one: Bluesky, Reddit and X answer in public only.
+    With ``box`` (the app's secret box), the source the customer wrote from on the channel serves
+    it when it can answer privately (a mailbox with SMTP, a Mastodon account): the link is private.
     """
 
     def served(channel: str) -> bool:
         if sink_for(session, brand_id=case.brand_id, channel=channel) is not None:
             return True
-        if box is None or channel != EMAIL_CHANNEL:
+        if box is None:
             return False
         wrote = answered_mention(session, case=case, channel=channel)
         return (
             wrote is not None
             and wrote.channel == channel
-            and source_sink(session, mention=wrote, box=box) is not None
+            and source_sink(session, mention=wrote, box=box, private=True) is not None
         )
 
     if served(case.channel) and recipient_for(session, case=case, channel=case.channel):

@@ -114,7 +114,7 @@ def _claim(
     parent = queries.answered_mention(session, case=case, channel=reply.channel)
     sink: Sink | None = None
     if box is not None and parent is not None and parent.channel == reply.channel:
-        sink = source_sink(session, mention=parent, box=box)
+        sink = source_sink(session, mention=parent, box=box, private=reply.visibility is Visibility.PRIVATE)
     if sink is None:
         config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
         if config is None:

@@ -3,7 +3,9 @@
 The customer's message names its source; the source's kind builds a sink from that source's own
 config, opened with the app's secret box. A kind that cannot answer (a feed, a signed webhook, a
 file import, the API) or a source set up without the means (a mailbox with no SMTP server, a
-read-only Reddit or X source) leaves the reply to the brand's reply sinks, as before.
+read-only Reddit or X source) leaves the reply to the brand's reply sinks, as before. So does a
+private reply (or a survey link) to a source whose kind answers in public only: a kind says so with
+``answers_privately = False`` (Bluesky, Reddit, X), and the brand's webhook may still carry a DM.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from typing import ClassVar
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session
 
-from ombuds.connectors.base import FetchFailed, OutgoingReply, RateLimited, SentReply, Sink, SinkRetry
+from ombuds.connectors.base import (
+    ConnectorKind,
+    FetchFailed,
+    OutgoingReply,
+    RateLimited,
+    SentReply,
+    Sink,
+    SinkRetry,
+)
 from ombuds.connectors.registry import installed_kinds
 from ombuds.connectors.secrets import SecretUnreadable, open_config
 from ombuds.errors import InvalidInput
@@ -66,13 +76,21 @@ class UnopenedSource:
         raise SinkRetry(self.reason)
 
 
+def answers_privately(kind: ConnectorKind) -> bool:
+    """Whether the kind's sink sends private replies (an email, a Mastodon direct message)."""
+    return getattr(kind, "answers_privately", True)
+
+
 def source_sink(
-    session: Session, *, mention: Mention, box: Fernet, timeout: float = SINK_TIMEOUT_SECONDS
+    session: Session, *, mention: Mention, box: Fernet, private: bool, timeout: float = SINK_TIMEOUT_SECONDS
 ) -> Sink | None:
-    """The sink of the source ``mention`` came through, or None when that source cannot answer."""
+    """The sink of the source ``mention`` came through, or None when that source cannot answer
+    (or, for a ``private`` reply, cannot answer privately)."""
     source = session.get(Source, mention.source_id)
     kind = installed_kinds().get(source.kind) if source is not None else None
     if source is None or kind is None:  # the API, a file import, the desk's own replies
+        return None
+    if private and not answers_privately(kind):
         return None
     try:
         config = open_config(kind, source.config, box, where=f"source {source.id} ({source.name[:60]})")

@@ -33,6 +33,7 @@ from tests.integration.connectors.scenarios import Scenario
 from tests.integration.connectors.scenarios.email import EmailScenario
 from tests.integration.connectors.scenarios.mastodon import MastodonScenario
 from tests.integration.connectors.scenarios.rss import RssScenario
+from tests.integration.connectors.scenarios.x import XScenario
 from tests.support.recorded_api import Answer, RecordedApi
 from tests.support.smtp_server import SmtpCatcher
 
@@ -212,6 +213,37 @@ def test_a_reply_to_a_source_that_cannot_answer_goes_by_the_brands_reply_sink(
         [hooked] = brand_webhook.requests
         assert (hooked.json()["text"], hooked.json()["in_reply_to"]) == ("Sorry about your bag.", "review-1")
         assert _sent_as(session, reply_id).external_id == "hook-1"
+
+
+def test_a_private_answer_to_a_post_on_x_goes_by_the_brands_webhook_as_x_answers_in_public_only(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+    brand_webhook: RecordedApi,
+) -> None:
+    scenario = XScenario()
+    with ExitStack() as stack:
+        config = stack.enter_context(scenario.start())
+        brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
+        _brand_sinks(session, brand, smtp=brand_smtp, webhook=brand_webhook)
+        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        assert customer.case_id is not None
+        reply_id = _agent_answers(
+            client,
+            session,
+            brand,
+            agent,
+            customer.case_id,
+            text="Please DM us your booking.",
+            visibility="private",
+        )
+
+        assert deliver_due_replies(session_factory, box=BOX).sent == [reply_id]
+        assert scenario.sent_replies() == [], "nothing posted in public on X"
+        [hooked] = brand_webhook.requests
+        assert (hooked.json()["text"], hooked.json()["is_public"]) == ("Please DM us your booking.", False)
 
 
 def test_a_survey_link_goes_by_the_mailbox_the_customer_wrote_to_when_the_brand_has_no_reply_sink(

@@ -17,6 +17,8 @@ class BlueskyKind:
     title: ClassVar[str] = "Bluesky account or search"
     config_model: ClassVar[type[BaseModel]] = BlueskyConfig
     secret_fields: ClassVar[frozenset[str]] = frozenset({"app_password"})
+    #: its sink answers in public only; a private reply goes by the brand's reply sink
+    answers_privately: ClassVar[bool] = False
 
     def fetcher(self, config: BaseModel, *, timeout: float) -> Fetcher | None:
         assert isinstance(config, BlueskyConfig)

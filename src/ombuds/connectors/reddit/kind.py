@@ -17,6 +17,8 @@ class RedditKind:
     title: ClassVar[str] = "Reddit subreddit or search"
     config_model: ClassVar[type[BaseModel]] = RedditConfig
     secret_fields: ClassVar[frozenset[str]] = frozenset({"client_secret", "password"})
+    #: its sink answers in public only; a private reply goes by the brand's reply sink
+    answers_privately: ClassVar[bool] = False
 
     def fetcher(self, config: BaseModel, *, timeout: float) -> Fetcher | None:
         assert isinstance(config, RedditConfig)

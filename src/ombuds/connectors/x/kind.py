@@ -19,6 +19,8 @@ class XKind:
     secret_fields: ClassVar[frozenset[str]] = frozenset(
         {"bearer_token", "consumer_key", "consumer_secret", "access_token", "access_token_secret"}
     )
+    #: its sink answers in public only; a private reply goes by the brand's reply sink
+    answers_privately: ClassVar[bool] = False
 
     def fetcher(self, config: BaseModel, *, timeout: float) -> Fetcher | None:
         assert isinstance(config, XConfig)
