@@ -105,11 +105,12 @@ class Detectors:
         seen = state.series.total(start, monitor.hour)  # closed hours: not the burst in progress
         if hours < settings.cold_min_hours or seen < settings.cold_min_messages:
             return []
-        if monitor.trailing_closed > seen / 3:
-            return []  # as when establishing: a last day this full is a stream only now starting
-        # the rate of the last day as well: a stream only now starting for real after a trickle
-        # has a long history of near silence that would make its first busy day look like a burst
-        per_hour = settings.cold_peak_factor * max(seen / hours, monitor.trailing_closed / 23.0)
+        last_day = monitor.trailing_closed / 23.0
+        before = (seen - monitor.trailing_closed) / max(hours - 24.0, 1.0)
+        if last_day > settings.cold_steady_ratio * before:
+            return []  # the last day far busier than the days before: a stream only now starting
+        # the busier of the week's and the last day's rates, at the brand's busiest hours
+        per_hour = settings.cold_peak_factor * max(seen / hours, last_day)
         needed = settings.volume_strength + settings.cold_extra_strength
         best: Alarm | None = None
         for window in state.windows:

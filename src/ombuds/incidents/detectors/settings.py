@@ -21,11 +21,13 @@ class DetectorSettings:
     # Before that, only a burst no young baseline could explain: after ``cold_min_hours`` and
     # ``cold_min_messages`` voices, the whole brand's voices against ``cold_peak_factor`` times its
     # mean rate so far (its busiest hours are a few times its mean), with ``cold_extra_strength``
-    # more evidence than the volume test asks. A small brand's first week is not blind.
+    # more evidence than the volume test asks; never while its last day runs ``cold_steady_ratio``
+    # times the days before (a stream only now starting). A small brand's first week is not blind.
     cold_min_hours: float = 24.0
     cold_min_messages: int = 20
     cold_peak_factor: float = 4.0
     cold_extra_strength: float = 2.0
+    cold_steady_ratio: float = 3.0
     # Volume: windows ending at each message, the evidence needed, and the smallest burst.
     windows_minutes: tuple[int, ...] = (15, 30, 60, 180, 360, 1440)
     volume_strength: float = 6.5
