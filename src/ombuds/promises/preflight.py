@@ -136,12 +136,15 @@ def preflight(
     total = len(rows)
     if total > max_read:
         rows = [rows[i] for i in _shortlist([row.text for row in rows], claim, max_read)]
-    matcher = matching.Matcher.build(encoder or default_encoder(), [matching.PromiseSpec(DRAFT_KEY, claim)])
     facts = mention_facts(session, [row.id for row in rows])
-    judged = judge(
-        matcher,
-        [row.text for row in rows],
-        [facts[row.id].sentiment if row.id in facts else None for row in rows],
+    judged = (
+        judge(
+            matching.Matcher.build(encoder or default_encoder(), [matching.PromiseSpec(DRAFT_KEY, claim)]),
+            [row.text for row in rows],
+            [facts[row.id].sentiment if row.id in facts else None for row in rows],
+        )
+        if rows
+        else []  # nothing to read: no need to load the sentence encoder
     )
     experiences: list[Experience] = []
     voices: list[PreflightVoice] = []
