@@ -97,6 +97,14 @@ def test_bad_stale_and_replayed_signatures_are_refused_and_logged_without_the_se
     replay = client.post(f"/api/v1/hooks/{hook}", content=body, headers=headers)
     assert replay.status_code == 401
     assert "replayed" in replay.json()["detail"]
+    # the same signature padded or in capitals is the same signature, not a new one
+    for disguised in (f"  {headers['X-Ombuds-Signature'].upper()}\t", headers["X-Ombuds-Signature"] + "\xa0"):
+        again = client.post(
+            f"/api/v1/hooks/{hook}",
+            content=body,
+            headers={**headers, "X-Ombuds-Signature": disguised.encode("latin-1")},
+        )
+        assert again.status_code == 401, disguised
     refusals = [record.getMessage() for record in caplog.records]
     assert any("does not match" in line for line in refusals)
     assert any("replayed" in line for line in refusals)

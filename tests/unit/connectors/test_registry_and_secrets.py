@@ -14,7 +14,7 @@ from ombuds.connectors.secrets import (
     secret_box,
     shown_config,
 )
-from ombuds.connectors.webhook import signature, signature_matches
+from ombuds.connectors.webhook import normal_signature, signature, signature_matches
 from ombuds.errors import InvalidInput
 
 KEY = "k" * 48
@@ -57,4 +57,7 @@ def test_the_webhook_signature_is_hmac_over_timestamp_dot_body() -> None:
     assert given == "sha256=6a939b0c71853d606167625a15168ee9188c6a511c773ef4f42d307f3849e50f"
     assert signature_matches("topsecret", timestamp="1700000000", body=b'{"a":1}', given=given)
     assert not signature_matches("topsecret", timestamp="1700000001", body=b'{"a":1}', given=given)
-    assert not signature_matches("topsecret", timestamp="1700000000", body=b'{"a":1}', given="sha256=é")
+    assert normal_signature(f" {given.upper()}\t") == given
+    assert normal_signature("sha256=é") is None
+    assert normal_signature(given + "\xa0") is None
+    assert normal_signature(given[:-1]) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from typing import ClassVar
 
@@ -25,6 +26,9 @@ class WebhookConfig(BaseModel):
     secret: str = Field(min_length=16, max_length=200, description="Signs each request (HMAC-SHA256).")
 
 
+_SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}", re.ASCII)
+
+
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
@@ -35,11 +39,18 @@ def signature(secret: str, *, timestamp: str, body: bytes) -> str:
     return SIGNATURE_PREFIX + digest
 
 
+def normal_signature(given: str) -> str | None:
+    """The header as one exact form (``sha256=`` and 64 lowercase hex digits), or None.
+
+    The same form is checked and remembered against replays: a header padded or cased
+    differently is the same signature, never a new one.
+    """
+    found = _SIGNATURE.fullmatch(given.strip(" \t").lower())
+    return found.group(0) if found else None
+
+
 def signature_matches(secret: str, *, timestamp: str, body: bytes, given: str) -> bool:
-    """Whether ``given`` is the request's signature, compared in constant time."""
-    given = given.strip().lower()
-    if not given.isascii():  # compare_digest takes ASCII text only; such a header is no signature
-        return False
+    """Whether ``given`` (a ``normal_signature``) is the request's signature, in constant time."""
     return hmac.compare_digest(signature(secret, timestamp=timestamp, body=body), given)
 
 
