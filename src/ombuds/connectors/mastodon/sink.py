@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import httpx
@@ -18,8 +19,10 @@ def addressed(text: str, recipient: str | None) -> str:
     if not recipient:
         return text
     handle = recipient.lstrip("@")
-    said = text.lower()
-    if f"@{handle.lower()}" in said or f"@{handle.split('@')[0].lower()} " in f"{said} ":
+    # the whole handle as a mention of its own: "@alice" alone would name a local alice, and
+    # "@alice@mastodon.social.example" someone else entirely
+    whole = re.compile(rf"(?<![\w@])@{re.escape(handle)}(?![\w@.-]*[\w@-])", re.IGNORECASE)
+    if whole.search(text):
         return text
     return f"@{handle} {text}"
 

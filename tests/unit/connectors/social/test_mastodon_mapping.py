@@ -78,6 +78,10 @@ def test_text_of_html(html: str, text: str) -> None:
 
 def test_a_reply_names_its_recipient_once() -> None:
     assert addressed("sorry about that", "lena@social.example") == "@lena@social.example sorry about that"
-    assert addressed("@lena sorry about that", "lena@social.example") == "@lena sorry about that"
+    # "@lena" alone names the brand instance's own lena: a private reply would go to a stranger
+    assert addressed("@lena sorry", "lena@social.example") == "@lena@social.example @lena sorry"
+    assert addressed("sorry @lena@social.example.evil", "lena@social.example").startswith(
+        "@lena@social.example "
+    )
     assert addressed("sorry @Lena@Social.example", "lena@social.example") == "sorry @Lena@Social.example"
     assert addressed("sorry", None) == "sorry"
