@@ -87,16 +87,27 @@ class RssFetcher:
         self.timeout = timeout
         self._client = client
 
-    def _get(self, headers: dict[str, str]) -> httpx.Response:
+    def _get(self, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         try:
             if self._client is not None:
-                return self._client.get(self.config.url, headers=headers, timeout=self.timeout)
+                return self._read_capped(self._client, headers)
             with httpx.Client(follow_redirects=True, timeout=self.timeout) as client:
-                return client.get(self.config.url, headers=headers)
+                return self._read_capped(client, headers)
         except httpx.TimeoutException:
             raise FetchFailed(f"{self.config.url}: no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise FetchFailed(f"{self.config.url}: {type(exc).__name__}: {exc}") from None
+
+    def _read_capped(self, client: httpx.Client, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """The answer and its body, read no further than ``MAX_FEED_BYTES`` once unpacked: a
+        small compressed answer can unpack to gigabytes, and the poller runs inside the server."""
+        with client.stream("GET", self.config.url, headers=headers, timeout=self.timeout) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_FEED_BYTES:
+                    raise FetchFailed(f"{self.config.url}: the feed is over {MAX_FEED_BYTES} bytes")
+            return response, bytes(body)
 
     def fetch(self, cursor: Cursor | None) -> Batch:
         state: dict[str, Any] = json.loads(cursor.value) if cursor is not None else {}
@@ -108,7 +119,7 @@ class RssFetcher:
             headers["If-None-Match"] = str(state["etag"])
         if state.get("modified"):
             headers["If-Modified-Since"] = str(state["modified"])
-        response = self._get(headers)
+        response, content = self._get(headers)
         if response.status_code == 304:
             return Batch(records=[], cursor=cursor, is_last=True)
         asked = wait_seconds(response.headers, now=datetime.now(UTC))
@@ -119,9 +130,7 @@ class RssFetcher:
             )
         if response.status_code >= 400:
             raise FetchFailed(f"{self.config.url}: HTTP {response.status_code}")
-        if len(response.content) > MAX_FEED_BYTES:
-            raise FetchFailed(f"{self.config.url}: the feed is over {MAX_FEED_BYTES} bytes")
-        parsed = feedparser.parse(response.content)
+        parsed = feedparser.parse(content)
         if parsed.get("bozo") and not parsed.entries:
             raise FetchFailed(f"{self.config.url}: not a feed ({parsed.get('bozo_exception')})")
         feed_title = str(parsed.feed.get("title") or urlsplit(self.config.url).hostname or "feed")
