@@ -51,7 +51,7 @@ def render_text(report: OmbudsmanReport, *, url: str) -> str:
     if report.costliest:
         lines.append("Problems costing customers most:")
         lines += [
-            f"- {p.title}: {p.cases} cases, {p.reach:,} reached, {p.days_open} days open, "
+            f"- {mask_found(p.title)}: {p.cases} cases, {p.reach:,} reached, {p.days_open} days open, "
             f"{p.team or 'no team'}{' / ' + p.owner if p.owner else ''} ({p.status})"
             for p in report.costliest
         ]
@@ -60,7 +60,7 @@ def render_text(report: OmbudsmanReport, *, url: str) -> str:
     if report.fixed:
         lines += ["", "Fixed in the last four weeks:"]
         lines += [
-            f"- {f.title}: {f.customers_told} of {f.customers_to_tell} customers told; negative "
+            f"- {mask_found(f.title)}: {f.customers_told} of {f.customers_to_tell} customers told; negative "
             f"{percent(f.before.negative_share)} before, {percent(f.after.negative_share)} after: {f.verdict}"
             for f in report.fixed
         ]
