@@ -38,6 +38,7 @@ def test_an_admin_creates_a_team_and_invites_a_person_who_signs_in_with_the_link
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('button[type="submit"]').click()
     page.wait_for_url(re.compile(r"/inbox"))
+    page.locator("details.navmore > summary").click()
     page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Teams").first.click()
 
@@ -64,6 +65,8 @@ def test_an_admin_creates_a_team_and_invites_a_person_who_signs_in_with_the_link
         invited.get_by_role("button", name="Set password and sign in").click()
         invited.wait_for_url(re.compile(r"/inbox"))
         expect(invited.get_by_text("Welcome, Ivo Novak")).to_be_visible()
+        invited.locator("details.navmore > summary").click()
+        expect(invited.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
         expect(invited.get_by_role("link", name="Admin", exact=True)).to_have_count(0)
 
         invited.goto(link)  # the link worked once

@@ -107,6 +107,7 @@ def test_pr_confirms_operations_fixes_and_an_agent_tells_the_customers(
     page.screenshot(path=artifacts_dir / "problem-fixed-told.png", full_page=True)
 
     # the ombudsman's report shows executives the fix and how many customers heard of it
+    page.locator("details.navmore > summary").click()
     page.get_by_role("link", name="Report", exact=True).click()
     fix = page.get_by_test_id("report-fix")
     expect(fix).to_contain_text("Baggage and refunds system down")

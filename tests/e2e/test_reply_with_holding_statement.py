@@ -104,6 +104,7 @@ def test_an_agent_answers_a_linked_case_with_the_holding_statement_pr_wrote(
         agent.screenshot(path=artifacts_dir / "reply-composer.png", full_page=True)
 
         # PR approves it from the queue; the outbox sends it.
+        page.locator("details.navmore > summary").click()
         page.get_by_role("link", name="Approvals", exact=True).click()
         approval = page.get_by_test_id("approval")
         expect(approval.get_by_test_id("approval-text")).to_have_text(STATEMENT)

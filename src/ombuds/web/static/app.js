@@ -15,6 +15,20 @@
       event.detail.shouldSwap = false;
     }
   });
+
+  // The bar's "More" menu closes on a click elsewhere or on Escape, as menus do.
+  function closeMenus(except) {
+    document.querySelectorAll("details.navmore[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var inside = event.target instanceof Element ? event.target.closest("details.navmore") : null;
+    closeMenus(inside);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
 })();
 
 // Suggested wording: "Insert" puts the text into the reply box (#reply-text) for the agent to edit.
