@@ -131,6 +131,8 @@ def _the_demo_tells_its_stories(session_factory: sessionmaker[Session], tmp_path
         _every_dashboard_figure_has_data(client)
         client.post("/logout", data={"csrf_token": _csrf(client)})
         _an_agent_answers_with_the_suggested_talking_point(client, session_factory, summary.answers)
+        client.post("/logout", data={"csrf_token": _csrf(client)})
+        _a_punctuality_claim_fails_its_preflight(client, session_factory)
 
 
 def _the_desk_triages_like_people(session: Session) -> None:
@@ -284,6 +286,28 @@ def _the_storm_is_one_thing_on_the_desk(client: TestClient, storm_id: int) -> No
     page = client.get(f"/cases/{min(open_storm_cases)}").text
     assert 'data-testid="incident-banner"' in page
     assert f'href="/incidents/{storm_id}"' in page
+
+
+def _a_punctuality_claim_fails_its_preflight(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    """PR checks a campaign's claim first: the demo's delays contradict it, and nothing is stored."""
+    with session_factory() as session:
+        promises = session.scalar(select(func.count()).select_from(Promise))
+    _sign_in(client, "pr@larkspur.example")
+    answer = client.post(
+        "/api/v1/promises/preflight",
+        json={"text": "Our flights leave and arrive on time, every time", "weeks": 8},
+        headers={"X-CSRF-Token": _csrf(client)},
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["contradicts"] > found["confirms"], found
+    assert any(e["stance"] == "contradicts" and e["case_id"] for e in found["examples"]), found["examples"]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Promise)) == promises, (
+            "a preflight stores nothing"
+        )
 
 
 def _csrf(client: TestClient) -> str:
