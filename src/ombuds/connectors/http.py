@@ -18,6 +18,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import (
+    Batch,
     Cursor,
     FetchFailed,
     RateLimited,
@@ -292,6 +293,19 @@ class Stretch(Generic[Item]):
     items: list[Item]
     walk: Walk
     is_done: bool
+
+
+def batch_of(
+    stretch: Stretch[object],
+    read: Callable[[object], Mapping[str, object]],
+    *,
+    items: Sequence[object] | None = None,
+) -> Batch:
+    """The records of what a walk read (or of ``items`` chosen from it), numbered from 1, and the
+    walk's cursor."""
+    chosen = stretch.items if items is None else items
+    records = [record_of(position, item, read) for position, item in enumerate(chosen, 1)]
+    return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
 
 
 def walk_down(

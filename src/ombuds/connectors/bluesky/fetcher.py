@@ -20,7 +20,7 @@ from ombuds.connectors.bluesky.mapping import (
     post_fields,
     search_key,
 )
-from ombuds.connectors.http import Page, Stretch, Unreadable, Walk, record_of, walk_down
+from ombuds.connectors.http import Page, Stretch, Unreadable, Walk, batch_of, walk_down
 
 NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
@@ -53,9 +53,7 @@ class BlueskyFetcher:
                 raise
             self.bluesky.forget()  # the kept token ran out early: sign in again, once
             stretch = self._walk(walk)
-        items = [item for item in stretch.items if is_post_notification(item)]
-        records = [record_of(position, item, self._fields) for position, item in enumerate(items, 1)]
-        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
+        return batch_of(stretch, self._fields, items=[i for i in stretch.items if is_post_notification(i)])
 
     def _walk(self, walk: Walk) -> Stretch[object]:
         session = self.bluesky.session(writing=False)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field
+
+from ombuds.clock import Clock
+from ombuds.connectors.http import Api
 
 #: The most items one call to either listing returns.
 MAX_PAGE_SIZE = 40
@@ -43,3 +47,17 @@ class MastodonConfig(BaseModel):
     @property
     def host(self) -> str:
         return urlsplit(self.instance_url).hostname or self.instance_url
+
+
+def mastodon_api(
+    config: MastodonConfig, *, timeout: float, clock: Clock, transport: httpx.BaseTransport | None
+) -> Api:
+    """The instance's API as the account: one place for the fetcher and the sink."""
+    return Api(
+        name=f"Mastodon at {config.host}",
+        base_url=config.instance_url,
+        timeout=timeout,
+        headers={"Authorization": f"Bearer {config.access_token}"},
+        clock=clock,
+        transport=transport,
+    )

@@ -11,8 +11,8 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed
-from ombuds.connectors.http import Api, Page, Unreadable, Walk, record_of, walk_down
-from ombuds.connectors.mastodon.config import MastodonConfig
+from ombuds.connectors.http import Page, Unreadable, Walk, batch_of, walk_down
+from ombuds.connectors.mastodon.config import MastodonConfig, mastodon_api
 from ombuds.connectors.mastodon.mapping import id_key, notification_fields, status_fields
 
 
@@ -28,14 +28,7 @@ class MastodonFetcher:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config
-        self.api = Api(
-            name=f"Mastodon at {config.host}",
-            base_url=config.instance_url,
-            timeout=timeout,
-            headers={"Authorization": f"Bearer {config.access_token}"},
-            clock=clock,
-            transport=transport,
-        )
+        self.api = mastodon_api(config, timeout=timeout, clock=clock, transport=transport)
         tag = (config.hashtag or "").lstrip("#")
         self.path = f"/api/v1/timelines/tag/{tag}" if tag else "/api/v1/notifications"
 
@@ -49,8 +42,7 @@ class MastodonFetcher:
                 max_pages=self.config.pages_per_fetch,
                 first_walk_pages=self.config.first_walk_pages,
             )
-        records = [record_of(position, item, self._fields) for position, item in enumerate(stretch.items, 1)]
-        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
+        return batch_of(stretch, self._fields)
 
     def _page(self, client: httpx.Client, walk: Walk) -> Page[object]:
         params: dict[str, str | int] = {"limit": self.config.page_size}

@@ -9,8 +9,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import OutgoingReply, SentReply, SinkRefused
-from ombuds.connectors.http import Api
-from ombuds.connectors.mastodon.config import MastodonConfig
+from ombuds.connectors.mastodon.config import MastodonConfig, mastodon_api
 
 
 def addressed(text: str, recipient: str | None) -> str:
@@ -39,14 +38,7 @@ class MastodonSink:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.clock = clock
-        self.api = Api(
-            name=f"Mastodon at {config.host}",
-            base_url=config.instance_url,
-            timeout=timeout,
-            headers={"Authorization": f"Bearer {config.access_token}"},
-            clock=clock,
-            transport=transport,
-        )
+        self.api = mastodon_api(config, timeout=timeout, clock=clock, transport=transport)
 
     def send(self, reply: OutgoingReply) -> SentReply:
         body: dict[str, object] = {

@@ -10,7 +10,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed
-from ombuds.connectors.http import Page, Stretch, Unreadable, Walk, record_of, walk_down
+from ombuds.connectors.http import Page, Stretch, Unreadable, Walk, batch_of, walk_down
 from ombuds.connectors.reddit.client import Reddit
 from ombuds.connectors.reddit.config import RedditConfig
 from ombuds.connectors.reddit.mapping import child_fields, fullname_key, key_order
@@ -51,8 +51,7 @@ class RedditFetcher:
                 raise
             self.reddit.forget()  # the kept token was refused: sign in again, once
             stretch = self._walk(walk)
-        records = [record_of(position, item, self._fields) for position, item in enumerate(stretch.items, 1)]
-        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
+        return batch_of(stretch, self._fields)
 
     def _walk(self, walk: Walk) -> Stretch[object]:
         headers = self.reddit.bearer(writing=False)

@@ -11,7 +11,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed
-from ombuds.connectors.http import Api, Page, Unreadable, Walk, record_of, walk_down
+from ombuds.connectors.http import Api, Page, Unreadable, Walk, batch_of, walk_down
 from ombuds.connectors.x.config import XConfig
 from ombuds.connectors.x.mapping import id_key, post_fields, post_record, posted_at, users_by_id
 
@@ -57,8 +57,7 @@ class XFetcher:
                 max_pages=self.config.pages_per_fetch,
                 first_walk_pages=self.config.first_walk_pages,
             )
-        records = [record_of(position, item, self._fields) for position, item in enumerate(stretch.items, 1)]
-        return Batch(records, stretch.walk.to_cursor(), is_last=stretch.is_done)
+        return batch_of(stretch, self._fields)
 
     def _page(self, client: httpx.Client, walk: Walk) -> Page[object]:
         params: dict[str, str | int] = {
