@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import smtplib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
@@ -28,6 +29,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear error line on stderr and give the exit to raise."""
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def mail_or_fail(
+    what: str, *, brand: str, readers: Sequence[str], send: Callable[[], None], settings: Settings
+) -> None:
+    """Send ``what`` (the digest, the report) with ``send``, or fail saying why: nobody to send it
+    to, or the SMTP server of the alerts settings refused or could not be reached."""
+    if not readers:
+        raise fail(f"{brand}: nobody to send the {what} to; pass --to ADDRESS or add an admin or manager")
+    try:
+        send()
+    except (smtplib.SMTPException, OSError) as exc:
+        raise fail(
+            f"the {what} could not be sent through {settings.alerts_smtp_host}:{settings.alerts_smtp_port}: {exc}"
+        ) from exc
 
 
 def print_json(payload: object) -> None:

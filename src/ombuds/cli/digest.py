@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import console, database, fail
+from ombuds.cli.base import console, database, fail, mail_or_fail
 from ombuds.settings import get_settings
 
 app = typer.Typer(help="The weekly executive digest.", no_args_is_help=True)
@@ -31,8 +31,6 @@ def send(
 ) -> None:
     """Email last week's outcomes against the week before, the promise scorecard, the week's
     incidents and three customer voices (the SMTP server of the alerts settings)."""
-    import smtplib
-
     from ombuds.accounts import queries as account_queries
     from ombuds.errors import OmbudsError
     from ombuds.metrics.digest import render_html, weekly_digest
@@ -52,14 +50,13 @@ def send(
         from ombuds.metrics.pdf import html_to_pdf
 
         pdf.write_bytes(html_to_pdf(render_html(digest, dashboard_url=dashboard_url(settings))))
-    if not readers:
-        raise fail(f"{brand}: nobody to send the digest to; pass --to ADDRESS or add an admin or manager")
-    try:
-        send_digest(digest, to=readers, settings=settings)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise fail(
-            f"the digest could not be sent through {settings.alerts_smtp_host}:{settings.alerts_smtp_port}: {exc}"
-        ) from exc
+    mail_or_fail(
+        "digest",
+        brand=brand,
+        readers=readers,
+        send=lambda: send_digest(digest, to=readers, settings=settings),
+        settings=settings,
+    )
     console.print(
         f"{brand}: digest of {digest.start:%Y-%m-%d} to {digest.end:%Y-%m-%d} sent to {', '.join(readers)}"
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import console, database, fail
+from ombuds.cli.base import console, database, fail, mail_or_fail
 from ombuds.settings import get_settings
 
 app = typer.Typer(help="The ombudsman's weekly report for executives.", no_args_is_help=True)
@@ -32,8 +32,6 @@ def send(
     """Email the five problems costing customers most, what was fixed and whether customers
     noticed, and the promises customers contradict most with three voices each (the SMTP server of
     the alerts settings, like the digest; a PDF of the same page is attached)."""
-    import smtplib
-
     from ombuds.accounts import queries as account_queries
     from ombuds.errors import OmbudsError
     from ombuds.metrics.mail import digest_readers
@@ -53,14 +51,13 @@ def send(
     if dry_run:
         typer.echo(render_text(report, url=report_url(settings)), nl=False)
         return
-    if not readers:
-        raise fail(f"{brand}: nobody to send the report to; pass --to ADDRESS or add an admin or manager")
-    try:
-        send_report(report, to=readers, settings=settings)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise fail(
-            f"the report could not be sent through {settings.alerts_smtp_host}:{settings.alerts_smtp_port}: {exc}"
-        ) from exc
+    mail_or_fail(
+        "report",
+        brand=brand,
+        readers=readers,
+        send=lambda: send_report(report, to=readers, settings=settings),
+        settings=settings,
+    )
     console.print(
         f"{brand}: the ombudsman's report of {report.start:%Y-%m-%d} to {report.end:%Y-%m-%d} "
         f"sent to {', '.join(readers)}"
