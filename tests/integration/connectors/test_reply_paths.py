@@ -91,6 +91,22 @@ def _customer_writes(
     return mention
 
 
+def _customer_beside_brand_sinks(
+    stack: ExitStack,
+    scenario: Scenario,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    webhook: RecordedApi,
+) -> tuple[SmtpCatcher, Mention]:
+    """The scenario's channel with a customer's message made a case, and the brand's own reply
+    sinks (SMTP and webhook) beside it, so a test sees which road a reply takes."""
+    config = stack.enter_context(scenario.start())
+    brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
+    _brand_sinks(session, brand, smtp=brand_smtp, webhook=webhook)
+    return brand_smtp, _customer_writes(session, session_factory, brand, scenario, config)
+
+
 def _token(session: Session, brand: Brand, agent: User) -> dict[str, str]:
     _, token = accounts.create_api_token(session, brand=brand, name="desk", user=agent)
     session.commit()
@@ -130,10 +146,9 @@ def test_an_answered_email_leaves_by_the_sources_own_smtp_server_threaded_not_by
 ) -> None:
     scenario = EmailScenario()
     with ExitStack() as stack:
-        config = stack.enter_context(scenario.start())
-        brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
-        _brand_sinks(session, brand, smtp=brand_smtp, webhook=brand_webhook)
-        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        brand_smtp, customer = _customer_beside_brand_sinks(
+            stack, scenario, session, session_factory, brand, brand_webhook
+        )
         assert customer.case_id is not None
         reply_id = _agent_answers(
             client, session, brand, agent, customer.case_id, text="We found your bag.", visibility="private"
@@ -170,10 +185,9 @@ def test_an_answered_mastodon_mention_is_posted_in_reply_to_it_by_the_sources_ac
 ) -> None:
     scenario = MastodonScenario()
     with ExitStack() as stack:
-        config = stack.enter_context(scenario.start())
-        brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
-        _brand_sinks(session, brand, smtp=brand_smtp, webhook=brand_webhook)
-        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        _brand_smtp, customer = _customer_beside_brand_sinks(
+            stack, scenario, session, session_factory, brand, brand_webhook
+        )
         assert customer.case_id is not None
         reply_id = _agent_answers(
             client, session, brand, agent, customer.case_id, text="We found your bag.", visibility="public"
@@ -200,10 +214,9 @@ def test_a_reply_to_a_source_that_cannot_answer_goes_by_the_brands_reply_sink(
 ) -> None:
     scenario = RssScenario()
     with ExitStack() as stack:
-        config = stack.enter_context(scenario.start())
-        brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
-        _brand_sinks(session, brand, smtp=brand_smtp, webhook=brand_webhook)
-        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        _brand_smtp, customer = _customer_beside_brand_sinks(
+            stack, scenario, session, session_factory, brand, brand_webhook
+        )
         assert customer.case_id is not None
         reply_id = _agent_answers(
             client, session, brand, agent, customer.case_id, text="Sorry about your bag.", visibility="public"
@@ -225,10 +238,9 @@ def test_a_private_answer_to_a_post_on_x_goes_by_the_brands_webhook_as_x_answers
 ) -> None:
     scenario = XScenario()
     with ExitStack() as stack:
-        config = stack.enter_context(scenario.start())
-        brand_smtp = stack.enter_context(SmtpCatcher(username="brand@skyways.test", password="brand-pass-9"))
-        _brand_sinks(session, brand, smtp=brand_smtp, webhook=brand_webhook)
-        customer = _customer_writes(session, session_factory, brand, scenario, config)
+        _brand_smtp, customer = _customer_beside_brand_sinks(
+            stack, scenario, session, session_factory, brand, brand_webhook
+        )
         assert customer.case_id is not None
         reply_id = _agent_answers(
             client,
