@@ -39,7 +39,7 @@ class Detectors:
         tokens: list[str],
         at: float,
     ) -> list[Alarm]:
-        moment = observation.at if observation.at.timestamp() == at else from_timestamp(at)
+        moment = _moment(observation, at)
         found = [self.volume(key, moment, at) for key in keys]
         for key, alarm in zip(keys, list(found), strict=True):
             if alarm is None and key in AGREE_KEYS:
@@ -124,7 +124,7 @@ class Detectors:
             best = Alarm(
                 signal=Signal.VOLUME,
                 key="all",
-                at=observation.at if observation.at.timestamp() == at else from_timestamp(at),
+                at=_moment(observation, at),
                 mention_ids=tuple(window.mention_ids()),
                 strength=power,
                 ratio=voices / expected,
@@ -400,6 +400,11 @@ def enough_agreement(power: float, agreeing: int, voices: int, settings: Detecto
     if agreeing < max(settings.agree_min_voices, settings.agree_min_share * voices):
         return False
     return power / settings.volume_strength + agreeing / settings.agree_full_voices >= 1.0
+
+
+def _moment(observation: Observation, at: float) -> datetime:
+    """The detectors' clock as a moment: the mention's own time unless it arrived late."""
+    return observation.at if observation.at.timestamp() == at else from_timestamp(at)
 
 
 def _name(found: str | Span, tokens: list[str]) -> str:
