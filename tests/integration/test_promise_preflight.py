@@ -18,7 +18,9 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.promises.models import Promise, PromiseDraft
-from tests.integration.test_web_cases import PASSWORD, sign_in
+from tests.integration.test_web_cases import PASSWORD, rival, sign_in
+
+__all__ = ["rival"]
 
 #: Six weeks of a small airline's customers: mostly delays, one happy on-time flight, one unrelated.
 MESSAGES = (
@@ -130,7 +132,7 @@ def _csrf(client: TestClient, url: str) -> str:
 
 
 def test_pr_saves_a_draft_care_comments_from_its_queue_and_pr_registers_it(
-    client: TestClient, session_factory: sessionmaker[Session], desk: Brand
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], desk: Brand, rival: Brand
 ) -> None:
     sign_in(client, "priya@skyways.test")
     token = _csrf(client, "/promises/preflight")
@@ -150,7 +152,19 @@ def test_pr_saves_a_draft_care_comments_from_its_queue_and_pr_registers_it(
     assert saved.status_code == 303, saved.text
     draft_url = saved.headers["location"]
 
+    # PR of another brand on the same installation: the draft does not exist for them
     client.post("/logout", data={"csrf_token": token})
+    outsider = accounts.create_user(session, email="pia@rival.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=outsider, brand=rival, role=Role.PR)
+    session.commit()
+    sign_in(client, "pia@rival.test")
+    assert client.get(draft_url).status_code == 404
+    rival_token = _csrf(client, "/promises/preflight")
+    for action, data in (("comments", {"text": "mine now"}), ("register", {"key": ""}), ("check", {})):
+        answer = client.post(f"{draft_url}/{action}", data={**data, "csrf_token": rival_token})
+        assert answer.status_code == 404, (action, answer.status_code)
+
+    client.post("/logout", data={"csrf_token": rival_token})
     sign_in(client, "lea@skyways.test")
     queue = client.get("/team").text
     assert f'href="{draft_url}"' in queue, "the care lead finds the draft from the team page"

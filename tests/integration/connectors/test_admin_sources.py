@@ -17,6 +17,9 @@ from ombuds.sources.models import DeadLetter
 from ombuds.sources.poller import poll_source
 from tests.integration.connectors.feed_server import FeedServer
 from tests.integration.test_admin_pages import _person, signed_in
+from tests.integration.test_web_cases import rival
+
+__all__ = ["rival"]
 
 
 def _letter_ids(page: str) -> list[int]:
@@ -24,7 +27,7 @@ def _letter_ids(page: str) -> list[int]:
 
 
 def test_an_admin_adds_a_feed_sees_its_health_and_retries_or_discards_its_dead_letters(
-    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand, rival: Brand
 ) -> None:
     admin = _person(session, brand, "ann@skyways.test", Role.ADMIN)
     csrf = signed_in(client, admin.email)
@@ -61,6 +64,21 @@ def test_an_admin_adds_a_feed_sees_its_health_and_retries_or_discards_its_dead_l
     assert letter is not None
     assert letter.fields is not None
     fixed = {**letter.fields, "created_at": "2026-11-30T08:00:00+00:00"}
+
+    # an admin of another brand neither sees nor works these letters
+    client.post("/logout", data={"csrf_token": csrf})
+    outsider = _person(session, rival, "rob@rival.test", Role.ADMIN)
+    rival_csrf = signed_in(client, outsider.email)
+    assert _letter_ids(client.get("/admin/sources/dead-letters").text) == []
+    for action in ("retry", "discard"):
+        answer = client.post(
+            f"/admin/sources/dead-letters/{first}/{action}",
+            data={"csrf_token": rival_csrf, "fields": json.dumps(fixed)},
+        )
+        assert answer.status_code == 404, (action, answer.status_code)
+    client.post("/logout", data={"csrf_token": rival_csrf})
+    csrf = signed_in(client, admin.email)
+
     wrong = client.post(
         f"/admin/sources/dead-letters/{first}/retry", data={"csrf_token": csrf, "fields": '{"text": "x"}'}
     )
