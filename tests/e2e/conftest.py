@@ -29,7 +29,7 @@ from ombuds.web.app import create_app
 from tests.support.live_server import LiveServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Response
+    from playwright.sync_api import Browser, Page, Request, Response
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -300,8 +300,14 @@ def _watch_for_problems(page: Page) -> list[str]:
         if response.status >= 400 and not response.request.is_navigation_request():
             problems.append(f"{response.status} for {response.request.method} {response.url}")
 
+    def on_request_failed(request: Request) -> None:
+        # ERR_ABORTED is the browser cancelling a load because the page moved on (a click that
+        # navigates while the favicon is still coming); a missing file answers 404 above instead.
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"request failed: {request.url} ({request.failure})")
+
     page.on("response", on_response)
-    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})"))
+    page.on("requestfailed", on_request_failed)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on(
         "console",
