@@ -8,7 +8,8 @@ event log and the case rows and hands them here. A figure with nothing to measur
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -131,6 +132,74 @@ def debt_weight(*, followers: int | None, opened_at: datetime, at: datetime) -> 
     return reach * age
 
 
+# --- what our replies changed: the customer's sentiment, a public complaint closed in public -------
+
+#: sentiment labels on one scale: a change from negative to positive is +2
+SENTIMENT_SCALE = {"negative": -1, "neutral": 0, "positive": 1}
+NEGATIVE_SENTIMENT = SENTIMENT_SCALE["negative"]
+COMPLAINT = "complaint"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSaid:
+    """One of the customer's own messages on a case, with its sentiment and intent labels."""
+
+    at: datetime
+    is_public: bool
+    sentiment: str | None
+    intent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    """A reply the desk sent on the case (a survey link is not one), when and whether in public."""
+
+    at: datetime
+    is_public: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyOutcome:
+    sentiment_before: int | None
+    sentiment_after: int | None
+    public_complaint: bool
+    closed_in_public: bool
+
+
+def reply_outcome(
+    said: Sequence[CustomerSaid], replies: Sequence[SentReply], *, first_responded_at: datetime | None
+) -> ReplyOutcome:
+    """What the desk's replies changed on one case (docs/metrics.md, "Sentiment recovery" and
+    "Public complaints closed in public").
+
+    Sentiment before: the customer's latest message with a sentiment at or before our first reply;
+    after: their latest one after it (None without a reply, or without such a message). Only the
+    customer's messages are read, never the brand's own. A public complaint: the customer's first
+    message was public and a complaint (its intent) or negative. Closed in public: a public reply
+    was sent and no private one after the last public one (a public acknowledgement followed by a
+    private fix is not closed in public until the public closing reply goes out).
+    """
+    ordered = sorted(said, key=lambda item: item.at)
+    scored = [
+        (item.at, SENTIMENT_SCALE[item.sentiment]) for item in ordered if item.sentiment in SENTIMENT_SCALE
+    ]
+    before = after = None
+    if first_responded_at is not None:
+        before = next((value for at, value in reversed(scored) if at <= first_responded_at), None)
+        after = next((value for at, value in reversed(scored) if at > first_responded_at), None)
+    first = ordered[0] if ordered else None
+    complaint = (
+        first is not None
+        and first.is_public
+        and (first.intent == COMPLAINT or first.sentiment == Experience.NEGATIVE.value)
+    )
+    public = [reply.at for reply in replies if reply.is_public]
+    closed = bool(public) and not any(not reply.is_public and reply.at > max(public) for reply in replies)
+    return ReplyOutcome(
+        sentiment_before=before, sentiment_after=after, public_complaint=complaint, closed_in_public=closed
+    )
+
+
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Linear interpolation between the closest ranks (numpy's default); None for no values."""
     if not values:
@@ -166,6 +235,12 @@ class ResolvedCase:
     survey_sent: bool
     survey_score: int | None
     experience: Experience | None
+    # the customer's sentiment (-1/0/+1) before and after our first reply, and whether a public
+    # complaint was closed in public (``reply_outcome``)
+    sentiment_before: int | None = None
+    sentiment_after: int | None = None
+    public_complaint: bool = False
+    closed_in_public: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +276,55 @@ class ExperienceDebt:
 
 
 @dataclass(frozen=True, slots=True)
+class SentimentRecovery:
+    """The customer's sentiment after our first reply against before it, over the resolved cases
+    with a reading on both sides (``measured``)."""
+
+    measured: int
+    negative_before: int
+    recovered: int  # of negative_before: not negative after
+    recovery_rate: float | None  # recovered ÷ negative_before
+    mean_change: float | None  # mean of after − before, each on -1/0/+1 (so from -2 to +2)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicComplaints:
+    """The resolved cases that began as a complaint in public, and those closed in public too."""
+
+    cases: int
+    closed_in_public: int
+    rate: float | None  # closed_in_public ÷ cases
+
+
+NO_RECOVERY = SentimentRecovery(0, 0, 0, None, None)
+NO_PUBLIC_COMPLAINTS = PublicComplaints(0, 0, None)
+
+
+def sentiment_recovery(resolved: Sequence[ResolvedCase]) -> SentimentRecovery:
+    measured = [
+        (case.sentiment_before, case.sentiment_after)
+        for case in resolved
+        if case.sentiment_before is not None and case.sentiment_after is not None
+    ]
+    negative = [after for before, after in measured if before == NEGATIVE_SENTIMENT]
+    recovered = sum(1 for after in negative if after > NEGATIVE_SENTIMENT)
+    changes = [after - before for before, after in measured]
+    return SentimentRecovery(
+        measured=len(measured),
+        negative_before=len(negative),
+        recovered=recovered,
+        recovery_rate=share(recovered, len(negative)),
+        mean_change=_rounded(sum(changes) / len(changes) if changes else None),
+    )
+
+
+def public_complaints(resolved: Sequence[ResolvedCase]) -> PublicComplaints:
+    began = [case for case in resolved if case.public_complaint]
+    closed = sum(1 for case in began if case.closed_in_public)
+    return PublicComplaints(cases=len(began), closed_in_public=closed, rate=share(closed, len(began)))
+
+
+@dataclass(frozen=True, slots=True)
 class Outcomes:
     cases_opened: int
     cases_resolved: int
@@ -213,6 +337,8 @@ class Outcomes:
     sla_attainment: float | None
     csat: Csat
     experience_debt: ExperienceDebt
+    sentiment_recovery: SentimentRecovery = NO_RECOVERY
+    public_complaints: PublicComplaints = NO_PUBLIC_COMPLAINTS
     resolved_case_ids: tuple[int, ...] = field(default=(), repr=False)
 
 
@@ -250,8 +376,41 @@ def outcomes(*, opened: int, resolved: Sequence[ResolvedCase], debt: Sequence[De
             resolved_positive=positive,
             ratio=_rounded(positive / unresolved if unresolved else None),
         ),
+        sentiment_recovery=sentiment_recovery(resolved),
+        public_complaints=public_complaints(resolved),
         resolved_case_ids=tuple(case.case_id for case in resolved),
     )
+
+
+# --- breakdowns: the same figures per team, agent, channel or category ------------------------------
+
+#: a group's key: a team's or an agent's id, a channel, a category; None: no team, agent or category
+GroupKey = int | str | None
+
+
+def breakdown(
+    keys: Mapping[int, GroupKey],
+    *,
+    opened: Iterable[int],
+    resolved: Sequence[ResolvedCase],
+    debt: Sequence[DebtCase],
+) -> dict[GroupKey, Outcomes]:
+    """Each group's outcomes: the period's arithmetic over the group's own cases (``keys``: case id
+    to group; a case missing from it falls in the None group). Groups with no case are left out."""
+    opened_by: dict[GroupKey, int] = defaultdict(int)
+    resolved_by: dict[GroupKey, list[ResolvedCase]] = defaultdict(list)
+    debt_by: dict[GroupKey, list[DebtCase]] = defaultdict(list)
+    for case_id in opened:
+        opened_by[keys.get(case_id)] += 1
+    for case in resolved:
+        resolved_by[keys.get(case.case_id)].append(case)
+    for item in debt:
+        debt_by[keys.get(item.case_id)].append(item)
+    groups = opened_by.keys() | resolved_by.keys() | debt_by.keys()
+    return {
+        group: outcomes(opened=opened_by[group], resolved=resolved_by[group], debt=debt_by[group])
+        for group in groups
+    }
 
 
 # --- periods cut into buckets, for trends -----------------------------------------------------------

@@ -24,9 +24,13 @@ from ombuds.events import Event
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
+from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.values import Visibility
 from ombuds.surveys.models import Survey
 
 SENTIMENT = "sentiment"
+CATEGORY = "category"
+INTENT = "intent"
 #: ids per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits
 CHUNK = 900
 #: the follow-up kind whose return reopens a case without the customer coming back
@@ -44,6 +48,8 @@ class Scope:
     end: datetime
     team_id: int | None = None
     channel: str | None = None
+    agent_id: int | None = None  # the person the case is assigned to now
+    category: str | None = None  # the case's category (``latest_category``)
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """What a case row must match to be in scope (its period aside)."""
@@ -52,7 +58,30 @@ class Scope:
             found.append(Case.team_id == self.team_id)
         if self.channel is not None:
             found.append(Case.channel == self.channel)
+        if self.agent_id is not None:
+            found.append(Case.assignee_id == self.agent_id)
+        if self.category is not None:
+            found.append(latest_category() == self.category)
         return found
+
+
+def latest_category() -> Any:
+    """A case's category: the label of its customer's latest message that has one (as routing
+    reads a case), for a WHERE on case rows."""
+    return (
+        select(Enrichment.label)
+        .join(Mention, Mention.id == Enrichment.mention_id)
+        .where(
+            Mention.case_id == Case.id,
+            Mention.direction == Direction.INBOUND,
+            Enrichment.analyzer == CATEGORY,
+            Enrichment.label.is_not(None),
+        )
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
 
 
 def chunks(ids: Collection[T]) -> Iterator[list[T]]:
@@ -205,6 +234,86 @@ def _surveys(session: Session, case_ids: Collection[int]) -> dict[int, int | Non
     return found
 
 
+def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.ReplyOutcome]:
+    """What the desk's replies changed on each case (``definitions.reply_outcome``): the customer's
+    messages with their sentiment and intent, and the replies sent (survey links left out)."""
+    said: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    sent: dict[int, list[d.SentReply]] = defaultdict(list)
+    responded: dict[int, datetime | None] = {}
+    for chunk in chunks(case_ids):
+        responded.update(
+            (case_id, _utc(at))
+            for case_id, at in session.execute(
+                select(Case.id, Case.first_responded_at).where(Case.id.in_(chunk))
+            )
+        )
+        rows = session.execute(
+            select(
+                Mention.id,
+                Mention.case_id,
+                Mention.created_at,
+                Mention.is_public,
+                Enrichment.analyzer,
+                Enrichment.label,
+            )
+            .outerjoin(
+                Enrichment,
+                (Enrichment.mention_id == Mention.id) & Enrichment.analyzer.in_((SENTIMENT, INTENT)),
+            )
+            .where(Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND)
+        ).all()
+        for mention_id, case_id, created_at, is_public, analyzer, label in rows:
+            if case_id is None:
+                continue
+            message = said[case_id].setdefault(mention_id, {"at": as_utc(created_at), "is_public": is_public})
+            if analyzer is not None:
+                message[analyzer] = label
+        for case_id, sent_at, visibility in session.execute(
+            select(Reply.case_id, Reply.sent_at, Reply.visibility).where(
+                Reply.case_id.in_(chunk),
+                Reply.status == ReplyStatus.SENT,
+                Reply.is_survey.is_(False),
+                Reply.sent_at.is_not(None),
+            )
+        ):
+            sent[case_id].append(d.SentReply(at=as_utc(sent_at), is_public=visibility is Visibility.PUBLIC))
+    return {
+        case_id: d.reply_outcome(
+            [
+                d.CustomerSaid(
+                    at=m["at"],
+                    is_public=bool(m["is_public"]),
+                    sentiment=m.get(SENTIMENT),
+                    intent=m.get(INTENT),
+                )
+                for m in said.get(case_id, {}).values()
+            ],
+            sent.get(case_id, []),
+            first_responded_at=first,
+        )
+        for case_id, first in responded.items()
+    }
+
+
+def case_categories(session: Session, case_ids: Collection[int]) -> dict[int, str | None]:
+    """Each case's category (``latest_category``): the label of its customer's latest message with one."""
+    found: dict[int, str | None] = dict.fromkeys(case_ids)
+    for chunk in chunks(case_ids):
+        rows = session.execute(
+            select(Mention.case_id, Enrichment.label)
+            .join(Enrichment, Enrichment.mention_id == Mention.id)
+            .where(
+                Mention.case_id.in_(chunk),
+                Mention.direction == Direction.INBOUND,
+                Enrichment.analyzer == CATEGORY,
+                Enrichment.label.is_not(None),
+            )
+            .order_by(Mention.created_at, Mention.id)
+        ).all()
+        found.update({case_id: label for case_id, label in rows if case_id is not None})  # the latest wins
+    return found
+
+
 #: what the outcomes read of a case row: columns, not whole rows (a period can hold many thousands)
 _CASE_FACTS = (
     Case.id,
@@ -273,10 +382,12 @@ def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
     moves = status_moves(session, [case_id for case_id, case in cases.items() if case.reopened])
     surveys = _surveys(session, first)
     sentiments = _sentiments(session, first)
+    replied = reply_outcomes(session, first)
     found = []
     for case_id, resolution in sorted(first.items()):
         case = cases[case_id]
         score = surveys.get(case_id)
+        reply = replied[case_id]
         found.append(
             d.ResolvedCase(
                 case_id=case_id,
@@ -296,6 +407,10 @@ def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
                 survey_sent=case_id in surveys,
                 survey_score=score,
                 experience=d.experience(survey_score=score, sentiments=sentiments.get(case_id, [])),
+                sentiment_before=reply.sentiment_before,
+                sentiment_after=reply.sentiment_after,
+                public_complaint=reply.public_complaint,
+                closed_in_public=reply.closed_in_public,
             )
         )
     return found
