@@ -193,7 +193,11 @@ def starts(
     gap: timedelta,
 ) -> list[datetime]:
     """Start times between ``after`` and ``before``, ``gap`` apart, alternating between the
-    stream's quiet hours (at or below the median hourly volume) and its busy ones (above)."""
+    stream's quiet hours (at or below the median hourly volume) and its busy ones (above).
+
+    A start drawn in the hour that holds ``after`` is never before it: a burst before ``after``
+    lies outside the days being measured, and its incident, opened before ``after`` too, was
+    dropped with them, so the burst counted as missed."""
     by_hour: dict[int, int] = {}
     for observation in stream:
         hour = int(observation.at.timestamp() // 3600)
@@ -219,4 +223,7 @@ def starts(
             chosen.append(hour)
             turn += 1
     tz = stream[0].at.tzinfo
-    return sorted(datetime.fromtimestamp(hour * 3600 + rng.randrange(3600), tz) for hour in chosen)
+    earliest = after.timestamp()
+    return sorted(
+        datetime.fromtimestamp(max(earliest, hour * 3600 + rng.randrange(3600)), tz) for hour in chosen
+    )

@@ -128,13 +128,14 @@ def make_burst(
     stream; a volume burst is ``size`` different real messages (a broad outage, say).
     """
     texts = [o for o in stream if len(o.text) > 30]
-    reactions = [o.text for o in stream if 2 <= len(o.text.split()) <= 6]
+    # a thin stream may hold no short message to react with: then people quote it bare
+    reactions = [o.text for o in stream if 2 <= len(o.text.split()) <= 6] or [""]
     seed = rng.choice(texts)
     offsets = sorted([0.0] + [rng.uniform(0, minutes * 60.0) for _ in range(size - 1)])
     made: list[Observation] = []
     for index, offset in enumerate(offsets):
         source = seed if kind == "echo" else rng.choice(texts)
-        text = f"{rng.choice(reactions)} “{seed.text}”" if kind == "echo" else source.text
+        text = f"{rng.choice(reactions)} “{seed.text}”".lstrip() if kind == "echo" else source.text
         made.append(
             replace(
                 source,
