@@ -8,7 +8,7 @@ import email
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -32,6 +32,7 @@ from ombuds.cli.main import app
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Source
+from ombuds.metrics.schedule import last_whole_week
 from ombuds.settings import Settings, get_settings
 from ombuds.surveys.actions import answer_survey
 from ombuds.surveys.models import Survey
@@ -78,13 +79,15 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
 ) -> None:
     _, secret = accounts.create_api_token(session, brand=brand, name="digest")
     session.commit()
-    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    # last week: one complaint resolved and scored 5, one still open; a reply in between
+    # last week, Monday to Sunday (a brand without business hours keeps UTC's): one complaint
+    # resolved and scored 5, one still open
+    monday = last_whole_week(utcnow(), timezone="UTC")
+    this_monday = datetime.combine(monday, time(), tzinfo=UTC) + timedelta(days=7)
     happy = write(
         session,
         brand,
         text="Lost my bag, mail me at mara.lind@example.org",
-        at=today - timedelta(days=5),
+        at=this_monday - timedelta(days=5),
         handle="mara",
     )
     session.add(
@@ -97,7 +100,7 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
             data={},
         )
     )
-    waiting = write(session, brand, text="Still no refund", at=today - timedelta(days=2), handle="tom")
+    waiting = write(session, brand, text="Still no refund", at=this_monday - timedelta(days=2), handle="tom")
     session.add(
         Enrichment(
             brand_id=brand.id,
@@ -110,10 +113,10 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     )
     case = session.get(Case, happy.case_id)
     assert case is not None
-    set_case_status(session, case=case, status=CaseStatus.RESOLVED, at=today - timedelta(days=4))
+    set_case_status(session, case=case, status=CaseStatus.RESOLVED, at=this_monday - timedelta(days=4))
     survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
     assert survey is not None
-    answer_survey(session, token=survey.token, score="5", comment=None, now=today - timedelta(days=3))
+    answer_survey(session, token=survey.token, score="5", comment=None, now=this_monday - timedelta(days=3))
     session.commit()
 
     out, pdf = tmp_path / "digest.html", tmp_path / "digest.pdf"
@@ -133,7 +136,7 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
         ],
     )
     assert sent.exit_code == 0, sent.output
-    assert "sent to ceo@skyways.test" in sent.output
+    assert "sent to ceo@skyways.test" in " ".join(sent.output.split())
     assert len(mailbox.messages) == 1
     message = mailbox.messages[0]
     assert message["To"] == "ceo@skyways.test"
@@ -142,10 +145,7 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     html = body.get_content().replace("\r\n", "\n")
     assert html.strip() == out.read_text().strip()  # --html writes what was sent
 
-    week = {
-        "from": (today - timedelta(days=7)).date().isoformat(),
-        "to": (today - timedelta(days=1)).date().isoformat(),
-    }
+    week = {"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()}
     api = client.get(
         "/api/v1/metrics/outcomes", params=week, headers=httpx2.Headers({"Authorization": f"Bearer {secret}"})
     ).json()

@@ -20,6 +20,8 @@ class SmtpCatcher:
     """Accepts mail from one account (``username``/``password``) and keeps each message; a context manager.
 
     With ``tls_context`` it insists on STARTTLS before anything else, as a submission server does.
+    While ``refusing`` holds an SMTP reply (``"451 4.3.0 Try again later"``), it answers every
+    message with it and keeps none, as a server that is failing does; ``refused`` counts them.
     """
 
     username: str
@@ -27,6 +29,8 @@ class SmtpCatcher:
     tls_context: ssl.SSLContext | None = None
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
+    refusing: str | None = None
+    refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _controller: Controller | None = None
 
@@ -35,6 +39,10 @@ class SmtpCatcher:
 
         class Handler:
             async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+                if catcher.refusing is not None:
+                    with catcher.lock:
+                        catcher.refused += 1
+                    return catcher.refusing
                 message = message_from_bytes(envelope.content, policy=policy.default)
                 assert isinstance(message, EmailMessage)
                 with catcher.lock:

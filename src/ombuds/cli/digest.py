@@ -29,8 +29,9 @@ def send(
         Path | None, typer.Option("--pdf", help="Also write the digest as a PDF to this file.")
     ] = None,
 ) -> None:
-    """Email last week's outcomes against the week before, the promise scorecard, the week's
-    incidents and three customer voices (the SMTP server of the alerts settings)."""
+    """Email last week's outcomes (Monday to Sunday in the brand's time zone) against the week
+    before, the promise scorecard, the week's incidents and three customer voices (the SMTP server
+    of the alerts settings)."""
     from ombuds.accounts import queries as account_queries
     from ombuds.errors import OmbudsError
     from ombuds.metrics.digest import render_html, weekly_digest
@@ -58,7 +59,8 @@ def send(
         settings=settings,
     )
     console.print(
-        f"{brand}: digest of {digest.start:%Y-%m-%d} to {digest.end:%Y-%m-%d} sent to {', '.join(readers)}"
+        f"{brand}: digest of the week of {digest.week:%Y-%m-%d} to {digest.last_day:%Y-%m-%d}"
+        f" ({digest.timezone}) sent to {', '.join(readers)}"
     )
 
 

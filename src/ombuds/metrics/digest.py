@@ -2,14 +2,16 @@
 scorecard, the week's incidents and three customer voices, as an HTML email.
 
 Read from the same queries as the API and the dashboard. It leaves the desk by email, so every
-customer's word in it is masked, whoever reads it.
+customer's word in it is masked, whoever reads it. Its week is the brand's: Monday 00:00 to the
+next Monday 00:00 in the brand's time zone (its SLA policy's), named by the brand's dates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
@@ -21,11 +23,12 @@ from ombuds.clock import as_utc, utcnow
 from ombuds.incidents.models import Incident
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
+from ombuds.metrics.schedule import WEEK, last_whole_week, week_bounds
 from ombuds.metrics.voice import voice_of_the_customer
 from ombuds.promises.scorecard import scorecard
+from ombuds.routing.models import SlaPolicySetting
 
 TEMPLATES = Path(__file__).with_name("templates")
-WEEK = timedelta(days=7)
 VOICES = 3
 
 
@@ -49,7 +52,7 @@ class IncidentLine:
     title: str
     status: str
     severity: str
-    opened_at: datetime
+    opened_at: datetime  # in the brand's time zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,10 @@ class Voice:
 @dataclass(frozen=True, slots=True)
 class Digest:
     brand_name: str
-    start: datetime
-    end: datetime
+    timezone: str
+    week: date  # the local Monday the week starts on
+    start: datetime  # that Monday 00:00 local time, in UTC
+    end: datetime  # the next Monday 00:00 local time, in UTC
     outcomes: d.Outcomes
     previous: d.Outcomes
     figures: list[Figure]
@@ -71,9 +76,28 @@ class Digest:
     voices: list[Voice]
 
     @property
+    def last_day(self) -> date:
+        return self.week + timedelta(days=6)
+
+    @property
     def subject(self) -> str:
-        last = self.end - timedelta(seconds=1)
-        return f"{self.brand_name}: the week of {self.start:%d %b} to {last:%d %b %Y} in customer care"
+        return (
+            f"{self.brand_name}: the week of Monday {self.week:%d %b} to Sunday {self.last_day:%d %b %Y}"
+            " in customer care"
+        )
+
+    @property
+    def hours(self) -> int:
+        """168, or 167 and 169 in the weeks the clocks change."""
+        return round((self.end - self.start).total_seconds() / 3600)
+
+    @property
+    def period(self) -> str:
+        """The week in the brand's dates and time zone, said in full."""
+        return (
+            f"Monday {self.week:%d %b %Y} 00:00 to Monday {self.week + WEEK:%d %b %Y} 00:00, "
+            f"{self.timezone} time ({self.hours} hours)"
+        )
 
 
 def percent(value: float | None) -> str:
@@ -102,11 +126,24 @@ def _figures(now: d.Outcomes, before: d.Outcomes) -> list[Figure]:
     ]
 
 
-def weekly_digest(session: Session, *, brand: Brand, now: datetime | None = None) -> Digest:
-    """The seven whole days (UTC) before ``now``'s day, against the seven before them."""
-    today = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-    scope = queries.Scope(brand_id=brand.id, start=today - WEEK, end=today)
-    earlier = queries.Scope(brand_id=brand.id, start=today - 2 * WEEK, end=today - WEEK)
+def brand_timezone(session: Session, brand_id: int) -> str:
+    """The brand's time zone: its SLA policy's (business hours), UTC without one."""
+    found = session.scalar(select(SlaPolicySetting.timezone).where(SlaPolicySetting.brand_id == brand_id))
+    return found or "UTC"
+
+
+def weekly_digest(
+    session: Session, *, brand: Brand, now: datetime | None = None, week: date | None = None
+) -> Digest:
+    """The brand's local week starting on Monday ``week`` (by default the last whole week before
+    ``now``), against the week before it."""
+    timezone = brand_timezone(session, brand.id)
+    monday = week or last_whole_week(now or utcnow(), timezone=timezone)
+    start, end = week_bounds(monday, timezone=timezone)
+    scope = queries.Scope(brand_id=brand.id, start=start, end=end)
+    earlier = queries.Scope(
+        brand_id=brand.id, start=week_bounds(monday - WEEK, timezone=timezone)[0], end=start
+    )
     found, before = queries.outcomes(session, scope), queries.outcomes(session, earlier)
     incidents = session.scalars(
         select(Incident)
@@ -122,6 +159,8 @@ def weekly_digest(session: Session, *, brand: Brand, now: datetime | None = None
     ][:VOICES]
     return Digest(
         brand_name=brand.name,
+        timezone=timezone,
+        week=monday,
         start=scope.start,
         end=scope.end,
         outcomes=found,
@@ -141,7 +180,7 @@ def weekly_digest(session: Session, *, brand: Brand, now: datetime | None = None
                 title=mask_found(incident.title),
                 status=incident.status.value,
                 severity=incident.severity.value,
-                opened_at=as_utc(incident.opened_at),
+                opened_at=as_utc(incident.opened_at).astimezone(ZoneInfo(timezone)),
             )
             for incident in incidents
         ],
@@ -164,7 +203,7 @@ def render_html(digest: Digest, *, dashboard_url: str) -> str:
 
 def render_text(digest: Digest, *, dashboard_url: str) -> str:
     """The plain-text part of the email, for readers that show no HTML."""
-    lines = [digest.subject, ""]
+    lines = [digest.subject, digest.period, ""]
     lines += [f"{f.label}: {f.value} (the week before: {f.before})" for f in digest.figures]
     if digest.incidents:
         lines += ["", "Incidents:"] + [f"- {i.title} ({i.severity}, {i.status})" for i in digest.incidents]

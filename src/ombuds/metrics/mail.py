@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Sequence
 from email.message import EmailMessage
 
@@ -43,7 +44,7 @@ def digest_message(digest: Digest, *, sender: str, to: Sequence[str], dashboard_
         html_to_pdf(html),
         maintype="application",
         subtype="pdf",
-        filename=f"digest-{digest.start:%Y-%m-%d}.pdf",
+        filename=f"digest-{digest.week:%Y-%m-%d}.pdf",
     )
     return message
 
@@ -51,6 +52,23 @@ def digest_message(digest: Digest, *, sender: str, to: Sequence[str], dashboard_
 def dashboard_url(settings: Settings) -> str:
     """Where the digest's reader finds the week's figures and their cases."""
     return settings.alerts_public_url.rstrip("/") + "/dashboard?period=7"
+
+
+def smtp_failure(exc: Exception, *, settings: Settings) -> str:
+    """What went wrong sending, in words a person can act on: the server and its own answer."""
+    where = f"{settings.alerts_smtp_host}:{settings.alerts_smtp_port}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        said = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"the SMTP server {where} refused it: {exc.smtp_code} {said}"[:1000]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"the SMTP server {where} refused the recipients: {', '.join(exc.recipients)}"[:1000]
+    if isinstance(exc, smtplib.SMTPException):  # a disconnect, a missing extension
+        return f"sending through the SMTP server {where} failed: {type(exc).__name__}: {exc}"[:1000]
+    return f"the SMTP server {where} could not be reached: {type(exc).__name__}: {exc}"[:1000]
 
 
 def send_digest(digest: Digest, *, to: Sequence[str], settings: Settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey
+from sqlalchemy import JSON, Date, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.clock import utcnow
@@ -17,6 +17,8 @@ class DigestSchedule(Base):
     ``weekday`` (0 Monday … 6 Sunday) and ``hour`` are in the brand's time zone (its SLA policy's).
     ``recipients`` empty: the brand's admins and managers. ``last_week`` is the local Monday of
     the last week sent, claimed in the transaction that sends, so two runners send it once.
+    ``failures`` sends in a row failed (SMTP down), the last with ``last_error``; none is tried
+    before ``next_attempt_at``; ``last_failed_at`` is when it last failed. A sent digest clears them.
     """
 
     __tablename__ = "digest_schedule"
@@ -28,3 +30,7 @@ class DigestSchedule(Base):
     last_week: Mapped[date | None] = mapped_column(Date)
     last_sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_failed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
