@@ -1,6 +1,7 @@
 """Care outcomes over JSON (GET /api/v1/metrics/outcomes) on one hand-written week, every figure
 worked out by hand below: a reopen, a handoff, an SLA paused while pending, business hours, a
-backlog case, spam, and a survey answered after the week was over.
+backlog case, spam, a survey answered after the week was over, a customer's mood after our reply,
+and public complaints closed in public or in private only.
 
 The brand works weekdays 09:00–17:00 UTC. The week is Monday 2 to Sunday 8 November 2026.
 """
@@ -18,12 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand, Role, Team
+from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.actions import set_case_owner, set_case_status
+from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.values import ResolvedAs
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention
+from ombuds.responses.actions import mark_sent, submit_reply
+from ombuds.responses.values import Visibility
 from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.models import SlaPolicySetting
 from ombuds.routing.sla_actions import run_sla_round
@@ -47,11 +51,18 @@ class Desk:
         self.session, self.factory, self.brand = session, factory, brand
 
     def complaint(
-        self, handle: str, when: str, *, mood: str | None = "negative", followers: int | None = None
+        self,
+        handle: str,
+        when: str,
+        *,
+        mood: str | None = "negative",
+        followers: int | None = None,
+        public: bool = True,
     ) -> Case:
         mention = write(
             self.session, self.brand, text=f"{handle}: my bag is lost", at=at(when), handle=handle
         )
+        mention.is_public = public  # False: a direct message
         self.feel(mention, mood)
         if followers is not None:
             mention.author_followers = followers
@@ -93,6 +104,23 @@ class Desk:
             direction=Direction.OUTBOUND,
             in_reply_to=first.external_id,
         )
+
+    def send(
+        self, case: Case, agent: User, when: str, *, visibility: Visibility, closing: bool = False
+    ) -> Mention:
+        """A reply written on the case page and sent: through the outbox, as the desk sends it."""
+        self.session.refresh(case)
+        reply = submit_reply(
+            self.session,
+            case=case,
+            text="Glad we sorted this out" if closing else "Your bag is on its way",
+            visibility=visibility,
+            actor=Actor(user=agent),
+            is_public_closing=closing,
+        )
+        sent = mark_sent(self.session, reply=reply, external_id=None, at=at(when))
+        self.session.commit()
+        return sent
 
     def status(self, case: Case, status: CaseStatus, when: str, **kwargs: object) -> None:
         self.session.refresh(case)
@@ -146,6 +174,8 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
 ) -> None:
     desk = Desk(session, session_factory, brand)
     billing = accounts.create_team(session, brand=brand, slug="billing", name="Billing")
+    agent = accounts.create_user(session, email="ada@skyways.test", name="Ada Agent", password=PASSWORD)
+    accounts.add_membership(session, user=agent, brand=brand, role=Role.AGENT)
     session.commit()
 
     # G, the backlog: opened Friday before the week, answered after 30 min, resolved Monday 10:00
@@ -172,7 +202,13 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     set_case_owner(session, case=b, team_id=billing.id, assignee_id=None, at=at("2026-11-02T13:10"))
     session.commit()
     desk.reply(b, "bob", "2026-11-02T14:30")
+    # B is solved in a direct message (whose words read positive: the brand's own mood counts
+    # nowhere), then closed in public with the public closing reply the case page offers.
+    private = desk.send(b, agent, "2026-11-03T09:30", visibility=Visibility.PRIVATE)
+    assert not private.is_public
+    desk.feel(private, "positive")
     desk.status(b, CaseStatus.RESOLVED, "2026-11-03T10:00")
+    desk.send(b, agent, "2026-11-03T10:30", visibility=Visibility.PUBLIC, closing=True)
     desk.survey(b, 5, "2026-11-03T12:00")
 
     # F, spam resolved as such: counted nowhere.
@@ -188,15 +224,16 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     desk.status(c, CaseStatus.PENDING, "2026-11-03T10:00")
     assert run_sla_round(session_factory, now=at("2026-11-03T10:00")).paused == [c.id]
 
-    # A comes back on Wednesday.
-    desk.again(a, "ann", "2026-11-04T10:00")
+    # A comes back on Wednesday, still unhappy: negative before our first reply and after it.
+    desk.again(a, "ann", "2026-11-04T10:00", mood="negative")
     session.refresh(a)
     assert a.status is CaseStatus.OPEN
     desk.status(a, CaseStatus.RESOLVED, "2026-11-04T11:00")
 
     # D, a missed SLA: the first response was due at 10:00 and came at 11:00 (120 min); resolved
     # at 16:00 (7 h). The customer's latest message is happy and they never answer the survey.
-    d = desk.complaint("dan", "2026-11-04T09:00")
+    # D wrote in a direct message: no public complaint.
+    d = desk.complaint("dan", "2026-11-04T09:00", public=False)
     desk.due(d, first_response="2026-11-04T10:00", resolution="2026-11-05T17:00")
     desk.reply(d, "dan", "2026-11-04T11:00")
     desk.again(d, "dan", "2026-11-04T11:30", mood="positive")
@@ -206,6 +243,8 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert run_sla_round(session_factory, now=at("2026-11-05T10:00")).resumed == [c.id]
     session.refresh(c)
     assert c.resolve_due_at == at("2026-11-06T17:00")
+    # C is solved in a direct message after the public acknowledgement, and never closed in public.
+    desk.send(c, agent, "2026-11-05T14:00", visibility=Visibility.PRIVATE)
     desk.status(c, CaseStatus.RESOLVED, "2026-11-05T15:00")
 
     # H, a complaint opened Thursday 12:00 and resolved only after the week: unresolved at its end,
@@ -233,6 +272,21 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
         "csat": {"average": 4.5, "responses": 2, "response_rate": 0.4},
         # positive: G (4), B (5), D (its latest message); unresolved negative: E 8 + H 1.5
         "experience_debt": {"unresolved_negative": 9.5, "resolved_positive": 3, "ratio": 0.32},
+        # before our first reply / the customer's latest after it: A negative / negative (its
+        # comeback), D negative / positive; G B C never wrote after our first reply (B's positive
+        # message after it is the brand's own). Negative before: A D, recovered: D = 1/2; the
+        # change: A 0, D +2, mean (0 + 2) / 2 = 1
+        "sentiment_recovery": {
+            "measured": 2,
+            "negative_before": 2,
+            "recovered": 1,
+            "recovery_rate": 0.5,
+            "mean_change": 1.0,
+        },
+        # began as public complaints: G A B C (D wrote privately). Closed in public: G and A (public
+        # replies only) and B (its public closing reply after the private one); C's last word was
+        # private: 3 / 4
+        "public_complaints": {"cases": 4, "closed_in_public": 3, "rate": 0.75},
     }
     assert week == expected
 
@@ -271,6 +325,8 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert billing_week["handoffs_per_case"] == 1.0
     assert billing_week["sla_attainment"] is None  # B had no deadline
     assert billing_week["experience_debt"]["ratio"] is None  # Billing holds no unresolved complaint
+    assert billing_week["sentiment_recovery"]["recovery_rate"] is None  # B's customer wrote once
+    assert billing_week["public_complaints"] == {"cases": 1, "closed_in_public": 1, "rate": 1.0}
 
     # The dashboard shows the same figures, and each one leads to its cases.
     manager = accounts.create_user(session, email="max@skyways.test", name="Max Manager", password=PASSWORD)
@@ -290,6 +346,8 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert tiles["sla_missed"] == "50%"
     assert tiles["surveyed"] == "3.7 / 5"
     assert tiles["debt"] == "0.32 : 1"
+    assert tiles["not_recovered"] == "50%"
+    assert tiles["not_closed_in_public"] == "75%"
     assert page.text.count('data-testid="chart"') == 4
     assert f'href="/cases/{debt_e}"' in page.text  # the heaviest complaint, first to pay down
     link = re.search(r'href="(/dashboard/cases\?figure=reopened[^"]*)"', page.text)
@@ -297,6 +355,11 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     behind = client.get(html.unescape(link.group(1)))
     assert behind.status_code == 200
     assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', behind.text) == [str(a.id)]
+    for figure, cases in (("not_closed_in_public", [c]), ("not_recovered", [a]), ("recovered", [d])):
+        listed = client.get("/dashboard/cases", params={**WEEK, "figure": figure})
+        assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', listed.text) == [
+            str(case.id) for case in cases
+        ], figure
     assert client.get("/dashboard/cases", params={**WEEK, "figure": "nonsense"}).status_code == 404
     client.cookies.clear()
 
@@ -308,6 +371,8 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     assert empty["resolution_rate"] is None
     assert empty["first_response_minutes"] == {"median": None, "p90": None}
     assert empty["csat"] == {"average": None, "responses": 0, "response_rate": None}
+    assert empty["sentiment_recovery"]["mean_change"] is None
+    assert empty["public_complaints"] == {"cases": 0, "closed_in_public": 0, "rate": None}
 
 
 def test_bad_periods_and_teams_are_refused_naming_the_field_and_viewers_may_read(

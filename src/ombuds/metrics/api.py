@@ -15,11 +15,13 @@ from ombuds.metrics import queries
 from ombuds.metrics.definitions import EXAMPLES, POSITIVE_PER_NEGATIVE
 from ombuds.metrics.periods import PeriodError, parse_period
 from ombuds.metrics.schemas import (
+    BreakdownRead,
     CategoryVoiceRead,
     DebtCaseOut,
     DebtPointRead,
     ExampleRead,
     ExperienceDebtReport,
+    GroupOutcomesRead,
     OutcomesRead,
     VoiceRead,
 )
@@ -31,7 +33,7 @@ from ombuds.web.spreadsheets import SpreadsheetWriter
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "from, to or team_id cannot be used; the message names the field."},
+    400: {"description": "from, to, team_id or by cannot be used; the message names the field."},
     401: {"description": "Neither a bearer token nor a signed-in session."},
     404: {"description": "No such brand visible to the caller."},
 }
@@ -87,6 +89,31 @@ def get_outcomes(
     chosen = scope.brand_by_slug(brand)
     cases = read_scope(session, brand_id=chosen.id, start=start, end=end, team_id=team_id)
     return OutcomesRead.of(queries.outcomes(session, cases))
+
+
+@router.get("/breakdown", response_model=BreakdownRead, responses=_ERRORS)
+def get_breakdown(
+    scope: ApiReader,
+    session: DbSession,
+    by: Annotated[str | None, Query(max_length=40, description="team, agent, channel or category")] = None,
+    start: From = None,
+    end: To = None,
+    team_id: TeamId = None,
+    brand: BrandSlug = None,
+) -> BreakdownRead:
+    """The care outcomes of the period per team, agent, channel or category, one row a group in the
+    order of their names: volume and handle time are context, never a ranking of people."""
+    chosen = scope.brand_by_slug(brand)
+    if by not in queries.BREAKDOWNS:
+        raise bad_request(f"by: {(by or '')[:40]!r} is not one of {', '.join(queries.BREAKDOWNS)}")
+    cases = read_scope(session, brand_id=chosen.id, start=start, end=end, team_id=team_id)
+    return BreakdownRead(
+        by=by,
+        rows=[
+            GroupOutcomesRead(id=row.key, name=row.name, outcomes=OutcomesRead.of(row.outcomes))
+            for row in queries.breakdown(session, cases, by)
+        ],
+    )
 
 
 def debt_report(session: DbSession, cases: queries.Scope) -> ExperienceDebtReport:

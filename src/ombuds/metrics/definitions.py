@@ -152,7 +152,8 @@ class CustomerSaid:
 
 @dataclass(frozen=True, slots=True)
 class SentReply:
-    """A reply the desk sent on the case (a survey link is not one), when and whether in public."""
+    """A message the brand sent on the case, from the desk or posted itself (a survey link is not
+    one): when, and whether in public."""
 
     at: datetime
     is_public: bool

@@ -5,6 +5,8 @@ figures rank no one, and customers' words on it are masked for viewers as everyw
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,9 +17,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Membership, User
 from ombuds.accounts.queries import list_teams
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
+from ombuds.enrichment.models import Enrichment
 from ombuds.fields import NoNul
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
@@ -37,6 +41,7 @@ PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "365"
 DEFAULT_PERIOD = "30"
 LISTED = 200
 Text = Annotated[str, Query(max_length=40), NoNul]  # a filter PostgreSQL can compare with
+Category = Annotated[str, Query(max_length=64), NoNul]  # as long as a category label may be
 
 
 def _iso(moment: datetime) -> str:
@@ -47,6 +52,10 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"
+
+
 def number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "–"
@@ -55,7 +64,16 @@ def number(value: float | None, unit: str = "") -> str:
 
 
 def _scope(
-    session: Session, *, brand_id: int, period: str, start: str, end: str, team: str, channel: str
+    session: Session,
+    *,
+    brand_id: int,
+    period: str,
+    start: str,
+    end: str,
+    team: str,
+    channel: str,
+    agent: str = "",
+    category: str = "",
 ) -> tuple[queries.Scope, str | None]:
     """The cases the filters ask for; filters that mean nothing fall back to the defaults, and say so."""
     problem = None
@@ -71,28 +89,58 @@ def _scope(
         ends = today + timedelta(days=1)
         begins = ends - timedelta(days=days)
     teams = {str(t.id): t.id for t in list_teams(session, brand_id)}
+    agents = {str(user_id): user_id for user_id, _ in _agents(session, brand_id)}
     return (
         queries.Scope(
-            brand_id=brand_id, start=begins, end=ends, team_id=teams.get(team), channel=channel or None
+            brand_id=brand_id,
+            start=begins,
+            end=ends,
+            team_id=teams.get(team),
+            channel=channel or None,
+            agent_id=agents.get(agent),
+            category=category or None,
         ),
         problem,
     )
+
+
+def _agents(session: Session, brand_id: int) -> list[tuple[int, str]]:
+    """The brand's people, by name: the agents a breakdown or a filter may name."""
+    rows = session.execute(
+        select(User.id, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.brand_id == brand_id)
+        .order_by(User.name, User.id)
+    )
+    return [(user_id, name) for user_id, name in rows]
+
+
+def _filters(scope: queries.Scope) -> dict[str, str]:
+    """The scope's filters as the dashboard's links carry them."""
+    found = {}
+    if scope.team_id is not None:
+        found["team"] = str(scope.team_id)
+    if scope.channel:
+        found["channel"] = scope.channel
+    if scope.agent_id is not None:
+        found["agent"] = str(scope.agent_id)
+    if scope.category:
+        found["category"] = scope.category
+    return found
 
 
 def cases_link(
     scope: queries.Scope, figure: str, *, start: datetime | None = None, end: datetime | None = None
 ) -> str:
     params = {"figure": figure, "from": _iso(start or scope.start), "to": _iso(end or scope.end)}
-    if scope.team_id is not None:
-        params["team"] = str(scope.team_id)
-    if scope.channel:
-        params["channel"] = scope.channel
-    return "/dashboard/cases?" + urlencode(params)
+    return "/dashboard/cases?" + urlencode({**params, **_filters(scope)})
 
 
 def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
     """Every figure of the outcomes, as the dashboard shows it, with the cases behind it."""
     debt = found.experience_debt
+    recovery = found.sentiment_recovery
+    public = found.public_complaints
 
     def tile(label: str, value: str, figure: str, hint: str, fill: float | None = None) -> dict[str, Any]:
         return {
@@ -164,6 +212,21 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
             f"{debt.resolved_positive} positive against {debt.unresolved_negative:g} unresolved negative; "
             f"{d.POSITIVE_PER_NEGATIVE} : 1 pays it back",
         ),
+        tile(
+            "Sentiment recovery",
+            percent(recovery.recovery_rate),
+            "not_recovered",
+            f"{recovery.recovered} of {recovery.negative_before} negative before our first reply were not "
+            f"after it; mean change {signed(recovery.mean_change)} (-1 to +1 each); click: the still negative",
+            meter(recovery.recovery_rate),
+        ),
+        tile(
+            "Public complaints closed in public",
+            percent(public.rate),
+            "not_closed_in_public",
+            f"{public.closed_in_public} of {public.cases} ended with a public reply; click: the others",
+            meter(public.rate),
+        ),
         tile("Cases resolved", number(found.cases_resolved), "resolved", "context, not a goal"),
         tile("Cases opened", number(found.cases_opened), "opened", "context, not a goal"),
     ]
@@ -201,6 +264,68 @@ def _charts(points: list[TrendPoint], scope: queries.Scope) -> list[dict[str, An
     ]
 
 
+#: the breakdown's columns: heading, the figure its cells link to, the value shown, and whether it is
+#: context (volume and time) rather than an outcome
+BREAKDOWN_COLUMNS: tuple[tuple[str, str, Callable[[d.Outcomes], str], bool], ...] = (
+    ("Opened", "opened", lambda o: number(o.cases_opened), True),
+    ("Resolved", "resolved", lambda o: number(o.cases_resolved), True),
+    ("Resolution rate", "resolved_new", lambda o: percent(o.resolution_rate), False),
+    ("First contact", "first_contact", lambda o: percent(o.first_contact_resolution_rate), False),
+    ("Reopened", "reopened", lambda o: percent(o.reopen_rate), False),
+    ("SLA met", "sla_missed", lambda o: percent(o.sla_attainment), False),
+    ("CSAT", "surveyed", lambda o: number(o.csat.average, " / 5"), False),
+    ("Sentiment recovery", "not_recovered", lambda o: percent(o.sentiment_recovery.recovery_rate), False),
+    ("Closed in public", "not_closed_in_public", lambda o: percent(o.public_complaints.rate), False),
+    ("Unresolved negative", "debt", lambda o: number(o.experience_debt.unresolved_negative), False),
+    ("Time to resolution", "resolved", lambda o: number(o.resolution_hours.median, " h"), True),
+)
+DEFAULT_BREAKDOWN = "team"
+
+
+def _narrowed(scope: queries.Scope, by: str, key: d.GroupKey) -> queries.Scope | None:
+    """The scope of one group of a breakdown; None for the group without a value (no filter says "none")."""
+    if isinstance(key, int) and by in ("team", "agent"):
+        return replace(scope, team_id=key) if by == "team" else replace(scope, agent_id=key)
+    if isinstance(key, str) and by in ("channel", "category"):
+        return replace(scope, channel=key) if by == "channel" else replace(scope, category=key)
+    return None
+
+
+def _breakdown(rows: list[queries.GroupOutcomes], scope: queries.Scope, by: str) -> list[dict[str, Any]]:
+    """The breakdown's rows as the dashboard shows them, each cell a link to the group's cases (a
+    group without a team, agent or category has no filter to link with)."""
+    shown = []
+    for row in rows:
+        narrowed = _narrowed(scope, by, row.key)
+        shown.append(
+            {
+                "name": row.name,
+                "key": "" if row.key is None else str(row.key),
+                "cells": [
+                    {
+                        "value": value(row.outcomes),
+                        "href": cases_link(narrowed, figure) if narrowed is not None else None,
+                        "figure": figure,
+                    }
+                    for _, figure, value, _ in BREAKDOWN_COLUMNS
+                ],
+            }
+        )
+    return shown
+
+
+def _categories(session: Session, brand_id: int) -> list[str]:
+    return sorted(
+        label
+        for label in session.scalars(
+            select(Enrichment.label)
+            .where(Enrichment.brand_id == brand_id, Enrichment.analyzer == queries.CATEGORY)
+            .distinct()
+        )
+        if label
+    )
+
+
 def _channels(session: Session, brand_id: int) -> list[str]:
     return sorted(
         c for c in session.scalars(select(Case.channel).where(Case.brand_id == brand_id).distinct()) if c
@@ -217,15 +342,28 @@ def dashboard(
     end: Annotated[str, Query(alias="to", max_length=40)] = "",
     team: Text = "",
     channel: Text = "",
+    agent: Text = "",
+    category: Category = "",
+    by: Text = DEFAULT_BREAKDOWN,
 ) -> Response:
-    """Care outcomes of the period, their trend, the experience debt and what customers write about."""
+    """Care outcomes of the period, their trend, per team, agent, channel or category, the
+    experience debt and what customers write about."""
     brand = signed_in.brand
     if brand is None:
         return render(request, "cases/no_brand.html", signed_in=signed_in)
     note_shown(session, [brand.id])
     scope, problem = _scope(
-        session, brand_id=brand.id, period=period, start=start, end=end, team=team, channel=channel
+        session,
+        brand_id=brand.id,
+        period=period,
+        start=start,
+        end=end,
+        team=team,
+        channel=channel,
+        agent=agent,
+        category=category,
     )
+    by = by if by in queries.BREAKDOWNS else DEFAULT_BREAKDOWN
     read = overview(session, scope)
     found, points = read.outcomes, read.points
     voice = voice_of_the_customer(session, scope)
@@ -250,9 +388,18 @@ def dashboard(
             else ("" if start or end else DEFAULT_PERIOD),
             "team": str(scope.team_id or ""),
             "channel": scope.channel or "",
+            "agent": str(scope.agent_id or ""),
+            "category": scope.category or "",
         },
         "teams": list_teams(session, brand.id),
         "channels": _channels(session, brand.id),
+        "agents": _agents(session, brand.id),
+        "categories": _categories(session, brand.id),
+        "by": by,
+        "breakdowns": queries.BREAKDOWNS,
+        "breakdown_columns": [(label, is_context) for label, _, _, is_context in BREAKDOWN_COLUMNS],
+        "breakdown": _breakdown(queries.breakdown(session, scope, by), scope, by),
+        "kept": _filters(scope),
         "shown_from": scope.start,
         "shown_to": scope.end - timedelta(seconds=1),
         "problem": problem,
@@ -272,6 +419,8 @@ def figure_cases(
     end: Annotated[str, Query(alias="to", max_length=40)] = "",
     team: Text = "",
     channel: Text = "",
+    agent: Text = "",
+    category: Category = "",
 ) -> Response:
     """The cases behind one figure of the dashboard, for the same period and filters."""
     brand = signed_in.brand
@@ -281,7 +430,15 @@ def figure_cases(
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no figure {figure[:40]!r} on the dashboard")
     note_shown(session, [brand.id])
     scope, problem = _scope(
-        session, brand_id=brand.id, period=DEFAULT_PERIOD, start=start, end=end, team=team, channel=channel
+        session,
+        brand_id=brand.id,
+        period=DEFAULT_PERIOD,
+        start=start,
+        end=end,
+        team=team,
+        channel=channel,
+        agent=agent,
+        category=category,
     )
     ids = queries.figure_case_ids(session, scope, figure)
     shown = ids[:LISTED]
@@ -295,11 +452,7 @@ def figure_cases(
         else []
     )
     teams = {t.id: t.name for t in list_teams(session, brand.id)}
-    back = {"from": _iso(scope.start), "to": _iso(scope.end)}
-    if scope.team_id is not None:
-        back["team"] = str(scope.team_id)
-    if scope.channel:
-        back["channel"] = scope.channel
+    back = {"from": _iso(scope.start), "to": _iso(scope.end), **_filters(scope)}
     context = {
         "figure": figure,
         "figure_label": queries.FIGURES[figure],
@@ -307,6 +460,7 @@ def figure_cases(
         "total": len(ids),
         "listed": LISTED,
         "teams": teams,
+        "agent_name": dict(_agents(session, brand.id)).get(scope.agent_id or 0, ""),
         "scope": scope,
         "shown_from": scope.start,
         "shown_to": scope.end - timedelta(seconds=1),

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ombuds.accounts.models import Team, User
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
 from ombuds.clock import as_utc
 from ombuds.enrichment.models import Enrichment
@@ -24,8 +25,7 @@ from ombuds.events import Event
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
-from ombuds.responses.models import Reply, ReplyStatus
-from ombuds.responses.values import Visibility
+from ombuds.responses.models import Reply
 from ombuds.surveys.models import Survey
 
 SENTIMENT = "sentiment"
@@ -236,9 +236,10 @@ def _surveys(session: Session, case_ids: Collection[int]) -> dict[int, int | Non
 
 def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.ReplyOutcome]:
     """What the desk's replies changed on each case (``definitions.reply_outcome``): the customer's
-    messages with their sentiment and intent, and the replies sent (survey links left out)."""
+    messages with their sentiment and intent, and the brand's messages on the case, public or not
+    (a reply sent from the desk or one the brand posted itself; survey links left out)."""
     said: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    sent: dict[int, list[d.SentReply]] = defaultdict(list)
+    sent: dict[int, dict[int, d.SentReply]] = defaultdict(dict)
     responded: dict[int, datetime | None] = {}
     for chunk in chunks(case_ids):
         responded.update(
@@ -247,10 +248,16 @@ def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.R
                 select(Case.id, Case.first_responded_at).where(Case.id.in_(chunk))
             )
         )
+        surveys = set(
+            session.scalars(
+                select(Reply.mention_id).where(Reply.case_id.in_(chunk), Reply.is_survey.is_(True))
+            )
+        )
         rows = session.execute(
             select(
                 Mention.id,
                 Mention.case_id,
+                Mention.direction,
                 Mention.created_at,
                 Mention.is_public,
                 Enrichment.analyzer,
@@ -260,23 +267,19 @@ def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.R
                 Enrichment,
                 (Enrichment.mention_id == Mention.id) & Enrichment.analyzer.in_((SENTIMENT, INTENT)),
             )
-            .where(Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND)
+            .where(Mention.case_id.in_(chunk))
         ).all()
-        for mention_id, case_id, created_at, is_public, analyzer, label in rows:
+        for mention_id, case_id, direction, created_at, is_public, analyzer, label in rows:
             if case_id is None:
+                continue
+            if direction is Direction.OUTBOUND:
+                # the brand's own message: when and where it was said, never how it sounded
+                if mention_id not in surveys:  # one row per finding joined: keyed by the message
+                    sent[case_id][mention_id] = d.SentReply(at=as_utc(created_at), is_public=bool(is_public))
                 continue
             message = said[case_id].setdefault(mention_id, {"at": as_utc(created_at), "is_public": is_public})
             if analyzer is not None:
                 message[analyzer] = label
-        for case_id, sent_at, visibility in session.execute(
-            select(Reply.case_id, Reply.sent_at, Reply.visibility).where(
-                Reply.case_id.in_(chunk),
-                Reply.status == ReplyStatus.SENT,
-                Reply.is_survey.is_(False),
-                Reply.sent_at.is_not(None),
-            )
-        ):
-            sent[case_id].append(d.SentReply(at=as_utc(sent_at), is_public=visibility is Visibility.PUBLIC))
     return {
         case_id: d.reply_outcome(
             [
@@ -288,7 +291,7 @@ def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.R
                 )
                 for m in said.get(case_id, {}).values()
             ],
-            sent.get(case_id, []),
+            list(sent.get(case_id, {}).values()),
             first_responded_at=first,
         )
         for case_id, first in responded.items()
@@ -516,6 +519,11 @@ FIGURES = {
     "surveyed": "with an answered survey",
     "positive": "resolved with a positive experience",
     "debt": "unresolved negative experiences at the end of the period",
+    "recovered": "the customer was negative before our first reply and not after it",
+    "not_recovered": "the customer was negative before our first reply and still after it",
+    "public_complaint": "began as a complaint in public",
+    "closed_in_public": "began as a complaint in public and was closed in public",
+    "not_closed_in_public": "began as a complaint in public but was not closed in public",
 }
 
 
@@ -538,6 +546,77 @@ def figure_case_ids(session: Session, scope: Scope, figure: str) -> list[int]:
         "sla_missed": lambda c: c.met_sla is False,
         "surveyed": lambda c: c.survey_score is not None,
         "positive": lambda c: c.experience is d.Experience.POSITIVE,
+        "recovered": lambda c: _was_negative_before(c) and (c.sentiment_after or 0) > d.NEGATIVE_SENTIMENT,
+        "not_recovered": lambda c: _was_negative_before(c) and c.sentiment_after == d.NEGATIVE_SENTIMENT,
+        "public_complaint": lambda c: c.public_complaint,
+        "closed_in_public": lambda c: c.public_complaint and c.closed_in_public,
+        "not_closed_in_public": lambda c: c.public_complaint and not c.closed_in_public,
     }
     pick = picks[figure]
     return [case.case_id for case in resolved_cases(session, scope) if pick(case)]
+
+
+def _was_negative_before(case: d.ResolvedCase) -> bool:
+    """Counted by sentiment recovery as negative before our reply: a reading on both sides."""
+    return case.sentiment_before == d.NEGATIVE_SENTIMENT and case.sentiment_after is not None
+
+
+# --- breakdowns: the outcomes per team, agent, channel or category ----------------------------------
+
+#: what a breakdown can group by, and what its group without a value is called
+BREAKDOWNS = {"team": "No team", "agent": "Unassigned", "channel": "No channel", "category": "No category"}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOutcomes:
+    """One row of a breakdown: the group (a team's or agent's id, a channel, a category) and its figures."""
+
+    key: d.GroupKey
+    name: str
+    outcomes: d.Outcomes
+
+
+def group_keys(session: Session, by: str, case_ids: Collection[int]) -> dict[int, d.GroupKey]:
+    """Each case's group: the team or agent holding it now, its channel, or its category."""
+    if by == "category":
+        return dict(case_categories(session, case_ids))
+    column = {"team": Case.team_id, "agent": Case.assignee_id, "channel": Case.channel}[by]
+    found: dict[int, d.GroupKey] = {}
+    for chunk in chunks(case_ids):
+        found.update(
+            (case_id, key)
+            for case_id, key in session.execute(select(Case.id, column).where(Case.id.in_(chunk)))
+        )
+    return found
+
+
+def _group_names(
+    session: Session, brand_id: int, by: str, keys: Collection[d.GroupKey]
+) -> dict[d.GroupKey, str]:
+    ids = [key for key in keys if isinstance(key, int)]
+    names: dict[d.GroupKey, str] = {}
+    if by == "team" and ids:
+        rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(ids), Team.brand_id == brand_id))
+        names.update((team_id, name) for team_id, name in rows)
+    elif by == "agent" and ids:
+        people = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+        names.update((user_id, name) for user_id, name in people)
+    return {key: names.get(key) or (BREAKDOWNS[by] if key is None else str(key)) for key in keys}
+
+
+def breakdown(session: Session, scope: Scope, by: str) -> list[GroupOutcomes]:
+    """The period's outcomes per group (``BREAKDOWNS``), by name: volume is context, so nobody is
+    ranked by it. The same cases as the whole period's figures, each in one group; KeyError for an
+    unknown ``by``."""
+    if by not in BREAKDOWNS:
+        raise KeyError(by)
+    opened = opened_case_ids(session, scope)
+    resolved = resolved_cases(session, scope)
+    debt = experience_debt(session, scope)
+    keys = group_keys(
+        session, by, {*opened, *(case.case_id for case in resolved), *(item.case_id for item in debt)}
+    )
+    found = d.breakdown(keys, opened=opened, resolved=resolved, debt=debt)
+    names = _group_names(session, scope.brand_id, by, found.keys())
+    rows = [GroupOutcomes(key=key, name=names[key], outcomes=figures) for key, figures in found.items()]
+    return sorted(rows, key=lambda row: (row.key is None, row.name.casefold(), str(row.key)))

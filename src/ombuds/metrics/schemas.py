@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -32,6 +33,24 @@ class ExperienceDebtRead(BaseModel):
     )
 
 
+class SentimentRecoveryRead(BaseModel):
+    measured: int = Field(
+        description="resolved cases with the customer's sentiment read before and after our first reply"
+    )
+    negative_before: int = Field(description="of those, the customer was negative before our first reply")
+    recovered: int = Field(description="of those, the customer was not negative after it")
+    recovery_rate: float | None = Field(description=f"recovered ÷ negative_before: {RATE}")
+    mean_change: float | None = Field(
+        description="mean of after − before on negative -1, neutral 0, positive +1 (from -2 to +2); null: none measured"
+    )
+
+
+class PublicComplaintsRead(BaseModel):
+    cases: int = Field(description="resolved cases that began as a complaint in public")
+    closed_in_public: int = Field(description="of those, closed with a public reply (none private after it)")
+    rate: float | None = Field(description=f"closed_in_public ÷ cases: {RATE}")
+
+
 class OutcomesRead(BaseModel):
     cases_opened: int
     cases_resolved: int = Field(description="cases whose first resolution falls in the period")
@@ -46,6 +65,8 @@ class OutcomesRead(BaseModel):
     sla_attainment: float | None = Field(description=f"resolved cases that met every SLA target: {RATE}")
     csat: CsatRead
     experience_debt: ExperienceDebtRead
+    sentiment_recovery: SentimentRecoveryRead
+    public_complaints: PublicComplaintsRead
 
     @classmethod
     def of(cls, found: Outcomes) -> OutcomesRead:
@@ -71,7 +92,22 @@ class OutcomesRead(BaseModel):
                 resolved_positive=found.experience_debt.resolved_positive,
                 ratio=found.experience_debt.ratio,
             ),
+            sentiment_recovery=SentimentRecoveryRead(**asdict(found.sentiment_recovery)),
+            public_complaints=PublicComplaintsRead(**asdict(found.public_complaints)),
         )
+
+
+class GroupOutcomesRead(BaseModel):
+    id: int | str | None = Field(
+        description="the team's or agent's id, the channel or the category; null: none"
+    )
+    name: str
+    outcomes: OutcomesRead
+
+
+class BreakdownRead(BaseModel):
+    by: str = Field(description="team, agent, channel or category")
+    rows: list[GroupOutcomesRead] = Field(description="one row a group, by name (volume ranks no one)")
 
 
 class DebtPointRead(BaseModel):
