@@ -493,7 +493,7 @@ def test_the_dashboard_answers_hostile_filters_and_another_brands_team_with_its_
     sign_in(client, manager.email)
     hostile = ("99999999999999999999999", "9223372036854775808", "-1", "a\x00b", "1e400", "x" * 5000)
     for path in ("/dashboard", "/dashboard/cases"):
-        for field in ("from", "to", "team", "channel", "period"):
+        for field in ("from", "to", "team", "channel", "period", "agent", "category", "by"):
             for value in hostile:
                 page = client.get(path, params={"figure": "resolved", field: value})
                 # the page with a note, or a 400 for a value past the field's length; never an error

@@ -71,6 +71,7 @@ SHOWS_NO_CUSTOMER_TEXT = {
     "/static/vendor/htmx.min.js": "a script",
     "/healthz": "the version",
     "/metrics": "operations counters for Prometheus, behind a token (404 without one)",
+    "/api/v1/metrics/breakdown": "figures per team, agent, channel or category, named by those alone",
     "/api/v1/privacy/erasures": "erasure records: who asked, when and counts, never the customer's words",
     "/inbox/news": "a count of new cases",
     "/api/v1/inbox/views": "the names and counts of saved views",
@@ -111,7 +112,7 @@ VARIANTS = {
     "/api/v1/metrics/experience-debt": ("?from=2020-01-01&to=2100-01-01",),
     "/api/v1/metrics/voice": ("?from=2020-01-01&to=2100-01-01",),
     "/api/v1/metrics/voice.csv": ("?from=2020-01-01&to=2100-01-01",),
-    "/dashboard": ("", "?from=2020-01-01&to=2100-01-01"),
+    "/dashboard": ("", "?from=2020-01-01&to=2100-01-01&by=category"),
     "/dashboard/cases": ("?figure=opened&from=2020-01-01&to=2100-01-01", "?figure=debt"),
 }
 
