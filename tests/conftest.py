@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.db import make_engine, make_session_factory
+from ombuds.metrics import rollup
 from ombuds.migrate import upgrade
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
@@ -150,6 +151,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    rollup.install()  # as the app, the CLI and the runners do
     return make_session_factory(engine)
 
 

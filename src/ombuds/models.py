@@ -18,6 +18,7 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.metrics.models import DigestSchedule
+from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.problems.models import (
@@ -43,6 +44,8 @@ __all__ = [
     "Brand",
     "BrandModel",
     "Case",
+    "CaseOpenSpan",
+    "CaseOutcome",
     "CaseResolution",
     "Customer",
     "DailyRollup",

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.db import make_engine, make_session_factory
+from ombuds.metrics import rollup
 from ombuds.migrate import SchemaNotCurrent, require_current_schema, require_database_file, upgrade
 from ombuds.settings import Settings
 
@@ -73,6 +74,7 @@ def open_database(settings: Settings, *, migrate: bool = False) -> tuple[Engine,
     except SchemaNotCurrent as exc:
         engine.dispose()
         raise fail(str(exc)) from exc
+    rollup.install()  # the dashboard's outcome rows follow every change a command writes
     return engine, make_session_factory(engine)
 
 

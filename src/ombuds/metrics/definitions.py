@@ -83,6 +83,24 @@ def status_at(moves: Iterable[StatusMove], *, at: datetime) -> CaseStatus:
     return status
 
 
+def open_spans(moves: Iterable[StatusMove], *, opened_at: datetime) -> list[tuple[datetime, datetime | None]]:
+    """The times the case stood in an open status, [start, end), as ``status_at`` reads them (a
+    move counts from its own moment; before any move a case is new, so open); None: open still."""
+    spans: list[tuple[datetime, datetime | None]] = []
+    start: datetime | None = opened_at
+    for move in sorted(moves, key=lambda m: m.at):
+        is_open = move.status in OPEN_STATUSES
+        if start is not None and not is_open:
+            if move.at > start:
+                spans.append((start, move.at))
+            start = None
+        elif start is None and is_open:
+            start = move.at
+    if start is not None:
+        spans.append((start, None))
+    return spans
+
+
 def met_sla(
     *,
     first_response_due_at: datetime | None,
@@ -127,9 +145,21 @@ def debt_weight(*, followers: int | None, opened_at: datetime, at: datetime) -> 
     Reach: 1 + log10(1 + followers), so 999 followers weigh 4 and nobody's audience weighs 1.
     Age: 1 + the weeks it has been open at ``at``, so a week-old complaint weighs twice a new one.
     """
-    reach = 1 + math.log10(1 + max(followers or 0, 0))
     age = 1 + max((at - opened_at) / DEBT_AGE_UNIT, 0.0)
-    return reach * age
+    return reach(followers) * age
+
+
+def reach(followers: int | None) -> float:
+    """How far one unresolved negative experience carries: 1 + log10(1 + followers)."""
+    return 1 + math.log10(1 + max(followers or 0, 0))
+
+
+def debt_total(*, reach_sum: float, reach_opened_sum: float, at: datetime) -> float:
+    """The summed ``debt_weight`` at ``at`` of cases opened before it, from two sums over them:
+    Σ reach and Σ reach × opened (seconds since the epoch). Σ reach × (1 + (at − opened) / unit)
+    = Σ reach × (1 + at / unit) − Σ reach × opened / unit, so a database can add them up."""
+    unit = DEBT_AGE_UNIT.total_seconds()
+    return reach_sum * (1 + at.timestamp() / unit) - reach_opened_sum / unit
 
 
 # --- what our replies changed: the customer's sentiment, a public complaint closed in public -------

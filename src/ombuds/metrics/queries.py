@@ -1,8 +1,10 @@
 """Reads: the facts each outcome is computed from, out of the event log and the case rows.
 
 Read-only. Resolutions and reopens come from ``case.status_changed`` events, so a reopen or a late
-survey answer changes the figures of the period the case was resolved in. The arithmetic is in
-``metrics.definitions``.
+survey answer changes the figures of the period the case was resolved in. The readers of a case's
+facts here (status moves, sentiments, surveys, replies) fill the per-case outcome rows
+(``metrics.rollup``); the figures of a period read those rows (``metrics.outcome_reads``). The
+arithmetic is in ``metrics.definitions``.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import as_utc
 from ombuds.enrichment.models import Enrichment
 from ombuds.event_payloads import EventKind
@@ -25,6 +27,7 @@ from ombuds.events import Event
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
+from ombuds.metrics import outcome_reads
 from ombuds.responses.models import Reply
 from ombuds.surveys.models import Survey
 
@@ -129,37 +132,17 @@ def status_moves(session: Session, case_ids: Collection[int]) -> dict[int, list[
     return moves
 
 
-def _not_junk() -> Any:
-    """Cases never resolved as spam or a duplicate: no customer's problem to count."""
-    return ~exists().where(
-        Event.subject_type == "case",
-        Event.subject_id == Case.id,
-        Event.kind == EventKind.CASE_STATUS_CHANGED,
-        Event.data["resolved_as"].as_string().in_(sorted(d.NOT_A_PROBLEM)),
-    )
-
-
 def count_opened(session: Session, scope: Scope) -> int:
-    query = (
-        select(func.count())
-        .select_from(Case)
-        .where(*scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk())
-    )
-    return session.scalar(query) or 0
+    """Cases opened in the period, spam and duplicates left out (from the outcome rows)."""
+    return outcome_reads.count_opened(session, scope)
 
 
 def opened_case_ids(session: Session, scope: Scope) -> list[int]:
-    query = select(Case.id).where(
-        *scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk()
-    )
-    return list(session.scalars(query.order_by(Case.id)))
+    return outcome_reads.opened_case_ids(session, scope)
 
 
 def opened_times(session: Session, scope: Scope) -> list[datetime]:
-    query = select(Case.opened_at).where(
-        *scope.conditions(), Case.opened_at >= scope.start, Case.opened_at < scope.end, _not_junk()
-    )
-    return list(session.scalars(query))
+    return outcome_reads.opened_times(session, scope)
 
 
 def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[str | None]]:
@@ -187,27 +170,6 @@ def _sentiments(session: Session, case_ids: Collection[int]) -> dict[int, list[s
         case_id, label = by_mention[mention_id]
         labels[case_id].append(label)
     return labels
-
-
-def _complained(session: Session, case_ids: Collection[int]) -> set[int]:
-    """The cases with at least one customer message that reads negative: their ids alone, found by
-    the database, not every label of every message."""
-    found: set[int] = set()
-    for chunk in chunks(case_ids):
-        found.update(
-            session.scalars(
-                select(Mention.case_id)
-                .join(Enrichment, Enrichment.mention_id == Mention.id)
-                .where(
-                    Mention.case_id.in_(chunk),
-                    Mention.direction == Direction.INBOUND,
-                    Enrichment.analyzer == SENTIMENT,
-                    Enrichment.label == d.Experience.NEGATIVE.value,
-                )
-                .distinct()
-            )
-        )
-    return found
 
 
 def _followers(session: Session, case_ids: Collection[int]) -> dict[int, int]:
@@ -317,106 +279,10 @@ def case_categories(session: Session, case_ids: Collection[int]) -> dict[int, st
     return found
 
 
-#: what the outcomes read of a case row: columns, not whole rows (a period can hold many thousands)
-_CASE_FACTS = (
-    Case.id,
-    Case.opened_at,
-    Case.first_contact_resolution,
-    Case.handoffs,
-    Case.reopened,
-    Case.first_response_business_seconds,
-    Case.resolution_business_seconds,
-    Case.first_response_due_at,
-    Case.first_responded_at,
-    Case.resolve_due_at,
-)
-
-
-def _cases(session: Session, case_ids: Collection[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    for chunk in chunks(case_ids):
-        found.update({row.id: row for row in session.execute(select(*_CASE_FACTS).where(Case.id.in_(chunk)))})
-    return found
-
-
-def _in(moment: datetime, scope: Scope) -> bool:
-    return scope.start <= moment < scope.end
-
-
-def _resolved(kind_alias: Any) -> Any:
-    return kind_alias.data["to"].as_string() == CaseStatus.RESOLVED.value
-
-
 def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
-    """The cases whose first resolution falls in the period (spam and duplicates left out)."""
-    earlier = aliased(Event)
-    # the first resolution of each case, found by the database: a resolution in the period with
-    # no resolution of the same case before it (the subject index answers the NOT EXISTS)
-    rows = session.execute(
-        select(Event.subject_id, Event.occurred_at, Event.data)
-        .join(Case, Case.id == Event.subject_id)
-        .where(
-            *scope.conditions(),
-            Event.brand_id == scope.brand_id,
-            Event.kind == EventKind.CASE_STATUS_CHANGED,
-            Event.subject_type == "case",
-            Event.occurred_at >= scope.start,
-            Event.occurred_at < scope.end,
-            _resolved(Event),
-            ~exists().where(
-                earlier.subject_type == "case",
-                earlier.subject_id == Event.subject_id,
-                earlier.kind == EventKind.CASE_STATUS_CHANGED,
-                earlier.occurred_at < Event.occurred_at,
-                _resolved(earlier),
-            ),
-        )
-    ).all()
-    first: dict[int, d.Resolution] = {}
-    for case_id, at, data in rows:
-        resolution = d.Resolution(
-            at=as_utc(at), is_problem=(data or {}).get("resolved_as") not in d.NOT_A_PROBLEM
-        )
-        if case_id not in first or resolution.at < first[case_id].at:
-            first[case_id] = resolution
-    first = {case_id: found for case_id, found in first.items() if found.is_problem}
-    cases = _cases(session, first)
-    # only a case reopened at some time can have been reopened within the window: read those moves alone
-    moves = status_moves(session, [case_id for case_id, case in cases.items() if case.reopened])
-    surveys = _surveys(session, first)
-    sentiments = _sentiments(session, first)
-    replied = reply_outcomes(session, first)
-    found = []
-    for case_id, resolution in sorted(first.items()):
-        case = cases[case_id]
-        score = surveys.get(case_id)
-        reply = replied[case_id]
-        found.append(
-            d.ResolvedCase(
-                case_id=case_id,
-                resolved_at=resolution.at,
-                opened_in_period=_in(as_utc(case.opened_at), scope),
-                reopened_within_window=d.reopened_within(moves.get(case_id, []), resolved_at=resolution.at),
-                first_contact_resolution=case.first_contact_resolution,
-                handoffs=case.handoffs,
-                first_response_seconds=case.first_response_business_seconds,
-                resolution_seconds=case.resolution_business_seconds,
-                met_sla=d.met_sla(
-                    first_response_due_at=_utc(case.first_response_due_at),
-                    first_responded_at=_utc(case.first_responded_at),
-                    resolve_due_at=_utc(case.resolve_due_at),
-                    resolved_at=resolution.at,
-                ),
-                survey_sent=case_id in surveys,
-                survey_score=score,
-                experience=d.experience(survey_score=score, sentiments=sentiments.get(case_id, [])),
-                sentiment_before=reply.sentiment_before,
-                sentiment_after=reply.sentiment_after,
-                public_complaint=reply.public_complaint,
-                closed_in_public=reply.closed_in_public,
-            )
-        )
-    return found
+    """The cases whose first resolution falls in the period (spam and duplicates left out), from
+    the outcome rows."""
+    return outcome_reads.resolved_cases(session, scope)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -431,65 +297,7 @@ def experience_debt(session: Session, scope: Scope) -> list[d.DebtCase]:
 def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, list[d.DebtCase]]:
     """The debt at each moment: the cases opened before it, in an open status at it, whose customer
     had a negative experience (as the case reads now), heaviest first."""
-    if not moments:
-        return {}
-    # open now, or moved since the first moment (it may have been open then): two index reads, not
-    # an EXISTS over every case of the brand
-    changed_since = select(Event.subject_id).where(
-        Event.brand_id == scope.brand_id,
-        Event.kind == EventKind.CASE_STATUS_CHANGED,
-        Event.occurred_at >= min(moments),
-        Event.subject_type == "case",
-    )
-    # a case open now that has not moved since the first moment was open at every moment: its
-    # moves need not be read (no moves reads as open, as a new case is)
-    rows: list[Any] = list(
-        session.execute(
-            select(Case.id, Case.opened_at).where(
-                *scope.conditions(), Case.status.in_(OPEN_STATUSES), Case.opened_at < max(moments)
-            )
-        )
-    )
-    changed = set(session.scalars(changed_since))
-    for chunk in chunks(changed):
-        rows += session.execute(
-            select(Case.id, Case.opened_at).where(
-                Case.id.in_(chunk), *scope.conditions(), Case.opened_at < max(moments)
-            )
-        ).all()
-    opened = {case_id: as_utc(at) for case_id, at in rows}
-    moves = status_moves(session, changed & opened.keys())
-    ever_unresolved = [
-        case_id
-        for case_id in opened
-        if any(
-            opened[case_id] < moment and d.status_at(moves.get(case_id, []), at=moment) in OPEN_STATUSES
-            for moment in moments
-        )
-    ]
-    complained = _complained(session, ever_unresolved)
-    surveys = _surveys(session, ever_unresolved)
-    negative = {
-        case_id
-        for case_id in ever_unresolved
-        if d.was_negative(
-            survey_score=surveys.get(case_id),
-            sentiments=[d.Experience.NEGATIVE] if case_id in complained else [],
-        )
-    }
-    reach = _followers(session, negative)
-    found: dict[datetime, list[d.DebtCase]] = {}
-    for moment in moments:
-        debt = [
-            d.DebtCase(
-                case_id=case_id,
-                weight=d.debt_weight(followers=reach.get(case_id), opened_at=opened[case_id], at=moment),
-            )
-            for case_id in negative
-            if opened[case_id] < moment and d.status_at(moves.get(case_id, []), at=moment) in OPEN_STATUSES
-        ]
-        found[moment] = sorted(debt, key=lambda item: (-item.weight, item.case_id))
-    return found
+    return outcome_reads.debt_at(session, scope, moments)
 
 
 def outcomes(session: Session, scope: Scope) -> d.Outcomes:

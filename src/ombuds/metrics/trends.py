@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.clock import as_utc
 from ombuds.metrics import definitions as d
+from ombuds.metrics.outcome_reads import debt_totals
 from ombuds.metrics.queries import Scope, debt_at, opened_times, resolved_cases
 
 
@@ -42,16 +43,24 @@ def overview(session: Session, scope: Scope) -> Overview:
         index = d.bucket_of(case.resolved_at, cuts)
         if index is not None:
             resolved[index].append(case)
-    debt = debt_at(session, scope, [end for _, end in cuts])
-    at_end = debt.get(scope.end, [])
+    # case by case at the end (what would pay it down); at each bucket's end only its sum, which
+    # the database adds up (``definitions.debt_total``), as one weight
+    at_end = debt_at(session, scope, [scope.end])[scope.end]
+    totals = debt_totals(session, scope, [end for _, end in cuts])
     return Overview(
         outcomes=d.outcomes(opened=sum(opened), resolved=every, debt=at_end),
         points=[
-            TrendPoint(start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=debt[end]))
+            TrendPoint(
+                start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=_summed(totals[end]))
+            )
             for i, (start, end) in enumerate(cuts)
         ],
         debt=at_end,
     )
+
+
+def _summed(total: float) -> list[d.DebtCase]:
+    return [d.DebtCase(case_id=0, weight=total)] if total else []
 
 
 def trend(session: Session, scope: Scope) -> list[TrendPoint]:

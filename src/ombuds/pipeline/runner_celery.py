@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import utcnow
 from ombuds.db import make_engine, make_session_factory
+from ombuds.metrics import rollup
 from ombuds.pipeline.distributed import (
     advance_brand,
     advance_ids,
@@ -100,6 +101,7 @@ def _process_state(settings: Settings) -> _ProcessState:
             url = url.update_query_dict({"application_name": f"ombuds-worker-{os.getpid()}"})
         engine = make_engine(url.render_as_string(hide_password=False))
         require_postgresql(engine)
+        rollup.install()  # the dashboard's outcome rows follow every batch the worker writes
         _state = _ProcessState(
             pid=os.getpid(),
             factory=make_session_factory(engine),

@@ -1,0 +1,89 @@
+"""The per-case outcome rows the dashboard reads: each case's facts, kept by ``metrics.rollup``.
+
+A figure over a period is then a range read on (brand, first resolution) or (brand, opening), not
+a walk through the event log. ``metrics.rollup`` is the only writer; it fills every column from
+the same definitions the figures are worked out with (``metrics.definitions``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ombuds.db import Base
+
+#: ``ends_at`` of a span still open: later than any moment a figure asks about
+STILL_OPEN = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class CaseOutcome(Base):
+    """One case's outcome facts as they stand now (a reopen or a late survey answer rewrites them)."""
+
+    __tablename__ = "case_outcome"
+    __table_args__ = (
+        Index("ix_case_outcome_brand_resolved", "brand_id", "resolved_at"),
+        Index("ix_case_outcome_brand_opened", "brand_id", "opened_at"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    # what a Scope filters on, as the case holds it now
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    channel: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime]
+    #: ever resolved as spam or a duplicate: no customer's problem, in no figure
+    is_junk: Mapped[bool]
+    #: the first resolution (the period the case counts in), and whether it fixed a problem
+    resolved_at: Mapped[datetime | None]
+    resolution_is_problem: Mapped[bool]
+    reopened_within_window: Mapped[bool]
+    first_contact_resolution: Mapped[bool | None]
+    handoffs: Mapped[int]
+    first_response_seconds: Mapped[int | None]
+    resolution_seconds: Mapped[int | None]
+    met_sla: Mapped[bool | None]
+    survey_sent: Mapped[bool]
+    survey_score: Mapped[int | None]
+    experience: Mapped[str | None] = mapped_column(String(16))
+    is_negative: Mapped[bool]
+    followers: Mapped[int]
+    sentiment_before: Mapped[int | None]
+    sentiment_after: Mapped[int | None]
+    public_complaint: Mapped[bool]
+    closed_in_public: Mapped[bool]
+
+
+class CaseOpenSpan(Base):
+    """A time a case with a negative experience stood open: [starts_at, ends_at).
+
+    The experience debt at a moment is the sum over the spans that hold it, so each span carries
+    the two numbers that sum: the case's reach and reach × its opening (seconds since the epoch);
+    the weight at ``t`` is reach × (1 + (t − opened) / a week).
+    """
+
+    __tablename__ = "case_open_span"
+    __table_args__ = (
+        # the debt at t: spans ending after t, from the index alone
+        Index(
+            "ix_case_open_span_brand_ends",
+            "brand_id",
+            "ends_at",
+            "starts_at",
+            "opened_at",
+            "reach",
+            "reach_opened",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    opened_at: Mapped[datetime]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reach: Mapped[float]
+    reach_opened: Mapped[float]

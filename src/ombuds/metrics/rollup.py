@@ -1,0 +1,341 @@
+"""The one writer of the per-case outcome rows (``case_outcome``, ``case_open_span``).
+
+``outcome_rows`` works each case's row out of its facts (the event log's status moves, the case
+row, its customer's messages and their sentiment, its survey, its replies) through the same
+definitions the figures use (``metrics.definitions``), so the table cannot say other than the
+event log. ``refresh_case_outcomes`` rewrites the rows of a set of cases at once.
+
+The rows are kept current without every writer of those facts calling in: ``install`` hooks the
+ORM sessions so that each flush notes the cases whose facts it touched (a case row, a message, an
+enrichment, a survey, a reply, an event about a case, also by bulk UPDATE/DELETE/INSERT) and the
+commit refreshes them all, in the same transaction, once per transaction. A pipeline batch of
+hundreds of cases is one refresh. ``install`` is called by every edge that opens sessions (the
+web app, the CLI, the runners, the tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, event, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import ORMExecuteState, Session, attributes
+
+from ombuds.cases.models import Case
+from ombuds.clock import as_utc
+from ombuds.mentions.models import Mention
+from ombuds.metrics import definitions as d
+from ombuds.metrics import queries
+from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome
+
+_NOTED = "ombuds.metrics.rollup.cases"
+_NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
+#: the tables whose rows hold a case's facts, and the column that names the case (or the message)
+_CASE_COLUMN = {"case": "id", "mention": "case_id", "survey": "case_id", "reply": "case_id"}
+
+
+# --- the rows -------------------------------------------------------------------------------------
+
+
+def outcome_rows(
+    session: Session, case_ids: Collection[int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``case_outcome`` rows and the ``case_open_span`` rows of the cases that still exist."""
+    rows: list[dict[str, Any]] = []
+    spans: list[dict[str, Any]] = []
+    for chunk in queries.chunks(case_ids):
+        cases = session.execute(select(*_FACTS).where(Case.id.in_(chunk))).all()
+        ids = [case.id for case in cases]
+        moves = queries.status_moves(session, ids)
+        surveys = queries._surveys(session, ids)
+        sentiments = queries._sentiments(session, ids)
+        reach = queries._followers(session, ids)
+        replied = queries.reply_outcomes(session, ids)
+        categories = queries.case_categories(session, ids)
+        for case in cases:
+            row = _row(
+                case,
+                moves=moves.get(case.id, []),
+                surveyed=case.id in surveys,
+                score=surveys.get(case.id),
+                sentiments=sentiments.get(case.id, []),
+                followers=reach.get(case.id, 0),
+                replied=replied.get(case.id),
+                category=categories.get(case.id),
+            )
+            rows.append(row)
+            if row["is_negative"]:
+                weight = d.reach(row["followers"])
+                opened = row["opened_at"]
+                spans += [
+                    {
+                        "case_id": case.id,
+                        "brand_id": case.brand_id,
+                        "opened_at": opened,
+                        "starts_at": begins,
+                        "ends_at": ends or STILL_OPEN,
+                        "reach": weight,
+                        "reach_opened": weight * opened.timestamp(),
+                    }
+                    for begins, ends in d.open_spans(moves.get(case.id, []), opened_at=opened)
+                ]
+    return rows, spans
+
+
+_FACTS = (
+    Case.id,
+    Case.brand_id,
+    Case.team_id,
+    Case.assignee_id,
+    Case.channel,
+    Case.opened_at,
+    Case.first_contact_resolution,
+    Case.handoffs,
+    Case.first_response_business_seconds,
+    Case.resolution_business_seconds,
+    Case.first_response_due_at,
+    Case.first_responded_at,
+    Case.resolve_due_at,
+)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def _row(
+    case: Any,
+    *,
+    moves: list[d.StatusMove],
+    surveyed: bool,
+    score: int | None,
+    sentiments: list[str | None],
+    followers: int,
+    replied: d.ReplyOutcome | None,
+    category: str | None,
+) -> dict[str, Any]:
+    first = d.first_resolution(moves)
+    experience = d.experience(survey_score=score, sentiments=sentiments)
+    return {
+        "case_id": case.id,
+        "brand_id": case.brand_id,
+        "team_id": case.team_id,
+        "assignee_id": case.assignee_id,
+        "channel": case.channel,
+        "category": category,
+        "opened_at": as_utc(case.opened_at),
+        "is_junk": any(move.resolved_as in d.NOT_A_PROBLEM for move in moves),
+        "resolved_at": first.at if first else None,
+        "resolution_is_problem": bool(first and first.is_problem),
+        "reopened_within_window": bool(first and d.reopened_within(moves, resolved_at=first.at)),
+        "first_contact_resolution": case.first_contact_resolution,
+        "handoffs": case.handoffs,
+        "first_response_seconds": case.first_response_business_seconds,
+        "resolution_seconds": case.resolution_business_seconds,
+        "met_sla": None
+        if first is None
+        else d.met_sla(
+            first_response_due_at=_utc(case.first_response_due_at),
+            first_responded_at=_utc(case.first_responded_at),
+            resolve_due_at=_utc(case.resolve_due_at),
+            resolved_at=first.at,
+        ),
+        "survey_sent": surveyed,
+        "survey_score": score,
+        "experience": None if experience is None else experience.value,
+        "is_negative": d.was_negative(survey_score=score, sentiments=sentiments),
+        "followers": followers,
+        "sentiment_before": replied.sentiment_before if replied else None,
+        "sentiment_after": replied.sentiment_after if replied else None,
+        "public_complaint": bool(replied and replied.public_complaint),
+        "closed_in_public": bool(replied and replied.closed_in_public),
+    }
+
+
+def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
+    """Rewrite the outcome rows of these cases from their facts (a case gone: its rows go too).
+
+    Set-based: a few reads per 900 cases, one upsert. On PostgreSQL the cases are locked first (in
+    id order), so two transactions refreshing one case write the facts the later one sees.
+    """
+    ids = sorted(set(case_ids))
+    if not ids:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        for chunk in queries.chunks(ids):
+            session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
+    rows, spans = outcome_rows(session, ids)
+    for chunk in queries.chunks(ids):
+        session.execute(
+            delete(CaseOpenSpan).where(CaseOpenSpan.case_id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+    kept = {row["case_id"] for row in rows}
+    gone = [case_id for case_id in ids if case_id not in kept]
+    for chunk in queries.chunks(gone):
+        session.execute(
+            delete(CaseOutcome).where(CaseOutcome.case_id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+    for start in range(0, len(rows), queries.CHUNK):
+        _upsert(session, rows[start : start + queries.CHUNK])
+    if spans:
+        session.execute(insert(CaseOpenSpan), spans)
+    return len(rows)
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    table: Table = CaseOutcome.__table__  # type: ignore[assignment]
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = pg_insert(table)
+    else:
+        statement = sqlite_insert(table)
+    changed = {
+        column.name: statement.excluded[column.name] for column in table.columns if column.name != "case_id"
+    }
+    session.execute(statement.values(rows).on_conflict_do_update(index_elements=["case_id"], set_=changed))
+
+
+#: cases per rebuild batch: a bounded transaction's worth
+REBUILD_BATCH = 5_000
+
+
+def rebuild(session: Session, *, brand_id: int | None = None, batch: int = REBUILD_BATCH) -> int:
+    """Recompute every case's row (of one brand, or all), ``batch`` cases at a time; the caller
+    commits. Answers how many rows were written. Rows of cases that no longer exist are dropped."""
+    query = select(Case.id).order_by(Case.id)
+    if brand_id is not None:
+        query = query.where(Case.brand_id == brand_id)
+    written = 0
+    after = 0
+    while True:
+        ids = list(session.scalars(query.where(Case.id > after).limit(batch)))
+        if not ids:
+            break
+        written += refresh_case_outcomes(session, ids)
+        after = ids[-1]
+    stale = select(CaseOutcome.case_id).where(~CaseOutcome.case_id.in_(select(Case.id)))
+    if brand_id is not None:
+        stale = stale.where(CaseOutcome.brand_id == brand_id)
+    refresh_case_outcomes(session, list(session.scalars(stale)))
+    return written
+
+
+# --- keeping the rows current ---------------------------------------------------------------------
+
+
+def noted(session: Session) -> set[int]:
+    """The cases whose facts this session changed and whose rows are not refreshed yet."""
+    found: set[int] = session.info.setdefault(_NOTED, set())
+    return found
+
+
+def _noted_mentions(session: Session) -> set[int]:
+    found: set[int] = session.info.setdefault(_NOTED_MENTIONS, set())
+    return found
+
+
+def _note_instance(session: Session, instance: object) -> None:
+    table = getattr(instance, "__tablename__", None)
+    if table == "event":
+        if getattr(instance, "subject_type", None) == "case":
+            noted(session).add(instance.subject_id)  # type: ignore[attr-defined]
+        return
+    if table == "enrichment":
+        _noted_mentions(session).add(instance.mention_id)  # type: ignore[attr-defined]
+        return
+    column = _CASE_COLUMN.get(table or "")
+    if column is None:
+        return
+    history = attributes.get_history(instance, column)
+    for value in (*history.sum(), getattr(instance, column, None)):
+        if isinstance(value, int):
+            noted(session).add(value)
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        _note_instance(session, instance)
+
+
+def _affected(session: Session, table: Table, where: Any) -> None:
+    """Note the cases the rows matching ``where`` belong to (before and after a bulk statement)."""
+    if table.name == "event":
+        query: Any = select(table.c.subject_id).where(table.c.subject_type == "case")
+        target = noted(session)
+    elif table.name == "enrichment":
+        query, target = select(table.c.mention_id), _noted_mentions(session)
+    elif table.name in _CASE_COLUMN:
+        query, target = select(table.c[_CASE_COLUMN[table.name]]), noted(session)
+    else:
+        return
+    if where is not None:
+        query = query.where(where)
+    target.update(value for value in session.execute(query).scalars() if value is not None)
+
+
+def _on_execute(state: ORMExecuteState) -> Any:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    table = getattr(state.statement, "table", None)
+    if not isinstance(table, Table) or table.name not in (*_CASE_COLUMN, "event", "enrichment"):
+        return None
+    if state.is_insert:
+        params: Any = state.parameters
+        for row in params if isinstance(params, list) else [params or {}]:
+            _note_row(state.session, table.name, row)
+        return None
+    where = state.statement.whereclause  # type: ignore[attr-defined]
+    _affected(state.session, table, where)
+    result = state.invoke_statement()
+    if state.is_update:
+        _affected(state.session, table, where)  # a message moved to another case (a merge)
+    return result
+
+
+def _note_row(session: Session, table: str, row: Mapping[str, Any]) -> None:
+    if table == "event":
+        if row.get("subject_type") == "case" and isinstance(row.get("subject_id"), int):
+            noted(session).add(row["subject_id"])
+    elif table == "enrichment":
+        if isinstance(row.get("mention_id"), int):
+            _noted_mentions(session).add(row["mention_id"])
+    elif isinstance(row.get(_CASE_COLUMN[table]), int):
+        noted(session).add(row[_CASE_COLUMN[table]])
+
+
+def refresh_noted(session: Session) -> int:
+    """Refresh the rows of the cases this session changed (a commit does it by itself)."""
+    session.flush()
+    mentions = _noted_mentions(session)
+    while mentions:
+        chunk = [mentions.pop() for _ in range(min(len(mentions), queries.CHUNK))]
+        noted(session).update(
+            case_id
+            for case_id in session.scalars(select(Mention.case_id).where(Mention.id.in_(chunk)))
+            if case_id is not None
+        )
+    cases = noted(session)
+    ids = list(cases)
+    cases.clear()
+    return refresh_case_outcomes(session, ids)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # the commit's own flush comes after this hook: note its changes first
+    if session.info.get(_NOTED) or session.info.get(_NOTED_MENTIONS):
+        refresh_noted(session)
+
+
+def install() -> None:
+    """Keep the outcome rows current in every ORM session of this process (idempotent)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _on_execute),
+        ("before_commit", _before_commit),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
