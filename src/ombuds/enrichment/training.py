@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.linear import LinearModel
@@ -170,6 +168,8 @@ def _cross_validated_offsets(
     featurizer: TextFeaturizer, training: TrainingSet, classes: tuple[str, ...]
 ) -> np.ndarray:
     """Offsets tuned on out-of-fold log-probabilities of models fitted the same way."""
+    from sklearn.model_selection import StratifiedKFold  # here: every command imports this module
+
     labels = np.asarray(training.labels)
     truth = np.searchsorted(np.asarray(classes), labels)
     features = featurizer.transform(training.texts)
@@ -216,6 +216,10 @@ def fit_linear(
     scale = np.ones(featurizer.size, dtype=np.float32)
     scale[featurizer.sparse_size :] = embedding_weight
     features = featurizer.transform(texts) @ sparse.diags(scale)
+    # Imported here: scikit-learn takes seconds to load, and every command imports this module
+    # (through corrections) while only training fits anything.
+    from sklearn.linear_model import LogisticRegression
+
     classifier = LogisticRegression(
         C=c, max_iter=3000, class_weight="balanced" if balanced else None, tol=1e-5
     )

@@ -21,7 +21,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import HashingVectorizer
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -127,6 +126,8 @@ class HashingEncoder:
     version = "hashing-512-murmur"  # scikit-learn's MurmurHash3, not the earlier blake2b buckets
 
     def __init__(self, dimensions: int = 512) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer  # seconds to load; tests only
+
         self.dimensions = dimensions
         self._vectorizer = HashingVectorizer(
             n_features=dimensions,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scipy.stats import beta
+from scipy.special import betaincinv  # the Beta quantile; scipy.stats takes seconds to import
 
 from ombuds.promises.matching import Stance
 
@@ -96,8 +96,8 @@ def alignment(experiences: Sequence[Experience]) -> Alignment:
         contradicting=round(bad, 3),
         neutral=neutral,
         score=round(a / (a + b), 4),
-        low=round(float(beta.ppf(tail, a, b)), 4),
-        high=round(float(beta.ppf(1.0 - tail, a, b)), 4),
+        low=round(float(betaincinv(a, b, tail)), 4),
+        high=round(float(betaincinv(a, b, 1.0 - tail)), 4),
     )
 
 
