@@ -63,6 +63,12 @@ def test_a_manager_follows_a_dashboard_figure_to_its_cases(
     expect(page.locator('[data-tile="experience-debt"]')).to_contain_text(": 1")
     expect(page.get_by_test_id("chart")).to_have_count(4)
     expect(page.get_by_test_id("pay-down")).to_contain_text(refund.subject)
+    # the breakdown by channel: the selector alone changes nothing, its button shows it
+    chooser = page.get_by_test_id("breakdown-by")
+    chooser.locator("select").select_option("channel")
+    chooser.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"/dashboard\?.*by=channel"))
+    expect(page.get_by_test_id("breakdown-row").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "dashboard.png", full_page=True)
 
     resolved.click()

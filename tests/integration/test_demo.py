@@ -443,6 +443,8 @@ def _every_dashboard_figure_has_data(client: TestClient) -> None:
     assert [name for name, value in leaves.items() if value is None] == [], figures
     assert figures["reopen_rate"] > 0, "customers wrote back after a resolution"
     assert figures["handoffs_per_case"] > 0, "cases moved to another team"
+    assert figures["sentiment_recovery"]["negative_before"] > 0, "unhappy customers wrote after our reply"
+    assert figures["public_complaints"]["cases"] > 0, "complaints began in public"
 
 
 def _customers_answered_surveys(

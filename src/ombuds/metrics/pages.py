@@ -216,8 +216,8 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
             "Sentiment recovery",
             percent(recovery.recovery_rate),
             "not_recovered",
-            f"{recovery.recovered} of {recovery.negative_before} negative before our first reply were not "
-            f"after it; mean change {signed(recovery.mean_change)} (-1 to +1 each); click: the still negative",
+            f"{recovery.recovered} of {recovery.negative_before} negative customers were not after our "
+            f"first reply; mean change {signed(recovery.mean_change)}; click: the still negative",
             meter(recovery.recovery_rate),
         ),
         tile(
