@@ -35,6 +35,9 @@ TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"
 BACKENDS = ("sqlite", "postgresql")
+# The tests' feeds, platforms and webhooks answer on loopback, which the desk refuses by default
+# (tests/unit/test_outbound.py checks that refusal); the servers the tests start inherit this.
+os.environ.setdefault("OMBUDS_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
 
 
 def shared_data(name: str) -> Path:

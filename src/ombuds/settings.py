@@ -134,6 +134,15 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Time limit of one alert send, webhook or SMTP."
     )
     alerts_max_attempts: int = Field(default=5, ge=1, description="Tries before an alert is marked failed.")
+    outbound_allow: str = Field(
+        default="",
+        description=(
+            "Private networks that feeds, Mastodon instances and alert webhooks may reach, comma-separated "
+            "(`10.0.0.0/8,127.0.0.1`). Empty: only public addresses, so an address typed into the app "
+            "cannot probe this machine or its network."
+        ),
+        json_schema_extra={"shown_default": "(empty)"},
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token Prometheus sends to read /metrics; unset: /metrics answers 404.",

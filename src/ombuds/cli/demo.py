@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 def demo_settings(base: Settings, folder: Path) -> Settings:
     """The operator's settings with the database moved to a fresh SQLite file in ``folder``."""
-    return base.model_copy(update={"data_dir": folder, "database_url": None})
+    # the demo's live feed and webhook answer on loopback, where the desk may not reach by default
+    allow = ",".join(part for part in (base.outbound_allow, "127.0.0.1") if part)
+    return base.model_copy(update={"data_dir": folder, "database_url": None, "outbound_allow": allow})
 
 
 def demo(

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
+from ombuds import outbound
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import (
     Batch,
@@ -36,6 +37,35 @@ EPOCH_FROM = 1_000_000_000
 RETRYABLE_4XX = frozenset({408, 425, 429})
 #: When a 429 names no wait at all.
 DEFAULT_WAIT_SECONDS = 60.0
+#: The most of one answer read, once unpacked: a page of a listing is kilobytes, so more is a
+#: platform (or an instance an admin typed in) gone wrong, and the poller runs inside the server.
+MAX_ANSWER_BYTES = 10 * 1024 * 1024
+
+
+class AnswerTooLarge(Exception):
+    pass
+
+
+def request_capped(client: httpx.Client, method: str, path: str, **options: object) -> httpx.Response:
+    """Send a request and read its answer, refusing it once the body passes ``MAX_ANSWER_BYTES``."""
+    sending = {name: options.pop(name) for name in ("auth", "follow_redirects") if name in options}
+    request = client.build_request(method, path, **options)  # type: ignore[arg-type]
+    streamed = client.send(request, stream=True, **sending)  # type: ignore[arg-type]
+    body = bytearray()
+    try:
+        for chunk in streamed.iter_bytes():
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES:
+                raise AnswerTooLarge(f"answered more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB")
+    finally:
+        streamed.close()
+    # the body is already unpacked: the new answer must not claim an encoding or another length
+    headers = [
+        (name, value)
+        for name, value in streamed.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(streamed.status_code, headers=headers, content=bytes(body), request=request)
 
 
 def wait_seconds(headers: Mapping[str, str], *, now: datetime) -> float | None:
@@ -108,12 +138,14 @@ class Api:
     resume_at: datetime | None = None
 
     def client(self) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.base_url.rstrip("/"),
-            timeout=self.timeout,
-            headers={"User-Agent": "ombuds", "Accept": "application/json", **self.headers},
-            transport=self.transport,
-        )
+        options: dict[str, Any] = {
+            "base_url": self.base_url.rstrip("/"),
+            "timeout": self.timeout,
+            "headers": {"User-Agent": "ombuds", "Accept": "application/json", **self.headers},
+        }
+        if self.transport is not None:  # a recorded platform in tests: where it answers is fixed
+            return httpx.Client(transport=self.transport, **options)
+        return outbound.client(**options)
 
     def read(self, client: httpx.Client, method: str, path: str, **options: object) -> httpx.Response:
         """Send a request that reads; ``FetchFailed`` or ``RateLimited`` when it does not answer 2xx."""
@@ -125,7 +157,9 @@ class Api:
             )
         where = f"{method} {path}"
         try:
-            response = client.request(method, path, **options)  # type: ignore[arg-type]
+            response = request_capped(client, method, path, **options)
+        except AnswerTooLarge as exc:
+            raise FetchFailed(f"{self.name}: {where} {exc}") from None
         except httpx.TimeoutException as exc:
             raise FetchFailed(
                 f"{self.name}: {where} timed out after {self.timeout:g}s ({type(exc).__name__})"
@@ -171,7 +205,9 @@ class Api:
         """Send a request that writes; ``SinkRetry`` for what may pass, ``SinkRefused`` for what will not."""
         where = f"{method} {path}"
         try:
-            response = client.request(method, path, **options)  # type: ignore[arg-type]
+            response = request_capped(client, method, path, **options)
+        except AnswerTooLarge as exc:
+            raise SinkRefused(f"{self.name}: {where} {exc}; the reply may have been posted") from None
         except httpx.TimeoutException as exc:
             raise SinkRetry(
                 f"{self.name}: {where} timed out after {self.timeout:g}s ({type(exc).__name__})"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds import outbound
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, NotFound
 from ombuds.incidents import actions
@@ -62,7 +63,7 @@ def send_test_alert(
             session, channel=channel, payload=trial_payload(channel.name, sender=sender)
         )
         alert_id, kind, target, payload = alert.id, channel.kind, channel.target, dict(alert.payload)
-    http = client or httpx.Client(timeout=settings.alerts_timeout_seconds)
+    http = client or outbound.client(timeout=settings.alerts_timeout_seconds)
     try:
         error = send_alert(kind, target, payload, settings=settings, client=http)
     finally:

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ombuds import outbound
 from ombuds.clock import utcnow
 from ombuds.incidents import actions
 from ombuds.incidents.models import Alert, AlertChannel, AlertKind, AlertStatus
@@ -133,7 +134,7 @@ def deliver_due_alerts(
     """
     report = DeliveryReport()
     owned = client is None
-    http = client or httpx.Client(timeout=settings.alerts_timeout_seconds)
+    http = client or outbound.client(timeout=settings.alerts_timeout_seconds)
     try:
         for alert_id, kind, target, payload in _due(factory, now()):
             error = send_alert(kind, target, payload, settings=settings, client=http)

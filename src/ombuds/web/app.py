@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
-from ombuds import __version__
+from ombuds import __version__, outbound
 from ombuds.settings import Settings
 from ombuds.web.api_docs import install_api_docs
 from ombuds.web.assets import mount_assets
@@ -88,6 +88,7 @@ PAGE_ROUTERS: tuple[str, ...] = (
     "ombuds.admin.people.pages",
     "ombuds.admin.routing.pages",
     "ombuds.admin.channels.pages",
+    "ombuds.admin.digest.pages",
     "ombuds.metrics.pages",
     "ombuds.reports.pages",
     "ombuds.problems.pages",
@@ -127,6 +128,7 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    outbound.configure(settings.outbound_allow)
     app.state.session_factory = session_factory
     app.add_middleware(
         SessionMiddleware,

@@ -20,11 +20,13 @@ import feedparser
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ombuds import outbound
 from ombuds.connectors.base import Batch, Cursor, FetchFailed, RateLimited, RawRecord
 from ombuds.connectors.http import DEFAULT_WAIT_SECONDS, wait_seconds
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 SEEN_KEPT = 1000  # more than any feed lists at once, so an item that stays listed is never re-sent
+_QUERY = re.compile(r"\?[^\s'\"]*")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -43,6 +45,19 @@ class RssConfig(BaseModel):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("give an http:// or https:// address")
         return value.strip()
+
+
+def shown_url(url: str) -> str:
+    """The feed's address as errors show it: a token in its query or user part stays out of sight."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" + ("?…" if parts.query else "")
+
+
+def _without_query(message: str) -> str:
+    # httpx names the URL it failed on, query and all (a redirect's target too)
+    return _QUERY.sub("?…", message)
 
 
 def _plain(html: str) -> str:
@@ -86,17 +101,18 @@ class RssFetcher:
         self.config = config
         self.timeout = timeout
         self._client = client
+        self.shown = shown_url(config.url)
 
     def _get(self, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         try:
             if self._client is not None:
                 return self._read_capped(self._client, headers)
-            with httpx.Client(follow_redirects=True, timeout=self.timeout) as client:
+            with outbound.client(follow_redirects=True, timeout=self.timeout) as client:
                 return self._read_capped(client, headers)
         except httpx.TimeoutException:
-            raise FetchFailed(f"{self.config.url}: no answer within {self.timeout:g} s") from None
+            raise FetchFailed(f"{self.shown}: no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
-            raise FetchFailed(f"{self.config.url}: {type(exc).__name__}: {exc}") from None
+            raise FetchFailed(f"{self.shown}: {type(exc).__name__}: {_without_query(str(exc))}") from None
 
     def _read_capped(self, client: httpx.Client, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """The answer and its body, read no further than ``MAX_FEED_BYTES`` once unpacked: a
@@ -106,7 +122,7 @@ class RssFetcher:
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > MAX_FEED_BYTES:
-                    raise FetchFailed(f"{self.config.url}: the feed is over {MAX_FEED_BYTES} bytes")
+                    raise FetchFailed(f"{self.shown}: the feed is over {MAX_FEED_BYTES} bytes")
             return response, bytes(body)
 
     def fetch(self, cursor: Cursor | None) -> Batch:
@@ -125,14 +141,12 @@ class RssFetcher:
         asked = wait_seconds(response.headers, now=datetime.now(UTC))
         if response.status_code == 429 or (response.status_code == 503 and asked is not None):
             wait = asked if asked is not None else DEFAULT_WAIT_SECONDS
-            raise RateLimited(
-                f"{self.config.url}: HTTP {response.status_code}, wait {wait:g} s", retry_after=wait
-            )
+            raise RateLimited(f"{self.shown}: HTTP {response.status_code}, wait {wait:g} s", retry_after=wait)
         if response.status_code >= 400:
-            raise FetchFailed(f"{self.config.url}: HTTP {response.status_code}")
+            raise FetchFailed(f"{self.shown}: HTTP {response.status_code}")
         parsed = feedparser.parse(content)
         if parsed.get("bozo") and not parsed.entries:
-            raise FetchFailed(f"{self.config.url}: not a feed ({parsed.get('bozo_exception')})")
+            raise FetchFailed(f"{self.shown}: not a feed ({parsed.get('bozo_exception')})")
         feed_title = str(parsed.feed.get("title") or urlsplit(self.config.url).hostname or "feed")
         seen: list[str] = list(state.get("seen", []))
         known = set(seen)
