@@ -46,10 +46,25 @@ async def read_hook_body(request: Request) -> bytes:
     return await read_limited_body(request, limit=MAX_HOOK_BYTES)
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _refuse(source_id: int, reason: str, request: Request) -> HTTPException:
-    client = request.client.host if request.client else "unknown"
-    log.warning("webhook for source %s from %s refused: %s", source_id, client, reason)
+    log.warning("webhook for source %s from %s refused: %s", source_id, _client(request), reason)
+    request.app.state.hook_throttle.refused(f"{_client(request)} {source_id}")
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason)
+
+
+def _paused_for_refusals(source_id: int, request: Request) -> None:
+    """429 before any work for a client whose pushes to this source were refused too often."""
+    wait = request.app.state.hook_throttle.wait_seconds(f"{_client(request)} {source_id}")
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many refused pushes to this source from your address; retry after {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _secret(session: Session, source_id: int, request: Request) -> tuple[Source, str] | None:
@@ -78,6 +93,7 @@ def _secret(session: Session, source_id: int, request: Request) -> tuple[Source,
     responses={
         401: {"description": "A missing or wrong signature, a timestamp more than 300 s away, or a replay."},
         413: {"description": f"A body over {MAX_HOOK_BYTES} bytes."},
+        429: {"description": "Too many refused pushes from this address to this source (Retry-After)."},
         422: {"description": "Invalid JSON or invalid mentions; nothing was stored."},
         503: {"description": "The source is paused; send again later (Retry-After)."},
     },
@@ -91,6 +107,7 @@ def post_hook(
     signature: Annotated[str | None, Header(alias="X-Ombuds-Signature")] = None,
 ) -> MentionIngestRead:
     """Store the mentions another system pushes to a webhook source (one object or an array)."""
+    _paused_for_refusals(source_id, request)
     if not timestamp or not signature:
         raise _refuse(source_id, "missing X-Ombuds-Timestamp or X-Ombuds-Signature", request)
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):

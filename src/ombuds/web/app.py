@@ -34,7 +34,7 @@ from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
 from ombuds.web.masking import MaskPersonalData, personal_data_audience
 from ombuds.web.templating import Renderer
-from ombuds.web.throttle import ApiRateLimit, SignInThrottle
+from ombuds.web.throttle import ApiRateLimit, RefusalThrottle, SignInThrottle
 
 API_PREFIX = "/api/v1"
 
@@ -99,6 +99,9 @@ PAGE_ROUTERS: tuple[str, ...] = (
 #: credential (a survey). They act for no signed-in session, so they carry no CSRF check.
 PUBLIC_ROUTERS: tuple[str, ...] = ("ombuds.surveys.pages",)
 
+#: Refused webhook pushes one address may send one source in a minute before it is answered 429.
+HOOK_REFUSALS_PER_MINUTE = 20
+
 
 def _router(module: str) -> APIRouter:
     router = getattr(import_module(module), "router", None)
@@ -143,6 +146,9 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
         per_account=settings.sign_in_failures_per_account,
         per_address=settings.sign_in_failures_per_address,
         window_seconds=settings.sign_in_window_seconds,
+    )
+    app.state.hook_throttle = RefusalThrottle(
+        refusals=HOOK_REFUSALS_PER_MINUTE, window_seconds=60, namespace="webhook-refusals"
     )
     # Every answer passes it: personal data masked for whoever may not see it (web/masking.py).
     app.add_middleware(MaskPersonalData)

@@ -61,6 +61,28 @@ class SignInThrottle:
         self._limiter.clear(self._account, self._account_key(email))
 
 
+class RefusalThrottle:
+    """Answers 429 to a client after too many refused requests in a window, before any work.
+
+    For credentials checked against the database (a webhook's signature): each refusal costs a
+    lookup, a decryption and a log line, so a flood of forged pushes is stopped here. Only
+    refusals count, so a sender whose requests pass is never slowed however many it sends.
+    """
+
+    def __init__(self, *, refusals: int, window_seconds: int, namespace: str) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._item = RateLimitItemPerSecond(refusals, window_seconds, namespace=namespace)
+
+    def wait_seconds(self, key: str) -> int | None:
+        """Seconds before ``key`` may try again; None if now."""
+        if self._limiter.test(self._item, key):
+            return None
+        return _wait_seconds(self._limiter, self._item, key)
+
+    def refused(self, key: str) -> None:
+        self._limiter.hit(self._item, key)
+
+
 def _bearer_token(scope: Scope) -> str | None:
     scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
     return (token.strip() or None) if scheme.lower() == "bearer" else None

@@ -20,6 +20,7 @@ from ombuds.mentions.actions import set_source_paused
 from ombuds.mentions.models import Mention, Source
 from ombuds.sources.actions import add_source
 from ombuds.sources.models import SourceState
+from ombuds.web.app import HOOK_REFUSALS_PER_MINUTE
 
 SECRET = "chat-widget-secret-0123456789"
 MENTION = {
@@ -126,3 +127,25 @@ def test_bad_bodies_are_refused_with_their_reason(client: TestClient, hook: int,
     assert paused.status_code == 503
     assert paused.headers["retry-after"] == "300"
     assert post(client, 999_999, json.dumps(MENTION).encode()).status_code == 401
+
+
+def test_a_flood_of_forged_pushes_is_answered_429_before_any_work_and_others_still_push(
+    client: TestClient, hook: int, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = json.dumps(MENTION).encode()
+    caplog.set_level(logging.WARNING, logger="ombuds.sources.api")
+    answers = [post(client, hook, body, secret="forged-secret-guess-000").status_code for _ in range(25)]
+    assert answers == [401] * HOOK_REFUSALS_PER_MINUTE + [429] * 5
+    paused = post(client, hook, body, secret="forged-secret-guess-000")
+    assert 1 <= int(paused.headers["Retry-After"]) <= 60
+    assert len(caplog.records) == HOOK_REFUSALS_PER_MINUTE, "the flood stops filling the log"
+    # another address is not paused: only refusals from the flooding address count
+    other = TestClient(client.app, client=("203.0.113.7", 50000))
+    stamp = str(int(time.time()))
+    signed = {
+        "X-Ombuds-Timestamp": stamp,
+        "X-Ombuds-Signature": signature(SECRET, timestamp=stamp, body=body),
+        "Content-Type": "application/json",
+    }
+    assert other.post(f"/api/v1/hooks/{hook}", content=body, headers=signed).status_code == 202
+    assert session.scalar(select(func.count()).select_from(Mention)) == 1
