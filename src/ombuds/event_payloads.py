@@ -43,6 +43,8 @@ class EventKind(StrEnum):
     SOURCE_RESUMED = "source.resumed"
     DEAD_LETTER_RETRIED = "dead_letter.retried"
     DEAD_LETTER_DISCARDED = "dead_letter.discarded"
+    DIGEST_SCHEDULED = "digest.scheduled"
+    DIGEST_UNSCHEDULED = "digest.unscheduled"
     MENTIONS_INGESTED = "mentions.ingested"
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_MERGED = "customer.merged"

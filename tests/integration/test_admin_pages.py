@@ -40,6 +40,7 @@ ADMIN_PAGES = (
     "/admin/sla",
     "/admin/alerts",
     "/admin/sources",
+    "/admin/digest",
 )
 
 

@@ -73,7 +73,9 @@ def test_the_digest_goes_out_on_monday_morning_in_the_brand_s_time_zone_once_a_w
     with time_machine.travel(THURSDAY, tick=False):
         scheduled = CliRunner().invoke(app, ["digest", "schedule", "--brand", "skyways"])
     assert scheduled.exit_code == 0, scheduled.output
-    assert "every Monday at 08:00 to the brand's admins and managers" in " ".join(scheduled.output.split())
+    assert "every Monday at 08:00 America/New_York time to the brand's admins and managers" in " ".join(
+        scheduled.output.split()
+    )
 
     assert _sends(session_factory, THURSDAY) == [], "scheduled mid-week: it waits for Monday"
     assert _sends(session_factory, MONDAY_7_AM_IN_NEW_YORK) == [], "08:00 UTC is not 08:00 in New York"

@@ -90,6 +90,7 @@ SHOWS_NO_CUSTOMER_TEXT = {
     "/admin/sla": "the SLA policy (admins and managers only)",
     "/admin/alerts": "alert channels (admins only)",
     "/admin/sources": "data sources and their counts (admins only)",
+    "/admin/digest": "the weekly digest's schedule, recipients (staff addresses) and send errors (admins and managers only)",
     "/invite/{token}": "the invitee's set-password form",
 }
 

@@ -36,6 +36,7 @@ SECTIONS = (
     ("SLA and hours", "/admin/sla", KEEPERS, "Response targets, business hours, escalation."),
     ("Alert channels", "/admin/alerts", ADMINS, "Where incident alerts go; send a test."),
     ("Data sources", "/admin/sources", ADMINS, "Where mentions come from; pause, resume, health."),
+    ("Weekly digest", "/admin/digest", KEEPERS, "When the executive digest goes out, to whom; send one now."),
 )
 
 

@@ -81,6 +81,7 @@ def schedule(
     from ombuds.accounts import queries as account_queries
     from ombuds.db import transaction
     from ombuds.errors import OmbudsError
+    from ombuds.metrics.digest import brand_timezone
     from ombuds.metrics.schedule import DAYS, parse_day
     from ombuds.metrics.scheduling import set_digest_schedule
 
@@ -93,7 +94,11 @@ def schedule(
         with database(settings) as factory, transaction(factory) as session:
             found = account_queries.get_brand_by_slug_or_raise(session, brand)
             set_digest_schedule(session, brand=found, weekday=weekday, hour=hour, recipients=to or [])
+            timezone = brand_timezone(session, found.id)
     except OmbudsError as exc:
         raise fail(str(exc)) from exc
     readers = ", ".join(to) if to else "the brand's admins and managers"
-    console.print(f"{brand}: the digest goes out every {DAYS[weekday].title()} at {hour:02d}:00 to {readers}")
+    console.print(
+        f"{brand}: the digest goes out every {DAYS[weekday].title()} at {hour:02d}:00 {timezone} time"
+        f" to {readers}"
+    )

@@ -23,6 +23,8 @@ from ombuds.accounts.models import Brand
 from ombuds.clock import as_utc, utcnow
 from ombuds.db import transaction
 from ombuds.errors import InvalidInput
+from ombuds.event_payloads import EventKind
+from ombuds.events import record_event
 from ombuds.metrics.digest import brand_timezone, weekly_digest
 from ombuds.metrics.mail import digest_readers, send_digest, smtp_failure
 from ombuds.metrics.models import DigestSchedule
@@ -33,9 +35,16 @@ logger = logging.getLogger(__name__)
 
 
 def set_digest_schedule(
-    session: Session, *, brand: Brand, weekday: int, hour: int, recipients: Sequence[str]
+    session: Session,
+    *,
+    brand: Brand,
+    weekday: int,
+    hour: int,
+    recipients: Sequence[str],
+    actor_id: int | None = None,
 ) -> DigestSchedule:
-    """Send the brand's digest every week at ``weekday`` (0 Monday) and ``hour``, its local time.
+    """Send the brand's digest every week at ``weekday`` (0 Monday) and ``hour``, its local time,
+    to ``recipients`` (none: the brand's admins and managers).
 
     A change also lifts the wait after failed sends: whatever was fixed is tried the next round.
     """
@@ -56,7 +65,35 @@ def set_digest_schedule(
     schedule.updated_at = utcnow()
     session.add(schedule)
     session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind=EventKind.DIGEST_SCHEDULED,
+        subject_type="brand",
+        subject_id=brand.id,
+        actor_id=actor_id,
+        data={"weekday": weekday, "hour": hour, "recipients": addresses},
+    )
     return schedule
+
+
+def remove_digest_schedule(session: Session, *, brand: Brand, actor_id: int | None = None) -> bool:
+    """Stop sending the brand's digest; False when it had no schedule."""
+    schedule = session.get(DigestSchedule, brand.id)
+    if schedule is None:
+        return False
+    session.delete(schedule)
+    record_event(
+        session,
+        brand_id=brand.id,
+        kind=EventKind.DIGEST_UNSCHEDULED,
+        subject_type="brand",
+        subject_id=brand.id,
+        actor_id=actor_id,
+        data={},
+    )
+    session.flush()
+    return True
 
 
 def get_digest_schedule(session: Session, brand_id: int) -> DigestSchedule | None:
