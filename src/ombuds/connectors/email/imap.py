@@ -225,9 +225,13 @@ class ImapFetcher:
 
     def _failed(self, what: str, said: str) -> FetchFailed:
         # A server that echoes what it was sent must not put the password in a log or a page.
+        password = self.config.password
+        if password and len(password) < 4 and password in said:
+            # blanking so short a password would blank ordinary letters too: withhold the answer
+            said = "(its answer is not shown: it might repeat the password)"
         reason = f"{self.where} {what}: {said}"
-        if len(self.config.password) >= 4:  # a shorter one would blank out ordinary letters
-            reason = reason.replace(self.config.password, "***")
+        if len(password) >= 4:
+            reason = reason.replace(password, "***")
         reason = reason[:1000]
         wait = throttle_wait(said)
         return FetchFailed(reason) if wait is None else RateLimited(reason, retry_after=wait)
