@@ -27,7 +27,7 @@ from ombuds.metrics import rollup
 from ombuds.migrate import upgrade
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
-from tests.support import dovecot, postgres
+from tests.support import dovecot, passwords, postgres
 from tests.support import redis_server as redis_support
 from tests.support.postgres_reuse import DatabasePool
 
@@ -35,6 +35,9 @@ TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"
 BACKENDS = ("sqlite", "postgresql")
+# A user created or signed in costs 0.3 s of CPU at the product's argon2 cost; hundreds of them
+# made minutes of the suite's time. Same algorithm, least cost (tests/support/passwords.py).
+passwords.use_cheap_hashing()
 # The tests' feeds, platforms and webhooks answer on loopback, which the desk refuses by default
 # (tests/unit/test_outbound.py checks that refusal); the servers the tests start inherit this.
 os.environ.setdefault("OMBUDS_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
