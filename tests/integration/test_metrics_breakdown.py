@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import httpx2
 from fastapi.testclient import TestClient
@@ -73,7 +74,7 @@ def test_outcomes_per_agent_and_channel_are_each_groups_own_cases_in_the_order_o
     desk.reply(q1, "quin", "2026-11-05T10:00")
     desk.status(q1, CaseStatus.RESOLVED, "2026-11-05T12:00")
 
-    def rows(by: str) -> dict[str, dict[str, object]]:
+    def rows(by: str) -> dict[str, dict[str, Any]]:
         found = client.get("/api/v1/metrics/breakdown", params={**WEEK, "by": by}, headers=bearer)
         assert found.status_code == 200, found.text
         assert found.json()["by"] == by
@@ -124,6 +125,12 @@ def test_outcomes_per_agent_and_channel_are_each_groups_own_cases_in_the_order_o
         "/api/v1/metrics/breakdown", params={**WEEK, "by": "agent", "brand": "rival"}, headers=bearer
     )
     assert hidden.status_code == 404
+    for field in ("by", "from", "to", "team_id"):
+        for value in ("a\x00b", "9223372036854775808", "-1", "x" * 5000):
+            answer = client.get(
+                "/api/v1/metrics/breakdown", params={**WEEK, "by": "agent", field: value}, headers=bearer
+            )
+            assert answer.status_code in (400, 422), (field, value[:20], answer.status_code)
 
     # The dashboard's table, by agent: the same order, and Zoe's first-contact figure leads to P2 alone.
     sign_in(client, ann.email)
