@@ -8,7 +8,8 @@ headers, which no message repeats.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -40,6 +41,18 @@ DEFAULT_WAIT_SECONDS = 60.0
 #: The most of one answer read, once unpacked: a page of a listing is kilobytes, so more is a
 #: platform (or an instance an admin typed in) gone wrong, and the poller runs inside the server.
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
+
+
+class KeyedLocks:
+    """One lock per key (an account), so one account's slow sign-in never holds up another's."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[Hashable, threading.Lock] = {}
+
+    def of(self, key: Hashable) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
 
 
 class AnswerTooLarge(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ import httpx
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import FetchFailed, SinkRefused
 from ombuds.connectors.bluesky.config import BlueskyConfig
-from ombuds.connectors.http import Api
+from ombuds.connectors.http import Api, KeyedLocks
 
 SESSION_PATH = "/xrpc/com.atproto.server.createSession"
 #: A token is renewed this long before it says it expires.
@@ -35,7 +34,7 @@ class Session:
 
 
 _sessions: dict[tuple[str, str, str], Session] = {}
-_lock = threading.Lock()
+_locks = KeyedLocks()
 
 
 def expiry_of(jwt: str, *, now: datetime) -> datetime:
@@ -64,7 +63,7 @@ class Bluesky:
     def session(self, *, writing: bool, fresh: bool = False) -> Session:
         """The kept session, or a new one; a refused sign-in is a ``FetchFailed`` or ``SinkRefused``."""
         now = self.clock()
-        with _lock:
+        with _locks.of(self._key):
             kept = _sessions.get(self._key)
             if kept is not None and not fresh and now < kept.expires_at:
                 return kept
@@ -87,5 +86,5 @@ class Bluesky:
 
     def forget(self) -> None:
         """Drop the kept session (the server said it expired)."""
-        with _lock:
+        with _locks.of(self._key):
             _sessions.pop(self._key, None)

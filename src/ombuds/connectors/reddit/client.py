@@ -9,7 +9,6 @@ refuses (401) is forgotten, and the request is made once more with a new one.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +16,7 @@ import httpx
 
 from ombuds.clock import Clock, utcnow
 from ombuds.connectors.base import FetchFailed, SinkRefused
-from ombuds.connectors.http import Api
+from ombuds.connectors.http import Api, KeyedLocks
 from ombuds.connectors.reddit.config import RedditConfig
 
 TOKEN_PATH = "/api/v1/access_token"
@@ -25,7 +24,7 @@ TOKEN_PATH = "/api/v1/access_token"
 TOKEN_MARGIN = timedelta(minutes=5)
 
 _tokens: dict[tuple[str, str, str, str], tuple[str, datetime]] = {}
-_lock = threading.Lock()
+_locks = KeyedLocks()
 
 
 @dataclass
@@ -57,7 +56,7 @@ class Reddit:
         A refused sign-in is a ``FetchFailed`` for a read and a ``SinkRefused`` for a reply.
         """
         now = self.clock()
-        with _lock:
+        with _locks.of(self._key):
             kept = _tokens.get(self._key)
             if kept is None or now >= kept[1]:
                 kept = _tokens[self._key] = self._sign_in(writing=writing, now=now)
@@ -65,7 +64,7 @@ class Reddit:
 
     def forget(self) -> None:
         """Drop the kept token (the API refused it: revoked, or the app's keys changed)."""
-        with _lock:
+        with _locks.of(self._key):
             _tokens.pop(self._key, None)
 
     def _sign_in(self, *, writing: bool, now: datetime) -> tuple[str, datetime]:
