@@ -115,6 +115,11 @@ def test_outcomes_per_agent_and_channel_are_each_groups_own_cases_in_the_order_o
     assert channels["x"]["first_contact_resolution_rate"] == 0.5
     assert channels["x"]["public_complaints"]["rate"] == 1.0
 
+    # no message carries a category: one group without one, holding all four cases
+    categories = rows("category")
+    assert list(categories) == ["No category"]
+    assert (categories["No category"]["id"], categories["No category"]["cases_opened"]) == (None, 4)
+
     refused = client.get("/api/v1/metrics/breakdown", params={**WEEK, "by": "volume"}, headers=bearer)
     assert refused.status_code == 400
     assert refused.json()["detail"].startswith("by:")

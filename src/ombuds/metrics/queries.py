@@ -28,6 +28,7 @@ from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
 from ombuds.metrics import outcome_reads
+from ombuds.metrics.outcome_models import CaseOutcome
 from ombuds.responses.models import Reply
 from ombuds.surveys.models import Survey
 
@@ -385,15 +386,21 @@ class GroupOutcomes:
 
 
 def group_keys(session: Session, by: str, case_ids: Collection[int]) -> dict[int, d.GroupKey]:
-    """Each case's group: the team or agent holding it now, its channel, or its category."""
-    if by == "category":
-        return dict(case_categories(session, case_ids))
-    column = {"team": Case.team_id, "agent": Case.assignee_id, "channel": Case.channel}[by]
+    """Each case's group: the team or agent holding it now, its channel, or its category, read from
+    its outcome row, the columns the scope's filters read too (so a row's cases are its filter's)."""
+    column = {
+        "team": CaseOutcome.team_id,
+        "agent": CaseOutcome.assignee_id,
+        "channel": CaseOutcome.channel,
+        "category": CaseOutcome.category,
+    }[by]
     found: dict[int, d.GroupKey] = {}
     for chunk in chunks(case_ids):
         found.update(
             (case_id, key)
-            for case_id, key in session.execute(select(Case.id, column).where(Case.id.in_(chunk)))
+            for case_id, key in session.execute(
+                select(CaseOutcome.case_id, column).where(CaseOutcome.case_id.in_(chunk))
+            )
         )
     return found
 
