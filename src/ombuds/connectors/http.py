@@ -7,15 +7,18 @@ headers, which no message repeats.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
+from pydantic import AfterValidator
 
 from ombuds import outbound
 from ombuds.clock import Clock, utcnow
@@ -79,6 +82,34 @@ def request_capped(client: httpx.Client, method: str, path: str, **options: obje
         if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
     ]
     return httpx.Response(streamed.status_code, headers=headers, content=bytes(body), request=request)
+
+
+#: A platform's base address: https, or plain http only to a server on this machine (a test
+#: double, a local relay), since tokens and passwords travel in its requests.
+BASE_URL_PATTERN = r"^https?://[^\s/]+/?$"
+
+
+def secure_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError(
+            "use https://: the account's credentials would cross the network in the clear "
+            "(http:// is only for a server on this machine)"
+        )
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+#: A platform's base address in a source's settings.
+BaseUrl = Annotated[str, AfterValidator(secure_base_url)]
 
 
 def wait_seconds(headers: Mapping[str, str], *, now: datetime) -> float | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ombuds.connectors.http import BASE_URL_PATTERN, BaseUrl
+
 MAX_PAGE_SIZE = 100
 
 
@@ -12,9 +14,9 @@ class BlueskyConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    service_url: str = Field(
+    service_url: BaseUrl = Field(
         default="https://bsky.social",
-        pattern=r"^https?://[^\s/]+/?$",
+        pattern=BASE_URL_PATTERN,
         description="The account's PDS (bsky.social for most accounts).",
     )
     identifier: str = Field(

@@ -8,7 +8,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from ombuds.clock import Clock
-from ombuds.connectors.http import Api
+from ombuds.connectors.http import BASE_URL_PATTERN, Api, BaseUrl
 
 #: The most items one call to either listing returns.
 MAX_PAGE_SIZE = 40
@@ -19,10 +19,10 @@ class MastodonConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instance_url: str = Field(
+    instance_url: BaseUrl = Field(
         min_length=8,
         max_length=500,
-        pattern=r"^https?://[^\s/]+/?$",
+        pattern=BASE_URL_PATTERN,
         description="The instance the brand's account is on, e.g. https://mastodon.social.",
     )
     # A plain str, not SecretStr: the registry seals it at rest; repr=False keeps it out of logs.

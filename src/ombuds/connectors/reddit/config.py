@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ombuds import __version__
+from ombuds.connectors.http import BASE_URL_PATTERN, BaseUrl
 
 MAX_PAGE_SIZE = 100
 
@@ -42,8 +43,8 @@ class RedditConfig(BaseModel):
     user_agent: str | None = Field(
         default=None, max_length=200, description="What Reddit asks for: platform:app:version (by /u/name)."
     )
-    api_url: str = Field(default="https://oauth.reddit.com", pattern=r"^https?://[^\s/]+/?$")
-    auth_url: str = Field(default="https://www.reddit.com", pattern=r"^https?://[^\s/]+/?$")
+    api_url: BaseUrl = Field(default="https://oauth.reddit.com", pattern=BASE_URL_PATTERN)
+    auth_url: BaseUrl = Field(default="https://www.reddit.com", pattern=BASE_URL_PATTERN)
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per call.")
     pages_per_fetch: int = Field(default=5, ge=1, le=100, description="Calls per fetch at most.")
     first_walk_pages: int = Field(

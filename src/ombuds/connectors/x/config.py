@@ -7,6 +7,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ombuds.connectors.http import BASE_URL_PATTERN, BaseUrl
+
 #: The most posts one call to either endpoint returns (and the least recent search takes).
 MAX_PAGE_SIZE = 100
 MIN_PAGE_SIZE = 10
@@ -17,9 +19,9 @@ class XConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    api_url: str = Field(
+    api_url: BaseUrl = Field(
         default="https://api.x.com",
-        pattern=r"^https?://[^\s/]+/?$",
+        pattern=BASE_URL_PATTERN,
         description="The API's address (changed only for tests).",
     )
     # Plain str, not SecretStr: the registry seals them at rest; repr=False keeps them out of logs.

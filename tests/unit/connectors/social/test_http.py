@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from ombuds.connectors.base import Cursor, FetchFailed
+from ombuds.connectors.bluesky.config import BlueskyConfig
 from ombuds.connectors.http import Page, Walk, is_exhausted, wait_seconds, walk_down
+from ombuds.connectors.mastodon.config import MastodonConfig
+from ombuds.connectors.reddit.config import RedditConfig
+from ombuds.connectors.x.config import XConfig
 
 NOW = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
 
@@ -108,3 +114,32 @@ def test_a_page_that_fails_after_the_first_keeps_what_was_read_and_resumes_there
 def test_a_cursor_from_elsewhere_is_refused_with_the_source_named() -> None:
     with pytest.raises(FetchFailed, match=r"Mastodon at social\.example: the stored cursor '42'"):
         Walk.from_cursor(Cursor("42"), name="Mastodon at social.example")
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda url: MastodonConfig(instance_url=url, access_token="t"), "instance_url"),
+        (
+            lambda url: BlueskyConfig(service_url=url, identifier="acme.example", app_password="p"),
+            "service_url",
+        ),
+        (
+            lambda url: RedditConfig(api_url=url, client_id="c", client_secret="s", subreddit="acme"),
+            "api_url",
+        ),
+        (lambda url: XConfig(api_url=url, bearer_token="b", user_id="1"), "api_url"),
+    ],
+)
+def test_a_platform_is_reached_over_https_or_on_this_machine_only(
+    make: Callable[[str], BaseModel], field: str
+) -> None:
+    with pytest.raises(ValidationError, match="use https://: the account's credentials would cross"):
+        make("http://mastodon.example")
+    for url in (
+        "https://mastodon.example",
+        "http://127.0.0.1:8080",
+        "http://localhost:9000",
+        "http://[::1]:80",
+    ):
+        assert getattr(make(url), field) == url
