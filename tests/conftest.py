@@ -38,6 +38,10 @@ BACKENDS = ("sqlite", "postgresql")
 # A user created or signed in costs 0.3 s of CPU at the product's argon2 cost; hundreds of them
 # made minutes of the suite's time. Same algorithm, least cost (tests/support/passwords.py).
 passwords.use_cheap_hashing()
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One test process per core: a model's own threads would only fight the other processes for
+    # the cores (the sentence encoder took twice the CPU, and longer); servers started inherit it.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 # The tests' feeds, platforms and webhooks answer on loopback, which the desk refuses by default
 # (tests/unit/test_outbound.py checks that refusal); the servers the tests start inherit this.
 os.environ.setdefault("OMBUDS_OUTBOUND_ALLOW", "127.0.0.0/8,::1")

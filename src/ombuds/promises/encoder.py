@@ -60,6 +60,19 @@ def _unit(matrix: npt.NDArray[Any]) -> FloatArray:
 KNOWN_VECTORS = 10_000
 
 
+def model_threads() -> int:
+    """Threads for the model: ``OMP_NUM_THREADS`` when set, else one per core up to four.
+
+    Where several processes share the cores (a worker's pool, parallel test processes), more
+    threads than a process's share only make them wait for each other: twice the CPU for the
+    same vectors, and slower.
+    """
+    configured = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 mean-pooled sentence vectors, on the CPU."""
 
@@ -83,7 +96,7 @@ class MiniLMEncoder:
             ) from error
 
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+        torch.set_num_threads(model_threads())
         self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         # Every batch re-encodes the brand's promises and examples, and echoes repeat one text:
         # remembered vectors spare the model (tens of ms a text on a busy CPU).
