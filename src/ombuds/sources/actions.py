@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ombuds.connectors.base import ConnectorKind
-from ombuds.connectors.registry import validate_config
+from ombuds.connectors.registry import dedupes_across_sources, get_kind, validate_config
 from ombuds.connectors.secrets import seal_config
 from ombuds.errors import Conflict, InvalidInput
 from ombuds.event_payloads import EventKind
@@ -23,6 +23,7 @@ from ombuds.mentions.models import Source
 from ombuds.mentions.queries import get_source_by_name
 from ombuds.mentions.schemas import IncomingMention, IngestResult
 from ombuds.sources.models import DEFAULT_EVERY_SECONDS, DeadLetter, SourceState, WebhookDelivery
+from ombuds.sources.queries import brand_mention_id
 from ombuds.sources.records import Unusable, first_error, mention_from_fields
 
 HOUR = timedelta(hours=1)
@@ -145,11 +146,20 @@ def retry_dead_letter(
         raise InvalidInput(f"dead letter {letter.id}: {error}") from None
     source = session.get(Source, letter.source_id)
     assert source is not None  # the letter goes with its source
-    result = ingest_mentions(
-        session,
-        source=source,
-        mentions=[IncomingMention(mention=mention, raw=letter.raw, raw_format=letter.raw_format)],
+    # as the poller does: an item another feed of the brand brought since is that mention
+    known = (
+        brand_mention_id(session, brand_id=source.brand_id, kind=source.kind, external_id=mention.external_id)
+        if dedupes_across_sources(get_kind(source.kind))
+        else None
     )
+    if known is not None:
+        result = IngestResult(imported=0, duplicates=1, ids=[known])
+    else:
+        result = ingest_mentions(
+            session,
+            source=source,
+            mentions=[IncomingMention(mention=mention, raw=letter.raw, raw_format=letter.raw_format)],
+        )
     letter.fields = dict(values)
     _resolve(session, letter, resolution="retried", actor_id=actor_id, now=now, mention_id=result.ids[0])
     return result

@@ -73,6 +73,17 @@ def known_external_ids_in_brand(
     return found
 
 
+def brand_mention_id(session: Session, *, brand_id: int, kind: str, external_id: str) -> int | None:
+    """The mention a source of this kind in the brand already brought with this id, if any."""
+    return session.scalar(
+        select(Mention.id)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.brand_id == brand_id, Mention.external_id == external_id, Source.kind == kind)
+        .order_by(Mention.id)
+        .limit(1)
+    )
+
+
 def list_health(session: Session, *, brand_id: int | None = None) -> list[SourceHealth]:
     """Every source (of a brand, or all) by name with its state and count of open dead letters."""
     query = select(Source, SourceState).outerjoin(SourceState, SourceState.source_id == Source.id)

@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
+from ombuds.clock import utcnow
 from ombuds.connectors.registry import get_kind
 from ombuds.connectors.secrets import secret_box
 from ombuds.mentions.models import Mention
-from ombuds.sources.actions import add_source
+from ombuds.sources.actions import add_source, retry_dead_letter
+from ombuds.sources.models import DeadLetter
 from ombuds.sources.poller import poll_source
 from tests.integration.connectors.feed_server import FeedServer
 
@@ -72,3 +74,34 @@ def test_an_atom_feed_is_read_too(
         "Mara",
         "https://reviews.example.org/7",
     )
+
+
+def test_a_dead_letter_retried_after_another_feed_brought_its_item_is_that_mention(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    with FeedServer() as server:
+        news, forum = server.feed("/news.xml", "Travel news"), server.feed("/forum.xml", "Flyers forum")
+        news.add(
+            "story-2", "Skyways loses bags", "Bags lost at Porto", published=None
+        )  # no date: a dead letter
+        news_id = _rss(session_factory, brand, "News", server.url("/news.xml"))
+        poll_source(session_factory, source_id=news_id, box=BOX)
+        forum.add("story-2", "Skyways loses bags", "Bags lost at Porto")
+        forum_id = _rss(session_factory, brand, "Forum", server.url("/forum.xml"))
+        assert poll_source(session_factory, source_id=forum_id, box=BOX).imported == 1
+
+    letter = session.scalar(select(DeadLetter).where(DeadLetter.source_id == news_id))
+    assert letter is not None
+    assert letter.fields is not None
+    brought = session.scalar(select(Mention.id).where(Mention.source_id == forum_id))
+    with session_factory.begin() as writing:
+        fixed = {**letter.fields, "created_at": "2026-11-30T09:30:00+00:00"}
+        result = retry_dead_letter(
+            writing, letter=writing.get_one(DeadLetter, letter.id), actor_id=None, now=utcnow(), fields=fixed
+        )
+    assert (result.imported, result.duplicates, result.ids) == (0, 1, [brought])
+    session.expire_all()
+    assert session.scalars(select(Mention.source_id).where(Mention.external_id == "story-2")).all() == [
+        forum_id
+    ]
+    assert session.get_one(DeadLetter, letter.id).mention_id == brought
