@@ -4,6 +4,7 @@ private networks unless the operator allows them, on the first hop or after a re
 from __future__ import annotations
 
 import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,14 @@ from ombuds.connectors.rss.fetcher import RssConfig, RssFetcher
         ("100.64.0.1", "not a public address"),  # carrier-grade NAT
         ("0.0.0.0", "unspecified"),
         ("224.0.0.1", "multicast"),
+        # IPv6 forms that carry an IPv4 address a kernel or gateway reaches for them
+        ("::7f00:1", "loopback"),  # IPv4-compatible ::127.0.0.1
+        ("::ffff:0:a00:1", "private"),  # IPv4-translated 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+        ("64:ff9b:1::c0a8:1", "private"),  # local-use NAT64 of 192.168.0.1
+        ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
+        ("fec0::1", "not a public address"),  # deprecated site-local
+        ("64:ff9b::5db8:d822", None),  # NAT64 of a public address
         ("93.184.216.34", None),
         ("2606:4700::1111", None),
     ],
@@ -103,6 +112,50 @@ def test_a_loopback_address_is_refused_before_anything_is_sent(policy: None) -> 
             assert client.get(f"{server.url}/feed").status_code == 200
     finally:
         server.stop()
+
+
+def test_a_name_that_resolves_anew_to_loopback_reaches_nothing(
+    policy: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name answers a public address to the first look-up, this machine's to
+    every later one; the connection goes to the address checked, so nothing reaches the server."""
+    server = _Server("127.0.0.1")
+    port = server.server.server_address[1]
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def rebinding(host: object, *args: object, **kwargs: object) -> object:
+        if host == "rebind.example":
+            return real(next(answers, "127.0.0.1"), *args, **kwargs)  # type: ignore[arg-type]
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        outbound.configure("")
+        with outbound.client(timeout=5) as client, pytest.raises(outbound.AddressRefused, match="loopback"):
+            client.get(f"http://rebind.example:{port}/admin")
+        assert server.paths == [], "no request reached the machine's own server"
+    finally:
+        server.stop()
+
+
+def test_a_proxy_named_in_the_environment_is_not_used(policy: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy resolves and connects on its own, out of the check's sight: requests go direct."""
+    proxy = _Server("127.0.0.1")
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("ALL_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    target = _Server("127.0.0.2")
+    try:
+        outbound.configure("127.0.0.0/8")
+        with outbound.client(timeout=5) as client:
+            assert client.get(f"{target.url}/feed").status_code == 200
+        assert target.paths == ["/feed"]
+        assert proxy.paths == [], "the request did not go through the environment's proxy"
+    finally:
+        proxy.stop()
+        target.stop()
 
 
 def test_a_redirect_to_an_address_not_allowed_is_not_followed(policy: None) -> None:
