@@ -80,19 +80,27 @@ def cache_key(*, inputs: Iterable[Path], arguments: Iterable[str] = ()) -> str:
 def cached(folder: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, or the result a process computed before as ``name`` under ``key``.
 
-    Without a folder (pytest's cache turned off) it simply computes. Writing a new entry removes
-    the entries (and locks) of the same name under older keys, so the folder holds one per name.
+    Without a folder (pytest's cache turned off) it simply computes, and so it does where the
+    folder cannot be written (read-only, full): the cache only saves time. Writing a new entry
+    removes the entries (and locks) of the same name under older keys: one per name is kept.
     """
     if folder is None:
         return compute()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}-{key}.pickle"
-    with FileLock(folder / f"{name}-{key}.lock"):
+    lock = FileLock(folder / f"{name}-{key}.lock")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except OSError:
+        return compute()
+    try:
         found: tuple[T] | None = _read(path)
         if found is not None:
             return found[0]
         result = compute()
         _write(path, result)
+    finally:
+        lock.release()
     for old in folder.glob(f"{name}-*"):
         if old.suffix in {".pickle", ".lock"} and old.stem != path.stem:
             old.unlink(missing_ok=True)
@@ -103,8 +111,6 @@ def _read(path: Path) -> tuple[T] | None:
     try:
         with path.open("rb") as file:
             return (pickle.load(file),)  # our own file, written by _write
-    except FileNotFoundError:
-        return None
     except Exception:  # an entry a changed class cannot load is computed again, never trusted
         return None
 
@@ -115,6 +121,8 @@ def _write(path: Path, value: object) -> None:
         with os.fdopen(handle, "wb") as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
+    except OSError:  # a full disk: this process has its result, the next computes it again
+        Path(temporary).unlink(missing_ok=True)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

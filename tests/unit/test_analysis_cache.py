@@ -53,6 +53,15 @@ def test_the_key_is_locked_while_it_is_computed(tmp_path: Path) -> None:
     assert cached(tmp_path, "stream", "k", compute) == "done"
 
 
+def test_a_folder_that_cannot_be_written_only_costs_the_time(tmp_path: Path) -> None:
+    taken = tmp_path / "a-file-not-a-folder"
+    taken.write_text("")
+    counter = Counter("computed")
+    assert cached(taken / "cache", "stream", "k", counter) == "computed"
+    assert cached(taken / "cache", "stream", "k", counter) == "computed"
+    assert counter.calls == 2
+
+
 def test_without_a_folder_it_computes_every_time() -> None:
     counter = Counter(1)
     cached(None, "stream", "k", counter)
