@@ -18,7 +18,7 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.metrics.models import DigestSchedule
-from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome
+from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, MentionVoice
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.problems.models import (
@@ -65,6 +65,7 @@ __all__ = [
     "LabeledExample",
     "Membership",
     "Mention",
+    "MentionVoice",
     "NewsItem",
     "Notification",
     "Problem",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -332,27 +332,96 @@ NO_PUBLIC_COMPLAINTS = PublicComplaints(0, 0, None)
 
 
 def sentiment_recovery(resolved: Sequence[ResolvedCase]) -> SentimentRecovery:
+    return _recovery(tally(resolved))
+
+
+def _recovery(counts: Tally) -> SentimentRecovery:
+    return SentimentRecovery(
+        measured=counts.recovery_measured,
+        negative_before=counts.negative_before,
+        recovered=counts.recovered,
+        recovery_rate=share(counts.recovered, counts.negative_before),
+        mean_change=_rounded(
+            counts.sentiment_change_sum / counts.recovery_measured if counts.recovery_measured else None
+        ),
+    )
+
+
+def public_complaints(resolved: Sequence[ResolvedCase]) -> PublicComplaints:
+    return _public(tally(resolved))
+
+
+def _public(counts: Tally) -> PublicComplaints:
+    return PublicComplaints(
+        cases=counts.public_complaints,
+        closed_in_public=counts.closed_in_public,
+        rate=share(counts.closed_in_public, counts.public_complaints),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What the figures of a set of resolved cases are made of: counts, sums and the spreads of
+    their durations. ``tally`` adds them up from the cases; a database can add up the same
+    (``metrics.outcome_reads``), and ``outcomes_of`` turns either into the figures."""
+
+    resolved: int = 0
+    opened_in_period: int = 0
+    first_contact: int = 0
+    reopened: int = 0
+    handoffs: int = 0
+    sla_timed: int = 0
+    sla_met: int = 0
+    surveys_sent: int = 0
+    survey_responses: int = 0
+    survey_score_sum: int = 0
+    positive: int = 0
+    recovery_measured: int = 0  # a sentiment reading before our first reply and after it
+    negative_before: int = 0  # of those, negative before
+    recovered: int = 0  # of those, not negative after
+    sentiment_change_sum: int = 0  # Σ after − before over the measured
+    public_complaints: int = 0
+    closed_in_public: int = 0
+    first_response_minutes: Spread = field(default_factory=lambda: Spread(None, None))
+    resolution_hours: Spread = field(default_factory=lambda: Spread(None, None))
+
+
+def tally(resolved: Sequence[ResolvedCase]) -> Tally:
     measured = [
         (case.sentiment_before, case.sentiment_after)
         for case in resolved
         if case.sentiment_before is not None and case.sentiment_after is not None
     ]
     negative = [after for before, after in measured if before == NEGATIVE_SENTIMENT]
-    recovered = sum(1 for after in negative if after > NEGATIVE_SENTIMENT)
-    changes = [after - before for before, after in measured]
-    return SentimentRecovery(
-        measured=len(measured),
+    public = [case for case in resolved if case.public_complaint]
+    sent = [case for case in resolved if case.survey_sent]
+    scores = [case.survey_score for case in sent if case.survey_score is not None]
+    timed_sla = [case.met_sla for case in resolved if case.met_sla is not None]
+    return Tally(
+        resolved=len(resolved),
+        opened_in_period=sum(1 for case in resolved if case.opened_in_period),
+        first_contact=sum(1 for case in resolved if case.first_contact_resolution),
+        reopened=sum(1 for case in resolved if case.reopened_within_window),
+        handoffs=sum(case.handoffs for case in resolved),
+        sla_timed=len(timed_sla),
+        sla_met=sum(1 for met in timed_sla if met),
+        surveys_sent=len(sent),
+        survey_responses=len(scores),
+        survey_score_sum=sum(scores),
+        positive=sum(1 for case in resolved if case.experience is Experience.POSITIVE),
+        recovery_measured=len(measured),
         negative_before=len(negative),
-        recovered=recovered,
-        recovery_rate=share(recovered, len(negative)),
-        mean_change=_rounded(sum(changes) / len(changes) if changes else None),
+        recovered=sum(1 for after in negative if after > NEGATIVE_SENTIMENT),
+        sentiment_change_sum=sum(after - before for before, after in measured),
+        public_complaints=len(public),
+        closed_in_public=sum(1 for case in public if case.closed_in_public),
+        first_response_minutes=Spread.of(
+            [case.first_response_seconds / 60 for case in resolved if case.first_response_seconds is not None]
+        ),
+        resolution_hours=Spread.of(
+            [case.resolution_seconds / 3600 for case in resolved if case.resolution_seconds is not None]
+        ),
     )
-
-
-def public_complaints(resolved: Sequence[ResolvedCase]) -> PublicComplaints:
-    began = [case for case in resolved if case.public_complaint]
-    closed = sum(1 for case in began if case.closed_in_public)
-    return PublicComplaints(cases=len(began), closed_in_public=closed, rate=share(closed, len(began)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,41 +444,38 @@ class Outcomes:
 
 def outcomes(*, opened: int, resolved: Sequence[ResolvedCase], debt: Sequence[DebtCase]) -> Outcomes:
     """The period's figures from the cases opened in it, those resolved in it, and the debt at its end."""
-    count = len(resolved)
-    fcr_known = [case.first_contact_resolution for case in resolved]
-    timed_sla = [case.met_sla for case in resolved if case.met_sla is not None]
-    sent = [case for case in resolved if case.survey_sent]
-    scores = [case.survey_score for case in sent if case.survey_score is not None]
-    unresolved = round(sum(item.weight for item in debt), DURATION_DIGITS)
-    positive = sum(1 for case in resolved if case.experience is Experience.POSITIVE)
+    found = outcomes_of(tally(resolved), opened=opened, unresolved=sum(item.weight for item in debt))
+    return replace(found, resolved_case_ids=tuple(case.case_id for case in resolved))
+
+
+def outcomes_of(counts: Tally, *, opened: int, unresolved: float) -> Outcomes:
+    """The figures from a period's tally, its opened cases and its summed debt at the end."""
+    count = counts.resolved
+    unresolved = round(unresolved, DURATION_DIGITS)
+    responses = counts.survey_responses
     return Outcomes(
         cases_opened=opened,
         cases_resolved=count,
         # the share of the period's new cases it also resolved: a fraction even when a backlog is cleared
-        resolution_rate=share(sum(1 for case in resolved if case.opened_in_period), opened),
-        first_contact_resolution_rate=share(sum(1 for known in fcr_known if known), count),
-        reopen_rate=share(sum(1 for case in resolved if case.reopened_within_window), count),
-        handoffs_per_case=_rounded(sum(case.handoffs for case in resolved) / count if count else None),
-        first_response_minutes=Spread.of(
-            [case.first_response_seconds / 60 for case in resolved if case.first_response_seconds is not None]
-        ),
-        resolution_hours=Spread.of(
-            [case.resolution_seconds / 3600 for case in resolved if case.resolution_seconds is not None]
-        ),
-        sla_attainment=share(sum(1 for met in timed_sla if met), len(timed_sla)),
+        resolution_rate=share(counts.opened_in_period, opened),
+        first_contact_resolution_rate=share(counts.first_contact, count),
+        reopen_rate=share(counts.reopened, count),
+        handoffs_per_case=_rounded(counts.handoffs / count if count else None),
+        first_response_minutes=counts.first_response_minutes,
+        resolution_hours=counts.resolution_hours,
+        sla_attainment=share(counts.sla_met, counts.sla_timed),
         csat=Csat(
-            average=_rounded(sum(scores) / len(scores) if scores else None),
-            responses=len(scores),
-            response_rate=share(len(scores), len(sent)),
+            average=_rounded(counts.survey_score_sum / responses if responses else None),
+            responses=responses,
+            response_rate=share(responses, counts.surveys_sent),
         ),
         experience_debt=ExperienceDebt(
             unresolved_negative=unresolved,
-            resolved_positive=positive,
-            ratio=_rounded(positive / unresolved if unresolved else None),
+            resolved_positive=counts.positive,
+            ratio=_rounded(counts.positive / unresolved if unresolved else None),
         ),
-        sentiment_recovery=sentiment_recovery(resolved),
-        public_complaints=public_complaints(resolved),
-        resolved_case_ids=tuple(case.case_id for case in resolved),
+        sentiment_recovery=_recovery(counts),
+        public_complaints=_public(counts),
     )
 
 
@@ -509,22 +575,44 @@ def voice(said: Sequence[Said], *, previous: dict[str, int], limit: int = 10) ->
     by_category: dict[str, list[Said]] = {}
     for item in said:
         by_category.setdefault(item.category, []).append(item)
-    found = []
-    for category, items in by_category.items():
-        before = previous.get(category, 0)
-        negative = sum(1 for item in items if item.is_negative)
-        examples = sorted(
-            items, key=lambda item: (not item.is_negative, -item.at.timestamp(), -item.mention_id)
+    counts = {
+        category: (len(items), sum(1 for item in items if item.is_negative))
+        for category, items in by_category.items()
+    }
+    found = top_categories(counts, previous=previous, limit=limit)
+    return [
+        replace(
+            item,
+            example_ids=tuple(
+                said.mention_id for said in sorted(by_category[item.category], key=example_order)[:EXAMPLES]
+            ),
         )
+        for item in found
+    ]
+
+
+def example_order(item: Said) -> tuple[bool, float, int]:
+    """Which messages show a category: negative ones first, newest first."""
+    return (not item.is_negative, -item.at.timestamp(), -item.mention_id)
+
+
+def top_categories(
+    counts: Mapping[str, tuple[int, int]], *, previous: Mapping[str, int], limit: int = 10
+) -> list[CategoryVoice]:
+    """The ``limit`` categories with the most messages, from each one's (messages, negative) count
+    in the period and its count in the period before; their examples are left to the caller."""
+    found = []
+    for category, (messages, negative) in counts.items():
+        before = previous.get(category, 0)
         found.append(
             CategoryVoice(
                 category=category,
-                messages=len(items),
-                negative_share=share(negative, len(items)),
+                messages=messages,
+                negative_share=share(negative, messages),
                 previous_messages=before,
-                change=share(len(items) - before, before),
-                is_emerging=len(items) >= EMERGING_MIN and len(items) >= 2 * before,
-                example_ids=tuple(item.mention_id for item in examples[:EXAMPLES]),
+                change=share(messages - before, before),
+                is_emerging=messages >= EMERGING_MIN and messages >= 2 * before,
+                example_ids=(),
             )
         )
     found.sort(key=lambda v: (-v.messages, v.category))

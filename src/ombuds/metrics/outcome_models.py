@@ -87,3 +87,29 @@ class CaseOpenSpan(Base):
     ends_at: Mapped[datetime]
     reach: Mapped[float]
     reach_opened: Mapped[float]
+
+
+class MentionVoice(Base):
+    """One customer message with a category, as the voice of the customer counts it: when it was
+    written, its category and whether it reads negative (kept by ``metrics.rollup``)."""
+
+    __tablename__ = "mention_voice"
+    __table_args__ = (
+        # a period's categories and tone, and their newest examples, from the index alone
+        Index(
+            "ix_mention_voice_brand_created",
+            "brand_id",
+            "created_at",
+            "category",
+            "is_negative",
+            "mention_id",
+            "case_id",
+        ),
+    )
+
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+    category: Mapped[str] = mapped_column(String(64))
+    is_negative: Mapped[bool]

@@ -7,11 +7,12 @@ written by ``metrics.rollup`` alone, from the event log, whenever a case's facts
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ombuds.clock import as_utc
@@ -190,3 +191,162 @@ def debt_totals(session: Session, scope: Scope, moments: Sequence[datetime]) -> 
             else 0.0
         )
     return found
+
+
+# --- the figures added up by the database ----------------------------------------------------------
+
+
+def _yes(condition: ColumnElement[bool]) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _bucket(cuts: Sequence[tuple[datetime, datetime]]) -> Any:
+    """Which of the cuts (they tile the period) a first resolution falls in: 0, 1, ..."""
+    return case(
+        *((CaseOutcome.resolved_at < end, index) for index, (_, end) in enumerate(cuts)), else_=len(cuts)
+    )
+
+
+def _in_period(scope: Scope) -> list[ColumnElement[bool]]:
+    return [
+        *outcome_conditions(scope),
+        CaseOutcome.resolved_at >= scope.start,
+        CaseOutcome.resolved_at < scope.end,
+        CaseOutcome.resolution_is_problem.is_(True),
+    ]
+
+
+_MEASURED = and_(CaseOutcome.sentiment_before.is_not(None), CaseOutcome.sentiment_after.is_not(None))
+_NEGATIVE_BEFORE = and_(_MEASURED, CaseOutcome.sentiment_before == d.NEGATIVE_SENTIMENT)
+_ANSWERED = and_(CaseOutcome.survey_sent.is_(True), CaseOutcome.survey_score.is_not(None))
+#: the durations a Spread is taken of, and the unit each is shown in (seconds per minute, per hour)
+_DURATIONS = {
+    "first_response_minutes": (CaseOutcome.first_response_seconds, 60),
+    "resolution_hours": (CaseOutcome.resolution_seconds, 3600),
+}
+
+
+#: the Tally's fields that are counts, in order (the spreads come last)
+_TALLY_COUNTS = [field.name for field in dataclasses.fields(d.Tally) if field.name not in _DURATIONS]
+
+
+def _counts(scope: Scope) -> tuple[Any, ...]:
+    """The Tally's counts, in its field order, as SQL sums (``definitions.tally`` case by case)."""
+    return (
+        func.count(),
+        _yes(and_(CaseOutcome.opened_at >= scope.start, CaseOutcome.opened_at < scope.end)),
+        _yes(CaseOutcome.first_contact_resolution.is_(True)),
+        _yes(CaseOutcome.reopened_within_window.is_(True)),
+        func.coalesce(func.sum(CaseOutcome.handoffs), 0),
+        func.count(CaseOutcome.met_sla),
+        _yes(CaseOutcome.met_sla.is_(True)),
+        _yes(CaseOutcome.survey_sent.is_(True)),
+        _yes(_ANSWERED),
+        func.coalesce(func.sum(case((_ANSWERED, CaseOutcome.survey_score), else_=0)), 0),
+        _yes(CaseOutcome.experience == d.Experience.POSITIVE.value),
+        _yes(_MEASURED),
+        _yes(_NEGATIVE_BEFORE),
+        _yes(and_(_NEGATIVE_BEFORE, CaseOutcome.sentiment_after > d.NEGATIVE_SENTIMENT)),
+        func.coalesce(
+            func.sum(case((_MEASURED, CaseOutcome.sentiment_after - CaseOutcome.sentiment_before), else_=0)),
+            0,
+        ),
+        _yes(CaseOutcome.public_complaint.is_(True)),
+        _yes(and_(CaseOutcome.public_complaint.is_(True), CaseOutcome.closed_in_public.is_(True))),
+        *(func.count(column) for column, _ in _DURATIONS.values()),
+    )
+
+
+def tallies(
+    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]]
+) -> tuple[d.Tally, list[d.Tally]]:
+    """The tally of the cases first resolved in the period, and of those in each cut (the cuts tile
+    the period): one GROUP BY for the counts, and one read of the durations for their spreads."""
+    bucket = _bucket(cuts).label("bucket")
+    rows = session.execute(select(bucket, *_counts(scope)).where(*_in_period(scope)).group_by(bucket)).all()
+    per_bucket = {row[0]: [int(value or 0) for value in row[1:]] for row in rows}
+    whole = [sum(values) for values in zip(*per_bucket.values(), strict=True)] or [0] * (len(_counts(scope)))
+    sized = len(_DURATIONS)
+    spreads = _spreads(session, scope, cuts, any_timed=any(whole[-sized:]))
+
+    def made(values: list[int], key: int | None) -> d.Tally:
+        fields: dict[str, Any] = dict(zip(_TALLY_COUNTS, values[:-sized], strict=True))
+        fields.update({name: found[key] for name, found in spreads.items()})
+        return d.Tally(**fields)
+
+    return made(whole, None), [made(per_bucket.get(i, [0] * len(whole)), i) for i in range(len(cuts))]
+
+
+def _spreads(
+    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], *, any_timed: bool
+) -> dict[str, dict[int | None, d.Spread]]:
+    """Each duration's Spread per cut (key: its index) and over the whole period (key: None): the
+    integer columns read in the period's index range, taken apart in memory (``Spread.of``)."""
+    columns = [column for column, _ in _DURATIONS.values()]
+    units = [unit for _, unit in _DURATIONS.values()]
+    by_cut: list[dict[int, list[float]]] = [{index: [] for index in range(len(cuts))} for _ in columns]
+    if any_timed:
+        query = select(_bucket(cuts), *columns).where(
+            *_in_period(scope), or_(*(c.is_not(None) for c in columns))
+        )
+        for index, *values in session.execute(query):
+            for n, value in enumerate(values):
+                if value is not None:
+                    by_cut[n][index].append(value / units[n])
+    found: dict[str, dict[int | None, d.Spread]] = {}
+    for name, cut_values in zip(_DURATIONS, by_cut, strict=True):
+        spreads: dict[int | None, d.Spread] = {
+            index: d.Spread.of(values) for index, values in cut_values.items()
+        }
+        whole = [value for values in cut_values.values() for value in values]
+        spreads[None] = spreads[0] if len(cuts) == 1 else d.Spread.of(whole)
+        found[name] = spreads
+    return found
+
+
+#: each resolved-case figure of ``queries.figure_case_ids`` as a condition on the outcome row (the
+#: same picks it makes of ``ResolvedCase``s)
+FIGURE_CONDITIONS: dict[str, Any] = {
+    "resolved": lambda scope: true(),
+    "resolved_new": lambda scope: and_(
+        CaseOutcome.opened_at >= scope.start, CaseOutcome.opened_at < scope.end
+    ),
+    "first_contact": lambda scope: CaseOutcome.first_contact_resolution.is_(True),
+    "not_first_contact": lambda scope: or_(
+        CaseOutcome.first_contact_resolution.is_(None), CaseOutcome.first_contact_resolution.is_(False)
+    ),
+    "reopened": lambda scope: CaseOutcome.reopened_within_window.is_(True),
+    "handed_off": lambda scope: CaseOutcome.handoffs > 0,
+    "sla_met": lambda scope: CaseOutcome.met_sla.is_(True),
+    "sla_missed": lambda scope: CaseOutcome.met_sla.is_(False),
+    "surveyed": lambda scope: CaseOutcome.survey_score.is_not(None),
+    "positive": lambda scope: CaseOutcome.experience == d.Experience.POSITIVE.value,
+    "recovered": lambda scope: and_(_NEGATIVE_BEFORE, CaseOutcome.sentiment_after > d.NEGATIVE_SENTIMENT),
+    "not_recovered": lambda scope: and_(
+        _NEGATIVE_BEFORE, CaseOutcome.sentiment_after == d.NEGATIVE_SENTIMENT
+    ),
+    "public_complaint": lambda scope: CaseOutcome.public_complaint.is_(True),
+    "closed_in_public": lambda scope: and_(
+        CaseOutcome.public_complaint.is_(True), CaseOutcome.closed_in_public.is_(True)
+    ),
+    "not_closed_in_public": lambda scope: and_(
+        CaseOutcome.public_complaint.is_(True), CaseOutcome.closed_in_public.is_(False)
+    ),
+}
+
+
+def figure_case_ids(session: Session, scope: Scope, figure: str) -> list[int]:
+    """The cases first resolved in the period that a figure counts, in id order."""
+    condition = FIGURE_CONDITIONS[figure](scope)
+    query = select(CaseOutcome.case_id).where(*_in_period(scope), condition).order_by(CaseOutcome.case_id)
+    return list(session.scalars(query))
+
+
+def opened_per_cut(session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]]) -> list[int]:
+    """The cases opened in each cut of the period (spam and duplicates left out)."""
+    bucket = case(
+        *((CaseOutcome.opened_at < end, index) for index, (_, end) in enumerate(cuts)), else_=len(cuts)
+    ).label("bucket")
+    query = select(bucket, func.count()).where(*_opened(scope)).group_by(bucket)
+    counts: dict[int, int] = {row[0]: row[1] for row in session.execute(query)}
+    return [int(counts.get(index, 0)) for index in range(len(cuts))]

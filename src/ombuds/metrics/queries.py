@@ -302,12 +302,10 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
 
 
 def outcomes(session: Session, scope: Scope) -> d.Outcomes:
-    """Every care outcome of the period (docs/metrics.md)."""
-    return d.outcomes(
-        opened=count_opened(session, scope),
-        resolved=resolved_cases(session, scope),
-        debt=experience_debt(session, scope),
-    )
+    """Every care outcome of the period (docs/metrics.md), added up by the database."""
+    whole, _ = outcome_reads.tallies(session, scope, [(scope.start, scope.end)])
+    debt = outcome_reads.debt_totals(session, scope, [scope.end])[scope.end]
+    return d.outcomes_of(whole, opened=count_opened(session, scope), unresolved=debt)
 
 
 def case_ids_resolved(session: Session, scope: Scope) -> Sequence[int]:
@@ -361,6 +359,8 @@ def figure_case_ids(session: Session, scope: Scope, figure: str) -> list[int]:
         "closed_in_public": lambda c: c.public_complaint and c.closed_in_public,
         "not_closed_in_public": lambda c: c.public_complaint and not c.closed_in_public,
     }
+    if figure in outcome_reads.FIGURE_CONDITIONS:  # the same picks, asked of the outcome rows
+        return outcome_reads.figure_case_ids(session, scope, figure)
     pick = picks[figure]
     return [case.case_id for case in resolved_cases(session, scope) if pick(case)]
 

@@ -19,17 +19,20 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, event, insert, select
+from sqlalchemy import Table, and_, delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, attributes
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, attributes, sessionmaker
 
 from ombuds.cases.models import Case
 from ombuds.clock import as_utc
+from ombuds.db import transaction
+from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
+from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
-from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome
+from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome, MentionVoice
 
 _NOTED = "ombuds.metrics.rollup.cases"
 _NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
@@ -181,47 +184,140 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
             execution_options={"synchronize_session": False},
         )
     for start in range(0, len(rows), queries.CHUNK):
-        _upsert(session, rows[start : start + queries.CHUNK])
+        _upsert(session, CaseOutcome.__table__, "case_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
     if spans:
         session.execute(insert(CaseOpenSpan), spans)
     return len(rows)
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    table: Table = CaseOutcome.__table__  # type: ignore[assignment]
+def _upsert(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
     if session.get_bind().dialect.name == "postgresql":
         statement: Any = pg_insert(table)
     else:
         statement = sqlite_insert(table)
-    changed = {
-        column.name: statement.excluded[column.name] for column in table.columns if column.name != "case_id"
-    }
-    session.execute(statement.values(rows).on_conflict_do_update(index_elements=["case_id"], set_=changed))
+    changed = {column.name: statement.excluded[column.name] for column in table.columns if column.name != key}
+    # executemany: one compiled statement for any number of rows (a multi-VALUES one compiles per row)
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed), rows)
 
 
 #: cases per rebuild batch: a bounded transaction's worth
 REBUILD_BATCH = 5_000
 
 
-def rebuild(session: Session, *, brand_id: int | None = None, batch: int = REBUILD_BATCH) -> int:
-    """Recompute every case's row (of one brand, or all), ``batch`` cases at a time; the caller
-    commits. Answers how many rows were written. Rows of cases that no longer exist are dropped."""
-    query = select(Case.id).order_by(Case.id)
+def _next_batch(session: Session, *, brand_id: int | None, after: int, batch: int) -> list[int]:
+    query = select(Case.id).where(Case.id > after).order_by(Case.id).limit(batch)
     if brand_id is not None:
         query = query.where(Case.brand_id == brand_id)
-    written = 0
-    after = 0
-    while True:
-        ids = list(session.scalars(query.where(Case.id > after).limit(batch)))
-        if not ids:
-            break
-        written += refresh_case_outcomes(session, ids)
-        after = ids[-1]
+    return list(session.scalars(query))
+
+
+def _drop_orphans(session: Session, *, brand_id: int | None) -> None:
+    """Rows of cases that no longer exist (a foreign key SQLite did not enforce, say)."""
     stale = select(CaseOutcome.case_id).where(~CaseOutcome.case_id.in_(select(Case.id)))
     if brand_id is not None:
         stale = stale.where(CaseOutcome.brand_id == brand_id)
     refresh_case_outcomes(session, list(session.scalars(stale)))
+
+
+def rebuild(
+    session: Session, *, brand_id: int | None = None, batch: int = REBUILD_BATCH, voice: bool = True
+) -> int:
+    """Recompute every case's row (of one brand, or all), ``batch`` cases at a time, in the caller's
+    transaction, and every message's voice row unless ``voice`` is False (a schema before them).
+    Answers how many case rows were written."""
+    written = after = 0
+    while ids := _next_batch(session, brand_id=brand_id, after=after, batch=batch):
+        written += refresh_case_outcomes(session, ids)
+        after = ids[-1]
+    _drop_orphans(session, brand_id=brand_id)
+    if voice:
+        rebuild_voice(session, brand_id=brand_id)
     return written
+
+
+def rebuild_in_batches(
+    factory: sessionmaker[Session], *, brand_id: int | None = None, batch: int = REBUILD_BATCH
+) -> int:
+    """``rebuild`` with a transaction per batch: a large desk is never locked for the whole run."""
+    written = after = 0
+    while True:
+        with transaction(factory) as session:
+            ids = _next_batch(session, brand_id=brand_id, after=after, batch=batch)
+            if not ids:
+                _drop_orphans(session, brand_id=brand_id)
+                rebuild_voice(session, brand_id=brand_id)
+                return written
+            written += refresh_case_outcomes(session, ids)
+        after = ids[-1]
+
+
+# --- the voice of the customer: one row per customer message with a category ---------------------
+
+
+def voice_rows(session: Session, mention_ids: Collection[int]) -> list[dict[str, Any]]:
+    """The ``mention_voice`` rows of these messages: the customer's own, with a category."""
+    category, sentiment = aliased(Enrichment), aliased(Enrichment)
+    rows: list[dict[str, Any]] = []
+    for chunk in queries.chunks(mention_ids):
+        query = (
+            select(
+                Mention.id,
+                Mention.brand_id,
+                Mention.case_id,
+                Mention.created_at,
+                category.label,
+                sentiment.label,
+            )
+            .join(category, and_(category.mention_id == Mention.id, category.analyzer == queries.CATEGORY))
+            .outerjoin(
+                sentiment, and_(sentiment.mention_id == Mention.id, sentiment.analyzer == queries.SENTIMENT)
+            )
+            .where(Mention.id.in_(chunk), Mention.direction == Direction.INBOUND)
+        )
+        rows += [
+            {
+                "mention_id": mention_id,
+                "brand_id": brand_id,
+                "case_id": case_id,
+                "created_at": as_utc(at),
+                "category": label,
+                "is_negative": mood == d.Experience.NEGATIVE.value,
+            }
+            for mention_id, brand_id, case_id, at, label, mood in session.execute(query)
+            if label
+        ]
+    return rows
+
+
+def refresh_mention_voice(session: Session, mention_ids: Collection[int]) -> int:
+    """Rewrite the voice rows of these messages (one gone, or without a category: its row goes)."""
+    ids = sorted(set(mention_ids))
+    rows = voice_rows(session, ids)
+    kept = {row["mention_id"] for row in rows}
+    for chunk in queries.chunks([mention_id for mention_id in ids if mention_id not in kept]):
+        session.execute(
+            delete(MentionVoice).where(MentionVoice.mention_id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+    for start in range(0, len(rows), queries.CHUNK):
+        _upsert(session, MentionVoice.__table__, "mention_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
+    return len(rows)
+
+
+def rebuild_voice(session: Session, *, brand_id: int | None = None, batch: int = 20_000) -> int:
+    """Recompute every message's voice row (of one brand, or all), in the caller's transaction."""
+    written = after = 0
+    while True:
+        query = select(Mention.id).where(Mention.id > after).order_by(Mention.id).limit(batch)
+        if brand_id is not None:
+            query = query.where(Mention.brand_id == brand_id)
+        ids = list(session.scalars(query))
+        if not ids:
+            return written
+        written += refresh_mention_voice(session, ids)
+        after = ids[-1]
 
 
 # --- keeping the rows current ---------------------------------------------------------------------
@@ -250,6 +346,8 @@ def _note_instance(session: Session, instance: object) -> None:
     column = _CASE_COLUMN.get(table or "")
     if column is None:
         return
+    if table == "mention" and isinstance(getattr(instance, "id", None), int):
+        _noted_mentions(session).add(instance.id)  # type: ignore[attr-defined]
     history = attributes.get_history(instance, column)
     for value in (*history.sum(), getattr(instance, column, None)):
         if isinstance(value, int):
@@ -275,6 +373,9 @@ def _affected(session: Session, table: Table, where: Any) -> None:
     if where is not None:
         query = query.where(where)
     target.update(value for value in session.execute(query).scalars() if value is not None)
+    if table.name == "mention":
+        query = select(table.c.id) if where is None else select(table.c.id).where(where)
+        _noted_mentions(session).update(session.execute(query).scalars())
 
 
 def _on_execute(state: ORMExecuteState) -> Any:
@@ -308,11 +409,12 @@ def _note_row(session: Session, table: str, row: Mapping[str, Any]) -> None:
 
 
 def refresh_noted(session: Session) -> int:
-    """Refresh the rows of the cases this session changed (a commit does it by itself)."""
+    """Refresh the rows of the cases and messages this session changed (a commit does it by itself)."""
     session.flush()
-    mentions = _noted_mentions(session)
-    while mentions:
-        chunk = [mentions.pop() for _ in range(min(len(mentions), queries.CHUNK))]
+    mentions = sorted(_noted_mentions(session))
+    _noted_mentions(session).clear()
+    refresh_mention_voice(session, mentions)
+    for chunk in queries.chunks(mentions):
         noted(session).update(
             case_id
             for case_id in session.scalars(select(Mention.case_id).where(Mention.id.in_(chunk)))

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ombuds.clock import as_utc
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_reads import debt_totals
-from ombuds.metrics.queries import Scope, debt_at, opened_times, resolved_cases
+from ombuds.metrics.outcome_reads import debt_totals, opened_per_cut, tallies
+from ombuds.metrics.queries import Scope, debt_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,37 +29,23 @@ class Overview:
 
 
 def overview(session: Session, scope: Scope) -> Overview:
-    """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the whole period's."""
+    """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the
+    whole period's, added up by the database from the outcome rows: a GROUP BY per figure kind."""
     cuts = d.buckets(scope.start, scope.end)
-    opened = [0] * len(cuts)
-    for at in opened_times(session, scope):
-        index = d.bucket_of(as_utc(at), cuts)
-        if index is not None:
-            opened[index] += 1
-    every = resolved_cases(session, scope)
-    resolved: list[list[d.ResolvedCase]] = [[] for _ in cuts]
-    for case in every:
-        index = d.bucket_of(case.resolved_at, cuts)
-        if index is not None:
-            resolved[index].append(case)
+    opened = opened_per_cut(session, scope, cuts)
+    whole, per_cut = tallies(session, scope, cuts)
     # case by case at the end (what would pay it down); at each bucket's end only its sum, which
-    # the database adds up (``definitions.debt_total``), as one weight
+    # the database adds up (``definitions.debt_total``)
     at_end = debt_at(session, scope, [scope.end])[scope.end]
     totals = debt_totals(session, scope, [end for _, end in cuts])
     return Overview(
-        outcomes=d.outcomes(opened=sum(opened), resolved=every, debt=at_end),
+        outcomes=d.outcomes_of(whole, opened=sum(opened), unresolved=sum(item.weight for item in at_end)),
         points=[
-            TrendPoint(
-                start, end, d.outcomes(opened=opened[i], resolved=resolved[i], debt=_summed(totals[end]))
-            )
+            TrendPoint(start, end, d.outcomes_of(per_cut[i], opened=opened[i], unresolved=totals[end]))
             for i, (start, end) in enumerate(cuts)
         ],
         debt=at_end,
     )
-
-
-def _summed(total: float) -> list[d.DebtCase]:
-    return [d.DebtCase(case_id=0, weight=total)] if total else []
 
 
 def trend(session: Session, scope: Scope) -> list[TrendPoint]:

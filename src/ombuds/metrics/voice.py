@@ -6,19 +6,22 @@ the arithmetic is in ``metrics.definitions``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from ombuds.cases.models import Case
 from ombuds.clock import as_utc
-from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
-from ombuds.metrics.queries import SENTIMENT, Scope, chunks, debt_at
+from ombuds.metrics.outcome_models import CaseOutcome, MentionVoice
+from ombuds.metrics.outcome_reads import outcome_conditions
+from ombuds.metrics.queries import Scope, chunks, debt_at
 from ombuds.shown_brands import note_shown
 
 CATEGORY = "category"
@@ -37,36 +40,61 @@ class CategoryRead:
     examples: list[Example]
 
 
-def _said(session: Session, scope: Scope, *, start: datetime, end: datetime) -> list[d.Said]:
-    category = aliased(Enrichment)
-    sentiment = aliased(Enrichment)
-    query = (
-        select(Mention.id, Mention.case_id, Mention.created_at, category.label, sentiment.label)
-        .join(category, and_(category.mention_id == Mention.id, category.analyzer == CATEGORY))
-        .outerjoin(sentiment, and_(sentiment.mention_id == Mention.id, sentiment.analyzer == SENTIMENT))
-        .where(
-            Mention.brand_id == scope.brand_id,
-            Mention.direction == Direction.INBOUND,
-            Mention.created_at >= start,
-            Mention.created_at < end,
-            category.label.is_not(None),
-        )
-        .order_by(category.id, sentiment.id)
+def _messages(scope: Scope, *, start: datetime, end: datetime, columns: Sequence[Any]) -> Any:
+    """The customer's own messages of [start, end) with a category (``mention_voice``), in scope:
+    with a team, channel, agent or category, those of the cases it holds."""
+    query = select(*columns).where(
+        MentionVoice.brand_id == scope.brand_id,
+        MentionVoice.created_at >= start,
+        MentionVoice.created_at < end,
     )
-    if scope.team_id is not None or scope.channel is not None:
-        query = query.join(Case, Case.id == Mention.case_id).where(*scope.conditions())
-    latest: dict[int, d.Said] = {}  # a correction, written later, wins
-    for mention_id, case_id, at, label, mood in session.execute(query):
-        if not label:
-            continue
-        latest[mention_id] = d.Said(
-            mention_id=mention_id,
-            case_id=case_id,
-            at=as_utc(at),
-            category=label,
-            is_negative=mood == "negative",
+    narrower = outcome_conditions(scope)[1:]
+    if narrower:
+        query = query.join(CaseOutcome, CaseOutcome.case_id == MentionVoice.case_id).where(*narrower)
+    return query
+
+
+def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Each category's messages and negative ones in [start, end), counted by the database."""
+    negative = func.sum(case((MentionVoice.is_negative.is_(True), 1), else_=0))
+    query = _messages(
+        scope, start=start, end=end, columns=(MentionVoice.category, func.count(), negative)
+    ).group_by(MentionVoice.category)
+    return {row[0]: (row[1], row[2] or 0) for row in session.execute(query)}
+
+
+def _example_ids(session: Session, scope: Scope, categories: Sequence[str]) -> dict[str, tuple[int, ...]]:
+    """Each category's examples in the period, in ``definitions.example_order``: one window over
+    the period's messages of those categories."""
+    if not categories:
+        return {}
+    order = func.row_number().over(
+        partition_by=MentionVoice.category,
+        order_by=(
+            case((MentionVoice.is_negative.is_(True), 0), else_=1),
+            MentionVoice.created_at.desc(),
+            MentionVoice.mention_id.desc(),
+        ),
+    )
+    ranked = (
+        _messages(
+            scope,
+            start=scope.start,
+            end=scope.end,
+            columns=(MentionVoice.category, MentionVoice.mention_id, order.label("place")),
         )
-    return list(latest.values())
+        .where(MentionVoice.category.in_(categories))
+        .subquery()
+    )
+    found: dict[str, list[int]] = {category: [] for category in categories}
+    query = (
+        select(ranked.c.category, ranked.c.mention_id)
+        .where(ranked.c.place <= d.EXAMPLES)
+        .order_by(ranked.c.place)
+    )
+    for category, mention_id in session.execute(query):
+        found[category].append(mention_id)
+    return {category: tuple(ids) for category, ids in found.items()}
 
 
 def voice_of_the_customer(session: Session, scope: Scope, *, limit: int = 10) -> list[CategoryRead]:
@@ -74,11 +102,16 @@ def voice_of_the_customer(session: Session, scope: Scope, *, limit: int = 10) ->
     the period of the same length before, and a few messages (negative ones first)."""
     note_shown(session, [scope.brand_id])
     span = scope.end - scope.start
-    now = _said(session, scope, start=scope.start, end=scope.end)
-    before: dict[str, int] = {}
-    for item in _said(session, scope, start=scope.start - span, end=scope.start):
-        before[item.category] = before.get(item.category, 0) + 1
-    found = d.voice(now, previous=before, limit=limit)
+    now = _counts(session, scope, start=scope.start, end=scope.end)
+    before = {
+        category: messages
+        for category, (messages, _) in _counts(
+            session, scope, start=scope.start - span, end=scope.start
+        ).items()
+    }
+    top = d.top_categories(now, previous=before, limit=limit)
+    examples = _example_ids(session, scope, [item.category for item in top])
+    found = [replace(item, example_ids=examples[item.category]) for item in top]
     wanted = {mention_id for item in found for mention_id in item.example_ids}
     texts: dict[int, Example] = {}
     for chunk in chunks(wanted):
