@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         ),
     )
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, description="How long a sign-in lasts.")
+    accurate_threads: int = Field(
+        default=2,
+        ge=1,
+        description="Threads for fine-tuning and reading with a brand's accurate model (MiniLM on the CPU).",
+    )
     analysis_model: Path | None = Field(
         default=None,
         description=(

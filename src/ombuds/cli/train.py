@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ombuds.cli.base import database, fail, print_json
-from ombuds.settings import get_settings
+from ombuds.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 TextOption = Annotated[str, typer.Option("--text-col", help="Column with the message text.")]
 
@@ -28,6 +31,17 @@ def train(
     analyzer: Annotated[
         str | None, typer.Option("--analyzer", help="The analyzer a single --label-col teaches.")
     ] = None,
+    accurate: Annotated[
+        bool,
+        typer.Option(
+            "--accurate",
+            help="Also fine-tune the brand's accurate model (MiniLM, on the CPU: minutes) on all "
+            "its examples; sentiment, category and intent then read with it.",
+        ),
+    ] = False,
+    epochs: Annotated[
+        int, typer.Option("--epochs", min=1, help="Passes over the examples (--accurate).")
+    ] = 3,
 ) -> None:
     """Add labelled examples for a brand and retrain its models; prints what was learned."""
     from ombuds.db import transaction
@@ -40,12 +54,76 @@ def train(
         columns = read_example_columns(source, text_col=text_col, label_cols=label_col, analyzer=analyzer)
     except DataError as exc:
         raise fail(str(exc)) from exc
+    settings = get_settings()
     try:
-        with database(get_settings()) as factory, transaction(factory) as session:
-            result = train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
-    except (OmbudsError, DataError) as exc:
+        with database(settings) as factory:
+            with transaction(factory) as session:
+                result = train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
+            if accurate:
+                result["accurate"] = _train_accurate(factory, settings, brand, epochs)
+    except (OmbudsError, DataError, ValueError) as exc:
         raise fail(str(exc)) from exc
     print_json(result)
+
+
+def _train_accurate(
+    factory: sessionmaker[Session], settings: Settings, brand: str, epochs: int
+) -> dict[str, Any]:
+    """Fine-tune outside any transaction (minutes), then record the saved model in a short one."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlalchemy import select
+
+    from ombuds.accounts.models import Brand
+    from ombuds.db import transaction
+    from ombuds.enrichment.accurate.recipe import Recipe
+    from ombuds.enrichment.accurate.store import Pointer, brand_folder
+    from ombuds.enrichment.accurate.tuning import fine_tune
+    from ombuds.enrichment.retraining import brand_examples, record_accurate_model
+
+    with factory() as session:
+        brand_id = session.scalar(select(Brand.id).where(Brand.slug == brand))
+        assert brand_id is not None  # train_from_file found it
+        # a head with one label alone has nothing to tell apart (fine_tune would refuse it)
+        examples = {
+            head: rows
+            for head, rows in brand_examples(session, brand_id).items()
+            if len({label for _, label in rows}) > 1
+        }
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("fine-tuning MiniLM"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("steps, time left"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    started = time.perf_counter()
+    with bar:
+        task = bar.add_task("tune", total=None)
+        model = fine_tune(
+            examples,
+            Recipe(epochs=epochs, threads=settings.accurate_threads),
+            progress=lambda done: bar.update(task, completed=done.done, total=done.total),
+        )
+    seconds = time.perf_counter() - started
+    pointer = Pointer(brand_folder(brand_id, model.version), model.version)
+    model.save(settings.data_dir / pointer.folder)
+    with transaction(factory) as session:
+        record_accurate_model(session, brand_id=brand_id, pointer=pointer, examples=model.examples)
+    return {
+        "version": model.version,
+        "folder": str(settings.data_dir / pointer.folder),
+        "heads": {head: list(linear.classes) for head, linear in model.heads.items()},
+        "examples": model.examples,
+        "epochs": epochs,
+        "seconds": round(seconds, 1),
+    }
 
 
 def register(app: typer.Typer) -> None:

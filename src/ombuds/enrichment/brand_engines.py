@@ -8,6 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ombuds.enrichment.accurate.analyzers import with_accurate
+from ombuds.enrichment.accurate.store import ACCURATE, Pointer, load_pointed
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.intent import IntentAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
@@ -15,12 +17,18 @@ from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.engine import AnalysisEngine, load_default_engine
 from ombuds.enrichment.linear import LinearModel
 from ombuds.enrichment.models import BrandModel
+from ombuds.settings import get_settings
 
-_engines: dict[int, tuple[tuple[str, ...], AnalysisEngine]] = {}
+#: brand → (its models' versions, engine with the accurate model if any, engine without it)
+_engines: dict[int, tuple[tuple[str, ...], AnalysisEngine, AnalysisEngine]] = {}
 
 
-def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
-    """The default engine with the brand's own heads swapped in; rebuilt only when they change."""
+def load_engine_for_brand(session: Session, brand_id: int, *, use_accurate: bool = True) -> AnalysisEngine:
+    """The default engine with the brand's own heads swapped in; rebuilt only when they change.
+
+    A brand with an accurate model (``ombuds train --accurate``) reads sentiment, category and
+    intent with it; ``use_accurate=False`` gives its fast path (its linear heads) instead.
+    """
     rows = list(
         session.execute(
             select(BrandModel.analyzer, BrandModel.version)
@@ -34,9 +42,13 @@ def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
     key = tuple(f"{analyzer}:{version}" for analyzer, version in rows)
     cached = _engines.get(brand_id)
     if cached is not None and cached[0] == key:
-        return cached[1]
+        return cached[1] if use_accurate else cached[2]
     engine = default
+    pointer = None
     for model in session.scalars(select(BrandModel).where(BrandModel.brand_id == brand_id)):
+        if model.analyzer == ACCURATE:
+            pointer = Pointer.from_bytes(model.weights)
+            continue
         linear = LinearModel.from_bytes(model.weights)
         if linear.coef.shape[1] != default.featurizer.size:
             continue  # trained on another release's features; the default serves until retrained
@@ -46,5 +58,11 @@ def load_engine_for_brand(session: Session, brand_id: int) -> AnalysisEngine:
         else:
             kind = SentimentAnalyzer if model.analyzer == "sentiment" else CategoryAnalyzer
             engine = engine.replace(kind(default.featurizer, linear, version=model.version))
-    _engines[brand_id] = (key, engine)
-    return engine
+    fast = engine
+    if pointer is not None:
+        settings = get_settings()
+        accurate = load_pointed(settings.data_dir, pointer, threads=settings.accurate_threads)
+        if accurate is not None:
+            engine = with_accurate(engine, accurate)
+    _engines[brand_id] = (key, engine, fast)
+    return engine if use_accurate else fast

@@ -108,9 +108,14 @@ class AnalysisEngine:
             sentiments: list[Finding | None] = (
                 list(columns[names.index("sentiment")]) if "sentiment" in names else [None] * len(batch)
             )
-            if shared is None and self.intent.learned is not None:
-                shared = self.featurizer.transform([facts.text for facts in batch])
-            columns.append(self.intent.analyze_with(batch, sentiments, features=shared))
+            learned = self.intent.learned
+            if learned is not None and learned.featurizer is not self.featurizer:
+                # an accurate head reads its own vectors, never the shared TF-IDF rows
+                columns.append(self.intent.analyze_with(batch, sentiments))
+            else:
+                if shared is None and learned is not None:
+                    shared = self.featurizer.transform([facts.text for facts in batch])
+                columns.append(self.intent.analyze_with(batch, sentiments, features=shared))
         if self.embedding is not None:
             if shared is None:
                 shared = self.featurizer.transform([facts.text for facts in batch])

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
+from ombuds.enrichment.accurate.store import ACCURATE, Pointer
 from ombuds.enrichment.adapt import adapt
 from ombuds.enrichment.engine import load_default_engine
 from ombuds.enrichment.learnable import LEARNABLE, check_label
@@ -204,3 +205,45 @@ def train_from_file(
             "note": None if model else "too few classes to learn yet (need two)",
         }
     return result
+
+
+def brand_examples(session: Session, brand_id: int) -> dict[str, list[tuple[str, str]]]:
+    """Every labelled (text, label) row of the brand, by analyzer: what its accurate model learns."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for analyzer, text, label in session.execute(
+        select(LabeledExample.analyzer, LabeledExample.text, LabeledExample.label)
+        .where(LabeledExample.brand_id == brand_id, LabeledExample.analyzer.in_(LEARNABLE))
+        .order_by(LabeledExample.id)
+    ):
+        found.setdefault(analyzer, []).append((text, label))
+    return found
+
+
+def record_accurate_model(
+    session: Session, *, brand_id: int, pointer: Pointer, examples: dict[str, int]
+) -> BrandModel:
+    """Make the saved accurate model the brand's current one; its engine picks it up at once."""
+    row = session.scalar(
+        select(BrandModel).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == ACCURATE)
+    )
+    if row is None:
+        row = BrandModel(brand_id=brand_id, analyzer=ACCURATE)
+        session.add(row)
+    row.version = pointer.version
+    row.example_count, row.last_example_id = sum(examples.values()), None
+    row.weights = pointer.to_bytes()
+    record_event(
+        session,
+        brand_id=brand_id,
+        kind="brand_model.trained",
+        subject_type="brand",
+        subject_id=brand_id,
+        data={
+            "analyzer": ACCURATE,
+            "version": pointer.version,
+            "examples": sum(examples.values()),
+            "heads": examples,
+        },
+    )
+    session.flush()
+    return row

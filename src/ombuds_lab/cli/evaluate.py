@@ -15,6 +15,15 @@ TrainOption = Annotated[Path, typer.Option("--train", help="CSV file to learn fr
 TestOption = Annotated[Path, typer.Option("--test", help="CSV file to score on.")]
 TextOption = Annotated[str, typer.Option("--text-col", help="Column with the message text.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="fast: today's linear heads; accurate: MiniLM fine-tuned on --train (minutes on a CPU).",
+    ),
+]
+EpochsOption = Annotated[int, typer.Option("--epochs", min=1, help="Passes over --train (--model accurate).")]
+MODELS = ("fast", "accurate")
 
 
 @app.command("sentiment")
@@ -35,11 +44,27 @@ def eval_sentiment(
         ),
     ] = False,
     as_json: JsonOption = False,
+    model: ModelOption = "fast",
+    epochs: EpochsOption = 3,
 ) -> None:
     """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
     if (train is None) == (not shipped):
         raise fail("give --train FILE to learn from, or --shipped to score the model as shipped")
-    _evaluate("sentiment", train, test, text_col, label_col, None, 0, [], as_json=as_json)
+    if shipped and model != "fast":
+        raise fail("--shipped scores the fast model as shipped; --model accurate needs --train")
+    _evaluate(
+        "sentiment",
+        train,
+        test,
+        text_col,
+        label_col,
+        None,
+        0,
+        [],
+        as_json=as_json,
+        model=model,
+        epochs=epochs,
+    )
 
 
 @app.command("category")
@@ -57,12 +82,26 @@ def eval_category(
         typer.Option("--exclude", help='Skip rows with this label (default: "Can\'t Tell").'),
     ] = None,
     as_json: JsonOption = False,
+    model: ModelOption = "fast",
+    epochs: EpochsOption = 3,
 ) -> None:
     """Learn categories from one file (optionally a few per category), score them on another."""
     from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS
 
     excluded = list(UNDECIDED_LABELS) if exclude is None else exclude
-    _evaluate("category", train, test, text_col, label_col, shots, seed, excluded, as_json=as_json)
+    _evaluate(
+        "category",
+        train,
+        test,
+        text_col,
+        label_col,
+        shots,
+        seed,
+        excluded,
+        as_json=as_json,
+        model=model,
+        epochs=epochs,
+    )
 
 
 def _evaluate(
@@ -76,14 +115,18 @@ def _evaluate(
     exclude: list[str],
     *,
     as_json: bool,
+    model: str = "fast",
+    epochs: int = 3,
 ) -> None:
     from ombuds.enrichment.training import DataError
     from ombuds_lab.enrichment.evaluate import EvalRequest, evaluate
 
-    request = EvalRequest(analyzer, train, test, text_col, label_col, shots, seed, exclude)
+    if model not in MODELS:
+        raise fail(f"--model must be one of {', '.join(MODELS)}, not {model!r}")
+    request = EvalRequest(analyzer, train, test, text_col, label_col, shots, seed, exclude, model, epochs)
     try:
         result = evaluate(request)
-    except DataError as exc:
+    except (DataError, ValueError) as exc:
         raise fail(str(exc)) from exc
     show_report(result, as_json=as_json)
 

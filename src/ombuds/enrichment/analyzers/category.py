@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from scipy import sparse
-
 from ombuds.enrichment.analyzers.resolution import read_resolution
-from ombuds.enrichment.analyzers.text_classifier import TextClassifier
+from ombuds.enrichment.analyzers.text_classifier import Features, TextClassifier
 from ombuds.enrichment.base import Finding
 
 NO_CATEGORY = "none"
@@ -30,7 +28,7 @@ class CategoryAnalyzer(TextClassifier):
     def version(self) -> str:
         return f"{self._version}+{SOLVED_VERSION}"
 
-    def analyze_features(self, features: sparse.csr_matrix) -> list[Finding]:
+    def analyze_features(self, features: Features) -> list[Finding]:
         return [
             finding
             if finding.label != NO_CATEGORY

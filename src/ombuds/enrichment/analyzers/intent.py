@@ -12,9 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from scipy import sparse
-
-from ombuds.enrichment.analyzers.text_classifier import TextClassifier
+from ombuds.enrichment.analyzers.text_classifier import Features, TextClassifier
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import ClassifierData, IntentData
 
@@ -113,7 +111,7 @@ class IntentAnalyzer:
         batch: Sequence[MentionFacts],
         sentiments: Sequence[Finding | None],
         *,
-        features: sparse.csr_matrix | None = None,
+        features: Features | None = None,
     ) -> list[Finding]:
         learned: list[Finding | None] = [None] * len(batch)
         if self.learned is not None and batch:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypeAlias
 
+import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from ombuds.enrichment.base import Finding, MentionFacts
-from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.findings import ClassifierData
 from ombuds.enrichment.linear import LinearModel, top_labels
+
+#: What a head reads: sparse TF-IDF rows (the fast path) or dense sentence vectors (accurate).
+Features: TypeAlias = sparse.csr_matrix | npt.NDArray[np.float32]
+
+
+class Featurizer(Protocol):
+    """Texts in, one row of features per text (``TextFeaturizer``, the accurate ``Encoder``)."""
+
+    def transform(self, texts: Sequence[str]) -> Features: ...
 
 
 class TextClassifier:
@@ -22,7 +32,7 @@ class TextClassifier:
 
     name: ClassVar[str] = "text"
 
-    def __init__(self, featurizer: TextFeaturizer, model: LinearModel, *, version: str) -> None:
+    def __init__(self, featurizer: Featurizer, model: LinearModel, *, version: str) -> None:
         self.featurizer = featurizer
         self.model = model
         self._version = version
@@ -43,7 +53,7 @@ class TextClassifier:
         """A second look at what the features missed (emoji for sentiment); by default none."""
         return findings
 
-    def analyze_features(self, features: sparse.csr_matrix) -> list[Finding]:
+    def analyze_features(self, features: Features) -> list[Finding]:
         """Findings from features already computed by this analyzer's featurizer (shared per batch)."""
         if features.shape[0] == 0:
             return []
