@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from ombuds.metrics import definitions as d
-
-MONDAY = datetime(2026, 11, 2, 9, tzinfo=UTC)
-HOUR = timedelta(hours=1)
+from tests.unit.metrics.test_definitions import HOUR, MONDAY, resolved
 
 
 def said(
@@ -18,24 +14,6 @@ def said(
 
 def reply(hours: float, *, public: bool) -> d.SentReply:
     return d.SentReply(at=MONDAY + hours * HOUR, is_public=public)
-
-
-def resolved(case_id: int, **facts: object) -> d.ResolvedCase:
-    base: dict[str, object] = {
-        "case_id": case_id,
-        "resolved_at": MONDAY,
-        "opened_in_period": True,
-        "reopened_within_window": False,
-        "first_contact_resolution": True,
-        "handoffs": 0,
-        "first_response_seconds": None,
-        "resolution_seconds": None,
-        "met_sla": None,
-        "survey_sent": False,
-        "survey_score": None,
-        "experience": None,
-    }
-    return d.ResolvedCase(**{**base, **facts})  # type: ignore[arg-type]
 
 
 def test_the_mood_before_our_first_reply_is_the_latest_reading_then_and_after_it_the_customers_last() -> None:
