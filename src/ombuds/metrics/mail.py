@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -55,7 +56,16 @@ def dashboard_url(settings: Settings) -> str:
 
 
 def smtp_failure(exc: Exception, *, settings: Settings) -> str:
-    """What went wrong sending, in words a person can act on: the server and its own answer."""
+    """What went wrong sending, in words a person can act on: the server and its own answer.
+
+    The answer is shown to a brand's managers and kept on its schedule, and a server may echo what
+    it was sent: the SMTP password (the operator's, not theirs) never appears in it, neither in the
+    clear nor as AUTH LOGIN or PLAIN sent it.
+    """
+    return _without_password(_failure(exc, settings=settings), settings=settings)[:1000]
+
+
+def _failure(exc: Exception, *, settings: Settings) -> str:
     where = f"{settings.alerts_smtp_host}:{settings.alerts_smtp_port}"
     if isinstance(exc, smtplib.SMTPResponseException):
         said = (
@@ -63,12 +73,31 @@ def smtp_failure(exc: Exception, *, settings: Settings) -> str:
             if isinstance(exc.smtp_error, bytes)
             else str(exc.smtp_error)
         )
-        return f"the SMTP server {where} refused it: {exc.smtp_code} {said}"[:1000]
+        return f"the SMTP server {where} refused it: {exc.smtp_code} {said}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return f"the SMTP server {where} refused the recipients: {', '.join(exc.recipients)}"[:1000]
+        return f"the SMTP server {where} refused the recipients: {', '.join(exc.recipients)}"
     if isinstance(exc, smtplib.SMTPException):  # a disconnect, a missing extension
-        return f"sending through the SMTP server {where} failed: {type(exc).__name__}: {exc}"[:1000]
-    return f"the SMTP server {where} could not be reached: {type(exc).__name__}: {exc}"[:1000]
+        return f"sending through the SMTP server {where} failed: {type(exc).__name__}: {exc}"
+    return f"the SMTP server {where} could not be reached: {type(exc).__name__}: {exc}"
+
+
+def _without_password(text: str, *, settings: Settings) -> str:
+    password = settings.alerts_smtp_password
+    if not password:
+        return text
+    user = settings.alerts_smtp_username or ""
+    forms = {
+        password,
+        base64.b64encode(password.encode()).decode(),  # AUTH LOGIN
+        base64.b64encode(f"\0{user}\0{password}".encode()).decode(),  # AUTH PLAIN
+    }
+    if len(password) < 4 and any(form in text for form in forms):
+        # blanking so short a password would blank ordinary letters too: withhold the whole answer
+        return "the SMTP server's answer is not shown: it might repeat the password"
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= 4:
+            text = text.replace(form, "***")
+    return text
 
 
 def send_digest(digest: Digest, *, to: Sequence[str], settings: Settings) -> None:
