@@ -66,3 +66,28 @@ def test_a_stream_only_now_starting_is_not_judged_by_its_near_silence_before() -
         for i, o in enumerate(trickle(days=1, per_day=300, seed=2))
     ]
     assert replay([*silence, *busy])[1] == []
+
+
+def test_yesterday_s_burst_does_not_blind_a_small_brand_to_today_s() -> None:
+    # The hour of a burst counted in full in the last day's rate the test judges by: on a brand
+    # of 16 a day, yesterday's 30 people doubled it, and a second problem the next day opened
+    # after 22 minutes instead of 12.
+    quiet = trickle(days=4.5, per_day=16)
+    first, second = START + timedelta(days=2, hours=14), START + timedelta(days=3, hours=13)
+    monitor, _ = replay(
+        [
+            *[o for o in quiet if o.at < second],
+            *burst(first, people=30, minutes=30, first_id=10_000),
+            *burst(second, people=34, minutes=40, first_id=20_000)[:1],
+        ]
+    )
+    assert not monitor.is_established  # the second burst is judged by the cold start
+    _, opened = replay(
+        [
+            *quiet,
+            *burst(first, people=30, minutes=30, first_id=10_000),
+            *burst(second, people=34, minutes=40, first_id=20_000),
+        ]
+    )
+    assert len(opened) == 2
+    assert second <= opened[1] <= second + timedelta(minutes=15), opened[1] - second

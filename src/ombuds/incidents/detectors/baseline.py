@@ -9,6 +9,7 @@ its daily rhythm. A young baseline is also less certain, so its expectation is i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,12 @@ HOUR_SECONDS = 3600
 KEPT_HOURS = 28 * 24
 DAY_CV = 0.25  # how far a level learned from one day may be off
 INTRINSIC_CV = 0.15  # how much a stream's true rate swings from one day to the next
+
+
+def storm_ceiling(expected: float) -> float:
+    """The most an hour expected to hold ``expected`` counts towards what is normal: a storm
+    does not become tomorrow's normal."""
+    return max(3.0 * expected, expected + 4.0 * math.sqrt(expected) + 3.0)
 
 
 def day_of_week(hour: int) -> int:
@@ -60,6 +67,10 @@ class HourlySeries:
         """Winsorize a closed hour so a storm does not become tomorrow's normal."""
         if self.value(hour) > ceiling:
             self.counts[hour % KEPT_HOURS] = ceiling
+
+    def capped_total(self, start: int, end: int, ceiling: float) -> float:
+        """Sum of the hours [start, end) still kept, each counted at most ``ceiling``."""
+        return sum(min(self.value(hour), ceiling) for hour in range(start, end))
 
     def total(self, start: int, end: int) -> float:
         """Sum of the hours [start, end) still kept, by slices of the ring (no per-hour calls)."""

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ombuds.incidents.detectors.baseline import storm_ceiling
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
 from ombuds.incidents.detectors.storms import StormMessage
@@ -109,8 +110,13 @@ class Detectors:
         before = (seen - monitor.trailing_closed) / max(hours - 24.0, 1.0)
         if last_day > settings.cold_steady_ratio * before:
             return []  # the last day far busier than the days before: a stream only now starting
-        # the busier of the week's and the last day's rates, at the brand's busiest hours
-        per_hour = settings.cold_peak_factor * max(seen / hours, last_day)
+        # The busier of the week's and the last day's rates, at the brand's busiest hours. An
+        # earlier storm's hours count as busy hours, not as the storm: yesterday's burst would
+        # otherwise triple the rate and blind the test to today's.
+        ceiling = storm_ceiling(seen / hours)
+        usual = state.series.capped_total(start, monitor.hour, ceiling) / hours
+        usual_last_day = state.series.capped_total(monitor.hour - 23, monitor.hour, ceiling) / 23.0
+        per_hour = settings.cold_peak_factor * max(usual, usual_last_day)
         needed = settings.volume_strength + settings.cold_extra_strength
         best: Alarm | None = None
         for window in state.windows:

@@ -21,6 +21,7 @@ from ombuds.incidents.detectors.baseline import (
     exposure_of,
     fit_level,
     fit_profile,
+    storm_ceiling,
 )
 from ombuds.incidents.detectors.book import StormBook
 from ombuds.incidents.detectors.detect import NEGATIVE_KEY, Detectors
@@ -289,7 +290,7 @@ class BrandMonitor:
                 expected = self._level(key, state).expected(
                     self.profile, start_seconds=closed * HOUR_SECONDS, end_seconds=(closed + 1) * HOUR_SECONDS
                 )
-                state.series.cap(closed, max(3.0 * expected, expected + 4.0 * expected**0.5 + 3.0))
+                state.series.cap(closed, storm_ceiling(expected))
         negatives = self.negatives
         decay = 0.5 ** (1.0 / NEGATIVE_HALF_LIFE_HOURS)
         negatives.negative = negatives.negative * decay + negatives.hour_negative
