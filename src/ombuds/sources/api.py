@@ -56,8 +56,9 @@ def _refuse(source_id: int, reason: str, request: Request) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason)
 
 
-def _paused_for_refusals(source_id: int, request: Request) -> None:
-    """429 before any work for a client whose pushes to this source were refused too often."""
+def _paused_for_refusals(source_id: Id, request: Request) -> None:
+    """429 before any work, the body's reading included (a dependency solved before it), for a
+    client whose pushes to this source were refused too often."""
     wait = request.app.state.hook_throttle.wait_seconds(f"{_client(request)} {source_id}")
     if wait is not None:
         raise HTTPException(
@@ -102,12 +103,12 @@ def post_hook(
     source_id: Id,
     request: Request,
     session: DbSession,
+    _paused: Annotated[None, Depends(_paused_for_refusals)],
     body: Annotated[bytes, Depends(read_hook_body)],
     timestamp: Annotated[str | None, Header(alias="X-Ombuds-Timestamp")] = None,
     signature: Annotated[str | None, Header(alias="X-Ombuds-Signature")] = None,
 ) -> MentionIngestRead:
     """Store the mentions another system pushes to a webhook source (one object or an array)."""
-    _paused_for_refusals(source_id, request)
     if not timestamp or not signature:
         raise _refuse(source_id, "missing X-Ombuds-Timestamp or X-Ombuds-Signature", request)
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):

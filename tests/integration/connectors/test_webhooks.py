@@ -19,6 +19,7 @@ from ombuds.connectors.webhook import signature
 from ombuds.mentions.actions import set_source_paused
 from ombuds.mentions.models import Mention, Source
 from ombuds.sources.actions import add_source
+from ombuds.sources.api import MAX_HOOK_BYTES
 from ombuds.sources.models import SourceState
 from ombuds.web.app import HOOK_REFUSALS_PER_MINUTE
 
@@ -139,6 +140,8 @@ def test_a_flood_of_forged_pushes_is_answered_429_before_any_work_and_others_sti
     paused = post(client, hook, body, secret="forged-secret-guess-000")
     assert 1 <= int(paused.headers["Retry-After"]) <= 60
     assert len(caplog.records) == HOOK_REFUSALS_PER_MINUTE, "the flood stops filling the log"
+    big = post(client, hook, b"x" * (MAX_HOOK_BYTES + 1), secret="forged-secret-guess-000")
+    assert big.status_code == 429, "paused before its body is even read"
     # another address is not paused: only refusals from the flooding address count
     other = TestClient(client.app, client=("203.0.113.7", 50000))
     stamp = str(int(time.time()))
