@@ -160,3 +160,15 @@ def test_a_manager_schedules_the_digest_in_the_brand_s_hours_and_sends_one_now(
     theirs = session.get(DigestSchedule, rival.id)
     assert theirs is not None, "stopping ours leaves another brand's alone"
     assert theirs.recipients == ["rita@rival.test"]
+
+
+def test_a_schedule_saved_after_this_week_s_hour_says_nothing_was_sent_yet(
+    app_client: TestClient, session: Session, brand: Brand
+) -> None:
+    # Monday 00:00 has always passed this week: the schedule starts with next week's send
+    set_digest_schedule(session, brand=brand, weekday=0, hour=0, recipients=[])
+    session.commit()
+    manager = _person(session, brand, "max@skyways.test", Role.MANAGER)
+    signed_in(app_client, manager.email)
+    shown = app_client.get("/admin/digest").text
+    assert '<dd data-testid="digest-last-sent">not yet</dd>' in shown

@@ -60,8 +60,13 @@ def digest_page(request: Request, signed_in: CurrentUser, session: DbSession) ->
     }
     if schedule is not None:
         context |= {
-            # the week a digest is sent in tells of the week before it
-            "told_of": schedule.last_week - WEEK if schedule.last_week is not None else None,
+            # the week a digest is sent in tells of the week before it; a new schedule's last_week
+            # only marks a send moment already past when it was saved, nothing sent
+            "told_of": (
+                schedule.last_week - WEEK
+                if schedule.last_week is not None and schedule.last_sent_at is not None
+                else None
+            ),
             "last_sent": _local(schedule.last_sent_at, timezone),
             "last_failed": _local(schedule.last_failed_at, timezone),
             "next_attempt": _local(schedule.next_attempt_at, timezone),
