@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads for fine-tuning and reading with a brand's accurate model (MiniLM on the CPU).",
     )
+    accurate_backlog_limit: int = Field(
+        default=200,
+        ge=0,
+        description=(
+            "Mentions waiting for analysis beyond the batch at hand above which brands' accurate "
+            "models step aside and the fast path reads (a burst); they read again once it drains."
+        ),
+    )
     analysis_model: Path | None = Field(
         default=None,
         description=(

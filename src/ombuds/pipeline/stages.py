@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
@@ -87,15 +87,28 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
     }
 
 
-def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
-    """Run every analyzer over the batch (the brand's own models where it has them)."""
-    from ombuds.enrichment.brand_engines import load_engine_for_brand
+def waiting_beyond(session: Session, batch: int, limit: int) -> int:
+    """Mentions waiting for analysis besides the batch at hand, counted up to ``limit + 1``."""
+    waiting = select(Mention.id).where(Mention.stage == Stage.INGESTED).limit(batch + limit + 1)
+    return max(0, (session.scalar(select(func.count()).select_from(waiting.subquery())) or 0) - batch)
 
+
+def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+    """Run every analyzer over the batch (the brand's own models where it has them).
+
+    A brand's accurate model (MiniLM, ~100 messages a second) reads while few mentions wait; in
+    a burst (more than ``accurate_backlog_limit`` waiting) the fast path reads instead.
+    """
+    from ombuds.enrichment.brand_engines import load_engine_for_brand
+    from ombuds.settings import get_settings
+
+    limit = get_settings().accurate_backlog_limit
+    calm = waiting_beyond(session, len(mentions), limit) <= limit
     by_brand: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_brand[mention.brand_id].append(mention)
     for brand_id, batch in by_brand.items():
-        engine = load_engine_for_brand(session, brand_id)
+        engine = load_engine_for_brand(session, brand_id, use_accurate=calm)
         recent = recent_texts_of_authors(session, batch)
         results = engine.analyze([facts_from_mention(m, recent.get(m.id, ())) for m in batch])
         record_findings(
