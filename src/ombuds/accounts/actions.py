@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import ApiToken, Brand, Invite, Membership, Role, Team, User
 from ombuds.accounts.queries import get_brand_by_slug, get_user_by_email
-from ombuds.accounts.security import hash_password, new_token, token_digest, verify_password
+from ombuds.accounts.security import HashedPassword, hash_password, new_token, token_digest, verify_password
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, InvalidInput
 from ombuds.event_payloads import EventKind
@@ -35,11 +35,12 @@ def create_team(session: Session, *, brand: Brand, slug: str, name: str, is_defa
     return team
 
 
-def create_user(session: Session, *, email: str, name: str, password: str) -> User:
+def create_user(session: Session, *, email: str, name: str, password: str | HashedPassword) -> User:
     email = email.strip().lower()
     if get_user_by_email(session, email) is not None:
         raise Conflict(f"a user with email {email!r} already exists")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    digest = password.hash if isinstance(password, HashedPassword) else hash_password(password)
+    user = User(email=email, name=name, password_hash=digest)
     session.add(user)
     session.flush()
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +12,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 TOKEN_PREFIX = "omb_"
+
+
+@dataclass(frozen=True)
+class HashedPassword:
+    """A password hashed once for several accounts that share it (the demo's people): argon2
+    spends a third of a second on purpose for each hash, seconds of the demo's start."""
+
+    hash: str
+
+    @classmethod
+    def of(cls, password: str) -> HashedPassword:
+        return cls(hash_password(password))
 
 
 def hash_password(password: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import AssignmentPolicy, Brand, Role, Team, User
+from ombuds.accounts.security import HashedPassword
 from ombuds.clock import utcnow
 from ombuds.routing.assignment_actions import (
     WorkProfile,
@@ -46,7 +47,7 @@ TEAMS: dict[str, tuple[AssignmentPolicy, tuple[str, ...]]] = {
 }
 
 
-def seed_staff(session: Session, *, brand: Brand, password: str) -> None:
+def seed_staff(session: Session, *, brand: Brand, password: HashedPassword) -> None:
     """Add the agents, put everyone in their teams with their profiles, and set each team's policy."""
     for email, name in AGENTS:
         user = actions.create_user(session, email=email, name=name, password=password)
