@@ -148,6 +148,18 @@ def check_url(url: httpx.URL) -> None:
     _resolve(url.host, url.port or (443 if url.scheme == "https" else 80))
 
 
+def check_host(host: str, port: int) -> None:
+    """``AddressRefused`` unless every address ``host`` names may be reached: for the mail servers
+    an admin types in (IMAP, SMTP), checked before their library connects. A name that does not
+    resolve passes here: the connection then fails in its library's own words."""
+    try:
+        _resolve(host, port)
+    except AddressRefused:
+        raise
+    except httpx.ConnectError:
+        return
+
+
 class _GuardedBackend(httpcore.SyncBackend):
     """Opens a connection only to addresses checked a moment before, resolved by itself: the socket
     goes to the checked address, not to the name, which could resolve anew."""

@@ -8,12 +8,16 @@ import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
 from ombuds import outbound
-from ombuds.connectors.base import FetchFailed
+from ombuds.connectors.base import FetchFailed, OutgoingReply, SinkRefused
+from ombuds.connectors.email.config import EmailConfig, TlsMode
+from ombuds.connectors.email.imap import ImapFetcher
+from ombuds.connectors.email.kind import EmailKind
 from ombuds.connectors.http import MAX_ANSWER_BYTES, Api
 from ombuds.connectors.rss.fetcher import RssConfig, RssFetcher
 
@@ -207,3 +211,45 @@ def test_a_platform_answer_past_the_limit_is_refused_while_read() -> None:
     with api.client() as client, pytest.raises(FetchFailed, match="answered more than 10 MB"):
         api.read_json(client, "GET", "/api/v1/notifications")
     assert len(sent) <= MAX_ANSWER_BYTES // 65536 + 2, "it stopped reading soon after the limit"
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A loopback port that takes connections without answering: whether anything connected shows."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        sock.setblocking(False)
+        yield sock
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        sock.accept()[0].close()
+    except BlockingIOError:
+        return False
+    return True
+
+
+def test_a_mailbox_an_admin_types_in_never_reaches_this_machine(
+    policy: None, listener: socket.socket, tmp_path: Path
+) -> None:
+    port = listener.getsockname()[1]
+    outbound.configure("")
+    config = EmailConfig(
+        host="127.0.0.1",
+        port=port,
+        username="desk",
+        password="s3cret-imap",
+        tls=TlsMode.NONE,
+        smtp_host="localhost",
+    )
+    fetcher = ImapFetcher(config, timeout=1, attachments_dir=tmp_path)
+    with pytest.raises(FetchFailed, match=r"127\.0\.0\.1 is a loopback address"):
+        fetcher.fetch(None)
+    sink = EmailKind().sink(
+        config.model_copy(update={"smtp_port": port, "smtp_tls": TlsMode.NONE}), timeout=1
+    )
+    assert sink is not None
+    reply = OutgoingReply(text="We are on it", in_reply_to=None, recipient="mara@example.org")
+    with pytest.raises(SinkRefused, match=r"localhost \(.+\) is a loopback address"):
+        sink.send(reply)
+    assert not _connected(listener), "neither the IMAP nor the SMTP client connected"

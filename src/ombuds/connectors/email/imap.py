@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from ombuds import outbound
 from ombuds.clock import utcnow
 from ombuds.connectors.base import Batch, Cursor, FetchFailed, RateLimited, RawRecord, RecordProblem
 from ombuds.connectors.email.attachments import keep_attachments
@@ -96,6 +97,8 @@ class ImapFetcher:
     def _session(self) -> Iterator[imaplib.IMAP4]:
         try:
             imap = self._connect()
+        except outbound.AddressRefused as exc:
+            raise FetchFailed(f"{self.where} was not connected to: {exc}") from None
         except (imaplib.IMAP4.error, OSError) as exc:
             raise self._failure("could not connect", exc) from None
         try:
@@ -113,6 +116,7 @@ class ImapFetcher:
 
     def _connect(self) -> imaplib.IMAP4:
         host, port = self.config.host, self.config.imap_port
+        outbound.check_host(host, port)  # an admin types it: never this machine or its network
         if self.config.tls is TlsMode.SSL:
             return imaplib.IMAP4_SSL(host, port, ssl_context=self.ssl_context, timeout=self.timeout)
         imap = imaplib.IMAP4(host, port, timeout=self.timeout)

@@ -43,4 +43,5 @@ class EmailKind:
             password=config.password,
             timeout_seconds=timeout,
             tls=config.smtp_tls,
+            typed_in=True,
         )

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import ClassVar
 
+from ombuds import outbound
 from ombuds.clock import utcnow
 from ombuds.connectors.base import OutgoingReply, SentReply, SinkRefused, SinkRetry
 from ombuds.connectors.email.config import TlsMode
@@ -41,11 +42,19 @@ class SmtpSink:
     timeout_seconds: float = 10.0
     tls: TlsMode = TlsMode.NONE
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    #: the host was typed in by a brand's admin (an email source's): only addresses the outbound
+    #: policy allows; an operator's own sink may use the machine's mail server
+    typed_in: bool = False
 
     def send(self, reply: OutgoingReply) -> SentReply:
         if not reply.recipient or "@" not in reply.recipient:
             raise SinkRefused(f"no email address to send to (the customer is known as {reply.recipient!r})")
         message = self.message(reply)
+        try:
+            if self.typed_in:
+                outbound.check_host(self.host, self.port)
+        except outbound.AddressRefused as exc:
+            raise SinkRefused(f"SMTP server {self.host}:{self.port} was not connected to: {exc}") from None
         try:
             with self._connect() as smtp:
                 if self.username:
