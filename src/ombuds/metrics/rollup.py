@@ -389,12 +389,32 @@ def _on_execute(state: ORMExecuteState) -> Any:
         for row in params if isinstance(params, list) else [params or {}]:
             _note_row(state.session, table.name, row)
         return None
+    if (
+        state.is_update
+        and table.name in _READ_COLUMNS
+        and not _sets_read_columns(state.statement, table.name)
+    ):
+        return None  # e.g. the runner marking the stage a batch passed: no fact of a case changes
     where = state.statement.whereclause  # type: ignore[attr-defined]
     _affected(state.session, table, where)
     result = state.invoke_statement()
     if state.is_update:
         _affected(state.session, table, where)  # a message moved to another case (a merge)
     return result
+
+
+#: the columns of a table that a case's outcome or a message's voice row reads; a bulk UPDATE of
+#: other columns alone changes neither
+_READ_COLUMNS = {
+    "mention": {"case_id", "brand_id", "direction", "created_at", "author_followers", "is_public"},
+}
+
+
+def _sets_read_columns(statement: Any, table: str) -> bool:
+    values = getattr(statement, "_values", None)
+    if not values:
+        return True  # not a plain UPDATE ... SET: assume it might
+    return any(str(getattr(key, "key", key)) in _READ_COLUMNS[table] for key in values)
 
 
 def _note_row(session: Session, table: str, row: Mapping[str, Any]) -> None:
