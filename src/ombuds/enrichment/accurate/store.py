@@ -18,7 +18,8 @@ from ombuds.enrichment.accurate.tuning import AccurateModel
 ACCURATE = "accurate"
 
 log = logging.getLogger(__name__)
-_loaded: dict[Path, AccurateModel] = {}
+#: brand folder → (model folder, model): one model per brand in memory (~800 MB resident with torch)
+_loaded: dict[Path, tuple[Path, AccurateModel]] = {}
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,13 @@ def brand_folder(brand_id: int, version: str) -> str:
 def load_pointed(data_dir: Path, pointer: Pointer, *, threads: int) -> AccurateModel | None:
     """The model the pointer names, read once per process; None (logged) when its folder is gone."""
     folder = (data_dir / pointer.folder).resolve()
-    cached = _loaded.get(folder)
-    if cached is not None:
-        return cached
+    cached = _loaded.get(folder.parent)
+    if cached is not None and cached[0] == folder:
+        return cached[1]
     try:
         model = AccurateModel.load(folder, threads=threads)
     except FileNotFoundError as exc:
         log.warning("accurate model %s not loaded, the fast path reads instead: %s", pointer.version, exc)
         return None
-    _loaded[folder] = model
+    _loaded[folder.parent] = (folder, model)  # a brand's newer model replaces its older one
     return model
