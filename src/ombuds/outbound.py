@@ -148,16 +148,26 @@ def check_url(url: httpx.URL) -> None:
     _resolve(url.host, url.port or (443 if url.scheme == "https" else 80))
 
 
-def check_host(host: str, port: int) -> None:
-    """``AddressRefused`` unless every address ``host`` names may be reached: for the mail servers
-    an admin types in (IMAP, SMTP), checked before their library connects. A name that does not
-    resolve passes here: the connection then fails in its library's own words."""
+def open_socket(host: str, port: int, timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT) -> socket.socket:  # type: ignore[attr-defined]
+    """A TCP connection to one of the addresses ``host`` names, every one of them checked first and
+    the socket opened to a checked address, not to the name (which could resolve anew): for the
+    mail servers an admin types in (IMAP, SMTP), whose libraries let a subclass open the socket.
+    ``AddressRefused`` for an address not allowed; a name that does not resolve is an OSError, in
+    the library's own words."""
     try:
-        _resolve(host, port)
+        addresses = _resolve(host, port)
     except AddressRefused:
         raise
-    except httpx.ConnectError:
-        return
+    except httpx.ConnectError as exc:
+        raise socket.gaierror(str(exc)) from None
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((str(address), port), timeout)
+        except OSError as exc:
+            failure = exc
+    assert failure is not None
+    raise failure
 
 
 class _GuardedBackend(httpcore.SyncBackend):

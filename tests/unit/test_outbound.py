@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from ombuds import outbound
-from ombuds.connectors.base import FetchFailed, OutgoingReply, SinkRefused
+from ombuds.connectors.base import FetchFailed, OutgoingReply, SinkError, SinkRefused
 from ombuds.connectors.email.config import EmailConfig, TlsMode
 from ombuds.connectors.email.imap import ImapFetcher
 from ombuds.connectors.email.kind import EmailKind
@@ -253,3 +253,39 @@ def test_a_mailbox_an_admin_types_in_never_reaches_this_machine(
     with pytest.raises(SinkRefused, match=r"localhost \(.+\) is a loopback address"):
         sink.send(reply)
     assert not _connected(listener), "neither the IMAP nor the SMTP client connected"
+
+
+def test_a_mail_server_name_that_resolves_anew_to_this_machine_reaches_nothing(
+    policy: None, listener: socket.socket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name answers an allowed address to the check and this machine's to every later look-up:
+    the mail clients connect to the address checked, so nothing reaches the listener."""
+    port = listener.getsockname()[1]
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def rebinding(host: object, *args: object, **kwargs: object) -> object:
+        if host == "mail.example":
+            looked_up.append("mail.example")
+            return real("127.0.0.2" if len(looked_up) % 2 else "127.0.0.1", *args, **kwargs)  # type: ignore[arg-type]
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    outbound.configure("127.0.0.2/32")  # the intranet mail server; this machine is not allowed
+    config = EmailConfig(
+        host="mail.example",
+        port=port,
+        username="desk",
+        password="s3cret-imap",
+        tls=TlsMode.NONE,
+        smtp_host="mail.example",
+        smtp_port=port,
+        smtp_tls=TlsMode.NONE,
+    )
+    with pytest.raises(FetchFailed, match="could not connect"):
+        ImapFetcher(config, timeout=1, attachments_dir=tmp_path).fetch(None)
+    sink = EmailKind().sink(config, timeout=1)
+    assert sink is not None
+    with pytest.raises(SinkError):
+        sink.send(OutgoingReply(text="We are on it", in_reply_to=None, recipient="mara@example.org"))
+    assert not _connected(listener), "neither client connected to the address the name answered later"

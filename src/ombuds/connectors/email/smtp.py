@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -51,11 +52,6 @@ class SmtpSink:
             raise SinkRefused(f"no email address to send to (the customer is known as {reply.recipient!r})")
         message = self.message(reply)
         try:
-            if self.typed_in:
-                outbound.check_host(self.host, self.port)
-        except outbound.AddressRefused as exc:
-            raise SinkRefused(f"SMTP server {self.host}:{self.port} was not connected to: {exc}") from None
-        try:
             with self._connect() as smtp:
                 if self.username:
                     smtp.login(self.username, self.password or "")
@@ -70,6 +66,8 @@ class SmtpSink:
             raise (SinkRetry if 400 <= exc.smtp_code < 500 else SinkRefused)(answer) from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise SinkRefused(f"SMTP refused the recipient: {list(exc.recipients)}") from None
+        except outbound.AddressRefused as exc:
+            raise SinkRefused(f"SMTP server {self.host}:{self.port} was not connected to: {exc}") from None
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             raise SinkRetry(f"SMTP server {self.host}:{self.port}: {type(exc).__name__}: {exc}") from None
         return SentReply(external_id=str(message["Message-ID"]), sent_at=utcnow())
@@ -97,9 +95,10 @@ class SmtpSink:
 
     def _connect(self) -> smtplib.SMTP:
         context = self.ssl_context or ssl.create_default_context()
+        plain, secure = (_GuardedSmtp, _GuardedSmtpSsl) if self.typed_in else (smtplib.SMTP, smtplib.SMTP_SSL)
         if self.tls is TlsMode.SSL:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_seconds, context=context)
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds)
+            return secure(self.host, self.port, timeout=self.timeout_seconds, context=context)
+        smtp = plain(self.host, self.port, timeout=self.timeout_seconds)
         if self.tls is TlsMode.STARTTLS:
             try:
                 smtp.starttls(context=context)
@@ -107,3 +106,16 @@ class SmtpSink:
                 smtp.close()
                 raise
         return smtp
+
+
+class _GuardedSmtp(smtplib.SMTP):
+    """SMTP whose socket goes only to an address the outbound policy allows (``outbound.open_socket``)."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return outbound.open_socket(host, port, timeout)
+
+
+class _GuardedSmtpSsl(smtplib.SMTP_SSL):
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = outbound.open_socket(host, port, timeout)
+        return self.context.wrap_socket(sock, server_hostname=host)

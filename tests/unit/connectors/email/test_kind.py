@@ -53,6 +53,7 @@ def test_the_sink_exists_only_with_an_smtp_server_and_signs_in_as_the_mailbox() 
         password=PASSWORD,
         timeout_seconds=7,
         tls=TlsMode.SSL,
+        typed_in=True,  # an admin typed the server in: the outbound policy applies
     )
     fetcher = kind.fetcher(config, timeout=7)
     assert isinstance(fetcher, ImapFetcher)
