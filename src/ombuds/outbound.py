@@ -92,6 +92,8 @@ def _carried(address: Address) -> list[Address]:
 
 def refusal(address: Address, allowed: Sequence[Network]) -> str | None:
     """Why the desk may not reach ``address`` (loopback, private, ...), or None when it may."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return _refusal(address.ipv4_mapped, allowed)  # the very IPv4 socket: judged as that alone
     for plain in reversed(_carried(address)):  # the IPv4 address carried names the refusal
         reason = _refusal(plain, allowed)
         if reason is not None:

@@ -57,6 +57,9 @@ def test_the_operator_allows_a_private_network_and_only_that() -> None:
     assert outbound.refusal(ipaddress.ip_address("127.0.0.1"), allowed) is None
     assert outbound.refusal(ipaddress.ip_address("127.0.0.2"), allowed) is not None
     assert outbound.refusal(ipaddress.ip_address("192.168.1.1"), allowed) is not None
+    # the same address written as IPv6 (a dual-stack resolver's answer) is the allowed socket too
+    assert outbound.refusal(ipaddress.ip_address("::ffff:10.20.30.40"), allowed) is None
+    assert outbound.refusal(ipaddress.ip_address("::ffff:192.168.1.1"), allowed) is not None
     with pytest.raises(ValueError, match="'intranet' is not an address"):
         outbound.parse_networks("10.0.0.0/8,intranet")
 
