@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
 import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from ombuds.routing.sla_config import Escalation
 from ombuds.settings import Settings, get_settings
 from tests.integration.test_metrics_digest import Mailbox, mailbox  # noqa: F401 (the SMTP fixture)
 from tests.integration.test_surveys_and_outcomes import write
+from tests.support.ports import refused_port
 from tests.support.smtp_server import SmtpCatcher
 
 #: New York is UTC-5 in December: Monday 08:00 there is 13:00 UTC
@@ -143,20 +144,25 @@ def test_the_digest_s_week_is_the_brand_s_monday_to_monday_across_the_clock_chan
     assert "Cases resolved (context): 1 (the week before: 1)" in text
 
 
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port nothing listens on (the SMTP server is down), held so nothing else can take it."""
+    with refused_port() as port:
+        yield port
+
+
 def test_a_refused_digest_is_tried_again_after_growing_waits_and_the_week_is_sent_once(
     session_factory: sessionmaker[Session],
     session: Session,
     brand: Brand,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    closed_port: int,
 ) -> None:
     _in_new_york(session, brand)
     with time_machine.travel(THURSDAY, tick=False):
         set_digest_schedule(session, brand=brand, weekday=0, hour=8, recipients=["ceo@skyways.example"])
     session.commit()
-    with socket.socket() as probe:  # a port nothing listens on: the SMTP server is down
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
     caplog.set_level(logging.WARNING, logger="ombuds.metrics.scheduling")
 
     def schedule() -> DigestSchedule:

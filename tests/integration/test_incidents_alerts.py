@@ -7,7 +7,6 @@ for email. Thresholds and quiet hours are the brand's own.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +29,7 @@ from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus, Incident
 from ombuds.incidents.queries import count_unread_alerts, list_alerts
 from ombuds.settings import Settings
+from tests.support.smtp_server import LoopbackController
 
 NOON = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
@@ -83,11 +82,9 @@ def smtp(inbox: Inbox) -> Iterator[Settings]:
                 inbox.emails.append(envelope.content)
             return "250 Message accepted for delivery"
 
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller = LoopbackController(Handler())
     controller.start()
+    port = controller.port
     yield Settings(
         alerts_smtp_host="127.0.0.1",
         alerts_smtp_port=port,

@@ -5,7 +5,6 @@ operations figures Prometheus reads from /metrics behind a token."""
 from __future__ import annotations
 
 import email
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -16,7 +15,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from pypdf import PdfReader
@@ -38,6 +36,7 @@ from ombuds.surveys.actions import answer_survey
 from ombuds.surveys.models import Survey
 from ombuds.web.app import create_app
 from tests.integration.test_surveys_and_outcomes import write
+from tests.support.smtp_server import LoopbackController
 
 
 class Mailbox:
@@ -56,11 +55,9 @@ def mailbox(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) 
                 box.messages.append(email.message_from_bytes(envelope.content, policy=default))  # type: ignore[arg-type]
             return "250 Message accepted for delivery"
 
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller = LoopbackController(Handler())
     controller.start()
+    port = controller.port
     monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
     monkeypatch.setenv("OMBUDS_ALERTS_SMTP_HOST", "127.0.0.1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -34,6 +32,7 @@ from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.values import Visibility
+from tests.support.smtp_server import LoopbackController
 
 PASSWORD = "correct horse"
 SMTP_USER = "replies@skyways.test"
@@ -135,17 +134,13 @@ def mailbox() -> Iterator[Mailbox]:
             box.logins.append((login, password))
         return AuthResult(success=(login, password) == (SMTP_USER, SMTP_PASSWORD), handled=False)
 
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
-        probe.bind(("127.0.0.1", 0))
-        box.port = probe.getsockname()[1]
-    controller = Controller(
+    controller = LoopbackController(
         Handler(),
-        hostname="127.0.0.1",
-        port=box.port,
         authenticator=authenticate,
         auth_require_tls=False,  # loopback only; a real server would insist on TLS
     )
     controller.start()
+    box.port = controller.port
     yield box
     controller.stop()
 

@@ -6,7 +6,6 @@ the channel has none, worded as the brand chose, once per resolution, and the ca
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +32,7 @@ from ombuds.responses.survey_links import send_survey_links
 from ombuds.surveys.models import SurveySetting
 from tests.integration.test_surveys_and_outcomes import NOW, conversation, write
 from tests.integration.test_web_cases import sign_in
+from tests.support.smtp_server import LoopbackController
 
 PUBLIC = "https://desk.skyways.test"
 ADDRESS = "maya.k@example.com"
@@ -65,11 +64,9 @@ def mailbox() -> Iterator[Mailbox]:
                 box.messages.append((list(envelope.rcpt_tos), message))
             return "250 Message accepted for delivery"
 
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
-        probe.bind(("127.0.0.1", 0))
-        box.port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller = LoopbackController(Handler())
     controller.start()
+    box.port = controller.port
     yield box
     controller.stop()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -13,6 +13,38 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+#: How long the server may take to start on a busy machine (aiosmtpd's own default is 5 s).
+READY_TIMEOUT_SECONDS = 60.0
+
+
+class LoopbackController(Controller):
+    """aiosmtpd's threaded server on 127.0.0.1, on a port the kernel picks as the server binds.
+
+    Choosing a free port first and binding it later leaves a moment in which another process can
+    take it; binding port 0 in the server itself leaves none. ``port`` holds the real port once
+    ``start()`` returns.
+    """
+
+    def __init__(self, handler: Any, **smtp_parameters: Any) -> None:
+        super().__init__(
+            handler,
+            hostname="127.0.0.1",
+            port=0,
+            ready_timeout=READY_TIMEOUT_SECONDS,
+            **smtp_parameters,
+        )
+
+    def _create_server(self) -> Any:
+        return self._listen()
+
+    async def _listen(self) -> asyncio.AbstractServer:
+        server = await self.loop.create_server(
+            self._factory_invoker, host=self.hostname, port=0, ssl=self.ssl_context
+        )
+        # Set before start() stops waiting for the server; its own first connection uses it.
+        self.port = server.sockets[0].getsockname()[1]
+        return server
 
 
 @dataclass
@@ -56,19 +88,15 @@ class SmtpCatcher:
             given = (data.login.decode(), data.password.decode())
             return AuthResult(success=given == (self.username, self.password), handled=False)
 
-        with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one up front
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self._controller = Controller(
+        self._controller = LoopbackController(
             Handler(),
-            hostname="127.0.0.1",
-            port=self.port,
             authenticator=authenticate,
             auth_require_tls=False,  # loopback only; a real server would insist on TLS
             tls_context=self.tls_context,
             require_starttls=self.tls_context is not None,
         )
         self._controller.start()
+        self.port = self._controller.port
         return self
 
     def __exit__(
