@@ -33,6 +33,7 @@ from ombuds.mentions.models import Source
 from ombuds.mentions.schemas import MentionIngestRead
 from ombuds.sources.actions import claim_webhook_signature, record_push
 from ombuds.web.deps import DbSession
+from ombuds.web.throttle import sender_network
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +53,14 @@ def _client(request: Request) -> str:
 
 def _refuse(source_id: int, reason: str, request: Request) -> HTTPException:
     log.warning("webhook for source %s from %s refused: %s", source_id, _client(request), reason)
-    request.app.state.hook_throttle.refused(f"{_client(request)} {source_id}")
+    request.app.state.hook_throttle.refused(f"{sender_network(_client(request))} {source_id}")
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason)
 
 
 def _paused_for_refusals(source_id: Id, request: Request) -> None:
     """429 before any work, the body's reading included (a dependency solved before it), for a
     client whose pushes to this source were refused too often."""
-    wait = request.app.state.hook_throttle.wait_seconds(f"{_client(request)} {source_id}")
+    wait = request.app.state.hook_throttle.wait_seconds(f"{sender_network(_client(request))} {source_id}")
     if wait is not None:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,

@@ -8,6 +8,7 @@ count on their own (a limit then allows that many times more); they would share 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import math
 import time
@@ -81,6 +82,18 @@ class RefusalThrottle:
 
     def refused(self, key: str) -> None:
         self._limiter.hit(self._item, key)
+
+
+def sender_network(host: str) -> str:
+    """What one sender holds, for counting its refusals: an IPv4 address, or the /64 of an IPv6
+    one, since a single IPv6 host is handed a whole /64 and could take a fresh address per try."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else address)
 
 
 def _bearer_token(scope: Scope) -> str | None:

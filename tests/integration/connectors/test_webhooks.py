@@ -152,3 +152,10 @@ def test_a_flood_of_forged_pushes_is_answered_429_before_any_work_and_others_sti
     }
     assert other.post(f"/api/v1/hooks/{hook}", content=body, headers=signed).status_code == 202
     assert session.scalar(select(func.count()).select_from(Mention)) == 1
+    # an IPv6 sender is one /64: a fresh address from it per try is paused all the same
+    forged = {**signed, "X-Ombuds-Signature": "sha256=" + "0" * 64}
+    for n in range(HOOK_REFUSALS_PER_MINUTE):
+        rotating = TestClient(client.app, client=(f"2001:db8:7::{n + 1:x}", 50000))
+        assert rotating.post(f"/api/v1/hooks/{hook}", content=body, headers=forged).status_code == 401
+    fresh = TestClient(client.app, client=("2001:db8:7::ffff", 50000))
+    assert fresh.post(f"/api/v1/hooks/{hook}", content=body, headers=signed).status_code == 429

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ombuds.web.throttle import SignInThrottle, describe_wait
+from ombuds.web.throttle import SignInThrottle, describe_wait, sender_network
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,11 @@ def test_a_success_clears_the_account_but_not_the_address() -> None:
     assert throttle.wait_seconds(email="ada@x.test", address="10.0.0.3") is None
     throttle.failed(email="bob@x.test", address="10.0.0.1")
     assert throttle.wait_seconds(email="ada@x.test", address="10.0.0.1") is not None
+
+
+def test_an_ipv6_sender_is_counted_by_its_64_so_a_fresh_address_per_try_gains_nothing() -> None:
+    assert sender_network("2001:db8:1:2::1") == sender_network("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert sender_network("2001:db8:1:3::1") != sender_network("2001:db8:1:2::1")
+    assert sender_network("203.0.113.7") == "203.0.113.7"
+    assert sender_network("::ffff:203.0.113.7") == "203.0.113.7"
+    assert sender_network("testclient") == "testclient"
