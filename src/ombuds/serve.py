@@ -4,6 +4,7 @@ OMBUDS_RUNNER=celery, the dispatcher that hands new mentions to ``ombuds worker`
 from __future__ import annotations
 
 import logging
+import socket
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +25,9 @@ from ombuds.settings import Settings
 from ombuds.sources.scheduler import Scheduler
 from ombuds.tasks.reminders import remind_overdue_tasks
 from ombuds.web.app import create_app
+
+#: The exit status uvicorn.run gives when the server could not start (uvicorn.main's constant).
+STARTUP_FAILURE = 3
 
 
 def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
@@ -67,12 +71,15 @@ def serve(
     session_factory: sessionmaker[Session],
     host: str,
     port: int,
+    fd: int | None = None,
     proxy_headers: bool = False,
 ) -> None:
     """Serve until interrupted; new mentions are processed in the background as they arrive.
 
-    ``proxy_headers`` trusts X-Forwarded-* from a proxy on this machine; OMBUDS_FORWARDED_ALLOW_IPS
-    names other proxies (``Settings.forwarded_headers``).
+    ``fd`` is a listening socket a process manager opened and handed over (systemd socket
+    activation); ``host`` and ``port`` are then not used. ``proxy_headers`` trusts X-Forwarded-*
+    from a proxy on this machine; OMBUDS_FORWARDED_ALLOW_IPS names other proxies
+    (``Settings.forwarded_headers``).
     """
     trusted, proxies = settings.forwarded_headers(proxy_headers=proxy_headers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -86,14 +93,23 @@ def serve(
     runner.start()
     polling.start()
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="info",
-            proxy_headers=trusted,
-            forwarded_allow_ips=proxies,
-        )
+        if fd is None:
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level="info",
+                proxy_headers=trusted,
+                forwarded_allow_ips=proxies,
+            )
+        else:
+            config = uvicorn.Config(app, log_level="info", proxy_headers=trusted, forwarded_allow_ips=proxies)
+            server = uvicorn.Server(config)
+            # socket(fileno=) reads the family and protocol from the descriptor; uvicorn's own
+            # fd= takes every descriptor for a unix socket, so TCP connections lose TCP_NODELAY.
+            server.run(sockets=[socket.socket(fileno=fd)])
+            if not server.started:
+                raise SystemExit(STARTUP_FAILURE)
     finally:
         polling.stop()
         runner.stop()

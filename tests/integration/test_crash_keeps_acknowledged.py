@@ -2,11 +2,14 @@
 
 The real ``ombuds serve`` runs as its own process on SQLite (WAL) with the embedded pipeline
 working beside the web app; several clients post one mention per request; the server is killed
-with SIGKILL while they post, then started again on the same data directory.
+with SIGKILL while they post, then started again on the same data directory. Both servers listen
+on one socket the test holds (``ombuds serve --fd``), so no other process can take the port between
+the kill and the restart.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions
 from ombuds.db import make_engine
 from ombuds.mentions.models import Mention
+from tests.support.ports import listening_socket
 
 pytestmark = pytest.mark.slow
 
@@ -43,22 +47,17 @@ class Acknowledged:
     text: str
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class ServeProcess:
-    """``ombuds serve`` in its own process, on one data directory and port."""
+    """``ombuds serve`` in its own process, on one data directory and a listening socket it is handed."""
 
-    def __init__(self, data_dir: Path, port: int, log: Path) -> None:
+    def __init__(self, data_dir: Path, listener: socket.socket, log: Path) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OMBUDS_")}
         env["OMBUDS_DATA_DIR"] = str(data_dir)
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            [str(OMBUDS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(OMBUDS), "serve", "--fd", str(listener.fileno())],
+            pass_fds=[listener.fileno()],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -113,6 +112,13 @@ def data_dir(tmp_path: Path, sqlite_template: Path) -> tuple[Path, str]:
 
 
 @pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """The port both servers listen on, held by the test from the first start to the end."""
+    with listening_socket() as sock:
+        yield sock
+
+
+@pytest.fixture
 def servers(tmp_path: Path) -> Iterator[list[ServeProcess]]:
     started: list[ServeProcess] = []
     yield started
@@ -120,17 +126,24 @@ def servers(tmp_path: Path) -> Iterator[list[ServeProcess]]:
         server.stop()
 
 
-def post_until_refused(
+def post_until_stopped(
     url: str,
     token: str,
     client_no: int,
     acknowledged: list[Acknowledged],
     lock: threading.Lock,
     enough: threading.Event,
+    stop: threading.Event,
 ) -> None:
-    """One mention per request until the server is gone; every 200 is remembered with what was sent."""
+    """One mention per request until told to stop; every 200 is remembered with what was sent.
+
+    Through the kill and the restart: a request the killed server dropped is simply not
+    acknowledged, and one made while no server runs waits in the socket's backlog for the next.
+    """
     with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
-        for seq in range(100_000):
+        for seq in itertools.count():
+            if stop.is_set():
+                return
             external_id = f"client{client_no}-{seq}"
             text = f"Client {client_no} message {seq}: my bag never arrived"
             body = {
@@ -142,7 +155,7 @@ def post_until_refused(
             try:
                 answer = client.post("/api/v1/mentions", json=body)
             except httpx2.TransportError:
-                return  # the server is gone
+                continue  # cut off by the kill: not acknowledged, so nothing is promised
             if answer.status_code != 200:
                 continue  # not acknowledged: the client would retry; nothing is promised
             [mention_id] = answer.json()["ids"]
@@ -153,17 +166,17 @@ def post_until_refused(
 
 
 def test_a_killed_server_keeps_every_mention_it_acknowledged(
-    data_dir: tuple[Path, str], servers: list[ServeProcess], tmp_path: Path
+    data_dir: tuple[Path, str], listener: socket.socket, servers: list[ServeProcess], tmp_path: Path
 ) -> None:
     folder, token = data_dir
-    port = free_port()
-    servers.append(ServeProcess(folder, port, tmp_path / "serve.log"))
+    servers.append(ServeProcess(folder, listener, tmp_path / "serve.log"))
     servers[0].wait_until_ready()
     acknowledged: list[Acknowledged] = []
-    lock, enough = threading.Lock(), threading.Event()
+    lock, enough, stop = threading.Lock(), threading.Event(), threading.Event()
     clients = [
         threading.Thread(
-            target=post_until_refused, args=(servers[0].url, token, n, acknowledged, lock, enough)
+            target=post_until_stopped,
+            args=(servers[0].url, token, n, acknowledged, lock, enough, stop),
         )
         for n in range(CLIENTS)
     ]
@@ -172,10 +185,12 @@ def test_a_killed_server_keeps_every_mention_it_acknowledged(
 
     assert enough.wait(timeout=120), f"only {len(acknowledged)} mentions acknowledged in 120 s"
     servers[0].kill()  # while the clients are still posting
+    servers.append(ServeProcess(folder, listener, tmp_path / "serve.log"))
+    servers[1].wait_until_ready()
+    stop.set()
     for client in clients:
         client.join(timeout=60)
-    servers.append(ServeProcess(folder, port, tmp_path / "serve.log"))
-    servers[1].wait_until_ready()
+    assert not any(client.is_alive() for client in clients), "a client still waits on the server"
 
     engine = make_engine(f"sqlite:///{folder / 'ombuds.db'}")
     try:
