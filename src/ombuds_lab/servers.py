@@ -206,7 +206,21 @@ class RedisUnavailable(RuntimeError):
     """redis-server is not installed here."""
 
 
+#: What a server logs when another process took its port between ``free_port()`` and its bind.
+ADDRESS_IN_USE = "Address already in use"
+#: How many fresh ports a first start tries before it gives up.
+PORT_ATTEMPTS = 5
+
+
+class PortTaken(RuntimeError):
+    """Another process took the port chosen for a server before the server could bind it."""
+
+
 def free_port() -> int:
+    """A port free now; the server binds it a moment later, so its first start retries on a collision.
+
+    Servers that cannot be handed a listening socket (Redis, Dovecot) must choose a port up front.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -237,6 +251,7 @@ class RedisServer:
         # No snapshots, no append-only file: the data is thrown away, and a restart starts empty.
         command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                    "--appendonly", "no", "--dir", str(self.root), "--logfile", str(self.log_path)]  # fmt: skip
+        logged = len(self._log_bytes())
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
         deadline = time.monotonic() + timeout
@@ -244,16 +259,22 @@ class RedisServer:
             while True:
                 try:
                     client.ping()
+                    if int(client.info("server")["process_id"]) != self._process.pid:
+                        # another process's Redis took the port first; this one cannot bind it
+                        raise PortTaken(f"port {self.port} answers for another redis-server")
                     return
                 except redis.ConnectionError:
                     if self._process.poll() is not None or time.monotonic() > deadline:
-                        log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-                        raise RuntimeError(
-                            f"redis-server did not start on port {self.port}:\n{log}"
-                        ) from None
+                        # this start's lines only: a restart appends to the same log
+                        log = self._log_bytes()[logged:].decode(errors="replace")
+                        failure = PortTaken if ADDRESS_IN_USE in log else RuntimeError
+                        raise failure(f"redis-server did not start on port {self.port}:\n{log}") from None
                     time.sleep(0.05)  # the server is still binding its port
         finally:
             client.close()
+
+    def _log_bytes(self) -> bytes:
+        return self.log_path.read_bytes() if self.log_path.exists() else b""
 
     def stop(self) -> None:
         """Stop at once, as a crash would (SIGKILL): nothing queued survives."""
@@ -268,10 +289,18 @@ class RedisServer:
 
 
 def start_redis(root: Path) -> RedisServer:
-    server = RedisServer(root=root)
-    try:
-        server.start()
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    """A running server on a fresh port: another when some process took the chosen one first."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        server = RedisServer(root=root)
+        try:
+            server.start()
+        except PortTaken:
+            server.stop()
+            if attempt == PORT_ATTEMPTS:
+                raise
+        except BaseException:
+            server.stop()
+            raise
+        else:
+            return server
+    raise AssertionError("unreachable")
