@@ -350,3 +350,26 @@ def opened_per_cut(session: Session, scope: Scope, cuts: Sequence[tuple[datetime
     query = select(bucket, func.count()).where(*_opened(scope)).group_by(bucket)
     counts: dict[int, int] = {row[0]: row[1] for row in session.execute(query)}
     return [int(counts.get(index, 0)) for index in range(len(cuts))]
+
+
+def heaviest_debt(session: Session, scope: Scope, at: datetime, *, limit: int) -> list[d.DebtCase]:
+    """The ``limit`` heaviest unresolved negative experiences at ``at`` (what pays the debt down
+    fastest), ordered by the database: weight = reach × (1 + (at − opened) / unit), so reach ×
+    (unit + at) − reach × opened orders them the same."""
+    unit = d.DEBT_AGE_UNIT.total_seconds()
+    order = CaseOpenSpan.reach * (unit + at.timestamp()) - CaseOpenSpan.reach_opened
+    query = (
+        _narrowed(
+            select(CaseOpenSpan.case_id, CaseOpenSpan.opened_at, CaseOpenSpan.reach).where(
+                *_open_at(scope, at)
+            ),
+            scope,
+        )
+        .order_by(order.desc(), CaseOpenSpan.case_id)
+        .limit(limit)
+    )
+    found = [
+        d.DebtCase(case_id=case_id, weight=reach * (1 + max((at - as_utc(opened)) / d.DEBT_AGE_UNIT, 0.0)))
+        for case_id, opened, reach in session.execute(query)
+    ]
+    return sorted(found, key=lambda item: (-item.weight, item.case_id))

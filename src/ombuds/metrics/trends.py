@@ -8,8 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_reads import debt_totals, opened_per_cut, tallies
-from ombuds.metrics.queries import Scope, debt_at
+from ombuds.metrics.outcome_reads import debt_totals, heaviest_debt, opened_per_cut, tallies
+from ombuds.metrics.queries import Scope
+
+#: the unresolved negative experiences the overview lists one by one (the pay-down list shows ten)
+HEAVIEST = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +28,7 @@ class Overview:
 
     outcomes: d.Outcomes
     points: list[TrendPoint]
-    debt: list[d.DebtCase]
+    debt: list[d.DebtCase]  # the heaviest (``HEAVIEST``) at the end of the period, heaviest first
 
 
 def overview(session: Session, scope: Scope) -> Overview:
@@ -34,12 +37,12 @@ def overview(session: Session, scope: Scope) -> Overview:
     cuts = d.buckets(scope.start, scope.end)
     opened = opened_per_cut(session, scope, cuts)
     whole, per_cut = tallies(session, scope, cuts)
-    # case by case at the end (what would pay it down); at each bucket's end only its sum, which
-    # the database adds up (``definitions.debt_total``)
-    at_end = debt_at(session, scope, [scope.end])[scope.end]
+    # the debt as sums the database adds up (``definitions.debt_total``), and case by case only
+    # the heaviest at the end (what would pay it down fastest)
     totals = debt_totals(session, scope, [end for _, end in cuts])
+    at_end = heaviest_debt(session, scope, scope.end, limit=HEAVIEST)
     return Overview(
-        outcomes=d.outcomes_of(whole, opened=sum(opened), unresolved=sum(item.weight for item in at_end)),
+        outcomes=d.outcomes_of(whole, opened=sum(opened), unresolved=totals[scope.end]),
         points=[
             TrendPoint(start, end, d.outcomes_of(per_cut[i], opened=opened[i], unresolved=totals[end]))
             for i, (start, end) in enumerate(cuts)
