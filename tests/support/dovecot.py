@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ombuds_lab.servers import free_port
+from ombuds_lab.servers import ADDRESS_IN_USE, PORT_ATTEMPTS, PortTaken, free_port
 
 USER = "care@skyways.test"
 PASSWORD = "imap-pass-never-shown-3F"
@@ -104,12 +104,18 @@ class DovecotServer:
         while True:
             try:
                 with imaplib.IMAP4("127.0.0.1", self.port, timeout=2) as imap:
+                    if self.root.name not in imap.welcome.decode(errors="replace"):
+                        # another process's IMAP server took the port; this one cannot bind it
+                        self.stop()
+                        raise PortTaken(f"port {self.port} answers for another IMAP server: {imap.welcome!r}")
                     imap.login(self.user, self.password)
                     return
             except (OSError, imaplib.IMAP4.error):
                 if self._process.poll() is not None or time.monotonic() > deadline:
+                    log = self._log()
                     self.stop()
-                    raise RuntimeError(f"dovecot did not start on port {self.port}:\n{self._log()}") from None
+                    failure = PortTaken if ADDRESS_IN_USE in log else RuntimeError
+                    raise failure(f"dovecot did not start on port {self.port}:\n{log}") from None
                 time.sleep(0.05)  # the server is still binding its port
 
     def _config(self, system_user: str, uid: int) -> str:
@@ -119,6 +125,8 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 instance_name = ombuds-test-{self.port}
+# tells this server from another test process's that took the port first
+login_greeting = Ombuds test IMAP {root.name} ready.
 protocols = imap
 listen = 127.0.0.1
 ssl = yes
@@ -239,16 +247,23 @@ def self_signed(certificate: Path, key: Path) -> None:
 def start_server() -> DovecotServer:
     """Start a fresh server in a new temporary folder (the caller stops it and removes the folder)."""
     binary = find_binary()
-    # Not pytest's tmp folder: that one is private to its owner, and Dovecot runs as another user.
-    root = Path(tempfile.mkdtemp(prefix="ombuds-imap-"))
-    root.chmod(0o755)
-    server = DovecotServer(root=root, binary=binary)
-    try:
-        server.start()
-    except BaseException:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-    return server
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        # Not pytest's tmp folder: that one is private to its owner, and Dovecot runs as another user.
+        root = Path(tempfile.mkdtemp(prefix="ombuds-imap-"))
+        root.chmod(0o755)
+        server = DovecotServer(root=root, binary=binary)  # on fresh ports
+        try:
+            server.start()
+        except PortTaken:
+            shutil.rmtree(root, ignore_errors=True)
+            if attempt == PORT_ATTEMPTS:
+                raise
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        else:
+            return server
+    raise AssertionError("unreachable")
 
 
 def remove_server(server: DovecotServer) -> None:
