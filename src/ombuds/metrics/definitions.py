@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -236,10 +236,16 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
+    low, high, weight = percentile_ranks(len(ordered), fraction)
+    return ordered[low] + (ordered[high] - ordered[low]) * weight
+
+
+def percentile_ranks(count: int, fraction: float) -> tuple[int, int, float]:
+    """The two ranks (0-based, ascending) a percentile of ``count`` values lies between, and how
+    far past the lower one it lies."""
+    position = fraction * (count - 1)
     low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return low, min(low + 1, count - 1), position - low
 
 
 def share(part: int | float, whole: int | float) -> float | None:
@@ -290,6 +296,21 @@ class Spread:
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
         return cls(_rounded(percentile(values, 0.5)), _rounded(percentile(values, 0.9)))
+
+    @classmethod
+    def at_ranks(cls, count: int, values_from: Callable[[int], Sequence[float]]) -> Spread:
+        """``of`` for ``count`` sorted values kept elsewhere: ``values_from(rank)`` hands back the
+        value at that rank and the next (a database's ORDER BY ... LIMIT 2 OFFSET rank)."""
+        found: list[float | None] = []
+        for fraction in (0.5, 0.9):
+            if not count:
+                found.append(None)
+                continue
+            low, high, weight = percentile_ranks(count, fraction)
+            pair = values_from(low)
+            below, above = pair[0], pair[high - low] if high > low else pair[0]
+            found.append(_rounded(below + (above - below) * weight))
+        return cls(found[0], found[1])
 
 
 @dataclass(frozen=True, slots=True)

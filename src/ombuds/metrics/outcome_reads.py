@@ -267,7 +267,9 @@ def tallies(
     per_bucket = {row[0]: [int(value or 0) for value in row[1:]] for row in rows}
     whole = [sum(values) for values in zip(*per_bucket.values(), strict=True)] or [0] * (len(_counts(scope)))
     sized = len(_DURATIONS)
-    spreads = _spreads(session, scope, cuts, any_timed=any(whole[-sized:]))
+    timed: dict[int | None, list[int]] = {key: values[-sized:] for key, values in per_bucket.items()}
+    timed[None] = whole[-sized:]
+    spreads = _spreads(session, scope, cuts, timed)
 
     def made(values: list[int], key: int | None) -> d.Tally:
         fields: dict[str, Any] = dict(zip(_TALLY_COUNTS, values[:-sized], strict=True))
@@ -278,30 +280,45 @@ def tallies(
 
 
 def _spreads(
-    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], *, any_timed: bool
+    session: Session,
+    scope: Scope,
+    cuts: Sequence[tuple[datetime, datetime]],
+    counts: dict[int | None, list[int]],
 ) -> dict[str, dict[int | None, d.Spread]]:
     """Each duration's Spread per cut (key: its index) and over the whole period (key: None): the
-    integer columns read in the period's index range, taken apart in memory (``Spread.of``)."""
-    columns = [column for column, _ in _DURATIONS.values()]
-    units = [unit for _, unit in _DURATIONS.values()]
-    by_cut: list[dict[int, list[float]]] = [{index: [] for index in range(len(cuts))} for _ in columns]
-    if any_timed:
-        query = select(_bucket(cuts), *columns).where(
-            *_in_period(scope), or_(*(c.is_not(None) for c in columns))
-        )
-        for index, *values in session.execute(query):
-            for n, value in enumerate(values):
-                if value is not None:
-                    by_cut[n][index].append(value / units[n])
+    database sorts the column in the range and hands back the two values each percentile lies
+    between (``Spread.at_ranks``); ``counts``: the non-null durations per cut, in ``_DURATIONS`` order."""
+    ranges: dict[int | None, tuple[datetime, datetime]] = dict(enumerate(cuts))
+    if len(cuts) > 1:
+        ranges[None] = (scope.start, scope.end)
     found: dict[str, dict[int | None, d.Spread]] = {}
-    for name, cut_values in zip(_DURATIONS, by_cut, strict=True):
-        spreads: dict[int | None, d.Spread] = {
-            index: d.Spread.of(values) for index, values in cut_values.items()
-        }
-        whole = [value for values in cut_values.values() for value in values]
-        spreads[None] = spreads[0] if len(cuts) == 1 else d.Spread.of(whole)
+    for n, (name, (column, unit)) in enumerate(_DURATIONS.items()):
+        spreads: dict[int | None, d.Spread] = {}
+        for key, (start, end) in ranges.items():
+            query = (
+                select(column)
+                .where(*_resolved_between(scope, start, end), column.is_not(None))
+                .order_by(column)
+                .limit(2)
+            )
+
+            def values_from(rank: int, query: Any = query, unit: int = unit) -> list[float]:
+                return [value / unit for value in session.scalars(query.offset(rank))]
+
+            spreads[key] = d.Spread.at_ranks(counts.get(key, [0] * len(_DURATIONS))[n], values_from)
+        if None not in spreads:
+            spreads[None] = spreads[0]
         found[name] = spreads
     return found
+
+
+def _resolved_between(scope: Scope, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [
+        *outcome_conditions(scope),
+        CaseOutcome.resolved_at >= start,
+        CaseOutcome.resolved_at < end,
+        CaseOutcome.resolution_is_problem.is_(True),
+    ]
 
 
 #: each resolved-case figure of ``queries.figure_case_ids`` as a condition on the outcome row (the
