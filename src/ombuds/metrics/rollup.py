@@ -171,11 +171,7 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
         for chunk in queries.chunks(ids):
             session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
     rows, spans = outcome_rows(session, ids)
-    for chunk in queries.chunks(ids):
-        session.execute(
-            delete(CaseOpenSpan).where(CaseOpenSpan.case_id.in_(chunk)),
-            execution_options={"synchronize_session": False},
-        )
+    spans = _changed_spans(session, ids, spans)
     kept = {row["case_id"] for row in rows}
     gone = [case_id for case_id in ids if case_id not in kept]
     for chunk in queries.chunks(gone):
@@ -188,6 +184,31 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
     if spans:
         session.execute(insert(CaseOpenSpan), spans)
     return len(rows)
+
+
+_SPAN_FACTS = ("case_id", "brand_id", "opened_at", "starts_at", "ends_at", "reach", "reach_opened")
+
+
+def _changed_spans(session: Session, ids: list[int], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Delete the cases' spans that are no longer theirs; answer the new ones not stored yet (a
+    refresh that finds nothing new writes nothing: running a stage again changes no row)."""
+    wanted = {tuple(span[name] for name in _SPAN_FACTS) for span in spans}
+    stale: list[int] = []
+    stored: set[tuple[Any, ...]] = set()
+    columns = [CaseOpenSpan.id, *(getattr(CaseOpenSpan, name) for name in _SPAN_FACTS)]
+    for chunk in queries.chunks(ids):
+        for span_id, *facts in session.execute(select(*columns).where(CaseOpenSpan.case_id.in_(chunk))):
+            key = tuple(as_utc(v) if isinstance(v, datetime) else v for v in facts)
+            if key in wanted and key not in stored:
+                stored.add(key)
+            else:
+                stale.append(span_id)
+    for chunk in queries.chunks(stale):
+        session.execute(
+            delete(CaseOpenSpan).where(CaseOpenSpan.id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+    return [span for span in spans if tuple(span[name] for name in _SPAN_FACTS) not in stored]
 
 
 def _upsert(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
