@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 
 def outcome_conditions(scope: Scope) -> list[ColumnElement[bool]]:
-    """What an outcome row must match to be in scope (its period aside): ``Scope.conditions`` on
-    the row's copy of the case's brand, team, agent, channel and category."""
+    """What an outcome row must match to be in scope (its period aside), on the row's copy of the
+    case's brand, team, agent, channel and category."""
     found = [CaseOutcome.brand_id == scope.brand_id]
     if scope.team_id is not None:
         found.append(CaseOutcome.team_id == scope.team_id)

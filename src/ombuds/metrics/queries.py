@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
@@ -45,7 +45,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which cases a figure covers: a brand, optionally one team and one channel, and a period [start, end)."""
+    """Which cases a figure covers: a brand, optionally one team, channel, agent and category, and a
+    period [start, end); ``outcome_reads.outcome_conditions`` turns it into a WHERE on outcome rows."""
 
     brand_id: int
     start: datetime
@@ -53,39 +54,7 @@ class Scope:
     team_id: int | None = None
     channel: str | None = None
     agent_id: int | None = None  # the person the case is assigned to now
-    category: str | None = None  # the case's category (``latest_category``)
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """What a case row must match to be in scope (its period aside)."""
-        found = [Case.brand_id == self.brand_id]
-        if self.team_id is not None:
-            found.append(Case.team_id == self.team_id)
-        if self.channel is not None:
-            found.append(Case.channel == self.channel)
-        if self.agent_id is not None:
-            found.append(Case.assignee_id == self.agent_id)
-        if self.category is not None:
-            found.append(latest_category() == self.category)
-        return found
-
-
-def latest_category() -> Any:
-    """A case's category: the label of its customer's latest message that has one (as routing
-    reads a case), for a WHERE on case rows."""
-    return (
-        select(Enrichment.label)
-        .join(Mention, Mention.id == Enrichment.mention_id)
-        .where(
-            Mention.case_id == Case.id,
-            Mention.direction == Direction.INBOUND,
-            Enrichment.analyzer == CATEGORY,
-            Enrichment.label.is_not(None),
-        )
-        .order_by(Mention.created_at.desc(), Mention.id.desc())
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
+    category: str | None = None  # the case's category (``case_categories``)
 
 
 def chunks(ids: Collection[T]) -> Iterator[list[T]]:
@@ -262,7 +231,7 @@ def reply_outcomes(session: Session, case_ids: Collection[int]) -> dict[int, d.R
 
 
 def case_categories(session: Session, case_ids: Collection[int]) -> dict[int, str | None]:
-    """Each case's category (``latest_category``): the label of its customer's latest message with one."""
+    """Each case's category: the label of its customer's latest message with one (as routing reads a case)."""
     found: dict[int, str | None] = dict.fromkeys(case_ids)
     for chunk in chunks(case_ids):
         rows = session.execute(
