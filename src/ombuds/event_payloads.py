@@ -61,6 +61,7 @@ class EventKind(StrEnum):
     CASE_PRIORITY_CHANGED = "case.priority_changed"
     CASE_NOTE_ADDED = "case.note_added"
     ENRICHMENT_CORRECTED = "enrichment.corrected"
+    ENRICHMENT_REREAD = "enrichment.reread"  # the accurate model re-read a burst's message
     BRAND_MODEL_TRAINED = "brand_model.trained"
     ROUTING_RULE_CREATED = "routing_rule.created"
     ROUTING_RULE_CHANGED = "routing_rule.changed"
@@ -214,6 +215,19 @@ class EnrichmentCorrected(EventPayload):
     analyzer: str
     label: str
     previous: str | None = None
+
+
+class EnrichmentReread(EventPayload):
+    """The accurate model re-read a message the fast path had read in a burst, and labels changed.
+
+    ``labels`` and ``previous`` map each analyzer whose label changed to its label after and before.
+    """
+
+    kind: ClassVar[EventKind] = EventKind.ENRICHMENT_REREAD
+    model_version: str
+    previous_version: str
+    labels: dict[str, str | None]
+    previous: dict[str, str | None]
 
 
 class ResolutionEvent(ChangeByPerson):
@@ -457,6 +471,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         CasePriorityChanged,
         CaseNoteAdded,
         EnrichmentCorrected,
+        EnrichmentReread,
         ResolutionApplied,
         ResolutionRequested,
         ResolutionApproved,

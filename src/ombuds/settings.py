@@ -91,6 +91,14 @@ class Settings(BaseSettings):
             "models step aside and the fast path reads (a burst); they read again once it drains."
         ),
     )
+    accurate_reread_batch: int = Field(
+        default=64,
+        ge=1,
+        description=(
+            "Mentions the fast path read in a burst that the accurate model re-reads at a time once "
+            "nothing waits (newest first); fresh mentions wait for one such batch at most."
+        ),
+    )
     analysis_model: Path | None = Field(
         default=None,
         description=(

@@ -11,19 +11,32 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ombuds.enrichment.base import Finding
-from ombuds.enrichment.models import Enrichment
+from ombuds.enrichment.models import AnalysisPass, Enrichment
+from ombuds.enrichment.paths import KEEP, PATHS, minute_of
+from ombuds.event_payloads import EnrichmentReread
+from ombuds.events import record_event
 from ombuds.mentions.models import Mention
 
 #: ``model_version`` of a row whose label a person set; analysis never overwrites it.
 CORRECTION = "correction"
 
 _ENRICHMENT: Table = Enrichment.__table__  # type: ignore[assignment]
+_PASS: Table = AnalysisPass.__table__  # type: ignore[assignment]
 _KEY = ["mention_id", "analyzer"]
+
+
+def _insert(session: Session, table: Table) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"enrichment supports SQLite and PostgreSQL, not {dialect}")
 
 
 def record_findings(
@@ -50,13 +63,7 @@ def record_findings(
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(_ENRICHMENT)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(_ENRICHMENT)
-    else:
-        raise NotImplementedError(f"enrichment supports SQLite and PostgreSQL, not {dialect}")
+    insert = _insert(session, _ENRICHMENT)
     fresh = insert.excluded
     statement = insert.on_conflict_do_update(
         index_elements=_KEY,
@@ -69,6 +76,85 @@ def record_findings(
         where=_ENRICHMENT.c.model_version != CORRECTION,
     )
     session.execute(statement, rows)
+
+
+def record_analysis_pass(
+    session: Session, *, brand_id: int, path: str, mentions: int, seconds: float, at: datetime
+) -> None:
+    """Add a batch's mentions and reading seconds to its path's row for the minute of ``at``.
+
+    Rows older than ``paths.KEEP`` go at the same time, so the table holds a day at most.
+    """
+    if path not in PATHS:
+        raise ValueError(f"analysis pass: path must be one of {', '.join(PATHS)}, got {path!r}")
+    insert = _insert(session, _PASS)
+    statement = insert.on_conflict_do_update(
+        index_elements=["brand_id", "minute", "path"],
+        set_={
+            "mentions": _PASS.c.mentions + insert.excluded.mentions,
+            "seconds": _PASS.c.seconds + insert.excluded.seconds,
+        },
+    )
+    session.execute(
+        statement,
+        [
+            {
+                "brand_id": brand_id,
+                "minute": minute_of(at),
+                "path": path,
+                "mentions": mentions,
+                "seconds": seconds,
+            }
+        ],
+    )
+    session.execute(
+        delete(AnalysisPass).where(AnalysisPass.minute < minute_of(at - KEEP)),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def record_reread(
+    session: Session, *, brand_id: int, findings: Mapping[int, Sequence[Finding]], now: datetime
+) -> dict[int, EnrichmentReread]:
+    """Store what a second reading (the accurate model after a burst) found, replacing the first.
+
+    One ``enrichment.reread`` event per mention whose labels changed, saying from what to what;
+    returns them by mention. Rows a person corrected stay as they are and are not compared.
+    Idempotent: the same findings again change no row and record no event.
+    """
+    analyzers = {finding.analyzer for found in findings.values() for finding in found}
+    before = {
+        (row.mention_id, row.analyzer): row
+        for row in session.execute(
+            select(
+                Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.model_version
+            ).where(Enrichment.mention_id.in_(list(findings)), Enrichment.analyzer.in_(analyzers))
+        )
+    }
+    changes: dict[int, EnrichmentReread] = {}
+    for mention_id, found in findings.items():
+        labels: dict[str, str | None] = {}
+        previous: dict[str, str | None] = {}
+        versions = []
+        for finding in found:
+            row = before.get((mention_id, finding.analyzer))
+            if row is None or row.model_version == CORRECTION or row.label == finding.label:
+                continue
+            labels[finding.analyzer], previous[finding.analyzer] = finding.label, row.label
+            versions.append((row.model_version, finding.model_version))
+        if labels:
+            changes[mention_id] = EnrichmentReread(
+                model_version=versions[0][1],
+                previous_version=versions[0][0],
+                labels=labels,
+                previous=previous,
+            )
+    record_findings(session, brand_id=brand_id, findings=findings, now=now)
+    for mention_id, payload in changes.items():
+        record_event(
+            session, brand_id=brand_id, payload=payload, subject_type="mention", subject_id=mention_id
+        )
+    return changes
 
 
 def show_correction(

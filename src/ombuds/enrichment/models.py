@@ -65,3 +65,24 @@ class BrandModel(Base):
     last_example_id: Mapped[int | None]  # with example_count, tells whether newer examples wait
     weights: Mapped[bytes] = mapped_column(LargeBinary)
     trained_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnalysisPass(Base):
+    """What one reading path read of a brand's mentions in one minute, and the seconds it took.
+
+    Each enrich batch (and each re-read batch) adds to its minute's row, so the table stays small;
+    ``enrichment.paths`` turns the recent rows into each path's speed and share of mentions.
+    """
+
+    __tablename__ = "analysis_pass"
+    __table_args__ = (
+        UniqueConstraint("brand_id", "minute", "path"),
+        Index("ix_analysis_pass_minute", "minute"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    minute: Mapped[datetime]
+    path: Mapped[str] = mapped_column(String(16))  # accurate, fast or reread
+    mentions: Mapped[int]
+    seconds: Mapped[float]

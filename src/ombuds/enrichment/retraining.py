@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
+from ombuds.clock import utcnow
 from ombuds.enrichment.accurate.store import ACCURATE, Pointer
 from ombuds.enrichment.adapt import adapt
 from ombuds.enrichment.engine import load_default_engine
@@ -231,6 +232,8 @@ def record_accurate_model(
         session.add(row)
     row.version = pointer.version
     row.example_count, row.last_example_id = sum(examples.values()), None
+    # when it became current: what the fast path reads from then on is re-read (pipeline.reread)
+    row.trained_at = utcnow()
     row.weights = pointer.to_bytes()
     record_event(
         session,

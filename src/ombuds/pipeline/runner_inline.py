@@ -17,8 +17,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ombuds.clock import Clock, utcnow
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
+from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
 from ombuds.pipeline.stages import STAGES, PipelineStage
+from ombuds.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,13 @@ def run_until_idle(
     now: Clock = utcnow,
     stages: Sequence[PipelineStage] = STAGES,
     wait: bool = True,
+    reread: bool = True,
 ) -> PipelineReport:
     """Run every stage until no mention is waiting; returns what moved.
+
+    With nothing waiting, the accurate model re-reads one batch of what the fast path read in a
+    burst (``pipeline.reread``, counted as ``reread``), then the stages come first again: fresh
+    mentions wait for one such batch at most.
 
     Safe to call concurrently: on PostgreSQL runners share the work; on SQLite one runs at a
     time (``runner_lock``), and another caller waits for it, or with ``wait=False`` gets
@@ -150,7 +157,11 @@ def run_until_idle(
                 for stage in stages
             )
             if moved == 0:
-                return report
+                limit = get_settings().accurate_reread_batch
+                reread_now = reread_when_calm(factory, now=now(), limit=limit) if reread else 0
+                if reread_now == 0:
+                    return report
+                report.advanced["reread"] += reread_now
 
 
 def count_waiting(session: Session) -> dict[str, int]:

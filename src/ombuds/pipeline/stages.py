@@ -9,6 +9,7 @@ already processed (an operator re-queues them, a batch is taken twice), it chang
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
-from ombuds.enrichment.actions import record_findings
+from ombuds.enrichment.accurate.recipe import VERSION_PREFIX
+from ombuds.enrichment.actions import record_analysis_pass, record_findings
 from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.paths import ACCURATE, FAST
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.problems.stage import notice_returns
@@ -97,7 +100,9 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
     """Run every analyzer over the batch (the brand's own models where it has them).
 
     A brand's accurate model (MiniLM, ~100 messages a second) reads while few mentions wait; in
-    a burst (more than ``accurate_backlog_limit`` waiting) the fast path reads instead.
+    a burst (more than ``accurate_backlog_limit`` waiting) the fast path reads instead, and the
+    accurate model re-reads those mentions once calm returns (``pipeline.reread``). Each batch's
+    reading time goes to its path's minute (``enrichment.paths``: speed and share).
     """
     from ombuds.enrichment.brand_engines import load_engine_for_brand
     from ombuds.settings import get_settings
@@ -110,7 +115,19 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
     for brand_id, batch in by_brand.items():
         engine = load_engine_for_brand(session, brand_id, use_accurate=calm)
         recent = recent_texts_of_authors(session, batch)
-        results = engine.analyze([facts_from_mention(m, recent.get(m.id, ())) for m in batch])
+        facts = [facts_from_mention(m, recent.get(m.id, ())) for m in batch]
+        started = time.perf_counter()
+        results = engine.analyze(facts)
+        seconds = time.perf_counter() - started
+        accurate = any(version.startswith(VERSION_PREFIX) for version in engine.versions.values())
+        record_analysis_pass(
+            session,
+            brand_id=brand_id,
+            path=ACCURATE if accurate else FAST,
+            mentions=len(batch),
+            seconds=seconds,
+            at=now,
+        )
         record_findings(
             session,
             brand_id=brand_id,

@@ -5,7 +5,7 @@ The decision is routing's; ``cases.actions.apply_routing`` writes it to the case
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -110,6 +110,104 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
                 returned_to_queue=owner_away,
             )
     session.flush()
+
+
+def _last_routing(session: Session, case_ids: Collection[int]) -> dict[int, list[CaseRouted]]:
+    """Each case's routing decisions, oldest first."""
+    decided: dict[int, list[CaseRouted]] = {}
+    rows = session.execute(
+        select(Event.id, Event.subject_id, Event.data)
+        .where(
+            Event.subject_type == "case", Event.subject_id.in_(case_ids), Event.kind == EventKind.CASE_ROUTED
+        )
+        .order_by(Event.id)
+    )
+    for event_id, case_id, data in rows:
+        payload = parse_payload(EventKind.CASE_ROUTED, data, where=f"event {event_id}")
+        if isinstance(payload, CaseRouted):
+            decided.setdefault(case_id, []).append(payload)
+    return decided
+
+
+def route_again(session: Session, *, case_ids: Collection[int], reason: str) -> list[int]:
+    """Route open cases again after their messages' analysis changed (the accurate model re-read
+    them); ``apply_routing`` writes what changed. Returns the cases whose routing changed.
+
+    The decisions are those ``route_mentions`` would have made with the analysis the messages
+    carry now: each routed message's decision in turn, the first setting the priority, later ones
+    only raising it, the last rule naming a team choosing it. As the desk's correction of its own
+    reading, this may also lower a priority the earlier reading raised. A case a person (or an SLA
+    escalation) moved since routing last decided it keeps what they chose, and so does a case
+    routing never decided (the pipeline routes it). Safe to repeat: the same analysis again
+    decides the same, and nothing is written.
+    """
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.id.in_(case_ids), Case.status.not_in((CaseStatus.RESOLVED, CaseStatus.CLOSED)))
+            .order_by(Case.id)
+        )
+    )
+    decided = _last_routing(session, [case.id for case in cases])
+    changed: list[int] = []
+    assigner = Assigner(session)
+    for case in cases:
+        history = decided.get(case.id)
+        if not history or (history[-1].priority, history[-1].team_id) != (case.priority, case.team_id):
+            continue
+        routed_ids = {payload.mention_id for payload in history if payload.mention_id is not None}
+        mentions = list(
+            session.scalars(
+                select(Mention)
+                .where(Mention.id.in_(routed_ids), Mention.case_id == case.id)
+                .order_by(Mention.created_at, Mention.id)
+            )
+        )
+        if not mentions:
+            continue
+        facts = facts_for_mentions(session, mentions=mentions)
+        rules = list_rules(session, case.brand_id)
+        teams = {
+            t.slug: t
+            for t in session.scalars(
+                select(Team).where(Team.brand_id == case.brand_id, Team.archived_at.is_(None))
+            )
+        }
+        priority: Priority | None = None
+        team: Team | None = None
+        reasons: tuple[str, ...] = ()
+        for mention in mentions:
+            decision = route(facts[mention.id], rules=rules)
+            priority = decision.priority if priority is None else Priority(min(priority, decision.priority))
+            team = teams.get(decision.team, team) if decision.team else team
+            reasons = decision.reasons
+        assert priority is not None  # at least one mention was decided
+        if team is None:
+            team = get_default_team(session, case.brand_id)
+        team_id = team.id if team is not None else case.team_id
+        if (priority, team_id) == (case.priority, case.team_id):
+            continue
+        policy = get_sla_policy(session, case.brand_id)
+        owner = routed_owner(session, case=case, team=team, assigner=assigner)
+        apply_routing(
+            session,
+            case=case,
+            mention=mentions[-1],
+            priority=priority,
+            team_id=team_id,
+            first_response_due_at=sla.first_response_due(
+                policy, priority=priority, opened_at=case.opened_at, channel=case.channel
+            ),
+            resolve_due_at=sla.resolution_due(
+                policy, priority=priority, opened_at=case.opened_at, channel=case.channel
+            ),
+            reasons=(*reasons, reason),
+            assignee_id=owner.user_id,
+            assignment_reason=owner.reason,
+        )
+        changed.append(case.id)
+    session.flush()
+    return changed
 
 
 def create_rule(
