@@ -28,15 +28,38 @@ def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON sum
 
 @app.command("status")
 def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """How many mentions sit at each stage."""
+    """How many mentions sit at each stage, and how fast each analysis path read lately."""
+    from ombuds.clock import utcnow
+    from ombuds.enrichment.paths import RECENT, recent_paths
     from ombuds.pipeline.runner_inline import count_waiting
 
     with database(get_settings()) as factory, factory() as session:
         counts = count_waiting(session)
+        paths = recent_paths(session, now=utcnow())
+    minutes = int(RECENT.total_seconds() // 60)
     if json_output:
-        print_json(counts)
+        analysis = {
+            path: {
+                "mentions": figure.mentions,
+                "seconds": round(figure.seconds, 3),
+                "messages_per_second": figure.messages_per_second,
+                "share": figure.share,
+            }
+            for path, figure in paths.items()
+        }
+        print_json({"stages": counts, "analysis": analysis, "window_seconds": int(RECENT.total_seconds())})
         return
     table = Table("stage passed", "mentions")
     for stage, count in sorted(counts.items()):
         table.add_row(stage, str(count))
     console.print(table)
+    reading = Table(f"analysis path (last {minutes} min)", "mentions", "messages/s", "share")
+    for path, figure in paths.items():
+        speed = figure.messages_per_second
+        reading.add_row(
+            path,
+            str(figure.mentions),
+            "-" if speed is None else f"{speed:,.1f}",
+            "-" if figure.share is None else f"{figure.share:.0%}",
+        )
+    console.print(reading)

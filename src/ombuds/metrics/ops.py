@@ -1,6 +1,7 @@
 """Reads: the operations figures ``/metrics`` gives Prometheus — mentions by pipeline stage (a
-counter whose rate is the throughput), how far behind each stage is, failed mentions, alert
-deliveries by outcome and the health of each source.
+counter whose rate is the throughput), how far behind each stage is, failed mentions, each
+analysis path's speed and share of mentions, alert deliveries by outcome and the health of each
+source.
 
 Every count is an index read (``ix_mention_stage_id``) or a small table; the stage lag reads only
 the mentions still waiting.
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
 from ombuds.clock import as_utc, utcnow
+from ombuds.enrichment.paths import RECENT, recent_paths
 from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
@@ -35,6 +37,7 @@ class OpsCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from self._pipeline()
+        yield from self._analysis()
         yield self._alerts()
         yield from self._sources()
 
@@ -78,6 +81,35 @@ class OpsCollector(Collector):
             backlog.add_metric([stage.value], by_stage.get(stage, 0))
         yield lag
         yield backlog
+
+    def _analysis(self) -> Iterator[Metric]:
+        minutes = int(RECENT.total_seconds() // 60)
+        speed = GaugeMetricFamily(
+            "ombuds_analysis_messages_per_second",
+            f"Mentions each analysis path read per second of reading, over the last {minutes} minutes "
+            "(accurate: brands' MiniLM models; fast: the linear heads; reread: the accurate model "
+            "re-reading a burst). Absent: the path read nothing.",
+            labels=["path"],
+        )
+        share = GaugeMetricFamily(
+            "ombuds_analysis_share",
+            f"Share of the mentions analysed in the last {minutes} minutes that each path read first.",
+            labels=["path"],
+        )
+        read = GaugeMetricFamily(
+            "ombuds_analysis_mentions",
+            f"Mentions each analysis path read in the last {minutes} minutes.",
+            labels=["path"],
+        )
+        for path, figure in recent_paths(self.session, now=self.now).items():
+            read.add_metric([path], figure.mentions)
+            if figure.messages_per_second is not None:
+                speed.add_metric([path], figure.messages_per_second)
+            if figure.share is not None:
+                share.add_metric([path], figure.share)
+        yield speed
+        yield share
+        yield read
 
     def _alerts(self) -> Metric:
         alerts = GaugeMetricFamily("ombuds_alerts", "Alerts by delivery outcome.", labels=["kind", "status"])
