@@ -8,6 +8,7 @@ import pytest
 
 from ombuds.incidents.detectors.stats import (
     binomial_log_sf,
+    negative_binomial_log_pmf,
     negative_binomial_log_sf,
     poisson_log_sf,
     strength,
@@ -54,6 +55,17 @@ def test_binomial_tail_matches_the_direct_sum(successes: int, trials: int, p: fl
 def test_negative_binomial_tail_matches_the_direct_sum(count: int, mean: float, dispersion: float) -> None:
     expected = _negative_binomial_tail(count, mean, dispersion)
     assert math.exp(negative_binomial_log_sf(count, mean, dispersion)) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("count", "mean", "dispersion"), [(4, 0.42, 0.0), (5, 0.42, 0.3), (0, 2.0, 0.1), (30, 9.5, 0.05)]
+)
+def test_negative_binomial_probability_of_one_count_is_the_difference_of_its_tails(
+    count: int, mean: float, dispersion: float
+) -> None:
+    tail = _poisson_tail if dispersion == 0.0 else lambda k, m: _negative_binomial_tail(k, m, dispersion)
+    expected = tail(count, mean) - tail(count + 1, mean)
+    assert math.exp(negative_binomial_log_pmf(count, mean, dispersion)) == pytest.approx(expected, rel=1e-6)
 
 
 def test_a_storm_far_beyond_the_smallest_double_keeps_a_finite_ordered_strength() -> None:

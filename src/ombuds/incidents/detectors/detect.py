@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 
 from ombuds.incidents.detectors.baseline import storm_ceiling
 from ombuds.incidents.detectors.settings import DetectorSettings
-from ombuds.incidents.detectors.stats import binomial_log_sf, negative_binomial_log_sf, strength
+from ombuds.incidents.detectors.stats import (
+    binomial_log_sf,
+    negative_binomial_log_pmf,
+    negative_binomial_log_sf,
+    strength,
+)
 from ombuds.incidents.detectors.storms import StormMessage
 from ombuds.incidents.detectors.text import STOPWORDS, Span, phrase_text, stems, word_hash, words
 from ombuds.incidents.detectors.types import Alarm, Observation, Signal, from_timestamp
@@ -22,6 +27,7 @@ HOT_STRENGTH = 2.0  # ... and that excess would happen by chance less than once 
 NEGATIVE_KEY = "tone:negative"  # complaints alone, a key like a category
 AGREE_KEYS = ("all", NEGATIVE_KEY)
 TERMS_KEPT = 4096  # mentions whose rare stems are remembered for the agreement test
+WEEK_HOURS = 7 * 24.0
 
 
 class Detectors:
@@ -30,6 +36,7 @@ class Detectors:
     def __init__(self, monitor: BrandMonitor) -> None:
         self.monitor = monitor
         self._terms: dict[int, dict[str, float]] = {}  # mention id -> its rare stems
+        self._complaint_spans = {minutes * 60.0 for minutes in monitor.settings.complaint_windows_minutes}
 
     def run(
         self,
@@ -43,6 +50,8 @@ class Detectors:
         moment = _moment(observation, at)
         found = [self.volume(key, moment, at) for key in keys]
         for key, alarm in zip(keys, list(found), strict=True):
+            if alarm is None and key == NEGATIVE_KEY:
+                found.append(self.complaints(moment, at))
             if alarm is None and key in AGREE_KEYS:
                 found.append(self.agreement(key, moment, at))
         found.append(self.negative_share(moment))
@@ -85,6 +94,56 @@ class Detectors:
                     "window_minutes": int(window.span // 60),
                     "voices": voices,
                     "expected": round(expected, 2),
+                    "baseline_per_hour": round(level.per_hour, 2) if level else None,
+                    "history_days": round(level.history_hours / 24, 1) if level else None,
+                },
+            )
+        return best
+
+    def complaints(self, moment: datetime, at: float) -> Alarm | None:
+        """Complaints alone in a short window, judged by how often a stream of this volume would
+        reach that many by chance.
+
+        A fixed tail (the volume test's 10^-6.5) asks the same of every stream, yet a stream of a
+        few complaints an hour gives a quarter-hour window few chances a week to reach five,
+        while one of hundreds an hour gives it thousands. Each complaint is a moment the window
+        can first reach ``voices``; at this hour's rate a week holds ``168 * rate`` of them, each
+        doing so with the chance that the others already number ``voices - 1`` (negative
+        binomial, as the volume test). A window alarms when a week like this would see that
+        happen by chance less than ``complaint_alarms_per_week`` times, with at least
+        ``complaint_min_voices`` voices and twice the expectation: on a small brand five angry
+        customers in a quarter hour where half of one is usual, on a large one far more.
+        """
+        monitor, settings = self.monitor, self.monitor.settings
+        state = monitor.keys[NEGATIVE_KEY]
+        level = monitor.level(NEGATIVE_KEY)
+        dispersion = level.dispersion if level is not None else 1.0
+        best: Alarm | None = None
+        for window in state.windows:
+            voices = window.voices
+            if window.span not in self._complaint_spans or voices < settings.complaint_min_voices:
+                continue
+            expected = monitor.expected(NEGATIVE_KEY, start=at - window.span, end=at)
+            if voices < settings.volume_min_ratio * expected:
+                continue
+            per_week = by_chance_per_week(voices, expected, window.span / 3600.0, dispersion)
+            if per_week > settings.complaint_alarms_per_week:
+                continue
+            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
+            if best is not None and power <= best.strength:
+                continue
+            best = Alarm(
+                signal=Signal.VOLUME,
+                key=NEGATIVE_KEY,
+                at=moment,
+                mention_ids=tuple(window.mention_ids()),
+                strength=power,
+                ratio=voices / expected if expected > 0 else math.inf,
+                evidence={
+                    "window_minutes": int(window.span // 60),
+                    "voices": voices,
+                    "expected": round(expected, 2),
+                    "by_chance_per_week": round(per_week, 4),
                     "baseline_per_hour": round(level.per_hour, 2) if level else None,
                     "history_days": round(level.history_hours / 24, 1) if level else None,
                 },
@@ -406,6 +465,22 @@ def enough_agreement(power: float, agreeing: int, voices: int, settings: Detecto
     if agreeing < max(settings.agree_min_voices, settings.agree_min_share * voices):
         return False
     return power / settings.volume_strength + agreeing / settings.agree_full_voices >= 1.0
+
+
+def by_chance_per_week(voices: int, expected: float, hours: float, dispersion: float) -> float:
+    """How often a week at this rate would see a window of ``hours`` reach ``voices`` by chance.
+
+    The window first reaches ``voices`` when a mention arrives while it holds ``voices - 1``
+    others; mentions arrive ``expected / hours`` times an hour and each finds the window as it
+    usually is, so a week holds ``168 * expected / hours`` chances, each taken with the chance
+    of ``voices - 1`` (the usual count being ``expected``, negative binomial). A count not
+    above the usual one is no chance event: infinitely often."""
+    if voices <= expected:
+        return math.inf
+    if expected <= 0.0:
+        return 0.0
+    chances = WEEK_HOURS * expected / hours
+    return chances * math.exp(negative_binomial_log_pmf(voices - 1, expected, dispersion))
 
 
 def _moment(observation: Observation, at: float) -> datetime:

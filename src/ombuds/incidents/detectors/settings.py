@@ -50,6 +50,12 @@ class DetectorSettings:
     agree_min_share: float = 0.6
     agree_rare_rate: float = 0.02
     agree_link_strength: float = 2.0
+    # Complaints alone in short windows, against how often a stream of this volume would reach
+    # as many by chance: fewer than ``complaint_alarms_per_week`` times in a week at this hour's
+    # rate, with at least ``complaint_min_voices`` voices (see ``Detectors.complaints``).
+    complaint_windows_minutes: tuple[int, ...] = (15,)
+    complaint_alarms_per_week: float = 0.01
+    complaint_min_voices: int = 5
     # Negative share: a window's share of negative authors against the usual share.
     negative_window_minutes: int = 60
     negative_min_count: int = 15
@@ -80,7 +86,7 @@ class DetectorSettings:
         """Known fields only, so stored settings survive new versions of this class."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        for name in ("windows_minutes", "agree_windows_minutes"):
+        for name in ("windows_minutes", "agree_windows_minutes", "complaint_windows_minutes"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

@@ -67,6 +67,24 @@ def negative_binomial_log_sf(count: int, mean: float, dispersion: float) -> floa
     return _beyond_underflow(log_first, max((count + size) / (count + 1), 1.0) * failure)
 
 
+def negative_binomial_log_pmf(count: int, mean: float, dispersion: float) -> float:
+    """log P(N = count) for the same gamma mixture of Poissons (Poisson when ``dispersion`` is 0)."""
+    if count < 0:
+        return -math.inf
+    if mean <= 0.0:
+        return 0.0 if count == 0 else -math.inf
+    if dispersion <= 1e-9:
+        return float(special.xlogy(count, mean) - mean - special.gammaln(count + 1))
+    size = 1.0 / dispersion
+    return float(
+        special.gammaln(count + size)
+        - special.gammaln(size)
+        - special.gammaln(count + 1)
+        + size * math.log(size / (size + mean))
+        + count * math.log(mean / (size + mean))
+    )
+
+
 def binomial_log_sf(successes: int, trials: int, probability: float) -> float:
     """log P(K >= successes) for K ~ Binomial(trials, probability); 0.0 when not above the mean."""
     if successes <= 0 or successes <= trials * probability:
