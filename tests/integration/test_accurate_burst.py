@@ -30,6 +30,7 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention, Stage
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline import reread
+from ombuds.pipeline.runner_celery import sweep
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.settings import get_settings
 
@@ -206,3 +207,30 @@ def test_a_burst_is_read_fast_then_re_read_by_the_accurate_model_and_the_cases_f
         ]
         assert isinstance(routed[-1], CaseRouted)
         assert reread.REROUTE_REASON in routed[-1].reasons
+
+
+class _Queue:
+    """Stands in for Celery: the tasks the sweep would send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[object]]] = []
+
+    def send_task(self, name: str, args: list[object]) -> None:
+        self.sent.append((name, args))
+
+
+@pytest.mark.slow
+def test_the_distributed_runners_sweep_re_reads_a_batch_when_nothing_waits(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team, accurate_on: AccurateModel
+) -> None:
+    _burst(session_factory, brand)
+    run_until_idle(session_factory, batch_size=2, reread=False)
+    queue = _Queue()
+
+    assert sweep(queue, session_factory, get_settings()) == 0  # type: ignore[arg-type]
+
+    assert queue.sent == []
+    with session_factory() as session:
+        read = _sentiment(session)
+        assert [text for text in PRAISE if read[text][0].startswith("tfidf-lr-")] == [PRAISE[0]]
+        assert _passes(session)["reread"] == 3

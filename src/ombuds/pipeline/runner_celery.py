@@ -36,6 +36,7 @@ from ombuds.pipeline.distributed import (
     require_postgresql,
     waiting_batches,
 )
+from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_inline import PipelineReport
 from ombuds.settings import Settings
 
@@ -191,7 +192,10 @@ def hand_out(
 
 
 def sweep(app: Celery, factory: sessionmaker[Session], settings: Settings, *, resend: bool = True) -> int:
-    """Wake every brand with work in an ordered stage; with ``resend``, send again what waited too long."""
+    """Wake every brand with work in an ordered stage; with ``resend``, send again what waited too long.
+
+    When nothing waits at all, one batch of a burst is re-read by the accurate model.
+    """
     sent = 0
     if resend:
         sent, _ = hand_out(
@@ -201,6 +205,10 @@ def sweep(app: Celery, factory: sessionmaker[Session], settings: Settings, *, re
         brands = brands_waiting_in_order(session)
     for brand_id in brands:
         app.send_task(BRAND_TASK, args=[brand_id])
+    if resend and sent == 0 and not brands:
+        # Nothing waits and no task is queued: calm, so the accurate model re-reads one batch of
+        # what the fast path read in a burst (``pipeline.reread``), one batch per sweep.
+        reread_when_calm(factory, now=utcnow(), limit=settings.accurate_reread_batch)
     return sent + len(brands)
 
 
