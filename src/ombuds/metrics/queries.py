@@ -354,24 +354,14 @@ class GroupOutcomes:
     outcomes: d.Outcomes
 
 
-def group_keys(session: Session, by: str, case_ids: Collection[int]) -> dict[int, d.GroupKey]:
-    """Each case's group: the team or agent holding it now, its channel, or its category, read from
-    its outcome row, the columns the scope's filters read too (so a row's cases are its filter's)."""
-    column = {
-        "team": CaseOutcome.team_id,
-        "agent": CaseOutcome.assignee_id,
-        "channel": CaseOutcome.channel,
-        "category": CaseOutcome.category,
-    }[by]
-    found: dict[int, d.GroupKey] = {}
-    for chunk in chunks(case_ids):
-        found.update(
-            (case_id, key)
-            for case_id, key in session.execute(
-                select(CaseOutcome.case_id, column).where(CaseOutcome.case_id.in_(chunk))
-            )
-        )
-    return found
+#: the outcome row's column each breakdown groups by (the column the scope's filter reads too, so
+#: a row's cases are its filter's)
+_GROUP_COLUMNS = {
+    "team": CaseOutcome.team_id,
+    "agent": CaseOutcome.assignee_id,
+    "channel": CaseOutcome.channel,
+    "category": CaseOutcome.category,
+}
 
 
 def _group_names(
@@ -390,17 +380,20 @@ def _group_names(
 
 def breakdown(session: Session, scope: Scope, by: str) -> list[GroupOutcomes]:
     """The period's outcomes per group (``BREAKDOWNS``), by name: volume is context, so nobody is
-    ranked by it. The same cases as the whole period's figures, each in one group; KeyError for an
-    unknown ``by``."""
+    ranked by it. The same cases as the whole period's figures, each in one group, added up by the
+    database per group (``definitions.breakdown`` case by case); KeyError for an unknown ``by``."""
     if by not in BREAKDOWNS:
         raise KeyError(by)
-    opened = opened_case_ids(session, scope)
-    resolved = resolved_cases(session, scope)
-    debt = experience_debt(session, scope)
-    keys = group_keys(
-        session, by, {*opened, *(case.case_id for case in resolved), *(item.case_id for item in debt)}
-    )
-    found = d.breakdown(keys, opened=opened, resolved=resolved, debt=debt)
+    column = _GROUP_COLUMNS[by]
+    opened = outcome_reads.opened_per_group(session, scope, column)
+    resolved = outcome_reads.group_tallies(session, scope, column)
+    debt = outcome_reads.debt_per_group(session, scope, column)
+    found = {
+        group: d.outcomes_of(
+            resolved.get(group, d.Tally()), opened=opened.get(group, 0), unresolved=debt.get(group, 0.0)
+        )
+        for group in opened.keys() | resolved.keys() | debt.keys()
+    }
     names = _group_names(session, scope.brand_id, by, found.keys())
     rows = [GroupOutcomes(key=key, name=names[key], outcomes=figures) for key, figures in found.items()]
     return sorted(rows, key=lambda row: (row.key is None, row.name.casefold(), str(row.key)))

@@ -64,37 +64,25 @@ def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -
 
 
 def _example_ids(session: Session, scope: Scope, categories: Sequence[str]) -> dict[str, tuple[int, ...]]:
-    """Each category's examples in the period, in ``definitions.example_order``: one window over
-    the period's messages of those categories."""
-    if not categories:
-        return {}
-    order = func.row_number().over(
-        partition_by=MentionVoice.category,
-        order_by=(
-            case((MentionVoice.is_negative.is_(True), 0), else_=1),
-            MentionVoice.created_at.desc(),
-            MentionVoice.mention_id.desc(),
-        ),
-    )
-    ranked = (
-        _messages(
-            scope,
-            start=scope.start,
-            end=scope.end,
-            columns=(MentionVoice.category, MentionVoice.mention_id, order.label("place")),
-        )
-        .where(MentionVoice.category.in_(categories))
-        .subquery()
-    )
-    found: dict[str, list[int]] = {category: [] for category in categories}
-    query = (
-        select(ranked.c.category, ranked.c.mention_id)
-        .where(ranked.c.place <= d.EXAMPLES)
-        .order_by(ranked.c.place)
-    )
-    for category, mention_id in session.execute(query):
-        found[category].append(mention_id)
-    return {category: tuple(ids) for category, ids in found.items()}
+    """Each category's examples in the period, in ``definitions.example_order`` (negative ones
+    first, newest first): per category the newest negative messages, then the newest others if
+    too few, each read walking the (brand, written) index back from the period's end and
+    stopping at the few it needs (ranking all the period's messages would sort them all)."""
+    found: dict[str, tuple[int, ...]] = {}
+    for category in categories:
+        picked: list[int] = []
+        for is_negative in (True, False):
+            if len(picked) == d.EXAMPLES:
+                break
+            query = (
+                _messages(scope, start=scope.start, end=scope.end, columns=(MentionVoice.mention_id,))
+                .where(MentionVoice.category == category, MentionVoice.is_negative.is_(is_negative))
+                .order_by(MentionVoice.created_at.desc(), MentionVoice.mention_id.desc())
+                .limit(d.EXAMPLES - len(picked))
+            )
+            picked += session.scalars(query)
+        found[category] = tuple(picked)
+    return found
 
 
 def voice_of_the_customer(session: Session, scope: Scope, *, limit: int = 10) -> list[CategoryRead]:
