@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Brand, Team
 from ombuds.cases.models import Case, Priority
 from ombuds.cases.queries import get_case_detail
+from ombuds.cases.timeline import list_case_events
 from ombuds.clock import utcnow
 from ombuds.enrichment.accurate.recipe import Recipe
 from ombuds.enrichment.accurate.store import Pointer
@@ -207,6 +208,20 @@ def test_a_burst_is_read_fast_then_re_read_by_the_accurate_model_and_the_cases_f
         ]
         assert isinstance(routed[-1], CaseRouted)
         assert reread.REROUTE_REASON in routed[-1].reasons
+
+        # The case's history says what the re-read changed, then how routing followed.
+        history = [(event.summary, event.detail) for event in list_case_events(session, case=praised)]
+        changed = history.index(
+            (
+                "A message read fast in a burst, re-read by the accurate model: "
+                "Intent Praise → Complaint, Sentiment Positive → Negative",
+                None,
+            )
+        )
+        summary, why = history[changed + 1]
+        assert summary.startswith("Routed")
+        assert why is not None
+        assert reread.REROUTE_REASON in why
 
 
 class _Queue:

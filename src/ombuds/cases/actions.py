@@ -228,12 +228,15 @@ def apply_routing(
     assignee_id: int | None,
     assignment_reason: str | None = None,
     returned_to_queue: bool = False,
+    at: datetime | None = None,
 ) -> None:
     """Write routing's decision for a mention to its case: team, person, priority, SLA deadlines.
 
     One ``case.routed`` event, and ``case.assigned`` when the person changes. A re-route to
-    another team is one handoff, whoever gets the case there; the first routing is none.
+    another team is one handoff, whoever gets the case there; the first routing is none. The
+    events happen when the mention came, or ``at`` (routing again after a re-read).
     """
+    when = at or mention.created_at
     case.priority = priority
     case.first_response_due_at = first_response_due_at
     case.resolve_due_at = resolve_due_at
@@ -245,14 +248,14 @@ def apply_routing(
         payload=CaseRouted(
             priority=int(priority), team_id=team_id, reasons=tuple(reasons), mention_id=mention.id
         ),
-        occurred_at=mention.created_at,
+        occurred_at=when,
     )
     set_case_owner(
         session,
         case=case,
         team_id=team_id,
         assignee_id=assignee_id,
-        at=mention.created_at,
+        at=when,
         reason=assignment_reason,
         returned_to_queue=returned_to_queue,
     )

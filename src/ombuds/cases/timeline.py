@@ -33,6 +33,7 @@ from ombuds.event_payloads import (
     CaseStatusChanged,
     CaseTeamChanged,
     EnrichmentCorrected,
+    EnrichmentReread,
     EventKind,
     EventPayload,
     EventPayloadError,
@@ -62,7 +63,7 @@ from ombuds.mentions.models import Mention
 logger = logging.getLogger(__name__)
 
 #: Events about one message that belong in its case's history.
-MENTION_KINDS = (EventKind.ENRICHMENT_CORRECTED,)
+MENTION_KINDS = (EventKind.ENRICHMENT_CORRECTED, EventKind.ENRICHMENT_REREAD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,12 @@ def summary(
         case EnrichmentCorrected(analyzer=analyzer, label=label, previous=previous):
             corrected = f"{_word(analyzer)} of a message corrected to {_word(label)}"
             return corrected + (f" (was {_word(previous)})" if previous else "")
+        case EnrichmentReread(labels=labels, previous=previous):
+            changes = ", ".join(
+                f"{_word(analyzer)} {_word(previous.get(analyzer))} → {_word(label)}"
+                for analyzer, label in sorted(labels.items())
+            )
+            return f"A message read fast in a burst, re-read by the accurate model: {changes}"
         case ResolutionApplied():
             return f"{_resolution(payload)} given"
         case ResolutionRequested():

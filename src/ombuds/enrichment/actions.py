@@ -152,7 +152,12 @@ def record_reread(
     record_findings(session, brand_id=brand_id, findings=findings, now=now)
     for mention_id, payload in changes.items():
         record_event(
-            session, brand_id=brand_id, payload=payload, subject_type="mention", subject_id=mention_id
+            session,
+            brand_id=brand_id,
+            payload=payload,
+            subject_type="mention",
+            subject_id=mention_id,
+            occurred_at=now,
         )
     return changes
 

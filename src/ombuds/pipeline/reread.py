@@ -128,7 +128,7 @@ def reread_batch(session: Session, *, now: datetime, limit: int) -> int:
         )
         session.flush()
         case_ids = {mention.case_id for mention in mentions if mention.case_id is not None}
-        route_again(session, case_ids=case_ids, reason=REROUTE_REASON)
+        route_again(session, case_ids=case_ids, reason=REROUTE_REASON, at=now)
         return len(mentions)
     return 0
 

@@ -6,6 +6,7 @@ The decision is routing's; ``cases.actions.apply_routing`` writes it to the case
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,7 +130,7 @@ def _last_routing(session: Session, case_ids: Collection[int]) -> dict[int, list
     return decided
 
 
-def route_again(session: Session, *, case_ids: Collection[int], reason: str) -> list[int]:
+def route_again(session: Session, *, case_ids: Collection[int], reason: str, at: datetime) -> list[int]:
     """Route open cases again after their messages' analysis changed (the accurate model re-read
     them); ``apply_routing`` writes what changed. Returns the cases whose routing changed.
 
@@ -139,7 +140,7 @@ def route_again(session: Session, *, case_ids: Collection[int], reason: str) -> 
     reading, this may also lower a priority the earlier reading raised. A case a person (or an SLA
     escalation) moved since routing last decided it keeps what they chose, and so does a case
     routing never decided (the pipeline routes it). Safe to repeat: the same analysis again
-    decides the same, and nothing is written.
+    decides the same, and nothing is written. The change is dated ``at`` (when it was re-read).
     """
     cases = list(
         session.scalars(
@@ -204,6 +205,7 @@ def route_again(session: Session, *, case_ids: Collection[int], reason: str) -> 
             reasons=(*reasons, reason),
             assignee_id=owner.user_id,
             assignment_reason=owner.reason,
+            at=at,
         )
         changed.append(case.id)
     session.flush()
