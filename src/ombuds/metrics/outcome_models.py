@@ -32,6 +32,8 @@ RESOLVED_FACTS = (
     "first_response_seconds",
     "resolution_seconds",
 )
+#: what a Scope filters on and a breakdown groups by
+SCOPE = ("team_id", "assignee_id", "channel", "category")
 #: ``ends_at`` of a span still open: later than any moment a figure asks about
 STILL_OPEN = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -41,9 +43,9 @@ class CaseOutcome(Base):
 
     __tablename__ = "case_outcome"
     __table_args__ = (
-        # a period's tally and durations from the index alone (the scope's filters aside)
-        Index("ix_case_outcome_brand_resolved_facts", "brand_id", "resolved_at", *RESOLVED_FACTS),
-        Index("ix_case_outcome_brand_opened_junk", "brand_id", "opened_at", "is_junk"),
+        # a period's tally and durations, for any scope and per breakdown group, from the index alone
+        Index("ix_case_outcome_brand_resolved_scope", "brand_id", "resolved_at", *RESOLVED_FACTS, *SCOPE),
+        Index("ix_case_outcome_brand_opened_scope", "brand_id", "opened_at", "is_junk", *SCOPE),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
