@@ -1,52 +1,67 @@
-"""How fast the dashboard's queries answer on a large desk: by default 300,000 cases and about
-1,000,000 mentions over a year, on SQLite or PostgreSQL.
+"""How fast the dashboard's reads answer on a large desk: by default 300,000 cases and about
+960,000 messages over a year, on SQLite or PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_metrics.py [--cases 300000] [--repeat 3]
-                                                [--database-url postgresql+psycopg://...]
+    .venv/bin/python benchmarks/bench_metrics.py [--cases 30000] [--copies 10] [--repeat 3]
+                                                [--keep bench.db | --database-url postgresql+psycopg://...]
 
-Seeds a fresh database (a temporary SQLite file unless a URL is given; it must be empty) in bulk,
-not through the pipeline: one customer and one case a case, its customer's messages and one brand
-reply, a sentiment and a category on each customer message, the status changes of the event log
-(nine in ten cases resolved, one in twenty of those reopened and resolved again), a survey for
-each resolved case (a third answered). Then fills the per-case outcome rows the way the desk keeps
-them (``metrics.rollup.rebuild``, as ``ombuds metrics rebuild`` does; timed apart). Then times each read of the dashboard for the last 7, 30
-and 90 days: the outcomes (as the API answers them), the dashboard's whole read (outcomes, trend
-and debt), the voice of the customer, and a figure's case list. Prints one JSON object: per query
-the median and the slowest of ``--repeat`` warm runs, in milliseconds. The figures and the machine
-they were taken on are in docs/performance.md.
+Seeds one brand in bulk, not through the pipeline (``--cases``, default 30,000): one customer and
+one case a case, its customer's messages and one brand reply, a sentiment and a category on each
+customer message, the status changes of the event log (nine in ten cases resolved, one in twenty
+of those reopened and resolved again), a survey for each resolved case (a third answered). Then
+fills the per-case outcome rows the way the desk keeps them (``metrics.rollup.rebuild``, as
+``ombuds metrics rebuild`` does; timed apart). Then copies all of it ``--copies`` times over with
+SQL (ids shifted, times kept: the same year, denser), outcome rows included, since seeding
+300,000 cases one by one in Python takes over an hour. ``--keep PATH`` keeps the SQLite file; a
+run given a file (or ``--database-url``) this benchmark filled before times it again without
+seeding.
+
+Then times, warm, each read of the dashboard for the last 7, 30, 90 and 365 days (``--periods``):
+the outcomes (as the API answers them), the dashboard's trend read (outcomes, each bucket's and
+the debt at each bucket's end), the voice of the customer, the breakdown by team, one figure's
+case list, and every read the /dashboard page makes, for the brand and for one team. Prints the
+table of medians of ``--repeat`` runs (stderr) and one JSON object: per read the median and the
+slowest, in milliseconds, the load average at the end. The figures and the machine they were
+taken on are in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Team
+from ombuds.accounts.queries import list_teams
 from ombuds.cases.models import Case, CaseStatus, Customer
-from ombuds.db import make_engine, make_session_factory
+from ombuds.db import Base, make_engine, make_session_factory
 from ombuds.enrichment.models import Enrichment
 from ombuds.event_payloads import EventKind
 from ombuds.events import Event
 from ombuds.mentions.actions import get_or_create_source
 from ombuds.mentions.models import Direction, Mention, Stage
-from ombuds.metrics import queries, rollup
+from ombuds.metrics import pages, queries, rollup
 from ombuds.metrics.trends import overview
-from ombuds.metrics.voice import voice_of_the_customer
+from ombuds.metrics.voice import pay_down, voice_of_the_customer
 from ombuds.surveys.models import Survey
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+SLUG = "larkspur"
+#: the periods timed: the dashboard's choices (metrics.pages.PERIODS)
+PERIODS = [7, 30, 90, 365]
 YEAR = timedelta(days=365)
 CHUNK = 20_000
 CATEGORIES = ("lost luggage", "refund", "delay", "check-in", "seat", "meals", "wifi", "loyalty")
@@ -60,7 +75,7 @@ def _bulk(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
 
 def seed(session: Session, *, cases: int, rng: random.Random) -> int:
     """One brand with ``cases`` cases over the year before NOW; answers its id."""
-    brand = accounts.create_brand(session, slug="larkspur", name="Larkspur")
+    brand = accounts.create_brand(session, slug=SLUG, name="Larkspur")
     teams = [
         accounts.create_team(session, brand=brand, slug=s, name=s.title(), is_default=s == "care")
         for s in ("care", "baggage", "refunds")
@@ -210,7 +225,7 @@ def seed(session: Session, *, cases: int, rng: random.Random) -> int:
     _bulk(session, Event, events)
     _bulk(session, Survey, surveys)
     enrichments = []
-    for mention_id, text in session.execute(
+    for mention_id, written in session.execute(
         Mention.__table__.select()
         .with_only_columns(Mention.id, Mention.text)
         .where(Mention.direction == Direction.INBOUND)
@@ -232,7 +247,7 @@ def seed(session: Session, *, cases: int, rng: random.Random) -> int:
                 "mention_id": mention_id,
                 "analyzer": "category",
                 "model_version": "bench",
-                "label": text.split(" trouble")[0],
+                "label": written.split(" trouble")[0],
                 "score": 0.9,
                 "data": {},
             }
@@ -249,6 +264,63 @@ def seed(session: Session, *, cases: int, rng: random.Random) -> int:
     return brand.id
 
 
+#: the tables a seeded case's rows live in, in the order they refer to each other, and for each the
+#: columns that name a row of another (or its own id): a copy shifts them all by that table's size
+COPIED = {
+    "customer": {"id": "customer"},
+    "case": {"id": "case", "customer_id": "customer"},
+    "mention": {"id": "mention", "customer_id": "customer", "case_id": "case"},
+    "event": {"id": "event", "subject_id": "case"},
+    "survey": {"id": "survey", "case_id": "case"},
+    "enrichment": {"id": "enrichment", "mention_id": "mention"},
+    # the dashboard's rows: a copy of a case's facts has the copy of its rows (the times are kept)
+    "case_outcome": {"case_id": "case"},
+    "case_open_span": {"id": "case_open_span", "case_id": "case"},
+    "mention_voice": {"mention_id": "mention", "case_id": "case"},
+}
+#: columns unique in their table: each copy's values get a suffix
+SUFFIXED = {("mention", "external_id"), ("survey", "token"), ("customer", "display_name")}
+
+
+def replicate(session: Session, *, brand_id: int, copies: int) -> None:
+    """Make the brand's cases ``copies`` times as many: every case with its customer, messages,
+    findings, status events, survey and outcome rows copied with ``INSERT ... SELECT``, ids shifted
+    past the originals and times kept (the same year, denser). Seeding case by case in Python
+    takes over an hour at 300,000 cases; this takes minutes."""
+    tables = {name: Base.metadata.tables[name] for name in COPIED}
+    size = {
+        name: session.scalar(select(func.max(tables[name].c.id))) or 0
+        for name in ("customer", "case", "mention", "event", "survey", "enrichment", "case_open_span")
+    }
+    for copy in range(1, copies):
+        for name, shifted in COPIED.items():
+            table = tables[name]
+            columns = list(table.columns)
+            values = [
+                column + copy * size[shifted[column.name]]
+                if column.name in shifted
+                else column + f"-{copy}"
+                if (name, column.name) in SUFFIXED
+                else column
+                for column in columns
+            ]
+            key = table.c.id if "id" in table.c else table.c[next(iter(shifted))]
+            originals = select(*values).where(key <= size[shifted[key.name]])
+            if name == "event":
+                originals = originals.where(table.c.subject_type == "case")
+            if "brand_id" in table.c:
+                originals = originals.where(table.c.brand_id == brand_id)
+            session.execute(insert(table).from_select([c.name for c in columns], originals))
+        print(f"copy {copy + 1} of {copies}", file=sys.stderr, flush=True)
+    if session.get_bind().dialect.name == "postgresql":  # the next row of each table after the copies
+        for name in size:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT max(id) FROM \"{name}\"))"
+                )
+            )
+
+
 def timed(run: Callable[[], object], repeat: int) -> dict[str, float]:
     run()  # warm the caches, as a desk in use has them
     times = []
@@ -259,15 +331,34 @@ def timed(run: Callable[[], object], repeat: int) -> dict[str, float]:
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
-def time_queries(session: Session, *, brand_id: int, repeat: int) -> dict[str, Any]:
+def page_reads(session: Session, scope: queries.Scope) -> None:
+    """Every read the /dashboard page makes (metrics.pages.dashboard), the team breakdown shown."""
+    read = overview(session, scope)
+    voice_of_the_customer(session, scope)
+    pay_down(session, scope, debt=read.debt)
+    queries.breakdown(session, scope, pages.DEFAULT_BREAKDOWN)
+    list_teams(session, scope.brand_id)
+    pages._channels(session, scope.brand_id)
+    pages._agents(session, scope.brand_id)
+    pages._categories(session, scope.brand_id)
+
+
+def time_queries(
+    session: Session, *, brand_id: int, repeat: int, periods: list[int] = PERIODS
+) -> dict[str, Any]:
+    team_id = session.scalar(select(Team.id).where(Team.brand_id == brand_id).order_by(Team.id))
     results: dict[str, Any] = {}
-    for days in (7, 30, 90):
+    for days in periods:
         scope = queries.Scope(brand_id=brand_id, start=NOW - timedelta(days=days), end=NOW)
+        one_team = replace(scope, team_id=team_id)
         for name, run in (
             ("outcomes", lambda s=scope: queries.outcomes(session, s)),
             ("dashboard", lambda s=scope: overview(session, s)),
             ("voice", lambda s=scope: voice_of_the_customer(session, s)),
+            ("breakdown", lambda s=scope: queries.breakdown(session, s, "team")),
             ("reopened cases", lambda s=scope: queries.figure_case_ids(session, s, "reopened")),
+            ("page", lambda s=scope: page_reads(session, s)),
+            ("page, one team", lambda s=one_team: page_reads(session, s)),
         ):
             found = timed(run, repeat)
             print(f"{days} days {name}: median {found['median_ms']} ms", file=sys.stderr, flush=True)
@@ -275,40 +366,93 @@ def time_queries(session: Session, *, brand_id: int, repeat: int) -> dict[str, A
     return results
 
 
+def table(timings: dict[str, Any], periods: list[int]) -> str:
+    """The medians as docs/performance.md shows them: a read a row, a period a column."""
+    reads = dict.fromkeys(key.split(" ", 1)[1] for key in timings)
+    lines = [
+        "| read | " + " | ".join(f"{days} days (ms)" for days in periods) + " |",
+        "|---" * (len(periods) + 1) + "|",
+    ]
+    for read in reads:
+        cells = [f"{timings[f'{days}d {read}']['median_ms']:,.0f}" for days in periods]
+        lines.append(f"| {read} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def build(
+    factory: sessionmaker[Session], *, cases: int, copies: int, rng_seed: int
+) -> tuple[int, dict[str, float]]:
+    """Seed ``cases`` cases, fill their outcome rows as the desk does, then copy them ``copies``
+    times over; answers the brand's id and the seconds each step took."""
+    spent: dict[str, float] = {}
+    began = time.perf_counter()
+    with factory.begin() as session:
+        brand_id = seed(session, cases=cases, rng=random.Random(rng_seed))
+    spent["seed_seconds"] = time.perf_counter() - began
+    began = time.perf_counter()
+    with factory.begin() as session:
+        rows = rollup.rebuild(session, brand_id=brand_id)
+    spent["outcome_rows_seconds"] = time.perf_counter() - began
+    print(f"filled {rows} outcome rows in {spent['outcome_rows_seconds']:.1f} s", file=sys.stderr, flush=True)
+    if copies > 1:
+        began = time.perf_counter()
+        with factory.begin() as session:
+            replicate(session, brand_id=brand_id, copies=copies)
+        spent["copy_seconds"] = time.perf_counter() - began
+    return brand_id, {name: round(value, 1) for name, value in spent.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--cases", type=int, default=300_000)
+    parser.add_argument("--cases", type=int, default=30_000, help="cases seeded one by one (default 30,000)")
+    parser.add_argument(
+        "--copies", type=int, default=10, help="the seeded cases copied this many times over (default 10)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--database-url", help="an empty database; a temporary SQLite file by default")
+    parser.add_argument("--periods", default=",".join(map(str, PERIODS)), help="days, comma-separated")
+    parser.add_argument("--database-url", help="a database to fill, or one this benchmark filled before")
+    parser.add_argument(
+        "--keep", type=Path, help="a SQLite file to fill and keep, or to time again if filled"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    periods = [int(days) for days in args.periods.split(",")]
     from ombuds.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        url = args.database_url or f"sqlite:///{args.keep or Path(folder) / 'bench.db'}"
         engine = make_engine(url)
         upgrade(engine)
         factory = make_session_factory(engine)
-        began = time.perf_counter()
-        with factory.begin() as session:
-            brand_id = seed(session, cases=args.cases, rng=random.Random(args.seed))
-        seeded_s = time.perf_counter() - began
-        began = time.perf_counter()
-        with factory.begin() as session:
-            rows = rollup.rebuild(session, brand_id=brand_id)
-        rebuilt_s = time.perf_counter() - began
-        print(f"filled {rows} outcome rows in {rebuilt_s:.1f} s", file=sys.stderr, flush=True)
         with factory() as session:
-            session.connection().exec_driver_sql("ANALYZE")
-            timings = time_queries(session, brand_id=brand_id, repeat=args.repeat)
+            brand_id = session.scalar(select(Brand.id).where(Brand.slug == SLUG))
+        spent: dict[str, float] = {}
+        if brand_id is None:
+            brand_id, spent = build(factory, cases=args.cases, copies=args.copies, rng_seed=args.seed)
+            with factory() as session:
+                session.connection().exec_driver_sql("ANALYZE")
+                session.commit()
+        else:
+            print("timing the desk filled before", file=sys.stderr, flush=True)
+        with factory() as session:
+            size = {
+                "cases": session.scalar(
+                    select(func.count()).select_from(Case).where(Case.brand_id == brand_id)
+                ),
+                "mentions": session.scalar(
+                    select(func.count()).select_from(Mention).where(Mention.brand_id == brand_id)
+                ),
+            }
+            timings = time_queries(session, brand_id=brand_id, repeat=args.repeat, periods=periods)
         engine.dispose()
+    print(table(timings, periods), file=sys.stderr)
     print(
         json.dumps(
             {
                 "database": engine.dialect.name,
-                "cases": args.cases,
-                "seed_seconds": round(seeded_s, 1),
-                "outcome_rows_seconds": round(rebuilt_s, 1),
+                **size,
+                **spent,
+                "load_average": [round(load, 2) for load in os.getloadavg()],
                 "slowest_median_ms": max(t["median_ms"] for t in timings.values()),
                 "queries": timings,
             },
