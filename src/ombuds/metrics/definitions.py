@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -296,21 +296,6 @@ class Spread:
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
         return cls(_rounded(percentile(values, 0.5)), _rounded(percentile(values, 0.9)))
-
-    @classmethod
-    def at_ranks(cls, count: int, values_from: Callable[[int], Sequence[float]]) -> Spread:
-        """``of`` for ``count`` sorted values kept elsewhere: ``values_from(rank)`` hands back the
-        value at that rank and the next (a database's ORDER BY ... LIMIT 2 OFFSET rank)."""
-        found: list[float | None] = []
-        for fraction in (0.5, 0.9):
-            if not count:
-                found.append(None)
-                continue
-            low, high, weight = percentile_ranks(count, fraction)
-            pair = values_from(low)
-            below, above = pair[0], pair[high - low] if high > low else pair[0]
-            found.append(_rounded(below + (above - below) * weight))
-        return cls(found[0], found[1])
 
 
 @dataclass(frozen=True, slots=True)
