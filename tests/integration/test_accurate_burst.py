@@ -24,6 +24,7 @@ from ombuds.enrichment.accurate.recipe import Recipe
 from ombuds.enrichment.accurate.store import Pointer
 from ombuds.enrichment.accurate.tuning import AccurateModel, fine_tune
 from ombuds.enrichment.models import AnalysisPass, Enrichment
+from ombuds.enrichment.paths import count_reread_waiting
 from ombuds.enrichment.retraining import record_accurate_model
 from ombuds.event_payloads import CaseRouted, EnrichmentReread, EventKind, parse_payload
 from ombuds.events import Event
@@ -147,6 +148,7 @@ def test_a_burst_is_read_fast_then_re_read_by_the_accurate_model_and_the_cases_f
         assert all(during[text][0].startswith(accurate_on.version) for text in COMPLAINTS)
         assert {during[text][1] for text in PRAISE} == {"positive"}  # what the shipped model says
         assert _passes(session) == {"fast": 4, "accurate": 4}
+        assert count_reread_waiting(session) == 4
         praised = _case_of(session, PRAISE[0])
         assert praised.priority == Priority.LOW
         detail = get_case_detail(session, praised.id, brand_ids=[brand.id])
@@ -170,6 +172,7 @@ def test_a_burst_is_read_fast_then_re_read_by_the_accurate_model_and_the_cases_f
     with session_factory() as session:
         first = _sentiment(session)
         assert [text for text in PRAISE if first[text][0].startswith("tfidf-lr-")] == [PRAISE[0]]
+        assert count_reread_waiting(session) == 1
 
     # The runner re-reads the rest once nothing waits, and then finds nothing more to do.
     report = run_until_idle(session_factory, batch_size=2)
@@ -180,6 +183,7 @@ def test_a_burst_is_read_fast_then_re_read_by_the_accurate_model_and_the_cases_f
         assert all(version.startswith(accurate_on.version) for version, _ in after.values())
         assert {after[text][1] for text in PRAISE} == {"negative"}
         assert _passes(session) == {"fast": 4, "accurate": 4, "reread": 4}
+        assert count_reread_waiting(session) == 0
 
         # One event per changed mention, saying from what to what.
         changes = [

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from ombuds.accounts.models import Brand
 from ombuds.cli import app
 from ombuds.clock import utcnow
-from ombuds.enrichment.actions import record_analysis_pass
+from ombuds.enrichment.actions import record_analysis_pass, wait_for_reread
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
+from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.settings import Settings, get_settings
@@ -50,6 +52,10 @@ def test_pipeline_status_and_metrics_show_each_paths_speed_and_share(
             record_analysis_pass(
                 session, brand_id=brand.id, path=path, mentions=mentions, seconds=seconds, at=at
             )
+        # One mention a burst left for the accurate model to re-read.
+        first = session.scalars(select(Mention.id).order_by(Mention.id)).first()
+        assert first is not None
+        wait_for_reread(session, brand_id=brand.id, mention_ids=[first], at=now)
 
     monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
     monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
@@ -68,10 +74,12 @@ def test_pipeline_status_and_metrics_show_each_paths_speed_and_share(
     assert analysis["accurate"]["share"] == pytest.approx(0.99)
     assert analysis["fast"]["share"] == pytest.approx(0.01)
     assert analysis["reread"] == {"mentions": 50, "seconds": 0.5, "messages_per_second": 100.0, "share": None}
+    assert status["reread_waiting"] == 1
     assert table.exit_code == 0, table.output
     assert "analysis path (last 15 min)" in table.output
     assert "99.0" in table.output
     assert "99%" in table.output
+    assert "waiting for the accurate model: 1" in table.output
 
     scraper = create_app(
         settings=Settings(data_dir=tmp_path, metrics_token="scrape"), session_factory=session_factory
@@ -88,3 +96,4 @@ def test_pipeline_status_and_metrics_show_each_paths_speed_and_share(
     assert speed["fast"] > 0
     assert share == pytest.approx({"accurate": 0.99, "fast": 0.01})
     assert read == {"accurate": 198, "fast": 2, "reread": 50}
+    assert families["ombuds_analysis_reread_waiting"].samples[0].value == 1

@@ -30,12 +30,13 @@ def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON sum
 def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """How many mentions sit at each stage, and how fast each analysis path read lately."""
     from ombuds.clock import utcnow
-    from ombuds.enrichment.paths import RECENT, recent_paths
+    from ombuds.enrichment.paths import RECENT, count_reread_waiting, recent_paths
     from ombuds.pipeline.runner_inline import count_waiting
 
     with database(get_settings()) as factory, factory() as session:
         counts = count_waiting(session)
         paths = recent_paths(session, now=utcnow())
+        waiting = count_reread_waiting(session)
     minutes = int(RECENT.total_seconds() // 60)
     if json_output:
         analysis = {
@@ -47,7 +48,14 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")
             }
             for path, figure in paths.items()
         }
-        print_json({"stages": counts, "analysis": analysis, "window_seconds": int(RECENT.total_seconds())})
+        print_json(
+            {
+                "stages": counts,
+                "analysis": analysis,
+                "window_seconds": int(RECENT.total_seconds()),
+                "reread_waiting": waiting,
+            }
+        )
         return
     table = Table("stage passed", "mentions")
     for stage, count in sorted(counts.items()):
@@ -63,3 +71,4 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")
             "-" if figure.share is None else f"{figure.share:.0%}",
         )
     console.print(reading)
+    console.print(f"read fast in a burst, waiting for the accurate model: {waiting}")

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ombuds.enrichment.base import Finding
-from ombuds.enrichment.models import AnalysisPass, Enrichment
+from ombuds.enrichment.models import AnalysisPass, Enrichment, RereadWaiting
 from ombuds.enrichment.paths import KEEP, PATHS, minute_of
 from ombuds.event_payloads import EnrichmentReread
 from ombuds.events import record_event
@@ -27,6 +27,7 @@ CORRECTION = "correction"
 
 _ENRICHMENT: Table = Enrichment.__table__  # type: ignore[assignment]
 _PASS: Table = AnalysisPass.__table__  # type: ignore[assignment]
+_WAITING: Table = RereadWaiting.__table__  # type: ignore[assignment]
 _KEY = ["mention_id", "analyzer"]
 
 
@@ -113,10 +114,22 @@ def record_analysis_pass(
     )
 
 
+def wait_for_reread(session: Session, *, brand_id: int, mention_ids: Sequence[int], at: datetime) -> None:
+    """Note mentions the fast path read in a burst, for the brand's accurate model to re-read."""
+    if not mention_ids:
+        return
+    statement = _insert(session, _WAITING).on_conflict_do_nothing(index_elements=["mention_id"])
+    session.execute(
+        statement,
+        [{"mention_id": mention_id, "brand_id": brand_id, "read_at": at} for mention_id in mention_ids],
+    )
+
+
 def record_reread(
     session: Session, *, brand_id: int, findings: Mapping[int, Sequence[Finding]], now: datetime
 ) -> dict[int, EnrichmentReread]:
-    """Store what a second reading (the accurate model after a burst) found, replacing the first.
+    """Store what a second reading (the accurate model after a burst) found, replacing the first;
+    the mentions no longer wait for it.
 
     One ``enrichment.reread`` event per mention whose labels changed, saying from what to what;
     returns them by mention. Rows a person corrected stay as they are and are not compared.
@@ -150,6 +163,10 @@ def record_reread(
                 previous=previous,
             )
     record_findings(session, brand_id=brand_id, findings=findings, now=now)
+    session.execute(
+        delete(RereadWaiting).where(RereadWaiting.mention_id.in_(list(findings))),
+        execution_options={"synchronize_session": False},
+    )
     for mention_id, payload in changes.items():
         record_event(
             session,

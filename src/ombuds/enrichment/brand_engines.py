@@ -23,6 +23,14 @@ from ombuds.settings import get_settings
 _engines: dict[int, tuple[tuple[str, ...], AnalysisEngine, AnalysisEngine]] = {}
 
 
+def has_accurate_model(session: Session, brand_id: int) -> bool:
+    """Whether the brand has an accurate model (``ombuds train --accurate``), without loading it."""
+    found = session.scalar(
+        select(BrandModel.id).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == ACCURATE)
+    )
+    return found is not None
+
+
 def load_engine_for_brand(session: Session, brand_id: int, *, use_accurate: bool = True) -> AnalysisEngine:
     """The default engine with the brand's own heads swapped in; rebuilt only when they change.
 

@@ -86,3 +86,20 @@ class AnalysisPass(Base):
     path: Mapped[str] = mapped_column(String(16))  # accurate, fast or reread
     mentions: Mapped[int]
     seconds: Mapped[float]
+
+
+class RereadWaiting(Base):
+    """A mention the fast path read in a burst while its brand had an accurate model.
+
+    The accurate model re-reads it once calm returns (``pipeline.reread``), and the row goes in the
+    same transaction; only what waits is here, so finding the next batch reads nothing else.
+    """
+
+    __tablename__ = "reread_waiting"
+    __table_args__ = (Index("ix_reread_waiting_brand_mention", "brand_id", "mention_id"),)
+
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime]  # when the fast path read it

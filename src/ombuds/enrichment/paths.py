@@ -4,7 +4,8 @@ The ``enrich`` stage reads each batch with a brand's accurate model or with the 
 after a burst the accurate model re-reads what the fast path read; each batch adds its mentions
 and reading seconds to its minute's ``analysis_pass`` row (``actions.record_analysis_pass``).
 ``path_figures`` (pure) turns those rows into messages per second and shares; ``recent_paths``
-reads them. ``ombuds pipeline status`` and the operations ``/metrics`` show both.
+reads them, ``count_reread_waiting`` how many burst mentions still wait for the accurate model.
+``ombuds pipeline status`` and the operations ``/metrics`` show them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ombuds.enrichment.models import AnalysisPass
+from ombuds.enrichment.models import AnalysisPass, RereadWaiting
 
 ACCURATE = "accurate"
 FAST = "fast"
@@ -75,3 +76,8 @@ def recent_paths(session: Session, *, now: datetime, window: timedelta = RECENT)
         .group_by(AnalysisPass.path)
     ).all()
     return path_figures((path, count or 0, spent or 0.0) for path, count, spent in rows)
+
+
+def count_reread_waiting(session: Session) -> int:
+    """Mentions the fast path read in a burst that the accurate model has not re-read yet."""
+    return session.scalar(select(func.count()).select_from(RereadWaiting)) or 0

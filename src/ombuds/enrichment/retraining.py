@@ -232,7 +232,7 @@ def record_accurate_model(
         session.add(row)
     row.version = pointer.version
     row.example_count, row.last_example_id = sum(examples.values()), None
-    # when it became current: what the fast path reads from then on is re-read (pipeline.reread)
+    # when this model became the brand's current one, not when the first one did
     row.trained_at = utcnow()
     row.weights = pointer.to_bytes()
     record_event(

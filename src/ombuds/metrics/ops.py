@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
 from ombuds.clock import as_utc, utcnow
-from ombuds.enrichment.paths import RECENT, recent_paths
+from ombuds.enrichment.paths import RECENT, count_reread_waiting, recent_paths
 from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
@@ -107,9 +107,15 @@ class OpsCollector(Collector):
                 speed.add_metric([path], figure.messages_per_second)
             if figure.share is not None:
                 share.add_metric([path], figure.share)
+        waiting = GaugeMetricFamily(
+            "ombuds_analysis_reread_waiting",
+            "Mentions the fast path read in a burst that the accurate model has not re-read yet.",
+        )
+        waiting.add_metric([], count_reread_waiting(self.session))
         yield speed
         yield share
         yield read
+        yield waiting
 
     def _alerts(self) -> Metric:
         alerts = GaugeMetricFamily("ombuds_alerts", "Alerts by delivery outcome.", labels=["kind", "status"])

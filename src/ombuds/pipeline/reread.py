@@ -9,11 +9,11 @@ rewritten by ``enrichment.actions.record_reread`` (an ``enrichment.reread`` even
 changed), and their open cases routed again (``routing.actions.route_again``). A case's mood and
 category are read from the rows, so they follow at once.
 
-Which mentions: those whose rows for an analyzer the accurate model reads are not of its version,
-were written since the model became the brand's current one (``brand_model.trained_at``), are
-not a person's correction, and have passed the whole chain (so no stage is working on them).
-Each batch is one transaction: a crash leaves the batch's rows as they were, and the next run
-picks the same mentions; rows rewritten carry the accurate version and are never picked again.
+Which mentions: those the ``enrich`` stage noted (``reread_waiting``) when it read them with the
+fast path while their brand had an accurate model, once they have passed the whole chain (so no
+stage is working on them). Only what waits is in that table, so looking for work costs nothing
+when there is none. Each batch is one transaction: a crash leaves the batch's rows and notes as
+they were, and the next run picks the same mentions; a re-read mention's note goes with it.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import logging
 import time
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from ombuds.enrichment.accurate.store import ACCURATE
-from ombuds.enrichment.actions import CORRECTION, record_analysis_pass, record_reread
+from ombuds.enrichment.actions import record_analysis_pass, record_reread
 from ombuds.enrichment.brand_engines import load_engine_for_brand
-from ombuds.enrichment.models import BrandModel, Enrichment
+from ombuds.enrichment.models import RereadWaiting
 from ombuds.enrichment.paths import REREAD
 from ombuds.mentions.models import Mention, Stage
 from ombuds.pipeline.stages import facts_from_mention, recent_texts_of_authors
@@ -43,31 +42,17 @@ ACCURATE_ANALYZERS = ("sentiment", "category", "intent")
 REROUTE_REASON = "re-read by the accurate model"
 
 
-def _waiting_ids(
-    session: Session, *, brand_id: int, since: datetime, versions: dict[str, str], limit: int
-) -> list[int]:
-    """Up to ``limit`` of the brand's mentions with a row not read by the accurate model, newest first."""
-    stale = [
-        (Enrichment.analyzer == analyzer) & ~Enrichment.model_version.startswith(version, autoescape=True)
-        for analyzer, version in versions.items()
-    ]
-    if not stale:
-        return []
-    query = (
-        select(Mention.id)
-        .join(Enrichment, Enrichment.mention_id == Mention.id)
-        .where(
-            Enrichment.brand_id == brand_id,
-            Enrichment.created_at >= since,
-            Enrichment.model_version != CORRECTION,
-            Mention.stage == Stage.DETECTED,
-            or_(*stale),
+def _waiting_ids(session: Session, *, brand_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` of the brand's mentions waiting for a re-read, newest first."""
+    return list(
+        session.scalars(
+            select(RereadWaiting.mention_id)
+            .join(Mention, Mention.id == RereadWaiting.mention_id)
+            .where(RereadWaiting.brand_id == brand_id, Mention.stage == Stage.DETECTED)
+            .order_by(RereadWaiting.mention_id.desc())
+            .limit(limit)
         )
-        .group_by(Mention.id)
-        .order_by(Mention.id.desc())
-        .limit(limit)
     )
-    return list(session.scalars(query))
 
 
 def _accurate_versions(session: Session, brand_id: int) -> dict[str, str]:
@@ -83,25 +68,11 @@ def _accurate_versions(session: Session, brand_id: int) -> dict[str, str]:
 
 def reread_batch(session: Session, *, now: datetime, limit: int) -> int:
     """Re-read up to ``limit`` mentions the fast path read in a burst; returns how many were re-read."""
-    models = session.execute(
-        select(BrandModel.brand_id, BrandModel.trained_at)
-        .where(BrandModel.analyzer == ACCURATE)
-        .order_by(BrandModel.brand_id)
-    ).all()
-    for brand_id, since in models:
-        # A cheap look first, so a brand with nothing to re-read never loads its model for it.
-        if not _waiting_ids(
-            session,
-            brand_id=brand_id,
-            since=since,
-            versions=dict.fromkeys(ACCURATE_ANALYZERS, "minilm-ft-"),
-            limit=1,
-        ):
-            continue
-        versions = _accurate_versions(session, brand_id)
-        ids = _waiting_ids(session, brand_id=brand_id, since=since, versions=versions, limit=limit)
-        if not ids:
-            continue
+    brands = session.scalars(select(RereadWaiting.brand_id).distinct().order_by(RereadWaiting.brand_id))
+    for brand_id in list(brands):
+        ids = _waiting_ids(session, brand_id=brand_id, limit=limit)
+        if not ids or not _accurate_versions(session, brand_id):
+            continue  # none has passed the chain yet, or the model's folder is gone (logged on loading)
         mentions = list(
             session.scalars(
                 select(Mention)

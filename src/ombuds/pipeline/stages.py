@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
 from ombuds.enrichment.accurate.recipe import VERSION_PREFIX
-from ombuds.enrichment.actions import record_analysis_pass, record_findings
+from ombuds.enrichment.actions import record_analysis_pass, record_findings, wait_for_reread
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.paths import ACCURATE, FAST
 from ombuds.incidents.stage import detect_all
@@ -104,7 +104,7 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
     accurate model re-reads those mentions once calm returns (``pipeline.reread``). Each batch's
     reading time goes to its path's minute (``enrichment.paths``: speed and share).
     """
-    from ombuds.enrichment.brand_engines import load_engine_for_brand
+    from ombuds.enrichment.brand_engines import has_accurate_model, load_engine_for_brand
     from ombuds.settings import get_settings
 
     limit = get_settings().accurate_backlog_limit
@@ -134,6 +134,8 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
             findings={mention.id: found for mention, found in zip(batch, results, strict=True)},
             now=now,
         )
+        if not accurate and not calm and has_accurate_model(session, brand_id):
+            wait_for_reread(session, brand_id=brand_id, mention_ids=[m.id for m in batch], at=now)
 
 
 def thread(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
