@@ -146,12 +146,19 @@ def _open_at(scope: Scope, moment: datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def _narrowed(query: Any, scope: Scope) -> Any:
-    """A span read narrowed to the scope's team, agent, channel or category, when it names one."""
+def in_scope(scope: Scope, case_id: Any) -> list[ColumnElement[bool]]:
+    """A row's case (``case_id``) is one the scope's team, agent, channel or category holds, when it
+    names one: the database lists those cases once and looks each row's case up in the list (a
+    join would read each case's row apiece)."""
     narrower = outcome_conditions(scope)[1:]
     if not narrower:
-        return query
-    return query.join(CaseOutcome, CaseOutcome.case_id == CaseOpenSpan.case_id).where(*narrower)
+        return []
+    return [case_id.in_(select(CaseOutcome.case_id).where(*outcome_conditions(scope)))]
+
+
+def _narrowed(query: Any, scope: Scope) -> Any:
+    """A span read narrowed to the scope's team, agent, channel or category, when it names one."""
+    return query.where(*in_scope(scope, CaseOpenSpan.case_id))
 
 
 def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, list[d.DebtCase]]:

@@ -20,7 +20,7 @@ from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
 from ombuds.metrics.outcome_models import CaseOutcome, MentionVoice
-from ombuds.metrics.outcome_reads import outcome_conditions
+from ombuds.metrics.outcome_reads import in_scope, outcome_conditions
 from ombuds.metrics.queries import Scope, chunks, debt_at
 from ombuds.shown_brands import note_shown
 
@@ -40,18 +40,21 @@ class CategoryRead:
     examples: list[Example]
 
 
-def _messages(scope: Scope, *, start: datetime, end: datetime, columns: Sequence[Any]) -> Any:
+def _messages(
+    scope: Scope, *, start: datetime, end: datetime, columns: Sequence[Any], few: bool = False
+) -> Any:
     """The customer's own messages of [start, end) with a category (``mention_voice``), in scope:
-    with a team, channel, agent or category, those of the cases it holds."""
+    with a team, channel, agent or category, those of the cases it holds, looked up in a list of
+    them, or case by case for a read that stops after a ``few`` rows (the list is made per read)."""
     query = select(*columns).where(
         MentionVoice.brand_id == scope.brand_id,
         MentionVoice.created_at >= start,
         MentionVoice.created_at < end,
     )
     narrower = outcome_conditions(scope)[1:]
-    if narrower:
-        query = query.join(CaseOutcome, CaseOutcome.case_id == MentionVoice.case_id).where(*narrower)
-    return query
+    if few and narrower:
+        return query.join(CaseOutcome, CaseOutcome.case_id == MentionVoice.case_id).where(*narrower)
+    return query.where(*in_scope(scope, MentionVoice.case_id))
 
 
 def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
@@ -75,7 +78,9 @@ def _example_ids(session: Session, scope: Scope, categories: Sequence[str]) -> d
             if len(picked) == d.EXAMPLES:
                 break
             query = (
-                _messages(scope, start=scope.start, end=scope.end, columns=(MentionVoice.mention_id,))
+                _messages(
+                    scope, start=scope.start, end=scope.end, columns=(MentionVoice.mention_id,), few=True
+                )
                 .where(MentionVoice.category == category, MentionVoice.is_negative.is_(is_negative))
                 .order_by(MentionVoice.created_at.desc(), MentionVoice.mention_id.desc())
                 .limit(d.EXAMPLES - len(picked))
