@@ -57,14 +57,17 @@ def _random_desk(session: Session, brand: Brand, rng: random.Random) -> None:
         resolved = moment(rng.randint(-3, 16)) if rng.random() < 0.8 else None
         experience = rng.choice([None, *d.Experience])
         followers = rng.choice((0, 10, 5000))
+        held_by = {
+            "team_id": rng.choice((None, 7, 8)),
+            "assignee_id": rng.choice((None, 21, 22, 23)),
+            "channel": rng.choice(("x", "email")),
+            "category": rng.choice((None, "refund", "delay")),
+        }
         session.execute(
             update(CaseOutcome)
             .where(CaseOutcome.case_id == case_id)
             .values(
-                team_id=rng.choice((None, 7, 8)),
-                assignee_id=rng.choice((None, 21, 22, 23)),
-                channel=rng.choice(("x", "email")),
-                category=rng.choice((None, "refund", "delay")),
+                **held_by,
                 opened_at=opened,
                 is_junk=rng.random() < 0.05,
                 resolved_at=resolved,
@@ -103,6 +106,7 @@ def _random_desk(session: Session, brand: Brand, rng: random.Random) -> None:
                     "ends_at": ends,
                     "reach": reach,
                     "reach_opened": reach * opened.timestamp(),
+                    **held_by,  # as the writer copies them from the case's row
                 }
                 for starts, ends in spans
                 if ends > starts

@@ -83,20 +83,23 @@ class CaseOpenSpan(Base):
 
     The experience debt at a moment is the sum over the spans that hold it, so each span carries
     the two numbers that sum: the case's reach and reach × its opening (seconds since the epoch);
-    the weight at ``t`` is reach × (1 + (t − opened) / a week).
+    the weight at ``t`` is reach × (1 + (t − opened) / a week). It carries the case's team, agent,
+    channel and category too (as its outcome row does), so a scope's debt and a breakdown's read
+    the spans alone.
     """
 
     __tablename__ = "case_open_span"
     __table_args__ = (
-        # the debt at t: spans ending after t, from the index alone
+        # the debt at t, for any scope and per breakdown group: spans ending after t, from the index alone
         Index(
-            "ix_case_open_span_brand_ends",
+            "ix_case_open_span_brand_ends_scope",
             "brand_id",
             "ends_at",
             "starts_at",
             "opened_at",
             "reach",
             "reach_opened",
+            *SCOPE,
         ),
     )
 
@@ -108,6 +111,10 @@ class CaseOpenSpan(Base):
     ends_at: Mapped[datetime]
     reach: Mapped[float]
     reach_opened: Mapped[float]
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))
 
 
 class MentionVoice(Base):

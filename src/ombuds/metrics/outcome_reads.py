@@ -157,8 +157,18 @@ def in_scope(scope: Scope, case_id: Any) -> list[ColumnElement[bool]]:
 
 
 def _narrowed(query: Any, scope: Scope) -> Any:
-    """A span read narrowed to the scope's team, agent, channel or category, when it names one."""
-    return query.where(*in_scope(scope, CaseOpenSpan.case_id))
+    """A span read narrowed to the scope's team, agent, channel or category, when it names one (the
+    span's copy of its case's)."""
+    found = []
+    if scope.team_id is not None:
+        found.append(CaseOpenSpan.team_id == scope.team_id)
+    if scope.channel is not None:
+        found.append(CaseOpenSpan.channel == scope.channel)
+    if scope.agent_id is not None:
+        found.append(CaseOpenSpan.assignee_id == scope.agent_id)
+    if scope.category is not None:
+        found.append(CaseOpenSpan.category == scope.category)
+    return query.where(*found)
 
 
 def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, list[d.DebtCase]]:
@@ -262,16 +272,18 @@ def _first(holds: Any, low: int, high: int) -> Any:
 
 def debt_per_group(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey, float]:
     """The summed weight of the debt at the end of the period per value of ``key`` (a column of the
-    outcome row), added up by the database; groups with no debt left out."""
-    query = (
-        select(key, func.sum(CaseOpenSpan.reach), func.sum(CaseOpenSpan.reach_opened))
-        .join(CaseOutcome, CaseOutcome.case_id == CaseOpenSpan.case_id)
-        .where(*_open_at(scope, scope.end), *outcome_conditions(scope)[1:])
-        .group_by(key)
-    )
+    outcome row, read off the span's copy of it), added up by the database; groups with no debt
+    left out."""
+    group = CaseOpenSpan.__table__.c[key.name]
+    query = _narrowed(
+        select(group, func.sum(CaseOpenSpan.reach), func.sum(CaseOpenSpan.reach_opened)).where(
+            *_open_at(scope, scope.end)
+        ),
+        scope,
+    ).group_by(group)
     return {
-        group: d.debt_total(reach_sum=reach_sum, reach_opened_sum=reach_opened_sum, at=scope.end)
-        for group, reach_sum, reach_opened_sum in session.execute(query)
+        value: d.debt_total(reach_sum=reach_sum, reach_opened_sum=reach_opened_sum, at=scope.end)
+        for value, reach_sum, reach_opened_sum in session.execute(query)
         if reach_sum
     }
 

@@ -32,7 +32,7 @@ from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
-from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome, MentionVoice
+from ombuds.metrics.outcome_models import SCOPE, STILL_OPEN, CaseOpenSpan, CaseOutcome, MentionVoice
 
 _NOTED = "ombuds.metrics.rollup.cases"
 _NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
@@ -82,6 +82,7 @@ def outcome_rows(
                         "ends_at": ends or STILL_OPEN,
                         "reach": weight,
                         "reach_opened": weight * opened.timestamp(),
+                        **{name: row[name] for name in SCOPE},
                     }
                     for begins, ends in d.open_spans(moves.get(case.id, []), opened_at=opened)
                 ]
@@ -186,7 +187,8 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
     return len(rows)
 
 
-_SPAN_FACTS = ("case_id", "brand_id", "opened_at", "starts_at", "ends_at", "reach", "reach_opened")
+#: a span's columns: a case moved to another team has its spans written again
+_SPAN_FACTS = ("case_id", "brand_id", "opened_at", "starts_at", "ends_at", "reach", "reach_opened", *SCOPE)
 
 
 def _changed_spans(session: Session, ids: list[int], spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
