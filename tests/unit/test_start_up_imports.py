@@ -1,6 +1,6 @@
 """Every command and every server start pays for what ``ombuds`` imports; the heavy libraries wait.
 
-scikit-learn and scipy.stats (seconds), torch and the sentence encoder (more), WeasyPrint: each is
+scikit-learn and scipy.stats (seconds), torch and the sentence encoder (more), ONNX Runtime, WeasyPrint: each is
 imported by the one function that needs it, so ``ombuds --help``, ``ombuds serve`` and the tests
 that start them are not kept waiting.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("sklearn", "scipy.stats", "torch", "sentence_transformers", "transformers", "weasyprint")
+HEAVY = ("sklearn", "scipy.stats", "torch", "sentence_transformers", "transformers", "weasyprint", "onnxruntime")
 
 
 def test_the_cli_and_the_web_app_start_without_the_heavy_libraries() -> None:

@@ -78,7 +78,8 @@ def _train_accurate(
 
     from ombuds.accounts.models import Brand
     from ombuds.db import transaction
-    from ombuds.enrichment.accurate.recipe import Recipe
+    from ombuds.enrichment.accurate.export import export_for_inference
+    from ombuds.enrichment.accurate.recipe import Recipe, reading_version
     from ombuds.enrichment.accurate.store import Pointer, brand_folder
     from ombuds.enrichment.accurate.tuning import fine_tune
     from ombuds.enrichment.retraining import brand_examples, record_accurate_model
@@ -112,13 +113,19 @@ def _train_accurate(
             progress=lambda done: bar.update(task, completed=done.done, total=done.total),
         )
     seconds = time.perf_counter() - started
-    pointer = Pointer(brand_folder(brand_id, model.version), model.version)
-    model.save(settings.data_dir / pointer.folder)
+    folder = settings.data_dir / brand_folder(brand_id, model.version)
+    model.save(folder)
+    with console.status("exporting for reading (ONNX, int8 where it reads as trained)"):
+        texts = [text for rows in examples.values() for text, _ in rows]
+        export = export_for_inference(folder, texts, threads=settings.accurate_threads)
+    # the version on the brand's row and on every row it reads says how it reads (….int8)
+    pointer = Pointer(brand_folder(brand_id, model.version), reading_version(model.version, export.reading))
     with transaction(factory) as session:
         record_accurate_model(session, brand_id=brand_id, pointer=pointer, examples=model.examples)
     return {
-        "version": model.version,
-        "folder": str(settings.data_dir / pointer.folder),
+        "version": pointer.version,
+        "folder": str(folder),
+        "export": export.as_dict(),
         "heads": {head: list(linear.classes) for head, linear in model.heads.items()},
         "examples": model.examples,
         "epochs": epochs,

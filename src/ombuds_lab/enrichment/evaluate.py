@@ -118,15 +118,25 @@ def _train(
 
 
 def _train_accurate(request: EvalRequest, training: TrainingSet) -> TextClassifier:
-    """MiniLM fine-tuned on the training rows, as ``ombuds train --accurate`` tunes a brand's."""
+    """MiniLM fine-tuned on the training rows, saved and exported as ``ombuds train --accurate``
+    does a brand's, and read back as the pipeline reads it (ONNX, int8 where it keeps the labels)."""
+    import tempfile
+
     from ombuds.enrichment.accurate.analyzers import accurate_classifier
+    from ombuds.enrichment.accurate.export import export_for_inference
     from ombuds.enrichment.accurate.recipe import Recipe
-    from ombuds.enrichment.accurate.tuning import fine_tune
+    from ombuds.enrichment.accurate.tuning import AccurateModel, fine_tune
     from ombuds.settings import get_settings
 
-    recipe = Recipe(epochs=request.epochs, threads=get_settings().accurate_threads)
+    threads = get_settings().accurate_threads
+    recipe = Recipe(epochs=request.epochs, threads=threads)
     rows = list(zip(training.texts, training.labels, strict=True))
-    return accurate_classifier(fine_tune({request.analyzer: rows}, recipe), request.analyzer)
+    tuned = fine_tune({request.analyzer: rows}, recipe)
+    with tempfile.TemporaryDirectory(prefix="ombuds-eval-") as scratch:
+        folder = tuned.save(Path(scratch) / tuned.version)
+        export_for_inference(folder, training.texts, threads=threads)
+        # the ONNX session holds its weights in memory: the folder may go once it is loaded
+        return accurate_classifier(AccurateModel.load(folder, threads=threads), request.analyzer)
 
 
 def _run(engine: AnalysisEngine, analyzer: str, texts: Sequence[str]) -> tuple[list[str], float]:

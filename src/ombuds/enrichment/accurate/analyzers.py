@@ -3,7 +3,7 @@
 Sentiment still reads emoji and problems reported solved after the model, category still drops
 a lost thing reported found, and intent's learned head still decides only where it is sure:
 only the probabilities come from the tuned MiniLM. Every finding carries the accurate model's
-version, so an enrichment row says which path read it.
+version and how it was read (``minilm-ft-….int8``), so an enrichment row says which path read it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ombuds.enrichment.engine import AnalysisEngine
 def accurate_classifier(model: AccurateModel, head: str) -> TextClassifier:
     """The analyzer for one of the model's heads (sentiment, category or intent)."""
     kind = {"sentiment": SentimentAnalyzer, "category": CategoryAnalyzer}.get(head, TextClassifier)
-    return kind(model.encoder, model.heads[head], version=model.version)
+    return kind(model.encoder, model.heads[head], version=model.stamp)
 
 
 def with_accurate(engine: AnalysisEngine, model: AccurateModel) -> AnalysisEngine:

