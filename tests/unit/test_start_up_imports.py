@@ -10,7 +10,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("sklearn", "scipy.stats", "torch", "sentence_transformers", "transformers", "weasyprint", "onnxruntime")
+HEAVY = (
+    "sklearn",
+    "scipy.stats",
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "weasyprint",
+    "onnxruntime",
+)
 
 
 def test_the_cli_and_the_web_app_start_without_the_heavy_libraries() -> None:

@@ -1,4 +1,5 @@
-"""The accurate model's recipe arithmetic: warm-up and decay, time left, version ids (pure)."""
+"""The accurate model's recipe arithmetic: warm-up and decay, time left, version ids, and which
+export reads it (pure)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ombuds.enrichment.accurate.recipe import Progress, Recipe, learning_rate_factor, version_id
+from ombuds.enrichment.accurate.recipe import (
+    INT8,
+    ONNX_FLOAT,
+    TORCH,
+    Progress,
+    Recipe,
+    agreement,
+    choose_reading,
+    learning_rate_factor,
+    reading_version,
+    version_id,
+)
 
 
 def test_learning_rate_warms_up_then_decays_to_zero() -> None:
@@ -40,3 +52,33 @@ def test_a_version_names_recipe_data_and_time() -> None:
 def test_a_recipe_refuses_settings_it_cannot_train_with() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Recipe(batch_size=0)
+
+
+def test_agreement_is_the_share_of_the_same_labels() -> None:
+    assert agreement(["negative", "positive", "neutral", "negative"], ["negative"] * 4) == 0.5
+    assert agreement([], []) == 1.0
+    with pytest.raises(ValueError, match="2 labels against 1"):
+        agreement(["a", "b"], ["a"])
+
+
+def test_int8_reads_only_where_every_head_keeps_the_trained_labels() -> None:
+    both_keep = {
+        INT8: {"sentiment": 0.995, "category": 0.99},
+        ONNX_FLOAT: {"sentiment": 1.0, "category": 1.0},
+    }
+    assert choose_reading(both_keep) == INT8
+    # one head's labels moved on 2 % of the texts: the float export reads instead
+    one_moved = {
+        INT8: {"sentiment": 0.995, "category": 0.98},
+        ONNX_FLOAT: {"sentiment": 1.0, "category": 1.0},
+    }
+    assert choose_reading(one_moved) == ONNX_FLOAT
+    # neither export reads as trained (a broken export): torch goes on reading
+    assert choose_reading({INT8: {"sentiment": 0.5}, ONNX_FLOAT: {"sentiment": 0.9}}) == TORCH
+    assert choose_reading({}) == TORCH
+
+
+def test_the_version_on_rows_says_how_the_model_was_read() -> None:
+    assert reading_version("minilm-ft-0123456789ab", INT8) == "minilm-ft-0123456789ab.int8"
+    assert reading_version("minilm-ft-0123456789ab", ONNX_FLOAT) == "minilm-ft-0123456789ab.onnx"
+    assert reading_version("minilm-ft-0123456789ab", TORCH) == "minilm-ft-0123456789ab"

@@ -1,18 +1,23 @@
-"""Fine-tuning MiniLM on a brand's labels moves its readings the way the labels say.
+"""Fine-tuning MiniLM on a brand's labels moves its readings the way the labels say, and its
+ONNX export reads what it reads, without torch.
 
-Real weights (the installed package), real airline tweets read at test time, one short epoch.
+Real weights (the installed package), real airline tweets read at test time, one short epoch,
+tuned once for the module.
 """
 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ombuds.enrichment.accurate.analyzers import with_accurate
-from ombuds.enrichment.accurate.recipe import Recipe
+from ombuds.enrichment.accurate.export import export_for_inference
+from ombuds.enrichment.accurate.recipe import INT8, ONNX_FLOAT, TORCH, Recipe
 from ombuds.enrichment.accurate.tuning import AccurateModel, Encoder, base_model_dir, fine_tune
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.engine import load_default_engine
@@ -37,10 +42,16 @@ def _airline() -> tuple[list[tuple[str, str]], list[str], list[str]]:
     return training, held["negative"], held["positive"]
 
 
+@pytest.fixture(scope="module")
+def tuned() -> AccurateModel:
+    training, _, _ = _airline()
+    return fine_tune({"sentiment": training}, Recipe(epochs=1, max_tokens=32, threads=2))
+
+
 @pytest.mark.slow
-def test_fine_tuning_reads_held_out_complaints_as_negative(tmp_path: Path) -> None:
-    training, negative, positive = _airline()
-    model = fine_tune({"sentiment": training}, Recipe(epochs=1, max_tokens=32, threads=2))
+def test_fine_tuning_reads_held_out_complaints_as_negative(tuned: AccurateModel, tmp_path: Path) -> None:
+    _, negative, positive = _airline()
+    model = tuned
 
     # Before learning the head says nothing (a third each); after, it tells the two apart.
     column = model.heads["sentiment"].classes.index("negative")
@@ -58,9 +69,10 @@ def test_fine_tuning_reads_held_out_complaints_as_negative(tmp_path: Path) -> No
     untuned = Encoder.load(base_model_dir(), max_tokens=32, threads=2).transform(negative[:2])
     assert np.abs(model.encoder.transform(negative[:2]) - untuned).max() > 1e-3
 
-    # Saved and read back, it reads the same; in the engine its findings carry its version.
+    # Saved and read back (no export: as a folder saved before exports), torch reads it the same;
+    # in the engine its findings carry its version.
     loaded = AccurateModel.load(model.save(tmp_path / "model"))
-    assert loaded.version == model.version
+    assert (loaded.version, loaded.reading, loaded.stamp) == (model.version, TORCH, model.version)
     np.testing.assert_allclose(
         loaded.probabilities("sentiment", negative), model.probabilities("sentiment", negative), atol=1e-5
     )
@@ -70,3 +82,46 @@ def test_fine_tuning_reads_held_out_complaints_as_negative(tmp_path: Path) -> No
     sentiment = next(found for found in findings if found.analyzer == "sentiment")
     assert sentiment.model_version.startswith(model.version)
     assert sentiment.label == "negative"
+
+
+@pytest.mark.slow
+def test_the_export_reads_the_labels_torch_reads_and_reading_it_needs_no_torch(
+    tuned: AccurateModel, tmp_path: Path
+) -> None:
+    training, negative, positive = _airline()
+    held_out = negative + positive
+    folder = tuned.save(tmp_path / "model")
+
+    export = export_for_inference(folder, [text for text, _ in training], threads=2)
+
+    # The float export reads every training text as torch does; int8 is kept only if it does too.
+    assert export.agreements[ONNX_FLOAT] == {"sentiment": 1.0}
+    assert export.reading in (INT8, ONNX_FLOAT), export
+    assert export.reading != INT8 or export.agreements[INT8]["sentiment"] >= 0.99
+    exported = AccurateModel.load(folder)
+    assert (exported.reading, exported.stamp) == (export.reading, f"{tuned.version}.{export.reading}")
+    # On tweets it never saw, the same labels (int8 moves a probability by up to ~0.13, float by
+    # rounding only).
+    assert exported.predict("sentiment", held_out) == tuned.predict("sentiment", held_out)
+    if export.reading == ONNX_FLOAT:
+        np.testing.assert_allclose(
+            exported.probabilities("sentiment", held_out),
+            tuned.probabilities("sentiment", held_out),
+            atol=1e-4,
+        )
+
+    # In the engine, every finding says how it was read.
+    findings = with_accurate(load_default_engine(), exported).analyze([MentionFacts(negative[0])])[0]
+    sentiment = next(found for found in findings if found.analyzer == "sentiment")
+    assert sentiment.model_version.startswith(f"{tuned.version}.{export.reading}")
+
+    # A process reading the export loads neither torch nor transformers.
+    probe = (
+        "import sys; from pathlib import Path; "
+        "from ombuds.enrichment.accurate.tuning import AccurateModel; "
+        f"model = AccurateModel.load(Path({str(folder)!r})); "
+        f"print(model.predict('sentiment', {held_out[:3]!r})); "
+        "print(sorted(name for name in ('torch', 'transformers') if name in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [str(tuned.predict("sentiment", held_out[:3])), "[]"], run.stderr
