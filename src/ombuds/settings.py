@@ -91,6 +91,15 @@ class Settings(BaseSettings):
             "models step aside and the fast path reads (a burst); they read again once it drains."
         ),
     )
+    accurate_lag_limit: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Seconds the oldest mention waiting for analysis may have waited since it was received "
+            "before brands' accurate models step aside and the fast path reads, however few wait "
+            "(the accurate path has fallen behind); calm, a mention waits a poll and one batch."
+        ),
+    )
     accurate_reread_batch: int = Field(
         default=64,
         ge=1,

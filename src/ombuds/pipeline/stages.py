@@ -25,6 +25,7 @@ from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.paths import ACCURATE, FAST
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.pipeline.burst import Backlog, is_burst
 from ombuds.problems.stage import notice_returns
 from ombuds.promises import stage as promises
 from ombuds.routing.actions import route_mentions
@@ -96,19 +97,28 @@ def waiting_beyond(session: Session, batch: int, limit: int) -> int:
     return max(0, (session.scalar(select(func.count()).select_from(waiting.subquery())) or 0) - batch)
 
 
+def oldest_received(session: Session) -> datetime | None:
+    """When the oldest mention still waiting for analysis was received (the batch at hand too)."""
+    first = select(func.min(Mention.id)).where(Mention.stage == Stage.INGESTED).scalar_subquery()
+    return session.scalar(select(Mention.received_at).where(Mention.id == first))
+
+
 def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
     """Run every analyzer over the batch (the brand's own models where it has them).
 
     A brand's accurate model (MiniLM, ~100 messages a second) reads while few mentions wait; in
-    a burst (more than ``accurate_backlog_limit`` waiting) the fast path reads instead, and the
+    a burst (more than ``accurate_backlog_limit`` waiting, or the oldest waiting longer than
+    ``accurate_lag_limit`` seconds: ``pipeline.burst``) the fast path reads instead, and the
     accurate model re-reads those mentions once calm returns (``pipeline.reread``). Each batch's
     reading time goes to its path's minute (``enrichment.paths``: speed and share).
     """
     from ombuds.enrichment.brand_engines import has_accurate_model, load_engine_for_brand
     from ombuds.settings import get_settings
 
-    limit = get_settings().accurate_backlog_limit
-    calm = waiting_beyond(session, len(mentions), limit) <= limit
+    settings = get_settings()
+    limit = settings.accurate_backlog_limit
+    backlog = Backlog(waiting_beyond(session, len(mentions), limit), oldest_received(session))
+    calm = not is_burst(backlog, now, waiting_limit=limit, lag_limit=settings.accurate_lag_limit)
     by_brand: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_brand[mention.brand_id].append(mention)

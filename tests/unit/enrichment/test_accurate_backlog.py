@@ -1,9 +1,10 @@
-"""A brand's accurate model reads while few mentions wait; in a burst the fast path reads."""
+"""A brand's accurate model reads while few mentions wait and none has waited long; in a burst
+(too many waiting, or the oldest waiting too long) the fast path reads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from ombuds.enrichment.linear import LinearModel
 from ombuds.enrichment.models import Enrichment
 from ombuds.enrichment.retraining import record_accurate_model
 from ombuds.mentions.models import Mention, Source, Stage
+from ombuds.pipeline.burst import Backlog, is_burst, lag_seconds
 from ombuds.pipeline.stages import enrich
 from ombuds.settings import get_settings
 
@@ -29,12 +31,28 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OMBUDS_ACCURATE_BACKLOG_LIMIT", "2")
+    monkeypatch.setenv("OMBUDS_ACCURATE_LAG_LIMIT", "60")
     get_settings.cache_clear()
     yield tmp_path / "data"
     get_settings.cache_clear()
 
 
-def add_mentions(session: Session, brand: Brand, count: int, start: int) -> list[Mention]:
+def test_a_burst_is_too_many_waiting_or_the_oldest_waiting_too_long() -> None:
+    def burst(waiting: int, oldest: datetime | None) -> bool:
+        return is_burst(Backlog(waiting, oldest), NOW, waiting_limit=200, lag_limit=60.0)
+
+    assert not burst(0, None)
+    assert not burst(200, NOW - timedelta(seconds=60))
+    assert burst(201, NOW)
+    # few wait, but the oldest has waited over a minute: the accurate path has fallen behind
+    assert burst(0, NOW - timedelta(seconds=61))
+    # a mention received "after" now (another machine's clock) has not waited
+    assert lag_seconds(Backlog(0, NOW + timedelta(seconds=5)), NOW) == 0.0
+
+
+def add_mentions(
+    session: Session, brand: Brand, count: int, start: int, *, received: datetime = NOW
+) -> list[Mention]:
     source = session.scalar(select(Source).where(Source.brand_id == brand.id))
     if source is None:
         source = Source(brand_id=brand.id, kind="api", name="feed")
@@ -49,6 +67,7 @@ def add_mentions(session: Session, brand: Brand, count: int, start: int) -> list
             author_handle=f"c{start + i}",
             text="@skyways flight delayed again",
             created_at=NOW,
+            received_at=received,
             raw=b"x",
             raw_format="text",
         )
@@ -68,7 +87,7 @@ def sentiment_version(session: Session, mention: Mention) -> str:
 
 
 @pytest.mark.slow
-def test_the_fast_path_reads_when_more_mentions_wait_than_the_limit(
+def test_the_fast_path_reads_when_more_mentions_wait_than_the_limit_or_the_oldest_waited_too_long(
     session: Session, brand: Brand, data_dir: Path
 ) -> None:
     # An untuned MiniLM with a head that always leans negative: a real model, saved and pointed to.
@@ -97,3 +116,10 @@ def test_the_fast_path_reads_when_more_mentions_wait_than_the_limit(
     burst = add_mentions(session, brand, 4, 1)  # three wait beside the one read: above the limit of 2
     enrich(session, burst[:1], NOW)
     assert sentiment_version(session, burst[0]).startswith("tfidf-lr-")
+
+    # The burst read, one mention alone waits, but it was received two minutes ago: lag, fast path.
+    for mention in burst:
+        mention.stage = Stage.ENRICHED
+    late = add_mentions(session, brand, 1, 5, received=NOW - timedelta(minutes=2))
+    enrich(session, late, NOW)
+    assert sentiment_version(session, late[0]).startswith("tfidf-lr-")
