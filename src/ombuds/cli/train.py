@@ -78,11 +78,11 @@ def _train_accurate(
 
     from ombuds.accounts.models import Brand
     from ombuds.db import transaction
-    from ombuds.enrichment.accurate.export import export_for_inference
+    from ombuds.enrichment.accurate.export import comparison_texts, export_for_inference
     from ombuds.enrichment.accurate.recipe import Recipe, reading_version
     from ombuds.enrichment.accurate.store import Pointer, brand_folder
     from ombuds.enrichment.accurate.tuning import fine_tune
-    from ombuds.enrichment.retraining import brand_examples, record_accurate_model
+    from ombuds.enrichment.retraining import brand_examples, recent_texts, record_accurate_model
 
     with factory() as session:
         brand_id = session.scalar(select(Brand.id).where(Brand.slug == brand))
@@ -116,7 +116,9 @@ def _train_accurate(
     folder = settings.data_dir / brand_folder(brand_id, model.version)
     model.save(folder)
     with console.status("exporting for reading (ONNX, int8 where it reads as trained)"):
-        texts = [text for rows in examples.values() for text, _ in rows]
+        learnt = [text for rows in examples.values() for text, _ in rows]
+        with factory() as session:
+            texts = comparison_texts(recent_texts(session, brand_id), learnt)
         export = export_for_inference(folder, texts, threads=settings.accurate_threads)
     # the version on the brand's row and on every row it reads says how it reads (….int8)
     pointer = Pointer(brand_folder(brand_id, model.version), reading_version(model.version, export.reading))

@@ -27,7 +27,7 @@ from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
 from ombuds.enrichment.training import TrainingSet, fit_category, fit_linear
 from ombuds.errors import NotFound
 from ombuds.events import record_event
-from ombuds.mentions.models import Mention
+from ombuds.mentions.models import Direction, Mention
 
 #: A category model with few examples self-trains on at most this many of the brand's complaints.
 UNLABELLED_LIMIT = 2000
@@ -218,6 +218,18 @@ def brand_examples(session: Session, brand_id: int) -> dict[str, list[tuple[str,
     ):
         found.setdefault(analyzer, []).append((text, label))
     return found
+
+
+def recent_texts(session: Session, brand_id: int, *, at_most: int = 1000) -> list[str]:
+    """The brand's newest inbound mentions' texts: what a new accurate model will read next."""
+    return list(
+        session.scalars(
+            select(Mention.text)
+            .where(Mention.brand_id == brand_id, Mention.direction == Direction.INBOUND)
+            .order_by(Mention.created_at.desc())
+            .limit(at_most)
+        )
+    )
 
 
 def record_accurate_model(

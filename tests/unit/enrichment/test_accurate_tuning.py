@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from ombuds.enrichment.accurate.analyzers import with_accurate
-from ombuds.enrichment.accurate.export import export_for_inference
+from ombuds.enrichment.accurate.export import comparison_texts, export_for_inference
 from ombuds.enrichment.accurate.recipe import INT8, ONNX_FLOAT, TORCH, Recipe
 from ombuds.enrichment.accurate.tuning import AccurateModel, Encoder, base_model_dir, fine_tune
 from ombuds.enrichment.base import MentionFacts
@@ -125,3 +125,16 @@ def test_the_export_reads_the_labels_torch_reads_and_reading_it_needs_no_torch(
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines() == [str(tuned.predict("sentiment", held_out[:3])), "[]"], run.stderr
+
+
+def test_exports_are_compared_on_unseen_texts_first_then_on_examples_spread_evenly() -> None:
+    unseen = ["late again", "late again", "bag lost"]
+    examples = [f"example {number}" for number in range(10)] + ["bag lost"]
+    assert comparison_texts(unseen, examples, at_most=5) == [
+        "late again",
+        "bag lost",
+        "example 0",
+        "example 3",
+        "example 6",
+    ]
+    assert comparison_texts([], ["a", "b"], at_most=5) == ["a", "b"]

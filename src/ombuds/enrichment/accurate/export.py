@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.onnx_reading import TOKENIZER, OnnxEncoder
+from ombuds.enrichment.accurate.onnx_reading import EXPORTS, TOKENIZER, OnnxEncoder
 from ombuds.enrichment.accurate.recipe import (
     INT8,
     ONNX_FLOAT,
@@ -40,8 +40,6 @@ from ombuds.enrichment.accurate.tuning import HEADS, MANIFEST, AccurateModel
 from ombuds.enrichment.artifacts import read_arrays
 from ombuds.enrichment.linear import LinearModel
 
-#: The file each reading uses, in a model's folder.
-FILES = {ONNX_FLOAT: "encoder.onnx", INT8: "encoder.int8.onnx"}
 #: The ONNX operator set written (ONNX Runtime reads it; its BERT fusions know it).
 OPSET = 17
 #: At most this many texts are read three ways to choose the export (a minute or two on two cores).
@@ -62,7 +60,7 @@ class Export:
     def as_dict(self) -> dict[str, object]:
         return {
             "reading": self.reading,
-            "file": FILES.get(self.reading),
+            "file": EXPORTS.get(self.reading),
             "agreement_with_torch": self.agreements,
             "compared_on": self.compared,
             "seconds": round(self.seconds, 1),
@@ -174,12 +172,23 @@ def _spread(texts: Sequence[str], at_most: int) -> list[str]:
     return distinct[::step][:at_most]
 
 
+def comparison_texts(
+    unseen: Sequence[str], examples: Sequence[str], at_most: int = COMPARE_AT_MOST
+) -> list[str]:
+    """What the exports are compared on: texts the model never learnt first (the brand's recent
+    mentions: what it will read, and where int8's small changes move labels most), then its
+    examples spread evenly, ``at_most`` in all."""
+    chosen = list(dict.fromkeys(unseen))[:at_most]
+    taken = set(chosen)
+    return chosen + _spread([text for text in examples if text not in taken], at_most - len(chosen))
+
+
 def export_for_inference(
     directory: Path, texts: Sequence[str], *, threads: int, compare_at_most: int = COMPARE_AT_MOST
 ) -> Export:
     """Export the model saved in ``directory``, keep the fastest export that reads as torch does.
 
-    ``texts`` are what the exports are compared on: the brand's examples (at most
+    ``texts`` are what the exports are compared on (``comparison_texts``; at most
     ``compare_at_most`` of them, spread over the list). Updates ``model.json``; the export not
     chosen is removed.
     """
@@ -191,20 +200,20 @@ def export_for_inference(
     max_tokens = int(manifest["recipe"]["max_tokens"])
     sample = _spread(texts, compare_at_most)
 
-    write_onnx(directory, directory / FILES[ONNX_FLOAT])
-    write_int8(directory / FILES[ONNX_FLOAT], directory / FILES[INT8])
+    write_onnx(directory, directory / EXPORTS[ONNX_FLOAT])
+    write_int8(directory / EXPORTS[ONNX_FLOAT], directory / EXPORTS[INT8])
     trained = _labels(
-        heads, AccurateModel.load(directory, threads=threads, exported=False).encoder.transform(sample)
+        heads, AccurateModel.load(directory, threads=threads, reading=TORCH).encoder.transform(sample)
     )
     agreements: dict[str, dict[str, float]] = {}
-    for reading, file in FILES.items():
+    for reading, file in EXPORTS.items():
         encoder = OnnxEncoder.load(
             directory / file, directory / TOKENIZER, max_tokens=max_tokens, threads=threads
         )
         exported = _labels(heads, encoder.transform(sample))
         agreements[reading] = {name: round(agreement(trained[name], exported[name]), 4) for name in heads}
     reading = choose_reading(agreements)
-    for kind, file in FILES.items():
+    for kind, file in EXPORTS.items():
         if kind != reading:
             (directory / file).unlink()
     if reading == TORCH:

@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.recipe import READ_BATCH, clean_text
+from ombuds.enrichment.accurate.recipe import INT8, ONNX_FLOAT, READ_BATCH, clean_text
 
 FloatArray = npt.NDArray[np.float32]
 TOKENIZER = "tokenizer.json"
+#: The file of each export, in a model's folder.
+EXPORTS = {ONNX_FLOAT: "encoder.onnx", INT8: "encoder.int8.onnx"}
 
 
 class OnnxEncoder:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.onnx_reading import TOKENIZER, OnnxEncoder
+from ombuds.enrichment.accurate.onnx_reading import EXPORTS, TOKENIZER, OnnxEncoder
 from ombuds.enrichment.accurate.recipe import (
     READ_BATCH,
     TORCH,
@@ -178,11 +178,13 @@ class AccurateModel:
         return directory
 
     @classmethod
-    def load(cls, directory: Path, *, threads: int | None = None, exported: bool = True) -> AccurateModel:
+    def load(
+        cls, directory: Path, *, threads: int | None = None, reading: str | None = None
+    ) -> AccurateModel:
         """A model ``save`` wrote; FileNotFoundError names the folder when it is not there.
 
-        Read with its ONNX export where ``model.json`` names one (unless ``exported`` is False),
-        else with torch.
+        Read as ``model.json`` says (its ONNX export, or torch for a folder never exported), or
+        as ``reading`` says (``TORCH``, ``ONNX_FLOAT``, ``INT8``: comparing and measuring them).
         """
         manifest_path = directory / MANIFEST
         if not manifest_path.is_file():
@@ -191,13 +193,13 @@ class AccurateModel:
         recipe = Recipe(**manifest["recipe"])
         if threads is not None:
             recipe = dataclasses.replace(recipe, threads=threads)
-        reading = str(manifest.get("inference", {}).get("reading", TORCH)) if exported else TORCH
+        reading = reading or str(manifest.get("inference", {}).get("reading", TORCH))
         encoder: Encoder | OnnxEncoder
         if reading == TORCH:
             encoder = Encoder.load(directory, max_tokens=recipe.max_tokens, threads=recipe.threads)
         else:
             encoder = OnnxEncoder.load(
-                directory / manifest["inference"]["file"],
+                directory / EXPORTS[reading],
                 directory / TOKENIZER,
                 max_tokens=recipe.max_tokens,
                 threads=recipe.threads,
