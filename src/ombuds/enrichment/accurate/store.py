@@ -18,7 +18,8 @@ from ombuds.enrichment.accurate.tuning import AccurateModel
 ACCURATE = "accurate"
 
 log = logging.getLogger(__name__)
-#: brand folder → (model folder, model): one model per brand in memory (~800 MB resident with torch)
+#: brand folder → (model folder, model): one model per brand in memory (~370 MB resident with an
+#: int8 export, ~760 MB with torch: benchmarks/bench_accurate.py)
 _loaded: dict[Path, tuple[Path, AccurateModel]] = {}
 
 
