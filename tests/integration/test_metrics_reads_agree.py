@@ -159,3 +159,10 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
         assert found.keys() == expected.keys(), by
         for group, outcomes in expected.items():
             assert found[group] == replace(outcomes, resolved_case_ids=()), (by, group)
+        # the dashboard's way: the trend's reads of each day tally the groups too, and change nothing
+        same_whole, same_per_cut, groups = outcome_reads.grouped_tallies(
+            session, scope, cuts, queries.group_column(by)
+        )
+        assert (same_whole, same_per_cut) == (whole, per_cut), by
+        shared = queries.breakdown(session, scope, by, resolved=groups)
+        assert {row.key: row.outcomes for row in shared} == found, by

@@ -8,7 +8,7 @@ written by ``metrics.rollup`` alone, from the event log, whenever a case's facts
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -378,23 +378,58 @@ def tallies(
     sort the period's rows first), the whole period's counts their sum and its durations theirs.
     The statement is built once and run per cut with the cut's bounds (building it costs more
     than a week's read)."""
+    whole, per_cut, _ = grouped_tallies(session, scope, cuts, None)
+    return whole, per_cut
+
+
+def grouped_tallies(
+    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], key: Any
+) -> tuple[d.Tally, list[d.Tally], dict[d.GroupKey, d.Tally]]:
+    """``tallies``, and with a ``key`` (a column of the outcome row: team, agent, channel,
+    category) the period's tally per value of it too, from the same reads: each cut's read
+    grouped by the key, so the trend and the breakdown scan the period's rows once."""
     begins = bindparam("begins", type_=CaseOutcome.resolved_at.type)
     ends = bindparam("ends", type_=CaseOutcome.resolved_at.type)
-    query = select(*_tally_columns(scope)).where(
+    grouping = () if key is None else (key,)
+    query = select(*grouping, *_tally_columns(scope)).where(
         *outcome_conditions(scope),
         CaseOutcome.resolved_at >= begins,
         CaseOutcome.resolved_at < ends,
         CaseOutcome.resolution_is_problem.is_(True),
     )
+    if key is not None:
+        query = query.group_by(key)
+    # per cut, each group's counts and duration values (one group, None, without a key)
     per_cut = [
-        _read_tally(session.execute(query, {"begins": start, "ends": end}).one()) for start, end in cuts
+        {
+            (row[0] if key is not None else None): _read_tally(row[len(grouping) :])
+            for row in session.execute(query, {"begins": start, "ends": end})
+        }
+        for start, end in cuts
     ]
-    tallied = [_made(*found) for found in per_cut]
+    tallied = [_made(*_summed(groups.values())) for groups in per_cut]
+    found: dict[d.GroupKey, list[tuple[list[int], list[list[float]]]]] = {}
+    for groups in per_cut:
+        for group, read in groups.items():
+            found.setdefault(group, []).append(read)
+    per_group = {group: _made(*_summed(reads)) for group, reads in found.items()} if key is not None else {}
     if len(tallied) == 1:  # the period itself
-        return tallied[0], tallied
-    counts = [sum(found) for found in zip(*(c for c, _ in per_cut), strict=True)] or [0] * len(_TALLY_COUNTS)
-    values = [[value for _, found in per_cut for value in found[n]] for n in range(len(_DURATIONS))]
-    return _made(counts, values), tallied
+        return tallied[0], tallied, per_group
+    return _made(*_summed([r for groups in per_cut for r in groups.values()])), tallied, per_group
+
+
+def _summed(
+    reads: Iterable[tuple[list[int], list[list[float]]]],
+) -> tuple[list[int], list[list[float]]]:
+    """Reads of ``_read_tally`` taken together: the counts added, the durations' values joined
+    (a percentile sorts them; all counts are whole numbers, so the order of adding is no matter)."""
+    counts = [0] * len(_TALLY_COUNTS)
+    values: list[list[float]] = [[] for _ in _DURATIONS]
+    for found, durations in reads:
+        counts = [a + b for a, b in zip(counts, found, strict=True)]
+        for joined, more in zip(values, durations, strict=True):
+            joined.extend(more)
+    return counts, values
 
 
 def group_tallies(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey, d.Tally]:

@@ -378,15 +378,25 @@ def _group_names(
     return {key: names.get(key) or (BREAKDOWNS[by] if key is None else str(key)) for key in keys}
 
 
-def breakdown(session: Session, scope: Scope, by: str) -> list[GroupOutcomes]:
+def group_column(by: str) -> Any:
+    """The outcome row's column a breakdown by ``by`` groups on; KeyError for an unknown ``by``."""
+    return _GROUP_COLUMNS[by]
+
+
+def breakdown(
+    session: Session, scope: Scope, by: str, *, resolved: dict[d.GroupKey, d.Tally] | None = None
+) -> list[GroupOutcomes]:
     """The period's outcomes per group (``BREAKDOWNS``), by name: volume is context, so nobody is
     ranked by it. The same cases as the whole period's figures, each in one group, added up by the
-    database per group (``definitions.breakdown`` case by case); KeyError for an unknown ``by``."""
+    database per group (``definitions.breakdown`` case by case); KeyError for an unknown ``by``.
+    ``resolved``: the resolved cases' tally per group, when the caller read it already (the
+    dashboard's trend reads do, ``trends.overview``)."""
     if by not in BREAKDOWNS:
         raise KeyError(by)
     column = _GROUP_COLUMNS[by]
     opened = outcome_reads.opened_per_group(session, scope, column)
-    resolved = outcome_reads.group_tallies(session, scope, column)
+    if resolved is None:
+        resolved = outcome_reads.group_tallies(session, scope, column)
     debt = outcome_reads.debt_per_group(session, scope, column)
     found = {
         group: d.outcomes_of(

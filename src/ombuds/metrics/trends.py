@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_reads import debt_totals, heaviest_debt, opened_per_cut, tallies
+from ombuds.metrics.outcome_reads import debt_totals, grouped_tallies, heaviest_debt, opened_per_cut
 from ombuds.metrics.queries import Scope
 
 #: the unresolved negative experiences the overview lists one by one (the pay-down list shows ten)
@@ -29,14 +30,17 @@ class Overview:
     outcomes: d.Outcomes
     points: list[TrendPoint]
     debt: list[d.DebtCase]  # the heaviest (``HEAVIEST``) at the end of the period, heaviest first
+    groups: dict[d.GroupKey, d.Tally]  # per value of the ``group`` asked for (none asked: empty)
 
 
-def overview(session: Session, scope: Scope) -> Overview:
+def overview(session: Session, scope: Scope, *, group: Any = None) -> Overview:
     """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the
-    whole period's, added up by the database from the outcome rows: a GROUP BY per figure kind."""
+    whole period's, added up by the database from the outcome rows: a GROUP BY per figure kind.
+    With a ``group`` (a column of the outcome row) the same reads tally the resolved cases per
+    value of it too, for a breakdown (``queries.breakdown``'s ``resolved``)."""
     cuts = d.buckets(scope.start, scope.end)
     opened = opened_per_cut(session, scope, cuts)
-    whole, per_cut = tallies(session, scope, cuts)
+    whole, per_cut, groups = grouped_tallies(session, scope, cuts, group)
     # the debt as sums the database adds up (``definitions.debt_total``), and case by case only
     # the heaviest at the end (what would pay it down fastest)
     totals = debt_totals(session, scope, [end for _, end in cuts])
@@ -48,6 +52,7 @@ def overview(session: Session, scope: Scope) -> Overview:
             for i, (start, end) in enumerate(cuts)
         ],
         debt=at_end,
+        groups=groups,
     )
 
 
