@@ -30,7 +30,15 @@ from ombuds.metrics.charts import bar_chart, meter
 from ombuds.metrics.ops import OpsCollector
 from ombuds.metrics.outcome_models import CaseOutcome
 from ombuds.metrics.periods import PeriodError, parse_period
-from ombuds.metrics.trends import Overview, TrendPoint, overview
+from ombuds.metrics.trends import (
+    OpenRead,
+    Overview,
+    ResolvedRead,
+    TrendPoint,
+    overview_of,
+    read_open,
+    read_resolved,
+)
 from ombuds.metrics.voice import CategoryRead, DebtCaseRead, pay_down, voice_of_the_customer
 from ombuds.shown_brands import note_shown
 from ombuds.web.deps import CurrentUser, DbSession
@@ -360,29 +368,31 @@ def page_reads(factory: sessionmaker[Session], scope: queries.Scope, by: str) ->
     Access is the caller's: every read is held to ``scope.brand_id``, and the view notes the brand
     on the request's session, whose caller the answer's masking follows."""
 
-    def trend_and_pay_down(
-        session: Session,
-    ) -> tuple[Overview, list[DebtCaseRead], list[queries.GroupOutcomes]]:
+    def resolved_and_breakdown(session: Session) -> tuple[ResolvedRead, list[queries.GroupOutcomes]]:
         # the trend's reads of the resolved cases tally the breakdown's groups too (one scan)
-        read = overview(session, scope, group=queries.group_column(by))
-        rows = queries.breakdown(session, scope, by, resolved=read.groups)
-        return read, pay_down(session, scope, debt=read.debt), rows
+        resolved = read_resolved(session, scope, group=queries.group_column(by))
+        return resolved, queries.breakdown(session, scope, by, resolved=resolved.groups)
+
+    def open_and_pay_down(session: Session) -> tuple[OpenRead, list[DebtCaseRead]]:
+        found = read_open(session, scope)
+        return found, pay_down(session, scope, debt=found.heaviest)
 
     def lists(session: Session) -> tuple[list[str], list[str]]:
         return _channels(session, scope.brand_id), _categories(session, scope.brand_id)
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard") as pool:
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard") as pool:
 
         def start(read: Callable[[Session], T]) -> Future[T]:
             return pool.submit(_own_session, factory, read)
 
-        trend = start(trend_and_pay_down)
+        trend = start(resolved_and_breakdown)
+        debt = start(open_and_pay_down)
         voice = start(lambda session: voice_of_the_customer(session, scope))
         listed = start(lists)
-        read, heaviest, rows = trend.result()
+        (resolved, rows), (open_, heaviest) = trend.result(), debt.result()
         channels, categories = listed.result()
         return PageReads(
-            overview=read,
+            overview=overview_of(scope, resolved, open_),
             pay_down=heaviest,
             voice=voice.result(),
             breakdown=rows,

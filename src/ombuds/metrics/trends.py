@@ -33,27 +33,64 @@ class Overview:
     groups: dict[d.GroupKey, d.Tally]  # per value of the ``group`` asked for (none asked: empty)
 
 
-def overview(session: Session, scope: Scope, *, group: Any = None) -> Overview:
-    """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the
-    whole period's, added up by the database from the outcome rows: a GROUP BY per figure kind.
-    With a ``group`` (a column of the outcome row) the same reads tally the resolved cases per
+@dataclass(frozen=True, slots=True)
+class ResolvedRead:
+    """The resolved cases' tallies: the period's, each bucket's, and per group (if one was asked)."""
+
+    whole: d.Tally
+    per_cut: list[d.Tally]
+    groups: dict[d.GroupKey, d.Tally]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRead:
+    """The cases opened in each bucket, the debt at each bucket's end and the heaviest at the end."""
+
+    opened: list[int]
+    totals: dict[datetime, float]
+    heaviest: list[d.DebtCase]
+
+
+def read_resolved(session: Session, scope: Scope, *, group: Any = None) -> ResolvedRead:
+    """With a ``group`` (a column of the outcome row) the same reads tally the resolved cases per
     value of it too, for a breakdown (``queries.breakdown``'s ``resolved``)."""
+    whole, per_cut, groups = grouped_tallies(session, scope, d.buckets(scope.start, scope.end), group)
+    return ResolvedRead(whole, per_cut, groups)
+
+
+def read_open(session: Session, scope: Scope) -> OpenRead:
+    """The debt as sums the database adds up (``definitions.debt_total``), and case by case only
+    the heaviest at the end (what would pay it down fastest)."""
     cuts = d.buckets(scope.start, scope.end)
-    opened = opened_per_cut(session, scope, cuts)
-    whole, per_cut, groups = grouped_tallies(session, scope, cuts, group)
-    # the debt as sums the database adds up (``definitions.debt_total``), and case by case only
-    # the heaviest at the end (what would pay it down fastest)
-    totals = debt_totals(session, scope, [end for _, end in cuts])
-    at_end = heaviest_debt(session, scope, scope.end, limit=HEAVIEST)
+    return OpenRead(
+        opened=opened_per_cut(session, scope, cuts),
+        totals=debt_totals(session, scope, [end for _, end in cuts]),
+        heaviest=heaviest_debt(session, scope, scope.end, limit=HEAVIEST),
+    )
+
+
+def overview_of(scope: Scope, resolved: ResolvedRead, open_: OpenRead) -> Overview:
+    """The overview made of its two reads (independent of each other: they may run at once)."""
+    cuts = d.buckets(scope.start, scope.end)
+    opened, totals = open_.opened, open_.totals
     return Overview(
-        outcomes=d.outcomes_of(whole, opened=sum(opened), unresolved=totals[scope.end]),
+        outcomes=d.outcomes_of(resolved.whole, opened=sum(opened), unresolved=totals[scope.end]),
         points=[
-            TrendPoint(start, end, d.outcomes_of(per_cut[i], opened=opened[i], unresolved=totals[end]))
+            TrendPoint(
+                start, end, d.outcomes_of(resolved.per_cut[i], opened=opened[i], unresolved=totals[end])
+            )
             for i, (start, end) in enumerate(cuts)
         ],
-        debt=at_end,
-        groups=groups,
+        debt=open_.heaviest,
+        groups=resolved.groups,
     )
+
+
+def overview(session: Session, scope: Scope, *, group: Any = None) -> Overview:
+    """Each bucket's outcomes (its own opened and resolved cases, the debt at its end) and the
+    whole period's, added up by the database from the outcome rows: a GROUP BY per figure kind
+    (``read_resolved``, ``read_open``)."""
+    return overview_of(scope, read_resolved(session, scope, group=group), read_open(session, scope))
 
 
 def trend(session: Session, scope: Scope) -> list[TrendPoint]:
