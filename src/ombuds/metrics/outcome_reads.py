@@ -27,16 +27,18 @@ if TYPE_CHECKING:
 def outcome_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     """What an outcome row must match to be in scope (its period aside), on the row's copy of the
     case's brand, team, agent, channel and category."""
-    found = [CaseOutcome.brand_id == scope.brand_id]
-    if scope.team_id is not None:
-        found.append(CaseOutcome.team_id == scope.team_id)
-    if scope.channel is not None:
-        found.append(CaseOutcome.channel == scope.channel)
-    if scope.agent_id is not None:
-        found.append(CaseOutcome.assignee_id == scope.agent_id)
-    if scope.category is not None:
-        found.append(CaseOutcome.category == scope.category)
-    return found
+    return [CaseOutcome.brand_id == scope.brand_id, *_scope_filters(scope, CaseOutcome)]
+
+
+def _scope_filters(scope: Scope, rows: type[CaseOutcome] | type[CaseOpenSpan]) -> list[ColumnElement[bool]]:
+    """The scope's team, agent, channel and category on the rows' copies of their case's."""
+    named = (
+        (rows.team_id, scope.team_id),
+        (rows.channel, scope.channel),
+        (rows.assignee_id, scope.agent_id),
+        (rows.category, scope.category),
+    )
+    return [column == value for column, value in named if value is not None]
 
 
 def _opened(scope: Scope) -> list[ColumnElement[bool]]:
@@ -159,16 +161,7 @@ def in_scope(scope: Scope, case_id: Any) -> list[ColumnElement[bool]]:
 def _narrowed(query: Any, scope: Scope) -> Any:
     """A span read narrowed to the scope's team, agent, channel or category, when it names one (the
     span's copy of its case's)."""
-    found = []
-    if scope.team_id is not None:
-        found.append(CaseOpenSpan.team_id == scope.team_id)
-    if scope.channel is not None:
-        found.append(CaseOpenSpan.channel == scope.channel)
-    if scope.agent_id is not None:
-        found.append(CaseOpenSpan.assignee_id == scope.agent_id)
-    if scope.category is not None:
-        found.append(CaseOpenSpan.category == scope.category)
-    return query.where(*found)
+    return query.where(*_scope_filters(scope, CaseOpenSpan))
 
 
 def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, list[d.DebtCase]]:
