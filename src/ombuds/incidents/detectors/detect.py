@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ombuds.incidents.detectors.baseline import storm_ceiling
+from ombuds.incidents.detectors.baseline import Level, storm_ceiling
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import (
     binomial_log_sf,
@@ -83,21 +83,8 @@ class Detectors:
             power = strength(negative_binomial_log_sf(voices, expected, dispersion))
             if power < settings.volume_strength or (best is not None and power <= best.strength):
                 continue
-            best = Alarm(
-                signal=Signal.SIGNAL_RISE if key.startswith("signal:") else Signal.VOLUME,
-                key=key,
-                at=moment,
-                mention_ids=tuple(window.mention_ids()),
-                strength=power,
-                ratio=voices / expected if expected > 0 else math.inf,
-                evidence={
-                    "window_minutes": int(window.span // 60),
-                    "voices": voices,
-                    "expected": round(expected, 2),
-                    "baseline_per_hour": round(level.per_hour, 2) if level else None,
-                    "history_days": round(level.history_hours / 24, 1) if level else None,
-                },
-            )
+            signal = Signal.SIGNAL_RISE if key.startswith("signal:") else Signal.VOLUME
+            best = _window_alarm(signal, key, moment, window, power, expected, level)
         return best
 
     def complaints(self, moment: datetime, at: float) -> Alarm | None:
@@ -132,21 +119,15 @@ class Detectors:
             power = strength(negative_binomial_log_sf(voices, expected, dispersion))
             if best is not None and power <= best.strength:
                 continue
-            best = Alarm(
-                signal=Signal.VOLUME,
-                key=NEGATIVE_KEY,
-                at=moment,
-                mention_ids=tuple(window.mention_ids()),
-                strength=power,
-                ratio=voices / expected if expected > 0 else math.inf,
-                evidence={
-                    "window_minutes": int(window.span // 60),
-                    "voices": voices,
-                    "expected": round(expected, 2),
-                    "by_chance_per_week": round(per_week, 4),
-                    "baseline_per_hour": round(level.per_hour, 2) if level else None,
-                    "history_days": round(level.history_hours / 24, 1) if level else None,
-                },
+            best = _window_alarm(
+                Signal.VOLUME,
+                NEGATIVE_KEY,
+                moment,
+                window,
+                power,
+                expected,
+                level,
+                by_chance_per_week=round(per_week, 4),
             )
         return best
 
@@ -465,6 +446,36 @@ def enough_agreement(power: float, agreeing: int, voices: int, settings: Detecto
     if agreeing < max(settings.agree_min_voices, settings.agree_min_share * voices):
         return False
     return power / settings.volume_strength + agreeing / settings.agree_full_voices >= 1.0
+
+
+def _window_alarm(
+    signal: Signal,
+    key: str,
+    moment: datetime,
+    window: SlidingWindow,
+    power: float,
+    expected: float,
+    level: Level | None,
+    **evidence: object,
+) -> Alarm:
+    """A window's count against its expectation as an alarm, with the evidence people read."""
+    voices = window.voices
+    return Alarm(
+        signal=signal,
+        key=key,
+        at=moment,
+        mention_ids=tuple(window.mention_ids()),
+        strength=power,
+        ratio=voices / expected if expected > 0 else math.inf,
+        evidence={
+            "window_minutes": int(window.span // 60),
+            "voices": voices,
+            "expected": round(expected, 2),
+            **evidence,
+            "baseline_per_hour": round(level.per_hour, 2) if level else None,
+            "history_days": round(level.history_hours / 24, 1) if level else None,
+        },
+    )
 
 
 def by_chance_per_week(voices: int, expected: float, hours: float, dispersion: float) -> float:
