@@ -18,7 +18,7 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.metrics.models import DigestSchedule
-from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, MentionVoice
+from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, CaseOutcomeDay, MentionVoice
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.problems.models import (
@@ -46,6 +46,7 @@ __all__ = [
     "Case",
     "CaseOpenSpan",
     "CaseOutcome",
+    "CaseOutcomeDay",
     "CaseResolution",
     "Customer",
     "DailyRollup",

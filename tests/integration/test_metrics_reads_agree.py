@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case, CaseStatus, Customer
+from ombuds.metrics import daily_reads, outcome_reads, queries, rollup
 from ombuds.metrics import definitions as d
-from ombuds.metrics import outcome_reads, queries, rollup
 from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
@@ -113,6 +113,7 @@ def _random_desk(session: Session, brand: Brand, rng: random.Random) -> None:
             ]
             if rows:
                 session.execute(insert(CaseOpenSpan), rows)
+    rollup.rebuild_days(session, brand_id=brand.id)  # the day rows of the rows made up above
     session.commit()
 
 
@@ -127,10 +128,31 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
     assert len(resolved) > 20
 
     # the period's tally and each day's, durations' percentiles among them
-    whole, per_cut = outcome_reads.tallies(session, scope, cuts)
+    whole, per_cut = daily_reads.tallies(session, scope, cuts)
     assert whole == d.tally(resolved)
     for (start, end), tally in zip(cuts, per_cut, strict=True):
         assert tally == d.tally([case for case in resolved if start <= case.resolved_at < end])
+
+    # summed from the day rows (not falling back to the outcome rows): the same tallies, also for
+    # periods and cuts that begin and end inside a day, and grouped by each breakdown's column
+    ragged = replace(scope, start=START - timedelta(days=4, hours=5), end=END + timedelta(days=2, hours=3))
+    for asked, asked_cuts in (
+        (scope, cuts),
+        (ragged, d.buckets(ragged.start, ragged.end)),
+        (ragged, [(ragged.start, ragged.end)]),
+        (replace(scope, end=START + timedelta(hours=20)), [(START, START + timedelta(hours=20))]),
+        # cases resolved in it and opened after it (their rows say so): taken from the day rows' count
+        (replace(scope, end=START + timedelta(days=5)), d.buckets(START, START + timedelta(days=5))),
+    ):
+        for by in ("team", "agent", "channel", "category", None):
+            column = None if by is None else queries.group_column(by)
+            if daily_reads.dimension(asked, column) is None:
+                continue
+            from_days = daily_reads.from_days(session, asked, asked_cuts, column)
+            assert from_days is not None
+            assert from_days == outcome_reads.grouped_tallies_of_rows(session, asked, asked_cuts, column), by
+            assert from_days[0] == d.tally(queries.resolved_cases(session, asked)), by
+    assert daily_reads.dimension(replace(scope, team_id=7, channel="x"), None) is None
 
     # the debt at each day's end: the same as each case's weight added up
     moments = [end for _, end in cuts]
@@ -160,7 +182,7 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
         for group, outcomes in expected.items():
             assert found[group] == replace(outcomes, resolved_case_ids=()), (by, group)
         # the dashboard's way: the trend's reads of each day tally the groups too, and change nothing
-        same_whole, same_per_cut, groups = outcome_reads.grouped_tallies(
+        same_whole, same_per_cut, groups = daily_reads.grouped_tallies(
             session, scope, cuts, queries.group_column(by)
         )
         assert (same_whole, same_per_cut) == (whole, per_cut), by

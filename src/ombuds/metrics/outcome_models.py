@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombuds.db import Base
@@ -34,6 +34,8 @@ RESOLVED_FACTS = (
 )
 #: what a Scope filters on and a breakdown groups by
 SCOPE = ("team_id", "assignee_id", "channel", "category")
+#: the durations whose percentiles the figures take, in seconds
+DURATIONS = ("first_response_seconds", "resolution_seconds")
 #: ``ends_at`` of a span still open: later than any moment a figure asks about
 STILL_OPEN = datetime(9000, 1, 1, tzinfo=UTC)
 
@@ -45,7 +47,28 @@ class CaseOutcome(Base):
     __table_args__ = (
         # a period's tally and durations, for any scope and per breakdown group, from the index alone
         Index("ix_case_outcome_brand_resolved_scope", "brand_id", "resolved_at", *RESOLVED_FACTS, *SCOPE),
-        Index("ix_case_outcome_brand_opened_scope", "brand_id", "opened_at", "is_junk", *SCOPE),
+        # the resolved cases opened outside the period too (``outcome_days``: what a day row cannot say)
+        Index(
+            "ix_case_outcome_brand_opened_scope",
+            "brand_id",
+            "opened_at",
+            "is_junk",
+            *SCOPE,
+            "resolved_at",
+            "resolution_is_problem",
+        ),
+        # a percentile's values: one histogram bin's durations in a period (``outcome_days``)
+        *(
+            Index(
+                f"ix_case_outcome_brand_{name}",
+                "brand_id",
+                name,
+                "resolved_at",
+                "resolution_is_problem",
+                *SCOPE,
+            )
+            for name in DURATIONS
+        ),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
@@ -141,3 +164,48 @@ class MentionVoice(Base):
     created_at: Mapped[datetime]
     category: Mapped[str] = mapped_column(String(64))
     is_negative: Mapped[bool]
+
+
+class CaseOutcomeDay(Base):
+    """One UTC day's sums of the outcome rows, for the whole brand (``dimension`` "all") or for one
+    team, agent, channel or category (``dimension`` names which; its column holds the value, None:
+    the cases without one): the counts a ``Tally`` adds up of the cases first resolved that day,
+    the cases opened that day, and each duration's exact histogram in seconds (``outcome_days``),
+    so a year's figures add up 365 rows, not 270,000. Kept by ``metrics.rollup`` from the outcome
+    rows, in the same transaction as they change."""
+
+    __tablename__ = "case_outcome_day"
+    __table_args__ = (Index("ix_case_outcome_day_brand_dimension_day", "brand_id", "dimension", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    day: Mapped[datetime]  # its midnight, UTC
+    dimension: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))
+    opened: Mapped[int]  # cases opened that day, spam and duplicates left out
+    # the Tally's counts of the cases first resolved that day (``outcome_days.DAY_COUNTS``)
+    resolved: Mapped[int]
+    first_contact: Mapped[int]
+    reopened: Mapped[int]
+    handoffs: Mapped[int]
+    sla_timed: Mapped[int]
+    sla_met: Mapped[int]
+    surveys_sent: Mapped[int]
+    survey_responses: Mapped[int]
+    survey_score_sum: Mapped[int]
+    positive: Mapped[int]
+    recovery_measured: Mapped[int]
+    negative_before: Mapped[int]
+    recovered: Mapped[int]
+    sentiment_change_sum: Mapped[int]
+    public_complaints: Mapped[int]
+    closed_in_public: Mapped[int]
+    #: the earliest and latest opening of those cases: bounds for finding the ones opened outside a period
+    min_opened_at: Mapped[datetime | None]
+    max_opened_at: Mapped[datetime | None]
+    #: each duration's seconds as "bin:count,..." (``outcome_days.histogram_text``)
+    first_response_bins: Mapped[str] = mapped_column(Text)
+    resolution_bins: Mapped[str] = mapped_column(Text)

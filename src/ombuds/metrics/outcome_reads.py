@@ -65,7 +65,7 @@ def opened_times(session: Session, scope: Scope) -> list[datetime]:
     return [as_utc(at) for at in session.scalars(select(CaseOutcome.opened_at).where(*_opened(scope)))]
 
 
-_RESOLVED_FACTS = (
+RESOLVED_FACTS = (
     CaseOutcome.case_id,
     CaseOutcome.resolved_at,
     CaseOutcome.opened_at,
@@ -85,10 +85,50 @@ _RESOLVED_FACTS = (
 )
 
 
+def resolved_case(row: Sequence[Any], *, opened_in_period: bool) -> d.ResolvedCase:
+    """A row of ``RESOLVED_FACTS`` as the definitions take it."""
+    (
+        case_id,
+        resolved_at,
+        _opened_at,
+        reopened,
+        fcr,
+        handoffs,
+        first_response,
+        resolution,
+        met,
+        sent,
+        score,
+        experience,
+        before,
+        after,
+        public,
+        closed,
+    ) = row
+    return d.ResolvedCase(
+        case_id=case_id,
+        resolved_at=as_utc(resolved_at),
+        opened_in_period=opened_in_period,
+        reopened_within_window=reopened,
+        first_contact_resolution=fcr,
+        handoffs=handoffs,
+        first_response_seconds=first_response,
+        resolution_seconds=resolution,
+        met_sla=met,
+        survey_sent=sent,
+        survey_score=score,
+        experience=None if experience is None else d.Experience(experience),
+        sentiment_before=before,
+        sentiment_after=after,
+        public_complaint=public,
+        closed_in_public=closed,
+    )
+
+
 def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
     """The cases whose first resolution falls in the period (spam and duplicates left out)."""
     rows = session.execute(
-        select(*_RESOLVED_FACTS)
+        select(*RESOLVED_FACTS)
         .where(
             *outcome_conditions(scope),
             CaseOutcome.resolved_at >= scope.start,
@@ -98,44 +138,7 @@ def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
         .order_by(CaseOutcome.case_id)
     )
     start, end = scope.start, scope.end
-    return [
-        d.ResolvedCase(
-            case_id=case_id,
-            resolved_at=as_utc(resolved_at),  # type: ignore[arg-type]  # in the period: not None
-            opened_in_period=start <= as_utc(opened_at) < end,
-            reopened_within_window=reopened,
-            first_contact_resolution=fcr,
-            handoffs=handoffs,
-            first_response_seconds=first_response,
-            resolution_seconds=resolution,
-            met_sla=met,
-            survey_sent=sent,
-            survey_score=score,
-            experience=None if experience is None else d.Experience(experience),
-            sentiment_before=before,
-            sentiment_after=after,
-            public_complaint=public,
-            closed_in_public=closed,
-        )
-        for (
-            case_id,
-            resolved_at,
-            opened_at,
-            reopened,
-            fcr,
-            handoffs,
-            first_response,
-            resolution,
-            met,
-            sent,
-            score,
-            experience,
-            before,
-            after,
-            public,
-            closed,
-        ) in rows
-    ]
+    return [resolved_case(row, opened_in_period=start <= as_utc(row[2]) < end) for row in rows]
 
 
 def _open_at(scope: Scope, moment: datetime) -> list[ColumnElement[bool]]:
@@ -308,7 +311,7 @@ _DURATIONS = {
 
 
 #: the Tally's fields that are counts, in order (the spreads come last)
-_TALLY_COUNTS = [field.name for field in dataclasses.fields(d.Tally) if field.name not in _DURATIONS]
+TALLY_COUNTS = [field.name for field in dataclasses.fields(d.Tally) if field.name not in _DURATIONS]
 
 
 def _counts(scope: Scope) -> tuple[Any, ...]:
@@ -360,27 +363,13 @@ def _read_tally(row: Sequence[Any]) -> tuple[list[int], list[list[float]]]:
 
 def _made(counts: Sequence[int], values: Sequence[Sequence[float]]) -> d.Tally:
     spreads = {name: d.Spread.of(found) for name, found in zip(_DURATIONS, values, strict=True)}
-    return d.Tally(**dict(zip(_TALLY_COUNTS, counts, strict=True)), **spreads)  # type: ignore[arg-type]
+    return d.Tally(**dict(zip(TALLY_COUNTS, counts, strict=True)), **spreads)  # type: ignore[arg-type]
 
 
-def tallies(
-    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]]
-) -> tuple[d.Tally, list[d.Tally]]:
-    """The tally of the cases first resolved in the period, and of those in each cut (the cuts
-    tile the period): one range read per cut on the covering index (a GROUP BY on the cut would
-    sort the period's rows first), the whole period's counts their sum and its durations theirs.
-    The statement is built once and run per cut with the cut's bounds (building it costs more
-    than a week's read)."""
-    whole, per_cut, _ = grouped_tallies(session, scope, cuts, None)
-    return whole, per_cut
-
-
-def grouped_tallies(
+def cut_reads(
     session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], key: Any
-) -> tuple[d.Tally, list[d.Tally], dict[d.GroupKey, d.Tally]]:
-    """``tallies``, and with a ``key`` (a column of the outcome row: team, agent, channel,
-    category) the period's tally per value of it too, from the same reads: each cut's read
-    grouped by the key, so the trend and the breakdown scan the period's rows once."""
+) -> list[dict[d.GroupKey, Sequence[Any]]]:
+    """Per cut, each group's row of ``_tally_columns`` (one group, None, without a key)."""
     begins = bindparam("begins", type_=CaseOutcome.resolved_at.type)
     ends = bindparam("ends", type_=CaseOutcome.resolved_at.type)
     grouping = () if key is None else (key,)
@@ -392,13 +381,27 @@ def grouped_tallies(
     )
     if key is not None:
         query = query.group_by(key)
-    # per cut, each group's counts and duration values (one group, None, without a key)
-    per_cut = [
+    return [
         {
-            (row[0] if key is not None else None): _read_tally(row[len(grouping) :])
+            (row[0] if key is not None else None): row[len(grouping) :]
             for row in session.execute(query, {"begins": start, "ends": end})
         }
         for start, end in cuts
+    ]
+
+
+def grouped_tallies_of_rows(
+    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], key: Any
+) -> tuple[d.Tally, list[d.Tally], dict[d.GroupKey, d.Tally]]:
+    """The tally of the cases first resolved in the period, and of those in each cut (the cuts
+    tile the period), from the outcome rows: one range read per cut on the covering index (a GROUP
+    BY on the cut would sort the period's rows first), the whole period's counts their sum and its
+    durations theirs; with a ``key`` (a column of the outcome row: team, agent, channel,
+    category) the period's tally per value of it too, from the same reads (each cut's read
+    grouped by the key). The statement is built once and run per cut with the cut's bounds."""
+    per_cut = [
+        {group: _read_tally(row) for group, row in groups.items()}
+        for groups in cut_reads(session, scope, cuts, key)
     ]
     tallied = [_made(*_summed(groups.values())) for groups in per_cut]
     found: dict[d.GroupKey, list[tuple[list[int], list[list[float]]]]] = {}
@@ -416,20 +419,13 @@ def _summed(
 ) -> tuple[list[int], list[list[float]]]:
     """Reads of ``_read_tally`` taken together: the counts added, the durations' values joined
     (a percentile sorts them; all counts are whole numbers, so the order of adding is no matter)."""
-    counts = [0] * len(_TALLY_COUNTS)
+    counts = [0] * len(TALLY_COUNTS)
     values: list[list[float]] = [[] for _ in _DURATIONS]
     for found, durations in reads:
         counts = [a + b for a, b in zip(counts, found, strict=True)]
         for joined, more in zip(values, durations, strict=True):
             joined.extend(more)
     return counts, values
-
-
-def group_tallies(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey, d.Tally]:
-    """The tally of the cases first resolved in the period per value of ``key`` (a column of the
-    outcome row: team, agent, channel, category), from one GROUP BY."""
-    query = select(key, *_tally_columns(scope)).where(*_in_period(scope)).group_by(key)
-    return {row[0]: _made(*_read_tally(row[1:])) for row in session.execute(query)}
 
 
 def _resolved_between(scope: Scope, start: datetime, end: datetime) -> list[ColumnElement[bool]]:

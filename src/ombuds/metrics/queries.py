@@ -26,8 +26,8 @@ from ombuds.event_payloads import EventKind
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
+from ombuds.metrics import daily_reads, outcome_reads
 from ombuds.metrics import definitions as d
-from ombuds.metrics import outcome_reads
 from ombuds.metrics.outcome_models import CaseOutcome
 from ombuds.responses.models import Reply
 from ombuds.surveys.models import Survey
@@ -272,7 +272,7 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
 
 def outcomes(session: Session, scope: Scope) -> d.Outcomes:
     """Every care outcome of the period (docs/metrics.md), added up by the database."""
-    whole, _ = outcome_reads.tallies(session, scope, [(scope.start, scope.end)])
+    whole, _ = daily_reads.tallies(session, scope, [(scope.start, scope.end)])
     debt = outcome_reads.debt_totals(session, scope, [scope.end])[scope.end]
     return d.outcomes_of(whole, opened=count_opened(session, scope), unresolved=debt)
 
@@ -396,7 +396,7 @@ def breakdown(
     column = _GROUP_COLUMNS[by]
     opened = outcome_reads.opened_per_group(session, scope, column)
     if resolved is None:
-        resolved = outcome_reads.group_tallies(session, scope, column)
+        resolved = daily_reads.group_tallies(session, scope, column)
     debt = outcome_reads.debt_per_group(session, scope, column)
     found = {
         group: d.outcomes_of(

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, event, insert, select
+from sqlalchemy import Table, and_, delete, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, attributes, sessionmaker
@@ -31,11 +31,19 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
-from ombuds.metrics import queries
-from ombuds.metrics.outcome_models import SCOPE, STILL_OPEN, CaseOpenSpan, CaseOutcome, MentionVoice
+from ombuds.metrics import outcome_days, outcome_reads, queries
+from ombuds.metrics.outcome_models import (
+    SCOPE,
+    STILL_OPEN,
+    CaseOpenSpan,
+    CaseOutcome,
+    CaseOutcomeDay,
+    MentionVoice,
+)
 
 _NOTED = "ombuds.metrics.rollup.cases"
 _NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
+_NOTED_DAYS = "ombuds.metrics.rollup.days"
 #: the tables whose rows hold a case's facts, and the column that names the case (or the message)
 _CASE_COLUMN = {"case": "id", "mention": "case_id", "survey": "case_id", "reply": "case_id"}
 
@@ -159,8 +167,10 @@ def _row(
     }
 
 
-def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
-    """Rewrite the outcome rows of these cases from their facts (a case gone: its rows go too).
+def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: bool = True) -> int:
+    """Rewrite the outcome rows of these cases from their facts (a case gone: its rows go too), and
+    the day rows of the days they were and are opened and resolved in (``days``: a rebuild sums
+    every day once at its end instead).
 
     Set-based: a few reads per 900 cases, one upsert. On PostgreSQL the cases are locked first (in
     id order), so two transactions refreshing one case write the facts the later one sees.
@@ -171,6 +181,7 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
     if session.get_bind().dialect.name == "postgresql":
         for chunk in queries.chunks(ids):
             session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
+    touched = _days_of(session, ids) if days else set()
     rows, spans = outcome_rows(session, ids)
     spans = _changed_spans(session, ids, spans)
     kept = {row["case_id"] for row in rows}
@@ -184,7 +195,115 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int]) -> int:
         _upsert(session, CaseOutcome.__table__, "case_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
     if spans:
         session.execute(insert(CaseOpenSpan), spans)
+    if days:
+        touched |= {
+            (row["brand_id"], outcome_days.day_of(moment))
+            for row in rows
+            for moment in (row["opened_at"], row["resolved_at"])
+            if moment is not None
+        }
+        refresh_days(session, touched)
     return len(rows)
+
+
+# --- the day rows: the outcome rows summed per day ----------------------------------------------
+
+
+def _days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
+    """The (brand, day) pairs the cases' stored outcome rows count in: opened, first resolved."""
+    found: set[tuple[int, datetime]] = set()
+    for chunk in queries.chunks(ids):
+        query = select(CaseOutcome.brand_id, CaseOutcome.opened_at, CaseOutcome.resolved_at).where(
+            CaseOutcome.case_id.in_(chunk)
+        )
+        for brand_id, opened, resolved in session.execute(query):
+            found |= {(brand_id, outcome_days.day_of(at)) for at in (opened, resolved) if at is not None}
+    return found
+
+
+_HELD = tuple(getattr(CaseOutcome, name) for name in SCOPE)
+
+
+def refresh_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
+    """Sum the day rows of these (brand, UTC midnight) days again from the outcome rows."""
+    by_brand: dict[int, list[datetime]] = {}
+    for brand_id, day in days:
+        by_brand.setdefault(brand_id, []).append(day)
+    for brand_id, found in by_brand.items():
+        for first, end in _runs(sorted(set(found))):
+            _sum_days(session, brand_id, first, end)
+
+
+def _runs(days: list[datetime], longest: int = 31) -> list[tuple[datetime, datetime]]:
+    """Consecutive days as [first, end) ranges of at most ``longest`` days."""
+    runs: list[tuple[datetime, datetime]] = []
+    for day in days:
+        if runs and runs[-1][1] == day and (day - runs[-1][0]).days < longest:
+            runs[-1] = (runs[-1][0], day + outcome_days.DAY)
+        else:
+            runs.append((day, day + outcome_days.DAY))
+    return runs
+
+
+def _sum_days(session: Session, brand_id: int, first: datetime, end: datetime) -> None:
+    session.execute(
+        delete(CaseOutcomeDay).where(
+            CaseOutcomeDay.brand_id == brand_id, CaseOutcomeDay.day >= first, CaseOutcomeDay.day < end
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    resolved = session.execute(
+        select(*outcome_reads.RESOLVED_FACTS, *_HELD).where(
+            CaseOutcome.brand_id == brand_id,
+            CaseOutcome.resolved_at >= first,
+            CaseOutcome.resolved_at < end,
+            CaseOutcome.resolution_is_problem.is_(True),
+        )
+    )
+    sized = len(outcome_reads.RESOLVED_FACTS)
+    cases = [
+        (
+            outcome_reads.resolved_case(row[:sized], opened_in_period=False),
+            dict(zip(SCOPE, row[sized:], strict=True)),
+            row[2],
+        )
+        for row in resolved
+    ]
+    opened = session.execute(
+        select(CaseOutcome.opened_at, *_HELD).where(
+            CaseOutcome.brand_id == brand_id,
+            CaseOutcome.opened_at >= first,
+            CaseOutcome.opened_at < end,
+            CaseOutcome.is_junk.is_(False),
+        )
+    )
+    held = [dict(zip(("opened_at", *SCOPE), row, strict=True)) for row in opened]
+    rows = outcome_days.day_rows(brand_id, cases, held)
+    for start in range(0, len(rows), queries.CHUNK):
+        session.execute(insert(CaseOutcomeDay), rows[start : start + queries.CHUNK])
+
+
+def rebuild_days(session: Session, *, brand_id: int | None = None) -> None:
+    """Sum every day row again from the outcome rows (of one brand, or all), a month at a time."""
+    query = select(
+        CaseOutcome.brand_id,
+        func.min(CaseOutcome.opened_at),
+        func.max(CaseOutcome.opened_at),
+        func.min(CaseOutcome.resolved_at),
+        func.max(CaseOutcome.resolved_at),
+    ).group_by(CaseOutcome.brand_id)
+    gone = delete(CaseOutcomeDay)
+    if brand_id is not None:
+        query = query.where(CaseOutcome.brand_id == brand_id)
+        gone = gone.where(CaseOutcomeDay.brand_id == brand_id)
+    session.execute(gone, execution_options={"synchronize_session": False})
+    for brand, *bounds in session.execute(query).all():
+        moments = [as_utc(at) for at in bounds if at is not None]
+        day, last = outcome_days.day_of(min(moments)), outcome_days.day_of(max(moments))
+        while day <= last:
+            end = min(day + 31 * outcome_days.DAY, last + outcome_days.DAY)
+            _sum_days(session, brand, day, end)
+            day = end
 
 
 #: a span's columns: a case moved to another team has its spans written again
@@ -252,9 +371,10 @@ def rebuild(
     Answers how many case rows were written."""
     written = after = 0
     while ids := _next_batch(session, brand_id=brand_id, after=after, batch=batch):
-        written += refresh_case_outcomes(session, ids)
+        written += refresh_case_outcomes(session, ids, days=False)
         after = ids[-1]
     _drop_orphans(session, brand_id=brand_id)
+    rebuild_days(session, brand_id=brand_id)
     if voice:
         rebuild_voice(session, brand_id=brand_id)
     return written
@@ -270,9 +390,10 @@ def rebuild_in_batches(
             ids = _next_batch(session, brand_id=brand_id, after=after, batch=batch)
             if not ids:
                 _drop_orphans(session, brand_id=brand_id)
+                rebuild_days(session, brand_id=brand_id)
                 rebuild_voice(session, brand_id=brand_id)
                 return written
-            written += refresh_case_outcomes(session, ids)
+            written += refresh_case_outcomes(session, ids, days=False)
         after = ids[-1]
 
 
@@ -352,6 +473,11 @@ def noted(session: Session) -> set[int]:
     return found
 
 
+def _noted_days(session: Session) -> set[tuple[int, datetime]]:
+    found: set[tuple[int, datetime]] = session.info.setdefault(_NOTED_DAYS, set())
+    return found
+
+
 def _noted_mentions(session: Session) -> set[int]:
     found: set[int] = session.info.setdefault(_NOTED_MENTIONS, set())
     return found
@@ -419,6 +545,10 @@ def _on_execute(state: ORMExecuteState) -> Any:
     ):
         return None  # e.g. the runner marking the stage a batch passed: no fact of a case changes
     where = state.statement.whereclause  # type: ignore[attr-defined]
+    if state.is_delete and table.name == "case":
+        # the database drops the cases' outcome rows with them: note the days they counted in first
+        query = select(table.c.id) if where is None else select(table.c.id).where(where)
+        _noted_days(state.session).update(_days_of(state.session, list(state.session.scalars(query))))
     _affected(state.session, table, where)
     result = state.invoke_statement()
     if state.is_update:
@@ -466,12 +596,15 @@ def refresh_noted(session: Session) -> int:
     cases = noted(session)
     ids = list(cases)
     cases.clear()
+    days = set(_noted_days(session))
+    _noted_days(session).clear()
+    refresh_days(session, days)
     return refresh_case_outcomes(session, ids)
 
 
 def _before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook: note its changes first
-    if session.info.get(_NOTED) or session.info.get(_NOTED_MENTIONS):
+    if session.info.get(_NOTED) or session.info.get(_NOTED_MENTIONS) or session.info.get(_NOTED_DAYS):
         refresh_noted(session)
 
 
