@@ -4,6 +4,7 @@ export reads it (pure)."""
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -15,8 +16,10 @@ from ombuds.enrichment.accurate.recipe import (
     Progress,
     Recipe,
     agreement,
+    balanced_weights,
     choose_reading,
     learning_rate_factor,
+    length_batches,
     reading_version,
     version_id,
 )
@@ -82,3 +85,52 @@ def test_the_version_on_rows_says_how_the_model_was_read() -> None:
     assert reading_version("minilm-ft-0123456789ab", INT8) == "minilm-ft-0123456789ab.int8"
     assert reading_version("minilm-ft-0123456789ab", ONNX_FLOAT) == "minilm-ft-0123456789ab.onnx"
     assert reading_version("minilm-ft-0123456789ab", TORCH) == "minilm-ft-0123456789ab"
+
+
+def _padded(lengths: list[int], batches: list[list[int]]) -> int:
+    """Tokens a batch computes: its size times its longest text."""
+    return sum(len(batch) * max(lengths[index] for index in batch) for batch in batches)
+
+
+def test_length_batches_take_every_row_once_and_pad_little() -> None:
+    draw = random.Random(7)
+    lengths = [draw.randint(5, 64) for _ in range(1000)]
+    batches = length_batches(lengths, 32, random.Random(0), bucket_batches=10)
+    assert sorted(index for batch in batches for index in batch) == list(range(1000))
+    assert len(batches) == 32  # ceil(1000 / 32), as plain shuffling gives
+    assert sum(len(batch) < 32 for batch in batches) == 1
+    # a plain shuffle pads to the longest of 32 random lengths; buckets little more than the text
+    order = list(range(1000))
+    random.Random(0).shuffle(order)
+    shuffled = [order[start : start + 32] for start in range(0, 1000, 32)]
+    assert _padded(lengths, batches) < 1.15 * sum(lengths)
+    assert _padded(lengths, shuffled) > 1.5 * sum(lengths)
+
+
+def test_length_batches_are_the_same_for_a_seed_and_mix_buckets() -> None:
+    lengths = [index % 50 + 1 for index in range(640)]
+    first = length_batches(lengths, 32, random.Random(3), bucket_batches=4)
+    assert length_batches(lengths, 32, random.Random(3), bucket_batches=4) == first
+    assert length_batches(lengths, 32, random.Random(4), bucket_batches=4) != first
+    # one rng for all epochs: each epoch's batches differ
+    shuffler = random.Random(3)
+    assert length_batches(lengths, 32, shuffler) != length_batches(lengths, 32, shuffler)
+    # the batches are shuffled: not shortest first within a bucket
+    shortest = [min(lengths[index] for index in batch) for batch in first]
+    assert shortest != sorted(shortest)
+
+
+def test_balanced_weights_give_a_rare_class_as_much_weight_as_a_common_one() -> None:
+    targets = [0] * 6 + [1] * 3 + [2] + [-100] * 5  # rows without a label do not count
+    weights = balanced_weights(targets, 4)
+    assert weights[:3] == pytest.approx([10 / 24, 10 / 12, 10 / 4])
+    assert weights[3] == 1.0  # never seen
+    assert [weights[label] * count for label, count in ((0, 6), (1, 3), (2, 1))] == pytest.approx(
+        [10 / 4] * 3
+    )
+
+
+def test_a_recipe_names_how_heads_start() -> None:
+    assert Recipe().head_start == "probe"
+    with pytest.raises(ValueError, match="head_start"):
+        Recipe(head_start="zeros")

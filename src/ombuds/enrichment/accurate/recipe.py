@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -18,6 +19,9 @@ from datetime import datetime
 VERSION_PREFIX = "minilm-ft-"
 #: Texts per forward pass when reading (not training).
 READ_BATCH = 64
+#: Training batches per length bucket: rows are shuffled, cut into spans of this many batches,
+#: and each span is sorted by length before it is batched (``length_batches``).
+BUCKET_BATCHES = 50
 
 
 def clean_text(text: str) -> str:
@@ -35,6 +39,11 @@ class Recipe:
     weight_decay: float = 0.01
     seed: int = 0
     threads: int = 2
+    #: Each class's loss weighed by n / (classes × its count), as the fast path balances them:
+    #: macro-F1 counts a rare class as much as a common one.
+    class_weighted: bool = False
+    #: Heads start as a logistic regression on the untuned vectors ("probe") or at random.
+    head_start: str = "probe"
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "max_tokens", "threads"):
@@ -42,6 +51,8 @@ class Recipe:
                 raise ValueError(f"recipe: {name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.warmup_share < 1:
             raise ValueError(f"recipe: warmup_share must be in [0, 1), got {self.warmup_share}")
+        if self.head_start not in ("probe", "random"):
+            raise ValueError(f"recipe: head_start must be 'probe' or 'random', got {self.head_start!r}")
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -56,6 +67,41 @@ def version_id(recipe: Recipe, heads: Mapping[str, Sequence[tuple[str, str]]], t
             digest.update(json.dumps([head, text, label]).encode())
     digest.update(trained_at.isoformat().encode())
     return VERSION_PREFIX + digest.hexdigest()[:12]
+
+
+def length_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random, *, bucket_batches: int = BUCKET_BATCHES
+) -> list[list[int]]:
+    """One epoch's batches of row indices, each of texts of about the same length.
+
+    A batch is padded to its longest text, so mixing a 10-token tweet with a 60-token one
+    computes 50 tokens of padding. The rows are shuffled, cut into spans of ``bucket_batches``
+    batches, each span sorted by length (ties keep the shuffled order) and batched, and the
+    batches shuffled: every row once, as random as a shuffle across spans, deterministic for
+    the state of ``rng``. As many batches as plain shuffling gives; one at most is short.
+    """
+    if batch_size < 1 or bucket_batches < 1:
+        raise ValueError(f"length_batches: batch_size {batch_size} and bucket_batches {bucket_batches}")
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    span = batch_size * bucket_batches
+    batches: list[list[int]] = []
+    for begin in range(0, len(order), span):
+        bucket = sorted(order[begin : begin + span], key=lambda index: lengths[index])
+        batches.extend(bucket[start : start + batch_size] for start in range(0, len(bucket), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def balanced_weights(targets: Sequence[int], classes: int) -> list[float]:
+    """Each class's loss weight, n / (classes × its count) (1.0 for a class never seen);
+    targets below 0 (no label) are not counted."""
+    counts = [0] * classes
+    for target in targets:
+        if target >= 0:
+            counts[target] += 1
+    seen = sum(counts)
+    return [seen / (classes * count) if count else 1.0 for count in counts]
 
 
 def learning_rate_factor(step: int, total: int, warmup: int) -> float:

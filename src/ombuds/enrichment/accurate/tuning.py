@@ -36,8 +36,10 @@ from ombuds.enrichment.accurate.recipe import (
     TORCH,
     Progress,
     Recipe,
+    balanced_weights,
     clean_text,
     learning_rate_factor,
+    length_batches,
     reading_version,
     version_id,
 )
@@ -94,6 +96,13 @@ class Encoder:
         encoder = AutoModel.from_pretrained(str(directory), local_files_only=True)
         return cls(encoder, tokenizer, max_tokens=max_tokens, threads=threads)
 
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        """Each text's length in tokens as the encoder reads it (cut at ``max_tokens``)."""
+        encoded = self.tokenizer(
+            [clean_text(text) for text in texts], truncation=True, max_length=self.max_tokens
+        )
+        return [len(ids) for ids in encoded["input_ids"]]
+
     def pooled(self, texts: Sequence[str]) -> Any:
         """Mean-pooled vectors as a torch tensor (with gradients when the encoder trains)."""
         encoded = self.tokenizer(
@@ -115,11 +124,14 @@ class Encoder:
 
         torch.set_num_threads(self.threads)
         self.model.eval()
-        parts = [np.zeros((0, self.model.config.hidden_size), dtype=np.float32)]
+        # passes of texts of about the same length pad little; the rows go back in their order
+        lengths = self.lengths(texts)
+        order = sorted(range(len(texts)), key=lambda index: lengths[index])
+        vectors = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), READ_BATCH):
-                parts.append(self.pooled(texts[start : start + READ_BATCH]).numpy().astype(np.float32))
-        vectors = np.concatenate(parts)
+            for start in range(0, len(order), READ_BATCH):
+                rows = order[start : start + READ_BATCH]
+                vectors[rows] = self.pooled([texts[index] for index in rows]).numpy()
         self._last = (key, vectors)
         return vectors
 
@@ -285,7 +297,7 @@ def fine_tune(
     _seed(recipe.seed)
     encoder = Encoder.load(base or base_model_dir(), max_tokens=recipe.max_tokens, threads=recipe.threads)
     steps_per_epoch = math.ceil(len(texts) / recipe.batch_size)
-    probe_steps = math.ceil(len(texts) / READ_BATCH)
+    probe_steps = math.ceil(len(texts) / READ_BATCH) if recipe.head_start == "probe" else 0
     total = probe_steps + recipe.epochs * steps_per_epoch
     started = time.perf_counter()
 
@@ -294,40 +306,51 @@ def fine_tune(
             progress(Progress(done, total, time.perf_counter() - started))
 
     report(0)
-    vectors = encoder.transform(texts)
-    report(probe_steps)
-    start_heads = {head: _probe(vectors, targets[head], classes[head]) for head in examples}
-    heads: dict[str, torch.nn.Linear] = {}
-    for head, linear in start_heads.items():
-        heads[head] = torch.nn.Linear(linear.coef.shape[1], len(linear.classes))
-        with torch.no_grad():
-            heads[head].weight.copy_(torch.from_numpy(linear.coef))
-            heads[head].bias.copy_(torch.from_numpy(linear.intercept))
+    width = int(encoder.model.config.hidden_size)
+    heads = {head: torch.nn.Linear(width, len(classes[head])) for head in examples}
+    if recipe.head_start == "probe":
+        vectors = encoder.transform(texts)
+        report(probe_steps)
+        for head, layer in heads.items():
+            start = _probe(vectors, targets[head], classes[head])
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(start.coef))
+                layer.bias.copy_(torch.from_numpy(start.intercept))
     labels = {head: torch.tensor(column, dtype=torch.long) for head, column in targets.items()}
     optimizer = torch.optim.AdamW(
         [*encoder.model.parameters(), *(p for layer in heads.values() for p in layer.parameters())],
         lr=recipe.learning_rate,
         weight_decay=recipe.weight_decay,
+        # one kernel over all weights: the per-tensor loop took 0.84 s a step on two cores (half
+        # of each step, the 11.7 M word embeddings most of it), the fused one 0.03 s
+        fused=True,
     )
     training_steps = recipe.epochs * steps_per_epoch
     warmup = int(training_steps * recipe.warmup_share)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: learning_rate_factor(step, training_steps, warmup)
     )
-    loss_of = torch.nn.CrossEntropyLoss(ignore_index=-100)
-    shuffler = torch.Generator().manual_seed(recipe.seed)
+    losses_of = {
+        head: torch.nn.CrossEntropyLoss(
+            weight=torch.tensor(balanced_weights(targets[head], len(classes[head])))
+            if recipe.class_weighted
+            else None,
+            ignore_index=-100,
+        )
+        for head in heads
+    }
+    lengths = encoder.lengths(texts)
+    shuffler = random.Random(recipe.seed)
     encoder.model.train()
     step = 0
     for _ in range(recipe.epochs):
-        order = torch.randperm(len(texts), generator=shuffler).tolist()
-        for begin in range(0, len(order), recipe.batch_size):
-            rows = order[begin : begin + recipe.batch_size]
+        for rows in length_batches(lengths, recipe.batch_size, shuffler):
             pooled = encoder.pooled([texts[index] for index in rows])
             losses = []
             for head, layer in heads.items():
                 wanted = labels[head][rows]
                 if bool((wanted >= 0).any()):
-                    losses.append(loss_of(layer(pooled), wanted))
+                    losses.append(losses_of[head](layer(pooled), wanted))
             loss = torch.stack(losses).sum()
             optimizer.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
