@@ -10,6 +10,7 @@ spans still open, a span that began before its case opened, and groups with no t
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -152,6 +153,18 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
             assert from_days is not None
             assert from_days == outcome_reads.grouped_tallies_of_rows(session, asked, asked_cuts, column), by
             assert from_days[0] == d.tally(queries.resolved_cases(session, asked)), by
+            # the cases opened in each cut, per group, as the outcome rows list them
+            keys = (
+                dict(session.execute(select(CaseOutcome.case_id, column)).all()) if column is not None else {}
+            )
+            expected_opened = [
+                Counter(
+                    keys.get(case_id)
+                    for case_id in queries.opened_case_ids(session, replace(asked, start=a, end=b))
+                )
+                for a, b in asked_cuts
+            ]
+            assert daily_reads.opened_counts(session, asked, asked_cuts, column) == expected_opened, by
     assert daily_reads.dimension(replace(scope, team_id=7, channel="x"), None) is None
 
     # the debt at each day's end: the same as each case's weight added up

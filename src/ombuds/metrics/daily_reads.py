@@ -12,17 +12,25 @@ figure is the one the outcome rows give (``tests/integration/test_metrics_reads_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, literal, select
 from sqlalchemy.orm import Session
 
 from ombuds.clock import as_utc
 from ombuds.metrics import definitions as d
 from ombuds.metrics import outcome_days as od
 from ombuds.metrics.outcome_models import CaseOutcome, CaseOutcomeDay
-from ombuds.metrics.outcome_reads import TALLY_COUNTS, cut_reads, grouped_tallies_of_rows, outcome_conditions
+from ombuds.metrics.outcome_reads import (
+    TALLY_COUNTS,
+    count_opened,
+    cut_reads,
+    grouped_tallies_of_rows,
+    opened_per_group,
+    outcome_conditions,
+)
 
 if TYPE_CHECKING:
     from ombuds.metrics.queries import Scope
@@ -152,6 +160,74 @@ def from_days(
     return whole.tally(fetch.spreads(whole, scope.start, scope.end, _ANY)), per_cut_tallies, per_group
 
 
+def opened_counts(
+    session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]], key: Any
+) -> list[dict[d.GroupKey, int]]:
+    """The cases opened in each cut (spam and duplicates left out), per value of ``key`` (one
+    group, None, without a key): whole days from the day rows where they hold the scope and the
+    grouping, the rest counted on the (brand, opened) index."""
+    held = dimension(scope, key)
+    if held is None:
+        return [_opened_of_rows(session, scope, start, end, key) for start, end in cuts]
+    name, value = held
+    column = od.DIMENSIONS[name]
+    pieces = [_split(start, end) for start, end in cuts]
+    whole_days = [inner for inner, _ in pieces if inner is not None]
+    group = CaseOutcomeDay.__table__.c[column] if column is not None else None
+    rows: list[tuple[datetime, Any, int]] = []
+    if whole_days:
+        query = select(
+            CaseOutcomeDay.day, group if group is not None else literal(None), CaseOutcomeDay.opened
+        ).where(
+            CaseOutcomeDay.brand_id == scope.brand_id,
+            CaseOutcomeDay.dimension == name,
+            CaseOutcomeDay.day >= whole_days[0][0],
+            CaseOutcomeDay.day < whole_days[-1][1],
+            CaseOutcomeDay.opened > 0,
+        )
+        if value is not _ANY and group is not None:
+            query = query.where(group == value)
+        rows = [(as_utc(day), found, opened) for day, found, opened in session.execute(query)]
+    counted = []
+    for inner, edges in pieces:
+        groups: dict[d.GroupKey, int] = {}
+        if inner is not None:
+            for day, found, opened in rows:
+                if inner[0] <= day < inner[1]:
+                    mine = None if key is None else found
+                    groups[mine] = groups.get(mine, 0) + opened
+        for start, end in edges:
+            for mine, opened in _opened_of_rows(session, scope, start, end, key).items():
+                groups[mine] = groups.get(mine, 0) + opened
+        counted.append(groups)
+    return counted
+
+
+def _opened_of_rows(
+    session: Session, scope: Scope, start: datetime, end: datetime, key: Any
+) -> dict[d.GroupKey, int]:
+    within = replace(scope, start=start, end=end)
+    if key is None:
+        opened = count_opened(session, within)
+        return {None: opened} if opened else {}
+    return opened_per_group(session, within, key)
+
+
+def opened_per_cut(session: Session, scope: Scope, cuts: Sequence[tuple[datetime, datetime]]) -> list[int]:
+    """The cases opened in each cut of the period (spam and duplicates left out)."""
+    return [sum(groups.values()) for groups in opened_counts(session, scope, cuts, None)]
+
+
+def opened_in(session: Session, scope: Scope) -> int:
+    """The cases opened in the period (spam and duplicates left out)."""
+    return opened_per_cut(session, scope, [(scope.start, scope.end)])[0]
+
+
+def opened_by_group(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey, int]:
+    """The cases opened in the period per value of ``key`` (a column of the outcome row)."""
+    return opened_counts(session, scope, [(scope.start, scope.end)], key)[0]
+
+
 def _day_rows(
     session: Session,
     brand_id: int,
@@ -253,26 +329,27 @@ def _take_opened_outside(
 
 
 class _Values:
-    """A percentile's bin read back from the outcome rows: its values in a range of resolutions,
-    for the scope (and one group), ascending; each bin read once per range and group."""
+    """A percentile's value read back from the outcome rows: the k-th smallest of one bin's values
+    in a range of resolutions, for the scope (and one group), found by the database on the
+    duration's index (two at a time: a percentile's ranks are next to each other)."""
 
     def __init__(self, session: Session, scope: Scope, key: Any) -> None:
         self.session, self.scope, self.key = session, scope, key
-        self.read: dict[tuple[str, int, datetime, datetime, bool, Any], list[int]] = {}
+        self.read: dict[tuple[str, int, datetime, datetime, bool, Any, int], int] = {}
 
     def spreads(self, sums: od.Sums, start: datetime, end: datetime, group: Any) -> dict[str, d.Spread]:
         return {
             spread: od.spread(
                 sums.histograms[column],
                 unit,
-                lambda low, column=column: self.values(column, low, start, end, group),  # type: ignore[misc]
+                lambda low, k, column=column: self.nth(column, low, k, start, end, group),  # type: ignore[misc]
             )
             for spread, (column, unit) in od.SPREADS.items()
         }
 
-    def values(self, column: str, low: int, start: datetime, end: datetime, group: Any) -> list[int]:
-        remembered = (column, low, start, end, group is _ANY, None if group is _ANY else group)
-        if remembered not in self.read:
+    def nth(self, column: str, low: int, k: int, start: datetime, end: datetime, group: Any) -> int:
+        piece = (column, low, start, end, group is _ANY, None if group is _ANY else group)
+        if (*piece, k) not in self.read:
             duration = CaseOutcome.__table__.c[column]
             query = select(duration).where(
                 *outcome_conditions(self.scope),
@@ -285,5 +362,11 @@ class _Values:
             if group is not _ANY and self.key is not None:
                 query = query.where(self.key.is_(None) if group is None else self.key == group)
             query = query.with_hint(CaseOutcome, f"INDEXED BY ix_case_outcome_brand_{column}", "sqlite")
-            self.read[remembered] = sorted(self.session.scalars(query))
-        return self.read[remembered]
+            found = list(self.session.scalars(query.order_by(duration).limit(2).offset(k)))
+            if not found:
+                raise od.StaleRollup(
+                    f"{column} bin {low} has fewer than {k + 1} values where the day rows count more"
+                )
+            for offset, value in enumerate(found):
+                self.read[(*piece, k + offset)] = value
+        return self.read[(*piece, k)]

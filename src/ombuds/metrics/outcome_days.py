@@ -4,8 +4,8 @@ Pure: no I/O.
 A day row holds, for one day and one group of cases (the whole brand, or one team, agent, channel
 or category: its ``dimension``), the counts ``definitions.tally`` adds up of the cases first
 resolved that day, the cases opened that day, and each duration as a histogram of its seconds.
-The bins are exact below 16 seconds and then eight to each doubling, so a day's histogram has a
-few dozen bins however many cases it holds. A percentile's ranks are found in the summed
+The bins are exact below 64 seconds and then 32 to each doubling, so a day's histogram has at
+most a few hundred bins however many cases it holds. A percentile's ranks are found in the summed
 histograms; the values of the one bin each rank falls in are then read back from the outcome
 rows, so the percentile is ``definitions.percentile`` of all the values, not an estimate.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,7 @@ DAY_COUNTS = tuple(
 )
 DAY = timedelta(days=1)
 #: significant bits a bin keeps: values below 2**BITS have a bin each, then 2**(BITS-1) a doubling
-BITS = 4
+BITS = 6
 
 
 def day_of(moment: datetime) -> datetime:
@@ -87,10 +87,10 @@ class StaleRollup(Exception):
     rows were not kept with the outcome rows (a write around their one writer)."""
 
 
-def spread(histogram: Mapping[int, int], unit: int, values_in: Callable[[int], Sequence[int]]) -> d.Spread:
+def spread(histogram: Mapping[int, int], unit: int, nth: Callable[[int, int], int]) -> d.Spread:
     """The median and 90th percentile of the values a histogram counts, in ``unit``s (seconds per
-    unit), as ``definitions.Spread.of`` takes them of all the values: ``values_in(low)`` answers
-    the bin's values, ascending."""
+    unit), as ``definitions.Spread.of`` takes them of all the values: ``nth(low, k)`` answers the
+    k-th smallest value (from 0) of the bin starting at ``low``."""
     total = sum(histogram.values())
     if not total:
         return d.Spread(None, None)
@@ -100,10 +100,7 @@ def spread(histogram: Mapping[int, int], unit: int, values_in: Callable[[int], S
         before = 0
         for low in bins:
             if rank < before + histogram[low]:
-                found = values_in(low)
-                if len(found) != histogram[low]:
-                    raise StaleRollup(f"bin {low}: {len(found)} values, the day rows count {histogram[low]}")
-                return found[rank - before] / unit
+                return nth(low, rank - before) / unit
             before += histogram[low]
         raise StaleRollup(f"rank {rank} past the histogram's {total} values")
 

@@ -274,7 +274,7 @@ def outcomes(session: Session, scope: Scope) -> d.Outcomes:
     """Every care outcome of the period (docs/metrics.md), added up by the database."""
     whole, _ = daily_reads.tallies(session, scope, [(scope.start, scope.end)])
     debt = outcome_reads.debt_totals(session, scope, [scope.end])[scope.end]
-    return d.outcomes_of(whole, opened=count_opened(session, scope), unresolved=debt)
+    return d.outcomes_of(whole, opened=daily_reads.opened_in(session, scope), unresolved=debt)
 
 
 def case_ids_resolved(session: Session, scope: Scope) -> Sequence[int]:
@@ -394,7 +394,7 @@ def breakdown(
     if by not in BREAKDOWNS:
         raise KeyError(by)
     column = _GROUP_COLUMNS[by]
-    opened = outcome_reads.opened_per_group(session, scope, column)
+    opened = daily_reads.opened_by_group(session, scope, column)
     if resolved is None:
         resolved = daily_reads.group_tallies(session, scope, column)
     debt = outcome_reads.debt_per_group(session, scope, column)
