@@ -7,10 +7,14 @@ Half-way on each is enough; either alone still needs its full amount.
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
-from ombuds.incidents.detectors import DetectorSettings
+from ombuds.incidents.detectors import BrandMonitor, DetectorSettings
 from ombuds.incidents.detectors.detect import enough_agreement
+from ombuds.incidents.detectors.windows import Entry, SlidingWindow
 
 SETTINGS = DetectorSettings()
 
@@ -42,3 +46,52 @@ def test_the_more_people_agree_the_less_excess_is_needed() -> None:
     ]
     assert needed == sorted(needed, reverse=True)
     assert needed[0] > needed[-1]
+
+
+def _pairwise_groups(by_author: dict[str, dict[str, float]], needed: float) -> tuple[set[str], list[str]]:
+    """The agreeing group as first written: every pair of authors compared."""
+    authors = list(by_author)
+    parent = {author: author for author in authors}
+
+    def root(author: str) -> str:
+        while parent[author] != author:
+            author = parent[author]
+        return author
+
+    used: dict[str, int] = {}
+    for index, first in enumerate(authors):
+        for second in authors[index + 1 :]:
+            mine, theirs = by_author[first], by_author[second]
+            shared = mine.keys() & theirs.keys()
+            if shared and sum(-math.log10(max(mine[s], theirs[s])) for s in shared) >= needed:
+                parent[root(second)] = root(first)
+                for stem in shared:
+                    used[stem] = used.get(stem, 0) + 1
+    groups: dict[str, set[str]] = {}
+    for author in authors:
+        groups.setdefault(root(author), set()).add(author)
+    group = max(groups.values(), key=len, default=set())
+    if len(group) < 2:
+        return set(), []
+    return group, sorted((s for s in used if any(s in by_author[a] for a in group)), key=lambda s: -used[s])
+
+
+def test_the_agreeing_group_and_its_words_are_those_of_comparing_every_pair() -> None:
+    # The detector finds the pairs that share a stem through an index; the group and the
+    # order of its telling words (which name the incident) must be what every pair gives.
+    rng = random.Random(3)
+    vocabulary = [f"stem{n}" for n in range(40)]
+    for trial in range(60):
+        monitor = BrandMonitor()
+        window = SlidingWindow(900.0)
+        by_author: dict[str, dict[str, float]] = {}
+        for mention_id in range(1, rng.randint(2, 45)):
+            author = f"author{rng.randint(1, 30)}"
+            stems = {s: 10 ** rng.uniform(-5, -1.7) for s in rng.sample(vocabulary, rng.randint(0, 4))}
+            monitor.detectors._terms[mention_id] = stems
+            window.add(Entry(float(mention_id), mention_id, author, False))
+            found = by_author.setdefault(author, {})
+            for stem, rate in stems.items():
+                found[stem] = min(rate, found.get(stem, 1.0))
+        expected = _pairwise_groups(by_author, monitor.settings.agree_link_strength)
+        assert monitor.detectors._agreeing(window) == expected, trial

@@ -235,7 +235,7 @@ def is_about(storm: Storm, alarm: Alarm) -> bool | None:
     others = [m for m in storm.sample if m.mention_id not in own]
     if len(others) < TOPIC_MIN_SAMPLE:
         return None
-    using = sum(1 for m in others if not topic.isdisjoint(text.stems(text.words(m.text))))
+    using = sum(1 for m in others if not topic.isdisjoint(text.stem_set(m.text)))
     return using >= TOPIC_SHARE * len(others)
 
 

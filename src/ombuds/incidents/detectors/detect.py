@@ -12,6 +12,7 @@ from ombuds.incidents.detectors.stats import (
     binomial_log_sf,
     negative_binomial_log_pmf,
     negative_binomial_log_sf,
+    negative_binomial_strength_bound,
     strength,
 )
 from ombuds.incidents.detectors.storms import StormMessage
@@ -70,7 +71,8 @@ class Detectors:
             minimum = settings.signal_min_count
         else:
             minimum = settings.key_min_count
-        best: Alarm | None = None
+        # the strongest window; its alarm (all its mention ids) is built once, at the end
+        best: tuple[SlidingWindow, float, float, Level | None] | None = None
         for window in state.windows:
             voices = window.voices
             if voices < minimum:
@@ -80,12 +82,18 @@ class Detectors:
                 continue
             level = monitor.level(key)
             dispersion = level.dispersion if level is not None else 1.0
-            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
-            if power < settings.volume_strength or (best is not None and power <= best.strength):
+            # the cheap bound first: most windows are far from the threshold
+            bound = negative_binomial_strength_bound(voices, expected, dispersion)
+            if bound < settings.volume_strength or (best is not None and bound <= best[1]):
                 continue
-            signal = Signal.SIGNAL_RISE if key.startswith("signal:") else Signal.VOLUME
-            best = _window_alarm(signal, key, moment, window, power, expected, level)
-        return best
+            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
+            if power < settings.volume_strength or (best is not None and power <= best[1]):
+                continue
+            best = (window, power, expected, level)
+        if best is None:
+            return None
+        signal = Signal.SIGNAL_RISE if key.startswith("signal:") else Signal.VOLUME
+        return _window_alarm(signal, key, moment, *best)
 
     def complaints(self, moment: datetime, at: float) -> Alarm | None:
         """Complaints alone in a short window, judged by how often a stream of this volume would
@@ -105,7 +113,7 @@ class Detectors:
         state = monitor.keys[NEGATIVE_KEY]
         level = monitor.level(NEGATIVE_KEY)
         dispersion = level.dispersion if level is not None else 1.0
-        best: Alarm | None = None
+        best: tuple[SlidingWindow, float, float, float] | None = None
         for window in state.windows:
             voices = window.voices
             if window.span not in self._complaint_spans or voices < settings.complaint_min_voices:
@@ -116,20 +124,25 @@ class Detectors:
             per_week = by_chance_per_week(voices, expected, window.span / 3600.0, dispersion)
             if per_week > settings.complaint_alarms_per_week:
                 continue
-            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
-            if best is not None and power <= best.strength:
+            if best is not None and negative_binomial_strength_bound(voices, expected, dispersion) <= best[1]:
                 continue
-            best = _window_alarm(
-                Signal.VOLUME,
-                NEGATIVE_KEY,
-                moment,
-                window,
-                power,
-                expected,
-                level,
-                by_chance_per_week=round(per_week, 4),
-            )
-        return best
+            power = strength(negative_binomial_log_sf(voices, expected, dispersion))
+            if best is not None and power <= best[1]:
+                continue
+            best = (window, power, expected, per_week)
+        if best is None:
+            return None
+        window, power, expected, per_week = best
+        return _window_alarm(
+            Signal.VOLUME,
+            NEGATIVE_KEY,
+            moment,
+            window,
+            power,
+            expected,
+            level,
+            by_chance_per_week=round(per_week, 4),
+        )
 
     def cold_volume(self, observation: Observation, at: float) -> list[Alarm]:
         """Before the stream is established: the whole brand's voices in a window against a
@@ -211,6 +224,11 @@ class Detectors:
             expected = monitor.expected(key, start=at - window.span, end=at)
             if voices < settings.volume_min_ratio * expected:
                 continue
+            bound = negative_binomial_strength_bound(voices, expected, dispersion)
+            if (best is not None and bound <= best.strength) or not enough_agreement(
+                bound, voices, voices, settings
+            ):
+                continue
             power = strength(negative_binomial_log_sf(voices, expected, dispersion))
             if best is not None and power <= best.strength:
                 continue
@@ -258,14 +276,23 @@ class Detectors:
             return author
 
         needed = self.monitor.settings.agree_link_strength
+        # Only pairs that share a stem can link: an index of who uses each stem finds them
+        # without comparing every pair of a busy window. They are taken in the order the
+        # pairwise loop took them, so the groups and the order of ``used`` stay the same.
+        users: dict[str, list[int]] = {}
+        for index, author in enumerate(authors):
+            for stem in by_author[author]:
+                users.setdefault(stem, []).append(index)
         used: dict[str, int] = {}
         for index, first in enumerate(authors):
             mine = by_author[first]
-            for second in authors[index + 1 :]:
+            partners = {other for stem in mine for other in users[stem] if other > index}
+            for other in sorted(partners):
+                second = authors[other]
                 theirs = by_author[second]
                 shared = mine.keys() & theirs.keys()
                 surprise = sum(-math.log10(max(mine[s], theirs[s])) for s in shared)
-                if shared and surprise >= needed:
+                if surprise >= needed:
                     parent[root(second)] = root(first)
                     for stem in shared:
                         used[stem] = used.get(stem, 0) + 1
@@ -420,6 +447,8 @@ class Detectors:
             if window.voices < max(3.0, HOT_RATIO * expected):
                 return False
             # still clearly above normal, not merely a busy moment
+            if negative_binomial_strength_bound(window.voices, expected, level.dispersion) < HOT_STRENGTH:
+                return False
             return (
                 strength(negative_binomial_log_sf(window.voices, expected, level.dispersion)) >= HOT_STRENGTH
             )

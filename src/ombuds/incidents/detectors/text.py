@@ -12,6 +12,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import snowballstemmer
 
@@ -62,6 +63,13 @@ def stems(found: Iterable[str]) -> list[str]:
     return [_stem(word) for word in found]
 
 
+@functools.lru_cache(maxsize=20_000)
+def stem_set(text: str) -> frozenset[str]:
+    """The stems of a text's words. A storm's sampled mentions are asked what they are about at
+    every alarm it meets (``book.is_about``); remembered, their words are read once."""
+    return frozenset(stems(words(text)))
+
+
 def word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
@@ -102,6 +110,13 @@ def phrase_text(tokens: Sequence[str], span: Span) -> str:
     return " ".join(tokens[start : start + size])
 
 
+@functools.lru_cache(maxsize=20_000)
+def _text_terms(text: str) -> AbstractSet[int]:
+    """``_terms`` of a text, remembered: a storm's sample is read again at every refresh. The
+    set is shared, never changed: its iteration order, which the sums below follow, stays."""
+    return _terms(words(text))
+
+
 def _terms(tokens: Sequence[str]) -> set[int]:
     hashes = [word_hash(word) for word in tokens]
     keys = {h for h, word in zip(hashes, tokens, strict=True) if word not in STOPWORDS}
@@ -109,7 +124,7 @@ def _terms(tokens: Sequence[str]) -> set[int]:
     return keys
 
 
-def _normalised(keys: set[int], weights: dict[int, float]) -> dict[int, float]:
+def _normalised(keys: AbstractSet[int], weights: dict[int, float]) -> dict[int, float]:
     norm = math.sqrt(sum(weights[key] ** 2 for key in keys))
     return {key: weights[key] / norm for key in keys} if norm else {}
 
@@ -124,7 +139,7 @@ def medoid(texts: Sequence[str], rate: Callable[[list[int]], list[float]]) -> in
     """
     if not texts:
         raise ValueError("medoid of nothing")
-    terms = [_terms(words(text)) for text in texts]
+    terms = [_text_terms(text) for text in texts]
     vocabulary = sorted(set().union(*terms))
     rates = dict(zip(vocabulary, rate(vocabulary), strict=True))
     weights = {key: -math.log(max(value, 1e-9)) for key, value in rates.items()}
