@@ -66,7 +66,9 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
     extra: dict[str, Any] = {}
     if request.model == "accurate":
         started = time.perf_counter()
-        classifier = _train_accurate(request, training)
+        # the fast head too: the accurate reading may average it in (accurate.recipe.WITH_FAST)
+        fast = _train(request.analyzer, base, training, unlabelled)
+        classifier = _train_accurate(request, training, fast)
         extra = {"training_seconds": round(time.perf_counter() - started, 1), "model": "accurate"}
     else:
         classifier = _train(request.analyzer, base, training, unlabelled)
@@ -117,7 +119,7 @@ def _train(
     return CategoryAnalyzer(engine.featurizer, model, version=version)
 
 
-def _train_accurate(request: EvalRequest, training: TrainingSet) -> TextClassifier:
+def _train_accurate(request: EvalRequest, training: TrainingSet, fast: TextClassifier) -> TextClassifier:
     """MiniLM fine-tuned on the training rows, saved and exported as ``ombuds train --accurate``
     does a brand's, and read back as the pipeline reads it (ONNX, int8 where it keeps the labels)."""
     import tempfile
@@ -136,7 +138,7 @@ def _train_accurate(request: EvalRequest, training: TrainingSet) -> TextClassifi
         folder = tuned.save(Path(scratch) / tuned.version)
         export_for_inference(folder, training.texts, threads=threads)
         # the ONNX session holds its weights in memory: the folder may go once it is loaded
-        return accurate_classifier(AccurateModel.load(folder, threads=threads), request.analyzer)
+        return accurate_classifier(AccurateModel.load(folder, threads=threads), request.analyzer, fast)
 
 
 def _run(engine: AnalysisEngine, analyzer: str, texts: Sequence[str]) -> tuple[list[str], float]:

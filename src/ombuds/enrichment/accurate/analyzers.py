@@ -4,29 +4,80 @@ Sentiment still reads emoji and problems reported solved after the model, catego
 a lost thing reported found, and intent's learned head still decides only where it is sure:
 only the probabilities come from the tuned MiniLM. Every finding carries the accurate model's
 version and how it was read (``minilm-ft-….int8``), so an enrichment row says which path read it.
+
+Where ``recipe.WITH_FAST`` gives a head a share, its probabilities are the accurate head's
+averaged with the fast head's the engine already has (the brand's own or the shipped one): two
+models that err differently, for the price of the fast path's reading (a small share of the
+accurate one's). The version then says so (``minilm-ft-….int8+fast.30``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from ombuds.enrichment.accurate.recipe import WITH_FAST
 from ombuds.enrichment.accurate.tuning import AccurateModel
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.intent import IntentAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.engine import AnalysisEngine
+from ombuds.enrichment.linear import LinearModel
+
+FloatArray = npt.NDArray[np.float32]
 
 
-def accurate_classifier(model: AccurateModel, head: str) -> TextClassifier:
-    """The analyzer for one of the model's heads (sentiment, category or intent)."""
+class Blend:
+    """The featurizer of a blended head: each text's row is the log of ``(1 - share)`` times
+    the accurate head's probabilities plus ``share`` times the fast head's, per class of the
+    accurate head (a class the fast head lacks counts 0 there); the identity head over these
+    rows gives the averaged probabilities back (softmax of a log)."""
+
+    def __init__(self, model: AccurateModel, head: str, fast: TextClassifier, share: float) -> None:
+        if not 0 <= share <= 1:
+            raise ValueError(f"{head}: the fast head's share must be in [0, 1], got {share}")
+        self.model = model
+        self.head = head
+        self.fast = fast
+        self.share = share
+        self.classes = model.heads[head].classes
+        self._columns = [fast.classes.index(name) if name in fast.classes else -1 for name in self.classes]
+
+    def transform(self, texts: Sequence[str]) -> FloatArray:
+        accurate = self.model.probabilities(self.head, texts)
+        fast = self.fast.model.probabilities(self.fast.featurizer.transform(texts))
+        padded = np.concatenate([fast, np.zeros((len(texts), 1), dtype=np.float32)], axis=1)
+        mixed = (1 - self.share) * accurate + self.share * padded[:, self._columns]
+        return np.log(np.maximum(mixed, 1e-12)).astype(np.float32)
+
+
+def accurate_classifier(
+    model: AccurateModel, head: str, fast: TextClassifier | None = None
+) -> TextClassifier:
+    """The analyzer for one of the model's heads (sentiment, category or intent), averaged with
+    the fast head ``fast`` where ``WITH_FAST`` gives the head a share."""
     kind = {"sentiment": SentimentAnalyzer, "category": CategoryAnalyzer}.get(head, TextClassifier)
-    return kind(model.encoder, model.heads[head], version=model.stamp)
+    share = WITH_FAST.get(head, 0.0)
+    if fast is None or share <= 0:
+        return kind(model.encoder, model.heads[head], version=model.stamp)
+    classes = model.heads[head].classes
+    identity = LinearModel(
+        classes, np.eye(len(classes), dtype=np.float32), np.zeros(len(classes), dtype=np.float32)
+    )
+    return kind(
+        Blend(model, head, fast, share), identity, version=f"{model.stamp}+fast.{round(share * 100):02d}"
+    )
 
 
 def with_accurate(engine: AnalysisEngine, model: AccurateModel) -> AnalysisEngine:
-    """A copy of the engine whose sentiment, category and intent read with the model's heads."""
+    """A copy of the engine whose sentiment, category and intent read with the model's heads
+    (averaged with the engine's own heads where ``WITH_FAST`` says)."""
     for head in model.heads:
         if head == "intent":
             engine = engine.with_intent(IntentAnalyzer(learned=accurate_classifier(model, head)))
         else:
-            engine = engine.replace(accurate_classifier(model, head))
+            engine = engine.replace(accurate_classifier(model, head, engine.classifier(head)))
     return engine

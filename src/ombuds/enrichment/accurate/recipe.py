@@ -17,6 +17,10 @@ from datetime import datetime
 
 #: The prefix of every accurate model's version, as stamped on enrichment rows.
 VERSION_PREFIX = "minilm-ft-"
+#: Each head's share of the fast head's probabilities in its reading (``analyzers.Blend``);
+#: a head not named reads with the accurate model alone. Chosen on an inner split of the
+#: learning part (docs/analysis.md).
+WITH_FAST: dict[str, float] = {}
 #: Texts per forward pass when reading (not training).
 READ_BATCH = 64
 #: Training batches per length bucket: rows are shuffled, cut into spans of this many batches,
