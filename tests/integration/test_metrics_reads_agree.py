@@ -169,7 +169,14 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
 
     # the debt at each day's end: the same as each case's weight added up
     moments = [end for _, end in cuts]
-    totals = outcome_reads.debt_totals(session, scope, moments)
+    totals = daily_reads.debt_totals(session, scope, moments)
+    assert daily_reads.debt_from_days(session, scope, moments) == totals  # the day rows' sums
+    # the open spans' one pass says the same; so do both at midnights before and long after any span
+    assert totals == pytest.approx(outcome_reads.debt_totals(session, scope, moments), abs=1e-6)
+    far = [START - timedelta(days=30), END + timedelta(days=400)]
+    assert daily_reads.debt_from_days(session, scope, far) == pytest.approx(
+        outcome_reads.debt_totals(session, scope, far), abs=1e-6
+    )
     by_case = queries.debt_at(session, scope, moments)
     assert any(by_case[moment] for moment in moments)
     for moment in moments:

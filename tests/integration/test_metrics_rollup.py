@@ -19,11 +19,31 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import rollup
-from ombuds.metrics.outcome_models import CaseOutcome
+from ombuds.metrics.outcome_models import CaseOutcome, CaseOutcomeDay
 from ombuds.surveys.models import Survey
 from tests.integration.test_surveys_and_outcomes import conversation, write
 
 NOW = utcnow()
+
+
+def assert_day_rows_as_a_rebuild_sums_them(session: Session, brand: Brand) -> None:
+    """The day rows the writer kept as the facts came in are the ones summed from scratch."""
+
+    def day_rows() -> list[tuple[object, ...]]:
+        columns = [column for column in CaseOutcomeDay.__table__.columns if column.name != "id"]
+        found = session.execute(select(*columns).where(CaseOutcomeDay.brand_id == brand.id)).all()
+        return sorted(
+            (tuple(round(value, 6) if isinstance(value, float) else value for value in row) for row in found),
+            key=repr,
+        )
+
+    session.expire_all()
+    kept = day_rows()
+    assert kept, "no day row at all"
+    rollup.rebuild_days(session, brand_id=brand.id)
+    rebuilt = day_rows()
+    assert rebuilt == kept, repr([r for r in kept if r not in rebuilt][:1])
+    session.rollback()
 
 
 def test_a_late_survey_answer_and_a_reopen_change_last_weeks_figures(
@@ -50,12 +70,14 @@ def test_a_late_survey_answer_and_a_reopen_change_last_weeks_figures(
         1.0,
     )
     assert before["csat"] == {"average": None, "responses": 0, "response_rate": 0.0}
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)
 
     # Today, after the week, she answers the survey on its public page: 2 out of 5.
     token = session.scalar(select(Survey.token).where(Survey.case_id == case.id))
     client.cookies.clear()
     assert client.post(f"/survey/{token}", data={"score": "2"}).status_code == 200
     assert last_week()["csat"] == {"average": 2.0, "responses": 1, "response_rate": 1.0}
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)
 
     # An hour ago, within 7 days of the resolution, she writes again: the case reopens, and the
     # week it was resolved in now counts a reopen and no first-contact resolution.
@@ -68,6 +90,7 @@ def test_a_late_survey_answer_and_a_reopen_change_last_weeks_figures(
         1.0,
         0.0,
     )
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)
 
 
 def test_ombuds_metrics_rebuild_repairs_a_row_that_went_wrong(session: Session, brand: Brand) -> None:
@@ -131,3 +154,4 @@ def test_a_case_handed_to_another_team_takes_its_unresolved_experience_to_that_t
     session.commit()
     assert debt(baggage.id) == debt(None) > 0
     assert debt(desk.id) == 0
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)

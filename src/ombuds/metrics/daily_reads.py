@@ -11,6 +11,7 @@ figure is the one the outcome rows give (``tests/integration/test_metrics_reads_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from ombuds.clock import as_utc
 from ombuds.metrics import definitions as d
 from ombuds.metrics import outcome_days as od
+from ombuds.metrics import outcome_reads
 from ombuds.metrics.outcome_models import CaseOutcome, CaseOutcomeDay
 from ombuds.metrics.outcome_reads import (
     TALLY_COUNTS,
@@ -226,6 +228,57 @@ def opened_in(session: Session, scope: Scope) -> int:
 def opened_by_group(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey, int]:
     """The cases opened in the period per value of ``key`` (a column of the outcome row)."""
     return opened_counts(session, scope, [(scope.start, scope.end)], key)[0]
+
+
+def debt_totals(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, float]:
+    """The summed weight of the debt at each moment (``outcome_reads.debt_totals``): from the day
+    rows when every moment is a midnight and they hold the scope, else from the open spans."""
+    found = debt_from_days(session, scope, moments)
+    return found if found is not None else outcome_reads.debt_totals(session, scope, moments)
+
+
+def debt_from_days(
+    session: Session, scope: Scope, moments: Sequence[datetime]
+) -> dict[datetime, float] | None:
+    """The debt at each midnight: what every day up to it added and took away, summed (the spans
+    holding it, their reach and reach × opening); None when a moment is not a midnight or no day
+    row holds the scope."""
+    held = dimension(scope, None)
+    if held is None or not moments or any(od.day_of(moment) != moment for moment in moments):
+        return None
+    name, value = held
+    column = od.DIMENSIONS[name]
+    query = select(
+        CaseOutcomeDay.day,
+        CaseOutcomeDay.debt_spans,
+        CaseOutcomeDay.debt_reach,
+        CaseOutcomeDay.debt_reach_opened,
+    ).where(
+        CaseOutcomeDay.brand_id == scope.brand_id,
+        CaseOutcomeDay.dimension == name,
+        CaseOutcomeDay.day <= max(moments),
+    )
+    if value is not _ANY and column is not None:
+        query = query.where(CaseOutcomeDay.__table__.c[column] == value)
+    changes = [
+        (as_utc(day), spans, reach, reach_opened)
+        for day, spans, reach, reach_opened in session.execute(query)
+    ]
+    found = {}
+    for moment in set(moments):
+        upto = [change for change in changes if change[0] <= moment]
+        spans = sum(change[1] for change in upto)
+        # no span held: nothing, not what is left of adding and taking away the same sums
+        found[moment] = (
+            d.debt_total(
+                reach_sum=math.fsum(change[2] for change in upto),
+                reach_opened_sum=math.fsum(change[3] for change in upto),
+                at=moment,
+            )
+            if spans
+            else 0.0
+        )
+    return {moment: found[moment] for moment in moments}
 
 
 def _day_rows(

@@ -132,23 +132,76 @@ class Sums:
         return d.Tally(**counts, **spreads)  # type: ignore[arg-type]
 
 
+def holds_from(*, starts_at: datetime, opened_at: datetime) -> datetime:
+    """The first midnight an open span holds the debt at (``outcome_reads._open_at``: begun at it,
+    and the case opened before it)."""
+    return max(_midnight_from(starts_at), day_of(opened_at) + DAY)
+
+
+def holds_until(ends_at: datetime) -> datetime:
+    """The first midnight an open span ending at ``ends_at`` no longer holds the debt at."""
+    return _midnight_from(ends_at)
+
+
+def _midnight_from(moment: datetime) -> datetime:
+    """The first midnight at or after ``moment``."""
+    day = day_of(moment)
+    return day if day == as_utc(moment) else day + DAY
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SpanChange:
+    """An open span beginning (+1) or ceasing (-1) to hold the debt at a midnight."""
+
+    day: datetime
+    held: Mapping[str, Any]  # the span's team, agent, channel and category
+    sign: int
+    reach: float
+    reach_opened: float
+
+
+def span_changes(
+    spans: Iterable[tuple[Mapping[str, Any], datetime, datetime, datetime, float, float]],
+    first: datetime,
+    end: datetime,
+) -> list[SpanChange]:
+    """What the spans (each: its scope, starts_at, opened_at, ends_at, reach, reach × opening)
+    change at the midnights in [first, end); a span that holds at no midnight changes none."""
+    found = []
+    for held, starts_at, opened_at, ends_at, reach, reach_opened in spans:
+        begins = holds_from(starts_at=starts_at, opened_at=opened_at)
+        ends = holds_until(ends_at)
+        if begins >= ends:
+            continue
+        for day, sign in ((begins, 1), (ends, -1)):
+            if first <= day < end:
+                found.append(SpanChange(day, held, sign, reach, reach_opened))
+    return found
+
+
 def day_rows(
     brand_id: int,
     resolved: Iterable[tuple[d.ResolvedCase, Mapping[str, Any], datetime]],
     opened: Iterable[Mapping[str, Any]],
+    changes: Iterable[SpanChange] = (),
 ) -> list[dict[str, Any]]:
     """The day rows of some whole days: from the cases first resolved in them (each with its
-    team, agent, channel and category, and its opening) and the cases opened in them (each with
-    those and ``opened_at``; spam and duplicates left out). A group with neither has no row."""
+    team, agent, channel and category, and its opening), the cases opened in them (each with
+    those and ``opened_at``; spam and duplicates left out) and what the open spans change at
+    their midnights. A group with none of these has no row."""
     resolved_in: dict[tuple[datetime, str, Any], list[tuple[d.ResolvedCase, datetime]]] = {}
     opened_in: Counter[tuple[datetime, str, Any]] = Counter()
+    debt: dict[tuple[datetime, str, Any], list[SpanChange]] = {}
     for case, held, opened_at in resolved:
         for key in _keys(day_of(case.resolved_at), held):
             resolved_in.setdefault(key, []).append((case, opened_at))
     for held in opened:
         opened_in.update(_keys(day_of(held["opened_at"]), held))
+    for change in changes:
+        for key in _keys(change.day, change.held):
+            debt.setdefault(key, []).append(change)
     rows = []
-    for key in resolved_in.keys() | opened_in.keys():
+    for key in resolved_in.keys() | opened_in.keys() | debt.keys():
         day, dimension, value = key
         cases = [case for case, _ in resolved_in.get(key, [])]
         openings = [as_utc(at) for _, at in resolved_in.get(key, [])]
@@ -161,6 +214,9 @@ def day_rows(
                 "dimension": dimension,
                 **{name: value if name == column else None for name in SCOPE_COLUMNS},
                 "opened": opened_in[key],
+                "debt_spans": sum(change.sign for change in debt.get(key, [])),
+                "debt_reach": sum(change.sign * change.reach for change in debt.get(key, [])),
+                "debt_reach_opened": sum(change.sign * change.reach_opened for change in debt.get(key, [])),
                 **{name: getattr(counts, name) for name in DAY_COUNTS},
                 "min_opened_at": min(openings, default=None),
                 "max_opened_at": max(openings, default=None),

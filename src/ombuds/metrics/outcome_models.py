@@ -113,6 +113,9 @@ class CaseOpenSpan(Base):
 
     __tablename__ = "case_open_span"
     __table_args__ = (
+        # the spans that begin to hold or stop holding on some days (``rollup.refresh_days``)
+        Index("ix_case_open_span_brand_starts", "brand_id", "starts_at"),
+        Index("ix_case_open_span_brand_opened", "brand_id", "opened_at"),
         # the debt at t, for any scope and per breakdown group: spans ending after t, from the index alone
         Index(
             "ix_case_open_span_brand_ends_scope",
@@ -206,6 +209,12 @@ class CaseOutcomeDay(Base):
     #: the earliest and latest opening of those cases: bounds for finding the ones opened outside a period
     min_opened_at: Mapped[datetime | None]
     max_opened_at: Mapped[datetime | None]
+    #: what the experience debt gains at this midnight: the open spans that hold from it on, less
+    #: those that no longer hold from it (their count, Σ reach, Σ reach × opening): the debt at a
+    #: midnight is ``definitions.debt_total`` of these summed over every day up to it
+    debt_spans: Mapped[int]
+    debt_reach: Mapped[float]
+    debt_reach_opened: Mapped[float]
     #: each duration's seconds as "bin:count,..." (``outcome_days.histogram_text``)
     first_response_bins: Mapped[str] = mapped_column(Text)
     resolution_bins: Mapped[str] = mapped_column(Text)

@@ -273,7 +273,7 @@ def debt_at(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict
 def outcomes(session: Session, scope: Scope) -> d.Outcomes:
     """Every care outcome of the period (docs/metrics.md), added up by the database."""
     whole, _ = daily_reads.tallies(session, scope, [(scope.start, scope.end)])
-    debt = outcome_reads.debt_totals(session, scope, [scope.end])[scope.end]
+    debt = daily_reads.debt_totals(session, scope, [scope.end])[scope.end]
     return d.outcomes_of(whole, opened=daily_reads.opened_in(session, scope), unresolved=debt)
 
 

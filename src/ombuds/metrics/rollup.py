@@ -15,11 +15,12 @@ web app, the CLI, the runners, the tests).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, event, func, insert, select
+from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, attributes, sessionmaker
@@ -183,6 +184,8 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
             session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
     touched = _days_of(session, ids) if days else set()
     rows, spans = outcome_rows(session, ids)
+    if days:
+        touched |= _span_days(spans)
     spans = _changed_spans(session, ids, spans)
     kept = {row["case_id"] for row in rows}
     gone = [case_id for case_id in ids if case_id not in kept]
@@ -210,7 +213,8 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
 
 
 def _days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
-    """The (brand, day) pairs the cases' stored outcome rows count in: opened, first resolved."""
+    """The (brand, day) pairs the cases' stored rows count in: opened, first resolved, and the
+    midnights their open spans begin and cease to hold the debt at."""
     found: set[tuple[int, datetime]] = set()
     for chunk in queries.chunks(ids):
         query = select(CaseOutcome.brand_id, CaseOutcome.opened_at, CaseOutcome.resolved_at).where(
@@ -218,6 +222,26 @@ def _days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
         )
         for brand_id, opened, resolved in session.execute(query):
             found |= {(brand_id, outcome_days.day_of(at)) for at in (opened, resolved) if at is not None}
+        stored = select(
+            CaseOpenSpan.brand_id, CaseOpenSpan.starts_at, CaseOpenSpan.opened_at, CaseOpenSpan.ends_at
+        ).where(CaseOpenSpan.case_id.in_(chunk))
+        found |= _span_days(
+            {"brand_id": brand_id, "starts_at": starts, "opened_at": opened, "ends_at": ends}
+            for brand_id, starts, opened, ends in session.execute(stored)
+        )
+    return found
+
+
+def _span_days(spans: Iterable[Mapping[str, Any]]) -> set[tuple[int, datetime]]:
+    """The (brand, midnight) pairs at which these spans begin and cease to hold the debt."""
+    found: set[tuple[int, datetime]] = set()
+    for span in spans:
+        begins = outcome_days.holds_from(starts_at=span["starts_at"], opened_at=span["opened_at"])
+        ends = outcome_days.holds_until(span["ends_at"])
+        if begins < ends:
+            found.add((span["brand_id"], begins))
+            if span["ends_at"] < STILL_OPEN:
+                found.add((span["brand_id"], ends))
     return found
 
 
@@ -278,28 +302,80 @@ def _sum_days(session: Session, brand_id: int, first: datetime, end: datetime) -
         )
     )
     held = [dict(zip(("opened_at", *SCOPE), row, strict=True)) for row in opened]
-    rows = outcome_days.day_rows(brand_id, cases, held)
+    rows = outcome_days.day_rows(brand_id, cases, held, _span_changes(session, brand_id, first, end))
     for start in range(0, len(rows), queries.CHUNK):
         session.execute(insert(CaseOutcomeDay), rows[start : start + queries.CHUNK])
 
 
+_SPAN_READ = (
+    CaseOpenSpan.id,
+    *(getattr(CaseOpenSpan, name) for name in SCOPE),
+    CaseOpenSpan.starts_at,
+    CaseOpenSpan.opened_at,
+    CaseOpenSpan.ends_at,
+    CaseOpenSpan.reach,
+    CaseOpenSpan.reach_opened,
+)
+
+
+def _span_changes(
+    session: Session, brand_id: int, first: datetime, end: datetime
+) -> list[outcome_days.SpanChange]:
+    """What the brand's open spans change at the midnights in [first, end): the spans that may
+    begin to hold at one (begun, or their case opened, since the day before) or cease to."""
+    before = first - outcome_days.DAY
+    found: dict[int, tuple[Any, ...]] = {}
+    for condition in (
+        and_(CaseOpenSpan.starts_at > before, CaseOpenSpan.starts_at < end),
+        and_(CaseOpenSpan.opened_at >= before, CaseOpenSpan.opened_at < end),
+        and_(CaseOpenSpan.ends_at > before, CaseOpenSpan.ends_at < end),
+    ):
+        query = select(*_SPAN_READ).where(CaseOpenSpan.brand_id == brand_id, condition)
+        found.update((row[0], tuple(row[1:])) for row in session.execute(query))
+    sized = len(SCOPE)
+    return outcome_days.span_changes(
+        (
+            (
+                dict(zip(SCOPE, row[:sized], strict=True)),
+                *(as_utc(at) for at in row[sized : sized + 3]),
+                *row[sized + 3 :],
+            )
+            for row in found.values()
+        ),
+        first,
+        end,
+    )
+
+
 def rebuild_days(session: Session, *, brand_id: int | None = None) -> None:
-    """Sum every day row again from the outcome rows (of one brand, or all), a month at a time."""
-    query = select(
+    """Sum every day row again from the outcome rows and the open spans (of one brand, or all), a
+    month at a time."""
+    rows = select(
         CaseOutcome.brand_id,
         func.min(CaseOutcome.opened_at),
         func.max(CaseOutcome.opened_at),
         func.min(CaseOutcome.resolved_at),
         func.max(CaseOutcome.resolved_at),
     ).group_by(CaseOutcome.brand_id)
+    spans = select(
+        CaseOpenSpan.brand_id,
+        func.min(CaseOpenSpan.starts_at),
+        func.max(CaseOpenSpan.starts_at),
+        func.max(when((CaseOpenSpan.ends_at < STILL_OPEN, CaseOpenSpan.ends_at))),
+    ).group_by(CaseOpenSpan.brand_id)
     gone = delete(CaseOutcomeDay)
     if brand_id is not None:
-        query = query.where(CaseOutcome.brand_id == brand_id)
+        rows = rows.where(CaseOutcome.brand_id == brand_id)
+        spans = spans.where(CaseOpenSpan.brand_id == brand_id)
         gone = gone.where(CaseOutcomeDay.brand_id == brand_id)
     session.execute(gone, execution_options={"synchronize_session": False})
-    for brand, *bounds in session.execute(query).all():
-        moments = [as_utc(at) for at in bounds if at is not None]
-        day, last = outcome_days.day_of(min(moments)), outcome_days.day_of(max(moments))
+    bounds: dict[int, list[datetime]] = {}
+    found: list[Any] = [*session.execute(rows).all(), *session.execute(spans).all()]
+    for brand, *moments in found:
+        bounds.setdefault(brand, []).extend(as_utc(at) for at in moments if at is not None)
+    for brand, held in bounds.items():
+        # a span's last midnight is the one after it ends
+        day, last = outcome_days.day_of(min(held)), outcome_days.day_of(max(held)) + outcome_days.DAY
         while day <= last:
             end = min(day + 31 * outcome_days.DAY, last + outcome_days.DAY)
             _sum_days(session, brand, day, end)

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ombuds.metrics import definitions as d
-from ombuds.metrics.daily_reads import grouped_tallies, opened_per_cut
-from ombuds.metrics.outcome_reads import debt_totals, heaviest_debt
+from ombuds.metrics.daily_reads import debt_totals, grouped_tallies, opened_per_cut
+from ombuds.metrics.outcome_reads import heaviest_debt
 from ombuds.metrics.queries import Scope
 
 #: the unresolved negative experiences the overview lists one by one (the pay-down list shows ten)

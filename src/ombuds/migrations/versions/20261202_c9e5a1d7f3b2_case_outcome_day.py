@@ -1,5 +1,6 @@
 """case outcome day: the outcome rows summed per UTC day (for the whole brand and per team, agent,
-channel and category), each duration as a histogram, so a year's figures add up 365 rows; and the
+channel and category), each duration as a histogram and the debt as what each midnight adds and
+takes away, so a year's figures add up 365 rows; and the
 indexes that read back a percentile's bin and the resolved cases opened outside a period; filled
 for the cases already there
 
@@ -56,6 +57,9 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("category", sa.String(length=64), nullable=True),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        sa.Column("debt_spans", sa.Integer(), nullable=False),
+        sa.Column("debt_reach", sa.Double(), nullable=False),
+        sa.Column("debt_reach_opened", sa.Double(), nullable=False),
         sa.Column("min_opened_at", ombuds.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("max_opened_at", ombuds.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("first_response_bins", sa.Text(), nullable=False),
@@ -68,6 +72,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_case_outcome_day_brand_dimension_day", "case_outcome_day", ["brand_id", "dimension", "day"]
     )
+    op.create_index("ix_case_open_span_brand_starts", "case_open_span", ["brand_id", "starts_at"])
+    op.create_index("ix_case_open_span_brand_opened", "case_open_span", ["brand_id", "opened_at"])
     op.drop_index("ix_case_outcome_brand_opened_scope", table_name="case_outcome")
     op.create_index(
         "ix_case_outcome_brand_opened_scope",
@@ -98,5 +104,7 @@ def downgrade() -> None:
     op.create_index(
         "ix_case_outcome_brand_opened_scope", "case_outcome", ["brand_id", "opened_at", "is_junk", *SCOPE]
     )
+    op.drop_index("ix_case_open_span_brand_opened", table_name="case_open_span")
+    op.drop_index("ix_case_open_span_brand_starts", table_name="case_open_span")
     op.drop_index("ix_case_outcome_day_brand_dimension_day", table_name="case_outcome_day")
     op.drop_table("case_outcome_day")
