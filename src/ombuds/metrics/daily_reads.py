@@ -125,8 +125,8 @@ def from_days(
             while at < len(rows) and rows[at][0] < inner[0]:
                 at += 1
             while at < len(rows) and rows[at][0] < inner[1]:
-                _, group, sums, opened = rows[at]
-                groups.setdefault(None if key is None else group, od.Sums()).add(sums)
+                _, group, counts, opened, histograms = rows[at]
+                _add_day(groups.setdefault(None if key is None else group, od.Sums()), counts, histograms)
                 for moment in opened:
                     lowest = moment if lowest is None or moment < lowest else lowest
                     highest = moment if highest is None or moment > highest else highest
@@ -288,10 +288,9 @@ def _day_rows(
     column: str | None,
     value: Any,
     days: list[tuple[datetime, datetime]],
-) -> list[tuple[datetime, Any, od.Sums, list[datetime]]]:
-    """The day rows of these whole days, by day: each one's day, group value, sums (the cases
-    opened in the period counted as all its resolved ones, until ``_take_opened_outside``) and its
-    resolved cases' earliest and latest opening."""
+) -> list[tuple[datetime, Any, Sequence[int], list[datetime], Sequence[str]]]:
+    """The day rows of these whole days, by day: each one's day, group value, counts
+    (``DAY_COUNTS``), its resolved cases' earliest and latest opening, and its histograms."""
     if not days:
         return []
     group = CaseOutcomeDay.__table__.c[column] if column is not None else None
@@ -310,21 +309,26 @@ def _day_rows(
     )
     if value is not _ANY and group is not None:
         query = query.where(group == value)
-    found = []
+    found: list[tuple[datetime, Any, Sequence[int], list[datetime], Sequence[str]]] = []
     sized = len(od.DAY_COUNTS)
     for row in session.execute(query.order_by(CaseOutcomeDay.day)):
         day, rest = row[0], row[1:]
         key = None
         if group is not None:
             key, rest = rest[0], rest[1:]
-        sums = od.Sums()
-        sums.counts.update(dict(zip(od.DAY_COUNTS, rest[:sized], strict=True)))
-        sums.counts["opened_in_period"] = sums.counts["resolved"]
-        for stored_column, text in zip(od.HISTOGRAMS, rest[sized + 2 :], strict=True):
-            od.add_histogram(sums.histograms[stored_column], text)
         opened = [as_utc(at) for at in rest[sized : sized + 2] if at is not None]
-        found.append((as_utc(day), key, sums, opened))
+        found.append((as_utc(day), key, rest[:sized], opened, rest[sized + 2 :]))
     return found
+
+
+def _add_day(sums: od.Sums, counts: Sequence[int], histograms: Sequence[str]) -> None:
+    """A day row's counts (the cases opened in the period counted as all its resolved ones, until
+    ``_take_opened_outside``) and histograms added to a group's sums."""
+    for name, count in zip(od.DAY_COUNTS, counts, strict=True):
+        sums.counts[name] += count
+    sums.counts["opened_in_period"] += counts[0]
+    for column, text in zip(od.HISTOGRAMS, histograms, strict=True):
+        od.add_histogram(sums.histograms[column], text)
 
 
 def _edge_sums(read: Sequence[Any]) -> od.Sums:
@@ -370,7 +374,6 @@ def _take_opened_outside(
             CaseOutcome.resolved_at < scope.end,
             CaseOutcome.resolution_is_problem.is_(True),
         )
-        query = query.with_hint(CaseOutcome, "INDEXED BY ix_case_outcome_brand_opened_scope", "sqlite")
         for row in session.execute(query):
             resolved_at = as_utc(row[0])
             group = row[1] if key is not None else None
@@ -414,7 +417,6 @@ class _Values:
             )
             if group is not _ANY and self.key is not None:
                 query = query.where(self.key.is_(None) if group is None else self.key == group)
-            query = query.with_hint(CaseOutcome, f"INDEXED BY ix_case_outcome_brand_{column}", "sqlite")
             found = list(self.session.scalars(query.order_by(duration).limit(2).offset(k)))
             if not found:
                 raise od.StaleRollup(

@@ -77,9 +77,9 @@ def histogram_text(counts: Mapping[int, int]) -> str:
 def add_histogram(into: Counter[int], text: str) -> None:
     """Add a stored histogram (``histogram_text``) to ``into``."""
     if text:
-        for pair in text.split(","):
-            low, count = pair.split(":")
-            into[int(low)] += int(count)
+        numbers = iter(map(int, text.replace(":", ",").split(",")))
+        for low, count in zip(numbers, numbers, strict=True):
+            into[low] += count
 
 
 class StaleRollup(Exception):

@@ -14,9 +14,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Text, and_, bindparam, case, cast, func, literal, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from ombuds.clock import as_utc
+from ombuds.db import UtcDateTime
 from ombuds.metrics import definitions as d
 from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome
 
@@ -141,13 +144,33 @@ def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:
     return [resolved_case(row, opened_in_period=start <= as_utc(row[2]) < end) for row in rows]
 
 
+class _Unindexed(FunctionElement[datetime]):
+    """A span's time that SQLite must not look up by its index (``+column`` there, the column
+    elsewhere): the spans holding a moment are found on the index of their ends (those ending
+    after it are few); the indexes on their starts and openings are the writer's, and every span
+    before the moment matches them."""
+
+    type = UtcDateTime()
+    inherit_cache = True
+
+
+@compiles(_Unindexed)
+def _plain(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unary_plus(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
+
+
 def _open_at(scope: Scope, moment: datetime) -> list[ColumnElement[bool]]:
     """Spans holding ``moment``: the case opened before it and stood open at it."""
     return [
         CaseOpenSpan.brand_id == scope.brand_id,
         CaseOpenSpan.ends_at > moment,
-        CaseOpenSpan.starts_at <= moment,
-        CaseOpenSpan.opened_at < moment,
+        _Unindexed(CaseOpenSpan.starts_at) <= moment,
+        _Unindexed(CaseOpenSpan.opened_at) < moment,
     ]
 
 
@@ -210,7 +233,7 @@ def debt_totals(session: Session, scope: Scope, moments: Sequence[datetime]) -> 
         ).where(
             CaseOpenSpan.brand_id == scope.brand_id,
             CaseOpenSpan.ends_at > at[0],
-            CaseOpenSpan.starts_at <= at[-1],
+            _Unindexed(CaseOpenSpan.starts_at) <= at[-1],
         ),
         scope,
     ).group_by("begun", "ended")
