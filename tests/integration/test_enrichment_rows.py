@@ -1,7 +1,8 @@
 """Analysis rows as stored: what the analysers found, read back the same on SQLite and PostgreSQL.
 
-The findings' upsert goes to the driver ready made (``record_findings``), past SQLAlchemy's
-types; what it stores must be what the ORM would have stored and reads back as it was given.
+``record_findings`` serialises the rows' data itself and binds it past SQLAlchemy's JSON type;
+what it stores must be what the ORM would have stored, read back as it was given, and seen by
+the session's hooks as any other write.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.metrics.outcome_models import MentionVoice
 
 NOW = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 
@@ -46,6 +48,7 @@ def test_findings_read_back_as_found_and_a_second_reading_keeps_people_s_correct
             ),
             Finding("embedding", "v1", None, None, {"vector": vector}),
             Finding("signals", "v1", None, None, {"signals": [], "note": 'ünïcode ✈ "quoted"'}),
+            Finding("category", "v1", "Lost Luggage", 0.8, {}),
         ],
         second: [Finding("sentiment", "v1", "positive", 0.8, {})],
     }
@@ -71,7 +74,10 @@ def test_findings_read_back_as_found_and_a_second_reading_keeps_people_s_correct
     assert rows[(first, "signals")].data["note"] == 'ünïcode ✈ "quoted"'
     assert all(row.created_at == NOW for row in rows.values())
     stored = session.execute(text("SELECT DISTINCT created_at FROM enrichment")).scalars().all()
-    assert len(stored) == 1  # the driver's rows and the ORM's row hold the instant the same way
+    assert len(stored) == 1  # the rows and the ORM's row hold the instant the same way
+    # the dashboard's voice rows follow the labels as they are written
+    assert session.get(MentionVoice, first) is not None
+    assert session.get(MentionVoice, first).category == "Lost Luggage"
 
     later = NOW + timedelta(hours=1)
     again = {
@@ -85,4 +91,4 @@ def test_findings_read_back_as_found_and_a_second_reading_keeps_people_s_correct
     assert (rows[(first, "sentiment")].label, rows[(first, "sentiment")].model_version) == ("neutral", "v2")
     assert rows[(first, "sentiment")].created_at == NOW  # the first analysis's time stays
     assert rows[(second, "category")].label == "Lost Luggage"  # the person's label stands
-    assert len(rows) == 5
+    assert len(rows) == 6

@@ -7,15 +7,15 @@ unique key; a row a person corrected keeps the person's label. Callers own the t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Dialect, Table, delete, select
+from sqlalchemy import JSON, Dialect, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from ombuds.enrichment.base import Finding
 from ombuds.enrichment.models import AnalysisPass, Enrichment, RereadWaiting
@@ -34,10 +34,7 @@ _KEY = ["mention_id", "analyzer"]
 
 
 def _insert(session: Session, table: Table) -> Any:
-    return _insert_for(session.get_bind().dialect.name, table)
-
-
-def _insert_for(dialect: str, table: Table) -> Any:
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
@@ -53,71 +50,28 @@ def record_findings(
     Idempotent: the same findings again leave the rows as they were (``created_at`` keeps the
     first analysis); corrected rows are left alone.
 
-    Nine rows a mention, one of them a kilobyte of floats: the rows go to the driver's
-    ``executemany`` ready made (``data`` serialised by orjson, the batch's constants converted
-    once), where SQLAlchemy's per-row parameter handling and ``json.dumps`` cost as much CPU as
-    the analysers that found them.
+    Nine rows a mention, one of them a kilobyte of floats: ``data`` is serialised here by orjson
+    and bound as it is (``_SerialisedJSON``), where ``json.dumps`` row by row cost as much CPU
+    as the analysers that found them. The rows still go through ``session.execute``, so the
+    session's hooks see them (the dashboard's rows follow the labels).
     """
-    if not any(findings.values()):
-        return
-    if session.autoflush:
-        session.flush()  # as ``session.execute`` would: the driver sees the pending rows
-    connection = session.connection()
-    upsert = _findings_upsert(connection.dialect)
-    constants = {"brand_id": brand_id, "created_at": upsert.created_at(now), **upsert.constants}
     rows = [
         {
+            "brand_id": brand_id,
             "mention_id": mention_id,
             "analyzer": finding.analyzer,
             "model_version": finding.model_version,
             "label": finding.label,
-            "score": None if finding.score is None else float(finding.score),
+            "score": finding.score,
             "data": orjson.dumps(_plain(finding.data), option=_JSON_OPTIONS).decode(),
-            **constants,
+            "created_at": now,
         }
         for mention_id, found in findings.items()
         for finding in found
     ]
-    connection.exec_driver_sql(upsert.sql, upsert.parameters(rows))
-
-
-_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-_COLUMNS = ["brand_id", "mention_id", "analyzer", "model_version", "label", "score", "data", "created_at"]
-
-
-@dataclass(frozen=True)
-class _FindingsUpsert:
-    """The findings' upsert compiled for one dialect, with what its driver needs besides the rows."""
-
-    sql: str
-    order: tuple[str, ...] | None  # parameter names in order (positional drivers); None: by name
-    constants: dict[str, Any]  # parameters of the statement itself (the corrected rows' marker)
-    created_at: Callable[[datetime], Any]  # ``created_at`` as the column type binds it
-
-    def parameters(self, rows: list[dict[str, Any]]) -> list[Any]:
-        order = self.order
-        if order is None:
-            return rows
-        return [tuple([row[name] for name in order]) for row in rows]
-
-
-def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
-    return data if type(data) is dict else dict(data)
-
-
-_UPSERTS: dict[tuple[str, str, str], _FindingsUpsert] = {}
-
-
-def _findings_upsert(dialect: Dialect) -> _FindingsUpsert:
-    key = (dialect.name, dialect.driver, dialect.paramstyle)
-    found = _UPSERTS.get(key)
-    if found is None:
-        found = _UPSERTS[key] = _compile_findings_upsert(dialect)
-    return found
-
-
-def _compile_findings_upsert(dialect: Dialect) -> _FindingsUpsert:
-    insert = _insert_for(dialect.name, _ENRICHMENT)
+    if not rows:
+        return
+    insert = _insert(session, _ENRICHMENT).values(data=bindparam("data", type_=_SerialisedJSON()))
     fresh = insert.excluded
     statement = insert.on_conflict_do_update(
         index_elements=_KEY,
@@ -129,15 +83,25 @@ def _compile_findings_upsert(dialect: Dialect) -> _FindingsUpsert:
         },
         where=_ENRICHMENT.c.model_version != CORRECTION,
     )
-    compiled = statement.compile(dialect=dialect, column_keys=_COLUMNS, for_executemany=True)
-    created_type = _ENRICHMENT.c.created_at.type.dialect_impl(dialect)
-    process = created_type.bind_processor(dialect)
-    return _FindingsUpsert(
-        sql=str(compiled),
-        order=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
-        constants={name: value for name, value in compiled.params.items() if name not in _COLUMNS},
-        created_at=process if process is not None else (lambda value: value),
-    )
+    session.execute(statement, rows)
+
+
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+class _SerialisedJSON(TypeDecorator[str]):
+    """A JSON column's parameter given as JSON text already: bound as it is (cast to JSON where
+    the dialect casts parameters), not serialised again."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    return data if type(data) is dict else dict(data)
 
 
 def record_analysis_pass(
