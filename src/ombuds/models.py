@@ -18,7 +18,13 @@ from ombuds.incidents.models import (
 )
 from ombuds.mentions.models import Mention, Source
 from ombuds.metrics.models import DigestSchedule
-from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, CaseOutcomeDay, MentionVoice
+from ombuds.metrics.outcome_models import (
+    CaseOpenSpan,
+    CaseOutcome,
+    CaseOutcomeDay,
+    MentionVoice,
+    MentionVoiceDay,
+)
 from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.problems.models import (
@@ -67,6 +73,7 @@ __all__ = [
     "Membership",
     "Mention",
     "MentionVoice",
+    "MentionVoiceDay",
     "NewsItem",
     "Notification",
     "Problem",

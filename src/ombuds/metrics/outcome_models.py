@@ -218,3 +218,21 @@ class CaseOutcomeDay(Base):
     #: each duration's seconds as "bin:count,..." (``outcome_days.histogram_text``)
     first_response_bins: Mapped[str] = mapped_column(Text)
     resolution_bins: Mapped[str] = mapped_column(Text)
+
+
+class MentionVoiceDay(Base):
+    """One UTC day's customer messages with a category, per category: how many, and how many read
+    negative (the ``mention_voice`` rows summed, by ``metrics.rollup`` as they change), so the
+    brand's voice over a year counts a few thousand rows instead of every message."""
+
+    __tablename__ = "mention_voice_day"
+    __table_args__ = (
+        Index("ix_mention_voice_day_brand_day", "brand_id", "day", "category", "messages", "negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    day: Mapped[datetime]  # its midnight, UTC
+    category: Mapped[str] = mapped_column(String(64))
+    messages: Mapped[int]
+    negative: Mapped[int]

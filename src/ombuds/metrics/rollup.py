@@ -40,11 +40,13 @@ from ombuds.metrics.outcome_models import (
     CaseOutcome,
     CaseOutcomeDay,
     MentionVoice,
+    MentionVoiceDay,
 )
 
 _NOTED = "ombuds.metrics.rollup.cases"
 _NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
 _NOTED_DAYS = "ombuds.metrics.rollup.days"
+_NOTED_VOICE_DAYS = "ombuds.metrics.rollup.voice_days"
 #: the tables whose rows hold a case's facts, and the column that names the case (or the message)
 _CASE_COLUMN = {"case": "id", "mention": "case_id", "survey": "case_id", "reply": "case_id"}
 
@@ -431,28 +433,34 @@ def _next_batch(session: Session, *, brand_id: int | None, after: int, batch: in
     return list(session.scalars(query))
 
 
-def _drop_orphans(session: Session, *, brand_id: int | None) -> None:
+def _drop_orphans(session: Session, *, brand_id: int | None, days: bool = True) -> None:
     """Rows of cases that no longer exist (a foreign key SQLite did not enforce, say)."""
     stale = select(CaseOutcome.case_id).where(~CaseOutcome.case_id.in_(select(Case.id)))
     if brand_id is not None:
         stale = stale.where(CaseOutcome.brand_id == brand_id)
-    refresh_case_outcomes(session, list(session.scalars(stale)))
+    refresh_case_outcomes(session, list(session.scalars(stale)), days=days)
 
 
 def rebuild(
-    session: Session, *, brand_id: int | None = None, batch: int = REBUILD_BATCH, voice: bool = True
+    session: Session,
+    *,
+    brand_id: int | None = None,
+    batch: int = REBUILD_BATCH,
+    voice: bool = True,
+    days: bool = True,
 ) -> int:
     """Recompute every case's row (of one brand, or all), ``batch`` cases at a time, in the caller's
-    transaction, and every message's voice row unless ``voice`` is False (a schema before them).
-    Answers how many case rows were written."""
+    transaction, every message's voice row unless ``voice`` is False, and the day rows unless
+    ``days`` is False (a schema before them). Answers how many case rows were written."""
     written = after = 0
     while ids := _next_batch(session, brand_id=brand_id, after=after, batch=batch):
         written += refresh_case_outcomes(session, ids, days=False)
         after = ids[-1]
-    _drop_orphans(session, brand_id=brand_id)
-    rebuild_days(session, brand_id=brand_id)
+    _drop_orphans(session, brand_id=brand_id, days=days)
+    if days:
+        rebuild_days(session, brand_id=brand_id)
     if voice:
-        rebuild_voice(session, brand_id=brand_id)
+        rebuild_voice(session, brand_id=brand_id, days=days)
     return written
 
 
@@ -511,9 +519,12 @@ def voice_rows(session: Session, mention_ids: Collection[int]) -> list[dict[str,
     return rows
 
 
-def refresh_mention_voice(session: Session, mention_ids: Collection[int]) -> int:
-    """Rewrite the voice rows of these messages (one gone, or without a category: its row goes)."""
+def refresh_mention_voice(session: Session, mention_ids: Collection[int], *, days: bool = True) -> int:
+    """Rewrite the voice rows of these messages (one gone, or without a category: its row goes),
+    and the voice day rows of the days they were and are written on (``days``: a rebuild counts
+    every day once at its end instead)."""
     ids = sorted(set(mention_ids))
+    touched = _voice_days_of(session, ids) if days else set()
     rows = voice_rows(session, ids)
     kept = {row["mention_id"] for row in rows}
     for chunk in queries.chunks([mention_id for mention_id in ids if mention_id not in kept]):
@@ -523,11 +534,83 @@ def refresh_mention_voice(session: Session, mention_ids: Collection[int]) -> int
         )
     for start in range(0, len(rows), queries.CHUNK):
         _upsert(session, MentionVoice.__table__, "mention_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
+    if days:
+        touched |= {(row["brand_id"], outcome_days.day_of(row["created_at"])) for row in rows}
+        refresh_voice_days(session, touched)
     return len(rows)
 
 
-def rebuild_voice(session: Session, *, brand_id: int | None = None, batch: int = 20_000) -> int:
-    """Recompute every message's voice row (of one brand, or all), in the caller's transaction."""
+def _voice_days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
+    """The (brand, day) pairs the messages' stored voice rows count in."""
+    found: set[tuple[int, datetime]] = set()
+    for chunk in queries.chunks(ids):
+        query = select(MentionVoice.brand_id, MentionVoice.created_at).where(
+            MentionVoice.mention_id.in_(chunk)
+        )
+        found |= {(brand_id, outcome_days.day_of(at)) for brand_id, at in session.execute(query)}
+    return found
+
+
+def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
+    """Count the voice day rows of these (brand, UTC midnight) days again from the voice rows."""
+    negative = func.sum(when((MentionVoice.is_negative.is_(True), 1), else_=0))
+    for brand_id, day in sorted(set(days)):
+        end = day + outcome_days.DAY
+        session.execute(
+            delete(MentionVoiceDay).where(
+                MentionVoiceDay.brand_id == brand_id, MentionVoiceDay.day >= day, MentionVoiceDay.day < end
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        counted = session.execute(
+            select(MentionVoice.category, func.count(), negative)
+            .where(
+                MentionVoice.brand_id == brand_id,
+                MentionVoice.created_at >= day,
+                MentionVoice.created_at < end,
+            )
+            .group_by(MentionVoice.category)
+        ).all()
+        if counted:
+            session.execute(
+                insert(MentionVoiceDay),
+                [
+                    {
+                        "brand_id": brand_id,
+                        "day": day,
+                        "category": category,
+                        "messages": messages,
+                        "negative": bad or 0,
+                    }
+                    for category, messages, bad in counted
+                ],
+            )
+
+
+def rebuild_voice_days(session: Session, *, brand_id: int | None = None) -> None:
+    """Count every voice day row again from the voice rows (of one brand, or all)."""
+    bounds = select(
+        MentionVoice.brand_id, func.min(MentionVoice.created_at), func.max(MentionVoice.created_at)
+    )
+    gone = delete(MentionVoiceDay)
+    if brand_id is not None:
+        bounds = bounds.where(MentionVoice.brand_id == brand_id)
+        gone = gone.where(MentionVoiceDay.brand_id == brand_id)
+    session.execute(gone, execution_options={"synchronize_session": False})
+    days: set[tuple[int, datetime]] = set()
+    for brand, first, last in session.execute(bounds.group_by(MentionVoice.brand_id)).all():
+        day = outcome_days.day_of(first)
+        while day <= as_utc(last):
+            days.add((brand, day))
+            day += outcome_days.DAY
+    refresh_voice_days(session, days)
+
+
+def rebuild_voice(
+    session: Session, *, brand_id: int | None = None, batch: int = 20_000, days: bool = True
+) -> int:
+    """Recompute every message's voice row (of one brand, or all), in the caller's transaction, and
+    the voice day rows unless ``days`` is False (a schema before them)."""
     written = after = 0
     while True:
         query = select(Mention.id).where(Mention.id > after).order_by(Mention.id).limit(batch)
@@ -535,8 +618,10 @@ def rebuild_voice(session: Session, *, brand_id: int | None = None, batch: int =
             query = query.where(Mention.brand_id == brand_id)
         ids = list(session.scalars(query))
         if not ids:
+            if days:
+                rebuild_voice_days(session, brand_id=brand_id)
             return written
-        written += refresh_mention_voice(session, ids)
+        written += refresh_mention_voice(session, ids, days=False)
         after = ids[-1]
 
 
@@ -551,6 +636,11 @@ def noted(session: Session) -> set[int]:
 
 def _noted_days(session: Session) -> set[tuple[int, datetime]]:
     found: set[tuple[int, datetime]] = session.info.setdefault(_NOTED_DAYS, set())
+    return found
+
+
+def _noted_voice_days(session: Session) -> set[tuple[int, datetime]]:
+    found: set[tuple[int, datetime]] = session.info.setdefault(_NOTED_VOICE_DAYS, set())
     return found
 
 
@@ -621,6 +711,12 @@ def _on_execute(state: ORMExecuteState) -> Any:
     ):
         return None  # e.g. the runner marking the stage a batch passed: no fact of a case changes
     where = state.statement.whereclause  # type: ignore[attr-defined]
+    if state.is_delete and table.name == "mention":
+        # the database drops the messages' voice rows with them: note the days they counted in first
+        query = select(table.c.id) if where is None else select(table.c.id).where(where)
+        _noted_voice_days(state.session).update(
+            _voice_days_of(state.session, list(state.session.scalars(query)))
+        )
     if state.is_delete and table.name == "case":
         # the database drops the cases' outcome rows with them: note the days they counted in first
         query = select(table.c.id) if where is None else select(table.c.id).where(where)
@@ -663,6 +759,9 @@ def refresh_noted(session: Session) -> int:
     mentions = sorted(_noted_mentions(session))
     _noted_mentions(session).clear()
     refresh_mention_voice(session, mentions)
+    voice_days = set(_noted_voice_days(session))
+    _noted_voice_days(session).clear()
+    refresh_voice_days(session, voice_days)
     for chunk in queries.chunks(mentions):
         noted(session).update(
             case_id
@@ -680,7 +779,7 @@ def refresh_noted(session: Session) -> int:
 
 def _before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook: note its changes first
-    if session.info.get(_NOTED) or session.info.get(_NOTED_MENTIONS) or session.info.get(_NOTED_DAYS):
+    if any(session.info.get(name) for name in (_NOTED, _NOTED_MENTIONS, _NOTED_DAYS, _NOTED_VOICE_DAYS)):
         refresh_noted(session)
 
 

@@ -19,7 +19,8 @@ from ombuds.clock import as_utc
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_models import CaseOutcome, MentionVoice
+from ombuds.metrics.outcome_days import DAY, day_of
+from ombuds.metrics.outcome_models import CaseOutcome, MentionVoice, MentionVoiceDay
 from ombuds.metrics.outcome_reads import in_scope, outcome_conditions
 from ombuds.metrics.queries import Scope, chunks, debt_at
 from ombuds.shown_brands import note_shown
@@ -58,7 +59,41 @@ def _messages(
 
 
 def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
-    """Each category's messages and negative ones in [start, end), counted by the database."""
+    """Each category's messages and negative ones in [start, end), counted by the database: for
+    the whole brand, its whole days from the day counts (``mention_voice_day``) and the partial
+    days at either end from the messages; for a narrower scope, from the messages."""
+    first, last = day_of(start), day_of(end)
+    if first < start:
+        first += DAY
+    if outcome_conditions(scope)[1:] or first >= last:
+        return _counted(session, scope, start=start, end=end)
+    found: dict[str, tuple[int, int]] = {}
+    query = (
+        select(
+            MentionVoiceDay.category, func.sum(MentionVoiceDay.messages), func.sum(MentionVoiceDay.negative)
+        )
+        .where(
+            MentionVoiceDay.brand_id == scope.brand_id,
+            MentionVoiceDay.day >= first,
+            MentionVoiceDay.day < last,
+        )
+        .group_by(MentionVoiceDay.category)
+    )
+    counted = [{row[0]: (int(row[1]), int(row[2])) for row in session.execute(query)}]
+    counted += [
+        _counted(session, scope, start=begins, end=ends)
+        for begins, ends in ((start, first), (last, end))
+        if begins < ends
+    ]
+    for part in counted:
+        for category, (messages, negative) in part.items():
+            had = found.get(category, (0, 0))
+            found[category] = (had[0] + messages, had[1] + negative)
+    return found
+
+
+def _counted(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Each category's messages and negative ones in [start, end), counted from the messages."""
     negative = func.sum(case((MentionVoice.is_negative.is_(True), 1), else_=0))
     query = _messages(
         scope, start=start, end=end, columns=(MentionVoice.category, func.count(), negative)

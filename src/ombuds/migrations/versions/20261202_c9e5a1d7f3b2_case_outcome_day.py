@@ -1,8 +1,8 @@
 """case outcome day: the outcome rows summed per UTC day (for the whole brand and per team, agent,
 channel and category), each duration as a histogram and the debt as what each midnight adds and
-takes away, so a year's figures add up 365 rows; and the
-indexes that read back a percentile's bin and the resolved cases opened outside a period; filled
-for the cases already there
+takes away, so a year's figures add up 365 rows; the customers' messages counted per day and
+category (mention_voice_day); the indexes that read back a percentile's bin, the resolved cases
+opened outside a period and the spans that begin on some days; filled for the rows already there
 
 Revision ID: c9e5a1d7f3b2
 Revises: b8d4f0a2c6e3
@@ -72,6 +72,24 @@ def upgrade() -> None:
     op.create_index(
         "ix_case_outcome_day_brand_dimension_day", "case_outcome_day", ["brand_id", "dimension", "day"]
     )
+    op.create_table(
+        "mention_voice_day",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("brand_id", sa.Integer(), nullable=False),
+        sa.Column("day", ombuds.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["brand_id"], ["brand.id"], name=op.f("fk_mention_voice_day_brand_id_brand"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mention_voice_day")),
+    )
+    op.create_index(
+        "ix_mention_voice_day_brand_day",
+        "mention_voice_day",
+        ["brand_id", "day", "category", "messages", "negative"],
+    )
     op.create_index("ix_case_open_span_brand_starts", "case_open_span", ["brand_id", "starts_at"])
     op.create_index("ix_case_open_span_brand_opened", "case_open_span", ["brand_id", "opened_at"])
     op.drop_index("ix_case_outcome_brand_opened_scope", table_name="case_outcome")
@@ -90,10 +108,11 @@ def upgrade() -> None:
     # outcome row (every new one, and the tests' template) skips it.
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT 1 FROM case_outcome LIMIT 1")).first() is not None:
-        from ombuds.metrics.rollup import rebuild_days
+        from ombuds.metrics.rollup import rebuild_days, rebuild_voice_days
 
         with Session(bind=bind) as session:
             rebuild_days(session)
+            rebuild_voice_days(session)
             session.commit()  # the session's part: the migration's transaction stays open
 
 
@@ -106,5 +125,7 @@ def downgrade() -> None:
     )
     op.drop_index("ix_case_open_span_brand_opened", table_name="case_open_span")
     op.drop_index("ix_case_open_span_brand_starts", table_name="case_open_span")
+    op.drop_index("ix_mention_voice_day_brand_day", table_name="mention_voice_day")
+    op.drop_table("mention_voice_day")
     op.drop_index("ix_case_outcome_day_brand_dimension_day", table_name="case_outcome_day")
     op.drop_table("case_outcome_day")

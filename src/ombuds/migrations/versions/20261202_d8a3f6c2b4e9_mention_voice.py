@@ -44,7 +44,7 @@ def upgrade() -> None:
         from ombuds.metrics.rollup import rebuild_voice
 
         with Session(bind=bind) as session:
-            rebuild_voice(session)
+            rebuild_voice(session, days=False)  # the day rows come later
             session.commit()  # the session's part: the migration's transaction stays open
 
 
