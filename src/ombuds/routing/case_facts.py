@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,8 @@ from ombuds.routing.rules import CaseFacts
 REACH_ORDER = ("low", "medium", "high", "very_high", "celebrity")
 #: the analyzers whose findings make up a case's facts
 FACT_ANALYZERS = ("sentiment", "signals", "intent", "category", "reach")
+#: the analyzers whose ``data`` makes up a case's facts; the others' label does
+DATA_ANALYZERS = ("sentiment", "signals")
 
 
 class Finding(Protocol):
@@ -124,10 +127,11 @@ def facts_for_mentions(
         else:
             replies[case_id].append(as_utc(created_at))
     findings: dict[int, dict[str, Finding]] = defaultdict(dict)
+    # only the mood's and the signals' data is read (``case_facts``); the others' label is enough,
+    # and parsing their JSON (a category's probabilities the longest) is CPU for nothing
+    data = sql_case((Enrichment.analyzer.in_(DATA_ANALYZERS), Enrichment.data), else_=None).label("data")
     for row in session.execute(
-        select(
-            Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.score, Enrichment.data
-        )
+        select(Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.score, data)
         .join(Mention, Mention.id == Enrichment.mention_id)
         .where(
             Mention.case_id.in_(case_ids),
