@@ -22,7 +22,7 @@ from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case, CaseStatus, Customer
 from ombuds.metrics import daily_reads, outcome_reads, queries, rollup
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome
+from ombuds.metrics.outcome_models import STILL_OPEN, CaseOpenSpan, CaseOutcome, CaseOutcomeDay
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
 END = START + timedelta(days=14)
@@ -166,6 +166,14 @@ def test_the_figures_the_database_adds_up_are_the_definitions_case_by_case(
             ]
             assert daily_reads.opened_counts(session, asked, asked_cuts, column) == expected_opened, by
     assert daily_reads.dimension(replace(scope, team_id=7, channel="x"), None) is None
+    # day rows that a write around their writer left wrong: the figures come from the outcome rows
+    session.execute(
+        update(CaseOutcomeDay)
+        .where(CaseOutcomeDay.brand_id == brand.id, CaseOutcomeDay.day == START)
+        .values(first_response_bins="0:1000")
+    )
+    assert daily_reads.tallies(session, scope, cuts) == (whole, per_cut)
+    session.rollback()
 
     # the debt at each day's end: the same as each case's weight added up
     moments = [end for _, end in cuts]
