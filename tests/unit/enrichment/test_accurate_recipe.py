@@ -120,6 +120,14 @@ def test_length_batches_are_the_same_for_a_seed_and_mix_buckets() -> None:
     assert shortest != sorted(shortest)
 
 
+def test_a_few_batches_are_shuffled_plainly() -> None:
+    lengths = [index % 50 + 1 for index in range(60)]
+    order = list(range(60))
+    random.Random(5).shuffle(order)
+    batches = length_batches(lengths, 32, random.Random(5))
+    assert sorted(map(frozenset, batches), key=len) == [frozenset(order[32:]), frozenset(order[:32])]
+
+
 def test_balanced_weights_give_a_rare_class_as_much_weight_as_a_common_one() -> None:
     targets = [0] * 6 + [1] * 3 + [2] + [-100] * 5  # rows without a label do not count
     weights = balanced_weights(targets, 4)

@@ -89,7 +89,13 @@ def test_the_export_reads_the_labels_torch_reads_and_reading_it_needs_no_torch(
     tuned: AccurateModel, tmp_path: Path
 ) -> None:
     training, negative, positive = _airline()
-    held_out = negative + positive
+    # int8 moves a probability by up to ~0.13 (float by rounding only): a tweet torch reads as a
+    # near tie may flip, so labels are compared where torch's first two classes are 0.3 apart
+    spread = np.sort(tuned.probabilities("sentiment", negative + positive), axis=1)
+    held_out = [
+        text for text, row in zip(negative + positive, spread, strict=True) if row[-1] - row[-2] > 0.3
+    ]
+    assert len(held_out) >= 10
     folder = tuned.save(tmp_path / "model")
 
     export = export_for_inference(folder, [text for text, _ in training], threads=2)
@@ -100,8 +106,7 @@ def test_the_export_reads_the_labels_torch_reads_and_reading_it_needs_no_torch(
     assert export.reading != INT8 or export.agreements[INT8]["sentiment"] >= 0.99
     exported = AccurateModel.load(folder)
     assert (exported.reading, exported.stamp) == (export.reading, f"{tuned.version}.{export.reading}")
-    # On tweets it never saw, the same labels (int8 moves a probability by up to ~0.13, float by
-    # rounding only).
+    # On tweets it never saw, the same labels.
     assert exported.predict("sentiment", held_out) == tuned.predict("sentiment", held_out)
     if export.reading == ONNX_FLOAT:
         np.testing.assert_allclose(

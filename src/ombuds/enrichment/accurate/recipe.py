@@ -26,6 +26,9 @@ READ_BATCH = 64
 #: Training batches per length bucket: rows are shuffled, cut into spans of this many batches,
 #: and each span is sorted by length before it is batched (``length_batches``).
 BUCKET_BATCHES = 50
+#: Fewer batches than this are shuffled plainly: too few steps for sorted batches to even out
+#: (a bucket holds one length, and with it more of one class: thanks are short), little to save.
+BUCKET_MIN_BATCHES = 10
 
 
 def clean_text(text: str) -> str:
@@ -83,12 +86,13 @@ def length_batches(
     batches, each span sorted by length (ties keep the shuffled order) and batched, and the
     batches shuffled: every row once, as random as a shuffle across spans, deterministic for
     the state of ``rng``. As many batches as plain shuffling gives; one at most is short.
+    Fewer than ``BUCKET_MIN_BATCHES`` batches' worth of rows are batched as shuffled.
     """
     if batch_size < 1 or bucket_batches < 1:
         raise ValueError(f"length_batches: batch_size {batch_size} and bucket_batches {bucket_batches}")
     order = list(range(len(lengths)))
     rng.shuffle(order)
-    span = batch_size * bucket_batches
+    span = batch_size * bucket_batches if len(order) >= batch_size * BUCKET_MIN_BATCHES else batch_size
     batches: list[list[int]] = []
     for begin in range(0, len(order), span):
         bucket = sorted(order[begin : begin + span], key=lambda index: lengths[index])
