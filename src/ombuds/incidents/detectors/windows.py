@@ -6,7 +6,7 @@ authors keeps a single conversation from looking like a burst.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,20 +27,25 @@ class SlidingWindow:
     def __init__(self, span: float) -> None:
         self.span = span
         self.entries: deque[Entry] = deque()
-        self.authors: Counter[str] = Counter()
-        self.negative_authors: Counter[str] = Counter()
+        # plain dicts: a brand's every mention passes a dozen windows, and Counter's missing-key
+        # hook is a Python call per new author
+        self.authors: dict[str, int] = {}
+        self.negative_authors: dict[str, int] = {}
 
     def add(self, entry: Entry) -> None:
         self.expire(entry.at)
         self.entries.append(entry)
-        self.authors[entry.author] += 1
+        author, authors = entry.author, self.authors
+        authors[author] = authors.get(author, 0) + 1
         if entry.is_negative:
-            self.negative_authors[entry.author] += 1
+            negative = self.negative_authors
+            negative[author] = negative.get(author, 0) + 1
 
     def expire(self, now: float) -> None:
         horizon = now - self.span
-        while self.entries and self.entries[0].at <= horizon:
-            old = self.entries.popleft()
+        entries = self.entries
+        while entries and entries[0].at <= horizon:
+            old = entries.popleft()
             _decrement(self.authors, old.author)
             if old.is_negative:
                 _decrement(self.negative_authors, old.author)
@@ -68,7 +73,7 @@ class SlidingWindow:
         return window
 
 
-def _decrement(counter: Counter[str], key: str) -> None:
+def _decrement(counter: dict[str, int], key: str) -> None:
     remaining = counter[key] - 1
     if remaining > 0:
         counter[key] = remaining
