@@ -3,6 +3,7 @@ still changes that week's figures, as soon as it is committed, through whichever
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx2
@@ -50,9 +51,11 @@ def assert_day_rows_as_a_rebuild_sums_them(session: Session, brand: Brand) -> No
     # the voice's counts for a period with partial days at both ends: the day counts and the
     # messages' agree with the messages alone
     ragged = Scope(brand_id=brand.id, start=NOW - timedelta(days=9, hours=5), end=NOW + timedelta(hours=3))
-    assert voice._counts(session, ragged, start=ragged.start, end=ragged.end) == voice._counted(
-        session, ragged, start=ragged.start, end=ragged.end
-    )
+    teams = set(session.scalars(select(CaseOutcome.team_id).where(CaseOutcome.brand_id == brand.id)))
+    for scope in [ragged, *(replace(ragged, team_id=team) for team in teams if team is not None)]:
+        assert voice._counts(session, scope, start=scope.start, end=scope.end) == voice._counted(
+            session, scope, start=scope.start, end=scope.end
+        )
 
 
 def test_a_late_survey_answer_and_a_reopen_change_last_weeks_figures(
@@ -152,15 +155,41 @@ def test_a_case_handed_to_another_team_takes_its_unresolved_experience_to_that_t
         )
         session.add(mood)
     mood.label, mood.score = "negative", 0.9
+    topic = session.scalar(
+        select(Enrichment).where(Enrichment.mention_id == said.id, Enrichment.analyzer == "category")
+    )
+    if topic is None:  # what she wrote about, so the voice counts her message for the case's team
+        topic = Enrichment(
+            brand_id=brand.id, mention_id=said.id, analyzer="category", model_version="test", data={}
+        )
+        session.add(topic)
+    topic.label, topic.score = "lost luggage", 0.9
     set_case_owner(session, case=case, team_id=desk.id, assignee_id=None, at=NOW - timedelta(days=3))
     session.commit()
     assert debt(None) > 0
     assert debt(desk.id) == debt(None)
     assert debt(baggage.id) == 0
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)
+    assert (
+        session.scalar(
+            select(MentionVoiceDay.messages).where(
+                MentionVoiceDay.brand_id == brand.id, MentionVoiceDay.team_id == desk.id
+            )
+        )
+        == 1
+    )
 
     # handed to Baggage yesterday: the whole of it is Baggage's now, none of it the front desk's
     set_case_owner(session, case=case, team_id=baggage.id, assignee_id=None, at=NOW - timedelta(days=1))
     session.commit()
     assert debt(baggage.id) == debt(None) > 0
     assert debt(desk.id) == 0
-    assert_day_rows_as_a_rebuild_sums_them(session, brand)
+    assert_day_rows_as_a_rebuild_sums_them(session, brand)  # her message counts for Baggage now
+    assert (
+        session.scalar(
+            select(MentionVoiceDay.messages).where(
+                MentionVoiceDay.brand_id == brand.id, MentionVoiceDay.team_id == baggage.id
+            )
+        )
+        == 1
+    )

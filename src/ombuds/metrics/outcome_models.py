@@ -221,18 +221,34 @@ class CaseOutcomeDay(Base):
 
 
 class MentionVoiceDay(Base):
-    """One UTC day's customer messages with a category, per category: how many, and how many read
-    negative (the ``mention_voice`` rows summed, by ``metrics.rollup`` as they change), so the
-    brand's voice over a year counts a few thousand rows instead of every message."""
+    """One UTC day's customer messages with a category, per category and for the whole brand
+    (``dimension`` "all") or per team, agent, channel or category of their case as it is now (as
+    ``case_outcome_day``): how many, and how many read negative (the ``mention_voice`` rows
+    counted by ``metrics.rollup`` as they or their cases change), so a year's voice counts a few
+    thousand rows instead of every message."""
 
     __tablename__ = "mention_voice_day"
     __table_args__ = (
-        Index("ix_mention_voice_day_brand_day", "brand_id", "day", "category", "messages", "negative"),
+        Index(
+            "ix_mention_voice_day_brand_dimension_day",
+            "brand_id",
+            "dimension",
+            "day",
+            *SCOPE,
+            "category_said",
+            "messages",
+            "negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
     day: Mapped[datetime]  # its midnight, UTC
-    category: Mapped[str] = mapped_column(String(64))
+    dimension: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))  # the case's, for a scope's filter
+    category_said: Mapped[str] = mapped_column(String(64))  # the message's, what the voice counts
     messages: Mapped[int]
     negative: Mapped[int]

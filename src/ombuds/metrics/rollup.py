@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, event, func, insert, select
+from sqlalchemy import Table, and_, delete, event, func, insert, literal, select
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -185,6 +185,7 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
         for chunk in queries.chunks(ids):
             session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
     touched = _days_of(session, ids) if days else set()
+    held_before = _held(session, ids) if days else {}
     rows, spans = outcome_rows(session, ids)
     if days:
         touched |= _span_days(spans)
@@ -208,7 +209,23 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
             if moment is not None
         }
         refresh_days(session, touched)
+        # the voice counts per team, agent, channel and category follow a case that changed them
+        moved = [row["case_id"] for row in rows if held_before.get(row["case_id"]) != _scope_of(row)]
+        refresh_voice_days(session, _voice_days_of_cases(session, [*moved, *gone]))
     return len(rows)
+
+
+def _scope_of(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[name] for name in SCOPE)
+
+
+def _held(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The team, agent, channel and category the cases' stored outcome rows hold."""
+    found: dict[int, tuple[Any, ...]] = {}
+    for chunk in queries.chunks(ids):
+        query = select(CaseOutcome.case_id, *_HELD).where(CaseOutcome.case_id.in_(chunk))
+        found.update((row[0], tuple(row[1:])) for row in session.execute(query))
+    return found
 
 
 # --- the day rows: the outcome rows summed per day ----------------------------------------------
@@ -552,7 +569,8 @@ def _voice_days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]
 
 
 def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
-    """Count the voice day rows of these (brand, UTC midnight) days again from the voice rows."""
+    """Count the voice day rows of these (brand, UTC midnight) days again from the voice rows, for
+    the whole brand and per team, agent, channel and category of each message's case now."""
     negative = func.sum(when((MentionVoice.is_negative.is_(True), 1), else_=0))
     for brand_id, day in sorted(set(days)):
         end = day + outcome_days.DAY
@@ -562,29 +580,45 @@ def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]])
             ),
             execution_options={"synchronize_session": False},
         )
-        counted = session.execute(
-            select(MentionVoice.category, func.count(), negative)
-            .where(
-                MentionVoice.brand_id == brand_id,
-                MentionVoice.created_at >= day,
-                MentionVoice.created_at < end,
+        rows = []
+        for dimension, column in outcome_days.DIMENSIONS.items():
+            held = CaseOutcome.__table__.c[column] if column is not None else literal(None)
+            query = (
+                select(MentionVoice.category, held, func.count(), negative)
+                .where(
+                    MentionVoice.brand_id == brand_id,
+                    MentionVoice.created_at >= day,
+                    MentionVoice.created_at < end,
+                )
+                .group_by(MentionVoice.category, held)
             )
-            .group_by(MentionVoice.category)
-        ).all()
-        if counted:
-            session.execute(
-                insert(MentionVoiceDay),
-                [
-                    {
-                        "brand_id": brand_id,
-                        "day": day,
-                        "category": category,
-                        "messages": messages,
-                        "negative": bad or 0,
-                    }
-                    for category, messages, bad in counted
-                ],
-            )
+            if column is not None:  # a message's case as it is now; one without a case in no group
+                query = query.join(CaseOutcome, CaseOutcome.case_id == MentionVoice.case_id)
+            rows += [
+                {
+                    "brand_id": brand_id,
+                    "day": day,
+                    "dimension": dimension,
+                    **{name: value if name == column else None for name in SCOPE},
+                    "category_said": said,
+                    "messages": messages,
+                    "negative": bad or 0,
+                }
+                for said, value, messages, bad in session.execute(query)
+            ]
+        if rows:
+            session.execute(insert(MentionVoiceDay), rows)
+
+
+def _voice_days_of_cases(session: Session, case_ids: Collection[int]) -> set[tuple[int, datetime]]:
+    """The (brand, day) pairs the cases' messages were written on (their voice rows count there)."""
+    found: set[tuple[int, datetime]] = set()
+    for chunk in queries.chunks(case_ids):
+        query = select(Mention.brand_id, Mention.created_at).where(
+            Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND
+        )
+        found |= {(brand_id, outcome_days.day_of(at)) for brand_id, at in session.execute(query)}
+    return found
 
 
 def rebuild_voice_days(session: Session, *, brand_id: int | None = None) -> None:

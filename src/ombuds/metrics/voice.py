@@ -19,7 +19,8 @@ from ombuds.clock import as_utc
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import definitions as d
-from ombuds.metrics.outcome_days import DAY, day_of
+from ombuds.metrics.daily_reads import dimension
+from ombuds.metrics.outcome_days import DAY, DIMENSIONS, day_of
 from ombuds.metrics.outcome_models import CaseOutcome, MentionVoice, MentionVoiceDay
 from ombuds.metrics.outcome_reads import in_scope, outcome_conditions
 from ombuds.metrics.queries import Scope, chunks, debt_at
@@ -60,25 +61,34 @@ def _messages(
 
 def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
     """Each category's messages and negative ones in [start, end), counted by the database: for
-    the whole brand, its whole days from the day counts (``mention_voice_day``) and the partial
-    days at either end from the messages; for a narrower scope, from the messages."""
+    the whole brand or one team, agent, channel or category, its whole days from the day counts
+    (``mention_voice_day``) and the partial days at either end from the messages; for a narrower
+    scope, from the messages."""
     first, last = day_of(start), day_of(end)
     if first < start:
         first += DAY
-    if outcome_conditions(scope)[1:] or first >= last:
+    held = dimension(scope, None)
+    if held is None or first >= last:
         return _counted(session, scope, start=start, end=end)
+    name, value = held
     found: dict[str, tuple[int, int]] = {}
     query = (
         select(
-            MentionVoiceDay.category, func.sum(MentionVoiceDay.messages), func.sum(MentionVoiceDay.negative)
+            MentionVoiceDay.category_said,
+            func.sum(MentionVoiceDay.messages),
+            func.sum(MentionVoiceDay.negative),
         )
         .where(
             MentionVoiceDay.brand_id == scope.brand_id,
+            MentionVoiceDay.dimension == name,
             MentionVoiceDay.day >= first,
             MentionVoiceDay.day < last,
         )
-        .group_by(MentionVoiceDay.category)
+        .group_by(MentionVoiceDay.category_said)
     )
+    column = DIMENSIONS[name]
+    if column is not None:
+        query = query.where(MentionVoiceDay.__table__.c[column] == value)
     counted = [{row[0]: (int(row[1]), int(row[2])) for row in session.execute(query)}]
     counted += [
         _counted(session, scope, start=begins, end=ends)

@@ -1,7 +1,7 @@
 """case outcome day: the outcome rows summed per UTC day (for the whole brand and per team, agent,
 channel and category), each duration as a histogram and the debt as what each midnight adds and
 takes away, so a year's figures add up 365 rows; the customers' messages counted per day and
-category (mention_voice_day); the indexes that read back a percentile's bin, the resolved cases
+category, also per team, agent, channel and category of their case (mention_voice_day); the indexes that read back a percentile's bin, the resolved cases
 opened outside a period and the spans that begin on some days; filled for the rows already there
 
 Revision ID: c9e5a1d7f3b2
@@ -77,7 +77,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("brand_id", sa.Integer(), nullable=False),
         sa.Column("day", ombuds.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("dimension", sa.String(length=16), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=32), nullable=True),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column("category_said", sa.String(length=64), nullable=False),
         sa.Column("messages", sa.Integer(), nullable=False),
         sa.Column("negative", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -86,9 +91,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mention_voice_day")),
     )
     op.create_index(
-        "ix_mention_voice_day_brand_day",
+        "ix_mention_voice_day_brand_dimension_day",
         "mention_voice_day",
-        ["brand_id", "day", "category", "messages", "negative"],
+        ["brand_id", "dimension", "day", *SCOPE, "category_said", "messages", "negative"],
     )
     op.create_index("ix_case_open_span_brand_starts", "case_open_span", ["brand_id", "starts_at"])
     op.create_index("ix_case_open_span_brand_opened", "case_open_span", ["brand_id", "opened_at"])
@@ -125,7 +130,7 @@ def downgrade() -> None:
     )
     op.drop_index("ix_case_open_span_brand_opened", table_name="case_open_span")
     op.drop_index("ix_case_open_span_brand_starts", table_name="case_open_span")
-    op.drop_index("ix_mention_voice_day_brand_day", table_name="mention_voice_day")
+    op.drop_index("ix_mention_voice_day_brand_dimension_day", table_name="mention_voice_day")
     op.drop_table("mention_voice_day")
     op.drop_index("ix_case_outcome_day_brand_dimension_day", table_name="case_outcome_day")
     op.drop_table("case_outcome_day")
