@@ -1,20 +1,20 @@
-"""How fast the dashboard's reads answer on a large desk: by default 300,000 cases and about
-1,017,000 messages (mentions) over a year, on SQLite or PostgreSQL.
+"""How fast the dashboard's reads answer on a large desk: by default 300,000 cases and 1,020,660
+mentions (the customers' messages and the brand's replies) over a year, on SQLite or PostgreSQL.
 
     .venv/bin/python benchmarks/bench_metrics.py [--cases 30000] [--copies 10] [--repeat 3]
                                                 [--keep bench.db | --database-url postgresql+psycopg://...]
 
 Seeds one brand in bulk, not through the pipeline (``--cases``, default 30,000): one customer and
-one case a case, its customer's messages (one to three, 2.4 on average) and one brand reply, a sentiment and a category on each
-customer message, the status changes of the event log (nine in ten cases resolved, one in twenty
-of those reopened and resolved again), a survey for each resolved case (a third answered). Then
-fills the per-case outcome rows the way the desk keeps them (``metrics.rollup.rebuild``, as
-``ombuds metrics rebuild`` does; timed apart). Then copies all of it ``--copies`` times over with
-SQL (ids shifted, times kept: the same year, denser), outcome rows included, since seeding
-300,000 cases one by one in Python takes over an hour; the day rows (sums over all the copies)
-are then summed again from them. ``--keep PATH`` keeps the SQLite file; a
-run given a file (or ``--database-url``) this benchmark filled before times it again without
-seeding.
+one case a case, its customer's messages (one to three, 2.4 on average) and one brand reply, a
+sentiment and a category on each customer message, the status changes of the event log (nine in
+ten cases resolved, one in twenty of those reopened and resolved again), a survey for each
+resolved case (a third answered). Then fills the per-case outcome rows the way the desk keeps
+them (``metrics.rollup.rebuild``, as ``ombuds metrics rebuild`` does; timed apart). Then copies
+all of it ``--copies`` times over with SQL (ids shifted, times kept: the same year, denser),
+outcome rows included, since seeding 300,000 cases one by one in Python takes over an hour; the
+day rows (sums over all the copies) are then summed again from them. ``--keep PATH`` keeps the
+SQLite file; a run given a file (or ``--database-url``) this benchmark filled before times it
+again without seeding.
 
 Then times, warm, each read of the dashboard for the last 7, 30, 90 and 365 days (``--periods``):
 the outcomes (as the API answers them), the dashboard's trend read (outcomes, each bucket's and
