@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+
+import snowballstemmer
+from snowballstemmer.english_stemmer import EnglishStemmer
+
 from ombuds.incidents.detectors.text import medoid, phrase_hash, phrase_text, phrases, words
+from tests.conftest import shared_data
 
 
 def test_words_drop_links_handles_entities_and_retweet_markers() -> None:
@@ -35,3 +41,17 @@ def test_the_representative_text_is_the_one_that_carries_what_is_new() -> None:
 
     chosen = texts[medoid(texts, rate)]
     assert "fleek" in chosen
+
+
+def test_the_c_stemmer_gives_the_stems_of_the_pure_python_one() -> None:
+    # snowballstemmer hands stemming to PyStemmer when it is installed (16 times faster on a
+    # word not seen before); the agreement test and storm topics must not notice the swap
+    stemmer = snowballstemmer.stemmer("english")
+    assert type(stemmer).__module__ == "Stemmer"
+    seen: set[str] = set()
+    with shared_data("airline_dev.csv").open(newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            seen.update(words(row["text"]))
+    every = sorted(seen)
+    assert len(every) > 10_000
+    assert stemmer.stemWords(every) == [EnglishStemmer().stemWord(word) for word in every]
