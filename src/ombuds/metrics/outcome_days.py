@@ -179,6 +179,68 @@ def span_changes(
     return found
 
 
+Key = tuple[datetime, str, Any]  # a day row's day, dimension and the value of its column
+
+
+@dataclasses.dataclass(slots=True)
+class _Group:
+    """What some cases put in one day row: resolved cases (with their openings), cases opened,
+    and the span changes at its midnight."""
+
+    resolved: list[tuple[d.ResolvedCase, datetime]] = dataclasses.field(default_factory=list)
+    opened: int = 0
+    changes: list[SpanChange] = dataclasses.field(default_factory=list)
+
+    def row(self, brand_id: int, key: Key) -> dict[str, Any]:
+        day, dimension, value = key
+        cases = [case for case, _ in self.resolved]
+        openings = [as_utc(at) for _, at in self.resolved]
+        counts = d.tally(cases)
+        column = DIMENSIONS[dimension]
+        return {
+            "brand_id": brand_id,
+            "day": day,
+            "dimension": dimension,
+            **{name: value if name == column else None for name in SCOPE_COLUMNS},
+            "opened": self.opened,
+            "debt_spans": sum(change.sign for change in self.changes),
+            "debt_reach": sum(change.sign * change.reach for change in self.changes),
+            "debt_reach_opened": sum(change.sign * change.reach_opened for change in self.changes),
+            **{name: getattr(counts, name) for name in DAY_COUNTS},
+            "min_opened_at": min(openings, default=None),
+            "max_opened_at": max(openings, default=None),
+            **{stored: histogram_text(_bins(cases, duration)) for duration, stored in HISTOGRAMS.items()},
+        }
+
+
+def _bins(cases: Iterable[d.ResolvedCase], duration: str) -> Counter[int]:
+    return Counter(bin_of(seconds) for case in cases if (seconds := getattr(case, duration)) is not None)
+
+
+#: what a day row is the sum of: (resolved cases, each with its team, agent, channel and category,
+#: and its opening), (cases opened, each with those and ``opened_at``), span changes
+Contributions = tuple[
+    Iterable[tuple[d.ResolvedCase, Mapping[str, Any], datetime]],
+    Iterable[Mapping[str, Any]],
+    Iterable["SpanChange"],
+]
+
+
+def _groups(contributions: Contributions) -> dict[Key, _Group]:
+    resolved, opened, changes = contributions
+    groups: dict[Key, _Group] = {}
+    for case, held, opened_at in resolved:
+        for key in _keys(day_of(case.resolved_at), held):
+            groups.setdefault(key, _Group()).resolved.append((case, opened_at))
+    for held in opened:
+        for key in _keys(day_of(held["opened_at"]), held):
+            groups.setdefault(key, _Group()).opened += 1
+    for change in changes:
+        for key in _keys(change.day, change.held):
+            groups.setdefault(key, _Group()).changes.append(change)
+    return groups
+
+
 def day_rows(
     brand_id: int,
     resolved: Iterable[tuple[d.ResolvedCase, Mapping[str, Any], datetime]],
@@ -189,56 +251,125 @@ def day_rows(
     team, agent, channel and category, and its opening), the cases opened in them (each with
     those and ``opened_at``; spam and duplicates left out) and what the open spans change at
     their midnights. A group with none of these has no row."""
-    resolved_in: dict[tuple[datetime, str, Any], list[tuple[d.ResolvedCase, datetime]]] = {}
-    opened_in: Counter[tuple[datetime, str, Any]] = Counter()
-    debt: dict[tuple[datetime, str, Any], list[SpanChange]] = {}
-    for case, held, opened_at in resolved:
-        for key in _keys(day_of(case.resolved_at), held):
-            resolved_in.setdefault(key, []).append((case, opened_at))
-    for held in opened:
-        opened_in.update(_keys(day_of(held["opened_at"]), held))
-    for change in changes:
-        for key in _keys(change.day, change.held):
-            debt.setdefault(key, []).append(change)
-    rows = []
-    for key in resolved_in.keys() | opened_in.keys() | debt.keys():
-        day, dimension, value = key
-        cases = [case for case, _ in resolved_in.get(key, [])]
-        openings = [as_utc(at) for _, at in resolved_in.get(key, [])]
-        counts = d.tally(cases)
-        column = DIMENSIONS[dimension]
-        rows.append(
-            {
-                "brand_id": brand_id,
-                "day": day,
-                "dimension": dimension,
-                **{name: value if name == column else None for name in SCOPE_COLUMNS},
-                "opened": opened_in[key],
-                "debt_spans": sum(change.sign for change in debt.get(key, [])),
-                "debt_reach": sum(change.sign * change.reach for change in debt.get(key, [])),
-                "debt_reach_opened": sum(change.sign * change.reach_opened for change in debt.get(key, [])),
-                **{name: getattr(counts, name) for name in DAY_COUNTS},
-                "min_opened_at": min(openings, default=None),
-                "max_opened_at": max(openings, default=None),
-                **{
-                    stored: histogram_text(
-                        Counter(
-                            bin_of(seconds)
-                            for case in cases
-                            if (seconds := getattr(case, duration)) is not None
-                        )
-                    )
-                    for duration, stored in HISTOGRAMS.items()
-                },
-            }
-        )
+    rows = [group.row(brand_id, key) for key, group in _groups((resolved, opened, changes)).items()]
     return sorted(
         rows,
         key=lambda row: (row["day"], row["dimension"], str(row[DIMENSIONS[row["dimension"]] or "brand_id"])),
     )
 
 
+def key_of(row: Mapping[str, Any]) -> Key:
+    """The day, dimension and group value of a day row."""
+    column = DIMENSIONS[row["dimension"]]
+    return (as_utc(row["day"]), row["dimension"], None if column is None else row[column])
+
+
+#: a day row's numbers that add up case by case (the debt's two sums are floats)
+ADDED = ("opened", "debt_spans", *DAY_COUNTS, "debt_reach", "debt_reach_opened")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DayDelta:
+    """How some cases' rewrite changes one day row: what its numbers and histogram bins gain (or
+    lose, negative), and the openings of resolved cases it gains and loses."""
+
+    added: Mapping[str, float]
+    bins: Mapping[str, Mapping[int, int]]
+    openings_in: tuple[datetime, ...]
+    openings_out: tuple[datetime, ...]
+
+
+def day_deltas(before: Contributions, after: Contributions) -> dict[Key, DayDelta]:
+    """What rewriting some cases (their rows and spans ``before``, as stored, and ``after``)
+    changes in each day row; the day rows are sums over cases, so this is their new sums less
+    their old ones. Groups the rewrite leaves as they were are left out."""
+    old, new = _groups(before), _groups(after)
+    found: dict[Key, DayDelta] = {}
+    for key in old.keys() | new.keys():
+        was, now = old.get(key, _Group()), new.get(key, _Group())
+        was_row, now_row = was.row(0, key), now.row(0, key)
+        added = {name: now_row[name] - was_row[name] for name in ADDED}
+        bins: dict[str, dict[int, int]] = {}
+        for duration, stored in HISTOGRAMS.items():
+            change = _bins((case for case, _ in now.resolved), duration)
+            change.subtract(_bins((case for case, _ in was.resolved), duration))
+            bins[stored] = {low: count for low, count in change.items() if count}
+        openings = Counter(as_utc(at) for _, at in now.resolved)
+        openings.subtract(as_utc(at) for _, at in was.resolved)
+        delta = DayDelta(
+            added=added,
+            bins=bins,
+            openings_in=tuple(sorted(at for at, n in openings.items() for _ in range(max(n, 0)))),
+            openings_out=tuple(sorted(at for at, n in openings.items() for _ in range(max(-n, 0)))),
+        )
+        if any(added.values()) or any(bins.values()) or delta.openings_in or delta.openings_out:
+            found[key] = delta
+    return found
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Merged:
+    """A stored day row with a delta added: its new values (None: it sums no case now, delete
+    it), and what of it must be read again from the outcome rows and spans: ``bounds``, the
+    earliest and latest opening (a case holding one of them left); ``debt``, the debt's sums (no
+    count is left, but spans may still begin and end at its midnight, adding up to nothing)."""
+
+    row: dict[str, Any] | None
+    bounds: bool = False
+    debt: bool = False
+
+
+def merged(brand_id: int, key: Key, stored: Mapping[str, Any] | None, delta: DayDelta) -> Merged:
+    """``stored`` (a day row, None: none yet) with ``delta`` added."""
+    row = dict(stored) if stored is not None else _Group().row(brand_id, key)
+    for name, change in delta.added.items():
+        row[name] += change
+    for stored_column, bins in delta.bins.items():
+        histogram: Counter[int] = Counter()
+        add_histogram(histogram, row[stored_column])
+        histogram.update(bins)
+        row[stored_column] = histogram_text({low: n for low, n in histogram.items() if n > 0})
+    bounds = False
+    low, high = row["min_opened_at"], row["max_opened_at"]
+    low, high = (None if low is None else as_utc(low)), (None if high is None else as_utc(high))
+    if row["resolved"] <= 0:
+        low = high = None
+    elif low is None or high is None or low in delta.openings_out or high in delta.openings_out:
+        bounds = True  # left as they are until read again
+    else:
+        low, high = min((low, *delta.openings_in)), max((high, *delta.openings_in))
+    row["min_opened_at"], row["max_opened_at"] = low, high
+    if not (row["resolved"] or row["opened"] or row["debt_spans"]):
+        return Merged(row, bounds=False, debt=True)
+    return Merged(row, bounds=bounds)
+
+
 def _keys(day: datetime, held: Mapping[str, Any]) -> list[tuple[datetime, str, Any]]:
     return [
         (day, dimension, None if column is None else held[column]) for dimension, column in DIMENSIONS.items()
     ]
+
+
+VoiceKey = tuple[datetime, str, Any, str]  # a voice day row's day, dimension, group value, category
+
+
+def voice_deltas(
+    before: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]],
+    after: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]],
+) -> dict[VoiceKey, tuple[int, int]]:
+    """What rewriting some voice rows changes in the voice day rows: each row (``created_at``,
+    ``category``, ``is_negative``) with its case's team, agent, channel and category (None: no
+    case row, so it counts for the whole brand alone), as stored ``before`` and ``after``; the
+    messages and negative ones each group gains (or loses, negative). Unchanged groups left out."""
+    counted: dict[VoiceKey, list[int]] = {}
+    for sign, rows in ((-1, before), (1, after)):
+        for voice, held in rows:
+            day = day_of(voice["created_at"])
+            for dimension, column in DIMENSIONS.items():
+                if column is not None and held is None:
+                    continue
+                value = None if column is None else held[column]  # type: ignore[index]
+                found = counted.setdefault((day, dimension, value, voice["category"]), [0, 0])
+                found[0] += sign
+                found[1] += sign * bool(voice["is_negative"])
+    return {key: (messages, bad) for key, (messages, bad) in counted.items() if messages or bad}

@@ -16,10 +16,10 @@ web app, the CLI, the runners, the tests).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, event, func, insert, literal, select
+from sqlalchemy import Table, and_, delete, event, func, insert, literal, select, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,8 +45,6 @@ from ombuds.metrics.outcome_models import (
 
 _NOTED = "ombuds.metrics.rollup.cases"
 _NOTED_MENTIONS = "ombuds.metrics.rollup.mentions"
-_NOTED_DAYS = "ombuds.metrics.rollup.days"
-_NOTED_VOICE_DAYS = "ombuds.metrics.rollup.voice_days"
 #: the tables whose rows hold a case's facts, and the column that names the case (or the message)
 _CASE_COLUMN = {"case": "id", "mention": "case_id", "survey": "case_id", "reply": "case_id"}
 
@@ -170,10 +168,12 @@ def _row(
     }
 
 
-def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: bool = True) -> int:
-    """Rewrite the outcome rows of these cases from their facts (a case gone: its rows go too), and
-    the day rows of the days they were and are opened and resolved in (``days``: a rebuild sums
-    every day once at its end instead).
+def refresh_case_outcomes(
+    session: Session, case_ids: Collection[int], *, days: bool = True, forget: bool = False
+) -> int:
+    """Rewrite the outcome rows of these cases from their facts (a case gone, or ``forget``: its
+    rows go too), and add what that changes to the day rows (``days``: a rebuild sums every day
+    once at its end instead).
 
     Set-based: a few reads per 900 cases, one upsert. On PostgreSQL the cases are locked first (in
     id order), so two transactions refreshing one case write the facts the later one sees.
@@ -184,12 +184,9 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
     if session.get_bind().dialect.name == "postgresql":
         for chunk in queries.chunks(ids):
             session.execute(select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update())
-    touched = _days_of(session, ids) if days else set()
-    held_before = _held(session, ids) if days else {}
-    rows, spans = outcome_rows(session, ids)
-    if days:
-        touched |= _span_days(spans)
-    spans = _changed_spans(session, ids, spans)
+    stored_rows, stored_spans = _stored(session, ids) if days else ([], [])
+    rows, spans = ([], []) if forget else outcome_rows(session, ids)
+    new_spans = _changed_spans(session, ids, spans)
     kept = {row["case_id"] for row in rows}
     gone = [case_id for case_id in ids if case_id not in kept]
     for chunk in queries.chunks(gone):
@@ -199,20 +196,204 @@ def refresh_case_outcomes(session: Session, case_ids: Collection[int], *, days: 
         )
     for start in range(0, len(rows), queries.CHUNK):
         _upsert(session, CaseOutcome.__table__, "case_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
-    if spans:
-        session.execute(insert(CaseOpenSpan), spans)
+    if new_spans:
+        session.execute(insert(CaseOpenSpan), new_spans)
     if days:
-        touched |= {
-            (row["brand_id"], outcome_days.day_of(moment))
-            for row in rows
-            for moment in (row["opened_at"], row["resolved_at"])
-            if moment is not None
-        }
-        refresh_days(session, touched)
+        before, after = _contributions(stored_rows, stored_spans), _contributions(rows, spans)
+        for brand_id in sorted(before.keys() | after.keys()):
+            empty: outcome_days.Contributions = ([], [], [])
+            deltas = outcome_days.day_deltas(before.get(brand_id, empty), after.get(brand_id, empty))
+            _add_to_days(session, brand_id, deltas)
         # the voice counts per team, agent, channel and category follow a case that changed them
-        moved = [row["case_id"] for row in rows if held_before.get(row["case_id"]) != _scope_of(row)]
-        refresh_voice_days(session, _voice_days_of_cases(session, [*moved, *gone]))
+        held_before = {row["case_id"]: _scope_of(row) for row in stored_rows}
+        held_now = {row["case_id"]: _scope_of(row) for row in rows}
+        moved = [case_id for case_id in ids if held_before.get(case_id) != held_now.get(case_id)]
+        _move_voice(session, moved, held_before, held_now)
     return len(rows)
+
+
+_STORED_ROW = (
+    CaseOutcome.brand_id,
+    *outcome_reads.RESOLVED_FACTS,
+    CaseOutcome.is_junk,
+    CaseOutcome.resolution_is_problem,
+    *(getattr(CaseOutcome, name) for name in SCOPE),
+)
+_STORED_SPAN = tuple(
+    getattr(CaseOpenSpan, name)
+    for name in ("brand_id", "starts_at", "opened_at", "ends_at", "reach", "reach_opened", *SCOPE)
+)
+
+
+def _stored(session: Session, ids: list[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cases' outcome rows and open spans as stored: what the day rows hold of them."""
+    rows: list[dict[str, Any]] = []
+    spans: list[dict[str, Any]] = []
+    for chunk in queries.chunks(ids):
+        rows += [
+            dict(row)
+            for row in session.execute(select(*_STORED_ROW).where(CaseOutcome.case_id.in_(chunk))).mappings()
+        ]
+        spans += [
+            dict(span)
+            for span in session.execute(
+                select(*_STORED_SPAN).where(CaseOpenSpan.case_id.in_(chunk))
+            ).mappings()
+        ]
+    return rows, spans
+
+
+_RESOLVED_NAMES = tuple(column.key for column in outcome_reads.RESOLVED_FACTS)
+#: any midnight a span begins or ceases to hold at (a span still open ceases at none)
+_EVER = (datetime(1, 1, 2, tzinfo=UTC), STILL_OPEN)
+
+
+def _contributions(
+    rows: Iterable[Mapping[str, Any]], spans: Iterable[Mapping[str, Any]]
+) -> dict[int, outcome_days.Contributions]:
+    """Per brand, what outcome rows and spans add to the day rows (``outcome_days.day_rows``)."""
+    found: dict[int, Any] = {}
+    for row in rows:
+        resolved, opened, _ = found.setdefault(row["brand_id"], ([], [], []))
+        held = {name: row[name] for name in SCOPE}
+        opened_at = as_utc(row["opened_at"])
+        if row["resolution_is_problem"] and row["resolved_at"] is not None:
+            facts = tuple(row[name] for name in _RESOLVED_NAMES)
+            resolved.append((outcome_reads.resolved_case(facts, opened_in_period=False), held, opened_at))
+        if not row["is_junk"]:
+            opened.append({**held, "opened_at": opened_at})
+    for span in spans:
+        _, _, changes = found.setdefault(span["brand_id"], ([], [], []))
+        changes += outcome_days.span_changes(
+            [
+                (
+                    {name: span[name] for name in SCOPE},
+                    as_utc(span["starts_at"]),
+                    as_utc(span["opened_at"]),
+                    as_utc(span["ends_at"]),
+                    span["reach"],
+                    span["reach_opened"],
+                )
+            ],
+            *_EVER,
+        )
+    return found
+
+
+_DAY_LOCKS = 0x4F44 << 40  # "OD": the day rows' advisory locks, apart from others
+
+
+def _lock_days(session: Session, brand_id: int, days: Iterable[datetime]) -> None:
+    """On PostgreSQL, hold the brand's days (in order) until the commit: a day row is read, added
+    to and written back, so two transactions adding to one day take turns (the later one reads
+    what the earlier one wrote). SQLite's one writer at a time does the same by itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for day in sorted(set(days)):
+        key = _DAY_LOCKS + (brand_id << 20) + day.toordinal()
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+_DAY_COLUMNS = tuple(column for column in CaseOutcomeDay.__table__.columns)
+
+
+def _add_to_days(
+    session: Session, brand_id: int, deltas: Mapping[outcome_days.Key, outcome_days.DayDelta]
+) -> None:
+    """Add what some cases' rewrite changes (``outcome_days.day_deltas``) to the brand's stored day
+    rows: work in proportion to the cases rewritten, not to the cases of their days."""
+    if not deltas:
+        return
+    days = sorted({key[0] for key in deltas})
+    _lock_days(session, brand_id, days)
+    stored: dict[outcome_days.Key, dict[str, Any]] = {}
+    for some in queries.chunks(days):
+        query = select(*_DAY_COLUMNS).where(
+            CaseOutcomeDay.brand_id == brand_id,
+            CaseOutcomeDay.dimension.in_(list(outcome_days.DIMENSIONS)),
+            CaseOutcomeDay.day.in_(some),
+        )
+        stored.update(
+            (outcome_days.key_of(found), found) for found in map(dict, session.execute(query).mappings())
+        )
+    written: list[dict[str, Any]] = []
+    gone: list[int] = []
+    debt_days: dict[datetime, dict[outcome_days.Key, dict[str, Any]] | None] = {}
+    for key, delta in deltas.items():
+        found = outcome_days.merged(brand_id, key, stored.get(key), delta)
+        row = found.row
+        if row is not None and found.bounds:
+            row["min_opened_at"], row["max_opened_at"] = _opened_bounds(session, brand_id, key)
+        if row is not None and found.debt:
+            day = key[0]
+            if debt_days.get(day) is None:
+                changes = _span_changes(session, brand_id, day, day + outcome_days.DAY)
+                rows = outcome_days.day_rows(brand_id, [], [], changes)
+                debt_days[day] = {outcome_days.key_of(exact): exact for exact in rows}
+            exact = debt_days[day].get(key)  # type: ignore[union-attr]
+            if exact is None:
+                row = None  # nothing left in it: as a rebuild, no row
+            else:
+                row.update({name: exact[name] for name in ("debt_spans", "debt_reach", "debt_reach_opened")})
+        if row is None:
+            if key in stored:
+                gone.append(stored[key]["id"])
+        else:
+            written.append(row)
+    updates = [row for row in written if row.get("id") is not None]
+    inserts = [{k: v for k, v in row.items() if k != "id"} for row in written if row.get("id") is None]
+    if updates:
+        session.execute(update(CaseOutcomeDay), updates)
+    if inserts:
+        session.execute(insert(CaseOutcomeDay), inserts)
+    for chunk in queries.chunks(gone):
+        session.execute(
+            delete(CaseOutcomeDay).where(CaseOutcomeDay.id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _opened_bounds(
+    session: Session, brand_id: int, key: outcome_days.Key
+) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest opening of the cases first resolved on a day row's day and group,
+    read on the (brand, resolution) index: one day's entries."""
+    day, dimension, value = key
+    query = select(func.min(CaseOutcome.opened_at), func.max(CaseOutcome.opened_at)).where(
+        CaseOutcome.brand_id == brand_id,
+        CaseOutcome.resolved_at >= day,
+        CaseOutcome.resolved_at < day + outcome_days.DAY,
+        CaseOutcome.resolution_is_problem.is_(True),
+    )
+    column = outcome_days.DIMENSIONS[dimension]
+    if column is not None:
+        held = CaseOutcome.__table__.c[column]
+        query = query.where(held.is_(None) if value is None else held == value)
+    low, high = session.execute(query).one()
+    return _utc(low), _utc(high)
+
+
+def _move_voice(
+    session: Session,
+    case_ids: list[int],
+    held_before: Mapping[int, tuple[Any, ...]],
+    held_now: Mapping[int, tuple[Any, ...]],
+) -> None:
+    """The voice day rows of the cases' messages, counted for the team, agent, channel and category
+    each case held before instead (None: no outcome row, no group but the brand's)."""
+    before: dict[int, list[Any]] = {}
+    after: dict[int, list[Any]] = {}
+    for chunk in queries.chunks(case_ids):
+        for voice in session.execute(select(*_VOICE_READ).where(MentionVoice.case_id.in_(chunk))).mappings():
+            was, now = held_before.get(voice["case_id"]), held_now.get(voice["case_id"])
+            before.setdefault(voice["brand_id"], []).append((voice, _scope_dict(was)))
+            after.setdefault(voice["brand_id"], []).append((voice, _scope_dict(now)))
+    for brand_id in sorted(before):
+        _add_to_voice_days(session, brand_id, outcome_days.voice_deltas(before[brand_id], after[brand_id]))
+
+
+def _scope_dict(held: tuple[Any, ...] | None) -> dict[str, Any] | None:
+    return None if held is None else dict(zip(SCOPE, held, strict=True))
 
 
 def _scope_of(row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -231,61 +412,7 @@ def _held(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
 # --- the day rows: the outcome rows summed per day ----------------------------------------------
 
 
-def _days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
-    """The (brand, day) pairs the cases' stored rows count in: opened, first resolved, and the
-    midnights their open spans begin and cease to hold the debt at."""
-    found: set[tuple[int, datetime]] = set()
-    for chunk in queries.chunks(ids):
-        query = select(CaseOutcome.brand_id, CaseOutcome.opened_at, CaseOutcome.resolved_at).where(
-            CaseOutcome.case_id.in_(chunk)
-        )
-        for brand_id, opened, resolved in session.execute(query):
-            found |= {(brand_id, outcome_days.day_of(at)) for at in (opened, resolved) if at is not None}
-        stored = select(
-            CaseOpenSpan.brand_id, CaseOpenSpan.starts_at, CaseOpenSpan.opened_at, CaseOpenSpan.ends_at
-        ).where(CaseOpenSpan.case_id.in_(chunk))
-        found |= _span_days(
-            {"brand_id": brand_id, "starts_at": starts, "opened_at": opened, "ends_at": ends}
-            for brand_id, starts, opened, ends in session.execute(stored)
-        )
-    return found
-
-
-def _span_days(spans: Iterable[Mapping[str, Any]]) -> set[tuple[int, datetime]]:
-    """The (brand, midnight) pairs at which these spans begin and cease to hold the debt."""
-    found: set[tuple[int, datetime]] = set()
-    for span in spans:
-        begins = outcome_days.holds_from(starts_at=span["starts_at"], opened_at=span["opened_at"])
-        ends = outcome_days.holds_until(span["ends_at"])
-        if begins < ends:
-            found.add((span["brand_id"], begins))
-            if span["ends_at"] < STILL_OPEN:
-                found.add((span["brand_id"], ends))
-    return found
-
-
 _HELD = tuple(getattr(CaseOutcome, name) for name in SCOPE)
-
-
-def refresh_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
-    """Sum the day rows of these (brand, UTC midnight) days again from the outcome rows."""
-    by_brand: dict[int, list[datetime]] = {}
-    for brand_id, day in days:
-        by_brand.setdefault(brand_id, []).append(day)
-    for brand_id, found in by_brand.items():
-        for first, end in _runs(sorted(set(found))):
-            _sum_days(session, brand_id, first, end)
-
-
-def _runs(days: list[datetime], longest: int = 31) -> list[tuple[datetime, datetime]]:
-    """Consecutive days as [first, end) ranges of at most ``longest`` days."""
-    runs: list[tuple[datetime, datetime]] = []
-    for day in days:
-        if runs and runs[-1][1] == day and (day - runs[-1][0]).days < longest:
-            runs[-1] = (runs[-1][0], day + outcome_days.DAY)
-        else:
-            runs.append((day, day + outcome_days.DAY))
-    return runs
 
 
 def _sum_days(session: Session, brand_id: int, first: datetime, end: datetime) -> None:
@@ -536,13 +663,19 @@ def voice_rows(session: Session, mention_ids: Collection[int]) -> list[dict[str,
     return rows
 
 
-def refresh_mention_voice(session: Session, mention_ids: Collection[int], *, days: bool = True) -> int:
-    """Rewrite the voice rows of these messages (one gone, or without a category: its row goes),
-    and the voice day rows of the days they were and are written on (``days``: a rebuild counts
-    every day once at its end instead)."""
+def refresh_mention_voice(
+    session: Session, mention_ids: Collection[int], *, days: bool = True, forget: bool = False
+) -> int:
+    """Rewrite the voice rows of these messages (one gone, without a category, or ``forget``: its
+    row goes), and add what that changes to the voice day rows (``days``: a rebuild counts every
+    day once at its end instead)."""
     ids = sorted(set(mention_ids))
-    touched = _voice_days_of(session, ids) if days else set()
-    rows = voice_rows(session, ids)
+    before: list[dict[str, Any]] = []
+    if days:
+        for chunk in queries.chunks(ids):
+            query = select(*_VOICE_READ).where(MentionVoice.mention_id.in_(chunk))
+            before += [dict(row) for row in session.execute(query).mappings()]
+    rows = [] if forget else voice_rows(session, ids)
     kept = {row["mention_id"] for row in rows}
     for chunk in queries.chunks([mention_id for mention_id in ids if mention_id not in kept]):
         session.execute(
@@ -552,20 +685,84 @@ def refresh_mention_voice(session: Session, mention_ids: Collection[int], *, day
     for start in range(0, len(rows), queries.CHUNK):
         _upsert(session, MentionVoice.__table__, "mention_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
     if days:
-        touched |= {(row["brand_id"], outcome_days.day_of(row["created_at"])) for row in rows}
-        refresh_voice_days(session, touched)
+        # each message counts for its case's team, agent, channel and category as stored now
+        cases = {row["case_id"] for row in (*before, *rows) if row["case_id"] is not None}
+        held = _held(session, sorted(cases))
+        by_brand: dict[int, tuple[list[Any], list[Any]]] = {}
+        for side, found in enumerate((before, rows)):
+            for row in found:
+                scope = _scope_dict(held.get(row["case_id"]))
+                by_brand.setdefault(row["brand_id"], ([], []))[side].append((row, scope))
+        for brand_id, (was, now) in sorted(by_brand.items()):
+            _add_to_voice_days(session, brand_id, outcome_days.voice_deltas(was, now))
     return len(rows)
 
 
-def _voice_days_of(session: Session, ids: list[int]) -> set[tuple[int, datetime]]:
-    """The (brand, day) pairs the messages' stored voice rows count in."""
-    found: set[tuple[int, datetime]] = set()
-    for chunk in queries.chunks(ids):
-        query = select(MentionVoice.brand_id, MentionVoice.created_at).where(
-            MentionVoice.mention_id.in_(chunk)
+_VOICE_READ = (
+    MentionVoice.mention_id,
+    MentionVoice.brand_id,
+    MentionVoice.case_id,
+    MentionVoice.created_at,
+    MentionVoice.category,
+    MentionVoice.is_negative,
+)
+_VOICE_DAY_COLUMNS = tuple(column for column in MentionVoiceDay.__table__.columns)
+
+
+def _add_to_voice_days(
+    session: Session, brand_id: int, deltas: Mapping[outcome_days.VoiceKey, tuple[int, int]]
+) -> None:
+    """Add the messages each voice day row gains or loses (``outcome_days.voice_deltas``) to the
+    brand's stored ones; a row left with no message goes, as a recount leaves none."""
+    if not deltas:
+        return
+    days = sorted({key[0] for key in deltas})
+    _lock_days(session, brand_id, days)
+    stored: dict[outcome_days.VoiceKey, dict[str, Any]] = {}
+    for some in queries.chunks(days):
+        query = select(*_VOICE_DAY_COLUMNS).where(
+            MentionVoiceDay.brand_id == brand_id,
+            MentionVoiceDay.dimension.in_(list(outcome_days.DIMENSIONS)),
+            MentionVoiceDay.day.in_(some),
         )
-        found |= {(brand_id, outcome_days.day_of(at)) for brand_id, at in session.execute(query)}
-    return found
+        for held in map(dict, session.execute(query).mappings()):
+            day, dimension, value = outcome_days.key_of(held)
+            stored[(day, dimension, value, held["category_said"])] = held
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    gone: list[int] = []
+    for key, (messages, negative) in deltas.items():
+        row = stored.get(key)
+        if row is None:
+            day, dimension, value, said = key
+            column = outcome_days.DIMENSIONS[dimension]
+            row = {
+                "brand_id": brand_id,
+                "day": day,
+                "dimension": dimension,
+                **{name: value if name == column else None for name in SCOPE},
+                "category_said": said,
+                "messages": 0,
+                "negative": 0,
+            }
+        row["messages"] += messages
+        row["negative"] += negative
+        if row["messages"] <= 0:
+            if row.get("id") is not None:
+                gone.append(row["id"])
+        elif row.get("id") is not None:
+            updates.append(row)
+        else:
+            inserts.append(row)
+    if updates:
+        session.execute(update(MentionVoiceDay), updates)
+    if inserts:
+        session.execute(insert(MentionVoiceDay), inserts)
+    for chunk in queries.chunks(gone):
+        session.execute(
+            delete(MentionVoiceDay).where(MentionVoiceDay.id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
@@ -608,17 +805,6 @@ def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]])
             ]
         if rows:
             session.execute(insert(MentionVoiceDay), rows)
-
-
-def _voice_days_of_cases(session: Session, case_ids: Collection[int]) -> set[tuple[int, datetime]]:
-    """The (brand, day) pairs the cases' messages were written on (their voice rows count there)."""
-    found: set[tuple[int, datetime]] = set()
-    for chunk in queries.chunks(case_ids):
-        query = select(Mention.brand_id, Mention.created_at).where(
-            Mention.case_id.in_(chunk), Mention.direction == Direction.INBOUND
-        )
-        found |= {(brand_id, outcome_days.day_of(at)) for brand_id, at in session.execute(query)}
-    return found
 
 
 def rebuild_voice_days(session: Session, *, brand_id: int | None = None) -> None:
@@ -665,16 +851,6 @@ def rebuild_voice(
 def noted(session: Session) -> set[int]:
     """The cases whose facts this session changed and whose rows are not refreshed yet."""
     found: set[int] = session.info.setdefault(_NOTED, set())
-    return found
-
-
-def _noted_days(session: Session) -> set[tuple[int, datetime]]:
-    found: set[tuple[int, datetime]] = session.info.setdefault(_NOTED_DAYS, set())
-    return found
-
-
-def _noted_voice_days(session: Session) -> set[tuple[int, datetime]]:
-    found: set[tuple[int, datetime]] = session.info.setdefault(_NOTED_VOICE_DAYS, set())
     return found
 
 
@@ -746,15 +922,13 @@ def _on_execute(state: ORMExecuteState) -> Any:
         return None  # e.g. the runner marking the stage a batch passed: no fact of a case changes
     where = state.statement.whereclause  # type: ignore[attr-defined]
     if state.is_delete and table.name == "mention":
-        # the database drops the messages' voice rows with them: note the days they counted in first
+        # the database drops the messages' voice rows with them: take them off the day rows first
         query = select(table.c.id) if where is None else select(table.c.id).where(where)
-        _noted_voice_days(state.session).update(
-            _voice_days_of(state.session, list(state.session.scalars(query)))
-        )
+        refresh_mention_voice(state.session, list(state.session.scalars(query)), forget=True)
     if state.is_delete and table.name == "case":
-        # the database drops the cases' outcome rows with them: note the days they counted in first
+        # the database drops the cases' outcome rows with them: take them off the day rows first
         query = select(table.c.id) if where is None else select(table.c.id).where(where)
-        _noted_days(state.session).update(_days_of(state.session, list(state.session.scalars(query))))
+        refresh_case_outcomes(state.session, list(state.session.scalars(query)), forget=True)
     _affected(state.session, table, where)
     result = state.invoke_statement()
     if state.is_update:
@@ -793,9 +967,6 @@ def refresh_noted(session: Session) -> int:
     mentions = sorted(_noted_mentions(session))
     _noted_mentions(session).clear()
     refresh_mention_voice(session, mentions)
-    voice_days = set(_noted_voice_days(session))
-    _noted_voice_days(session).clear()
-    refresh_voice_days(session, voice_days)
     for chunk in queries.chunks(mentions):
         noted(session).update(
             case_id
@@ -805,15 +976,12 @@ def refresh_noted(session: Session) -> int:
     cases = noted(session)
     ids = list(cases)
     cases.clear()
-    days = set(_noted_days(session))
-    _noted_days(session).clear()
-    refresh_days(session, days)
     return refresh_case_outcomes(session, ids)
 
 
 def _before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook: note its changes first
-    if any(session.info.get(name) for name in (_NOTED, _NOTED_MENTIONS, _NOTED_DAYS, _NOTED_VOICE_DAYS)):
+    if any(session.info.get(name) for name in (_NOTED, _NOTED_MENTIONS)):
         refresh_noted(session)
 
 
