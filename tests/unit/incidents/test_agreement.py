@@ -8,7 +8,10 @@ Half-way on each is enough; either alone still needs its full amount.
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -73,7 +76,9 @@ def _pairwise_groups(by_author: dict[str, dict[str, float]], needed: float) -> t
     group = max(groups.values(), key=len, default=set())
     if len(group) < 2:
         return set(), []
-    return group, sorted((s for s in used if any(s in by_author[a] for a in group)), key=lambda s: -used[s])
+    return group, sorted(
+        (s for s in used if any(s in by_author[a] for a in group)), key=lambda s: (-used[s], s)
+    )
 
 
 def test_the_agreeing_group_and_its_words_are_those_of_comparing_every_pair() -> None:
@@ -95,3 +100,31 @@ def test_the_agreeing_group_and_its_words_are_those_of_comparing_every_pair() ->
                 found[stem] = min(rate, found.get(stem, 1.0))
         expected = _pairwise_groups(by_author, monitor.settings.agree_link_strength)
         assert monitor.detectors._agreeing(window) == expected, trial
+
+
+_AGREEING_IN_A_FRESH_PROCESS = """
+from ombuds.incidents.detectors import BrandMonitor
+from ombuds.incidents.detectors.windows import Entry, SlidingWindow
+monitor = BrandMonitor()
+window = SlidingWindow(900.0)
+for mention_id in range(1, 7):
+    monitor.detectors._terms[mention_id] = {s: 1e-4 for s in ("wifi", "gate", "seat", "baggage", "refund")}
+    window.add(Entry(float(mention_id), mention_id, f"author{mention_id}", False))
+print(monitor.detectors._agreeing(window)[1])
+"""
+
+
+def test_the_words_naming_agreeing_complaints_are_the_same_in_every_process() -> None:
+    # A worker replaying the detectors' journal must reach the same storms as the process that
+    # wrote it; with every stem shared as often, string hashing must not decide their order.
+    named = {
+        subprocess.run(
+            [sys.executable, "-c", _AGREEING_IN_A_FRESH_PROCESS],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(1, 5)
+    }
+    assert len(named) == 1, named

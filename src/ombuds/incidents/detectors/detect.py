@@ -302,7 +302,11 @@ class Detectors:
         group = max(groups.values(), key=len, default=set())
         if len(group) < 2:
             return set(), []
-        telling = sorted((s for s in used if any(s in by_author[a] for a in group)), key=lambda s: -used[s])
+        # Ties go by the stem itself: ``used`` fills in set order, which differs between
+        # processes (string hashing), and the first words name the incident.
+        telling = sorted(
+            (s for s in used if any(s in by_author[a] for a in group)), key=lambda s: (-used[s], s)
+        )
         return group, telling
 
     def _rare_stems(self, mention_id: int) -> dict[str, float]:
