@@ -4,25 +4,27 @@ still changes that week's figures, as soon as it is committed, through whichever
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx2
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.cases.actions import set_case_owner, set_case_status
-from ombuds.cases.models import CaseStatus
-from ombuds.clock import utcnow
+from ombuds.cases.models import Case, CaseStatus
+from ombuds.clock import as_utc, utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
 from ombuds.metrics import rollup, voice
-from ombuds.metrics.outcome_models import CaseOutcome, CaseOutcomeDay, MentionVoiceDay
+from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, CaseOutcomeDay, MentionVoiceDay
 from ombuds.metrics.queries import Scope
+from ombuds.surveys.actions import answer_survey
 from ombuds.surveys.models import Survey
 from tests.integration.test_surveys_and_outcomes import conversation, write
 
@@ -211,4 +213,99 @@ def test_a_case_handed_to_another_team_takes_its_unresolved_experience_to_that_t
             )
         )
         == 1
+    )
+
+
+def test_day_rows_kept_through_many_small_transactions_are_the_ones_a_rebuild_sums(
+    session: Session, brand: Brand
+) -> None:
+    """Each transaction adds what it changes to the day rows (rollup._add_to_days); after each of
+    many random ones (open, reply, resolve, reopen, survey, hand off, delete) on a few days, with
+    negative and categorised messages so spans and voice rows come and go, the day rows are the
+    ones summed from scratch."""
+    rng = random.Random(15)
+    teams = [accounts.create_team(session, brand=brand, slug=f"t{n}", name=f"Team {n}").id for n in range(2)]
+    session.commit()
+    start = NOW - timedelta(days=4)
+    clock: dict[int, datetime] = {}  # each case's last move: the next one comes after it
+    people = 0
+
+    def later(case_id: int) -> datetime:
+        clock[case_id] = min(clock[case_id] + timedelta(hours=rng.choice((1, 5, 14, 23))), NOW)
+        return clock[case_id]
+
+    def label(mention: Mention) -> None:
+        for analyzer, value in (
+            ("sentiment", rng.choice(("negative", "negative", "positive"))),
+            ("category", rng.choice(("lost luggage", "refund"))),
+        ):
+            found = session.scalar(
+                select(Enrichment).where(Enrichment.mention_id == mention.id, Enrichment.analyzer == analyzer)
+            )
+            if found is None:
+                found = Enrichment(
+                    brand_id=brand.id, mention_id=mention.id, analyzer=analyzer, model_version="t", data={}
+                )
+                session.add(found)
+            found.label, found.score = value, 0.9
+        session.commit()
+
+    for step in range(32):
+        cases = list(session.scalars(select(Case).where(Case.brand_id == brand.id).order_by(Case.id)))
+        for case in cases:
+            clock.setdefault(case.id, as_utc(case.opened_at))
+        action = rng.choice(("open", "open", "reply", "resolve", "resolve", "reopen", "survey", "hand off"))
+        action = action if cases else "open"
+        action = "delete" if cases and step % 13 == 12 else action
+        case = rng.choice(cases) if cases else None
+        if action == "open":
+            people += 1
+            opened = start + timedelta(hours=rng.randrange(0, 90))
+            case = conversation(session, brand, at=opened, handle=f"c{people}", name=f"C {people}")
+            clock[case.id] = opened + timedelta(minutes=30)
+            said = session.scalars(
+                select(Mention).where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
+            ).first()
+            assert said is not None
+            label(said)
+        elif action == "reply" and case is not None:
+            customer = session.scalar(
+                select(Mention).where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
+            )
+            assert customer is not None
+            again = write(
+                session,
+                brand,
+                text="Still nothing about my bag",
+                at=later(case.id),
+                handle=customer.author_handle,
+                name=customer.author_name or "",
+            )
+            label(again)
+        elif action in ("resolve", "reopen") and case is not None:
+            status = CaseStatus.RESOLVED if action == "resolve" else CaseStatus.OPEN
+            if case.status is not status:
+                set_case_status(session, case=case, status=status, at=later(case.id))
+                session.commit()
+        elif action == "survey" and case is not None:
+            token = session.scalar(
+                select(Survey.token).where(Survey.case_id == case.id, Survey.answered_at.is_(None))
+            )
+            if token is not None:
+                answer_survey(session, token=token, score=str(rng.randint(1, 5)), comment=None, now=NOW)
+                session.commit()
+        elif action == "hand off" and case is not None:
+            set_case_owner(session, case=case, team_id=rng.choice(teams), assignee_id=None, at=later(case.id))
+            session.commit()
+        elif action == "delete" and case is not None:
+            session.execute(delete(Case).where(Case.id == case.id))
+            session.commit()
+        session.expire_all()
+        kept = day_rows(session, brand)
+        rollup.rebuild_days(session, brand_id=brand.id)
+        rollup.rebuild_voice_days(session, brand_id=brand.id)
+        assert_same_day_rows(kept, day_rows(session, brand))
+        session.rollback()
+    assert session.scalar(
+        select(func.count()).select_from(CaseOpenSpan).where(CaseOpenSpan.brand_id == brand.id)
     )

@@ -309,12 +309,13 @@ def day_deltas(before: Contributions, after: Contributions) -> dict[Key, DayDelt
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Merged:
-    """A stored day row with a delta added: its new values (None: it sums no case now, delete
-    it), and what of it must be read again from the outcome rows and spans: ``bounds``, the
-    earliest and latest opening (a case holding one of them left); ``debt``, the debt's sums (no
-    count is left, but spans may still begin and end at its midnight, adding up to nothing)."""
+    """A stored day row with a delta added: its new values, and what of them must be read again
+    from the outcome rows and spans: ``bounds``, the earliest and latest opening (a case holding
+    one of them left); ``debt``, the debt's sums, where no count is left (spans may still begin
+    and end at its midnight, adding up to nothing; if none do, the row goes, as a rebuild has
+    none)."""
 
-    row: dict[str, Any] | None
+    row: dict[str, Any]
     bounds: bool = False
     debt: bool = False
 

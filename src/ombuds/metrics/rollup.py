@@ -11,6 +11,21 @@ enrichment, a survey, a reply, an event about a case, also by bulk UPDATE/DELETE
 commit refreshes them all, in the same transaction, once per transaction. A pipeline batch of
 hundreds of cases is one refresh. ``install`` is called by every edge that opens sessions (the
 web app, the CLI, the runners, the tests).
+
+The day rows (``case_outcome_day``, ``mention_voice_day``) are sums over cases and messages, so a
+refresh adds to them what it changes: the touched cases' rows and spans as stored before are
+taken off and the new ones added (``outcome_days.day_deltas``; a case that comes out as it was
+adds nothing), the work following the cases touched, not how many cases their days hold. Two
+things a sum cannot take away are read again, from one day's entries of an index, only when
+needed: a resolved group's earliest or latest opening when the case holding it leaves, and the
+debt's sums of a row left with no count (spans that begin and end at one midnight). A bulk delete
+of cases or messages takes them off the day rows before the database drops their rows. How it
+stays right: every write of the outcome, span and voice rows passes here and adds exactly its
+difference, so the day rows stay what ``rebuild_days`` sums (a test checks this after each of
+many random transactions); two transactions adding to one day take turns, on PostgreSQL through
+an advisory lock per brand and day held to the commit (``_lock_days``: a day row is read, added
+to, written back), on SQLite through its one writer. A day row written around this module stays
+wrong until ``ombuds metrics rebuild`` (the reads find it out of step and use the outcome rows).
 """
 
 from __future__ import annotations
@@ -199,7 +214,8 @@ def refresh_case_outcomes(
     if new_spans:
         session.execute(insert(CaseOpenSpan), new_spans)
     if days:
-        before, after = _contributions(stored_rows, stored_spans), _contributions(rows, spans)
+        was, now = _changed_cases((stored_rows, stored_spans), (rows, spans))
+        before, after = _contributions(*was), _contributions(*now)
         for brand_id in sorted(before.keys() | after.keys()):
             empty: outcome_days.Contributions = ([], [], [])
             deltas = outcome_days.day_deltas(before.get(brand_id, empty), after.get(brand_id, empty))
@@ -221,7 +237,7 @@ _STORED_ROW = (
 )
 _STORED_SPAN = tuple(
     getattr(CaseOpenSpan, name)
-    for name in ("brand_id", "starts_at", "opened_at", "ends_at", "reach", "reach_opened", *SCOPE)
+    for name in ("case_id", "brand_id", "starts_at", "opened_at", "ends_at", "reach", "reach_opened", *SCOPE)
 )
 
 
@@ -243,6 +259,37 @@ def _stored(session: Session, ids: list[int]) -> tuple[list[dict[str, Any]], lis
     return rows, spans
 
 
+_Rows = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _changed_cases(before: _Rows, after: _Rows) -> tuple[_Rows, _Rows]:
+    """The rows and spans, before and after, of the cases whose day-row sums may change: a case
+    whose row and spans come out as they were stored adds and takes away the same, so it is left
+    out (most cases a transaction touches keep most facts)."""
+
+    def facts(rows: list[dict[str, Any]], spans: list[dict[str, Any]]) -> dict[int, Any]:
+        found: dict[int, Any] = {row["case_id"]: [_facts(row, _ROW_NAMES), []] for row in rows}
+        for span in spans:
+            found.setdefault(span["case_id"], [None, []])[1].append(_facts(span, _SPAN_NAMES))
+        return {case_id: (row, sorted(held, key=repr)) for case_id, (row, held) in found.items()}
+
+    was, now = facts(*before), facts(*after)
+    same = {case_id for case_id, held in was.items() if now.get(case_id) == held}
+    return tuple(  # type: ignore[return-value]
+        (
+            [row for row in rows if row["case_id"] not in same],
+            [span for span in spans if span["case_id"] not in same],
+        )
+        for rows, spans in (before, after)
+    )
+
+
+def _facts(row: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(as_utc(row[name]) if isinstance(row[name], datetime) else row[name] for name in names)
+
+
+_ROW_NAMES = tuple(column.key for column in _STORED_ROW)
+_SPAN_NAMES = tuple(column.key for column in _STORED_SPAN)
 _RESOLVED_NAMES = tuple(column.key for column in outcome_reads.RESOLVED_FACTS)
 #: any midnight a span begins or ceases to hold at (a span still open ceases at none)
 _EVER = (datetime(1, 1, 2, tzinfo=UTC), STILL_OPEN)
@@ -321,7 +368,7 @@ def _add_to_days(
     debt_days: dict[datetime, dict[outcome_days.Key, dict[str, Any]] | None] = {}
     for key, delta in deltas.items():
         found = outcome_days.merged(brand_id, key, stored.get(key), delta)
-        row = found.row
+        row: dict[str, Any] | None = found.row
         if row is not None and found.bounds:
             row["min_opened_at"], row["max_opened_at"] = _opened_bounds(session, brand_id, key)
         if row is not None and found.debt:
@@ -384,7 +431,14 @@ def _move_voice(
     before: dict[int, list[Any]] = {}
     after: dict[int, list[Any]] = {}
     for chunk in queries.chunks(case_ids):
-        for voice in session.execute(select(*_VOICE_READ).where(MentionVoice.case_id.in_(chunk))).mappings():
+        # found through the messages' case index (the voice rows have none on their case); a
+        # message's voice row names its case as the message does once its refresh has run, which
+        # ``refresh_noted`` does before the cases'
+        messages = select(Mention.id).where(Mention.case_id.in_(chunk))
+        query = select(*_VOICE_READ).where(
+            MentionVoice.mention_id.in_(messages), MentionVoice.case_id.in_(chunk)
+        )
+        for voice in session.execute(query).mappings():
             was, now = held_before.get(voice["case_id"]), held_now.get(voice["case_id"])
             before.setdefault(voice["brand_id"], []).append((voice, _scope_dict(was)))
             after.setdefault(voice["brand_id"], []).append((voice, _scope_dict(now)))
