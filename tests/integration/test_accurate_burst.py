@@ -20,7 +20,7 @@ from ombuds.cases.models import Case, Priority
 from ombuds.cases.queries import get_case_detail
 from ombuds.cases.timeline import list_case_events
 from ombuds.clock import utcnow
-from ombuds.enrichment.accurate.recipe import Recipe
+from ombuds.enrichment.accurate.recipe import WITH_FAST, Recipe
 from ombuds.enrichment.accurate.store import Pointer
 from ombuds.enrichment.accurate.tuning import AccurateModel, fine_tune
 from ombuds.enrichment.models import AnalysisPass, Enrichment
@@ -69,6 +69,8 @@ def accurate_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[AccurateModel]:
     data_dir, model = contrary_model
+    # the accurate model reads alone (not averaged with the fast head): every label it re-reads is its own
+    monkeypatch.setitem(WITH_FAST, "sentiment", 0.0)
     monkeypatch.setenv("OMBUDS_DATA_DIR", str(data_dir))
     monkeypatch.setenv("OMBUDS_ACCURATE_BACKLOG_LIMIT", "2")  # more than 2 waiting: a burst
     monkeypatch.setenv("OMBUDS_ACCURATE_REREAD_BATCH", "3")

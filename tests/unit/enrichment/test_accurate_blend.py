@@ -62,6 +62,7 @@ def test_the_fast_heads_share_moves_the_reading_and_the_version_says_so(
         cast(Any, Rows(fast_rows)), _log_head(("negative", "positive")), version="tfidf-lr-x"
     )
 
+    monkeypatch.setitem(WITH_FAST, "sentiment", 0.0)
     alone = accurate_classifier(model, "sentiment", fast)
     assert alone.version.startswith("minilm-ft-0123456789ab.int8+")  # no share: the accurate model alone
     assert "fast" not in alone.version
@@ -76,6 +77,10 @@ def test_the_fast_heads_share_moves_the_reading_and_the_version_says_so(
     assert read == pytest.approx({"negative": 0.6, "neutral": 0.2, "positive": 0.2}, abs=1e-5)
     # without a fast head (an engine that has none) the accurate model reads alone
     assert accurate_classifier(model, "sentiment").version == alone.version
+
+
+def test_sentiment_reads_half_and_half_as_chosen_on_the_inner_split() -> None:
+    assert WITH_FAST == {"sentiment": 0.5}
 
 
 def test_emoji_are_read_after_the_blend(monkeypatch: pytest.MonkeyPatch) -> None:
