@@ -933,6 +933,31 @@ def _note_instance(session: Session, instance: object) -> None:
             noted(session).add(value)
 
 
+def _forget(session: Session, table: str, ids: list[int]) -> None:
+    """Messages or cases about to be deleted: the database drops their voice or outcome rows with
+    them, so take those off the day rows first."""
+    if table == "mention":
+        refresh_mention_voice(session, ids, forget=True)
+        return
+    refresh_case_outcomes(session, ids, forget=True)
+    # their messages lose their case (SET NULL): their voice rows must too, or a case given the
+    # same id later (SQLite reuses them) would count them
+    for chunk in queries.chunks(ids):
+        _noted_mentions(session).update(session.scalars(select(Mention.id).where(Mention.case_id.in_(chunk))))
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """A case or message deleted through the session (``session.delete``), as a bulk delete."""
+    for table in ("mention", "case"):
+        ids = [
+            instance.id
+            for instance in session.deleted
+            if getattr(instance, "__tablename__", None) == table
+        ]
+        if ids:
+            _forget(session, table, ids)
+
+
 def _after_flush(session: Session, _context: object) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
         _note_instance(session, instance)
@@ -975,14 +1000,9 @@ def _on_execute(state: ORMExecuteState) -> Any:
     ):
         return None  # e.g. the runner marking the stage a batch passed: no fact of a case changes
     where = state.statement.whereclause  # type: ignore[attr-defined]
-    if state.is_delete and table.name == "mention":
-        # the database drops the messages' voice rows with them: take them off the day rows first
+    if state.is_delete and table.name in ("mention", "case"):
         query = select(table.c.id) if where is None else select(table.c.id).where(where)
-        refresh_mention_voice(state.session, list(state.session.scalars(query)), forget=True)
-    if state.is_delete and table.name == "case":
-        # the database drops the cases' outcome rows with them: take them off the day rows first
-        query = select(table.c.id) if where is None else select(table.c.id).where(where)
-        refresh_case_outcomes(state.session, list(state.session.scalars(query)), forget=True)
+        _forget(state.session, table.name, list(state.session.scalars(query)))
     _affected(state.session, table, where)
     result = state.invoke_statement()
     if state.is_update:
@@ -1042,6 +1062,7 @@ def _before_commit(session: Session) -> None:
 def install() -> None:
     """Keep the outcome rows current in every ORM session of this process (idempotent)."""
     for name, listener in (
+        ("before_flush", _before_flush),
         ("after_flush", _after_flush),
         ("do_orm_execute", _on_execute),
         ("before_commit", _before_commit),
