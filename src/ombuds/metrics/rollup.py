@@ -950,9 +950,7 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     """A case or message deleted through the session (``session.delete``), as a bulk delete."""
     for table in ("mention", "case"):
         ids = [
-            instance.id
-            for instance in session.deleted
-            if getattr(instance, "__tablename__", None) == table
+            instance.id for instance in session.deleted if getattr(instance, "__tablename__", None) == table
         ]
         if ids:
             _forget(session, table, ids)
