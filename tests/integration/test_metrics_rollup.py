@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import math
 import random
+import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
@@ -21,7 +24,7 @@ from ombuds.clock import as_utc, utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.mentions.values import Direction
-from ombuds.metrics import rollup, voice
+from ombuds.metrics import outcome_days, rollup, voice
 from ombuds.metrics.outcome_models import CaseOpenSpan, CaseOutcome, CaseOutcomeDay, MentionVoiceDay
 from ombuds.metrics.queries import Scope
 from ombuds.surveys.actions import answer_survey
@@ -312,3 +315,63 @@ def test_day_rows_kept_through_many_small_transactions_are_the_ones_a_rebuild_su
     assert session.scalar(
         select(func.count()).select_from(CaseOpenSpan).where(CaseOpenSpan.brand_id == brand.id)
     )
+
+
+def test_two_transactions_adding_to_one_day_row_lose_neither(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    """Each adds its case to the day row it reads; on PostgreSQL the second waits for the first's
+    commit (an advisory lock per brand and day) and reads what it wrote, instead of both writing
+    a row of one case. SQLite lets one writer at a time in, so only PostgreSQL is asked."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    first = conversation(session, brand, at=NOW - timedelta(days=3), handle="ana", name="Ana")
+    second = conversation(session, brand, at=NOW - timedelta(days=3), handle="ben", name="Ben")
+    resolved_at = outcome_days.day_of(NOW - timedelta(days=2)) + timedelta(hours=12)
+    one, other = session_factory(), session_factory()
+    try:
+        case = one.get(Case, first.id)
+        assert case is not None
+        set_case_status(one, case=case, status=CaseStatus.RESOLVED, at=resolved_at)
+        rollup.refresh_noted(one)  # its day rows written, not committed
+
+        def resolve_the_other() -> None:
+            case = other.get(Case, second.id)
+            assert case is not None
+            set_case_status(other, case=case, status=CaseStatus.RESOLVED, at=resolved_at)
+            other.commit()
+
+        racing = threading.Thread(target=resolve_the_other)
+        racing.start()
+        waiting = (
+            select(func.count())
+            .select_from(text("pg_locks"))
+            .where(text("locktype = 'advisory' AND NOT granted"))
+        )
+        deadline = time.monotonic() + 30
+        # until the other transaction waits for the day (or, were it not made to, has written)
+        while racing.is_alive() and not session.scalar(waiting) and time.monotonic() < deadline:
+            session.rollback()
+        one.commit()
+        racing.join(timeout=30)
+        assert not racing.is_alive()
+    finally:
+        one.close()
+        other.close()
+    session.expire_all()
+    day = outcome_days.day_of(resolved_at)
+    assert (
+        session.scalar(
+            select(CaseOutcomeDay.resolved).where(
+                CaseOutcomeDay.brand_id == brand.id,
+                CaseOutcomeDay.day == day,
+                CaseOutcomeDay.dimension == "all",
+            )
+        )
+        == 2
+    )
+    kept = day_rows(session, brand)
+    rollup.rebuild_days(session, brand_id=brand.id)
+    rollup.rebuild_voice_days(session, brand_id=brand.id)
+    assert_same_day_rows(kept, day_rows(session, brand))
+    session.rollback()
