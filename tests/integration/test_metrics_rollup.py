@@ -321,7 +321,7 @@ def test_two_transactions_adding_to_one_day_row_lose_neither(
     session_factory: sessionmaker[Session], session: Session, brand: Brand
 ) -> None:
     """Each adds its case to the day row it reads; on PostgreSQL the second waits for the first's
-    commit (an advisory lock per brand and day) and reads what it wrote, instead of both writing
+    commit (an advisory lock per brand) and reads what it wrote, instead of both writing
     a row of one case. SQLite lets one writer at a time in, so only PostgreSQL is asked."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")

@@ -22,10 +22,10 @@ debt's sums of a row left with no count (spans that begin and end at one midnigh
 of cases or messages takes them off the day rows before the database drops their rows. How it
 stays right: every write of the outcome, span and voice rows passes here and adds exactly its
 difference, so the day rows stay what ``rebuild_days`` sums (a test checks this after each of
-many random transactions); two transactions adding to one day take turns, on PostgreSQL through
-an advisory lock per brand and day held to the commit (``_lock_days``: a day row is read, added
-to, written back), on SQLite through its one writer. A day row written around this module stays
-wrong until ``ombuds metrics rebuild`` (the reads find it out of step and use the outcome rows).
+many random transactions); two transactions adding to a brand's day rows take turns, on
+PostgreSQL through an advisory lock per brand held to the commit (``_lock_days``: a day row is
+read, added to, written back), on SQLite through its one writer. A day row written around this
+module stays wrong until ``ombuds metrics rebuild`` repairs it.
 """
 
 from __future__ import annotations
@@ -327,18 +327,20 @@ def _contributions(
     return found
 
 
-_DAY_LOCKS = 0x4F44 << 40  # "OD": the day rows' advisory locks, apart from others
+#: the first key of the day rows' advisory locks (the second is the brand id); "OD", apart from
+#: the runner's brand locks
+DAY_ROWS_LOCK_CLASS = 0x4F44
 
 
-def _lock_days(session: Session, brand_id: int, days: Iterable[datetime]) -> None:
-    """On PostgreSQL, hold the brand's days (in order) until the commit: a day row is read, added
-    to and written back, so two transactions adding to one day take turns (the later one reads
-    what the earlier one wrote). SQLite's one writer at a time does the same by itself."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for day in sorted(set(days)):
-        key = _DAY_LOCKS + (brand_id << 20) + day.toordinal()
-        session.execute(select(func.pg_advisory_xact_lock(key)))
+def _lock_days(session: Session, brand_id: int) -> None:
+    """On PostgreSQL, hold the brand's day rows until the commit: a day row is read, added to and
+    written back, so two transactions adding to the brand's days take turns (the later one reads
+    what the earlier one wrote, and neither inserts a row the other has just inserted). One lock a
+    brand, not one a day: a transaction adding to several days in two steps (the outcome day
+    rows, then the voice's) cannot hold one day another waits on while waiting for one that other
+    holds. SQLite's one writer at a time does the same by itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(DAY_ROWS_LOCK_CLASS, brand_id)))
 
 
 _DAY_COLUMNS = tuple(column for column in CaseOutcomeDay.__table__.columns)
@@ -352,7 +354,7 @@ def _add_to_days(
     if not deltas:
         return
     days = sorted({key[0] for key in deltas})
-    _lock_days(session, brand_id, days)
+    _lock_days(session, brand_id)
     stored: dict[outcome_days.Key, dict[str, Any]] = {}
     for some in queries.chunks(days):
         query = select(*_DAY_COLUMNS).where(
@@ -771,7 +773,7 @@ def _add_to_voice_days(
     if not deltas:
         return
     days = sorted({key[0] for key in deltas})
-    _lock_days(session, brand_id, days)
+    _lock_days(session, brand_id)
     stored: dict[outcome_days.VoiceKey, dict[str, Any]] = {}
     for some in queries.chunks(days):
         query = select(*_VOICE_DAY_COLUMNS).where(
