@@ -24,7 +24,8 @@ stays right: every write of the outcome, span and voice rows passes here and add
 difference, so the day rows stay what ``rebuild_days`` sums (a test checks this after each of
 many random transactions); two transactions adding to a brand's day rows take turns, on
 PostgreSQL through an advisory lock per brand held to the commit (``_lock_days``: a day row is
-read, added to, written back), on SQLite through its one writer. A day row written around this
+read, added to, written back; a rebuild of the day rows takes it too), on SQLite through its one
+writer. A day row written around this
 module stays wrong until ``ombuds metrics rebuild`` repairs it.
 """
 
@@ -343,6 +344,21 @@ def _lock_days(session: Session, brand_id: int) -> None:
         session.execute(select(func.pg_advisory_xact_lock(DAY_ROWS_LOCK_CLASS, brand_id)))
 
 
+def _lock_brands(session: Session, brand_id: int | None) -> None:
+    """``_lock_days`` for a rebuild: one brand's, or every brand's with day rows or outcome rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    brands = (
+        [brand_id]
+        if brand_id is not None
+        else session.scalars(
+            select(CaseOutcome.brand_id).union(select(CaseOutcomeDay.brand_id), select(MentionVoice.brand_id))
+        )
+    )
+    for brand in sorted(brands):
+        _lock_days(session, brand)
+
+
 _DAY_COLUMNS = tuple(column for column in CaseOutcomeDay.__table__.columns)
 
 
@@ -570,6 +586,7 @@ def rebuild_days(session: Session, *, brand_id: int | None = None) -> None:
         rows = rows.where(CaseOutcome.brand_id == brand_id)
         spans = spans.where(CaseOpenSpan.brand_id == brand_id)
         gone = gone.where(CaseOutcomeDay.brand_id == brand_id)
+    _lock_brands(session, brand_id)
     session.execute(gone, execution_options={"synchronize_session": False})
     bounds: dict[int, list[datetime]] = {}
     found: list[Any] = [*session.execute(rows).all(), *session.execute(spans).all()]
@@ -872,6 +889,7 @@ def rebuild_voice_days(session: Session, *, brand_id: int | None = None) -> None
     if brand_id is not None:
         bounds = bounds.where(MentionVoice.brand_id == brand_id)
         gone = gone.where(MentionVoiceDay.brand_id == brand_id)
+    _lock_brands(session, brand_id)
     session.execute(gone, execution_options={"synchronize_session": False})
     days: set[tuple[int, datetime]] = set()
     for brand, first, last in session.execute(bounds.group_by(MentionVoice.brand_id)).all():
