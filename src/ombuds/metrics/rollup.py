@@ -359,7 +359,22 @@ def _lock_brands(session: Session, brand_id: int | None) -> None:
         _lock_days(session, brand)
 
 
-_DAY_COLUMNS = tuple(column for column in CaseOutcomeDay.__table__.columns)
+def _stored_days(
+    session: Session, table: type[CaseOutcomeDay] | type[MentionVoiceDay], brand_id: int, days: set[datetime]
+) -> list[dict[str, Any]]:
+    """The brand's stored rows of ``table`` on these days (every dimension), read under the brand's
+    day-row lock, so no other transaction adds to them before this one commits."""
+    _lock_days(session, brand_id)
+    columns = tuple(table.__table__.columns)
+    found: list[dict[str, Any]] = []
+    for some in queries.chunks(sorted(days)):
+        query = select(*columns).where(
+            table.brand_id == brand_id,
+            table.dimension.in_(list(outcome_days.DIMENSIONS)),
+            table.day.in_(some),
+        )
+        found.extend(map(dict, session.execute(query).mappings()))
+    return found
 
 
 def _add_to_days(
@@ -369,18 +384,10 @@ def _add_to_days(
     rows: work in proportion to the cases rewritten, not to the cases of their days."""
     if not deltas:
         return
-    days = sorted({key[0] for key in deltas})
-    _lock_days(session, brand_id)
-    stored: dict[outcome_days.Key, dict[str, Any]] = {}
-    for some in queries.chunks(days):
-        query = select(*_DAY_COLUMNS).where(
-            CaseOutcomeDay.brand_id == brand_id,
-            CaseOutcomeDay.dimension.in_(list(outcome_days.DIMENSIONS)),
-            CaseOutcomeDay.day.in_(some),
-        )
-        stored.update(
-            (outcome_days.key_of(found), found) for found in map(dict, session.execute(query).mappings())
-        )
+    stored = {
+        outcome_days.key_of(found): found
+        for found in _stored_days(session, CaseOutcomeDay, brand_id, {key[0] for key in deltas})
+    }
     written: list[dict[str, Any]] = []
     gone: list[int] = []
     debt_days: dict[datetime, dict[outcome_days.Key, dict[str, Any]] | None] = {}
@@ -779,7 +786,6 @@ _VOICE_READ = (
     MentionVoice.category,
     MentionVoice.is_negative,
 )
-_VOICE_DAY_COLUMNS = tuple(column for column in MentionVoiceDay.__table__.columns)
 
 
 def _add_to_voice_days(
@@ -789,18 +795,10 @@ def _add_to_voice_days(
     brand's stored ones; a row left with no message goes, as a recount leaves none."""
     if not deltas:
         return
-    days = sorted({key[0] for key in deltas})
-    _lock_days(session, brand_id)
     stored: dict[outcome_days.VoiceKey, dict[str, Any]] = {}
-    for some in queries.chunks(days):
-        query = select(*_VOICE_DAY_COLUMNS).where(
-            MentionVoiceDay.brand_id == brand_id,
-            MentionVoiceDay.dimension.in_(list(outcome_days.DIMENSIONS)),
-            MentionVoiceDay.day.in_(some),
-        )
-        for held in map(dict, session.execute(query).mappings()):
-            day, dimension, value = outcome_days.key_of(held)
-            stored[(day, dimension, value, held["category_said"])] = held
+    for held in _stored_days(session, MentionVoiceDay, brand_id, {key[0] for key in deltas}):
+        day, dimension, value = outcome_days.key_of(held)
+        stored[(day, dimension, value, held["category_said"])] = held
     updates: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     gone: list[int] = []
