@@ -79,10 +79,6 @@ def test_the_fast_heads_share_moves_the_reading_and_the_version_says_so(
     assert accurate_classifier(model, "sentiment").version == alone.version
 
 
-def test_sentiment_reads_half_and_half_as_chosen_on_the_inner_split() -> None:
-    assert WITH_FAST == {"sentiment": 0.5}
-
-
 def test_emoji_are_read_after_the_blend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(WITH_FAST, "sentiment", 0.3)
     text = "flight landed 😍😍"

@@ -139,6 +139,8 @@ def test_balanced_weights_give_a_rare_class_as_much_weight_as_a_common_one() -> 
 
 
 def test_a_recipe_names_how_heads_start() -> None:
-    assert Recipe().head_start == "probe"
+    assert Recipe().starts_at_random(5000)
+    assert not Recipe().starts_at_random(60)
+    assert not Recipe(head_start="probe").starts_at_random(5000)
     with pytest.raises(ValueError, match="head_start"):
         Recipe(head_start="zeros")

@@ -8,7 +8,7 @@ version and how it was read (``minilm-ft-….int8``), so an enrichment row says 
 Where ``recipe.WITH_FAST`` gives a head a share, its probabilities are the accurate head's
 averaged with the fast head's the engine already has (the brand's own or the shipped one): two
 models that err differently, for the price of the fast path's reading (a small share of the
-accurate one's). The version then says so (``minilm-ft-….int8+fast.30``).
+accurate one's). The version then says so (``minilm-ft-….int8+fast.10``).
 """
 
 from __future__ import annotations

@@ -297,7 +297,8 @@ def fine_tune(
     _seed(recipe.seed)
     encoder = Encoder.load(base or base_model_dir(), max_tokens=recipe.max_tokens, threads=recipe.threads)
     steps_per_epoch = math.ceil(len(texts) / recipe.batch_size)
-    probe_steps = math.ceil(len(texts) / READ_BATCH) if recipe.head_start == "probe" else 0
+    probing = not recipe.starts_at_random(len(texts))
+    probe_steps = math.ceil(len(texts) / READ_BATCH) if probing else 0
     total = probe_steps + recipe.epochs * steps_per_epoch
     started = time.perf_counter()
 
@@ -308,7 +309,7 @@ def fine_tune(
     report(0)
     width = int(encoder.model.config.hidden_size)
     heads = {head: torch.nn.Linear(width, len(classes[head])) for head in examples}
-    if recipe.head_start == "probe":
+    if probing:
         vectors = encoder.transform(texts)
         report(probe_steps)
         for head, layer in heads.items():
