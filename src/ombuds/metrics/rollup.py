@@ -377,6 +377,26 @@ def _stored_days(
     return found
 
 
+def _write_days(
+    session: Session,
+    table: type[CaseOutcomeDay] | type[MentionVoiceDay],
+    written: list[dict[str, Any]],
+    gone: list[int],
+) -> None:
+    """Store ``written`` day rows (updated where they carry an id, inserted where not) and delete
+    the rows of ids ``gone``."""
+    updates = [row for row in written if row.get("id") is not None]
+    inserts = [{k: v for k, v in row.items() if k != "id"} for row in written if row.get("id") is None]
+    if updates:
+        session.execute(update(table), updates)
+    if inserts:
+        session.execute(insert(table), inserts)
+    for chunk in queries.chunks(gone):
+        session.execute(
+            delete(table).where(table.id.in_(chunk)), execution_options={"synchronize_session": False}
+        )
+
+
 def _add_to_days(
     session: Session, brand_id: int, deltas: Mapping[outcome_days.Key, outcome_days.DayDelta]
 ) -> None:
@@ -412,17 +432,7 @@ def _add_to_days(
                 gone.append(stored[key]["id"])
         else:
             written.append(row)
-    updates = [row for row in written if row.get("id") is not None]
-    inserts = [{k: v for k, v in row.items() if k != "id"} for row in written if row.get("id") is None]
-    if updates:
-        session.execute(update(CaseOutcomeDay), updates)
-    if inserts:
-        session.execute(insert(CaseOutcomeDay), inserts)
-    for chunk in queries.chunks(gone):
-        session.execute(
-            delete(CaseOutcomeDay).where(CaseOutcomeDay.id.in_(chunk)),
-            execution_options={"synchronize_session": False},
-        )
+    _write_days(session, CaseOutcomeDay, written, gone)
 
 
 def _opened_bounds(
@@ -799,8 +809,7 @@ def _add_to_voice_days(
     for held in _stored_days(session, MentionVoiceDay, brand_id, {key[0] for key in deltas}):
         day, dimension, value = outcome_days.key_of(held)
         stored[(day, dimension, value, held["category_said"])] = held
-    updates: list[dict[str, Any]] = []
-    inserts: list[dict[str, Any]] = []
+    written: list[dict[str, Any]] = []
     gone: list[int] = []
     for key, (messages, negative) in deltas.items():
         row = stored.get(key)
@@ -818,22 +827,11 @@ def _add_to_voice_days(
             }
         row["messages"] += messages
         row["negative"] += negative
-        if row["messages"] <= 0:
-            if row.get("id") is not None:
-                gone.append(row["id"])
+        if row["messages"] > 0:
+            written.append(row)
         elif row.get("id") is not None:
-            updates.append(row)
-        else:
-            inserts.append(row)
-    if updates:
-        session.execute(update(MentionVoiceDay), updates)
-    if inserts:
-        session.execute(insert(MentionVoiceDay), inserts)
-    for chunk in queries.chunks(gone):
-        session.execute(
-            delete(MentionVoiceDay).where(MentionVoiceDay.id.in_(chunk)),
-            execution_options={"synchronize_session": False},
-        )
+            gone.append(row["id"])
+    _write_days(session, MentionVoiceDay, written, gone)
 
 
 def refresh_voice_days(session: Session, days: Collection[tuple[int, datetime]]) -> None:
