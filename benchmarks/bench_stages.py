@@ -1,11 +1,15 @@
 """CPU time per mention of each pipeline stage, the figure the throughput target depends on.
 
     .venv/bin/python benchmarks/bench_stages.py [--mentions 3000] [--batch-size 500] [--from FILE.csv]
+        [--rollup]
 
 The airline mentions and the warm-up the pipeline benchmark uses (``ombuds_lab.pipeline_bench``),
 all accepted first, then each stage run over all of them by ``run_stage_batch`` in batches, one
 process. CPU is ``time.process_time()``, which other work on a shared machine moves far less
-than wall time; the cycle collector's share is timed apart. Prints one JSON object.
+than wall time; the cycle collector's share is timed apart. ``--rollup`` installs the dashboard's
+session hooks (``metrics.rollup.install``: each commit refreshes the outcome and voice rows of what
+it touched), as ``ombuds serve``, ``ombuds pipeline run`` and the workers do: the stages' cost in a
+server. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ombuds.clock import utcnow
 from ombuds.db import make_engine, make_session_factory, transaction
 from ombuds.mentions.actions import ingest_mentions
 from ombuds.mentions.models import Source
+from ombuds.metrics import rollup
 from ombuds.pipeline.heap import tune_collector
 from ombuds.pipeline.runner_inline import PipelineReport, run_stage_batch
 from ombuds.pipeline.stages import STAGES
@@ -47,11 +52,16 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=3000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--from", dest="data_file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument(
+        "--rollup", action="store_true", help="install the dashboard's session hooks, as a server does"
+    )
     args = parser.parse_args()
     if not args.data_file.exists():
         print(json.dumps({"skipped": f"{args.data_file} not found"}))
         return
     tune_collector()  # as the ``ombuds`` commands that run the pipeline do
+    if args.rollup:
+        rollup.install()
     collector = _CollectorClock()
     gc.callbacks.append(collector)
     mentions = load_mentions(args.data_file, args.mentions)
@@ -81,6 +91,7 @@ def main() -> None:
             {
                 "benchmark": "stages",
                 "mentions": len(mentions),
+                "rollup": args.rollup,
                 "batch_size": args.batch_size,
                 "cpu_ms_per_mention": per_mention,
                 "total_cpu_ms_per_mention": round(1000 * total / len(mentions), 2),

@@ -6,7 +6,9 @@ round again a week later under new ids, so their authors write again).
 
 Two processes, as ``ombuds serve`` and its clients would be: a feeder accepts mentions through
 ``ingest_mentions`` (each chunk is one committed transaction, like an API call) and watches the
-inbox; this process runs the embedded runner's stages until every mention has passed them.
+inbox; this process runs the embedded runner's stages until every mention has passed them. Both
+install the dashboard's session hooks (``metrics.rollup.install``), as ``ombuds serve`` does: each
+commit refreshes the outcome and voice rows of what it touched, part of what a batch costs.
 
 * ``--rate R``: the feeder accepts R mentions a second, in chunks every 100 ms, whatever the
   runner does (an open loop: latency under a steady load).
@@ -45,6 +47,7 @@ from ombuds.mentions.importing import open_import
 from ombuds.mentions.mapping import RecordRejected, map_record
 from ombuds.mentions.models import Mention, Source, Stage
 from ombuds.mentions.schemas import IncomingMention
+from ombuds.metrics import rollup
 from ombuds.migrate import upgrade
 from ombuds.pipeline.runner_inline import PipelineReport, run_until_idle
 
@@ -184,6 +187,7 @@ def run_pipeline_benchmark(
     if rate is not None and rate <= 0:
         raise BenchmarkError("--rate: mentions per second, more than 0")
     mentions = load_mentions(data_file, count)
+    rollup.install()
     with tempfile.TemporaryDirectory(prefix="ombuds-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         source_id = prepare_database(url, warm_up_mentions(mentions))
@@ -298,6 +302,7 @@ def feed_and_watch(
 ) -> None:
     """Accept the mentions (steadily at ``rate``, or keeping ``in_flight`` waiting) and time each
     until the inbox lists its case; puts (first acceptance, latencies in seconds) on ``results``."""
+    rollup.install()  # as the server accepting them would have
     engine = make_engine(url)
     factory = make_session_factory(engine)
     accepted_at: dict[int, float] = {}
