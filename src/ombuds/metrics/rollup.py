@@ -79,20 +79,17 @@ def outcome_rows(
         ids = [case.id for case in cases]
         moves = queries.status_moves(session, ids)
         surveys = queries._surveys(session, ids)
-        sentiments = queries._sentiments(session, ids)
-        reach = queries._followers(session, ids)
-        replied = queries.reply_outcomes(session, ids)
-        categories = queries.case_categories(session, ids)
+        said = queries.message_facts(session, {case.id: case.first_responded_at for case in cases})
         for case in cases:
             row = _row(
                 case,
                 moves=moves.get(case.id, []),
                 surveyed=case.id in surveys,
                 score=surveys.get(case.id),
-                sentiments=sentiments.get(case.id, []),
-                followers=reach.get(case.id, 0),
-                replied=replied.get(case.id),
-                category=categories.get(case.id),
+                sentiments=said.sentiments.get(case.id, []),
+                followers=said.followers.get(case.id, 0),
+                replied=said.replied.get(case.id),
+                category=said.categories.get(case.id),
             )
             rows.append(row)
             if row["is_negative"]:
