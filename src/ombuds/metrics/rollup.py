@@ -407,19 +407,20 @@ def _add_to_days(
     }
     written: list[dict[str, Any]] = []
     gone: list[int] = []
-    debt_days: dict[datetime, dict[outcome_days.Key, dict[str, Any]] | None] = {}
     for key, delta in deltas.items():
         found = outcome_days.merged(brand_id, key, stored.get(key), delta)
         row: dict[str, Any] | None = found.row
         if row is not None and found.bounds:
             row["min_opened_at"], row["max_opened_at"] = _opened_bounds(session, brand_id, key)
         if row is not None and found.debt:
-            day = key[0]
-            if debt_days.get(day) is None:
-                changes = _span_changes(session, brand_id, day, day + outcome_days.DAY)
-                rows = outcome_days.day_rows(brand_id, [], [], changes)
-                debt_days[day] = {outcome_days.key_of(exact): exact for exact in rows}
-            exact = debt_days[day].get(key)  # type: ignore[union-attr]
+            # the spans of the row's own group alone: a case routed away from the team it was
+            # opened without empties that group's row in every batch, and the day's other spans
+            # (all of them, read for each such row) were most of the refresh's reads
+            day, dimension, value = key
+            group = (outcome_days.DIMENSIONS[dimension], value)
+            changes = _span_changes(session, brand_id, day, day + outcome_days.DAY, group=group)
+            rows = outcome_days.day_rows(brand_id, [], [], changes)
+            exact = {outcome_days.key_of(exact): exact for exact in rows}.get(key)
             if exact is None:
                 row = None  # nothing left in it: as a rebuild, no row
             else:
@@ -551,11 +552,19 @@ _SPAN_READ = (
 
 
 def _span_changes(
-    session: Session, brand_id: int, first: datetime, end: datetime
+    session: Session,
+    brand_id: int,
+    first: datetime,
+    end: datetime,
+    *,
+    group: tuple[str | None, Any] = (None, None),
 ) -> list[outcome_days.SpanChange]:
     """What the brand's open spans change at the midnights in [first, end): the spans that may
-    begin to hold at one (begun, or their case opened, since the day before) or cease to."""
+    begin to hold at one (begun, or their case opened, since the day before) or cease to; with
+    ``group`` (a scope column and its value), only the spans of that team, agent, channel or
+    category (the day rows of that group are all they change)."""
     before = first - outcome_days.DAY
+    column, value = group
     found: dict[int, tuple[Any, ...]] = {}
     for condition in (
         and_(CaseOpenSpan.starts_at > before, CaseOpenSpan.starts_at < end),
@@ -563,6 +572,9 @@ def _span_changes(
         and_(CaseOpenSpan.ends_at > before, CaseOpenSpan.ends_at < end),
     ):
         query = select(*_SPAN_READ).where(CaseOpenSpan.brand_id == brand_id, condition)
+        if column is not None:
+            held = CaseOpenSpan.__table__.c[column]
+            query = query.where(held.is_(None) if value is None else held == value)
         found.update((row[0], tuple(row[1:])) for row in session.execute(query))
     sized = len(SCOPE)
     return outcome_days.span_changes(
