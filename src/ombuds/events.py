@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Table, insert
+from sqlalchemy import event as hooks
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ombuds.clock import utcnow
@@ -61,5 +64,47 @@ def record_event(
         data=data or {},
         occurred_at=occurred_at or utcnow(),
     )
-    session.add(event)
+    held: list[dict[str, Any]] | None = session.info.get(_HELD)
+    if held is None:
+        session.add(event)
+    else:
+        held.append({column: getattr(event, column) for column in _COLUMNS})
     return event
+
+
+_HELD = "ombuds.events.held"
+_COLUMNS = ("brand_id", "kind", "subject_type", "subject_id", "actor_id", "data", "occurred_at")
+
+
+@contextmanager
+def events_together(session: Session) -> Iterator[None]:
+    """Within it, the events recorded on ``session`` are written together, in the order they were
+    recorded, at the session's next flush or when it ends: one multi-row INSERT instead of one
+    INSERT each (on SQLite the unit of work inserts rows whose ids it needs back one at a time).
+
+    The same rows with the same ids (they are written when the unit of work would have flushed
+    them, in the same order); ``record_event`` answers an object that is not the stored row, so
+    a caller within must not need the event's id. For the pipeline's batch writers (threading,
+    routing), which record thousands of events a batch and read none of them back.
+    """
+    if session.info.get(_HELD) is not None:
+        yield
+        return
+    session.info[_HELD] = []
+    hooks.listen(session, "before_flush", _write_held)
+    try:
+        yield
+        _write_held(session)
+    finally:
+        hooks.remove(session, "before_flush", _write_held)
+        session.info.pop(_HELD, None)
+
+
+def _write_held(session: Session, *_: object) -> None:
+    held: list[dict[str, Any]] | None = session.info.get(_HELD)
+    if held:
+        session.info[_HELD] = []
+        session.execute(insert(_EVENT), held)
+
+
+_EVENT: Table = Event.__table__  # type: ignore[assignment]

@@ -30,7 +30,7 @@ from ombuds.event_payloads import (
     CaseRouted,
     CaseStatusChanged,
 )
-from ombuds.events import Event, record_event
+from ombuds.events import Event, events_together, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.surveys.actions import offer_survey
 
@@ -93,7 +93,7 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
     Safe to repeat: a mention threaded before keeps its customer and case, and nothing is written.
     """
     ordered = sorted(mentions, key=lambda m: (m.created_at, m.id))
-    with session.no_autoflush:
+    with session.no_autoflush, events_together(session):
         todo = [m for m in ordered if not _threaded_before(m)]  # before customers are set on them
         todo_ids = {m.id for m in todo}
         customers = _customers_of(session, todo)

@@ -16,7 +16,7 @@ from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
-from ombuds.events import Event, record_event
+from ombuds.events import Event, events_together, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing import sla
 from ombuds.routing.assignment_actions import Assigner, owner_is_away, routed_owner
@@ -75,7 +75,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     # cases, so it need not flush before each of its few remaining reads.
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_({i for _, i in todo})))}
     facts = facts_for_mentions(session, mentions=[m for m, _ in todo])
-    with session.no_autoflush:
+    with session.no_autoflush, events_together(session):
         for mention, case_id in todo:
             case = cases[case_id]
             if case.brand_id not in rules:
