@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
@@ -153,7 +153,6 @@ def _customers_of(session: Session, mentions: Sequence[Mention]) -> dict[int, in
                 data={"channel": first.channel, "handle": first.author_handle},
                 occurred_at=first.created_at,
             )
-        session.add_all([identities[key] for key in created])
     customer_of: dict[int, int] = {}
     for mention in mentions:
         if mention.direction is not Direction.INBOUND:
@@ -163,7 +162,17 @@ def _customers_of(session: Session, mentions: Sequence[Mention]) -> dict[int, in
             identity.followers = mention.author_followers  # the latest count the author showed
         mention.customer_id = identity.customer_id
         customer_of[mention.id] = identity.customer_id
+    if created:
+        # the new identities in one statement, as the batch left them: nothing reads their ids,
+        # which the unit of work would fetch back one INSERT at a time on SQLite
+        session.execute(
+            insert(Identity),
+            [{name: getattr(identities[key], name) for name in _IDENTITY_COLUMNS} for key in created],
+        )
     return customer_of
+
+
+_IDENTITY_COLUMNS = ("brand_id", "customer_id", "channel", "handle", "followers")
 
 
 def _decide(book: CaseBook, mention: Mention, customer_id: int | None) -> tuple[ThreadDecision, Case | None]:
