@@ -144,3 +144,9 @@ def test_a_recipe_names_how_heads_start() -> None:
     assert not Recipe(head_start="probe").starts_at_random(5000)
     with pytest.raises(ValueError, match="head_start"):
         Recipe(head_start="zeros")
+
+
+def test_categories_weigh_their_classes_and_sentiment_follows_the_recipe() -> None:
+    assert Recipe().weighs_classes("category")  # a rare category counts in macro-F1 as a common one
+    assert not Recipe().weighs_classes("sentiment")
+    assert Recipe(class_weighted=True).weighs_classes("sentiment")

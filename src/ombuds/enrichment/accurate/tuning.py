@@ -334,7 +334,7 @@ def fine_tune(
     losses_of = {
         head: torch.nn.CrossEntropyLoss(
             weight=torch.tensor(balanced_weights(targets[head], len(classes[head])))
-            if recipe.class_weighted
+            if recipe.weighs_classes(head)
             else None,
             ignore_index=-100,
         )
