@@ -128,3 +128,28 @@ def test_the_words_naming_agreeing_complaints_are_the_same_in_every_process() ->
         for seed in range(1, 5)
     }
     assert len(named) == 1, named
+
+
+def test_a_moving_window_finds_the_group_that_comparing_every_pair_finds() -> None:
+    # The detector remembers each window's links from one call to the next and the links of
+    # pairs of authors across windows; as windows move, gain and lose mentions (an author's
+    # second message among them), every answer must still be what every pair gives.
+    rng = random.Random(11)
+    vocabulary = [f"stem{n}" for n in range(25)]
+    monitor = BrandMonitor()
+    detectors = monitor.detectors
+    windows = [SlidingWindow(30.0), SlidingWindow(75.0)]
+    for mention_id in range(1, 400):
+        stems = {s: 10 ** rng.uniform(-4, -1.7) for s in rng.sample(vocabulary, rng.randint(0, 3))}
+        detectors._terms[mention_id] = stems
+        entry = Entry(float(mention_id), mention_id, f"author{rng.randint(1, 40)}", False)
+        for window in windows:
+            window.add(entry)
+        window = rng.choice(windows)
+        by_author: dict[str, dict[str, float]] = {}
+        for held in window.entries:
+            found = by_author.setdefault(held.author, {})
+            for stem, rate in detectors._terms[held.mention_id].items():
+                found[stem] = min(rate, found.get(stem, 1.0))
+        expected = _pairwise_groups(by_author, monitor.settings.agree_link_strength)
+        assert detectors._agreeing(window) == expected, mention_id

@@ -105,7 +105,8 @@ class StormBook:
 
     def match(self, alarm: Alarm, tag: str, at: float) -> tuple[Storm | None, bool]:
         # a storm about something else is no match for complaints that agree, even on its key
-        open_storms = [storm for storm in self.open_storms() if is_about(storm, alarm) is not False]
+        topic = alarm_topic(alarm)  # read once for every open storm
+        open_storms = [storm for storm in self.open_storms() if is_about_topic(storm, topic) is not False]
         if alarm.signal is not Signal.CLUSTER:
             for storm in open_storms:
                 if tag in storm.keys:
@@ -143,7 +144,7 @@ class StormBook:
                 and tag in storm.keys
                 and alarm.signal is not Signal.CLUSTER
                 and storm.last_activity_at.timestamp() >= horizon
-                and is_about(storm, alarm) is not False
+                and is_about_topic(storm, topic) is not False
             ):
                 storm.is_open = True
                 return storm, True
@@ -219,6 +220,12 @@ class StormBook:
         return escalations
 
 
+def alarm_topic(alarm: Alarm) -> tuple[set[str], set[int]] | None:
+    """What ``is_about`` reads of an alarm: the stems naming its problem and its own mentions."""
+    topic = set(alarm.evidence.get("shared_words", ())[:TOPIC_WORDS])
+    return (topic, set(alarm.mention_ids)) if topic else None
+
+
 def is_about(storm: Storm, alarm: Alarm) -> bool | None:
     """Are the agreeing complaints behind ``alarm`` about what ``storm`` is about?
 
@@ -228,14 +235,18 @@ def is_about(storm: Storm, alarm: Alarm) -> bool | None:
     make any storm look like the new problem. None when the alarm names nothing (it is not an
     agreement alarm) or the storm holds too few other mentions to tell.
     """
-    topic = set(alarm.evidence.get("shared_words", ())[:TOPIC_WORDS])
-    if not topic:
+    return is_about_topic(storm, alarm_topic(alarm))
+
+
+def is_about_topic(storm: Storm, topic: tuple[set[str], set[int]] | None) -> bool | None:
+    """``is_about`` with the alarm's ``alarm_topic`` read once for many storms."""
+    if topic is None:
         return None
-    own = set(alarm.mention_ids)
+    stems, own = topic
     others = [m for m in storm.sample if m.mention_id not in own]
     if len(others) < TOPIC_MIN_SAMPLE:
         return None
-    using = sum(1 for m in others if not topic.isdisjoint(text.stem_set(m.text)))
+    using = sum(1 for m in others if not stems.isdisjoint(text.stem_set(m.text)))
     return using >= TOPIC_SHARE * len(others)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,18 @@ HOT_STRENGTH = 2.0  # ... and that excess would happen by chance less than once 
 NEGATIVE_KEY = "tone:negative"  # complaints alone, a key like a category
 AGREE_KEYS = ("all", NEGATIVE_KEY)
 TERMS_KEPT = 4096  # mentions whose rare stems are remembered for the agreement test
+LINKS_KEPT = 200_000  # pairs of authors whose link is remembered (about 30 MB at most)
 WEEK_HOURS = 7 * 24.0
+_UNKNOWN: tuple[str, ...] = ()  # a link not worked out yet (a found one is never empty)
+
+
+@dataclass(slots=True)
+class _WindowLinks:
+    """The profiles a window held when last asked for its agreeing group, and their links."""
+
+    present: set[int] = field(default_factory=set)
+    users: dict[str, set[int]] = field(default_factory=dict)  # stem -> present profiles using it
+    linked: dict[int, dict[int, tuple[str, ...]]] = field(default_factory=dict)
 
 
 class Detectors:
@@ -37,6 +49,14 @@ class Detectors:
     def __init__(self, monitor: BrandMonitor) -> None:
         self.monitor = monitor
         self._terms: dict[int, dict[str, float]] = {}  # mention id -> its rare stems
+        # an author's mentions in a window -> (a number, their rare stems); see ``_agreeing``
+        self._profiles: dict[tuple[int, ...], tuple[int, dict[str, float]]] = {}
+        # two such numbers -> the stems that link them, or None where they do not link
+        self._links: dict[tuple[int, int], tuple[str, ...] | None] = {}
+        self._numbered = 0
+        self._stems: dict[int, dict[str, float]] = {}  # a profile's number -> its stems
+        # a window's identity -> the window and the links among the profiles it held last
+        self._windows: dict[int, tuple[SlidingWindow, _WindowLinks]] = {}
         self._complaint_spans = {minutes * 60.0 for minutes in monitor.settings.complaint_windows_minutes}
 
     def run(
@@ -261,53 +281,128 @@ class Detectors:
         share: their surprise (-log10 of each stem's rate in the stream, summed) must reach
         ``agree_link_strength``, so one rare word links two people and so do two less rare ones,
         but a word that merely is not common does not chain unrelated complaints together."""
-        by_author: dict[str, dict[str, float]] = {}
+        if len(self._links) > LINKS_KEPT:
+            self._forget_links()
+        # An author's stems (the rarest rate of each over their mentions in the window) depend
+        # only on which of their mentions the window holds: each such list of mentions is a
+        # profile, numbered, whose stems are read once.
+        profiles = self._profiles
+        written: dict[str, list[int]] = {}
         for entry in window.entries:
-            found = by_author.setdefault(entry.author, {})
-            for stem, rate in self._rare_stems(entry.mention_id).items():
-                found[stem] = min(rate, found.get(stem, 1.0))
-        authors = list(by_author)
-        parent = {author: author for author in authors}
+            found = written.get(entry.author)
+            if found is None:
+                written[entry.author] = [entry.mention_id]
+            else:
+                found.append(entry.mention_id)
+        authors = list(written)
+        numbers: list[int] = []
+        read: dict[int, dict[str, float]] = {}
+        for author in authors:
+            mentions = tuple(written[author])
+            profile = profiles.get(mentions)
+            if profile is None:
+                stems: dict[str, float] = {}
+                for mention_id in mentions:
+                    for stem, rate in self._rare_stems(mention_id).items():
+                        stems[stem] = min(rate, stems.get(stem, 1.0))
+                self._numbered += 1  # never reused: a number stands for one set of stems
+                profile = profiles[mentions] = (self._numbered, stems)
+            numbers.append(profile[0])
+            read[profile[0]] = profile[1]
+        # after the loop: reading a mention's stems may have dropped what was remembered
+        self._stems.update(read)
+        linked = self._linked_in(window, numbers)
+        parent = list(range(len(authors)))
 
-        def root(author: str) -> str:
-            while parent[author] != author:
-                parent[author] = parent[parent[author]]
-                author = parent[author]
-            return author
+        def root(index: int) -> int:
+            while parent[index] != index:
+                parent[index] = parent[parent[index]]
+                index = parent[index]
+            return index
 
-        needed = self.monitor.settings.agree_link_strength
-        # Only pairs that share a stem can link: an index of who uses each stem finds them
-        # without comparing every pair of a busy window. They are taken in the order the
-        # pairwise loop took them, so the groups and the order of ``used`` stay the same.
-        users: dict[str, list[int]] = {}
-        for index, author in enumerate(authors):
-            for stem in by_author[author]:
-                users.setdefault(stem, []).append(index)
-        used: dict[str, int] = {}
-        for index, first in enumerate(authors):
-            mine = by_author[first]
-            partners = {other for stem in mine for other in users[stem] if other > index}
-            for other in sorted(partners):
-                second = authors[other]
-                theirs = by_author[second]
-                shared = mine.keys() & theirs.keys()
-                surprise = sum(-math.log10(max(mine[s], theirs[s])) for s in shared)
-                if surprise >= needed:
-                    parent[root(second)] = root(first)
+        position = {number: index for index, number in enumerate(numbers)}
+        used: dict[str, int] = {}  # every linking pair of the window counts its shared stems once
+        for index, number in enumerate(numbers):
+            for other, shared in linked[number].items():
+                if position[other] > index:
+                    parent[root(position[other])] = root(index)
                     for stem in shared:
                         used[stem] = used.get(stem, 0) + 1
-        groups: dict[str, set[str]] = {}
-        for author in authors:
-            groups.setdefault(root(author), set()).add(author)
-        group = max(groups.values(), key=len, default=set())
-        if len(group) < 2:
+        groups: dict[int, list[int]] = {}
+        for index in range(len(authors)):
+            groups.setdefault(root(index), []).append(index)
+        members = max(groups.values(), key=len, default=[])
+        if len(members) < 2:
             return set(), []
+        theirs: set[str] = set().union(*(read[numbers[index]] for index in members))
         # Ties go by the stem itself: ``used`` fills in set order, which differs between
         # processes (string hashing), and the first words name the incident.
-        telling = sorted(
-            (s for s in used if any(s in by_author[a] for a in group)), key=lambda s: (-used[s], s)
-        )
-        return group, telling
+        telling = [
+            stem for _, stem in sorted((-count, stem) for stem, count in used.items() if stem in theirs)
+        ]
+        return {authors[index] for index in members}, telling
+
+    def _linked_in(self, window: SlidingWindow, numbers: list[int]) -> dict[int, dict[int, tuple[str, ...]]]:
+        """The links among a window's profiles (``numbers``, in the window's order of authors):
+        for each, the profiles it links to and the stems they share.
+
+        A window moves by a mention at a time, so the links of the profiles it held at the
+        last call are kept and only a profile new to it is compared, with the profiles that
+        share one of its stems (found through an index of who uses each stem). The pair is
+        compared as the window orders it (its earlier author's stems first: the surprise is
+        summed in the order of their shared stems) and remembered for the other windows.
+        """
+        known = self._windows.get(id(window))
+        if known is None or known[0] is not window:
+            known = self._windows[id(window)] = (window, _WindowLinks())
+        links, stems_of, state = self._links, self._stems, known[1]
+        present = set(numbers)
+        users, linked = state.users, state.linked
+        for gone in state.present - present:
+            for stem in stems_of[gone]:
+                holders = users[stem]
+                holders.discard(gone)
+                if not holders:
+                    del users[stem]
+            for other in linked.pop(gone):
+                del linked[other][gone]
+        needed = self.monitor.settings.agree_link_strength
+        position: dict[int, int] | None = None
+        for number in numbers:
+            if number in linked:
+                continue
+            if position is None:
+                position = {n: index for index, n in enumerate(numbers)}
+            mine = stems_of[number]
+            partners: set[int] = set()
+            for stem in mine:
+                using = users.get(stem)
+                if using is None:
+                    users[stem] = {number}
+                else:
+                    partners.update(using)
+                    using.add(number)
+            found = linked[number] = {}
+            for other in partners:
+                pair = (number, other) if position[number] < position[other] else (other, number)
+                link = links.get(pair, _UNKNOWN)
+                if link is _UNKNOWN:
+                    first, second = stems_of[pair[0]], stems_of[pair[1]]
+                    shared = first.keys() & second.keys()
+                    surprise = sum(-math.log10(max(first[s], second[s])) for s in shared)
+                    link = links[pair] = tuple(shared) if surprise >= needed else None
+                if link is not None:
+                    found[other] = link
+                    linked[other][number] = link
+        state.present = present
+        return linked
+
+    def _forget_links(self) -> None:
+        """Drop what ``_agreeing`` remembers (it is read again as needed)."""
+        self._profiles.clear()
+        self._links.clear()
+        self._stems.clear()
+        self._windows.clear()
 
     def _rare_stems(self, mention_id: int) -> dict[str, float]:
         """A mention's stems of words the stream seldom uses, with the rarest word's rate."""
@@ -327,6 +422,8 @@ class Detectors:
         if len(self._terms) >= TERMS_KEPT:
             recent = self.monitor.recent
             self._terms = {k: v for k, v in self._terms.items() if k in recent}
+            # the remembered authors and links were read from stems some of which are gone
+            self._forget_links()
         self._terms[mention_id] = found
         return found
 
