@@ -22,6 +22,12 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
+def keys_ready(page: Page) -> None:
+    """Wait until a freshly loaded page listens for keys: a flash can be on screen while the
+    page's deferred keys.js has not run yet, and a key pressed then is lost."""
+    page.wait_for_load_state("domcontentloaded")
+
+
 def test_an_agent_works_one_case_with_only_the_keyboard_searches_then_bulk_assigns_three(
     page: Page, desk: SeededDesk, session_factory: sessionmaker[Session], artifacts_dir: Path
 ) -> None:
@@ -69,8 +75,10 @@ def test_an_agent_works_one_case_with_only_the_keyboard_searches_then_bulk_assig
     page.keyboard.press("o")
     page.wait_for_url(re.compile(rf"/cases/{second_id}$"))
 
+    keys_ready(page)
     page.keyboard.press("a")
     expect(page.locator(".flash-success")).to_contain_text("Assigned to you.")
+    keys_ready(page)
     page.keyboard.press("n")
     expect(page.locator("#note-text")).to_be_focused()
     page.keyboard.type("Called the customer; courier booked for tomorrow.")
@@ -81,6 +89,7 @@ def test_an_agent_works_one_case_with_only_the_keyboard_searches_then_bulk_assig
     expect(page.get_by_text("Called the customer; courier booked for tomorrow.")).to_be_visible()
 
     # Back in the inbox: every case on the page ticked at once, given to me in one go.
+    keys_ready(page)
     page.keyboard.press("/")
     page.wait_for_url(re.compile(r"/inbox#search$"))
     expect(page.locator("#inbox-q")).to_be_focused()
