@@ -37,6 +37,15 @@ from ombuds.incidents.detectors.types import Alarm, Observation, Signal
 from ombuds.incidents.detectors.windows import Entry, SlidingWindow
 
 SEEN_SECONDS = 48 * HOUR_SECONDS
+# (end, profile, profile hour, hour, cache of whole hours, start -> exposure): see ``_exposure``
+_ExposureMemo = tuple[
+    float | None,
+    Profile | None,
+    int | None,
+    int | None,
+    tuple[int | None, int, list[float]] | None,
+    dict[float, float],
+]
 AFTERGLOW_MINUTES = 60  # windows longer than this can outlive the burst they saw
 NEGATIVE_HALF_LIFE_HOURS = 7 * 24
 
@@ -79,6 +88,7 @@ class BrandMonitor:
         self.profile_hour: int | None = None
         self._cumulative: tuple[int | None, int, list[float]] | None = None
         self._exposures: tuple[int | None, dict[tuple[int, int], float]] = (None, {})
+        self._exposure_memo: _ExposureMemo = (None, None, None, None, None, {})
         self.clock: float | None = None
         self.hour: int | None = None
         self.established_at: float | None = None
@@ -212,6 +222,30 @@ class BrandMonitor:
         return level.per_hour * self._exposure(start, end)
 
     def _exposure(self, start: float, end: float) -> float:
+        """``_exposure_of`` remembered for the current instant: the detectors ask it for each
+        window of each of a mention's keys, and the keys' windows share their spans. Kept only
+        while nothing it is read from (the profile, its hour, the clock's hour and the cache of
+        whole hours) is replaced, so it returns what working it out again would."""
+        memo = self._exposure_memo
+        current = (
+            memo[0] == end
+            and memo[1] is self.profile
+            and memo[2] == self.profile_hour
+            and memo[3] == self.hour
+            and memo[4] is self._cumulative
+        )
+        if current:
+            found = memo[5].get(start)
+            if found is not None:
+                return found
+        value = self._exposure_of(start, end)
+        if not current or memo[4] is not self._cumulative:
+            memo = (end, self.profile, self.profile_hour, self.hour, self._cumulative, {})
+            self._exposure_memo = memo
+        memo[5][start] = value
+        return value
+
+    def _exposure_of(self, start: float, end: float) -> float:
         """Sum of the profile's factors over [start, end), in hours; whole hours come from a cache."""
         if end <= start:
             return 0.0
