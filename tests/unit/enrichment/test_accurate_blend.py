@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from ombuds.enrichment.accurate.analyzers import accurate_classifier
-from ombuds.enrichment.accurate.recipe import WITH_FAST, Recipe
+from ombuds.enrichment.accurate.recipe import RANDOM_HEAD_MIN_EXAMPLES, WITH_FAST, Recipe
 from ombuds.enrichment.accurate.tuning import AccurateModel
+from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.findings import ClassifierData
@@ -95,3 +96,32 @@ def test_a_share_outside_zero_to_one_is_refused(monkeypatch: pytest.MonkeyPatch)
     fast = SentimentAnalyzer(cast(Any, Rows({"x": [0.0, 0.0, 0.0]})), _log_head(SENTIMENTS), version="f")
     with pytest.raises(ValueError, match="sentiment: the fast head's share must be in"):
         accurate_classifier(model, "sentiment", fast)
+
+
+def test_a_category_head_tuned_on_a_few_examples_leaves_the_reading_to_the_fast_head(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(WITH_FAST, "category", 0.3)
+    categories = ("Late Flight", "Lost Luggage")
+    rows = {"late again": np.log([0.9, 0.1]).tolist()}
+    fast = CategoryAnalyzer(
+        cast(Any, Rows({"late again": np.log([0.2, 0.8]).tolist()})), _log_head(categories), version="f"
+    )
+
+    def tuned_on(examples: int) -> AccurateModel:
+        return AccurateModel(
+            version="minilm-ft-0123456789ab",
+            encoder=cast(Any, Rows(rows)),
+            heads={"category": _log_head(categories)},
+            recipe=Recipe(),
+            trained_at=datetime(2026, 12, 2, tzinfo=UTC),
+            examples={"category": examples},
+            reading="int8",
+        )
+
+    few = accurate_classifier(tuned_on(RANDOM_HEAD_MIN_EXAMPLES - 1), "category", fast)
+    assert few is fast
+    assert few.predict(["late again"]) == ["Lost Luggage"]
+    many = accurate_classifier(tuned_on(RANDOM_HEAD_MIN_EXAMPLES), "category", fast)
+    assert many.version.startswith("minilm-ft-0123456789ab.int8+fast.30")
+    assert many.predict(["late again"]) == ["Late Flight"]  # 0.7 x 0.9 + 0.3 x 0.2 against 0.31

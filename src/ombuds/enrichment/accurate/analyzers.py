@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.recipe import WITH_FAST
+from ombuds.enrichment.accurate.recipe import FAST_BELOW, WITH_FAST
 from ombuds.enrichment.accurate.tuning import AccurateModel
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.intent import IntentAnalyzer
@@ -58,7 +58,10 @@ def accurate_classifier(
     model: AccurateModel, head: str, fast: TextClassifier | None = None
 ) -> TextClassifier:
     """The analyzer for one of the model's heads (sentiment, category or intent), averaged with
-    the fast head ``fast`` where ``WITH_FAST`` gives the head a share."""
+    the fast head ``fast`` where ``WITH_FAST`` gives the head a share; ``fast`` itself where the
+    head learnt from fewer examples than ``FAST_BELOW`` asks."""
+    if fast is not None and model.examples.get(head, 0) < FAST_BELOW.get(head, 0):
+        return fast
     kind = {"sentiment": SentimentAnalyzer, "category": CategoryAnalyzer}.get(head, TextClassifier)
     share = WITH_FAST.get(head, 0.0)
     if fast is None or share <= 0:
