@@ -3,12 +3,18 @@
 Usage (from the repository root; the public data sets sit beside it in ../shared/data):
 
     .venv/bin/python scripts/build_enrichment_models.py [--data ../shared/data] \
-        [--teacher-cache /tmp/teacher.npz] [--exclude score.csv] [--permissive-only]
+        [--teacher-cache /tmp/teacher.npz] [--exclude score.csv] [--permissive-only] \
+        [--teacher DIR]
 
 The sentence projection is distilled from all-MiniLM-L6-v2 (from its registry package, on the
 CPU): encoding the ~52,000 unlabelled texts takes about 8 minutes on two cores, so the vectors
 can be kept in ``--teacher-cache`` for the next build. ``--exclude`` leaves the texts of a CSV
 file out of the unlabelled corpus (to measure on texts the projection never saw).
+``--teacher DIR`` adds an accurate model's sentiment probabilities (MiniLM fine-tuned on the
+airline labels, ``ombuds.enrichment.accurate``) to what the projection is distilled from: the
+model saved in DIR, or, when DIR holds none, one tuned there first on the same labelled rows the
+heads learn from (about 10 minutes on two quiet cores, fixed seeds); its probabilities are
+cached beside the encoder's vectors.
 ``--permissive-only`` builds ``permissive.npz`` instead of ``default.npz``, from files whose
 licence allows commercial use only (``ombuds_lab/enrichment/permissive.py`` names them and how
 their labels are derived); the default model learns from CC BY-NC-SA airline tweets.
@@ -30,6 +36,7 @@ from ombuds.enrichment.analyzers.category import NO_CATEGORY
 from ombuds.enrichment.artifacts import DEFAULT_MODEL, fingerprint, read_arrays, trained_dir, write_arrays
 from ombuds.enrichment.features import TextFeaturizer
 from ombuds.enrichment.training import (
+    SELF_TRAINING_WEIGHT,
     TrainingSet,
     fit_category,
     fit_featurizer,
@@ -37,7 +44,15 @@ from ombuds.enrichment.training import (
     read_labeled_csv,
 )
 from ombuds_lab.enrichment import permissive
-from ombuds_lab.enrichment.distill import DIMENSIONS, EPOCHS, agreement, distill_projection, principal_targets
+from ombuds_lab.enrichment.distill import (
+    EPOCHS,
+    PROBABILITY_WEIGHT,
+    TEACHER_LABEL_SHARE,
+    agreement,
+    distill_projection,
+    teacher_labels,
+    teacher_targets,
+)
 
 AIRLINE = "airline_dev.csv"
 PERMISSIVE_MODEL = "permissive"
@@ -60,7 +75,11 @@ def build(
     teacher_cache: Path | None = None,
     exclude: Path | None = None,
     permissive_only: bool = False,
+    teacher: Path | None = None,
+    labels: Path | None = None,
 ) -> dict[str, object]:
+    if permissive_only and teacher is not None:
+        raise ValueError("--teacher is built for the airline model only (not measured on the permissive one)")
     if permissive_only:
         airline = None
         sentiment_set = permissive.sentiment_set(data)
@@ -69,20 +88,27 @@ def build(
         vocabulary = sentiment_set.texts + categories.texts
         name = PERMISSIVE_MODEL
     else:
-        airline = sentiment_set = read_labeled_csv(
-            data / AIRLINE, text_col="text", label_col="airline_sentiment"
-        )
-        categories = _airline_categories(data / AIRLINE)
+        labelled = labels or data / AIRLINE
+        airline = sentiment_set = read_labeled_csv(labelled, text_col="text", label_col="airline_sentiment")
+        categories = _airline_categories(labelled)
         corpus = _unlabelled_texts(data)
-        vocabulary = airline.texts
+        vocabulary = _column(data / AIRLINE, "text")
         name = DEFAULT_MODEL
     vectors = _teacher_vectors(corpus, teacher_cache)
+    tuned: dict[str, object] | None = None
+    outputs: list[np.ndarray] = []
+    if teacher is not None:
+        tuned = _accurate_teacher(teacher, labels or data / AIRLINE)
+        outputs = [_accurate_sentiment(corpus, teacher, teacher_cache)]
     if exclude is not None:
         left_out = set(_column(exclude, "text"))
         kept = [i for i, text in enumerate(corpus) if text not in left_out]
         corpus, vectors = [corpus[i] for i in kept], vectors[kept]
-    featurizer, fit = _distilled_featurizer(fit_featurizer(vocabulary), corpus, vectors)
-    sentiment = fit_sentiment(featurizer, sentiment_set)
+        outputs = [output[kept] for output in outputs]
+    targets = teacher_targets(vectors, outputs, weight=PROBABILITY_WEIGHT if outputs else 0.0)
+    featurizer, fit = _distilled_featurizer(fit_featurizer(vocabulary), corpus, targets)
+    guessed = _teacher_guesses(corpus, outputs, set(vocabulary), tuned) if tuned is not None else None
+    sentiment = fit_sentiment(featurizer, sentiment_set, guessed=guessed)
     category = fit_category(featurizer, categories)
     arrays = {
         **featurizer.arrays("features/"),
@@ -104,19 +130,31 @@ def build(
                 _provenance(airline, "airline_sentiment")
                 if airline is not None
                 else _provenance(sentiment_set, "derived labels (ombuds_lab/enrichment/permissive.py)")
+            )
+            | (
+                {
+                    "teacher_labels": {
+                        "data": "the accurate model's labels on the unlabelled texts that are not airline "
+                        f"tweets, the {TEACHER_LABEL_SHARE:.0%} it is surest of",
+                        "rows": len(guessed),
+                        "weight": SELF_TRAINING_WEIGHT,
+                        "classes": {
+                            label: guessed.labels.count(label) for label in sorted(set(guessed.labels))
+                        },
+                    }
+                }
+                if guessed is not None
+                else {}
             ),
             "embedding": {
-                "method": (
-                    f"word TF-IDF × a {featurizer.dimensions}-dimension projection distilled from "
-                    f"all-MiniLM-L6-v2 (top principal directions of its vectors, cosine loss, "
-                    f"{EPOCHS} epochs of Adam), no labels used"
-                ),
+                "method": _embedding_method(featurizer.dimensions, tuned),
                 "data": ", ".join(
                     [f.name for f in permissive.FILES] if permissive_only else [f for f, _ in UNLABELLED]
                 ),
                 "rows": len(corpus),
                 "excluded": exclude.name if exclude is not None else None,
                 "mean_cosine_to_teacher": round(fit, 3),
+                **({"teacher": tuned} if tuned is not None else {}),
             },
             "category": _provenance(
                 categories,
@@ -131,6 +169,20 @@ def build(
     }
     (out / f"{name}.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _embedding_method(dimensions: int, tuned: dict[str, object] | None) -> str:
+    if tuned is None:
+        return (
+            f"word TF-IDF × a {dimensions}-dimension projection distilled from all-MiniLM-L6-v2 "
+            f"(top principal directions of its vectors, cosine loss, {EPOCHS} epochs of Adam), no labels used"
+        )
+    return (
+        f"word TF-IDF × a {dimensions}-dimension projection distilled from all-MiniLM-L6-v2 (top "
+        f"principal directions of its vectors) and the sentiment probabilities of the accurate model "
+        f"{tuned['version']} (MiniLM fine-tuned on the labels under 'teacher'; their block weighs "
+        f"{PROBABILITY_WEIGHT} beside the directions), cosine loss, {EPOCHS} epochs of Adam"
+    )
 
 
 def _license_note(permissive_only: bool) -> str:
@@ -176,12 +228,85 @@ def _teacher_vectors(corpus: list[str], cache: Path | None) -> np.ndarray:
     return vectors
 
 
+TEACHER_NOTE = "teacher.json"
+
+
+def _accurate_teacher(folder: Path, airline: Path) -> dict[str, object]:
+    """The accurate model in ``folder`` (tuned there first on the airline labels when there is
+    none), described for the manifest: its version and what it learnt from."""
+    from ombuds.enrichment.accurate.tuning import AccurateModel
+
+    note = folder / TEACHER_NOTE
+    if not (folder / "model.json").is_file():
+        from ombuds.enrichment.accurate.export import export_for_inference
+        from ombuds.enrichment.accurate.recipe import Recipe
+        from ombuds.enrichment.accurate.tuning import fine_tune
+
+        sentiment = read_labeled_csv(airline, text_col="text", label_col="airline_sentiment")
+        reasons = read_labeled_csv(airline, text_col="text", label_col="negativereason").without(
+            ["Can't Tell"]
+        )
+        model = fine_tune(
+            {
+                "sentiment": list(zip(sentiment.texts, sentiment.labels, strict=True)),
+                "category": list(zip(reasons.texts, reasons.labels, strict=True)),
+            },
+            Recipe(),
+        )
+        model.save(folder)
+        export_for_inference(folder, sentiment.texts, threads=Recipe().threads)
+        data = f'{airline.name} columns airline_sentiment and negativereason (without "Can\'t Tell")'
+        note.write_text(json.dumps({"data": data}, indent=2) + "\n", encoding="utf-8")
+    model = AccurateModel.load(folder)
+    described: dict[str, object] = {
+        "version": model.stamp,
+        "examples": model.examples,
+        "sentiment_classes": list(model.heads["sentiment"].classes),
+    }
+    if note.is_file():
+        described |= json.loads(note.read_text(encoding="utf-8"))
+    return described
+
+
+def _teacher_guesses(
+    corpus: list[str], outputs: list[np.ndarray], airline: set[str], tuned: dict[str, object]
+) -> TrainingSet:
+    """The teacher's sentiment labels on the unlabelled texts that are not airline tweets, the
+    share it is surest of (airline tweets are the labelled rows or the scoring part)."""
+    others = [i for i, text in enumerate(corpus) if text not in airline]
+    classes = [str(name) for name in tuned["sentiment_classes"]]  # type: ignore[attr-defined]
+    texts, labels = teacher_labels([corpus[i] for i in others], outputs[0][others], classes)
+    return TrainingSet(texts, labels, "teacher")
+
+
+def _accurate_sentiment(corpus: list[str], folder: Path, cache: Path | None) -> np.ndarray:
+    """The accurate model's sentiment probabilities of the corpus, read from the cache (beside
+    the encoder's, ``NAME.accurate.npz``) when it holds them for this corpus and this model."""
+    from ombuds.enrichment.accurate.tuning import AccurateModel
+
+    model = AccurateModel.load(folder)
+    key = hashlib.sha256("\n".join([model.stamp, *corpus]).encode()).hexdigest()
+    stored_at = cache.with_suffix(".accurate.npz") if cache is not None else None
+    if stored_at is not None and stored_at.exists():
+        stored = read_arrays(stored_at)
+        if str(stored["key"]) == key:
+            return stored["probabilities"].astype(np.float32)
+    probabilities = np.concatenate(
+        [
+            model.probabilities("sentiment", corpus[start : start + 4_000])
+            for start in range(0, len(corpus), 4_000)
+        ]
+    ).astype(np.float32)
+    if stored_at is not None:
+        write_arrays(stored_at, {"key": np.array(key), "probabilities": probabilities})
+    return probabilities
+
+
 def _distilled_featurizer(
-    featurizer: TextFeaturizer, corpus: list[str], vectors: np.ndarray
+    featurizer: TextFeaturizer, corpus: list[str], targets: np.ndarray
 ) -> tuple[TextFeaturizer, float]:
-    """The featurizer with a sentence projection fitted to the teacher, and the fit reached."""
+    """The featurizer with a sentence projection fitted to the teacher's targets, and the fit reached."""
     words = featurizer.transform(corpus)[:, : featurizer.words.size].tocsr()
-    targets = principal_targets(vectors, DIMENSIONS)
     projection = distill_projection(words, targets)
     return featurizer.with_projection(projection), agreement(words, projection, targets)
 
@@ -214,6 +339,16 @@ def main() -> None:
     parser.add_argument("--teacher-cache", type=Path, help="keep the encoder's vectors here between builds")
     parser.add_argument("--exclude", type=Path, help="a CSV whose texts stay out of the unlabelled corpus")
     parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="distil from the accurate model in this folder (tuned there first when it holds none)",
+    )
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        help="labelled rows for the heads (airline_dev.csv's columns; default: that file itself)",
+    )
+    parser.add_argument(
         "--permissive-only",
         action="store_true",
         help="train permissive.npz only on data whose licence allows commercial use",
@@ -225,6 +360,8 @@ def main() -> None:
         teacher_cache=args.teacher_cache,
         exclude=args.exclude,
         permissive_only=args.permissive_only,
+        teacher=args.teacher,
+        labels=args.labels,
     )
     print(json.dumps(manifest, indent=2))
 

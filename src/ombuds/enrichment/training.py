@@ -112,9 +112,14 @@ def fit_featurizer(texts: Sequence[str]) -> TextFeaturizer:
     return TextFeaturizer.fit(texts, min_df=2)
 
 
-def fit_sentiment(featurizer: TextFeaturizer, training: TrainingSet) -> LinearModel:
-    """The sentiment head as shipped and as ``ombuds eval sentiment`` trains it."""
-    return fit_linear(featurizer, training, c=SENTIMENT_C, embedding_weight=SENTIMENT_EMBEDDING_WEIGHT)
+def fit_sentiment(
+    featurizer: TextFeaturizer, training: TrainingSet, *, guessed: TrainingSet | None = None
+) -> LinearModel:
+    """The sentiment head as shipped and as ``ombuds eval sentiment`` trains it; ``guessed``
+    rows (a teacher's labels on unlabelled texts) count SELF_TRAINING_WEIGHT each."""
+    return fit_linear(
+        featurizer, training, c=SENTIMENT_C, embedding_weight=SENTIMENT_EMBEDDING_WEIGHT, guessed=guessed
+    )
 
 
 def fit_category(

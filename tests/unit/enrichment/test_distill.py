@@ -8,7 +8,13 @@ import random
 import numpy as np
 
 from ombuds.enrichment.features import TextFeaturizer
-from ombuds_lab.enrichment.distill import agreement, distill_projection, principal_targets
+from ombuds_lab.enrichment.distill import (
+    agreement,
+    distill_projection,
+    principal_targets,
+    teacher_labels,
+    teacher_targets,
+)
 
 TOPICS = {
     "delay": ["delayed", "late", "waiting", "stuck", "tarmac"],
@@ -75,3 +81,43 @@ def test_the_projection_travels_with_the_featurizer_arrays() -> None:
     norms = np.linalg.norm(restored.sentence_vectors(rows), axis=1)
     assert abs(norms[0] - 1) < 1e-3
     assert norms[1] == 0
+
+
+def test_a_tuned_teachers_head_probabilities_become_directions_to_fit() -> None:
+    """Texts the teacher's head tells apart get targets apart, even where its vectors do not."""
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((600, 24)).astype(np.float32)  # no class in the vectors
+    labels = rng.integers(0, 3, 600)
+    probabilities = np.full((600, 3), 0.05, dtype=np.float32)
+    probabilities[np.arange(600), labels] = 0.9
+
+    def same_minus_other(targets: np.ndarray) -> float:
+        cosines = targets @ targets.T
+        same = labels[:, None] == labels[None, :]
+        return float(cosines[same].mean() - cosines[~same].mean())
+
+    plain = teacher_targets(vectors, [probabilities], dimensions=8, weight=0.0)
+    weighted = teacher_targets(vectors, [probabilities], dimensions=8, weight=1.0)
+    assert plain.shape == weighted.shape == (600, 8)
+    assert np.allclose(np.linalg.norm(weighted, axis=1), 1, atol=1e-5)
+    assert np.array_equal(plain, principal_targets(vectors, 8))
+    assert abs(same_minus_other(plain)) < 0.05
+    assert same_minus_other(weighted) > 0.3
+
+
+def test_the_teacher_lends_its_surest_labels_only() -> None:
+    texts = ["awful delay", "meh", "love it", "fine i guess", "worst ever", "great crew"]
+    probabilities = np.array(
+        [
+            [0.9, 0.05, 0.05],
+            [0.4, 0.35, 0.25],
+            [0.02, 0.08, 0.9],
+            [0.3, 0.4, 0.3],
+            [0.95, 0.03, 0.02],
+            [0.1, 0.1, 0.8],
+        ],
+        dtype=np.float32,
+    )
+    chosen, labels = teacher_labels(texts, probabilities, ["negative", "neutral", "positive"], share=0.5)
+    assert chosen == ["worst ever", "awful delay", "love it"]
+    assert labels == ["negative", "negative", "positive"]
