@@ -75,7 +75,7 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
     swapped = base.replace(classifier)
     predicted, seconds = _run(swapped, request.analyzer, testing.texts)
     return (
-        _metrics(testing.labels, predicted)
+        classification_scores(testing.labels, predicted)
         | extra
         | {
             "n_train": len(training),
@@ -98,7 +98,7 @@ def _evaluate_shipped(request: EvalRequest, engine: AnalysisEngine) -> dict[str,
     if not testing.texts:
         raise DataError(f"{request.test}: no rows with a label in column {request.label_col!r}")
     predicted, seconds = _run(engine, request.analyzer, testing.texts)
-    return _metrics(testing.labels, predicted) | {
+    return classification_scores(testing.labels, predicted) | {
         "n_train": 0,
         "n_test": len(testing),
         "messages_per_second": round(len(testing) / seconds, 1) if seconds > 0 else None,
@@ -154,8 +154,14 @@ def _run(engine: AnalysisEngine, analyzer: str, texts: Sequence[str]) -> tuple[l
     return predicted, time.perf_counter() - started
 
 
-def _metrics(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    labels = sorted(set(truth) | set(predicted))
+def classification_scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, and precision, recall and F1 per class of the test set with their mean.
+
+    The classes are the test set's own: a reading that names none of them (no category, for a
+    lost thing reported found) costs its class recall, but is not a class of its own whose F1 of
+    0 would lower the mean a second time.
+    """
+    labels = sorted(set(truth))
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, labels=labels, zero_division=0
     )
