@@ -39,15 +39,21 @@ def _log_head(classes: Sequence[str]) -> LinearModel:
     )
 
 
-def _model(rows: dict[str, list[float]]) -> AccurateModel:
+def _model(
+    rows: dict[str, list[float]],
+    head: str = "sentiment",
+    classes: Sequence[str] = SENTIMENTS,
+    examples: int = 2,
+) -> AccurateModel:
+    """A model whose ``head`` reads each text's row as its probabilities."""
     logs = {text: np.log(row).tolist() for text, row in rows.items()}
     return AccurateModel(
         version="minilm-ft-0123456789ab",
         encoder=cast(Any, Rows(logs)),
-        heads={"sentiment": _log_head(SENTIMENTS)},
+        heads={head: _log_head(classes)},
         recipe=Recipe(),
         trained_at=datetime(2026, 12, 2, tzinfo=UTC),
-        examples={"sentiment": 2},
+        examples={head: examples},
         reading="int8",
     )
 
@@ -103,21 +109,12 @@ def test_a_category_head_tuned_on_a_few_examples_leaves_the_reading_to_the_fast_
 ) -> None:
     monkeypatch.setitem(WITH_FAST, "category", 0.3)
     categories = ("Late Flight", "Lost Luggage")
-    rows = {"late again": np.log([0.9, 0.1]).tolist()}
     fast = CategoryAnalyzer(
         cast(Any, Rows({"late again": np.log([0.2, 0.8]).tolist()})), _log_head(categories), version="f"
     )
 
     def tuned_on(examples: int) -> AccurateModel:
-        return AccurateModel(
-            version="minilm-ft-0123456789ab",
-            encoder=cast(Any, Rows(rows)),
-            heads={"category": _log_head(categories)},
-            recipe=Recipe(),
-            trained_at=datetime(2026, 12, 2, tzinfo=UTC),
-            examples={"category": examples},
-            reading="int8",
-        )
+        return _model({"late again": [0.9, 0.1]}, "category", categories, examples)
 
     few = accurate_classifier(tuned_on(RANDOM_HEAD_MIN_EXAMPLES - 1), "category", fast)
     assert few is fast
