@@ -106,7 +106,7 @@ class StormBook:
     def match(self, alarm: Alarm, tag: str, at: float) -> tuple[Storm | None, bool]:
         # a storm about something else is no match for complaints that agree, even on its key
         topic = alarm_topic(alarm)  # read once for every open storm
-        open_storms = [storm for storm in self.open_storms() if is_about_topic(storm, topic) is not False]
+        open_storms = [storm for storm in self.open_storms() if is_about(storm, topic) is not False]
         if alarm.signal is not Signal.CLUSTER:
             for storm in open_storms:
                 if tag in storm.keys:
@@ -144,7 +144,7 @@ class StormBook:
                 and tag in storm.keys
                 and alarm.signal is not Signal.CLUSTER
                 and storm.last_activity_at.timestamp() >= horizon
-                and is_about_topic(storm, topic) is not False
+                and is_about(storm, topic) is not False
             ):
                 storm.is_open = True
                 return storm, True
@@ -226,8 +226,9 @@ def alarm_topic(alarm: Alarm) -> tuple[set[str], set[int]] | None:
     return (topic, set(alarm.mention_ids)) if topic else None
 
 
-def is_about(storm: Storm, alarm: Alarm) -> bool | None:
-    """Are the agreeing complaints behind ``alarm`` about what ``storm`` is about?
+def is_about(storm: Storm, topic: tuple[set[str], set[int]] | None) -> bool | None:
+    """Are the agreeing complaints behind an alarm (its ``alarm_topic``, read once for every open
+    storm) about what ``storm`` is about?
 
     The alarm's most shared rare stems name its problem; the storm is about it when enough of
     its sampled mentions, the alarm's own left out, use one of them. The alarm's own mentions
@@ -235,11 +236,6 @@ def is_about(storm: Storm, alarm: Alarm) -> bool | None:
     make any storm look like the new problem. None when the alarm names nothing (it is not an
     agreement alarm) or the storm holds too few other mentions to tell.
     """
-    return is_about_topic(storm, alarm_topic(alarm))
-
-
-def is_about_topic(storm: Storm, topic: tuple[set[str], set[int]] | None) -> bool | None:
-    """``is_about`` with the alarm's ``alarm_topic`` read once for many storms."""
     if topic is None:
         return None
     stems, own = topic
