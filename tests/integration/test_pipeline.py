@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -153,17 +154,24 @@ def test_a_restart_after_a_crash_resumes_without_doubling(
         assert session.scalar(select(func.count()).select_from(Case)) == 2
 
 
+@pytest.mark.parametrize("broken", [0, 2], ids=["enrich", "route"])
 def test_a_mention_that_breaks_a_stage_fails_alone(
-    session_factory: sessionmaker[Session], brand: Brand, team: Team
+    session_factory: sessionmaker[Session], brand: Brand, team: Team, broken: int
 ) -> None:
+    """A round runs every stage in one transaction; a stage late in it that breaks undoes the
+    round, and the stages run again one at a time put the blame on the one mention."""
     _ingest(session_factory, brand, CONVERSATION)
+    stage = STAGES[broken]
 
-    def enrich_but_choke_on_leo(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+    def run_but_choke_on_leo(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
         if any(m.author_handle == "leo" for m in mentions):
             raise ValueError("analyzer crashed")
-        STAGES[0].run(session, mentions, now)
+        stage.run(session, mentions, now)
 
-    choking = (PipelineStage("enrich", Stage.INGESTED, Stage.ENRICHED, enrich_but_choke_on_leo), *STAGES[1:])
+    choking = list(STAGES)
+    choking[broken] = PipelineStage(
+        stage.name, stage.picks, stage.marks, run_but_choke_on_leo, stage.in_time_order
+    )
     report = run_until_idle(session_factory, stages=choking)
 
     assert report.failed == 1
@@ -173,6 +181,12 @@ def test_a_mention_that_breaks_a_stage_fails_alone(
         failure = session.scalar(select(Event).where(Event.kind == "pipeline.failed"))
         assert failure is not None
         assert "analyzer crashed" in failure.data["error"]
+        assert failure.data["stage"] == stage.name
+        # what the stages before the broken one did for leo stands, once
+        analysed = session.scalar(
+            select(func.count()).select_from(Enrichment).join(Mention).where(Mention.author_handle == "leo")
+        )
+        assert (analysed > 0) == (broken > 0)
 
 
 def test_the_embedded_runner_processes_new_mentions_in_the_background(
