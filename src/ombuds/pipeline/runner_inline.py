@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ombuds.clock import Clock, utcnow
 from ombuds.events import record_event
@@ -40,16 +41,22 @@ class PipelineReport:
 def _pick(
     session: Session, stage: PipelineStage, limit: int, where: Sequence[ColumnElement[bool]] = ()
 ) -> list[Mention]:
+    """The stage's next batch, locked. Mentions the session already holds (a round's earlier
+    stage took them) are used as they are: only their ids are read again, not whole rows."""
     order = (Mention.created_at, Mention.id) if stage.in_time_order else (Mention.id,)
-    # No stage reads the payload as received; leaving it out keeps a batch's read small.
-    query = (
-        select(Mention)
-        .options(defer(Mention.raw))
-        .where(Mention.stage == stage.picks, *where)
-        .order_by(*order)
-        .limit(limit)
-    )
-    return list(session.scalars(query.with_for_update(skip_locked=True)))
+    query = select(Mention.id).where(Mention.stage == stage.picks, *where).order_by(*order).limit(limit)
+    ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+    held = {
+        mention_id: found
+        for mention_id in ids
+        if (found := session.identity_map.get(identity_key(Mention, mention_id))) is not None
+    }
+    missing = [mention_id for mention_id in ids if mention_id not in held]
+    if missing:
+        # No stage reads the payload as received; leaving it out keeps a batch's read small.
+        loaded = select(Mention).options(defer(Mention.raw)).where(Mention.id.in_(missing))
+        held.update((mention.id, mention) for mention in session.scalars(loaded))
+    return [held[mention_id] for mention_id in ids if mention_id in held]
 
 
 def _fail_alone(
