@@ -229,3 +229,67 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     session.expire_all()
     assert retraining.stale_models(session) == []
     assert label_of(session, brand, "sentiment", SIMILAR) == "positive"
+
+
+@pytest.mark.slow
+def test_ombuds_train_accurate_learns_from_the_corrections_a_brand_already_has(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    session: Session,
+    brand: Brand,
+    agent: User,
+) -> None:
+    """No file: `ombuds train --accurate` fine-tunes the brand's accurate model on its agents'
+    corrections, and the brand's engine reads with it from then on."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from ombuds.cli import app
+    from ombuds.enrichment.accurate.recipe import VERSION_PREFIX
+    from ombuds.settings import get_settings
+
+    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
+    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    result = runner.invoke(app, ["train", "--brand", "skyways"])
+    assert result.exit_code == 2
+    assert "nothing to learn from" in result.output
+    result = runner.invoke(app, ["train", "--brand", "skyways", "--accurate"])
+    assert result.exit_code == 2, "a brand with no examples yet"
+    assert "no examples to learn from yet" in result.output
+    result = runner.invoke(app, ["train", "--brand", "nobody", "--accurate"])
+    assert result.exit_code != 0
+    assert "'nobody' not found" in result.output
+
+    said = {
+        "negative": ["lost my bag again", "flight delayed four hours, no updates", "rude gate agent"],
+        "positive": ["lovely crew, thank you", "smooth flight and on time", "great service today"],
+    }
+    for label, texts in said.items():
+        for number, text in enumerate(texts):
+            mention = add_mention(session, brand, f"@skyways {text}", f"{label}{number}")
+            record_correction(
+                session,
+                mention_id=mention.id,
+                brand_id=brand.id,
+                analyzer="sentiment",
+                label=label,
+                actor_id=agent.id,
+                retrain=False,
+            )
+    session.commit()
+
+    result = runner.invoke(app, ["train", "--brand", "skyways", "--accurate", "--epochs", "1"])
+
+    assert result.exit_code == 0, result.output
+    learned = json.loads(result.stdout)["accurate"]
+    assert learned["examples"] == {"sentiment": 6}
+    assert learned["version"].startswith(VERSION_PREFIX)
+    session.expire_all()
+    engine = load_engine_for_brand(session, brand.id)
+    assert engine.versions["sentiment"].startswith(VERSION_PREFIX), "the brand reads with its new model"
+    get_settings.cache_clear()

@@ -1,4 +1,5 @@
-"""``ombuds train``: a brand's models learn from a file of labelled examples."""
+"""``ombuds train``: a brand's models learn from a file of labelled examples, or its accurate
+model from the examples the brand already has (imported rows and agents' corrections)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ TextOption = Annotated[str, typer.Option("--text-col", help="Column with the mes
 
 def train(
     brand: Annotated[str, typer.Option("--brand", help="Slug of the brand whose models learn.")],
-    source: Annotated[Path, typer.Option("--from", help="CSV with a text column and label columns.")],
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="CSV with a text column and label columns. Without it, --accurate learns from the "
+            "examples the brand already has (imported rows and agents' corrections).",
+        ),
+    ] = None,
     text_col: TextOption = "text",
     label_col: Annotated[
         list[str] | None,
@@ -50,15 +58,27 @@ def train(
     from ombuds.enrichment.training import DataError
     from ombuds.errors import OmbudsError
 
+    if source is None and not accurate:
+        raise fail(
+            "nothing to learn from: give --from FILE.csv, or --accurate to fine-tune the accurate "
+            "model on the examples the brand already has (its fast models learn agents' "
+            "corrections by themselves)"
+        )
     try:
-        columns = read_example_columns(source, text_col=text_col, label_cols=label_col, analyzer=analyzer)
+        columns = (
+            read_example_columns(source, text_col=text_col, label_cols=label_col, analyzer=analyzer)
+            if source is not None
+            else None
+        )
     except DataError as exc:
         raise fail(str(exc)) from exc
     settings = get_settings()
     try:
         with database(settings) as factory:
-            with transaction(factory) as session:
-                result = train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
+            result: dict[str, Any] = {"brand": brand, "analyzers": {}}
+            if source is not None and columns is not None:
+                with transaction(factory) as session:
+                    result = train_from_file(session, brand_slug=brand, columns=columns, source=source.name)
             if accurate:
                 result["accurate"] = _train_accurate(factory, settings, brand, epochs)
     except (OmbudsError, DataError, ValueError) as exc:
@@ -83,16 +103,24 @@ def _train_accurate(
     from ombuds.enrichment.accurate.store import Pointer, brand_folder
     from ombuds.enrichment.accurate.tuning import fine_tune
     from ombuds.enrichment.retraining import brand_examples, recent_texts, record_accurate_model
+    from ombuds.errors import NotFound
 
     with factory() as session:
         brand_id = session.scalar(select(Brand.id).where(Brand.slug == brand))
-        assert brand_id is not None  # train_from_file found it
+        if brand_id is None:
+            raise NotFound(f"brand {brand!r} not found")
         # a head with one label alone has nothing to tell apart (fine_tune would refuse it)
         examples = {
             head: rows
             for head, rows in brand_examples(session, brand_id).items()
             if len({label for _, label in rows}) > 1
         }
+    if not examples:
+        raise ValueError(
+            f"brand {brand!r} has no examples to learn from yet (a sentiment, category or intent "
+            "with two labels or more): add some with --from FILE.csv, or correct the labels of "
+            "its mentions in the inbox"
+        )
     console = Console(stderr=True)
     bar = Progress(
         TextColumn("fine-tuning MiniLM"),
