@@ -43,6 +43,29 @@ def add_mention(session: Session, brand: Brand, text: str, external_id: str) -> 
     return mention
 
 
+def teach(
+    session: Session,
+    brand: Brand,
+    agent: User,
+    analyzer: str,
+    rows: list[tuple[str, str]],
+    *,
+    retrain: bool = True,
+) -> None:
+    """An agent corrects ``analyzer`` on a new mention for each (text, label)."""
+    for number, (text, label) in enumerate(rows):
+        mention = add_mention(session, brand, text, f"{analyzer}{number}")
+        record_correction(
+            session,
+            mention_id=mention.id,
+            brand_id=brand.id,
+            analyzer=analyzer,
+            label=label,
+            actor_id=agent.id,
+            retrain=retrain,
+        )
+
+
 # Praise in slang the shipped sentiment model reads as negative, and a shorter message like it.
 SLANG = "@skyways this seat is stupid comfy, whoever designed it is a legend"
 SIMILAR = "@skyways this seat is stupid comfy"
@@ -91,16 +114,7 @@ def test_brand_categories_learn_from_corrections_and_stay_with_the_brand(
         ("@skyways you charged my card twice for one ticket", "Billing"),
         ("@skyways refund still not on my card after 3 weeks", "Billing"),
     ]
-    for number, (text, label) in enumerate(teaching):
-        mention = add_mention(session, brand, text, f"c{number}")
-        record_correction(
-            session,
-            mention_id=mention.id,
-            brand_id=brand.id,
-            analyzer="category",
-            label=label,
-            actor_id=agent.id,
-        )
+    teach(session, brand, agent, "category", teaching)
     session.commit()
 
     assert label_of(session, brand, "category", "@skyways the app crashes on my phone") == "App problems"
@@ -269,18 +283,8 @@ def test_ombuds_train_accurate_learns_from_the_corrections_a_brand_already_has(
         "negative": ["lost my bag again", "flight delayed four hours, no updates", "rude gate agent"],
         "positive": ["lovely crew, thank you", "smooth flight and on time", "great service today"],
     }
-    for label, texts in said.items():
-        for number, text in enumerate(texts):
-            mention = add_mention(session, brand, f"@skyways {text}", f"{label}{number}")
-            record_correction(
-                session,
-                mention_id=mention.id,
-                brand_id=brand.id,
-                analyzer="sentiment",
-                label=label,
-                actor_id=agent.id,
-                retrain=False,
-            )
+    rows = [(f"@skyways {text}", label) for label, texts in said.items() for text in texts]
+    teach(session, brand, agent, "sentiment", rows, retrain=False)
     session.commit()
 
     result = runner.invoke(app, ["train", "--brand", "skyways", "--accurate", "--epochs", "1"])
