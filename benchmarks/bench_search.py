@@ -1,4 +1,5 @@
-"""How fast search answers on 100,000 mentions: SQLite FTS5, or PostgreSQL full text with its GIN index.
+"""How fast search and the inbox answer on 100,000 mentions (or a million): SQLite FTS5, or
+PostgreSQL full text with its GIN index.
 
     .venv/bin/python benchmarks/bench_search.py [--mentions 100000] [--repeat 15]
                                                [--database-url postgresql+psycopg://...]
@@ -6,8 +7,11 @@
 Seeds a fresh database (a temporary SQLite file unless a URL is given; the URL's database must be
 empty) with two brands, customers, cases and mentions written in bulk, not through the pipeline,
 then times each query of ``QUERIES`` through the same read the API uses (``search.queries.search``,
-20 results with snippets and the total) and the inbox's narrowing (``matching_case_ids``). Prints
-one JSON object: per query the median and the slowest of ``--repeat`` warm runs, in milliseconds.
+20 results with snippets and the total) and the inbox's narrowing (``matching_case_ids``), and each
+page of ``PAGES``: the inbox's first page of open cases (``list_open_cases``, as the page and the
+API read it) in each sort, filtered, deep, narrowed by a search and masked for a viewer. Prints
+one JSON object: per query and page the median and the slowest of ``--repeat`` warm runs, in
+milliseconds.
 The figures and the machine they were taken on are in docs/performance.md.
 """
 
@@ -25,11 +29,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Team
 from ombuds.cases.models import Case, CaseStatus, Customer, Identity
+from ombuds.cases.queries import list_open_cases
+from ombuds.cases.values import InboxSort
 from ombuds.db import make_engine, make_session_factory
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.actions import get_or_create_source
@@ -51,6 +58,17 @@ QUERIES = (
     "delayed after:2026-11-20",
     "zzzznothing",
 )
+#: The inbox's pages: name -> (``list_open_cases`` options, a search narrowing it or None).
+PAGES: dict[str, tuple[dict[str, Any], str | None]] = {
+    "first page (most urgent first)": ({}, None),
+    "longest waiting first": ({"sort": InboxSort.AGE}, None),
+    "nearest deadline first": ({"sort": InboxSort.SLA}, None),
+    "widest reach first": ({"sort": InboxSort.REACH}, None),
+    "one team, new cases": ({"team": "baggage", "status": CaseStatus.NEW}, None),
+    "page 100": ({"offset": 4950}, None),
+    "narrowed by a search (lost bag)": ({}, "lost bag"),
+    "masked for a viewer": ({"mask_pii": True}, None),
+}
 PLACES = ("Lisbon", "Porto", "Denver", "Boston", "Madrid", "Oslo", "Nairobi", "Lima", "Osaka", "Quito")
 OPENINGS = ("@LarkspurAir", "Hey @LarkspurAir", "@LarkspurAir why", "Dear @LarkspurAir,")
 COMPLAINTS = (
@@ -182,43 +200,72 @@ def server_cpu_ns(session: Session) -> Callable[[], int] | None:
     return lambda: int(stat.read_text().split()[0])
 
 
+def timed(session: Session, run: Callable[[], Any], *, repeat: int, label: str) -> tuple[dict[str, Any], Any]:
+    """Median and slowest of ``repeat`` warm runs of ``run`` (wall, this process's CPU, and the
+    PostgreSQL backend's CPU where it runs here), and the last answer."""
+    server_ns = server_cpu_ns(session)
+    run()  # warm the caches, as a desk in use has them
+    times, cpu, server = [], [], []
+    for _ in range(repeat):
+        began_server = server_ns() if server_ns else 0
+        began, began_cpu = time.perf_counter(), time.process_time()
+        answer = run()
+        times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+        if server_ns:
+            server.append((server_ns() - began_server) / 1e6)
+    on_server = f", server {statistics.median(server):.1f} ms CPU" if server else ""
+    print(
+        f"{label}: median {statistics.median(times):.1f} ms, {statistics.median(cpu):.1f} ms CPU{on_server}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        # this process's CPU time: SQLite's whole work, and what a busy machine's other
+        # processes do not add (PostgreSQL's own work is not in it)
+        "median_cpu_ms": round(statistics.median(cpu), 1),
+        # the PostgreSQL backend's CPU time, where the server runs on this machine
+        **({"median_server_cpu_ms": round(statistics.median(server), 1)} if server else {}),
+        "max_ms": round(max(times), 1),
+    }, answer
+
+
 def time_queries(session: Session, *, brand_id: int, repeat: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    server_ns = server_cpu_ns(session)
     for text in QUERIES:
         query = parse_query(text)
         for name, run in (
             ("search", lambda q=query: queries.search(session, q, brand_id=brand_id, limit=20)),
             ("inbox", lambda q=query: queries.matching_case_ids(session, q, brand_id=brand_id)),
         ):
-            run()  # warm the caches, as a desk in use has them
-            times, cpu, server = [], [], []
-            for _ in range(repeat):
-                began_server = server_ns() if server_ns else 0
-                began, began_cpu = time.perf_counter(), time.process_time()
-                answer = run()
-                times.append((time.perf_counter() - began) * 1000)
-                cpu.append((time.process_time() - began_cpu) * 1000)
-                if server_ns:
-                    server.append((server_ns() - began_server) / 1e6)
-            found = answer.total if name == "search" else len(answer)  # type: ignore[union-attr,arg-type]
-            on_server = f", server {statistics.median(server):.1f} ms CPU" if server else ""
-            print(
-                f"{text!r} {name}: median {statistics.median(times):.1f} ms, "
-                f"{statistics.median(cpu):.1f} ms CPU{on_server}",
-                file=sys.stderr,
-                flush=True,
+            timing, answer = timed(session, run, repeat=repeat, label=f"{text!r} {name}")
+            found = answer.total if name == "search" else len(answer)
+            results.setdefault(text, {})[name] = {**timing, "found": found}
+    return results
+
+
+def time_pages(session: Session, *, brand_id: int, repeat: int) -> dict[str, Any]:
+    """The inbox's page of open cases, as the page and the API read it, for each of ``PAGES``."""
+    teams = {team.slug: team.id for team in session.scalars(select(Team).where(Team.brand_id == brand_id))}
+    results: dict[str, Any] = {}
+    for name, (options, search) in PAGES.items():
+        chosen = dict(options)
+        if "team" in chosen:
+            chosen["team_id"] = teams[chosen.pop("team")]
+
+        def run(chosen: dict[str, Any] = chosen, search: str | None = search) -> Any:
+            narrowed = (
+                queries.matching_case_ids(session, parse_query(search), brand_id=brand_id)
+                if search is not None
+                else None
             )
-            results.setdefault(text, {})[name] = {
-                "median_ms": round(statistics.median(times), 1),
-                # this process's CPU time: SQLite's whole work, and what a busy machine's other
-                # processes do not add (PostgreSQL's own work is not in it)
-                "median_cpu_ms": round(statistics.median(cpu), 1),
-                # the PostgreSQL backend's CPU time, where the server runs on this machine
-                **({"median_server_cpu_ms": round(statistics.median(server), 1)} if server else {}),
-                "max_ms": round(max(times), 1),
-                "found": found,
-            }
+            return list_open_cases(
+                session, brand_id=brand_id, brand_slug="larkspur", only_case_ids=narrowed, **chosen
+            )
+
+        timing, page = timed(session, run, repeat=repeat, label=f"inbox page, {name}")
+        results[name] = {**timing, "listed": len(page.items), "total": page.total}
     return results
 
 
@@ -246,6 +293,7 @@ def main() -> None:
                 connection.exec_driver_sql("VACUUM ANALYZE")
         with factory() as session:
             timings = time_queries(session, brand_id=brand_id, repeat=args.repeat)
+            pages = time_pages(session, brand_id=brand_id, repeat=args.repeat)
         engine.dispose()
     slowest = max(t["search"]["median_ms"] for t in timings.values())
     slowest_cpu = max(t["search"]["median_cpu_ms"] for t in timings.values())
@@ -258,6 +306,8 @@ def main() -> None:
                 "slowest_search_median_ms": slowest,
                 "slowest_search_median_cpu_ms": slowest_cpu,
                 "queries": timings,
+                "slowest_inbox_page_median_ms": max(t["median_ms"] for t in pages.values()),
+                "inbox_pages": pages,
             },
             indent=1,
         )
