@@ -16,6 +16,7 @@ from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.metrics.scheduling import send_due_digests
 from ombuds.pipeline.runner_celery import Dispatcher, make_celery
 from ombuds.pipeline.runner_inline import EmbeddedRunner
+from ombuds.planner_statistics import keep_statistics
 from ombuds.privacy.purge import run_due_purges
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
@@ -34,7 +35,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     """What the runner does after each round: send due alerts, survey links and replies, bring back cases whose
     follow-up date came, run SLA clocks (pauses, escalations), time first responses and resolutions in
     business hours, retrain models whose examples changed, purge messages past a brand's retention (daily),
-    send each scheduled brand's weekly digest."""
+    send each scheduled brand's weekly digest, keep SQLite's statistics for its query planner (hourly)."""
     deliver_due_alerts(session_factory, settings=settings)
     box = secret_box(settings.resolved_secret_key())  # opens the sources' settings for their sinks
     send_survey_links(session_factory, public_url=settings.alerts_public_url, box=box)
@@ -46,6 +47,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     retrain_stale_models(session_factory)
     run_due_purges(session_factory)
     send_due_digests(session_factory, settings=settings)
+    keep_statistics(session_factory.kw["bind"])
 
 
 def _runner(session_factory: sessionmaker[Session], settings: Settings) -> EmbeddedRunner | Dispatcher:
