@@ -49,7 +49,7 @@ def test_a_database_given_back_comes_back_empty_with_ids_from_one(pool: Database
     engine.dispose()
     pool.give_back(name)
 
-    assert pool.take() == name, "the emptied database is handed out again"
+    assert pool.take() == name, f"the emptied database is handed out again ({pool.dropped_because})"
     engine = engine_for(pool, name)
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM brand")).scalar_one() == 0

@@ -82,6 +82,7 @@ class DatabasePool:
         self._clean: list[str] = []
         self._fresh_fingerprint: str | None = None
         self.reused = 0
+        self.dropped_because: str | None = None  # why the last database given back was dropped
 
     def take(self) -> str:
         """The name of a database as a fresh clone of the template would be."""
@@ -97,7 +98,8 @@ class DatabasePool:
         """Empty the database for the next test, or drop it when it can no longer pass for fresh."""
         try:
             self._empty_if_untouched(name)
-        except Exception:  # whatever went wrong, a dropped database cannot mislead the next test
+        except Exception as error:  # whatever went wrong, a dropped database cannot mislead the next test
+            self.dropped_because = f"{type(error).__name__}: {error}"
             self.server.drop_database(name)
         else:
             self._clean.append(name)
