@@ -11,7 +11,9 @@ migrated or altered the schema, an error while emptying) drops it, as before.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
+import time
+
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from ombuds_lab.servers import PostgresServer
@@ -54,7 +56,8 @@ EMPTY_IF_UNTOUCHED = """
 DO $$
 DECLARE emptied record;
 BEGIN
-    IF EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid())
+    IF EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND backend_type = 'client backend')
        OR EXISTS (SELECT FROM pg_prepared_xacts WHERE database = current_database()) THEN
         RAISE EXCEPTION 'another session is still connected';
     END IF;
@@ -117,6 +120,7 @@ class DatabasePool:
         engine = self._engine(name)
         try:
             with engine.begin() as connection:
+                _wait_for_others_to_leave(connection)
                 connection.execute(text(statement))
         finally:
             engine.dispose()
@@ -131,3 +135,22 @@ class DatabasePool:
 
     def _engine(self, name: str) -> Engine:
         return create_engine(self.server.url(name), poolclass=NullPool)
+
+
+#: How long a session the test closed may take to leave the server (its backend ends after the
+#: client has hung up, so a test that disposes its engine and gives the database back at once can
+#: still find it there on a busy machine).
+LEAVING_SECONDS = 2.0
+_OTHERS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+)
+
+
+def _wait_for_others_to_leave(connection: Connection) -> None:
+    """Until no other client session is connected, or ``LEAVING_SECONDS`` have passed (then the
+    emptying refuses and the database is dropped, as for a leaked connection)."""
+    deadline = time.monotonic() + LEAVING_SECONDS
+    while connection.execute(_OTHERS).scalar_one() and time.monotonic() < deadline:
+        time.sleep(0.02)
+        connection.execute(text("SELECT pg_stat_clear_snapshot()"))  # a transaction reads one snapshot
