@@ -211,16 +211,8 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(corrections, "INLINE_RETRAIN_EXAMPLES", 2)  # stands for a brand with thousands
-    for number, text in enumerate(["@skyways lovely crew, thanks", "@skyways smooth flight today"]):
-        mention = add_mention(session, brand, text, f"warm{number}")
-        record_correction(
-            session,
-            mention_id=mention.id,
-            brand_id=brand.id,
-            analyzer="sentiment",
-            label="positive",
-            actor_id=agent.id,
-        )
+    praise = ["@skyways lovely crew, thanks", "@skyways smooth flight today"]
+    teach(session, brand, agent, "sentiment", [(text, "positive") for text in praise])
     session.commit()
     assert retraining.stale_models(session) == []
     mention = add_mention(session, brand, SLANG, "slang")

@@ -49,6 +49,9 @@ SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
 ) AS schema_items
 """
 
+#: The sessions of other clients in this database (autovacuum's workers are no one's).
+OTHER_CLIENTS = "datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+
 #: In one round trip: refuse (raise) unless this session is the database's only one and its schema
 #: is still a fresh clone's; then empty every table but the migration stamp without firing
 #: triggers or checking foreign keys (all rows go), and start every sequence again.
@@ -56,8 +59,7 @@ EMPTY_IF_UNTOUCHED = """
 DO $$
 DECLARE emptied record;
 BEGIN
-    IF EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND backend_type = 'client backend')
+    IF EXISTS (SELECT FROM pg_stat_activity WHERE {others})
        OR EXISTS (SELECT FROM pg_prepared_xacts WHERE database = current_database()) THEN
         RAISE EXCEPTION 'another session is still connected';
     END IF;
@@ -115,7 +117,7 @@ class DatabasePool:
     def _empty_if_untouched(self, name: str) -> None:
         assert self._fresh_fingerprint is not None, "a database given back that was never taken"
         statement = EMPTY_IF_UNTOUCHED.format(
-            fingerprint=SCHEMA_FINGERPRINT, expected=self._fresh_fingerprint
+            others=OTHER_CLIENTS, fingerprint=SCHEMA_FINGERPRINT, expected=self._fresh_fingerprint
         )
         engine = self._engine(name)
         try:
@@ -141,10 +143,7 @@ class DatabasePool:
 #: client has hung up, so a test that disposes its engine and gives the database back at once can
 #: still find it there on a busy machine).
 LEAVING_SECONDS = 2.0
-_OTHERS = text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-)
+_OTHERS = text(f"SELECT count(*) FROM pg_stat_activity WHERE {OTHER_CLIENTS}")
 
 
 def _wait_for_others_to_leave(connection: Connection) -> None:
