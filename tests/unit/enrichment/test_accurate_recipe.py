@@ -146,6 +146,12 @@ def test_a_recipe_names_how_heads_start() -> None:
         Recipe(head_start="zeros")
 
 
+def test_a_recipe_takes_smaller_batches_on_thousands_of_examples_unless_told() -> None:
+    assert Recipe().batch_for(5758) == 16
+    assert Recipe().batch_for(60) == 32
+    assert Recipe(batch_size=8).batch_for(5758) == Recipe(batch_size=8).batch_for(60) == 8
+
+
 def test_categories_weigh_their_classes_and_sentiment_follows_the_recipe() -> None:
     assert Recipe().weighs_classes("category")  # a rare category counts in macro-F1 as a common one
     assert not Recipe().weighs_classes("sentiment")

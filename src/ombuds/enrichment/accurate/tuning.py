@@ -296,7 +296,8 @@ def fine_tune(
     texts, classes, targets = _table(examples)
     _seed(recipe.seed)
     encoder = Encoder.load(base or base_model_dir(), max_tokens=recipe.max_tokens, threads=recipe.threads)
-    steps_per_epoch = math.ceil(len(texts) / recipe.batch_size)
+    batch_size = recipe.batch_for(len(texts))
+    steps_per_epoch = math.ceil(len(texts) / batch_size)
     probing = not recipe.starts_at_random(len(texts))
     probe_steps = math.ceil(len(texts) / READ_BATCH) if probing else 0
     total = probe_steps + recipe.epochs * steps_per_epoch
@@ -345,7 +346,7 @@ def fine_tune(
     encoder.model.train()
     step = 0
     for _ in range(recipe.epochs):
-        for rows in length_batches(lengths, recipe.batch_size, shuffler):
+        for rows in length_batches(lengths, batch_size, shuffler):
             pooled = encoder.pooled([texts[index] for index in rows])
             losses = []
             for head, layer in heads.items():
