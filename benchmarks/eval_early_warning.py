@@ -37,11 +37,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ombuds.enrichment.meaning import read_meaning
 from ombuds.incidents.detectors import BrandMonitor, Observation
+from ombuds.incidents.detectors.meaning import ReadMeaning
 from ombuds_lab.incidents import evaluation as ev
 from ombuds_lab.incidents.bursts import REPORT_TOPICS, TUNING_TOPICS
 from ombuds_lab.incidents.scaled import SHAPES, Run, scaled_run, summarise
-from ombuds_lab.incidents.streams import analyse_texts, streams_from_file
+from ombuds_lab.incidents.streams import analyse_texts, remembered, streams_from_file
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EVENTS = REPOSITORY / "benchmarks" / "data" / "airline_dev_events.json"
@@ -224,6 +226,7 @@ def at_every_volume(
     half: str = "report",
     settle: timedelta = timedelta(days=7),
     events: Sequence[ev.KnownEvent] = (),
+    meaning: ReadMeaning | None = None,
 ) -> dict[str, Any]:
     """Per share and burst shape: detection, delay and false incidents per brand-week, over the
     second half of each stream's days (the first half chose the thresholds: ``half="tuning"``
@@ -256,6 +259,7 @@ def at_every_volume(
                         before=before,
                         count=8,
                         gap=gap,
+                        meaning=meaning,
                     )
                     runs.append(run)
                     on_no_event += sum(
@@ -307,6 +311,11 @@ def main() -> None:
     parser.add_argument(
         "--half", choices=("report", "tuning"), default="report", help="the days part 4 measures"
     )
+    parser.add_argument(
+        "--no-meaning",
+        action="store_true",
+        help="link agreeing people by rare words alone, not also by meaning (the detection stage's way)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     shares = [float(share) for share in args.shares.split(",")]
@@ -315,6 +324,7 @@ def main() -> None:
         "seeds": args.volume_seeds,
         "shapes": args.shapes.split(","),
         "half": args.half,
+        "meaning": None if args.no_meaning else remembered(read_meaning),
     }
 
     started = time.perf_counter()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
+from ombuds.incidents.detectors.meaning import ReadMeaning
 from ombuds.incidents.detectors.text import LINKS
 from ombuds.incidents.merging import IncidentShape, merge_target
 
@@ -192,10 +193,17 @@ def inject(
 # -- detectors under test ----------------------------------------------------------------------
 
 
-def run_monitor(stream: Iterable[Observation], settings: DetectorSettings | None = None) -> list[Opening]:
+def run_monitor(
+    stream: Iterable[Observation],
+    settings: DetectorSettings | None = None,
+    *,
+    meaning: ReadMeaning | None = None,
+) -> list[Opening]:
     """Replay a stream through a brand monitor; one opening per storm, each new one checked for
-    being a part of an earlier one (the merge the desk proposes)."""
+    being a part of an earlier one (the merge the desk proposes). With ``meaning``, people are
+    linked by what they mean as well as by rare words, as the detection stage links them."""
     monitor = BrandMonitor(settings=settings or DetectorSettings())
+    monitor.read_meaning_with(meaning)
     opened: dict[int, datetime] = {}
     members: dict[int, set[int]] = {}
     signals: dict[int, str] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ombuds.incidents.detectors import DetectorSettings, Observation
+from ombuds.incidents.detectors.meaning import ReadMeaning
 from ombuds_lab.incidents import evaluation as ev
 from ombuds_lab.incidents.bursts import Analyse, Topic, make_topic_burst, starts, thinned
 
@@ -48,6 +49,7 @@ def scaled_run(
     gap: timedelta = timedelta(days=3),
     settings: DetectorSettings | None = None,
     history: timedelta = timedelta(days=28),
+    meaning: ReadMeaning | None = None,
 ) -> Run:
     """One thinned stream with ``count`` bursts of ``shape`` between ``after`` and ``before``.
 
@@ -81,7 +83,7 @@ def scaled_run(
         added.extend(made)
         bursts.append(burst)
     merged = sorted([*sample, *added], key=lambda o: (o.at, o.mention_id))
-    openings = [o for o in ev.run_monitor(merged, settings) if o.opened_at >= after]
+    openings = [o for o in ev.run_monitor(merged, settings, meaning=meaning) if o.opened_at >= after]
     score = ev.score(openings, bursts, late=timedelta(hours=1))
     weeks = (min(before, merged[-1].at) - after).total_seconds() / (7 * 86400) if merged else 0.0
     return Run(share=share, seed=seed, shape=shape, score=score, weeks=weeks, bursts=len(bursts))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ombuds.incidents.detectors.baseline import Level, storm_ceiling
+from ombuds.incidents.detectors.meaning import MeaningLinks
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import (
     binomial_log_sf,
@@ -58,6 +60,7 @@ class Detectors:
         # a window's identity -> the window and the links among the profiles it held last
         self._windows: dict[int, tuple[SlidingWindow, _WindowLinks]] = {}
         self._complaint_spans = {minutes * 60.0 for minutes in monitor.settings.complaint_windows_minutes}
+        self.meaning: MeaningLinks | None = None  # links by meaning, where a reader is given
 
     def run(
         self,
@@ -256,7 +259,11 @@ class Detectors:
                 continue  # even if every voice agreed, the two together would fall short
             group, shared = self._agreeing(window)
             if not enough_agreement(power, len(group), voices, settings):
-                continue
+                if self.meaning is None or voices > settings.agree_meaning_max_voices:
+                    continue
+                group, shared = self._agreeing(window, also=self._meaning_pairs(window, at))
+                if not enough_agreement(power, len(group), voices, settings):
+                    continue
             best = Alarm(
                 signal=Signal.VOLUME,
                 key=key,
@@ -276,7 +283,21 @@ class Detectors:
             )
         return best
 
-    def _agreeing(self, window: SlidingWindow) -> tuple[set[str], list[str]]:
+    def _meaning_pairs(self, window: SlidingWindow, at: float) -> list[tuple[str, str]]:
+        """The window's authors who mean the same, against what the stream said before the
+        agreement test's longest window (so a burst's earlier messages are not its background)."""
+        assert self.meaning is not None
+        written: dict[str, list[int]] = {}
+        for entry in window.entries:
+            written.setdefault(entry.author, []).append(entry.mention_id)
+        before = at - max(self.monitor.settings.agree_windows_minutes) * 60.0
+        recent = self.monitor.recent
+        background = (m for m in reversed(recent.values()) if m.at < before)
+        return self.meaning.pairs(written, background, recent)
+
+    def _agreeing(
+        self, window: SlidingWindow, also: Sequence[tuple[str, str]] = ()
+    ) -> tuple[set[str], list[str]]:
         """The largest group of the window's authors linked pair by pair by the rare stems they
         share: their surprise (-log10 of each stem's rate in the stream, summed) must reach
         ``agree_link_strength``, so one rare word links two people and so do two less rare ones,
@@ -329,6 +350,10 @@ class Detectors:
                     for stem in shared:
                         used[stem] = used.get(stem, 0) + 1
         groups: dict[int, list[int]] = {}
+        place = {author: index for index, author in enumerate(authors)}
+        for first, second in also:  # linked by meaning: no stems to count
+            if first in place and second in place:
+                parent[root(place[second])] = root(place[first])
         for index in range(len(authors)):
             groups.setdefault(root(index), []).append(index)
         members = max(groups.values(), key=len, default=[])

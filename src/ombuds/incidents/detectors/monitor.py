@@ -25,6 +25,7 @@ from ombuds.incidents.detectors.baseline import (
 )
 from ombuds.incidents.detectors.book import StormBook
 from ombuds.incidents.detectors.detect import NEGATIVE_KEY, Detectors
+from ombuds.incidents.detectors.meaning import MeaningLinks, ReadMeaning
 from ombuds.incidents.detectors.phrases import PhraseBackground, PhraseEntry, PhraseWindow
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.stats import negative_binomial_log_sf, strength
@@ -120,6 +121,11 @@ class BrandMonitor:
             return False
         self.is_warm = True
         return True
+
+    def read_meaning_with(self, read: ReadMeaning | None) -> None:
+        """Let the agreement test link people by what their messages mean, not only by rare
+        words they share (``meaning.py``); None: by words alone."""
+        self.detectors.meaning = MeaningLinks(read, self.settings) if read is not None else None
 
     def observe(self, observation: Observation) -> list[StormChange]:
         """Take one mention into account; returns what changed in which storm."""

@@ -50,6 +50,16 @@ class DetectorSettings:
     agree_min_share: float = 0.6
     agree_rare_rate: float = 0.02
     agree_link_strength: float = 2.0
+    # ... or by meaning, where the monitor has a reader of sentence vectors (``meaning.py``):
+    # closer than ``agree_meaning_percentile`` of what the stream said before (up to
+    # ``agree_meaning_background`` messages, at least ``agree_meaning_min_background``) and at
+    # least ``agree_meaning_floor`` alike; asked only of windows of at most
+    # ``agree_meaning_max_voices`` voices that rare stems alone leave short.
+    agree_meaning_percentile: float = 99.0
+    agree_meaning_floor: float = 0.4
+    agree_meaning_background: int = 300
+    agree_meaning_min_background: int = 20
+    agree_meaning_max_voices: int = 24
     # Complaints alone in short windows, against how often a stream of this volume would reach
     # as many by chance: fewer than ``complaint_alarms_per_week`` times in a week at this hour's
     # rate, with at least ``complaint_min_voices`` voices (see ``Detectors.complaints``).
