@@ -29,6 +29,7 @@ Prints one JSON object (and writes it to ``--out`` when given). Only development
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import time
@@ -37,13 +38,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ombuds.enrichment.meaning import read_meaning
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds.incidents.detectors.meaning import ReadMeaning
 from ombuds_lab.incidents import evaluation as ev
 from ombuds_lab.incidents.bursts import REPORT_TOPICS, TUNING_TOPICS
 from ombuds_lab.incidents.scaled import SHAPES, Run, scaled_run, summarise
-from ombuds_lab.incidents.streams import analyse_texts, remembered, streams_from_file
+from ombuds_lab.incidents.streams import analyse_texts, streams_from_file
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EVENTS = REPOSITORY / "benchmarks" / "data" / "airline_dev_events.json"
@@ -85,7 +85,7 @@ def lower_volume(
         for seed in range(seeds):
             sample = thinned(streams, share, seed)
             weeks = sum(ev.brand_weeks(stream) for stream in sample.values())
-            openings = {brand: ev.run_monitor(stream) for brand, stream in sample.items()}
+            openings = {brand: DETECTORS["ombuds"](stream) for brand, stream in sample.items()}
             scored = score_against_events(openings, weeks)
             runs.append(
                 {
@@ -314,17 +314,20 @@ def main() -> None:
     parser.add_argument(
         "--no-meaning",
         action="store_true",
-        help="link agreeing people by rare words alone, not also by meaning (the detection stage's way)",
+        help="link agreeing people by rare words alone (the detection stage links them by meaning too)",
     )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     shares = [float(share) for share in args.shares.split(",")]
+    meaning = None if args.no_meaning else ev.PRODUCT_MEANING
+    # every part measures the detectors as the detection stage runs them
+    DETECTORS["ombuds"] = functools.partial(ev.run_monitor, meaning=meaning)
     volume = {
         "shares": shares,
         "seeds": args.volume_seeds,
         "shapes": args.shapes.split(","),
         "half": args.half,
-        "meaning": None if args.no_meaning else remembered(read_meaning),
+        "meaning": meaning,
     }
 
     started = time.perf_counter()

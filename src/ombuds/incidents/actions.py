@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from ombuds.enrichment.meaning import read_meaning
 from ombuds.errors import InvalidInput
 from ombuds.events import Event, record_event
 from ombuds.incidents import queries
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
-from ombuds.incidents.detectors import DetectorSettings, Severity, Storm, StormChange
+from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Severity, Storm, StormChange
 from ombuds.incidents.detectors.state import dumps, loads, replay
 from ombuds.incidents.merging import merge_target
 from ombuds.incidents.models import (
@@ -640,6 +641,14 @@ def journal_detector_batch(
     row.updated_at = now
 
 
+def stored_monitor(state: bytes) -> BrandMonitor:
+    """A brand's monitor from its stored state, linking agreeing people by meaning as the
+    detection stage does (a journal replayed without it could open other storms)."""
+    monitor = loads(state)
+    monitor.read_meaning_with(read_meaning)
+    return monitor
+
+
 def set_detector_settings(
     session: Session, *, brand_id: int, settings: DetectorSettings, now: datetime
 ) -> None:
@@ -651,7 +660,7 @@ def set_detector_settings(
     row.settings = settings.to_dict()
     if row.state is not None:
         journal = detector_journal(session, brand_id=brand_id)
-        monitor = replay(loads(row.state), (entry for entry, _ in journal))
+        monitor = replay(stored_monitor(row.state), (entry for entry, _ in journal))
         monitor.settings = settings
         monitor.detectors.monitor = monitor
         monitor.book.settings = settings

@@ -21,10 +21,11 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from ombuds.enrichment.findings import SIGNALS
+from ombuds.enrichment.meaning import read_meaning
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents import actions
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation, Storm, StormChange
-from ombuds.incidents.detectors.state import dump_journal_entry, dumps, loads, replay
+from ombuds.incidents.detectors.state import dump_journal_entry, dumps, replay
 from ombuds.incidents.models import DetectorState, Incident, IncidentStatus
 from ombuds.incidents.observations import observation_from
 from ombuds.mentions.models import Direction, Mention
@@ -62,9 +63,11 @@ def _monitor_for(session: Session, row: DetectorState) -> tuple[BrandMonitor, in
         return cached[1], cached[2]
     if row.state is not None:
         journal = actions.detector_journal(session, brand_id=row.brand_id)
-        monitor = replay(loads(row.state), (entry for entry, _ in journal))
+        monitor = replay(actions.stored_monitor(row.state), (entry for entry, _ in journal))
         return monitor, sum(observations for _, observations in journal)
-    return BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {})), 0
+    monitor = BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {}))
+    monitor.read_meaning_with(read_meaning)
+    return monitor, 0
 
 
 def _store(

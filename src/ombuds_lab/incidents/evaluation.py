@@ -16,8 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
+from ombuds.enrichment.meaning import read_meaning
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Observation
-from ombuds.incidents.detectors.meaning import ReadMeaning
+from ombuds.incidents.detectors.meaning import ReadMeaning, Vectors
 from ombuds.incidents.detectors.text import LINKS
 from ombuds.incidents.merging import IncidentShape, merge_target
 
@@ -190,6 +193,24 @@ def inject(
     return merged, bursts
 
 
+def remembered(read: ReadMeaning) -> ReadMeaning:
+    """``read`` with each text's vector kept: the runs over thinned copies of one stream read the
+    same texts again and again."""
+    kept: dict[str, Vectors] = {}
+
+    def reading(texts: Sequence[str]) -> Vectors:
+        new = [text for text in dict.fromkeys(texts) if text not in kept]
+        if new:
+            kept.update(zip(new, read(new), strict=True))
+        return np.stack([kept[text] for text in texts]) if texts else read(texts)
+
+    return reading
+
+
+#: The detection stage's reader of meaning, each text read once per process (loaded on first use).
+PRODUCT_MEANING: ReadMeaning = remembered(read_meaning)
+
+
 # -- detectors under test ----------------------------------------------------------------------
 
 
@@ -197,11 +218,12 @@ def run_monitor(
     stream: Iterable[Observation],
     settings: DetectorSettings | None = None,
     *,
-    meaning: ReadMeaning | None = None,
+    meaning: ReadMeaning | None = PRODUCT_MEANING,
 ) -> list[Opening]:
     """Replay a stream through a brand monitor; one opening per storm, each new one checked for
-    being a part of an earlier one (the merge the desk proposes). With ``meaning``, people are
-    linked by what they mean as well as by rare words, as the detection stage links them."""
+    being a part of an earlier one (the merge the desk proposes). People who agree are linked by
+    what they mean as well as by rare words, as the detection stage links them (``meaning``
+    None: by words alone)."""
     monitor = BrandMonitor(settings=settings or DetectorSettings())
     monitor.read_meaning_with(meaning)
     opened: dict[int, datetime] = {}

@@ -49,7 +49,7 @@ def scaled_run(
     gap: timedelta = timedelta(days=3),
     settings: DetectorSettings | None = None,
     history: timedelta = timedelta(days=28),
-    meaning: ReadMeaning | None = None,
+    meaning: ReadMeaning | None = ev.PRODUCT_MEANING,
 ) -> Run:
     """One thinned stream with ``count`` bursts of ``shape`` between ``after`` and ``before``.
 

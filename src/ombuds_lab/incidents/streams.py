@@ -11,12 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.engine import load_default_engine
 from ombuds.incidents.detectors import Observation
-from ombuds.incidents.detectors.meaning import ReadMeaning, Vectors
 from ombuds.incidents.observations import observation_from
 from ombuds.mentions.datasets import read_mentions
 from ombuds.mentions.schemas import MentionCreate
@@ -101,17 +98,3 @@ def analyse_texts(rows: Sequence[tuple[int, datetime, str, str]], channel: str) 
         )
         for (mention_id, at, author, text), findings in zip(rows, engine.analyze(facts), strict=True)
     ]
-
-
-def remembered(read: ReadMeaning) -> ReadMeaning:
-    """``read`` with each text's vector kept: the runs over thinned copies of one stream read the
-    same texts again and again."""
-    kept: dict[str, Vectors] = {}
-
-    def reading(texts: Sequence[str]) -> Vectors:
-        new = [text for text in dict.fromkeys(texts) if text not in kept]
-        if new:
-            kept.update(zip(new, read(new), strict=True))
-        return np.stack([kept[text] for text in texts]) if texts else read(texts)
-
-    return reading

@@ -293,7 +293,7 @@ class Detectors:
         before = at - max(self.monitor.settings.agree_windows_minutes) * 60.0
         recent = self.monitor.recent
         background = (m for m in reversed(recent.values()) if m.at < before)
-        return self.meaning.pairs(written, background, recent)
+        return self.meaning.pairs(written, background, recent, self.monitor.settings)
 
     def _agreeing(
         self, window: SlidingWindow, also: Sequence[tuple[str, str]] = ()
@@ -342,18 +342,26 @@ class Detectors:
             return index
 
         position = {number: index for index, number in enumerate(numbers)}
+        pairs: list[tuple[int, int, tuple[str, ...]]] = [
+            (index, position[other], shared)
+            for index, number in enumerate(numbers)
+            for other, shared in linked[number].items()
+            if position[other] > index
+        ]
+        if also:
+            # Linked by meaning too (no stems to count): looser links, so a voice must be close
+            # to at least two others; a chain of pairs each somewhat alike (a delay, a wait, a
+            # fee) is not one problem.
+            place = {author: index for index, author in enumerate(authors)}
+            pairs.extend((place[a], place[b], ()) for a, b in also if a in place and b in place)
+            kept = _at_least_two_links(len(authors), [(a, b) for a, b, _ in pairs])
+            pairs = [(a, b, shared) for a, b, shared in pairs if a in kept and b in kept]
         used: dict[str, int] = {}  # every linking pair of the window counts its shared stems once
-        for index, number in enumerate(numbers):
-            for other, shared in linked[number].items():
-                if position[other] > index:
-                    parent[root(position[other])] = root(index)
-                    for stem in shared:
-                        used[stem] = used.get(stem, 0) + 1
+        for first, second, shared in pairs:
+            parent[root(second)] = root(first)
+            for stem in shared:
+                used[stem] = used.get(stem, 0) + 1
         groups: dict[int, list[int]] = {}
-        place = {author: index for index, author in enumerate(authors)}
-        for first, second in also:  # linked by meaning: no stems to count
-            if first in place and second in place:
-                parent[root(place[second])] = root(place[first])
         for index in range(len(authors)):
             groups.setdefault(root(index), []).append(index)
         members = max(groups.values(), key=len, default=[])
@@ -587,6 +595,27 @@ class Detectors:
         if signal == Signal.HIGH_REACH.value:
             return key == f"author:{message.author}"
         return False
+
+
+def _at_least_two_links(count: int, pairs: Sequence[tuple[int, int]]) -> set[int]:
+    """The members of ``range(count)`` left when those with fewer than two links among the
+    others left are taken out, one after another (the graph's 2-core)."""
+    neighbours: list[set[int]] = [set() for _ in range(count)]
+    for first, second in pairs:
+        neighbours[first].add(second)
+        neighbours[second].add(first)
+    left = set(range(count))
+    weak = [index for index in left if len(neighbours[index]) < 2]
+    while weak:
+        index = weak.pop()
+        if index not in left:
+            continue
+        left.discard(index)
+        for other in neighbours[index]:
+            neighbours[other].discard(index)
+            if other in left and len(neighbours[other]) < 2:
+                weak.append(other)
+    return left
 
 
 def enough_agreement(power: float, agreeing: int, voices: int, settings: DetectorSettings) -> bool:

@@ -5,9 +5,9 @@ Rare stems link "my offline playlists got wiped" to "offline mode lost every pla
 from a reader the caller gives: the detectors stay free of any model) link those too. Two
 messages about a brand are always somewhat alike, and short generic ones ("please help") very
 much so, so a fixed similarity links chance pairs. A link asks instead that two people be closer
-to each other than to almost everything the stream said before (``agree_meaning_percentile``
-of their similarities to it) and at least ``agree_meaning_floor`` alike: the rare-stem test's
-idea, rare in the stream, in the space of meanings.
+to each other than to almost everything the stream said before (all but its
+``agree_meaning_rank`` - 1 closest messages) and at least ``agree_meaning_floor`` alike: the
+rare-stem test's idea, rare in the stream, in the space of meanings.
 
 Measured on samples of the development streams (docs/early-warning.md): 0.4-0.5 % of chance
 pairs link this way (the rare-stem links: 3.2 % of complaint pairs), three quarters or more of
@@ -37,9 +37,8 @@ VECTORS_KEPT = 8192  # mentions whose vectors are remembered
 class MeaningLinks:
     """Vectors read once per mention, and the author pairs of a window that mean the same."""
 
-    def __init__(self, read: ReadMeaning, settings: DetectorSettings) -> None:
+    def __init__(self, read: ReadMeaning) -> None:
         self.read = read
-        self.settings = settings
         self._vectors: dict[int, Vectors] = {}
 
     def pairs(
@@ -47,10 +46,10 @@ class MeaningLinks:
         written: dict[str, list[int]],
         background: Iterable[StormMessage],
         recent: dict[int, StormMessage],
+        settings: DetectorSettings,
     ) -> list[tuple[str, str]]:
         """The pairs of authors (each with the mention ids they wrote in the window) whose
         messages mean the same, judged against the ``background`` messages before the window."""
-        settings = self.settings
         behind = [
             message for _, message in zip(range(settings.agree_meaning_background), background, strict=False)
         ]
@@ -69,7 +68,9 @@ class MeaningLinks:
             ]
         )
         theirs = np.stack([self._vectors[m.mention_id] for m in behind])
-        usual = np.percentile(mine @ theirs.T, settings.agree_meaning_percentile, axis=1)
+        # each author's ``rank``-th closest message of the background: what it takes to be rare
+        rank = min(settings.agree_meaning_rank, len(behind))
+        usual = -np.partition(-(mine @ theirs.T), rank - 1, axis=1)[:, rank - 1]
         needed = np.maximum(np.maximum.outer(usual, usual), settings.agree_meaning_floor)
         close = np.triu((mine @ mine.T) >= needed, k=1)
         return [(authors[i], authors[j]) for i, j in zip(*np.nonzero(close), strict=True)]

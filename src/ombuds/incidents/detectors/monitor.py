@@ -125,7 +125,7 @@ class BrandMonitor:
     def read_meaning_with(self, read: ReadMeaning | None) -> None:
         """Let the agreement test link people by what their messages mean, not only by rare
         words they share (``meaning.py``); None: by words alone."""
-        self.detectors.meaning = MeaningLinks(read, self.settings) if read is not None else None
+        self.detectors.meaning = MeaningLinks(read) if read is not None else None
 
     def observe(self, observation: Observation) -> list[StormChange]:
         """Take one mention into account; returns what changed in which storm."""

@@ -51,11 +51,12 @@ class DetectorSettings:
     agree_rare_rate: float = 0.02
     agree_link_strength: float = 2.0
     # ... or by meaning, where the monitor has a reader of sentence vectors (``meaning.py``):
-    # closer than ``agree_meaning_percentile`` of what the stream said before (up to
-    # ``agree_meaning_background`` messages, at least ``agree_meaning_min_background``) and at
-    # least ``agree_meaning_floor`` alike; asked only of windows of at most
+    # two people closer to each other than each is to all but ``agree_meaning_rank`` - 1 of
+    # what the stream said before (the last ``agree_meaning_background`` messages, at least
+    # ``agree_meaning_min_background``; 3 of 300 is about the 99th percentile) and at least
+    # ``agree_meaning_floor`` alike. Asked only of windows of at most
     # ``agree_meaning_max_voices`` voices that rare stems alone leave short.
-    agree_meaning_percentile: float = 99.0
+    agree_meaning_rank: int = 3
     agree_meaning_floor: float = 0.4
     agree_meaning_background: int = 300
     agree_meaning_min_background: int = 20
