@@ -157,6 +157,27 @@ def test_a_burst_opens_one_incident_within_minutes_that_the_same_mentions_do_not
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
 
 
+def test_a_brand_s_detectors_as_stored_link_people_by_meaning(
+    session_factory: sessionmaker[Session], replayed: Brand
+) -> None:
+    """Read back from the database (as the stage and a change of settings read it), a brand's
+    monitor links people who agree by what they mean, not only by the rare words they share."""
+    with session_factory() as session:
+        row = session.get(DetectorState, replayed.id)
+        assert row is not None
+        assert row.state is not None
+        monitor = actions.stored_monitor(row.state)
+    assert monitor.detectors.meaning is not None
+    lost, gone, crash = monitor.detectors.meaning.read(
+        [
+            "@x all my offline playlists got wiped overnight",
+            "lost all downloaded songs, have to download everything again",
+            "the app crashes as soon as I open it",
+        ]
+    )
+    assert lost @ gone > lost @ crash + 0.1
+
+
 def test_a_storm_over_and_forgotten_within_one_batch_is_still_an_incident(
     session_factory: sessionmaker[Session], brand: Brand, team: Team
 ) -> None:
