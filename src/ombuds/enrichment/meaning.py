@@ -19,7 +19,7 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 
 _NOISE = re.compile(r"@\w+|https?://\S+")
-_lock = threading.Lock()  # one encoder per process, read by one thread at a time
+_lock = threading.Lock()
 
 
 def meaning_text(text: str) -> str:
@@ -38,8 +38,7 @@ class MeaningReader:
     def __call__(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        with _lock:
-            vectors = self._encoder.transform([meaning_text(text) for text in texts]).copy()
+        vectors = self._encoder.transform([meaning_text(text) for text in texts]).copy()
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
@@ -53,4 +52,5 @@ def meaning_reader() -> MeaningReader:
 def read_meaning(texts: Sequence[str]) -> Vectors:
     """``MeaningReader`` of the process, loaded on first use (a second or two, ~300 MB): a
     brand's detectors ask for it only when a handful of complaints might be one problem."""
-    return meaning_reader()(texts)
+    with _lock:  # loaded once, read by one thread at a time
+        return meaning_reader()(texts)
