@@ -292,7 +292,7 @@ class Detectors:
             written.setdefault(entry.author, []).append(entry.mention_id)
         before = at - max(self.monitor.settings.agree_windows_minutes) * 60.0
         recent = self.monitor.recent
-        background = (m for m in reversed(recent.values()) if m.at < before)
+        background = (m for m in recent.values() if m.at < before)
         return self.meaning.pairs(written, background, recent, self.monitor.settings)
 
     def _agreeing(

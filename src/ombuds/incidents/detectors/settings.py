@@ -52,8 +52,9 @@ class DetectorSettings:
     agree_link_strength: float = 2.0
     # ... or by meaning, where the monitor has a reader of sentence vectors (``meaning.py``):
     # two people closer to each other than each is to all but ``agree_meaning_rank`` - 1 of
-    # what the stream said before (the last ``agree_meaning_background`` messages, at least
-    # ``agree_meaning_min_background``; 3 of 300 is about the 99th percentile) and at least
+    # what the stream said before (a fixed sample of up to ``agree_meaning_background`` of the
+    # last day's messages, at least ``agree_meaning_min_background``; 3 of 300 is about the
+    # 99th percentile) and at least
     # ``agree_meaning_floor`` alike. Asked only of windows of at most
     # ``agree_meaning_max_voices`` voices that rare stems alone leave short.
     agree_meaning_rank: int = 3
