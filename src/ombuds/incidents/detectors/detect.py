@@ -259,7 +259,7 @@ class Detectors:
                 continue  # even if every voice agreed, the two together would fall short
             group, shared = self._agreeing(window)
             if not enough_agreement(power, len(group), voices, settings):
-                if self.meaning is None or voices > settings.agree_meaning_max_voices:
+                if self.meaning is None or voices > settings.agree_meaning_max_voices or not self._small():
                     continue
                 group, shared = self._agreeing(window, also=self._meaning_pairs(window, at))
                 if not enough_agreement(power, len(group), voices, settings):
@@ -282,6 +282,10 @@ class Detectors:
                 },
             )
         return best
+
+    def _small(self) -> bool:
+        """Did the stream bring few enough messages over the last day to be read for meaning?"""
+        return self.monitor.trailing_closed <= self.monitor.settings.agree_meaning_max_per_day
 
     def _meaning_pairs(self, window: SlidingWindow, at: float) -> list[tuple[str, str]]:
         """The window's authors who mean the same, against what the stream said before the

@@ -54,9 +54,12 @@ class DetectorSettings:
     # two people closer to each other than each is to all but ``agree_meaning_rank`` - 1 of
     # what the stream said before (a fixed sample of up to ``agree_meaning_background`` of the
     # last day's messages, at least ``agree_meaning_min_background``; 3 of 300 is about the
-    # 99th percentile) and at least
-    # ``agree_meaning_floor`` alike. Asked only of windows of at most
-    # ``agree_meaning_max_voices`` voices that rare stems alone leave short.
+    # 99th percentile) and at least ``agree_meaning_floor`` alike. Asked only of windows of at
+    # most ``agree_meaning_max_voices`` voices that rare stems alone leave short, on streams
+    # that brought at most ``agree_meaning_max_per_day`` messages over the last day: reading
+    # costs ~8 ms a message on one core, seconds a day for a small brand, while a busy stream
+    # has the words (rates resting on more messages) and the volume.
+    agree_meaning_max_per_day: int = 300
     agree_meaning_rank: int = 3
     agree_meaning_floor: float = 0.4
     agree_meaning_background: int = 300
