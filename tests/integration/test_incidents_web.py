@@ -126,6 +126,30 @@ def test_pr_follows_an_alert_to_the_incident_its_chart_mentions_and_cases(
     assert "Holding line agreed" in client.get(f"/incidents/{storm.id}").text
 
 
+def test_the_incident_says_when_people_describe_one_problem_in_their_own_words(
+    client: TestClient, session: Session, brand: Brand, storm: Incident
+) -> None:
+    storm.evidence = {
+        "peak": {
+            "signal": "volume",
+            "voices": 6,
+            "window_minutes": 15,
+            "expected": 0.42,
+            "agreeing_voices": 5,
+            "agreeing_by_meaning": True,
+        }
+    }
+    session.commit()
+    _member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, "pia@skyways.test")
+    page = client.get(f"/incidents/{storm.id}").text
+    assert 'data-testid="agreeing">5 of 6 describe the same problem, in their own words<' in page
+
+    storm.evidence = {"peak": {"signal": "volume", "voices": 12, "window_minutes": 15, "expected": 3.0}}
+    session.commit()
+    assert 'data-testid="agreeing"' not in client.get(f"/incidents/{storm.id}").text
+
+
 def test_agents_read_incidents_but_only_pr_changes_them(
     client: TestClient, session: Session, brand: Brand, storm: Incident, agent: User
 ) -> None:

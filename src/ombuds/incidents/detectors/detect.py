@@ -258,12 +258,14 @@ class Detectors:
             if not enough_agreement(power, voices, voices, settings):
                 continue  # even if every voice agreed, the two together would fall short
             group, shared = self._agreeing(window)
+            by_meaning = False
             if not enough_agreement(power, len(group), voices, settings):
                 if self.meaning is None or voices > settings.agree_meaning_max_voices or not self._small():
                     continue
                 group, shared = self._agreeing(window, also=self._meaning_pairs(window, at))
                 if not enough_agreement(power, len(group), voices, settings):
                     continue
+                by_meaning = True
             best = Alarm(
                 signal=Signal.VOLUME,
                 key=key,
@@ -276,6 +278,8 @@ class Detectors:
                     "voices": voices,
                     "agreeing_voices": len(group),
                     "shared_words": shared[:10],
+                    # linked by what they mean as well as by words (the page says so)
+                    **({"agreeing_by_meaning": True} if by_meaning else {}),
                     "expected": round(expected, 2),
                     "baseline_per_hour": round(level.per_hour, 2) if level else None,
                     "history_days": round(level.history_hours / 24, 1) if level else None,
