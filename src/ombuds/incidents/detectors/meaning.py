@@ -9,7 +9,7 @@ to each other than to almost everything the stream said before (all but its
 ``agree_meaning_rank`` - 1 closest messages) and at least ``agree_meaning_floor`` alike: the
 rare-stem test's idea, rare in the stream, in the space of meanings.
 
-Measured on samples of the development streams (docs/early-warning.md): 0.4-0.5 % of chance
+Measured on samples of the development streams (docs/early-warning.md): 0.36-0.45 % of chance
 pairs link this way (the rare-stem links: 3.2 % of complaint pairs), three quarters or more of
 the pairs of a burst's wordings.
 """
