@@ -226,7 +226,7 @@ def at_every_volume(
     half: str = "report",
     settle: timedelta = timedelta(days=7),
     events: Sequence[ev.KnownEvent] = (),
-    meaning: ReadMeaning | None = None,
+    meaning: ReadMeaning | None = ev.PRODUCT_MEANING,
 ) -> dict[str, Any]:
     """Per share and burst shape: detection, delay and false incidents per brand-week, over the
     second half of each stream's days (the first half chose the thresholds: ``half="tuning"``

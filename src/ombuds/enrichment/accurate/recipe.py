@@ -1,8 +1,8 @@
 """How the accurate model is trained, and what identifies one: pure, no torch.
 
 The recipe was measured on two CPU cores (issue 18, docs/analysis.md): mean pooling, AdamW at
-4e-5, batches of 16 (32 below a thousand examples), 64 tokens, 3 epochs with a linear warm-up over the first tenth of the steps
-and a linear decay after it.
+4e-5, batches of 16 (32 below a thousand examples), 64 tokens, 3 epochs with a linear warm-up
+over the first tenth of the steps and a linear decay after it.
 """
 
 from __future__ import annotations
