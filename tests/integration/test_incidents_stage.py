@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand, Team
+from ombuds.enrichment import meaning
 from ombuds.events import Event
 from ombuds.incidents import actions, queries
 from ombuds.incidents.models import (
@@ -72,17 +73,14 @@ def _with_burst(*, hours: int) -> list[MentionCreate]:
     return sorted([*days, *burst], key=lambda m: m.created_at)
 
 
+def _incoming(mention: MentionCreate) -> IncomingMention:
+    return IncomingMention(mention=mention, raw=mention.model_dump_json().encode(), raw_format="json")
+
+
 def _ingest(factory: sessionmaker[Session], brand: Brand, mentions: Sequence[MentionCreate]) -> None:
     with factory.begin() as session:
         source = get_or_create_source(session, brand_id=brand.id, kind="import", name="import:twcs")
-        ingest_mentions(
-            session,
-            source=source,
-            mentions=[
-                IncomingMention(mention=m, raw=m.model_dump_json().encode(), raw_format="json")
-                for m in mentions
-            ],
-        )
+        ingest_mentions(session, source=source, mentions=[_incoming(m) for m in mentions])
 
 
 def _detect_in_batches(factory: sessionmaker[Session], brand: Brand, *, size: int = 250) -> list[int]:
@@ -176,6 +174,42 @@ def test_a_brand_s_detectors_as_stored_link_people_by_meaning(
         ]
     )
     assert lost @ gone > lost @ crash + 0.1
+
+
+def test_the_sentence_model_loads_while_no_transaction_holds_the_database(
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    team: Team,
+    stream: list[MentionCreate],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The detectors' first need of the sentence model (seconds to load) comes inside the
+    pipeline's transaction; the runner undoes it and loads the model first, so a mention
+    accepted during the load commits at once (on SQLite it would wait for the one writer) and
+    the stream's mentions are all detected once."""
+    meaning.meaning_reader.cache_clear()
+    engine = session_factory.kw["bind"]
+    during_load: list[tuple[int, int]] = []  # (connections in use, mentions accepted) at each load
+
+    class Watched(meaning.MeaningReader):
+        def __init__(self, threads: int = 1) -> None:
+            in_use = engine.pool.checkedout() - held_by_the_test
+            with session_factory.begin() as session:  # an acceptance, as an API call makes one
+                source = get_or_create_source(session, brand_id=brand.id, kind="api", name="api")
+                accepted = ingest_mentions(session, source=source, mentions=[_incoming(late)])
+            during_load.append((in_use, accepted.imported))
+            super().__init__(threads)
+
+    late = stream[-1].model_copy(update={"external_id": "during-the-load", "author": "late"})
+    monkeypatch.setattr(meaning, "MeaningReader", Watched)
+    _ingest(session_factory, brand, stream)
+    held_by_the_test = engine.pool.checkedout()  # the fixtures' session
+    report = run_until_idle(session_factory)
+    assert during_load == [(0, 1)]
+    assert report.failed == 0
+    assert report.advanced["detect"] == len(stream) + 1
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
 
 
 def test_a_storm_over_and_forgotten_within_one_batch_is_still_an_incident(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +22,11 @@ Vectors = npt.NDArray[np.float32]
 
 _NOISE = re.compile(r"@\w+|https?://\S+")
 _lock = threading.Lock()
+_deferred: ContextVar[bool] = ContextVar("meaning_load_deferred", default=False)
+
+
+class MeaningNotLoaded(RuntimeError):
+    """The model was needed where it may not load (``loading_deferred``): load it, then try again."""
 
 
 def meaning_text(text: str) -> str:
@@ -52,5 +59,32 @@ def meaning_reader() -> MeaningReader:
 def read_meaning(texts: Sequence[str]) -> Vectors:
     """``MeaningReader`` of the process, loaded on first use (a second or two, ~300 MB): a
     brand's detectors ask for it only when a handful of complaints might be one problem."""
+    if _deferred.get() and not is_loaded():
+        raise MeaningNotLoaded("the sentence model is not loaded yet")
     with _lock:  # loaded once, read by one thread at a time
         return meaning_reader()(texts)
+
+
+def is_loaded() -> bool:
+    return meaning_reader.cache_info().currsize > 0
+
+
+def load_meaning() -> None:
+    """Load the process's reader now, if it is not loaded yet."""
+    with _lock:
+        meaning_reader()
+
+
+@contextmanager
+def loading_deferred() -> Iterator[None]:
+    """Within, ``read_meaning`` raises ``MeaningNotLoaded`` instead of loading the model.
+
+    The pipeline's transactions run in it: a load takes seconds, and inside a transaction on
+    SQLite it would hold the one write lock that every acceptance (an API call, a webhook) waits
+    for. The runner undoes such a transaction, loads the model outside it and runs it again.
+    """
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)

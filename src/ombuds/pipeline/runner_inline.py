@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -16,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ombuds.clock import Clock, utcnow
+from ombuds.enrichment.meaning import MeaningNotLoaded, load_meaning, loading_deferred
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
 from ombuds.pipeline.reread import reread_when_calm
@@ -91,6 +93,43 @@ def _run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mentio
         set_committed_value(mention, "stage", stage.marks)
 
 
+def _outside_loads(work: Callable[[], int]) -> int:
+    """``work`` (one transaction) without a model loading inside it: a transaction that needed
+    the sentence model before this process had loaded it is undone (``MeaningNotLoaded``), the
+    model loads with no transaction open, and the work runs again, as it would have the first
+    time. An acceptance waiting for SQLite's write lock never waits for a load."""
+    try:
+        with loading_deferred():
+            return work()
+    except MeaningNotLoaded:
+        log.info("loading the sentence model for early warning, outside any transaction")
+        load_meaning()
+        return work()
+
+
+def _one_batch(
+    factory: sessionmaker[Session],
+    stage: PipelineStage,
+    batch_size: int,
+    now: datetime,
+    where: Sequence[ColumnElement[bool]],
+) -> int:
+    with factory.begin() as session:
+        batch = _pick(session, stage, batch_size, where)
+        if batch:
+            _run_and_mark(session, stage, batch, now)
+        return len(batch)
+
+
+def _one_mention(factory: sessionmaker[Session], stage: PipelineStage, mention_id: int, now: datetime) -> int:
+    with factory.begin() as session:
+        mention = session.get(Mention, mention_id)
+        if mention is None or mention.stage is not stage.picks:
+            return 0
+        _run_and_mark(session, stage, [mention], now)
+        return 1
+
+
 def run_stage_batch(
     factory: sessionmaker[Session],
     stage: PipelineStage,
@@ -105,11 +144,7 @@ def run_stage_batch(
     ``where`` narrows the mentions it picks (the distributed runner: a task's ids, one brand).
     """
     try:
-        with factory.begin() as session:
-            batch = _pick(session, stage, batch_size, where)
-            if batch:
-                _run_and_mark(session, stage, batch, now)
-            moved = len(batch)
+        moved = _outside_loads(partial(_one_batch, factory, stage, batch_size, now, where))
     except OperationalError:
         # The database itself failed (gone, disk full, locked): no mention is to blame, so none is
         # failed alone; the batch stays waiting and the runner's next round takes it again.
@@ -121,11 +156,7 @@ def run_stage_batch(
         moved = 0
         for mention_id in ids:
             try:
-                with factory.begin() as session:
-                    mention = session.get(Mention, mention_id)
-                    if mention is not None and mention.stage is stage.picks:
-                        _run_and_mark(session, stage, [mention], now)
-                        moved += 1
+                moved += _outside_loads(partial(_one_mention, factory, stage, mention_id, now))
             except OperationalError:
                 raise
             except Exception as error:
@@ -153,13 +184,19 @@ def run_round(
     (``run_stage_batch``), which puts the blame on one batch and then on one mention.
     """
     moved: Counter[str] = Counter()
-    try:
+
+    def one_round() -> int:
+        moved.clear()
         with factory.begin() as session:
             for stage in stages:
                 batch = _pick(session, stage, batch_size)
                 if batch:
                     _run_and_mark(session, stage, batch, now)
                 moved[stage.name] += len(batch)
+        return moved.total()
+
+    try:
+        _outside_loads(one_round)
     except OperationalError:
         raise
     except Exception:
