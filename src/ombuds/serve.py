@@ -10,6 +10,7 @@ import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.connectors.secrets import secret_box
+from ombuds.enrichment.accurate.background import retrain_accurate_when_due
 from ombuds.enrichment.retraining import retrain_stale_models
 from ombuds.followups.actions import return_due_follow_ups
 from ombuds.incidents.delivery import deliver_due_alerts
@@ -34,7 +35,8 @@ STARTUP_FAILURE = 3
 def background_work(session_factory: sessionmaker[Session], settings: Settings) -> None:
     """What the runner does after each round: send due alerts, survey links and replies, bring back cases whose
     follow-up date came, run SLA clocks (pauses, escalations), time first responses and resolutions in
-    business hours, retrain models whose examples changed, purge messages past a brand's retention (daily),
+    business hours, retrain models whose examples changed (a brand's accurate model in a child process,
+    when calm), purge messages past a brand's retention (daily),
     send each scheduled brand's weekly digest, keep SQLite's statistics for its query planner (hourly)."""
     deliver_due_alerts(session_factory, settings=settings)
     box = secret_box(settings.resolved_secret_key())  # opens the sources' settings for their sinks
@@ -45,6 +47,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     remind_overdue_tasks(session_factory)
     return_due_follow_ups(session_factory)
     retrain_stale_models(session_factory)
+    retrain_accurate_when_due(session_factory, settings)
     run_due_purges(session_factory)
     send_due_digests(session_factory, settings=settings)
     keep_statistics(session_factory.kw["bind"])

@@ -108,6 +108,23 @@ class Settings(BaseSettings):
             "nothing waits (newest first); fresh mentions wait for one such batch at most."
         ),
     )
+    accurate_retrain_examples: int = Field(
+        default=50,
+        ge=0,
+        description=(
+            "Examples a brand adds or changes (imported rows, agents' corrections) after its accurate "
+            "model was tuned before the runner tunes it again in the background, when nothing waits "
+            "for analysis; 0 leaves retraining to `ombuds train --accurate`."
+        ),
+    )
+    accurate_retrain_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description=(
+            "Hours at least between two background tunings of one brand's accurate model (minutes "
+            "of every core each); the fast heads follow each correction at once meanwhile."
+        ),
+    )
     analysis_model: Path | None = Field(
         default=None,
         description=(

@@ -100,15 +100,23 @@ def _train_accurate(
     from ombuds.db import transaction
     from ombuds.enrichment.accurate.export import comparison_texts, export_for_inference
     from ombuds.enrichment.accurate.recipe import Recipe, reading_version
-    from ombuds.enrichment.accurate.store import Pointer, brand_folder
+    from ombuds.enrichment.accurate.store import Pointer, brand_folder, prune_versions
     from ombuds.enrichment.accurate.tuning import fine_tune
-    from ombuds.enrichment.retraining import brand_examples, recent_texts, record_accurate_model
+    from ombuds.enrichment.retraining import (
+        brand_examples,
+        current_accurate_pointer,
+        newest_example_id,
+        recent_texts,
+        record_accurate_model,
+    )
     from ombuds.errors import NotFound
 
     with factory() as session:
         brand_id = session.scalar(select(Brand.id).where(Brand.slug == brand))
         if brand_id is None:
             raise NotFound(f"brand {brand!r} not found")
+        # read first: examples added while it tunes are new to the next tuning
+        learnt_up_to = newest_example_id(session, brand_id)
         # a head with one label alone has nothing to tell apart (fine_tune would refuse it)
         examples = {
             head: rows
@@ -151,7 +159,12 @@ def _train_accurate(
     # the version on the brand's row and on every row it reads says how it reads (….int8)
     pointer = Pointer(brand_folder(brand_id, model.version), reading_version(model.version, export.reading))
     with transaction(factory) as session:
-        record_accurate_model(session, brand_id=brand_id, pointer=pointer, examples=model.examples)
+        replaced = current_accurate_pointer(session, brand_id)
+        record_accurate_model(
+            session, brand_id=brand_id, pointer=pointer, examples=model.examples, learnt_up_to=learnt_up_to
+        )
+    kept = [pointer.folder, *([replaced.folder] if replaced else [])]
+    pruned = prune_versions(settings.data_dir, brand_id, kept)
     return {
         "version": pointer.version,
         "folder": str(folder),
@@ -160,6 +173,7 @@ def _train_accurate(
         "examples": model.examples,
         "epochs": epochs,
         "seconds": round(seconds, 1),
+        "removed": pruned,
     }
 
 

@@ -232,8 +232,30 @@ def recent_texts(session: Session, brand_id: int, *, at_most: int = 1000) -> lis
     )
 
 
+def newest_example_id(session: Session, brand_id: int) -> int | None:
+    """The id of the brand's newest example an accurate model can learn: what it has learnt up to."""
+    return session.scalar(
+        select(func.max(LabeledExample.id)).where(
+            LabeledExample.brand_id == brand_id, LabeledExample.analyzer.in_(LEARNABLE)
+        )
+    )
+
+
+def current_accurate_pointer(session: Session, brand_id: int) -> Pointer | None:
+    """Where the brand's current accurate model is kept; None without one."""
+    weights = session.scalar(
+        select(BrandModel.weights).where(BrandModel.brand_id == brand_id, BrandModel.analyzer == ACCURATE)
+    )
+    return Pointer.from_bytes(weights) if weights is not None else None
+
+
 def record_accurate_model(
-    session: Session, *, brand_id: int, pointer: Pointer, examples: dict[str, int]
+    session: Session,
+    *,
+    brand_id: int,
+    pointer: Pointer,
+    examples: dict[str, int],
+    learnt_up_to: int | None = None,
 ) -> BrandModel:
     """Make the saved accurate model the brand's current one; its engine picks it up at once."""
     row = session.scalar(
@@ -243,7 +265,7 @@ def record_accurate_model(
         row = BrandModel(brand_id=brand_id, analyzer=ACCURATE)
         session.add(row)
     row.version = pointer.version
-    row.example_count, row.last_example_id = sum(examples.values()), None
+    row.example_count, row.last_example_id = sum(examples.values()), learnt_up_to
     # when this model became the brand's current one, not when the first one did
     row.trained_at = utcnow()
     row.weights = pointer.to_bytes()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,9 @@ from ombuds.enrichment.accurate.tuning import AccurateModel
 
 #: The ``brand_model.analyzer`` of a brand's accurate model.
 ACCURATE = "accurate"
+
+#: A folder written within this many seconds may belong to a tuning that has not recorded it yet.
+RECENT_SECONDS = 3600
 
 log = logging.getLogger(__name__)
 #: brand folder → (model folder, model): one model per brand in memory (~370 MB resident with an
@@ -57,3 +63,26 @@ def load_pointed(data_dir: Path, pointer: Pointer, *, threads: int) -> AccurateM
         return None
     _loaded[folder.parent] = (folder, model)  # a brand's newer model replaces its older one
     return model
+
+
+def prune_versions(data_dir: Path, brand_id: int, keep: Iterable[str]) -> list[str]:
+    """Remove the brand's model folders but ``keep`` (folders relative to the data directory) and
+    any written in the last hour (another tuning's, not recorded yet); the names removed.
+
+    Each tuning saves about 110 MB (weights and export); the background tunes a brand again as
+    often as daily, so only the current model and the one it replaced stay (a process that loaded
+    the older one keeps reading it from memory until it sees the new pointer).
+    """
+    root = data_dir / "models" / "accurate" / f"brand-{brand_id}"
+    if not root.is_dir():
+        return []
+    kept = {(data_dir / folder).resolve() for folder in keep}
+    removed = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or folder.resolve() in kept:
+            continue
+        if time.time() - folder.stat().st_mtime < RECENT_SECONDS:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    return removed
