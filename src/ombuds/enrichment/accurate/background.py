@@ -61,17 +61,19 @@ def retrain_accurate_when_due(
     _children[:] = [child for child in _children if child.poll() is None]  # reap the finished
     every = timedelta(hours=settings.accurate_retrain_hours)
     with factory() as session:
-        if _busy(session):
-            return None
+        # a desk without accurate models (most) pays one query a round, not the calm check's two
         due = accurate_models_due(
             session, now=now or utcnow(), min_examples=settings.accurate_retrain_examples, every=every
         )
-    database = str(factory.kw["bind"].url)
+        if not due or _busy(session):
+            return None
+    url = factory.kw["bind"].url
+    database = str(url)
     for brand_id, slug in due:
         started = _started.get((database, brand_id))
         if started is not None and time.monotonic() - started < every.total_seconds():
             continue
-        child = _start(settings, factory.kw["bind"].url.render_as_string(hide_password=False), slug)
+        child = _start(settings, url.render_as_string(hide_password=False), slug)
         if child is not None:
             _started[(database, brand_id)] = time.monotonic()
         return child
