@@ -1,7 +1,8 @@
 """What the distributed runner's tasks do, apart from how they travel (``runner_celery``).
 
-Two kinds of work, both running the stages through ``run_stage_batch``, so a batch and its
-markers share one transaction and a failing mention fails alone, as in the embedded runner:
+Two kinds of work, running the stages as the embedded runner does (``run_stage_batch``, and
+``run_round`` for a brand's ordered stages together), so a batch and its markers share one
+transaction and a failing mention fails alone:
 
 * the stages that need no order (analysis) run on a batch of mention ids, on any worker, many
   at a time;
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import Clock, utcnow
 from ombuds.mentions.models import Mention
-from ombuds.pipeline.runner_inline import PipelineReport, run_stage_batch
+from ombuds.pipeline.runner_inline import PipelineReport, run_round, run_stage_batch
 from ombuds.pipeline.stages import STAGES, PipelineStage
 
 log = logging.getLogger(__name__)
@@ -111,16 +112,15 @@ def drain_brand(
     """Run the ordered stages on the brand's waiting mentions until none waits; the caller holds it."""
     total = 0
     while True:
-        moved = sum(
-            run_stage_batch(
-                factory,
-                stage,
-                batch_size=batch_size,
-                now=now(),
-                report=report,
-                where=[Mention.brand_id == brand_id],
-            )
-            for stage in ORDERED_STAGES
+        # One round (one transaction) for the three stages: one commit a batch, and the
+        # dashboard's hooks refresh a case once for the chain, as in the embedded runner.
+        moved = run_round(
+            factory,
+            ORDERED_STAGES,
+            batch_size=batch_size,
+            now=now(),
+            report=report,
+            where=[Mention.brand_id == brand_id],
         )
         total += moved
         if moved == 0:

@@ -174,6 +174,7 @@ def run_round(
     batch_size: int,
     now: datetime,
     report: PipelineReport,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> int:
     """A batch of every stage in turn, all in one transaction; returns how many moved.
 
@@ -182,6 +183,7 @@ def run_round(
     as it would after the one before committed (the transaction sees its own marks), so the
     result is the same. A round that fails is undone whole and run again stage by stage
     (``run_stage_batch``), which puts the blame on one batch and then on one mention.
+    ``where`` narrows the mentions every stage picks (the distributed runner: one brand).
     """
     moved: Counter[str] = Counter()
 
@@ -189,7 +191,7 @@ def run_round(
         moved.clear()
         with factory.begin() as session:
             for stage in stages:
-                batch = _pick(session, stage, batch_size)
+                batch = _pick(session, stage, batch_size, where)
                 if batch:
                     _run_and_mark(session, stage, batch, now)
                 moved[stage.name] += len(batch)
@@ -202,7 +204,8 @@ def run_round(
     except Exception:
         log.exception("a pipeline round failed; running its stages one at a time")
         return sum(
-            run_stage_batch(factory, stage, batch_size=batch_size, now=now, report=report) for stage in stages
+            run_stage_batch(factory, stage, batch_size=batch_size, now=now, report=report, where=where)
+            for stage in stages
         )
     report.advanced.update(+moved)  # stages that moved nothing stay out of the report
     return sum(moved.values())
