@@ -106,9 +106,9 @@ def history(factory: sessionmaker[Session], case_id: int, kind: str) -> list[dic
         return [
             dict(event.data)
             for event in session.scalars(
-                select(Event).where(
-                    Event.subject_id == case_id, Event.subject_type == "case", Event.kind == kind
-                )
+                select(Event)
+                .where(Event.subject_id == case_id, Event.subject_type == "case", Event.kind == kind)
+                .order_by(Event.id)
             )
         ]
 
