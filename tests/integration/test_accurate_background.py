@@ -126,7 +126,9 @@ def test_the_runner_tunes_a_brand_s_accurate_model_again_once_calm_and_once_only
         assert sorted(path.name for path in folders.iterdir()) == sorted(
             ["first", "being-saved", current.rsplit("/", 1)[1]]
         )
-        trained = session.scalars(select(Event.data).where(Event.kind == "brand_model.trained")).all()
+        trained = session.scalars(
+            select(Event.data).where(Event.kind == "brand_model.trained").order_by(Event.id)
+        ).all()
         assert [data["version"] for data in trained if data["analyzer"] == ACCURATE][-1] == model.version
 
     # it learnt every example there is: nothing is due, whatever this runner remembers

@@ -136,7 +136,9 @@ def test_a_burst_opens_one_incident_within_minutes_that_the_same_mentions_do_not
         assert kinds[0] == "opened"
         assert "grew" in kinds
         in_app = session.scalars(
-            select(Alert).where(Alert.incident_id == incident.id, Alert.kind == AlertKind.IN_APP)
+            select(Alert)
+            .where(Alert.incident_id == incident.id, Alert.kind == AlertKind.IN_APP)
+            .order_by(Alert.id)
         )
         assert next(alert.reason for alert in in_app) == "opened"
         links = session.scalar(select(func.count()).select_from(IncidentMention))
@@ -241,7 +243,11 @@ def test_a_rolled_back_batch_leaves_the_detectors_as_they_were(
     with session_factory() as session:
         ids = list(session.scalars(select(Mention.id).order_by(Mention.created_at, Mention.id)))
     with session_factory() as session:
-        batch = list(session.scalars(select(Mention).where(Mention.id.in_(ids[:300]))))
+        batch = list(
+            session.scalars(
+                select(Mention).where(Mention.id.in_(ids[:300])).order_by(Mention.created_at, Mention.id)
+            )
+        )
         detect(session, brand_id=brand.id, mentions=batch, now=batch[-1].created_at)
         session.rollback()
     with session_factory() as session:
