@@ -80,7 +80,8 @@ def experience_of(found: MatchedExperience) -> Experience:
 
 
 def _themes(session: Session, mention_ids: list[int]) -> list[tuple[str, int]]:
-    """The categories the analysis engine gave the contradicting mentions, most common first."""
+    """The categories the analysis engine gave the contradicting mentions, most common first
+    (ties by name: the rows come in no set order, and the scorecard must not reshuffle)."""
     if not mention_ids:
         return []
     labels = session.scalars(
@@ -90,7 +91,8 @@ def _themes(session: Session, mention_ids: list[int]) -> list[tuple[str, int]]:
             Enrichment.label.is_not(None),
         )
     )
-    return Counter(label for label in labels if label).most_common(3)
+    counts = Counter(label for label in labels if label)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:3]
 
 
 def _cases(session: Session, found: list[MatchedExperience]) -> list[CaseLink]:
