@@ -20,6 +20,7 @@ from ombuds.enrichment.accurate.recipe import (
     choose_reading,
     learning_rate_factor,
     length_batches,
+    reading_passes,
     reading_version,
     version_id,
 )
@@ -105,6 +106,23 @@ def test_length_batches_take_every_row_once_and_pad_little() -> None:
     shuffled = [order[start : start + 32] for start in range(0, 1000, 32)]
     assert _padded(lengths, batches) < 1.15 * sum(lengths)
     assert _padded(lengths, shuffled) > 1.5 * sum(lengths)
+
+
+def test_reading_passes_take_every_text_once_shortest_first_and_pad_little() -> None:
+    draw = random.Random(11)
+    lengths = [draw.randint(3, 64) for _ in range(20)]
+    passes = reading_passes(lengths)
+    assert [index for rows in passes for index in rows] == sorted(range(20), key=lambda i: lengths[i])
+    # one pass padded to the longest of twenty pays for half as many tokens again; these little
+    assert _padded(lengths, [list(range(20))]) > 1.5 * sum(lengths)
+    assert _padded(lengths, passes) < 1.2 * sum(lengths)
+    assert len(passes) < 10  # not a pass a text: each pass has a cost of its own
+
+
+def test_a_reading_pass_holds_at_most_its_limit_and_a_long_text_waits_for_the_next() -> None:
+    assert reading_passes([10] * 10, at_most=4) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert reading_passes([60, 5, 6, 5]) == [[1, 3, 2], [0]]
+    assert reading_passes([]) == []
 
 
 def test_length_batches_are_the_same_for_a_seed_and_mix_buckets() -> None:

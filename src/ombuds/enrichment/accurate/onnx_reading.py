@@ -4,9 +4,10 @@ The folder's ``encoder.onnx`` or ``encoder.int8.onnx`` (``export.py``) maps toke
 attention mask to the mean-pooled sentence vector, so the heads read exactly what they read
 after tuning. The tokenizer is the folder's ``tokenizer.json`` as transformers saved it.
 
-A batch is tokenized once, sorted by length and cut into forward passes of ``READ_BATCH`` texts
-padded only to their own longest: tweets vary from a few tokens to the limit, and padding every
-pass to the batch's longest made a pass up to twice as long.
+A batch is tokenized once, sorted by length and cut into forward passes of texts of about the
+same length (``recipe.reading_passes``), each padded only to its own longest: tweets vary from a
+few tokens to the limit, and padding every pass to the batch's longest made a pass up to twice
+as long.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.recipe import INT8, ONNX_FLOAT, READ_BATCH, clean_text
+from ombuds.enrichment.accurate.recipe import INT8, ONNX_FLOAT, clean_text, reading_passes
 
 FloatArray = npt.NDArray[np.float32]
 TOKENIZER = "tokenizer.json"
@@ -64,9 +65,7 @@ class OnnxEncoder:
             return self._last[1]  # the heads of one engine read the same batch in turn
         vectors = np.zeros((len(texts), self.size), dtype=np.float32)
         encoded = self.tokenizer.encode_batch([clean_text(text) for text in texts])
-        order = sorted(range(len(texts)), key=lambda index: len(encoded[index].ids))
-        for start in range(0, len(order), READ_BATCH):
-            rows = order[start : start + READ_BATCH]
+        for rows in reading_passes([len(found.ids) for found in encoded]):
             width = max(len(encoded[index].ids) for index in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)

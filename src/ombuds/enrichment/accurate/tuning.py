@@ -40,6 +40,7 @@ from ombuds.enrichment.accurate.recipe import (
     clean_text,
     learning_rate_factor,
     length_batches,
+    reading_passes,
     reading_version,
     version_id,
 )
@@ -125,12 +126,9 @@ class Encoder:
         torch.set_num_threads(self.threads)
         self.model.eval()
         # passes of texts of about the same length pad little; the rows go back in their order
-        lengths = self.lengths(texts)
-        order = sorted(range(len(texts)), key=lambda index: lengths[index])
         vectors = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(order), READ_BATCH):
-                rows = order[start : start + READ_BATCH]
+            for rows in reading_passes(self.lengths(texts)):
                 vectors[rows] = self.pooled([texts[index] for index in rows]).numpy()
         self._last = (key, vectors)
         return vectors
