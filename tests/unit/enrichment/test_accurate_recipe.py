@@ -113,7 +113,8 @@ def test_reading_passes_take_every_text_once_shortest_first_and_pad_little() -> 
     lengths = [draw.randint(3, 64) for _ in range(20)]
     passes = reading_passes(lengths)
     assert [index for rows in passes for index in rows] == sorted(range(20), key=lambda i: lengths[i])
-    # one pass padded to the longest of twenty pays for half as many tokens again; these little
+    # one pass padded to the longest of the twenty computes half as many tokens again as the
+    # texts hold; passes of about the same length, little more
     assert _padded(lengths, [list(range(20))]) > 1.5 * sum(lengths)
     assert _padded(lengths, passes) < 1.2 * sum(lengths)
     assert len(passes) < 10  # not a pass a text: each pass has a cost of its own

@@ -46,10 +46,10 @@ SMALL_SET_BATCH = 32
 #: Texts per forward pass when reading (not training), at most.
 READ_BATCH = 64
 #: Padding, in tokens, a text may add to a reading pass before it starts a pass of its own
-#: (``reading_passes``). A pass costs about as much as 30 tokens before its first; the untuned
-#: MiniLM read 1,200 SpotifyCares messages (21 tokens on average, 64 at most) in calls of 20 at
-#: 58 a second on one thread padded to each call's longest, 96 cut this way; in calls of 400,
-#: 150 in passes of 64 and 163 cut this way (16 and 64 tokens read no better).
+#: (``reading_passes``): a pass costs about as much as 30 tokens before its first. The untuned
+#: MiniLM on one thread read 1,200 SpotifyCares messages (21 tokens on average) 72 a second in
+#: calls of 20 with passes of 64, 108 cut this way (``benchmarks/bench_meaning.py``); a slack of
+#: 16 or 64 tokens read no better.
 PASS_SLACK_TOKENS = 32
 #: Training batches per length bucket: rows are shuffled, cut into spans of this many batches,
 #: and each span is sorted by length before it is batched (``length_batches``).
