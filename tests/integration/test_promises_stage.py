@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.actions import create_api_token, create_brand
 from ombuds.accounts.models import Brand, User
+from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
@@ -121,6 +122,33 @@ def test_the_score_falls_when_contradicting_experiences_arrive(
     assert card.cases, "contradicting mentions lead to their cases"
     assert card.alerts
     assert "since the campaign launched" in card.alerts[0].message
+
+
+def test_themes_as_common_as_each_other_come_in_name_order_on_every_load(
+    session_factory: sessionmaker[Session], session: Session, promised: Brand
+) -> None:
+    ingest(session_factory, promised, airline_texts("Late Flight", 12), prefix="late", start=START)
+    on_time = get_promise_by_key(session, promised.id, "on-time")
+    assert on_time is not None
+    contradicting = sorted(
+        session.scalars(
+            select(PromiseMatch.mention_id).where(
+                PromiseMatch.promise_id == on_time.id, PromiseMatch.stance == Stance.CONTRADICTS
+            )
+        )
+    )
+    assert len(contradicting) >= 2
+    # as many of one category as of the other, the later name read first
+    for index, mention_id in enumerate(contradicting):
+        label = None if index == len(contradicting) - 1 and index % 2 == 0 else ("Zeta", "Alpha")[index % 2]
+        session.execute(
+            update(Enrichment)
+            .where(Enrichment.mention_id == mention_id, Enrichment.analyzer == "category")
+            .values(label=label)
+        )
+    session.commit()
+    card = promise_card(session, on_time, now=START + timedelta(days=10))
+    assert [name for name, _ in card.themes] == ["Alpha", "Zeta"]
 
 
 def test_an_agents_correction_changes_how_a_similar_message_is_matched(
