@@ -6,12 +6,11 @@ A read: queries plus the pure scoring; nothing is written.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
@@ -81,18 +80,23 @@ def experience_of(found: MatchedExperience) -> Experience:
 
 def _themes(session: Session, mention_ids: list[int]) -> list[tuple[str, int]]:
     """The categories the analysis engine gave the contradicting mentions, most common first
-    (ties by name: the rows come in no set order, and the scorecard must not reshuffle)."""
+    (ties by name: the scorecard must not reshuffle from one load to the next)."""
     if not mention_ids:
         return []
-    labels = session.scalars(
-        select(Enrichment.label).where(
+    count = func.count()
+    rows = session.execute(
+        select(Enrichment.label, count)
+        .where(
             Enrichment.mention_id.in_(mention_ids),
             Enrichment.analyzer == "category",
             Enrichment.label.is_not(None),
+            Enrichment.label != "",
         )
+        .group_by(Enrichment.label)
+        .order_by(count.desc(), Enrichment.label)
+        .limit(3)
     )
-    counts = Counter(label for label in labels if label)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:3]
+    return [(str(label), int(found)) for label, found in rows]
 
 
 def _cases(session: Session, found: list[MatchedExperience]) -> list[CaseLink]:
