@@ -167,7 +167,7 @@ def test_hostile_queries_answer_results_or_a_clear_422_never_a_server_error(
     assert "10,000 characters" in too_long.json()["detail"]
 
 
-def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_window_by_window(
+def test_more_matches_than_are_ranked_or_listed_give_the_newest_whether_read_at_once_or_window_by_window(
     client: TestClient,
     session_factory: sessionmaker[Session],
     session: Session,
@@ -185,6 +185,7 @@ def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_wi
     )
     headers = token_for(session, brand)
     newest = [case_of(session, handle) for handle in reversed(travellers)]
+    others = [case_of(session, handle) for handle in ("otto", "pia")]
 
     monkeypatch.setattr(queries, "CANDIDATES", 4)  # four matches are ranked, as 2,000 are on a desk
     monkeypatch.setattr(queries, "MAX_CASE_IDS", 3)
@@ -203,10 +204,35 @@ def test_more_matches_than_are_ranked_give_the_newest_whether_read_at_once_or_wi
     lounge = client.get(URL, params={"q": "lounge"}, headers=headers).json()
     assert [r["id"] for r in lounge["results"] if r["kind"] == "case"] == [case_of(session, "otto")]
 
-    listed = client.get("/api/v1/cases", params={"q": "porto"}, headers=headers).json()
-    found = [item["id"] for item in listed["items"]]
-    assert len(found) == 3, "at most MAX_CASE_IDS of the cases found"
-    assert set(found) <= set(newest)
+    # the inbox narrowed by a search lists the cases of the newest matches, whichever way they are
+    # read: words alone, with a case's status, a date or a handle, or the case's status alone
+    for q in ("porto", "porto status:new", "porto after:2020-01-01", "status:new"):
+        listed = client.get("/api/v1/cases", params={"q": q}, headers=headers).json()
+        found = {item["id"] for item in listed["items"]}
+        expected = set(newest[:3]) if q != "status:new" else set(sorted({*newest, *others}, reverse=True)[:3])
+        assert found == expected, f"{q}: at most MAX_CASE_IDS cases, the newest"
+
+
+def test_the_inbox_narrowed_to_a_category_lists_its_cases_when_a_repost_in_it_has_none(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    ingest(
+        session_factory,
+        brand,
+        [
+            ("ana", "@Skyways please refund my cancelled flight"),
+            ("bo", "RT @ana: please refund my cancelled flight"),
+        ],
+    )
+    first, repost = session.scalars(select(Mention).order_by(Mention.id)).all()
+    assert repost.case_id is None, "a plain repost gets no case"
+    for mention in (first, repost):
+        show_correction(session, mention=mention, analyzer="category", label="Refunds", actor_id=None)
+    session.commit()
+
+    listed = client.get("/api/v1/cases", params={"q": "category:refunds"}, headers=token_for(session, brand))
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["items"]] == [first.case_id]
 
 
 def test_a_category_finds_every_message_of_a_case_with_a_message_in_it_whether_its_cases_are_few_or_many(

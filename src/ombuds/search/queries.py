@@ -50,9 +50,9 @@ FIRST_WINDOW = 8000
 MAX_CUSTOMERS = 200
 #: Filters that leave at most this many cases read those cases' messages by case; more, newest first.
 FEW_CASES = 500
-#: How many case ids a search narrows a list (the inbox, ``/cases?q=``) to, at most; on PostgreSQL
-#: the cases of the newest matches. As many as a search ranks messages: 5,000 cost PostgreSQL
-#: twice the reading of 2,000 (about 60,000 of 100,000 messages for a word a tenth of them hold).
+#: How many case ids a search narrows a list (the inbox, ``/cases?q=``) to, at most: the cases of
+#: the newest matches. As many as a search ranks messages: 5,000 cost PostgreSQL twice the reading
+#: of 2,000 (about 60,000 of 100,000 messages for a word a tenth of them hold).
 MAX_CASE_IDS = CANDIDATES
 KIND_ORDER = {"customer": 0, "case": 1, "mention": 2}
 
@@ -494,17 +494,20 @@ def _customer_line(session: Session, *, customer_id: int, name: str) -> str:
 
 
 def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
-    """Ids of the brand's cases a search finds: by their messages, or by their customer."""
+    """Ids of the brand's cases a search finds, by their messages or by their customer: past
+    ``MAX_CASE_IDS``, the newest (a desk works on what is current; the oldest hid every case open
+    today from the inbox of a brand with thousands that match)."""
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
-        return sorted(session.scalars(_matching_cases(session, query, brand_id=brand_id).limit(MAX_CASE_IDS)))
-    by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,)).where(
-        Mention.case_id.is_not(None)
-    )
+        cases = _matching_cases(session, query, brand_id=brand_id)
+        case_id = cases.selected_columns[0]
+        newest = cases.where(case_id.is_not(None)).distinct().order_by(case_id.desc())
+        return sorted(session.scalars(newest.limit(MAX_CASE_IDS)))
     if _reads_by_window(session, query):
-        found = _newest_case_ids(session, by_message)
+        by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
+        found = _newest_case_ids(session, by_message.where(Mention.case_id.is_not(None)))
     else:
-        found = set(session.scalars(by_message.distinct().limit(MAX_CASE_IDS)))
+        found = _cases_of_newest_messages(session, query, brand_id=brand_id)
     customers = _matching_customers(session, query, brand_id=brand_id)
     if customers is not None:
         customer_ids = select(customers.subquery().c.id)
@@ -515,10 +518,34 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
             session.scalars(
                 select(Case.id)
                 .where(brand == brand_id, Case.customer_id.in_(customer_ids))
+                .order_by(Case.id.desc())
                 .limit(MAX_CASE_IDS)
             )
         )
     return sorted(found)
+
+
+def _cases_of_newest_messages(session: Session, query: SearchQuery, *, brand_id: int) -> set[int]:
+    """The cases of the newest matching messages, up to ``MAX_CASE_IDS``: pages of messages newest
+    first (on SQLite in the FTS table's own order, as ``_ranked_mentions`` reads), until enough."""
+    by_index = query.uses_index and _dialect(session) == "sqlite"
+    key: ColumnElement[Any] = index.fts.c.rowid if by_index else Mention.__table__.c.id
+    newest = (
+        _matching_mentions(session, query, brand_id=brand_id, columns=(key, Mention.case_id), ranked=by_index)
+        .where(Mention.case_id.is_not(None))
+        .order_by(key.desc())
+        .limit(MAX_CASE_IDS)
+    )
+    found: dict[int, None] = {}
+    page = newest
+    while True:
+        rows = session.execute(page).all()
+        for _, case_id in rows:
+            if len(found) < MAX_CASE_IDS:
+                found.setdefault(case_id)
+        if len(rows) < MAX_CASE_IDS or len(found) >= MAX_CASE_IDS:
+            return set(found)
+        page = newest.where(key < rows[-1][0])
 
 
 def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
