@@ -245,7 +245,7 @@ def incident_figures(session: Session, *, incident: Incident) -> IncidentFigures
         author_count=len(followers),
         reach=sum(followers.values()),
         engagement=engagement,
-        sentiment=dict(sentiment),
+        sentiment=dict(sorted(sentiment.items())),  # the same key order on every read
         first_mention_at=first,
         last_mention_at=last,
         duration_minutes=round((last - first).total_seconds() / 60, 1) if first and last else None,

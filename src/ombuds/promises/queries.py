@@ -56,7 +56,11 @@ def get_match(session: Session, brand_id: int, match_id: int) -> PromiseMatch | 
 
 
 def list_matches_for_mention(session: Session, mention_id: int) -> list[PromiseMatch]:
-    return list(session.scalars(select(PromiseMatch).where(PromiseMatch.mention_id == mention_id)))
+    return list(
+        session.scalars(
+            select(PromiseMatch).where(PromiseMatch.mention_id == mention_id).order_by(PromiseMatch.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
