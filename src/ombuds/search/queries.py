@@ -500,9 +500,10 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
         cases = _matching_cases(session, query, brand_id=brand_id)
-        case_id = cases.selected_columns[0]
-        newest = cases.where(case_id.is_not(None)).distinct().order_by(case_id.desc())
-        return sorted(session.scalars(newest.limit(MAX_CASE_IDS)))
+        if query.statuses or query.teams:
+            return sorted(session.scalars(cases.order_by(Case.id.desc()).limit(MAX_CASE_IDS)))
+        # category: alone: the cases of the newest messages in it (a repost in it has none)
+        return sorted(_newest_case_ids(session, cases.where(Mention.case_id.is_not(None))))
     if _reads_by_window(session, query):
         by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
         found = _newest_case_ids(session, by_message.where(Mention.case_id.is_not(None)))
@@ -549,15 +550,18 @@ def _cases_of_newest_messages(session: Session, query: SearchQuery, *, brand_id:
 
 
 def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
-    """PostgreSQL: the cases of the newest matching messages, up to ``MAX_CASE_IDS`` of them."""
-    found: dict[int, None] = {}  # in the order found: newest windows first
+    """The cases of the newest messages ``by_message`` selects, up to ``MAX_CASE_IDS``: windows of
+    the newest message ids first (``_read_newest_first``), each window's cases newest first."""
+    found: dict[int, None] = {}
+    case_id = by_message.selected_columns[0]
 
     def read(window: _Window, wanted: int) -> int:
         before = len(found)
-        # every case of the window: a limit on its messages could stop short of cases it holds
-        for case_id in session.scalars(by_message.where(*window.conditions).distinct()):
+        # every row of the window is read: a limit on its rows could stop short of cases it holds
+        newest = by_message.where(*window.conditions).group_by(case_id).order_by(func.max(Mention.id).desc())
+        for found_id in session.scalars(newest.limit(wanted + len(found))):
             if len(found) < MAX_CASE_IDS:
-                found.setdefault(case_id)
+                found.setdefault(found_id)
         return len(found) - before
 
     _read_newest_first(session, wanted=MAX_CASE_IDS, read=read)
