@@ -213,6 +213,35 @@ def test_more_matches_than_are_ranked_or_listed_give_the_newest_whether_read_at_
         assert found == expected, f"{q}: at most MAX_CASE_IDS cases, the newest"
 
 
+def test_the_inbox_keeps_the_newest_cases_when_each_has_several_matching_messages(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    session: Session,
+    brand: Brand,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # four travellers wrote twice each about Porto, one after the other: the newest three cases
+    # hold six of the messages, so a read that stops at three messages stops short of them
+    travellers = [f"traveller{n}" for n in range(4)]
+    ingest(
+        session_factory,
+        brand,
+        [(h, f"@Skyways my flight to Porto, part {k}") for h in travellers for k in (1, 2)],
+    )
+    for mention in session.scalars(select(Mention)):
+        show_correction(session, mention=mention, analyzer="category", label="Refunds", actor_id=None)
+    session.commit()
+    headers = token_for(session, brand)
+    newest = {case_of(session, handle) for handle in travellers[1:]}
+
+    monkeypatch.setattr(queries, "MAX_CASE_IDS", 3)
+    for first_window in (8000, 1):  # PostgreSQL's windows of the newest ids, and SQLite's for category:
+        monkeypatch.setattr(queries, "FIRST_WINDOW", first_window)
+        for q in ("porto", "porto status:new", "porto after:2020-01-01", "category:refunds"):
+            listed = client.get("/api/v1/cases", params={"q": q}, headers=headers).json()
+            assert {item["id"] for item in listed["items"]} == newest, q
+
+
 def test_the_inbox_narrowed_to_a_category_lists_its_cases_when_a_repost_in_it_has_none(
     client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
 ) -> None:

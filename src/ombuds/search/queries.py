@@ -494,9 +494,9 @@ def _customer_line(session: Session, *, customer_id: int, name: str) -> str:
 
 
 def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
-    """Ids of the brand's cases a search finds, by their messages or by their customer: past
-    ``MAX_CASE_IDS``, the newest (a desk works on what is current; the oldest hid every case open
-    today from the inbox of a brand with thousands that match)."""
+    """Ids of the brand's cases a search finds: up to ``MAX_CASE_IDS`` by their messages, the
+    newest (a desk works on what is current; the oldest hid every case open today from the inbox
+    of a brand with thousands that match), and up to as many of their customers' newest cases."""
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
         cases = _matching_cases(session, query, brand_id=brand_id)
@@ -529,16 +529,27 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
 
 
 def _cases_of_newest_messages(session: Session, query: SearchQuery, *, brand_id: int) -> set[int]:
-    """The cases of the newest matching messages, up to ``MAX_CASE_IDS``: pages of messages newest
-    first (on SQLite in the FTS table's own order, as ``_ranked_mentions`` reads), until enough."""
-    by_index = query.uses_index and _dialect(session) == "sqlite"
-    key: ColumnElement[Any] = index.fts.c.rowid if by_index else Mention.__table__.c.id
-    # "+ 0" elsewhere: the filters' indexes find the matches, then they are sorted; a walk back
-    # along the key tests every newer message against them (twice the time on PostgreSQL)
+    """The cases of the newest matching messages, up to ``MAX_CASE_IDS``.
+
+    SQLite reads words in the FTS table's own order (as ``_ranked_mentions`` does) a page of
+    messages at a time, and stops when it has enough; otherwise the filters' indexes find the
+    matches and each case is ranked by its newest one in a single pass (a walk back along the ids,
+    testing every newer message, took twice as long on PostgreSQL; pages would read them again).
+    """
+    if not (query.uses_index and _dialect(session) == "sqlite"):
+        matches = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
+        newest_cases = (
+            matches.where(Mention.case_id.is_not(None))
+            .group_by(Mention.case_id)
+            .order_by(func.max(Mention.id).desc())
+            .limit(MAX_CASE_IDS)
+        )
+        return set(session.scalars(newest_cases))
+    key = index.fts.c.rowid
     newest = (
-        _matching_mentions(session, query, brand_id=brand_id, columns=(key, Mention.case_id), ranked=by_index)
+        _matching_mentions(session, query, brand_id=brand_id, columns=(key, Mention.case_id), ranked=True)
         .where(Mention.case_id.is_not(None))
-        .order_by(key.desc() if by_index else (key + 0).desc())
+        .order_by(key.desc())
         .limit(MAX_CASE_IDS)
     )
     found: dict[int, None] = {}
