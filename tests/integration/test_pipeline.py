@@ -253,6 +253,34 @@ def test_a_brand_rule_sends_matching_cases_to_its_team(
         )
 
 
+def test_a_rule_sends_a_case_to_its_own_brand_s_team_when_another_brand_has_a_team_of_that_name(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    """An agency desk: two brands, each with a "priority" team, their mentions in one batch."""
+    from ombuds.accounts.actions import create_brand, create_team
+    from ombuds.routing.actions import create_rule
+
+    with session_factory.begin() as session:
+        found = session.get(Brand, brand.id)
+        assert found is not None
+        rail = create_brand(session, slug="rail", name="Rail")
+        create_team(session, brand=rail, slug="care", name="Care", is_default=True)
+        for owner in (found, rail):
+            desk = create_team(session, brand=owner, slug="priority", name="Priority desk")
+            create_rule(session, brand_id=owner.id, name="public fires", team=desk, channels=["x"])
+    # the second brand's mentions are accepted first: its team comes first and last in the reads
+    _ingest(session_factory, rail, [_mention("r1", "otto", "@Rail my train was cancelled again", 0)])
+    _ingest(session_factory, brand, CONVERSATION[:1])
+
+    run_until_idle(session_factory)
+
+    with session_factory() as session:
+        routed = session.execute(
+            select(Case.brand_id, Team.brand_id).join(Team, Team.id == Case.team_id)
+        ).all()
+        assert sorted(routed) == sorted([(brand.id, brand.id), (rail.id, rail.id)]), "each to its own team"
+
+
 def test_a_mention_posted_to_the_api_is_processed_without_waiting_for_the_next_poll(
     session_factory: sessionmaker[Session], brand: Brand, team: Team, tmp_path: Path
 ) -> None:

@@ -58,8 +58,9 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
     rules: dict[int, list[Rule]] = {}
     policies: dict[int, sla.SlaPolicy] = {}
     default_teams: dict[int, Team | None] = {}
+    # a slug names a team within its brand: an agency's brands may each have a "billing"
     teams = {
-        t.slug: t
+        (t.brand_id, t.slug): t
         for t in session.scalars(
             select(Team).where(Team.brand_id.in_({m.brand_id for m in mentions}), Team.archived_at.is_(None))
         )
@@ -85,7 +86,7 @@ def route_mentions(session: Session, *, mentions: Sequence[Mention]) -> None:
             decision = route(facts[mention.id], rules=rules[case.brand_id])
             is_first = case.status is CaseStatus.NEW and case.team_id is None
             priority = decision.priority if is_first else Priority(min(case.priority, decision.priority))
-            team = teams.get(decision.team) if decision.team else None
+            team = teams.get((case.brand_id, decision.team)) if decision.team else None
             if team is None and case.team_id is None:
                 team = default_teams[case.brand_id]
             owner_away = owner_is_away(session, case=case)
