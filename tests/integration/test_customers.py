@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand
 from ombuds.cases.lifecycle import Actor
-from ombuds.cases.models import Case, Customer
+from ombuds.cases.models import Case, Customer, Identity
 from ombuds.customers import actions
 from ombuds.errors import Conflict
 from ombuds.mentions.models import Mention
@@ -121,3 +121,34 @@ def test_two_cases_merge_into_one_conversation_and_come_apart_again(
     assert [m["author_handle"] for m in apart.json()["mentions"]] == ["ben@example.org"]
     session.expire_all()
     assert session.get_one(Case, kept).status.value in ("new", "open")
+
+
+def test_a_profile_lists_the_widest_audience_first_and_channels_without_a_count_last(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    feed(
+        session_factory,
+        brand,
+        [
+            ("twitter", "mara_lind", "@Skyways my suitcase did not arrive in Lisbon"),
+            ("email", "mara@example.org", "Booking QX7Y92: where is my suitcase?"),
+            ("reviews", "Mara L.", "Two stars: the suitcase took a week"),
+        ],
+    )
+    token_row, token = accounts.create_api_token(session, brand=brand, name="desk")
+    on_x = customer_of(session, "mara_lind")
+    for other in (customer_of(session, "mara@example.org"), customer_of(session, "Mara L.")):
+        actions.merge_customers(
+            session,
+            kept=session.get_one(Customer, on_x),
+            other=session.get_one(Customer, other),
+            actor=Actor(user=None, api_token_id=token_row.id),
+        )
+    twitter = session.scalars(select(Identity).where(Identity.handle == "mara_lind")).one()
+    twitter.followers = 420  # what a profile fetch would have counted
+    session.commit()
+
+    profile = client.get(f"/api/v1/customers/{on_x}", headers={"Authorization": f"Bearer {token}"})
+    assert profile.status_code == 200, profile.text
+    # PostgreSQL sorts an unknown count first when counts go down, SQLite last: a person wants it last
+    assert [i["channel"] for i in profile.json()["identities"]] == ["twitter", "email", "reviews"]

@@ -68,7 +68,7 @@ def list_teams(session: Session, brand_id: int, *, archived: bool = False) -> li
     query = select(Team).where(Team.brand_id == brand_id)
     if not archived:
         query = query.where(Team.archived_at.is_(None))
-    return list(session.scalars(query.order_by(Team.name)))
+    return list(session.scalars(query.order_by(Team.name, Team.id)))  # names may repeat
 
 
 def get_api_token(session: Session, token: str) -> ApiToken | None:

@@ -209,12 +209,12 @@ def get_case_detail(
     identities = session.scalars(
         select(Identity)
         .where(Identity.customer_id == case.customer_id, Identity.brand_id == case.brand_id)
-        .order_by(Identity.followers.desc(), Identity.channel, Identity.handle)
+        .order_by(Identity.followers.desc().nulls_last(), Identity.channel, Identity.handle)
     )
     other_cases = session.scalars(
         select(Case)
         .where(Case.customer_id == case.customer_id, Case.brand_id == case.brand_id, Case.id != case.id)
-        .order_by(Case.opened_at.desc())
+        .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(10)
     )
     latest = next((m for m in reversed(mentions) if m.direction is Direction.INBOUND), None)

@@ -98,7 +98,7 @@ def get_customer_profile(session: Session, customer: Customer) -> CustomerProfil
         session.scalars(
             select(Identity)
             .where(Identity.customer_id == customer.id)
-            .order_by(Identity.followers.desc(), Identity.channel, Identity.handle)
+            .order_by(Identity.followers.desc().nulls_last(), Identity.channel, Identity.handle)
         )
     )
     cases = list(

@@ -83,7 +83,10 @@ def settle_answered_cases(
     )
     for case in answered:
         last = session.scalars(
-            select(Mention).where(Mention.case_id == case.id).order_by(Mention.created_at.desc()).limit(1)
+            select(Mention)
+            .where(Mention.case_id == case.id)
+            .order_by(Mention.created_at.desc(), Mention.id.desc())
+            .limit(1)
         ).one()
         if last.direction is Direction.OUTBOUND and now - last.created_at >= quiet_for:
             resolve_case(

@@ -226,7 +226,7 @@ def recent_texts(session: Session, brand_id: int, *, at_most: int = 1000) -> lis
         session.scalars(
             select(Mention.text)
             .where(Mention.brand_id == brand_id, Mention.direction == Direction.INBOUND)
-            .order_by(Mention.created_at.desc())
+            .order_by(Mention.created_at.desc(), Mention.id.desc())
             .limit(at_most)
         )
     )

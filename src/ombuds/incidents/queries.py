@@ -58,8 +58,11 @@ def list_incidents(
     query = select(Incident).where(Incident.brand_id.in_(brand_ids))
     if not include_resolved:
         query = query.where(Incident.status.in_(OPEN_STATUSES))
-    found = list(session.scalars(query.order_by(Incident.opened_at.desc()).limit(limit)))
-    found.sort(key=lambda i: (i.status not in OPEN_STATUSES, -i.severity.rank, -i.opened_at.timestamp()))
+    # incidents opened by one message (a volume and a category alarm) share their moment: ids decide
+    found = list(session.scalars(query.order_by(Incident.opened_at.desc(), Incident.id.desc()).limit(limit)))
+    found.sort(
+        key=lambda i: (i.status not in OPEN_STATUSES, -i.severity.rank, -i.opened_at.timestamp(), -i.id)
+    )
     return found
 
 
@@ -117,7 +120,7 @@ def incident_cases(session: Session, *, incident: Incident, limit: int = 500) ->
         select(Case, Customer.display_name)
         .join(Customer, Customer.id == Case.customer_id)
         .where(Case.id.in_(ids), Case.brand_id == incident.brand_id)
-        .order_by(Case.last_activity_at.desc())
+        .order_by(Case.last_activity_at.desc(), Case.id.desc())  # a storm's cases share seconds
         .limit(limit)
     )
     found = [

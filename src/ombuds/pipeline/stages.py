@@ -76,7 +76,7 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
             Mention.direction == Direction.INBOUND,
             Mention.created_at >= earliest,
         )
-        .order_by(Mention.created_at.desc())
+        .order_by(Mention.created_at.desc(), Mention.id.desc())
     ).all()
     by_author: dict[tuple[int, str], list[tuple[int, str, datetime]]] = defaultdict(list)
     for brand_id, handle, mention_id, text, created_at in rows:
