@@ -339,6 +339,8 @@ def test_enrichment_sees_the_authors_profile_and_what_they_wrote_before(
             _mention(
                 "b3", "mara", "@Skyways my bag never arrived in Lisbon again, flight SK212", 40 * 24 * 60
             ),
+            # another person who is "mara" on Reddit, the next day, about the same flight
+            _mention("r1", "mara", "Skyways lost my bag in Lisbon, flight SK210", 24 * 60, "reddit"),
             _mention(
                 "p1",
                 "lena",
@@ -362,5 +364,6 @@ def test_enrichment_sees_the_authors_profile_and_what_they_wrote_before(
         assert "repeat_contact" not in _signals(session, "b1")
         assert "repeat_contact" in _signals(session, "b2"), "same customer, same issue within days"
         assert "repeat_contact" not in _signals(session, "b3"), "a month later is a new contact"
+        assert "repeat_contact" not in _signals(session, "r1"), "a handle names a person on one channel"
         assert "media_author" in _signals(session, "p1")
         assert "media_author" not in _signals(session, "p2")

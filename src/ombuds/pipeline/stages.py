@@ -63,13 +63,22 @@ def facts_from_mention(mention: Mention, recent_texts: Sequence[str] = ()) -> Me
 
 
 def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> dict[int, list[str]]:
-    """Per mention, what the same author told the brand in the week before, latest first."""
+    """Per mention, what the same author told the brand in the week before, latest first.
+
+    An author is a handle on one channel: "sam" on X and "sam" on Reddit are two people."""
     inbound = [m for m in mentions if m.direction is Direction.INBOUND]
     if not inbound:
         return {}
     earliest = min(m.created_at for m in inbound) - REPEAT_WINDOW
     rows = session.execute(
-        select(Mention.brand_id, Mention.author_handle, Mention.id, Mention.text, Mention.created_at)
+        select(
+            Mention.brand_id,
+            Mention.channel,
+            Mention.author_handle,
+            Mention.id,
+            Mention.text,
+            Mention.created_at,
+        )
         .where(
             Mention.brand_id.in_({m.brand_id for m in inbound}),
             Mention.author_handle.in_({m.author_handle for m in inbound}),
@@ -78,13 +87,13 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
         )
         .order_by(Mention.created_at.desc(), Mention.id.desc())
     ).all()
-    by_author: dict[tuple[int, str], list[tuple[int, str, datetime]]] = defaultdict(list)
-    for brand_id, handle, mention_id, text, created_at in rows:
-        by_author[(brand_id, handle)].append((mention_id, text, created_at))
+    by_author: dict[tuple[int, str, str], list[tuple[int, str, datetime]]] = defaultdict(list)
+    for brand_id, channel, handle, mention_id, text, created_at in rows:
+        by_author[(brand_id, channel, handle)].append((mention_id, text, created_at))
     return {
         m.id: [
             text
-            for other_id, text, created_at in by_author[(m.brand_id, m.author_handle)]
+            for other_id, text, created_at in by_author[(m.brand_id, m.channel, m.author_handle)]
             if other_id != m.id and m.created_at - REPEAT_WINDOW <= created_at <= m.created_at
         ][:5]
         for m in inbound
