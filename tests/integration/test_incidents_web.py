@@ -15,6 +15,7 @@ from ombuds.incidents import actions
 from ombuds.incidents.actions import queue_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, Incident, IncidentStatus
+from ombuds.incidents.queries import incident_figures
 from ombuds.incidents.schemas import NOTE_MAX_CHARS, TITLE_MAX_CHARS
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
 
@@ -239,3 +240,26 @@ def test_page_forms_cap_notes_and_titles_as_the_api_does(
         f"/incidents/{storm.id}/notes", data={"note": "x" * NOTE_MAX_CHARS, "csrf_token": token}
     )
     assert at_cap.status_code == 303
+
+
+def test_an_incident_counts_one_handle_on_two_channels_as_two_people(
+    session: Session, brand: Brand, team: Team
+) -> None:
+    case = add_case(session, brand=brand, subject="Fleet post", handle="sam", opened_hours_ago=1)
+    on_x = add_mention(session, case=case, text="that fleet post, really?", at=case.opened_at)
+    on_reddit = add_mention(session, case=case, text="the fleet post is everywhere", at=NOW)
+    for mention, channel, audience in ((on_x, "x", 5000), (on_reddit, "reddit", 10)):
+        mention.channel, mention.author_handle, mention.author_followers = channel, "sam", audience
+    incident = actions.open_incident(
+        session,
+        brand_id=brand.id,
+        title="The fleet post",
+        actor_id=None,
+        now=NOW,
+        severity=Severity.LOW,
+        mention_ids=[on_x.id, on_reddit.id],
+    )
+    session.commit()
+
+    figures = incident_figures(session, incident=incident)
+    assert (figures.author_count, figures.reach) == (2, 5010), "sam on X and sam on Reddit are two people"

@@ -212,6 +212,7 @@ def incident_figures(session: Session, *, incident: Incident) -> IncidentFigures
     """Volume, reach, sentiment mix, duration and affected customers, from the linked rows."""
     mentions = session.execute(
         select(
+            Mention.channel,
             Mention.author_handle,
             Mention.author_followers,
             Mention.metrics,
@@ -221,12 +222,13 @@ def incident_figures(session: Session, *, incident: Incident) -> IncidentFigures
         .join(IncidentMention, IncidentMention.mention_id == Mention.id)
         .where(IncidentMention.incident_id == incident.id)
     ).all()
-    followers: dict[str, int] = {}
+    followers: dict[tuple[str, str], int] = {}  # an author is a handle on one channel
     engagement = 0
     customers: set[int] = set()
     times: list[datetime] = []
-    for handle, audience, metrics, customer_id, created_at in mentions:
-        followers[handle] = max(followers.get(handle, 0), audience or 0)
+    for channel, handle, audience, metrics, customer_id, created_at in mentions:
+        author = (channel, handle)
+        followers[author] = max(followers.get(author, 0), audience or 0)
         engagement += engagement_of(metrics)
         if customer_id is not None:
             customers.add(customer_id)
