@@ -281,6 +281,29 @@ def test_a_rule_sends_a_case_to_its_own_brand_s_team_when_another_brand_has_a_te
         assert sorted(routed) == sorted([(brand.id, brand.id), (rail.id, rail.id)]), "each to its own team"
 
 
+def test_a_brand_reply_joins_the_case_of_the_message_it_answers_on_its_own_channel(
+    session_factory: sessionmaker[Session], brand: Brand, team: Team
+) -> None:
+    """Two files of one brand both number their rows: an id names a message on its own source."""
+    files = {
+        "complaints.csv": [_mention("1", "kim@example.org", "Where is my refund?", 0, "email")],
+        "tweets.csv": [
+            _mention("1", "mara", "@Skyways my bag never arrived", 5),
+            _mention("2", "Skyways", "@mara so sorry, DM us", 9, direction="outbound", in_reply_to="1"),
+        ],
+    }
+    for name, mentions in files.items():
+        with session_factory.begin() as session:
+            source = get_or_create_source(session, brand_id=brand.id, kind="import", name=name)
+            ingest_mentions(session, source=source, mentions=mentions)
+
+    run_until_idle(session_factory)
+
+    with session_factory() as session:
+        case_of = dict(session.execute(select(Mention.author_handle, Mention.case_id)).all())
+        assert case_of["Skyways"] == case_of["mara"] != case_of["kim@example.org"]
+
+
 def test_a_mention_posted_to_the_api_is_processed_without_waiting_for_the_next_poll(
     session_factory: sessionmaker[Session], brand: Brand, team: Team, tmp_path: Path
 ) -> None:

@@ -51,7 +51,8 @@ class CaseBook:
 
     open_cases: dict[int, list[Case]]  # customer id -> their open cases
     resolved: dict[int, Case]  # customer id -> their latest resolved case
-    replied: dict[tuple[int, str], tuple[int, Case | None]]  # (brand, external id) -> mention id, its case
+    # (brand, channel or None for any, external id) -> the mention of that id, and its case
+    replied: dict[tuple[int, str | None, str], tuple[int, Case | None]]
     batch_cases: dict[int, Case | None]  # mention id of the batch -> the case it was put in
     reopen_window_days: dict[int, int]  # brand id -> days
     last_activity: dict[Case, datetime] = field(default_factory=dict)
@@ -102,7 +103,10 @@ class CaseBook:
         """The open case of the message this mention answers, when that message is known to us."""
         if not mention.in_reply_to:
             return None
-        found = self.replied.get((mention.brand_id, mention.in_reply_to))
+        # an id is unique on its source only: the message of that id on the same channel first
+        found = self.replied.get(
+            (mention.brand_id, mention.channel, mention.in_reply_to)
+        ) or self.replied.get((mention.brand_id, None, mention.in_reply_to))
         if found is None:
             return None
         replied_id, case = found
@@ -139,13 +143,14 @@ class CaseBook:
 
 def _load_replied(
     session: Session, mentions: Sequence[Mention]
-) -> dict[tuple[int, str], tuple[int, Case | None]]:
-    """For each message the batch answers: the first stored mention with that id, and its case."""
+) -> dict[tuple[int, str | None, str], tuple[int, Case | None]]:
+    """For each message the batch answers: the first stored mention with that id on each channel
+    (keyed by brand, channel and id) and on any (channel None), and its case."""
     wanted = {(m.brand_id, m.in_reply_to) for m in mentions if m.in_reply_to}
     if not wanted:
         return {}
     rows = session.execute(
-        select(Mention.brand_id, Mention.external_id, Mention.id, Mention.case_id)
+        select(Mention.brand_id, Mention.channel, Mention.external_id, Mention.id, Mention.case_id)
         .where(
             Mention.brand_id.in_({brand for brand, _ in wanted}),
             Mention.external_id.in_({external for _, external in wanted}),
@@ -158,9 +163,10 @@ def _load_replied(
         if case_ids
         else {}
     )
-    found: dict[tuple[int, str], tuple[int, Case | None]] = {}
-    for brand_id, external_id, mention_id, case_id in rows:
-        key = (brand_id, external_id)
-        if key in wanted and key not in found:
-            found[key] = (mention_id, cases.get(case_id) if case_id is not None else None)
+    found: dict[tuple[int, str | None, str], tuple[int, Case | None]] = {}
+    for brand_id, channel, external_id, mention_id, case_id in rows:
+        if (brand_id, external_id) in wanted:
+            replied = (mention_id, cases.get(case_id) if case_id is not None else None)
+            found.setdefault((brand_id, channel, external_id), replied)
+            found.setdefault((brand_id, None, external_id), replied)
     return found
