@@ -505,8 +505,8 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
         # category: alone: the cases of the newest messages in it (a repost in it has none)
         return sorted(_newest_case_ids(session, cases.where(Mention.case_id.is_not(None))))
     if _dialect(session) == "postgresql" and query.uses_index and not (query.after or query.before):
-        # window by window even with status:, team: or category:: sorting every match of a common
-        # word and a status to keep the newest took half as long again (a date bounds the sort)
+        # window by window even with a status:, team: or category: filter: sorting every match of a
+        # common word and a status to keep the newest took half as long again (a date bounds it)
         by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
         found = _newest_case_ids(session, by_message.where(Mention.case_id.is_not(None)))
     else:
