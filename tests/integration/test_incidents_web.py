@@ -167,6 +167,26 @@ def test_agents_read_incidents_but_only_pr_changes_them(
     )
 
 
+def test_a_token_made_for_an_agent_reads_incidents_but_changes_them_no_more_than_the_agent_can(
+    client: TestClient, session: Session, brand: Brand, storm: Incident, agent: User
+) -> None:
+    _, token = accounts.create_api_token(session, brand=brand, name="agent's script", user=agent)
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/incidents/{storm.id}", headers=headers).status_code == 200
+    for path, body in (
+        ("status", {"status": "resolved"}),
+        ("title", {"title": "Nothing to see"}),
+        ("notes", {"text": "closing this"}),
+    ):
+        answer = client.post(f"/api/v1/incidents/{storm.id}/{path}", json=body, headers=headers)
+        assert answer.status_code == 403, (path, answer.text)
+    opened = client.post("/api/v1/incidents", json={"title": "A storm of my own"}, headers=headers)
+    assert opened.status_code == 403, opened.text
+    session.expire_all()
+    assert session.get_one(Incident, storm.id).status is not IncidentStatus.RESOLVED
+
+
 def test_another_brand_cannot_see_the_incident_in_pages_or_api(
     client: TestClient, session: Session, brand: Brand, storm: Incident
 ) -> None:

@@ -58,12 +58,14 @@ def _incident(session: Session, incident_id: Id, scope: ApiScope) -> Incident:
 
 
 def _manager(session: Session, scope: ApiScope, brand_id: int) -> int | None:
-    """The acting user's id, once their role allows managing incidents; tokens act for their brand."""
-    if scope.user is None:
+    """The acting person's id, once their role allows managing incidents: a token made for a
+    person carries their role; an integration's token (no person) acts for its brand."""
+    person = scope.person(session)
+    if person is None:
         return None
-    if not may_manage(get_role(session, user=scope.user, brand_id=brand_id)):
+    if not may_manage(get_role(session, user=person, brand_id=brand_id)):
         raise Forbidden("managing incidents takes the pr, manager or admin role")
-    return scope.user.id
+    return person.id
 
 
 def _detail(session: Session, incident: Incident) -> IncidentDetail:
