@@ -112,7 +112,9 @@ def assign_case(session: Session, *, case: Case, assignee: User | None, actor: A
     ensure_may_work(session, case=case, actor=actor)
     if assignee is not None:
         role = get_role(session, user=assignee, brand_id=case.brand_id)
-        if role is None or not assignee.is_active:
+        if role is None:  # as for an id nobody has: another brand's people are not named
+            raise InvalidInput(f"assignee_id: no user {assignee.id}")
+        if not assignee.is_active:
             raise InvalidInput(f"assignee_id: {assignee.name} is not an active member of this case's brand")
         if not may_work(role):
             raise InvalidInput(f"assignee_id: {assignee.name} is a {role.value} and cannot work cases")

@@ -67,7 +67,7 @@ def _membership(session: Session, *, brand_id: int, user: User) -> Membership:
         select(Membership).where(Membership.brand_id == brand_id, Membership.user_id == user.id)
     )
     if found is None:
-        raise NotFound(f"user_id: {user.name} is not a member of this brand")
+        raise NotFound(f"user_id: no user {user.id} in this brand")  # another brand's people are not named
     return found
 
 

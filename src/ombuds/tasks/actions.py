@@ -62,7 +62,9 @@ def create_task(
         raise InvalidInput("title: say what the team should do (it was empty)")
     if assignee is not None:
         role = get_role(session, user=assignee, brand_id=case.brand_id)
-        if role is None or not assignee.is_active or not may_work(role):
+        if role is None:  # as for an id nobody has: another brand's people are not named
+            raise InvalidInput(f"assignee_id: no user {assignee.id}")
+        if not assignee.is_active or not may_work(role):
             raise InvalidInput(f"assignee_id: {assignee.name} cannot work this brand's cases")
     task = Task(
         brand_id=case.brand_id,
