@@ -95,7 +95,10 @@ def _case_filters(session: Session, query: SearchQuery, *, brand_id: int) -> lis
                 *(func.lower(Team.name).like(_like_prefix(t), escape="\\") for t in wanted),
             ),
         )
-        conditions.append(Case.team_id.in_(team_ids))
+        # the brand's few teams read first: given their ids, SQLite walks ix_case_team_id newest
+        # first and stops at a limit (a subquery left it reading the brand's every case: 0.27 s
+        # for one team's newest 2,000 of 400,000 cases)
+        conditions.append(Case.team_id.in_(list(session.scalars(team_ids))))
     if query.categories:
         conditions.append(Case.id.in_(_categorised_cases(session, query, brand_id=brand_id)))
     return conditions
