@@ -505,13 +505,13 @@ def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) ->
         cases = _matching_cases(session, query, brand_id=brand_id)
         if query.statuses or query.teams:
             return sorted(session.scalars(cases.order_by(Case.id.desc()).limit(MAX_CASE_IDS)))
-        # category: alone: the cases of the newest messages in it (a repost in it has none)
-        return sorted(_newest_case_ids(session, cases.where(Mention.case_id.is_not(None))))
+        # category: alone: the cases of the newest messages in it
+        return sorted(_newest_case_ids(session, cases))
     if _dialect(session) == "postgresql" and query.uses_index and not (query.after or query.before):
         # window by window even with a status:, team: or category: filter: sorting every match of a
         # common word and a status to keep the newest took half as long again (a date bounds it)
         by_message = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
-        found = _newest_case_ids(session, by_message.where(Mention.case_id.is_not(None)))
+        found = _newest_case_ids(session, by_message)
     else:
         found = _cases_of_newest_messages(session, query, brand_id=brand_id)
     customers = _matching_customers(session, query, brand_id=brand_id)
@@ -541,13 +541,7 @@ def _cases_of_newest_messages(session: Session, query: SearchQuery, *, brand_id:
     """
     if not (query.uses_index and _dialect(session) == "sqlite"):
         matches = _matching_mentions(session, query, brand_id=brand_id, columns=(Mention.case_id,))
-        newest_cases = (
-            matches.where(Mention.case_id.is_not(None))
-            .group_by(Mention.case_id)
-            .order_by(func.max(Mention.id).desc())
-            .limit(MAX_CASE_IDS)
-        )
-        return set(session.scalars(newest_cases))
+        return set(session.scalars(_by_newest_message(matches).limit(MAX_CASE_IDS)))
     key = index.fts.c.rowid
     newest = (
         _matching_mentions(session, query, brand_id=brand_id, columns=(key, Mention.case_id), ranked=True)
@@ -567,16 +561,22 @@ def _cases_of_newest_messages(session: Session, query: SearchQuery, *, brand_id:
         page = newest.where(key < rows[-1][0])
 
 
+def _by_newest_message(by_message: Select[Any]) -> Select[Any]:
+    """The cases of the messages ``by_message`` selects (it selects their ``case_id``), each ranked
+    by its newest one; messages without a case (a plain repost) left out."""
+    case_id = by_message.selected_columns[0]
+    return by_message.where(case_id.is_not(None)).group_by(case_id).order_by(func.max(Mention.id).desc())
+
+
 def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
     """The cases of the newest messages ``by_message`` selects, up to ``MAX_CASE_IDS``: windows of
     the newest message ids first (``_read_newest_first``), each window's cases newest first."""
     found: dict[int, None] = {}
-    case_id = by_message.selected_columns[0]
 
     def read(window: _Window, wanted: int) -> int:
         before = len(found)
         # every row of the window is read: a limit on its rows could stop short of cases it holds
-        newest = by_message.where(*window.conditions).group_by(case_id).order_by(func.max(Mention.id).desc())
+        newest = _by_newest_message(by_message.where(*window.conditions))
         for found_id in session.scalars(newest.limit(wanted + len(found))):
             if len(found) < MAX_CASE_IDS:
                 found.setdefault(found_id)
