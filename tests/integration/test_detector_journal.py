@@ -4,6 +4,8 @@ carries on with the same detectors."""
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,11 +16,12 @@ from ombuds.accounts.models import Brand
 from ombuds.incidents import actions as incidents_actions
 from ombuds.incidents import stage
 from ombuds.incidents.detectors import DetectorSettings
-from ombuds.incidents.detectors.state import dumps, loads
+from ombuds.incidents.detectors.state import dumps, loads, monitor_to_state
 from ombuds.incidents.models import DetectorJournal, DetectorState
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from tests.support.detector_states import as_stored_before_voices
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
 WORDS = ["bag", "lost", "delayed", "gate", "refund", "crew", "seat", "late", "wifi", "meal"]
@@ -114,3 +117,21 @@ def test_new_detector_settings_keep_what_the_journal_holds(
     monitor = loads(state)
     assert monitor.settings.warmup_hours == 12.0
     assert set(mention_ids[:200]) <= set(monitor.seen), "the journaled batch is kept in the stored state"
+
+
+def test_a_state_stored_when_detectors_counted_bare_handles_carries_on_with_its_mentions_channels(
+    session_factory: sessionmaker[Session], brand: Brand, mention_ids: list[int]
+) -> None:
+    for start in range(0, 300, 100):
+        kept = _detect(session_factory, brand, mention_ids[start : start + 100])
+    old = as_stored_before_voices(json.loads(zlib.decompress(kept)))
+    assert "twitter:flyer1" not in json.dumps(old)
+    with session_factory.begin() as session:  # as version 1 stored it, whole, nothing journaled
+        row = session.get(DetectorState, brand.id)
+        assert row is not None
+        incidents_actions.store_detector_state(
+            session, row=row, state=zlib.compress(json.dumps(old).encode()), now=START
+        )
+    assert _as_another_worker_sees_it(session_factory, brand) == kept
+    later = _detect(session_factory, brand, mention_ids[300:])
+    assert monitor_to_state(loads(later))["version"] == 2

@@ -21,7 +21,14 @@ from ombuds.events import Event, record_event
 from ombuds.incidents import queries
 from ombuds.incidents.alerts import alert_payload, check_channel, plan_alerts
 from ombuds.incidents.detectors import BrandMonitor, DetectorSettings, Severity, Storm, StormChange
-from ombuds.incidents.detectors.state import dumps, loads, replay
+from ombuds.incidents.detectors.state import (
+    dumps,
+    mentions_of_bare_handles,
+    monitor_from_state,
+    read_state,
+    replay,
+    voices_from_handles,
+)
 from ombuds.incidents.merging import merge_target
 from ombuds.incidents.models import (
     OPEN_STATUSES,
@@ -641,10 +648,13 @@ def journal_detector_batch(
     row.updated_at = now
 
 
-def stored_monitor(state: bytes) -> BrandMonitor:
+def stored_monitor(session: Session, state: bytes) -> BrandMonitor:
     """A brand's monitor from its stored state, linking agreeing people by meaning as the
-    detection stage does (a journal replayed without it could open other storms)."""
-    monitor = loads(state)
+    detection stage does (a journal replayed without it could open other storms). A state
+    stored with bare handles takes its mentions' channels (``voices_from_handles``)."""
+    values = read_state(state)
+    channels = queries.channels_of_mentions(session, mentions_of_bare_handles(values))
+    monitor = monitor_from_state(voices_from_handles(values, channels))
     monitor.read_meaning_with(read_meaning)
     return monitor
 
@@ -660,7 +670,7 @@ def set_detector_settings(
     row.settings = settings.to_dict()
     if row.state is not None:
         journal = detector_journal(session, brand_id=brand_id)
-        monitor = replay(stored_monitor(row.state), (entry for entry, _ in journal))
+        monitor = replay(stored_monitor(session, row.state), (entry for entry, _ in journal))
         monitor.settings = settings
         monitor.detectors.monitor = monitor
         monitor.book.settings = settings

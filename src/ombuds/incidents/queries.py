@@ -394,3 +394,14 @@ def merge_proposal(session: Session, *, incident: Incident) -> Incident | None:
     if target is None or target.brand_id != incident.brand_id or target.status not in OPEN_STATUSES:
         return None
     return target if target.merged_into_id is None else None
+
+
+def channels_of_mentions(session: Session, mention_ids: Collection[int]) -> dict[int, str]:
+    """Each mention's channel, for those still stored (900 ids a read: SQLite's bound limit)."""
+    ids = sorted(mention_ids)
+    channels: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        rows = session.execute(select(Mention.id, Mention.channel).where(Mention.id.in_(chunk)))
+        channels.update((mention_id, channel) for mention_id, channel in rows)
+    return channels

@@ -63,7 +63,7 @@ def _monitor_for(session: Session, row: DetectorState) -> tuple[BrandMonitor, in
         return cached[1], cached[2]
     if row.state is not None:
         journal = actions.detector_journal(session, brand_id=row.brand_id)
-        monitor = replay(actions.stored_monitor(row.state), (entry for entry, _ in journal))
+        monitor = replay(actions.stored_monitor(session, row.state), (entry for entry, _ in journal))
         return monitor, sum(observations for _, observations in journal)
     monitor = BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {}))
     monitor.read_meaning_with(read_meaning)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from ombuds.incidents.detectors import Storm
 from ombuds.incidents.detectors.text import LINKS, REPLIES_TO_ONE_POST, words
+from ombuds.incidents.detectors.types import speaker_of
 
 TITLE_CHARS = 300
 #: Sizes the title names ("100+ mentions"); a storm crossing one gets its title refreshed.
@@ -79,7 +80,8 @@ def storm_title(storm: Storm, *, current: str | None = None) -> str:
     elif storm.phrases:
         title = "Many people posting the same message"
     elif storm.signal.value == "high_reach":
-        title = f"High-reach author complaining: {key.removeprefix('author:')}"
+        channel, handle = speaker_of(key.removeprefix("author:"))
+        title = f"High-reach author complaining: {handle}" + (f" on {channel}" if channel else "")
     elif storm.signal.value == "negative_share":
         title = "Tone turning negative"
     elif storm.signal.value == "signal_rise":

@@ -148,7 +148,7 @@ def test_a_moving_window_finds_the_group_that_comparing_every_pair_finds() -> No
         window = rng.choice(windows)
         by_author: dict[str, dict[str, float]] = {}
         for held in window.entries:
-            found = by_author.setdefault(held.author, {})
+            found = by_author.setdefault(held.voice, {})
             for stem, rate in detectors._terms[held.mention_id].items():
                 found[stem] = min(rate, found.get(stem, 1.0))
         expected = _pairwise_groups(by_author, monitor.settings.agree_link_strength)

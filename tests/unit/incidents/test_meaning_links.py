@@ -55,7 +55,7 @@ def test_people_closer_than_the_stream_usually_is_link_and_generic_ones_do_not()
         4: "please help",
     }
     recent = {i: _message(i, text) for i, text in window.items()}
-    written = {message.author: [message.mention_id] for message in recent.values()}
+    written = {message.voice: [message.mention_id] for message in recent.values()}
     reader = Reader()
     links = MeaningLinks(reader)
     pairs = links.pairs(written, _background(40), recent, DetectorSettings())

@@ -26,7 +26,7 @@ def _storm(phrases: list[str], texts: list[str], *, mention_count: int | None = 
             mention_id=index,
             at=AT.timestamp(),
             text=text,
-            author=f"a{index}",
+            voice=f"a{index}",
             followers=10,
             engagement=0,
             is_negative=True,
@@ -95,3 +95,8 @@ def test_storms_without_words_keep_their_plain_titles() -> None:
     volume.signal = Signal.VOLUME
     volume.key = "category:billing"
     assert storm_title(volume) == "Surge of mentions about billing"
+    reach = _storm([], [])
+    reach.signal, reach.key = Signal.HIGH_REACH, "author:reddit:skytraveller"
+    assert storm_title(reach) == "High-reach author complaining: skytraveller on reddit"
+    reach.key = "author:skytraveller"  # stored before voices had a channel
+    assert storm_title(reach) == "High-reach author complaining: skytraveller"

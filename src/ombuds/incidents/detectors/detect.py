@@ -270,7 +270,7 @@ class Detectors:
                 signal=Signal.VOLUME,
                 key=key,
                 at=moment,
-                mention_ids=tuple(e.mention_id for e in window.entries if e.author in group),
+                mention_ids=tuple(e.mention_id for e in window.entries if e.voice in group),
                 strength=power,
                 ratio=voices / expected if expected > 0 else math.inf,
                 evidence={
@@ -297,7 +297,7 @@ class Detectors:
         assert self.meaning is not None
         written: dict[str, list[int]] = {}
         for entry in window.entries:
-            written.setdefault(entry.author, []).append(entry.mention_id)
+            written.setdefault(entry.voice, []).append(entry.mention_id)
         before = at - max(self.monitor.settings.agree_windows_minutes) * 60.0
         recent = self.monitor.recent
         background = (m for m in recent.values() if m.at < before)
@@ -318,9 +318,9 @@ class Detectors:
         profiles = self._profiles
         written: dict[str, list[int]] = {}
         for entry in window.entries:
-            found = written.get(entry.author)
+            found = written.get(entry.voice)
             if found is None:
-                written[entry.author] = [entry.mention_id]
+                written[entry.voice] = [entry.mention_id]
             else:
                 found.append(entry.mention_id)
         authors = list(written)
@@ -559,12 +559,13 @@ class Detectors:
         audience = max(followers, 100 * engagement, 1000 if observation.is_media else 1)
         return Alarm(
             signal=Signal.HIGH_REACH,
-            key=f"author:{observation.author}",
+            key=f"author:{observation.voice}",
             at=moment,
             mention_ids=(observation.mention_id,),
             strength=math.log10(audience),
             evidence={
                 "author": observation.author,
+                "channel": observation.channel,
                 "followers": followers,
                 "engagement": engagement,
                 "is_media": observation.is_media,
@@ -601,7 +602,7 @@ class Detectors:
             usual = monitor.negative_share()
             return window.negative_voices / window.voices >= usual + settings.negative_min_lift / 2
         if signal == Signal.HIGH_REACH.value:
-            return key == f"author:{message.author}"
+            return key == f"author:{message.voice}"
         return False
 
 

@@ -146,11 +146,12 @@ class BrandMonitor:
             phrases[text.word_hash(f"dup:{observation.duplicate_group}")] = text.NEAR_DUPLICATES
         if observation.in_reply_to:
             phrases[text.word_hash(f"reply:{observation.in_reply_to}")] = text.REPLIES_TO_ONE_POST
+        voice = observation.voice
         message = StormMessage(
             mention_id=observation.mention_id,
             at=at,
             text=observation.text,
-            author=observation.author,
+            voice=voice,
             followers=max(0, observation.followers or 0),
             engagement=max(0, observation.engagement),
             is_negative=observation.is_negative,
@@ -158,19 +159,19 @@ class BrandMonitor:
         )
         self.recent[observation.mention_id] = message
         keys = self._keys_for(observation, at)
-        entry = Entry(at, observation.mention_id, observation.author, observation.is_negative)
+        entry = Entry(at, observation.mention_id, voice, observation.is_negative)
         for key in keys:
             state = self._key_state(key, hour)
-            if observation.author not in state.hour_authors:
+            if voice not in state.hour_authors:
                 # the baseline counts voices per hour, as the windows do
-                state.hour_authors.add(observation.author)
+                state.hour_authors.add(voice)
                 state.series.add(hour)
             for window in state.windows:
                 window.add(entry)
         self.negatives.hour_total += 1
         self.negatives.hour_negative += int(observation.is_negative)
         self.background.add(hour, phrases.keys())
-        self.phrase_window.add(PhraseEntry(at, observation.mention_id, observation.author, tuple(phrases)))
+        self.phrase_window.add(PhraseEntry(at, observation.mention_id, voice, tuple(phrases)))
         self._check_established(at, hour)
 
         book = self.book

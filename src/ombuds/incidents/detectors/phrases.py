@@ -128,7 +128,7 @@ class PhraseBackground:
 class PhraseEntry:
     at: float
     mention_id: int
-    author: str
+    voice: str  # who wrote it (``Observation.voice``)
     keys: tuple[int, ...]
 
 
@@ -149,8 +149,8 @@ class PhraseWindow:
     def add(self, entry: PhraseEntry) -> None:
         self.expire(entry.at)
         self.entries.append(entry)
-        self.authors[entry.author] = self.authors.get(entry.author, 0) + 1
-        author = zlib.crc32(entry.author.encode("utf-8")) << 32
+        self.authors[entry.voice] = self.authors.get(entry.voice, 0) + 1
+        author = zlib.crc32(entry.voice.encode("utf-8")) << 32
         uses, voices = self.uses, self.voices_by_phrase
         for key in entry.keys:
             pair = author | key
@@ -164,12 +164,12 @@ class PhraseWindow:
         uses, voices = self.uses, self.voices_by_phrase
         while self.entries and self.entries[0].at <= horizon:
             old = self.entries.popleft()
-            remaining = self.authors[old.author] - 1
+            remaining = self.authors[old.voice] - 1
             if remaining:
-                self.authors[old.author] = remaining
+                self.authors[old.voice] = remaining
             else:
-                del self.authors[old.author]
-            author = zlib.crc32(old.author.encode("utf-8")) << 32
+                del self.authors[old.voice]
+            author = zlib.crc32(old.voice.encode("utf-8")) << 32
             for key in old.keys:
                 pair = author | key
                 count = uses[pair] - 1
@@ -196,7 +196,7 @@ class PhraseWindow:
         return [e.mention_id for e in self.entries if wanted.intersection(e.keys)]
 
     def to_state(self) -> list[list[Any]]:
-        return [[e.at, e.mention_id, e.author, list(e.keys)] for e in self.entries]
+        return [[e.at, e.mention_id, e.voice, list(e.keys)] for e in self.entries]
 
     @classmethod
     def from_state(cls, span: float, rows: list[list[Any]]) -> PhraseWindow:

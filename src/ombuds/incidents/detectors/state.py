@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +21,11 @@ from ombuds.incidents.detectors.monitor import BrandMonitor, KeyState
 from ombuds.incidents.detectors.phrases import PhraseBackground, PhraseWindow
 from ombuds.incidents.detectors.settings import DetectorSettings
 from ombuds.incidents.detectors.storms import Storm, StormMessage
-from ombuds.incidents.detectors.types import Observation
+from ombuds.incidents.detectors.types import Observation, voice_of
 from ombuds.incidents.detectors.windows import SlidingWindow
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: people are voices, a handle on a channel (1 held bare handles)
+JOURNAL_VERSIONS = (1, 2)  # an observation carries its handle and channel apart in both
 
 
 def monitor_to_state(monitor: BrandMonitor) -> dict[str, Any]:
@@ -109,6 +110,77 @@ def monitor_from_state(state: dict[str, Any]) -> BrandMonitor:
     return monitor
 
 
+def read_state(blob: bytes) -> dict[str, Any]:
+    """A stored state as plain values, of whichever version it was stored in."""
+    state: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return state
+
+
+def mentions_of_bare_handles(state: dict[str, Any]) -> set[int]:
+    """The mentions whose channel ``voices_from_handles`` needs: those a version 1 state names."""
+    if state.get("version") != 1:
+        return set()
+    return {int(mention_id) for mention_id, _ in _handles_by_mention(state)}
+
+
+def voices_from_handles(state: dict[str, Any], channels: Mapping[int, str]) -> dict[str, Any]:
+    """A version 1 state (bare handles) as version 2 (voices), given its mentions' channels.
+
+    Rows that name their mention take that mention's channel. A handle named without one (the
+    hour's voices, a storm's loudest, a high-reach storm's key) takes the one channel the rows
+    show it on, or the brand's only channel; a handle seen on several channels, or nowhere, is
+    left bare, so it may count as a second voice until the windows it is in have passed.
+    """
+    if state.get("version") != 1:
+        return state
+    seen: dict[str, set[str]] = {}
+    for mention_id, handle in _handles_by_mention(state):
+        if (channel := channels.get(int(mention_id))) is not None:
+            seen.setdefault(handle, set()).add(channel)
+    only = next(iter(state["channels"])) if len(state["channels"]) == 1 else None
+
+    def of_handle(handle: str) -> str:
+        found = seen.get(handle, set())
+        channel = next(iter(found)) if len(found) == 1 else only if not found else None
+        return voice_of(channel, handle) if channel is not None else handle
+
+    def of_row(mention_id: int, handle: str) -> str:
+        channel = channels.get(int(mention_id))
+        return voice_of(channel, handle) if channel is not None else of_handle(handle)
+
+    def of_key(key: str) -> str:
+        kind, colon, rest = key.partition(":")
+        return f"author:{of_handle(rest)}" if colon and kind == "author" else key
+
+    for data in state["keys"].values():
+        data["hour_authors"] = [of_handle(handle) for handle in data["hour_authors"]]
+        for _, rows in data["windows"]:
+            for row in rows:
+                row[2] = of_row(row[1], row[2])
+    for row in state["phrase_window"]:
+        row[2] = of_row(row[1], row[2])
+    for row in state["recent"]:
+        row[3] = of_row(row[0], row[3])
+    for storm in state["storms"]:
+        storm["key"] = of_key(storm["key"])
+        storm["keys"] = [of_key(key) for key in storm["keys"]]
+        storm["authors"] = {of_handle(handle): count for handle, count in storm["authors"].items()}
+        for row in (*storm["sample"], *storm["top"]):
+            row[3] = of_row(row[0], row[3])
+    return {**state, "version": STATE_VERSION}
+
+
+def _handles_by_mention(state: dict[str, Any]) -> Iterable[tuple[int, str]]:
+    """(mention id, handle) of every row of a version 1 state that names its mention."""
+    for data in state["keys"].values():
+        for _, rows in data["windows"]:
+            yield from ((row[1], row[2]) for row in rows)
+    yield from ((row[1], row[2]) for row in state["phrase_window"])
+    yield from ((row[0], row[3]) for row in state["recent"])
+    for storm in state["storms"]:
+        yield from ((row[0], row[3]) for row in (*storm["sample"], *storm["top"]))
+
+
 def _rng_state(monitor: BrandMonitor) -> list[Any]:
     version, internal, gauss = monitor.book.rng.getstate()
     return [version, list(internal), gauss]
@@ -120,7 +192,7 @@ def dumps(monitor: BrandMonitor) -> bytes:
 
 
 def loads(blob: bytes) -> BrandMonitor:
-    return monitor_from_state(json.loads(zlib.decompress(blob).decode("utf-8")))
+    return monitor_from_state(read_state(blob))
 
 
 def dump_journal_entry(resolved: Sequence[int], observations: Sequence[Observation]) -> bytes:
@@ -149,8 +221,10 @@ def dump_journal_entry(resolved: Sequence[int], observations: Sequence[Observati
 
 def load_journal_entry(blob: bytes) -> tuple[list[int], list[Observation]]:
     entry = json.loads(zlib.decompress(blob).decode("utf-8"))
-    if entry.get("version") != STATE_VERSION:
-        raise ValueError(f"detector journal version {entry.get('version')!r} is not {STATE_VERSION}")
+    if entry.get("version") not in JOURNAL_VERSIONS:
+        raise ValueError(
+            f"detector journal version {entry.get('version')!r} is not one of {JOURNAL_VERSIONS}"
+        )
     observations = [
         Observation(
             mention_id=int(row[0]),
@@ -188,7 +262,10 @@ __all__ = [
     "dumps",
     "load_journal_entry",
     "loads",
+    "mentions_of_bare_handles",
     "monitor_from_state",
     "monitor_to_state",
+    "read_state",
     "replay",
+    "voices_from_handles",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ombuds.incidents.detectors.types import Alarm, Severity, Signal, from_timestamp
+from ombuds.incidents.detectors.types import Alarm, Severity, Signal, from_timestamp, speaker_of
 
 ChangeKind = Literal["opened", "grew", "escalated", "signal", "quiet", "reopened"]
 
@@ -25,7 +25,7 @@ class StormMessage:
     mention_id: int
     at: float
     text: str
-    author: str
+    voice: str  # who wrote it (``Observation.voice``)
     followers: int
     engagement: int
     is_negative: bool
@@ -36,7 +36,7 @@ class StormMessage:
             self.mention_id,
             self.at,
             self.text,
-            self.author,
+            self.voice,
             self.followers,
             self.engagement,
             int(self.is_negative),
@@ -45,12 +45,12 @@ class StormMessage:
 
     @classmethod
     def from_state(cls, row: list[Any]) -> StormMessage:
-        mention_id, at, text, author, followers, engagement, negative, sentiment = row
+        mention_id, at, text, voice, followers, engagement, negative, sentiment = row
         return cls(
             int(mention_id),
             float(at),
             text,
-            author,
+            voice,
             int(followers),
             int(engagement),
             bool(negative),
@@ -117,13 +117,13 @@ class Storm:
         self.negative_count += int(message.is_negative)
         if message.sentiment:
             self.sentiments[message.sentiment] += 1
-        if message.author not in self.authors:
+        if message.voice not in self.authors:
             self.author_count += 1
             self.reach += message.followers
             if len(self.authors) < TOP_AUTHORS:
-                self.authors[message.author] = 0
-        if message.author in self.authors:
-            self.authors[message.author] += 1
+                self.authors[message.voice] = 0
+        if message.voice in self.authors:
+            self.authors[message.voice] += 1
         self.engagement += message.engagement
         self.first_mention_at = min(self.first_mention_at or message.at, message.at)
         self.last_mention_at = max(self.last_mention_at or message.at, message.at)
@@ -168,13 +168,13 @@ class Storm:
                 {
                     "mention_id": m.mention_id,
                     "text": m.text,
-                    "author": m.author,
+                    **_speaker(m.voice),
                     "followers": m.followers,
                     "engagement": m.engagement,
                 }
                 for m in self.top
             ],
-            "top_authors": [{"author": a, "mentions": n} for a, n in self.authors.most_common(5)],
+            "top_authors": [{**_speaker(v), "mentions": n} for v, n in self.authors.most_common(5)],
         }
 
     def to_state(self) -> dict[str, Any]:
@@ -242,6 +242,12 @@ class Storm:
             storm.recent_ids.append(int(mention_id))
         storm._recent_set = set(storm.recent_ids)
         return storm
+
+
+def _speaker(voice: str) -> dict[str, str | None]:
+    """A voice as the incident page names it: the handle, and the channel it spoke on."""
+    channel, handle = speaker_of(voice)
+    return {"author": handle, "channel": channel}
 
 
 def assess_severity(storm: Storm) -> Severity:

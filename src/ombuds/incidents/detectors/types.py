@@ -54,6 +54,23 @@ class Observation:
     def is_negative(self) -> bool:
         return self.sentiment == "negative"
 
+    @property
+    def voice(self) -> str:
+        """Who spoke, as detectors count people: one handle on one channel."""
+        return voice_of(self.channel, self.author)
+
+
+def voice_of(channel: str, handle: str) -> str:
+    """A person as detectors count them: "sam" on X and "sam" on Reddit are two voices."""
+    return f"{channel}:{handle}"
+
+
+def speaker_of(voice: str) -> tuple[str | None, str]:
+    """(channel, handle) of a voice, for people to read; a handle stored before voices had a
+    channel (detector state version 1) comes back without one."""
+    channel, colon, handle = voice.partition(":")
+    return (channel, handle) if colon else (None, voice)
+
 
 @dataclass(frozen=True, slots=True)
 class Alarm:

@@ -15,7 +15,7 @@ from typing import Any
 class Entry:
     at: float  # seconds since the epoch
     mention_id: int
-    author: str
+    voice: str  # who wrote it (``Observation.voice``)
     is_negative: bool
 
 
@@ -35,7 +35,7 @@ class SlidingWindow:
     def add(self, entry: Entry) -> None:
         self.expire(entry.at)
         self.entries.append(entry)
-        author, authors = entry.author, self.authors
+        author, authors = entry.voice, self.authors
         authors[author] = authors.get(author, 0) + 1
         if entry.is_negative:
             negative = self.negative_authors
@@ -46,9 +46,9 @@ class SlidingWindow:
         entries = self.entries
         while entries and entries[0].at <= horizon:
             old = entries.popleft()
-            _decrement(self.authors, old.author)
+            _decrement(self.authors, old.voice)
             if old.is_negative:
-                _decrement(self.negative_authors, old.author)
+                _decrement(self.negative_authors, old.voice)
 
     @property
     def voices(self) -> int:
@@ -63,7 +63,7 @@ class SlidingWindow:
         return [entry.mention_id for entry in self.entries]
 
     def to_state(self) -> list[list[Any]]:
-        return [[e.at, e.mention_id, e.author, int(e.is_negative)] for e in self.entries]
+        return [[e.at, e.mention_id, e.voice, int(e.is_negative)] for e in self.entries]
 
     @classmethod
     def from_state(cls, span: float, rows: list[list[Any]]) -> SlidingWindow:
