@@ -258,7 +258,11 @@ def _invite(client: TestClient, csrf: str, email: str, role: str = "agent") -> s
         "/admin/people/invite", data={"csrf_token": csrf, "email": email, "name": "Ivo New", "role": role}
     )
     assert answer.status_code == 200, answer.text
-    link = re.search(r'data-testid="invite-link" value="([^"]+)"', answer.text)
+    return _invite_link(answer.text)
+
+
+def _invite_link(page: str) -> str:
+    link = re.search(r'data-testid="invite-link" value="([^"]+)"', page)
     assert link, "the link is on the page, once"
     return link.group(1)
 
@@ -327,17 +331,45 @@ def test_an_invite_link_expires_and_a_withdrawn_one_stops_working(
     assert client.get("/invite/omb_made_up").status_code == 410
 
 
-def test_inviting_someone_with_an_account_adds_them_at_once(
-    client: TestClient, csrf: str, session: Session, brand: Brand
+def test_someone_with_an_account_joins_only_by_opening_the_link_with_their_own_password(
+    session_factory: sessionmaker[Session],
+    client: TestClient,
+    csrf: str,
+    session: Session,
+    brand: Brand,
+    tmp_path: Path,
 ) -> None:
     rival = actions.create_brand(session, slug="rival", name="Rival Air")
     known = _person(session, rival, "kim@rival.test", Role.AGENT)
     answer = client.post(
-        "/admin/people/invite", data={"csrf_token": csrf, "email": "Kim@Rival.test", "role": "pr"}
+        "/admin/people/invite",
+        data={"csrf_token": csrf, "email": "Kim@Rival.test", "name": "New Hire", "role": "pr"},
     )
-    assert answer.status_code == 303
+    # the admin sees a link, as for anyone: not whether the address has an account, nor its name
+    assert answer.status_code == 200
+    assert 'data-testid="invite-link"' in answer.text
+    assert known.name not in answer.text
     session.expire_all()
-    assert {m.brand_id: m.role for m in known.memberships}[brand.id] is Role.PR
+    assert brand.id not in {m.brand_id for m in known.memberships}, "not added without agreeing"
+
+    path = _invite_link(answer.text).removeprefix("http://testserver")
+    app = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
+    with TestClient(app, follow_redirects=False) as kim:
+        form = kim.get(path)
+        assert "has an Ombuds account already" in form.text
+        token = CSRF.search(form.text)
+        assert token
+        wrong = kim.post(path, data={"csrf_token": token.group(1), "password": "not my password"})
+        assert wrong.status_code == 401
+        assert "not the password of this account" in wrong.text
+        session.expire_all()
+        assert brand.id not in {m.brand_id for m in known.memberships}
+        joined = kim.post(path, data={"csrf_token": token.group(1), "password": PASSWORD})
+        assert joined.status_code == 303
+        assert kim.get("/team").status_code == 200, "signed in by the link"
+    session.expire_all()
+    assert {m.brand_id: m.role for m in known.memberships} == {rival.id: Role.AGENT, brand.id: Role.PR}
+    assert actions.authenticate(session, email="kim@rival.test", password=PASSWORD) is not None
     again = client.post(
         "/admin/people/invite", data={"csrf_token": csrf, "email": "kim@rival.test", "role": "pr"}
     )

@@ -64,6 +64,10 @@ def add_membership(
     return membership
 
 
+class WrongPassword(InvalidInput):
+    """A password that is not the account's: the caller counts it as a failed sign-in."""
+
+
 @cache
 def _unknown_user_hash() -> str:
     """Hashed on first use, not at import: argon2 is slow on purpose, and most commands never sign in."""
@@ -249,13 +253,16 @@ def create_invite(
     actor: User | None = None,
     now: datetime | None = None,
 ) -> tuple[Invite, str]:
-    """A one-time link for someone without an account; returns the row and the token, shown once.
+    """A one-time link to join the brand; returns the row and the token, shown once.
 
-    A person who has an account already is added to the brand with ``add_membership`` instead.
+    Whether the address has an account is not told here: whoever opens the link chooses a
+    password, or signs in with theirs (``accept_invite``), so nobody joins a brand without
+    agreeing and an administrator cannot learn who has an account elsewhere.
     """
     email = email.strip().lower()
-    if get_user_by_email(session, email) is not None:
-        raise Conflict(f"email: {email} has an account already; add them to the brand instead")
+    existing = get_user_by_email(session, email)
+    if existing is not None and any(m.brand_id == brand.id for m in existing.memberships):
+        raise Conflict(f"email: {email} works for {brand.name} already")
     now = now or utcnow()
     token = new_token()
     invite = Invite(
@@ -283,11 +290,15 @@ def create_invite(
 
 
 def accept_invite(session: Session, *, invite: Invite, password: str, now: datetime | None = None) -> User:
-    """Use the link: the person's account with this password, in the brand with the invited role.
+    """Use the link: a new account with this password, or the existing account of the invited
+    address signed in with its own, joins the brand in the invited role.
 
     The caller found the invite with ``queries.get_usable_invite``; it works once.
     """
     now = now or utcnow()
+    existing = get_user_by_email(session, invite.email)
+    if existing is not None and authenticate(session, email=invite.email, password=password) is None:
+        raise WrongPassword(f"password: not the password of the account {invite.email}")
     # Claimed by one conditional UPDATE, so two tabs submitting the same link at once cannot both
     # use it: the second waits for the first's row lock, then finds the invite taken.
     claimed = session.execute(
@@ -299,9 +310,11 @@ def accept_invite(session: Session, *, invite: Invite, password: str, now: datet
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("invite: this link has been used already")
     invite.accepted_at = now
-    user = create_user(session, email=invite.email, name=invite.name, password=password)
+    user = existing or create_user(session, email=invite.email, name=invite.name, password=password)
     brand = session.get(Brand, invite.brand_id)
     assert brand is not None  # foreign key
+    if any(m.brand_id == brand.id for m in user.memberships):
+        raise Conflict(f"email: {invite.email} works for {brand.name} already")
     add_membership(session, user=user, brand=brand, role=invite.role)
     record_event(
         session,

@@ -13,16 +13,12 @@ from ombuds.fields import Id, NoNul
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import CurrentUser, DbSession, OptionalUser, select_brand, start_user_session
 from ombuds.web.templating import flash, render
-from ombuds.web.throttle import SignInThrottle, describe_wait
+from ombuds.web.throttle import THROTTLED_SIGN_IN, SignInThrottle, describe_wait
 
 router = APIRouter()
 
 DEFAULT_NEXT = "/inbox"
 FAILED_SIGN_IN = "That email and password do not match an active account. Check both and try again."
-THROTTLED_SIGN_IN = (
-    "Too many failed sign-ins for this account or from this address. For your safety, signing in "
-    "is paused: try again in {wait}."
-)
 
 
 def safe_next(target: str | None) -> str:

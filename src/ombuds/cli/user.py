@@ -205,7 +205,7 @@ def invite(
         str, typer.Option("--url", help="Where people reach Ombuds; the link starts with it.")
     ] = "http://127.0.0.1:8000",
 ) -> None:
-    """Print a one-time link (valid 7 days) with which someone new sets a password and joins the brand."""
+    """Print a one-time link (valid 7 days) to join the brand: with a new password, or their own if they have an account."""
     chosen = _role(role)
     try:
         with database(get_settings()) as factory, transaction(factory) as session:

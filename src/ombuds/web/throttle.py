@@ -20,6 +20,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 API_PREFIX = "/api/"
+THROTTLED_SIGN_IN = (
+    "Too many failed sign-ins for this account or from this address. For your safety, signing in "
+    "is paused: try again in {wait}."
+)
 
 
 def _wait_seconds(limiter: MovingWindowRateLimiter, item: RateLimitItem, key: str) -> int:

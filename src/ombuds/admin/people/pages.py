@@ -22,6 +22,7 @@ from ombuds.fields import Id, NoNul
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import CurrentUser, DbSession, start_user_session
 from ombuds.web.templating import flash, render
+from ombuds.web.throttle import THROTTLED_SIGN_IN, SignInThrottle, describe_wait
 
 router = APIRouter()
 
@@ -73,20 +74,10 @@ def invite(
     name: Text = "",
     role: Text = "agent",
 ) -> Response:
-    """Someone new gets a one-time link, shown here once; someone with an account joins at once."""
+    """A one-time link, shown here once, whether or not the address has an account (its owner
+    joins by opening it, with a new password or their own)."""
     brand = admin_brand(signed_in)
     address, chosen = _email(email), _role(role)
-    existing = queries.get_user_by_email(session, address)
-    if existing is not None:
-        if queries.get_role(session, user=existing, brand_id=brand.id) is not None:
-            raise Conflict(f"email: {address} works for {brand.name} already")
-        actions.add_membership(session, user=existing, brand=brand, role=chosen, actor=signed_in.user)
-        flash(
-            request,
-            f"{existing.name} had an account already and is now {chosen.value} of {brand.name}.",
-            "success",
-        )
-        return RedirectResponse("/admin/people", status_code=303)
     row, token = actions.create_invite(
         session,
         brand=brand,
@@ -234,6 +225,7 @@ def _invite_page(
         "invite": found,
         "token": token,
         "brand_name": brand.name if brand else "",
+        "has_account": queries.get_user_by_email(session, found.email) is not None,
         "error": error,
         "min_password": MIN_PASSWORD,
     }
@@ -248,22 +240,35 @@ def accept_invite(
     password: Annotated[str, Form(max_length=1000), NoNul] = "",
     password_again: Annotated[str, Form(max_length=1000), NoNul] = "",
 ) -> Response:
-    """Set a password, join the brand and be signed in; the link stops working."""
+    """Set a password (or give the account's own), join the brand and be signed in; the link
+    stops working. A wrong password for an existing account counts as a failed sign-in."""
     found = queries.get_usable_invite(session, token[:200], now=utcnow())
     if found is None:
         return render(request, "admin/invite_gone.html", {"message": GONE}, status_code=410)
-    problem = None
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    address = request.client.host if request.client else "unknown"
+    if queries.get_user_by_email(session, found.email) is not None:
+        wait = throttle.wait_seconds(email=found.email, address=address)
+        if wait is not None:
+            problem = THROTTLED_SIGN_IN.format(wait=describe_wait(wait))
+            return _invite_page(request, session, found, token, problem, status=429)
+    elif not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         problem = f"Password: at least {MIN_PASSWORD} characters, at most {MAX_PASSWORD}."
+        return _invite_page(request, session, found, token, problem, status=422)
     elif password != password_again:
         problem = "Password: the two passwords differ; type the same one twice."
-    if problem:
         return _invite_page(request, session, found, token, problem, status=422)
     try:
         user = actions.accept_invite(session, invite=found, password=password)
+    except actions.WrongPassword:
+        session.rollback()
+        throttle.failed(email=found.email, address=address)
+        problem = "Password: not the password of this account; the one you sign in with."
+        return _invite_page(request, session, found, token, problem, status=401)
     except Conflict:
         session.rollback()
         return render(request, "admin/invite_gone.html", {"message": GONE}, status_code=410)
+    throttle.succeeded(email=found.email)
     start_user_session(request, user)
     csrf_token(request.session)
     flash(request, f"Welcome, {user.name}. You are signed in.", "success")
