@@ -13,6 +13,7 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.events import Event
+from ombuds.incidents.actions import open_incident
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, row_ids, sign_in
 
 
@@ -90,6 +91,13 @@ def test_many_cases_change_at_once_each_with_its_own_event_and_never_across_bran
         "/api/v1/inbox/bulk", json={"case_ids": [cases[3].id, theirs.id], "action": "resolve"}, headers=token
     )
     nonsense = client.post("/api/v1/inbox/bulk", json={"case_ids": ["x"], "action": "explode"}, headers=token)
+    incident = open_incident(session, brand_id=brand.id, title="Bags lost", actor_id=None, now=NOW)
+    session.commit()
+    linked = client.post(
+        "/api/v1/inbox/bulk",
+        json={"case_ids": ids, "action": "incident", "incident_id": incident.id},
+        headers=token,
+    )
 
     assert assigned.status_code == 200, assigned.text
     assert assigned.json()["changed"] == ids
@@ -98,6 +106,8 @@ def test_many_cases_change_at_once_each_with_its_own_event_and_never_across_bran
     assert f"no case {theirs.id} in this brand; nothing was changed" in across.text
     assert nonsense.status_code == 422
     assert "Input should" not in nonsense.text
+    assert linked.status_code == 403, "a token made for no person has an agent's rights"
+    assert "PR, managers and admins" in linked.text
     session.expire_all()
     assert [session.get(Case, case_id).assignee_id for case_id in ids] == [agent.id] * 3  # type: ignore[union-attr]
     assert session.get(Case, cases[3].id).status is CaseStatus.NEW  # type: ignore[union-attr]

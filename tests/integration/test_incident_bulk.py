@@ -183,7 +183,12 @@ def test_the_api_prioritises_assigns_and_answers_every_open_case_once_with_the_h
         now=NOW,
         incident_id=incident.id,
     )
+    _, integration = accounts.create_api_token(session, brand=brand, name="status-page")
     session.commit()
+    refused = client.post(
+        f"{url}/replies", json={"visibility": "public"}, headers={"Authorization": f"Bearer {integration}"}
+    )
+    assert refused.status_code == 403, "a token made for no person answers as an agent: one case at a time"
     sent = client.post(f"{url}/replies", json={"visibility": "public"}, headers=headers).json()
     assert (sent["replied"], sent["already_replied"], sent["refused"]) == (open_ids, [], {})
     again = client.post(f"{url}/replies", json={"visibility": "public"}, headers=headers).json()

@@ -201,8 +201,20 @@ def test_another_brand_cannot_see_the_incident_in_pages_or_api(
 def test_the_api_lists_counts_figures_and_takes_notes_from_a_token(
     client: TestClient, session: Session, brand: Brand, storm: Incident
 ) -> None:
-    _, token = accounts.create_api_token(session, brand=brand, name="pr-bot")
+    _, integration = accounts.create_api_token(session, brand=brand, name="status-page")
+    pia = _member(session, brand, "pia@skyways.test", Role.PR)
+    _, token = accounts.create_api_token(session, brand=brand, name="pr-bot", user=pia)
     session.commit()
+    # a token made for no person has an agent's rights: it reads incidents and changes none
+    refused = client.post(
+        f"/api/v1/incidents/{storm.id}/notes",
+        json={"text": "Statement drafted"},
+        headers={"Authorization": f"Bearer {integration}"},
+    )
+    assert refused.status_code == 403
+    assert "pr, manager or admin" in refused.text
+    seen = client.get("/api/v1/incidents", headers={"Authorization": f"Bearer {integration}"})
+    assert [i["id"] for i in seen.json()["incidents"]] == [storm.id]
     headers = {"Authorization": f"Bearer {token}"}
     listed = client.get("/api/v1/incidents", headers=headers).json()["incidents"]
     assert [(i["id"], i["mention_count"], i["severity"]) for i in listed] == [(storm.id, 3, "high")]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
 from ombuds.accounts.queries import get_role
+from ombuds.accounts.values import Role
 from ombuds.cases.actions import set_case_status
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.cases.outcomes import is_handoff
@@ -56,6 +57,16 @@ class Actor:
     @property
     def user_id(self) -> int | None:
         return self.user.id if self.user else None
+
+
+#: What an API token made for no person may do: work cases as an agent, and decide nothing for
+#: PR or managers (``ombuds token create`` without ``--user``).
+INTEGRATION_ROLE = Role.AGENT
+
+
+def acting_role(session: Session, *, actor: Actor, brand_id: int) -> Role | None:
+    """The actor's role in the brand: the person's, or an agent's for an integration's token."""
+    return get_role(session, user=actor.user, brand_id=brand_id) if actor.user else INTEGRATION_ROLE
 
 
 # --- rules ----------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
-from ombuds.accounts.queries import get_role
 from ombuds.cases import lifecycle
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
@@ -91,9 +90,7 @@ def _ensure_may(session: Session, *, cases: Sequence[Case], change: BulkChange, 
     if change.action is BulkAction.INCIDENT:
         if change.incident is None or change.incident.brand_id != cases[0].brand_id:
             raise InvalidInput("incident_id: no such incident in this brand")
-        if actor.user is not None and not may_manage(
-            get_role(session, user=actor.user, brand_id=cases[0].brand_id)
-        ):
+        if not may_manage(lifecycle.acting_role(session, actor=actor, brand_id=cases[0].brand_id)):
             raise Forbidden("linking cases to an incident is for PR, managers and admins")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team
 from ombuds.accounts.models import User as Person
 from ombuds.accounts.queries import get_role
+from ombuds.cases.lifecycle import acting_role
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import Forbidden, InvalidInput
@@ -59,13 +60,11 @@ def _incident(session: Session, incident_id: Id, scope: ApiScope) -> Incident:
 
 def _manager(session: Session, scope: ApiScope, brand_id: int) -> int | None:
     """The acting person's id, once their role allows managing incidents: a token made for a
-    person carries their role; an integration's token (no person) acts for its brand."""
-    person = scope.person(session)
-    if person is None:
-        return None
-    if not may_manage(get_role(session, user=person, brand_id=brand_id)):
+    person carries their role; an integration's token (no person) has an agent's, so it reads."""
+    actor = scope.actor(session)
+    if not may_manage(acting_role(session, actor=actor, brand_id=brand_id)):
         raise Forbidden("managing incidents takes the pr, manager or admin role")
-    return person.id
+    return actor.user_id
 
 
 def _detail(session: Session, incident: Incident) -> IncidentDetail:

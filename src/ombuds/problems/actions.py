@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team, TeamMember, User
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.values import Role
-from ombuds.cases.lifecycle import Actor, ensure_may_work
+from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work
 from ombuds.cases.models import Case
 from ombuds.cases.workflow import may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -52,8 +52,7 @@ MANAGING_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
 
 
 def _role(session: Session, *, actor: Actor, brand_id: int) -> Role | None:
-    # a token without a person works cases like an agent, and decides nothing for PR
-    return get_role(session, user=actor.user, brand_id=brand_id) if actor.user else Role.AGENT
+    return acting_role(session, actor=actor, brand_id=brand_id)
 
 
 def may_manage(role: Role | None) -> bool:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.queries import get_role
 from ombuds.cases import queries as case_queries
+from ombuds.cases.lifecycle import acting_role
 from ombuds.cases.models import Case
 from ombuds.cases.schemas import DraftRead
 from ombuds.clock import utcnow
@@ -233,11 +233,11 @@ def reply_to_incident_cases(
     incident = get_incident(session, incident_id, brand_ids=scope.brand_ids)
     if incident is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id}")
-    person = scope.person(session)
-    if person is not None and not may_manage(get_role(session, user=person, brand_id=incident.brand_id)):
+    actor = scope.actor(session)
+    if not may_manage(acting_role(session, actor=actor, brand_id=incident.brand_id)):
         raise Forbidden("answering an incident's cases at once takes the pr, manager or admin role")
     outcome = incident_replies.reply_to_open_cases(
-        session, incident=incident, visibility=body.visibility, actor=scope.actor(session), now=utcnow()
+        session, incident=incident, visibility=body.visibility, actor=actor, now=utcnow()
     )
     return IncidentRepliesRead(
         open_cases=outcome.cases.total,
