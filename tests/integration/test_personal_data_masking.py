@@ -318,6 +318,9 @@ def test_no_route_shows_a_viewer_personal_data_that_an_agent_sees(
                 continue
             assert as_viewer.status_code == 200, f"GET {url} as a viewer: {as_viewer.status_code}"
             assert leaks(as_viewer.text) == [], f"GET {url} shows a viewer personal data"
+            # a made-up bearer token is no one's: pages ignore it, the API refuses it
+            forged = viewer.get(url, headers={"Authorization": "Bearer omb_made_up"})
+            assert leaks(forged.text) == [], f"GET {url} with a made-up token shows a viewer personal data"
             as_agent = agent.get(url)
             assert as_agent.status_code == 200, f"GET {url} as an agent: {as_agent.status_code}"
             seen_by_agent[url] = leaks(as_agent.text)
@@ -362,6 +365,23 @@ def test_a_bearer_token_of_the_brand_still_reads_what_it_ingested(
         )
     assert answer.status_code == 200
     assert EMAIL in json.dumps(answer.json())
+
+
+def test_a_revoked_token_reads_nothing_and_a_page_follows_the_signed_in_person_whatever_token_is_sent(
+    app: FastAPI, seeded: Seeded, session: Session, viewer: TestClient
+) -> None:
+    row, secret = accounts.create_api_token(session, brand=seeded.brand, name="crm")
+    live = accounts.create_api_token(session, brand=seeded.brand, name="bridge")[1]
+    accounts.revoke_api_token(session, token=row)
+    session.commit()
+    case = f"/cases/{seeded.ids['case_id']}"
+    revoked = viewer.get(f"/api/v1{case}", headers={"Authorization": f"Bearer {secret}"})
+    assert revoked.status_code == 401
+    assert leaks(revoked.text) == []
+    for token in (secret, live):
+        page = viewer.get(case, headers={"Authorization": f"Bearer {token}"})
+        assert page.status_code == 200
+        assert leaks(page.text) == [], "a page shows the viewer what the viewer may see"
 
 
 @pytest.mark.parametrize(("email", "sees"), [("vic@skyways.test", False), ("ada@skyways.test", True)])

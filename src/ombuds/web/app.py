@@ -32,7 +32,7 @@ from ombuds.web.assets import mount_assets
 from ombuds.web.csrf import verify_csrf
 from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
-from ombuds.web.masking import MaskPersonalData, personal_data_audience
+from ombuds.web.masking import MaskPersonalData, page_audience, personal_data_audience
 from ombuds.web.templating import Renderer
 from ombuds.web.throttle import ApiRateLimit, RefusalThrottle, SignInThrottle
 
@@ -160,13 +160,13 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    audience = Depends(personal_data_audience)
+    api_audience, page = Depends(personal_data_audience), Depends(page_audience)
     for module in API_ROUTERS:
-        app.include_router(_router(module), prefix=API_PREFIX, dependencies=[audience])
+        app.include_router(_router(module), prefix=API_PREFIX, dependencies=[api_audience])
     for module in PAGE_ROUTERS:
         app.include_router(
-            _router(module), include_in_schema=False, dependencies=[Depends(verify_csrf), audience]
+            _router(module), include_in_schema=False, dependencies=[Depends(verify_csrf), page]
         )
     for module in PUBLIC_ROUTERS:
-        app.include_router(_router(module), include_in_schema=False, dependencies=[audience])
+        app.include_router(_router(module), include_in_schema=False, dependencies=[page])
     return app

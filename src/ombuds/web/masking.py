@@ -5,7 +5,8 @@ viewer. So masking is not something a view does; it is done to every answer on i
 a view can only make it *less* strict, by saying whose data it shows.
 
 * Who sees personal data is decided once per request, by ``personal_data_audience``, a dependency
-  ``web/app.py`` puts on every API and page router: an integration's bearer token sees what its
+  ``web/app.py`` puts on every API router, and ``page_audience`` on every page (which reads the
+  cookie alone, as pages authenticate): an integration's live bearer token sees what its
   brand ingested; a person, signed in or through a token that acts for them (``token create
   --user``), sees it only where their role allows (``cases.workflow.may_see_personal_data``: every
   role but viewer); anyone else sees it masked.
@@ -81,20 +82,29 @@ def _state(scope: Scope) -> dict[str, Any]:
 def personal_data_audience(
     request: Request, session: DbSession, credentials: BearerCredentials, user: OptionalUser
 ) -> None:
-    """Record who this answer goes to; the view's own authentication still decides whether it may."""
+    """The API's: who this answer goes to, as ``require_api_scope`` authenticates (a bearer token
+    wins over a session); the view's own authentication still decides whether it may."""
+    if credentials is None:
+        page_audience(request, session, user)
+        return
     shown = shown_brands(session)  # the reads of this request add to this very set
-    if credentials is not None:  # a bearer token wins over a session, as in ``require_api_scope``
-        token = get_api_token(session, credentials.credentials)
-        person = session.get(User, token.user_id) if token is not None and token.user_id else None
-        if person is not None:  # a token acting for a person sees what that person may see
-            audience = Audience(roles={m.brand_id: m.role for m in person.memberships}, shown_brands=shown)
-        else:  # an integration's token: what its brand ingested (an unknown token is refused anyway)
-            audience = Audience(sees_everything=True, shown_brands=shown)
-    elif user is not None:
-        audience = Audience(roles={m.brand_id: m.role for m in user.memberships}, shown_brands=shown)
-    else:
+    token = get_api_token(session, credentials.credentials)
+    person = session.get(User, token.user_id) if token is not None and token.user_id else None
+    if person is not None:  # a token acting for a person sees what that person may see
+        audience = Audience(roles={m.brand_id: m.role for m in person.memberships}, shown_brands=shown)
+    elif token is not None:  # an integration's live token: what its brand ingested
+        audience = Audience(sees_everything=True, shown_brands=shown)
+    else:  # unknown, revoked, or its person deactivated: the view refuses it; masked meanwhile
         audience = Audience(shown_brands=shown)
     _state(request.scope)[_AUDIENCE] = audience
+
+
+def page_audience(request: Request, session: DbSession, user: OptionalUser) -> None:
+    """Pages': the person the cookie signs in, or nobody. Pages never read a bearer token, so a
+    header cannot change what a page shows."""
+    shown = shown_brands(session)
+    roles = {m.brand_id: m.role for m in user.memberships} if user is not None else {}
+    _state(request.scope)[_AUDIENCE] = Audience(roles=roles, shown_brands=shown)
 
 
 def is_masked(scope: Scope) -> bool:
