@@ -103,7 +103,10 @@ def _incident(session: Session, brand: Brand, severity: Severity) -> Incident:
         now=NOON,
         severity=severity,
     )
-    incident.representative_text = "STAHP “@Skyways: Our fleet's on fleek.”"
+    incident.representative_text = (
+        "STAHP “@Skyways: Our fleet's on fleek.” and you charged my card 4111 1111 1111 1111 twice, "
+        "mail me at mara.lind@example.org"
+    )
     incident.mention_count = 42
     return incident
 
@@ -126,6 +129,10 @@ def test_a_new_incident_reaches_the_webhook_the_mailbox_and_the_app(
     (post,) = inbox.posts
     assert set(post) == {"text", "blocks"}
     assert "fleet's on fleek" in post["text"]
+    # a chat room has no roles: the customer's card and address stay out of it and the mailbox
+    assert "charged my card [card] twice" in post["text"]
+    assert "4111" not in json.dumps(post)
+    assert "mara.lind" not in json.dumps(post)
     assert f"https://ombuds.example/incidents/{incident_id}" in post["text"]
     assert any(
         f"<https://ombuds.example/incidents/{incident_id}|" in b["text"]["text"]
@@ -140,6 +147,8 @@ def test_a_new_incident_reaches_the_webhook_the_mailbox_and_the_app(
     body = email.get_body()
     assert body is not None
     assert "fleek" in body.get_content()
+    assert "charged my card [card] twice" in body.get_content()
+    assert "mara.lind" not in body.get_content()
     with session_factory() as session:
         (in_app,) = list_alerts(session, brand_ids=[brand.id])
         assert in_app.incident_id == incident_id

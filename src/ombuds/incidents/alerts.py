@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ombuds.cases.privacy import mask_found, mask_found_json
 from ombuds.errors import InvalidInput
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertChannel, AlertKind, AlertStatus, Incident
@@ -53,16 +54,19 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, Any]:
-    """What every channel says: Slack-compatible ``text`` and ``blocks``, plus plain fields."""
+    """What every channel says: Slack-compatible ``text`` and ``blocks``, plus plain fields.
+
+    Personal data in the title and the quoted message is masked: a chat room or a mailbox is
+    read by whoever is in it, with no role to check (as the weekly digest masks it)."""
     verb = "New incident" if reason == "opened" else f"Incident now {incident.severity.value}"
     mark = SEVERITY_MARK.get(incident.severity.value, "")
     headline = f"{mark} {verb}: {incident.title}".strip()
-    quote = incident.representative_text.strip().replace("\n", " ")[:280]
+    quote = mask_found(incident.representative_text.strip().replace("\n", " "))[:280]  # whole values
     counts = (
         f"{incident.mention_count} mentions from {incident.author_count} people · "
         f"signal: {incident.signal} · severity: {incident.severity.value}"
     )
-    return {
+    payload = {
         "text": f"{headline}\n> {quote}\n{counts}\n{path}",
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
@@ -83,6 +87,8 @@ def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, An
         },
         "reason": reason,
     }
+    masked: dict[str, Any] = mask_found_json(payload)
+    return masked
 
 
 @dataclass(frozen=True, slots=True)
