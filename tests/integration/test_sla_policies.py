@@ -129,6 +129,27 @@ def test_managers_set_the_sla_policy_and_others_read_it(
     )
     assert foreign_team.status_code == 422
     assert "move_to_team_id" in foreign_team.text
+    # a target no clock can reach was accepted, and then every new mention failed routing
+    centuries = {"urgent": 60, "high": 120, "normal": 240, "low": 5_000_000_000}
+    too_long = client.put(
+        "/api/v1/sla-policy",
+        json=OFFICE_POLICY | {"targets": OFFICE_POLICY["targets"] | {"resolution": centuries}},
+        headers=people["manager"],
+    )
+    assert too_long.status_code == 422
+    assert "targets.resolution.low: at most 525,600 minutes" in too_long.text
+    a_minute_a_week = client.put(
+        "/api/v1/sla-policy",
+        json=OFFICE_POLICY | {"hours": {"mon": ["09:00-09:01"]}},
+        headers=people["manager"],
+    )
+    assert a_minute_a_week.status_code == 422
+    assert "take more than 10 years at 1 open minutes a week" in a_minute_a_week.text
+    huge_team = client.put(
+        "/api/v1/sla-policy", json=OFFICE_POLICY | {"move_to_team_id": 2**63}, headers=people["manager"]
+    )
+    assert huge_team.status_code == 422
+    assert "move_to_team_id" in huge_team.text
 
     saved = client.put(
         "/api/v1/sla-policy",

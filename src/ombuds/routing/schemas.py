@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ombuds.fields import Id
+
 PriorityName = Literal["urgent", "high", "normal", "low"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TargetName = Literal["first_response", "next_response", "resolution"]
@@ -33,7 +35,7 @@ class SlaPolicyRead(BaseModel):
     #: on breach: tell the brand's managers (an event on the case naming them)
     notify_managers_on_breach: bool = True
     #: on breach: hand the case to this team (of the same brand); null keeps its team
-    move_to_team_id: int | None = None
+    move_to_team_id: Id | None = None
 
 
 class SlaPolicyWrite(SlaPolicyRead):

@@ -16,6 +16,11 @@ from ombuds.routing.business_hours import BusinessHours, Window
 from ombuds.routing.sla import DEFAULT_POLICY, SlaPolicy, Target
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The longest target: a year of business time. Longer is no promise to a customer, and a due
+#: moment centuries ahead cannot be computed at all.
+MAX_TARGET_MINUTES = 365 * 24 * 60
+#: The desk's hours must reach the longest target within this many years of the calendar.
+MAX_TARGET_YEARS = 10
 PRIORITY_NAMES = {p.name.lower(): p for p in Priority}
 
 
@@ -58,10 +63,29 @@ def _targets(raw: Mapping[str, int], *, where: str) -> dict[Priority, timedelta]
             raise ValueError(
                 f"{where}: unknown priority {name!r}, expected one of {', '.join(PRIORITY_NAMES)}"
             )
-        if not isinstance(minutes, int) or minutes <= 0:
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
             raise ValueError(f"{where}.{name}: a target is a positive number of minutes, got {minutes!r}")
+        if minutes > MAX_TARGET_MINUTES:
+            raise ValueError(
+                f"{where}.{name}: at most {MAX_TARGET_MINUTES:,} minutes (a year of business time), got {minutes:,}"
+            )
         parsed[PRIORITY_NAMES[name]] = timedelta(minutes=minutes)
     return parsed
+
+
+def _all(targets: Mapping[Target, Mapping[Priority, timedelta]]) -> list[timedelta]:
+    return [duration for by_priority in targets.values() for duration in by_priority.values()]
+
+
+def _reachable(weekly: Mapping[int, tuple[Window, ...]], durations: list[timedelta]) -> None:
+    """Refuse targets the desk's weekly hours would reach only after ``MAX_TARGET_YEARS``."""
+    open_minutes = sum(w.end - w.start for windows in weekly.values() for w in windows)
+    longest = max(durations, default=timedelta())
+    if longest > timedelta(minutes=open_minutes * 52 * MAX_TARGET_YEARS):
+        raise ValueError(
+            f"targets: {int(longest.total_seconds() // 60):,} minutes of business time take more than "
+            f"{MAX_TARGET_YEARS} years at {open_minutes:,} open minutes a week; shorten the target or open longer"
+        )
 
 
 def _target(name: str, *, where: str) -> Target:
@@ -95,27 +119,29 @@ def policy_from_config(config: SlaConfig) -> SlaPolicy:
     by_target = {
         _target(k, where="targets"): _targets(v, where=f"targets.{k}") for k, v in config.targets.items()
     }
+    channel_targets = {
+        channel: {
+            _target(k, where=f"channel_targets.{channel}"): _targets(
+                v, where=f"channel_targets.{channel}.{k}"
+            )
+            for k, v in targets.items()
+        }
+        for channel, targets in config.channel_targets.items()
+    }
     for required in (Target.FIRST_RESPONSE, Target.RESOLUTION):
         missing = [n for n, p in PRIORITY_NAMES.items() if p not in by_target.get(required, {})]
         if missing:
             raise ValueError(
                 f"targets.{required}: every priority needs a target, missing {', '.join(missing)}"
             )
+    _reachable(weekly, [d for targets in (by_target, *channel_targets.values()) for d in _all(targets)])
     if not 1 <= config.near_breach_percent <= 99:
         raise ValueError(f"near_breach_percent: between 1 and 99, got {config.near_breach_percent}")
     return SlaPolicy(
         first_response=by_target[Target.FIRST_RESPONSE],
         next_response=by_target.get(Target.NEXT_RESPONSE, {}),
         resolution=by_target[Target.RESOLUTION],
-        by_channel={
-            channel: {
-                _target(k, where=f"channel_targets.{channel}"): _targets(
-                    v, where=f"channel_targets.{channel}.{k}"
-                )
-                for k, v in targets.items()
-            }
-            for channel, targets in config.channel_targets.items()
-        },
+        by_channel=channel_targets,
         hours=hours,
         near_breach_ratio=config.near_breach_percent / 100,
     )
