@@ -231,6 +231,11 @@ def test_the_command_line_sets_a_retention_purges_daily_and_exports_and_erases_b
     )
 
     assert "kept forever" in ombuds("privacy", "retention", "--brand", "skyways").stdout
+    for months in ("100000", "9223372036854775808"):
+        refused = ombuds("privacy", "retention", "--brand", "skyways", "--months", months)
+        assert refused.exit_code != 0
+        assert "months: retention is 1 to 1,200 months" in refused.output
+    assert "kept forever" in ombuds("privacy", "retention", "--brand", "skyways").stdout
     assert "kept 24 months" in ombuds("privacy", "retention", "--brand", "skyways", "--months", "24").stdout
     dry = json.loads(ombuds("privacy", "purge", "--dry-run", "--json").stdout)
     assert [(row["brand"], row["mentions"]) for row in dry] == [("skyways", 1)]

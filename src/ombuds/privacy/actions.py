@@ -25,6 +25,7 @@ from ombuds.notifications.models import Notification
 from ombuds.privacy.models import DailyRollup, ErasureRecord, RetentionPolicy
 from ombuds.privacy.queries import customer_mention_ids, label_of
 from ombuds.privacy.retention import (
+    MAX_RETENTION_MONTHS,
     CaseFact,
     MentionFact,
     RollupKey,
@@ -39,8 +40,10 @@ from ombuds.surveys.models import Survey
 
 def set_retention(session: Session, *, brand: Brand, months: int | None) -> RetentionPolicy:
     """Keep the brand's messages ``months`` months (None: forever)."""
-    if months is not None and months < 1:
-        raise InvalidInput(f"retention is at least 1 month (or none to keep forever), not {months}")
+    if months is not None and not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise InvalidInput(
+            f"months: retention is 1 to {MAX_RETENTION_MONTHS:,} months (or none to keep forever), not {months:,}"
+        )
     policy = session.get(RetentionPolicy, brand.id)
     if policy is None:
         policy = RetentionPolicy(brand_id=brand.id)

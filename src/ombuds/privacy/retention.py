@@ -6,12 +6,16 @@ import calendar
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import MINYEAR, date, datetime, timedelta
 
 #: A purge runs at most this often per brand from the runner's rounds.
 PURGE_INTERVAL = timedelta(days=1)
 #: Rows deleted per transaction, so a purge of millions never holds the embedded database for long.
 BATCH_SIZE = 1000
+
+
+#: The longest retention: a century. Longer is forever, which is said by keeping no limit.
+MAX_RETENTION_MONTHS = 1200
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -20,6 +24,8 @@ def months_before(moment: datetime, months: int) -> datetime:
         raise ValueError(f"retention months must be 0 or more, not {months}")
     index = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(index, 12)
+    if year < MINYEAR:  # further back than any calendar date: nothing is that old
+        return datetime.min.replace(tzinfo=moment.tzinfo)
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
 

@@ -38,6 +38,12 @@ def test_a_negative_retention_is_refused() -> None:
         months_before(MAR_31, -1)
 
 
+def test_a_retention_longer_than_the_calendar_purges_nothing_rather_than_failing() -> None:
+    # stored before retention had a ceiling: the runner's purge failed every round on it
+    assert months_before(MAR_31, 100_000) == datetime.min.replace(tzinfo=UTC)
+    assert months_before(MAR_31, 2**63 - 1) == datetime.min.replace(tzinfo=UTC)
+
+
 def test_messages_and_cases_add_up_by_day_and_their_own_keys() -> None:
     morning, evening = datetime(2025, 1, 5, 8, tzinfo=UTC), datetime(2025, 1, 5, 22, tzinfo=UTC)
     mentions = tally_mentions(
