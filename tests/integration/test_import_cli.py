@@ -185,6 +185,12 @@ def test_importing_the_broken_file_again_stores_nothing_new_and_writes_a_fresh_r
     )
     assert again["rejects_path"] == str(chosen)
     assert read_rejects(chosen) == read_rejects(Path(str(first["rejects_path"])))
+    # the file is never written over: a third run naming it is refused before it reads a record
+    kept = chosen.read_bytes()
+    refused = ombuds_import(path, "--brand", brand.slug, "--json", "--rejects", chosen)
+    assert refused.exit_code != 0
+    assert f"--rejects: {chosen} exists already" in refused.output
+    assert chosen.read_bytes() == kept
 
 
 @pytest.mark.parametrize(

@@ -50,13 +50,18 @@ def import_file(
     from ombuds.mentions.presets import parse_map_option
     from ombuds.mentions.rejects import RejectsFile, default_rejects_path
 
+    settings = get_settings()
+    try:
+        rejects_file = RejectsFile(
+            rejects or default_rejects_path(settings.data_dir / "rejects", file), numbered=rejects is None
+        )
+    except FileExistsError as exc:
+        raise fail(str(exc)) from exc
     try:
         overrides = [parse_map_option(option) for option in map_options or []]
         fetcher, field_map = open_import(file, preset_name=preset, overrides=overrides, batch_size=batch_size)
     except InvalidInput as exc:
         raise fail(str(exc)) from exc
-    settings = get_settings()
-    rejects_path = rejects or default_rejects_path(settings.data_dir / "rejects", file)
     progress = Progress(
         TextColumn(f"importing {file.name}"),
         BarColumn(),
@@ -66,7 +71,7 @@ def import_file(
         transient=True,
         disable=not console.is_terminal,
     )
-    with fetcher, RejectsFile(rejects_path) as rejects_file, progress:
+    with fetcher, rejects_file, progress:
         task = progress.add_task("import", total=fetcher.size)
         try:
             with database(settings) as factory:

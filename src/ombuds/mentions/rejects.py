@@ -8,6 +8,7 @@ The file is created on the first reject only.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -15,17 +16,14 @@ from typing import BinaryIO
 from ombuds.clock import utcnow
 
 HEADER = b"line,column,reason,record\n"
+SUFFIX = ".rejects.csv"
 
 
 def default_rejects_path(folder: Path, imported: Path) -> Path:
-    """A fresh path in ``folder`` named after the imported file and the time of the import."""
+    """The path in ``folder`` named after the imported file and the time of the import; a
+    ``RejectsFile(..., numbered=True)`` numbers it on if another import took it first."""
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    candidate = folder / f"{imported.stem}-{stamp}.rejects.csv"
-    counter = 1
-    while candidate.exists():
-        counter += 1
-        candidate = folder / f"{imported.stem}-{stamp}-{counter}.rejects.csv"
-    return candidate
+    return folder / f"{imported.stem}-{stamp}{SUFFIX}"
 
 
 def _quoted(value: bytes) -> bytes:
@@ -33,12 +31,34 @@ def _quoted(value: bytes) -> bytes:
 
 
 class RejectsFile:
-    """Appends rejects to ``path``, creating it (and its folder) on the first one."""
+    """Appends rejects to ``path``, creating it (and its folder) on the first one.
 
-    def __init__(self, path: Path) -> None:
+    A file that exists is never written over: created exclusively, so two imports started in the
+    same second cannot share one. ``numbered`` takes the next free name ("…-2.rejects.csv");
+    otherwise an existing file is an error, raised before anything is read.
+    """
+
+    def __init__(self, path: Path, *, numbered: bool = False) -> None:
+        if not numbered and path.exists():
+            raise FileExistsError(
+                f"--rejects: {path} exists already; give a new path, it is never written over"
+            )
         self.path = path
+        self.numbered = numbered
         self.count = 0
         self._stream: BinaryIO | None = None
+
+    def _create(self) -> BinaryIO:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        first, stem = self.path, self.path.name.removesuffix(SUFFIX)
+        for counter in itertools.count(2):
+            try:
+                return self.path.open("xb")
+            except FileExistsError:
+                if not self.numbered:
+                    raise
+                self.path = first.with_name(f"{stem}-{counter}{SUFFIX}")
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @property
     def written_path(self) -> Path | None:
@@ -47,8 +67,7 @@ class RejectsFile:
 
     def add(self, *, line: int, column: str | None, reason: str, record: bytes) -> None:
         if self._stream is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("wb")
+            self._stream = self._create()
             self._stream.write(HEADER)
         row = b",".join(
             (
