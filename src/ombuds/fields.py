@@ -1,14 +1,15 @@
-"""Constrained value types shared by every schema, route parameter and form: ids, counts, text.
+"""Constrained value types shared by every schema, route parameter and form: ids, counts, text, moments.
 
 Pure. Each bound is what both databases can store, so input that does not fit is refused where it
 arrives with a message naming the field, the same on SQLite and PostgreSQL, instead of failing in
 the driver (an integer past 64 bits, a NUL character PostgreSQL cannot keep in text, a float that
-JSON cannot write back).
+JSON cannot write back, a date whose offset carries it past year 9999 in UTC).
 """
 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Annotated
 
 from annotated_types import Interval
@@ -17,6 +18,12 @@ from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationErr
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 INT32_MAX = 2**31 - 1
+#: The years a moment given to Ombuds may fall in. Outside them it is a typo, and year 1 or 9999
+#: with an offset has no UTC equivalent at all (converting it overflows).
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2100
+#: Shown where a moment lacks its offset.
+MOMENT_EXAMPLE = "2026-12-01T12:00:00Z"
 
 
 def _not_a_boolean(value: object) -> object:
@@ -42,6 +49,19 @@ def _without_nul(value: str) -> str:
     return value
 
 
+def in_utc(moment: datetime) -> datetime:
+    """An aware ``moment`` in UTC; ``ValueError`` when it has no time zone or is outside the years.
+
+    Naive moments are refused rather than read as UTC: guessing the zone would shift them by hours.
+    """
+    if moment.utcoffset() is None:
+        raise ValueError(f"must have a time zone (for example {MOMENT_EXAMPLE})")
+    # Checked before converting, which is what overflows for year 1 or 9999.
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return moment.astimezone(UTC)
+
+
 #: A whole number; from a path, query or form it may be digits, from JSON never true or false.
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 #: A row id: what a path, query, form or body names a stored thing by. Ids are INTEGER columns,
@@ -56,6 +76,8 @@ Metric = Annotated[int | float, BeforeValidator(_metric)]
 NoNul = AfterValidator(_without_nul)
 #: Text that both databases store as given.
 Text = Annotated[str, NoNul]
+#: A point in time from a client: ISO 8601 with its offset, within the years above, kept in UTC.
+Moment = Annotated[datetime, AfterValidator(in_utc)]
 
 _ID = TypeAdapter(Id)
 

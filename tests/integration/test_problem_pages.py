@@ -153,3 +153,37 @@ def test_three_new_cases_in_a_fixed_problems_category_reopen_it(
         assert problem.status is (ProblemStatus.INVESTIGATING if count == 3 else ProblemStatus.FIXED)
     reason = session.scalars(select(Event.data).where(Event.kind == "problem.reopened")).one()["reason"]
     assert reason == "3 or more new cases about refund_delay since the fix"
+
+
+def test_an_expected_fix_day_in_year_1_or_9999_is_refused_and_the_problem_keeps_its_date(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    case = _refund_case(session, brand, "ann", days_ago=1)
+    problem = actions.create_problem(
+        session,
+        brand_id=brand.id,
+        title="Refunds stuck",
+        owner_team_id=team.id,
+        case_ids=[case.id],
+        actor=Actor(pr),
+        now=NOW,
+    )
+    session.commit()
+    sign_in(client, pr.email)
+    page = client.get(f"/problems/{problem.id}").text
+
+    for day in ("0001-01-01", "9999-12-31"):
+        edited = client.post(
+            f"/problems/{problem.id}",
+            data={"csrf_token": _csrf(page), "title": "Refunds stuck", "expected_fix_on": day},
+        )
+
+        assert edited.status_code == 303
+        assert (
+            "Expected_fix_on: must be in the years 1970 to 2100."
+            in client.get(edited.headers["location"]).text
+        )
+    session.expire_all()
+    assert problem.expected_fix_at is None

@@ -19,9 +19,11 @@ from ombuds.events import Event
 from ombuds.incidents import actions as incidents
 from ombuds.mentions.models import Direction, Mention
 from ombuds.pipeline.stages import detect
+from ombuds.problems.models import Problem
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.assignment_actions import add_team_member
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, rival
+from tests.support.moments import UNKEEPABLE_MOMENTS
 
 __all__ = ["rival"]
 
@@ -249,3 +251,23 @@ def test_the_api_lists_proposals_to_pr_and_settles_them(
     )
     assert late.status_code == 404
     assert "dismissed" in late.text
+
+
+def test_an_expected_fix_date_with_no_utc_equivalent_or_no_time_zone_is_refused_naming_the_field(
+    client: TestClient, session: Session, desk: Desk
+) -> None:
+    for value, says in UNKEEPABLE_MOMENTS.items():
+        refused = client.post(
+            "/api/v1/problems",
+            json={
+                "title": "Refund batch job stuck",
+                "owner_team_id": desk.finance.id,
+                "expected_fix_at": value,
+            },
+            headers=desk.headers["pr"],
+        )
+
+        assert refused.status_code == 422, (value, refused.text)
+        assert [problem["loc"] for problem in refused.json()["detail"]] == [["body", "expected_fix_at"]]
+        assert refused.json()["message"].startswith(f"“expected_fix_at” {says}")
+    assert session.scalars(select(Problem)).all() == []

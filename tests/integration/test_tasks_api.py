@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team
 from ombuds.cases.models import Case
+from ombuds.cases.tasks import Task
 from ombuds.responses.sending import deliver_due_replies
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import add_case
+from tests.support.moments import UNKEEPABLE_MOMENTS
 
 Headers = dict[str, str]
 
@@ -184,3 +187,20 @@ def test_a_task_for_another_brands_team_or_case_is_not_found_and_viewers_cannot_
         ).status_code
         == 404
     )
+
+
+def test_a_due_date_with_no_utc_equivalent_no_time_zone_or_in_year_1_is_refused_naming_due_at(
+    client: TestClient, session: Session, people: dict[str, Headers], case: Case, billing: int
+) -> None:
+    values = {**UNKEEPABLE_MOMENTS, "0001-01-01T00:00:00Z": "must be in the years 1970 to 2100"}
+    for value, says in values.items():
+        refused = client.post(
+            f"/api/v1/cases/{case.id}/tasks",
+            json={"team_id": billing, "title": "Refund the seat", "due_at": value},
+            headers=people["agent"],
+        )
+
+        assert refused.status_code == 422, (value, refused.text)
+        assert [problem["loc"] for problem in refused.json()["detail"]] == [["body", "due_at"]]
+        assert refused.json()["message"].startswith(f"“due_at” {says}")
+    assert session.scalars(select(Task)).all() == []

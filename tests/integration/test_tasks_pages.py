@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
+from ombuds.cases.tasks import Task
 from ombuds.clock import utcnow
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.tasks import actions as tasks
@@ -189,3 +191,19 @@ def test_only_a_manager_sees_and_uses_the_waiver(
     page = client.get(f"/cases/{case.id}").text
     assert "Task for Billing waived: Check the log" in page
     assert "Reason: The bank reversed it" in page
+
+
+def test_a_task_due_in_year_1_or_9999_is_refused_from_the_case_page(
+    client: TestClient, session: Session, people: dict[str, User], billing: Team, case: Case
+) -> None:
+    sign_in(client, "carla@skyways.test")
+    page = client.get(f"/cases/{case.id}").text
+    for due in ("0001-01-01", "9999-12-31"):
+        asked = client.post(
+            f"/cases/{case.id}/tasks",
+            data={"csrf_token": csrf(page), "team_id": str(billing.id), "title": "Refund it", "due": due},
+        )
+
+        assert asked.status_code == 303
+        assert "Due: must be in the years 1970 to 2100." in client.get(f"/cases/{case.id}").text
+    assert session.scalars(select(Task)).all() == []

@@ -17,9 +17,10 @@ from ombuds.clock import utcnow
 from ombuds.incidents import actions as incidents
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Incident, IncidentStatus
-from ombuds.responses.wording.models import ReplyTemplate, TalkingPoint
+from ombuds.responses.wording.models import NewsItem, ReplyTemplate, TalkingPoint, TalkingPointVersion
 from ombuds.responses.wording.queries import talking_points_for_case
 from tests.integration.test_web_cases import NOW, PASSWORD, add_case, add_mention, sign_in
+from tests.support.moments import UNKEEPABLE_MOMENTS
 
 STATEMENT = "We know flights out of Oslo are delayed by a baggage system fault. Refunds within 14 days."
 
@@ -334,3 +335,39 @@ def test_a_token_acting_for_pr_writes_a_statement_and_one_acting_for_an_agent_ca
     assert written.status_code == 201, written.text
     assert written.json()["version"] == 1
     assert refused.status_code == 403
+
+
+def test_a_validity_date_with_no_utc_equivalent_or_no_time_zone_is_refused_naming_its_field(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    headers = as_person(client, pr.email)
+    point = client.post("/api/v1/talking-points", json={"title": "Oslo", "text": STATEMENT}, headers=headers)
+    news = client.post("/api/v1/news", json={"kind": "launch", "title": "Lounge"}, headers=headers)
+    assert (point.status_code, news.status_code) == (201, 201), (point.text, news.text)
+    statement = {"title": "Bergen", "text": STATEMENT}
+    item = {"kind": "outage", "title": "Bergen"}
+
+    for value, says in UNKEEPABLE_MOMENTS.items():
+        for method, url, body, field in (
+            ("POST", "/api/v1/talking-points", {**statement, "valid_from": value}, "valid_from"),
+            ("POST", "/api/v1/talking-points", {**statement, "valid_until": value}, "valid_until"),
+            (
+                "POST",
+                f"/api/v1/talking-points/{point.json()['id']}/versions",
+                {"text": "New words", "valid_until": value},
+                "valid_until",
+            ),
+            ("POST", "/api/v1/news", {**item, "valid_from": value}, "valid_from"),
+            ("POST", "/api/v1/news", {**item, "valid_until": value}, "valid_until"),
+            ("PUT", f"/api/v1/news/{news.json()['id']}", {**item, "valid_until": value}, "valid_until"),
+        ):
+            refused = client.request(method, url, json=body, headers=headers)
+
+            assert refused.status_code == 422, (method, url, value, refused.text)
+            assert [problem["loc"] for problem in refused.json()["detail"]] == [["body", field]]
+            assert refused.json()["message"].startswith(f"“{field}” {says}")
+    session.expire_all()
+    assert [p.title for p in session.scalars(select(TalkingPoint))] == ["Oslo"]
+    assert len(session.scalars(select(TalkingPointVersion)).all()) == 1
+    assert [(n.title, n.valid_until) for n in session.scalars(select(NewsItem))] == [("Lounge", None)]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.incidents.models import Incident
+from ombuds.responses.wording.models import NewsItem, TalkingPoint
 from tests.integration.test_web_cases import NOW, add_case, add_mention, sign_in
 from tests.integration.test_wording_api import member, outage
 
@@ -152,3 +155,36 @@ def test_the_wording_page_manages_templates_and_news_for_pr_and_only_shows_them_
         "/wording/news", data={"kind": "launch", "title": "Mine", "csrf_token": csrf(case_page)}
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "valid_until",
+    [
+        "9999-12-31T23:59:59-14:00",  # no UTC equivalent: a day past year 9999
+        "0001-01-01T00:00:00+14:00",  # no UTC equivalent: before year 1
+        "0001-01-01T00:00",
+    ],
+)
+def test_a_form_validity_date_outside_the_years_is_refused_and_nothing_is_saved(
+    client: TestClient,
+    session: Session,
+    brand: Brand,
+    outage: tuple[Incident, list[Case]],
+    valid_until: str,
+) -> None:
+    incident, _cases = outage
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, pr.email)
+    token = csrf(client.get("/wording").text)
+
+    for url, form, shown_on in (
+        (f"/incidents/{incident.id}/holding-statement", {"text": FIRST}, f"/incidents/{incident.id}"),
+        ("/wording/talking-points", {"title": "Oslo", "text": FIRST}, "/wording"),
+        ("/wording/news", {"kind": "outage", "title": "Oslo"}, "/wording"),
+    ):
+        refused = client.post(url, data={**form, "valid_until": valid_until, "csrf_token": token})
+
+        assert refused.status_code == 303, (url, refused.text)
+        assert "valid until: must be in the years 1970 to 2100" in client.get(shown_on).text, url
+    assert session.scalars(select(TalkingPoint)).all() == []
+    assert session.scalars(select(NewsItem)).all() == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from ombuds.fields import INT32_MAX, Id, Metric, Text, parse_id
+from ombuds.fields import INT32_MAX, Id, Metric, Moment, Text, in_utc, parse_id
 from ombuds.web.validation import json_safe, page_message
 
 
@@ -13,6 +15,7 @@ class Probe(BaseModel):
     id: Id | None = None
     metric: Metric | None = None
     text: Text | None = None
+    moment: Moment | None = None
 
 
 @pytest.mark.parametrize("value", ["²", "١٢", "-1", "0", "1.0", "", " ", str(INT32_MAX + 1), "9" * 5000])
@@ -60,3 +63,39 @@ def test_a_page_names_the_field_in_words_not_validation_internals() -> None:
     )
 
     assert message == "“team_id” must be a whole number. “page” must be at most 1,000."
+
+
+def test_a_moment_is_kept_in_utc() -> None:
+    kept = Probe.model_validate({"moment": "2026-12-01T09:00:00+01:00"}).moment
+
+    assert kept == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert kept is not None
+    assert kept.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        # no UTC equivalent: converting them overflows past year 9999 or before year 1
+        ("9999-12-31T23:59:59-05:00", "must be in the years 1970 to 2100"),
+        ("0001-01-01T00:00:00+14:00", "must be in the years 1970 to 2100"),
+        ("9999-12-31T23:59:59Z", "must be in the years 1970 to 2100"),
+        ("1900-01-01T00:00:00Z", "must be in the years 1970 to 2100"),
+        ("2026-03-02T09:00:00", "must have a time zone"),
+        ("9999-12-31", "must have a time zone"),
+    ],
+)
+def test_a_moment_out_of_range_or_without_a_time_zone_is_refused_in_words(value: str, says: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Probe.model_validate({"moment": value})
+
+    errors = refused.value.errors()
+    assert [error["loc"] for error in errors] == [("moment",)]
+    assert says in errors[0]["msg"]
+
+
+def test_a_form_moment_at_the_edge_of_the_years_converts_without_overflow() -> None:
+    assert in_utc(datetime(1970, 1, 1, tzinfo=timezone(timedelta(hours=14)))).year == 1969
+    assert in_utc(datetime(2100, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12)))).year == 2101
+    with pytest.raises(ValueError, match="time zone"):
+        in_utc(datetime(2026, 12, 1, 9, 0))

@@ -23,7 +23,7 @@ from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.events import Event
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import Id, NoNul, in_utc, parse_id
 from ombuds.problems import actions, proposal_actions, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.proposal_queries import list_proposals
@@ -212,7 +212,10 @@ def _day(value: str) -> datetime | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"expected_fix_on: {value[:10]!r} is not a date (YYYY-MM-DD)") from None
-    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+    try:
+        return in_utc(datetime.combine(day, time(23, 59), tzinfo=UTC))
+    except ValueError as exc:
+        raise InvalidInput(f"expected_fix_on: {exc}") from None
 
 
 @router.post("/problems/{problem_id}/cases")

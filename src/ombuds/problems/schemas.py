@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, Moment, NoNul
 from ombuds.problems.values import ProblemStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul]
@@ -26,7 +26,9 @@ class ProblemCreate(BaseModel):
         default=None, description="Slug of the brand; defaults to the token's brand or the selected one"
     )
     owner_id: Id | None = Field(default=None, description="The person who answers for the fix")
-    expected_fix_at: datetime | None = Field(default=None, description="When the fix is expected (ISO 8601)")
+    expected_fix_at: Moment | None = Field(
+        default=None, description="When the fix is expected (ISO 8601 with a time zone)"
+    )
     fix_message: Message | None = Field(
         default=None,
         description="What each customer is told when it is fixed ({customer_name}, {case_ref} filled in)",

@@ -18,7 +18,7 @@ from ombuds.cases.tasks import Task
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import Id, NoNul, in_utc, parse_id
 from ombuds.problems.queries import list_problems
 from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
 from ombuds.tasks import actions, queries
@@ -69,7 +69,10 @@ def _due(value: str) -> datetime | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"due: {value!r} is not a date (YYYY-MM-DD)") from None
-    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+    try:
+        return in_utc(datetime.combine(day, time(23, 59), tzinfo=UTC))
+    except ValueError as exc:
+        raise InvalidInput(f"due: {exc}") from None
 
 
 @router.post("/cases/{case_id}/tasks")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ombuds.cases.schemas import TaskRead as TaskRead  # one shape for a task, in every answer
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, Moment, NoNul
 
 TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 5000
@@ -24,7 +24,7 @@ class TaskCreate(BaseModel):
     team_id: Id
     title: Title
     description: LongText = ""
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = Field(default=None, description="ISO 8601 with a time zone.")
     assignee_id: Id | None = Field(default=None, description="A person of the team's brand, optional.")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, NoNul, in_utc
 from ombuds.incidents.models import Incident
 from ombuds.incidents.queries import get_incident
 from ombuds.responses.wording import actions, queries
@@ -91,7 +91,10 @@ def _until(value: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(f"valid until: {text!r} is not a date and time (YYYY-MM-DDTHH:MM)") from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return in_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    except ValueError as exc:
+        raise InvalidInput(f"valid until: {exc}") from None
 
 
 @router.post("/incidents/{incident_id}/holding-statement")

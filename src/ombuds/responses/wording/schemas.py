@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, Moment, NoNul
 from ombuds.responses.wording.models import NewsKind
 
 TITLE_MAX_CHARS = 300
@@ -53,8 +53,8 @@ class TalkingPointCreate(_In):
     incident_id: Id | None = Field(default=None, description="Makes it the incident's holding statement.")
     categories: Terms = Field(default_factory=list)
     keywords: Terms = Field(default_factory=list)
-    valid_from: datetime | None = Field(default=None, description="Default: now.")
-    valid_until: datetime | None = None
+    valid_from: Moment | None = Field(default=None, description="Default: now.")
+    valid_until: Moment | None = None
 
 
 class TalkingPointRevise(_In):
@@ -64,7 +64,7 @@ class TalkingPointRevise(_In):
     title: Title | None = None
     categories: Terms | None = None
     keywords: Terms | None = None
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
 
 
 class TalkingPointVersionRead(_Read):
@@ -140,8 +140,8 @@ class NewsWrite(_In):
     categories: Terms = Field(default_factory=list)
     keywords: Terms = Field(default_factory=list)
     may_share: bool = False
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
 
 
 class NewsRead(_Read):
