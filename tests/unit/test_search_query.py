@@ -57,6 +57,9 @@ def test_the_fts_expression_quotes_every_word_so_operators_stay_words() -> None:
         ("\x00", "nothing to search for"),
         ("status:exploded", "use one of new, open, pending"),
         ("after:2026-13-45", "write dates as YYYY-MM-DD"),
+        ("date:9999-12-31", "outside the years 1970 to 2100"),  # its next day overflowed: a 500
+        ("bag date:2026-01-01..9999-12-31", "outside the years 1970 to 2100"),
+        ("before:0001-01-01", "outside the years 1970 to 2100"),
         ("after:2026-12-01 before:2026-11-01", "no time between them"),
         (" ".join(f"w{i}" for i in range(40)), "more than 16 words"),
     ],

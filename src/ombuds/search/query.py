@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from ombuds.errors import InvalidInput
+from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR
 
 #: Longer input is refused, not cut: a cut query would silently search for something else.
 MAX_QUERY_CHARS = 500
@@ -100,11 +101,14 @@ def _words(text: str) -> list[str]:
 
 def _day(value: str, *, name: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise QueryError(
             f"{name}:{value} is not a date; write dates as YYYY-MM-DD, such as {name}:2026-11-30"
         ) from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # 9999-12-31 and a day after it is no date
+        raise QueryError(f"{name}:{value} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return day
 
 
 def _midnight(day: date) -> datetime:
