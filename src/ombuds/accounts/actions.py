@@ -296,9 +296,6 @@ def accept_invite(session: Session, *, invite: Invite, password: str, now: datet
     The caller found the invite with ``queries.get_usable_invite``; it works once.
     """
     now = now or utcnow()
-    existing = get_user_by_email(session, invite.email)
-    if existing is not None and authenticate(session, email=invite.email, password=password) is None:
-        raise WrongPassword(f"password: not the password of the account {invite.email}")
     # Claimed by one conditional UPDATE, so two tabs submitting the same link at once cannot both
     # use it: the second waits for the first's row lock, then finds the invite taken.
     claimed = session.execute(
@@ -310,6 +307,11 @@ def accept_invite(session: Session, *, invite: Invite, password: str, now: datet
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("invite: this link has been used already")
     invite.accepted_at = now
+    # checked after the claim, so a second submission of a used link hears that it was used; a
+    # wrong password raises, and the caller's rollback gives the claim back
+    existing = get_user_by_email(session, invite.email)
+    if existing is not None and authenticate(session, email=invite.email, password=password) is None:
+        raise WrongPassword(f"password: not the password of the account {invite.email}")
     user = existing or create_user(session, email=invite.email, name=invite.name, password=password)
     brand = session.get(Brand, invite.brand_id)
     assert brand is not None  # foreign key
