@@ -46,7 +46,7 @@ def port_taken_message(port: int, host: str = HOST) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or not argv[0].isdigit():
+    if len(argv) != 1 or not (argv[0].isascii() and argv[0].isdigit() and len(argv[0]) <= 5):
         print("usage: python -m ombuds.ports PORT", file=sys.stderr)
         return 2
     message = port_taken_message(int(argv[0]))

@@ -250,6 +250,46 @@ def test_bad_input_is_a_clear_answer_naming_the_field(client: TestClient, csrf: 
         assert words in answer.text, f"{path}: {answer.text[:300]}"
 
 
+@pytest.mark.parametrize(
+    ("path", "form", "words"),
+    [
+        ("/admin/sla", {"first_response.urgent": "²"}, "first_response.urgent: a whole number of minutes"),
+        ("/admin/sla", {"near_breach_percent": "²"}, "near_breach_percent: a whole number of minutes"),
+        ("/admin/sla", {"move_to_team_id": "²"}, "move_to_team_id: &#39;²&#39; is not a team of"),
+        ("/admin/rules", {"name": "Legal", "team_id": "²"}, "team_id: &#39;²&#39; is not a team of"),
+        ("/admin/rules/try", {"text": "Where is my bag?", "followers": "²"}, "followers: a whole number"),
+        (
+            "/admin/alerts",
+            {"name": "Room", "kind": "webhook", "target": "https://chat.test/h", "quiet_from_hour": "²"},
+            "quiet_from_hour: an hour from 0 to 23",
+        ),
+        ("/admin/tokens", {"name": "CRM sync", "user_id": "²"}, "user_id: &#39;²&#39; is not a person of"),
+    ],
+    ids=[
+        "sla-target",
+        "sla-near-breach",
+        "sla-move-team",
+        "rule-team",
+        "rule-try-followers",
+        "alert-quiet-hour",
+        "token-person",
+    ],
+)
+def test_digits_that_are_not_plain_ascii_are_refused_naming_the_field_and_nothing_is_stored(
+    client: TestClient, csrf: str, session: Session, path: str, form: dict[str, str], words: str
+) -> None:
+    # "²".isdigit() is true, yet int("²") fails: each form must name its field, not answer 500.
+    stored = (RoutingRule, AlertChannel, ApiToken, Event)
+    before = [len(session.scalars(select(model.id)).all()) for model in stored]
+
+    answer = client.post(path, data={"csrf_token": csrf, **form})
+
+    assert answer.status_code == 422, answer.text[:300]
+    assert words in answer.text, answer.text[:600]
+    session.expire_all()
+    assert [len(session.scalars(select(model.id)).all()) for model in stored] == before
+
+
 # --- people: invites, roles, deactivation ----------------------------------------------------------
 
 

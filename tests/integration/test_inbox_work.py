@@ -147,6 +147,26 @@ def test_many_cases_change_at_once_each_with_its_own_event_and_never_across_bran
     assert refused.status_code == 403, refused.text
 
 
+def test_a_bulk_priority_in_digits_that_are_not_plain_ascii_is_named_and_changes_nothing(
+    client: TestClient, session: Session, brand: Brand, team: Team, agent: User
+) -> None:
+    # "²".isdigit() is true, yet int("²") fails: the bulk bar must say which field is wrong.
+    case = add_case(session, brand=brand, subject="Bag", handle="ann", opened_hours_ago=1)
+    events_before = len(session.scalars(select(Event.id).where(Event.subject_id == case.id)).all())
+    sign_in(client, agent.email)
+
+    answer = client.post(
+        "/inbox/bulk",
+        data={"csrf_token": _csrf(client), "case_ids": [str(case.id)], "action": "priority", "priority": "²"},
+    )
+
+    assert answer.status_code == 303
+    assert "Priority: choose 1 (urgent) to 4 (low)." in client.get("/inbox").text
+    session.expire_all()
+    assert session.get(Case, case.id).priority == Priority.NORMAL  # type: ignore[union-attr]
+    assert len(session.scalars(select(Event.id).where(Event.subject_id == case.id)).all()) == events_before
+
+
 def test_saved_views_for_me_and_my_team_show_their_counts_and_new_cases_are_offered(
     client: TestClient, session: Session, brand: Brand, team: Team, agent: User
 ) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
@@ -19,6 +19,7 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.promises.models import Promise, PromiseExample, PromiseMatch
+from ombuds.promises.pages import KEY_MAX_CHARS, NAME_MAX_CHARS
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
 
@@ -105,6 +106,52 @@ def test_a_bad_date_is_named_and_nothing_is_saved(
     assert "starts on: &#39;next spring&#39; is not a date" in answer.text
     assert 'value="On time, every time"' in answer.text, "what was typed is kept"
     assert _promises(session_factory) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "most"), [("key", KEY_MAX_CHARS), ("campaign", NAME_MAX_CHARS), ("owner", NAME_MAX_CHARS)]
+)
+def test_a_key_campaign_or_owner_longer_than_its_column_is_named_and_nothing_is_saved(
+    client: TestClient, session_factory: sessionmaker[Session], people: Brand, field: str, most: int
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    new = client.post(
+        "/promises/new",
+        data={
+            "text": "On time, every time",
+            field: "x" * (most + 1),
+            "csrf_token": _csrf(client, "/promises/new"),
+        },
+    )
+
+    assert new.status_code == 400
+    assert f"{field}: at most {most} characters (this has {most + 1})" in new.text
+    assert 'value="On time, every time"' in new.text, "what was typed is kept"
+    assert _promises(session_factory) == []
+
+    fits = client.post(
+        "/promises/new",
+        data={"text": "On time, every time", field: "x" * most, "csrf_token": _csrf(client, "/promises/new")},
+    )
+    assert fits.status_code == 303, fits.text
+    [promise] = _promises(session_factory)
+    edit = f"/promises/{promise.id}/edit"
+    edited = client.post(
+        edit, data={"text": "Always on time", field: "y" * (most + 1), "csrf_token": _csrf(client, edit)}
+    )
+    assert edited.status_code == 400
+    assert f"{field}: at most {most} characters" in edited.text
+    [unchanged] = _promises(session_factory)
+    assert (unchanged.text, getattr(unchanged, field)) == ("On time, every time", "x" * most)
+
+
+def test_the_form_s_limits_are_the_columns_lengths() -> None:
+    lengths = []
+    for name in ("key", "campaign", "owner"):
+        kind = Promise.__table__.c[name].type
+        assert isinstance(kind, String)
+        lengths.append(kind.length)
+    assert lengths == [KEY_MAX_CHARS, NAME_MAX_CHARS, NAME_MAX_CHARS]
 
 
 def test_pr_pauses_a_promise_and_agents_cannot_edit(

@@ -255,3 +255,20 @@ def test_handoffs_and_back_and_forth_are_not_first_contact_resolutions(
     assign_case(session, case=single, assignee=agent, actor=actor)
     resolve(session, single, at=NOW - DAY)
     assert (single.handoffs, single.reopened, single.first_contact_resolution) == (0, 0, True)
+
+
+@pytest.mark.parametrize("score", ["²", "٣", "𝟓"], ids=["superscript", "arabic_indic", "math_bold"])
+def test_a_score_in_digits_that_are_not_plain_ascii_is_refused_and_nothing_is_recorded(
+    client: TestClient, session: Session, brand: Brand, score: str
+) -> None:
+    # "²".isdigit() is true, yet int("²") fails: the public page must not answer with a 500.
+    case = conversation(session, brand, at=NOW - 5 * timedelta(hours=1))
+    resolve(session, case, at=NOW - timedelta(hours=1))
+    survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
+    assert survey is not None
+
+    refused = client.post(f"/survey/{survey.token}", data={"score": score, "comment": "meh"})
+
+    assert refused.status_code == 422
+    assert "choose a score from 1 (poor) to 5 (great)" in refused.text
+    assert surveys_answered(session) == 0

@@ -14,7 +14,7 @@ def test_omp_num_threads_sets_the_encoder_s_threads(monkeypatch: pytest.MonkeyPa
     assert model_threads() == 3
 
 
-@pytest.mark.parametrize("value", [None, "", "0", "many"])
+@pytest.mark.parametrize("value", [None, "", "0", "many", "²", "9" * 5000])
 def test_without_a_usable_setting_it_uses_up_to_four_cores(
     monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:

@@ -44,8 +44,9 @@ def add_channel_command(
         raise fail(f"{exc}; kinds: webhook, email; severities: low, medium, high, critical") from exc
     quiet_from = quiet_until = None
     if quiet_hours:
-        start, _, end = quiet_hours.partition("-")
-        if not (start.isdigit() and end.isdigit()):
+        start, _, end = (part.strip() for part in quiet_hours.partition("-"))
+        # isascii: "²".isdigit() is true, yet int("²") fails
+        if not all(part.isascii() and part.isdigit() and len(part) <= 2 for part in (start, end)):
             raise fail(f"--quiet-hours {quiet_hours!r}: write FROM-UNTIL in whole hours, e.g. 22-7")
         quiet_from, quiet_until = int(start), int(end)
     try:

@@ -94,7 +94,10 @@ def bulk(
             action=chosen,
             assignee_id=who,
             team_id=parse_id(team_id) if team_id else None,
-            priority=int(priority) if priority.isdigit() and 1 <= int(priority) <= 4 else None,
+            # isascii: "²".isdigit() is true, yet int("²") fails
+            priority=int(priority)
+            if priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 4
+            else None,
             reason="changed with other cases in the inbox",
             note=note.strip(),
             incident_id=parse_id(incident_id) if incident_id else None,

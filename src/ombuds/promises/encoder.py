@@ -68,7 +68,7 @@ def model_threads() -> int:
     same vectors, and slower.
     """
     configured = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
+    if configured.isascii() and configured.isdigit() and len(configured) <= 4 and int(configured) > 0:
         return int(configured)
     return max(1, min(4, os.cpu_count() or 1))
 

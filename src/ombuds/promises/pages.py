@@ -101,6 +101,11 @@ def promise_scorecard_csv(signed_in: CurrentUser, session: DbSession) -> Respons
     )
 
 
+#: The longest key, and campaign or owner, the ``promise`` table's columns hold.
+KEY_MAX_CHARS = 100
+NAME_MAX_CHARS = 200
+
+
 class PromiseForm(BaseModel):
     """The promise form as typed; ``details`` turns it into the fields actions take."""
 
@@ -132,13 +137,16 @@ class PromiseForm(BaseModel):
 
     def details(self) -> dict[str, object]:
         """The editable fields; raises InvalidInput naming the field that is wrong."""
+        _at_most(self.key, field="key", most=KEY_MAX_CHARS)  # the key is not edited, only given once
+        campaign = _at_most(self.campaign, field="campaign", most=NAME_MAX_CHARS)
+        owner = _at_most(self.owner, field="owner", most=NAME_MAX_CHARS)
         starts_at, ends_at = _day(self.starts_on, "starts on"), _day(self.ends_on, "ends on")
         if starts_at and ends_at and ends_at < starts_at:
             raise InvalidInput("ends on: the campaign ends before it starts")
         return {
             "text": self.text.strip(),
-            "campaign": self.campaign.strip() or None,
-            "owner": self.owner.strip() or None,
+            "campaign": campaign or None,
+            "owner": owner or None,
             "channels": [c.strip() for c in self.channels.split(",") if c.strip()],
             "starts_at": starts_at,
             "ends_at": ends_at,
@@ -151,6 +159,14 @@ class PromiseForm(BaseModel):
             for line in lines.splitlines()
             if line.strip()
         ]
+
+
+def _at_most(value: str, *, field: str, most: int) -> str:
+    """The text trimmed; a clear error naming the field when its column cannot hold it."""
+    text = value.strip()
+    if len(text) > most:
+        raise InvalidInput(f"{field}: at most {most} characters (this has {len(text)})")
+    return text
 
 
 def _day(value: str, field: str) -> datetime | None:

@@ -49,7 +49,8 @@ class Window:
 
 def _minutes(text: str) -> int:
     hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    # isascii: "²".isdigit() is true, yet int("²") fails
+    if not (text.isascii() and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
         raise ValueError(f"expected HH:MM, got {text!r}")
     return int(hours) * 60 + int(minutes)
 

@@ -99,7 +99,9 @@ def is_expired(*, expires_at: datetime, now: datetime) -> bool:
 
 def parse_score(raw: str | None) -> int | None:
     """The score 1–5 from a form field, or None when it is anything else."""
-    if raw is None or not raw.strip().isdigit():
+    text = raw.strip() if raw is not None else ""
+    # isascii: "²".isdigit() is true, yet int("²") fails
+    if not (text.isascii() and text.isdigit() and len(text) <= 2):
         return None
-    score = int(raw.strip())
+    score = int(text)
     return score if score in SCORES else None

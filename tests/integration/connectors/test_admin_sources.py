@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.models import Brand, Role
 from ombuds.connectors.secrets import secret_box
 from ombuds.events import Event
+from ombuds.mentions.actions import get_or_create_source
 from ombuds.mentions.models import Mention, Source
 from ombuds.sources.models import DeadLetter
 from ombuds.sources.poller import poll_source
@@ -117,3 +119,38 @@ def test_a_webhook_secret_is_shown_once_and_then_only_as_set(
     assert "secret: set" in again
     stored = session.scalars(select(Source.config)).one()
     assert secret.group(1) not in json.dumps(stored)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    ['{"a":' * 30_000 + "1" + "}" * 30_000, "[" * 60_000 + "]" * 60_000],
+    ids=["objects", "arrays"],
+)
+def test_fields_nested_thousands_deep_are_refused_naming_fields_and_the_letter_stays_open(
+    client: TestClient, session: Session, brand: Brand, fields: str
+) -> None:
+    source = get_or_create_source(session, brand_id=brand.id, kind="api", name="feed")
+    letter = DeadLetter(
+        brand_id=brand.id,
+        source_id=source.id,
+        position=1,
+        raw=b"{}",
+        raw_format="json",
+        fields={"external_id": "d-1"},
+        error="created_at: Field required",
+        digest="0" * 64,
+    )
+    session.add(letter)
+    session.commit()
+    admin = _person(session, brand, "ann@skyways.test", Role.ADMIN)
+    csrf = signed_in(client, admin.email)
+
+    answer = client.post(
+        f"/admin/sources/dead-letters/{letter.id}/retry", data={"csrf_token": csrf, "fields": fields}
+    )
+
+    assert answer.status_code == 422
+    assert "fields: not JSON that can be read (nested too deeply)" in answer.text
+    session.expire_all()
+    assert (letter.resolved_at, letter.fields) == (None, {"external_id": "d-1"})
+    assert session.scalars(select(Mention.id)).all() == []

@@ -34,3 +34,9 @@ def test_media_authors_get_a_boost_and_private_messages_reach_nobody() -> None:
 def test_odd_metric_values_do_not_break_scoring() -> None:
     label, score = reach(author_followers=None, metrics={"likes": "n/a", "retweet_count": -3})  # type: ignore[dict-item]
     assert (label, score) == ("low", 0.0)
+
+
+def test_metric_text_in_digits_that_are_not_plain_ascii_or_too_long_counts_as_nothing() -> None:
+    # "²".isdigit() is true, yet int("²") fails; int() of thousands of digits raises
+    metrics = {"likes": "²", "retweet_count": "9" * 5000, "reply_count": "٣"}
+    assert reach(author_followers=None, metrics=metrics) == ("low", 0.0)

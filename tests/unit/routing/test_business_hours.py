@@ -140,6 +140,8 @@ def test_bad_input_is_refused_with_what_was_wrong() -> None:
         Window.parse("17:00-09:00")
     with pytest.raises(ValueError, match="HH:MM"):
         Window.parse("9-17")
+    with pytest.raises(ValueError, match="HH:MM"):
+        Window.parse("²9:00-17:00")  # "²".isdigit() is true, yet int("²") fails
     with pytest.raises(ValueError, match="Monday"):
         BusinessHours(weekly={7: ALL_DAY})
     with pytest.raises(Exception, match="Mars/Olympus"):

@@ -36,6 +36,8 @@ def test_tokens_are_long_random_and_url_safe() -> None:
         ("6", None),
         ("-1", None),
         ("4.5", None),
+        ("²", None),  # isdigit() is true, int() refuses it
+        ("٣", None),
         ("", None),
         (None, None),
     ],

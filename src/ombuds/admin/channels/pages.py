@@ -60,7 +60,7 @@ def _hour(value: str, *, field: str) -> int | None:
     text = value.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) > 23:
+    if not (text.isascii() and text.isdigit() and len(text) <= 2 and int(text) <= 23):
         raise InvalidInput(f"{field}: an hour from 0 to 23")
     return int(text)
 
@@ -283,6 +283,8 @@ def retry_dead_letter(
     if fields.strip():
         try:
             parsed = json.loads(fields)
+        except RecursionError:
+            raise InvalidInput("fields: not JSON that can be read (nested too deeply)") from None
         except ValueError as exc:
             raise InvalidInput(f"fields: not JSON ({exc})") from None
         if not isinstance(parsed, dict):

@@ -18,7 +18,7 @@ from ombuds.accounts.schemas import UserCreate
 from ombuds.admin.access import ROLE_WORDS, admin_brand, owned, required
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, NoNul, parse_id
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import CurrentUser, DbSession, start_user_session
 from ombuds.web.templating import flash, render
@@ -174,9 +174,10 @@ def create_token(
     brand = admin_brand(signed_in)
     person = None
     if user_id.strip():
-        if not user_id.strip().isdigit() or len(user_id.strip()) > 9:
+        person_id = parse_id(user_id)
+        if person_id is None:
             raise InvalidInput(f"user_id: {user_id[:20]!r} is not a person of {brand.name}")
-        person = session.get(User, int(user_id))
+        person = session.get(User, person_id)
         if person is None or queries.get_role(session, user=person, brand_id=brand.id) is None:
             raise InvalidInput(f"user_id: {user_id[:20]!r} is not a person of {brand.name}")
     row, token = actions.create_api_token(

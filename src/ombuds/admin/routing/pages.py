@@ -18,7 +18,7 @@ from ombuds.cases.values import Priority
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
 from ombuds.errors import InvalidInput
-from ombuds.fields import Id, NoNul
+from ombuds.fields import Id, NoNul, parse_id
 from ombuds.routing import actions, queries, sla_actions
 from ombuds.routing.business_hours import Window
 from ombuds.routing.models import RoutingRule
@@ -44,14 +44,13 @@ def _words(value: str, *, field: str) -> list[str]:
     return sorted(set(items))
 
 
-def _team(session: Session, brand: Brand, value: str) -> Team | None:
+def _team(session: Session, brand: Brand, value: str, *, field: str = "team_id") -> Team | None:
     if not value.strip():
         return None
-    if not value.strip().isdigit() or len(value.strip()) > 9:
-        raise InvalidInput(f"team_id: {value[:20]!r} is not a team of {brand.name}")
-    team = session.get(Team, int(value))
+    team_id = parse_id(value)
+    team = session.get(Team, team_id) if team_id is not None else None
     if team is None or team.brand_id != brand.id or team.archived_at is not None:
-        raise InvalidInput(f"team_id: {value[:20]!r} is not a team of {brand.name}")
+        raise InvalidInput(f"{field}: {value[:20]!r} is not a team of {brand.name}")
     return team
 
 
@@ -144,9 +143,10 @@ def try_rules(
     channel = required(channel, field="channel", most=64).lower()
     count = None
     if followers.strip():
-        if not followers.strip().isdigit() or len(followers.strip()) > 12:
+        digits = followers.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
             raise InvalidInput("followers: a whole number, such as 1200")
-        count = int(followers)
+        count = int(digits)
     engine = load_engine_for_brand(session, brand.id)
     findings = engine.analyze([MentionFacts(text=sample, channel=channel, author_followers=count)])[0]
     facts = facts_from_findings(findings, channel=channel, followers=count)
@@ -251,7 +251,7 @@ def _minutes(form: dict[str, str], key: str) -> int | None:
     value = form.get(key, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 7:
+    if not (value.isascii() and value.isdigit() and len(value) <= 7):
         raise InvalidInput(f"{key}: a whole number of minutes, such as 60")
     return int(value)
 
@@ -292,7 +292,7 @@ async def save_sla(request: Request, signed_in: CurrentUser, session: DbSession)
         near_breach_percent=near if near is not None else 80,
     )
     move = form.get("move_to_team_id", "").strip()
-    team = _team(session, brand, move)
+    team = _team(session, brand, move, field="move_to_team_id")
     escalation = Escalation(
         raise_priority=bool(form.get("raise_priority_on_breach")),
         notify_managers=bool(form.get("notify_managers_on_breach")),

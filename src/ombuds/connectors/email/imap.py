@@ -260,7 +260,7 @@ def _last_uid(cursor: Cursor | None, validity: int) -> int:
     if cursor is None:
         return 0
     stored, _, last = cursor.value.partition(":")
-    if not (stored.isdigit() and last.isdigit()):
+    if not (stored.isascii() and stored.isdigit() and last.isascii() and last.isdigit()):
         logger.warning(
             "email cursor %r is not UIDVALIDITY:UID; reading the folder from the start", cursor.value
         )

@@ -83,4 +83,6 @@ def notification_fields(notification: Mapping[str, object], *, instance_host: st
 
 def id_key(value: object) -> str | None:
     """A Mastodon id (a decimal string that grows with time) or ``None`` when it is not one."""
-    return value if isinstance(value, str) and value.isdigit() and len(value) < 40 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 40:
+        return value  # isascii: "²".isdigit() is true, yet int("²") fails
+    return None

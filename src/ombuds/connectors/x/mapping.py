@@ -70,7 +70,9 @@ def post_fields(record: Mapping[str, object]) -> dict[str, object]:
 
 def id_key(value: object) -> str | None:
     """A post id (decimal digits, growing with time) or ``None`` when it is not one."""
-    return value if isinstance(value, str) and value.isdigit() and len(value) < 25 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 25:
+        return value  # isascii: "²".isdigit() is true, yet int("²") fails
+    return None
 
 
 def posted_at(post_id: str) -> datetime:

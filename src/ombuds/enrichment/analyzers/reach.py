@@ -47,8 +47,11 @@ def _as_int(value: object) -> int:
         return int(value)
     if isinstance(value, int | float):
         return max(0, int(value))
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        # isascii: "²".isdigit() is true, yet int("²") fails; int() of thousands of digits raises
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
     return 0
 
 

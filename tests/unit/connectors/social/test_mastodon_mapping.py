@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ombuds.connectors.http import Unreadable
-from ombuds.connectors.mastodon.mapping import notification_fields, status_fields, text_of_html
+from ombuds.connectors.mastodon.mapping import id_key, notification_fields, status_fields, text_of_html
 from ombuds.connectors.mastodon.sink import addressed
 from tests.support.recorded_api import payload
 
@@ -85,3 +85,10 @@ def test_a_reply_names_its_recipient_once() -> None:
     )
     assert addressed("sorry @Lena@Social.example", "lena@social.example") == "sorry @Lena@Social.example"
     assert addressed("sorry", None) == "sorry"
+
+
+@pytest.mark.parametrize("value", ["²", "١٢٣", "1" * 40, "", 1234, None])
+def test_an_id_that_is_not_plain_decimal_digits_is_no_status_id(value: object) -> None:
+    # "²".isdigit() is true, yet int("²") fails where ids are ordered
+    assert id_key(value) is None
+    assert id_key("109372843718974632") == "109372843718974632"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ombuds.connectors.http import Unreadable
 from ombuds.connectors.x.config import XConfig
-from ombuds.connectors.x.mapping import post_fields, post_record, posted_at, users_by_id
+from ombuds.connectors.x.mapping import id_key, post_fields, post_record, posted_at, users_by_id
 from tests.support.recorded_api import payload
 
 ANSWER = payload("x", "mentions")
@@ -80,3 +80,10 @@ def test_a_config_says_what_is_wrong(values: dict[str, str], message: str) -> No
 def test_the_keys_stay_out_of_the_configs_repr() -> None:
     config = XConfig(bearer_token="bearer-secret", query="acmeair", access_token_secret=None)
     assert "bearer-secret" not in repr(config)
+
+
+@pytest.mark.parametrize("value", ["²", "١٢٣", "1" * 25, "", 1234, None])
+def test_an_id_that_is_not_plain_decimal_digits_is_no_post_id(value: object) -> None:
+    # "²".isdigit() is true, yet int("²") fails where ids are ordered and dated
+    assert id_key(value) is None
+    assert id_key("1460323737035677698") == "1460323737035677698"

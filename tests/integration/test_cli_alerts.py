@@ -1,0 +1,74 @@
+"""``ombuds alerts add-channel`` from the command line: quiet hours it cannot read are named, not a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner, Result
+
+from ombuds.accounts.models import Brand
+from ombuds.cli import app
+from ombuds.incidents.models import AlertChannel
+from ombuds.settings import get_settings
+
+Ombuds = Callable[..., Result]
+
+
+@pytest.fixture
+def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ombuds]:
+    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args))
+
+    yield run
+    get_settings.cache_clear()
+
+
+def _add_channel(ombuds: Ombuds, quiet_hours: str) -> Result:
+    return ombuds(
+        "alerts",
+        "add-channel",
+        "--brand",
+        "skyways",
+        "--kind",
+        "webhook",
+        "--target",
+        "https://chat.example/hooks/pr",
+        "--quiet-hours",
+        quiet_hours,
+    )
+
+
+@pytest.mark.parametrize(
+    "quiet_hours", ["²-7", "22-٧", "9" * 5000 + "-7"], ids=["superscript", "arabic_indic", "long"]
+)
+def test_quiet_hours_in_digits_that_are_not_plain_ascii_are_named_and_no_channel_is_added(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], brand: Brand, quiet_hours: str
+) -> None:
+    # "²".isdigit() is true, yet int("²") fails
+    answer = _add_channel(ombuds, quiet_hours)
+
+    assert answer.exit_code == 2, answer.output
+    assert answer.exception is None or isinstance(answer.exception, SystemExit)
+    assert "--quiet-hours" in answer.output
+    assert "write FROM-UNTIL in whole hours" in answer.output
+    with session_factory() as session:
+        assert session.scalars(select(AlertChannel.id)).all() == []
+
+
+def test_plain_quiet_hours_still_add_the_channel(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    answer = _add_channel(ombuds, "22-7")
+
+    assert answer.exit_code == 0, answer.output
+    with session_factory() as session:
+        channel = session.scalars(select(AlertChannel)).one()
+        assert (channel.quiet_from_hour, channel.quiet_until_hour) == (22, 7)
