@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -417,3 +418,47 @@ def test_a_person_sees_each_brand_s_data_as_their_role_there_allows(
     assert EMAIL in case_page
     assert EMAIL in incidents_api
     assert leaks(every_brand) == [], "a list over both brands is held to the viewer's role"
+
+
+@pytest.mark.parametrize("value", [f'"{PHONE}"', CARD, EMAIL, f"booking ref {BOOKING}"])
+def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
+    app: FastAPI, seeded: Seeded, session: Session, viewer: TestClient, agent: TestClient, value: str
+) -> None:
+    vic = session.scalars(select(User).where(User.email == "vic@skyways.test")).one()
+    secret = accounts.create_api_token(session, brand=seeded.brand, name="vic's", user=vic)[1]
+    session.commit()
+    q = quote(value)
+    for url in (f"/api/v1/search?q={q}", f"/search?q={q}", f"/api/v1/cases?q={q}", f"/inbox?q={q}"):
+        refused = viewer.get(url)
+        assert refused.status_code == (200 if url.startswith("/inbox") else 422), url  # the inbox says why
+        assert "searching by personal data" in refused.text, url
+    assert 'data-case-id="' not in viewer.get(f"/inbox?q={q}").text, "the inbox lists nothing"
+    through_token = viewer.get(f"/api/v1/search?q={q}", headers={"Authorization": f"Bearer {secret}"})
+    assert through_token.status_code == 422
+    assert agent.get(f"/api/v1/search?q={q}").status_code == 200, (
+        "an agent, who sees the value, searches by it"
+    )
+
+
+def test_a_value_found_in_one_message_is_masked_where_the_customer_repeats_it_bare(
+    seeded: Seeded, session_factory: sessionmaker[Session], viewer: TestClient, agent: TestClient
+) -> None:
+    with session_factory.begin() as writing:
+        source = get_or_create_source(writing, brand_id=seeded.brand.id, kind="api", name="feed")
+        later = MentionCreate(
+            external_id="m-again",
+            author="traveller0",
+            text=f"@Skyways still nothing for {BOOKING} in Lisbon, this is a joke",
+            created_at=utcnow() - timedelta(minutes=5),
+            channel="twitter",
+        )
+        ingest_mentions(writing, source=source, mentions=[IncomingMention(later, b"{}", "json")])
+    run_until_idle(session_factory)
+    with session_factory() as reading:
+        case_id = reading.scalars(select(Mention.case_id).where(Mention.external_id == "m-again")).one()
+    assert case_id == seeded.ids["case_id"], "the customer's own case: where the reference was found"
+    for url in (f"/cases/{case_id}", f"/api/v1/cases/{case_id}"):
+        assert BOOKING in agent.get(url).text
+        shown = viewer.get(url).text
+        assert BOOKING not in shown, url
+        assert "still nothing for [reference] in Lisbon" in shown.replace("\\u0040", "@"), url

@@ -8,7 +8,6 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
-from ombuds.accounts.queries import get_role
 from ombuds.cases import lifecycle, queries, timeline
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.schemas import (
@@ -25,7 +24,6 @@ from ombuds.cases.schemas import (
     TeamUpdate,
 )
 from ombuds.cases.values import InboxSort
-from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import InvalidInput
 from ombuds.fields import Count, Id
 from ombuds.mentions.models import Mention
@@ -73,11 +71,12 @@ def list_cases(
     searched answers 422 saying why.
     """
     chosen = scope.brand_by_slug(brand)
-    search = panels.case_search() if q is not None else None
+    masked = scope.masks_personal_data(session, brand_id=chosen.id)
+    search = panels.case_search(mask_pii=masked) if q is not None else None
     only_case_ids = search(session, chosen.id, q) if search is not None and q is not None else None
     return queries.list_open_cases(
         session,
-        mask_pii=_masks_pii(session, scope, brand_id=chosen.id),
+        mask_pii=masked,
         brand_id=chosen.id,
         brand_slug=chosen.slug,
         status=CaseStatus(status_) if status_ else None,
@@ -126,19 +125,12 @@ def _case(session: Session, case_id: Id, scope: ApiScope) -> Case:
     return case
 
 
-def _masks_pii(session: Session, scope: ApiScope, *, brand_id: int) -> bool:
-    """Personal data is masked for people whose role in the brand does not show it; tokens see it."""
-    if scope.user is None:
-        return False
-    return not may_see_personal_data(get_role(session, user=scope.user, brand_id=brand_id))
-
-
 def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
     detail = queries.get_case_detail(
         session,
         case.id,
         brand_ids=scope.brand_ids,
-        mask_pii=_masks_pii(session, scope, brand_id=case.brand_id),
+        mask_pii=scope.masks_personal_data(session, brand_id=case.brand_id),
     )
     assert detail is not None  # found a moment ago in the same transaction
     extras = panels.case_detail_extras(session, case)  # its problem, drafts (packages above cases)

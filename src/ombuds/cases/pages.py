@@ -69,7 +69,7 @@ def inbox(
     chosen_sort = next((s for s in InboxSort if s.value == sort), InboxSort.PRIORITY)
     narrow = panels.narrowing(f"sla:{sla}") if sla else None
     only_case_ids = set(narrow(session, brand.id)) if narrow else None
-    search, search_problem = panels.case_search(), None
+    search, search_problem = panels.case_search(mask_pii=not may_see_personal_data(signed_in.role)), None
     if q.strip() and search is not None:
         try:
             found = set(search(session, brand.id, q))

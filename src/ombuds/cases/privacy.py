@@ -111,6 +111,21 @@ def segments(
     return pieces
 
 
+def copies(text: str, secrets: Sequence[tuple[str, str]], *, besides: Sequence[TextMark]) -> list[TextMark]:
+    """Where known personal values appear in ``text`` outside the spans found in it already."""
+    taken = [(mark.start, mark.end) for mark in besides]
+    found: list[TextMark] = []
+    for value, kind in sorted(set(secrets), key=lambda pair: -len(pair[0])):
+        start = text.find(value)
+        while start >= 0:
+            end = start + len(value)
+            if all(end <= a or b <= start for a, b in taken):
+                found.append(TextMark(start, end, kind))
+                taken.append((start, end))
+            start = text.find(value, end)
+    return found
+
+
 def values(text: str, pii: Sequence[TextMark]) -> list[tuple[str, str]]:
     """The personal values themselves, with their kind, to mask wherever copies of them appear."""
     return [(text[s.start : s.end], s.label) for s in _valid(pii, len(text)) if text[s.start : s.end].strip()]
@@ -154,13 +169,17 @@ def present_case(detail: CaseDetailRead, *, mask: bool) -> CaseDetailRead:
     Masking covers the texts, the subject, the latest message, other cases' subjects and every
     string in the analysis details, using the values at the PII spans of this case's messages.
     """
-    secrets: list[tuple[str, str]] = []
+    found = {
+        mention.id: pii_marks(_findings(mention, PII), text=mention.text, where=f"mention {mention.id}")
+        for mention in detail.mentions
+    }
+    secrets = [value for mention in detail.mentions for value in values(mention.text, found[mention.id])]
     mentions = []
     for mention in detail.mentions:
-        where = f"mention {mention.id}"
-        pii = pii_marks(_findings(mention, PII), text=mention.text, where=where)
-        secrets += values(mention.text, pii)
-        marks = signal_marks(_findings(mention, SIGNALS), where=where)
+        # a value found in one message (a booking reference after "booking ref") is personal in
+        # every other, where nothing around it says so ("still nothing for QX7Y92")
+        pii = [*found[mention.id], *copies(mention.text, secrets, besides=found[mention.id])]
+        marks = signal_marks(_findings(mention, SIGNALS), where=f"mention {mention.id}")
         pieces = segments(mention.text, marks=marks, pii=pii, mask=mask)
         mentions.append(mention.model_copy(update={"segments": pieces}))
     if not mask:

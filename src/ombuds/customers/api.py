@@ -8,11 +8,9 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.queries import get_role
 from ombuds.cases import queries as case_queries
 from ombuds.cases.models import Case, Customer
 from ombuds.cases.schemas import CaseDetailRead
-from ombuds.cases.workflow import may_see_personal_data
 from ombuds.customers import actions, queries
 from ombuds.customers.schemas import CaseMerge, CustomerMerge, CustomerProfileRead
 from ombuds.events import Event
@@ -105,12 +103,11 @@ def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
 
 
 def _detail(session: Session, case: Case, scope: ApiScope) -> CaseDetailRead:
-    role = get_role(session, user=scope.user, brand_id=case.brand_id) if scope.user else None
     detail = case_queries.get_case_detail(
         session,
         case.id,
         brand_ids=scope.brand_ids,
-        mask_pii=scope.user is not None and not may_see_personal_data(role),
+        mask_pii=scope.masks_personal_data(session, brand_id=case.brand_id),
     )
     assert detail is not None  # found a moment ago in the same transaction
     return detail

@@ -9,6 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team, User
+from ombuds.accounts.queries import get_role
+from ombuds.cases.workflow import may_see_personal_data
 from ombuds.errors import Forbidden, InvalidInput
 from ombuds.fields import Id
 from ombuds.inbox import actions, counts, queries
@@ -101,6 +103,10 @@ def bulk(
     )
 
 
+def _masks_pii(session: Session, person: User, *, brand_id: int) -> bool:
+    return not may_see_personal_data(get_role(session, user=person, brand_id=brand_id))
+
+
 def _person(session: Session, scope: ApiScope) -> User:
     person = scope.person(session)
     if person is None:
@@ -124,7 +130,7 @@ def list_views(
         user=person,
         views=queries.list_views(session, brand_id=chosen.id, user=person),
         sla=sla_narrowing,
-        search=panels.case_search(),
+        search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
 
 
@@ -151,7 +157,7 @@ def create_view(
         user=person,
         views=[view],
         sla=sla_narrowing,
-        search=panels.case_search(),
+        search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
     return read
 

@@ -21,7 +21,7 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, Priority
 from ombuds.cases.queries import list_case_workers
 from ombuds.cases.values import INBOX_SORT_LABELS
-from ombuds.cases.workflow import may_work
+from ombuds.cases.workflow import may_see_personal_data, may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.fields import Id, NoNul, parse_id
 from ombuds.inbox import actions, counts, queries
@@ -219,7 +219,7 @@ def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -
         user=signed_in.user,
         views=queries.list_views(session, brand_id=brand.id, user=signed_in.user),
         sla=sla_narrowing,
-        search=panels.case_search(),
+        search=panels.case_search(mask_pii=not may_see_personal_data(signed_in.role)),
     )
     can_work = may_work(signed_in.role)
     return {

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
-from ombuds.accounts.queries import get_role
-from ombuds.cases.workflow import may_see_personal_data
 from ombuds.search import queries
 from ombuds.search.query import MAX_QUERY_CHARS, parse_query
 from ombuds.search.schemas import SearchResults
-from ombuds.web.deps import ApiReader, ApiScope, DbSession
+from ombuds.web.deps import ApiReader, DbSession
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -21,13 +18,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "A brand the caller may not see."},
     422: {"description": "A query that cannot be searched; the detail says what was wrong."},
 }
-
-
-def masks_pii(session: Session, scope: ApiScope, *, brand_id: int) -> bool:
-    """Personal data is masked for people whose role in the brand does not show it; tokens see it."""
-    if scope.user is None:
-        return False
-    return not may_see_personal_data(get_role(session, user=scope.user, brand_id=brand_id))
 
 
 @router.get("", response_model=SearchResults, response_model_exclude_none=True, responses=_ERRORS)
@@ -59,5 +49,5 @@ def search(
         parse_query(q),
         brand_id=chosen.id,
         limit=limit,
-        mask_pii=masks_pii(session, scope, brand_id=chosen.id),
+        mask_pii=scope.masks_personal_data(session, brand_id=chosen.id),
     )

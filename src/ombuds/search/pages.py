@@ -47,9 +47,9 @@ def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q:
     )
 
 
-def inbox_search(session: Session, brand_id: int, text: str) -> Collection[int]:
+def inbox_search(session: Session, brand_id: int, text: str, mask_pii: bool) -> Collection[int]:
     """The brand's case ids a search finds, for the inbox's search box."""
-    return queries.matching_case_ids(session, parse_query(text), brand_id=brand_id)
+    return queries.matching_case_ids(session, parse_query(text), brand_id=brand_id, mask_pii=mask_pii)
 
 
 panels.register_search(inbox_search)

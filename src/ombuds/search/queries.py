@@ -34,7 +34,7 @@ from ombuds.cases.privacy import mask_found
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.search import index, snippets
-from ombuds.search.query import SearchQuery
+from ombuds.search.query import QueryError, SearchQuery
 from ombuds.search.schemas import Kind, SearchResultRead, SearchResults
 from ombuds.shown_brands import note_shown
 
@@ -63,6 +63,16 @@ class _MentionHit:
     case_id: int | None
     rank: float
     is_phrase: bool
+
+
+def refuse_personal_data(query: SearchQuery) -> None:
+    """A caller who sees personal data masked may not search by it: that a card number, phone,
+    email or booking reference finds something (or nothing) would tell them whose it is."""
+    if mask_found(query.raw) != query.raw:
+        raise QueryError(
+            "q: searching by personal data (a card number, phone, email or booking reference) takes "
+            "a role that may see it; search by other words of the message"
+        )
 
 
 def _dialect(session: Session) -> str:
@@ -418,6 +428,8 @@ def search(
     session: Session, query: SearchQuery, *, brand_id: int, limit: int = 20, mask_pii: bool = False
 ) -> SearchResults:
     """The best ``limit`` results of every kind, and how many matched in all."""
+    if mask_pii:
+        refuse_personal_data(query)
     note_shown(session, [brand_id])
     # the candidates are every match up to CANDIDATES, so they are what ``total`` counts too: one
     # pass over the index, not a second one to count
@@ -496,10 +508,14 @@ def _customer_line(session: Session, *, customer_id: int, name: str) -> str:
     return " · ".join([name, *(f"{handle} ({channel})" for channel, handle in handles)])
 
 
-def matching_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
+def matching_case_ids(
+    session: Session, query: SearchQuery, *, brand_id: int, mask_pii: bool = False
+) -> list[int]:
     """Ids of the brand's cases a search finds: up to ``MAX_CASE_IDS`` by their messages, the
     newest (a desk works on what is current; the oldest hid every case open today from the inbox
     of a brand with thousands that match), and up to as many of their customers' newest cases."""
+    if mask_pii:
+        refuse_personal_data(query)
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
         cases = _matching_cases(session, query, brand_id=brand_id)

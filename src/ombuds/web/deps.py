@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions, queries
 from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.lifecycle import Actor
+from ombuds.cases.workflow import may_see_personal_data
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
 SESSION_USER = "user_id"
@@ -189,6 +190,15 @@ class ApiScope:
             return self.user
         token = session.get(ApiToken, self.token_id)
         return session.get(User, token.user_id) if token is not None and token.user_id is not None else None
+
+    def masks_personal_data(self, session: Session, *, brand_id: int) -> bool:
+        """Whether this caller sees the brand's personal data masked: a person (signed in, or
+        through a token made for them) where their role does not show it; an integration's
+        token sees what its brand ingested."""
+        person = self.person(session)
+        if person is None:
+            return False
+        return not may_see_personal_data(queries.get_role(session, user=person, brand_id=brand_id))
 
     def actor(self, session: Session) -> Actor:
         """Who makes a change through the API: the person, and the token when there is one."""

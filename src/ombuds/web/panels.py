@@ -50,9 +50,10 @@ def narrowing(name: str) -> Narrowing | None:
     return _NARROWINGS.get(name)
 
 
-#: The inbox's search box: the brand's case ids a typed search finds. Raises ``InvalidInput``
-#: (a ``QueryError``) saying what is wrong with the search.
-CaseSearch = Callable[[Session, int, str], Collection[int]]
+#: The inbox's search box: the brand's case ids a typed search finds, for a caller who sees
+#: personal data masked or not (the last argument). Raises ``InvalidInput`` (a ``QueryError``)
+#: saying what is wrong with the search.
+CaseSearch = Callable[[Session, int, str, bool], Collection[int]]
 
 _SEARCH: list[CaseSearch] = []
 
@@ -62,8 +63,12 @@ def register_search(search: CaseSearch) -> None:
     _SEARCH[:] = [search]
 
 
-def case_search() -> CaseSearch | None:
-    return _SEARCH[0] if _SEARCH else None
+def case_search(*, mask_pii: bool) -> Callable[[Session, int, str], Collection[int]] | None:
+    """The search, for a caller who sees personal data masked (``mask_pii``) or not."""
+    if not _SEARCH:
+        return None
+    search = _SEARCH[0]
+    return lambda session, brand_id, text: search(session, brand_id, text, mask_pii)
 
 
 #: What another package adds to ``GET /api/v1/cases/{id}`` (fields ``CaseDetailRead`` declares):
