@@ -435,9 +435,9 @@ def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
     assert 'data-case-id="' not in viewer.get(f"/inbox?q={q}").text, "the inbox lists nothing"
     through_token = viewer.get(f"/api/v1/search?q={q}", headers={"Authorization": f"Bearer {secret}"})
     assert through_token.status_code == 422
-    assert agent.get(f"/api/v1/search?q={q}").status_code == 200, (
-        "an agent, who sees the value, searches by it"
-    )
+    # an agent, who sees the value, finds its messages by it (on PostgreSQL too, where the index
+    # keeps an email or "+1" whole)
+    assert agent.get(f"/api/v1/search?q={q}").json()["results"]
 
 
 def test_a_value_found_in_one_message_is_masked_where_the_customer_repeats_it_bare(

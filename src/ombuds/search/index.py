@@ -20,7 +20,7 @@ Both index the author's handle with the text and stem English words (porter / ``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Float, func, literal_column, table
@@ -80,17 +80,33 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def _all(parts: Sequence[ColumnElement[Any]]) -> ColumnElement[Any] | None:
+    """Every part required (``&&``); None for none."""
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined.op("&&")(part)
+    return combined
+
+
 def ts_query(query: SearchQuery) -> ColumnElement[Any]:
     """The PostgreSQL tsquery: every word and phrase a bound parameter, all required."""
     config: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
-    parts = [func.plainto_tsquery(config, word) for word in query.words]
-    parts += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in query.phrases]
+    split: list[ColumnElement[Any]] = [func.plainto_tsquery(config, word) for word in query.words]
+    split += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in query.phrases]
+    # as typed too: the index keeps an email, a host or "+1" as one lexeme where the words split
+    # at punctuation ask for its parts (SQLite's tokenizer splits both alike)
+    typed: list[ColumnElement[Any]] = [func.plainto_tsquery(config, text) for text in query.typed_words]
+    typed += [func.phraseto_tsquery(config, text) for text in query.typed_phrases]
+    text = _all(split)
+    if text is not None and typed and query.typed_apart:  # else the same query: rank it once
+        text = text.op("||")(_all(typed))
     # the handle's words are in the vector too (handle and text are indexed together); the exact
     # handle is compared after
-    parts += [func.plainto_tsquery(config, handle) for handle in query.indexed_handles]
-    combined: ColumnElement[Any] = parts[0]
-    for part in parts[1:]:
-        combined = combined.op("&&")(part)
+    handles: list[ColumnElement[Any]] = [func.plainto_tsquery(config, h) for h in query.indexed_handles]
+    combined = _all([text, *handles] if text is not None else handles)
+    assert combined is not None  # only asked when the query uses the index
     return combined
 
 

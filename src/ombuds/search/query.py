@@ -56,10 +56,20 @@ class SearchQuery:
     after: datetime | None = None  # inclusive, UTC midnight
     before: datetime | None = None  # exclusive, UTC midnight
     raw: str = field(default="", compare=False)
+    #: the words and phrases as typed, before they were split at punctuation: PostgreSQL's parser
+    #: keeps "mara.lind@example.org" or "+1" whole in its index, so it is asked both ways
+    typed_words: tuple[str, ...] = field(default=(), compare=False)
+    typed_phrases: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_text(self) -> bool:
         return bool(self.words or self.phrases)
+
+    @property
+    def typed_apart(self) -> bool:
+        """Whether a word or phrase as typed holds more than its words (an email, "+1", a host)."""
+        typed = (*self.typed_words, *self.typed_phrases)
+        return any(" ".join(_words(text)) != " ".join(text.split()) for text in typed)
 
     @property
     def uses_index(self) -> bool:
@@ -124,6 +134,8 @@ def parse_query(raw: str) -> SearchQuery:
     text = _CONTROL.sub(" ", raw)
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
+    typed_words: list[str] = []
+    typed_phrases: list[str] = []
     found: dict[str, list[str]] = {name: [] for name in FILTERS}
     for token in _TOKEN.finditer(text):
         name = (token["name"] or "").lower()
@@ -134,14 +146,17 @@ def parse_query(raw: str) -> SearchQuery:
             continue
         if token["name"]:  # a word followed by a colon ("re: my bag"): its words are words
             words += _words(token.group(0))
+            typed_words.append(token.group(0))
         elif token["phrase"] is not None:
             phrase = tuple(_words(token["phrase"]))
             if len(phrase) == 1:
                 words += phrase
             elif phrase:
                 phrases.append(phrase)
+            typed_phrases.append(token["phrase"])
         else:
             words += _words(token["text"])
+            typed_words.append(token["text"])
     words = list(dict.fromkeys(words))
     if len(words) + sum(len(p) for p in phrases) > MAX_TERMS:
         raise QueryError(f"the search has more than {MAX_TERMS} words; use fewer, or a quoted phrase")
@@ -170,6 +185,8 @@ def parse_query(raw: str) -> SearchQuery:
         after=max(after) if after else None,
         before=min(before) if before else None,
         raw=raw,
+        typed_words=tuple(typed_words),
+        typed_phrases=tuple(typed_phrases),
     )
     if query.is_empty:
         raise QueryError(
