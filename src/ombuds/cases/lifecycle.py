@@ -86,6 +86,20 @@ def ensure_may_work(session: Session, *, case: Case, actor: Actor) -> None:
         )
 
 
+def ensure_may_be_given_work(
+    session: Session, *, user: User, brand_id: int, field: str = "assignee_id"
+) -> None:
+    """Refuse to give a case or task to someone who cannot work the brand's cases, naming them;
+    another brand's people are answered as an id nobody has, never named."""
+    role = get_role(session, user=user, brand_id=brand_id)
+    if role is None:
+        raise InvalidInput(f"{field}: no user {user.id}")
+    if not user.is_active:
+        raise InvalidInput(f"{field}: {user.name} is not an active member of this brand")
+    if not may_work(role):
+        raise InvalidInput(f"{field}: {user.name} is a {role.value} and cannot work cases")
+
+
 def _text(value: str, *, field: str, limit: int, required: bool) -> str:
     text = value.strip()
     if required and not text:
@@ -122,13 +136,7 @@ def assign_case(session: Session, *, case: Case, assignee: User | None, actor: A
     """
     ensure_may_work(session, case=case, actor=actor)
     if assignee is not None:
-        role = get_role(session, user=assignee, brand_id=case.brand_id)
-        if role is None:  # as for an id nobody has: another brand's people are not named
-            raise InvalidInput(f"assignee_id: no user {assignee.id}")
-        if not assignee.is_active:
-            raise InvalidInput(f"assignee_id: {assignee.name} is not an active member of this case's brand")
-        if not may_work(role):
-            raise InvalidInput(f"assignee_id: {assignee.name} is a {role.value} and cannot work cases")
+        ensure_may_be_given_work(session, user=assignee, brand_id=case.brand_id)
     new_id = assignee.id if assignee else None
     if new_id == case.assignee_id:
         return None

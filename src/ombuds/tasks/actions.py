@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Role, Team, User
 from ombuds.accounts.queries import get_role
-from ombuds.cases.lifecycle import Actor, ensure_may_work
+from ombuds.cases.lifecycle import Actor, ensure_may_be_given_work, ensure_may_work
 from ombuds.cases.models import Case
 from ombuds.cases.tasks import Task, TaskStatus
-from ombuds.cases.workflow import may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import TaskDone, TaskEvent, TaskOpened, TaskWaived
 from ombuds.events import record_event
@@ -61,11 +60,7 @@ def create_task(
     if not title:
         raise InvalidInput("title: say what the team should do (it was empty)")
     if assignee is not None:
-        role = get_role(session, user=assignee, brand_id=case.brand_id)
-        if role is None:  # as for an id nobody has: another brand's people are not named
-            raise InvalidInput(f"assignee_id: no user {assignee.id}")
-        if not assignee.is_active or not may_work(role):
-            raise InvalidInput(f"assignee_id: {assignee.name} cannot work this brand's cases")
+        ensure_may_be_given_work(session, user=assignee, brand_id=case.brand_id)
     task = Task(
         brand_id=case.brand_id,
         case_id=case.id,
