@@ -290,6 +290,21 @@ def test_digits_that_are_not_plain_ascii_are_refused_naming_the_field_and_nothin
     assert [len(session.scalars(select(model.id)).all()) for model in stored] == before
 
 
+@pytest.mark.parametrize("zone", ["Not/AZone", "Europe/Lis\x07bon", "localtime", "posixrules", "Factory"])
+def test_an_alert_channel_in_a_zone_that_is_not_an_iana_region_is_refused_naming_timezone(
+    client: TestClient, csrf: str, session: Session, zone: str
+) -> None:
+    form = {"name": "PR room", "kind": "webhook", "target": "https://chat.test/h", "timezone": zone}
+    form |= {"quiet_from_hour": "22", "quiet_until_hour": "7"}
+
+    answer = client.post("/admin/alerts", data={"csrf_token": csrf, **form})
+
+    assert answer.status_code == 422, answer.text[:300]
+    assert "timezone: " in answer.text
+    assert "is not an IANA time zone such as Europe/London" in answer.text
+    assert session.scalars(select(AlertChannel.id)).all() == []
+
+
 # --- people: invites, roles, deactivation ----------------------------------------------------------
 
 

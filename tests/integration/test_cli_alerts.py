@@ -72,3 +72,42 @@ def test_plain_quiet_hours_still_add_the_channel(
     with session_factory() as session:
         channel = session.scalars(select(AlertChannel)).one()
         assert (channel.quiet_from_hour, channel.quiet_until_hour) == (22, 7)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Not/AZone", "Europe/Lis\x07bon", "localtime", "posixrules", "Factory", "europe/lisbon"],
+    ids=["unknown", "control_character", "localtime", "posixrules", "factory", "wrong_case"],
+)
+def test_a_timezone_that_is_not_an_iana_region_is_named_and_no_channel_is_added(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], brand: Brand, zone: str
+) -> None:
+    # Quiet hours in such a zone would fall back to UTC, or follow the server's own clock, unseen.
+    answer = ombuds(
+        "alerts",
+        "add-channel",
+        *("--brand", "skyways", "--kind", "webhook", "--target", "https://chat.example/hooks/pr"),
+        *("--quiet-hours", "22-7", "--timezone", zone),
+    )
+
+    assert answer.exit_code == 2, answer.output
+    assert answer.exception is None or isinstance(answer.exception, SystemExit)
+    assert "--timezone" in answer.output
+    assert "is not an IANA time zone such as Europe/London" in answer.output
+    with session_factory() as session:
+        assert session.scalars(select(AlertChannel.id)).all() == []
+
+
+def test_a_real_timezone_is_kept_with_the_quiet_hours(
+    ombuds: Ombuds, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    answer = ombuds(
+        "alerts",
+        "add-channel",
+        *("--brand", "skyways", "--kind", "webhook", "--target", "https://chat.example/hooks/pr"),
+        *("--quiet-hours", "22-7", "--timezone", "Europe/Lisbon"),
+    )
+
+    assert answer.exit_code == 0, answer.output
+    with session_factory() as session:
+        assert session.scalars(select(AlertChannel.timezone)).one() == "Europe/Lisbon"

@@ -364,3 +364,56 @@ def test_a_jsonl_record_with_a_nul_character_is_rejected_alone_and_a_rerun_store
     with session_factory() as session:
         stored = set(session.scalars(select(Mention.external_id)))
     assert stored == {row["external_id"] for row in rows} - {"n11", "n21"}
+
+
+def test_numbers_in_other_digits_separators_past_64_bits_or_too_long_are_rejected_naming_line_and_column(
+    ombuds_import: Import, session_factory: sessionmaker[Session], brand: Brand, tmp_path: Path
+) -> None:
+    when = "2017-10-31T22:10:47+00:00"
+    rows = [
+        f"g1,ana,Fine,{when},1204,3",
+        f"b1,bo,Underscores,{when},1_000,3",
+        f"b2,cy,Arabic-Indic digits,{when},١٢,3",
+        f"b3,di,Past 64 bits,{when},5,{2**63}",
+        f"b4,ed,Five thousand digits,{when},{'9' * 5000},3",
+        f"b5,fay,A metric in other digits,{when},5,١",
+    ]
+    path = tmp_path / "numbers.csv"
+    path.write_text(
+        "external_id,author,text,created_at,followers,likes\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+
+    summary = summary_of(ombuds_import(path, "--brand", brand.slug, "--json", "--map", "likes=metrics.likes"))
+
+    assert (summary["imported"], summary["rejected"]) == (1, 5)
+    rejects = read_rejects(Path(str(summary["rejects_path"])))
+    assert [(row["line"], row["column"], row["reason"]) for row in rejects] == [
+        ("3", "followers", "followers: '1_000' is not a number (write plain digits 0-9)"),
+        ("4", "followers", "followers: '١٢' is not a number (write plain digits 0-9)"),
+        ("5", "likes", "metrics.likes: expected a whole number that fits in 64 bits"),
+        ("6", "followers", "followers: the number is too long (5,000 digits)"),
+        ("7", "likes", "metrics.likes: '١' is not a number (write plain digits 0-9)"),
+    ]
+    with session_factory() as session:
+        mention = session.scalars(select(Mention)).one()
+    assert (mention.external_id, mention.author_followers) == ("g1", 1204)
+
+
+def test_a_jsonl_number_too_long_to_read_is_rejected_in_words_not_with_python_advice(
+    ombuds_import: Import, session_factory: sessionmaker[Session], brand: Brand, tmp_path: Path
+) -> None:
+    base = {"author": "mira", "text": "Refund still missing", "created_at": "2024-05-01T08:00:00+00:00"}
+    good = json.dumps({"external_id": "j1", **base, "followers": 12})
+    long = json.dumps({"external_id": "j2", **base}).removesuffix("}") + ', "followers": ' + "9" * 5000 + "}"
+    path = tmp_path / "feed.jsonl"
+    path.write_text(good + "\n" + long + "\n", encoding="utf-8")
+
+    summary = summary_of(ombuds_import(path, "--brand", brand.slug, "--json"))
+
+    assert (summary["imported"], summary["rejected"]) == (1, 1)
+    [reject] = read_rejects(Path(str(summary["rejects_path"])))
+    assert reject["line"] == "2"
+    assert reject["reason"].startswith("invalid JSON: a number is too long (5,000 digits) at column ")
+    assert "set_int_max_str_digits" not in reject["reason"]
+    column = int(reject["reason"].rsplit(" ", 1)[1])
+    assert long[column - 1 :].startswith("9999")

@@ -154,6 +154,24 @@ def test_the_form_s_limits_are_the_columns_lengths() -> None:
     assert lengths == [KEY_MAX_CHARS, NAME_MAX_CHARS, NAME_MAX_CHARS]
 
 
+def test_the_form_s_hints_allow_what_the_server_accepts_and_no_more(
+    client: TestClient, people: Brand
+) -> None:
+    sign_in(client, "priya@skyways.example")
+    page = client.get("/promises/new")
+
+    assert page.status_code == 200
+    hints = {
+        name: int(most)
+        for name, most in re.findall(r'<input id="(\w+)" name="\1"[^>]*?maxlength="(\d+)"', page.text)
+    }
+    assert {name: hints.get(name) for name in ("key", "campaign", "owner")} == {
+        "key": KEY_MAX_CHARS,
+        "campaign": NAME_MAX_CHARS,
+        "owner": NAME_MAX_CHARS,
+    }
+
+
 def test_pr_pauses_a_promise_and_agents_cannot_edit(
     client: TestClient, session_factory: sessionmaker[Session], people: Brand
 ) -> None:

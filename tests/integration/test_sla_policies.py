@@ -4,7 +4,7 @@ status changes are made with their time (``at=``) through the one status writer.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team
 from ombuds.cases.actions import set_case_status
-from ombuds.cases.models import Case, CaseStatus
+from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.db import transaction
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
+from ombuds.routing.models import SlaPolicySetting
+from ombuds.routing.queries import get_sla_policy
 from ombuds.routing.sla_actions import run_sla_round
 from tests.integration.test_resolutions_api import token_for
 
@@ -163,6 +165,67 @@ def test_managers_set_the_sla_policy_and_others_read_it(
     assert read["hours"] == OFFICE_POLICY["hours"]
     assert read["move_to_team_id"] == duty_team.id
     assert client.get("/api/v1/sla-policy?brand=someone-else", headers=people["agent"]).status_code == 404
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "Europe/Lon\x07don"])
+def test_a_policy_in_a_zone_that_is_not_an_iana_region_is_refused_naming_timezone(
+    client: TestClient, people: dict[str, dict[str, str]], zone: str
+) -> None:
+    # zoneinfo loads "localtime" (the server's own clock) and the others: deadlines would move with it.
+    refused = client.put(
+        "/api/v1/sla-policy", json=OFFICE_POLICY | {"timezone": zone}, headers=people["manager"]
+    )
+
+    assert refused.status_code == 422, refused.text
+    assert "timezone: " in refused.text
+    assert "is not an IANA time zone such as Europe/London" in refused.text
+    assert client.get("/api/v1/sla-policy", headers=people["agent"]).json()["timezone"] == "UTC"
+
+
+def test_a_policy_saved_in_factory_time_before_it_was_refused_still_gives_deadlines(
+    session: Session, brand: Brand
+) -> None:
+    session.add(
+        SlaPolicySetting(
+            brand_id=brand.id,
+            timezone="Factory",  # a name zoneinfo loads; refused for new policies
+            hours=OFFICE_POLICY["hours"],
+            targets=OFFICE_POLICY["targets"],
+        )
+    )
+    session.flush()
+
+    policy = get_sla_policy(session, brand.id)
+
+    assert policy.hours.timezone == "Factory"
+    assert policy.first_response[Priority.URGENT] == timedelta(minutes=60)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            {
+                "targets": OFFICE_POLICY["targets"]
+                | {"first_response": {"urgent": True, "high": 120, "normal": 240, "low": 480}}
+            },
+            "urgent",
+        ),
+        ({"channel_targets": {"email": {"resolution": {"low": True}}}}, "low"),
+        ({"near_breach_percent": True}, "near_breach_percent"),
+    ],
+    ids=["target", "channel-target", "near-breach"],
+)
+def test_true_is_no_number_of_minutes_or_percent(
+    client: TestClient, people: dict[str, dict[str, str]], change: dict[str, Any], field: str
+) -> None:
+    # pydantic reads JSON true as 1 for an int: a one-minute target nobody meant.
+    refused = client.put("/api/v1/sla-policy", json=OFFICE_POLICY | change, headers=people["manager"])
+
+    assert refused.status_code == 422, refused.text
+    assert field in refused.text
+    assert "not true or false" in refused.text
+    assert client.get("/api/v1/sla-policy", headers=people["agent"]).json()["timezone"] == "UTC"
 
 
 def test_sla_clocks_pause_while_pending_count_business_hours_only_and_a_breach_escalates_once(

@@ -36,6 +36,7 @@ def add_channel_command(
     from ombuds.incidents.actions import add_channel
     from ombuds.incidents.detectors import Severity
     from ombuds.incidents.models import AlertKind
+    from ombuds.timezones import is_time_zone, unknown_zone_message
 
     try:
         chosen_kind = AlertKind(kind)
@@ -49,6 +50,8 @@ def add_channel_command(
         if not all(part.isascii() and part.isdigit() and len(part) <= 2 for part in (start, end)):
             raise fail(f"--quiet-hours {quiet_hours!r}: write FROM-UNTIL in whole hours, e.g. 22-7")
         quiet_from, quiet_until = int(start), int(end)
+    if not is_time_zone(timezone):
+        raise fail(f"--timezone {unknown_zone_message(timezone)}")
     try:
         with database(get_settings()) as factory, transaction(factory) as session:
             found = get_brand_by_slug_or_raise(session, brand)

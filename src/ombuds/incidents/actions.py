@@ -565,7 +565,13 @@ def add_channel(
     timezone: str = "UTC",
 ) -> AlertChannel:
     """A place the brand's alerts go."""
-    check_channel(kind, target=target, quiet_from_hour=quiet_from_hour, quiet_until_hour=quiet_until_hour)
+    check_channel(
+        kind,
+        target=target,
+        quiet_from_hour=quiet_from_hour,
+        quiet_until_hour=quiet_until_hour,
+        timezone=timezone,
+    )
     channel = AlertChannel(
         brand_id=brand_id,
         name=name,

@@ -20,6 +20,7 @@ from ombuds.cases.privacy import mask_found, mask_found_json
 from ombuds.errors import InvalidInput
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertChannel, AlertKind, AlertStatus, Incident
+from ombuds.timezones import is_time_zone, unknown_zone_message
 
 SEVERITY_MARK = {"low": "⚪", "medium": "🟡", "high": "🟠", "critical": "🔴"}
 
@@ -124,9 +125,15 @@ def plan_alerts(severity: Severity, *, at: datetime, channels: Iterable[AlertCha
 
 
 def check_channel(
-    kind: AlertKind, *, target: str, quiet_from_hour: int | None, quiet_until_hour: int | None
+    kind: AlertKind,
+    *,
+    target: str,
+    quiet_from_hour: int | None,
+    quiet_until_hour: int | None,
+    timezone: str = "UTC",
 ) -> None:
-    """Refuse a channel that could never deliver: a webhook without a URL, hours outside 0–23."""
+    """Refuse a channel that could never deliver: a webhook without a URL, hours outside 0–23,
+    quiet hours in a zone that is not a real IANA zone (they would silently fall back to UTC)."""
     if kind is AlertKind.WEBHOOK and not target.startswith(("http://", "https://")):
         raise InvalidInput("target: a webhook needs an http(s) URL")
     if kind is AlertKind.EMAIL and "@" not in target:
@@ -134,3 +141,5 @@ def check_channel(
     for hour in (quiet_from_hour, quiet_until_hour):
         if hour is not None and not 0 <= hour <= 23:
             raise InvalidInput("quiet hours: hours run from 0 to 23")
+    if not is_time_zone(timezone):
+        raise InvalidInput(f"timezone: {unknown_zone_message(timezone)}")

@@ -22,6 +22,9 @@ from ombuds.mentions.timestamps import parse_timestamp
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+#: Longer whole numbers are no count: 64 bits hold 19 digits (int() refuses past 4,300 anyway).
+MAX_NUMBER_DIGITS = 100
 
 
 class RecordRejected(Exception):
@@ -135,6 +138,7 @@ def map_record(record: Mapping[str, object], field_map: FieldMap) -> MentionCrea
         converted = _convert(field, value, column)
         if field.startswith(METRICS_PREFIX):
             metrics[field.removeprefix(METRICS_PREFIX)] = converted
+            sources[field] = column
         elif field == "inbound":
             values.setdefault("direction", "inbound" if converted else "outbound")
             sources.setdefault("direction", column)
@@ -157,7 +161,10 @@ def map_record(record: Mapping[str, object], field_map: FieldMap) -> MentionCrea
         return MentionCreate.model_validate(values)
     except ValidationError as exc:
         error = exc.errors()[0]
-        wrong = str(error["loc"][0]) if error["loc"] else "record"
+        loc = error["loc"]
+        wrong = str(loc[0]) if loc else "record"
+        if wrong == "metrics" and len(loc) > 1:  # name the metric: its own column is at fault
+            wrong = f"{METRICS_PREFIX}{loc[1]}"
         message = error["msg"].removeprefix("Value error, ")
         raise RecordRejected(f"{wrong}: {message}", column=sources.get(wrong)) from None
 
@@ -213,7 +220,13 @@ def _number(value: object) -> int | float:
             raise ValueError(f"{value!r} is not a finite number")
         return value
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
+        text = value.strip().replace(",", "")  # thousands separators, as spreadsheets write them
+        # int() and float() also read "1_000" and other scripts' digits ("١٢"): a file holds ASCII
+        if not text.isascii() or "_" in text:
+            raise ValueError(f"{value[:40]!r} is not a number (write plain digits 0-9)")
+        digits = len(text.lstrip("+-"))
+        if _DIGITS.fullmatch(text) and digits > MAX_NUMBER_DIGITS:
+            raise ValueError(f"the number is too long ({digits:,} digits)")
         try:
             return int(text)
         except ValueError:

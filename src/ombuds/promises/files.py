@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ombuds.errors import InvalidInput
+from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS
 
 PROMISE_FIELDS = ("id", "text", "label", "campaign", "channels", "starts_at", "ends_at", "owner", "examples")
 
@@ -61,6 +62,17 @@ def _examples(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _name(item: dict[Any, Any], name: str, where: str) -> str | None:
+    """An optional short field as text; refused, naming it, when its column cannot hold it."""
+    value = item.get(name)
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > NAME_MAX_CHARS:
+        raise InvalidInput(f"{where}.{name}: at most {NAME_MAX_CHARS} characters (this has {len(text)})")
+    return text
+
+
 def read_promises(path: Path) -> list[PromiseEntry]:
     """Promises from a YAML list (or a mapping with a ``promises`` list)."""
     if not path.is_file():
@@ -90,6 +102,8 @@ def read_promises(path: Path) -> list[PromiseEntry]:
         key = str(item.get("id") or "").strip()
         if not key:
             raise InvalidInput(f"{where}: missing 'id'")
+        if len(key) > KEY_MAX_CHARS:
+            raise InvalidInput(f"{where}.id: at most {KEY_MAX_CHARS} characters (this has {len(key)})")
         where = f"{path}: promise {key!r}"
         if key in seen:
             raise InvalidInput(f"{where}: id used twice")
@@ -97,7 +111,6 @@ def read_promises(path: Path) -> list[PromiseEntry]:
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput(f"{where}: missing 'text' (the claim, e.g. 'On time, every time')")
-        label = item.get("label")
         channels = item.get("channels") or []
         if isinstance(channels, str):
             channels = [channels]
@@ -105,12 +118,12 @@ def read_promises(path: Path) -> list[PromiseEntry]:
             PromiseEntry(
                 key=key,
                 text=text.strip(),
-                label=None if label is None else str(label),
-                campaign=None if item.get("campaign") is None else str(item["campaign"]),
+                label=_name(item, "label", where),
+                campaign=_name(item, "campaign", where),
                 channels=tuple(str(channel) for channel in channels),
                 starts_at=_moment(item.get("starts_at"), f"{where}.starts_at"),
                 ends_at=_moment(item.get("ends_at"), f"{where}.ends_at"),
-                owner=None if item.get("owner") is None else str(item["owner"]),
+                owner=_name(item, "owner", where),
                 examples=_examples(item.get("examples"), f"{where}.examples"),
             )
         )

@@ -13,6 +13,8 @@ from ombuds.db import Base, str_enum
 from ombuds.promises.matching import ExampleKind, Stance
 
 __all__ = [
+    "KEY_MAX_CHARS",
+    "NAME_MAX_CHARS",
     "ExampleKind",
     "Promise",
     "PromiseDraft",
@@ -23,6 +25,11 @@ __all__ = [
 ]
 
 
+#: The longest key, and campaign, owner or label, the ``promise`` table's columns hold.
+KEY_MAX_CHARS = 100
+NAME_MAX_CHARS = 200
+
+
 class Promise(Base):
     """A claim the brand's marketing makes, e.g. "On time, every time"."""
 
@@ -31,15 +38,15 @@ class Promise(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(KEY_MAX_CHARS))
     text: Mapped[str] = mapped_column(Text)
-    campaign: Mapped[str | None] = mapped_column(String(200))
+    campaign: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
-    owner: Mapped[str | None] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     #: The category label that contradicts this promise (evaluation files, category hints).
-    label: Mapped[str | None] = mapped_column(String(200))
+    label: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from ombuds.mentions.models import Mention
 from ombuds.promises import actions, queries
 from ombuds.promises.charts import trend_chart
 from ombuds.promises.matching import Stance
-from ombuds.promises.models import Promise
+from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Promise
 from ombuds.promises.scorecard import promise_card, scorecard
 from ombuds.slugs import slugify
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -99,11 +99,6 @@ def promise_scorecard_csv(signed_in: CurrentUser, session: DbSession) -> Respons
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{brand.slug}-promises.csv"'},
     )
-
-
-#: The longest key, and campaign or owner, the ``promise`` table's columns hold.
-KEY_MAX_CHARS = 100
-NAME_MAX_CHARS = 200
 
 
 class PromiseForm(BaseModel):

@@ -61,4 +61,4 @@ def get_sla_config(session: Session, brand_id: int) -> tuple[SlaConfig, Escalati
 
 def get_sla_policy(session: Session, brand_id: int) -> SlaPolicy:
     """The brand's policy for the arithmetic; the stored one was checked when it was written."""
-    return policy_from_config(get_sla_config(session, brand_id)[0])
+    return policy_from_config(get_sla_config(session, brand_id)[0], is_stored=True)

@@ -7,12 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ombuds.fields import Id
+from ombuds.fields import Id, WholeNumber
 
 PriorityName = Literal["urgent", "high", "normal", "low"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TargetName = Literal["first_response", "next_response", "resolution"]
-Minutes = dict[PriorityName, int]
+#: JSON true/false is no number of minutes (pydantic would read true as 1).
+Minutes = dict[PriorityName, WholeNumber]
 
 
 class SlaPolicyRead(BaseModel):
@@ -29,7 +30,7 @@ class SlaPolicyRead(BaseModel):
     #: channel → target → priority → minutes, overriding ``targets`` on that channel
     channel_targets: dict[str, dict[TargetName, Minutes]] = Field(default_factory=dict)
     #: share of the allowed business time after which a case shows "near breach"
-    near_breach_percent: int = 80
+    near_breach_percent: WholeNumber = 80
     #: on breach: raise the priority one step
     raise_priority_on_breach: bool = True
     #: on breach: tell the brand's managers (an event on the case naming them)

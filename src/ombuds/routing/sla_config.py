@@ -9,11 +9,11 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfoNotFoundError
 
 from ombuds.cases.values import Priority
 from ombuds.routing.business_hours import BusinessHours, Window
 from ombuds.routing.sla import DEFAULT_POLICY, SlaPolicy, Target
+from ombuds.timezones import NOT_A_REGION, is_time_zone, unknown_zone_message
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The longest target: a year of business time. Longer is no promise to a customer, and a due
@@ -95,8 +95,12 @@ def _target(name: str, *, where: str) -> Target:
         raise ValueError(f"{where}: unknown target {name!r}, expected one of {', '.join(Target)}") from None
 
 
-def policy_from_config(config: SlaConfig) -> SlaPolicy:
-    """Check a written policy and build the pure one; ValueError says which field is wrong and why."""
+def policy_from_config(config: SlaConfig, *, is_stored: bool = False) -> SlaPolicy:
+    """Check a written policy and build the pure one; ValueError says which field is wrong and why.
+
+    ``is_stored`` reads back a policy saved earlier: one saved in "localtime" or another name that
+    is no region, before those were refused, keeps routing cases rather than failing them all.
+    """
     weekly: dict[int, tuple[Window, ...]] = {}
     for day, windows in config.hours.items():
         if day not in WEEKDAYS:
@@ -112,10 +116,10 @@ def policy_from_config(config: SlaConfig) -> SlaPolicy:
         holidays = frozenset(date.fromisoformat(d) for d in config.holidays)
     except ValueError as error:
         raise ValueError(f"holidays: {error}") from None
-    try:
-        hours = BusinessHours(timezone=config.timezone, weekly=weekly, holidays=holidays)
-    except (ValueError, ZoneInfoNotFoundError):  # zoneinfo: ValueError for a malformed key
-        raise ValueError(f"timezone: unknown time zone {config.timezone!r}") from None
+    # ZoneInfo would load "localtime" (the server's own clock) too: a new policy may not use it
+    if not (is_time_zone(config.timezone) or (is_stored and config.timezone in NOT_A_REGION)):
+        raise ValueError(f"timezone: {unknown_zone_message(config.timezone)}")
+    hours = BusinessHours(timezone=config.timezone, weekly=weekly, holidays=holidays)
     by_target = {
         _target(k, where="targets"): _targets(v, where=f"targets.{k}") for k, v in config.targets.items()
     }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from ombuds.errors import InvalidInput
 from ombuds.promises.files import read_labelled_csv, read_promises
-from ombuds.promises.models import Stance
+from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Stance
 from ombuds.promises.stance import detect_stance, sentences
 
 
@@ -65,6 +66,33 @@ def test_bad_promise_files_say_what_and_where(tmp_path: Path, content: str, mess
         InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
     ):
         read_promises(write(tmp_path, "p.yaml", content))
+
+
+@pytest.mark.parametrize(
+    ("field", "most"),
+    [
+        ("id", KEY_MAX_CHARS),
+        ("campaign", NAME_MAX_CHARS),
+        ("owner", NAME_MAX_CHARS),
+        ("label", NAME_MAX_CHARS),
+    ],
+)
+def test_a_promise_field_longer_than_its_column_names_the_promise_and_the_field(
+    tmp_path: Path, field: str, most: int
+) -> None:
+    def promises(value: str) -> str:
+        entry = {"id": "on-time", "text": "On time, every time"} | {field: value}
+        return json.dumps([{"id": "bags", "text": "Your bags arrive with you"}, entry])
+
+    [_, fits] = read_promises(write(tmp_path, "fits.json", promises("x" * most)))
+    assert getattr(fits, "key" if field == "id" else field) == "x" * most
+
+    with pytest.raises(InvalidInput) as refused:
+        read_promises(write(tmp_path, "long.json", promises("x" * (most + 1))))
+    entry = "promise #2" if field == "id" else "promise 'on-time'"
+    assert f"long.json: {entry}.{field}: at most {most} characters (this has {most + 1})" in str(
+        refused.value
+    )
 
 
 def test_csv_errors_name_the_missing_column_and_empty_files(tmp_path: Path) -> None:

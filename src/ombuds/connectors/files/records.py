@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -215,9 +216,14 @@ def _jsonl_record(start: Position, raw: bytes) -> RawRecord:
     except UnicodeDecodeError as exc:
         return _jsonl_problem(start, raw, f"invalid UTF-8 at byte {exc.start + 1} of the line")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_int=_json_int)
     except RecursionError:
         return _jsonl_problem(start, raw, "invalid JSON: nested too deeply")
+    except _NumberTooLong as exc:
+        found = raw.decode("utf-8").find(exc.digits)
+        at = f" at column {found + 1}" if found >= 0 else ""
+        reason = f"invalid JSON: a number is too long ({len(exc.digits.lstrip('-')):,} digits){at}"
+        return _jsonl_problem(start, raw, reason)
     except ValueError as exc:
         message = getattr(exc, "msg", str(exc))
         column = getattr(exc, "colno", None)
@@ -226,6 +232,21 @@ def _jsonl_record(start: Position, raw: bytes) -> RawRecord:
     if not isinstance(value, dict):
         return _jsonl_problem(start, raw, f"a JSON object expected, found {type(value).__name__}")
     return RawRecord(position=start.line, raw=raw, raw_format="jsonl", fields=value)
+
+
+class _NumberTooLong(Exception):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits[:40])
+        self.digits = digits
+
+
+def _json_int(digits: str) -> int:
+    """A JSON integer; one longer than Python converts is refused in words, not with its advice
+    to call ``sys.set_int_max_str_digits()``, which means nothing to a person importing a file."""
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits.lstrip("-")) > limit:
+        raise _NumberTooLong(digits)
+    return int(digits)
 
 
 def _jsonl_problem(start: Position, raw: bytes, reason: str) -> RawRecord:
