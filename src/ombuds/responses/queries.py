@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import User
@@ -201,7 +201,7 @@ def recipient_for(session: Session, *, case: Case, channel: str) -> str | None:
     """
     written_from = session.scalar(
         select(Mention.author_handle)
-        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND, Mention.channel == channel)
+        .where(*_customers_messages(case), Mention.channel == channel)
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(1)
     )
@@ -255,11 +255,21 @@ def survey_route(session: Session, *, case: Case, box: Fernet | None = None) -> 
     return None
 
 
+def _customers_messages(case: Case) -> tuple[ColumnElement[bool], ...]:
+    """The case customer's own messages on it. A case merged with another customer's (the same
+    person on two channels, or a mistake) holds theirs too, and a reply must not go to them."""
+    return (
+        Mention.case_id == case.id,
+        Mention.direction == Direction.INBOUND,
+        Mention.customer_id == case.customer_id,
+    )
+
+
 def last_inbound_mention(session: Session, *, case: Case) -> Mention | None:
     """The customer's newest message on the case: the one a reply answers."""
     return session.scalar(
         select(Mention)
-        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND)
+        .where(*_customers_messages(case))
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(1)
     )
@@ -270,7 +280,7 @@ def answered_mention(session: Session, *, case: Case, channel: str) -> Mention |
     anywhere (a survey by email to someone who wrote on X)."""
     return session.scalar(
         select(Mention)
-        .where(Mention.case_id == case.id, Mention.direction == Direction.INBOUND, Mention.channel == channel)
+        .where(*_customers_messages(case), Mention.channel == channel)
         .order_by(Mention.created_at.desc(), Mention.id.desc())
         .limit(1)
     ) or last_inbound_mention(session, case=case)
