@@ -8,10 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand, Role, Team
+from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.cases.tasks import Task
+from ombuds.clock import utcnow
+from ombuds.errors import Conflict
+from ombuds.events import Event
 from ombuds.responses.sending import deliver_due_replies
+from ombuds.tasks.actions import complete_task
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import add_case
 from tests.support.moments import UNKEEPABLE_MOMENTS
@@ -204,3 +209,42 @@ def test_a_due_date_with_no_utc_equivalent_no_time_zone_or_in_year_1_is_refused_
         assert [problem["loc"] for problem in refused.json()["detail"]] == [["body", "due_at"]]
         assert refused.json()["message"].startswith(f"“due_at” {says}")
     assert session.scalars(select(Task)).all() == []
+
+
+def test_no_task_is_asked_on_a_resolved_case_and_one_done_twice_at_once_is_done_once(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: dict[str, Headers],
+    case: Case,
+    billing: int,
+) -> None:
+    task = ask(client, case, people["agent"], team_id=billing, title="Refund the seat")
+    # two people mark it done at once: both found it open before either wrote
+    with session_factory() as first, session_factory() as second:
+        mine, theirs = first.get_one(Task, task["id"]), second.get_one(Task, task["id"])
+        on_case = first.get_one(Case, case.id)
+        ann = first.scalars(select(User).where(User.email == "agent@skyways.test")).one()
+        complete_task(first, task=mine, case=on_case, note="", actor=Actor(ann), now=utcnow())
+        first.commit()
+        with pytest.raises(Conflict, match="already done"):
+            complete_task(
+                second,
+                task=theirs,
+                case=second.get_one(Case, case.id),
+                note="",
+                actor=Actor(ann),
+                now=utcnow(),
+            )
+        second.rollback()
+    with session_factory() as reading:
+        done = reading.scalars(select(Event).where(Event.kind == "task.done")).all()
+    assert len(done) == 1, "one event for one piece of work done"
+
+    assert set_status(client, case, people["agent"], "resolved") == (200, "resolved")
+    refused = client.post(
+        f"/api/v1/cases/{case.id}/tasks",
+        json={"team_id": billing, "title": "One more thing"},
+        headers=people["agent"],
+    )
+    assert refused.status_code == 409
+    assert "reopen it before asking a team for work" in refused.text

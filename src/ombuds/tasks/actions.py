@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Role, Team, User
 from ombuds.accounts.queries import get_role
 from ombuds.cases.lifecycle import Actor, ensure_may_be_given_work, ensure_may_work
-from ombuds.cases.models import Case
+from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.cases.tasks import Task, TaskStatus
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import TaskDone, TaskEvent, TaskOpened, TaskWaived
@@ -56,6 +57,8 @@ def create_task(
     ensure_may_work(session, case=case, actor=actor)
     if team is None or team.brand_id != case.brand_id:
         raise NotFound("team_id: no such team in this case's brand")
+    if case.status not in OPEN_STATUSES:  # else a resolved case holds work nobody would see to
+        raise Conflict(f"case {case.id} is {case.status.value}: reopen it before asking a team for work")
     title = title.strip()
     if not title:
         raise InvalidInput("title: say what the team should do (it was empty)")
@@ -95,7 +98,7 @@ def complete_task(
     """
     ensure_may_work(session, case=case, actor=actor)
     _ensure_open(task)
-    _close(task, status=TaskStatus.DONE, note=note.strip() or None, actor=actor, now=now)
+    _close(session, task, status=TaskStatus.DONE, note=note.strip() or None, actor=actor, now=now)
     payload = TaskDone(task_id=task.id, title=task.title, team_id=task.team_id, note=task.note)
     _record(session, task=task, actor=actor, payload=payload, at=now)
     return task
@@ -112,7 +115,7 @@ def waive_task(session: Session, *, task: Task, case: Case, reason: str, actor: 
     if not reason:
         raise InvalidInput("note: a waiver needs a reason (it was empty)")
     _ensure_open(task)
-    _close(task, status=TaskStatus.WAIVED, note=reason, actor=actor, now=now)
+    _close(session, task, status=TaskStatus.WAIVED, note=reason, actor=actor, now=now)
     payload = TaskWaived(task_id=task.id, title=task.title, team_id=task.team_id, reason=reason)
     _record(session, task=task, actor=actor, payload=payload, at=now)
     return task
@@ -123,8 +126,18 @@ def _ensure_open(task: Task) -> None:
         raise Conflict(f"task {task.id} is already {task.status.value}")
 
 
-def _close(task: Task, *, status: TaskStatus, note: str | None, actor: Actor, now: datetime) -> None:
-    task.status = status
-    task.note = note
-    task.closed_at = now
-    task.closed_by_id = actor.user_id
+def _close(
+    session: Session, task: Task, *, status: TaskStatus, note: str | None, actor: Actor, now: datetime
+) -> None:
+    """Close an open task by one conditional update: of two clicks (or two people) at once, the
+    second hears it was closed already, and one event is recorded."""
+    closed = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == TaskStatus.OPEN)
+        .values(status=status, note=note, closed_at=now, closed_by_id=actor.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(task)
+        raise Conflict(f"task {task.id} is already {task.status.value}")
+    session.refresh(task)
