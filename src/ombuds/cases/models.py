@@ -38,6 +38,14 @@ class Identity(Base):
     followers: Mapped[int | None]
 
 
+#: Indexes on expressions, made by migrations alone: SQLAlchemy cannot reflect them on SQLite, so
+#: they stay out of the models and Alembic's comparison (``search.index.include_name``).
+#: ``ix_case_inbox_order`` follows the inbox's default order (``queries.inbox_order``: returned by a
+#: follow-up first, then priority, then age), so its first page reads 50 index entries a status
+#: instead of sorting every open case (a million messages, 240,000 open cases: 296 ms to 3 ms).
+EXPRESSION_INDEXES = {"ix_case_inbox_order": "case"}
+
+
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (

@@ -27,6 +27,7 @@ from sqlalchemy import Boolean, ColumnElement, Float, func, literal_column, tabl
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql import column
 
+from ombuds.cases.models import EXPRESSION_INDEXES
 from ombuds.search.query import SearchQuery
 
 FTS_TABLE = "mention_fts"
@@ -59,7 +60,10 @@ def is_search_index(name: str | None, type_: str, parent_names: Mapping[Any, str
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
-    """Alembic's ``include_name``: compare everything but the search index with the models."""
+    """Alembic's ``include_name``: compare everything but the search index and the indexes on
+    expressions (``cases.models.EXPRESSION_INDEXES``) with the models."""
+    if type_ == "index" and name in EXPRESSION_INDEXES:
+        return parent_names.get("table_name") != EXPRESSION_INDEXES[name]
     return not is_search_index(name, type_, parent_names)
 
 
