@@ -21,7 +21,7 @@ from ombuds.accounts.models import Team, TeamMember, User
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.values import Role
 from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work
-from ombuds.cases.models import Case
+from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.cases.workflow import may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind, EventPayload, ProblemReopened, ProblemStatusChanged
@@ -39,7 +39,7 @@ from ombuds.problems.values import DONE_STATUSES, ProblemStatus, move_refusal
 from ombuds.promises.models import Promise
 from ombuds.responses import actions as replies
 from ombuds.responses import queries as reply_queries
-from ombuds.responses.models import ReplyStatus
+from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording.models import TalkingPoint
 from ombuds.responses.wording.queries import current_versions
@@ -295,6 +295,14 @@ def unlink_case(session: Session, *, problem: Problem, case: Case, actor: Actor,
     _event(
         session, problem=problem, kind=EventKind.PROBLEM_CASE_UNLINKED, actor=actor, now=now, case_id=case.id
     )
+    # the problem does not explain this case: its "we fixed it" would be wrong there
+    _withdraw_fix_messages(
+        session,
+        problem=problem,
+        actor=actor,
+        case_id=case.id,
+        note=f"Not sent: the case was unlinked from the problem “{problem.title}”.",
+    )
     return True
 
 
@@ -351,8 +359,21 @@ def fix_message(session: Session, problem: Problem) -> str:
     return rules.DEFAULT_FIX_MESSAGE
 
 
+def _cases_to_draft(cases: Sequence[Case]) -> list[Case]:
+    """One case per customer (a customer with two linked cases hears of the fix once): the newest
+    open one, else the newest recently resolved; in the order given."""
+    chosen: dict[int, Case] = {}
+    for case in cases:  # oldest first: a later one is newer
+        current = chosen.get(case.customer_id)
+        if current is None or case.status in OPEN_STATUSES or current.status not in OPEN_STATUSES:
+            chosen[case.customer_id] = case
+    return [case for case in cases if chosen[case.customer_id] is case]
+
+
 def tell_customers(session: Session, *, problem: Problem, actor: Actor, now: datetime) -> list[ProblemNotice]:
-    """Draft the fix message on each open or recently resolved linked case, once per fix.
+    """Draft the fix message to each customer of an open or recently resolved linked case, once per fix.
+
+    A customer with several such cases is told once, on the newest open one.
 
     Each reply takes the path an agent's reply takes (``responses.actions.submit_reply``): the
     checker reads it against the case, and the brand's approval policy holds it for PR when it
@@ -361,16 +382,16 @@ def tell_customers(session: Session, *, problem: Problem, actor: Actor, now: dat
     alone; one the checker refuses keeps the reason, for the agent to answer by hand.
     """
     text = fix_message(session, problem)
-    done = set(
-        session.scalars(
-            select(ProblemNotice.case_id).where(
-                ProblemNotice.problem_id == problem.id, ProblemNotice.fix_round == problem.fix_round
-            )
+    done = session.execute(
+        select(ProblemNotice.case_id, ProblemNotice.customer_id).where(
+            ProblemNotice.problem_id == problem.id, ProblemNotice.fix_round == problem.fix_round
         )
-    )
+    ).all()
+    done_cases = {case_id for case_id, _ in done}
+    done_customers = {customer_id for _, customer_id in done}
     written = []
-    for case in queries.cases_to_tell(session, problem, now=now):
-        if case.id in done:
+    for case in _cases_to_draft(queries.cases_to_tell(session, problem, now=now)):
+        if case.id in done_cases or case.customer_id in done_customers:
             continue
         visibility = (
             Visibility.PUBLIC if reply_queries.began_in_public(session, case=case) else Visibility.PRIVATE
@@ -445,6 +466,8 @@ def set_status(
     )
     if status is ProblemStatus.FIXED:
         tell_customers(session, problem=problem, actor=actor, now=now)
+    elif before in DONE_STATUSES and status not in DONE_STATUSES:
+        _withdraw_fix_messages(session, problem=problem, actor=actor, note=_reopened_note(problem))
     return True
 
 
@@ -470,13 +493,84 @@ def reopen_for_return(
         now=now,
         payload=ProblemReopened(previous=before.value, reason=reason, mention_id=mention_id, case_id=case_id),
     )
+    _withdraw_fix_messages(session, problem=problem, actor=None, note=_reopened_note(problem))
     return True
 
 
+def _reopened_note(problem: Problem) -> str:
+    return (
+        f"Not sent: the problem “{problem.title}” was reopened (back to investigating) "
+        "before this message went out; a new one is drafted when it is fixed again."
+    )
+
+
+#: A fix message not on its way yet: stopped when it stops being true.
+_UNSENT = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)
+
+
+def _withdraw_fix_messages(
+    session: Session, *, problem: Problem, actor: Actor | None, note: str, case_id: int | None = None
+) -> list[int]:
+    """Stop the problem's fix messages still waiting (drafts, or held for PR), of every fix round;
+    only those on ``case_id`` when given. Each stopped reply gets ``note`` and an event on its case."""
+    query = (
+        select(ProblemNotice.reply_id)
+        .join(Reply, Reply.id == ProblemNotice.reply_id)
+        .where(ProblemNotice.problem_id == problem.id, Reply.status.in_(_UNSENT))
+        .order_by(ProblemNotice.id)
+    )
+    if case_id is not None:
+        query = query.where(ProblemNotice.case_id == case_id)
+    reply_ids = [reply_id for reply_id in session.scalars(query) if reply_id is not None]
+    return replies.withdraw_replies(
+        session, reply_ids=reply_ids, note=note, actor_id=actor.user_id if actor else None
+    )
+
+
+def fix_message_refusal(session: Session, reply: Reply) -> str | None:
+    """Why a drafted fix message must not go out now, or None (also for a reply that is none).
+
+    Registered with ``responses.actions`` (``register_draft_guard``): sending or approving a fix
+    message asks here, so "it is fixed" is never said of a problem that is not, nor twice.
+    """
+    row = session.execute(
+        select(ProblemNotice.case_id, ProblemNotice.fix_round, Problem)
+        .join(Problem, Problem.id == ProblemNotice.problem_id)
+        .where(ProblemNotice.reply_id == reply.id)
+    ).first()
+    if row is None:
+        return None
+    case_id, fix_round, problem = row
+    if problem.status not in DONE_STATUSES:
+        return (
+            f"reply {reply.id} tells the customer that the problem “{problem.title}” is fixed, "
+            f"but the problem is {problem.status.value.replace('_', ' ')}: it is sent only once the "
+            "problem is fixed or verified"
+        )
+    if fix_round != problem.fix_round:
+        return (
+            f"reply {reply.id} is the message of an earlier fix of the problem “{problem.title}”; "
+            "the latest fix has its own"
+        )
+    if queries.problem_id_of_case(session, case_id) != problem.id:
+        return (
+            f"reply {reply.id} tells of the fix of the problem “{problem.title}”, "
+            f"which case {case_id} is no longer linked to"
+        )
+    return None
+
+
+replies.register_draft_guard(fix_message_refusal)
+
+
 def drafts_to_send(session: Session, *, problem: Problem) -> list[int]:
-    """The reply ids of the latest fix still waiting as drafts."""
+    """The reply ids of the latest fix still waiting as drafts on cases the problem still explains;
+    none while the problem is not fixed or verified."""
+    if problem.status not in DONE_STATUSES:
+        return []
+    linked = set(queries.case_ids(session, problem.id))
     return [
         row.reply_id
         for row in queries.notices(session, problem)
-        if row.reply_id is not None and row.reply_status is ReplyStatus.DRAFT
+        if row.reply_id is not None and row.reply_status is ReplyStatus.DRAFT and row.case_id in linked
     ]

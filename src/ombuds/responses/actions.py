@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from cryptography.fernet import Fernet
@@ -49,6 +49,24 @@ NOTE_MAX_CHARS = 5_000
 #: The source that outbound replies sent from Ombuds are stored under, one per brand.
 REPLY_SOURCE_KIND = "ombuds"
 REPLY_SOURCE_NAME = "Replies sent from Ombuds"
+
+#: A check by the part of the desk that wrote a draft (problems: its fix message) before the draft
+#: goes out: why it must not go now, or None. Registered, so this package need not import its writers.
+DraftGuard = Callable[[Session, Reply], str | None]
+_draft_guards: list[DraftGuard] = []
+
+
+def register_draft_guard(guard: DraftGuard) -> None:
+    """Ask ``guard`` before a draft (or a held reply) is sent or approved; once per guard."""
+    if guard not in _draft_guards:
+        _draft_guards.append(guard)
+
+
+def _ensure_draft_may_go(session: Session, *, reply: Reply) -> None:
+    for guard in _draft_guards:
+        refusal = guard(session, reply)
+        if refusal:
+            raise Conflict(refusal)
 
 
 class ReplyBlocked(OmbudsError):
@@ -94,6 +112,18 @@ def _event(session: Session, *, reply: Reply, actor_id: int | None, payload: Rep
     )
 
 
+def _approval_reason(session: Session, *, case: Case, visibility: Visibility) -> str | None:
+    """Why the brand's policy holds this reply for PR now, or None."""
+    _, _, signals = queries.case_signals(session, case=case)
+    return approval_reason(
+        policy=queries.approval_policy(session, brand_id=case.brand_id),
+        visibility=visibility,
+        priority=case.priority,
+        signals=signals,
+        has_active_incident=queries.has_active_incident(session, case=case),
+    )
+
+
 def submit_reply(
     session: Session,
     *,
@@ -119,14 +149,7 @@ def submit_reply(
     findings = check_reply(queries.reply_draft(session, case=case, text=text, visibility=visibility))
     if blocks(findings):
         raise ReplyBlocked(findings)
-    _, _, signals = queries.case_signals(session, case=case)
-    reason = approval_reason(
-        policy=queries.approval_policy(session, brand_id=case.brand_id),
-        visibility=visibility,
-        priority=case.priority,
-        signals=signals,
-        has_active_incident=queries.has_active_incident(session, case=case),
-    )
+    reason = _approval_reason(session, case=case, visibility=visibility)
     now = utcnow()
     reply = Reply(
         brand_id=case.brand_id,
@@ -161,22 +184,96 @@ def submit_reply(
 
 
 def send_draft(session: Session, *, reply: Reply, case: Case, actor: Actor) -> bool:
-    """Put a draft in the outbox as the agent's reply; False when it was not a draft (sent already).
+    """Send a draft as the agent's reply; False when it was not a draft (sent or withdrawn already).
 
-    The words were checked when the draft was written and are not changed here.
+    The case may have changed since the draft was written, so its words are checked again
+    (``ReplyBlocked`` when a finding blocks) and the brand's approval policy is asked again: a
+    draft on a case that became urgent waits for PR, as any reply written now would, instead of
+    going to the outbox. The part of the desk that wrote it may refuse (``register_draft_guard``:
+    a reopened problem's fix message), with a Conflict that says why.
     """
     ensure_may_work(session, case=case, actor=actor)
+    if reply.case_id != case.id or reply.status is not ReplyStatus.DRAFT:
+        return False  # a reply never goes back to being a draft, so this is not stale
+    _ensure_draft_may_go(session, reply=reply)
+    findings = check_reply(
+        queries.reply_draft(session, case=case, text=reply.text, visibility=reply.visibility)
+    )
+    if blocks(findings):
+        raise ReplyBlocked(findings)
+    reason = _approval_reason(session, case=case, visibility=reply.visibility)
     # the person who sends it answers for it; a token keeps the draft's writer
     sender = {"author_id": actor.user_id} if actor.user is not None else {}
     # A conditional update: of two people pressing send, only one moves the draft on.
     moved = session.execute(
         update(Reply)
         .where(Reply.id == reply.id, Reply.case_id == case.id, Reply.status == ReplyStatus.DRAFT)
-        .values(status=ReplyStatus.QUEUED, next_attempt_at=utcnow(), **sender)
+        .values(
+            status=ReplyStatus.AWAITING_APPROVAL if reason else ReplyStatus.QUEUED,
+            next_attempt_at=None if reason else utcnow(),
+            needs_approval=reason,
+            findings=[f.to_data() for f in findings],
+            **sender,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(reply)
+    if moved and reason:
+        _event(
+            session,
+            reply=reply,
+            actor_id=actor.user_id,
+            payload=ReplyAwaitingApproval(
+                reply_id=reply.id,
+                visibility=reply.visibility.value,
+                reason=reason,
+                api_token_id=actor.api_token_id,
+            ),
+        )
     return bool(moved)
+
+
+def withdraw_replies(
+    session: Session, *, reply_ids: Sequence[int], note: str, actor_id: int | None
+) -> list[int]:
+    """Stop replies the desk drafted that are no longer true (a fix message of a reopened problem).
+
+    Only a reply not yet on its way is stopped: a draft, or one held for PR. It is marked
+    rejected with ``note`` (the agent reads why on the case) and a ``reply.rejected`` event; one
+    queued or sent already is left alone. The ids of the replies stopped.
+    """
+    now = utcnow()
+    stopped = []
+    for reply_id in reply_ids:
+        # conditional, so a draft someone sends at this moment is either sent or stopped, not both
+        moved = session.execute(
+            update(Reply)
+            .where(
+                Reply.id == reply_id,
+                Reply.status.in_((ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)),
+            )
+            .values(
+                status=ReplyStatus.REJECTED,
+                decision_note=note,
+                decided_at=now,
+                approver_id=actor_id,
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if not moved:
+            continue
+        reply = session.get(Reply, reply_id)
+        assert reply is not None
+        session.refresh(reply)
+        _event(
+            session,
+            reply=reply,
+            actor_id=actor_id,
+            payload=ReplyRejected(reply_id=reply.id, visibility=reply.visibility.value, note=note),
+        )
+        stopped.append(reply_id)
+    return stopped
 
 
 def acknowledge_then_private(
@@ -212,10 +309,17 @@ def approve_reply(
     """
     _ensure_approver(session, reply=reply, actor=actor)
     note = note.strip()[:NOTE_MAX_CHARS]
+    if reply.status is ReplyStatus.AWAITING_APPROVAL:
+        _ensure_draft_may_go(session, reply=reply)
     if text is not None and reply.status is ReplyStatus.AWAITING_APPROVAL:
         case = session.get(Case, reply.case_id)
         assert case is not None
-        text = _clean(text)
+        # filled here, so the words stored and sent are the ones the checker read
+        text = fill_variables(
+            _clean(text),
+            customer_name=queries.customer_name(session, case=case),
+            case_ref=queries.case_reference(case),
+        )
         findings = check(session, case=case, text=text, visibility=reply.visibility)
         if blocks(findings):
             raise ReplyBlocked(findings)
@@ -265,12 +369,24 @@ def reject_reply(session: Session, *, reply: Reply, actor: Actor, note: str) -> 
         raise InvalidInput("note: say why the reply is rejected, so the agent can write a better one")
     if len(note) > NOTE_MAX_CHARS:
         raise InvalidInput(f"note: at most {NOTE_MAX_CHARS} characters (got {len(note)})")
-    if reply.status is not ReplyStatus.AWAITING_APPROVAL:
-        raise Conflict(f"reply {reply.id} is {reply.status.value}, not awaiting approval")
-    reply.status = ReplyStatus.REJECTED
-    reply.approver_id = actor.user_id
-    reply.decision_note = note
-    reply.decided_at = utcnow()
+    # A conditional update, as in approve_reply: a reply another approver let go meanwhile stays let go.
+    moved = session.execute(
+        update(Reply)
+        .where(Reply.id == reply.id, Reply.status == ReplyStatus.AWAITING_APPROVAL)
+        .values(
+            status=ReplyStatus.REJECTED, approver_id=actor.user_id, decision_note=note, decided_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(reply)
+    if not moved:
+        let_go = reply.status in (ReplyStatus.QUEUED, ReplyStatus.SENT, ReplyStatus.FAILED)
+        why = (
+            f"it was approved already and is {reply.status.value}"
+            if let_go
+            else f"it is {reply.status.value.replace('_', ' ')}, not awaiting approval"
+        )
+        raise Conflict(f"reply {reply.id} cannot be rejected: {why}")
     _event(
         session,
         reply=reply,

@@ -1,0 +1,111 @@
+"""PR deciding held replies: an approver's edited words go out as the checker read them, and a
+reject that comes after another approver let the reply go is refused instead of undoing it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, User
+from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.errors import Conflict
+from ombuds.responses import actions
+from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.values import Visibility
+from tests.integration.test_web_cases import PASSWORD, add_case, add_mention
+
+
+def _member(session: Session, brand: Brand, email: str, role: Role) -> User:
+    user = accounts.create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD)
+    accounts.add_membership(session, user=user, brand=brand, role=role)
+    session.commit()
+    return user
+
+
+def _bearer(session: Session, brand: Brand, user: User) -> dict[str, str]:
+    _, token = accounts.create_api_token(session, brand=brand, name=user.email, user=user)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _urgent_case(session: Session, brand: Brand) -> Case:
+    case = add_case(session, brand=brand, subject="Lost bag", handle="maya", opened_hours_ago=2, priority=1)
+    add_mention(session, case=case, text="Where is my bag?", at=case.opened_at)
+    session.commit()
+    return case
+
+
+def test_an_approvers_edit_goes_out_with_the_customers_name_and_case_reference_filled_in(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    pr = _member(session, brand, "pia@skyways.test", Role.PR)
+    case = _urgent_case(session, brand)
+    held = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": "Sorry {customer_name}, we are on it ({case_ref})", "visibility": "public"},
+        headers=_bearer(session, brand, agent),
+    ).json()
+    assert held["status"] == "awaiting_approval"
+
+    approved = client.post(
+        f"/api/v1/replies/{held['id']}/approve",
+        json={"text": "So sorry {customer_name}, a courier brings it today ({case_ref})."},
+        headers=_bearer(session, brand, pr),
+    )
+    assert approved.status_code == 200, approved.text
+    expected = f"So sorry Maya, a courier brings it today (#{case.id})."
+    assert (approved.json()["status"], approved.json()["text"]) == ("queued", expected)
+    report = deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1))
+    assert report.manual == [held["id"]]
+    session.expire_all()
+    stored = session.get(Reply, held["id"])
+    assert stored is not None
+    assert (stored.status, stored.text) == (ReplyStatus.SENT, expected)
+
+
+def test_a_reject_from_a_stale_page_after_another_pr_approved_is_refused_and_the_reply_stays_sent(
+    session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    first_pr = _member(session, brand, "pia@skyways.test", Role.PR)
+    second_pr = _member(session, brand, "pete@skyways.test", Role.PR)
+    case = _urgent_case(session, brand)
+    reply = actions.submit_reply(
+        session,
+        case=case,
+        text="Sorry, a courier brings it today",
+        visibility=Visibility.PUBLIC,
+        actor=Actor(agent),
+    )
+    session.commit()
+    assert reply.status is ReplyStatus.AWAITING_APPROVAL
+
+    # both open the approvals queue; the first approves, and the outbox sends it
+    first, second = session_factory(), session_factory()
+    in_first, in_second = first.get(Reply, reply.id), second.get(Reply, reply.id)
+    assert in_first is not None
+    assert in_second is not None
+    assert actions.approve_reply(first, reply=in_first, actor=Actor(first.get(User, first_pr.id)))
+    first.commit()
+    first.close()
+    deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1))
+
+    # the second, on the page as it was, rejects
+    try:
+        with pytest.raises(Conflict, match="approved already"):
+            actions.reject_reply(
+                second, reply=in_second, actor=Actor(second.get(User, second_pr.id)), note="flippant"
+            )
+    finally:
+        second.rollback()
+        second.close()
+    session.expire_all()
+    stored = session.get(Reply, reply.id)
+    assert stored is not None
+    assert (stored.status, stored.decision_note, stored.sent_at is not None) == (ReplyStatus.SENT, None, True)
