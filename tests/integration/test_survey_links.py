@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, User
-from ombuds.cases.models import Case, Identity
+from ombuds.cases.models import Case, CaseStatus, Identity
 from ombuds.cases.timeline import list_case_events
 from ombuds.clock import utcnow
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
@@ -72,15 +72,26 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 class Receiver:
-    """The brand's webhook for X messages, on loopback: keeps every body it was sent."""
+    """The brand's webhook for X messages, on loopback: keeps every body it took.
+
+    While ``down`` it answers 503 and takes nothing, like a receiver having a bad hour.
+    """
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.down = False
         bodies = self.bodies
+        receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if receiver.down:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                bodies.append(body)
                 answer = b'{"id": "dm-1"}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -329,3 +340,82 @@ def test_two_runners_at_once_send_the_link_once(
 
     assert len(receiver.bodies) == 1
     assert history(session, case).count("Survey sent to the customer on x") == 1
+
+
+def x_webhook(session: Session, brand: Brand, receiver: Receiver) -> None:
+    session.add(
+        ReplySink(brand_id=brand.id, name="X DMs", kind=SinkKind.WEBHOOK, channels=["x"], url=receiver.url)
+    )
+    session.commit()
+
+
+def surveys_received(receiver: Receiver) -> list[str]:
+    return [body["text"] for body in receiver.bodies if body["kind"] == "survey"]
+
+
+def test_a_link_stuck_in_the_outbox_never_reaches_a_customer_who_wrote_again_and_goes_once_after(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+) -> None:
+    x_webhook(session, brand, receiver)
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    set_status(client, case, "resolved", bearer)
+    receiver.down = True
+    runner_round(session_factory)  # the link is queued; the webhook answers 503, so it waits to be retried
+    assert surveys_received(receiver) == []
+
+    # The customer writes again: the case is open, and "Was the problem fixed?" must not reach them.
+    session.expire_all()  # the case as the API left it
+    write(session, brand, text="The bag came back but the handle is broken", at=utcnow())
+    session.refresh(case)
+    assert case.status is CaseStatus.OPEN
+    receiver.down = False
+    later = utcnow() + timedelta(hours=2)  # every retry is due by then
+    runner_round(session_factory, now=later)
+    assert surveys_received(receiver) == [], "no survey while the case is open again"
+    session.expire_all()
+    withdrawn = session.scalars(select(Reply).where(Reply.case_id == case.id, Reply.is_survey)).one()
+    assert withdrawn.status is ReplyStatus.REJECTED, "the stuck message is never sent, nor retried"
+    assert withdrawn.decision_note == "Survey link not sent: the case was reopened before it went out"
+
+    # Resolved again: the customer is asked once, with the link the agent sees.
+    set_status(client, case, "resolved", bearer)
+    path = survey_path(client, case, bearer)
+    for hours in (3, 4, 5):
+        runner_round(session_factory, now=utcnow() + timedelta(hours=hours))
+    assert surveys_received(receiver) == [
+        f'Hello Maya, we have resolved your case "{case.subject}". '
+        f"Was the problem fixed? Tell us in one click, from 1 (poor) to 5 (great): {PUBLIC}{path}\n"
+        "The link works for 14 days. Thank you!"
+    ]
+
+
+@pytest.mark.parametrize("resolved_as", ["spam", "duplicate"])
+def test_a_case_reopened_and_resolved_again_as_spam_or_a_duplicate_sends_the_earlier_link_to_nobody(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+    resolved_as: str,
+) -> None:
+    x_webhook(session, brand, receiver)
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    set_status(client, case, "resolved", bearer)
+    set_status(client, case, "open", bearer)
+    done = client.post(
+        f"/api/v1/cases/{case.id}/status",
+        json={"status": "resolved", "resolved_as": resolved_as},
+        headers=bearer,
+    )
+    assert done.status_code == 200, done.text
+    runner_round(session_factory)
+    runner_round(session_factory, now=utcnow() + timedelta(hours=2))
+
+    assert receiver.bodies == []
+    assert not [line for line in history(session, case) if line.startswith("Survey")]

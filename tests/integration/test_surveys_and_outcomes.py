@@ -6,13 +6,14 @@ A customer who writes again soon after their case was resolved reopens it instea
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
@@ -22,7 +23,11 @@ from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import utcnow
 from ombuds.events import Event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.surveys.actions import offer_survey
 from ombuds.surveys.models import Survey
+from tests.integration.test_import_concurrency import wait_until_a_backend_waits_for_a_lock
+from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
 NOW = utcnow()
@@ -272,3 +277,145 @@ def test_a_score_in_digits_that_are_not_plain_ascii_is_refused_and_nothing_is_re
     assert refused.status_code == 422
     assert "choose a score from 1 (poor) to 5 (great)" in refused.text
     assert surveys_answered(session) == 0
+
+
+def test_a_case_whose_answer_waits_for_pr_is_not_resolved_until_the_customer_has_it(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    agent = token_for(session, brand, "ada@skyways.test", Role.AGENT)
+    pr = token_for(session, brand, "pia@skyways.test", Role.PR)
+    asked = write(session, brand, text="My bag never arrived in Lisbon, flight SK204", at=NOW - DAY)
+    case = session.get(Case, asked.case_id)
+    assert case is not None
+    case.priority = 1  # an urgent case's public answer waits for PR
+    session.commit()
+    held = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": "So sorry, a courier brings your bag today", "visibility": "public"},
+        headers=agent,
+    ).json()
+    assert held["status"] == "awaiting_approval"
+
+    refused = client.post(f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=agent)
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert f"reply {held['id']} waits for PR approval" in detail
+    assert "approve it" in detail
+    assert "or reject it" in detail
+    assert (
+        client.post(f"/api/v1/cases/{case.id}/status", json={"status": "closed"}, headers=agent).status_code
+        == 409
+    )
+    facts = client.get(f"/api/v1/cases/{case.id}", headers=agent).json()
+    assert (facts["status"], facts["survey_url"], facts["first_contact_resolution"]) == ("new", None, None)
+
+    # PR lets it go, it reaches the customer: now the case is solved, at first contact.
+    approved = client.post(f"/api/v1/replies/{held['id']}/approve", json={}, headers=pr)
+    assert approved.status_code == 200, approved.text
+    deliver_due_replies(session_factory)
+    resolved = client.post(f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=agent)
+    assert resolved.status_code == 200, resolved.text
+    facts = client.get(f"/api/v1/cases/{case.id}", headers=agent).json()
+    assert facts["first_responded_at"] is not None
+    assert facts["first_contact_resolution"] is True
+    assert facts["survey_url"] is not None
+
+
+def test_spam_resolves_while_an_answer_to_it_waits_for_pr(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    agent = token_for(session, brand, "ada@skyways.test", Role.AGENT)
+    asked = write(session, brand, text="Win a free flight, click my link", at=NOW - DAY, handle="promo")
+    case = session.get(Case, asked.case_id)
+    assert case is not None
+    case.priority = 1
+    session.commit()
+    held = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": "Please do not post links here", "visibility": "public"},
+        headers=agent,
+    ).json()
+    assert held["status"] == "awaiting_approval"
+
+    spam = client.post(
+        f"/api/v1/cases/{case.id}/status", json={"status": "resolved", "resolved_as": "spam"}, headers=agent
+    )
+
+    assert spam.status_code == 200, spam.text
+    assert (spam.json()["status"], spam.json()["survey_url"]) == ("resolved", None)
+
+
+def test_a_case_resolved_before_any_answer_reached_the_customer_is_no_first_contact_resolution(
+    session: Session, brand: Brand
+) -> None:
+    asked = write(session, brand, text="My bag never arrived in Lisbon, flight SK204", at=NOW - DAY)
+    case = session.get(Case, asked.case_id)
+    assert case is not None
+
+    resolve(session, case, at=NOW - timedelta(hours=1))
+
+    assert case.first_responded_at is None
+    assert case.first_contact_resolution is False
+
+
+def test_a_message_written_before_the_resolution_but_imported_after_it_reopens_the_case(
+    session: Session, brand: Brand
+) -> None:
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    resolve(session, case, at=NOW - timedelta(minutes=10))
+
+    # written at 10:45, resolved at 10:50, the source delivered it at 11:00
+    late = write(session, brand, text="Still no bag, where is it?", at=NOW - timedelta(minutes=15))
+
+    assert late.case_id == case.id
+    assert session.scalar(select(func.count()).select_from(Case)) == 1
+    session.refresh(case)
+    assert (case.status, case.resolved_at, case.reopened) == (CaseStatus.OPEN, None, 1)
+    moves = session.scalars(
+        select(Event.data)
+        .where(Event.subject_id == case.id, Event.kind == "case.status_changed")
+        .order_by(Event.occurred_at, Event.id)
+    ).all()
+    assert [move["to"] for move in moves][-2:] == ["resolved", "open"], "reopened after the resolution"
+
+
+def test_two_people_resolving_at_once_offer_one_survey_and_neither_fails(
+    engine: Engine, session: Session, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL shows when the second writer waits for the first one")
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    second: dict[str, str | BaseException] = {}
+
+    def offer(resolving: Session) -> str:
+        """What resolving the case writes for its survey: one request's share of the race."""
+        return offer_survey(
+            resolving,
+            brand_id=brand.id,
+            case_id=case.id,
+            subject=case.subject,
+            customer_name="Maya K",
+            at=NOW,
+        ).token
+
+    def the_other_agent() -> None:
+        try:
+            with session_factory.begin() as other:
+                second["token"] = offer(other)
+        except BaseException as exc:
+            second["error"] = exc
+
+    first = session_factory()
+    try:
+        token = offer(first)  # not committed yet
+        writer = threading.Thread(target=the_other_agent)
+        writer.start()
+        wait_until_a_backend_waits_for_a_lock(engine, writer)
+        first.commit()
+    finally:
+        first.close()
+    writer.join(timeout=60)
+
+    assert "error" not in second, second.get("error")
+    assert second["token"] == token, "both resolutions offer the same survey"
+    assert session.scalar(select(func.count()).select_from(Survey).where(Survey.case_id == case.id)) == 1

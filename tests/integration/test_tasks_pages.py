@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,12 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
-from ombuds.cases.lifecycle import Actor
+from ombuds.cases.lifecycle import Actor, change_status
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.tasks import Task
 from ombuds.clock import utcnow
+from ombuds.responses.models import ReplySink, SinkKind
 from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.survey_links import send_survey_links
 from ombuds.tasks import actions as tasks
+from tests.integration.test_survey_links import Receiver
+from tests.integration.test_surveys_and_outcomes import write
 from tests.integration.test_web_cases import PASSWORD, add_case, sign_in
 
 
@@ -49,6 +55,21 @@ def case(session: Session, brand: Brand, people: dict[str, User]) -> Case:
     found.assignee_id = people["carla"].id
     session.commit()
     return found
+
+
+@pytest.fixture
+def x_messages(session: Session, brand: Brand) -> Iterator[Receiver]:
+    """The brand's webhook that sends messages on X, on loopback: the survey link goes through it."""
+    found = Receiver()
+    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
+    thread.start()
+    session.add(
+        ReplySink(brand_id=brand.id, name="X DMs", kind=SinkKind.WEBHOOK, channels=["x"], url=found.url)
+    )
+    session.commit()
+    yield found
+    found.server.shutdown()
+    found.server.server_close()
 
 
 def csrf(page: str) -> str:
@@ -207,3 +228,36 @@ def test_a_task_due_in_year_1_or_9999_is_refused_from_the_case_page(
         assert asked.status_code == 303
         assert "Due: must be in the years 1970 to 2100." in client.get(f"/cases/{case.id}").text
     assert session.scalars(select(Task)).all() == []
+
+
+def test_the_survey_link_is_no_word_of_what_was_done_so_the_customer_is_still_owed_one(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    people: dict[str, User],
+    billing: Team,
+    case: Case,
+    x_messages: Receiver,
+) -> None:
+    now = utcnow()
+    asker, worker = Actor(people["carla"]), Actor(people["bill"])
+    task = tasks.create_task(
+        session, case=case, team=billing, title="Refund the second charge", actor=asker, now=now
+    )
+    tasks.complete_task(session, task=task, case=case, note="Refunded 40 EUR", actor=worker, now=now)
+    change_status(session, case=case, status=CaseStatus.RESOLVED, actor=asker)
+    session.commit()
+
+    send_survey_links(session_factory, public_url="https://desk.skyways.test")
+    deliver_due_replies(session_factory)
+    assert [body["kind"] for body in x_messages.bodies] == ["survey"]
+
+    sign_in(client, "carla@skyways.test")
+    assert 'data-testid="tell-customer"' in client.get(f"/cases/{case.id}").text
+    # Ann asks what happened; her case is open again, and the inbox still says what she is owed.
+    session.expire_all()
+    asked = write(session, brand, text="So was the second charge refunded?", at=utcnow(), handle="ann")
+    assert asked.case_id == case.id
+    assert session.get(Case, case.id).status is CaseStatus.OPEN  # type: ignore[union-attr]
+    assert 'data-testid="tell-customer-badge"' in client.get("/inbox").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
@@ -32,7 +32,7 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import Event, events_together, record_event
 from ombuds.mentions.models import Direction, Mention
-from ombuds.surveys.actions import offer_survey
+from ombuds.surveys.actions import offer_survey, withdraw_case_survey
 
 
 def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
@@ -218,9 +218,12 @@ def _write_decision(
     if decision.action is ThreadAction.OPEN:
         _record_opened(session, case=case, mention=mention)
     elif decision.action is ThreadAction.REOPEN:
-        set_case_status(
-            session, case=case, status=CaseStatus.OPEN, at=mention.created_at, note=decision.reason
-        )
+        # a message written before the resolution and imported after it reopens the case when
+        # it came in, after the resolution, so the case's history and clocks stay in order
+        reopened_at = mention.created_at
+        if case.resolved_at is not None and as_utc(case.resolved_at) > as_utc(reopened_at):
+            reopened_at = case.resolved_at
+        set_case_status(session, case=case, status=CaseStatus.OPEN, at=reopened_at, note=decision.reason)
     attach_mention(session, case=case, mention=mention)
 
 
@@ -333,15 +336,30 @@ def set_case_status(
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it. Callers
     check the move is allowed (``workflow.status_path``) and who may make it. A case with an open
     task cannot be resolved or closed (Conflict naming the task): the promise to the customer is
-    kept only once the other team's work is done, or a manager waived it.
+    kept only once the other team's work is done, or a manager waived it. Nor can a case be
+    resolved as solved while one of its replies waits for PR approval (Conflict naming the reply):
+    the customer has not been answered yet. Spam and duplicates need no answer.
+
+    Reopening withdraws a survey link that has not reached the customer yet, and so does a
+    resolution as spam or duplicate: nobody is asked whether an open case, or no problem, was fixed.
     """
     if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         _refuse_while_a_task_is_open(session, case=case, status=status)
+    if status is CaseStatus.RESOLVED and resolved_as not in NO_SURVEY:
+        _refuse_while_a_reply_is_held(session, case=case)
     previous = case.status
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
-    if status in OPEN_STATUSES and previous not in OPEN_STATUSES and not is_reminder:
-        _count_reopen(case, at=at)
+    if status in OPEN_STATUSES and previous not in OPEN_STATUSES:
+        withdraw_case_survey(
+            session,
+            brand_id=case.brand_id,
+            case_id=case.id,
+            at=at,
+            reason="the case was reopened before it went out",
+        )
+        if not is_reminder:
+            _count_reopen(case, at=at)
     if status is CaseStatus.RESOLVED:
         case.resolved_at = at
         _record_resolution(session, case=case, at=at, offers_survey=resolved_as not in NO_SURVEY)
@@ -379,6 +397,30 @@ def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseSt
     )
 
 
+#: The outbox (``responses.models.Reply``), by its table's name: the responses package builds on
+#: this one, so it may not be imported here. Only what resolving reads.
+_REPLY = table("reply", column("id"), column("case_id"), column("status"), column("created_at"))
+_AWAITING_APPROVAL = "awaiting_approval"  # ``ReplyStatus.AWAITING_APPROVAL``
+
+
+def _refuse_while_a_reply_is_held(session: Session, *, case: Case) -> None:
+    held = list(
+        session.scalars(
+            select(_REPLY.c.id)
+            .where(_REPLY.c.case_id == case.id, _REPLY.c.status == _AWAITING_APPROVAL)
+            .order_by(_REPLY.c.created_at, _REPLY.c.id)
+        )
+    )
+    if not held:
+        return
+    others = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+    raise Conflict(
+        f"case {case.id} cannot be resolved while reply {held[0]}{others} waits for PR approval: "
+        "the customer has not been answered yet; have PR, a manager or an admin approve it (it goes "
+        "out) or reject it, then resolve. A case of spam or a duplicate resolves as such without an answer"
+    )
+
+
 def _count_reopen(case: Case, *, at: datetime) -> None:
     case.reopened += 1
     if case.resolved_at is not None and is_early_reopen(resolved_at=as_utc(case.resolved_at), at=as_utc(at)):
@@ -401,9 +443,16 @@ def _record_resolution(session: Session, *, case: Case, at: datetime, offers_sur
             handoffs=case.handoffs,
             reopened=case.reopened,
         )
-    customer = session.get(Customer, case.customer_id)
     if not offers_survey:
+        withdraw_case_survey(
+            session,
+            brand_id=case.brand_id,
+            case_id=case.id,
+            at=at,
+            reason="the case was resolved again as spam or a duplicate, which asks nobody",
+        )
         return
+    customer = session.get(Customer, case.customer_id)
     offer_survey(
         session,
         brand_id=case.brand_id,

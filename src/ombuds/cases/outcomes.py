@@ -56,8 +56,12 @@ def reply_exchanges(inbound: Iterable[bool]) -> int:
 
 
 def is_first_contact_resolution(*, exchanges: int, handoffs: int, reopened: int) -> bool:
-    """Resolved with (at most) one reply exchange, by the first owner, never reopened."""
-    return exchanges <= 1 and handoffs == 0 and reopened == 0
+    """Resolved with exactly one reply exchange, by the first owner, never reopened.
+
+    No exchange is no first contact: a case closed before any answer reached the customer (an
+    answer still held for PR, or none at all) solved nothing for them at first contact.
+    """
+    return exchanges == 1 and handoffs == 0 and reopened == 0
 
 
 def is_early_reopen(*, resolved_at: datetime | None, at: datetime) -> bool:
@@ -66,5 +70,11 @@ def is_early_reopen(*, resolved_at: datetime | None, at: datetime) -> bool:
 
 
 def within_reopen_window(*, resolved_at: datetime, at: datetime, window_days: int) -> bool:
-    """A message at ``at`` reopens a case resolved at ``resolved_at`` instead of opening a new one."""
-    return resolved_at <= at <= resolved_at + timedelta(days=window_days)
+    """A message at ``at`` reopens a case resolved at ``resolved_at`` instead of opening a new one.
+
+    The window reaches as far back as forward: a message written shortly before the resolution
+    but imported after it (a slow source, a backfill) was written about that case, while it was
+    still open, so it reopens it rather than starting a case of its own.
+    """
+    window = timedelta(days=window_days)
+    return resolved_at - window <= at <= resolved_at + window

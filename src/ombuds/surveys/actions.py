@@ -6,13 +6,15 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, column, select, table, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, User
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.values import Role
 from ombuds.clock import as_utc
+from ombuds.db import UtcDateTime
 from ombuds.errors import Forbidden, InvalidInput
 from ombuds.event_payloads import EventKind, SurveyAnswered
 from ombuds.events import record_event
@@ -22,6 +24,7 @@ from ombuds.surveys.values import (
     COMMENT_MAX_CHARS,
     VALID_FOR,
     AnswerOutcome,
+    SurveyDelivery,
     check_message,
     check_reopen_window,
     first_name,
@@ -45,28 +48,109 @@ def offer_survey(
     """The case's survey, valid 14 days from ``at``.
 
     A case resolved again after a reopen keeps its link; an unanswered one gets 14 more days and
-    is sent again, since the customer is asked again about the same problem. The runner sends
-    the link (``responses.survey_links``).
+    is sent again, since the customer is asked again about the same problem. A message of an
+    earlier offer still in the outbox is withdrawn first, so one message asks them. The runner
+    sends the link (``responses.survey_links``).
+
+    Two people resolving the case at once make one survey: the insert skips a survey the other
+    stored meanwhile (one per case), and this offer is theirs.
     """
     survey = get_case_survey(session, case_id=case_id, brand_id=brand_id)
     if survey is None:
-        survey = Survey(
-            brand_id=brand_id,
-            case_id=case_id,
-            token=new_token(),
-            subject=subject,
-            first_name=first_name(customer_name),
-            offered_at=at,
-            expires_at=at + VALID_FOR,
+        inserted = session.scalar(
+            _insert_ignoring_conflicts(session)
+            .values(
+                brand_id=brand_id,
+                case_id=case_id,
+                token=new_token(),
+                subject=subject,
+                first_name=first_name(customer_name),
+                offered_at=at,
+                expires_at=at + VALID_FOR,
+            )
+            .returning(Survey.id)
         )
-        session.add(survey)
+        survey = get_case_survey(session, case_id=case_id, brand_id=brand_id)
+        assert survey is not None, f"case {case_id}: the survey was neither stored nor found"
+        if inserted is None:  # the other resolution's offer, made a moment ago
+            return survey
     elif survey.answered_at is None:
+        withdraw_survey_offer(
+            session,
+            survey=survey,
+            at=at,
+            reason="the case was resolved again, and that resolution asks instead",
+        )
         survey.offered_at = at
         survey.expires_at = at + VALID_FOR
         survey.delivery = None  # reopened and resolved again: the customer is asked again, once
         survey.reply_id = None
     session.flush()
     return survey
+
+
+def _insert_ignoring_conflicts(session: Session) -> Insert:
+    """INSERT ... ON CONFLICT (case_id) DO NOTHING in the dialect of the session's database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Survey).on_conflict_do_nothing(index_elements=["case_id"])
+    if dialect == "sqlite":
+        return sqlite.insert(Survey).on_conflict_do_nothing(index_elements=["case_id"])
+    raise NotImplementedError(f"surveys support SQLite and PostgreSQL, not {dialect}")
+
+
+#: The outbox (``responses.models.Reply``), by its table's name: the responses package builds on
+#: this one (it queues the links), so it may not be imported here. Only what a withdrawal writes.
+_REPLY = table(
+    "reply",
+    column("id"),
+    column("status"),
+    column("next_attempt_at"),
+    column("decision_note"),
+    column("decided_at", UtcDateTime()),
+)
+#: ``ReplyStatus`` values: a message still to go out (queued, or retrying) or one a person may
+#: retry (failed) becomes one that is never sent (rejected, which nobody retries).
+_UNSENT_REPLY = ("queued", "failed")
+_NOT_TO_BE_SENT = "rejected"
+
+
+def withdraw_survey_offer(session: Session, *, survey: Survey, at: datetime, reason: str) -> bool:
+    """Take back the link of the survey's current offer where it has not reached the customer yet.
+
+    A link not queued yet is not queued any more; a message with the link still in the outbox
+    (waiting, retrying after a failure, or failed) is turned down with ``reason`` and never sent.
+    A message already sent stays sent. True when something was taken back.
+
+    Called when the case is reopened (nobody is asked whether an open case was fixed), resolved
+    again (``offer_survey``: one message per problem) or resolved again as spam or a duplicate.
+    """
+    withdrawn = False
+    if survey.reply_id is not None:
+        turned_down = session.execute(
+            update(_REPLY)
+            .where(_REPLY.c.id == survey.reply_id, _REPLY.c.status.in_(_UNSENT_REPLY))
+            .values(
+                status=_NOT_TO_BE_SENT,
+                next_attempt_at=None,
+                decision_note=f"Survey link not sent: {reason}",
+                decided_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        withdrawn = bool(turned_down)
+    if survey.delivery is None or (withdrawn and survey.delivery is SurveyDelivery.QUEUED):
+        survey.delivery = SurveyDelivery.WITHDRAWN
+        withdrawn = True
+    return withdrawn
+
+
+def withdraw_case_survey(session: Session, *, brand_id: int, case_id: int, at: datetime, reason: str) -> bool:
+    """``withdraw_survey_offer`` for the case's survey, if it has one."""
+    survey = get_case_survey(session, case_id=case_id, brand_id=brand_id)
+    if survey is None:
+        return False
+    return withdraw_survey_offer(session, survey=survey, at=at, reason=reason)
 
 
 def answer_survey(

@@ -20,6 +20,9 @@ class SurveyDelivery(StrEnum):
     QUEUED = "queued"  # a message with the link is in the outbox, on the case's channel or by email
     UNREACHABLE = "unreachable"  # no sink for the channel and no email address: the agent shares it
     SKIPPED = "skipped"  # offered before links were sent automatically
+    #: taken back before the link reached the customer: the case was reopened (a later resolution
+    #: offers it again) or resolved again as spam or a duplicate (which asks nobody)
+    WITHDRAWN = "withdrawn"
 
 
 #: The message that carries the link when the brand wrote none. Placeholders are filled in;

@@ -101,7 +101,8 @@ def cases_to_tell(session: Session, *, case_ids: Collection[int]) -> set[int]:
     )
     replied = (
         select(Reply.case_id, func.max(Reply.sent_at).label("sent_at"))
-        .where(Reply.case_id.in_(case_ids), Reply.sent_at.is_not(None))
+        # the survey link is the desk asking, not the answer about what was done
+        .where(Reply.case_id.in_(case_ids), Reply.sent_at.is_not(None), Reply.is_survey.is_(False))
         .group_by(Reply.case_id)
         .subquery()
     )

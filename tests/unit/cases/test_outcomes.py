@@ -45,7 +45,7 @@ def test_reply_exchanges_count_answers_to_the_customer(directions: str, exchange
 
 def test_first_contact_resolution_needs_one_exchange_no_handoff_and_no_reopen() -> None:
     assert is_first_contact_resolution(exchanges=1, handoffs=0, reopened=0)
-    assert is_first_contact_resolution(exchanges=0, handoffs=0, reopened=0)
+    assert not is_first_contact_resolution(exchanges=0, handoffs=0, reopened=0), "no answer reached them"
     assert not is_first_contact_resolution(exchanges=2, handoffs=0, reopened=0)
     assert not is_first_contact_resolution(exchanges=1, handoffs=1, reopened=0)
     assert not is_first_contact_resolution(exchanges=1, handoffs=0, reopened=1)
@@ -61,4 +61,9 @@ def test_the_reopen_window_is_counted_in_days_from_resolution() -> None:
     assert within_reopen_window(resolved_at=RESOLVED, at=RESOLVED + timedelta(days=3), window_days=7)
     assert not within_reopen_window(resolved_at=RESOLVED, at=RESOLVED + timedelta(days=10), window_days=7)
     assert within_reopen_window(resolved_at=RESOLVED, at=RESOLVED + timedelta(days=10), window_days=14)
-    assert not within_reopen_window(resolved_at=RESOLVED, at=RESOLVED - timedelta(hours=1), window_days=7)
+
+
+def test_a_message_written_shortly_before_the_resolution_and_imported_after_it_reopens_the_case() -> None:
+    assert within_reopen_window(resolved_at=RESOLVED, at=RESOLVED - timedelta(minutes=5), window_days=7)
+    assert within_reopen_window(resolved_at=RESOLVED, at=RESOLVED - timedelta(days=7), window_days=7)
+    assert not within_reopen_window(resolved_at=RESOLVED, at=RESOLVED - timedelta(days=8), window_days=7)
