@@ -105,9 +105,18 @@ def test_the_api_refuses_merging_into_itself_or_a_merged_incident(
         actions.open_incident(session, brand_id=brand.id, title=t, actor_id=None, now=NOW)
         for t in ("One", "Two")
     )
-    _, token = accounts.create_api_token(session, brand=brand, name="pr-bot")
+    pia = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pia, brand=brand, role=Role.PR)
+    _, token = accounts.create_api_token(session, brand=brand, name="pr-bot", user=pia)
+    _, integration = accounts.create_api_token(session, brand=brand, name="status-page")
     session.commit()
     headers = {"Authorization": f"Bearer {token}"}
+    refused = client.post(
+        f"/api/v1/incidents/{two.id}/merge",
+        json={"into": one.id},
+        headers={"Authorization": f"Bearer {integration}"},
+    )
+    assert refused.status_code == 403, "a token made for no person has an agent's rights"
     assert (
         client.post(f"/api/v1/incidents/{one.id}/merge", json={"into": one.id}, headers=headers).status_code
         == 422

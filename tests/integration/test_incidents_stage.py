@@ -166,7 +166,7 @@ def test_a_brand_s_detectors_as_stored_link_people_by_meaning(
         row = session.get(DetectorState, replayed.id)
         assert row is not None
         assert row.state is not None
-        monitor = actions.stored_monitor(row.state)
+        monitor = actions.stored_monitor(session, row.state)
     assert monitor.detectors.meaning is not None
     lost, gone, crash = monitor.detectors.meaning.read(
         [

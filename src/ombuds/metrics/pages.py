@@ -42,6 +42,7 @@ from ombuds.metrics.trends import (
 from ombuds.metrics.voice import CategoryRead, DebtCaseRead, pay_down, voice_of_the_customer
 from ombuds.shown_brands import note_shown
 from ombuds.web.deps import CurrentUser, DbSession
+from ombuds.web.masking import holds_no_customer_text
 from ombuds.web.templating import render
 
 router = APIRouter()
@@ -552,6 +553,7 @@ def prometheus(request: Request, session: DbSession) -> Response:
             "send 'Authorization: Bearer <OMBUDS_METRICS_TOKEN>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    holds_no_customer_text(request)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(OpsCollector(session))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -55,6 +55,7 @@ from ombuds.web.deps import BearerCredentials, DbSession, OptionalUser
 #: Where the request's audience and what the renderer already masked are kept (``scope["state"]``).
 _AUDIENCE = "ombuds.personal_data_audience"
 _RENDERED = "ombuds.rendered_html"
+_NO_CUSTOMER_TEXT = "ombuds.no_customer_text"
 
 
 @dataclass
@@ -105,6 +106,12 @@ def page_audience(request: Request, session: DbSession, user: OptionalUser) -> N
     shown = shown_brands(session)
     roles = {m.brand_id: m.role for m in user.memberships} if user is not None else {}
     _state(request.scope)[_AUDIENCE] = Audience(roles=roles, shown_brands=shown)
+
+
+def holds_no_customer_text(request: Request) -> None:
+    """A view's word that its answer is operations figures, never a customer's words (``/metrics``):
+    masking it would only take counters and timestamps for phone numbers."""
+    _state(request.scope)[_NO_CUSTOMER_TEXT] = True
 
 
 def is_masked(scope: Scope) -> bool:
@@ -169,6 +176,8 @@ def mask_body(body: bytes, *, content_type: str) -> bytes:
 
 
 def _needs_masking(content_type: str, scope: Scope) -> bool:
+    if _state(scope).get(_NO_CUSTOMER_TEXT, False):
+        return False
     if content_type.startswith("text/html"):
         return not _state(scope).get(_RENDERED, False)
     if content_type.startswith(("text/css", "text/javascript", "application/javascript")):
