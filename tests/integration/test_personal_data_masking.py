@@ -420,24 +420,26 @@ def test_a_person_sees_each_brand_s_data_as_their_role_there_allows(
     assert leaks(every_brand) == [], "a list over both brands is held to the viewer's role"
 
 
-@pytest.mark.parametrize("value", [f'"{PHONE}"', CARD, EMAIL, f"booking ref {BOOKING}"])
 def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
-    app: FastAPI, seeded: Seeded, session: Session, viewer: TestClient, agent: TestClient, value: str
+    app: FastAPI, seeded: Seeded, session: Session, viewer: TestClient, agent: TestClient
 ) -> None:
     vic = session.scalars(select(User).where(User.email == "vic@skyways.test")).one()
     secret = accounts.create_api_token(session, brand=seeded.brand, name="vic's", user=vic)[1]
     session.commit()
-    q = quote(value)
-    for url in (f"/api/v1/search?q={q}", f"/search?q={q}", f"/api/v1/cases?q={q}", f"/inbox?q={q}"):
-        refused = viewer.get(url)
-        assert refused.status_code == (200 if url.startswith("/inbox") else 422), url  # the inbox says why
-        assert "searching by personal data" in refused.text, url
-    assert 'data-case-id="' not in viewer.get(f"/inbox?q={q}").text, "the inbox lists nothing"
-    through_token = viewer.get(f"/api/v1/search?q={q}", headers={"Authorization": f"Bearer {secret}"})
-    assert through_token.status_code == 422
-    # an agent, who sees the value, finds its messages by it (on PostgreSQL too, where the index
-    # keeps an email or "+1" whole)
-    assert agent.get(f"/api/v1/search?q={q}").json()["results"]
+    for value in (f'"{PHONE}"', CARD, EMAIL, f"booking ref {BOOKING}"):
+        q = quote(value)
+        for url in (f"/api/v1/search?q={q}", f"/search?q={q}", f"/api/v1/cases?q={q}", f"/inbox?q={q}"):
+            refused = viewer.get(url)
+            assert refused.status_code == (200 if url.startswith("/inbox") else 422), (
+                url
+            )  # the inbox says why
+            assert "searching by personal data" in refused.text, url
+        assert 'data-case-id="' not in viewer.get(f"/inbox?q={q}").text, "the inbox lists nothing"
+        through_token = viewer.get(f"/api/v1/search?q={q}", headers={"Authorization": f"Bearer {secret}"})
+        assert through_token.status_code == 422, value
+        # an agent, who sees the value, finds its messages by it (on PostgreSQL too, where the index
+        # keeps an email or "+1" whole)
+        assert agent.get(f"/api/v1/search?q={q}").json()["results"], value
 
 
 def test_a_value_found_in_one_message_is_masked_where_the_customer_repeats_it_bare(
