@@ -358,9 +358,11 @@ def test_a_link_stuck_in_the_outbox_never_reaches_a_customer_who_wrote_again_and
     session: Session,
     session_factory: sessionmaker[Session],
     brand: Brand,
+    agent: User,
     bearer: httpx2.Headers,
     receiver: Receiver,
 ) -> None:
+    sign_in(client, agent.email)
     x_webhook(session, brand, receiver)
     case = conversation(session, brand, at=NOW - timedelta(hours=5))
     set_status(client, case, "resolved", bearer)
@@ -381,6 +383,8 @@ def test_a_link_stuck_in_the_outbox_never_reaches_a_customer_who_wrote_again_and
     withdrawn = session.scalars(select(Reply).where(Reply.case_id == case.id, Reply.is_survey)).one()
     assert withdrawn.status is ReplyStatus.REJECTED, "the stuck message is never sent, nor retried"
     assert withdrawn.decision_note == "Survey link not sent: the case was reopened before it went out"
+    page = client.get(f"/cases/{case.id}").text  # the agent reads that the desk held it back
+    assert "Withdrawn by the desk: <q>Survey link not sent: the case was reopened" in page
 
     # Resolved again: the customer is asked once, with the link the agent sees.
     set_status(client, case, "resolved", bearer)
