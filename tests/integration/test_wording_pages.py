@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
+from ombuds.errors import Conflict
 from ombuds.incidents.models import Incident
+from ombuds.responses.wording.actions import save_template
 from ombuds.responses.wording.models import NewsItem, TalkingPoint
 from tests.integration.test_web_cases import NOW, add_case, add_mention, sign_in
 from tests.integration.test_wording_api import member, outage
@@ -188,3 +190,13 @@ def test_a_form_validity_date_outside_the_years_is_refused_and_nothing_is_saved(
         assert "valid until: must be in the years 1970 to 2100" in client.get(shown_on).text, url
     assert session.scalars(select(TalkingPoint)).all() == []
     assert session.scalars(select(NewsItem)).all() == []
+
+
+def test_template_names_clash_whatever_their_letters_case_on_both_databases(
+    session: Session, brand: Brand
+) -> None:
+    save_template(
+        session, brand_id=brand.id, name="Élan vital", body="Hi {customer_name}", actor_id=None, now=NOW
+    )
+    with pytest.raises(Conflict, match="already has a template called 'élan VITAL'"):
+        save_template(session, brand_id=brand.id, name="élan VITAL", body="Hello", actor_id=None, now=NOW)

@@ -176,13 +176,14 @@ def save_template(
     template: ReplyTemplate | None = None,
 ) -> ReplyTemplate:
     """Create a template, or change ``template``; names are unique within a brand."""
-    clash = session.scalar(
-        select(ReplyTemplate.id).where(
-            ReplyTemplate.brand_id == brand_id,
-            func.lower(ReplyTemplate.name) == name.lower(),
-            ReplyTemplate.is_active.is_(True),
+    # compared in Python: SQLite's lower() folds ASCII alone, so "Élan" and "élan" clashed on
+    # PostgreSQL only (a brand has tens of templates)
+    names = session.execute(
+        select(ReplyTemplate.id, ReplyTemplate.name).where(
+            ReplyTemplate.brand_id == brand_id, ReplyTemplate.is_active.is_(True)
         )
     )
+    clash = next((found for found, other in names if other.casefold() == name.casefold()), None)
     if clash is not None and (template is None or clash != template.id):
         raise Conflict(f"name: the brand already has a template called {name!r}")
     if template is None:
