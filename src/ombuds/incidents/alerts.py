@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ombuds.cases.privacy import mask_found, mask_found_json
+from ombuds.cases.privacy import mask_found
 from ombuds.errors import InvalidInput
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import AlertChannel, AlertKind, AlertStatus, Incident
@@ -61,13 +61,15 @@ def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, An
     read by whoever is in it, with no role to check (as the weekly digest masks it)."""
     verb = "New incident" if reason == "opened" else f"Incident now {incident.severity.value}"
     mark = SEVERITY_MARK.get(incident.severity.value, "")
-    headline = f"{mark} {verb}: {incident.title}".strip()
-    quote = mask_found(incident.representative_text.strip().replace("\n", " "))[:280]  # whole values
+    # the two strings that can hold a customer's words, masked once, before anything is cut
+    title, representative = mask_found(incident.title), mask_found(incident.representative_text)
+    headline = f"{mark} {verb}: {title}".strip()
+    quote = representative.strip().replace("\n", " ")[:280]
     counts = (
         f"{incident.mention_count} mentions from {incident.author_count} people · "
         f"signal: {incident.signal} · severity: {incident.severity.value}"
     )
-    payload = {
+    return {
         "text": f"{headline}\n> {quote}\n{counts}\n{path}",
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
@@ -77,19 +79,17 @@ def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, An
         ],
         "incident": {
             "id": incident.id,
-            "title": incident.title,
+            "title": title,
             "severity": incident.severity.value,
             "signal": incident.signal,
             "status": incident.status.value,
             "mention_count": incident.mention_count,
-            "representative_text": incident.representative_text,
+            "representative_text": representative,
             "opened_at": incident.opened_at.isoformat(),
             "path": path,
         },
         "reason": reason,
     }
-    masked: dict[str, Any] = mask_found_json(payload)
-    return masked
 
 
 @dataclass(frozen=True, slots=True)
