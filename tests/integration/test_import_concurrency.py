@@ -40,6 +40,7 @@ def wait_until_a_backend_waits_for_a_lock(
             if waiting:
                 return
             time.sleep(0.01)  # polling a condition with a deadline, not guessing a duration
+            connection.rollback()  # a transaction sees the activity of its first read, never later
         if writer.is_alive():
             others = connection.execute(
                 text("SELECT state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity")
