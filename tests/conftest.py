@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.cli import app as cli_app
 from ombuds.db import make_engine, make_session_factory
 from ombuds.metrics import rollup
 from ombuds.migrate import upgrade
-from ombuds.settings import Settings
+from ombuds.settings import Settings, get_settings
 from ombuds.web.app import create_app
 from tests.support import dovecot, passwords, postgres
 from tests.support import redis_server as redis_support
@@ -56,19 +59,16 @@ def shared_data(name: str) -> Path:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Integration tests that touch the database run once per supported backend."""
+    """Integration tests that touch the database run once per supported backend (on SQLite alone
+    when marked ``one_database``)."""
     if "database_url" not in metafunc.fixturenames:
         return
     if "integration" not in metafunc.definition.path.relative_to(TESTS).parts[:1]:
         return
-    metafunc.parametrize(
-        "database_url",
-        [
-            pytest.param("sqlite", id="sqlite"),
-            pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-        ],
-        indirect=True,
-    )
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if metafunc.definition.get_closest_marker("one_database") is None:
+        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    metafunc.parametrize("database_url", backends, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +150,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pool.give_back(name)
     else:
         raise ValueError(f"unknown database backend {backend!r}; expected one of {BACKENDS}")
+
+
+#: ``ombuds(...)``: the command line run in this process against the test's database.
+Ombuds = Callable[..., Result]
+
+
+@pytest.fixture
+def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ombuds]:
+    """Run ``ombuds ARGS`` (a ``stdin=`` text is typed in) on the test's database and data folder."""
+    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+
+    def run(*args: str | Path, stdin: str | None = None) -> Result:
+        return CliRunner().invoke(cli_app, [str(arg) for arg in args], input=stdin)
+
+    yield run
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Membership, Role, Team
-from ombuds.cli import app
-from ombuds.settings import Settings, get_settings
+from ombuds.settings import Settings
 from ombuds.web.app import create_app
-
-Ombuds = Callable[..., Result]
-
-
-@pytest.fixture
-def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ombuds]:
-    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str | Path, stdin: str | None = None) -> Result:
-        return CliRunner().invoke(app, [str(arg) for arg in args], input=stdin)
-
-    yield run
-    get_settings.cache_clear()
+from tests.conftest import Ombuds
 
 
 def test_a_new_brand_gets_a_default_team_people_and_its_first_mentions(

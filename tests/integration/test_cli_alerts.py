@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from ombuds.accounts.models import Brand
-from ombuds.cli import app
 from ombuds.incidents.models import AlertChannel
-from ombuds.settings import get_settings
-
-Ombuds = Callable[..., Result]
-
-
-@pytest.fixture
-def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ombuds]:
-    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(app, list(args))
-
-    yield run
-    get_settings.cache_clear()
+from tests.conftest import Ombuds
 
 
 def _add_channel(ombuds: Ombuds, quiet_hours: str) -> Result:

@@ -4,22 +4,17 @@ and the words of the survey message, through the API or the command line; others
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import Result
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
-from ombuds.cli import app
 from ombuds.clock import utcnow
-from ombuds.settings import get_settings
 from ombuds.surveys.values import DEFAULT_MESSAGE
+from tests.conftest import Ombuds
 from tests.integration.test_surveys_and_outcomes import conversation, resolve, write
 from tests.integration.test_web_cases import PASSWORD, sign_in
 
@@ -30,9 +25,6 @@ def csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
-
-
-Ombuds = Callable[..., Result]
 
 
 def token_for(session: Session, brand: Brand, role: Role | None) -> dict[str, str]:
@@ -122,19 +114,6 @@ def test_only_managers_and_admins_change_the_settings(
         client.put("/api/v1/closing-settings", json={"reopen_window_days": 30}, headers=admin).status_code
         == 200
     )
-
-
-@pytest.fixture
-def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ombuds]:
-    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(app, list(args))
-
-    yield run
-    get_settings.cache_clear()
 
 
 def test_the_operator_sets_the_window_from_the_command_line(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
-import pytest
 from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,23 +12,8 @@ from typer.testing import CliRunner
 from ombuds.accounts.models import Brand
 from ombuds.cli import app
 from ombuds.mentions.models import Mention, Source
-from ombuds.settings import get_settings
+from tests.conftest import Ombuds
 from tests.integration.connectors.feed_server import FeedServer
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def ombuds(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("OMBUDS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("OMBUDS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(app, list(args))
-
-    yield run
-    get_settings.cache_clear()
 
 
 def answer(result: Result) -> dict[str, object]:
@@ -41,7 +23,7 @@ def answer(result: Result) -> dict[str, object]:
 
 
 def test_add_poll_list_pause_and_resume_sources_from_the_command_line(
-    ombuds: Run, brand: Brand, session: Session
+    ombuds: Ombuds, brand: Brand, session: Session
 ) -> None:
     with FeedServer() as server:
         feed = server.feed("/reviews.xml")
@@ -106,7 +88,7 @@ def test_add_poll_list_pause_and_resume_sources_from_the_command_line(
     assert sorted(session.scalars(select(Mention.external_id))) == ["r-1", "r-2", "r-3"]
 
 
-def test_a_wrong_config_or_kind_is_refused_with_the_field_named(ombuds: Run, brand: Brand) -> None:
+def test_a_wrong_config_or_kind_is_refused_with_the_field_named(ombuds: Ombuds, brand: Brand) -> None:
     wrong_url = ombuds(
         "source", "add", "rss", "--brand", "skyways", "--name", "x", "--url", "ftp://x", "--json"
     )
