@@ -27,7 +27,8 @@ from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.settings import get_settings
 
-pytestmark = pytest.mark.slow
+# tuning and exporting take the time; the rows written are the ones every other test writes
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
 PRAISE = [
     "the crew on my flight to Lisbon were wonderful, thank you",

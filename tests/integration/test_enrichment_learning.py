@@ -238,6 +238,7 @@ def test_a_brand_with_many_examples_learns_a_correction_in_the_background(
 
 
 @pytest.mark.slow
+@pytest.mark.one_database  # tuning takes the time; the rows are the ones other tests write on both
 def test_ombuds_train_accurate_learns_from_the_corrections_a_brand_already_has(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
