@@ -1,4 +1,5 @@
-"""Which time zone names Ombuds accepts: real IANA zones, as every place that takes one checks them.
+"""Which time zone names Ombuds accepts: real IANA zones, as every place that takes one checks them,
+and where a local day ends.
 
 Pure. ``zoneinfo`` also loads names that are no region (``localtime`` is whatever the server's
 clock says, ``posixrules`` a file of rules, ``Factory`` a placeholder): a policy or channel in one
@@ -7,8 +8,9 @@ of them would change meaning when the server moves, so they are refused with the
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 #: Names in the time zone database that are not a place's time.
 NOT_A_REGION = frozenset({"localtime", "posixrules", "Factory"})
@@ -29,3 +31,15 @@ def is_time_zone(name: str) -> bool:
 def unknown_zone_message(name: str) -> str:
     """Why ``name`` is refused, quoting at most 60 characters of it (control characters escaped)."""
     return f"{name[:60]!r} is not an IANA time zone such as {ZONE_EXAMPLE}"
+
+
+def end_of_day(day: date, *, timezone: str) -> datetime:
+    """The last moment (to the microsecond) of ``day`` in ``timezone``, in UTC.
+
+    Taken as the next local midnight less a microsecond, not as 23:59:59 on ``day``: where clocks
+    go back at midnight (Asia/Beirut, America/Santiago) the day's last hour comes twice, and the
+    first 23:59 would end it an hour early. A midnight the clocks skip (Havana goes forward at
+    midnight) reads at the offset before the jump, which is the moment the day ends.
+    """
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return midnight.astimezone(UTC) - timedelta(microseconds=1)

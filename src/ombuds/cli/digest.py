@@ -81,9 +81,9 @@ def schedule(
     from ombuds.accounts import queries as account_queries
     from ombuds.db import transaction
     from ombuds.errors import OmbudsError
-    from ombuds.metrics.digest import brand_timezone
     from ombuds.metrics.schedule import DAYS, parse_day
     from ombuds.metrics.scheduling import set_digest_schedule
+    from ombuds.routing.queries import brand_timezone
 
     try:
         weekday = parse_day(day)

@@ -26,7 +26,7 @@ from ombuds.metrics import queries
 from ombuds.metrics.schedule import WEEK, last_whole_week, week_bounds
 from ombuds.metrics.voice import voice_of_the_customer
 from ombuds.promises.scorecard import scorecard
-from ombuds.routing.models import SlaPolicySetting
+from ombuds.routing.queries import brand_timezone
 
 TEMPLATES = Path(__file__).with_name("templates")
 VOICES = 3
@@ -124,12 +124,6 @@ def _figures(now: d.Outcomes, before: d.Outcomes) -> list[Figure]:
         Figure("Experience debt (positive : negative, 12 : 1 pays it back)", debt(now), debt(before)),
         Figure("Cases resolved (context)", str(now.cases_resolved), str(before.cases_resolved)),
     ]
-
-
-def brand_timezone(session: Session, brand_id: int) -> str:
-    """The brand's time zone: its SLA policy's (business hours), UTC without one."""
-    found = session.scalar(select(SlaPolicySetting.timezone).where(SlaPolicySetting.brand_id == brand_id))
-    return found or "UTC"
 
 
 def weekly_digest(

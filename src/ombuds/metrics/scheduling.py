@@ -25,10 +25,11 @@ from ombuds.db import transaction
 from ombuds.errors import InvalidInput
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
-from ombuds.metrics.digest import brand_timezone, weekly_digest
+from ombuds.metrics.digest import weekly_digest
 from ombuds.metrics.mail import digest_readers, send_digest, smtp_failure
 from ombuds.metrics.models import DigestSchedule
 from ombuds.metrics.schedule import WEEK, check_hour, check_recipients, due_week, retry_delay
+from ombuds.routing.queries import brand_timezone
 from ombuds.settings import Settings
 
 logger = logging.getLogger(__name__)

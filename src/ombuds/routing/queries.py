@@ -38,6 +38,13 @@ def get_sla_setting(session: Session, brand_id: int) -> SlaPolicySetting | None:
     return session.scalar(select(SlaPolicySetting).where(SlaPolicySetting.brand_id == brand_id))
 
 
+def brand_timezone(session: Session, brand_id: int) -> str:
+    """The brand's time zone: its SLA policy's (business hours), UTC without one. The digest's week,
+    a task's due day and the pages that show them read it here."""
+    found = session.scalar(select(SlaPolicySetting.timezone).where(SlaPolicySetting.brand_id == brand_id))
+    return found or "UTC"
+
+
 def get_sla_config(session: Session, brand_id: int) -> tuple[SlaConfig, Escalation]:
     """The brand's policy as written, or the default (today's targets, round the clock)."""
     row = get_sla_setting(session, brand_id)

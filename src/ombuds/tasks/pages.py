@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -18,10 +19,12 @@ from ombuds.cases.tasks import Task
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul, in_utc, parse_id
+from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, Id, NoNul, parse_id
 from ombuds.problems.queries import list_problems
 from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
+from ombuds.routing.queries import brand_timezone
 from ombuds.tasks import actions, queries
+from ombuds.tasks.due import due_at_end_of, due_label, is_overdue
 from ombuds.tasks.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -35,14 +38,19 @@ def case_panel(session: Session, case: Case, signed_in: SignedIn) -> dict[str, A
     role = get_role(session, user=signed_in.user, brand_id=case.brand_id)
     tasks = queries.list_case_tasks(session, case_id=case.id)
     teams = queries.list_teams(session, brand_id=case.brand_id)
+    timezone = brand_timezone(session, case.brand_id)
+    now = utcnow()
     return {
         "case_tasks": tasks,
+        "task_timezone": timezone,
+        "task_due": _due_labels(tasks, timezone=timezone),
+        "overdue_task_ids": {task.id for task in tasks if is_overdue(task.due_at, now=now)},
         "task_teams": teams,
         "task_team_names": {team.id: team.name for team in teams},
         "may_work_tasks": may_work(role),
         "may_waive_tasks": role in actions.WAIVING_ROLES,
         "tell_customer": case.id in queries.cases_to_tell(session, case_ids=[case.id]),
-        "now": utcnow(),
+        "now": now,
     }
 
 
@@ -61,18 +69,22 @@ def _say(request: Request, session: Session, error: OmbudsError) -> None:
     flash(request, text[:1].upper() + text[1:] + ".", "error")
 
 
-def _due(value: str) -> datetime | None:
-    """A due date from the form's date field: the end of that day, UTC."""
+def _due_labels(tasks: Iterable[Task], *, timezone: str) -> dict[int, str]:
+    """Each dated task's due date as the brand reads it, by task id."""
+    return {task.id: due_label(task.due_at, timezone=timezone) for task in tasks if task.due_at is not None}
+
+
+def _due(value: str, *, timezone: str) -> datetime | None:
+    """A due date from the form's date field: the end of that day in the brand's time zone."""
     if not value.strip():
         return None
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"due: {value!r} is not a date (YYYY-MM-DD)") from None
-    try:
-        return in_utc(datetime.combine(day, time(23, 59), tzinfo=UTC))
-    except ValueError as exc:
-        raise InvalidInput(f"due: {exc}") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # before the arithmetic, which year 9999 overflows
+        raise InvalidInput(f"due: must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return due_at_end_of(day, timezone=timezone)
 
 
 @router.post("/cases/{case_id}/tasks")
@@ -98,7 +110,7 @@ def create(
             team=session.get(Team, chosen) if chosen is not None else None,
             title=title,
             description=description,
-            due_at=_due(due),
+            due_at=_due(due, timezone=brand_timezone(session, case.brand_id)),
             actor=Actor(signed_in.user),
             now=utcnow(),
         )
@@ -179,13 +191,17 @@ def tasks_page(
     teams = queries.list_teams(session, brand_id=brand.id)
     chosen = next((t for t in teams if str(t.id) == team), teams[0] if teams else None)
     now = utcnow()
+    queue = queries.team_queue(session, team=chosen, now=now) if chosen else None
+    timezone = brand_timezone(session, brand.id)
+    listed = [item.task for items in (queue.overdue, queue.open) for item in items] if queue else []
     return render(
         request,
         "tasks/queue.html",
         {
             "teams": teams,
             "team": chosen,
-            "queue": queries.team_queue(session, team=chosen, now=now) if chosen else None,
+            "queue": queue,
+            "task_due": _due_labels(listed, timezone=timezone),
             "may_work_tasks": may_work(signed_in.role),
             "may_waive_tasks": signed_in.role in actions.WAIVING_ROLES,
             # the causes this team owns, with what they cost customers (problems.queries)

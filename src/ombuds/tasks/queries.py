@@ -13,6 +13,7 @@ from ombuds.accounts.models import Team
 from ombuds.cases.models import Case
 from ombuds.cases.tasks import Task, TaskStatus
 from ombuds.responses.models import Reply
+from ombuds.tasks.due import is_overdue
 
 
 def get_task(session: Session, task_id: int, *, brand_ids: Collection[int]) -> Task | None:
@@ -76,7 +77,7 @@ def team_queue(session: Session, *, team: Team, now: datetime, done_limit: int =
         .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
     )
     for task, subject in rows:
-        overdue = task.due_at is not None and task.due_at <= now
+        overdue = is_overdue(task.due_at, now=now)
         (queue.overdue if overdue else queue.open).append(QueueItem(task, subject or "", overdue))
     closed = session.execute(
         select(Task, Case.subject)

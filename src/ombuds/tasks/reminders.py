@@ -3,6 +3,8 @@
 The runner calls ``remind_overdue_tasks`` after each round. Each task is claimed by stamping its
 ``reminded_at`` where it is still empty, in the same transaction as the notifications, so two
 runners or a restart never remind twice, and a failed transaction leaves the task to remind again.
+"Overdue" is ``due.is_overdue``: the same moment the Tasks page moves the task under *Overdue*; the
+message gives the due date in the brand's time zone, as the pages do.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ombuds.db import transaction
 from ombuds.event_payloads import TaskReminded
 from ombuds.events import record_event
 from ombuds.notifications.actions import notify
+from ombuds.routing.queries import brand_timezone
+from ombuds.tasks.due import due_label
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +85,13 @@ def remind(session: Session, *, task_id: int, now: datetime) -> bool:
     if task.assignee_id is not None:
         members.add(task.assignee_id)
     due_at = as_utc(task.due_at)
+    due = due_label(due_at, timezone=brand_timezone(session, task.brand_id))
     notify(
         session,
         brand_id=task.brand_id,
         user_ids=members,
         kind=KIND,
-        text=f"Overdue task for {team.name}: {task.title} (due {due_at:%Y-%m-%d %H:%M} UTC, case #{task.case_id})",
+        text=f"Overdue task for {team.name}: {task.title} (due {due}, case #{task.case_id})",
         path=f"/tasks?team={team.id}",
         now=now,
     )

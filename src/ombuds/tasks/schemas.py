@@ -24,7 +24,11 @@ class TaskCreate(BaseModel):
     team_id: Id
     title: Title
     description: LongText = ""
-    due_at: Moment | None = Field(default=None, description="ISO 8601 with a time zone.")
+    due_at: Moment | None = Field(
+        default=None,
+        description="ISO 8601 with a time zone. For the end of a day where the brand is (what the case"
+        " page's date field means), give that moment: 2026-12-04T23:59:59.999999-08:00 in Los Angeles.",
+    )
     assignee_id: Id | None = Field(default=None, description="A person of the team's brand, optional.")
 
 

@@ -16,10 +16,11 @@ from ombuds.admin.access import KEEPERS, admin_brand, required
 from ombuds.clock import as_utc
 from ombuds.errors import InvalidInput
 from ombuds.fields import NoNul
-from ombuds.metrics.digest import brand_timezone, weekly_digest
+from ombuds.metrics.digest import weekly_digest
 from ombuds.metrics.mail import digest_readers, send_digest, smtp_failure
 from ombuds.metrics.schedule import DAYS, WEEK, check_recipients, parse_day, parse_recipients
 from ombuds.metrics.scheduling import get_digest_schedule, remove_digest_schedule, set_digest_schedule
+from ombuds.routing.queries import brand_timezone
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
 
