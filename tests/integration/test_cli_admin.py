@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
-from tests.integration.test_cli_accounts import Ombuds, ombuds  # noqa: F401 (fixture)
+from tests.conftest import Ombuds
 
 
 def test_teams_brands_invites_and_roles_from_the_command_line(
-    ombuds: Ombuds,  # noqa: F811
+    ombuds: Ombuds,
     session_factory: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:

@@ -13,10 +13,7 @@ from ombuds.accounts.models import AssignmentPolicy, Brand, Membership, Role, Te
 from ombuds.cases.models import Case, CaseStatus, Customer
 from ombuds.clock import utcnow
 from ombuds.db import transaction
-from tests.integration import test_cli_accounts
-from tests.integration.test_cli_accounts import Ombuds
-
-ombuds = test_cli_accounts.ombuds  # the fixture: a CLI run against this test's database
+from tests.conftest import Ombuds
 
 
 def test_the_operator_staffs_a_team_and_sets_someone_away(

@@ -27,7 +27,7 @@ from ombuds.privacy.queries import daily_metrics
 from ombuds.responses import actions as replies
 from ombuds.responses.values import Visibility
 from ombuds.surveys import actions as surveys
-from tests.integration.test_cli_accounts import Ombuds, ombuds  # noqa: F401 (fixture)
+from tests.conftest import Ombuds
 
 PHRASE = "violet suitcase vanished"
 HANDLE = "mara_lind"
@@ -218,7 +218,7 @@ def test_an_erased_customer_leaves_no_trace_but_the_record_and_their_export_was_
 
 
 def test_the_command_line_sets_a_retention_purges_daily_and_exports_and_erases_by_handle(
-    ombuds: Ombuds,  # noqa: F811
+    ombuds: Ombuds,
     session_factory: sessionmaker[Session],
     session: Session,
     brand: Brand,
