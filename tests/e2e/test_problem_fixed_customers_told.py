@@ -99,7 +99,7 @@ def test_pr_confirms_operations_fixes_and_an_agent_tells_the_customers(
     expect(page.get_by_test_id("reply-draft")).to_be_visible()
     page.get_by_test_id("case-problem").get_by_role("link", name="Baggage and refunds system down").click()
     page.get_by_test_id("send-drafts").click()
-    expect(page.locator(".flash-success")).to_contain_text("1 fix messages queued")
+    expect(page.locator(".flash-success")).to_contain_text("1 fix message queued")
 
     deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1))  # the runner's outbox round
     page.reload()

@@ -381,7 +381,7 @@ def test_a_link_stuck_in_the_outbox_never_reaches_a_customer_who_wrote_again_and
     assert surveys_received(receiver) == [], "no survey while the case is open again"
     session.expire_all()
     withdrawn = session.scalars(select(Reply).where(Reply.case_id == case.id, Reply.is_survey)).one()
-    assert withdrawn.status is ReplyStatus.REJECTED, "the stuck message is never sent, nor retried"
+    assert withdrawn.status is ReplyStatus.WITHDRAWN, "the stuck message is never sent, nor retried"
     assert withdrawn.decision_note == "Survey link not sent: the case was reopened before it went out"
     page = client.get(f"/cases/{case.id}").text  # the agent reads that the desk held it back
     assert "Withdrawn by the desk: <q>Survey link not sent: the case was reopened" in page

@@ -1,11 +1,12 @@
-"""The only writers of problems: create (or confirm a proposal), link and unlink cases, move the
-status, tell the customers of a fix, reopen when a customer comes back, dismiss a proposal.
+"""The writers of problems: create one, link and unlink cases, change its words and dates, move the
+status (fixed tells its customers), reopen it when a customer comes back.
 
-Every change records an event on the problem (``subject_type="problem"``). Who may do what:
-PR, managers and admins create, confirm and dismiss problems (they speak for the customers);
-anyone who may work a case links it to a problem from the case page; the owning team's members
-(whatever team they are, care or not) and PR, managers and admins move the status.
-Callers own the transaction.
+Every change records an event on the problem (``subject_type="problem"``). Who may do what is in
+``access``: PR, managers and admins create problems (they speak for the customers); anyone who
+may work a case links it to a problem from the case page; the owning team's members (whatever
+team they are, care or not) and PR, managers and admins move the status. The fix message's own
+writers are in ``fix_messages`` (``drafts_to_send`` may still be imported from here, as the demo
+does), proposals' in ``proposal_actions``. Callers own the transaction.
 """
 
 from __future__ import annotations
@@ -17,71 +18,26 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Team, TeamMember, User
+from ombuds.accounts.models import Team, User
 from ombuds.accounts.queries import get_role
-from ombuds.accounts.values import Role
-from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work
-from ombuds.cases.models import OPEN_STATUSES, Case
-from ombuds.cases.workflow import may_work
+from ombuds.cases.lifecycle import Actor, ensure_may_work
+from ombuds.cases.models import Case
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind, EventPayload, ProblemReopened, ProblemStatusChanged
 from ombuds.events import record_event
 from ombuds.incidents.models import Incident
 from ombuds.problems import queries, rules
-from ombuds.problems.models import (
-    Problem,
-    ProblemCase,
-    ProblemIncident,
-    ProblemNotice,
-    ProblemPromise,
-)
+from ombuds.problems.access import ensure_may_manage, may_manage, may_move_status, role_of
+from ombuds.problems.fix_messages import drafts_to_send as drafts_to_send
+from ombuds.problems.fix_messages import reopened_note, tell_customers, withdraw_fix_messages
+from ombuds.problems.models import Problem, ProblemCase, ProblemIncident, ProblemPromise
 from ombuds.problems.values import DONE_STATUSES, ProblemStatus, move_refusal
 from ombuds.promises.models import Promise
-from ombuds.responses import actions as replies
-from ombuds.responses import queries as reply_queries
-from ombuds.responses.models import Reply, ReplyStatus
-from ombuds.responses.values import Visibility
 from ombuds.responses.wording.models import TalkingPoint
-from ombuds.responses.wording.queries import current_versions
 
 TITLE_MAX_CHARS = 300
 MESSAGE_MAX_CHARS = 5000
 NOTE_MAX_CHARS = 2000
-#: People who speak for the customers: they decide what is a problem.
-MANAGING_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
-
-
-def _role(session: Session, *, actor: Actor, brand_id: int) -> Role | None:
-    return acting_role(session, actor=actor, brand_id=brand_id)
-
-
-def may_manage(role: Role | None) -> bool:
-    return role in MANAGING_ROLES
-
-
-def ensure_may_manage(session: Session, *, actor: Actor, brand_id: int) -> None:
-    role = _role(session, actor=actor, brand_id=brand_id)
-    if role is None:
-        raise NotFound("no such brand")
-    if not may_manage(role):
-        who = actor.user.name if actor.user else "an integration token"
-        raise Forbidden(
-            f"{who} ({role.value}) may not create or confirm problems: PR, managers and admins do"
-        )
-
-
-def may_move_status(session: Session, *, problem: Problem, user: User | None, role: Role | None) -> bool:
-    """PR, managers and admins, and the members of the owning team who may work."""
-    if may_manage(role):
-        return True
-    if user is None or not may_work(role) or problem.owner_team_id is None:
-        return False
-    member = session.scalar(
-        select(TeamMember.id).where(
-            TeamMember.team_id == problem.owner_team_id, TeamMember.user_id == user.id
-        )
-    )
-    return member is not None
 
 
 def _event(
@@ -296,7 +252,7 @@ def unlink_case(session: Session, *, problem: Problem, case: Case, actor: Actor,
         session, problem=problem, kind=EventKind.PROBLEM_CASE_UNLINKED, actor=actor, now=now, case_id=case.id
     )
     # the problem does not explain this case: its "we fixed it" would be wrong there
-    _withdraw_fix_messages(
+    withdraw_fix_messages(
         session,
         problem=problem,
         actor=actor,
@@ -319,7 +275,7 @@ def update_problem(
     """Change the title and the words customers are told (PR, managers, admins) or the expected fix
     date (also the owning team); the names of the fields that changed. An empty fix message goes
     back to the talking point's or the default wording."""
-    role = _role(session, actor=actor, brand_id=problem.brand_id)
+    role = role_of(session, actor=actor, brand_id=problem.brand_id)
     if role is None:
         raise NotFound(f"no problem {problem.id}")
     if (title is not None or fix_message is not None) and not may_manage(role):
@@ -347,76 +303,6 @@ def update_problem(
     return changed
 
 
-def fix_message(session: Session, problem: Problem) -> str:
-    """The words each customer is told: the problem's own, else its talking point's approved ones,
-    else the default (which names no internal detail)."""
-    if problem.fix_message:
-        return problem.fix_message
-    if problem.talking_point_id is not None:
-        version = current_versions(session, [problem.talking_point_id]).get(problem.talking_point_id)
-        if version is not None:
-            return version.text
-    return rules.DEFAULT_FIX_MESSAGE
-
-
-def _cases_to_draft(cases: Sequence[Case]) -> list[Case]:
-    """One case per customer (a customer with two linked cases hears of the fix once): the newest
-    open one, else the newest recently resolved; in the order given."""
-    chosen: dict[int, Case] = {}
-    for case in cases:  # oldest first: a later one is newer
-        current = chosen.get(case.customer_id)
-        if current is None or case.status in OPEN_STATUSES or current.status not in OPEN_STATUSES:
-            chosen[case.customer_id] = case
-    return [case for case in cases if chosen[case.customer_id] is case]
-
-
-def tell_customers(session: Session, *, problem: Problem, actor: Actor, now: datetime) -> list[ProblemNotice]:
-    """Draft the fix message to each customer of an open or recently resolved linked case, once per fix.
-
-    A customer with several such cases is told once, on the newest open one.
-
-    Each reply takes the path an agent's reply takes (``responses.actions.submit_reply``): the
-    checker reads it against the case, and the brand's approval policy holds it for PR when it
-    says so; otherwise it waits on the case as a draft for the agent to send. Public when the
-    customer wrote in public, private otherwise. A case told about this fix already is left
-    alone; one the checker refuses keeps the reason, for the agent to answer by hand.
-    """
-    text = fix_message(session, problem)
-    done = session.execute(
-        select(ProblemNotice.case_id, ProblemNotice.customer_id).where(
-            ProblemNotice.problem_id == problem.id, ProblemNotice.fix_round == problem.fix_round
-        )
-    ).all()
-    done_cases = {case_id for case_id, _ in done}
-    done_customers = {customer_id for _, customer_id in done}
-    written = []
-    for case in _cases_to_draft(queries.cases_to_tell(session, problem, now=now)):
-        if case.id in done_cases or case.customer_id in done_customers:
-            continue
-        visibility = (
-            Visibility.PUBLIC if reply_queries.began_in_public(session, case=case) else Visibility.PRIVATE
-        )
-        notice = ProblemNotice(
-            brand_id=problem.brand_id,
-            problem_id=problem.id,
-            case_id=case.id,
-            customer_id=case.customer_id,
-            fix_round=problem.fix_round,
-            created_at=now,
-        )
-        try:
-            reply = replies.submit_reply(
-                session, case=case, text=text, visibility=visibility, actor=actor, as_draft=True
-            )
-            notice.reply_id = reply.id
-        except replies.ReplyBlocked as exc:  # nothing was stored for this case
-            notice.refused = str(exc)
-        session.add(notice)
-        written.append(notice)
-    session.flush()
-    return written
-
-
 def set_status(
     session: Session,
     *,
@@ -431,7 +317,7 @@ def set_status(
     Raises Forbidden for someone neither of the owning team nor PR, a manager or an admin, and
     Conflict for a move the lifecycle does not have (the message names the ones it has).
     """
-    role = _role(session, actor=actor, brand_id=problem.brand_id)
+    role = role_of(session, actor=actor, brand_id=problem.brand_id)
     if role is None:
         raise NotFound(f"no problem {problem.id}")
     if not may_move_status(session, problem=problem, user=actor.user, role=role):
@@ -467,7 +353,7 @@ def set_status(
     if status is ProblemStatus.FIXED:
         tell_customers(session, problem=problem, actor=actor, now=now)
     elif before in DONE_STATUSES and status not in DONE_STATUSES:
-        _withdraw_fix_messages(session, problem=problem, actor=actor, note=_reopened_note(problem))
+        withdraw_fix_messages(session, problem=problem, actor=actor, note=reopened_note(problem))
     return True
 
 
@@ -493,84 +379,5 @@ def reopen_for_return(
         now=now,
         payload=ProblemReopened(previous=before.value, reason=reason, mention_id=mention_id, case_id=case_id),
     )
-    _withdraw_fix_messages(session, problem=problem, actor=None, note=_reopened_note(problem))
+    withdraw_fix_messages(session, problem=problem, actor=None, note=reopened_note(problem))
     return True
-
-
-def _reopened_note(problem: Problem) -> str:
-    return (
-        f"Not sent: the problem “{problem.title}” was reopened (back to investigating) "
-        "before this message went out; a new one is drafted when it is fixed again."
-    )
-
-
-#: A fix message not on its way yet: stopped when it stops being true.
-_UNSENT = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)
-
-
-def _withdraw_fix_messages(
-    session: Session, *, problem: Problem, actor: Actor | None, note: str, case_id: int | None = None
-) -> list[int]:
-    """Stop the problem's fix messages still waiting (drafts, or held for PR), of every fix round;
-    only those on ``case_id`` when given. Each stopped reply gets ``note`` and an event on its case."""
-    query = (
-        select(ProblemNotice.reply_id)
-        .join(Reply, Reply.id == ProblemNotice.reply_id)
-        .where(ProblemNotice.problem_id == problem.id, Reply.status.in_(_UNSENT))
-        .order_by(ProblemNotice.id)
-    )
-    if case_id is not None:
-        query = query.where(ProblemNotice.case_id == case_id)
-    reply_ids = [reply_id for reply_id in session.scalars(query) if reply_id is not None]
-    return replies.withdraw_replies(
-        session, reply_ids=reply_ids, note=note, actor_id=actor.user_id if actor else None
-    )
-
-
-def fix_message_refusal(session: Session, reply: Reply) -> str | None:
-    """Why a drafted fix message must not go out now, or None (also for a reply that is none).
-
-    Registered with ``responses.actions`` (``register_draft_guard``): sending or approving a fix
-    message asks here, so "it is fixed" is never said of a problem that is not, nor twice.
-    """
-    row = session.execute(
-        select(ProblemNotice.case_id, ProblemNotice.fix_round, Problem)
-        .join(Problem, Problem.id == ProblemNotice.problem_id)
-        .where(ProblemNotice.reply_id == reply.id)
-    ).first()
-    if row is None:
-        return None
-    case_id, fix_round, problem = row
-    if problem.status not in DONE_STATUSES:
-        return (
-            f"reply {reply.id} tells the customer that the problem “{problem.title}” is fixed, "
-            f"but the problem is {problem.status.value.replace('_', ' ')}: it is sent only once the "
-            "problem is fixed or verified"
-        )
-    if fix_round != problem.fix_round:
-        return (
-            f"reply {reply.id} is the message of an earlier fix of the problem “{problem.title}”; "
-            "the latest fix has its own"
-        )
-    if queries.problem_id_of_case(session, case_id) != problem.id:
-        return (
-            f"reply {reply.id} tells of the fix of the problem “{problem.title}”, "
-            f"which case {case_id} is no longer linked to"
-        )
-    return None
-
-
-replies.register_draft_guard(fix_message_refusal)
-
-
-def drafts_to_send(session: Session, *, problem: Problem) -> list[int]:
-    """The reply ids of the latest fix still waiting as drafts on cases the problem still explains;
-    none while the problem is not fixed or verified."""
-    if problem.status not in DONE_STATUSES:
-        return []
-    linked = set(queries.case_ids(session, problem.id))
-    return [
-        row.reply_id
-        for row in queries.notices(session, problem)
-        if row.reply_id is not None and row.reply_status is ReplyStatus.DRAFT and row.case_id in linked
-    ]

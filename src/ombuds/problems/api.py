@@ -12,9 +12,10 @@ from ombuds.cases import queries as case_queries
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.fields import Id
-from ombuds.problems import actions, proposal_actions, proposal_queries, queries
+from ombuds.problems import access, actions, fix_messages, proposal_actions, proposal_queries, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.schemas import (
+    BlockedDraftRead,
     CaseLink,
     CostRead,
     DraftsSent,
@@ -27,8 +28,6 @@ from ombuds.problems.schemas import (
     StatusRead,
 )
 from ombuds.problems.values import ProblemStatus
-from ombuds.responses import actions as replies
-from ombuds.responses.models import Reply
 from ombuds.web import panels
 from ombuds.web.deps import ApiReader, ApiScope, DbSession
 
@@ -150,7 +149,7 @@ def list_proposals(
     """What Ombuds proposes as problems now (PR, managers, admins): a growing category, an incident's
     open cases, a promise's contradictions; biggest first."""
     chosen = scope.brand_by_slug(brand)
-    actions.ensure_may_manage(session, actor=scope.actor(session), brand_id=chosen.id)
+    access.ensure_may_manage(session, actor=scope.actor(session), brand_id=chosen.id)
     return [
         ProposalRead.model_validate(proposal, from_attributes=True)
         for proposal in proposal_queries.list_proposals(session, brand_id=chosen.id, now=utcnow())
@@ -245,20 +244,21 @@ def unlink_case(problem_id: Id, case_id: Id, scope: ApiReader, session: DbSessio
 
 @router.post("/{problem_id}/drafts/send", response_model=DraftsSent, responses=_ERRORS)
 def send_drafts(problem_id: Id, scope: ApiReader, session: DbSession) -> DraftsSent:
-    """Send every drafted fix message of the latest fix at once (each as the caller's reply)."""
+    """Send every drafted fix message of the latest fix at once (each as the caller's reply).
+
+    Each is checked and put to the approval policy again: the ones the policy holds now wait for
+    PR (``held``), the ones the checker refuses now stay drafts (``blocked``, with why); the others go.
+    """
     problem = _problem(session, problem_id, scope)
-    actor = scope.actor(session)
-    sent = []
-    for reply_id in actions.drafts_to_send(session, problem=problem):
-        reply = session.get(Reply, reply_id)
-        case = session.get(Case, reply.case_id) if reply else None
-        if (
-            reply is not None
-            and case is not None
-            and replies.send_draft(session, reply=reply, case=case, actor=actor)
-        ):
-            sent.append(reply_id)
-    return DraftsSent(sent=sent)
+    outcome = fix_messages.send_fix_messages(session, problem=problem, actor=scope.actor(session))
+    return DraftsSent(
+        sent=outcome.sent,
+        held=list(outcome.held),
+        blocked=[
+            BlockedDraftRead(reply_id=found.reply_id, case_id=found.case_id, reason=found.reason)
+            for found in outcome.blocked
+        ],
+    )
 
 
 def _case_problem(session: Session, case: Case) -> dict[str, Any]:

@@ -24,15 +24,13 @@ from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.events import Event
 from ombuds.fields import Id, NoNul, in_utc, parse_id
-from ombuds.problems import actions, proposal_actions, queries
+from ombuds.problems import access, actions, fix_messages, proposal_actions, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.proposal_queries import list_proposals
 from ombuds.problems.values import DONE_STATUSES, MOVES, STATUS_LABELS, ProblemStatus
-from ombuds.responses import actions as replies
-from ombuds.responses.models import Reply
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
-from ombuds.web.templating import flash, render
+from ombuds.web.templating import FlashLevel, flash, render
 
 router = APIRouter()
 
@@ -77,7 +75,7 @@ def list_page(
     now = utcnow()
     teams = list_teams(session, brand.id)
     team_id = next((t.id for t in teams if str(t.id) == team), None)
-    managing = actions.may_manage(signed_in.role)
+    managing = access.may_manage(signed_in.role)
     return render(
         request,
         "problems/list.html",
@@ -129,12 +127,12 @@ def problem_page(problem_id: Id, request: Request, signed_in: CurrentUser, sessi
             "history": _history(session, problem),
             "labels": STATUS_LABELS,
             "moves": sorted(MOVES[problem.status], key=list(ProblemStatus).index),
-            "may_move": actions.may_move_status(session, problem=problem, user=signed_in.user, role=role),
+            "may_move": access.may_move_status(session, problem=problem, user=signed_in.user, role=role),
             "may_work": may_work(role),
-            "drafts_waiting": actions.drafts_to_send(session, problem=problem),
+            "drafts_waiting": fix_messages.drafts_to_send(session, problem=problem),
             "is_done": problem.status in DONE_STATUSES,
-            "fix_message": actions.fix_message(session, problem),
-            "may_edit_words": actions.may_manage(role),
+            "fix_message": fix_messages.fix_message(session, problem),
+            "may_edit_words": access.may_manage(role),
         },
         signed_in=signed_in,
     )
@@ -186,7 +184,7 @@ def update(
 ) -> Response:
     """PR edits the title and the fix message; the owning team the expected fix date."""
     problem = _problem_or_404(session, problem_id, signed_in)
-    manages = actions.may_manage(signed_in.roles.get(problem.brand_id))
+    manages = access.may_manage(signed_in.roles.get(problem.brand_id))
     try:
         changed = actions.update_problem(
             session,
@@ -241,18 +239,36 @@ def link_case(
 def send_drafts(problem_id: Id, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
     """Send every drafted fix message of the latest fix at once, as the signed-in person's replies."""
     problem = _problem_or_404(session, problem_id, signed_in)
-    actor, sent = Actor(signed_in.user), 0
     try:
-        for reply_id in actions.drafts_to_send(session, problem=problem):
-            reply = session.get(Reply, reply_id)
-            case = session.get(Case, reply.case_id) if reply else None
-            if reply and case and replies.send_draft(session, reply=reply, case=case, actor=actor):
-                sent += 1
+        outcome = fix_messages.send_fix_messages(session, problem=problem, actor=Actor(signed_in.user))
     except OmbudsError as error:
         _say(request, session, error)
         return _go(f"/problems/{problem.id}")
-    flash(request, f"{sent} fix messages queued: they go out shortly.", "success")
+    for message, level in _sent_words(outcome):
+        flash(request, message, level)
     return _go(f"/problems/{problem.id}#told")
+
+
+def _messages(count: int) -> str:
+    return f"{count} fix message" + ("" if count == 1 else "s")
+
+
+def _sent_words(outcome: fix_messages.FixMessagesOutcome) -> list[tuple[str, FlashLevel]]:
+    """What became of the drafts, as flashes: queued, waiting for PR (and why), not sent (and why)."""
+    said: list[tuple[str, FlashLevel]] = []
+    if outcome.sent or not (outcome.held or outcome.blocked):
+        goes = "it goes" if len(outcome.sent) == 1 else "they go"
+        said.append((f"{_messages(len(outcome.sent))} queued: {goes} out shortly.", "success"))
+    if outcome.held:
+        reasons = "; ".join(dict.fromkeys(reason for reason in outcome.held.values() if reason))
+        wait = "waits" if len(outcome.held) == 1 else "wait"
+        why = f" ({reasons})" if reasons else ""
+        said.append((f"{_messages(len(outcome.held))} {wait} for PR approval{why}.", "warning"))
+    if outcome.blocked:
+        where = "still a draft on its case" if len(outcome.blocked) == 1 else "still drafts on their cases"
+        each = "; ".join(f"#{found.case_id}: {found.reason}" for found in outcome.blocked)
+        said.append((f"{_messages(len(outcome.blocked))} not sent, {where}: {each}.", "error"))
+    return said
 
 
 @router.post("/problems/proposals/confirm")

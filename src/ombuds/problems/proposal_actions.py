@@ -12,7 +12,8 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.errors import NotFound
 from ombuds.event_payloads import EventKind
 from ombuds.events import record_event
-from ombuds.problems.actions import clean_text, create_problem, ensure_may_manage
+from ombuds.problems.access import ensure_may_manage
+from ombuds.problems.actions import clean_text, create_problem
 from ombuds.problems.models import Problem, ProblemProposalDismissal
 from ombuds.problems.proposal_queries import list_proposals
 

@@ -152,6 +152,8 @@ class NoticeRow:
     customer_name: str
     reply_id: int | None
     reply_status: ReplyStatus | None
+    #: why the brand's policy holds the message for PR, when it does
+    needs_approval: str | None
     sent_at: datetime | None
     refused: str | None
     answered: bool
@@ -224,13 +226,13 @@ def notices(session: Session, problem: Problem) -> list[NoticeRow]:
     if problem.fix_round == 0:
         return []
     rows = session.execute(
-        select(ProblemNotice, Reply.status, Reply.sent_at, Customer.display_name)
+        select(ProblemNotice, Reply.status, Reply.needs_approval, Reply.sent_at, Customer.display_name)
         .outerjoin(Reply, Reply.id == ProblemNotice.reply_id)
         .join(Customer, Customer.id == ProblemNotice.customer_id)
         .where(ProblemNotice.problem_id == problem.id, ProblemNotice.fix_round == problem.fix_round)
         .order_by(ProblemNotice.id)
     ).all()
-    sent = {notice.customer_id: as_utc(at) for notice, _, at, _ in rows if at is not None}
+    sent = {notice.customer_id: as_utc(at) for notice, _, _, at, _ in rows if at is not None}
     earliest = min(sent.values(), default=None)
     last_word: dict[int, datetime] = {}
     if earliest is not None:
@@ -244,13 +246,14 @@ def notices(session: Session, problem: Problem) -> list[NoticeRow]:
             customer_name=name,
             reply_id=notice.reply_id,
             reply_status=status,
+            needs_approval=needs_approval if status is ReplyStatus.AWAITING_APPROVAL else None,
             sent_at=as_utc(sent_at) if sent_at else None,
             refused=notice.refused,
             answered=notice.customer_id in last_word
             and last_word[notice.customer_id] > sent[notice.customer_id],
             came_back=notice.customer_id in back,
         )
-        for notice, status, sent_at, name in rows
+        for notice, status, needs_approval, sent_at, name in rows
     ]
 
 

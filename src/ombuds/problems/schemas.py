@@ -97,8 +97,22 @@ class StatusRead(BaseModel):
     customers_told: int
 
 
+class BlockedDraftRead(BaseModel):
+    reply_id: int
+    case_id: int
+    reason: str = Field(
+        description="why it cannot go now: the reply checker's blocking findings, or the problem's"
+    )
+
+
 class DraftsSent(BaseModel):
     sent: list[int] = Field(description="the replies put in the outbox")
+    held: list[int] = Field(
+        description="the replies that wait for PR's approval: the brand's policy holds them now"
+    )
+    blocked: list[BlockedDraftRead] = Field(
+        description="the drafts not sent, with why; they stay drafts on their cases for the agents"
+    )
 
 
 class ProposalRead(BaseModel):

@@ -1,4 +1,4 @@
-"""Replies over JSON: check a draft, send (or hold for PR), approve, reject, retry, list a case's replies."""
+"""Replies over JSON: check a draft, send (or hold for PR), approve, reject, withdraw, retry, list a case's replies."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from ombuds.errors import Conflict, Forbidden
 from ombuds.fields import Id
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.queries import get_incident
-from ombuds.responses import actions, incident_replies, queries
-from ombuds.responses.actions import ReplyBlocked
+from ombuds.responses import actions, approval_actions, incident_replies, queries
 from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.reply_checks import ReplyBlocked, check, filled_for_case
 from ombuds.responses.schemas import (
     AcknowledgeThenPrivate,
     ApprovalPolicyRead,
@@ -43,9 +43,15 @@ router = APIRouter(tags=["replies"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Neither a bearer token nor a signed-in session."},
-    403: {"description": "A viewer; an agent approving; a session request without its X-CSRF-Token header."},
+    403: {
+        "description": "A viewer; an agent approving, or withdrawing another's reply; a session request "
+        "without its X-CSRF-Token header."
+    },
     404: {"description": "No such case or reply among the brands the caller may see."},
-    409: {"description": "The reply is not in a state that allows this (rejecting a sent reply)."},
+    409: {
+        "description": "The reply is not in a state that allows this (rejecting a sent reply, approving "
+        "a withdrawn one)."
+    },
     422: {"description": "Empty or too long text, or a finding that blocks: `{detail, findings}`."},
 }
 
@@ -75,15 +81,11 @@ def blocked_answer(exc: ReplyBlocked) -> JSONResponse:
 def check_reply(body: ReplyCheck, scope: ApiReader, session: DbSession) -> CheckRead:
     """What the checker says of a draft on the case; changes nothing (viewers may ask too)."""
     case = _case(session, body.case_id, scope)
-    findings = actions.check(session, case=case, text=body.text, visibility=body.visibility)
+    findings = check(session, case=case, text=body.text, visibility=body.visibility)
     return CheckRead(
         findings=[FindingRead(**f.to_data()) for f in findings],
         limit=channel_limit(case.channel, body.visibility),
-        text=actions.fill_variables(
-            body.text,
-            customer_name=queries.customer_name(session, case=case),
-            case_ref=queries.case_reference(case),
-        ),
+        text=filled_for_case(session, case=case, text=body.text),
     )
 
 
@@ -145,7 +147,7 @@ def approve(reply_id: Id, body: ReplyApprove, scope: ApiReader, session: DbSessi
     """Release a held reply (PR, managers, admins); approving it again changes nothing, so it is sent once."""
     reply = _reply(session, reply_id, scope)
     try:
-        actions.approve_reply(
+        approval_actions.approve_reply(
             session, reply=reply, actor=scope.actor(session), note=body.note, text=body.text
         )
     except ReplyBlocked as exc:
@@ -157,7 +159,19 @@ def approve(reply_id: Id, body: ReplyApprove, scope: ApiReader, session: DbSessi
 def reject(reply_id: Id, body: ReplyReject, scope: ApiReader, session: DbSession) -> Reply:
     """Turn a held reply down with a note the agent reads on the case."""
     reply = _reply(session, reply_id, scope)
-    actions.reject_reply(session, reply=reply, actor=scope.actor(session), note=body.note)
+    approval_actions.reject_reply(session, reply=reply, actor=scope.actor(session), note=body.note)
+    return reply
+
+
+@router.post("/replies/{reply_id}/withdraw", response_model=ReplyRead, responses=_ERRORS)
+def withdraw(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
+    """Take back a reply that waits for PR: its author their own, managers and admins any on their brand.
+
+    It is then never approved nor sent; of a withdrawal and an approval at once, the later gets 409.
+    """
+    reply = _reply(session, reply_id, scope)
+    case = _case(session, reply.case_id, scope)
+    approval_actions.withdraw_reply(session, reply=reply, case=case, actor=scope.actor(session))
     return reply
 
 
@@ -171,11 +185,16 @@ def retry(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
 
 
 @router.post("/replies/{reply_id}/send", response_model=ReplyRead, responses=_ERRORS)
-def send_draft(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
-    """Send a reply the desk drafted for the agent (a fixed problem's message): it goes to the outbox."""
+def send_draft(reply_id: Id, scope: ApiReader, session: DbSession) -> Any:
+    """Send a reply the desk drafted for the agent (a fixed problem's message): it goes to the outbox,
+    or waits for PR when the brand's policy holds it now; a finding that blocks it now answers 422."""
     reply = _reply(session, reply_id, scope)
     case = _case(session, reply.case_id, scope)
-    if not actions.send_draft(session, reply=reply, case=case, actor=scope.actor(session)):
+    try:
+        moved = actions.send_draft(session, reply=reply, case=case, actor=scope.actor(session))
+    except ReplyBlocked as exc:
+        return blocked_answer(exc)
+    if not moved:
         raise Conflict(f"reply {reply.id} is {reply.status.value}, not a draft")
     return reply
 
@@ -217,7 +236,9 @@ def put_approval_policy(
     """Switch each reason on or off; replies written from now on follow it, held ones stay held."""
     brand_id = scope.brand_by_slug(brand).id
     policy = ApprovalPolicy(**body.model_dump())
-    actions.set_approval_policy(session, brand_id=brand_id, policy=policy, actor=scope.actor(session))
+    approval_actions.set_approval_policy(
+        session, brand_id=brand_id, policy=policy, actor=scope.actor(session)
+    )
     return policy
 
 

@@ -1,4 +1,4 @@
-"""Which replies wait for PR before they go out, and who may approve them. Pure: no I/O."""
+"""Which replies wait for PR before they go out, and who may approve or withdraw them. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ APPROVER_ROLES = frozenset({Role.PR, Role.MANAGER, Role.ADMIN})
 MEDIA_SIGNAL = "media_author"
 #: Who decides which replies wait: the people who run the desk, not PR alone (PR's time is the cost).
 POLICY_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+#: Who may withdraw anyone's held reply, not only their own: the people who run the desk.
+WITHDRAW_ANY_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,8 @@ def may_approve(role: Role | None) -> bool:
 
 def may_set_policy(role: Role | None) -> bool:
     return role in POLICY_ROLES
+
+
+def may_withdraw(role: Role | None, *, is_author: bool) -> bool:
+    """Whether someone with ``role`` may take back a held reply: their own, or any as a manager or admin."""
+    return role is not None and (is_author or role in WITHDRAW_ANY_ROLES)

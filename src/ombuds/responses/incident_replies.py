@@ -19,8 +19,9 @@ from ombuds.errors import InvalidInput
 from ombuds.incidents import actions as incident_actions
 from ombuds.incidents.bulk import BulkOutcome, open_cases
 from ombuds.incidents.models import Incident
-from ombuds.responses import actions, queries
+from ombuds.responses import actions
 from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.reply_checks import ReplyBlocked, filled_for_case
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording.queries import holding_statements
 
@@ -56,14 +57,7 @@ def reply_to_open_cases(
             "statement: the incident has no approved holding statement in force; write one first"
         )
     cases = open_cases(session, incident=incident)
-    texts = {
-        case.id: actions.fill_variables(
-            statement.version.text,
-            customer_name=queries.customer_name(session, case=case),
-            case_ref=queries.case_reference(case),
-        )
-        for case in cases
-    }
+    texts = {case.id: filled_for_case(session, case=case, text=statement.version.text) for case in cases}
     answered = {
         (case_id, text)
         for case_id, text in session.execute(
@@ -81,7 +75,7 @@ def reply_to_open_cases(
             reply = actions.submit_reply(
                 session, case=case, text=statement.version.text, visibility=visibility, actor=actor
             )
-        except actions.ReplyBlocked as exc:  # nothing was stored for this case
+        except ReplyBlocked as exc:  # nothing was stored for this case
             outcome.cases.refused[case.id] = str(exc)
             continue
         outcome.cases.changed.append(case.id)

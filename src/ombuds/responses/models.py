@@ -21,6 +21,9 @@ class ReplyStatus(StrEnum):
     QUEUED = "queued"  # in the outbox: a sink delivers it when ``next_attempt_at`` is due
     SENT = "sent"
     REJECTED = "rejected"  # an approver said no; the note says why
+    #: taken back before it went out: by its author, a manager or an admin while it waited for PR, or
+    #: by the desk once it was no longer true (the note says why); ``approver_id`` is who withdrew it
+    WITHDRAWN = "withdrawn"
     FAILED = "failed"  # the sink refused it (4xx) or every retry failed; ``last_error`` says why
 
 
@@ -54,6 +57,7 @@ class Reply(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: why the reply waits for PR (priority 1, media author, active incident); None when it need not
     needs_approval: Mapped[str | None] = mapped_column(String(200))
+    #: who decided it: approved or rejected it, or withdrew it (None: the desk, or nobody yet)
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decision_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]

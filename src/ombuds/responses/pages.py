@@ -29,10 +29,16 @@ from ombuds.fields import Id, NoNul
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.bulk import open_cases
 from ombuds.incidents.queries import get_incident
-from ombuds.responses import actions, incident_replies, queries
-from ombuds.responses.actions import REPLY_MAX_CHARS, ReplyBlocked
-from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy
+from ombuds.responses import actions, approval_actions, incident_replies, queries
+from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
 from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.reply_checks import (
+    NOTE_MAX_CHARS,
+    REPLY_MAX_CHARS,
+    ReplyBlocked,
+    check,
+    filled_for_case,
+)
 from ombuds.responses.values import Visibility, channel_limit
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -41,7 +47,7 @@ from ombuds.web.templating import flash, render
 router = APIRouter()
 
 FormText = Annotated[str, Form(max_length=REPLY_MAX_CHARS), NoNul]
-FormNote = Annotated[str, Form(max_length=actions.NOTE_MAX_CHARS), NoNul]
+FormNote = Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul]
 
 #: The composer's choice of how to answer: the form value and what the agent reads.
 ACK_THEN_PRIVATE = "ack_then_private"
@@ -84,12 +90,21 @@ def _showing(draft: Draft) -> Iterator[None]:
 
 def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str, Any]:
     replies = queries.list_case_replies(session, case=case)
+    role = signed_in.roles.get(case.brand_id)
     return {
         "replies": replies,
         "reply_people": queries.people_names(
             session, [r.author_id for r in replies] + [r.approver_id for r in replies]
         ),
-        "can_reply": may_work(signed_in.roles.get(case.brand_id)),
+        "can_reply": may_work(role),
+        # the held replies this person may take back: their own, or any as a manager or admin
+        "withdrawable_reply_ids": {
+            r.id
+            for r in replies
+            if r.status is ReplyStatus.AWAITING_APPROVAL
+            and may_work(role)
+            and may_withdraw(role, is_author=r.author_id == signed_in.user.id)
+        },
         "reply_modes": MODES,
         "reply_limits": {v.value: channel_limit(case.channel, v) for v in Visibility},
         "reply_draft": _draft.get(),
@@ -145,10 +160,8 @@ def _checked(session: Session, *, case: Case, text: str, visibility: Visibility)
     text = text.strip()
     if not text:
         return []
-    filled = actions.fill_variables(
-        text, customer_name=queries.customer_name(session, case=case), case_ref=queries.case_reference(case)
-    )
-    found = actions.check(session, case=case, text=text, visibility=visibility)
+    filled = filled_for_case(session, case=case, text=text)
+    found = check(session, case=case, text=text, visibility=visibility)
     return [finding.to_data() | {"quote": filled[finding.start : finding.end]} for finding in found]
 
 
@@ -247,12 +260,33 @@ def send_draft(
     reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
     if reply is None or reply.case_id != case.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    if actions.send_draft(session, reply=reply, case=case, actor=Actor(signed_in.user)):
-        flash(request, "Reply queued: it goes out shortly and then shows on the timeline.", "success")
+    try:
+        moved = actions.send_draft(session, reply=reply, case=case, actor=Actor(signed_in.user))
+    except (ReplyBlocked, Conflict) as error:
+        return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
+    if moved:
+        _outcome(request, [reply])  # queued, or held for PR when the policy holds it now
     else:
         flash(
             request, f"That reply is {reply.status.value.replace('_', ' ')}, not a draft any more.", "warning"
         )
+    return _back(case.id, f"#reply-{reply.id}")
+
+
+@router.post("/cases/{case_id}/replies/{reply_id}/withdraw")
+def withdraw_reply(
+    case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+) -> Response:
+    """Take back a reply that waits for PR (their own, or any for a manager or admin)."""
+    case = _case_or_404(session, case_id, signed_in)
+    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
+    if reply is None or reply.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    try:
+        approval_actions.withdraw_reply(session, reply=reply, case=case, actor=Actor(signed_in.user))
+    except (Forbidden, Conflict) as error:
+        return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
+    flash(request, "Reply withdrawn: it will not be sent, and PR no longer has it to approve.", "success")
     return _back(case.id, f"#reply-{reply.id}")
 
 
@@ -302,7 +336,9 @@ def set_approval_policy(
         on_priority_1=on_priority_1, on_media_author=on_media_author, on_active_incident=on_active_incident
     )
     try:
-        actions.set_approval_policy(session, brand_id=brand.id, policy=policy, actor=Actor(signed_in.user))
+        approval_actions.set_approval_policy(
+            session, brand_id=brand.id, policy=policy, actor=Actor(signed_in.user)
+        )
     except Forbidden as error:
         return _refused(request, session, error, QUEUE)
     flash(request, "Saved: public replies written from now on follow these rules.", "success")
@@ -321,11 +357,13 @@ def approve_reply(
     """Approve a held reply (it goes to the outbox), with the approver's edits when the form sends text."""
     reply = _held_reply(session, reply_id, signed_in)
     try:
-        moved = actions.approve_reply(session, reply=reply, actor=Actor(signed_in.user), note=note, text=text)
+        moved = approval_actions.approve_reply(
+            session, reply=reply, actor=Actor(signed_in.user), note=note, text=text
+        )
     except ReplyBlocked as blocked:
         messages = "; ".join(f.message for f in blocked.findings if f.severity == "block")
         return _refused(request, session, InvalidInput(f"the edited reply cannot be sent: {messages}"), QUEUE)
-    except InvalidInput as error:
+    except (InvalidInput, Conflict) as error:
         return _refused(request, session, error, QUEUE)
     if moved:
         flash(request, f"Reply on case #{reply.case_id} approved: it goes out shortly.", "success")
@@ -345,7 +383,7 @@ def reject_reply(
     """Turn a held reply down; the note tells the agent on the case what to change."""
     reply = _held_reply(session, reply_id, signed_in)
     try:
-        actions.reject_reply(session, reply=reply, actor=Actor(signed_in.user), note=note)
+        approval_actions.reject_reply(session, reply=reply, actor=Actor(signed_in.user), note=note)
     except (InvalidInput, Conflict) as error:
         return _refused(request, session, error, QUEUE)
     flash(

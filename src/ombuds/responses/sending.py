@@ -32,7 +32,7 @@ from ombuds.connectors.base import OutgoingReply, Sink
 from ombuds.connectors.email.message import RAW_FORMAT as EMAIL_RAW_FORMAT
 from ombuds.connectors.email.message import references_of, reply_subject, subject_of
 from ombuds.db import transaction
-from ombuds.responses import actions, queries
+from ombuds.responses import outbox_actions, queries
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sinks import SinkRefused, SinkRetry, SmtpSink, WebhookSink
 from ombuds.responses.source_sinks import WaitAsked, source_sink
@@ -104,7 +104,7 @@ def _claim(
     True when it was recorded for sending by hand (no sink serves its channel); False when
     another sender took it first.
     """
-    if not actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
+    if not outbox_actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
         return False
     reply = session.get(Reply, reply_id)
     assert reply is not None
@@ -118,7 +118,7 @@ def _claim(
     if sink is None:
         config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
         if config is None:
-            actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
+            outbox_actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
             return True
         sink = sink_for(config)
     subject, thread = f"Re: {case.subject}", {}
@@ -186,7 +186,7 @@ def deliver_due_replies(
             with transaction(factory) as session:
                 reply = session.get(Reply, job.reply_id)
                 assert reply is not None
-                actions.mark_sent(session, reply=reply, external_id=sent.external_id, at=sent.sent_at)
+                outbox_actions.mark_sent(session, reply=reply, external_id=sent.external_id, at=sent.sent_at)
             report.sent.append(job.reply_id)
     return report
 
@@ -208,10 +208,10 @@ def _store_failure(
         assert reply is not None
         if retry and job.attempts < MAX_ATTEMPTS:
             delay = retry_delay(job.attempts, asked=wait, rng=rng)
-            actions.mark_retry(session, reply=reply, error=error, next_attempt_at=now + delay)
+            outbox_actions.mark_retry(session, reply=reply, error=error, next_attempt_at=now + delay)
             report.retrying.append(job.reply_id)
         else:
             if retry:
                 error = f"gave up after {job.attempts} attempts; last: {error}"
-            actions.mark_failed(session, reply=reply, error=error)
+            outbox_actions.mark_failed(session, reply=reply, error=error)
             report.failed.append(job.reply_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.clock import utcnow
 from ombuds.db import transaction
-from ombuds.responses import actions
+from ombuds.responses import outbox_actions
 from ombuds.surveys.models import Survey
 from ombuds.surveys.values import SurveyDelivery
 
@@ -65,7 +65,7 @@ def send_survey_links(
     for survey_id in due:
         try:
             with transaction(factory) as session:
-                outcome = actions.queue_survey_link(
+                outcome = outbox_actions.queue_survey_link(
                     session, survey_id=survey_id, public_url=public_url, now=now, box=box
                 )
         except Exception:  # one broken case must not stop the others; it is tried again next round

@@ -110,9 +110,9 @@ _REPLY = table(
     column("decided_at", UtcDateTime()),
 )
 #: ``ReplyStatus`` values: a message still to go out (queued, or retrying) or one a person may
-#: retry (failed) becomes one that is never sent (rejected, which nobody retries).
+#: retry (failed) becomes one that is never sent (withdrawn, which nobody retries).
 _UNSENT_REPLY = ("queued", "failed")
-_NOT_TO_BE_SENT = "rejected"
+_NOT_TO_BE_SENT = "withdrawn"
 
 
 def withdraw_survey_offer(session: Session, *, survey: Survey, at: datetime, reason: str) -> bool:

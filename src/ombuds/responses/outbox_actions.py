@@ -1,0 +1,196 @@
+"""The writers of the outbox itself: a resolved case's survey link queued by the desk, a sender's claim
+on a due reply, and what became of each delivery attempt (sent, to retry, failed).
+
+Written by ``sending.py`` and ``survey_links.py``, one reply per transaction; the replies people
+write are in ``actions``. Callers own the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ombuds.cases.actions import attach_mention
+from ombuds.cases.models import Case
+from ombuds.event_payloads import ReplyFailed, ReplySent, SurveyNotSent, SurveySent
+from ombuds.events import record_event
+from ombuds.mentions.models import Direction, Mention, Source, Stage
+from ombuds.responses import queries
+from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.reply_checks import record_reply_event
+from ombuds.responses.values import Visibility
+from ombuds.surveys.models import Survey, SurveySetting
+from ombuds.surveys.values import SurveyDelivery, survey_message, survey_path
+
+#: The source that outbound replies sent from Ombuds are stored under, one per brand.
+REPLY_SOURCE_KIND = "ombuds"
+REPLY_SOURCE_NAME = "Replies sent from Ombuds"
+
+
+def claim_reply(session: Session, *, reply_id: int, due_before: datetime, lease_until: datetime) -> bool:
+    """Take a due reply for one delivery attempt; False when someone else took it first.
+
+    The lease moves ``next_attempt_at`` on, so a second sender (the runner and ``ombuds replies
+    send`` at once) does not pick the same reply until the attempt has had time to finish.
+    """
+    claimed = session.execute(
+        update(Reply)
+        .where(
+            Reply.id == reply_id,
+            Reply.status == ReplyStatus.QUEUED,
+            Reply.next_attempt_at <= due_before,
+        )
+        .values(next_attempt_at=lease_until, attempts=Reply.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(claimed)
+
+
+def queue_survey_link(
+    session: Session, *, survey_id: int, public_url: str, now: datetime, box: Fernet | None = None
+) -> SurveyDelivery | None:
+    """Put the survey link of a resolved case in the outbox, once per offer; None when taken already.
+
+    The message goes on the case's channel when a sink serves it, else by email when the customer
+    has an address; with neither it is left to the agent (the link stays on the case page). ``box``
+    opens the sources' settings, so a mailbox the customer wrote to can carry it (``survey_route``).
+    """
+    # the claim: of two runners, only the one whose update changes the row sends the link
+    claimed = session.execute(
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.delivery.is_(None), Survey.answered_at.is_(None))
+        .values(delivery=SurveyDelivery.QUEUED)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        return None
+    survey = session.get(Survey, survey_id)
+    assert survey is not None
+    session.refresh(survey)
+    case = session.get(Case, survey.case_id)
+    assert case is not None
+    route = queries.survey_route(session, case=case, box=box)
+    if route is None:
+        survey.delivery = SurveyDelivery.UNREACHABLE
+        payload: SurveySent | SurveyNotSent = SurveyNotSent(channel=case.channel)
+    else:
+        wording = session.scalar(select(SurveySetting.message).where(SurveySetting.brand_id == case.brand_id))
+        reply = Reply(
+            brand_id=case.brand_id,
+            case_id=case.id,
+            visibility=Visibility.PRIVATE,
+            channel=route.channel,
+            text=survey_message(
+                wording,
+                first_name=survey.first_name,
+                subject=survey.subject,
+                url=public_url.rstrip("/") + survey_path(survey.token),
+            ),
+            status=ReplyStatus.QUEUED,
+            findings=[],
+            # one message per offer, even if two runners got this far
+            idempotency_key=f"survey-{survey.id}-{survey.offered_at:%Y%m%dT%H%M%S%f}",
+            next_attempt_at=now,
+            is_survey=True,
+            created_at=now,
+        )
+        session.add(reply)
+        session.flush()
+        survey.reply_id = reply.id
+        payload = SurveySent(reply_id=reply.id, channel=route.channel, by_email=route.by_email)
+    record_event(
+        session,
+        brand_id=case.brand_id,
+        subject_type="case",
+        subject_id=case.id,
+        payload=payload,
+        occurred_at=now,
+    )
+    return survey.delivery
+
+
+def _reply_source(session: Session, *, brand_id: int) -> Source:
+    source = session.scalar(
+        select(Source).where(Source.brand_id == brand_id, Source.name == REPLY_SOURCE_NAME)
+    )
+    if source is None:
+        source = Source(brand_id=brand_id, kind=REPLY_SOURCE_KIND, name=REPLY_SOURCE_NAME, config={})
+        session.add(source)
+        session.flush()
+    return source
+
+
+def mark_sent(
+    session: Session, *, reply: Reply, external_id: str | None, at: datetime, is_manual: bool = False
+) -> Mention:
+    """The reply went out (or, with no sink, is to be posted by hand): store it as an outbound message.
+
+    The message is stored past every pipeline stage, so threading never takes it for a new
+    customer message; attaching it to the case stamps the first response.
+    """
+    case = session.get(Case, reply.case_id)
+    assert case is not None
+    brand_source = _reply_source(session, brand_id=reply.brand_id)
+    mention = Mention(
+        brand_id=reply.brand_id,
+        source_id=brand_source.id,
+        external_id=external_id or f"ombuds-reply-{reply.id}",
+        channel=reply.channel,
+        direction=Direction.OUTBOUND,
+        is_public=reply.visibility is Visibility.PUBLIC,
+        author_handle=f"ombuds:{reply.author_id or 'token'}",
+        author_name=None,
+        text=reply.text,
+        in_reply_to=queries.last_inbound_external_id(session, case=case),
+        metrics={},
+        created_at=at,
+        raw=json.dumps({"reply_id": reply.id, "text": reply.text}).encode(),
+        raw_format="json",
+        stage=Stage.DETECTED,
+        customer_id=case.customer_id,
+    )
+    session.add(mention)
+    session.flush()
+    if reply.is_survey:
+        mention.case_id = case.id  # on the case's history, but no answer to the customer's problem
+    else:
+        attach_mention(session, case=case, mention=mention)
+    reply.status = ReplyStatus.SENT
+    reply.sent_at = at
+    reply.external_id = external_id
+    reply.is_manual = is_manual
+    reply.mention_id = mention.id
+    reply.next_attempt_at = None
+    reply.last_error = None
+    record_reply_event(
+        session,
+        reply=reply,
+        actor_id=None,
+        payload=ReplySent(
+            reply_id=reply.id, visibility=reply.visibility.value, mention_id=mention.id, is_manual=is_manual
+        ),
+    )
+    return mention
+
+
+def mark_retry(session: Session, *, reply: Reply, error: str, next_attempt_at: datetime) -> None:
+    """A passing failure (timeout, 5xx, no connection): try again later."""
+    reply.last_error = error[:2000]
+    reply.next_attempt_at = next_attempt_at
+
+
+def mark_failed(session: Session, *, reply: Reply, error: str) -> None:
+    """The sink refused the reply, or retries ran out: it stays failed until someone retries it."""
+    reply.status = ReplyStatus.FAILED
+    reply.last_error = error[:2000]
+    reply.next_attempt_at = None
+    record_reply_event(
+        session,
+        reply=reply,
+        actor_id=None,
+        payload=ReplyFailed(reply_id=reply.id, visibility=reply.visibility.value, error=error[:500]),
+    )
