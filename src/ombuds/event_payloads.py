@@ -81,6 +81,7 @@ class EventKind(StrEnum):
     REPLY_AWAITING_APPROVAL = "reply.awaiting_approval"
     REPLY_APPROVED = "reply.approved"
     REPLY_REJECTED = "reply.rejected"
+    REPLY_WITHDRAWN = "reply.withdrawn"
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
@@ -285,6 +286,13 @@ class ReplyRejected(ReplyEvent):
     note: str
 
 
+class ReplyWithdrawn(ReplyEvent):
+    """Taken back before it went out: by its author (or a manager), or by the desk (no actor)."""
+
+    kind: ClassVar[EventKind] = EventKind.REPLY_WITHDRAWN
+    note: str | None = None
+
+
 class ReplySent(ReplyEvent):
     kind: ClassVar[EventKind] = EventKind.REPLY_SENT
     mention_id: int | None = None
@@ -479,6 +487,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplyAwaitingApproval,
         ReplyApproved,
         ReplyRejected,
+        ReplyWithdrawn,
         ReplySent,
         ReplyFailed,
         SurveyAnswered,

@@ -77,6 +77,7 @@ def test_an_agent_withdraws_their_held_reply_from_the_case_page_and_may_then_res
     assert "Reply withdrawn: it will not be sent, and PR no longer has it to approve." in shown
     assert 'data-status="withdrawn"' in shown
     assert "Withdrawn by Ada Agent" in shown
+    assert "Public reply withdrawn" in shown, "the case's timeline tells it"
     assert 'data-testid="reply-withdraw"' not in shown
 
     # PR's queue no longer has it, and approving it anyway changes nothing

@@ -42,6 +42,7 @@ from ombuds.event_payloads import (
     ReplyFailed,
     ReplyRejected,
     ReplySent,
+    ReplyWithdrawn,
     ResolutionApplied,
     ResolutionApproved,
     ResolutionDeclined,
@@ -217,6 +218,8 @@ def summary(
             return f"{_word(visibility)} reply approved" + (" with edits" if edited else "")
         case ReplyRejected(visibility=visibility):
             return f"{_word(visibility)} reply rejected"
+        case ReplyWithdrawn(visibility=visibility):
+            return f"{_word(visibility)} reply withdrawn"
         case ReplySent(visibility=visibility, is_manual=True):
             return f"{_word(visibility)} reply recorded as sent: no sink for the channel, post it by hand"
         case ReplySent(visibility=visibility):
@@ -291,7 +294,7 @@ def detail(payload: EventPayload | None) -> str | None:
             return f"Reason: {reason}"
         case ReplyAwaitingApproval(reason=reason):
             return "Why: " + reason
-        case ReplyApproved(note=note) | ReplyRejected(note=note):
+        case ReplyApproved(note=note) | ReplyRejected(note=note) | ReplyWithdrawn(note=note):
             return _str(note)
         case ReplyFailed(error=error):
             return _str(error)

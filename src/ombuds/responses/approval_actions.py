@@ -21,7 +21,7 @@ from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ombuds.event_payloads import EventKind, ReplyApproved, ReplyRejected
+from ombuds.event_payloads import EventKind, ReplyApproved, ReplyRejected, ReplyWithdrawn
 from ombuds.events import record_event
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
 from ombuds.responses.checker import blocks
@@ -36,8 +36,6 @@ from ombuds.responses.reply_checks import (
     record_reply_event,
 )
 
-#: The event of a reply taken back before it went out (by a person, or by the desk).
-REPLY_WITHDRAWN = "reply.withdrawn"
 #: Replies the approvers have let go: approved, then in the outbox or past it.
 _LET_GO = (ReplyStatus.QUEUED, ReplyStatus.SENT, ReplyStatus.FAILED)
 
@@ -158,25 +156,10 @@ def reject_reply(session: Session, *, reply: Reply, actor: Actor, note: str) -> 
 def _record_withdrawal(
     session: Session, *, reply: Reply, actor_id: int | None, note: str | None, api_token_id: int | None = None
 ) -> None:
-    record_event(
-        session,
-        brand_id=reply.brand_id,
-        kind=REPLY_WITHDRAWN,
-        subject_type="case",
-        subject_id=reply.case_id,
-        actor_id=actor_id,
-        data={
-            key: value
-            for key, value in {
-                "reply_id": reply.id,
-                "visibility": reply.visibility.value,
-                "note": note,
-                "api_token_id": api_token_id,
-            }.items()
-            if value is not None
-        },
-        occurred_at=utcnow(),
+    payload = ReplyWithdrawn(
+        reply_id=reply.id, visibility=reply.visibility.value, note=note, api_token_id=api_token_id
     )
+    record_reply_event(session, reply=reply, actor_id=actor_id, payload=payload)
 
 
 def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> None:
