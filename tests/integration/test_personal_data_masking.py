@@ -28,6 +28,7 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.incidents import actions as incidents
+from ombuds.incidents.models import Incident
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
@@ -63,6 +64,9 @@ MESSAGES = (
     # Long enough that its case subject is cut in the middle of the card number.
     f"@Skyways I waited at the Lisbon baggage desk two hours, then they took card {CARD} for it",
 )
+#: The first customer again, repeating the booking reference bare: nothing in this message says
+#: it is one, but the first message did, so every answer that shows this one masks it too.
+BARE_REPEAT = f"@Skyways still nothing for {BOOKING}, day four"
 
 #: GET routes that never show a customer's words, and why. Every other GET route is called below.
 SHOWS_NO_CUSTOMER_TEXT = {
@@ -101,6 +105,11 @@ REFUSES_VIEWERS_AND_AGENTS = {
     "/api/v1/problems/proposals": "what Ombuds proposes as problems, for PR, managers and admins to settle",
     "/admin/sources/dead-letters": "records as received, to fix and retry, for admins only",
 }
+
+#: GET routes that show the bare repeat of a value unmasked to a viewer, and why. Their reads run on
+#: sessions of their own, so the masking of the answer does not know which messages they showed;
+#: the test fails once one masks it, to be taken off this list.
+SHOWS_A_BARE_REPEAT: dict[str, str] = {}
 
 #: More ways to call a route: the fragments htmx asks for.
 VARIANTS = {
@@ -153,22 +162,28 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
                 IncomingMention(
                     MentionCreate(
                         external_id=f"m-{index}",
-                        author=f"traveller{index}",
+                        author=author,
                         text=text,
                         created_at=start + timedelta(minutes=10 * index),
                         channel="twitter",
-                        url=f"https://x.example/traveller{index}/status/{1798123456789012345 + index}",
+                        url=f"https://x.example/{author}/status/{1798123456789012345 + index}",
                     ),
                     b"{}",
                     "json",
                 )
-                for index, text in enumerate(MESSAGES)
+                for index, (author, text) in enumerate(
+                    [
+                        *((f"traveller{index}", text) for index, text in enumerate(MESSAGES)),
+                        ("traveller0", BARE_REPEAT),
+                    ]
+                )
             ],
         )
     run_until_idle(session_factory)
     with session_factory.begin() as writing:
         mentions = list(writing.scalars(select(Mention).order_by(Mention.id)))
         assert all(m.case_id is not None for m in mentions), "the pipeline opened cases"
+        assert mentions[-1].case_id == mentions[0].case_id, "the bare repeat is in the first customer's case"
         incident = incidents.open_incident(
             writing,
             brand_id=brand.id,
@@ -252,6 +267,7 @@ def seeded(session_factory: sessionmaker[Session], session: Session, brand: Bran
             "incident_id": incident.id,
             "promise_id": promise.id,
             "mention_id": mentions[0].id,
+            "bare_repeat_id": mentions[-1].id,
             "customer_id": case.customer_id,
             "team_id": team.id,
         }
@@ -306,6 +322,14 @@ def leaks(text: str) -> list[str]:
     return [value for value in (*PERSONAL, *FRAGMENTS) if value in decoded]
 
 
+def _known_gap_aside(path: str, text: str) -> str:
+    """The answer with the bare repeat taken as masked on a route of ``SHOWS_A_BARE_REPEAT``."""
+    if path not in SHOWS_A_BARE_REPEAT:
+        return text
+    assert f"for {BOOKING}, day four" in text, f"GET {path} masks the bare repeat: take it off the list"
+    return text.replace(f"for {BOOKING}, day four", "for [reference], day four")
+
+
 def test_no_route_shows_a_viewer_personal_data_that_an_agent_sees(
     app: FastAPI, seeded: Seeded, viewer: TestClient, agent: TestClient
 ) -> None:
@@ -318,10 +342,14 @@ def test_no_route_shows_a_viewer_personal_data_that_an_agent_sees(
                 assert (as_viewer.status_code, agent.get(url).status_code) == (403, 403), f"GET {url}"
                 continue
             assert as_viewer.status_code == 200, f"GET {url} as a viewer: {as_viewer.status_code}"
-            assert leaks(as_viewer.text) == [], f"GET {url} shows a viewer personal data"
+            assert leaks(_known_gap_aside(path, as_viewer.text)) == [], (
+                f"GET {url} shows a viewer personal data"
+            )
             # a made-up bearer token is no one's: pages ignore it, the API refuses it
-            forged = viewer.get(url, headers={"Authorization": "Bearer omb_made_up"})
-            assert leaks(forged.text) == [], f"GET {url} with a made-up token shows a viewer personal data"
+            forged = _known_gap_aside(
+                path, viewer.get(url, headers={"Authorization": "Bearer omb_made_up"}).text
+            )
+            assert leaks(forged) == [], f"GET {url} with a made-up token shows a viewer personal data"
             as_agent = agent.get(url)
             assert as_agent.status_code == 200, f"GET {url} as an agent: {as_agent.status_code}"
             seen_by_agent[url] = leaks(as_agent.text)
@@ -426,7 +454,8 @@ def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
     vic = session.scalars(select(User).where(User.email == "vic@skyways.test")).one()
     secret = accounts.create_api_token(session, brand=seeded.brand, name="vic's", user=vic)[1]
     session.commit()
-    for value in (f'"{PHONE}"', CARD, EMAIL, f"booking ref {BOOKING}"):
+    # a booking reference typed bare too: the analyzer found it as one in a message that holds it
+    for value in (f'"{PHONE}"', CARD, EMAIL, f"booking ref {BOOKING}", BOOKING, BOOKING.lower()):
         q = quote(value)
         for url in (f"/api/v1/search?q={q}", f"/search?q={q}", f"/api/v1/cases?q={q}", f"/inbox?q={q}"):
             refused = viewer.get(url)
@@ -442,25 +471,39 @@ def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
         assert agent.get(f"/api/v1/search?q={q}").json()["results"], value
 
 
+#: Answers that show the bare repeat: its case and customer, the incident that quotes it, search.
+SHOWING_THE_BARE_REPEAT = (
+    "/cases/{case_id}",
+    "/api/v1/cases/{case_id}",
+    "/customers/{customer_id}",
+    "/api/v1/customers/{customer_id}",
+    "/incidents",
+    "/incidents?fragment=list",
+    "/api/v1/incidents",
+    "/incidents/{incident_id}",
+    "/api/v1/incidents/{incident_id}",
+    "/api/v1/incidents/{incident_id}/mentions",
+    "/search?q=still+nothing",
+    "/api/v1/search?q=still+nothing",
+)
+
+
 def test_a_value_found_in_one_message_is_masked_where_the_customer_repeats_it_bare(
     seeded: Seeded, session_factory: sessionmaker[Session], viewer: TestClient, agent: TestClient
 ) -> None:
-    with session_factory.begin() as writing:
-        source = get_or_create_source(writing, brand_id=seeded.brand.id, kind="api", name="feed")
-        later = MentionCreate(
-            external_id="m-again",
-            author="traveller0",
-            text=f"@Skyways still nothing for {BOOKING} in Lisbon, this is a joke",
-            created_at=utcnow() - timedelta(minutes=5),
-            channel="twitter",
-        )
-        ingest_mentions(writing, source=source, mentions=[IncomingMention(later, b"{}", "json")])
-    run_until_idle(session_factory)
-    with session_factory() as reading:
-        case_id = reading.scalars(select(Mention.case_id).where(Mention.external_id == "m-again")).one()
-    assert case_id == seeded.ids["case_id"], "the customer's own case: where the reference was found"
-    for url in (f"/cases/{case_id}", f"/api/v1/cases/{case_id}"):
-        assert BOOKING in agent.get(url).text
-        shown = viewer.get(url).text
-        assert BOOKING not in shown, url
-        assert "still nothing for [reference] in Lisbon" in shown.replace("\\u0040", "@"), url
+    with session_factory.begin() as writing:  # the storm quotes the bare repeat, as a detector may
+        incident = writing.get(Incident, seeded.ids["incident_id"])
+        assert incident is not None
+        incident.representative_text = BARE_REPEAT
+        incident.representative_mention_id = int(seeded.ids["bare_repeat_id"])
+    leaked, unseen = [], []
+    for path in SHOWING_THE_BARE_REPEAT:
+        url = path.format(**seeded.ids)
+        if BOOKING not in agent.get(url).text:
+            unseen.append(url)
+        shown = viewer.get(url).text.replace("\\u0040", "@")
+        if BOOKING in shown or "for [reference], day four" not in shown:
+            leaked.append(url)
+
+    assert unseen == [], "an agent reads the value on these"
+    assert leaked == [], "a viewer reads the bare repeat unmasked on these"

@@ -41,6 +41,7 @@ from ombuds.metrics.trends import (
 )
 from ombuds.metrics.voice import CategoryRead, DebtCaseRead, pay_down, voice_of_the_customer
 from ombuds.shown_brands import note_shown
+from ombuds.shown_messages import note_shown_messages
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.masking import holds_no_customer_text
 from ombuds.web.templating import render
@@ -435,6 +436,13 @@ def dashboard(
     )
     by = by if by in queries.BREAKDOWNS else DEFAULT_BREAKDOWN
     reads = page_reads(request.app.state.session_factory, scope, by)
+    # read on sessions of their own: the quotes and the cases shown are noted here, so the values
+    # found in those customers' other messages are masked on this page too
+    note_shown_messages(
+        session,
+        mention_ids=[i for item in reads.voice for i in item.voice.example_ids],
+        case_ids=[case.case_id for case in reads.pay_down],
+    )
     found, points = reads.overview.outcomes, reads.overview.points
     voice = reads.voice
     voice_query = {"from": _iso(scope.start), "to": _iso(scope.end)}

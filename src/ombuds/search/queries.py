@@ -8,7 +8,8 @@ best message. Every read is scoped to one brand; nothing of another brand is rea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,15 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import Case, Customer, Identity
-from ombuds.cases.privacy import mask_found
+from ombuds.cases.privacy import mask_found, pii_marks, values
+from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.search import index, snippets
 from ombuds.search.query import QueryError, SearchQuery
 from ombuds.search.schemas import Kind, SearchResultRead, SearchResults
 from ombuds.shown_brands import note_shown
+from ombuds.shown_messages import NOT_SHOWN, note_shown_messages, shown_personal_values
 
 #: The best-ranked messages looked at to rank cases; a case beyond them still counts in ``total``.
 RANKED_MENTIONS = 1000
@@ -65,14 +68,45 @@ class _MentionHit:
     is_phrase: bool
 
 
+#: A searched word that may be a booking reference typed bare, which the analyzer finds only
+#: beside a word that says what it is: letters and digits, a digit among them, five or more.
+_MAY_BE_A_REFERENCE = re.compile(r"(?=[\w-]*\d)[\w-]{5,20}")
+#: The messages holding such a word whose personal data is looked at, at most.
+_REFERENCES_CHECKED = 200
+_REFUSED = (
+    "q: searching by personal data (a card number, phone, email or booking reference) takes "
+    "a role that may see it; search by other words of the message"
+)
+
+
 def refuse_personal_data(query: SearchQuery) -> None:
     """A caller who sees personal data masked may not search by it: that a card number, phone,
     email or booking reference finds something (or nothing) would tell them whose it is."""
     if mask_found(query.raw) != query.raw:
-        raise QueryError(
-            "q: searching by personal data (a card number, phone, email or booking reference) takes "
-            "a role that may see it; search by other words of the message"
+        raise QueryError(_REFUSED)
+
+
+def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id: int) -> None:
+    """``refuse_personal_data`` for a booking reference typed bare ("QX7Y92"): refused when the
+    analyzer found it as one in a message of the brand that holds the word."""
+    words = {word.lower() for word in (*query.words, *(w for phrase in query.phrases for w in phrase))}
+    for word in sorted(w for w in words if _MAY_BE_A_REFERENCE.fullmatch(w)):
+        holding = _matching_mentions(
+            session,
+            SearchQuery(words=(word,), raw=word, typed_words=(word,)),
+            brand_id=brand_id,
+            columns=(Mention.id, Mention.text, Enrichment.data),
         )
+        rows = session.execute(
+            holding.join(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == PII))
+            .where(Enrichment.label.is_not(None))
+            .limit(_REFERENCES_CHECKED)
+            .execution_options(**{NOT_SHOWN: True})
+        )
+        for mention_id, message, data in rows:
+            found = values(message, pii_marks(data, text=message, where=f"mention {mention_id}"))
+            if any(value.lower() == word for value, _ in found):
+                raise QueryError(_REFUSED)
 
 
 def _dialect(session: Session) -> str:
@@ -430,6 +464,7 @@ def search(
     """The best ``limit`` results of every kind, and how many matched in all."""
     if mask_pii:
         refuse_personal_data(query)
+        refuse_known_personal_data(session, query, brand_id=brand_id)
     note_shown(session, [brand_id])
     # the candidates are every match up to CANDIDATES, so they are what ``total`` counts too: one
     # pass over the index, not a second one to count
@@ -462,25 +497,40 @@ def search(
         item[1].id if kind == "case" else item.id for _, kind, item in chosen if kind != "customer"
     ]
     texts = _mention_texts(session, brand_id=brand_id, ids=shown_mentions)
+    mask = _personal_data_mask(session, mention_ids=shown_mentions) if mask_pii else None
     terms = query.highlight_terms
     results: list[SearchResultRead] = []
     for _, kind, item in chosen:
         if kind == "customer":
             customer_id, name = item
             text = _customer_line(session, customer_id=customer_id, name=name)
-            results.append(_result("customer", customer_id, None, text, terms, mask_pii))
+            results.append(_result("customer", customer_id, None, text, terms, mask))
         elif kind == "case":
             case_id, hit = item
-            results.append(_result("case", case_id, case_id, texts.get(hit.id, ""), terms, mask_pii))
+            results.append(_result("case", case_id, case_id, texts.get(hit.id, ""), terms, mask))
         else:
-            results.append(_result("mention", item.id, item.case_id, texts.get(item.id, ""), terms, mask_pii))
+            results.append(_result("mention", item.id, item.case_id, texts.get(item.id, ""), terms, mask))
     return SearchResults(results=results, total=total)
 
 
+def _personal_data_mask(session: Session, *, mention_ids: Iterable[int]) -> Callable[[str], str]:
+    """Masks what the analyzer finds in a text and every value found in the messages of the shown
+    messages' cases and customers (a booking reference the customer repeats bare), before the
+    excerpt is cut: a value the cut split would no longer be recognised."""
+    note_shown_messages(session, mention_ids=mention_ids)
+    known = shown_personal_values(session)
+    return lambda text: known.mask(mask_found(text))
+
+
 def _result(
-    kind: Kind, id_: int, case_id: int | None, text: str, terms: Sequence[str], mask_pii: bool
+    kind: Kind,
+    id_: int,
+    case_id: int | None,
+    text: str,
+    terms: Sequence[str],
+    mask: Callable[[str], str] | None,
 ) -> SearchResultRead:
-    shown = mask_found(text) if mask_pii else text
+    shown = mask(text) if mask is not None else text
     snippet = snippets.excerpt(shown, terms)
     return SearchResultRead(
         kind=kind,
@@ -516,6 +566,7 @@ def matching_case_ids(
     of a brand with thousands that match), and up to as many of their customers' newest cases."""
     if mask_pii:
         refuse_personal_data(query)
+        refuse_known_personal_data(session, query, brand_id=brand_id)
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
         cases = _matching_cases(session, query, brand_id=brand_id)
