@@ -273,14 +273,3 @@ def mask_found(text: str) -> str:
     if _URL.fullmatch(text):
         spans = [span for span in spans if span.kind == "email"]
     return _cut_tail(redact(text, spans))
-
-
-def mask_found_json(value: Any) -> Any:
-    """Every string of a JSON value (not the keys) through :func:`mask_found`."""
-    if isinstance(value, str):
-        return mask_found(value)
-    if isinstance(value, Mapping):
-        return {key: mask_found_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [mask_found_json(item) for item in value]
-    return value
