@@ -22,21 +22,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Result, Select, event, or_, select
+from sqlalchemy import Result, Select, event, select
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
 from ombuds.cases.models import Case, Customer
-from ombuds.cases.privacy import pii_marks, values
-from ombuds.enrichment.analyzers.pii import find_pii
-from ombuds.enrichment.findings import PII
-from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import Incident
 from ombuds.known_values import KnownValues
 from ombuds.mentions.models import Mention
+from ombuds.personal_values import NOT_SHOWN, chunks, owners, values_in
 
 _KEY = "ombuds.shown_messages"
-#: Ids a read passes at once: SQLite's bound-parameter limit is 999 on older builds.
-_CHUNK = 900
 
 #: What a noted id is the id of. An incident stands for the messages it quotes.
 Kind = Literal["incident", "mention", "case", "customer"]
@@ -129,8 +124,6 @@ _ROW_IDS: tuple[tuple[Kind, InstrumentedAttribute[Any]], ...] = (
     ("case", Mention.case_id),
     ("customer", Mention.customer_id),
 )
-#: An execution option: this read of messages' texts is not shown (the values' own reads).
-NOT_SHOWN = "ombuds_not_shown"
 
 
 def _note_text_read(state: ORMExecuteState) -> Result[Any] | None:
@@ -209,10 +202,10 @@ def shown_personal_values(session: Session) -> KnownValues:
     noted = shown.noted
     with session.no_autoflush:  # a read, whatever the request is writing
         noted["mention"].update(_quoted_by_incidents(session, shown.take("incident")))
-        cases, customers, alone = _owners(session, shown.take("mention"))
+        cases, customers, alone = owners(session, shown.take("mention"))
         noted["case"].update(cases)
         noted["customer"].update(customers)
-        found = _values(
+        found = values_in(
             session, case_ids=shown.take("case"), customer_ids=shown.take("customer"), mention_ids=alone
         )
     shown.known.add(found)
@@ -222,7 +215,7 @@ def shown_personal_values(session: Session) -> KnownValues:
 def _quoted_by_incidents(session: Session, incident_ids: Sequence[int]) -> set[int]:
     """The messages incidents noted by id alone quote (an alert's incident)."""
     quoted: set[int] = set()
-    for chunk in _chunks(incident_ids):
+    for chunk in chunks(incident_ids):
         for representative, evidence in session.execute(
             select(Incident.representative_mention_id, Incident.evidence).where(Incident.id.in_(chunk))
         ):
@@ -230,58 +223,3 @@ def _quoted_by_incidents(session: Session, incident_ids: Sequence[int]) -> set[i
                 quoted.add(representative)
             quoted.update(_quoted_mentions(evidence))
     return quoted
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
-def _owners(session: Session, mention_ids: Sequence[int]) -> tuple[set[int], set[int], list[int]]:
-    """The cases and customers of messages noted by id, and those with neither (a plain repost)."""
-    cases: set[int] = set()
-    customers: set[int] = set()
-    alone: list[int] = []
-    for chunk in _chunks(mention_ids):
-        for mention_id, case_id, customer_id in session.execute(
-            select(Mention.id, Mention.case_id, Mention.customer_id).where(Mention.id.in_(chunk))
-        ):
-            if case_id is not None:
-                cases.add(case_id)
-            if customer_id is not None:
-                customers.add(customer_id)
-            if case_id is None and customer_id is None:
-                alone.append(mention_id)
-    return cases, customers, alone
-
-
-def _values(
-    session: Session, *, case_ids: Sequence[int], customer_ids: Sequence[int], mention_ids: Sequence[int]
-) -> set[tuple[str, str]]:
-    """The values at the PII spans of the messages of these cases and customers (and of these
-    messages), each message read once; a message analysis has not reached yet is searched anew."""
-    found: set[tuple[str, str]] = set()
-    by = [
-        (column, ids)
-        for column, ids in (
-            (Mention.case_id, case_ids),
-            (Mention.customer_id, customer_ids),
-            (Mention.id, mention_ids),
-        )
-        if ids
-    ]
-    share = _CHUNK // max(1, len(by))  # the bound parameters of one read, shared between the lists
-    for start in range(0, max((len(ids) for _, ids in by), default=0), share):
-        conditions = [column.in_(ids[start : start + share]) for column, ids in by if len(ids) > start]
-        rows = session.execute(
-            select(Mention.id, Mention.text, Enrichment.id, Enrichment.data)
-            .outerjoin(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == PII))
-            .where(or_(*conditions), or_(Enrichment.id.is_(None), Enrichment.label.is_not(None)))
-            .execution_options(**{NOT_SHOWN: True})
-        )
-        for mention_id, text, enrichment_id, data in rows:
-            if enrichment_id is None:
-                found.update((text[s.start : s.end], s.kind) for s in find_pii(text))
-            else:
-                found.update(values(text, pii_marks(data, text=text, where=f"mention {mention_id}")))
-    return found

@@ -29,6 +29,7 @@ from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus, Incident
 from ombuds.incidents.queries import count_unread_alerts, list_alerts
 from ombuds.settings import Settings
+from tests.integration.test_surveys_and_outcomes import write
 from tests.support.smtp_server import LoopbackController
 
 NOON = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
@@ -228,3 +229,23 @@ def test_a_failing_webhook_is_tried_again_later_then_given_up(
     later = deliver_due_alerts(session_factory, now=lambda: NOON + timedelta(minutes=3), settings=smtp)
     assert later.sent == first.retrying
     assert len(inbox.posts) == 1
+
+
+def test_an_alert_masks_a_value_the_quoted_customer_gave_in_another_message(
+    session: Session, brand: Brand, webhook: str
+) -> None:
+    """A booking reference is found only after "booking ref"; repeated bare in the message an alert
+    quotes, it is masked as the customer's other messages show it to be."""
+    write(session, brand, text="My booking ref QX7Y92 was cancelled overnight", at=NOON - timedelta(hours=3))
+    quoted = write(session, brand, text="Still nothing for QX7Y92, day four", at=NOON - timedelta(hours=1))
+    add_channel(session, brand_id=brand.id, name="#pr-room", kind=AlertKind.WEBHOOK, target=webhook)
+    incident = _incident(session, brand, Severity.HIGH)
+    incident.representative_mention_id = quoted.id
+    incident.representative_text = quoted.text
+    alerts = queue_alerts(session, incident=incident, reason="opened", at=NOON)  # the room's and the app's
+    session.commit()
+
+    assert {alert.channel_id is None for alert in alerts} == {True, False}
+    shown = json.dumps([alert.payload for alert in alerts])
+    assert "Still nothing for" in shown
+    assert "QX7Y92" not in shown

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from ombuds.cases.privacy import mask_found
 from ombuds.enrichment.meaning import read_meaning
 from ombuds.errors import InvalidInput
 from ombuds.events import Event, record_event
@@ -44,6 +45,8 @@ from ombuds.incidents.models import (
     IncidentStatus,
 )
 from ombuds.incidents.titles import refreshed_title, storm_title
+from ombuds.known_values import KnownValues
+from ombuds.personal_values import values_around
 
 SUBJECT = "incident"
 #: Mention counts at which the timeline says how far the storm has grown.
@@ -511,7 +514,15 @@ def is_open(incident: Incident) -> bool:
 
 def queue_alerts(session: Session, *, incident: Incident, reason: str, at: datetime) -> list[Alert]:
     """Write the alerts one incident change raises (``alerts.plan_alerts`` decides which)."""
-    payload = alert_payload(incident, reason=reason, path=f"/incidents/{incident.id}")
+    quoted = [incident.representative_mention_id] if incident.representative_mention_id is not None else []
+    # the quote may repeat bare a value found in another of its writer's messages
+    known = KnownValues(values_around(session, quoted))
+    payload = alert_payload(
+        incident,
+        reason=reason,
+        path=f"/incidents/{incident.id}",
+        mask=lambda text: known.mask(mask_found(text)),
+    )
     channels = session.scalars(
         select(AlertChannel).where(
             AlertChannel.brand_id == incident.brand_id, AlertChannel.is_active.is_(True)

@@ -10,7 +10,7 @@ quiet hours only critical alerts go out; the others are held until the quiet hou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -54,15 +54,18 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def alert_payload(incident: Incident, *, reason: str, path: str) -> dict[str, Any]:
+def alert_payload(
+    incident: Incident, *, reason: str, path: str, mask: Callable[[str], str] = mask_found
+) -> dict[str, Any]:
     """What every channel says: Slack-compatible ``text`` and ``blocks``, plus plain fields.
 
-    Personal data in the title and the quoted message is masked: a chat room or a mailbox is
-    read by whoever is in it, with no role to check (as the weekly digest masks it)."""
+    Personal data in the title and the quoted message is masked (``mask``: what the analyzer finds,
+    and the caller may add the values known from the customer's other messages): a chat room or a
+    mailbox is read by whoever is in it, with no role to check (as the weekly digest masks it)."""
     verb = "New incident" if reason == "opened" else f"Incident now {incident.severity.value}"
     mark = SEVERITY_MARK.get(incident.severity.value, "")
     # the two strings that can hold a customer's words, masked once, before anything is cut
-    title, representative = mask_found(incident.title), mask_found(incident.representative_text)
+    title, representative = mask(incident.title), mask(incident.representative_text)
     headline = f"{mark} {verb}: {title}".strip()
     quote = representative.strip().replace("\n", " ")[:280]
     counts = (

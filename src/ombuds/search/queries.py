@@ -35,11 +35,12 @@ from ombuds.cases.privacy import mask_found, pii_marks, values
 from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
+from ombuds.personal_values import NOT_SHOWN
 from ombuds.search import index, snippets
 from ombuds.search.query import QueryError, SearchQuery
 from ombuds.search.schemas import Kind, SearchResultRead, SearchResults
 from ombuds.shown_brands import note_shown
-from ombuds.shown_messages import NOT_SHOWN, note_shown_messages, shown_personal_values
+from ombuds.shown_messages import note_shown_messages, shown_personal_values
 
 #: The best-ranked messages looked at to rank cases; a case beyond them still counts in ``total``.
 RANKED_MENTIONS = 1000
