@@ -80,10 +80,17 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     # resolved and scored 5, one still open
     monday = last_whole_week(utcnow(), timezone="UTC")
     this_monday = datetime.combine(monday, time(), tzinfo=UTC) + timedelta(days=7)
+    write(
+        session,
+        brand,
+        text="My booking ref QX7Y92 shows no bag",
+        at=this_monday - timedelta(days=6),
+        handle="mara",
+    )
     happy = write(
         session,
         brand,
-        text="Lost my bag, mail me at mara.lind@example.org",
+        text="Lost my bag on QX7Y92, mail me at mara.lind@example.org",
         at=this_monday - timedelta(days=5),
         handle="mara",
     )
@@ -165,8 +172,10 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
     for label, value in expected.items():
         assert f"{label} {value}" in printed, f"the PDF shows {label} as the email does"
     assert "The week before" in html
-    assert "Lost my bag, mail me at [email]" in html  # one of the three voices, masked
+    # one of the three voices, masked: the reference too, which the customer gave in another message
+    assert "Lost my bag on [reference], mail me at [email]" in html
     assert "mara.lind" not in message.as_string()
+    assert "QX7Y92" not in message.as_string()
 
     nobody = CliRunner().invoke(app, ["digest", "send", "--brand", "skyways"])
     assert nobody.exit_code == 2

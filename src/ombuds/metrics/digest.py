@@ -21,10 +21,12 @@ from ombuds.accounts.models import Brand
 from ombuds.cases.privacy import mask_found
 from ombuds.clock import as_utc, utcnow
 from ombuds.incidents.models import Incident
+from ombuds.known_values import KnownValues
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.schedule import WEEK, last_whole_week, week_bounds
 from ombuds.metrics.voice import voice_of_the_customer
+from ombuds.personal_values import values_around
 from ombuds.promises.scorecard import scorecard
 from ombuds.routing.queries import brand_timezone
 
@@ -145,12 +147,22 @@ def weekly_digest(
             Incident.brand_id == brand.id, Incident.opened_at >= scope.start, Incident.opened_at < scope.end
         )
         .order_by(Incident.opened_at)
+    ).all()
+    quoted = [item for item in voice_of_the_customer(session, scope) if item.examples][:VOICES]
+    # a mailbox has no roles: what the analyzer finds is masked, and the values the quoted
+    # customers gave in their other messages (a booking reference repeated bare)
+    known = KnownValues(
+        values_around(
+            session,
+            [mention_id for item in quoted for mention_id in item.voice.example_ids]
+            + [i.representative_mention_id for i in incidents if i.representative_mention_id is not None],
+        )
     )
-    voices = [
-        Voice(item.voice.category, mask_found(item.examples[0].text))
-        for item in voice_of_the_customer(session, scope)
-        if item.examples
-    ][:VOICES]
+
+    def mask(text: str) -> str:
+        return known.mask(mask_found(text))
+
+    voices = [Voice(item.voice.category, mask(item.examples[0].text)) for item in quoted]
     return Digest(
         brand_name=brand.name,
         timezone=timezone,
@@ -171,7 +183,7 @@ def weekly_digest(
         ],
         incidents=[
             IncidentLine(
-                title=mask_found(incident.title),
+                title=mask(incident.title),
                 status=incident.status.value,
                 severity=incident.severity.value,
                 opened_at=as_utc(incident.opened_at).astimezone(ZoneInfo(timezone)),
