@@ -35,7 +35,10 @@ def wait_until_a_backend_waits_for_a_lock(
     with engine.connect() as connection:
         while time.monotonic() < deadline and writer.is_alive():
             waiting = connection.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
             ).scalar_one()
             if waiting:
                 return
