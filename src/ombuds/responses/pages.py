@@ -125,6 +125,17 @@ def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:
     return case
 
 
+def _case_reply_or_404(
+    session: Session, case_id: int, reply_id: int, signed_in: SignedIn
+) -> tuple[Case, Reply]:
+    """The case and one of its replies, both among the brands the person may see."""
+    case = _case_or_404(session, case_id, signed_in)
+    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
+    if reply is None or reply.case_id != case.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return case, reply
+
+
 def _back(case_id: int, anchor: str = "#replies") -> RedirectResponse:
     return RedirectResponse(f"/cases/{case_id}{anchor}", status_code=status.HTTP_303_SEE_OTHER)
 
@@ -239,10 +250,7 @@ def retry_reply(
     case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
 ) -> Response:
     """Put a failed reply back in the outbox: same words, same idempotency key, fresh attempts."""
-    case = _case_or_404(session, case_id, signed_in)
-    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
-    if reply is None or reply.case_id != case.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
     try:
         actions.retry_reply(session, reply=reply, case=case, actor=Actor(signed_in.user))
     except Conflict as error:
@@ -256,10 +264,7 @@ def send_draft(
     case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
 ) -> Response:
     """Send a reply the desk drafted (a fixed problem's message) as the agent's own."""
-    case = _case_or_404(session, case_id, signed_in)
-    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
-    if reply is None or reply.case_id != case.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
     try:
         moved = actions.send_draft(session, reply=reply, case=case, actor=Actor(signed_in.user))
     except (ReplyBlocked, Conflict) as error:
@@ -278,10 +283,7 @@ def withdraw_reply(
     case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
 ) -> Response:
     """Take back a reply that waits for PR (their own, or any for a manager or admin)."""
-    case = _case_or_404(session, case_id, signed_in)
-    reply = queries.get_reply(session, reply_id, brand_ids=signed_in.brand_ids)
-    if reply is None or reply.case_id != case.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
     try:
         approval_actions.withdraw_reply(session, reply=reply, case=case, actor=Actor(signed_in.user))
     except (Forbidden, Conflict) as error:
