@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ombuds.tasks.due import due_at_end_of, due_label, is_overdue
+from ombuds.tasks.due import due_label, is_overdue
 from ombuds.timezones import end_of_day
 
 
@@ -13,7 +13,7 @@ def at(text: str) -> datetime:
 
 
 def test_due_on_the_4th_in_los_angeles_is_not_overdue_at_6_pm_there_and_is_after_its_midnight() -> None:
-    due = due_at_end_of(date(2026, 12, 4), timezone="America/Los_Angeles")
+    due = end_of_day(date(2026, 12, 4), timezone="America/Los_Angeles")
 
     assert not is_overdue(due, now=at("2026-12-05T02:00:00Z"))  # 18:00 on the 4th in Los Angeles
     assert not is_overdue(due, now=at("2026-12-04T23:59:59.999-08:00"))
@@ -22,7 +22,7 @@ def test_due_on_the_4th_in_los_angeles_is_not_overdue_at_6_pm_there_and_is_after
 
 
 def test_due_on_the_4th_in_sydney_is_overdue_before_the_4th_ends_in_utc() -> None:
-    due = due_at_end_of(date(2026, 12, 4), timezone="Australia/Sydney")
+    due = end_of_day(date(2026, 12, 4), timezone="Australia/Sydney")
 
     assert not is_overdue(due, now=at("2026-12-04T12:30:00Z"))  # 23:30 in Sydney
     assert is_overdue(due, now=at("2026-12-04T13:30:00Z"))  # 00:30 on the 5th in Sydney
@@ -40,7 +40,7 @@ def test_the_day_the_clocks_go_back_is_25_hours_long_and_its_due_date_ends_with_
 def test_a_due_date_reads_as_the_brands_day_with_the_zones_name_and_a_time_only_when_it_is_not_the_end() -> (
     None
 ):
-    end_of_the_4th = due_at_end_of(date(2026, 12, 4), timezone="America/Los_Angeles")
+    end_of_the_4th = end_of_day(date(2026, 12, 4), timezone="America/Los_Angeles")
 
     assert (
         due_label(end_of_the_4th, timezone="America/Los_Angeles") == "Fri 04 Dec 2026 (America/Los_Angeles)"

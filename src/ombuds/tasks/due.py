@@ -1,23 +1,17 @@
 """When a task is due, when it is overdue, and how its due date reads: in the brand's time zone.
 
 Pure. A due date given as a day ("2026-12-04", the case page's date field) means the end of that
-day where the brand is (its SLA policy's time zone, ``routing.queries.brand_timezone``), so a team in Los
-Angeles and one in Sydney each have until their own midnight. The moment is stored in UTC, like
-every ``*_at``; the pages, the team's queue and the reminders all read it through this module.
+day where the brand is (``timezones.end_of_day`` in ``routing.queries.brand_timezone``), so a team
+in Los Angeles and one in Sydney each have until their own midnight. The moment is stored in UTC,
+like every ``*_at``; the pages, the team's queue and the reminders all read it through this module.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from ombuds.clock import as_utc
-from ombuds.timezones import end_of_day
-
-
-def due_at_end_of(day: date, *, timezone: str) -> datetime:
-    """The moment a task due on ``day`` (the brand's date) falls due: the end of that day there, in UTC."""
-    return end_of_day(day, timezone=timezone)
 
 
 def is_overdue(due_at: datetime | None, *, now: datetime) -> bool:
@@ -29,6 +23,6 @@ def due_label(due_at: datetime, *, timezone: str) -> str:
     """The due date as the brand's people read it: "Fri 04 Dec 2026 (America/Los_Angeles)" for the
     end of a day, with the time as well ("Thu 03 Dec 2026 04:00 (…)") for any other moment."""
     local = as_utc(due_at).astimezone(ZoneInfo(timezone))
-    if local.time() == time.max:  # what ``due_at_end_of`` gives
+    if local.time() == time.max:  # what ``timezones.end_of_day`` gives
         return f"{local:%a %d %b %Y} ({timezone})"
     return f"{local:%a %d %b %Y %H:%M} ({timezone})"

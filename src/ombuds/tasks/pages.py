@@ -24,8 +24,9 @@ from ombuds.problems.queries import list_problems
 from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
 from ombuds.routing.queries import brand_timezone
 from ombuds.tasks import actions, queries
-from ombuds.tasks.due import due_at_end_of, due_label, is_overdue
+from ombuds.tasks.due import due_label, is_overdue
 from ombuds.tasks.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS
+from ombuds.timezones import end_of_day
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
@@ -84,7 +85,7 @@ def _due(value: str, *, timezone: str) -> datetime | None:
         raise InvalidInput(f"due: {value!r} is not a date (YYYY-MM-DD)") from None
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # before the arithmetic, which year 9999 overflows
         raise InvalidInput(f"due: must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
-    return due_at_end_of(day, timezone=timezone)
+    return end_of_day(day, timezone=timezone)
 
 
 @router.post("/cases/{case_id}/tasks")
