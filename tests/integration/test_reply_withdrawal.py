@@ -221,3 +221,31 @@ def test_an_approval_from_a_stale_queue_after_the_agent_withdrew_is_refused_and_
         in_queue.close()
     assert deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1)).manual == []
     assert _status(session, reply.id) is ReplyStatus.WITHDRAWN
+
+
+def test_another_brand_s_manager_finds_no_such_reply_and_a_viewer_withdraws_nothing(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="You lost my wheelchair at Heathrow. Unacceptable.", priority=1)
+    reply = _held_reply(session, case, agent)
+    rival = accounts.create_brand(session, slug="rival", name="Rival")
+    session.commit()
+    rival_manager = member(session, rival, Role.MANAGER, "rita")
+    viewer = member(session, brand, Role.VIEWER, "vera")
+
+    over_api = client.post(
+        f"/api/v1/replies/{reply.id}/withdraw", headers=_bearer(session, rival, rival_manager)
+    )
+    assert over_api.status_code == 404, over_api.text
+    sign_in(client, rival_manager.email)
+    page = client.get("/inbox").text
+    on_page = client.post(f"/cases/{case.id}/replies/{reply.id}/withdraw", data={"csrf_token": csrf_of(page)})
+    assert on_page.status_code == 404
+
+    by_viewer = client.post(f"/api/v1/replies/{reply.id}/withdraw", headers=_bearer(session, brand, viewer))
+    assert by_viewer.status_code == 403, by_viewer.text
+    sign_in(client, viewer.email)
+    case_page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="reply-withdraw"' not in case_page
+    client.post(f"/cases/{case.id}/replies/{reply.id}/withdraw", data={"csrf_token": csrf_of(case_page)})
+    assert _status(session, reply.id) is ReplyStatus.AWAITING_APPROVAL, "nobody else took it back"
