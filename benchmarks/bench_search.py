@@ -36,6 +36,7 @@ from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Team
 from ombuds.cases.models import Case, CaseStatus, Customer, Identity
 from ombuds.cases.queries import list_open_cases
+from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import InboxSort
 from ombuds.db import make_engine, make_session_factory
 from ombuds.enrichment.models import Enrichment
@@ -115,7 +116,13 @@ def seed(session: Session, *, mentions: int, rng: random.Random) -> int:
     session.execute(
         insert(Identity),
         [
-            {"brand_id": row.brand_id, "customer_id": row.id, "channel": "x", "handle": f"traveller{row.id}"}
+            {
+                "brand_id": row.brand_id,
+                "customer_id": row.id,
+                "channel": "x",
+                "handle": f"traveller{row.id}",
+                "followers": int(rng.lognormvariate(5, 2)),  # most a few hundred, a few famous
+            }
             for row in customer_rows
         ],
     )
@@ -139,6 +146,7 @@ def seed(session: Session, *, mentions: int, rng: random.Random) -> int:
         ]
         session.execute(insert(Case), rows)
     session.flush()
+    refresh_reach(session, customer_ids=[row.id for row in customer_rows])
     for row in session.execute(Case.__table__.select().order_by(Case.id)).all():
         cases.setdefault(row.brand_id, []).append((row.id, row.customer_id))
     written = 0

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role
 from ombuds.cases.models import Case, CaseStatus, Customer, Identity, Priority
+from ombuds.cases.reach import refresh_reach
 from ombuds.clock import utcnow
 from ombuds.mentions.models import Mention, Source, Stage
 from ombuds.settings import Settings
@@ -109,6 +110,7 @@ def _add_case(
     )
     session.add(case)
     session.flush()
+    refresh_reach(session, customer_ids=[customer.id])
     for number, text in enumerate(texts):
         session.add(
             Mention(

@@ -15,6 +15,7 @@ from ombuds.accounts import actions
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.models import Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.pages import PAGE_SIZE
+from ombuds.cases.reach import refresh_reach
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention, Source
@@ -59,6 +60,7 @@ def add_case(
     )
     session.add(case)
     session.flush()
+    refresh_reach(session, customer_ids=[customer.id])
     return case
 
 

@@ -16,6 +16,7 @@ from ombuds.cases.outcomes import (
     is_first_contact_resolution,
     reply_exchanges,
 )
+from ombuds.cases.reach import refresh_reach
 from ombuds.cases.tasks import list_open_tasks
 from ombuds.cases.thread_batch import CaseBook, IdentityKey, identity_key, load_identities
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
@@ -33,14 +34,6 @@ from ombuds.event_payloads import (
 from ombuds.events import Event, events_together, record_event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.surveys.actions import offer_survey, withdraw_case_survey
-
-
-def open_case(session: Session, *, mention: Mention, customer_id: int) -> Case:
-    case = _new_case(mention=mention, customer_id=customer_id)
-    session.add(case)
-    session.flush()
-    _record_opened(session, case=case, mention=mention)
-    return case
 
 
 def _new_case(*, mention: Mention, customer_id: int) -> Case:
@@ -109,6 +102,7 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
             plan.append((mention, decision, case))
         session.add_all([case for _, decision, case in plan if decision.action is ThreadAction.OPEN])
         session.flush()  # the new cases' ids, in one insert
+        refresh_reach(session, customer_ids=customers.values())  # new cases, identities, counts
         for mention, decision, case in plan:
             _write_decision(session, mention=mention, decision=decision, case=case)
     return [decision for _, decision, _ in plan]

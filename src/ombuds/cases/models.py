@@ -44,7 +44,12 @@ class Identity(Base):
 #: follow-up first, then priority, then age), so its first page reads 50 index entries a status
 #: instead of sorting every open case (a million messages, 240,000 open cases: 296 ms to 3 ms).
 #: ``ix_case_deadline_order`` does the same for the nearest-deadline order (``queries._sla_due``).
-EXPRESSION_INDEXES = {"ix_case_inbox_order": "case", "ix_case_deadline_order": "case"}
+#: ``ix_case_reach_order`` for the widest-reach order (``reach`` descending, then priority and age).
+EXPRESSION_INDEXES = {
+    "ix_case_inbox_order": "case",
+    "ix_case_deadline_order": "case",
+    "ix_case_reach_order": "case",
+}
 
 
 class Case(Base):
@@ -81,3 +86,6 @@ class Case(Base):
     #: when a follow-up brought the case back (a parked date came, a check-in is due): it tops its
     #: owner's inbox until its status next changes
     returned_at: Mapped[datetime | None]
+    #: the customer's largest audience on any channel (0 when unknown), for the inbox's widest-reach
+    #: order; kept by ``reach.refresh_reach`` when identities or the case's customer change
+    reach: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -65,12 +65,6 @@ def _open_filter(
     return conditions
 
 
-def _reach() -> ColumnElement[int]:
-    """The customer's largest audience on any channel (0 when unknown)."""
-    largest = select(func.max(Identity.followers)).where(Identity.customer_id == Case.customer_id)
-    return func.coalesce(largest.scalar_subquery(), 0)
-
-
 def _sla_due() -> ColumnElement[Any]:
     """The next deadline, as ``CaseRead.sla_due_at`` says: first response until answered, then resolution."""
     return case(
@@ -90,7 +84,7 @@ def inbox_order(sort: InboxSort) -> list[ColumnElement[Any]]:
         due = _sla_due()
         return [due.is_(None), due.asc(), Case.priority.asc(), Case.id.asc()]
     if sort is InboxSort.REACH:
-        return [_reach().desc(), Case.priority.asc(), Case.opened_at.asc(), Case.id.asc()]
+        return [Case.reach.desc(), Case.priority.asc(), Case.opened_at.asc(), Case.id.asc()]
     # a case a follow-up brought back tops the list: its date has come and its owner promised
     return [
         Case.returned_at.is_(None),

@@ -18,6 +18,7 @@ from ombuds.accounts.queries import get_role
 from ombuds.cases.actions import set_case_status
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import as_utc, utcnow
@@ -52,6 +53,7 @@ def merge_customers(session: Session, *, kept: Customer, other: Customer, actor:
     )
     session.delete(other)
     session.flush()
+    refresh_reach(session, customer_ids=[kept.id])
     return record_event(
         session,
         brand_id=kept.brand_id,
@@ -90,6 +92,7 @@ def unmerge_customers(session: Session, *, merge: Event, actor: Actor) -> Custom
                 .where(model.id.in_(ids), model.customer_id == kept_id)
                 .values(customer_id=other.id)
             )
+    refresh_reach(session, customer_ids=[kept_id, other.id])
     record_event(
         session,
         brand_id=merge.brand_id,

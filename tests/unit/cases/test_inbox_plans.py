@@ -56,3 +56,15 @@ def test_the_first_page_picks_its_cases_from_an_index_in_its_own_order(
     assert picking, plan
     steps = [detail for _node, parent, detail in plan if parent in picking]
     assert any(f"INDEX {index} (brand_id=? AND status=?)" in step for step in steps), f"{sort.value}: {steps}"
+
+
+def test_the_widest_reach_first_walks_the_brand_s_cases_in_that_order_without_sorting(
+    engine: Engine, session: Session, brand: Brand
+) -> None:
+    """Reach is stored on the case, so an index holds the order and the page stops after 50 open
+    cases; before, every open case's identities were read to sort them (0.9 s at a million)."""
+    plan = _page_plan(engine, session, brand, InboxSort.REACH)
+    picking = {node for node, _parent, detail in plan if detail.startswith("LIST SUBQUERY")}
+    steps = [detail for _node, parent, detail in plan if parent in picking]
+    assert any("INDEX ix_case_reach_order (brand_id=?)" in step for step in steps), steps
+    assert not any("TEMP B-TREE" in step for step in steps), steps
