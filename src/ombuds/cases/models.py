@@ -57,6 +57,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_brand_status_priority", "brand_id", "status", "priority"),
         Index("ix_case_brand_status_opened", "brand_id", "status", "opened_at"),  # the inbox's oldest first
+        # a team's inbox counts its open cases by status from this index alone (a million messages:
+        # 278 → 16 ms); ``team_id`` alone stays too, for the search's walk newest first
+        Index("ix_case_team_status", "team_id", "status", "brand_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
