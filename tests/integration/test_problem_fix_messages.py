@@ -235,7 +235,7 @@ def test_a_fix_message_that_waits_for_pr_says_so_with_its_rule_on_the_case_and_t
     assert _flashes(client.get(sent.headers["location"]).text) == [
         (
             "warning",
-            "Public reply waits for PR approval (the case is urgent (priority 1)). "
+            "Public reply waits for PR approval: the case is urgent (priority 1). "
             "It goes out once approved; the outcome shows here.",
         )
     ]
@@ -246,7 +246,7 @@ def test_a_fix_message_that_waits_for_pr_says_so_with_its_rule_on_the_case_and_t
     assert bulk.status_code == 303
     page = client.get(bulk.headers["location"]).text
     assert _flashes(page) == [
-        ("warning", "1 fix message waits for PR approval (the case is urgent (priority 1)).")
+        ("warning", "1 fix message waits for PR approval: the case is urgent (priority 1).")
     ]
     held = re.findall(r'data-testid="notice-held-because">(.*?)<', page)
     assert held == ["the case is urgent (priority 1)"] * 2
@@ -337,7 +337,7 @@ def test_the_problem_page_says_how_many_fix_messages_went_which_wait_and_which_w
     flashes = _flashes(client.get(bulk.headers["location"]).text)
     assert flashes[:2] == [
         ("success", "1 fix message queued: it goes out shortly."),
-        ("warning", "1 fix message waits for PR approval (the case is urgent (priority 1))."),
+        ("warning", "1 fix message waits for PR approval: the case is urgent (priority 1)."),
     ]
     level, blocked = flashes[2]
     assert level == "error"

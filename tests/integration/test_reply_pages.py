@@ -179,7 +179,7 @@ def test_an_urgent_reply_waits_in_the_approvals_queue_and_approving_it_there_sen
     sign_in(client, agent.email)
     answer = post_reply(client, case, text="Thank you for telling us, and we are so sorry. We are on it now.")
     shown = client.get(answer.headers["location"]).text
-    assert "waits for PR approval (the case is urgent (priority 1))" in shown
+    assert "waits for PR approval: the case is urgent (priority 1). It goes out" in shown
     assert 'data-testid="reply-awaiting"' in shown
     assert client.get("/replies/approvals").status_code == 200  # agents may look, not decide
 

@@ -262,7 +262,7 @@ def _sent_words(outcome: fix_messages.FixMessagesOutcome) -> list[tuple[str, Fla
     if outcome.held:
         reasons = "; ".join(dict.fromkeys(reason for reason in outcome.held.values() if reason))
         wait = "waits" if len(outcome.held) == 1 else "wait"
-        why = f" ({reasons})" if reasons else ""
+        why = f": {reasons}" if reasons else ""
         said.append((f"{_messages(len(outcome.held))} {wait} for PR approval{why}.", "warning"))
     if outcome.blocked:
         where = "still a draft on its case" if len(outcome.blocked) == 1 else "still drafts on their cases"

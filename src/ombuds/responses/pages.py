@@ -154,7 +154,7 @@ def _outcome(request: Request, replies: list[Reply]) -> None:
         if reply.status is ReplyStatus.AWAITING_APPROVAL:
             flash(
                 request,
-                f"{word} reply waits for PR approval ({reply.needs_approval}). "
+                f"{word} reply waits for PR approval: {reply.needs_approval}. "
                 "It goes out once approved; the outcome shows here.",
                 "warning",
             )
