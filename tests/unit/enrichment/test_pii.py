@@ -45,3 +45,18 @@ def test_flight_numbers_times_and_dates_are_not_personal() -> None:
 def test_redaction_keeps_the_rest_of_the_text() -> None:
     text = "a@b.io and c@d.io"
     assert redact(text, find_pii(text)) == "[email] and [email]"
+
+
+def test_a_booking_code_of_letters_alone_is_masked_but_words_after_booking_are_not() -> None:
+    """Airlines' record locators are six capitals, often with no digit ("booking PXZREG")."""
+    assert kinds("do I need to add them to booking PXZREG?") == [("reference", "PXZREG")]
+    assert kinds("my booking SPHGXR doesn't show up anywhere") == [("reference", "SPHGXR")]
+    assert kinds("PNR is QWERTZ, record locator: ABCDEF") == [
+        ("reference", "QWERTZ"),
+        ("reference", "ABCDEF"),
+    ]
+    assert kinds("booking online was easy, the booking Agent was kind") == []
+    assert kinds("booking AGAIN, confirmation PENDING!") == []  # five and seven capitals: words
+    assert kinds("they lost my bag LHRJFK") == []  # capitals with no word for a booking before them
+    finding = PiiAnalyzer().analyze([MentionFacts("where is my refund for booking PXZREG")])[0]
+    assert finding.data["redacted"] == "where is my refund for booking [reference]"

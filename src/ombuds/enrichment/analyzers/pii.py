@@ -14,7 +14,7 @@ from typing import ClassVar
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import PiiData, PiiSpan
 
-VERSION = "rules-2026.11.1"
+VERSION = "rules-2026.12.1"
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
@@ -30,6 +30,15 @@ REFERENCE = re.compile(
     r"(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,19})\b",
     re.IGNORECASE,
 )
+#: A record locator of letters alone ("booking PXZREG"): the six capitals an airline's reservation
+#: system gives, after a word for a booking. Capitals are required, so "booking online" is a word;
+#: shouted six-letter words after such a word ("BOOKING SYSTEM") are masked too, the safe side.
+LETTER_LOCATOR = re.compile(
+    r"\b(?i:booking|confirmation|conf|reservation|record locator|locator|pnr|reference|ref)"
+    r"(?:\s+(?i:number|no\.?|num|code|id|#))?\s*(?i:is|:|#|-)?\s*"
+    r"(?P<value>[A-Z]{6})\b"
+)
+LETTER_RUN = re.compile(r"[A-Z]{6}")
 STREET = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
@@ -84,10 +93,14 @@ def find_pii(text: str) -> list[PiiSpan]:
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and luhn_valid(digits) and free(match.start(), match.end()):
             spans.append(PiiSpan("card_number", match.start(), match.end()))
-    has_reference_word = digit_count >= 1 and REFERENCE_WORD.search(text) is not None
-    for match in REFERENCE.finditer(text) if has_reference_word else ():
+    has_reference_word = REFERENCE_WORD.search(text) is not None
+    for match in REFERENCE.finditer(text) if has_reference_word and digit_count >= 1 else ():
         start, end = match.span("value")
         if free(start, end) and not match.group("value").isalpha():
+            spans.append(PiiSpan("reference", start, end))
+    for match in LETTER_LOCATOR.finditer(text) if has_reference_word else ():
+        start, end = match.span("value")
+        if free(start, end):
             spans.append(PiiSpan("reference", start, end))
     for match in PHONE.finditer(text) if digit_count >= 9 else ():
         digits = re.sub(r"\D", "", match.group(0))
@@ -148,5 +161,8 @@ class PiiAnalyzer:
 
 
 def _may_hold_pii(text: str) -> bool:
-    """Every pattern needs a digit or an ``@`` followed by a dot: skip the regexes otherwise."""
-    return DIGIT.search(text) is not None or ("@" in text and "." in text)
+    """Every pattern needs a digit, an ``@`` followed by a dot or six capitals in a row: skip the
+    regexes otherwise."""
+    return (
+        DIGIT.search(text) is not None or ("@" in text and "." in text) or LETTER_RUN.search(text) is not None
+    )
