@@ -46,8 +46,9 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
-    for step in (1, 2, 5):
-        for scale in (1, 10, 100, 1000, 10000, 100000):
+    """The least of 1, 2, 5, 10, 20, 50, … at or above ``value``: the count axis's top."""
+    for scale in (1, 10, 100, 1000, 10000, 100000):
+        for step in (1, 2, 5):
             if step * scale >= value:
                 return step * scale
     return value
