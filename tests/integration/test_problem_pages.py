@@ -29,9 +29,16 @@ def _csrf(text: str) -> str:
     return found.group(1)
 
 
-def _refund_case(session: Session, brand: Brand, handle: str, *, days_ago: float) -> Case:
+def _refund_case(
+    session: Session, brand: Brand, handle: str, *, days_ago: float, team: Team | None = None
+) -> Case:
     case = add_case(
-        session, brand=brand, subject=f"Refund for {handle}", handle=handle, opened_hours_ago=24 * days_ago
+        session,
+        brand=brand,
+        subject=f"Refund for {handle}",
+        handle=handle,
+        opened_hours_ago=24 * days_ago,
+        team=team,
     )
     add_mention(
         session,
@@ -50,8 +57,10 @@ def test_pr_confirms_a_growing_category_as_billings_problem_and_billing_sees_it_
     for email, role in (("pia@skyways.test", Role.PR), ("ada@skyways.test", Role.AGENT)):
         user = accounts.create_user(session, email=email, name=email[:3].title(), password=PASSWORD)
         accounts.add_membership(session, user=user, brand=brand, role=role)
-    for i in range(5):
-        _refund_case(session, brand, f"new{i}", days_ago=1 + i)
+    for i in range(5):  # three already with billing, one with the default team
+        _refund_case(
+            session, brand, f"new{i}", days_ago=1 + i, team=[billing, billing, billing, team, None][i]
+        )
     _refund_case(session, brand, "old", days_ago=10)  # one the week before: five is growth
     extra = _refund_case(session, brand, "late", days_ago=30)  # too old for the week: linked by hand
     session.commit()
@@ -63,6 +72,8 @@ def test_pr_confirms_a_growing_category_as_billings_problem_and_billing_sees_it_
     page = client.get("/problems")
     assert 'data-key="category:refund_delay"' in page.text
     assert "5 open cases about refund delay this week, 1 the week before" in page.text
+    # the owner offered is the team that holds most of its cases, not the first team listed
+    assert f'<option value="{billing.id}" selected>Billing (holds most of its cases)</option>' in page.text
     confirmed = client.post(
         "/problems/proposals/confirm",
         data={

@@ -115,10 +115,15 @@ def list_proposals(session: Session, *, brand_id: int, now: datetime) -> list[pr
         if key
     }
     linked = set(session.scalars(select(ProblemCase.case_id).where(ProblemCase.brand_id == brand_id)))
-    return proposals.propose(
+    found = proposals.propose(
         categories=_category_weeks(session, brand_id=brand_id, now=now),
         incidents=_incident_cases(session, brand_id=brand_id),
         promises=_promise_contradictions(session, brand_id=brand_id, now=now),
         linked_case_ids=linked,
         settled_keys=settled,
     )
+    wanted = {case_id for proposal in found for case_id in proposal.case_ids}
+    team_of: dict[int, int | None] = dict(
+        session.execute(select(Case.id, Case.team_id).where(Case.id.in_(wanted))).all() if wanted else []
+    )
+    return [proposals.with_suggested_owner(proposal, team_of) for proposal in found]

@@ -13,8 +13,9 @@ few cases, confirmed or dismissed already, is not made.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 #: Fewest open cases in a category this week for it to be a trend rather than a coincidence.
 GROWTH_MIN_CASES = 4
@@ -56,6 +57,17 @@ class Proposal:
     category: str | None = None
     incident_ids: list[int] = field(default_factory=list)
     promise_ids: list[int] = field(default_factory=list)
+    #: the team that holds most of its cases now: who likely fixes it (None when no case has a team)
+    suggested_owner_team_id: int | None = None
+
+
+def with_suggested_owner(proposal: Proposal, team_of: Mapping[int, int | None]) -> Proposal:
+    """The proposal with the team that holds most of its cases as its suggested owner (of two
+    holding as many, the one with the lower id)."""
+    held = Counter(team for case_id in proposal.case_ids if (team := team_of.get(case_id)) is not None)
+    if not held:
+        return proposal
+    return replace(proposal, suggested_owner_team_id=min(held, key=lambda team_id: (-held[team_id], team_id)))
 
 
 def _label(category: str) -> str:

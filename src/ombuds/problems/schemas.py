@@ -123,6 +123,9 @@ class ProposalRead(BaseModel):
     category: str | None
     incident_ids: list[int]
     promise_ids: list[int]
+    suggested_owner_team_id: int | None = Field(
+        description="the team holding most of its cases now, the likely owner; null when none has a team"
+    )
 
 
 class ProposalConfirm(BaseModel):

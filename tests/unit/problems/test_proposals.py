@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ombuds.problems import proposals, rules
-from ombuds.problems.proposals import CategoryWeeks, IncidentCases, PromiseContradictions, propose
+from ombuds.problems.proposals import (
+    CategoryWeeks,
+    IncidentCases,
+    PromiseContradictions,
+    Proposal,
+    propose,
+    with_suggested_owner,
+)
 from ombuds.problems.values import ProblemStatus, move_refusal
 
 
@@ -68,3 +75,13 @@ def test_the_lifecycle_says_where_a_problem_may_go() -> None:
     assert (
         refusal == "status: a problem that is investigating moves to fix_in_progress or fixed, not verified"
     )
+
+
+def test_the_suggested_owner_is_the_team_holding_most_of_the_cases() -> None:
+    proposal = Proposal(
+        key="category:refund_delay", title="Refund delay", why="growing", case_ids=[1, 2, 3, 4, 5]
+    )
+    held = {1: 7, 2: 7, 3: 4, 4: None, 5: 4}
+    assert with_suggested_owner(proposal, held).suggested_owner_team_id == 4  # two each: the lower id
+    assert with_suggested_owner(proposal, {**held, 5: 7}).suggested_owner_team_id == 7
+    assert with_suggested_owner(proposal, {1: None}).suggested_owner_team_id is None  # nobody holds any
