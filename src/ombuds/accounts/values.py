@@ -12,6 +12,11 @@ class Role(StrEnum):
     PR = "pr"
     VIEWER = "viewer"
 
+    @property
+    def label(self) -> str:
+        """The role as pages name it: "PR", not "Pr"."""
+        return "PR" if self is Role.PR else self.value.capitalize()
+
 
 class AssignmentPolicy(StrEnum):
     """How a team gives the cases routed to it to its members."""

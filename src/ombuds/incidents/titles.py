@@ -97,6 +97,26 @@ def storm_title(storm: Storm, *, current: str | None = None) -> str:
     return title[: TITLE_CHARS - len(suffix)] + suffix
 
 
+def stream_words(key: str) -> str | None:
+    """Which part of the stream an alarm watched, for people ("dana_reports on x", "about lost
+    luggage"); None for the whole stream, a phrase (its words are in the title) or a person's own."""
+    kind, colon, rest = key.partition(":")
+    if not colon:
+        return "negative tone" if key == "tone:negative" else None
+    if kind == "author":
+        channel, handle = speaker_of(rest)
+        return handle + (f" on {channel}" if channel else "")
+    if kind == "category":
+        return f"about {rest.replace('_', ' ')}"
+    if kind == "channel":
+        return f"on {rest}"
+    if kind == "signal":
+        return rest.replace("_", " ")
+    if kind == "tone":
+        return f"{rest} tone"
+    return None
+
+
 def refreshed_title(*, current: str, proposed: str, edited_by_person: bool) -> str | None:
     """The title to change to, or None: unchanged, or a person wrote the current one."""
     if edited_by_person or proposed == current or not proposed.strip():

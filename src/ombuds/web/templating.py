@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ombuds import __version__
 from ombuds.clock import utcnow
+from ombuds.incidents.titles import stream_words
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
 from ombuds.web.csrf import csrf_token
@@ -150,6 +151,7 @@ def _environment() -> jinja2.Environment:
         score=score,
         humanize=humanize,
         time_tag=time_tag,
+        stream_words=stream_words,
     )
     env.tests["overdue"] = is_overdue
     env.tests["distribution"] = is_distribution

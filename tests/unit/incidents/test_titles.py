@@ -13,6 +13,7 @@ from ombuds.incidents.titles import (
     refreshed_title,
     size_band,
     storm_title,
+    stream_words,
 )
 
 AT = datetime(2017, 11, 28, 9, tzinfo=UTC)
@@ -100,3 +101,14 @@ def test_storms_without_words_keep_their_plain_titles() -> None:
     assert storm_title(reach) == "High-reach author complaining: skytraveller on reddit"
     reach.key = "author:skytraveller"  # stored before voices had a channel
     assert storm_title(reach) == "High-reach author complaining: skytraveller"
+
+
+def test_the_part_of_the_stream_an_alarm_watched_reads_as_words() -> None:
+    """The incident's history said "author:x:dana_reports"; people read who or what it was."""
+    assert stream_words("author:x:dana_reports") == "dana_reports on x"
+    assert stream_words("author:dana_reports") == "dana_reports"  # stored before voices had a channel
+    assert stream_words("category:lost_luggage") == "about lost luggage"
+    assert stream_words("signal:media_author") == "media author"
+    assert stream_words("tone:negative") == "negative tone"
+    assert stream_words("channel:email") == "on email"
+    assert [stream_words(key) for key in ("all", "phrase:8f3a", "manual")] == [None, None, None]

@@ -57,13 +57,10 @@
       var badge = document.createElement("span");
       badge.className = "badge finding-severity";
       badge.textContent = finding.severity;
-      var code = document.createElement("span");
-      code.className = "finding-code";
-      code.textContent = finding.code;
       var message = document.createElement("span");
       message.className = "finding-message";
       message.textContent = finding.message;
-      item.append(badge, " ", code, " ", message);
+      item.append(badge, " ", message);
       if (finding.end > finding.start) {
         var quote = document.createElement("q");
         quote.className = "finding-quote";
