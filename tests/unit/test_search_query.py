@@ -62,6 +62,8 @@ def test_the_fts_expression_quotes_every_word_so_operators_stay_words() -> None:
         ("before:0001-01-01", "outside the years 1970 to 2100"),
         ("after:2026-12-01 before:2026-11-01", "no time between them"),
         (" ".join(f"w{i}" for i in range(40)), "more than 16 words"),
+        ("status:", "status: needs a value right after the colon, with no space, such as status:open"),
+        ("bag team: billing", "team: needs a value"),  # searched as the words "team" and "billing"
     ],
 )
 def test_queries_that_cannot_be_searched_say_why(typed: str, says: str) -> None:
@@ -91,3 +93,7 @@ def test_highlighted_pieces_cannot_smuggle_html() -> None:
 
 def test_spans_that_do_not_fit_the_text_mark_nothing() -> None:
     assert pieces("short", [(2, 99), (-1, 2)]) == pieces("short", [])
+
+
+def test_a_word_ending_in_a_colon_that_names_no_filter_stays_a_word() -> None:
+    assert parse_query("re: my bag").words == ("re", "my", "bag")

@@ -26,6 +26,15 @@ MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 FILTERS = ("from", "category", "team", "status", "before", "after", "date")
+FILTER_EXAMPLES = {
+    "from": "@handle",
+    "category": "lost_luggage",
+    "team": "billing",
+    "status": "open",
+    "before": "2026-11-30",
+    "after": "2026-11-30",
+    "date": "2026-11-30",
+}
 #: FTS query operators; typed as words they would change the query's meaning, so they are dropped.
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
@@ -37,6 +46,11 @@ _TOKEN = re.compile(
     r'|"(?P<phrase>[^"]*)"?'
     r'|(?P<text>[^\s"]+)'
 )
+
+
+#: A filter's name with nothing after its colon ("status:" or "status: open"): searched as the
+#: word "status" it found every "status downgraded" instead of saying what was missing.
+_BARE_FILTER = re.compile(r"(?<![^\s])(?P<name>[A-Za-z]+):(?=\s|$)")
 
 
 class QueryError(InvalidInput):
@@ -132,6 +146,13 @@ def parse_query(raw: str) -> SearchQuery:
             f"the search is {len(raw):,} characters long; at most {MAX_QUERY_CHARS} are searched"
         )
     text = _CONTROL.sub(" ", raw)
+    for bare in _BARE_FILTER.finditer(text):
+        name = bare["name"].lower()
+        if name not in FILTER_EXAMPLES:
+            continue  # "re: my bag": words
+        raise QueryError(
+            f"{name}: needs a value right after the colon, with no space, such as {name}:{FILTER_EXAMPLES[name]}"
+        )
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
     typed_words: list[str] = []

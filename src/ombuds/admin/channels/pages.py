@@ -46,7 +46,7 @@ KIND_WORDS = {
 #: Sources without a connector: mentions pushed to the API or imported from files.
 PLAIN_SOURCE_KINDS = {
     "api": "Pushed to the mentions API",
-    "file": "Files imported with `ombuds import`",
+    "file": "Files imported with the ombuds import command",
 }
 
 
