@@ -68,3 +68,12 @@ def test_a_feed_item_reads_as_plain_words_and_an_undated_one_has_no_date() -> No
         "url": "https://reviews.example.org/1",
     }
     assert "created_at" not in item_fields({"id": "urn:2", "title": "x"}, feed_title="Reviews", channel="rss")
+
+
+def test_a_feed_item_titled_with_the_start_of_its_text_reads_it_once() -> None:
+    text = "Flight LK 212 was three hours late and nobody at the gate knew why."
+    for title in (text[:40], text[:40] + "…", text[:40] + "...", text):
+        entry = {"id": "urn:3", "title": title, "summary": text, "published_parsed": time.gmtime(0)}
+        assert item_fields(entry, feed_title="Reviews", channel="rss")["text"] == text
+    headline = {"id": "urn:4", "title": "Late again", "summary": text, "published_parsed": time.gmtime(0)}
+    assert item_fields(headline, feed_title="Reviews", channel="rss")["text"] == f"Late again\n\n{text}"

@@ -83,7 +83,7 @@ def item_fields(entry: Mapping[str, Any], *, feed_title: str, channel: str) -> d
     if author:
         fields["author_handle"] = str(author)
     title, summary = _plain(str(entry.get("title", ""))), _plain(str(entry.get("summary", "")))
-    text = "\n\n".join(part for part in (title, summary if summary != title else "") if part)
+    text = "\n\n".join(part for part in _title_and_summary(title, summary) if part)
     if text:
         fields["text"] = text
     created_at = _when(entry)
@@ -92,6 +92,15 @@ def item_fields(entry: Mapping[str, Any], *, feed_title: str, channel: str) -> d
     if entry.get("link"):
         fields["url"] = str(entry["link"])
     return fields
+
+
+def _title_and_summary(title: str, summary: str) -> tuple[str, str]:
+    """Both, unless one repeats the other: review feeds title an item with the start of its text
+    ("Flight LK 212 was three hours late and nobody at the gate kn…"), which read twice otherwise."""
+    start = title.rstrip(".… \t").rstrip()
+    if summary and start and summary.startswith(start):
+        return "", summary
+    return title, summary
 
 
 class RssFetcher:
