@@ -222,15 +222,15 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
             "Experience debt",
             "–" if debt.ratio is None else f"{debt.ratio:g} : 1",
             "debt",
-            f"{debt.resolved_positive} positive against {debt.unresolved_negative:g} unresolved negative; "
-            f"{d.POSITIVE_PER_NEGATIVE} : 1 pays it back",
+            f"{debt.resolved_positive} positive against unresolved negative weighing "
+            f"{debt.unresolved_negative:,.0f} (each by its reach and age); {d.POSITIVE_PER_NEGATIVE} : 1 pays it back",
         ),
         tile(
             "Sentiment recovery",
             percent(recovery.recovery_rate),
             "not_recovered",
-            f"{recovery.recovered} of {recovery.negative_before} negative customers were not after our "
-            f"first reply; mean change {signed(recovery.mean_change)}; click: the still negative",
+            f"{recovery.recovered} of {recovery.negative_before} negative customers were no longer negative "
+            f"after our first reply; mean change {signed(recovery.mean_change)}; click: those still negative",
             meter(recovery.recovery_rate),
         ),
         tile(
