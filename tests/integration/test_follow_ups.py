@@ -304,3 +304,30 @@ def test_an_agent_parks_a_case_from_its_page_in_their_time_zone(
     berlin = local.replace(tzinfo=ZoneInfo("Europe/Berlin"))
     assert follow_up.due_at == berlin.astimezone(UTC)
     assert 'data-testid="check-in-form"' not in page.text  # parking fits an open case; check-ins come after
+
+
+def test_the_inbox_says_why_a_case_a_follow_up_brought_back_sits_above_urgent_ones(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    agent: User,
+    refund_case: Case,
+) -> None:
+    sign_in(client, agent.email)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/cases/{refund_case.id}").text)
+    assert token
+    until = (utcnow() + timedelta(days=3)).replace(tzinfo=None, second=0, microsecond=0)
+    parked = client.post(
+        f"/cases/{refund_case.id}/pending",
+        data={
+            "csrf_token": token.group(1),
+            "until": until.strftime("%Y-%m-%dT%H:%M"),
+            "zone": "UTC",
+            "reason": "refund",
+        },
+    )
+    assert parked.status_code == 303, parked.text
+    return_due_follow_ups(session_factory, now=utcnow() + timedelta(days=3, minutes=1))
+    rows = client.get("/inbox").text.split('data-testid="case-row"')[1:]
+    assert f"/cases/{refund_case.id}" in rows[0]
+    assert 'data-testid="returned-badge">Back on its date<' in rows[0]
+    assert not any("returned-badge" in row for row in rows[1:])
