@@ -40,6 +40,13 @@ DONE = {
 }
 
 
+def done_words(body: BulkRequest) -> str:
+    """What the summary says was done: assigning to nobody is unassigning."""
+    if body.action is BulkAction.ASSIGN and body.assignee_id is None:
+        return "unassigned"
+    return DONE[body.action]
+
+
 def sla_narrowing(session: Session, brand_id: int, value: str) -> Collection[int] | None:
     """The inbox's ``?sla=`` filter, offered by the routing package through ``web.panels``."""
     narrow = panels.narrowing(f"sla:{value}")
@@ -99,7 +106,7 @@ def bulk(
         changed=outcome.changed,
         unchanged=outcome.unchanged,
         refused={str(case_id): why for case_id, why in outcome.refused.items()},
-        summary=outcome.summary(DONE[body.action]),
+        summary=outcome.summary(done_words(body)),
     )
 
 

@@ -25,7 +25,7 @@ from ombuds.cases.workflow import may_see_personal_data, may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.fields import Id, NoNul, parse_id
 from ombuds.inbox import actions, counts, queries
-from ombuds.inbox.api import DONE, bulk_change, sla_narrowing
+from ombuds.inbox.api import bulk_change, done_words, sla_narrowing
 from ombuds.inbox.bulk import MAX_CASES, apply_bulk
 from ombuds.inbox.schemas import BulkRequest
 from ombuds.inbox.values import ME, NOBODY, QUERY_MAX_CHARS, BulkAction, clean_query, parse_filter
@@ -110,7 +110,7 @@ def bulk(
         session.rollback()
         flash(request, _said(error), "error")
         return _back(back)
-    flash(request, outcome.summary(DONE[chosen]), "success" if outcome.changed else "info")
+    flash(request, outcome.summary(done_words(body)), "success" if outcome.changed else "info")
     return _back(back)
 
 
