@@ -295,3 +295,43 @@ def test_an_incident_counts_one_handle_on_two_channels_as_two_people(
 
     figures = incident_figures(session, incident=incident)
     assert (figures.author_count, figures.reach) == (2, 5010), "sam on X and sam on Reddit are two people"
+
+
+def test_a_big_incident_shows_its_newest_mentions_and_first_cases_and_folds_the_rest(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    """Fifty mentions and sixty cases made the page seven thousand pixels tall; PR reads the top."""
+    mention_ids = []
+    for index in range(18):
+        case = add_case(
+            session,
+            brand=brand,
+            subject=f"Storm {index}",
+            handle=f"p{index}",
+            opened_hours_ago=3 - index / 10,
+        )
+        mention_ids.append(
+            add_mention(session, case=case, text=f"outage again #{index}", at=case.opened_at).id
+        )
+    incident = actions.open_incident(
+        session,
+        brand_id=brand.id,
+        title="Outage",
+        actor_id=None,
+        now=NOW,
+        severity=Severity.HIGH,
+        mention_ids=mention_ids,
+    )
+    session.commit()
+    pr = _member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, pr.email)
+    page = client.get(f"/incidents/{incident.id}").text
+
+    shown, _, folded = page.partition('data-testid="incident-mentions-more"')
+    in_view = shown.split('data-testid="incident-mentions"')[1]
+    assert in_view.count('class="incident-mention"') == 10
+    assert "<summary>Show 8 more</summary>" in page
+    assert folded.split("</details>")[0].count('class="incident-mention"') == 8
+    cases = page.split('data-testid="incident-cases"')[1].split("</section>")[0]
+    assert cases.count('data-testid="incident-case-link"') == 18  # every case is there, three folded
+    assert "<summary>Show 3 more</summary>" in cases
