@@ -26,6 +26,7 @@ from ombuds.routing.models import RoutingRule
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
 from tests.integration.test_incidents_alerts import Inbox, inbox, webhook  # noqa: F401 (fixtures)
+from tests.integration.test_web_cases import add_case, add_mention
 
 PASSWORD = "correct horse"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -663,3 +664,18 @@ def test_a_link_submitted_twice_at_once_is_used_once(
             actions.accept_invite(second, invite=theirs, password="another secret")
         second.rollback()
     assert len(session.scalars(select(User).where(User.email == "twice@skyways.test")).all()) == 1
+
+
+def test_the_rule_tester_offers_the_brand_s_own_word_for_its_busiest_channel(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    """Channels are the sources' own words ("x" here, "twitter" from the airline file): a rule
+    tried on another word than the brand's fires differently than on its messages."""
+    assert (
+        'id="sample-channel" name="channel" value="email"' in client.get("/admin/rules").text
+    )  # no messages yet
+    for handle in ("ann", "bo"):
+        case = add_case(session, brand=brand, subject="Bag", handle=handle, opened_hours_ago=1)
+        add_mention(session, case=case, text="bag?", at=case.opened_at)
+    session.commit()
+    assert 'id="sample-channel" name="channel" value="x"' in client.get("/admin/rules").text

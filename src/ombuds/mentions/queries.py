@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,15 @@ def get_mention_ids_by_external_id(
         for external_id, mention_id in session.execute(query):
             found[external_id] = mention_id
     return found
+
+
+def usual_channel(session: Session, *, brand_id: int, recent: int = 1000) -> str | None:
+    """The channel most of the brand's latest messages came by (None before the first)."""
+    latest = (
+        select(Mention.channel).where(Mention.brand_id == brand_id).order_by(Mention.id.desc()).limit(recent)
+    )
+    counts = Counter(session.scalars(latest))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def count_mentions(session: Session, *, brand_id: int, source_id: int | None = None) -> int:

@@ -19,6 +19,7 @@ from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
 from ombuds.errors import InvalidInput
 from ombuds.fields import Id, NoNul, parse_id
+from ombuds.mentions.queries import usual_channel
 from ombuds.routing import actions, queries, sla_actions
 from ombuds.routing.business_hours import Window
 from ombuds.routing.models import RoutingRule
@@ -79,8 +80,17 @@ def _rules_context(session: Session, brand: Brand) -> dict[str, Any]:
         "priorities": PRIORITIES,
         "priority_names": {int(p): name for name, p in PRIORITIES.items()},
         "result": None,
-        "sample": {"text": "", "channel": "twitter", "followers": ""},
+        "sample": {
+            "text": "",
+            "channel": _usual_channel(session, brand),
+            "followers": "",
+        },
     }
+
+
+def _usual_channel(session: Session, brand: Brand) -> str:
+    """The brand's own word for its busiest channel ("x", "twitter", "email"…), as its rules name it."""
+    return usual_channel(session, brand_id=brand.id) or "email"
 
 
 @router.get("/admin/rules")
@@ -134,13 +144,13 @@ def try_rules(
     signed_in: CurrentUser,
     session: DbSession,
     text: Annotated[str, Form(max_length=SAMPLE_MAX * 2), NoNul] = "",
-    channel: Text = "twitter",
+    channel: Text = "",
     followers: Text = "",
 ) -> Response:
     """Read a sample message as the pipeline would and show which rules it fires, and why."""
     brand = admin_brand(signed_in, ADMINS)
     sample = required(text, field="text", most=SAMPLE_MAX)
-    channel = required(channel, field="channel", most=64).lower()
+    channel = required(channel.strip() or _usual_channel(session, brand), field="channel", most=64).lower()
     count = None
     if followers.strip():
         digits = followers.strip()
