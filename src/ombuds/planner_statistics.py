@@ -29,12 +29,32 @@ CHECK_SECONDS = 3600.0
 _next_check: dict[str, float] = {}  # database URL -> when keep_statistics looks again
 
 
-def analysed_messages(connection: Connection) -> int | None:
-    """How many messages the stored statistics counted (SQLite's estimate); None when none are stored."""
+def _has_statistics(connection: Connection) -> bool:
     stored = connection.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
     ).first()
-    if stored is None:
+    return stored is not None
+
+
+def _sample(connection: Connection) -> None:
+    connection.execute(text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
+    connection.execute(text("ANALYZE"))
+
+
+def sample_again_where_kept(connection: Connection) -> None:
+    """Sample SQLite's statistics again now if it keeps some: for a migration that adds an index.
+
+    Where the other indexes have statistics, an index without them is taken for the best one (the
+    inbox's default order read the deadline index and took 0.6 s instead of 0.1 at a million
+    messages). A database without statistics keeps none; PostgreSQL gathers its own.
+    """
+    if connection.dialect.name == "sqlite" and _has_statistics(connection):
+        _sample(connection)
+
+
+def analysed_messages(connection: Connection) -> int | None:
+    """How many messages the stored statistics counted (SQLite's estimate); None when none are stored."""
+    if not _has_statistics(connection):
         return None
     # each index of the table has its sampled estimate of the rows; the middle one is the surest
     counts = sorted(
@@ -56,8 +76,7 @@ def refresh_statistics(engine: Engine) -> bool:
         counted = analysed_messages(connection)
         if counted is not None and messages < counted * GROWTH:
             return False
-        connection.execute(text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
-        connection.execute(text("ANALYZE"))
+        _sample(connection)
         connection.commit()
     return True
 

@@ -25,7 +25,7 @@ MAX_QUERY_CHARS = 500
 #: More words than anyone types; each is one more index lookup.
 MAX_TERMS = 16
 STATUSES = ("new", "open", "pending", "resolved", "closed")
-FILTERS = ("from", "category", "team", "status", "before", "after", "date")
+#: The filters a query may name, each with a value to show in a hint.
 FILTER_EXAMPLES = {
     "from": "@handle",
     "category": "lost_luggage",
@@ -35,6 +35,7 @@ FILTER_EXAMPLES = {
     "after": "2026-11-30",
     "date": "2026-11-30",
 }
+FILTERS = tuple(FILTER_EXAMPLES)
 #: FTS query operators; typed as words they would change the query's meaning, so they are dropped.
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
