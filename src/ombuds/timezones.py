@@ -43,3 +43,28 @@ def end_of_day(day: date, *, timezone: str) -> datetime:
     """
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
     return midnight.astimezone(UTC) - timedelta(microseconds=1)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # naive is UTC, as stored
+    return utc.astimezone(ZoneInfo(timezone))
+
+
+def moment_label(moment: datetime, *, timezone: str) -> str:
+    """A moment as the brand's people read it: "Thu 03 Dec 2026 09:21 EST" in America/New_York.
+
+    One form for every page, with the zone's abbreviation so a time copied into a message or a
+    ticket still says which clock it was read on."""
+    local = _local(moment, timezone)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+
+
+def day_label(moment: datetime | date, *, timezone: str) -> str:
+    """The day a moment falls on where the brand is ("Thu 03 Dec 2026"); a date is shown as it is."""
+    day = _local(moment, timezone) if isinstance(moment, datetime) else moment
+    return f"{day:%a %d %b %Y}"
+
+
+def local_day(moment: datetime, *, timezone: str) -> date:
+    """The brand's calendar day of a moment (what a date field shows for a stored end of day)."""
+    return _local(moment, timezone).date()

@@ -7,7 +7,7 @@ Forms post, flash what happened and come back. The case page gets its part throu
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -23,11 +23,13 @@ from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.events import Event
-from ombuds.fields import Id, NoNul, in_utc, parse_id
+from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, Id, NoNul, in_utc, parse_id
 from ombuds.problems import access, actions, fix_messages, proposal_actions, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.proposal_queries import list_proposals
 from ombuds.problems.values import DONE_STATUSES, MOVES, STATUS_LABELS, ProblemStatus
+from ombuds.routing.queries import brand_timezone
+from ombuds.timezones import end_of_day
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import FlashLevel, flash, render
@@ -193,7 +195,7 @@ def update(
             now=utcnow(),
             title=title if manages else None,
             fix_message=fix_message if manages else None,
-            expected_fix_at=_day(expected_fix_on),
+            expected_fix_at=_day(expected_fix_on, timezone=brand_timezone(session, problem.brand_id)),
         )
     except OmbudsError as error:
         _say(request, session, error)
@@ -202,18 +204,18 @@ def update(
     return _go(f"/problems/{problem.id}")
 
 
-def _day(value: str) -> datetime | None:
-    """A date field (YYYY-MM-DD) as the end of that day, UTC; None when empty."""
+def _day(value: str, *, timezone: str) -> datetime | None:
+    """A date field (YYYY-MM-DD) as the end of that day where the brand is (as a task's due day);
+    None when empty."""
     if not value.strip():
         return None
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"expected_fix_on: {value[:10]!r} is not a date (YYYY-MM-DD)") from None
-    try:
-        return in_utc(datetime.combine(day, time(23, 59), tzinfo=UTC))
-    except ValueError as exc:
-        raise InvalidInput(f"expected_fix_on: {exc}") from None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # before the end of 9999-12-31 overflows
+        raise InvalidInput(f"expected_fix_on: must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return in_utc(end_of_day(day, timezone=timezone))
 
 
 @router.post("/problems/{problem_id}/cases")

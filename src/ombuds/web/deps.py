@@ -12,12 +12,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ombuds.accounts import actions, queries
 from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.workflow import may_see_personal_data
+from ombuds.routing.queries import brand_timezone
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
 SESSION_USER = "user_id"
@@ -129,6 +130,7 @@ class SignedIn:
     brands: tuple[Brand, ...]
     roles: dict[int, Role]
     brand: Brand | None  # None only for a user who belongs to no brand yet
+    timezone: str = "UTC"  # the brand's, where its pages show every moment
 
     @property
     def brand_ids(self) -> frozenset[int]:
@@ -147,7 +149,15 @@ def signed_in_for(request: Request, user: User) -> SignedIn:
     brand = next((b for b in brands if b.id == selected_id), brands[0] if brands else None)
     if brand is not None and selected_id != brand.id:
         request.session[SESSION_BRAND] = brand.id
-    return SignedIn(user=user, brands=brands, roles={m.brand_id: m.role for m in memberships}, brand=brand)
+    session = object_session(user)
+    timezone = brand_timezone(session, brand.id) if brand is not None and session is not None else "UTC"
+    return SignedIn(
+        user=user,
+        brands=brands,
+        roles={m.brand_id: m.role for m in memberships},
+        brand=brand,
+        timezone=timezone,
+    )
 
 
 def require_signed_in(request: Request, user: OptionalUser) -> SignedIn:

@@ -1,13 +1,16 @@
 """Rendering pages: one Jinja environment, the layout's shared context, flash messages, filters.
 
 Every value a template prints passes ``masking.finalize_value``: personal data is masked for those
-who may not see it whatever the view passed in (see ``web/masking.py``).
+who may not see it whatever the view passed in (see ``web/masking.py``). Every moment a page shows
+reads in the signed-in brand's time zone (``timestamp``, ``day``, ``time_tag``), in one form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -19,6 +22,7 @@ from markupsafe import Markup
 from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.incidents.titles import stream_words
+from ombuds.timezones import day_label, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
 from ombuds.web.csrf import csrf_token
@@ -81,8 +85,32 @@ def is_overdue(moment: datetime | None) -> bool:
     return moment is not None and moment < utcnow()
 
 
+#: The time zone the page being rendered shows moments in: the signed-in brand's (UTC without one).
+_shown_zone: ContextVar[str] = ContextVar("shown_zone", default="UTC")
+
+
+@contextmanager
+def showing_times_in(timezone: str) -> Iterator[None]:
+    token = _shown_zone.set(timezone)
+    try:
+        yield
+    finally:
+        _shown_zone.reset(token)
+
+
 def timestamp(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+    """A moment in the brand's time zone: "Thu 03 Dec 2026 09:21 EST"."""
+    return "" if moment is None else moment_label(moment, timezone=_shown_zone.get())
+
+
+def day(moment: datetime | date | None) -> str:
+    """The brand's day of a moment (or a date as it is): "Thu 03 Dec 2026"."""
+    return "" if moment is None else day_label(moment, timezone=_shown_zone.get())
+
+
+def local_date_of(moment: datetime) -> date:
+    """The brand's calendar day of a moment, for a date field's value."""
+    return local_day(moment, timezone=_shown_zone.get())
 
 
 def compact_number(value: int | float | None) -> str:
@@ -107,7 +135,7 @@ def humanize(name: str) -> str:
 
 
 def time_tag(moment: datetime | None, mode: Literal["age", "due", "timestamp"] = "timestamp") -> Markup:
-    """A <time> element: the relative form in view, the exact UTC time on hover."""
+    """A <time> element: the relative form in view, the moment in the brand's time zone on hover."""
     if moment is None:
         return Markup('<span class="muted">–</span>')
     text = {"age": age, "due": due, "timestamp": timestamp}[mode](moment)
@@ -144,8 +172,10 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         age=age,
         callers_own=masking.callers_own,
+        day=day,
         due=due,
         duration=duration,
+        local_date=local_date_of,
         timestamp=timestamp,
         compact_number=compact_number,
         score=score,
@@ -192,7 +222,8 @@ class Renderer:
             "is_htmx": request.headers.get("HX-Request") == "true",
         }
         page.update(context or {})
-        with masking.rendering_for(request.scope):
+        zone = signed_in.timezone if signed_in is not None else "UTC"
+        with masking.rendering_for(request.scope), showing_times_in(zone):
             html = self.env.get_template(name).render(page)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
 

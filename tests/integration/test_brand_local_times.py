@@ -1,0 +1,92 @@
+"""Pages show every moment in the brand's time zone, in one form: an agent in New York reads
+"09:21 EST" for a message that came at 14:21 UTC, and a fix expected on the 4th in Sydney is the
+4th there, whatever the day is in UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ombuds.accounts import actions as accounts
+from ombuds.accounts.models import Brand, Role, Team
+from ombuds.cases.lifecycle import Actor
+from ombuds.clock import as_utc
+from ombuds.problems import actions as problems
+from ombuds.problems.models import Problem
+from tests.integration.test_resolutions_api import token_for
+from tests.integration.test_task_due_dates import business_hours_in, csrf
+from tests.integration.test_web_cases import PASSWORD, add_case, sign_in
+
+
+def _opened_label(page: str) -> str:
+    found = re.search(r"<dt>Opened</dt><dd><time [^>]*>([^<]+)</time>", page)
+    assert found, "the case page shows when the case opened"
+    return found.group(1)
+
+
+def test_a_case_page_shows_its_times_on_the_brand_s_clock(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    agent = accounts.create_user(session, email="ada@skyways.test", name="Ada", password=PASSWORD)
+    accounts.add_membership(session, user=agent, brand=brand, role=Role.AGENT)
+    case = add_case(session, brand=brand, subject="Seat charged twice", handle="ann", opened_hours_ago=5)
+    session.commit()
+    opened = as_utc(case.opened_at)
+    sign_in(client, agent.email)
+
+    assert _opened_label(client.get(f"/cases/{case.id}").text) == f"{opened:%a %d %b %Y %H:%M} UTC"
+
+    business_hours_in(
+        client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "America/New_York"
+    )
+    local = opened.astimezone(ZoneInfo("America/New_York"))
+    page = client.get(f"/cases/{case.id}").text
+    assert _opened_label(page) == f"{local:%a %d %b %Y %H:%M %Z}"
+    assert local.strftime("%Z") in {"EST", "EDT"}
+    # the exact moment stays in the markup, for the browser and for anyone who copies it
+    assert f'datetime="{opened.isoformat()}"' in page or f'datetime="{case.opened_at.isoformat()}"' in page
+
+
+def test_a_fix_expected_on_the_4th_in_sydney_reads_the_4th_there(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    case = add_case(session, brand=brand, subject="Refund stuck", handle="ann", opened_hours_ago=20)
+    problem = problems.create_problem(
+        session,
+        brand_id=brand.id,
+        title="Refunds stuck",
+        owner_team_id=team.id,
+        case_ids=[case.id],
+        actor=Actor(pr),
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    session.commit()
+    business_hours_in(
+        client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "Australia/Sydney"
+    )
+    sign_in(client, pr.email)
+
+    page = client.get(f"/problems/{problem.id}").text
+    saved = client.post(
+        f"/problems/{problem.id}",
+        data={"csrf_token": csrf(page), "title": "Refunds stuck", "expected_fix_on": "2026-12-04"},
+    )
+    assert saved.status_code == 303
+
+    session.expire_all()
+    stored = session.get(Problem, problem.id)
+    assert stored is not None
+    assert stored.expected_fix_at is not None
+    # the end of the 4th in Sydney (UTC+11 in December) is 12:59 on the 4th in UTC, not 23:59
+    assert as_utc(stored.expected_fix_at).replace(microsecond=0) == datetime(
+        2026, 12, 4, 12, 59, 59, tzinfo=UTC
+    )
+    page = client.get(f"/problems/{problem.id}").text
+    assert "fix expected Fri 04 Dec 2026" in page
+    assert 'name="expected_fix_on" type="date" value="2026-12-04"' in page
