@@ -23,7 +23,8 @@ from ombuds.responses import queries
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.reply_checks import record_reply_event
 from ombuds.responses.values import Visibility
-from ombuds.surveys.models import Survey, SurveySetting
+from ombuds.surveys import actions as survey_actions
+from ombuds.surveys.models import SurveySetting
 from ombuds.surveys.values import SurveyDelivery, survey_message, survey_path
 
 #: The source that outbound replies sent from Ombuds are stored under, one per brand.
@@ -59,23 +60,14 @@ def queue_survey_link(
     has an address; with neither it is left to the agent (the link stays on the case page). ``box``
     opens the sources' settings, so a mailbox the customer wrote to can carry it (``survey_route``).
     """
-    # the claim: of two runners, only the one whose update changes the row sends the link
-    claimed = session.execute(
-        update(Survey)
-        .where(Survey.id == survey_id, Survey.delivery.is_(None), Survey.answered_at.is_(None))
-        .values(delivery=SurveyDelivery.QUEUED)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if not claimed:
+    survey = survey_actions.claim_for_sending(session, survey_id=survey_id)
+    if survey is None:
         return None
-    survey = session.get(Survey, survey_id)
-    assert survey is not None
-    session.refresh(survey)
     case = session.get(Case, survey.case_id)
     assert case is not None
     route = queries.survey_route(session, case=case, box=box)
     if route is None:
-        survey.delivery = SurveyDelivery.UNREACHABLE
+        survey_actions.record_unreachable(survey)
         payload: SurveySent | SurveyNotSent = SurveyNotSent(channel=case.channel)
     else:
         wording = session.scalar(select(SurveySetting.message).where(SurveySetting.brand_id == case.brand_id))
@@ -100,7 +92,7 @@ def queue_survey_link(
         )
         session.add(reply)
         session.flush()
-        survey.reply_id = reply.id
+        survey_actions.record_link_queued(survey, reply_id=reply.id)
         payload = SurveySent(reply_id=reply.id, channel=route.channel, by_email=route.by_email)
     record_event(
         session,

@@ -89,6 +89,33 @@ def offer_survey(
     return survey
 
 
+def claim_for_sending(session: Session, *, survey_id: int) -> Survey | None:
+    """Take an offer whose link is not sent yet and not answered, for the outbox; None when another
+    runner took it first (of two, only the one whose update changes the row sends the link)."""
+    claimed = session.execute(
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.delivery.is_(None), Survey.answered_at.is_(None))
+        .values(delivery=SurveyDelivery.QUEUED)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        return None
+    survey = session.get(Survey, survey_id)
+    assert survey is not None
+    session.refresh(survey)
+    return survey
+
+
+def record_link_queued(survey: Survey, *, reply_id: int) -> None:
+    """The claimed offer's link is the outbox's message ``reply_id``."""
+    survey.reply_id = reply_id
+
+
+def record_unreachable(survey: Survey) -> None:
+    """The claimed offer's link has no way to the customer: it stays on the case page for the agent."""
+    survey.delivery = SurveyDelivery.UNREACHABLE
+
+
 def _insert_ignoring_conflicts(session: Session) -> Insert:
     """INSERT ... ON CONFLICT (case_id) DO NOTHING in the dialect of the session's database."""
     dialect = session.get_bind().dialect.name
