@@ -1,7 +1,8 @@
-"""A mention's pipeline stage and direction: plain values shared beyond the tables, no ORM."""
+"""A mention's pipeline stage, direction and channel names: plain values shared beyond the tables, no ORM."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -19,3 +20,21 @@ class Stage(StrEnum):
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
+
+
+#: Names one network goes by. Sources keep their own word on the messages they bring (the X
+#: connector says "x", the archives of public tweets "twitter"); a rule, a skill, a target, a sink
+#: or a wording that names either applies to both.
+CHANNEL_ALIASES: dict[str, str] = {"twitter": "x"}
+
+
+def channel_key(name: str) -> str:
+    """The one name of a channel, for comparing what a setting names with where a message was said."""
+    cleaned = name.strip().lower()
+    return CHANNEL_ALIASES.get(cleaned, cleaned)
+
+
+def names_channel(names: Iterable[str], channel: str) -> bool:
+    """Does a setting's list of channels (a rule's, a sink's, a skill's) take a message said on ``channel``?"""
+    wanted = channel_key(channel)
+    return any(channel_key(name) == wanted for name in names)

@@ -15,6 +15,7 @@ from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention
+from ombuds.mentions.values import names_channel
 from ombuds.responses.approval_rules import ApprovalPolicy
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
 from ombuds.responses.source_sinks import source_sink
@@ -183,13 +184,15 @@ def offers_public_closing(session: Session, *, case: Case) -> bool:
 
 
 def sink_for(session: Session, *, brand_id: int, channel: str) -> ReplySink | None:
-    """The brand's active sink for this channel; one that serves "*" when none names it."""
+    """The brand's active sink for this channel (named as the message's source named it first, then
+    by another name of the same network: "twitter" for "x"); one that serves "*" when none does."""
     sinks = session.scalars(
         select(ReplySink)
         .where(ReplySink.brand_id == brand_id, ReplySink.is_active.is_(True))
         .order_by(ReplySink.id)
     ).all()
     named = next((sink for sink in sinks if channel in sink.channels), None)
+    named = named or next((sink for sink in sinks if names_channel(sink.channels, channel)), None)
     return named or next((sink for sink in sinks if "*" in sink.channels), None)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ombuds.accounts.values import AssignmentPolicy
+from ombuds.mentions.values import names_channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +50,17 @@ def unfit(candidate: Candidate, needs: CaseNeeds) -> str | None:
         return f"full ({candidate.load} of {candidate.capacity} open cases)"
     wanted = (
         ("language", needs.language, candidate.languages),
-        ("channel", needs.channel, candidate.channels),
         ("category", needs.category, candidate.categories),
     )
     for what, need, skills in wanted:
         if need is not None and skills and need not in skills:
             return f"no {what} {need}"
+    if (
+        needs.channel is not None
+        and candidate.channels
+        and not names_channel(candidate.channels, needs.channel)
+    ):
+        return f"no channel {needs.channel}"
     return None
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ombuds.cases.values import Priority
+from ombuds.mentions.values import names_channel
 
 HIGH_REACH_FOLLOWERS = 50_000
 NOTABLE_REACH_FOLLOWERS = 5_000
@@ -69,7 +70,10 @@ class Rule:
             )
         if self.channels:
             checks.append(
-                (facts.channel in self.channels, _condition("channel", facts.channel, self.channels))
+                (
+                    names_channel(self.channels, facts.channel),
+                    _condition("channel", facts.channel, self.channels),
+                )
             )
         if not checks:
             return True, ("no conditions: matches every case",)
@@ -80,7 +84,7 @@ class Rule:
             return False
         if self.signals and not (self.signals & facts.signals):
             return False
-        return not (self.channels and facts.channel not in self.channels)
+        return not (self.channels and not names_channel(self.channels, facts.channel))
 
 
 def _condition(name: str, value: str | None, wanted: frozenset[str]) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ombuds.cases.values import Priority
+from ombuds.mentions.values import channel_key
 from ombuds.routing.business_hours import ALWAYS_OPEN, BusinessHours, add_business_time, business_elapsed
 
 
@@ -45,7 +46,7 @@ class SlaPolicy:
 
     def target(self, target: Target, *, priority: Priority, channel: str | None = None) -> timedelta | None:
         """The business duration allowed, or None when the policy sets no such target."""
-        override = self.by_channel.get(channel or "", {}).get(target, {})
+        override = self._channel_targets(channel).get(target, {})
         if priority in override:
             return override[priority]
         return {
@@ -53,6 +54,16 @@ class SlaPolicy:
             Target.NEXT_RESPONSE: self.next_response,
             Target.RESOLUTION: self.resolution,
         }[target].get(priority)
+
+    def _channel_targets(self, channel: str | None) -> Mapping[Target, Targets]:
+        """The channel's own targets, written under its name or another name of the same network."""
+        if not channel or not self.by_channel:
+            return {}
+        exact = self.by_channel.get(channel)
+        if exact is not None:
+            return exact
+        key = channel_key(channel)
+        return next((targets for name, targets in self.by_channel.items() if channel_key(name) == key), {})
 
 
 DEFAULT_POLICY = SlaPolicy(
