@@ -9,14 +9,18 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team
 from ombuds.cases.lifecycle import Actor
 from ombuds.clock import as_utc
+from ombuds.event_payloads import CaseFollowUpSet
+from ombuds.events import record_event
 from ombuds.problems import actions as problems
 from ombuds.problems.models import Problem
+from ombuds.responses.wording.models import TalkingPoint
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_task_due_dates import business_hours_in, csrf
 from tests.integration.test_web_cases import PASSWORD, add_case, sign_in
@@ -34,6 +38,16 @@ def test_a_case_page_shows_its_times_on_the_brand_s_clock(
     agent = accounts.create_user(session, email="ada@skyways.test", name="Ada", password=PASSWORD)
     accounts.add_membership(session, user=agent, brand=brand, role=Role.AGENT)
     case = add_case(session, brand=brand, subject="Seat charged twice", handle="ann", opened_hours_ago=5)
+    session.flush()
+    record_event(
+        session,
+        brand_id=brand.id,
+        subject_type="case",
+        subject_id=case.id,
+        payload=CaseFollowUpSet(
+            follow_up_id=1, follow_up="pending", due_at="2026-12-05T15:30:00+00:00", waiting_on="refund"
+        ),
+    )
     session.commit()
     opened = as_utc(case.opened_at)
     sign_in(client, agent.email)
@@ -47,6 +61,7 @@ def test_a_case_page_shows_its_times_on_the_brand_s_clock(
     page = client.get(f"/cases/{case.id}").text
     assert _opened_label(page) == f"{local:%a %d %b %Y %H:%M %Z}"
     assert local.strftime("%Z") in {"EST", "EDT"}
+    assert "Pending until Sat 05 Dec 2026 10:30 EST, waiting on a refund" in page  # the history too
     # the exact moment stays in the markup, for the browser and for anyone who copies it
     assert f'datetime="{opened.isoformat()}"' in page or f'datetime="{case.opened_at.isoformat()}"' in page
 
@@ -90,3 +105,31 @@ def test_a_fix_expected_on_the_4th_in_sydney_reads_the_4th_there(
     page = client.get(f"/problems/{problem.id}").text
     assert "fix expected Fri 04 Dec 2026" in page
     assert 'name="expected_fix_on" type="date" value="2026-12-04"' in page
+
+
+def test_a_statement_valid_until_five_pm_in_new_york_ends_at_five_pm_there(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    session.commit()
+    business_hours_in(
+        client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "America/New_York"
+    )
+    sign_in(client, pr.email)
+
+    page = client.get("/wording").text
+    assert 'Valid until <span class="muted">(America/New_York time)</span>' in page
+    saved = client.post(
+        "/wording/talking-points",
+        data={
+            "csrf_token": csrf(page),
+            "title": "Snow",
+            "text": "Flights resume at noon.",
+            "valid_until": "2026-12-10T17:00",
+        },
+    )
+    assert saved.status_code == 303
+    stored = session.scalars(select(TalkingPoint.valid_until)).one()
+    assert stored is not None
+    assert as_utc(stored) == datetime(2026, 12, 10, 22, 0, tzinfo=UTC)  # 17:00 EST

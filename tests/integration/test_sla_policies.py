@@ -280,7 +280,7 @@ def test_sla_clocks_pause_while_pending_count_business_hours_only_and_a_breach_e
     breaches = [e for e in events if e["kind"] == "case.sla_escalated"]
     assert len(breaches) == 1
     assert breaches[0]["summary"] == (
-        "SLA breached (first response due 2026-12-10 17:00 UTC): escalated · priority Normal → High"
+        "SLA breached (first response due Thu 10 Dec 2026 17:00 UTC): escalated · priority Normal → High"
         " · moved to Duty managers · told Manager"
     )
     assert any(e["summary"].startswith("SLA clock resumed after waiting on the customer") for e in events)

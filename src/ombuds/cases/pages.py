@@ -136,7 +136,9 @@ def case_page(case_id: Id, request: Request, signed_in: CurrentUser, session: Db
         "case": detail,
         "case_brand": brand,
         "closed": detail.status not in OPEN_STATUSES,
-        "timeline": timeline.merge(detail.mentions, timeline.list_case_events(session, case=case)),
+        "timeline": timeline.merge(
+            detail.mentions, timeline.list_case_events(session, case=case, timezone=signed_in.timezone)
+        ),
         "can_work": can_work,
         "role": role,
         "workers": queries.list_case_workers(session, brand_id=brand.id) if can_work else [],

@@ -60,6 +60,7 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
+from ombuds.timezones import moment_label
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,9 @@ class TimelineItem:
     event: CaseEventRead | None = None
 
 
-def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
-    """The case's events, oldest first, with the names of the people and teams they mention.
+def list_case_events(session: Session, *, case: Case, timezone: str = "UTC") -> list[CaseEventRead]:
+    """The case's events, oldest first, with the names of the people and teams they mention and
+    the moments they name on ``timezone``'s clock (a page's brand's; the API's UTC).
 
     ``case`` must already be scoped to the caller's brands (``queries.get_case``).
     """
@@ -124,7 +126,7 @@ def list_case_events(session: Session, *, case: Case) -> list[CaseEventRead]:
             occurred_at=event.occurred_at,
             actor_id=event.actor_id,
             actor_name=users.get(event.actor_id) if event.actor_id is not None else None,
-            summary=summary(event.kind, payload, users=users, teams=teams),
+            summary=summary(event.kind, payload, users=users, teams=teams, timezone=timezone),
             detail=str(payload) if isinstance(payload, EventPayloadError) else detail(payload),
             data=dict(event.data)
             | ({"mention_id": event.subject_id} if event.subject_type == "mention" else {}),
@@ -158,8 +160,12 @@ def summary(
     *,
     users: dict[int, str],
     teams: dict[int, str],
+    timezone: str = "UTC",
 ) -> str:
-    """One line that says what happened, with names instead of ids."""
+    """One line that says what happened, with names instead of ids and moments on ``timezone``'s clock."""
+
+    def moment(iso: str) -> str:
+        return moment_label(datetime.fromisoformat(iso), timezone=timezone)
 
     def user(found: int | None) -> str:
         return users.get(found, f"user {found}") if found is not None else "nobody"
@@ -227,10 +233,10 @@ def summary(
         case ReplyFailed(visibility=visibility):
             return f"{_word(visibility)} reply failed to send"
         case CaseFollowUpSet(follow_up="check_in", due_at=due_at):
-            return f"Check-in planned for {due_at[:16].replace('T', ' ')} UTC"
+            return f"Check-in planned for {moment(due_at)}"
         case CaseFollowUpSet(due_at=due_at, waiting_on=waiting_on):
             waiting = f", waiting on {_WAITING_ON.get(waiting_on, waiting_on)}" if waiting_on else ""
-            return f"Pending until {due_at[:16].replace('T', ' ')} UTC{waiting}"
+            return f"Pending until {moment(due_at)}{waiting}"
         case CaseFollowUpReturned(follow_up=follow_up, outcome="returned"):
             return (
                 "Check-in due: case reopened" if follow_up == "check_in" else "Pending date came: case back"
@@ -258,11 +264,11 @@ def summary(
             people = f" · told {len(told)} {'person' if len(told) == 1 else 'people'}" if told else ""
             return f"Task for {team(team_id)} is overdue: {title}{people}"
         case CaseSlaResumed(resolve_due_at=resolve_due_at):
-            due = f": resolution now due {_utc_minute(resolve_due_at)} UTC" if resolve_due_at else ""
+            due = f": resolution now due {moment(resolve_due_at)}" if resolve_due_at else ""
             return f"SLA clock resumed after waiting on the customer{due}"
         case CaseSlaEscalated(target=target, previous_priority=was, priority=now, previous_team_id=from_team):
             what = str(target).replace("_", " ")
-            parts = [f"SLA breached ({what} due {_utc_minute(payload.due_at)} UTC): escalated"]
+            parts = [f"SLA breached ({what} due {moment(payload.due_at)}): escalated"]
             if now != was:
                 parts.append(f"priority {_priority(was)} → {_priority(now)}")
             if payload.team_id != from_team:
@@ -317,11 +323,6 @@ def _resolution(payload: ResolutionEvent) -> str:
 
 def _kind_words(kind: str) -> str:
     return _word(kind.removeprefix("case.").replace("_", " ").replace(".", " "))
-
-
-def _utc_minute(moment: str) -> str:
-    """An ISO instant from a payload as "2026-12-04 15:00"."""
-    return moment[:16].replace("T", " ")
 
 
 def _word(value: object) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ombuds.incidents.schemas import SeriesPoint
 
@@ -54,8 +55,16 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def volume_chart(points: Sequence[SeriesPoint], *, width: int = 760, height: int = 220) -> Chart:
-    """Stacked bars of mentions per time bucket, split by sentiment, with time and count axes."""
+def volume_chart(
+    points: Sequence[SeriesPoint], *, width: int = 760, height: int = 220, timezone: str = "UTC"
+) -> Chart:
+    """Stacked bars of mentions per time bucket, split by sentiment, with time and count axes; the
+    times on ``timezone``'s clock (the brand's, as the rest of its pages)."""
+    zone = ZoneInfo(timezone)
+
+    def local(moment: datetime) -> datetime:
+        return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(zone)
+
     left, right, top, bottom = 40.0, 8.0, 10.0, 28.0
     chart = Chart(width=width, height=height, plot_left=left, plot_right=width - right)
     chart.baseline_y = height - bottom
@@ -76,7 +85,7 @@ def volume_chart(points: Sequence[SeriesPoint], *, width: int = 760, height: int
                 continue
             bar_height = plot_height * count / peak
             y -= bar_height
-            label = f"{point.start:%d %b %H:%M} UTC: {count} {kind} of {point.total}"
+            label = f"{local(point.start):%d %b %H:%M %Z}: {count} {kind} of {point.total}"
             chart.bars.append(Bar(x, y, max(1.0, slot - gap), bar_height, kind, label))
     for value in sorted({0, peak // 2, peak}):
         chart.y_ticks.append(Tick(left - 6, chart.baseline_y - plot_height * value / peak + 4, str(value)))
@@ -89,12 +98,13 @@ def volume_chart(points: Sequence[SeriesPoint], *, width: int = 760, height: int
     )
     for index in range(0, len(points), every):
         chart.x_ticks.append(
-            Tick(left + index * slot + slot / 2, height - 8, points[index].start.strftime(fmt))
+            Tick(left + index * slot + slot / 2, height - 8, local(points[index].start).strftime(fmt))
         )
     total = sum(point.total for point in points)
     negative = sum(point.negative for point in points)
     chart.summary = (
-        f"{total} mentions between {points[0].start:%d %b %H:%M} and {points[-1].start + bucket:%d %b %H:%M} UTC, "
+        f"{total} mentions between {local(points[0].start):%d %b %H:%M} and "
+        f"{local(points[-1].start + bucket):%d %b %H:%M %Z}, "
         f"{negative} negative; busiest bucket {max(point.total for point in points)}."
     )
     return chart

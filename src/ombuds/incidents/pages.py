@@ -151,7 +151,7 @@ def incident_page(
     context = {
         "incident": incident,
         "figures": queries.incident_figures(session, incident=incident),
-        "chart": charts.volume_chart(series),
+        "chart": charts.volume_chart(series, timezone=signed_in.timezone),
         "timeline": queries.incident_timeline(session, incident=incident),
         "mentions": queries.incident_mentions(session, incident=incident, limit=50),
         "cases": context_cases,

@@ -44,7 +44,7 @@ from ombuds.shown_brands import note_shown
 from ombuds.shown_messages import note_shown_messages
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.masking import holds_no_customer_text
-from ombuds.web.templating import render
+from ombuds.web.templating import duration, render
 
 router = APIRouter()
 
@@ -74,6 +74,11 @@ def number(value: float | None, unit: str = "") -> str:
         return "–"
     shown = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.1f}"
     return f"{shown}{unit}"
+
+
+def span(value: float | None, *, minutes: int) -> str:
+    """A duration counted in ``minutes``-long units as people say it: "45 min", "4 h", "2 d 3 h"."""
+    return "–" if value is None else duration(round(value * minutes * 60))
 
 
 def _scope(
@@ -195,15 +200,15 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
         ),
         tile(
             "First response",
-            number(found.first_response_minutes.median, " min"),
+            span(found.first_response_minutes.median, minutes=1),
             "resolved",
-            f"median; 90% within {number(found.first_response_minutes.p90, ' min')} (business time)",
+            f"median; 90% within {span(found.first_response_minutes.p90, minutes=1)} (business time)",
         ),
         tile(
             "Time to resolution",
-            number(found.resolution_hours.median, " h"),
+            span(found.resolution_hours.median, minutes=60),
             "resolved",
-            f"median; 90% within {number(found.resolution_hours.p90, ' h')} (business time)",
+            f"median; 90% within {span(found.resolution_hours.p90, minutes=60)} (business time)",
         ),
         tile(
             "SLA attainment",
@@ -290,7 +295,7 @@ BREAKDOWN_COLUMNS: tuple[tuple[str, str, Callable[[d.Outcomes], str], bool], ...
     ("Sentiment recovery", "not_recovered", lambda o: percent(o.sentiment_recovery.recovery_rate), False),
     ("Closed in public", "not_closed_in_public", lambda o: percent(o.public_complaints.rate), False),
     ("Unresolved negative", "debt", lambda o: number(o.experience_debt.unresolved_negative), False),
-    ("Time to resolution", "resolved", lambda o: number(o.resolution_hours.median, " h"), True),
+    ("Time to resolution", "resolved", lambda o: span(o.resolution_hours.median, minutes=60), True),
 )
 DEFAULT_BREAKDOWN = "team"
 

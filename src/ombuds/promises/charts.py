@@ -53,7 +53,8 @@ def trend_chart(series: Sequence[WindowScore], *, width: int = 360, height: int 
                 y(scored.low),
                 y(scored.high),
                 label,
-                f"{label}: {scored.score:.0%} aligned ({scored.low:.0%}–{scored.high:.0%}), {scored.messages} messages",
+                f"{label}: {scored.score:.0%} aligned ({scored.low:.0%}–{scored.high:.0%}), "
+                f"{scored.messages} message{'' if scored.messages == 1 else 's'}",
             )
         )
     if chart.points:

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from ombuds.clock import as_utc
+from ombuds.timezones import moment_label
 
 
 def is_overdue(due_at: datetime | None, *, now: datetime) -> bool:
@@ -21,8 +22,9 @@ def is_overdue(due_at: datetime | None, *, now: datetime) -> bool:
 
 def due_label(due_at: datetime, *, timezone: str) -> str:
     """The due date as the brand's people read it: "Fri 04 Dec 2026 (America/Los_Angeles)" for the
-    end of a day, with the time as well ("Thu 03 Dec 2026 04:00 (…)") for any other moment."""
+    end of a day (whose day it is matters), and any other moment as every page shows one
+    ("Thu 03 Dec 2026 04:00 PST")."""
     local = as_utc(due_at).astimezone(ZoneInfo(timezone))
     if local.time() == time.max:  # what ``timezones.end_of_day`` gives
         return f"{local:%a %d %b %Y} ({timezone})"
-    return f"{local:%a %d %b %Y %H:%M} ({timezone})"
+    return moment_label(due_at, timezone=timezone)

@@ -35,3 +35,10 @@ def test_the_busiest_bucket_fills_most_of_the_plot() -> None:
     plot_height = chart.baseline_y - 10.0
     tallest = max(bar.height for bar in chart.bars)
     assert tallest >= 0.5 * plot_height
+
+
+def test_the_time_axis_and_the_bars_read_on_the_brand_s_clock() -> None:
+    chart = volume_chart(_series(2, 12, 5), timezone="America/New_York")
+    assert chart.x_ticks[0].label == "04:00"  # 09:00 UTC on 2 March is 04:00 in New York
+    assert chart.bars[0].title == "02 Mar 04:00 EST: 2 negative of 2"
+    assert chart.summary.startswith("19 mentions between 02 Mar 04:00 and 02 Mar 04:45 EST")

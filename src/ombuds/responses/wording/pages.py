@@ -8,8 +8,9 @@ include ``cases/_wording.html`` and ``incidents/_holding_statement.html``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -82,8 +83,8 @@ def _writer(signed_in: SignedIn, brand_id: int) -> int:
     return signed_in.user.id
 
 
-def _until(value: str) -> datetime | None:
-    """A ``datetime-local`` field (read as UTC), or none when left empty."""
+def _until(value: str, timezone: str) -> datetime | None:
+    """A ``datetime-local`` field, read on the brand's clock as the page shows times; none when empty."""
     text = value.strip()
     if not text:
         return None
@@ -92,7 +93,7 @@ def _until(value: str) -> datetime | None:
     except ValueError as exc:
         raise InvalidInput(f"valid until: {text!r} is not a date and time (YYYY-MM-DDTHH:MM)") from exc
     try:
-        return in_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+        return in_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone)))
     except ValueError as exc:
         raise InvalidInput(f"valid until: {exc}") from None
 
@@ -117,7 +118,7 @@ def write_holding_statement(
     try:
         if not text.strip():
             raise InvalidInput("text: write the statement (it was empty)")
-        until = _until(valid_until)
+        until = _until(valid_until, signed_in.timezone)
         current = queries.holding_statements(session, [incident.id]).get(incident.id)
         now = utcnow()
         if current is None:
@@ -230,7 +231,7 @@ def add_talking_point(
             now=utcnow(),
             categories=_terms(categories),
             keywords=_terms(keywords),
-            valid_until=_until(valid_until),
+            valid_until=_until(valid_until, signed_in.timezone),
         )
     except OmbudsError as exc:
         return _to_wording(request, session, exc, "")
@@ -342,7 +343,7 @@ def add_news(
                 "categories": _terms(categories),
                 "keywords": _terms(keywords),
                 "may_share": may_share,
-                "valid_until": _until(valid_until),
+                "valid_until": _until(valid_until, signed_in.timezone),
             }
         )
         actions.save_news(session, brand_id=brand_id, actor_id=actor, now=utcnow(), **data.model_dump())
