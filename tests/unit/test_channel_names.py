@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ombuds.cases.values import Priority
-from ombuds.mentions.values import channel_key, names_channel
+from ombuds.mentions.values import channel_key, channel_name, names_channel
 from ombuds.responses.wording.suggest import template_wording
 from ombuds.routing.assignment import Candidate, CaseNeeds, unfit
 from ombuds.routing.rules import CaseFacts, Rule, route
@@ -50,3 +50,14 @@ def test_a_channel_s_target_written_as_twitter_holds_for_x() -> None:
 def test_a_wording_for_twitter_is_the_one_used_on_x() -> None:
     assert template_wording("Hello", {"twitter": "Hi, DM us"}, "x") == ("Hi, DM us", True)
     assert template_wording("Hello", {"twitter": "Hi, DM us"}, "email") == ("Hello", False)
+
+
+def test_pages_write_channels_as_people_do() -> None:
+    assert [channel_name(c) for c in ("x", "twitter", "email", "complaint-portal", "sms", "x-dm")] == [
+        "X",
+        "Twitter",
+        "Email",
+        "Complaint portal",
+        "SMS",
+        "X DM",
+    ]

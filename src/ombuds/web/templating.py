@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.incidents.titles import stream_words
+from ombuds.mentions.values import channel_name
 from ombuds.timezones import day_label, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
@@ -172,6 +173,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         age=age,
         callers_own=masking.callers_own,
+        channel_name=channel_name,
         day=day,
         due=due,
         duration=duration,
