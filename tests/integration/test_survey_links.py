@@ -423,3 +423,35 @@ def test_a_case_reopened_and_resolved_again_as_spam_or_a_duplicate_sends_the_ear
 
     assert receiver.bodies == []
     assert not [line for line in history(session, case) if line.startswith("Survey")]
+
+
+def test_a_link_stuck_in_the_outbox_is_not_sent_once_the_customer_answered_from_the_case_pages_link(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    agent: User,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+) -> None:
+    x_webhook(session, brand, receiver)
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    set_status(client, case, "resolved", bearer)
+    receiver.down = True
+    runner_round(session_factory)  # queued; the webhook answers 503, so it waits to be retried
+    path = survey_path(client, case, bearer)  # the agent shares the case page's link by hand
+
+    assert client.post(path, data={"score": "5", "comment": "Thanks"}).status_code == 200
+    receiver.down = False
+    runner_round(session_factory, now=utcnow() + timedelta(hours=2))
+
+    assert surveys_received(receiver) == [], "nobody is asked a question they have answered"
+    session.expire_all()
+    link = session.scalars(select(Reply).where(Reply.case_id == case.id, Reply.is_survey)).one()
+    assert link.status is ReplyStatus.WITHDRAWN
+    assert link.decision_note == "Survey link not sent: the customer has answered the survey already"
+    sign_in(client, agent.email)
+    assert (
+        "Withdrawn by the desk: <q>Survey link not sent: the customer has answered"
+        in client.get(f"/cases/{case.id}").text
+    )

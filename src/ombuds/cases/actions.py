@@ -345,13 +345,7 @@ def set_case_status(
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
     if status in OPEN_STATUSES and previous not in OPEN_STATUSES:
-        withdraw_case_survey(
-            session,
-            brand_id=case.brand_id,
-            case_id=case.id,
-            at=at,
-            reason="the case was reopened before it went out",
-        )
+        withdraw_case_survey(session, brand_id=case.brand_id, case_id=case.id)
         if not is_reminder:
             _count_reopen(case, at=at)
     if status is CaseStatus.RESOLVED:
@@ -438,13 +432,7 @@ def _record_resolution(session: Session, *, case: Case, at: datetime, offers_sur
             reopened=case.reopened,
         )
     if not offers_survey:
-        withdraw_case_survey(
-            session,
-            brand_id=case.brand_id,
-            case_id=case.id,
-            at=at,
-            reason="the case was resolved again as spam or a duplicate, which asks nobody",
-        )
+        withdraw_case_survey(session, brand_id=case.brand_id, case_id=case.id)
         return
     customer = session.get(Customer, case.customer_id)
     offer_survey(

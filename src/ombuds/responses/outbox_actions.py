@@ -1,5 +1,6 @@
-"""The writers of the outbox itself: a resolved case's survey link queued by the desk, a sender's claim
-on a due reply, and what became of each delivery attempt (sent, to retry, failed).
+"""The writers of the outbox itself: a resolved case's survey link queued by the desk (and turned down
+when its offer no longer stands), a sender's claim on a due reply, and what became of each delivery
+attempt (sent, to retry, failed).
 
 Written by ``sending.py`` and ``survey_links.py``, one reply per transaction; the replies people
 write are in ``actions``. Callers own the transaction.
@@ -8,6 +9,7 @@ write are in ``actions``. Callers own the transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 
 from cryptography.fernet import Fernet
@@ -49,6 +51,32 @@ def claim_reply(session: Session, *, reply_id: int, due_before: datetime, lease_
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     return bool(claimed)
+
+
+def withdraw_void_survey_links(
+    session: Session, *, at: datetime, reply_ids: Collection[int] = ()
+) -> list[int]:
+    """Turn down every survey link in the outbox whose offer no longer stands (the case was reopened,
+    resolved again, or the customer answered from the link on the case page): never sent, nor
+    retried, with why on the case page. The ids turned down; only among ``reply_ids`` when given.
+
+    Surveys only mark their offer (``surveys.actions.withdraw_survey_offer``); this is the outbox's
+    own writer acting on it, before each round of sending and again as a link is claimed.
+    """
+    void = queries.void_survey_links(session, reply_ids=reply_ids)
+    for reply_id, reason in void:
+        session.execute(
+            update(Reply)
+            .where(Reply.id == reply_id, Reply.status.in_((ReplyStatus.QUEUED, ReplyStatus.FAILED)))
+            .values(
+                status=ReplyStatus.WITHDRAWN,
+                next_attempt_at=None,
+                decision_note=f"Survey link not sent: {reason}",
+                decided_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return [reply_id for reply_id, _ in void]
 
 
 def queue_survey_link(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import User
-from ombuds.cases.models import Case, CaseStatus, Customer, Identity
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import IncidentStatus
@@ -22,6 +22,8 @@ from ombuds.responses.source_sinks import source_sink
 from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
 from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
 from ombuds.shown_brands import note_shown
+from ombuds.surveys.models import Survey
+from ombuds.surveys.values import void_link_reason
 
 EMAIL_CHANNEL = "email"
 
@@ -292,3 +294,29 @@ def answered_mention(session: Session, *, case: Case, channel: str) -> Mention |
 def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
     found = last_inbound_mention(session, case=case)
     return found.external_id if found is not None else None
+
+
+def void_survey_links(session: Session, *, reply_ids: Collection[int] = ()) -> list[tuple[int, str]]:
+    """Survey links in the outbox (waiting, retrying or failed) whose offer no longer stands, each
+    with why (``surveys.values.void_link_reason``); only ``reply_ids`` when given."""
+    query = (
+        select(Reply.id, Survey.reply_id, Survey.delivery, Survey.answered_at, Case.status)
+        .join(Survey, Survey.case_id == Reply.case_id)
+        .join(Case, Case.id == Reply.case_id)
+        .where(Reply.is_survey.is_(True), Reply.status.in_((ReplyStatus.QUEUED, ReplyStatus.FAILED)))
+        .order_by(Reply.id)
+    )
+    if reply_ids:
+        query = query.where(Reply.id.in_(reply_ids))
+    found = []
+    for reply_id, standing, delivery, answered_at, status in session.execute(query):
+        reason = void_link_reason(
+            link_id=reply_id,
+            standing_link_id=standing,
+            delivery=delivery,
+            case_is_open=status in OPEN_STATUSES,
+            answered=answered_at is not None,
+        )
+        if reason is not None:
+            found.append((reply_id, reason))
+    return found

@@ -102,10 +102,13 @@ def _claim(
     """Take the reply and say how to send it.
 
     True when it was recorded for sending by hand (no sink serves its channel); False when
-    another sender took it first.
+    another sender took it first, or when it is a survey link whose offer no longer stands (then
+    turned down, not sent).
     """
     if not outbox_actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
         return False
+    if outbox_actions.withdraw_void_survey_links(session, at=now, reply_ids=[reply_id]):
+        return False  # taken back since the round began
     reply = session.get(Reply, reply_id)
     assert reply is not None
     session.refresh(reply)
@@ -161,6 +164,8 @@ def deliver_due_replies(
     now = now or utcnow()
     rng = rng or random.Random()
     report = SendReport()
+    with transaction(factory) as session:
+        outbox_actions.withdraw_void_survey_links(session, at=now)
     with factory() as session:
         due = session.scalars(
             select(Reply.id)

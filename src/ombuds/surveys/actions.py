@@ -14,7 +14,6 @@ from ombuds.accounts.models import Brand, User
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.values import Role
 from ombuds.clock import as_utc
-from ombuds.db import UtcDateTime
 from ombuds.errors import Forbidden, InvalidInput
 from ombuds.event_payloads import EventKind, SurveyAnswered
 from ombuds.events import record_event
@@ -49,8 +48,8 @@ def offer_survey(
 
     A case resolved again after a reopen keeps its link; an unanswered one gets 14 more days and
     is sent again, since the customer is asked again about the same problem. A message of an
-    earlier offer still in the outbox is withdrawn first, so one message asks them. The runner
-    sends the link (``responses.survey_links``).
+    earlier offer still in the outbox is turned down by the outbox, so one message asks them. The
+    runner sends the link (``responses.survey_links``).
 
     Two people resolving the case at once make one survey: the insert skips a survey the other
     stored meanwhile (one per case), and this offer is theirs.
@@ -75,12 +74,8 @@ def offer_survey(
         if inserted is None:  # the other resolution's offer, made a moment ago
             return survey
     elif survey.answered_at is None:
-        withdraw_survey_offer(
-            session,
-            survey=survey,
-            at=at,
-            reason="the case was resolved again, and that resolution asks instead",
-        )
+        # a new offer, whose link is a new message: one of the earlier offer's still in the outbox
+        # is no longer the survey's link, so the outbox turns it down (``void_link_reason``)
         survey.offered_at = at
         survey.expires_at = at + VALID_FOR
         survey.delivery = None  # reopened and resolved again: the customer is asked again, once
@@ -127,57 +122,45 @@ def _insert_ignoring_conflicts(session: Session) -> Insert:
 
 
 #: The outbox (``responses.models.Reply``), by its table's name: the responses package builds on
-#: this one (it queues the links), so it may not be imported here. Only what a withdrawal writes.
-_REPLY = table(
-    "reply",
-    column("id"),
-    column("status"),
-    column("next_attempt_at"),
-    column("decision_note"),
-    column("decided_at", UtcDateTime()),
-)
-#: ``ReplyStatus`` values: a message still to go out (queued, or retrying) or one a person may
-#: retry (failed) becomes one that is never sent (withdrawn, which nobody retries).
+#: this one (it queues the links), so it may not be imported here. Read only: the outbox's own
+#: writer turns a withdrawn offer's message down (``responses.outbox_actions.withdraw_void_survey_links``).
+_REPLY = table("reply", column("id"), column("status"))
+#: ``ReplyStatus`` values of a message still to go out (queued, or retrying) or one a person may
+#: retry (failed).
 _UNSENT_REPLY = ("queued", "failed")
-_NOT_TO_BE_SENT = "withdrawn"
 
 
-def withdraw_survey_offer(session: Session, *, survey: Survey, at: datetime, reason: str) -> bool:
-    """Take back the link of the survey's current offer where it has not reached the customer yet.
+def withdraw_survey_offer(session: Session, *, survey: Survey) -> bool:
+    """Take back the survey's current offer where its link has not reached the customer yet.
 
     A link not queued yet is not queued any more; a message with the link still in the outbox
-    (waiting, retrying after a failure, or failed) is turned down with ``reason`` and never sent.
-    A message already sent stays sent. True when something was taken back.
+    (waiting, retrying after a failure, or failed) is marked withdrawn here, and the outbox turns
+    it down before it would send it, saying why (``surveys.values.void_link_reason``). A message
+    already sent stays sent. True when something was taken back.
 
     Called when the case is reopened (nobody is asked whether an open case was fixed), resolved
     again (``offer_survey``: one message per problem) or resolved again as spam or a duplicate.
     """
-    withdrawn = False
-    if survey.reply_id is not None:
-        turned_down = session.execute(
-            update(_REPLY)
-            .where(_REPLY.c.id == survey.reply_id, _REPLY.c.status.in_(_UNSENT_REPLY))
-            .values(
-                status=_NOT_TO_BE_SENT,
-                next_attempt_at=None,
-                decision_note=f"Survey link not sent: {reason}",
-                decided_at=at,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        withdrawn = bool(turned_down)
-    if survey.delivery is None or (withdrawn and survey.delivery is SurveyDelivery.QUEUED):
+    if survey.delivery is None:
         survey.delivery = SurveyDelivery.WITHDRAWN
-        withdrawn = True
-    return withdrawn
+        return True
+    if survey.delivery is not SurveyDelivery.QUEUED or survey.reply_id is None:
+        return False
+    unsent = session.scalar(
+        select(_REPLY.c.id).where(_REPLY.c.id == survey.reply_id, _REPLY.c.status.in_(_UNSENT_REPLY))
+    )
+    if unsent is None:
+        return False
+    survey.delivery = SurveyDelivery.WITHDRAWN
+    return True
 
 
-def withdraw_case_survey(session: Session, *, brand_id: int, case_id: int, at: datetime, reason: str) -> bool:
+def withdraw_case_survey(session: Session, *, brand_id: int, case_id: int) -> bool:
     """``withdraw_survey_offer`` for the case's survey, if it has one."""
     survey = get_case_survey(session, case_id=case_id, brand_id=brand_id)
     if survey is None:
         return False
-    return withdraw_survey_offer(session, survey=survey, at=at, reason=reason)
+    return withdraw_survey_offer(session, survey=survey)
 
 
 def answer_survey(

@@ -25,6 +25,27 @@ class SurveyDelivery(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+def void_link_reason(
+    *,
+    link_id: int,
+    standing_link_id: int | None,
+    delivery: SurveyDelivery | None,
+    case_is_open: bool,
+    answered: bool,
+) -> str | None:
+    """Why the outbox message ``link_id`` with a survey's link must not go out; None while it is the
+    link of the offer that stands (``standing_link_id``, the survey's ``reply_id``)."""
+    if answered:
+        return "the customer has answered the survey already"
+    if link_id != standing_link_id:
+        return "the case was resolved again, and that resolution asks instead"
+    if delivery is SurveyDelivery.WITHDRAWN:
+        if case_is_open:
+            return "the case was reopened before it went out"
+        return "the case was resolved again as spam or a duplicate, which asks nobody"
+    return None
+
+
 #: The message that carries the link when the brand wrote none. Placeholders are filled in;
 #: ``{survey_url}`` must appear, so a brand's wording cannot leave the link out.
 DEFAULT_MESSAGE = (
