@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from ombuds.clock import as_utc
+
 #: Names in the time zone database that are not a place's time.
 NOT_A_REGION = frozenset({"localtime", "posixrules", "Factory"})
 #: Shown in errors.
@@ -45,9 +47,9 @@ def end_of_day(day: date, *, timezone: str) -> datetime:
     return midnight.astimezone(UTC) - timedelta(microseconds=1)
 
 
-def _local(moment: datetime, timezone: str) -> datetime:
-    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # naive is UTC, as stored
-    return utc.astimezone(ZoneInfo(timezone))
+def in_zone(moment: datetime, timezone: str) -> datetime:
+    """``moment`` on ``timezone``'s clock; a naive one (as SQLite returns them) is UTC."""
+    return as_utc(moment).astimezone(ZoneInfo(timezone))
 
 
 def moment_label(moment: datetime, *, timezone: str) -> str:
@@ -55,16 +57,16 @@ def moment_label(moment: datetime, *, timezone: str) -> str:
 
     One form for every page, with the zone's abbreviation so a time copied into a message or a
     ticket still says which clock it was read on."""
-    local = _local(moment, timezone)
+    local = in_zone(moment, timezone)
     return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
 
 
 def day_label(moment: datetime | date, *, timezone: str) -> str:
     """The day a moment falls on where the brand is ("Thu 03 Dec 2026"); a date is shown as it is."""
-    day = _local(moment, timezone) if isinstance(moment, datetime) else moment
+    day = in_zone(moment, timezone) if isinstance(moment, datetime) else moment
     return f"{day:%a %d %b %Y}"
 
 
 def local_day(moment: datetime, *, timezone: str) -> date:
     """The brand's calendar day of a moment (what a date field shows for a stored end of day)."""
-    return _local(moment, timezone).date()
+    return in_zone(moment, timezone).date()

@@ -133,3 +133,43 @@ def test_a_statement_valid_until_five_pm_in_new_york_ends_at_five_pm_there(
     stored = session.scalars(select(TalkingPoint.valid_until)).one()
     assert stored is not None
     assert as_utc(stored) == datetime(2026, 12, 10, 22, 0, tzinfo=UTC)  # 17:00 EST
+
+
+def test_another_brand_s_problem_reads_and_keeps_its_own_day_and_refuses_a_day_past_2100(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    """A PR lead of two brands, Skyways (UTC) selected, opens Zephyr's problem in Los Angeles."""
+    zephyr = accounts.create_brand(session, slug="zephyr", name="Zephyr")
+    crew = accounts.create_team(session, brand=zephyr, slug="care", name="Care", is_default=True)
+    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    accounts.add_membership(session, user=pr, brand=zephyr, role=Role.PR)
+    case = add_case(session, brand=zephyr, subject="Refund stuck", handle="ann", opened_hours_ago=20)
+    problem = problems.create_problem(
+        session,
+        brand_id=zephyr.id,
+        title="Refunds stuck",
+        owner_team_id=crew.id,
+        case_ids=[case.id],
+        actor=Actor(pr),
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    session.commit()
+    business_hours_in(
+        client, token_for(session, zephyr, "mona@zephyr.test", Role.MANAGER), "America/Los_Angeles"
+    )
+    sign_in(client, pr.email)
+    url = f"/problems/{problem.id}"
+
+    for _ in range(2):  # saved twice as it stands: the day does not creep
+        page = client.get(url).text
+        form = {"csrf_token": csrf(page), "title": "Refunds stuck", "expected_fix_on": "2026-12-04"}
+        assert client.post(url, data=form).status_code == 303
+        page = client.get(url).text
+        assert "fix expected Fri 04 Dec 2026" in page
+        assert 'name="expected_fix_on" type="date" value="2026-12-04"' in page
+
+    late = client.post(url, data={**form, "csrf_token": csrf(page), "expected_fix_on": "2100-12-31"})
+    assert late.status_code == 303, "the last day there is ends in 2101 in UTC: refused, not a server error"
+    assert "Expected_fix_on: must be in the years 1970 to 2100" in client.get(late.headers["location"]).text
+    assert "fix expected Fri 04 Dec 2026" in client.get(url).text

@@ -132,12 +132,14 @@ def case_page(case_id: Id, request: Request, signed_in: CurrentUser, session: Db
     assert detail is not None  # the same case, found a moment ago
     brand = next(b for b in signed_in.brands if b.id == detail.brand_id)
     can_work = may_work(role)
+    zone = signed_in.timezone_of(session, case.brand_id)
     context = {
+        "page_zone": zone,
         "case": detail,
         "case_brand": brand,
         "closed": detail.status not in OPEN_STATUSES,
         "timeline": timeline.merge(
-            detail.mentions, timeline.list_case_events(session, case=case, timezone=signed_in.timezone)
+            detail.mentions, timeline.list_case_events(session, case=case, timezone=zone)
         ),
         "can_work": can_work,
         "role": role,

@@ -165,7 +165,10 @@ def summary(
     """One line that says what happened, with names instead of ids and moments on ``timezone``'s clock."""
 
     def moment(iso: str) -> str:
-        return moment_label(datetime.fromisoformat(iso), timezone=timezone)
+        try:
+            return moment_label(datetime.fromisoformat(iso), timezone=timezone)
+        except ValueError:  # a payload written by hand or by an older version: shown as it is
+            return iso
 
     def user(found: int | None) -> str:
         return users.get(found, f"user {found}") if found is not None else "nobody"

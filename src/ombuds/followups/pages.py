@@ -18,6 +18,7 @@ from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul
 from ombuds.followups import actions, queries
 from ombuds.followups.values import WAITING_ON_WORDS, WaitingOn
+from ombuds.timezones import moment_label
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash
@@ -65,6 +66,11 @@ def _refused(request: Request, session: Session, error: OmbudsError) -> None:
     flash(request, text[:1].upper() + text[1:] + ".", "error")
 
 
+def _shown(session: Session, signed_in: SignedIn, case: Case, moment: datetime) -> str:
+    """A date as the case page shows it, on its brand's clock."""
+    return moment_label(moment, timezone=signed_in.timezone_of(session, case.brand_id))
+
+
 @router.post("/cases/{case_id}/pending")
 def set_pending(
     case_id: Id,
@@ -96,7 +102,7 @@ def set_pending(
         return back
     flash(
         request,
-        f"Pending until {follow_up.due_at:%Y-%m-%d %H:%M} UTC, {WAITING_ON_WORDS[waiting_on]}.",
+        f"Pending until {_shown(session, signed_in, case, follow_up.due_at)}, {WAITING_ON_WORDS[waiting_on]}.",
         "success",
     )
     return back
@@ -122,5 +128,5 @@ def plan_check_in(
     except OmbudsError as error:
         _refused(request, session, error)
         return back
-    flash(request, f"Check-in planned for {follow_up.due_at:%Y-%m-%d %H:%M} UTC.", "success")
+    flash(request, f"Check-in planned for {_shown(session, signed_in, case, follow_up.due_at)}.", "success")
     return back

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from ombuds.incidents.schemas import SeriesPoint
+from ombuds.timezones import in_zone
 
 SENTIMENT_ORDER = ("negative", "neutral", "positive")  # bottom to top
 
@@ -60,10 +60,9 @@ def volume_chart(
 ) -> Chart:
     """Stacked bars of mentions per time bucket, split by sentiment, with time and count axes; the
     times on ``timezone``'s clock (the brand's, as the rest of its pages)."""
-    zone = ZoneInfo(timezone)
 
     def local(moment: datetime) -> datetime:
-        return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(zone)
+        return in_zone(moment, timezone)
 
     left, right, top, bottom = 40.0, 8.0, 10.0, 28.0
     chart = Chart(width=width, height=height, plot_left=left, plot_right=width - right)
@@ -96,10 +95,12 @@ def volume_chart(
         if bucket < timedelta(hours=6) and points[-1].start - points[0].start < timedelta(days=2)
         else "%d %b"
     )
+    # a day's label is read at its bucket's middle: a day bucket starting at midnight UTC starts
+    # the evening before in New York, and most of it is the day after
+    shift = bucket / 2 if fmt == "%d %b" else timedelta(0)
     for index in range(0, len(points), every):
-        chart.x_ticks.append(
-            Tick(left + index * slot + slot / 2, height - 8, local(points[index].start).strftime(fmt))
-        )
+        label = local(points[index].start + shift).strftime(fmt)
+        chart.x_ticks.append(Tick(left + index * slot + slot / 2, height - 8, label))
     total = sum(point.total for point in points)
     negative = sum(point.negative for point in points)
     chart.summary = (

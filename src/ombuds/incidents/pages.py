@@ -148,10 +148,12 @@ def incident_page(
         )
     series = queries.incident_series(session, incident=incident)
     context_cases = queries.incident_cases(session, incident=incident)
+    zone = signed_in.timezone_of(session, incident.brand_id)
     context = {
+        "page_zone": zone,
         "incident": incident,
         "figures": queries.incident_figures(session, incident=incident),
-        "chart": charts.volume_chart(series, timezone=signed_in.timezone),
+        "chart": charts.volume_chart(series, timezone=zone),
         "timeline": queries.incident_timeline(session, incident=incident),
         "mentions": queries.incident_mentions(session, incident=incident, limit=50),
         "cases": context_cases,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Stage(StrEnum):
@@ -32,6 +35,15 @@ def channel_key(name: str) -> str:
     """The one name of a channel, for comparing what a setting names with where a message was said."""
     cleaned = name.strip().lower()
     return CHANNEL_ALIASES.get(cleaned, cleaned)
+
+
+def for_channel(named: Mapping[str, T], channel: str) -> T | None:
+    """What a setting kept per channel (targets, wordings) says for ``channel``: under the word the
+    message's source used first, then under another name of the same network."""
+    if channel in named:
+        return named[channel]
+    wanted = channel_key(channel)
+    return next((value for name, value in named.items() if channel_key(name) == wanted), None)
 
 
 def names_channel(names: Iterable[str], channel: str) -> bool:

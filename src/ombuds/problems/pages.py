@@ -28,7 +28,6 @@ from ombuds.problems import access, actions, fix_messages, proposal_actions, que
 from ombuds.problems.models import Problem
 from ombuds.problems.proposal_queries import list_proposals
 from ombuds.problems.values import DONE_STATUSES, MOVES, STATUS_LABELS, ProblemStatus
-from ombuds.routing.queries import brand_timezone
 from ombuds.timezones import end_of_day
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -121,6 +120,7 @@ def problem_page(problem_id: Id, request: Request, signed_in: CurrentUser, sessi
         request,
         "problems/problem.html",
         {
+            "page_zone": signed_in.timezone_of(session, problem.brand_id),  # its fix day is its brand's
             "problem": problem,
             "row": row,
             "cases": cases,
@@ -195,7 +195,7 @@ def update(
             now=utcnow(),
             title=title if manages else None,
             fix_message=fix_message if manages else None,
-            expected_fix_at=_day(expected_fix_on, timezone=brand_timezone(session, problem.brand_id)),
+            expected_fix_at=_day(expected_fix_on, timezone=signed_in.timezone_of(session, problem.brand_id)),
         )
     except OmbudsError as error:
         _say(request, session, error)
@@ -213,9 +213,13 @@ def _day(value: str, *, timezone: str) -> datetime | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"expected_fix_on: {value[:10]!r} is not a date (YYYY-MM-DD)") from None
+    bounds = f"must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # before the end of 9999-12-31 overflows
-        raise InvalidInput(f"expected_fix_on: must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
-    return in_utc(end_of_day(day, timezone=timezone))
+        raise InvalidInput(f"expected_fix_on: {bounds}")
+    try:
+        return in_utc(end_of_day(day, timezone=timezone))
+    except ValueError:  # the last day of the last year ends after it in UTC, west of Greenwich
+        raise InvalidInput(f"expected_fix_on: {bounds}") from None
 
 
 @router.post("/problems/{problem_id}/cases")

@@ -107,11 +107,11 @@ def _claim(
     """
     if not outbox_actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
         return False
-    if outbox_actions.withdraw_void_survey_links(session, at=now, reply_ids=[reply_id]):
-        return False  # taken back since the round began
     reply = session.get(Reply, reply_id)
     assert reply is not None
     session.refresh(reply)
+    if reply.is_survey and outbox_actions.withdraw_void_survey_links(session, at=now, reply_ids=[reply_id]):
+        return False  # taken back since the round began
     case = session.get(Case, reply.case_id)
     assert case is not None
     parent = queries.answered_mention(session, case=case, channel=reply.channel)

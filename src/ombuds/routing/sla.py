@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ombuds.cases.values import Priority
-from ombuds.mentions.values import channel_key
+from ombuds.mentions.values import for_channel
 from ombuds.routing.business_hours import ALWAYS_OPEN, BusinessHours, add_business_time, business_elapsed
 
 
@@ -57,13 +57,7 @@ class SlaPolicy:
 
     def _channel_targets(self, channel: str | None) -> Mapping[Target, Targets]:
         """The channel's own targets, written under its name or another name of the same network."""
-        if not channel or not self.by_channel:
-            return {}
-        exact = self.by_channel.get(channel)
-        if exact is not None:
-            return exact
-        key = channel_key(channel)
-        return next((targets for name, targets in self.by_channel.items() if channel_key(name) == key), {})
+        return (for_channel(self.by_channel, channel) if channel else None) or {}
 
 
 DEFAULT_POLICY = SlaPolicy(

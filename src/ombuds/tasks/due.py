@@ -9,10 +9,9 @@ like every ``*_at``; the pages, the team's queue and the reminders all read it t
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from ombuds.clock import as_utc
-from ombuds.timezones import moment_label
+from ombuds.timezones import in_zone, moment_label
 
 
 def is_overdue(due_at: datetime | None, *, now: datetime) -> bool:
@@ -24,7 +23,7 @@ def due_label(due_at: datetime, *, timezone: str) -> str:
     """The due date as the brand's people read it: "Fri 04 Dec 2026 (America/Los_Angeles)" for the
     end of a day (whose day it is matters), and any other moment as every page shows one
     ("Thu 03 Dec 2026 04:00 PST")."""
-    local = as_utc(due_at).astimezone(ZoneInfo(timezone))
+    local = in_zone(due_at, timezone)
     if local.time() == time.max:  # what ``timezones.end_of_day`` gives
         return f"{local:%a %d %b %Y} ({timezone})"
     return moment_label(due_at, timezone=timezone)

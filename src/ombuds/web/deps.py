@@ -140,6 +140,13 @@ class SignedIn:
     def role(self) -> Role | None:
         return self.roles.get(self.brand.id) if self.brand else None
 
+    def timezone_of(self, session: Session, brand_id: int) -> str:
+        """The time zone of one of the user's brands: a page about another brand's case, problem or
+        incident than the one selected reads on that brand's clock (a day is that brand's day)."""
+        if self.brand is not None and brand_id == self.brand.id:
+            return self.timezone
+        return brand_timezone(session, brand_id)
+
 
 def signed_in_for(request: Request, user: User) -> SignedIn:
     """The user with their brands; the selected brand is kept in the session (first by name if none)."""

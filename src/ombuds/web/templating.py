@@ -189,6 +189,7 @@ def _environment() -> jinja2.Environment:
     env.tests["distribution"] = is_distribution
     env.globals["version"] = __version__
     env.globals["query_with"] = query_with
+    env.globals["shown_zone"] = _shown_zone.get  # the zone this page shows times in, for its labels
     return env
 
 
@@ -224,7 +225,8 @@ class Renderer:
             "is_htmx": request.headers.get("HX-Request") == "true",
         }
         page.update(context or {})
-        zone = signed_in.timezone if signed_in is not None else "UTC"
+        # a page about another of the user's brands than the one selected passes that brand's zone
+        zone = str(page.get("page_zone") or (signed_in.timezone if signed_in is not None else "UTC"))
         with masking.rendering_for(request.scope), showing_times_in(zone):
             html = self.env.get_template(name).render(page)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))

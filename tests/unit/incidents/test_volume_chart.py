@@ -42,3 +42,12 @@ def test_the_time_axis_and_the_bars_read_on_the_brand_s_clock() -> None:
     assert chart.x_ticks[0].label == "04:00"  # 09:00 UTC on 2 March is 04:00 in New York
     assert chart.bars[0].title == "02 Mar 04:00 EST: 2 negative of 2"
     assert chart.summary.startswith("19 mentions between 02 Mar 04:00 and 02 Mar 04:45 EST")
+
+
+def test_a_day_bucket_is_labelled_with_the_day_most_of_it_falls_on_there() -> None:
+    days = [
+        SeriesPoint(start=datetime(2026, 12, 1 + i, tzinfo=UTC), total=3, negative=3, neutral=0, positive=0)
+        for i in range(3)
+    ]
+    chart = volume_chart(days, timezone="America/New_York")
+    assert [tick.label for tick in chart.x_ticks] == ["01 Dec", "02 Dec", "03 Dec"]

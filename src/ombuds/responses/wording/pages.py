@@ -118,7 +118,7 @@ def write_holding_statement(
     try:
         if not text.strip():
             raise InvalidInput("text: write the statement (it was empty)")
-        until = _until(valid_until, signed_in.timezone)
+        until = _until(valid_until, signed_in.timezone_of(session, incident.brand_id))
         current = queries.holding_statements(session, [incident.id]).get(incident.id)
         now = utcnow()
         if current is None:

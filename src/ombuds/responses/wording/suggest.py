@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ombuds.incidents.detectors.text import STOPWORDS
-from ombuds.mentions.values import channel_key
+from ombuds.mentions.values import for_channel
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,7 @@ TEMPLATE_VARIABLES = ("customer_name", "case_ref", "agent_name")
 
 def template_wording(body: str, variants: dict[str, str], channel: str) -> tuple[str, bool]:
     """The template's wording for the channel (its own variant when it has one) and whether it had one."""
-    own = variants.get(channel.strip().lower()) or next(
-        (text for name, text in variants.items() if channel_key(name) == channel_key(channel)), None
-    )
+    own = for_channel(variants, channel.strip().lower())
     return (own, True) if own else (body, False)
 
 
