@@ -22,7 +22,9 @@ from ombuds.incidents.alerts import plan_alerts
 from ombuds.incidents.detectors import Severity
 from ombuds.incidents.models import Alert, AlertChannel
 from ombuds.notifications.actions import notify
+from ombuds.routing.queries import brand_timezone
 from ombuds.routing.sla import Target
+from ombuds.timezones import moment_label
 
 REASON = "sla_breached"
 TARGET_WORDS = {
@@ -37,12 +39,15 @@ def breach_severity(priority: Priority) -> Severity:
     return Severity.HIGH if priority is Priority.URGENT else Severity.MEDIUM
 
 
-def breach_payload(case: Case, *, target: Target, due: datetime, team_name: str | None) -> dict[str, Any]:
-    """What each channel says: Slack-compatible ``text`` and ``blocks``, the plain fields, and the link."""
+def breach_payload(
+    case: Case, *, target: Target, due: datetime, team_name: str | None, timezone: str = "UTC"
+) -> dict[str, Any]:
+    """What each channel says: Slack-compatible ``text`` and ``blocks`` (the due moment on the brand's
+    clock, as its pages show it), the plain fields (``due_at`` in UTC), and the link."""
     path = f"/cases/{case.id}"
     priority = Priority(case.priority).name.capitalize()
     headline = f"⏰ SLA breached: case #{case.id} missed its {TARGET_WORDS[target]} target"
-    details = f"due {due:%Y-%m-%d %H:%M} UTC · priority {priority} · team {team_name or 'none'}"
+    details = f"due {moment_label(due, timezone=timezone)} · priority {priority} · team {team_name or 'none'}"
     return {
         "text": f"{headline}\n{details}\n{path}",
         "blocks": [
@@ -68,7 +73,13 @@ def alert_breach(
 ) -> list[Alert]:
     """Notify ``user_ids`` in the app and queue one alert per active outside channel of the brand."""
     team = session.get(Team, case.team_id) if case.team_id is not None else None
-    payload = breach_payload(case, target=target, due=due, team_name=team.name if team else None)
+    payload = breach_payload(
+        case,
+        target=target,
+        due=due,
+        team_name=team.name if team else None,
+        timezone=brand_timezone(session, case.brand_id),
+    )
     notify(
         session,
         brand_id=case.brand_id,
