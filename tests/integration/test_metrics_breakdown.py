@@ -151,6 +151,10 @@ def test_outcomes_per_agent_and_channel_are_each_groups_own_cases_in_the_order_o
     assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', behind.text) == [str(p2.id)]
     # by channel: email's unresolved negative experience is P3
     page = client.get("/dashboard", params={**WEEK, "by": "channel"})
+    assert re.findall(r'data-testid="breakdown-row" data-key="(\w+)">\s*<td><strong>([^<]+)<', page.text) == [
+        ("email", "Email"),
+        ("x", "X"),
+    ], "the page writes channels as people do; the API keeps the word"
     link = re.search(r'href="(/dashboard/cases\?figure=debt[^"]*channel=email[^"]*)"', page.text)
     assert link
     behind = client.get(html.unescape(link.group(1)))

@@ -24,6 +24,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.fields import NoNul
+from ombuds.mentions.values import channel_name
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
@@ -317,7 +318,7 @@ def _breakdown(rows: list[queries.GroupOutcomes], scope: queries.Scope, by: str)
         narrowed = _narrowed(scope, by, row.key)
         shown.append(
             {
-                "name": row.name,
+                "name": channel_name(row.key) if by == "channel" and isinstance(row.key, str) else row.name,
                 "key": "" if row.key is None else str(row.key),
                 "cells": [
                     {

@@ -25,7 +25,7 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.event_payloads import EventKind
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
-from ombuds.mentions.values import Direction, channel_name
+from ombuds.mentions.values import Direction
 from ombuds.metrics import daily_reads, outcome_reads
 from ombuds.metrics import definitions as d
 from ombuds.metrics.outcome_models import CaseOutcome
@@ -348,8 +348,6 @@ def _group_names(
     elif by == "agent" and ids:
         people = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
         names.update((user_id, name) for user_id, name in people)
-    elif by == "channel":
-        names.update((key, channel_name(key)) for key in keys if isinstance(key, str))
     return {key: names.get(key) or (BREAKDOWNS[by] if key is None else str(key)) for key in keys}
 
 
