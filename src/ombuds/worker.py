@@ -1,14 +1,35 @@
-"""``ombuds worker``: a Celery worker process that runs the pipeline's stages (the distributed runner)."""
+"""``ombuds worker``: a Celery worker process that runs the pipeline's stages (the distributed runner).
+
+The Celery worker runs in a child process that this one starts again when it dies of an error.
+Celery waits out a Redis restart by itself, but a reconnection that meets messages still to be
+given back ends it with "Unrecoverable error" (a fault of its Redis transport, kombu's
+``restore_unacked`` on a closed connection): without a keeper the desk would stop analysing until
+someone restarted the worker. A stop asked for (SIGTERM, Ctrl-C) ends both as before.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import signal
 import socket
+import time
+import traceback
+from collections.abc import Callable
+from types import FrameType
 
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.engine import load_default_engine
 from ombuds.pipeline.runner_celery import QUEUE, SWEEP_QUEUE, housekeeping_step, make_celery
 from ombuds.serve import background_work
 from ombuds.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: How long to wait before starting a worker that died again: long enough not to spin while Redis
+#: or PostgreSQL are still down, short enough that the desk hardly notices.
+RESTART_DELAY = 2.0
 
 
 def run_worker(settings: Settings, *, concurrency: int, periodic: bool = True, loglevel: str = "INFO") -> int:
@@ -18,9 +39,15 @@ def run_worker(settings: Settings, *, concurrency: int, periodic: bool = True, l
     once per ``worker_sweep_seconds``, followed, unless ``periodic`` is off, by the periodic work
     (alerts, SLA clocks, reminders), which the workers dedicated to the pipeline can leave out.
     """
-    # Loaded and run once here, before the pool forks, so every pool process shares the models
-    # (their lazily loaded parts too) instead of taking seconds each on its first task.
+    # Loaded and run once here, before any fork, so every worker and pool process shares the
+    # models (their lazily loaded parts too) instead of taking seconds each on its first task.
     load_default_engine().analyze([MentionFacts(text="Warming up: my bag never arrived 😡")])
+    return keep_running(
+        lambda: _celery_worker(settings, concurrency=concurrency, periodic=periodic, loglevel=loglevel)
+    )
+
+
+def _celery_worker(settings: Settings, *, concurrency: int, periodic: bool, loglevel: str) -> int:
     after_sweep = (lambda factory: background_work(factory, settings)) if periodic else None
     app = make_celery(settings, after_sweep=after_sweep)
     app.steps["worker"].add(housekeeping_step(settings))
@@ -36,3 +63,52 @@ def run_worker(settings: Settings, *, concurrency: int, periodic: bool = True, l
     )
     worker.start()
     return int(worker.exitcode or 0)
+
+
+def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> int:
+    """Run ``work`` in a forked child, and again after ``delay`` seconds whenever it ends in an error
+    (an exit code other than 0, or a signal nobody here sent); the code it ended with once stopped.
+
+    SIGTERM and SIGINT stop it: passed on to the child (a terminal's Ctrl-C reaches the child by
+    itself, so SIGINT is not sent twice, which Celery would take for a cold shutdown), and no new
+    child is started after.
+    """
+    stopping = False
+    child = 0
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        if child and signum == signal.SIGTERM:
+            with contextlib.suppress(ProcessLookupError):  # it ended a moment ago
+                os.kill(child, signal.SIGTERM)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the child's own exit is its report
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
+                code = 1
+                try:
+                    code = work()
+                except BaseException:  # told, then ended without running the parent's cleanup
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(child, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if stopping or code == 0:
+                return max(code, 0)
+            log.error("the worker ended with %s; starting it again in %.0f s", _ending(code), delay)
+            time.sleep(delay)
+            if stopping:
+                return 0
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _ending(code: int) -> str:
+    return f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"

@@ -254,6 +254,33 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     assert worker.process.poll() is None, "the worker replaced its pool process and kept going"
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux: /proc/PID/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_celery_worker_that_dies_is_started_again_and_the_desk_goes_on(
+    server: str, worker: Worker, factory: sessionmaker[Session], desk: Desk
+) -> None:
+    """What Celery's "Unrecoverable error" on a Redis reconnection does: the worker process ends."""
+    (celery,) = _children(worker.process.pid)
+    os.kill(celery, signal.SIGKILL)
+    wait_until(
+        lambda: _children(worker.process.pid) not in ([], [celery]),
+        seconds=30,
+        what="ombuds worker starting its Celery worker again",
+        worker=worker,
+    )
+    with httpx.Client(base_url=server, headers=desk.headers, timeout=30) as client:
+        assert client.post("/api/v1/mentions", json=desk.mentions(50)).status_code == 200
+    wait_until_processed(factory, desk, 50, worker)
+    assert worker.process.poll() is None
+    assert "the worker ended with signal SIGKILL; starting it again" in worker.output()
+
+
 def test_postgresql_and_redis_restarted_under_load_lose_nothing_acknowledged(
     server: str,
     worker: Worker,
