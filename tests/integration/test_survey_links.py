@@ -375,6 +375,8 @@ def test_a_link_stuck_in_the_outbox_never_reaches_a_customer_who_wrote_again_and
     write(session, brand, text="The bag came back but the handle is broken", at=utcnow())
     session.refresh(case)
     assert case.status is CaseStatus.OPEN
+    shown = client.get(f"/cases/{case.id}").text  # before the outbox's next round, the agent reads it already
+    assert "Not to be sent: <q>the case was reopened before it went out</q>" in shown
     receiver.down = False
     later = utcnow() + timedelta(hours=2)  # every retry is due by then
     runner_round(session_factory, now=later)

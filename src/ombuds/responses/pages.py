@@ -91,8 +91,15 @@ def _showing(draft: Draft) -> Iterator[None]:
 def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str, Any]:
     replies = queries.list_case_replies(session, case=case)
     role = signed_in.roles.get(case.brand_id)
+    unsent_links = [
+        r.id for r in replies if r.is_survey and r.status in (ReplyStatus.QUEUED, ReplyStatus.FAILED)
+    ]
     return {
         "replies": replies,
+        # a survey link whose offer was taken back since the outbox's last round: say so now
+        "void_survey_links": dict(queries.void_survey_links(session, reply_ids=unsent_links))
+        if unsent_links
+        else {},
         "reply_people": queries.people_names(
             session, [r.author_id for r in replies] + [r.approver_id for r in replies]
         ),
