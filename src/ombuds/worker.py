@@ -27,9 +27,21 @@ from ombuds.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: How long to wait before starting a worker that died again: long enough not to spin while Redis
-#: or PostgreSQL are still down, short enough that the desk hardly notices.
+#: How long to wait before starting a worker that died: short enough that the desk hardly notices.
 RESTART_DELAY = 2.0
+#: A worker that dies sooner than this after its start waits twice as long as the last one before
+#: the next start, up to ``LONGEST_DELAY``: a setting that cannot work (a wrong Redis password)
+#: does not restart it every two seconds all night.
+SETTLED_SECONDS = 60.0
+LONGEST_DELAY = 60.0
+
+
+def next_delay(last: float | None, *, lived: float, first: float = RESTART_DELAY) -> float:
+    """The wait before starting again a worker that ran ``lived`` seconds (``last``: the wait before
+    that start, None for the first)."""
+    if last is None or lived >= SETTLED_SECONDS:
+        return first
+    return min(last * 2, LONGEST_DELAY)
 
 
 def run_worker(settings: Settings, *, concurrency: int, periodic: bool = True, loglevel: str = "INFO") -> int:
@@ -66,8 +78,9 @@ def _celery_worker(settings: Settings, *, concurrency: int, periodic: bool, logl
 
 
 def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> int:
-    """Run ``work`` in a forked child, and again after ``delay`` seconds whenever it ends in an error
-    (an exit code other than 0, or a signal nobody here sent); the code it ended with once stopped.
+    """Run ``work`` in a forked child, and again after ``delay`` seconds (longer while it keeps dying
+    young: ``next_delay``) whenever it ends in an error (an exit code other than 0, or a signal
+    nobody here sent); the code it ended with once stopped.
 
     SIGTERM and SIGINT stop it: passed on to the child (a terminal's Ctrl-C reaches the child by
     itself, so SIGINT is not sent twice, which Celery would take for a cold shutdown), and no new
@@ -75,6 +88,7 @@ def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> in
     """
     stopping = False
     child = 0
+    wait: float | None = None
 
     def stop(signum: int, frame: FrameType | None) -> None:
         nonlocal stopping
@@ -86,6 +100,7 @@ def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> in
     previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         while True:
+            started = time.monotonic()
             child = os.fork()
             if child == 0:  # pragma: no cover - the child's own exit is its report
                 for number, handler in previous.items():
@@ -101,8 +116,11 @@ def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> in
             code = os.waitstatus_to_exitcode(status)
             if stopping or code == 0:
                 return max(code, 0)
-            log.error("the worker ended with %s; starting it again in %.0f s", _ending(code), delay)
-            time.sleep(delay)
+            wait = next_delay(wait, lived=time.monotonic() - started, first=delay)
+            log.error("the worker ended with %s; starting it again in %.0f s", _ending(code), wait)
+            resume = time.monotonic() + wait
+            while not stopping and time.monotonic() < resume:  # a stop cuts the wait short
+                time.sleep(min(0.1, wait))
             if stopping:
                 return 0
     finally:

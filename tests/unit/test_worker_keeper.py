@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from ombuds.worker import keep_running
+from ombuds.worker import keep_running, next_delay
 
 
 def _runs(path: Path) -> int:
@@ -59,3 +59,11 @@ def test_a_stop_asked_for_ends_the_worker_and_starts_no_other(tmp_path: Path) ->
     else:
         raise AssertionError("the worker was left running")
     assert signal.getsignal(signal.SIGTERM) is before, "the keeper gives the signal back as it found it"
+
+
+def test_a_worker_that_keeps_dying_young_waits_longer_each_time_and_a_settled_one_starts_afresh() -> None:
+    waits = [next_delay(None, lived=1.0)]
+    for _ in range(6):
+        waits.append(next_delay(waits[-1], lived=1.0))
+    assert waits == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert next_delay(60.0, lived=3600.0) == 2.0, "after a long run, a death is news again"
