@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team
 from ombuds.cases.lifecycle import Actor
+from ombuds.cases.models import CaseStatus
 from ombuds.clock import as_utc
 from ombuds.event_payloads import CaseFollowUpSet
 from ombuds.events import record_event
@@ -173,3 +174,29 @@ def test_another_brand_s_problem_reads_and_keeps_its_own_day_and_refuses_a_day_p
     assert late.status_code == 303, "the last day there is ends in 2101 in UTC: refused, not a server error"
     assert "Expected_fix_on: must be in the years 1970 to 2100" in client.get(late.headers["location"]).text
     assert "fix expected Fri 04 Dec 2026" in client.get(url).text
+
+
+def test_a_pending_date_is_typed_on_the_clock_the_page_shows(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    agent = accounts.create_user(session, email="ada@skyways.test", name="Ada", password=PASSWORD)
+    accounts.add_membership(session, user=agent, brand=brand, role=Role.AGENT)
+    case = add_case(
+        session, brand=brand, subject="Refund", handle="ann", opened_hours_ago=5, status=CaseStatus.OPEN
+    )
+    session.commit()
+    business_hours_in(
+        client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "America/New_York"
+    )
+    sign_in(client, agent.email)
+
+    page = client.get(f"/cases/{case.id}").text
+    assert 'Pending until <span class="muted">(America/New_York time)</span>' in page
+    form = dict(re.findall(r'<input type="hidden" name="(csrf_token|zone)" value="([^"]+)"', page))
+    assert form["zone"] == "America/New_York"
+    until = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo("America/New_York"))
+    typed = f"{until:%Y-%m-%d}T10:30"
+    parked = client.post(f"/cases/{case.id}/pending", data={**form, "until": typed, "reason": "refund"})
+    assert parked.status_code == 303
+    page = client.get(f"/cases/{case.id}").text
+    assert f"{until:%a %d %b %Y} 10:30 E" in page, "shown back as typed"

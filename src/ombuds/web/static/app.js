@@ -69,23 +69,3 @@
     }
   });
 })();
-
-// Follow-up dates are typed in local time: forms with an input marked data-local-zone send the
-// browser's time zone with them; without this script the time is read as UTC.
-(function () {
-  "use strict";
-  document.addEventListener("DOMContentLoaded", function () {
-    var zone = "";
-    try {
-      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-    } catch (error) {
-      zone = "";
-    }
-    if (!zone) {
-      return;
-    }
-    document.querySelectorAll("input[data-local-zone]").forEach(function (input) {
-      input.value = zone;
-    });
-  });
-})();
