@@ -1,12 +1,17 @@
-"""``ombuds worker`` keeps its Celery worker running: one that dies of an error (an unrecoverable
-broker error, a kill) is started again; one asked to stop stays stopped."""
+"""``ombuds worker`` keeps its Celery worker running: one that ends unasked (an unrecoverable broker
+error, a kill, a warm shutdown sent to it alone) is started again; one asked to stop stays
+stopped; SIGHUP starts a fresh one; and the worker does not outlive its keeper."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ombuds.worker import keep_running, next_delay
@@ -16,7 +21,26 @@ def _runs(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
 
-def test_a_worker_that_dies_of_an_error_is_started_again_until_it_ends_well(tmp_path: Path) -> None:
+def _signal_keeper_when(condition: Callable[[], bool], signum: int) -> threading.Thread:
+    def send() -> None:
+        while not condition():
+            time.sleep(0.01)
+        os.kill(os.getpid(), signum)  # to the keeper, as `kill -SIG PID` would
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    return sender
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_worker_that_ends_unasked_is_started_again_until_a_stop_is_asked_for(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
 
     def work() -> int:
@@ -26,39 +50,75 @@ def test_a_worker_that_dies_of_an_error_is_started_again_until_it_ends_well(tmp_
             return 70  # Celery's exit after "Unrecoverable error"
         if _runs(runs) == 2:
             os.kill(os.getpid(), signal.SIGKILL)
-        return 0
-
-    assert keep_running(work, delay=0.01) == 0
-    assert _runs(runs) == 3
-
-
-def test_a_stop_asked_for_ends_the_worker_and_starts_no_other(tmp_path: Path) -> None:
-    started = tmp_path / "started"
-
-    def work() -> int:
-        started.write_text(str(os.getpid()))
+        if _runs(runs) == 3:
+            return 0  # a warm shutdown sent to the worker alone
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # as Celery's warm shutdown ends
         while True:
             time.sleep(0.01)
 
-    def stop_when_started() -> None:
-        while not started.exists():
-            time.sleep(0.01)
-        os.kill(os.getpid(), signal.SIGTERM)  # to the keeper, as `kill PID` would
-
     before = signal.getsignal(signal.SIGTERM)
-    stopper = threading.Thread(target=stop_when_started)
-    stopper.start()
+    sender = _signal_keeper_when(lambda: _runs(runs) == 4, signal.SIGTERM)
     assert keep_running(work, delay=0.01) == 0
-    stopper.join()
-    child = int(started.read_text())
-    try:
-        os.kill(child, 0)
-    except ProcessLookupError:
-        pass
-    else:
-        raise AssertionError("the worker was left running")
+    sender.join()
+    assert _runs(runs) == 4
     assert signal.getsignal(signal.SIGTERM) is before, "the keeper gives the signal back as it found it"
+
+
+def test_sighup_starts_a_fresh_worker_at_once(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+
+    def work() -> int:
+        with runs.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        while True:
+            time.sleep(0.01)
+
+    reload = _signal_keeper_when(lambda: _runs(runs) == 1, signal.SIGHUP)
+    stop = _signal_keeper_when(lambda: _runs(runs) == 2, signal.SIGTERM)
+    started = time.monotonic()
+    assert keep_running(work, delay=30) == 0, "no back-off wait: a reload is asked for"
+    reload.join()
+    stop.join()
+    assert time.monotonic() - started < 20
+    first, second = (int(pid) for pid in runs.read_text().split())
+    assert first != second
+    assert _gone(first)
+    assert _gone(second)
+
+
+def test_the_worker_does_not_outlive_a_keeper_killed_outright(tmp_path: Path) -> None:
+    child_pid = tmp_path / "child"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, time
+        from ombuds.worker import keep_running
+
+        def work():
+            open({str(child_pid)!r}, "w").write(str(os.getpid()))
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            while True:
+                time.sleep(0.01)
+
+        keep_running(work)
+        """
+    )
+    keeper = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        while not child_pid.exists() or not child_pid.read_text():
+            assert time.monotonic() < deadline, "the worker started"
+            time.sleep(0.05)
+        child = int(child_pid.read_text())
+        keeper.kill()
+        keeper.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while not _gone(child):
+            assert time.monotonic() < deadline, "the worker ended with its keeper"
+            time.sleep(0.05)
+    finally:
+        if keeper.poll() is None:
+            keeper.kill()
 
 
 def test_a_worker_that_keeps_dying_young_waits_longer_each_time_and_a_settled_one_starts_afresh() -> None:
