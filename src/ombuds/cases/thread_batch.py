@@ -22,27 +22,35 @@ from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Identity
 from ombuds.cases.outcomes import within_reopen_window
 from ombuds.clock import as_utc
 from ombuds.mentions.models import Direction, Mention
+from ombuds.mentions.values import channel_key
 
-IdentityKey = tuple[int, str, str]  # brand, channel, handle
+IdentityKey = tuple[int, str, str]  # brand, network (``channel_key``), handle
 
 
 def identity_key(mention: Mention) -> IdentityKey:
-    return (mention.brand_id, mention.channel, mention.author_handle)
+    """Who wrote: a handle on a network, whichever of its names the source gave ("x", "twitter")."""
+    return (mention.brand_id, channel_key(mention.channel), mention.author_handle)
 
 
 def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[IdentityKey, Identity]:
-    """The known identities behind the batch's inbound authors, in one query."""
+    """The known identities behind the batch's inbound authors, in one query. An author the brand
+    knows under another name of the network (imported as "twitter", now on the X connector) is
+    the same customer; of two such identities made before that was so, the older one."""
     inbound = [m for m in mentions if m.direction is Direction.INBOUND]
     if not inbound:
         return {}
     wanted = {identity_key(m) for m in inbound}
     rows = session.scalars(
-        select(Identity).where(
+        select(Identity)
+        .where(
             Identity.brand_id.in_({key[0] for key in wanted}),
             Identity.handle.in_({key[2] for key in wanted}),
         )
+        .order_by(Identity.id.desc())  # the older identity is the last one kept
     )
-    return {key: row for row in rows if (key := (row.brand_id, row.channel, row.handle)) in wanted}
+    return {
+        key: row for row in rows if (key := (row.brand_id, channel_key(row.channel), row.handle)) in wanted
+    }
 
 
 @dataclass
