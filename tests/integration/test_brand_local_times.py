@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand, Role, Team
+from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import CaseStatus
 from ombuds.clock import as_utc
@@ -67,11 +67,8 @@ def test_a_case_page_shows_its_times_on_the_brand_s_clock(
     assert f'datetime="{opened.isoformat()}"' in page or f'datetime="{case.opened_at.isoformat()}"' in page
 
 
-def test_a_fix_expected_on_the_4th_in_sydney_reads_the_4th_there(
-    client: TestClient, session: Session, brand: Brand, team: Team
-) -> None:
-    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
-    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+def _refunds_problem(session: Session, brand: Brand, team: Team, pr: User) -> Problem:
+    """A problem of ``brand`` owned by ``team``, with one case, confirmed by ``pr``."""
     case = add_case(session, brand=brand, subject="Refund stuck", handle="ann", opened_hours_ago=20)
     problem = problems.create_problem(
         session,
@@ -83,6 +80,15 @@ def test_a_fix_expected_on_the_4th_in_sydney_reads_the_4th_there(
         now=datetime(2026, 12, 1, tzinfo=UTC),
     )
     session.commit()
+    return problem
+
+
+def test_a_fix_expected_on_the_4th_in_sydney_reads_the_4th_there(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    problem = _refunds_problem(session, brand, team, pr)
     business_hours_in(
         client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "Australia/Sydney"
     )
@@ -145,17 +151,7 @@ def test_another_brand_s_problem_reads_and_keeps_its_own_day_and_refuses_a_day_p
     pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
     accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
     accounts.add_membership(session, user=pr, brand=zephyr, role=Role.PR)
-    case = add_case(session, brand=zephyr, subject="Refund stuck", handle="ann", opened_hours_ago=20)
-    problem = problems.create_problem(
-        session,
-        brand_id=zephyr.id,
-        title="Refunds stuck",
-        owner_team_id=crew.id,
-        case_ids=[case.id],
-        actor=Actor(pr),
-        now=datetime(2026, 12, 1, tzinfo=UTC),
-    )
-    session.commit()
+    problem = _refunds_problem(session, zephyr, crew, pr)
     business_hours_in(
         client, token_for(session, zephyr, "mona@zephyr.test", Role.MANAGER), "America/Los_Angeles"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ombuds.incidents.schemas import SeriesPoint
 from ombuds.timezones import in_zone
@@ -60,10 +60,6 @@ def volume_chart(
 ) -> Chart:
     """Stacked bars of mentions per time bucket, split by sentiment, with time and count axes; the
     times on ``timezone``'s clock (the brand's, as the rest of its pages)."""
-
-    def local(moment: datetime) -> datetime:
-        return in_zone(moment, timezone)
-
     left, right, top, bottom = 40.0, 8.0, 10.0, 28.0
     chart = Chart(width=width, height=height, plot_left=left, plot_right=width - right)
     chart.baseline_y = height - bottom
@@ -84,7 +80,7 @@ def volume_chart(
                 continue
             bar_height = plot_height * count / peak
             y -= bar_height
-            label = f"{local(point.start):%d %b %H:%M %Z}: {count} {kind} of {point.total}"
+            label = f"{in_zone(point.start, timezone):%d %b %H:%M %Z}: {count} {kind} of {point.total}"
             chart.bars.append(Bar(x, y, max(1.0, slot - gap), bar_height, kind, label))
     for value in sorted({0, peak // 2, peak}):
         chart.y_ticks.append(Tick(left - 6, chart.baseline_y - plot_height * value / peak + 4, str(value)))
@@ -99,13 +95,13 @@ def volume_chart(
     # the evening before in New York, and most of it is the day after
     shift = bucket / 2 if fmt == "%d %b" else timedelta(0)
     for index in range(0, len(points), every):
-        label = local(points[index].start + shift).strftime(fmt)
+        label = in_zone(points[index].start + shift, timezone).strftime(fmt)
         chart.x_ticks.append(Tick(left + index * slot + slot / 2, height - 8, label))
     total = sum(point.total for point in points)
     negative = sum(point.negative for point in points)
     chart.summary = (
-        f"{total} mentions between {local(points[0].start):%d %b %H:%M} and "
-        f"{local(points[-1].start + bucket):%d %b %H:%M %Z}, "
+        f"{total} mentions between {in_zone(points[0].start, timezone):%d %b %H:%M} and "
+        f"{in_zone(points[-1].start + bucket, timezone):%d %b %H:%M %Z}, "
         f"{negative} negative; busiest bucket {max(point.total for point in points)}."
     )
     return chart

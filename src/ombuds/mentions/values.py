@@ -50,27 +50,3 @@ def names_channel(names: Iterable[str], channel: str) -> bool:
     """Does a setting's list of channels (a rule's, a sink's, a skill's) take a message said on ``channel``?"""
     wanted = channel_key(channel)
     return any(channel_key(name) == wanted for name in names)
-
-
-#: How people write the channels sources commonly name; any other reads with a capital.
-CHANNEL_NAMES: dict[str, str] = {
-    "x": "X",
-    "x-dm": "X DM",
-    "sms": "SMS",
-    "rss": "RSS",
-    "api": "API",
-    "bluesky": "Bluesky",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-}
-
-
-def channel_name(name: str) -> str:
-    """A channel as a page shows it: "X", "Facebook", "Complaint portal" for ``complaint-portal``."""
-    cleaned = name.strip().lower()
-    if cleaned in CHANNEL_NAMES:
-        return CHANNEL_NAMES[cleaned]
-    words = cleaned.replace("_", " ").replace("-", " ")
-    return words[:1].upper() + words[1:]

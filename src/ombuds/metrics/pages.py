@@ -24,7 +24,6 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.fields import NoNul
-from ombuds.mentions.values import channel_name
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
@@ -45,7 +44,7 @@ from ombuds.shown_brands import note_shown
 from ombuds.shown_messages import note_shown_messages
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.masking import holds_no_customer_text
-from ombuds.web.templating import duration, render
+from ombuds.web.templating import channel_name, duration, render
 
 router = APIRouter()
 

@@ -22,7 +22,6 @@ from markupsafe import Markup
 from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.incidents.titles import stream_words
-from ombuds.mentions.values import channel_name
 from ombuds.timezones import day_label, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
@@ -133,6 +132,27 @@ def humanize(name: str) -> str:
     """``first_response_due`` → ``First response due``."""
     text = name.replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+#: How people write the channels sources commonly name; any other reads as ``humanize`` has it.
+CHANNEL_NAMES: dict[str, str] = {
+    "x": "X",
+    "x-dm": "X DM",
+    "sms": "SMS",
+    "rss": "RSS",
+    "api": "API",
+    "bluesky": "Bluesky",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+}
+
+
+def channel_name(name: str) -> str:
+    """A channel as a page shows it: "X", "Facebook", "Complaint portal" for ``complaint-portal``."""
+    cleaned = name.strip().lower()
+    return CHANNEL_NAMES.get(cleaned) or humanize(cleaned)
 
 
 def time_tag(moment: datetime | None, mode: Literal["age", "due", "timestamp"] = "timestamp") -> Markup:

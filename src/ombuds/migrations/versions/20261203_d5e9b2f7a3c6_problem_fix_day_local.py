@@ -40,44 +40,45 @@ def _end_of_day(day: datetime, zone: str) -> datetime:
     return midnight.astimezone(UTC) - timedelta(microseconds=1)
 
 
-def upgrade() -> None:
-    bind = op.get_bind()
+def _fix_days(bind: sa.Connection) -> list[tuple[int, datetime, str]]:
+    """Each problem with a fix day: its id, that moment in UTC, and its brand's time zone."""
     zones = dict(bind.execute(sa.select(_POLICY.c.brand_id, _POLICY.c.timezone)).all())
     rows = bind.execute(
         sa.select(_PROBLEM.c.id, _PROBLEM.c.brand_id, _PROBLEM.c.expected_fix_at).where(
             _PROBLEM.c.expected_fix_at.is_not(None)
         )
     ).all()
-    for problem_id, brand_id, moment in rows:
-        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        moment = moment.astimezone(UTC)
+    return [
+        (problem_id, (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC),
+         zones.get(brand_id) or 'UTC')
+        for problem_id, brand_id, moment in rows
+    ]
+
+
+def _move(bind: sa.Connection, problem_id: int, moment: datetime) -> None:
+    bind.execute(sa.update(_PROBLEM).where(_PROBLEM.c.id == problem_id).values(expected_fix_at=moment))
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for problem_id, moment, zone in _fix_days(bind):
         if moment.timetz().replace(tzinfo=None) != _OLD_END:
             continue
         try:
-            moved = _end_of_day(moment, zones.get(brand_id) or 'UTC')
+            moved = _end_of_day(moment, zone)
         except (ValueError, OverflowError, KeyError):  # a zone or a date past what can be read
             continue
-        bind.execute(
-            sa.update(_PROBLEM).where(_PROBLEM.c.id == problem_id).values(expected_fix_at=moved)
-        )
+        _move(bind, problem_id, moved)
 
 
 def downgrade() -> None:
     """Days go back to 23:59 UTC of the brand's day."""
     bind = op.get_bind()
-    zones = dict(bind.execute(sa.select(_POLICY.c.brand_id, _POLICY.c.timezone)).all())
-    rows = bind.execute(
-        sa.select(_PROBLEM.c.id, _PROBLEM.c.brand_id, _PROBLEM.c.expected_fix_at).where(
-            _PROBLEM.c.expected_fix_at.is_not(None)
-        )
-    ).all()
-    for problem_id, brand_id, moment in rows:
-        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    for problem_id, moment, zone in _fix_days(bind):
         try:
-            local = moment.astimezone(ZoneInfo(zones.get(brand_id) or 'UTC'))
+            local = moment.astimezone(ZoneInfo(zone))
         except (ValueError, KeyError):
             continue
         if local.time() != time.max:
             continue
-        old = datetime.combine(local.date(), _OLD_END, tzinfo=UTC)
-        bind.execute(sa.update(_PROBLEM).where(_PROBLEM.c.id == problem_id).values(expected_fix_at=old))
+        _move(bind, problem_id, datetime.combine(local.date(), _OLD_END, tzinfo=UTC))
