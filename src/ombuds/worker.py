@@ -131,6 +131,8 @@ def keep_running(work: Callable[[], int], *, delay: float = RESTART_DELAY) -> in
                 code = 1
                 try:
                     code = work()
+                except KeyboardInterrupt:  # a Ctrl-C before Celery's handlers: a stop, not a fault
+                    code = 128 + signal.SIGINT
                 except BaseException:  # told, then ended without running the keeper's cleanup
                     traceback.print_exc()
                 finally:

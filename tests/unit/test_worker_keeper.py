@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from ombuds.worker import keep_running, next_delay
 
 
@@ -127,3 +129,21 @@ def test_a_worker_that_keeps_dying_young_waits_longer_each_time_and_a_settled_on
         waits.append(next_delay(waits[-1], lived=1.0))
     assert waits == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
     assert next_delay(60.0, lived=3600.0) == 2.0, "after a long run, a death is news again"
+
+
+def test_a_ctrl_c_before_the_worker_has_its_own_handlers_stops_it_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    runs = tmp_path / "runs"
+
+    def work() -> int:  # Python's own SIGINT handler still in place, as before Celery installs its own
+        with runs.open("a") as out:
+            out.write("run\n")
+        while True:
+            time.sleep(0.01)
+
+    sender = _signal_keeper_when(lambda: _runs(runs) == 1, signal.SIGINT)
+    assert keep_running(work, delay=0.01) == 128 + signal.SIGINT
+    sender.join()
+    assert _runs(runs) == 1, "a stop asked for starts nothing more"
+    assert "Traceback" not in capfd.readouterr().err
