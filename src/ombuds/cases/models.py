@@ -28,7 +28,11 @@ class Identity(Base):
     """A handle or address by which a customer is known on one channel."""
 
     __tablename__ = "identity"
-    __table_args__ = (UniqueConstraint("brand_id", "channel", "handle"),)
+    __table_args__ = (
+        UniqueConstraint("brand_id", "channel", "handle"),
+        # who wrote, whichever name of the network brought them ("x", "twitter"): threading's lookup
+        Index("ix_identity_brand_handle", "brand_id", "handle"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
