@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
@@ -42,9 +42,9 @@ def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[Ident
     wanted = {identity_key(m) for m in inbound}
     rows = session.scalars(
         select(Identity)
-        .where(
+        .where(  # through ix_identity_brand_handle; the handle's own case is matched below
             Identity.brand_id.in_({key[0] for key in wanted}),
-            Identity.handle.in_({key[2] for key in wanted}),
+            func.lower(Identity.handle).in_({key[2].lower() for key in wanted}),
         )
         .order_by(Identity.id.desc())  # the older identity is the last one kept
     )
