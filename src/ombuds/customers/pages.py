@@ -55,6 +55,9 @@ def customer_page(customer_id: Id, request: Request, signed_in: CurrentUser, ses
         "customer": profile,
         "can_work": may_work(signed_in.roles.get(customer.brand_id)),
         "case_merges": queries.undoable_case_merges(session, case_ids=profile.case_ids),
+        "lookalikes": queries.lookalikes(
+            session, customer, [(identity.channel, identity.handle) for identity in profile.identities]
+        ),
     }
     return render(request, "customers/profile.html", context, signed_in=signed_in)
 

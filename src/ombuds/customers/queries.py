@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import Case, Customer, Identity
@@ -27,11 +28,53 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
+from ombuds.mentions.values import channel_key
 from ombuds.shown_brands import note_shown
 from ombuds.surveys.models import Survey
 
 #: The most messages a profile lists (the newest); a customer who wrote more is a rare bot.
 MAX_MENTIONS = 500
+
+#: The most other customers a profile suggests as the same person.
+MAX_LOOKALIKES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Lookalike:
+    """Another customer of the brand known by one of this customer's handles (in any case)."""
+
+    customer_id: int
+    name: str
+    channel: str  # where the other customer has the handle
+    handle: str
+    same_network: bool  # the same handle on the same network under another name ("twitter", "x")
+
+
+def lookalikes(session: Session, customer: Customer, handles: Collection[tuple[str, str]]) -> list[Lookalike]:
+    """Other customers of the brand who may be this person: known by one of this customer's
+    ``handles`` ((channel, handle) pairs), in any case, on the same network first (the same handle
+    imported as "twitter" and met again on "x" before both names were one; "Ann_Lee" and
+    "ann_lee" on X), then on other networks."""
+    if not handles:
+        return []
+    ours = {(channel_key(channel), handle.lower()) for channel, handle in handles}
+    rows = session.execute(
+        select(Identity.customer_id, Customer.display_name, Identity.channel, Identity.handle)
+        .join(Customer, Customer.id == Identity.customer_id)
+        .where(  # through ix_identity_brand_handle
+            Identity.brand_id == customer.brand_id,
+            func.lower(Identity.handle).in_({handle for _, handle in ours}),
+            Identity.customer_id != customer.id,
+        )
+        .order_by(Identity.customer_id, Identity.id)
+    )
+    found: dict[int, Lookalike] = {}
+    for customer_id, name, channel, handle in rows:
+        same = (channel_key(channel), handle.lower()) in ours
+        if customer_id not in found or (same and not found[customer_id].same_network):
+            found[customer_id] = Lookalike(customer_id, name, channel, handle, same)
+    ordered = sorted(found.values(), key=lambda other: (not other.same_network, other.customer_id))
+    return ordered[:MAX_LOOKALIKES]
 
 
 def get_customer(session: Session, customer_id: int, *, brand_ids: Collection[int]) -> Customer | None:
