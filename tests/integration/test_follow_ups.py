@@ -140,6 +140,22 @@ def test_a_case_taken_up_before_its_date_stays_where_it_is(
     assert [(f["kind"], f["outcome"]) for f in follow_ups] == [("pending", "skipped")]
 
 
+def test_the_case_page_says_a_parked_case_taken_up_early_no_longer_waits(
+    client: TestClient, session: Session, brand: Brand, agent: User, refund_case: Case
+) -> None:
+    headers = token_for(session, brand, "desk@skyways.test", Role.AGENT)
+    client.post(
+        f"/api/v1/cases/{refund_case.id}/pending",
+        json={"until": in_days(1), "reason": "customer"},
+        headers=headers,
+    )
+    sign_in(client, agent.email)
+    assert "no longer waiting" not in client.get(f"/cases/{refund_case.id}").text
+    client.post(f"/api/v1/cases/{refund_case.id}/status", json={"status": "resolved"}, headers=headers)
+    page = client.get(f"/cases/{refund_case.id}").text
+    assert "no longer waiting: the case is resolved" in page
+
+
 def test_a_new_date_replaces_the_old_so_the_case_comes_back_once(
     client: TestClient,
     session_factory: sessionmaker[Session],
@@ -219,7 +235,11 @@ def test_the_runners_after_round_hook_brings_due_cases_back(
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ({"until": "2020-01-01T09:00:00+00:00", "reason": "customer"}, "is not in the future"),
+        ({"until": "2020-01-01T09:00:00+00:00", "reason": "customer"}, "Wed 01 Jan 2020 09:00 UTC is not in"),
+        (
+            {"until": "2020-01-01T09:00:00-05:00", "reason": "customer"},
+            "Wed 01 Jan 2020 09:00 -05:00 is not in",
+        ),
         ({"until": "2030-01-01T09:00:00", "reason": "customer"}, "give a time zone"),
         ({"until": "2099-01-01T09:00:00+00:00", "reason": "customer"}, "at most 366 days ahead"),
         ({"until": "tomorrow", "reason": "customer"}, "until"),

@@ -45,9 +45,13 @@ def due_problem(due_at: datetime, *, now: datetime, field: str) -> str | None:
     if due_at.tzinfo is None:
         return f"{field}: give a time zone (for example 2026-12-03T09:00:00+01:00 or ...Z)"
     if due_at <= now:
-        return (
-            f"{field}: {due_at.isoformat()} is not in the future (now is {now.isoformat(timespec='seconds')})"
-        )
+        return f"{field}: {_on_its_clock(due_at, due_at)} is not in the future (it is {_on_its_clock(now, due_at)} now)"
     if due_at - now > MAX_AHEAD:
         return f"{field}: at most {MAX_AHEAD.days} days ahead (got {due_at.date().isoformat()})"
     return None
+
+
+def _on_its_clock(moment: datetime, given: datetime) -> str:
+    """``moment`` on the clock ``given`` was typed on ("Thu 03 Dec 2026 09:00 EST", "... UTC+01:00")."""
+    local = moment.astimezone(given.tzinfo)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
