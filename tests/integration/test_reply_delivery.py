@@ -600,3 +600,46 @@ def test_suggestions_offer_replies_from_similar_resolved_cases_of_the_brand_newe
     assert 'data-testid="suggested-past-reply"' in page
     assert "Rival&#39;s answer" not in page
     assert "Rival's answer" not in page
+
+
+def test_a_past_reply_offered_on_a_case_names_this_case_and_its_agent_not_the_others(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    bag = "My suitcase never arrived in Lisbon"
+    earlier = answered(
+        session, brand, text=bag, category="baggage", reply="(written below)", hours_ago=2, handle="maria"
+    )
+    reply = session.scalars(select(Reply).where(Reply.case_id == earlier.id)).one()
+    reply.text = f"I've checked under #{earlier.id}: your bag is on the 14:10 flight. ^PD"
+    session.commit()
+    case = message_case(session, brand, text="Where is my suitcase? Lisbon again", handle="dora", name="Dora")
+    session.add(
+        Enrichment(
+            brand_id=brand.id,
+            mention_id=session.scalars(select(Mention).where(Mention.case_id == case.id)).one().id,
+            analyzer="category",
+            model_version="t",
+            label="baggage",
+        )
+    )
+    session.commit()
+
+    _sign_in(client, agent.email)  # Ada Agent
+    page = client.get(f"/cases/{case.id}").text
+    assert f"I&#39;ve checked under #{case.id}: your bag is on the 14:10 flight. ^AA" in page
+    assert (
+        f"#{earlier.id}:" not in page.split('data-testid="suggested-past-reply"')[1].split("</blockquote>")[0]
+    )
+    assert "check every fact" in page
+    # the agent keeps the other case's number by hand: the checker says so before it goes out
+    checked = client.post(
+        "/api/v1/replies/check",
+        json={
+            "case_id": case.id,
+            "text": f"Sorry about this. Checked under #{earlier.id}.",
+            "visibility": "public",
+        },
+        headers=bearer(session, brand, agent),
+    )
+    assert checked.status_code == 200, checked.text
+    assert [f["code"] for f in checked.json()["findings"] if f["code"] == "other_case"] == ["other_case"]

@@ -47,6 +47,7 @@ def check_reply(draft: ReplyDraft) -> list[ReplyFinding]:
         *_blame_or_curt(draft),
         *_move_private(draft),
         *_missing_courtesies(draft),
+        *_other_case(draft),
     ]
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.start, f.end, f.code))
 
@@ -78,6 +79,26 @@ def _pii_public(draft: ReplyDraft) -> Iterator[ReplyFinding]:
 def _comparable(value: str) -> str:
     """A value as written in any spacing or case: "0800 123-4567" is "08001234567"."""
     return re.sub(r"[\W_]+", "", value).lower()
+
+
+#: a case reference as replies write it ("#19", "Ref #19"), not a hashtag's digits ("#flight19")
+CASE_REFERENCE = re.compile(r"(?<![\w#&])#\d+\b")
+
+
+def _other_case(draft: ReplyDraft) -> Iterator[ReplyFinding]:
+    """A case number that is not this case's: most often copied with a past reply's words."""
+    if not draft.case_reference:
+        return
+    for match in CASE_REFERENCE.finditer(draft.text):
+        if match.group(0) != draft.case_reference:
+            yield ReplyFinding(
+                FindingCode.OTHER_CASE,
+                Severity.WARN,
+                f"{match.group(0)} is another case's number (this one is {draft.case_reference}): "
+                "check the reply is about this customer's case",
+                match.start(),
+                match.end(),
+            )
 
 
 def _contradictions(draft: ReplyDraft) -> Iterator[ReplyFinding]:

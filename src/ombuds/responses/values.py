@@ -34,6 +34,7 @@ class FindingCode(StrEnum):
     NO_ACKNOWLEDGEMENT = "no_acknowledgement"
     BLAME_OR_CURT = "blame_or_curt"
     MOVE_PRIVATE = "move_private"
+    OTHER_CASE = "other_case"
 
 
 @dataclass(frozen=True)

@@ -467,3 +467,13 @@ def test_findings_come_blocking_first_then_by_position() -> None:
 
 def test_an_empty_draft_has_nothing_missing_yet() -> None:
     assert found("   ") == []
+
+
+def test_another_cases_number_warns_and_this_cases_does_not() -> None:
+    text = POLITE + "I've checked the payment under #19 and your case #25 is with billing."
+    findings = [f for f in found(text, case_reference="#25") if f.code is FindingCode.OTHER_CASE]
+    assert [(text[f.start : f.end], f.severity) for f in findings] == [("#19", Severity.WARN)]
+    assert "this one is #25" in findings[0].message
+    assert not blocks(findings)
+    quiet = POLITE + "Your case #25 is with billing. #LarkspurCares #1inService"
+    assert not [f for f in found(quiet, case_reference="#25") if f.code is FindingCode.OTHER_CASE]

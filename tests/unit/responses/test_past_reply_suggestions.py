@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from ombuds.responses.wording.suggest import CaseTopic, PastReply, similar_past_replies
+from ombuds.responses.wording.suggest import (
+    CaseTopic,
+    PastReply,
+    adapted_past_reply,
+    initials,
+    similar_past_replies,
+)
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -61,3 +67,37 @@ def test_one_reply_per_past_case() -> None:
         ],
     )
     assert ids(found) == [1]
+
+
+def test_a_past_reply_is_made_for_this_case_name_number_and_sign_off() -> None:
+    written = "Sorry Maria Silva, I've checked the payment under #19: the refund is issued. (Ref #19) ^PD"
+    made = adapted_past_reply(
+        written,
+        past_case_id=19,
+        case_ref="#25",
+        past_customer="Maria Silva",
+        customer="Dora Lima",
+        agent_name="Ada Agent",
+    )
+    assert made == "Sorry Dora Lima, I've checked the payment under #25: the refund is issued. (Ref #25) ^AA"
+
+
+def test_another_number_a_hashtag_and_a_reply_without_sign_off_are_left_as_written() -> None:
+    written = "Your earlier case #7 and #190 stay open; see #19flights. Thanks!"
+    made = adapted_past_reply(
+        written, past_case_id=19, case_ref="#25", past_customer=None, customer=None, agent_name="Ada"
+    )
+    assert made == written
+
+
+def test_an_agent_without_a_name_leaves_no_one_elses_initials() -> None:
+    made = adapted_past_reply(
+        "Found it at LIS. ^PD",
+        past_case_id=3,
+        case_ref="#4",
+        past_customer="",
+        customer=None,
+        agent_name=None,
+    )
+    assert made == "Found it at LIS."
+    assert initials("Pat  van Doe") == "PVD"

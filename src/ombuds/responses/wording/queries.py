@@ -35,6 +35,7 @@ from ombuds.responses.wording.suggest import (
     Candidate,
     CaseTopic,
     PastReply,
+    adapted_past_reply,
     fill_template,
     is_valid,
     matched_terms,
@@ -378,7 +379,7 @@ def suggestions_for_case(
         talking_points=talking_points,
         templates=templates,
         news=news,
-        past_replies=past_replies_for_case(session, case, topic=topic, customer=name),
+        past_replies=past_replies_for_case(session, case, topic=topic, customer=name, agent_name=agent_name),
     )
 
 
@@ -387,12 +388,12 @@ PAST_REPLIES_WEIGHED = 300
 
 
 def past_replies_for_case(
-    session: Session, case: Case, *, topic: CaseTopic, customer: str | None
+    session: Session, case: Case, *, topic: CaseTopic, customer: str | None, agent_name: str | None = None
 ) -> list[SuggestedPastReply]:
     """Replies sent on the brand's other resolved cases about the same thing, newest first, at most 3.
 
-    The other customer's name in a reply is swapped for this customer's, so no one is greeted as
-    someone else.
+    Made for this case (``adapted_past_reply``): no one is greeted as someone else, given another
+    case's number or signed off by another agent.
     """
     rows = session.execute(
         select(Reply.id, Reply.case_id, Reply.text, Reply.visibility, Reply.sent_at, Customer.display_name)
@@ -446,10 +447,14 @@ def past_replies_for_case(
     ]
     found = []
     for reply, matched in similar_past_replies(topic, past):
-        text = reply.text
-        other = names.get(reply.case_id)
-        if other and other.strip():
-            text = text.replace(other, customer or "there")
+        text = adapted_past_reply(
+            reply.text,
+            past_case_id=reply.case_id,
+            case_ref=f"#{case.id}",
+            past_customer=names.get(reply.case_id),
+            customer=customer,
+            agent_name=agent_name,
+        )
         found.append(
             SuggestedPastReply(
                 id=reply.reply_id,

@@ -147,6 +147,35 @@ def past_reply_match(topic: CaseTopic, past: PastReply) -> list[str]:
     return words if len(words) >= SHARED_WORDS_FOR_SIMILAR else []
 
 
+#: initials signing a reply off ("... ^PD"), as care teams on X sign theirs
+SIGN_OFF = re.compile(r"\s*\^[A-Z]{1,4}\s*$")
+
+
+def initials(name: str | None) -> str:
+    """An agent's initials as they sign a reply: "Pat Doe" is "PD"; nothing without a name."""
+    return "".join(word[0] for word in (name or "").split() if word[0].isalpha()).upper()[:4]
+
+
+def adapted_past_reply(
+    text: str,
+    *,
+    past_case_id: int,
+    case_ref: str,
+    past_customer: str | None,
+    customer: str | None,
+    agent_name: str | None,
+) -> str:
+    """A past reply's words made for this case: this customer's name for the other's, this case's
+    number for the other's, and this agent's initials for the other agent's sign-off (or none).
+    Its facts (a refund issued, a bag found) are the agent's to check; the composer's checker
+    still warns of any other case number left in."""
+    if past_customer and past_customer.strip():
+        text = text.replace(past_customer, customer or "there")
+    text = re.sub(rf"(?<![\w#&])#{past_case_id}\b", case_ref, text)
+    mine = initials(agent_name)
+    return SIGN_OFF.sub(f" ^{mine}" if mine else "", text)
+
+
 def similar_past_replies(
     topic: CaseTopic, past: Iterable[PastReply], *, limit: int = PAST_REPLIES_SHOWN
 ) -> list[tuple[PastReply, list[str]]]:
