@@ -244,6 +244,11 @@ def test_inbox_filters_by_status_and_team(
     empty = client.get("/inbox?status=pending")
     assert row_ids(empty) == []
     assert "No cases match these filters" in empty.text
+    unfound = client.get("/inbox?q=zzzzqqq")
+    assert row_ids(unfound) == []
+    assert "No open case matches “zzzzqqq”" in unfound.text, "a search that finds nothing is not inbox zero"
+    assert "Inbox zero" not in unfound.text
+    assert "No cases match these filters" in client.get("/inbox?priority=1").text
 
 
 def test_an_empty_inbox_says_what_to_do(client: TestClient, agent: User) -> None:
