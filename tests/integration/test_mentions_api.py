@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions
-from ombuds.accounts.models import Brand
+from ombuds.accounts.models import Brand, Role
 from ombuds.mentions.api import MAX_MENTIONS_PER_REQUEST
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.settings import Settings
@@ -217,3 +217,24 @@ def test_the_openapi_schema_documents_the_request_body(client: TestClient) -> No
     assert set(single["required"]) == {"external_id", "author_handle", "text", "created_at"}
     assert many["maxItems"] == MAX_MENTIONS_PER_REQUEST
     assert {"401", "413", "422"} <= set(operation["responses"])
+
+
+def test_a_viewers_token_reads_but_adds_no_mention_and_an_agents_token_does(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    tokens = {}
+    for role in (Role.VIEWER, Role.AGENT):
+        person = actions.create_user(
+            session, email=f"{role.value}@skyways.test", name=role.value, password="pw-123456"
+        )
+        actions.add_membership(session, user=person, brand=brand, role=role)
+        _, tokens[role] = actions.create_api_token(session, brand=brand, name=role.value, user=person)
+    session.commit()
+
+    refused = client.post(URL, json=mention("v1"), headers={"Authorization": f"Bearer {tokens[Role.VIEWER]}"})
+    assert refused.status_code == 403, refused.text
+    assert "viewer" in refused.json()["detail"]
+    assert stored(session_factory) == []
+    taken = client.post(URL, json=mention("a1"), headers={"Authorization": f"Bearer {tokens[Role.AGENT]}"})
+    assert taken.status_code == 200, taken.text
+    assert [m.external_id for m in stored(session_factory)] == ["a1"]

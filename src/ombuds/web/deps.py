@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from ombuds.accounts import actions, queries
 from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.lifecycle import Actor
-from ombuds.cases.workflow import may_see_personal_data
+from ombuds.cases.workflow import may_see_personal_data, may_work
 from ombuds.routing.queries import brand_timezone
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
@@ -56,6 +56,7 @@ class ApiCaller:
 
     brand: Brand
     token_id: int
+    user_id: int | None = None  # the person the token acts for; None for an integration's token
 
 
 def _caller_for_token(session: Session, credentials: HTTPAuthorizationCredentials) -> ApiCaller:
@@ -69,7 +70,7 @@ def _caller_for_token(session: Session, credentials: HTTPAuthorizationCredential
     actions.touch_api_token(session, token=token)
     brand = session.get(Brand, token.brand_id)
     assert brand is not None  # foreign key
-    return ApiCaller(brand=brand, token_id=token.id)
+    return ApiCaller(brand=brand, token_id=token.id, user_id=token.user_id)
 
 
 def require_api_token(session: DbSession, credentials: BearerCredentials) -> ApiCaller:
@@ -82,7 +83,23 @@ def require_api_token(session: DbSession, credentials: BearerCredentials) -> Api
     return _caller_for_token(session, credentials)
 
 
-ApiAuth = Annotated[ApiCaller, Depends(require_api_token)]
+def require_writing_token(session: DbSession, credentials: BearerCredentials) -> ApiCaller:
+    """A token that may add to its brand: an integration's, or one acting for a member who works
+    cases (a viewer's token reads, as its person does)."""
+    caller = require_api_token(session, credentials)
+    if caller.user_id is not None:
+        person = session.get(User, caller.user_id)
+        role = queries.get_role(session, user=person, brand_id=caller.brand.id) if person else None
+        if not may_work(role):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this token acts for a {role.value if role else 'former member'} of {caller.brand.name}, "
+                "who may read but not add; an integration sends with a token of its own (`ombuds token create`)",
+            )
+    return caller
+
+
+ApiAuth = Annotated[ApiCaller, Depends(require_writing_token)]
 
 
 def start_user_session(request: Request, user: User) -> None:
