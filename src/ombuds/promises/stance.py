@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.promises.matching import Stance
 
 _NEGATIVE = re.compile(
@@ -64,7 +65,7 @@ def detect_stance(
     text: str, *, span: tuple[int, int] | None = None, sentiment: str | None = None
 ) -> StanceFinding:
     """The stance toward a matched promise and the evidence span (the best-matching sentence)."""
-    start, end = _trim(text, *(span or (0, len(text))))
+    start, end = whole_values(text, *_trim(text, *(span or (0, len(text)))))
     evidence = text[start:end]
     if sentiment in ("negative", "positive", "neutral"):
         stance = {

@@ -228,6 +228,9 @@ def finalize_value(value: Any) -> Any:
 
 
 def _mask_csv(text: str, mask: Callable[[str], str]) -> str:
+    # the reader refuses a field over its limit (128 KiB by default); none can be longer than the text
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in csv.reader(io.StringIO(text)):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ombuds.cases.privacy import mask_found
+from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.errors import InvalidInput
 from ombuds.promises.files import read_labelled_csv, read_promises
 from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Stance
@@ -120,3 +122,12 @@ def test_cue_words_stand_in_when_no_sentiment_is_stored() -> None:
     assert detect_stance("Flight delayed again, no update").stance is Stance.CONTRADICTS
     assert detect_stance("Landed early, thanks crew, great job").stance is Stance.CONFIRMS
     assert detect_stance("Which gate is flight 12 at?").stance is Stance.NEUTRAL
+
+
+def test_the_evidence_never_cuts_an_address_in_two_so_masking_it_alone_still_finds_it() -> None:
+    text = "My bag never came, write to jane.pii@example.org. Still waiting after 5 days"
+    sentence = (0, text.index(".") + 1)  # the sentence splitter stops at the address's first dot
+    found = detect_stance(text, span=sentence, sentiment="negative")
+    assert found.evidence == "My bag never came, write to jane.pii@example.org"
+    assert mask_found(found.evidence) == "My bag never came, write to [email]"
+    assert whole_values(text, 0, 10) == (0, 10), "a cut through no value stays where it was"

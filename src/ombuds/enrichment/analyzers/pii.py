@@ -78,6 +78,18 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def whole_values(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` of ``text`` widened so that it cuts no personal data value in two: a piece
+    shown or masked on its own ("janepii@example." of a sentence cut at the address's dot) would
+    no longer read as the value it is part of."""
+    for span in find_pii(text):
+        if span.start < start < span.end:
+            start = span.start
+        if span.start < end < span.end:
+            end = span.end
+    return start, end
+
+
 def find_pii(text: str) -> list[PiiSpan]:
     """Non-overlapping spans, earlier and more specific kinds first."""
     spans: list[PiiSpan] = []
