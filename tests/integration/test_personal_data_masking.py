@@ -469,6 +469,22 @@ def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
         # an agent, who sees the value, finds its messages by it (on PostgreSQL too, where the index
         # keeps an email or "+1" whole)
         assert agent.get(f"/api/v1/search?q={q}").json()["results"], value
+    # a piece of a value is as telling as the value: refused where the messages hold it only there
+    # (PostgreSQL's index keeps an email whole, so a piece of one finds nothing there, for anyone)
+    for piece in ("lind", "0134", "4111", "example"):
+        found_by_agent = agent.get(f"/api/v1/search?q={piece}").json()["results"]
+        for url in (f"/api/v1/search?q={piece}", f"/api/v1/cases?q={piece}"):
+            answer = viewer.get(url)
+            if found_by_agent:
+                assert answer.status_code == 422, url
+            else:
+                assert (
+                    answer.status_code == 422
+                    or answer.json()["results" if "search" in url else "items"] == []
+                )
+    assert agent.get("/api/v1/search?q=0134").json()["results"], "the test seeds the pieces"
+    # a word also written in the open is searched as any word, by a viewer too
+    assert viewer.get("/api/v1/search?q=lisbon").json()["results"]
 
 
 #: Answers that show the bare repeat: its case and customer, the incident that quotes it, search.

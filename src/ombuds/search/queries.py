@@ -69,10 +69,7 @@ class _MentionHit:
     is_phrase: bool
 
 
-#: A searched word that may be a booking reference typed bare, which the analyzer finds only
-#: beside a word that says what it is: letters and digits, a digit among them, five or more.
-_MAY_BE_A_REFERENCE = re.compile(r"(?=[\w-]*\d)[\w-]{5,20}")
-#: The messages holding such a word whose personal data is looked at, at most.
+#: The messages holding a searched word whose personal data is looked at, at most.
 _REFERENCES_CHECKED = 200
 _REFUSED = (
     "q: searching by personal data (a card number, phone, email or booking reference) takes "
@@ -88,10 +85,13 @@ def refuse_personal_data(query: SearchQuery) -> None:
 
 
 def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id: int) -> None:
-    """``refuse_personal_data`` for a booking reference typed bare ("QX7Y92"): refused when the
-    analyzer found it as one in a message of the brand that holds the word."""
+    """``refuse_personal_data`` for what the analyzer cannot tell from the query alone: a booking
+    reference typed bare ("QX7Y92"), refused when the analyzer found it as one in a message of the
+    brand that holds the word; and a piece of a value ("janepii", "0199", "4111"), refused when
+    the messages holding the word hold it only inside personal data (a word also written in the
+    open, a name or a flight number, is searched as any word)."""
     words = {word.lower() for word in (*query.words, *(w for phrase in query.phrases for w in phrase))}
-    for word in sorted(w for w in words if _MAY_BE_A_REFERENCE.fullmatch(w)):
+    for word in sorted(words):
         holding = _matching_mentions(
             session,
             SearchQuery(words=(word,), raw=word, typed_words=(word,)),
@@ -99,15 +99,33 @@ def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id
             columns=(Mention.id, Mention.text, Enrichment.data),
         )
         rows = session.execute(
-            holding.join(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == PII))
-            .where(Enrichment.label.is_not(None))
+            holding.outerjoin(
+                Enrichment,
+                (Enrichment.mention_id == Mention.id)
+                & (Enrichment.analyzer == PII)
+                & Enrichment.label.is_not(None),
+            )
             .limit(_REFERENCES_CHECKED)
             .execution_options(**{NOT_SHOWN: True})
         )
+        inside = in_the_open = False
         for mention_id, message, data in rows:
-            found = values(message, pii_marks(data, text=message, where=f"mention {mention_id}"))
-            if any(value.lower() == word for value, _ in found):
+            marks = pii_marks(data, text=message, where=f"mention {mention_id}") if data else []
+            found = [value.lower() for value, _ in values(message, marks)]
+            if word in found:
                 raise QueryError(_REFUSED)
+            inside = inside or any(word in value for value in found)
+            in_the_open = in_the_open or _written_in_the_open(word, message, found)
+        if inside and not in_the_open:
+            raise QueryError(_REFUSED)
+
+
+def _written_in_the_open(word: str, message: str, personal: Sequence[str]) -> bool:
+    """Whether ``word`` begins a word of ``message`` outside its personal values (lower-cased)."""
+    message = message.lower()
+    for value in personal:
+        message = message.replace(value, " ")
+    return re.search(rf"(?<![^\W_]){re.escape(word)}", message) is not None
 
 
 def _dialect(session: Session) -> str:
