@@ -243,7 +243,7 @@ def test_bad_input_is_a_clear_answer_naming_the_field(client: TestClient, csrf: 
         ("/admin/rules", "name", "x" * 300): (422, "name: at most 200 characters"),
         ("/admin/sources", "name", "feed"): (422, "kind: one of"),
         ("/admin/alerts", "name", "Room"): (422, "kind and min_severity"),
-        ("/admin/sla", "hours.mon", "9-5"): (422, "hours.mon"),
+        ("/admin/sla", "hours.mon", "9-5"): (422, "Monday: opening window &#39;9-5&#39;"),
     }
     for (path, field, value), (status, words) in cases.items():
         answer = client.post(path, data={"csrf_token": csrf, field: value})
@@ -251,12 +251,31 @@ def test_bad_input_is_a_clear_answer_naming_the_field(client: TestClient, csrf: 
         assert words in answer.text, f"{path}: {answer.text[:300]}"
 
 
+def test_a_refused_sla_policy_comes_back_as_typed_with_what_was_wrong(
+    client: TestClient, csrf: str, session: Session
+) -> None:
+    typed = {"first_response.urgent": "45", "timezone": "Europe/Lisbon", "hours.tue": "17:00-09:00"}
+    typed |= {"hours.mon": "08:30-18:00", "notify_managers_on_breach": "1", "holidays": "2026-12-25"}
+    answer = client.post("/admin/sla", data={"csrf_token": csrf, **typed})
+    assert answer.status_code == 422
+    page = answer.text
+    assert 'data-testid="sla-error"' in page and "Tuesday: opening window" in page
+    assert "Nothing was saved" in page
+    for field in ("first_response.urgent", "timezone", "hours.tue", "hours.mon", "holidays"):
+        assert f'name="{field}" value="{typed[field]}"' in page.replace(
+            'inputmode="numeric" size="6" ', ""
+        ), field
+    assert 'name="notify_managers_on_breach" value="1" checked' in page
+    assert 'name="raise_priority_on_breach" value="1">' in page, "left unticked as it was sent"
+    assert "08:30-18:00" not in client.get("/admin/sla").text, "nothing was stored"
+
+
 @pytest.mark.parametrize(
     ("path", "form", "words"),
     [
-        ("/admin/sla", {"first_response.urgent": "²"}, "first_response.urgent: a whole number of minutes"),
-        ("/admin/sla", {"near_breach_percent": "²"}, "near_breach_percent: a whole number of minutes"),
-        ("/admin/sla", {"move_to_team_id": "²"}, "move_to_team_id: &#39;²&#39; is not a team of"),
+        ("/admin/sla", {"first_response.urgent": "²"}, "First response, urgent: a whole number of minutes"),
+        ("/admin/sla", {"near_breach_percent": "²"}, "Near breach at: a whole number of minutes"),
+        ("/admin/sla", {"move_to_team_id": "²"}, "Hand the case to: &#39;²&#39; is not a team of"),
         ("/admin/rules", {"name": "Legal", "team_id": "²"}, "team_id: &#39;²&#39; is not a team of"),
         ("/admin/rules/try", {"text": "Where is my bag?", "followers": "²"}, "followers: a whole number"),
         (

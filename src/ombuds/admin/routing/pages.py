@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -239,6 +240,18 @@ def move_rule(
 
 @router.get("/admin/sla")
 def sla_page(request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
+    return _sla_form(request, signed_in, session)
+
+
+def _sla_form(
+    request: Request,
+    signed_in: CurrentUser,
+    session: Session,
+    *,
+    typed: dict[str, str] | None = None,
+    error: str | None = None,
+) -> Response:
+    """The policy's form: as stored, or as typed with what was wrong with it (nothing typed is lost)."""
     brand = admin_brand(signed_in, KEEPERS)
     config, escalation = queries.get_sla_config(session, brand.id)
     return render(
@@ -252,9 +265,28 @@ def sla_page(request: Request, signed_in: CurrentUser, session: DbSession) -> Re
             "targets": TARGETS,
             "priorities": PRIORITIES,
             "teams": list_teams(session, brand.id),
+            "day_names": dict(zip(WEEKDAYS, calendar.day_name, strict=True)),
+            "typed": typed,
+            "error": error,
         },
         signed_in=signed_in,
+        status_code=422 if error else 200,
     )
+
+
+#: The form's fields as its labels name them, for its error messages.
+_FIELD_WORDS = {
+    **{f"hours.{day}": name for day, name in zip(WEEKDAYS, calendar.day_name, strict=True)},
+    **{
+        f"{target}.{name}": f"{target.replace('_', ' ').capitalize()}, {name}"
+        for target in TARGETS
+        for name in PRIORITIES
+    },
+    "near_breach_percent": "Near breach at",
+    "timezone": "Time zone",
+    "holidays": "Holidays",
+    "move_to_team_id": "Hand the case to",
+}
 
 
 def _minutes(form: dict[str, str], key: str) -> int | None:
@@ -272,6 +304,27 @@ async def save_sla(request: Request, signed_in: CurrentUser, session: DbSession)
     brand = admin_brand(signed_in, KEEPERS)
     raw = await request.form()
     form = {key: value for key, value in raw.items() if isinstance(value, str)}
+    try:
+        config, escalation = _policy_from(session, brand, form)
+        sla_actions.set_sla_policy(
+            session, brand_id=brand.id, config=config, escalation=escalation, actor=Actor(signed_in.user)
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _sla_form(request, signed_in, session, typed=form, error=_in_words(str(error)))
+    flash(request, "The SLA policy is saved: cases routed from now on follow it.", "success")
+    return RedirectResponse("/admin/sla", status_code=303)
+
+
+def _in_words(message: str) -> str:
+    """An error as the form's labels say it: "Monday hours: ..." rather than "hours.mon: ..."."""
+    field, _, rest = message.partition(": ")
+    label = _FIELD_WORDS.get(field)
+    text = f"{label}: {rest}" if label and rest else message
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _policy_from(session: Session, brand: Brand, form: dict[str, str]) -> tuple[SlaConfig, Escalation]:
     for key, value in form.items():
         if len(value) > 2000 or "\x00" in value:
             raise InvalidInput(f"{key[:40]}: at most 2000 characters, and no NUL characters")
@@ -289,7 +342,9 @@ async def save_sla(request: Request, signed_in: CurrentUser, session: DbSession)
             try:
                 Window.parse(window)
             except ValueError as error:
-                raise InvalidInput(f"hours.{day}: {error}") from None
+                raise InvalidInput(
+                    f"hours.{day}: {error}; write each as 09:00-17:30, several apart with commas"
+                ) from None
     holidays = [d.strip() for d in form.get("holidays", "").replace("\n", ",").split(",") if d.strip()]
     near = _minutes(form, "near_breach_percent")
     current, _ = queries.get_sla_config(session, brand.id)
@@ -308,8 +363,4 @@ async def save_sla(request: Request, signed_in: CurrentUser, session: DbSession)
         notify_managers=bool(form.get("notify_managers_on_breach")),
         move_to_team_id=team.id if team else None,
     )
-    sla_actions.set_sla_policy(
-        session, brand_id=brand.id, config=config, escalation=escalation, actor=Actor(signed_in.user)
-    )
-    flash(request, "The SLA policy is saved: cases routed from now on follow it.", "success")
-    return RedirectResponse("/admin/sla", status_code=303)
+    return config, escalation
