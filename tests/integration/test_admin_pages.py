@@ -259,7 +259,8 @@ def test_a_refused_sla_policy_comes_back_as_typed_with_what_was_wrong(
     answer = client.post("/admin/sla", data={"csrf_token": csrf, **typed})
     assert answer.status_code == 422
     page = answer.text
-    assert 'data-testid="sla-error"' in page and "Tuesday: opening window" in page
+    assert 'data-testid="sla-error"' in page
+    assert "Tuesday: opening window" in page
     assert "Nothing was saved" in page
     for field in ("first_response.urgent", "timezone", "hours.tue", "hours.mon", "holidays"):
         assert f'name="{field}" value="{typed[field]}"' in page.replace(

@@ -128,7 +128,10 @@ def test_the_wording_page_manages_templates_and_news_for_pr_and_only_shows_them_
         "/wording/templates",
         data={"name": "Broken", "body": "x", "variants": "no colon here", "csrf_token": token},
     )
-    assert bad.status_code == 303
+    assert bad.status_code == 422
+    assert "channel: wording" in bad.text, "why, beside the form"
+    assert 'value="Broken"' in bad.text, "what was typed stays"
+    assert ">no colon here</textarea>" in bad.text
     client.post(
         "/wording/news",
         data={
@@ -141,7 +144,6 @@ def test_the_wording_page_manages_templates_and_news_for_pr_and_only_shows_them_
         },
     )
     page = client.get("/wording")
-    assert "channel: wording" in page.text  # the refused template's reason, flashed
     assert page.text.count('data-testid="template-row"') == 1
     assert "Bergen lounge opens" in page.text
     client.post("/logout", data={"csrf_token": token})
@@ -186,10 +188,35 @@ def test_a_form_validity_date_outside_the_years_is_refused_and_nothing_is_saved(
     ):
         refused = client.post(url, data={**form, "valid_until": valid_until, "csrf_token": token})
 
-        assert refused.status_code == 303, (url, refused.text)
-        assert "valid until: must be in the years 1970 to 2100" in client.get(shown_on).text, url
+        if shown_on == "/wording":  # the page again, the form as it was sent
+            assert refused.status_code == 422, (url, refused.text)
+            assert "Valid until: must be in the years 1970 to 2100" in refused.text, url
+            assert f'value="{valid_until}"' in refused.text, url
+            assert 'value="Oslo"' in refused.text, url
+        else:
+            assert refused.status_code == 303, (url, refused.text)
+            assert "valid until: must be in the years 1970 to 2100" in client.get(shown_on).text, url
     assert session.scalars(select(TalkingPoint)).all() == []
     assert session.scalars(select(NewsItem)).all() == []
+
+
+def test_a_statement_valid_until_a_past_moment_is_refused_saying_so_and_the_words_stay(
+    client: TestClient, session: Session, brand: Brand, outage: tuple[Incident, list[Case]]
+) -> None:
+    incident, _cases = outage
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, pr.email)
+    page = client.get("/wording").text
+    assert 'name="valid_until" type="datetime-local" min="' in page, "the browser offers no past date"
+    token = csrf(page)
+    form = {"title": "Oslo", "text": FIRST, "valid_until": "2020-01-01T10:00", "csrf_token": token}
+    refused = client.post("/wording/talking-points", data=form)
+    assert refused.status_code == 422
+    assert "Valid until: Wed 01 Jan 2020 10:00 UTC has passed" in refused.text
+    assert f">{FIRST}</textarea>" in refused.text
+    client.post(f"/incidents/{incident.id}/holding-statement", data={"text": FIRST, **form})
+    assert "valid until: Wed 01 Jan 2020 10:00 UTC has passed" in client.get(f"/incidents/{incident.id}").text
+    assert session.scalars(select(TalkingPoint)).all() == []
 
 
 def test_template_names_clash_whatever_their_letters_case_on_both_databases(

@@ -23,7 +23,7 @@ from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.incidents.titles import stream_words
-from ombuds.timezones import day_label, local_day, moment_label
+from ombuds.timezones import day_label, in_zone, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
 from ombuds.web.csrf import csrf_token
@@ -212,6 +212,7 @@ def _environment() -> jinja2.Environment:
     env.globals["query_with"] = query_with
     env.globals["whole_values"] = whole_values  # a highlight that cuts no personal data in two
     env.globals["shown_zone"] = _shown_zone.get  # the zone this page shows times in, for its labels
+    env.globals["now_for_input"] = _now_for_input  # a datetime-local field's ``min``: no past date
     return env
 
 
@@ -268,3 +269,8 @@ def render(
     return renderer.render(
         request, name, context, signed_in=signed_in, status_code=status_code, headers=headers
     )
+
+
+def _now_for_input() -> str:
+    """Now on the page's clock, as a ``datetime-local`` field writes it ("2026-12-03T09:21")."""
+    return f"{in_zone(utcnow(), _shown_zone.get()):%Y-%m-%dT%H:%M}"

@@ -27,6 +27,7 @@ from ombuds.responses.wording import actions, queries
 from ombuds.responses.wording.api import may_write
 from ombuds.responses.wording.models import NewsKind
 from ombuds.responses.wording.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS, NewsWrite, TemplateWrite
+from ombuds.timezones import moment_label
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
@@ -93,9 +94,15 @@ def _until(value: str, timezone: str) -> datetime | None:
     except ValueError as exc:
         raise InvalidInput(f"valid until: {text!r} is not a date and time (YYYY-MM-DDTHH:MM)") from exc
     try:
-        return in_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone)))
+        until = in_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone)))
     except ValueError as exc:
         raise InvalidInput(f"valid until: {exc}") from None
+    if until <= utcnow():
+        raise InvalidInput(
+            f"valid until: {moment_label(until, timezone=timezone)} has passed; "
+            "pick a later time, or leave it empty (valid until withdrawn)"
+        )
+    return until
 
 
 @router.post("/incidents/{incident_id}/holding-statement")
@@ -160,9 +167,13 @@ def _brand_id(signed_in: SignedIn) -> int:
 @router.get("/wording")
 def wording_page(request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
     """The brand's talking points, reply templates and news items; PR, managers and admins edit them."""
+    return render(request, "wording/manage.html", _wording_context(session, signed_in), signed_in=signed_in)
+
+
+def _wording_context(session: Session, signed_in: SignedIn) -> dict[str, Any]:
     brand_id = _brand_id(signed_in)
     points = queries.list_talking_points(session, brand_id=brand_id, include_expired=True)
-    context = {
+    return {
         "points": [
             {"point": point, "version": version, "in_force": queries.is_in_force(point)}
             for point, version in points
@@ -172,8 +183,25 @@ def wording_page(request: Request, signed_in: CurrentUser, session: DbSession) -
         "news": queries.list_news(session, brand_id=brand_id, include_expired=True),
         "news_kinds": [kind.value for kind in NewsKind],
         "can_write": may_write(signed_in.role),
+        "typed": {},  # per form, what was sent when it was refused
+        "refused": {},  # per form, why
     }
-    return render(request, "wording/manage.html", context, signed_in=signed_in)
+
+
+def _refused(
+    request: Request,
+    signed_in: SignedIn,
+    session: Session,
+    error: Exception,
+    form: str,
+    typed: dict[str, Any],
+) -> Response:
+    """The page again with the form as it was sent and why it was refused: nothing typed is lost."""
+    session.rollback()
+    context = _wording_context(session, signed_in)
+    context["typed"] = {form: typed}
+    context["refused"] = {form: _said(error)}
+    return render(request, "wording/manage.html", context, signed_in=signed_in, status_code=422)
 
 
 def _terms(value: str) -> list[str]:
@@ -193,14 +221,19 @@ def _variants(value: str) -> dict[str, str]:
     return found
 
 
+def _said(error: Exception) -> str:
+    """Why a form was refused, in one sentence that names the field."""
+    message = str(error)
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return message[:1].upper() + message[1:]
+
+
 def _to_wording(request: Request, session: Session, error: Exception | None, done: str) -> Response:
     if error is not None:
         session.rollback()
-        message = str(error)
-        if isinstance(error, ValidationError):
-            first = error.errors()[0]
-            message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-        flash(request, message, "error")
+        flash(request, _said(error), "error")
     else:
         flash(request, done, "success")
     return RedirectResponse("/wording", status_code=status.HTTP_303_SEE_OTHER)
@@ -234,7 +267,10 @@ def add_talking_point(
             valid_until=_until(valid_until, signed_in.timezone),
         )
     except OmbudsError as exc:
-        return _to_wording(request, session, exc, "")
+        typed = {"title": title, "text": text, "categories": categories, "keywords": keywords}
+        return _refused(
+            request, signed_in, session, exc, "talking_point", typed | {"valid_until": valid_until}
+        )
     return _to_wording(request, session, None, f"Talking point {title.strip()!r} saved.")
 
 
@@ -302,7 +338,14 @@ def add_template(
             keywords=data.keywords,
         )
     except (OmbudsError, ValidationError) as exc:
-        return _to_wording(request, session, exc, "")
+        typed = {
+            "name": name,
+            "body": body,
+            "variants": variants,
+            "categories": categories,
+            "keywords": keywords,
+        }
+        return _refused(request, signed_in, session, exc, "template", typed)
     return _to_wording(request, session, None, f"Template {data.name!r} saved.")
 
 
@@ -348,7 +391,9 @@ def add_news(
         )
         actions.save_news(session, brand_id=brand_id, actor_id=actor, now=utcnow(), **data.model_dump())
     except (OmbudsError, ValidationError) as exc:
-        return _to_wording(request, session, exc, "")
+        typed: dict[str, Any] = {"kind": kind, "title": title, "body": body, "categories": categories}
+        typed |= {"keywords": keywords, "may_share": may_share, "valid_until": valid_until}
+        return _refused(request, signed_in, session, exc, "news", typed)
     return _to_wording(request, session, None, f"News item {data.title!r} saved.")
 
 
