@@ -136,6 +136,12 @@ def test_the_customer_answers_the_survey_once_and_the_case_shows_it(
     assert "Kowalski" not in form.text
     assert "maya_k" not in form.text
     assert 'name="score"' in form.text
+    # the page speaks for the brand: its name, not the desk's, and no way into the desk's API
+    assert f"<title>How did we do? · {brand.name}</title>" in form.text
+    assert f"{brand.name} customer care" in form.text
+    assert "/api/docs" not in form.text
+    assert "Ombuds" not in form.text
+    assert '<meta name="robots" content="noindex">' in form.text
 
     for bad in ("0", "6"):
         refused = client.post(url, data={"score": bad, "comment": "meh"})

@@ -10,7 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Brand
 from ombuds.clock import as_utc, utcnow
 from ombuds.fields import NoNul
 from ombuds.surveys import actions, queries
@@ -42,9 +44,17 @@ _REFUSALS = {
 
 
 def _page(
-    request: Request, survey: Survey | None, *, message: str | None, status_code: int, form: bool
+    request: Request,
+    session: Session,
+    survey: Survey | None,
+    *,
+    message: str | None,
+    status_code: int,
+    form: bool,
 ) -> Response:
+    brand = session.get(Brand, survey.brand_id) if survey is not None else None
     context = {
+        "brand_name": brand.name if brand is not None else "",
         "survey": survey,
         "first_name": survey.first_name if survey is not None else "",
         "subject": survey.subject if survey is not None else "",
@@ -60,12 +70,12 @@ def _page(
 def survey_form(request: Request, token: Token, session: DbSession) -> Response:
     survey = queries.get_survey_by_token(session, token)
     if survey is None:
-        return _refusal(request, None, AnswerOutcome.UNKNOWN)
+        return _refusal(request, session, None, AnswerOutcome.UNKNOWN)
     if survey.answered_at is not None:
-        return _refusal(request, survey, AnswerOutcome.ALREADY_ANSWERED)
+        return _refusal(request, session, survey, AnswerOutcome.ALREADY_ANSWERED)
     if is_expired(expires_at=as_utc(survey.expires_at), now=utcnow()):
-        return _refusal(request, survey, AnswerOutcome.EXPIRED)
-    return _page(request, survey, message=None, status_code=200, form=True)
+        return _refusal(request, session, survey, AnswerOutcome.EXPIRED)
+    return _page(request, session, survey, message=None, status_code=200, form=True)
 
 
 @router.post("/survey/{token}")
@@ -80,17 +90,23 @@ def answer(
     survey = queries.get_survey_by_token(session, token)
     if outcome is not AnswerOutcome.RECORDED:
         session.rollback()
-        return _refusal(request, survey, outcome)
+        return _refusal(request, session, survey, outcome)
     session.commit()
     return _page(
-        request, survey, message="Thank you! Your answer has been recorded.", status_code=200, form=False
+        request,
+        session,
+        survey,
+        message="Thank you! Your answer has been recorded.",
+        status_code=200,
+        form=False,
     )
 
 
-def _refusal(request: Request, survey: Survey | None, outcome: AnswerOutcome) -> Response:
+def _refusal(request: Request, session: Session, survey: Survey | None, outcome: AnswerOutcome) -> Response:
     status_code, message = _REFUSALS[outcome]
     return _page(
         request,
+        session,
         survey,
         message=message,
         status_code=status_code,
