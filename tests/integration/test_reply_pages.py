@@ -146,6 +146,10 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert sent in timeline_texts(page)
     assert 'data-status="sent"' in page
     assert "Public reply recorded as sent" in page  # no sink on X here: the agent posts it by hand
+    # the history names who the customer heard from, not the desk's own handle for its messages
+    assert f'<strong class="mention-author">{brand.name} · {agent.name}</strong>' in page
+    assert "sent from the desk" in page
+    assert "@ombuds:" not in page
 
 
 def test_a_blocked_reply_keeps_the_words_and_shows_the_pii_finding(

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ombuds.accounts.models import Brand, User
 from ombuds.cases.actions import attach_mention
 from ombuds.cases.models import Case
 from ombuds.event_payloads import ReplyFailed, ReplySent, SurveyNotSent, SurveySent
@@ -144,6 +145,21 @@ def _reply_source(session: Session, *, brand_id: int) -> Source:
     return source
 
 
+#: the handle of a message the desk sent ("ombuds:7": by user 7; "ombuds:token": by an API token)
+DESK_HANDLE_PREFIX = "ombuds:"
+
+
+def _signature(session: Session, reply: Reply) -> str:
+    """Who the customer heard from, as the case's history names it: "Skyways · Ada Agent"."""
+    brand = session.get(Brand, reply.brand_id)
+    author = session.get(User, reply.author_id) if reply.author_id is not None else None
+    names = [
+        brand.name if brand is not None else "",
+        "the desk" if reply.is_survey else author.name if author else "",
+    ]
+    return " · ".join(name for name in names if name)
+
+
 def mark_sent(
     session: Session, *, reply: Reply, external_id: str | None, at: datetime, is_manual: bool = False
 ) -> Mention:
@@ -162,8 +178,8 @@ def mark_sent(
         channel=reply.channel,
         direction=Direction.OUTBOUND,
         is_public=reply.visibility is Visibility.PUBLIC,
-        author_handle=f"ombuds:{reply.author_id or 'token'}",
-        author_name=None,
+        author_handle=f"{DESK_HANDLE_PREFIX}{reply.author_id or 'token'}",
+        author_name=_signature(session, reply),
         text=reply.text,
         in_reply_to=queries.last_inbound_external_id(session, case=case),
         metrics={},
