@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.errors import Conflict
-from ombuds.incidents.models import Incident
+from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.responses.wording.actions import save_template
 from ombuds.responses.wording.models import NewsItem, TalkingPoint
 from tests.integration.test_web_cases import NOW, add_case, add_mention, sign_in
@@ -57,6 +57,7 @@ def test_pr_writes_and_revises_a_holding_statement_agents_see_it_on_linked_cases
     assert saved.status_code == 303
     page = client.get(f"/incidents/{incident.id}")
     assert FIRST in page.text
+    assert "Holding statement saved (version 1); every linked case shows it." in page.text  # active
     assert re.search(r"Version 1 · approved by Pia", page.text)
     assert "Holding statement" in page.text
     assert "incident.holding_statement" not in page.text
@@ -217,6 +218,21 @@ def test_a_statement_valid_until_a_past_moment_is_refused_saying_so_and_the_word
     client.post(f"/incidents/{incident.id}/holding-statement", data={"text": FIRST, **form})
     assert "valid until: Wed 01 Jan 2020 10:00 UTC has passed" in client.get(f"/incidents/{incident.id}").text
     assert session.scalars(select(TalkingPoint)).all() == []
+
+
+def test_a_statement_saved_while_the_incident_is_watched_says_when_cases_will_show_it(
+    client: TestClient, session: Session, brand: Brand, outage: tuple[Incident, list[Case]]
+) -> None:
+    incident, _cases = outage
+    incident.status = IncidentStatus.WATCHING
+    session.commit()
+    pr = member(session, brand, "pia@skyways.test", Role.PR)
+    sign_in(client, pr.email)
+    token = csrf(client.get(f"/incidents/{incident.id}").text)
+    client.post(f"/incidents/{incident.id}/holding-statement", data={"text": FIRST, "csrf_token": token})
+    page = client.get(f"/incidents/{incident.id}").text
+    assert "linked cases show it once the incident is active (it is watching now)" in page
+    assert "every linked case shows it" not in page
 
 
 def test_template_names_clash_whatever_their_letters_case_on_both_databases(

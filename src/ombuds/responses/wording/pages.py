@@ -21,7 +21,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.fields import Id, NoNul, in_utc
-from ombuds.incidents.models import Incident
+from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.incidents.queries import get_incident
 from ombuds.responses.wording import actions, queries
 from ombuds.responses.wording.api import may_write
@@ -147,11 +147,12 @@ def write_holding_statement(
         session.rollback()
         flash(request, str(exc), "error")
         return back
-    flash(
-        request,
-        f"Holding statement saved (version {version.version}); every linked case shows it.",
-        "success",
+    shown = (
+        "every linked case shows it"
+        if incident.status is IncidentStatus.ACTIVE
+        else f"linked cases show it once the incident is active (it is {incident.status.value} now)"
     )
+    flash(request, f"Holding statement saved (version {version.version}); {shown}.", "success")
     return back
 
 
