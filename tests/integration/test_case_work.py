@@ -365,3 +365,17 @@ def test_invalid_changes_are_refused_with_the_reason_and_the_way_out(
     case = fresh(session, lost_bag)
     assert (case.assignee_id, case.priority, case.status) == (None, Priority.NORMAL, CaseStatus.OPEN)
     assert [e.kind for e in case_events(session, lost_bag)] == ["case.status_changed"] * 3
+
+
+def test_an_agent_lowering_an_urgent_case_on_its_page_reads_why_not(
+    client: TestClient, session: Session, agent: User, lost_bag: Case
+) -> None:
+    lost_bag.priority = Priority.URGENT
+    session.commit()
+    sign_in(client, agent.email)
+    page = client.get(f"/cases/{lost_bag.id}")
+    refused = post_form(client, f"/cases/{lost_bag.id}/priority", csrf_of(page), priority="3", reason="calm")
+    assert refused.status_code == 303, "back to the case, not an error page"
+    shown = client.get(refused.headers["location"]).text
+    assert "Lowering an urgent case takes PR, a manager or an admin" in shown
+    assert fresh(session, lost_bag).priority == Priority.URGENT

@@ -220,3 +220,22 @@ def test_saved_views_for_me_and_my_team_show_their_counts_and_new_cases_are_offe
     add_case(session, brand=brand, subject="Late flight", handle="di", opened_hours_ago=0)
     session.commit()
     assert "1 new case: show them" in client.get(f"/inbox/news?after={newest}").text
+
+
+def test_a_bulk_lowering_leaves_the_urgent_cases_the_agent_may_not_lower_and_names_them(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    urgent = add_case(session, brand=brand, subject="Child left at gate", handle="u1", opened_hours_ago=1)
+    urgent.priority = 1
+    calm = add_case(session, brand=brand, subject="Seat", handle="u2", opened_hours_ago=2)
+    session.commit()
+    answer = client.post(
+        "/api/v1/inbox/bulk",
+        json={"case_ids": [urgent.id, calm.id], "action": "priority", "priority": 4},
+        headers=_token(session, brand),  # an integration's token acts as an agent
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["changed"] == [calm.id]
+    assert "takes PR, a manager or an admin" in answer.json()["refused"][str(urgent.id)]
+    session.expire_all()
+    assert session.get(Case, urgent.id).priority == 1  # type: ignore[union-attr]

@@ -643,3 +643,42 @@ def test_a_past_reply_offered_on_a_case_names_this_case_and_its_agent_not_the_ot
     )
     assert checked.status_code == 200, checked.text
     assert [f["code"] for f in checked.json()["findings"] if f["code"] == "other_case"] == ["other_case"]
+
+
+def test_an_agent_may_not_lower_an_urgent_case_out_of_pr_approval_but_pr_and_managers_may(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = message_case(session, brand, text="Your crew left my child at the gate", handle="lee")
+    case.priority = 1
+    session.commit()
+    agent_headers = bearer(session, brand, agent)
+    held = client.post(f"/api/v1/cases/{case.id}/replies", json={"text": THANKS}, headers=agent_headers)
+    assert held.json()["status"] == "awaiting_approval"
+
+    lowered = client.post(
+        f"/api/v1/cases/{case.id}/priority", json={"priority": 2, "reason": "x"}, headers=agent_headers
+    )
+    assert lowered.status_code == 403, lowered.text
+    assert "takes PR, a manager or an admin" in lowered.json()["detail"]
+    session.expire_all()
+    assert session.get(Case, case.id).priority == 1  # type: ignore[union-attr]
+    again = client.post(f"/api/v1/cases/{case.id}/replies", json={"text": THANKS}, headers=agent_headers)
+    assert again.json()["status"] == "awaiting_approval", "the next public reply still waits for PR"
+
+    pr = bearer(session, brand, member(session, brand, Role.PR, "pia"))
+    by_pr = client.post(
+        f"/api/v1/cases/{case.id}/priority", json={"priority": 2, "reason": "not urgent"}, headers=pr
+    )
+    assert by_pr.status_code == 200, by_pr.text
+    raised = client.post(
+        f"/api/v1/cases/{case.id}/priority", json={"priority": 1, "reason": "back"}, headers=agent_headers
+    )
+    assert raised.status_code == 200, "raising is anyone's call"
+
+    manager = bearer(session, brand, member(session, brand, Role.MANAGER, "max"))
+    off = {"on_priority_1": False, "on_media_author": True, "on_active_incident": True}
+    assert client.put("/api/v1/reply-approval-policy", json=off, headers=manager).status_code == 200
+    free = client.post(
+        f"/api/v1/cases/{case.id}/priority", json={"priority": 3, "reason": "fine"}, headers=agent_headers
+    )
+    assert free.status_code == 200, "with urgent replies not held, the agent's call again"

@@ -10,7 +10,7 @@ scope can see; the actions check the role again so no edge can forget it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -198,6 +198,19 @@ def change_status(
     return events
 
 
+#: A check another part of the desk makes before a case's priority moves (the replies' approval:
+#: an urgent case's public replies wait for PR, so lowering it is PR's or a manager's call): why
+#: the actor's role may not move it from the case's priority to the new one, or None.
+PriorityGuard = Callable[[Session, Case, Priority, "Role | None"], str | None]
+_priority_guards: list[PriorityGuard] = []
+
+
+def register_priority_guard(guard: PriorityGuard) -> None:
+    """Ask ``guard`` before any priority change; once per guard."""
+    if guard not in _priority_guards:
+        _priority_guards.append(guard)
+
+
 def change_priority(
     session: Session, *, case: Case, priority: int, reason: str, actor: Actor
 ) -> Event | None:
@@ -210,6 +223,11 @@ def change_priority(
     reason = _text(reason, field="reason", limit=REASON_MAX_CHARS, required=True)
     if chosen == case.priority:
         return None
+    role = acting_role(session, actor=actor, brand_id=case.brand_id)
+    for guard in _priority_guards:
+        refusal = guard(session, case, chosen, role)
+        if refusal:
+            raise Forbidden(refusal)
     previous = case.priority
     case.priority = int(chosen)
     return _event(

@@ -16,7 +16,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
 from ombuds.cases.values import InboxSort, ResolvedAs
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learnable import FIXED_LABELS
-from ombuds.errors import Conflict, InvalidInput, OmbudsError
+from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import INT64_MAX, Id, NoNul, parse_id
 from ombuds.mentions.models import Mention
 from ombuds.web import panels
@@ -290,7 +290,7 @@ def set_priority(
         changed = lifecycle.change_priority(
             session, case=case, priority=priority, reason=reason, actor=Actor(signed_in.user)
         )
-    except (InvalidInput, Conflict) as error:
+    except (InvalidInput, Conflict, Forbidden) as error:  # Forbidden: an urgent case's replies wait for PR
         return _refused(request, session, case, error, "#priority")
     label = Priority(priority).name.lower()
     flash(

@@ -140,7 +140,9 @@ def apply_bulk(
     for case in cases:
         try:
             changed = _apply_one(session, case=case, change=change, actor=actor)
-        except Conflict as refused:  # this case cannot take it now; InvalidInput (the change is wrong) rises
+        # this case cannot take it now (Forbidden: an urgent case the actor may not lower);
+        # InvalidInput (the change itself is wrong) rises
+        except (Conflict, Forbidden) as refused:
             outcome.refused[case.id] = str(refused)
             continue
         (outcome.changed if changed else outcome.unchanged).append(case.id)

@@ -20,7 +20,7 @@ from ombuds.accounts.models import Team, User
 from ombuds.cases import lifecycle
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Priority
-from ombuds.errors import Conflict, InvalidInput
+from ombuds.errors import Conflict, Forbidden, InvalidInput
 from ombuds.incidents import actions, queries
 from ombuds.incidents.models import Incident
 
@@ -137,7 +137,8 @@ def apply_to_open_cases(
     for case in open_cases(session, incident=incident):
         try:
             changed = _apply(session, case, request, actor=actor, reason=reason)
-        except Conflict as exc:  # refused before anything was written (see set_case_status)
+        # refused before anything was written (set_case_status; an urgent case the actor may not lower)
+        except (Conflict, Forbidden) as exc:
             outcome.refused[case.id] = str(exc)
             continue
         (outcome.changed if changed else outcome.unchanged).append(case.id)

@@ -17,13 +17,20 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import User
 from ombuds.accounts.queries import get_role
 from ombuds.accounts.values import Role
-from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work
-from ombuds.cases.models import Case
+from ombuds.cases.lifecycle import Actor, acting_role, ensure_may_work, register_priority_guard
+from ombuds.cases.models import Case, Priority
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ombuds.event_payloads import EventKind, ReplyApproved, ReplyRejected, ReplyWithdrawn
 from ombuds.events import record_event
-from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
+from ombuds.responses import queries
+from ombuds.responses.approval_rules import (
+    ApprovalPolicy,
+    lowering_refusal,
+    may_approve,
+    may_set_policy,
+    may_withdraw,
+)
 from ombuds.responses.checker import blocks
 from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplyStatus
 from ombuds.responses.reply_checks import (
@@ -272,3 +279,11 @@ def set_approval_policy(session: Session, *, brand_id: int, policy: ApprovalPoli
             "on_active_incident": policy.on_active_incident,
         },
     )
+
+
+def _lowering_urgent(session: Session, case: Case, chosen: Priority, role: Role | None) -> str | None:
+    policy = queries.approval_policy(session, brand_id=case.brand_id)
+    return lowering_refusal(policy=policy, current=case.priority, chosen=int(chosen), role=role)
+
+
+register_priority_guard(_lowering_urgent)

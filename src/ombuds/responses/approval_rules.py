@@ -51,6 +51,20 @@ def approval_reason(
     return "; ".join(reasons) or None
 
 
+def lowering_refusal(*, policy: ApprovalPolicy, current: int, chosen: int, role: Role | None) -> str | None:
+    """Why ``role`` may not move a case from priority ``current`` to ``chosen``, or None.
+
+    While the brand holds an urgent case's public replies for PR, lowering it would send the next
+    one straight out: that is the call of someone who may approve them, not of the agent writing it.
+    """
+    if not policy.on_priority_1 or current != 1 or chosen == 1 or may_approve(role):
+        return None
+    return (
+        "lowering an urgent case takes PR, a manager or an admin: its public replies wait for PR's "
+        "approval while it is urgent; ask one of them, or add a note saying why it is not urgent"
+    )
+
+
 def may_approve(role: Role | None) -> bool:
     return role in APPROVER_ROLES
 
