@@ -699,3 +699,23 @@ def test_the_rule_tester_offers_the_brand_s_own_word_for_its_busiest_channel(
         add_mention(session, case=case, text="bag?", at=case.opened_at)
     session.commit()
     assert 'id="sample-channel" name="channel" value="x"' in client.get("/admin/rules").text
+
+
+def test_a_rule_naming_a_signal_analysis_never_gives_is_refused_and_an_unseen_category_is_pointed_out(
+    client: TestClient, csrf: str, session: Session, brand: Brand
+) -> None:
+    typo = client.post(
+        "/admin/rules", data={"csrf_token": csrf, "name": "Lawyers", "signals": "lawsuit_typo"}
+    )
+    assert typo.status_code == 422
+    assert "lawsuit_typo is no signal analysis gives" in typo.text
+    assert "legal_threat" in typo.text, "the signals there are are named"
+    assert session.scalars(select(RoutingRule).where(RoutingRule.name == "Lawyers")).all() == []
+
+    saved = client.post(
+        "/admin/rules", data={"csrf_token": csrf, "name": "Ghosts", "categories": "Nonexistent Category"}
+    )
+    assert saved.status_code == 303
+    page = flashes(client, "/admin/rules")
+    assert "No message of Skyways has had the category &#39;nonexistent category&#39; yet" in page
+    assert 'placeholder="x, email"' in page

@@ -15,6 +15,8 @@ from ombuds.accounts.models import Team
 from ombuds.accounts.queries import get_default_team
 from ombuds.cases.actions import apply_routing
 from ombuds.cases.models import Case, CaseStatus, Priority
+from ombuds.enrichment.analyzers.signals import SIGNAL_NAMES
+from ombuds.errors import InvalidInput
 from ombuds.event_payloads import CaseRouted, EventKind, parse_payload
 from ombuds.events import Event, events_together, record_event
 from ombuds.mentions.models import Direction, Mention
@@ -227,6 +229,7 @@ def create_rule(
     actor_id: int | None = None,
 ) -> RoutingRule:
     """Add a rule; rules are tried by position, the first match picks the team."""
+    _ensure_known_signals(signals)
     rule = RoutingRule(
         brand_id=brand_id,
         name=name,
@@ -251,6 +254,15 @@ def create_rule(
     return rule
 
 
+def _ensure_known_signals(signals: Sequence[str]) -> None:
+    """A signal analysis never gives would leave the rule silently never firing."""
+    unknown = sorted(set(signals) - set(SIGNAL_NAMES))
+    if unknown:
+        raise InvalidInput(
+            f"signals: {', '.join(unknown)} is no signal analysis gives; the signals are {', '.join(SIGNAL_NAMES)}"
+        )
+
+
 def update_rule(
     session: Session,
     *,
@@ -267,6 +279,7 @@ def update_rule(
     """Rewrite a rule's conditions and actions; False when nothing changed."""
     if team is not None and team.brand_id != rule.brand_id:
         raise ValueError("a rule routes to a team of its own brand")
+    _ensure_known_signals(signals)
     before = _rule_state(rule)
     rule.name = name
     rule.team_id = team.id if team else None

@@ -53,12 +53,19 @@ class Rule:
     signals: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        # a rule written "lost luggage" is for what analysis calls "Lost Luggage" ("lost_luggage")
+        object.__setattr__(self, "categories", frozenset(category_key(c) for c in self.categories))
+
     def explain(self, facts: CaseFacts) -> tuple[bool, tuple[str, ...]]:
         """Whether the rule matches, and each condition's verdict in words."""
         checks: list[tuple[bool, str]] = []
         if self.categories:
             checks.append(
-                (facts.category in self.categories, _condition("category", facts.category, self.categories))
+                (
+                    category_key(facts.category) in self.categories,
+                    _condition("category", facts.category, self.categories),
+                )
             )
         if self.signals:
             seen = ", ".join(sorted(facts.signals)) or "none"
@@ -80,11 +87,16 @@ class Rule:
         return all(ok for ok, _ in checks), tuple(("✓ " if ok else "✗ ") + why for ok, why in checks)
 
     def matches(self, facts: CaseFacts) -> bool:
-        if self.categories and facts.category not in self.categories:
+        if self.categories and category_key(facts.category) not in self.categories:
             return False
         if self.signals and not (self.signals & facts.signals):
             return False
         return not (self.channels and not names_channel(self.channels, facts.channel))
+
+
+def category_key(label: str | None) -> str:
+    """A category as rules compare it: in any case, "_" and "-" as spaces ("Lost Luggage" is "lost luggage")."""
+    return " ".join((label or "").replace("_", " ").replace("-", " ").lower().split())
 
 
 def _condition(name: str, value: str | None, wanted: frozenset[str]) -> str:

@@ -52,3 +52,15 @@ def test_sla_deadlines_follow_priority() -> None:
     assert urgent == opened + timedelta(minutes=30)
     assert low > urgent
     assert sla.resolution_due(sla.DEFAULT_POLICY, priority=Priority.URGENT, opened_at=opened) > urgent
+
+
+def test_a_rule_s_category_matches_however_analysis_spells_it() -> None:
+    rule = Rule(name="bags", team="baggage", categories=frozenset({"lost luggage"}))
+    for spelt in ("Lost Luggage", "lost_luggage", "LOST-LUGGAGE", " lost  luggage "):
+        assert rule.matches(CaseFacts(channel="x", category=spelt)), spelt
+    assert not rule.matches(CaseFacts(channel="x", category="Damaged Luggage"))
+    assert not rule.matches(CaseFacts(channel="x", category=None))
+    matched, reasons = Rule(name="bags", categories=frozenset({"Lost Luggage"})).explain(
+        CaseFacts(channel="x", category="lost_luggage")
+    )
+    assert matched, reasons

@@ -18,13 +18,14 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.values import Priority
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
+from ombuds.enrichment.models import Enrichment
 from ombuds.errors import InvalidInput
 from ombuds.fields import Id, NoNul, parse_id
 from ombuds.mentions.queries import usual_channel
 from ombuds.routing import actions, queries, sla_actions
 from ombuds.routing.business_hours import Window
 from ombuds.routing.models import RoutingRule
-from ombuds.routing.rules import explain_route
+from ombuds.routing.rules import category_key, explain_route
 from ombuds.routing.sla_config import WEEKDAYS, Escalation, SlaConfig
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
@@ -136,7 +137,37 @@ def create_rule(
         actor_id=signed_in.user.id,
     )
     flash(request, f"Rule {name} is added last; move it up to try it earlier.", "success")
+    _warn_of_unseen_categories(request, session, brand, categories)
     return RedirectResponse("/admin/rules", status_code=303)
+
+
+def _warn_of_unseen_categories(request: Request, session: Session, brand: Brand, categories: str) -> None:
+    """A category no message of the brand has had may be misspelt: the rule would never fire."""
+    wanted = _words(categories, field="categories")
+    if not wanted:
+        return
+    seen = {
+        category_key(label): label
+        for label in session.scalars(
+            select(Enrichment.label)
+            .where(
+                Enrichment.brand_id == brand.id,
+                Enrichment.analyzer == "category",
+                Enrichment.label.is_not(None),
+            )
+            .distinct()
+        )
+        if label
+    }
+    unseen = [category for category in wanted if category_key(category) not in seen]
+    if unseen:
+        known = ", ".join(sorted(seen.values())[:20]) or "none yet"
+        flash(
+            request,
+            f"No message of {brand.name} has had the category {', '.join(repr(c) for c in unseen)} yet "
+            f"(those seen: {known}); the rule fires once analysis or an agent gives it.",
+            "warning",
+        )
 
 
 @router.post("/admin/rules/try")
@@ -220,6 +251,7 @@ def edit_rule(
         actor_id=signed_in.user.id,
     )
     flash(request, f"Rule {name} is saved." if changed else f"Rule {name} had no changes.", "success")
+    _warn_of_unseen_categories(request, session, brand, categories)
     return RedirectResponse("/admin/rules", status_code=303)
 
 
