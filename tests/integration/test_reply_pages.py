@@ -146,6 +146,8 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert sent in timeline_texts(page)
     assert 'data-status="sent"' in page
     assert "Public reply recorded as sent" in page  # no sink on X here: the agent posts it by hand
+    assert ">To post by hand</span>" in page, "not 'Sent': nothing has reached the customer yet"
+    assert "no connector sends on X: <strong>post it there by hand</strong>" in page
     # the history names who the customer heard from, not the desk's own handle for its messages
     assert f'<strong class="mention-author">{brand.name} · {agent.name}</strong>' in page
     assert "sent from the desk" in page
