@@ -60,6 +60,10 @@ def double_charge(session: Session, brand: Brand, team: Team) -> Case:
             "category": {"label": "billing", "score": 0.74},
             "reach": {"label": "low", "score": 0.12},
             "language": {"label": "en", "score": 0.99},
+            "duplicates": {
+                "label": "3fb6af64182dc7a8",
+                "data": {"exact_key": "3fb6af64182dc7a8", "simhash": "ad758e4bd74b98bb"},
+            },
             "signals": {
                 "label": "churn_threat",
                 "score": 2.0,
@@ -131,6 +135,9 @@ def test_an_agent_sees_the_findings_and_the_evidence_marked_in_the_message(
         assert chip in message, chip
     assert "Personal data: Card number, Email" in message
     assert CARD in page.text.split("<h1>")[1]  # agents see the subject as written
+    assert "Analysis details" in message
+    for key in ("ad758e4bd74b98bb", "3fb6af64182dc7a8"):
+        assert key not in message, "the look-alike hashes are the machine's, not the agent's"
 
 
 def test_a_viewer_never_receives_the_personal_data(
