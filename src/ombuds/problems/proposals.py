@@ -74,6 +74,13 @@ def _label(category: str) -> str:
     return category.replace("_", " ")
 
 
+def _complaints_about(category: str) -> str:
+    """ "More and more lost luggage complaints"; a category that names complaints already is not doubled
+    ("Flight Attendant Complaints", not "Flight Attendant Complaints complaints")."""
+    label = _label(category)
+    return label if label.lower().endswith(("complaint", "complaints")) else f"{label} complaints"
+
+
 def propose(
     *,
     categories: Sequence[CategoryWeeks],
@@ -97,7 +104,7 @@ def propose(
             found.append(
                 Proposal(
                     key=f"category:{weeks.category}",
-                    title=f"More and more {_label(weeks.category)} complaints",
+                    title=f"More and more {_complaints_about(weeks.category)}",
                     why=f"{len(weeks.this_week)} open cases about {_label(weeks.category)} this week, "
                     f"{weeks.last_week} the week before",
                     case_ids=cases,

@@ -30,6 +30,13 @@ def test_a_category_growing_week_over_week_is_proposed_with_its_open_cases() -> 
         ("category:refund_delay", [5, 6, 7, 8, 9], "refund_delay")
     ]
     assert found[0].why == "5 open cases about refund delay this week, 2 the week before"
+    assert found[0].title == "More and more refund delay complaints"
+
+
+def test_a_category_that_names_complaints_is_not_said_twice() -> None:
+    growing = [CategoryWeeks("Flight Attendant Complaints", this_week=[1, 2, 3, 4, 5], last_week=1)]
+    found = propose(categories=growing, incidents=[], promises=[], linked_case_ids=[], settled_keys=[])
+    assert found[0].title == "More and more Flight Attendant Complaints"
 
 
 def test_incidents_and_contradicted_promises_are_proposed_biggest_first() -> None:
