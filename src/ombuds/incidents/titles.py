@@ -97,6 +97,20 @@ def storm_title(storm: Storm, *, current: str | None = None) -> str:
     return title[: TITLE_CHARS - len(suffix)] + suffix
 
 
+def spoken_phrases(phrases: Sequence[str], *, limit: int = 5) -> list[str]:
+    """What the storm's people keep saying, for a person: the detectors' own markers left out
+    ("(near-duplicates)"), and a phrase inside a longer one listed too said once, longest first
+    ("#slowdownwithlarkspur is the", not also "#slowdownwithlarkspur is")."""
+    said = sorted(
+        {p for p in phrases if p and not (p.startswith("(") and p.endswith(")"))}, key=len, reverse=True
+    )
+    kept: list[str] = []
+    for phrase in said:
+        if not any(phrase in longer for longer in kept):
+            kept.append(phrase)
+    return kept[:limit]
+
+
 def stream_words(key: str) -> str | None:
     """Which part of the stream an alarm watched, for people ("dana_reports on x", "about lost
     luggage"); None for the whole stream, a phrase (its words are in the title) or a person's own."""

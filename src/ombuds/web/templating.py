@@ -22,7 +22,7 @@ from markupsafe import Markup
 from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.enrichment.analyzers.pii import whole_values
-from ombuds.incidents.titles import stream_words
+from ombuds.incidents.titles import spoken_phrases, stream_words
 from ombuds.timezones import day_label, in_zone, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.assets import TEMPLATES_DIR, Assets
@@ -205,6 +205,7 @@ def _environment() -> jinja2.Environment:
         humanize=humanize,
         time_tag=time_tag,
         stream_words=stream_words,
+        spoken_phrases=spoken_phrases,
     )
     env.tests["overdue"] = is_overdue
     env.tests["distribution"] = is_distribution

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from ombuds.incidents.detectors import Signal, Storm
 from ombuds.incidents.detectors.storms import StormMessage
-from ombuds.incidents.detectors.text import REPLIES_TO_ONE_POST
+from ombuds.incidents.detectors.text import NEAR_DUPLICATES, REPLIES_TO_ONE_POST
 from ombuds.incidents.titles import (
     choose_phrase,
     phrase_counts,
     refreshed_title,
     size_band,
+    spoken_phrases,
     storm_title,
     stream_words,
 )
@@ -112,3 +113,16 @@ def test_the_part_of_the_stream_an_alarm_watched_reads_as_words() -> None:
     assert stream_words("tone:negative") == "negative tone"
     assert stream_words("channel:email") == "on email"
     assert [stream_words(key) for key in ("all", "phrase:8f3a", "manual")] == [None, None, None]
+
+
+def test_what_people_keep_saying_leaves_out_markers_and_phrases_inside_longer_ones() -> None:
+    found = [
+        "#slowdownwithlarkspur is",
+        "#slowdownwithlarkspur is the",
+        NEAR_DUPLICATES,
+        REPLIES_TO_ONE_POST,
+        "wifi",
+    ]
+    assert spoken_phrases(found) == ["#slowdownwithlarkspur is the", "wifi"]
+    assert spoken_phrases([NEAR_DUPLICATES]) == []
+    assert len(spoken_phrases([f"phrase {n}" for n in range(20)])) == 5
