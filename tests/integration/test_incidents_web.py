@@ -145,6 +145,7 @@ def test_the_incident_says_when_people_describe_one_problem_in_their_own_words(
     sign_in(client, "pia@skyways.test")
     page = client.get(f"/incidents/{storm.id}").text
     assert 'data-testid="agreeing">5 of 6 describe the same problem, in their own words<' in page
+    assert "<dt>Usual</dt><dd>0.4 people in 15 min</dd>" in page
 
     storm.evidence = {"peak": {"signal": "volume", "voices": 12, "window_minutes": 15, "expected": 3.0}}
     session.commit()
