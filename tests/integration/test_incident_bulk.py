@@ -251,3 +251,32 @@ def test_viewers_are_refused_and_another_brand_never_finds_the_incident(
     )
     session.expire_all()
     assert {session.get(Case, c.id).status for c in cases[:3]} == {CaseStatus.NEW}
+
+
+def test_the_reply_all_confirmation_shows_the_words_and_where_they_go(
+    client: TestClient, session: Session, brand: Brand, storm: tuple[Incident, list[Case]]
+) -> None:
+    incident, cases = storm
+    pia = _member(session, brand, "pia@skyways.test", Role.PR)
+    statement = "We know the app is down and are fixing it. " + "Updates on our status page. " * 10
+    create_talking_point(
+        session,
+        brand_id=brand.id,
+        title=incident.title,
+        text=statement.strip(),
+        actor_id=pia.id,
+        now=NOW,
+        incident_id=incident.id,
+    )
+    session.commit()
+    sign_in(client, "pia@skyways.test")
+    token = _csrf(client.get(f"/incidents/{incident.id}").text)
+    asked = client.post(
+        f"/incidents/{incident.id}/reply-all", data={"visibility": "public", "csrf_token": token}
+    )
+    assert asked.status_code == 200
+    assert f'data-testid="bulk-statement">{statement.strip()}</blockquote>' in asked.text
+    assert cases[0].channel == "x"  # a public reply there takes 280 characters; the statement is longer
+    assert "X: 3 cases · at most 280 characters" in asked.text
+    assert f"{len(statement.strip())} here: these cases will be refused" in asked.text
+    assert session.scalars(select(Reply)).all() == [], "asking sends nothing"

@@ -7,6 +7,7 @@ itself (422) with the findings and the words kept, so nothing the agent wrote is
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,6 +41,7 @@ from ombuds.responses.reply_checks import (
     filled_for_case,
 )
 from ombuds.responses.values import Visibility, channel_limit
+from ombuds.responses.wording.queries import holding_statements
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
@@ -427,15 +429,25 @@ def reply_to_incident_cases(
         flash(request, f"visibility: {visibility!r} is not public or private", "error")
         return back
     if confirmed != "yes":
+        cases = open_cases(session, incident=incident)
+        statement = holding_statements(session, [incident.id], now=utcnow()).get(incident.id)
+        text = statement.version.text if statement is not None else ""
+        by_channel = Counter(case.channel for case in cases)
         return render(
             request,
             "incidents/confirm_bulk.html",
             {
                 "incident": incident,
                 "what": f"send the holding statement as a {chosen.value} reply",
-                "count": len(open_cases(session, incident=incident)),
+                "count": len(cases),
                 "post_to": f"/incidents/{incident.id}/reply-all",
                 "fields": {"visibility": chosen.value},
+                "statement": text,
+                # per channel: how many cases, and the most a reply there takes (too long: refused there)
+                "channels": [
+                    (channel, count, channel_limit(channel, chosen))
+                    for channel, count in sorted(by_channel.items(), key=lambda item: -item[1])
+                ],
             },
             signed_in=signed_in,
         )
