@@ -204,6 +204,12 @@ def test_saved_views_for_me_and_my_team_show_their_counts_and_new_cases_are_offe
     page = client.get("/inbox")
     assert re.search(r"my urgent <span class=\"count\">1</span>", page.text)
     assert re.search(r"Care queue <span class=\"count\">2</span>", page.text)
+    # the form offers only the teams the agent may share with: their own
+    actions.create_team(session, brand=brand, slug="billing", name="Billing")
+    session.commit()
+    share = client.get("/inbox").text.split('id="view-share"')[1].split("</select>")[0]
+    assert f"Team {team.name}" in share
+    assert "Team Billing" not in share
 
     # The colleague sees the team's view, not the agent's own.
     client.post("/logout", data={"csrf_token": _csrf(client)})

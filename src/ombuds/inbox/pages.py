@@ -230,6 +230,9 @@ def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -
         "bulk_workers": list_case_workers(session, brand_id=brand.id) if can_work else [],
         "bulk_teams": list_teams(session, brand.id) if can_work else [],
         "bulk_incidents": list_incidents(session, brand_ids=[brand.id], limit=20) if can_work else [],
+        "share_teams": queries.teams_to_share_with(
+            session, brand_id=brand.id, user=signed_in.user, may_lead=signed_in.role in actions.TEAM_LEADS
+        ),
         # the "N new cases" notice counts cases opened after this one
         "newest_case_id": session.scalar(select(func.max(Case.id)).where(Case.brand_id == brand.id)) or 0,
     }
