@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.models import Brand
 from ombuds.cases.models import Case, Customer, Identity
+from ombuds.cases.thread_batch import load_identities
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
-from ombuds.mentions.models import Mention
+from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.pipeline.runner_inline import run_until_idle
 
@@ -90,3 +92,21 @@ def test_a_handle_from_an_imported_twitter_archive_writing_on_x_is_the_same_cust
         assert len(session.scalars(select(Identity).where(Identity.handle == "ann")).all()) == 1
         assert len(session.scalars(select(Customer).where(Customer.brand_id == brand.id)).all()) == 2
         assert len(session.scalars(select(Case).where(Case.brand_id == brand.id)).all()) == 2
+
+
+@pytest.mark.parametrize("handle", ["Élodie", "ΟΔΟΣ", "İpek", "ana"])
+def test_a_handle_in_any_script_is_found_again_and_the_customer_writes_into_the_same_case(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand, handle: str
+) -> None:
+    # SQLite's lower() leaves letters beyond ASCII as they are, Python's does not: the lookup lowers
+    # both sides in the database, else a second message found no identity and failed to thread
+    customer = Customer(brand_id=brand.id, display_name=handle)
+    session.add(customer)
+    session.flush()
+    session.add(Identity(brand_id=brand.id, customer_id=customer.id, channel="twitter", handle=handle))
+    session.commit()
+    written = Mention(
+        brand_id=brand.id, channel="x", author_handle=handle, direction=Direction.INBOUND, text="x"
+    )
+    found = load_identities(session, [written])
+    assert [identity.customer_id for identity in found.values()] == [customer.id]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
@@ -44,7 +44,10 @@ def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[Ident
         select(Identity)
         .where(  # through ix_identity_brand_handle; the handle's own case is matched below
             Identity.brand_id.in_({key[0] for key in wanted}),
-            func.lower(Identity.handle).in_({key[2].lower() for key in wanted}),
+            # lower() on both sides, the database's: SQLite's leaves "É" as it is, Python's does not
+            func.lower(Identity.handle).in_(
+                [func.lower(literal(handle)) for handle in {key[2] for key in wanted}]
+            ),
         )
         .order_by(Identity.id.desc())  # the older identity is the last one kept
     )

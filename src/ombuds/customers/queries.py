@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.models import Case, Customer, Identity
@@ -63,7 +63,8 @@ def lookalikes(session: Session, customer: Customer, handles: Collection[tuple[s
         .join(Customer, Customer.id == Identity.customer_id)
         .where(  # through ix_identity_brand_handle
             Identity.brand_id == customer.brand_id,
-            func.lower(Identity.handle).in_({handle for _, handle in ours}),
+            # lower() on both sides, the database's: SQLite's leaves "É" as it is, Python's does not
+            func.lower(Identity.handle).in_([func.lower(literal(handle)) for _, handle in handles]),
             Identity.customer_id != customer.id,
         )
         .order_by(Identity.customer_id, Identity.id)
