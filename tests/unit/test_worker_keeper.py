@@ -132,8 +132,11 @@ def test_a_worker_that_keeps_dying_young_waits_longer_each_time_and_a_settled_on
 
 
 def test_a_ctrl_c_before_the_worker_has_its_own_handlers_stops_it_quietly(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # sent to the keeper alone, as `kill -INT` does (run from a terminal, the keeper would leave a
+    # Ctrl-C to reach its child by itself)
+    monkeypatch.setattr("ombuds.worker._typed_in_the_terminal", lambda: False)
     runs = tmp_path / "runs"
 
     def work() -> int:  # Python's own SIGINT handler still in place, as before Celery installs its own

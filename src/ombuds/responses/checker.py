@@ -81,8 +81,11 @@ def _comparable(value: str) -> str:
     return re.sub(r"[\W_]+", "", value).lower()
 
 
-#: a case reference as replies write it ("#19", "Ref #19"), not a hashtag's digits ("#flight19")
-CASE_REFERENCE = re.compile(r"(?<![\w#&])#\d+\b")
+#: a case number as replies name one ("case #19", "Ref #19", "under #19"), not an order's ("order
+# 48213"), a rank ("the #1 airline") or a hashtag's digits ("#flight19")
+CASE_REFERENCE = re.compile(
+    r"\b(?:case|ref|reference|ticket|under)\.?\s*(?:no\.?\s*)?(?P<number>#\d+)\b", re.IGNORECASE
+)
 
 
 def _other_case(draft: ReplyDraft) -> Iterator[ReplyFinding]:
@@ -90,14 +93,15 @@ def _other_case(draft: ReplyDraft) -> Iterator[ReplyFinding]:
     if not draft.case_reference:
         return
     for match in CASE_REFERENCE.finditer(draft.text):
-        if match.group(0) != draft.case_reference:
+        number = match["number"]
+        if number != draft.case_reference:
             yield ReplyFinding(
                 FindingCode.OTHER_CASE,
                 Severity.WARN,
-                f"{match.group(0)} is another case's number (this one is {draft.case_reference}): "
+                f"{number} is another case's number (this one is {draft.case_reference}): "
                 "check the reply is about this customer's case",
-                match.start(),
-                match.end(),
+                match.start("number"),
+                match.end("number"),
             )
 
 

@@ -475,5 +475,7 @@ def test_another_cases_number_warns_and_this_cases_does_not() -> None:
     assert [(text[f.start : f.end], f.severity) for f in findings] == [("#19", Severity.WARN)]
     assert "this one is #25" in findings[0].message
     assert not blocks(findings)
-    quiet = POLITE + "Your case #25 is with billing. #LarkspurCares #1inService"
+    quiet = (
+        POLITE + "Your case #25 is with billing; order #48213 ships today from the #1 airline. #1inService"
+    )
     assert not [f for f in found(quiet, case_reference="#25") if f.code is FindingCode.OTHER_CASE]

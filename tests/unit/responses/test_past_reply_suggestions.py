@@ -101,3 +101,10 @@ def test_an_agent_without_a_name_leaves_no_one_elses_initials() -> None:
     )
     assert made == "Found it at LIS."
     assert initials("Pat  van Doe") == "PVD"
+
+
+def test_a_sign_off_in_any_letters_and_with_an_emoji_after_it_is_this_agent_s() -> None:
+    common = {"past_case_id": 3, "case_ref": "#4", "past_customer": None, "customer": None}
+    assert adapted_past_reply("Found it. ^ÉN", agent_name="Ada Agent", **common) == "Found it. ^AA"
+    assert adapted_past_reply("Found it ^PD 🙏", agent_name="Ada Agent", **common) == "Found it ^AA 🙏"
+    assert adapted_past_reply("Found it ^PD.", agent_name=None, **common) == "Found it."

@@ -147,8 +147,8 @@ def past_reply_match(topic: CaseTopic, past: PastReply) -> list[str]:
     return words if len(words) >= SHARED_WORDS_FOR_SIMILAR else []
 
 
-#: initials signing a reply off ("... ^PD"), as care teams on X sign theirs
-SIGN_OFF = re.compile(r"\s*\^[A-Z]{1,4}\s*$")
+#: initials signing a reply off ("... ^PD", "^ÉN.", "^PD 🙏"), as care teams on X sign theirs
+SIGN_OFF = re.compile(r"\s*\^[^\W\d_]{1,4}\b(?P<tail>[^\w^]*)$")
 
 
 def initials(name: str | None) -> str:
@@ -173,7 +173,7 @@ def adapted_past_reply(
         text = text.replace(past_customer, customer or "there")
     text = re.sub(rf"(?<![\w#&])#{past_case_id}\b", case_ref, text)
     mine = initials(agent_name)
-    return SIGN_OFF.sub(f" ^{mine}" if mine else "", text)
+    return SIGN_OFF.sub(lambda found: (f" ^{mine}" if mine else "") + found["tail"], text)
 
 
 def similar_past_replies(
