@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 from ombuds.personal_values import NOT_SHOWN
 from ombuds.search import index, snippets
+from ombuds.search.pieces import found_only_in_personal_data
 from ombuds.search.query import QueryError, SearchQuery
 from ombuds.search.schemas import Kind, SearchResultRead, SearchResults
 from ombuds.shown_brands import note_shown
@@ -69,7 +70,10 @@ class _MentionHit:
     is_phrase: bool
 
 
-#: The messages holding a searched word whose personal data is looked at, at most.
+#: A searched word that may be a booking reference typed bare, which the analyzer finds only
+#: beside a word that says what it is: letters and digits, a digit among them, five or more.
+_MAY_BE_A_REFERENCE = re.compile(r"(?=[\w-]*\d)[\w-]{5,20}")
+#: The messages holding such a word whose personal data is looked at, at most.
 _REFERENCES_CHECKED = 200
 _REFUSED = (
     "q: searching by personal data (a card number, phone, email or booking reference) takes "
@@ -85,13 +89,11 @@ def refuse_personal_data(query: SearchQuery) -> None:
 
 
 def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id: int) -> None:
-    """``refuse_personal_data`` for what the analyzer cannot tell from the query alone: a booking
-    reference typed bare ("QX7Y92"), refused when the analyzer found it as one in a message of the
-    brand that holds the word; and a piece of a value ("janepii", "0199", "4111"), refused when
-    the messages holding the word hold it only inside personal data (a word also written in the
-    open, a name or a flight number, is searched as any word)."""
+    """``refuse_personal_data`` for a booking reference typed bare ("QX7Y92"): refused when the
+    analyzer found it as one in a message of the brand that holds the word. A piece of a value is
+    not refused (that would tell it is one): what it finds only there is left out (``_found_in_the_open``)."""
     words = {word.lower() for word in (*query.words, *(w for phrase in query.phrases for w in phrase))}
-    for word in sorted(words):
+    for word in sorted(w for w in words if _MAY_BE_A_REFERENCE.fullmatch(w)):
         holding = _matching_mentions(
             session,
             SearchQuery(words=(word,), raw=word, typed_words=(word,)),
@@ -99,33 +101,92 @@ def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id
             columns=(Mention.id, Mention.text, Enrichment.data),
         )
         rows = session.execute(
-            holding.outerjoin(
-                Enrichment,
-                (Enrichment.mention_id == Mention.id)
-                & (Enrichment.analyzer == PII)
-                & Enrichment.label.is_not(None),
-            )
+            holding.join(Enrichment, (Enrichment.mention_id == Mention.id) & (Enrichment.analyzer == PII))
+            .where(Enrichment.label.is_not(None))
             .limit(_REFERENCES_CHECKED)
             .execution_options(**{NOT_SHOWN: True})
         )
-        inside = in_the_open = False
         for mention_id, message, data in rows:
-            marks = pii_marks(data, text=message, where=f"mention {mention_id}") if data else []
-            found = [value.lower() for value, _ in values(message, marks)]
-            if word in found:
+            found = values(message, pii_marks(data, text=message, where=f"mention {mention_id}"))
+            if any(value.lower() == word for value, _ in found):
                 raise QueryError(_REFUSED)
-            inside = inside or any(word in value for value in found)
-            in_the_open = in_the_open or _written_in_the_open(word, message, found)
-        if inside and not in_the_open:
-            raise QueryError(_REFUSED)
 
 
-def _written_in_the_open(word: str, message: str, personal: Sequence[str]) -> bool:
-    """Whether ``word`` begins a word of ``message`` outside its personal values (lower-cased)."""
-    message = message.lower()
-    for value in personal:
-        message = message.replace(value, " ")
-    return re.search(rf"(?<![^\W_]){re.escape(word)}", message) is not None
+def _searched_words(query: SearchQuery) -> list[str]:
+    return [*query.words, *(word for phrase in query.phrases for word in phrase)]
+
+
+def _found_in_the_open(session: Session, query: SearchQuery, *, brand_id: int) -> dict[int, int | None]:
+    """For a caller who sees personal data masked: the newest ``CANDIDATES`` messages the query
+    finds (id → case), but those its words find only inside their personal data ("0134" of a phone
+    number, "linds" of mara.lind@…): showing them would tell whose the value is."""
+    rows = session.execute(
+        _matching_mentions(
+            session,
+            query,
+            brand_id=brand_id,
+            columns=(Mention.id, Mention.case_id, Mention.text, Enrichment.data),
+        )
+        .outerjoin(
+            Enrichment,
+            (Enrichment.mention_id == Mention.id)
+            & (Enrichment.analyzer == PII)
+            & Enrichment.label.is_not(None),
+        )
+        .order_by(Mention.id.desc())
+        .limit(CANDIDATES)
+        .execution_options(**{NOT_SHOWN: True})
+    )
+    words = _searched_words(query)
+    kept: dict[int, int | None] = {}
+    for mention_id, case_id, message, data in rows:
+        marks = pii_marks(data, text=message, where=f"mention {mention_id}") if data else []
+        if not found_only_in_personal_data(words, message, [value for value, _ in values(message, marks)]):
+            kept[mention_id] = case_id
+    return kept
+
+
+def _open_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> list[int]:
+    """``matching_case_ids`` for a caller who sees personal data masked: the cases of the newest
+    messages found in the open, and of the customers found by a name or handle that is no value."""
+    found = {case_id for case_id in _found_in_the_open(session, query, brand_id=brand_id).values() if case_id}
+    customers = _matching_customers(session, query, brand_id=brand_id)
+    if customers is not None:
+        ids = list(session.scalars(customers.with_only_columns(Customer.id).limit(MAX_CUSTOMERS)))
+        shown = _customers_in_the_open(session, ids, _searched_words(query))
+        if shown:
+            found |= set(
+                session.scalars(
+                    select(Case.id)
+                    .where(Case.brand_id == brand_id, Case.customer_id.in_(shown))
+                    .order_by(Case.id.desc())
+                    .limit(MAX_CASE_IDS)
+                )
+            )
+    return sorted(found)
+
+
+def _customers_in_the_open(session: Session, customer_ids: Collection[int], words: Sequence[str]) -> set[int]:
+    """Of these customers, those the words find in their name or a handle that is no personal value
+    (an e-mail address is one: "janepii" finding janepii@example.org would tell whose it is)."""
+    if not customer_ids:
+        return set()
+    handles: dict[int, list[str]] = {}
+    for customer_id, handle in session.execute(
+        select(Identity.customer_id, Identity.handle).where(Identity.customer_id.in_(customer_ids))
+    ):
+        handles.setdefault(customer_id, []).append(handle)
+    names = dict(
+        session.execute(select(Customer.id, Customer.display_name).where(Customer.id.in_(customer_ids))).all()
+    )
+    kept = set()
+    for customer_id in customer_ids:
+        known_by = handles.get(customer_id, [])
+        personal = [handle for handle in known_by if mask_found(handle) != handle]
+        line = " ".join([names.get(customer_id, ""), *known_by])
+        if not found_only_in_personal_data(words, line, personal):
+            kept.add(customer_id)
+    return kept
 
 
 def _dialect(session: Session) -> str:
@@ -488,6 +549,10 @@ def search(
     # the candidates are every match up to CANDIDATES, so they are what ``total`` counts too: one
     # pass over the index, not a second one to count
     candidates = _ranked_mentions(session, query, brand_id=brand_id, limit=CANDIDATES)
+    words = _searched_words(query)
+    if mask_pii and words:
+        in_the_open = _found_in_the_open(session, query, brand_id=brand_id)
+        candidates = [hit for hit in candidates if hit.id in in_the_open]
     counted = len(candidates) + len({hit.case_id for hit in candidates if hit.case_id is not None})
     hits = candidates[:RANKED_MENTIONS]
     best_of_case: dict[int, _MentionHit] = {}
@@ -500,6 +565,9 @@ def search(
         if customers_query is not None
         else []
     )
+    if mask_pii and words:
+        shown = _customers_in_the_open(session, [customer_id for customer_id, _ in customers], words)
+        customers = [row for row in customers if row[0] in shown]
     total = counted + len(customers)
     customers = customers[:limit]
     # (is a phrase match, kind, position in rank) orders the list; then the best ``limit`` are read
@@ -586,6 +654,8 @@ def matching_case_ids(
     if mask_pii:
         refuse_personal_data(query)
         refuse_known_personal_data(session, query, brand_id=brand_id)
+        if _searched_words(query):
+            return _open_case_ids(session, query, brand_id=brand_id)
     if not (query.uses_index or query.handles or query.after or query.before):
         # only status:, team:, category: — they describe cases, so the cases answer alone
         cases = _matching_cases(session, query, brand_id=brand_id)
