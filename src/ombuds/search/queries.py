@@ -234,7 +234,7 @@ def _categorised_cases(session: Session, query: SearchQuery, *, brand_id: int) -
     The brand's few category labels are read first and matched here (a prefix, any case), so the
     messages are then found by their exact label, not by comparing every message's label.
     """
-    labels = session.scalars(_CATEGORY_LABELS, {"brand_id": brand_id})
+    labels = category_labels(session, brand_id=brand_id)
     wanted = [c.lower() for c in query.categories]
     chosen = [label for label in labels if label and label.lower().startswith(tuple(wanted))]
     return (
@@ -264,6 +264,12 @@ _CATEGORY_LABELS = text(
     SELECT label FROM label_of WHERE label IS NOT NULL
     """
 )
+
+
+def category_labels(session: Session, *, brand_id: int) -> list[str]:
+    """The category labels the brand's messages have had, each once, read by the enrichment index
+    one label at a time (a DISTINCT read every message's label)."""
+    return [label for label in session.scalars(_CATEGORY_LABELS, {"brand_id": brand_id}) if label]
 
 
 def _matching_cases(session: Session, query: SearchQuery, *, brand_id: int) -> Select[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,7 +17,6 @@ from ombuds.cases.lifecycle import Actor
 from ombuds.cases.values import Priority
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
-from ombuds.enrichment.models import Enrichment
 from ombuds.errors import InvalidInput
 from ombuds.fields import Id, NoNul, parse_id
 from ombuds.mentions.queries import usual_channel
@@ -27,6 +25,7 @@ from ombuds.routing.business_hours import Window
 from ombuds.routing.models import RoutingRule
 from ombuds.routing.rules import category_key, explain_route
 from ombuds.routing.sla_config import WEEKDAYS, Escalation, SlaConfig
+from ombuds.search.queries import category_labels
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
 
@@ -146,19 +145,7 @@ def _warn_of_unseen_categories(request: Request, session: Session, brand: Brand,
     wanted = _words(categories, field="categories")
     if not wanted:
         return
-    seen = {
-        category_key(label): label
-        for label in session.scalars(
-            select(Enrichment.label)
-            .where(
-                Enrichment.brand_id == brand.id,
-                Enrichment.analyzer == "category",
-                Enrichment.label.is_not(None),
-            )
-            .distinct()
-        )
-        if label
-    }
+    seen = {category_key(label): label for label in category_labels(session, brand_id=brand.id)}
     unseen = [category for category in wanted if category_key(category) not in seen]
     if unseen:
         known = ", ".join(sorted(seen.values())[:20]) or "none yet"
@@ -297,7 +284,7 @@ def _sla_form(
             "targets": TARGETS,
             "priorities": PRIORITIES,
             "teams": list_teams(session, brand.id),
-            "day_names": dict(zip(WEEKDAYS, calendar.day_name, strict=True)),
+            "day_names": dict(zip(WEEKDAYS, DAY_NAMES, strict=True)),
             "typed": typed,
             "error": error,
         },
@@ -306,9 +293,11 @@ def _sla_form(
     )
 
 
+#: The days as the form names them (``calendar.day_name`` would follow the server's locale).
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: The form's fields as its labels name them, for its error messages.
 _FIELD_WORDS = {
-    **{f"hours.{day}": name for day, name in zip(WEEKDAYS, calendar.day_name, strict=True)},
+    **{f"hours.{day}": name for day, name in zip(WEEKDAYS, DAY_NAMES, strict=True)},
     **{
         f"{target}.{name}": f"{target.replace('_', ' ').capitalize()}, {name}"
         for target in TARGETS
