@@ -202,7 +202,7 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
             "First response",
             span(found.first_response_minutes.median, minutes=1),
             "resolved",
-            f"median; 90% within {span(found.first_response_minutes.p90, minutes=1)} (business time)",
+            f"median of the cases resolved; 90% within {span(found.first_response_minutes.p90, minutes=1)} (business time)",
         ),
         tile(
             "Time to resolution",
@@ -214,7 +214,7 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
             "SLA attainment",
             percent(found.sla_attainment),
             "sla_missed",
-            "every target met; click: the misses",
+            "of the cases resolved in the period, every target met (open ones count once resolved); click: the misses",
             meter(found.sla_attainment),
         ),
         tile(
