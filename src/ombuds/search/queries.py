@@ -92,7 +92,7 @@ def refuse_known_personal_data(session: Session, query: SearchQuery, *, brand_id
     """``refuse_personal_data`` for a booking reference typed bare ("QX7Y92"): refused when the
     analyzer found it as one in a message of the brand that holds the word. A piece of a value is
     not refused (that would tell it is one): what it finds only there is left out (``_found_in_the_open``)."""
-    words = {word.lower() for word in (*query.words, *(w for phrase in query.phrases for w in phrase))}
+    words = {word.lower() for word in _searched_words(query)}
     for word in sorted(w for w in words if _MAY_BE_A_REFERENCE.fullmatch(w)):
         holding = _matching_mentions(
             session,
