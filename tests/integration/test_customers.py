@@ -152,3 +152,36 @@ def test_a_profile_lists_the_widest_audience_first_and_channels_without_a_count_
     assert profile.status_code == 200, profile.text
     # PostgreSQL sorts an unknown count first when counts go down, SQLite last: a person wants it last
     assert [i["channel"] for i in profile.json()["identities"]] == ["twitter", "email", "reviews"]
+
+
+def test_a_merge_never_makes_the_conversation_less_urgent(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    feed(
+        session_factory,
+        brand,
+        [
+            ("twitter", "kim", "@Skyways what time is boarding?"),
+            ("email", "kim@example.org", "Smoke in the cabin!"),
+        ],
+    )
+    kept = session.scalars(
+        select(Case).join(Mention, Mention.case_id == Case.id).where(Mention.author_handle == "kim")
+    ).one()
+    urgent = session.scalars(
+        select(Case)
+        .join(Mention, Mention.case_id == Case.id)
+        .where(Mention.author_handle == "kim@example.org")
+    ).one()
+    kept.priority, urgent.priority = 3, 1
+    session.commit()
+    _, token = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    merged = client.post(f"/api/v1/cases/{kept.id}/merge", json={"other_id": urgent.id}, headers=headers)
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["priority"] == 1, "an urgent case merged in keeps the conversation urgent"
+    history = client.get(f"/api/v1/cases/{kept.id}/events", headers=headers).json()
+    changed = [e for e in history if e["kind"] == "case.priority_changed"]
+    assert [e["summary"] for e in changed] == ["Priority Normal → Urgent"], "the history says so"

@@ -23,7 +23,14 @@ from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import as_utc, utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput
-from ombuds.event_payloads import CaseMerged, CaseUnmerged, CustomerMerged, CustomerUnmerged, parse_payload
+from ombuds.event_payloads import (
+    CaseMerged,
+    CasePriorityChanged,
+    CaseUnmerged,
+    CustomerMerged,
+    CustomerUnmerged,
+    parse_payload,
+)
 from ombuds.events import Event, record_event
 from ombuds.mentions.models import Mention
 
@@ -135,6 +142,22 @@ def merge_cases(
                 resolved_as=ResolvedAs.DUPLICATE if target is CaseStatus.RESOLVED else None,
             )
     kept.last_activity_at = max(as_utc(kept.last_activity_at), as_utc(other.last_activity_at))
+    if other.priority < kept.priority:  # 1 is urgent: a merge never makes a conversation less urgent
+        record_event(
+            session,
+            brand_id=kept.brand_id,
+            subject_type="case",
+            subject_id=kept.id,
+            payload=CasePriorityChanged(
+                previous=kept.priority,
+                priority=other.priority,
+                reason=f"merged with case {other.id}, which was more urgent",
+                api_token_id=actor.api_token_id,
+            ),
+            actor_id=actor.user_id,
+            occurred_at=at,
+        )
+        kept.priority = other.priority
     return record_event(
         session,
         brand_id=kept.brand_id,
