@@ -31,6 +31,7 @@ from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
+from ombuds.notifications.actions import notify
 from ombuds.notifications.models import Notification
 from ombuds.pipeline.runner_inline import run_until_idle
 from ombuds.routing.sla import DEFAULT_POLICY, SlaState, Target
@@ -295,6 +296,31 @@ def test_a_breach_goes_once_to_the_brands_webhook_with_the_case_link_and_to_mana
     assert page.status_code == 200
     assert f"SLA breached: case #{case.id} missed its first-response target" in page.text
     assert f'href="/cases/{case.id}"' in page.text
+
+    # a backlog breaching in one sweep reads as one line with its count, each case a click away
+    with session_factory.begin() as writing:
+        notify(
+            writing,
+            brand_id=case.brand_id,
+            user_ids=[manager.id],
+            kind="sla_breached",
+            text="SLA breached: a case",
+            path=f"/cases/{case.id}",
+            now=utcnow(),
+        )
+        for _ in range(3):
+            notify(
+                writing,
+                brand_id=case.brand_id,
+                user_ids=[manager.id],
+                kind="sla_breached",
+                text="SLA breached: another",
+                path=f"/cases/{case.id}",
+                now=utcnow(),
+            )
+    page = client.get("/notifications").text
+    assert "4 cases breached their SLA" in page  # the sweep's four; the first breach came earlier
+    assert page.count('data-testid="notification"') == 2
 
 
 # --- task reminders ----------------------------------------------------------------------------------
