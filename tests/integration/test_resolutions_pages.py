@@ -67,6 +67,7 @@ def test_an_agent_gives_within_the_limit_and_a_manager_approves_the_rest(
     sign_in(client, "manager@skyways.test")
     queue = client.get("/resolutions").text
     assert "250.50 EUR" in queue
+    assert f'<a href="/cases/{case.id}#resolutions">Case #{case.id}</a>' in queue, "which case, by its number"
     resolution_id = re.search(r'action="/resolutions/(\d+)/approve"', queue)
     assert resolution_id
     approved = client.post(
