@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand, Role, Team, User
+from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
 from ombuds.cases.lifecycle import Actor, change_status
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.tasks import Task
@@ -261,3 +261,17 @@ def test_the_survey_link_is_no_word_of_what_was_done_so_the_customer_is_still_ow
     assert asked.case_id == case.id
     assert session.get(Case, case.id).status is CaseStatus.OPEN  # type: ignore[union-attr]
     assert 'data-testid="tell-customer-badge"' in client.get("/inbox").text
+
+
+def test_the_tasks_page_opens_on_the_persons_own_team(
+    client: TestClient, session: Session, people: dict[str, User], billing: Team
+) -> None:
+    # teams by name: Billing, then Care; Bill works in Care, so his page opens there, not on Billing
+    care = session.scalars(select(Team).where(Team.slug == "care")).one()
+    session.add(TeamMember(team_id=care.id, user_id=people["bill"].id))
+    session.commit()
+    sign_in(client, "bill@skyways.test")
+    assert "Tasks for Care" in client.get("/tasks").text
+    client.cookies.clear()
+    sign_in(client, "carla@skyways.test")  # in no team: the brand's first
+    assert "Tasks for Billing" in client.get("/tasks").text

@@ -185,12 +185,15 @@ def waive(
 def tasks_page(
     request: Request, signed_in: CurrentUser, session: DbSession, team: str | None = None
 ) -> Response:
-    """One team's queue: overdue, open and done tasks; the first team when none is chosen."""
+    """One team's queue: overdue, open and done tasks; when none is chosen, the first team the person
+    is in (the first of the brand's for someone in none)."""
     brand = signed_in.brand
     if brand is None:
         return render(request, "cases/no_brand.html", signed_in=signed_in)
     teams = queries.list_teams(session, brand_id=brand.id)
-    chosen = next((t for t in teams if str(t.id) == team), teams[0] if teams else None)
+    own = set(queries.teams_of_person(session, user_id=signed_in.user.id, team_ids=[t.id for t in teams]))
+    default = next((t for t in teams if t.id in own), teams[0] if teams else None)
+    chosen = next((t for t in teams if str(t.id) == team), default)
     now = utcnow()
     queue = queries.team_queue(session, team=chosen, now=now) if chosen else None
     timezone = brand_timezone(session, brand.id)
