@@ -719,3 +719,19 @@ def test_a_rule_naming_a_signal_analysis_never_gives_is_refused_and_an_unseen_ca
     page = flashes(client, "/admin/rules")
     assert "No message of Skyways has had the category &#39;nonexistent category&#39; yet" in page
     assert 'placeholder="x, email"' in page
+
+
+def test_a_refused_form_s_page_leads_back_to_the_form(client: TestClient, csrf: str) -> None:
+    refused = client.post(
+        "/admin/people/invite",
+        data={"csrf_token": csrf, "email": "not-an-address", "name": "Ivo New"},
+        headers={"Referer": "http://testserver/admin/people?tab=invite"},
+    )
+    assert refused.status_code == 422
+    assert 'href="/admin/people?tab=invite" data-history-back data-testid="back-to-form"' in refused.text
+    elsewhere = client.post(
+        "/admin/people/invite",
+        data={"csrf_token": csrf, "email": "not-an-address"},
+        headers={"Referer": "https://evil.example/phish"},
+    )
+    assert 'data-testid="back-to-form"' not in elsewhere.text, "never back to another site"

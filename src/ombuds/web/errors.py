@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -68,10 +68,22 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
             "status_code": status_code,
             "title": title,
             "message": message or _PAGE_MESSAGES.get(status_code, "Something went wrong."),
+            "back_to": _form_page(request) if status_code in (400, 409, 413, 422) else None,
         },
         signed_in=_signed_in_or_none(request),
         status_code=status_code,
     )
+
+
+def _form_page(request: Request) -> str | None:
+    """The page of this app a refused form was sent from (its Referer), to go back to; None for
+    anything but a form sent from one of this app's pages."""
+    if request.method != "POST":
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:

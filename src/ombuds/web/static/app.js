@@ -16,6 +16,16 @@
     }
   });
 
+  // "Back to the form" on a refused form's page goes back in the history, where the browser keeps
+  // what was typed; without script (or history) the link opens the form afresh.
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("[data-history-back]") : null;
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
   // The bar's "More" menu closes on a click elsewhere or on Escape, as menus do.
   function closeMenus(except) {
     document.querySelectorAll("details.navmore[open]").forEach(function (menu) {
