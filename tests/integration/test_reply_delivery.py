@@ -492,6 +492,16 @@ def answered(
     return case
 
 
+def categorise(session: Session, brand: Brand, case: Case, label: str) -> None:
+    """The case's one message as analysis categorised it."""
+    mention = session.scalars(select(Mention).where(Mention.case_id == case.id)).one()
+    session.add(
+        Enrichment(
+            brand_id=brand.id, mention_id=mention.id, analyzer="category", model_version="t", label=label
+        )
+    )
+
+
 def test_suggestions_offer_replies_from_similar_resolved_cases_of_the_brand_newest_first(
     client: TestClient, session: Session, brand: Brand, agent: User
 ) -> None:
@@ -567,15 +577,7 @@ def test_suggestions_offer_replies_from_similar_resolved_cases_of_the_brand_newe
         handle="dora",
         name="Dora Lima",
     )
-    session.add(
-        Enrichment(
-            brand_id=brand.id,
-            mention_id=session.scalars(select(Mention).where(Mention.case_id == case.id)).one().id,
-            analyzer="category",
-            model_version="t",
-            label="baggage",
-        )
-    )
+    categorise(session, brand, case, "baggage")
     session.commit()
     got = client.get(f"/api/v1/cases/{case.id}/suggestions", headers=bearer(session, brand, agent))
     assert got.status_code == 200
@@ -613,15 +615,7 @@ def test_a_past_reply_offered_on_a_case_names_this_case_and_its_agent_not_the_ot
     reply.text = f"I've checked under #{earlier.id}: your bag is on the 14:10 flight. ^PD"
     session.commit()
     case = message_case(session, brand, text="Where is my suitcase? Lisbon again", handle="dora", name="Dora")
-    session.add(
-        Enrichment(
-            brand_id=brand.id,
-            mention_id=session.scalars(select(Mention).where(Mention.case_id == case.id)).one().id,
-            analyzer="category",
-            model_version="t",
-            label="baggage",
-        )
-    )
+    categorise(session, brand, case, "baggage")
     session.commit()
 
     _sign_in(client, agent.email)  # Ada Agent

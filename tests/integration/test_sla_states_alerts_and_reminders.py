@@ -299,22 +299,13 @@ def test_a_breach_goes_once_to_the_brands_webhook_with_the_case_link_and_to_mana
 
     # a backlog breaching in one sweep reads as one line with its count, each case a click away
     with session_factory.begin() as writing:
-        notify(
-            writing,
-            brand_id=case.brand_id,
-            user_ids=[manager.id],
-            kind="sla_breached",
-            text="SLA breached: a case",
-            path=f"/cases/{case.id}",
-            now=utcnow(),
-        )
-        for _ in range(3):
+        for n in range(4):
             notify(
                 writing,
                 brand_id=case.brand_id,
                 user_ids=[manager.id],
                 kind="sla_breached",
-                text="SLA breached: another",
+                text=f"SLA breached: case {n}",
                 path=f"/cases/{case.id}",
                 now=utcnow(),
             )
