@@ -201,7 +201,7 @@ def change_status(
 #: A check another part of the desk makes before a case's priority moves (the replies' approval:
 #: an urgent case's public replies wait for PR, so lowering it is PR's or a manager's call): why
 #: the actor's role may not move it from the case's priority to the new one, or None.
-PriorityGuard = Callable[[Session, Case, Priority, "Role | None"], str | None]
+PriorityGuard = Callable[[Session, Case, Priority, Role | None], str | None]
 _priority_guards: list[PriorityGuard] = []
 
 
