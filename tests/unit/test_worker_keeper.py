@@ -46,6 +46,8 @@ def test_a_worker_that_ends_unasked_is_started_again_until_a_stop_is_asked_for(t
     runs = tmp_path / "runs"
 
     def work() -> int:
+        # as Celery's warm shutdown ends; set before the run is written, which the stop waits for
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         with runs.open("a") as out:
             out.write("run\n")
         if _runs(runs) == 1:
@@ -54,7 +56,6 @@ def test_a_worker_that_ends_unasked_is_started_again_until_a_stop_is_asked_for(t
             os.kill(os.getpid(), signal.SIGKILL)
         if _runs(runs) == 3:
             return 0  # a warm shutdown sent to the worker alone
-        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # as Celery's warm shutdown ends
         while True:
             time.sleep(0.01)
 
@@ -70,9 +71,10 @@ def test_sighup_starts_a_fresh_worker_at_once(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
 
     def work() -> int:
+        # the handler first: a stop sent the moment the run is written must find it in place
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         with runs.open("a") as out:
             out.write(f"{os.getpid()}\n")
-        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
         while True:
             time.sleep(0.01)
 
