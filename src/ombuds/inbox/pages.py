@@ -30,6 +30,7 @@ from ombuds.inbox.bulk import MAX_CASES, apply_bulk
 from ombuds.inbox.schemas import BulkRequest
 from ombuds.inbox.values import ME, NOBODY, QUERY_MAX_CHARS, BulkAction, clean_query, parse_filter
 from ombuds.incidents.queries import list_incidents
+from ombuds.routing.assignment_queries import teams_of
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash
@@ -230,9 +231,14 @@ def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -
         "bulk_workers": list_case_workers(session, brand_id=brand.id) if can_work else [],
         "bulk_teams": list_teams(session, brand.id) if can_work else [],
         "bulk_incidents": list_incidents(session, brand_ids=[brand.id], limit=20) if can_work else [],
-        "share_teams": queries.teams_to_share_with(
-            session, brand_id=brand.id, user=signed_in.user, may_lead=signed_in.role in actions.TEAM_LEADS
-        ),
+        # who a view may be shared with: the teams one is in; managers and admins any of the brand's
+        "share_teams": list_teams(session, brand.id)
+        if signed_in.role in actions.TEAM_LEADS
+        else [
+            t
+            for t in teams_of(session, brand_id=brand.id, user_id=signed_in.user.id)
+            if t.archived_at is None
+        ],
         # the "N new cases" notice counts cases opened after this one
         "newest_case_id": session.scalar(select(func.max(Case.id)).where(Case.brand_id == brand.id)) or 0,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Team, TeamMember, User
+from ombuds.accounts.models import TeamMember, User
 from ombuds.inbox.models import SavedView
 
 
@@ -29,13 +29,3 @@ def get_view(session: Session, view_id: int, *, brand_id: int, user: User) -> Sa
     return next(
         (view for view in list_views(session, brand_id=brand_id, user=user) if view.id == view_id), None
     )
-
-
-def teams_to_share_with(session: Session, *, brand_id: int, user: User, may_lead: bool) -> list[Team]:
-    """The brand's teams a person may share a view with: those they are in; any, for a manager or admin."""
-    teams = (
-        select(Team).where(Team.brand_id == brand_id, Team.archived_at.is_(None)).order_by(Team.name, Team.id)
-    )
-    if not may_lead:
-        teams = teams.join(TeamMember, TeamMember.team_id == Team.id).where(TeamMember.user_id == user.id)
-    return list(session.scalars(teams))

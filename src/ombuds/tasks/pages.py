@@ -22,6 +22,7 @@ from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, Id, NoNul, parse_id
 from ombuds.problems.queries import list_problems
 from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
+from ombuds.routing.assignment_queries import teams_of
 from ombuds.routing.queries import brand_timezone
 from ombuds.tasks import actions, queries
 from ombuds.tasks.due import due_label, is_overdue
@@ -191,7 +192,7 @@ def tasks_page(
     if brand is None:
         return render(request, "cases/no_brand.html", signed_in=signed_in)
     teams = queries.list_teams(session, brand_id=brand.id)
-    own = set(queries.teams_of_person(session, user_id=signed_in.user.id, team_ids=[t.id for t in teams]))
+    own = {t.id for t in teams_of(session, brand_id=brand.id, user_id=signed_in.user.id)}
     default = next((t for t in teams if t.id in own), teams[0] if teams else None)
     chosen = next((t for t in teams if str(t.id) == team), default)
     now = utcnow()

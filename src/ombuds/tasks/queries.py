@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ombuds.accounts.models import Team, TeamMember
+from ombuds.accounts.models import Team
 from ombuds.cases.models import Case
 from ombuds.cases.tasks import Task, TaskStatus
 from ombuds.responses.models import Reply
@@ -113,11 +113,3 @@ def cases_to_tell(session: Session, *, case_ids: Collection[int]) -> set[int]:
         .where((replied.c.sent_at.is_(None)) | (replied.c.sent_at < done.c.done_at))
     )
     return {case_id for (case_id,) in rows}
-
-
-def teams_of_person(session: Session, *, user_id: int, team_ids: Sequence[int]) -> list[int]:
-    """Which of ``team_ids`` the person is a member of."""
-    if not team_ids:
-        return []
-    found = select(TeamMember.team_id).where(TeamMember.user_id == user_id, TeamMember.team_id.in_(team_ids))
-    return list(session.scalars(found))
