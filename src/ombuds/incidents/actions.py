@@ -624,6 +624,11 @@ def mark_alert_read(session: Session, *, alert: Alert, now: datetime) -> None:
 # -- the detectors' stored state ---------------------------------------------------------------
 
 
+def new_state_version() -> int:
+    """A stored state's version: not a counter, so two databases never look alike."""
+    return random.randrange(1, 2**31)
+
+
 def detector_state_for_update(session: Session, *, brand_id: int, now: datetime) -> DetectorState:
     """The brand's stored detectors, locked for this batch; an empty row for a new brand."""
     row = session.scalar(select(DetectorState).where(DetectorState.brand_id == brand_id).with_for_update())
@@ -644,24 +649,33 @@ def detector_journal(session: Session, *, brand_id: int) -> list[tuple[bytes, in
     return [(entry, observations) for entry, observations in rows]
 
 
-def store_detector_state(session: Session, *, row: DetectorState, state: bytes, now: datetime) -> None:
+def store_detector_state(
+    session: Session, *, row: DetectorState, state: bytes, now: datetime, version: int | None = None
+) -> None:
     """Keep the detectors whole as they stand after a batch, in place of the journal;
-    unchanged state (a rerun) writes nothing."""
+    unchanged state (a rerun) writes nothing. ``version``: the one the writer chose, else a new one."""
     if state != row.state:
         row.state = state
-        row.version = random.randrange(1, 2**31)  # not a counter: two databases must never look alike
+        row.version = version or new_state_version()
+
         row.updated_at = now
     session.execute(delete(DetectorJournal).where(DetectorJournal.brand_id == row.brand_id))
 
 
 def journal_detector_batch(
-    session: Session, *, row: DetectorState, entry: bytes, observations: int, now: datetime
+    session: Session,
+    *,
+    row: DetectorState,
+    entry: bytes,
+    observations: int,
+    now: datetime,
+    version: int | None = None,
 ) -> None:
     """Keep one batch's change to the detectors as a journal entry after the stored state."""
     session.add(
         DetectorJournal(brand_id=row.brand_id, entry=entry, observations=observations, created_at=now)
     )
-    row.version = random.randrange(1, 2**31)
+    row.version = version or new_state_version()
     row.updated_at = now
 
 
@@ -692,5 +706,5 @@ def set_detector_settings(
         monitor.detectors.monitor = monitor
         monitor.book.settings = settings
         store_detector_state(session, row=row, state=dumps(monitor), now=now)
-        row.version = random.randrange(1, 2**31)
+        row.version = new_state_version()
     row.updated_at = now

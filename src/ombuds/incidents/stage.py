@@ -61,35 +61,95 @@ def _monitor_for(session: Session, row: DetectorState) -> tuple[BrandMonitor, in
         cached = _monitors.pop(key, None)  # taken out while in use: a failed batch leaves nothing behind
     if cached is not None and row.state is not None and cached[0] == row.version:
         return cached[1], cached[2]
-    if row.state is not None:
-        journal = actions.detector_journal(session, brand_id=row.brand_id)
-        monitor = replay(actions.stored_monitor(session, row.state), (entry for entry, _ in journal))
+    return stored_monitor(session, brand_id=row.brand_id, state=row.state, settings=row.settings)
+
+
+def stored_monitor(
+    session: Session, *, brand_id: int, state: bytes | None, settings: Mapping[str, Any] | None
+) -> tuple[BrandMonitor, int]:
+    """The monitor the database holds for a brand (its whole state and the journal after it),
+    and how many observations that journal holds; a fresh one where none is stored yet."""
+    if state is not None:
+        journal = actions.detector_journal(session, brand_id=brand_id)
+        monitor = replay(actions.stored_monitor(session, state), (entry for entry, _ in journal))
         return monitor, sum(observations for _, observations in journal)
-    monitor = BrandMonitor(settings=DetectorSettings.from_dict(row.settings or {}))
+    monitor = BrandMonitor(settings=DetectorSettings.from_dict(dict(settings or {})))
     monitor.read_meaning_with(read_meaning)
     return monitor, 0
 
 
-def _store(
-    session: Session,
-    row: DetectorState,
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What one batch did to a brand's monitor: the storm changes for the incidents, the storms
+    as each change left them, and what to store (the whole state, or a journal entry, or nothing)."""
+
+    changes: list[StormChange]
+    storms: dict[int, Storm]
+    whole: bytes | None
+    entry: bytes | None
+    fed: int  # observations the monitor had not seen: the entry's size
+
+    @property
+    def journaled(self) -> int:
+        """Observations this batch adds to the journal since the last whole state."""
+        return self.fed if self.entry is not None else 0
+
+
+def observe_batch(
     monitor: BrandMonitor,
+    observations: Sequence[Observation],
     *,
-    journaled: int,
     resolved: Sequence[int],
-    fed: Sequence[Observation],
-    now: datetime,
-) -> None:
-    """Store the batch's change: whole when there is none yet or the journal is long, else as an entry."""
-    if row.state is None or journaled + len(fed) >= JOURNAL_LIMIT:
-        actions.store_detector_state(session, row=row, state=dumps(monitor), now=now)
-        journaled = 0
-    elif resolved or fed:  # a rerun of seen mentions changes nothing and writes nothing
+    stored: bool,
+    journaled: int,
+) -> Observed:
+    """Feed a batch to the monitor (pure: no database). ``stored``: a whole state exists
+    already; ``journaled``: observations its journal holds. The state is stored whole when there
+    is none yet or the journal is long, else the batch becomes a journal entry; a rerun of seen
+    mentions changes nothing and stores nothing."""
+    changes: list[StormChange] = []
+    # the storms as each change left them: a batch spanning days (a replay, the demo, catching up
+    # after downtime) can see a storm open, go quiet and be forgotten by the monitor before its end
+    storms: dict[int, Storm] = {}
+    fed: list[Observation] = []  # what the monitor has not seen yet: the journal entry
+    for observation in observations:
+        if observation.mention_id not in monitor.seen:
+            fed.append(observation)
+        found = monitor.observe(observation)
+        for change in found:
+            storm = monitor.storms.get(change.storm_id)
+            if storm is not None:
+                storms[change.storm_id] = storm
+        changes.extend(found)
+    whole = entry = None
+    if not stored or journaled + len(fed) >= JOURNAL_LIMIT:
+        whole = dumps(monitor)
+    elif resolved or fed:
         entry = dump_journal_entry(resolved, fed)
-        actions.journal_detector_batch(session, row=row, entry=entry, observations=len(fed), now=now)
-        journaled += len(fed)
-    with _lock:
-        _monitors[_cache_key(session, row.brand_id)] = (row.version, monitor, journaled)
+    return Observed(changes, storms, whole, entry, len(fed))
+
+
+def write_observed(
+    session: Session,
+    *,
+    brand_id: int,
+    row: DetectorState,
+    observed: Observed,
+    now: datetime,
+    version: int | None = None,
+) -> list[Incident]:
+    """Write what a batch did: its incidents, and the monitor whole or as a journal entry
+    (``version``: the one to give the stored row, else a fresh one)."""
+    incidents = actions.apply_storm_changes(
+        session, brand_id=brand_id, storms=observed.storms, changes=observed.changes
+    )
+    if observed.whole is not None:
+        actions.store_detector_state(session, row=row, state=observed.whole, now=now, version=version)
+    elif observed.entry is not None:
+        actions.journal_detector_batch(
+            session, row=row, entry=observed.entry, observations=observed.fed, now=now, version=version
+        )
+    return incidents
 
 
 def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Observation]:
@@ -125,7 +185,7 @@ def observations_for(session: Session, mentions: Sequence[Mention]) -> list[Obse
     ]
 
 
-def _forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> list[int]:
+def forget_resolved(session: Session, brand_id: int, monitor: BrandMonitor) -> list[int]:
     """Storms whose incident a person resolved stop growing and are never reopened; their ids."""
     live = [storm_id for storm_id, storm in monitor.storms.items() if not storm.is_resolved]
     if not live:
@@ -153,25 +213,28 @@ def detect(session: Session, *, brand_id: int, mentions: Sequence[Mention], now:
     inbound = [m for m in mentions if m.brand_id == brand_id and m.direction is Direction.INBOUND]
     row = actions.detector_state_for_update(session, brand_id=brand_id, now=now)
     monitor, journaled = _monitor_for(session, row)
-    resolved = _forget_resolved(session, brand_id, monitor)
-    changes: list[StormChange] = []
-    # the storms as each change left them: a batch spanning days (a replay, the demo, catching up
-    # after downtime) can see a storm open, go quiet and be forgotten by the monitor before its end
-    storms: dict[int, Storm] = {}
-    fed: list[Observation] = []  # what the monitor has not seen yet: the journal entry
-    for observation in observations_for(session, inbound):
-        if observation.mention_id not in monitor.seen:
-            fed.append(observation)
-        found = monitor.observe(observation)
-        for change in found:
-            storm = monitor.storms.get(change.storm_id)
-            if storm is not None:
-                storms[change.storm_id] = storm
-        changes.extend(found)
-    incidents = actions.apply_storm_changes(session, brand_id=brand_id, storms=storms, changes=changes)
-    _store(session, row, monitor, journaled=journaled, resolved=resolved, fed=fed, now=now)
+    resolved = forget_resolved(session, brand_id, monitor)
+    observed = observe_batch(
+        monitor,
+        observations_for(session, inbound),
+        resolved=resolved,
+        stored=row.state is not None,
+        journaled=journaled,
+    )
+    incidents = write_observed(session, brand_id=brand_id, row=row, observed=observed, now=now)
+    with _lock:
+        _monitors[_cache_key(session, row.brand_id)] = (
+            row.version,
+            monitor,
+            journaled_after(journaled, observed),
+        )
     session.flush()
     return incidents
+
+
+def journaled_after(journaled: int, observed: Observed) -> int:
+    """Observations the journal holds after a batch was written."""
+    return 0 if observed.whole is not None else journaled + observed.journaled
 
 
 def detect_all(session: Session, *, mentions: Sequence[Mention], now: datetime) -> list[Incident]:
