@@ -9,21 +9,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, defer, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.clock import Clock, utcnow
 from ombuds.enrichment.meaning import MeaningNotLoaded, load_meaning, loading_deferred
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
+from ombuds.pipeline.picking import mark_batch, pick_batch
 from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
 from ombuds.pipeline.stages import STAGES, PipelineStage
 from ombuds.settings import get_settings
+
+if TYPE_CHECKING:
+    from ombuds.pipeline.sidecar import Sidecar
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +41,6 @@ class PipelineReport:
     @property
     def total(self) -> int:
         return sum(self.advanced.values())
-
-
-def _pick(
-    session: Session, stage: PipelineStage, limit: int, where: Sequence[ColumnElement[bool]] = ()
-) -> list[Mention]:
-    """The stage's next batch, locked. Mentions the session already holds (a round's earlier
-    stage took them) are used as they are: only their ids are read again, not whole rows."""
-    order = (Mention.created_at, Mention.id) if stage.in_time_order else (Mention.id,)
-    query = select(Mention.id).where(Mention.stage == stage.picks, *where).order_by(*order).limit(limit)
-    ids = list(session.scalars(query.with_for_update(skip_locked=True)))
-    held = {
-        mention_id: found
-        for mention_id in ids
-        if (found := session.identity_map.get(identity_key(Mention, mention_id))) is not None
-    }
-    missing = [mention_id for mention_id in ids if mention_id not in held]
-    if missing:
-        # No stage reads the payload as received; leaving it out keeps a batch's read small.
-        loaded = select(Mention).options(defer(Mention.raw)).where(Mention.id.in_(missing))
-        held.update((mention.id, mention) for mention in session.scalars(loaded))
-    return [held[mention_id] for mention_id in ids if mention_id in held]
 
 
 def _fail_alone(
@@ -83,14 +65,7 @@ def _run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mentio
     """The stage's work and its marker, in the caller's transaction: the one place markers are set."""
     stage.run(session, batch, now)
     session.flush()
-    # One UPDATE for the whole batch rather than one per mention through the unit of work.
-    ids = [mention.id for mention in batch]
-    session.execute(
-        update(Mention).where(Mention.id.in_(ids)).values(stage=stage.marks),
-        execution_options={"synchronize_session": False},
-    )
-    for mention in batch:  # what the database now holds, without marking the objects changed
-        set_committed_value(mention, "stage", stage.marks)
+    mark_batch(session, batch, stage.marks)
 
 
 def _outside_loads(work: Callable[[], int]) -> int:
@@ -115,7 +90,7 @@ def _one_batch(
     where: Sequence[ColumnElement[bool]],
 ) -> int:
     with factory.begin() as session:
-        batch = _pick(session, stage, batch_size, where)
+        batch = pick_batch(session, stage, batch_size, where)
         if batch:
             _run_and_mark(session, stage, batch, now)
         return len(batch)
@@ -152,7 +127,7 @@ def run_stage_batch(
     except Exception:
         log.exception("stage %s failed on a batch; retrying its mentions one by one", stage.name)
         with factory() as session:
-            ids = [m.id for m in _pick(session, stage, batch_size, where)]
+            ids = [m.id for m in pick_batch(session, stage, batch_size, where)]
         moved = 0
         for mention_id in ids:
             try:
@@ -175,6 +150,7 @@ def run_round(
     now: datetime,
     report: PipelineReport,
     where: Sequence[ColumnElement[bool]] = (),
+    sidecar: Sidecar | None = None,
 ) -> int:
     """A batch of every stage in turn, all in one transaction; returns how many moved.
 
@@ -184,17 +160,30 @@ def run_round(
     result is the same. A round that fails is undone whole and run again stage by stage
     (``run_stage_batch``), which puts the blame on one batch and then on one mention.
     ``where`` narrows the mentions every stage picks (the distributed runner: one brand).
+    With a ``sidecar`` (``pipeline.sidecar``) the round's analysis and detection are computed in
+    another process; the round still writes everything, and undone it leaves nothing behind.
     """
     moved: Counter[str] = Counter()
+    round_stages = sidecar.stages(stages) if sidecar is not None else tuple(stages)
 
     def one_round() -> int:
         moved.clear()
-        with factory.begin() as session:
-            for stage in stages:
-                batch = _pick(session, stage, batch_size, where)
-                if batch:
-                    _run_and_mark(session, stage, batch, now)
-                moved[stage.name] += len(batch)
+        try:
+            with factory.begin() as session:
+                for stage in round_stages:
+                    if stage.step is not None:
+                        moved[stage.name] += stage.step(session, now)
+                        continue
+                    batch = pick_batch(session, stage, batch_size, where)
+                    if batch:
+                        _run_and_mark(session, stage, batch, now)
+                    moved[stage.name] += len(batch)
+        except BaseException:
+            if sidecar is not None:
+                sidecar.undone()
+            raise
+        if sidecar is not None:
+            sidecar.committed()
         return moved.total()
 
     try:
@@ -219,6 +208,7 @@ def run_until_idle(
     stages: Sequence[PipelineStage] = STAGES,
     wait: bool = True,
     reread: bool = True,
+    sidecar: Sidecar | None = None,
 ) -> PipelineReport:
     """Run every stage until no mention is waiting; returns what moved.
 
@@ -234,8 +224,10 @@ def run_until_idle(
     report = PipelineReport()
     with single_runner(engine, wait=wait):
         while True:
-            moved = run_round(factory, stages, batch_size=batch_size, now=now(), report=report)
-            if moved == 0:
+            moved = run_round(
+                factory, stages, batch_size=batch_size, now=now(), report=report, sidecar=sidecar
+            )
+            if moved == 0 and not (sidecar is not None and sidecar.owes):
                 limit = get_settings().accurate_reread_batch
                 reread_now = reread_when_calm(factory, now=now(), limit=limit) if reread else 0
                 if reread_now == 0:

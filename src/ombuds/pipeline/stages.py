@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.actions import thread_mentions
 from ombuds.enrichment.accurate.recipe import VERSION_PREFIX
 from ombuds.enrichment.actions import record_analysis_pass, record_findings, wait_for_reread
-from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.paths import ACCURATE, FAST
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
@@ -29,6 +30,9 @@ from ombuds.pipeline.burst import Backlog, is_burst
 from ombuds.problems.stage import notice_returns
 from ombuds.promises import stage as promises
 from ombuds.routing.actions import route_mentions
+
+if TYPE_CHECKING:
+    from ombuds.enrichment.engine import AnalysisEngine
 
 StageAction = Callable[[Session, Sequence[Mention], datetime], None]
 
@@ -40,6 +44,9 @@ class PipelineStage:
     marks: Stage  # the marker it leaves
     run: StageAction
     in_time_order: bool = False  # threading must see a conversation in the order it happened
+    # A stage that picks and marks by itself in the round's transaction, returning how many it
+    # moved (detection one round behind, through the sidecar: ``pipeline.sidecar``).
+    step: Callable[[Session, datetime], int] | None = None
 
 
 #: How far back "the same customer wrote about this before" looks (the repeat-contact signal).
@@ -112,7 +119,42 @@ def oldest_received(session: Session) -> datetime | None:
     return session.scalar(select(Mention.received_at).where(Mention.id == first))
 
 
-def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+#: How a batch of one brand's mentions is read: the brand, its engine, the mentions and their
+#: facts in; one list of findings per mention out (``engine.analyze`` unless another process
+#: read them already: ``pipeline.sidecar``).
+Read = Callable[[int, "AnalysisEngine", Sequence[Mention], list[MentionFacts]], list[list[Finding]]]
+
+
+def read_here(
+    brand_id: int, engine: AnalysisEngine, mentions: Sequence[Mention], facts: list[MentionFacts]
+) -> list[list[Finding]]:
+    return engine.analyze(facts)
+
+
+def is_calm(*, waiting_beyond_batch: int, oldest: datetime | None, now: datetime) -> bool:
+    """Whether the accurate model may read (``pipeline.burst``): few wait, none for long."""
+    from ombuds.settings import get_settings
+
+    settings = get_settings()
+    limit = settings.accurate_backlog_limit
+    backlog = Backlog(min(waiting_beyond_batch, limit + 1), oldest)
+    return not is_burst(backlog, now, waiting_limit=limit, lag_limit=settings.accurate_lag_limit)
+
+
+def by_brand(mentions: Sequence[Mention]) -> dict[int, list[Mention]]:
+    grouped: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        grouped[mention.brand_id].append(mention)
+    return grouped
+
+
+def facts_for(session: Session, mentions: Sequence[Mention]) -> list[MentionFacts]:
+    """What the analyzers read of each mention, with its author's recent texts."""
+    recent = recent_texts_of_authors(session, mentions)
+    return [facts_from_mention(m, recent.get(m.id, ())) for m in mentions]
+
+
+def enrich(session: Session, mentions: Sequence[Mention], now: datetime, read: Read = read_here) -> None:
     """Run every analyzer over the batch (the brand's own models where it has them).
 
     A brand's accurate model (MiniLM, ~100 messages a second) reads while few mentions wait; in
@@ -124,19 +166,14 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime) -> None
     from ombuds.enrichment.brand_engines import has_accurate_model, load_engine_for_brand
     from ombuds.settings import get_settings
 
-    settings = get_settings()
-    limit = settings.accurate_backlog_limit
-    backlog = Backlog(waiting_beyond(session, len(mentions), limit), oldest_received(session))
-    calm = not is_burst(backlog, now, waiting_limit=limit, lag_limit=settings.accurate_lag_limit)
-    by_brand: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_brand[mention.brand_id].append(mention)
-    for brand_id, batch in by_brand.items():
+    limit = get_settings().accurate_backlog_limit
+    waiting = waiting_beyond(session, len(mentions), limit)
+    calm = is_calm(waiting_beyond_batch=waiting, oldest=oldest_received(session), now=now)
+    for brand_id, batch in by_brand(mentions).items():
         engine = load_engine_for_brand(session, brand_id, use_accurate=calm)
-        recent = recent_texts_of_authors(session, batch)
-        facts = [facts_from_mention(m, recent.get(m.id, ())) for m in batch]
+        facts = facts_for(session, batch)
         started = time.perf_counter()
-        results = engine.analyze(facts)
+        results = read(brand_id, engine, batch, facts)
         seconds = time.perf_counter() - started
         accurate = any(version.startswith(VERSION_PREFIX) for version in engine.versions.values())
         record_analysis_pass(

@@ -76,6 +76,13 @@ def bench_pipeline(
         Path | None,
         typer.Option("--from", help="Airline-shaped CSV (default: airline_dev.csv beside the repository)."),
     ] = None,
+    sidecar: Annotated[
+        bool,
+        typer.Option(
+            "--sidecar/--no-sidecar",
+            help="Embedded runner: compute analysis and detection in a second process, as `ombuds serve` does.",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Mentions per second through every stage (embedded runner, SQLite), and from acceptance to
@@ -106,6 +113,7 @@ def bench_pipeline(
                     batch_size=batch_size,
                     data_file=data_file or DEFAULT_FILE,
                     on_progress=lambda done: progress.update(task, completed=done),
+                    with_sidecar=sidecar,
                 )
             else:
                 result = run_distributed_benchmark(

@@ -1,0 +1,286 @@
+"""The sidecar: a second process that computes for the embedded runner, so a round uses both cores.
+
+The runner is the one writer (SQLite has one) and most of a round is writing, but two parts are
+pure computing over what a round holds: the analysers reading a batch and the detectors fed one,
+about two fifths of a round's CPU. A second process that wrote too would wait for the write lock
+most of the round (docs/performance.md), so the sidecar never writes. While a round threads and
+routes, it reads the batch the next round will enrich; while the next round runs, it feeds the
+detectors the batch this round routed. The runner writes each answer in its own transaction
+after checking that it still holds (the same mentions and facts, the same engine versions, the
+detectors' stored version unchanged); otherwise, or when the sidecar died or hangs, the round
+does that work itself as it would without one. Detection's marker is set in the round that
+writes the detectors' answer, so a round undone leaves those mentions waiting, never half done.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from ombuds.incidents.actions import detector_state_for_update
+from ombuds.incidents.stage import detect, observations_for, write_observed
+from ombuds.mentions.models import Direction, Mention, Stage
+from ombuds.pipeline.picking import load_mentions, mark_batch, pick_batch
+from ombuds.pipeline.sidecar_work import Analysed, Fed, Feeding, Reading, serve
+from ombuds.pipeline.stages import (
+    STAGES,
+    PipelineStage,
+    by_brand,
+    enrich,
+    facts_for,
+    is_calm,
+    waiting_beyond,
+)
+from ombuds.problems.stage import notice_returns
+from ombuds.promises import stage as promises
+from ombuds.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+#: How long the runner waits for one answer before it takes the sidecar for hung and stops it.
+ANSWER_SECONDS = 300.0
+START_SECONDS = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """A job handed to the sidecar; ``number`` is None when it could not be."""
+
+    number: int | None
+    parts: dict[int, Any]  # brand -> Reading or Feeding
+    ids: dict[int, list[int]]  # brand -> the batch's mention ids
+
+    @property
+    def mention_ids(self) -> list[int]:
+        return [mention_id for ids in self.ids.values() for mention_id in ids]
+
+
+class Sidecar:
+    """The runner's side: starts the process, hands it jobs, checks and writes its answers."""
+
+    def __init__(self, url: str, *, batch_size: int) -> None:
+        self._url = url
+        self._batch_size = batch_size
+        self._process: BaseProcess | None = None
+        self._jobs: Any = None
+        self._answers: Any = None
+        self._sent = 0
+        self._ahead: _Sent | None = None  # the next round's batch, being read
+        self._read: dict[int, Analysed] | None = None  # its answer, once claimed
+        self._prepared: _Sent | None = None  # this round's batch for the detectors, sent at commit
+        self._feeding: _Sent | None = None  # the last round's, being fed
+
+    @classmethod
+    def for_engine(cls, engine: Engine, *, batch_size: int) -> Sidecar:
+        return cls(engine.url.render_as_string(hide_password=False), batch_size=batch_size)
+
+    # -- the process -------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def start(self, *, with_meaning: bool = False) -> bool:
+        """Start the process and wait until it has loaded the analysis models (and the sentence
+        model the detectors read small brands with, if ``with_meaning``); False if it failed."""
+        context = multiprocessing.get_context("spawn")  # the server has threads: never fork it
+        self._jobs, self._answers = context.Queue(), context.Queue()
+        self._process = context.Process(
+            target=serve,
+            args=(self._url, self._jobs, self._answers, with_meaning),
+            name="ombuds-sidecar",
+            daemon=True,
+        )
+        self._process.start()
+        if self._answer(0, START_SECONDS) != "ready":
+            log.warning("the pipeline's sidecar did not start; the runner computes alone")
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.is_alive():
+            self._jobs.put(None)
+            process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+        for channel in (self._jobs, self._answers):
+            channel.cancel_join_thread()
+            channel.close()
+
+    def _submit(self, parts: dict[int, Any]) -> int | None:
+        if not self.alive:
+            return None
+        self._sent += 1
+        self._jobs.put((self._sent, tuple(parts.values())))
+        return self._sent
+
+    def _answer(self, number: int | None, seconds: float = ANSWER_SECONDS) -> Any:
+        """The answer to job ``number``; earlier ones nobody claimed are dropped (answers come in
+        order). None when the sidecar died, hung, or failed on the job (it logged why)."""
+        if number is None or self._process is None:
+            return None
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                got, answer = self._answers.get(timeout=1.0)
+            except queue.Empty:
+                if not self.alive or time.monotonic() > deadline:
+                    log.warning("the pipeline's sidecar stopped answering; the runner computes alone")
+                    self.close()
+                    return None
+                continue
+            if got < number:
+                continue
+            if got > number:
+                return None
+            if isinstance(answer, str) and number != 0:
+                log.warning("the pipeline's sidecar failed on a job (%s); the round does it", answer)
+                return None
+            return answer
+
+    # -- the round ---------------------------------------------------------------------------------
+
+    def stages(self, stages: Sequence[PipelineStage] = STAGES) -> tuple[PipelineStage, ...]:
+        """The stages with enrichment and detection done through the sidecar."""
+        steps = {"enrich": self._enrich, "detect": self._detect}
+        return tuple(
+            replace(stage, step=partial(steps[stage.name], stage)) if stage.name in steps else stage
+            for stage in stages
+        )
+
+    @property
+    def owes(self) -> bool:
+        """A batch is with the detectors: the runner is not idle until a round has written it."""
+        return self._feeding is not None or self._prepared is not None
+
+    def committed(self) -> None:
+        """The round committed: hand the detectors the batch it routed."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None:
+            self._feeding = replace(prepared, number=self._submit(prepared.parts))
+
+    def undone(self) -> None:
+        """The round was undone: what it took or prepared waits in the database, as it was."""
+        self._prepared = self._feeding = self._ahead = None
+        self._read = None
+
+    # enrichment: the next batch read ahead
+
+    def _enrich(self, stage: PipelineStage, session: Session, now: datetime) -> int:
+        """Enrich the batch read ahead (the oldest waiting, as a plain pick would take them, but
+        no more: what came since waits for the next one), then hand the sidecar the next."""
+        ahead = self._ahead
+        batch = pick_batch(session, stage, len(ahead.mention_ids) if ahead is not None else self._batch_size)
+        if batch:
+            enrich(session, batch, now, read=self._claim)
+            session.flush()
+            mark_batch(session, batch, stage.marks)
+        self._ahead, self._read = None, None
+        if batch:
+            self._read_ahead(session, batch, now)
+        return len(batch)
+
+    def _claim(self, brand_id: int, engine: Any, mentions: Sequence[Mention], facts: list[Any]) -> Any:
+        """The sidecar's findings for this brand's part of the batch, if it read exactly this."""
+        ahead = self._ahead
+        reading = ahead.parts.get(brand_id) if ahead is not None else None
+        same = (
+            reading is not None
+            and reading.ids == tuple(m.id for m in mentions)
+            and reading.facts == tuple(facts)
+        )
+        if ahead is not None and same:
+            if self._read is None:
+                answer = self._answer(ahead.number)
+                self._read = answer if isinstance(answer, dict) else {}
+            analysed = self._read.get(brand_id)
+            if analysed is not None and analysed.versions == engine.versions:
+                return analysed.findings
+        return engine.analyze(facts)
+
+    def _read_ahead(self, session: Session, mentions: Sequence[Mention], now: datetime) -> None:
+        """Hand the sidecar the batch the next round will enrich: what waits beyond this one, up
+        to a batch, if at least half a batch waits (fewer would make that round small)."""
+        if not self.alive:
+            return
+        after = max(mention.id for mention in mentions)
+        ids = session.scalars(
+            select(Mention.id)
+            .where(Mention.stage == Stage.INGESTED, Mention.id > after)
+            .order_by(Mention.id)
+            .limit(self._batch_size)
+        ).all()
+        if len(ids) < max(1, self._batch_size // 2):
+            return
+        following = sorted(load_mentions(session, ids), key=lambda mention: mention.id)
+        limit = get_settings().accurate_backlog_limit
+        waiting = waiting_beyond(session, len(mentions) + len(following), limit)
+        calm = is_calm(waiting_beyond_batch=waiting, oldest=following[0].received_at, now=now)
+        parts: dict[int, Any] = {}
+        for brand_id, batch in by_brand(following).items():
+            facts = tuple(facts_for(session, batch))
+            parts[brand_id] = Reading(brand_id, calm, tuple(m.id for m in batch), facts)
+        ids_by_brand = {brand_id: list(part.ids) for brand_id, part in parts.items()}
+        self._ahead = _Sent(self._submit(parts), parts, ids_by_brand)
+
+    # detection: one round behind
+
+    def _detect(self, stage: PipelineStage, session: Session, now: datetime) -> int:
+        """Write what the detectors made of the last round's batch, then prepare this round's."""
+        moved = self._write_fed(session, now) if self._feeding is not None else 0
+        batch = pick_batch(session, stage, self._batch_size)
+        if not batch:
+            return moved
+        grouped = by_brand(batch)
+        for brand_id in sorted(grouped):
+            promises.match(session, brand_id=brand_id, mentions=batch)
+        notice_returns(session, mentions=batch, now=now)
+        parts: dict[int, Any] = {}
+        for brand_id in sorted(grouped):
+            inbound = [m for m in grouped[brand_id] if m.direction is Direction.INBOUND]
+            row = detector_state_for_update(session, brand_id=brand_id, now=now)
+            parts[brand_id] = Feeding(brand_id, row.version, tuple(observations_for(session, inbound)))
+        ids = {brand_id: [m.id for m in mentions] for brand_id, mentions in grouped.items()}
+        self._prepared = _Sent(None, parts, ids)
+        return moved
+
+    def _write_fed(self, session: Session, now: datetime) -> int:
+        feeding, self._feeding = self._feeding, None
+        assert feeding is not None
+        answer = self._answer(feeding.number)
+        fed_by_brand: dict[int, Fed] = (
+            {fed.brand_id: fed for fed in answer} if isinstance(answer, list) else {}
+        )
+        for brand_id, ids in sorted(feeding.ids.items()):
+            row = detector_state_for_update(session, brand_id=brand_id, now=now)
+            fed = fed_by_brand.get(brand_id)
+            if fed is not None and fed.follows == row.version:
+                write_observed(
+                    session, brand_id=brand_id, row=row, observed=fed.observed, now=now, version=fed.version
+                )
+            else:  # stale or missing: the detectors as stored see the batch here
+                mentions = load_mentions(session, ids, Mention.stage == Stage.ROUTED)
+                detect(session, brand_id=brand_id, mentions=mentions, now=now)
+        session.execute(
+            update(Mention)
+            .where(Mention.id.in_(feeding.mention_ids), Mention.stage == Stage.ROUTED)
+            .values(stage=Stage.DETECTED),
+            execution_options={"synchronize_session": False},
+        )
+        return len(feeding.mention_ids)
