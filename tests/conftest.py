@@ -48,6 +48,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # The tests' feeds, platforms and webhooks answer on loopback, which the desk refuses by default
 # (tests/unit/test_outbound.py checks that refusal); the servers the tests start inherit this.
 os.environ.setdefault("OMBUDS_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
+# The servers and commands the tests start compute alone; the sidecar has tests of its own.
+os.environ.setdefault("OMBUDS_PIPELINE_SIDECAR", "off")
 
 
 def shared_data(name: str) -> Path:

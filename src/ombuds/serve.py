@@ -17,6 +17,7 @@ from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.metrics.scheduling import send_due_digests
 from ombuds.pipeline.runner_celery import Dispatcher, make_celery
 from ombuds.pipeline.runner_inline import EmbeddedRunner
+from ombuds.pipeline.sidecar import sidecar_for
 from ombuds.planner_statistics import keep_statistics
 from ombuds.privacy.purge import run_due_purges
 from ombuds.responses.sending import deliver_due_replies
@@ -67,6 +68,7 @@ def _runner(session_factory: sessionmaker[Session], settings: Settings) -> Embed
         batch_size=settings.pipeline_batch_size,
         poll_seconds=settings.pipeline_poll_seconds,
         after_round=lambda: background_work(session_factory, settings),
+        sidecar=sidecar_for(session_factory.kw["bind"], settings),
     )
 
 

@@ -14,11 +14,21 @@ app = typer.Typer(help="The enrich → thread → route → detect pipeline.", n
 @app.command("run")
 def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON summary.")) -> None:
     """Process every waiting mention now (``ombuds serve`` does this in the background)."""
-    from ombuds.pipeline.runner_inline import run_until_idle
+    from ombuds.pipeline.runner_inline import count_waiting, run_until_idle
+    from ombuds.pipeline.sidecar import sidecar_for
 
     settings = get_settings()
     with database(settings) as factory, console.status("processing waiting mentions…"):
-        report = run_until_idle(factory, batch_size=settings.pipeline_batch_size)
+        with factory() as session:
+            waiting = count_waiting(session).get("ingested", 0)
+        sidecar = sidecar_for(factory.kw["bind"], settings, waiting=waiting)
+        if sidecar is not None and not sidecar.start():
+            sidecar = None
+        try:
+            report = run_until_idle(factory, batch_size=settings.pipeline_batch_size, sidecar=sidecar)
+        finally:
+            if sidecar is not None:
+                sidecar.close()
     summary = {"advanced": dict(report.advanced), "failed": report.failed}
     if json_output:
         print_json(summary)

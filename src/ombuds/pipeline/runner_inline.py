@@ -251,8 +251,10 @@ class EmbeddedRunner:
         batch_size: int,
         poll_seconds: float,
         after_round: Callable[[], object] | None = None,
+        sidecar: Sidecar | None = None,
     ) -> None:
         self._factory = factory
+        self._sidecar = sidecar  # started in the runner's thread: the server answers meanwhile
         self._after_round = after_round  # e.g. send the alerts detection queued
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -273,9 +275,20 @@ class EmbeddedRunner:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        if self._sidecar is not None and not self._sidecar.start():
+            self._sidecar = None
+        try:
+            self._rounds()
+        finally:
+            if self._sidecar is not None:
+                self._sidecar.close()
+
+    def _rounds(self) -> None:
         while not self._stop.is_set():
             try:
-                report = run_until_idle(self._factory, batch_size=self._batch_size, wait=False)
+                report = run_until_idle(
+                    self._factory, batch_size=self._batch_size, wait=False, sidecar=self._sidecar
+                )
                 if report.total:
                     log.info("pipeline advanced %s", dict(report.advanced))
                 if self._after_round is not None:

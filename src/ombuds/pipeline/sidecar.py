@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -44,13 +47,37 @@ from ombuds.pipeline.stages import (
 )
 from ombuds.problems.stage import notice_returns
 from ombuds.promises import stage as promises
-from ombuds.settings import get_settings
+from ombuds.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 #: How long the runner waits for one answer before it takes the sidecar for hung and stops it.
 ANSWER_SECONDS = 300.0
 START_SECONDS = 120.0
+
+
+_GONE = object()  # the sidecar's end of the answers' pipe closed
+
+
+def _send_all(outbox: queue.SimpleQueue[Any], pipe: Connection) -> None:
+    """Hand each job to the sidecar; None closes the pipe (the sidecar then ends)."""
+    with pipe:
+        while (job := outbox.get()) is not None:
+            try:
+                pipe.send(job)
+            except OSError:  # the sidecar is gone; the runner notices when it waits for an answer
+                return
+
+
+def _receive_all(pipe: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+    """Take each answer off the pipe as it comes, until the sidecar's end closes."""
+    with pipe:
+        while True:
+            try:
+                inbox.put(pipe.recv())
+            except (EOFError, OSError):
+                inbox.put(_GONE)
+                return
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +93,18 @@ class _Sent:
         return [mention_id for ids in self.ids.values() for mention_id in ids]
 
 
+def sidecar_for(engine: Engine, settings: Settings, *, waiting: int | None = None) -> Sidecar | None:
+    """A sidecar for a runner on ``engine`` if the settings want one (``auto``: two cores or more),
+    not yet started; with ``waiting``, only if at least two batches wait (starting one takes
+    seconds: a short run is done sooner alone)."""
+    wanted = settings.pipeline_sidecar == "on" or (
+        settings.pipeline_sidecar == "auto" and (os.cpu_count() or 1) >= 2
+    )
+    if not wanted or (waiting is not None and waiting < 2 * settings.pipeline_batch_size):
+        return None
+    return Sidecar.for_engine(engine, batch_size=settings.pipeline_batch_size)
+
+
 class Sidecar:
     """The runner's side: starts the process, hands it jobs, checks and writes its answers."""
 
@@ -73,8 +112,8 @@ class Sidecar:
         self._url = url
         self._batch_size = batch_size
         self._process: BaseProcess | None = None
-        self._jobs: Any = None
-        self._answers: Any = None
+        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._sent = 0
         self._ahead: _Sent | None = None  # the next round's batch, being read
         self._read: dict[int, Analysed] | None = None  # its answer, once claimed
@@ -88,21 +127,37 @@ class Sidecar:
     # -- the process -------------------------------------------------------------------------------
 
     @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
     def alive(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
     def start(self, *, with_meaning: bool = False) -> bool:
         """Start the process and wait until it has loaded the analysis models (and the sentence
-        model the detectors read small brands with, if ``with_meaning``); False if it failed."""
+        model the detectors read small brands with, if ``with_meaning``); False if it failed.
+
+        One pipe each way, each end in one process only: a sidecar killed in the middle of an
+        answer closes its end, and the runner reads the end of the pipe instead of waiting for the
+        rest of the answer; a runner killed closes the jobs' pipe, and the sidecar ends. A thread
+        on each of the runner's ends sends and receives, so neither side waits for the other to
+        read (a job and an answer of a few hundred kilobytes each would fill both pipes)."""
         context = multiprocessing.get_context("spawn")  # the server has threads: never fork it
-        self._jobs, self._answers = context.Queue(), context.Queue()
+        jobs_read, jobs_write = context.Pipe(duplex=False)
+        answers_read, answers_write = context.Pipe(duplex=False)
         self._process = context.Process(
             target=serve,
-            args=(self._url, self._jobs, self._answers, with_meaning),
+            args=(self._url, jobs_read, answers_write, with_meaning),
             name="ombuds-sidecar",
             daemon=True,
         )
         self._process.start()
+        jobs_read.close()
+        answers_write.close()
+        self._outbox, self._inbox = queue.SimpleQueue(), queue.SimpleQueue()
+        threading.Thread(target=_send_all, args=(self._outbox, jobs_write), daemon=True).start()
+        threading.Thread(target=_receive_all, args=(answers_read, self._inbox), daemon=True).start()
         if self._answer(0, START_SECONDS) != "ready":
             log.warning("the pipeline's sidecar did not start; the runner computes alone")
             self.close()
@@ -113,21 +168,17 @@ class Sidecar:
         process, self._process = self._process, None
         if process is None:
             return
-        if process.is_alive():
-            self._jobs.put(None)
-            process.join(5)
+        self._outbox.put(None)  # the sender closes the jobs' pipe: the sidecar ends
+        process.join(5)
         if process.is_alive():
             process.kill()
             process.join(5)
-        for channel in (self._jobs, self._answers):
-            channel.cancel_join_thread()
-            channel.close()
 
     def _submit(self, parts: dict[int, Any]) -> int | None:
         if not self.alive:
             return None
         self._sent += 1
-        self._jobs.put((self._sent, tuple(parts.values())))
+        self._outbox.put((self._sent, tuple(parts.values())))
         return self._sent
 
     def _answer(self, number: int | None, seconds: float = ANSWER_SECONDS) -> Any:
@@ -138,13 +189,16 @@ class Sidecar:
         deadline = time.monotonic() + seconds
         while True:
             try:
-                got, answer = self._answers.get(timeout=1.0)
+                message = self._inbox.get(timeout=1.0)
             except queue.Empty:
-                if not self.alive or time.monotonic() > deadline:
-                    log.warning("the pipeline's sidecar stopped answering; the runner computes alone")
-                    self.close()
-                    return None
+                message = None
+            if message is _GONE or (message is None and (not self.alive or time.monotonic() > deadline)):
+                log.warning("the pipeline's sidecar stopped answering; the runner computes alone")
+                self.close()
+                return None
+            if message is None:
                 continue
+            got, answer = message
             if got < number:
                 continue
             if got > number:

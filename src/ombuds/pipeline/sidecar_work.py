@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from multiprocessing.queues import Queue
-from typing import Any
+from multiprocessing.connection import Connection
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -111,12 +110,9 @@ class Work:
         return version, monitor, journaled, state is not None
 
 
-def serve(url: str, jobs: Queue[Any], answers: Queue[Any], with_meaning: bool = False) -> None:
-    """The sidecar's life: answer each numbered job in order until the runner says stop (None).
-
-    Queues, not a bare pipe: each side's sends go through a feeding thread, so neither waits for
-    the other to read (a job and an answer of a few hundred kilobytes each would otherwise fill
-    the pipe both ways and stop both). ``with_meaning``: load the sentence model before answering
+def serve(url: str, jobs: Connection, answers: Connection, with_meaning: bool = False) -> None:
+    """The sidecar's life: answer each numbered job in order until the runner closes the jobs'
+    pipe (it stopped, or died). ``with_meaning``: load the sentence model before answering
     ready, as a process that has run the detectors on a small brand holds it."""
     from ombuds.db import make_engine, make_session_factory
     from ombuds.enrichment.engine import load_default_engine
@@ -130,19 +126,19 @@ def serve(url: str, jobs: Queue[Any], answers: Queue[Any], with_meaning: bool = 
     load_default_engine()
     if with_meaning:
         load_meaning()
-    answers.put((0, "ready"))
+    answers.send((0, "ready"))
     try:
         while True:
-            message = jobs.get()
-            if message is None:
+            try:
+                number, job = jobs.recv()
+            except (EOFError, OSError):
                 return
-            number, job = message
             try:
                 answer: object = work(job)
             except Exception as error:  # the runner does the work itself; say why here
                 log.exception("a sidecar job failed")
                 answer = f"{type(error).__name__}: {error}"
-            answers.put((number, answer))
+            answers.send((number, answer))
     except KeyboardInterrupt:  # the server's Ctrl-C reaches its whole process group
         return
     finally:
