@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts.actions import create_brand, create_team
@@ -60,10 +60,26 @@ def reference_url(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     pool.give_back(name)
 
 
-def _accepted(url: str) -> sessionmaker[Session]:
-    """The database with one brand and the airline file's first mentions accepted, none processed."""
+Accepted = Callable[[str], sessionmaker[Session]]
+
+
+@pytest.fixture
+def accepted() -> Iterator[Accepted]:
+    """``accepted(url)``: the database with one brand and the airline file's first mentions
+    accepted, none processed; its engine is closed after the test."""
+    engines: list[Engine] = []
+
+    def accept(url: str) -> sessionmaker[Session]:
+        engines.append(make_engine(url))
+        return _accept(make_session_factory(engines[-1]))
+
+    yield accept
+    for engine in engines:
+        engine.dispose()
+
+
+def _accept(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     rollup.install()
-    factory = make_session_factory(make_engine(url))
     incoming = load_mentions(shared_data("airline_dev.csv"), COUNT)
     with transaction(factory) as session:
         brand = create_brand(session, slug="skyways", name="Skyways")
@@ -101,8 +117,10 @@ def _desk(factory: sessionmaker[Session]) -> Desk:
     return Desk(labels, {frozenset(c) for c in by_case.values()}, incidents, stages)
 
 
-def _alone(url: str, prepare: Callable[[sessionmaker[Session]], None] = lambda factory: None) -> Desk:
-    factory = _accepted(url)
+def _alone(
+    accepted: Accepted, url: str, prepare: Callable[[sessionmaker[Session]], object] = lambda factory: None
+) -> Desk:
+    factory = accepted(url)
     prepare(factory)
     run_until_idle(factory, batch_size=BATCH, reread=False)
     return _desk(factory)
@@ -116,9 +134,9 @@ def sidecar(database_url: str) -> Iterator[Sidecar]:
 
 
 def test_with_the_sidecar_the_desk_ends_as_with_the_runner_alone(
-    database_url: str, reference_url: str, sidecar: Sidecar
+    database_url: str, reference_url: str, sidecar: Sidecar, accepted: Accepted
 ) -> None:
-    factory = _accepted(database_url)
+    factory = accepted(database_url)
     assert sidecar.start()
 
     report = run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
@@ -127,14 +145,14 @@ def test_with_the_sidecar_the_desk_ends_as_with_the_runner_alone(
     assert report.advanced["detect"] == COUNT
     assert set(desk.stages.values()) == {Stage.DETECTED}
     assert desk.incidents, "the airline afternoon opens incidents: the comparison means something"
-    assert desk == _alone(reference_url)
+    assert desk == _alone(accepted, reference_url)
 
 
 @pytest.mark.one_database
 def test_a_sidecar_killed_mid_run_leaves_the_runner_to_finish_alone(
-    database_url: str, reference_url: str, sidecar: Sidecar
+    database_url: str, reference_url: str, sidecar: Sidecar, accepted: Accepted
 ) -> None:
-    factory = _accepted(database_url)
+    factory = accepted(database_url)
     assert sidecar.start()
     report = PipelineReport()
     for _ in range(2):  # one batch read ahead and one with the detectors when the sidecar dies
@@ -147,7 +165,7 @@ def test_a_sidecar_killed_mid_run_leaves_the_runner_to_finish_alone(
     assert not sidecar.alive
     desk = _desk(factory)
     assert set(desk.stages.values()) == {Stage.DETECTED}
-    assert desk == _alone(reference_url)
+    assert desk == _alone(accepted, reference_url)
 
 
 def _refuse_one_analysis(factory: sessionmaker[Session]) -> str:
@@ -169,9 +187,9 @@ def _refuse_one_analysis(factory: sessionmaker[Session]) -> str:
 
 @pytest.mark.one_database
 def test_a_round_undone_with_a_batch_at_the_detectors_loses_and_doubles_nothing(
-    database_url: str, reference_url: str, sidecar: Sidecar
+    database_url: str, reference_url: str, sidecar: Sidecar, accepted: Accepted
 ) -> None:
-    factory = _accepted(database_url)
+    factory = accepted(database_url)
     refused = _refuse_one_analysis(factory)
     assert sidecar.start()
 
@@ -183,7 +201,7 @@ def test_a_round_undone_with_a_batch_at_the_detectors_loses_and_doubles_nothing(
     with factory() as session:
         failed = session.scalars(select(Event.kind).where(Event.kind == "pipeline.failed")).all()
     assert failed == ["pipeline.failed"]
-    alone = _alone(reference_url, _refuse_one_analysis)
+    alone = _alone(accepted, reference_url, _refuse_one_analysis)
     assert desk.labels == alone.labels
     assert desk.cases == alone.cases
     assert desk.incidents == alone.incidents
