@@ -275,8 +275,11 @@ class EmbeddedRunner:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
-        if self._sidecar is not None and not self._sidecar.start():
-            self._sidecar = None
+        if self._sidecar is not None:
+            if self._sidecar.start():
+                log.info("the pipeline's sidecar computes beside the runner (process %s)", self._sidecar.pid)
+            else:
+                self._sidecar = None
         try:
             self._rounds()
         finally:
