@@ -1,8 +1,10 @@
-"""Which mentions a stage takes next, and the marker it leaves on them."""
+"""Which mentions a stage takes next, and the marker it leaves on them: the one place markers are set
+(besides detection through the sidecar, which marks the batch whose answer it wrote)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, defer
@@ -37,6 +39,13 @@ def load_mentions(session: Session, ids: Sequence[int], *where: ColumnElement[bo
     keeps a batch's read small."""
     query = select(Mention).options(defer(Mention.raw)).where(Mention.id.in_(ids), *where)
     return list(session.scalars(query))
+
+
+def run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mention], now: datetime) -> None:
+    """The stage's work and its marker, in the caller's transaction."""
+    stage.run(session, batch, now)
+    session.flush()
+    mark_batch(session, batch, stage.marks)
 
 
 def mark_batch(session: Session, mentions: Sequence[Mention], marker: Stage) -> None:

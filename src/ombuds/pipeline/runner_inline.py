@@ -19,7 +19,7 @@ from ombuds.clock import Clock, utcnow
 from ombuds.enrichment.meaning import MeaningNotLoaded, load_meaning, loading_deferred
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
-from ombuds.pipeline.picking import mark_batch, pick_batch
+from ombuds.pipeline.picking import pick_batch, run_and_mark
 from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
 from ombuds.pipeline.stages import STAGES, PipelineStage
@@ -61,13 +61,6 @@ def _fail_alone(
         )
 
 
-def _run_and_mark(session: Session, stage: PipelineStage, batch: Sequence[Mention], now: datetime) -> None:
-    """The stage's work and its marker, in the caller's transaction: the one place markers are set."""
-    stage.run(session, batch, now)
-    session.flush()
-    mark_batch(session, batch, stage.marks)
-
-
 def _outside_loads(work: Callable[[], int]) -> int:
     """``work`` (one transaction) without a model loading inside it: a transaction that needed
     the sentence model before this process had loaded it is undone (``MeaningNotLoaded``), the
@@ -92,7 +85,7 @@ def _one_batch(
     with factory.begin() as session:
         batch = pick_batch(session, stage, batch_size, where)
         if batch:
-            _run_and_mark(session, stage, batch, now)
+            run_and_mark(session, stage, batch, now)
         return len(batch)
 
 
@@ -101,7 +94,7 @@ def _one_mention(factory: sessionmaker[Session], stage: PipelineStage, mention_i
         mention = session.get(Mention, mention_id)
         if mention is None or mention.stage is not stage.picks:
             return 0
-        _run_and_mark(session, stage, [mention], now)
+        run_and_mark(session, stage, [mention], now)
         return 1
 
 
@@ -176,7 +169,7 @@ def run_round(
                         continue
                     batch = pick_batch(session, stage, batch_size, where)
                     if batch:
-                        _run_and_mark(session, stage, batch, now)
+                        run_and_mark(session, stage, batch, now)
                     moved[stage.name] += len(batch)
         except BaseException:
             if sidecar is not None:

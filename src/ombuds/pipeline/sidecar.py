@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from ombuds.incidents.actions import detector_state_for_update
 from ombuds.incidents.stage import detect, observations_for, write_observed
 from ombuds.mentions.models import Direction, Mention, Stage
-from ombuds.pipeline.picking import load_mentions, mark_batch, pick_batch
+from ombuds.pipeline.picking import load_mentions, pick_batch, run_and_mark
 from ombuds.pipeline.sidecar_work import Analysed, Fed, Feeding, Reading, serve
 from ombuds.pipeline.stages import (
     STAGES,
@@ -242,9 +242,7 @@ class Sidecar:
         ahead = self._ahead
         batch = pick_batch(session, stage, len(ahead.mention_ids) if ahead is not None else self._batch_size)
         if batch:
-            enrich(session, batch, now, read=self._claim)
-            session.flush()
-            mark_batch(session, batch, stage.marks)
+            run_and_mark(session, replace(stage, run=partial(enrich, read=self._claim)), batch, now)
         self._ahead, self._read = None, None
         if batch:
             self._read_ahead(session, batch, now)

@@ -137,7 +137,7 @@ def is_calm(*, waiting_beyond_batch: int, oldest: datetime | None, now: datetime
 
     settings = get_settings()
     limit = settings.accurate_backlog_limit
-    backlog = Backlog(min(waiting_beyond_batch, limit + 1), oldest)
+    backlog = Backlog(waiting_beyond_batch, oldest)
     return not is_burst(backlog, now, waiting_limit=limit, lag_limit=settings.accurate_lag_limit)
 
 
