@@ -20,6 +20,7 @@ import os
 import queue
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,6 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from ombuds.enrichment.base import Finding
 from ombuds.incidents.actions import detector_state_for_update
 from ombuds.incidents.stage import detect, observations_for, write_observed
 from ombuds.mentions.models import Direction, Mention, Stage
@@ -41,8 +43,9 @@ from ombuds.pipeline.stages import (
     PipelineStage,
     by_brand,
     enrich,
-    facts_for,
     is_calm,
+    read_here,
+    recent_basis,
     waiting_beyond,
 )
 from ombuds.problems.stage import notice_returns
@@ -248,48 +251,51 @@ class Sidecar:
             self._read_ahead(session, batch, now)
         return len(batch)
 
-    def _claim(self, brand_id: int, engine: Any, mentions: Sequence[Mention], facts: list[Any]) -> Any:
-        """The sidecar's findings for this brand's part of the batch, if it read exactly this."""
+    def _claim(
+        self, session: Session, brand_id: int, engine: Any, mentions: Sequence[Mention]
+    ) -> tuple[list[list[Finding]], float]:
+        """The sidecar's findings for this brand's part of the batch, if it read exactly this: the
+        same mentions, the same engine, the same earlier mentions of their authors."""
         ahead = self._ahead
         reading = ahead.parts.get(brand_id) if ahead is not None else None
-        same = (
-            reading is not None
-            and reading.ids == tuple(m.id for m in mentions)
-            and reading.facts == tuple(facts)
-        )
-        if ahead is not None and same:
+        if ahead is not None and reading is not None and reading.ids == tuple(m.id for m in mentions):
             if self._read is None:
                 answer = self._answer(ahead.number)
                 self._read = answer if isinstance(answer, dict) else {}
             analysed = self._read.get(brand_id)
-            if analysed is not None and analysed.versions == engine.versions:
-                return analysed.findings
-        return engine.analyze(facts)
+            if (
+                analysed is not None
+                and analysed.versions == engine.versions
+                and analysed.basis == recent_basis(session, mentions)
+            ):
+                return analysed.findings, analysed.seconds
+        return read_here(session, brand_id, engine, mentions)
 
     def _read_ahead(self, session: Session, mentions: Sequence[Mention], now: datetime) -> None:
         """Hand the sidecar the batch the next round will enrich: what waits beyond this one, up
-        to a batch, if at least half a batch waits (fewer would make that round small)."""
+        to a batch, if at least half a batch waits (fewer would make that round small). The
+        sidecar reads their facts itself; the round checks they are still the same."""
         if not self.alive:
             return
         after = max(mention.id for mention in mentions)
-        ids = session.scalars(
-            select(Mention.id)
+        following = session.execute(
+            select(Mention.id, Mention.brand_id, Mention.received_at)
             .where(Mention.stage == Stage.INGESTED, Mention.id > after)
             .order_by(Mention.id)
             .limit(self._batch_size)
         ).all()
-        if len(ids) < max(1, self._batch_size // 2):
+        if len(following) < max(1, self._batch_size // 2):
             return
-        following = sorted(load_mentions(session, ids), key=lambda mention: mention.id)
         limit = get_settings().accurate_backlog_limit
         waiting = waiting_beyond(session, len(mentions) + len(following), limit)
         calm = is_calm(waiting_beyond_batch=waiting, oldest=following[0].received_at, now=now)
-        parts: dict[int, Any] = {}
-        for brand_id, batch in by_brand(following).items():
-            facts = tuple(facts_for(session, batch))
-            parts[brand_id] = Reading(brand_id, calm, tuple(m.id for m in batch), facts)
-        ids_by_brand = {brand_id: list(part.ids) for brand_id, part in parts.items()}
-        self._ahead = _Sent(self._submit(parts), parts, ids_by_brand)
+        ids: dict[int, list[int]] = defaultdict(list)
+        for mention_id, brand_id, _ in following:
+            ids[brand_id].append(mention_id)
+        parts: dict[int, Any] = {
+            brand_id: Reading(brand_id, calm, tuple(batch)) for brand_id, batch in ids.items()
+        }
+        self._ahead = _Sent(self._submit(parts), parts, dict(ids))
 
     # detection: one round behind
 

@@ -11,37 +11,42 @@ again in the round (``pipeline.sidecar``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ombuds.enrichment.base import Finding, MentionFacts
+from ombuds.enrichment.base import Finding
 from ombuds.incidents.actions import new_state_version
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds.incidents.models import DetectorState
 from ombuds.incidents.stage import Observed, forget_resolved, journaled_after, observe_batch, stored_monitor
+from ombuds.pipeline.picking import load_mentions
+from ombuds.pipeline.stages import facts_and_basis
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One brand's part of a batch to analyse, as the round will see it."""
+    """One brand's part of a batch to analyse: its mentions, in the order the round takes them."""
 
     brand_id: int
     use_accurate: bool
     ids: tuple[int, ...]
-    facts: tuple[MentionFacts, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
-    """The findings of one brand's part, and the versions of the engine that read them."""
+    """The findings of one brand's part, the versions of the engine that read them, the earlier
+    mentions of their authors read with them (``stages.recent_basis``) and the reading's seconds."""
 
     versions: Mapping[str, str]
     findings: list[list[Finding]]
+    basis: tuple[int, ...]
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +81,24 @@ class Work:
 
     def __call__(self, job: Job) -> dict[int, Analysed] | list[Fed]:
         if all(isinstance(part, Reading) for part in job):
-            return {part.brand_id: self.analyse(part) for part in job if isinstance(part, Reading)}
+            read = {part.brand_id: self.analyse(part) for part in job if isinstance(part, Reading)}
+            return {brand_id: analysed for brand_id, analysed in read.items() if analysed is not None}
         return [self.feed(part) for part in job if isinstance(part, Feeding)]
 
-    def analyse(self, reading: Reading) -> Analysed:
+    def analyse(self, reading: Reading) -> Analysed | None:
+        """The part's findings, from the mentions and facts as committed now; None if one of its
+        mentions is gone (the round reads that part itself)."""
         from ombuds.enrichment.brand_engines import load_engine_for_brand
 
         with self._factory() as session:
             engine = load_engine_for_brand(session, reading.brand_id, use_accurate=reading.use_accurate)
-        return Analysed(dict(engine.versions), engine.analyze(reading.facts))
+            found = {mention.id: mention for mention in load_mentions(session, reading.ids)}
+            if len(found) < len(reading.ids):
+                return None
+            facts, basis = facts_and_basis(session, [found[mention_id] for mention_id in reading.ids])
+        started = time.perf_counter()
+        findings = engine.analyze(facts)
+        return Analysed(dict(engine.versions), findings, basis, time.perf_counter() - started)
 
     def feed(self, feeding: Feeding) -> Fed:
         with self._factory() as session:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
@@ -73,10 +73,37 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
     """Per mention, what the same author told the brand in the week before, latest first.
 
     An author is a handle on one channel: "sam" on X and "sam" on Reddit are two people."""
+    return _recent_texts(session, mentions)[0]
+
+
+def recent_basis(session: Session, mentions: Sequence[Mention]) -> tuple[int, ...]:
+    """The ids of the mentions ``recent_texts_of_authors`` reads for these, in order: the same ids
+    again later mean the same recent texts (a stored mention's text never changes)."""
+    where = _recent_where(mentions)
+    if where is None:
+        return ()
+    return tuple(session.scalars(select(Mention.id).where(*where).order_by(Mention.id)))
+
+
+def _recent_where(mentions: Sequence[Mention]) -> list[ColumnElement[bool]] | None:
     inbound = [m for m in mentions if m.direction is Direction.INBOUND]
     if not inbound:
-        return {}
-    earliest = min(m.created_at for m in inbound) - REPEAT_WINDOW
+        return None
+    return [
+        Mention.brand_id.in_({m.brand_id for m in inbound}),
+        Mention.author_handle.in_({m.author_handle for m in inbound}),
+        Mention.direction == Direction.INBOUND,
+        Mention.created_at >= min(m.created_at for m in inbound) - REPEAT_WINDOW,
+    ]
+
+
+def _recent_texts(
+    session: Session, mentions: Sequence[Mention]
+) -> tuple[dict[int, list[str]], tuple[int, ...]]:
+    """``recent_texts_of_authors``, and the ids of the mentions it read (``recent_basis``)."""
+    where = _recent_where(mentions)
+    if where is None:
+        return {}, ()
     rows = session.execute(
         select(
             Mention.brand_id,
@@ -86,25 +113,22 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
             Mention.text,
             Mention.created_at,
         )
-        .where(
-            Mention.brand_id.in_({m.brand_id for m in inbound}),
-            Mention.author_handle.in_({m.author_handle for m in inbound}),
-            Mention.direction == Direction.INBOUND,
-            Mention.created_at >= earliest,
-        )
+        .where(*where)
         .order_by(Mention.created_at.desc(), Mention.id.desc())
     ).all()
     by_author: dict[tuple[int, str, str], list[tuple[int, str, datetime]]] = defaultdict(list)
     for brand_id, channel, handle, mention_id, text, created_at in rows:
         by_author[(brand_id, channel, handle)].append((mention_id, text, created_at))
-    return {
+    recent = {
         m.id: [
             text
             for other_id, text, created_at in by_author[(m.brand_id, m.channel, m.author_handle)]
             if other_id != m.id and m.created_at - REPEAT_WINDOW <= created_at <= m.created_at
         ][:5]
-        for m in inbound
+        for m in mentions
+        if m.direction is Direction.INBOUND
     }
+    return recent, tuple(sorted(row.id for row in rows))
 
 
 def waiting_beyond(session: Session, batch: int, limit: int) -> int:
@@ -119,16 +143,18 @@ def oldest_received(session: Session) -> datetime | None:
     return session.scalar(select(Mention.received_at).where(Mention.id == first))
 
 
-#: How a batch of one brand's mentions is read: the brand, its engine, the mentions and their
-#: facts in; one list of findings per mention out (``engine.analyze`` unless another process
-#: read them already: ``pipeline.sidecar``).
-Read = Callable[[int, "AnalysisEngine", Sequence[Mention], list[MentionFacts]], list[list[Finding]]]
+#: How a batch of one brand's mentions is read: the brand, its engine and the mentions in; one
+#: list of findings per mention and the seconds the analysers took out (``read_here`` unless
+#: another process read them already: ``pipeline.sidecar``).
+Read = Callable[[Session, int, "AnalysisEngine", Sequence[Mention]], tuple[list[list[Finding]], float]]
 
 
 def read_here(
-    brand_id: int, engine: AnalysisEngine, mentions: Sequence[Mention], facts: list[MentionFacts]
-) -> list[list[Finding]]:
-    return engine.analyze(facts)
+    session: Session, brand_id: int, engine: AnalysisEngine, mentions: Sequence[Mention]
+) -> tuple[list[list[Finding]], float]:
+    facts = facts_for(session, mentions)
+    started = time.perf_counter()
+    return engine.analyze(facts), time.perf_counter() - started
 
 
 def is_calm(*, waiting_beyond_batch: int, oldest: datetime | None, now: datetime) -> bool:
@@ -150,8 +176,15 @@ def by_brand(mentions: Sequence[Mention]) -> dict[int, list[Mention]]:
 
 def facts_for(session: Session, mentions: Sequence[Mention]) -> list[MentionFacts]:
     """What the analyzers read of each mention, with its author's recent texts."""
-    recent = recent_texts_of_authors(session, mentions)
-    return [facts_from_mention(m, recent.get(m.id, ())) for m in mentions]
+    return facts_and_basis(session, mentions)[0]
+
+
+def facts_and_basis(
+    session: Session, mentions: Sequence[Mention]
+) -> tuple[list[MentionFacts], tuple[int, ...]]:
+    """``facts_for``, and the ids of the earlier mentions read for them (``recent_basis``)."""
+    recent, basis = _recent_texts(session, mentions)
+    return [facts_from_mention(m, recent.get(m.id, ())) for m in mentions], basis
 
 
 def enrich(session: Session, mentions: Sequence[Mention], now: datetime, read: Read = read_here) -> None:
@@ -171,10 +204,7 @@ def enrich(session: Session, mentions: Sequence[Mention], now: datetime, read: R
     calm = is_calm(waiting_beyond_batch=waiting, oldest=oldest_received(session), now=now)
     for brand_id, batch in by_brand(mentions).items():
         engine = load_engine_for_brand(session, brand_id, use_accurate=calm)
-        facts = facts_for(session, batch)
-        started = time.perf_counter()
-        results = read(brand_id, engine, batch, facts)
-        seconds = time.perf_counter() - started
+        results, seconds = read(session, brand_id, engine, batch)
         accurate = any(version.startswith(VERSION_PREFIX) for version in engine.versions.values())
         record_analysis_pass(
             session,
