@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,11 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts.actions import create_brand, create_team
 from ombuds.clock import utcnow
 from ombuds.db import make_engine, make_session_factory, transaction
+from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
 from ombuds.events import Event
 from ombuds.incidents.models import Incident, IncidentMention
 from ombuds.mentions.actions import get_or_create_source, ingest_mentions
-from ombuds.mentions.models import Mention, Stage
+from ombuds.mentions.models import Direction, Mention, Source, Stage
+from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.metrics import rollup
 from ombuds.pipeline.runner_inline import PipelineReport, run_round, run_until_idle
 from ombuds.pipeline.sidecar import Sidecar
@@ -205,3 +209,43 @@ def test_a_round_undone_with_a_batch_at_the_detectors_loses_and_doubles_nothing(
     assert desk.labels == alone.labels
     assert desk.cases == alone.cases
     assert desk.incidents == alone.incidents
+
+
+@pytest.mark.one_database
+def test_an_author_writing_again_while_the_sidecar_reads_ahead_is_read_with_it(
+    database_url: str, sidecar: Sidecar, accepted: Accepted
+) -> None:
+    """The sidecar reads the next batch while the round threads and routes; a message its author
+    sends meanwhile (the same words an hour earlier: a repeat contact) must count as it would
+    for the runner alone, not be missed because the sidecar read before it came."""
+    factory = accepted(database_url)
+    assert sidecar.start()
+    run_round(factory, STAGES, batch_size=BATCH, now=utcnow(), report=PipelineReport(), sidecar=sidecar)
+    with transaction(factory) as session:
+        waiting = session.scalars(
+            select(Mention).where(Mention.stage == Stage.INGESTED).order_by(Mention.id).limit(BATCH)
+        ).all()
+        handles = Counter(session.scalars(select(Mention.author_handle)))
+        target = next(
+            m for m in waiting if m.direction is Direction.INBOUND and handles[m.author_handle] == 1
+        )
+        again = MentionCreate(
+            external_id=f"{target.external_id}-again",
+            author_handle=target.author_handle,
+            text=target.text,
+            created_at=target.created_at - timedelta(hours=1),
+            channel=target.channel,
+        )
+        source = session.get(Source, target.source_id)
+        assert source is not None
+        ingest_mentions(session, source=source, mentions=[IncomingMention(again, b"{}", "json")])
+
+    run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
+
+    with factory() as session:
+        found = session.scalar(
+            select(Enrichment.data).where(
+                Enrichment.mention_id == target.id, Enrichment.analyzer == "signals"
+            )
+        )
+    assert "repeat_contact" in SignalsData.parse(found).names
