@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
@@ -18,7 +18,7 @@ from ombuds.cases.outcomes import (
 )
 from ombuds.cases.reach import refresh_reach
 from ombuds.cases.tasks import list_open_tasks
-from ombuds.cases.thread_batch import CaseBook, IdentityKey, identity_key, load_identities
+from ombuds.cases.thread_batch import CaseBook, IdentityKey, KnownIdentity, identity_key, load_identities
 from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, decide_thread, is_echo
 from ombuds.cases.values import NO_SURVEY, ResolvedAs
 from ombuds.cases.workflow import status_path
@@ -116,57 +116,68 @@ def _threaded_before(mention: Mention) -> bool:
 def _customers_of(session: Session, mentions: Sequence[Mention]) -> dict[int, int]:
     """Each inbound mention's customer (set on the mention); authors new to the brand become customers.
 
-    New customers are inserted together, with their ``customer.created`` events in time order.
+    New customers are inserted together, with their ``customer.created`` events in time order;
+    their identities in one statement, as the batch left them, and the audiences that changed in
+    another (rows, not objects: most authors of a busy hour are new, and the unit of work would
+    insert them one at a time on SQLite).
     """
     identities = load_identities(session, mentions)
-    created: dict[IdentityKey, tuple[Customer, Mention]] = {}
+    created: dict[IdentityKey, Mention] = {}
     for mention in mentions:
         key = identity_key(mention)
         if mention.direction is Direction.INBOUND and key not in identities and key not in created:
-            customer = Customer(
-                brand_id=mention.brand_id, display_name=mention.author_name or mention.author_handle
-            )
-            created[key] = (customer, mention)
+            created[key] = mention
     if created:
-        session.add_all([customer for customer, _ in created.values()])
-        session.flush()
-        for key, (customer, first) in created.items():
-            identities[key] = Identity(
-                brand_id=first.brand_id,
-                customer_id=customer.id,
-                channel=first.channel,
-                handle=first.author_handle,
-                followers=first.author_followers,
-            )
+        new_ids = session.scalars(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            [
+                {"brand_id": first.brand_id, "display_name": first.author_name or first.author_handle}
+                for first in created.values()
+            ],
+        ).all()
+        for (key, first), customer_id in zip(created.items(), new_ids, strict=True):
+            identities[key] = KnownIdentity(None, customer_id, first.author_followers)
             record_event(
                 session,
                 brand_id=first.brand_id,
                 kind="customer.created",
                 subject_type="customer",
-                subject_id=customer.id,
+                subject_id=customer_id,
                 data={"channel": first.channel, "handle": first.author_handle},
                 occurred_at=first.created_at,
             )
     customer_of: dict[int, int] = {}
+    followers: dict[int, int] = {}  # stored identity -> the latest audience its author showed
     for mention in mentions:
         if mention.direction is not Direction.INBOUND:
             continue
         identity = identities[identity_key(mention)]
-        if mention.author_followers is not None:
-            identity.followers = mention.author_followers  # the latest count the author showed
+        if mention.author_followers is not None and mention.author_followers != identity.followers:
+            identity.followers = mention.author_followers
+            if identity.id is not None:
+                followers[identity.id] = mention.author_followers
         mention.customer_id = identity.customer_id
         customer_of[mention.id] = identity.customer_id
     if created:
-        # the new identities in one statement, as the batch left them: nothing reads their ids,
-        # which the unit of work would fetch back one INSERT at a time on SQLite
         session.execute(
             insert(Identity),
-            [{name: getattr(identities[key], name) for name in _IDENTITY_COLUMNS} for key in created],
+            [
+                {
+                    "brand_id": first.brand_id,
+                    "customer_id": identities[key].customer_id,
+                    "channel": first.channel,
+                    "handle": first.author_handle,
+                    "followers": identities[key].followers,
+                }
+                for key, first in created.items()
+            ],
+        )
+    if followers:
+        session.execute(
+            update(Identity),
+            [{"id": identity_id, "followers": count} for identity_id, count in followers.items()],
         )
     return customer_of
-
-
-_IDENTITY_COLUMNS = ("brand_id", "customer_id", "channel", "handle", "followers")
 
 
 def _decide(book: CaseBook, mention: Mention, customer_id: int | None) -> tuple[ThreadDecision, Case | None]:

@@ -32,16 +32,34 @@ def identity_key(mention: Mention) -> IdentityKey:
     return (mention.brand_id, channel_key(mention.channel), mention.author_handle)
 
 
-def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[IdentityKey, Identity]:
+@dataclass(slots=True)
+class KnownIdentity:
+    """What threading reads and writes of an identity: whose it is and the audience last shown
+    (``id`` None: made in this batch, not stored yet)."""
+
+    id: int | None
+    customer_id: int
+    followers: int | None
+
+
+def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[IdentityKey, KnownIdentity]:
     """The known identities behind the batch's inbound authors, in one query. An author the brand
     knows under another name of the network (imported as "twitter", now on the X connector) is
-    the same customer; of two such identities made before that was so, the older one."""
+    the same customer; of two such identities made before that was so, the older one. Rows, not
+    objects: a batch of new authors read hundreds, and threading changes only their audience."""
     inbound = [m for m in mentions if m.direction is Direction.INBOUND]
     if not inbound:
         return {}
     wanted = {identity_key(m) for m in inbound}
-    rows = session.scalars(
-        select(Identity)
+    rows = session.execute(
+        select(
+            Identity.brand_id,
+            Identity.channel,
+            Identity.handle,
+            Identity.id,
+            Identity.customer_id,
+            Identity.followers,
+        )
         .where(  # through ix_identity_brand_handle; the handle's own case is matched below
             Identity.brand_id.in_({key[0] for key in wanted}),
             # lower() on both sides, the database's: SQLite's leaves "É" as it is, Python's does not
@@ -52,7 +70,9 @@ def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[Ident
         .order_by(Identity.id.desc())  # the older identity is the last one kept
     )
     return {
-        key: row for row in rows if (key := (row.brand_id, channel_key(row.channel), row.handle)) in wanted
+        key: KnownIdentity(identity_id, customer_id, followers)
+        for brand_id, channel, handle, identity_id, customer_id, followers in rows
+        if (key := (brand_id, channel_key(channel), handle)) in wanted
     }
 
 
