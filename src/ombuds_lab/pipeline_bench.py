@@ -333,6 +333,7 @@ def feed_and_watch(
     try:
         while pending is not None or accepted_at:
             now = time.monotonic()
+            topped_up = False
             if pending is not None and now >= next_tick and _may_feed(engine, rate, in_flight):
                 ids = _accept(factory, source_id, pending)
                 at = time.monotonic()
@@ -341,6 +342,7 @@ def feed_and_watch(
                 wake.set()
                 pending = next(chunks, None)
                 next_tick = next_tick + TICK_SECONDS if rate else at
+                topped_up = rate is None
                 if pending is None:
                     fed.set()
             with engine.connect() as connection:
@@ -349,9 +351,12 @@ def feed_and_watch(
                 accepted = accepted_at.pop(mention_id)
                 if seen_at is not None:
                     latencies.append(seen_at - accepted)
-            # An open loop wakes for its next chunk on time; a closed loop polls every POLL_SECONDS
-            # (its next tick is always past: waiting for it polled without pause, two queries a
-            # millisecond on a core of its own).
+            # An open loop wakes for its next chunk on time; a closed loop tops up at once until it
+            # holds ``in_flight`` (a chunk every POLL_SECONDS left the runner rounds with nothing
+            # waiting, as a server's would not be), then polls every POLL_SECONDS (its next tick is
+            # always past: waiting for it polled without pause, two queries a millisecond).
+            if topped_up:
+                continue
             due = next_tick - time.monotonic() if rate and pending else POLL_SECONDS
             time.sleep(max(0.0, min(POLL_SECONDS, due)))
     finally:

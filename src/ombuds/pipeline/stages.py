@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.actions import thread_mentions
@@ -73,36 +73,22 @@ def recent_texts_of_authors(session: Session, mentions: Sequence[Mention]) -> di
     """Per mention, what the same author told the brand in the week before, latest first.
 
     An author is a handle on one channel: "sam" on X and "sam" on Reddit are two people."""
-    return _recent_texts(session, mentions)[0]
+    return _recent(session, mentions, with_text=True)[0]
 
 
 def recent_basis(session: Session, mentions: Sequence[Mention]) -> tuple[int, ...]:
-    """The ids of the mentions ``recent_texts_of_authors`` reads for these, in order: the same ids
-    again later mean the same recent texts (a stored mention's text never changes)."""
-    where = _recent_where(mentions)
-    if where is None:
-        return ()
-    return tuple(session.scalars(select(Mention.id).where(*where).order_by(Mention.id)))
+    """The ids of the earlier mentions ``recent_texts_of_authors`` looks at for these (their
+    authors', in each one's week before), in order: the same ids again later mean the same recent
+    texts (a stored mention's text never changes), read without reading the texts."""
+    return _recent(session, mentions, with_text=False)[1]
 
 
-def _recent_where(mentions: Sequence[Mention]) -> list[ColumnElement[bool]] | None:
+def _recent(
+    session: Session, mentions: Sequence[Mention], *, with_text: bool
+) -> tuple[dict[int, list[str]], tuple[int, ...]]:
+    """The recent texts (``with_text``) and their basis (``recent_basis``) of these mentions."""
     inbound = [m for m in mentions if m.direction is Direction.INBOUND]
     if not inbound:
-        return None
-    return [
-        Mention.brand_id.in_({m.brand_id for m in inbound}),
-        Mention.author_handle.in_({m.author_handle for m in inbound}),
-        Mention.direction == Direction.INBOUND,
-        Mention.created_at >= min(m.created_at for m in inbound) - REPEAT_WINDOW,
-    ]
-
-
-def _recent_texts(
-    session: Session, mentions: Sequence[Mention]
-) -> tuple[dict[int, list[str]], tuple[int, ...]]:
-    """``recent_texts_of_authors``, and the ids of the mentions it read (``recent_basis``)."""
-    where = _recent_where(mentions)
-    if where is None:
         return {}, ()
     rows = session.execute(
         select(
@@ -110,25 +96,33 @@ def _recent_texts(
             Mention.channel,
             Mention.author_handle,
             Mention.id,
-            Mention.text,
             Mention.created_at,
+            Mention.text if with_text else null(),
         )
-        .where(*where)
+        .where(
+            Mention.brand_id.in_({m.brand_id for m in inbound}),
+            Mention.author_handle.in_({m.author_handle for m in inbound}),
+            Mention.direction == Direction.INBOUND,
+            Mention.created_at.between(
+                min(m.created_at for m in inbound) - REPEAT_WINDOW, max(m.created_at for m in inbound)
+            ),
+        )
         .order_by(Mention.created_at.desc(), Mention.id.desc())
     ).all()
-    by_author: dict[tuple[int, str, str], list[tuple[int, str, datetime]]] = defaultdict(list)
-    for brand_id, channel, handle, mention_id, text, created_at in rows:
-        by_author[(brand_id, channel, handle)].append((mention_id, text, created_at))
-    recent = {
-        m.id: [
-            text
-            for other_id, text, created_at in by_author[(m.brand_id, m.channel, m.author_handle)]
+    by_author: dict[tuple[int, str, str], list[tuple[int, datetime, Any]]] = defaultdict(list)
+    for brand_id, channel, handle, mention_id, created_at, text in rows:
+        by_author[(brand_id, channel, handle)].append((mention_id, created_at, text))
+    recent: dict[int, list[str]] = {}
+    basis: set[int] = set()
+    for m in inbound:
+        earlier = [
+            (other_id, text)
+            for other_id, created_at, text in by_author[(m.brand_id, m.channel, m.author_handle)]
             if other_id != m.id and m.created_at - REPEAT_WINDOW <= created_at <= m.created_at
-        ][:5]
-        for m in mentions
-        if m.direction is Direction.INBOUND
-    }
-    return recent, tuple(sorted(row.id for row in rows))
+        ]
+        recent[m.id] = [text for _, text in earlier[:5]]
+        basis.update(other_id for other_id, _ in earlier)
+    return recent, tuple(sorted(basis))
 
 
 def waiting_beyond(session: Session, batch: int, limit: int) -> int:
@@ -183,7 +177,7 @@ def facts_and_basis(
     session: Session, mentions: Sequence[Mention]
 ) -> tuple[list[MentionFacts], tuple[int, ...]]:
     """``facts_for``, and the ids of the earlier mentions read for them (``recent_basis``)."""
-    recent, basis = _recent_texts(session, mentions)
+    recent, basis = _recent(session, mentions, with_text=True)
     return [facts_from_mention(m, recent.get(m.id, ())) for m in mentions], basis
 
 
