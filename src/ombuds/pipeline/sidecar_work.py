@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ombuds.enrichment.base import Finding
+from ombuds.enrichment.base import StoredFinding, stored
 from ombuds.incidents.actions import new_state_version
 from ombuds.incidents.detectors import BrandMonitor, Observation
 from ombuds.incidents.models import DetectorState
@@ -44,7 +44,7 @@ class Analysed:
     mentions of their authors read with them (``stages.recent_basis``) and the reading's seconds."""
 
     versions: Mapping[str, str]
-    findings: list[list[Finding]]
+    findings: list[list[StoredFinding]]
     basis: tuple[int, ...]
     seconds: float
 
@@ -98,7 +98,8 @@ class Work:
             facts, basis = facts_and_basis(session, [found[mention_id] for mention_id in reading.ids])
         started = time.perf_counter()
         findings = engine.analyze(facts)
-        return Analysed(dict(engine.versions), findings, basis, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return Analysed(dict(engine.versions), [[stored(f) for f in row] for row in findings], basis, seconds)
 
     def feed(self, feeding: Feeding) -> Fed:
         with self._factory() as session:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.actions import thread_mentions
 from ombuds.enrichment.accurate.recipe import VERSION_PREFIX
 from ombuds.enrichment.actions import record_analysis_pass, record_findings, wait_for_reread
-from ombuds.enrichment.base import Finding, MentionFacts
+from ombuds.enrichment.base import Finding, MentionFacts, StoredFinding
 from ombuds.enrichment.paths import ACCURATE, FAST
 from ombuds.incidents.stage import detect_all
 from ombuds.mentions.models import Direction, Mention, Stage
@@ -140,12 +140,13 @@ def oldest_received(session: Session) -> datetime | None:
 #: How a batch of one brand's mentions is read: the brand, its engine and the mentions in; one
 #: list of findings per mention and the seconds the analysers took out (``read_here`` unless
 #: another process read them already: ``pipeline.sidecar``).
-Read = Callable[[Session, int, "AnalysisEngine", Sequence[Mention]], tuple[list[list[Finding]], float]]
+Read = Callable[[Session, int, "AnalysisEngine", Sequence[Mention]], tuple["Findings", float]]
+Findings = Sequence[Sequence[Finding] | Sequence[StoredFinding]]
 
 
 def read_here(
     session: Session, brand_id: int, engine: AnalysisEngine, mentions: Sequence[Mention]
-) -> tuple[list[list[Finding]], float]:
+) -> tuple[Findings, float]:
     facts = facts_for(session, mentions)
     started = time.perf_counter()
     return engine.analyze(facts), time.perf_counter() - started
