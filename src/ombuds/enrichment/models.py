@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+import orjson
+from sqlalchemy import JSON, Dialect, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from ombuds.clock import utcnow
 from ombuds.db import Base
+
+
+class FindingData(TypeDecorator[dict[str, Any]]):
+    """A finding's JSON, read back by orjson on SQLite (five times the standard library's speed:
+    routing reads every message's mood of a case again for each new one). The analysis writes it
+    with orjson, so nothing orjson reads otherwise (an integer past 64 bits) is in it; what a
+    person's correction wrote with the standard library (a NaN) is read by that."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def from_text(value: Any) -> Any:
+            if not isinstance(value, str | bytes):
+                return value
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return json.loads(value)
+
+        return from_text
 
 
 class Enrichment(Base):
@@ -27,7 +55,7 @@ class Enrichment(Base):
     model_version: Mapped[str] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float | None]
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(FindingData, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
