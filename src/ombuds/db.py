@@ -5,14 +5,27 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, Enum, MetaData, create_engine, event, make_url
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    Enum,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+)
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -143,6 +156,36 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def insert_returning_ids(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert the rows and give their new ids in the rows' order, in as few statements as the
+    database allows.
+
+    Asked for ids in order, SQLAlchemy inserts one row per statement on SQLite: it cannot tie a
+    returned id to its row. But SQLite numbers a new row one past the table's largest id, and this
+    transaction is its one writer: the ids of a batched insert, sorted, are the rows' ids in order,
+    one after another. Only a table whose largest id is near the end of the integers numbers at
+    random; its rows go one per statement.
+    """
+    if not rows:
+        return []
+    table: Table = model.__table__  # type: ignore[assignment]
+    in_order = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    if session.get_bind().dialect.name != "sqlite":
+        return list(session.scalars(in_order, rows))  # PostgreSQL batches these itself
+    largest = session.scalar(select(func.max(table.c.id))) or 0
+    if largest + len(rows) >= _LARGEST_ID:
+        return list(session.scalars(in_order, rows))
+    ids = sorted(session.scalars(insert(table).returning(table.c.id), rows))
+    if ids != list(range(largest + 1, largest + 1 + len(rows))):
+        raise RuntimeError(
+            f"{table.name}: new ids {ids[:3]}... do not follow {largest}; SQLite numbers otherwise"
+        )
+    return ids
+
+
+_LARGEST_ID = 2**63 - 1
 
 
 #: PostgreSQL's SQLSTATE for "disk_full" (it could not extend or write a file).

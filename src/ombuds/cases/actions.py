@@ -23,6 +23,7 @@ from ombuds.cases.threading import ThreadAction, ThreadDecision, case_subject, d
 from ombuds.cases.values import NO_SURVEY, ResolvedAs
 from ombuds.cases.workflow import status_path
 from ombuds.clock import as_utc
+from ombuds.db import insert_returning_ids
 from ombuds.errors import Conflict
 from ombuds.event_payloads import (
     CaseAssigned,
@@ -128,13 +129,14 @@ def _customers_of(session: Session, mentions: Sequence[Mention]) -> dict[int, in
         if mention.direction is Direction.INBOUND and key not in identities and key not in created:
             created[key] = mention
     if created:
-        new_ids = session.scalars(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+        new_ids = insert_returning_ids(
+            session,
+            Customer,
             [
                 {"brand_id": first.brand_id, "display_name": first.author_name or first.author_handle}
                 for first in created.values()
             ],
-        ).all()
+        )
         for (key, first), customer_id in zip(created.items(), new_ids, strict=True):
             identities[key] = KnownIdentity(None, customer_id, first.author_followers)
             record_event(
