@@ -207,8 +207,11 @@ def refresh_case_outcomes(
             delete(CaseOutcome).where(CaseOutcome.case_id.in_(chunk)),
             execution_options={"synchronize_session": False},
         )
-    for start in range(0, len(rows), queries.CHUNK):
-        _upsert(session, CaseOutcome.__table__, "case_id", rows[start : start + queries.CHUNK])  # type: ignore[arg-type]
+    # a case whose row comes out as stored is not written again (most a pipeline round touches)
+    kept_as_stored = _as_stored(rows, stored_rows)
+    written = [row for row in rows if row["case_id"] not in kept_as_stored]
+    for start in range(0, len(written), queries.CHUNK):
+        _upsert(session, CaseOutcome.__table__, "case_id", written[start : start + queries.CHUNK])  # type: ignore[arg-type]
     if new_spans:
         session.execute(insert(CaseOpenSpan), new_spans)
     if days:
@@ -226,13 +229,16 @@ def refresh_case_outcomes(
     return len(rows)
 
 
-_STORED_ROW = (
+#: what the day rows hold of a case's outcome row
+_DAY_FACTS = (
     CaseOutcome.brand_id,
     *outcome_reads.RESOLVED_FACTS,
     CaseOutcome.is_junk,
     CaseOutcome.resolution_is_problem,
     *(getattr(CaseOutcome, name) for name in SCOPE),
 )
+#: a case's outcome row as stored, every column (the day rows' facts among them)
+_STORED_ROW = tuple(CaseOutcome.__table__.columns)
 _STORED_SPAN = tuple(
     getattr(CaseOpenSpan, name)
     for name in ("case_id", "brand_id", "starts_at", "opened_at", "ends_at", "reach", "reach_opened", *SCOPE)
@@ -240,7 +246,7 @@ _STORED_SPAN = tuple(
 
 
 def _stored(session: Session, ids: list[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The cases' outcome rows and open spans as stored: what the day rows hold of them."""
+    """The cases' outcome rows and open spans as stored (what the day rows hold of them)."""
     rows: list[dict[str, Any]] = []
     spans: list[dict[str, Any]] = []
     for chunk in queries.chunks(ids):
@@ -286,7 +292,16 @@ def _facts(row: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(as_utc(row[name]) if isinstance(row[name], datetime) else row[name] for name in names)
 
 
-_ROW_NAMES = tuple(column.key for column in _STORED_ROW)
+_ROW_NAMES = tuple(column.key for column in _DAY_FACTS)
+_ALL_NAMES = tuple(column.key for column in _STORED_ROW)
+
+
+def _as_stored(rows: list[dict[str, Any]], stored: list[dict[str, Any]]) -> set[int]:
+    """The cases whose new outcome row is the one stored, column for column."""
+    was = {row["case_id"]: _facts(row, _ALL_NAMES) for row in stored}
+    return {row["case_id"] for row in rows if was.get(row["case_id"]) == _facts(row, _ALL_NAMES)}
+
+
 _SPAN_NAMES = tuple(column.key for column in _STORED_SPAN)
 _RESOLVED_NAMES = tuple(column.key for column in outcome_reads.RESOLVED_FACTS)
 #: any midnight a span begins or ceases to hold at (a span still open ceases at none)
