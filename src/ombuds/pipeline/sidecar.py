@@ -274,7 +274,8 @@ class Sidecar:
     def _read_ahead(self, session: Session, mentions: Sequence[Mention], now: datetime) -> None:
         """Hand the sidecar the batch the next round will enrich: whatever waits beyond this one, up
         to a batch. (Waiting for half a batch left the rounds after a lull to read a whole batch
-        here, a third of a round's CPU; a small batch read ahead makes a short round instead.)
+        here, a sixth of the runner's time in the benchmark; a small batch read ahead makes a
+        short round instead.)
         The sidecar reads their facts itself; the round checks they are still the same."""
         if not self.alive:
             return
