@@ -101,12 +101,27 @@ def thread_mentions(session: Session, *, mentions: Sequence[Mention]) -> list[Th
                 continue
             decision, case = _decide(book, mention, customers.get(mention.id))
             plan.append((mention, decision, case))
-        session.add_all([case for _, decision, case in plan if decision.action is ThreadAction.OPEN])
-        session.flush()  # the new cases' ids, in one insert
+        stored = _store_new_cases(
+            session, [case for _, decision, case in plan if decision.action is ThreadAction.OPEN and case]
+        )
         refresh_reach(session, customer_ids=customers.values())  # new cases, identities, counts
         for mention, decision, case in plan:
+            case = stored.get(case, case) if case is not None else None
             _write_decision(session, mention=mention, decision=decision, case=case)
     return [decision for _, decision, _ in plan]
+
+
+def _store_new_cases(session: Session, cases: Sequence[Case]) -> dict[Case, Case]:
+    """Insert the cases the batch opened, in one statement, and give each as the session now holds
+    it (read back in one query). The unit of work would insert them one a row on SQLite, where it
+    cannot tie returned ids to rows (``db.insert_returning_ids``)."""
+    if not cases:
+        return {}
+    columns = Case.__table__.columns.keys()
+    rows = [{key: value for key, value in vars(case).items() if key in columns} for case in cases]
+    ids = insert_returning_ids(session, Case, rows)
+    held = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return {new: held[case_id] for new, case_id in zip(cases, ids, strict=True)}
 
 
 def _threaded_before(mention: Mention) -> bool:
