@@ -48,8 +48,14 @@ def train(
         ),
     ] = False,
     epochs: Annotated[
-        int, typer.Option("--epochs", min=1, help="Passes over the examples (--accurate).")
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--epochs",
+            min=1,
+            help="Passes over the examples (--accurate; default: 3, or as many as 1,000 steps take, "
+            "at most 5).",
+        ),
+    ] = None,
 ) -> None:
     """Add labelled examples for a brand and retrain its models; prints what was learned."""
     from ombuds.db import transaction
@@ -87,7 +93,7 @@ def train(
 
 
 def _train_accurate(
-    factory: sessionmaker[Session], settings: Settings, brand: str, epochs: int
+    factory: sessionmaker[Session], settings: Settings, brand: str, epochs: int | None
 ) -> dict[str, Any]:
     """Fine-tune outside any transaction (minutes), then record the saved model in a short one."""
     import time
@@ -171,7 +177,7 @@ def _train_accurate(
         "export": export.as_dict(),
         "heads": {head: list(linear.classes) for head, linear in model.heads.items()},
         "examples": model.examples,
-        "epochs": epochs,
+        "epochs": model.recipe.epochs,
         "seconds": round(seconds, 1),
         "removed": pruned,
     }

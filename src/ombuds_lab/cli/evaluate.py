@@ -22,7 +22,14 @@ ModelOption = Annotated[
         help="fast: today's linear heads; accurate: MiniLM fine-tuned on --train (minutes on a CPU).",
     ),
 ]
-EpochsOption = Annotated[int, typer.Option("--epochs", min=1, help="Passes over --train (--model accurate).")]
+EpochsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--epochs",
+        min=1,
+        help="Passes over --train (--model accurate; default: 3, or as many as 1,000 steps take, at most 5).",
+    ),
+]
 MODELS = ("fast", "accurate")
 
 
@@ -45,7 +52,7 @@ def eval_sentiment(
     ] = False,
     as_json: JsonOption = False,
     model: ModelOption = "fast",
-    epochs: EpochsOption = 3,
+    epochs: EpochsOption = None,
 ) -> None:
     """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
     if (train is None) == (not shipped):
@@ -83,7 +90,7 @@ def eval_category(
     ] = None,
     as_json: JsonOption = False,
     model: ModelOption = "fast",
-    epochs: EpochsOption = 3,
+    epochs: EpochsOption = None,
 ) -> None:
     """Learn categories from one file (optionally a few per category), score them on another."""
     from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS
@@ -116,7 +123,7 @@ def _evaluate(
     *,
     as_json: bool,
     model: str = "fast",
-    epochs: int = 3,
+    epochs: int | None = None,
 ) -> None:
     from ombuds.enrichment.training import DataError
     from ombuds_lab.enrichment.evaluate import EvalRequest, evaluate

@@ -38,7 +38,7 @@ class EvalRequest:
     seed: int = 0
     exclude: Sequence[str] = ()
     model: str = "fast"  # "accurate": fine-tune MiniLM on --train (ombuds.enrichment.accurate)
-    epochs: int = 3  # accurate only
+    epochs: int | None = None  # accurate only; None: as the recipe decides
 
 
 def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict[str, Any]:

@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from ombuds.enrichment.accurate.analyzers import accurate_classifier
-from ombuds.enrichment.accurate.recipe import RANDOM_HEAD_MIN_EXAMPLES, WITH_FAST, Recipe
+from ombuds.enrichment.accurate.recipe import (
+    RANDOM_HEAD_MIN_EXAMPLES,
+    SMALL_SET_WITH_FAST,
+    WITH_FAST,
+    Recipe,
+)
 from ombuds.enrichment.accurate.tuning import AccurateModel
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.sentiment import SentimentAnalyzer
@@ -104,10 +109,11 @@ def test_a_share_outside_zero_to_one_is_refused(monkeypatch: pytest.MonkeyPatch)
         accurate_classifier(model, "sentiment", fast)
 
 
-def test_a_category_head_tuned_on_a_few_examples_leaves_the_reading_to_the_fast_head(
+def test_a_category_head_tuned_on_a_few_examples_reads_mostly_with_the_fast_head(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(WITH_FAST, "category", 0.3)
+    monkeypatch.setitem(SMALL_SET_WITH_FAST, "category", (RANDOM_HEAD_MIN_EXAMPLES, 0.9))
     categories = ("Late Flight", "Lost Luggage")
     fast = CategoryAnalyzer(
         cast(Any, Rows({"late again": np.log([0.2, 0.8]).tolist()})), _log_head(categories), version="f"
@@ -117,8 +123,11 @@ def test_a_category_head_tuned_on_a_few_examples_leaves_the_reading_to_the_fast_
         return _model({"late again": [0.9, 0.1]}, "category", categories, examples)
 
     few = accurate_classifier(tuned_on(RANDOM_HEAD_MIN_EXAMPLES - 1), "category", fast)
-    assert few is fast
-    assert few.predict(["late again"]) == ["Lost Luggage"]
+    assert few.version.startswith("minilm-ft-0123456789ab.int8+fast.90")
+    assert few.predict(["late again"]) == ["Lost Luggage"]  # 0.1 x 0.9 + 0.9 x 0.2 against 0.73
+    (finding,) = few.analyze([MentionFacts("late again")])
+    read = ClassifierData.parse(finding.data, analyzer="category").probabilities
+    assert read == pytest.approx({"Late Flight": 0.27, "Lost Luggage": 0.73}, abs=1e-5)
     many = accurate_classifier(tuned_on(RANDOM_HEAD_MIN_EXAMPLES), "category", fast)
     assert many.version.startswith("minilm-ft-0123456789ab.int8+fast.30")
     assert many.predict(["late again"]) == ["Late Flight"]  # 0.7 x 0.9 + 0.3 x 0.2 against 0.31

@@ -175,3 +175,15 @@ def test_categories_weigh_their_classes_and_sentiment_follows_the_recipe() -> No
     assert Recipe().weighs_classes("category")  # a rare category counts in macro-F1 as a common one
     assert not Recipe().weighs_classes("sentiment")
     assert Recipe(class_weighted=True).weighs_classes("sentiment")
+
+
+def test_a_recipe_trains_a_thousand_steps_on_a_few_thousand_examples_within_five_epochs() -> None:
+    assert Recipe().epochs_for(60) == 3  # a small set: 32 to a batch, the probe's head
+    assert Recipe().epochs_for(5758) == 3  # 360 steps an epoch
+    assert Recipe().epochs_for(4164) == 4  # 261 an epoch: the fourth crosses 1,000
+    assert Recipe().epochs_for(3133) == 5  # 196 an epoch: five, not six
+    assert Recipe().epochs_for(100_000) == 3
+    assert Recipe(epochs=1).epochs_for(3133) == 1
+    assert Recipe(batch_size=64).epochs_for(5758) == 5  # 90 steps an epoch
+    with pytest.raises(ValueError, match="epochs"):
+        Recipe(epochs=0)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ombuds.enrichment.accurate.recipe import FAST_BELOW, WITH_FAST
+from ombuds.enrichment.accurate.recipe import SMALL_SET_WITH_FAST, WITH_FAST
 from ombuds.enrichment.accurate.tuning import AccurateModel
 from ombuds.enrichment.analyzers.category import CategoryAnalyzer
 from ombuds.enrichment.analyzers.intent import IntentAnalyzer
@@ -58,12 +58,13 @@ def accurate_classifier(
     model: AccurateModel, head: str, fast: TextClassifier | None = None
 ) -> TextClassifier:
     """The analyzer for one of the model's heads (sentiment, category or intent), averaged with
-    the fast head ``fast`` where ``WITH_FAST`` gives the head a share; ``fast`` itself where the
-    head learnt from fewer examples than ``FAST_BELOW`` asks."""
-    if fast is not None and model.examples.get(head, 0) < FAST_BELOW.get(head, 0):
-        return fast
+    the fast head ``fast`` where ``WITH_FAST`` gives the head a share (``SMALL_SET_WITH_FAST``'s
+    where the head learnt from few examples)."""
     kind = {"sentiment": SentimentAnalyzer, "category": CategoryAnalyzer}.get(head, TextClassifier)
     share = WITH_FAST.get(head, 0.0)
+    below, small_set_share = SMALL_SET_WITH_FAST.get(head, (0, share))
+    if model.examples.get(head, 0) < below:
+        share = small_set_share
     if fast is None or share <= 0:
         return kind(model.encoder, model.heads[head], version=model.stamp)
     classes = model.heads[head].classes
