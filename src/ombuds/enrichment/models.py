@@ -43,14 +43,15 @@ class FindingData(TypeDecorator[dict[str, Any]]):
 class Enrichment(Base):
     __tablename__ = "enrichment"
     __table_args__ = (
+        # also finds a mention's findings: an index of mention_id alone would only slow each write
         UniqueConstraint("mention_id", "analyzer"),
-        # search's category: finds a label's messages from the index alone
+        # search's category: finds a label's messages from the index alone; and a brand's findings
         Index("ix_enrichment_brand_analyzer_label", "brand_id", "analyzer", "label", "mention_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mention.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mention.id", ondelete="CASCADE"))
     analyzer: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(64))
