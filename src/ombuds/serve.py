@@ -93,6 +93,8 @@ def serve(
     runner = _runner(session_factory, settings)
     app = create_app(settings=settings, session_factory=session_factory)
     app.state.wake_pipeline = runner.wake  # ingest calls this so new mentions skip the poll wait
+    if isinstance(runner, EmbeddedRunner):
+        app.state.sidecar_state = runner.sidecar_state  # /metrics says whether it computes
     # feeds, mailboxes and social searches, each on its own interval in its own thread
     polling = Scheduler(
         session_factory, box=secret_box(settings.resolved_secret_key()), on_imported=runner.wake

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ombuds.mentions.actions import get_or_create_source, ingest_mentions
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.mentions.schemas import IncomingMention, MentionCreate
 from ombuds.metrics import rollup
+from ombuds.pipeline import sidecar as sidecar_module
 from ombuds.pipeline.runner_inline import PipelineReport, run_round, run_until_idle
 from ombuds.pipeline.sidecar import Sidecar
 from ombuds.pipeline.stages import STAGES
@@ -152,24 +154,61 @@ def test_with_the_sidecar_the_desk_ends_as_with_the_runner_alone(
     assert desk == _alone(accepted, reference_url)
 
 
+def _until(done: Callable[[], bool], failure: str, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.1)
+
+
+def _ready_again(sidecar: Sidecar) -> None:
+    """Ask, as each round does, until the sidecar started again has loaded its models."""
+
+    def asked() -> bool:
+        sidecar.keep_alive()
+        return sidecar.alive
+
+    _until(asked, "the sidecar was not started again")
+
+
 @pytest.mark.one_database
-def test_a_sidecar_killed_mid_run_leaves_the_runner_to_finish_alone(
-    database_url: str, reference_url: str, sidecar: Sidecar, accepted: Accepted
+def test_a_sidecar_killed_mid_run_is_started_again_and_the_desk_ends_as_alone(
+    database_url: str, reference_url: str, accepted: Accepted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sidecar_module, "RESTART_SECONDS", 0.0)
+    sidecar = Sidecar(database_url, batch_size=BATCH)
     factory = accepted(database_url)
-    assert sidecar.start()
-    report = PipelineReport()
-    for _ in range(2):  # one batch read ahead and one with the detectors when the sidecar dies
-        run_round(factory, STAGES, batch_size=BATCH, now=utcnow(), report=report, sidecar=sidecar)
-    assert sidecar.owes
+    try:
+        assert sidecar.start()
+        report = PipelineReport()
+        for _ in range(2):  # one batch read ahead and one with the detectors when the sidecar dies
+            run_round(factory, STAGES, batch_size=BATCH, now=utcnow(), report=report, sidecar=sidecar)
+        assert sidecar.owes
+        killed = sidecar.pid
+        assert killed is not None
 
-    os.kill(sidecar.pid, signal.SIGKILL)
-    run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
+        os.kill(killed, signal.SIGKILL)
+        run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
 
-    assert not sidecar.alive
-    desk = _desk(factory)
-    assert set(desk.stages.values()) == {Stage.DETECTED}
-    assert desk == _alone(accepted, reference_url)
+        desk = _desk(factory)
+        assert set(desk.stages.values()) == {Stage.DETECTED}
+        assert desk == _alone(accepted, reference_url)
+        # the rounds after the kill started another: it takes work once its models are loaded
+        assert sidecar.starts == 2
+        _ready_again(sidecar)
+        assert sidecar.pid not in (None, killed)
+
+        # one that dies while nothing waits is noticed before the next round and started again
+        idle = sidecar.pid
+        assert idle is not None
+        os.kill(idle, signal.SIGKILL)
+        _until(lambda: not sidecar.alive, "the killed sidecar still runs")
+        run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
+        _ready_again(sidecar)
+        assert sidecar.starts == 3
+        assert sidecar.pid not in (None, killed, idle)
+    finally:
+        sidecar.close()
 
 
 def _refuse_one_analysis(factory: sessionmaker[Session]) -> str:

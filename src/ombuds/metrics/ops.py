@@ -1,7 +1,7 @@
 """Reads: the operations figures ``/metrics`` gives Prometheus — mentions by pipeline stage (a
 counter whose rate is the throughput), how far behind each stage is, failed mentions, each
-analysis path's speed and share of mentions, alert deliveries by outcome and the health of each
-source.
+analysis path's speed and share of mentions, alert deliveries by outcome, the health of each
+source, and whether the embedded runner's sidecar computes beside it.
 
 Every count is an index read (``ix_mention_stage_id``) or a small table; the stage lag reads only
 the mentions still waiting.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import NamedTuple
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -24,6 +25,14 @@ from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
 
+
+class SidecarState(NamedTuple):
+    """The embedded runner's sidecar as the server's runner sees it (``pipeline.sidecar``)."""
+
+    up: bool
+    starts: int
+
+
 #: stages a mention still has to pass: it waits in these
 WAITING = (Stage.INGESTED, Stage.ENRICHED, Stage.THREADED, Stage.ROUTED)
 
@@ -31,15 +40,34 @@ WAITING = (Stage.INGESTED, Stage.ENRICHED, Stage.THREADED, Stage.ROUTED)
 class OpsCollector(Collector):
     """One scrape: reads the database when Prometheus asks, through the caller's session."""
 
-    def __init__(self, session: Session, *, now: datetime | None = None) -> None:
+    def __init__(
+        self, session: Session, *, now: datetime | None = None, sidecar: SidecarState | None = None
+    ) -> None:
         self.session = session
         self.now = now or utcnow()
+        self.sidecar = sidecar
 
     def collect(self) -> Iterator[Metric]:
         yield from self._pipeline()
         yield from self._analysis()
         yield self._alerts()
         yield from self._sources()
+        if self.sidecar is not None:
+            yield from self._sidecar(self.sidecar)
+
+    def _sidecar(self, state: SidecarState) -> Iterator[Metric]:
+        up = GaugeMetricFamily(
+            "ombuds_pipeline_sidecar_up",
+            "1 while the embedded runner's sidecar computes beside it; 0 while the runner computes "
+            "alone (it starts a sidecar that died again).",
+        )
+        up.add_metric([], 1 if state.up else 0)
+        yield up
+        starts = CounterMetricFamily(
+            "ombuds_pipeline_sidecar_starts", "Sidecar processes started, the first included."
+        )
+        starts.add_metric([], state.starts)
+        yield starts
 
     def _pipeline(self) -> Iterator[Metric]:
         by_stage = dict(

@@ -568,5 +568,7 @@ def prometheus(request: Request, session: DbSession) -> Response:
         )
     holds_no_customer_text(request)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(OpsCollector(session))
+    # the server's runner says how its sidecar is (ombuds.serve); none: no embedded sidecar here
+    sidecar = getattr(request.app.state, "sidecar_state", None)
+    registry.register(OpsCollector(session, sidecar=sidecar() if sidecar is not None else None))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -19,6 +19,7 @@ from ombuds.clock import Clock, utcnow
 from ombuds.enrichment.meaning import MeaningNotLoaded, load_meaning, loading_deferred
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
+from ombuds.metrics.ops import SidecarState
 from ombuds.pipeline.picking import pick_batch, run_and_mark
 from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
@@ -217,6 +218,8 @@ def run_until_idle(
     report = PipelineReport()
     with single_runner(engine, wait=wait):
         while True:
+            if sidecar is not None:
+                sidecar.keep_alive()
             moved = run_round(
                 factory, stages, batch_size=batch_size, now=now(), report=report, sidecar=sidecar
             )
@@ -248,6 +251,7 @@ class EmbeddedRunner:
     ) -> None:
         self._factory = factory
         self._sidecar = sidecar  # started in the runner's thread: the server answers meanwhile
+        self._sidecar_started = False
         self._after_round = after_round  # e.g. send the alerts detection queued
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -267,12 +271,18 @@ class EmbeddedRunner:
         self._wake.set()
         self._thread.join(timeout)
 
+    def sidecar_state(self) -> SidecarState | None:
+        """Whether the sidecar computes now, and how many were started; None without one."""
+        sidecar = self._sidecar
+        if sidecar is None:
+            return None
+        return SidecarState(up=self._sidecar_started and sidecar.alive, starts=sidecar.starts)
+
     def _loop(self) -> None:
         if self._sidecar is not None:
-            if self._sidecar.start():
+            self._sidecar_started = self._sidecar.start()
+            if self._sidecar_started:
                 log.info("the pipeline's sidecar computes beside the runner (process %s)", self._sidecar.pid)
-            else:
-                self._sidecar = None
         try:
             self._rounds()
         finally:
@@ -280,10 +290,12 @@ class EmbeddedRunner:
                 self._sidecar.close()
 
     def _rounds(self) -> None:
+        # one that never started (its models would not load) is not started again: it would fail again
+        sidecar = self._sidecar if self._sidecar_started else None
         while not self._stop.is_set():
             try:
                 report = run_until_idle(
-                    self._factory, batch_size=self._batch_size, wait=False, sidecar=self._sidecar
+                    self._factory, batch_size=self._batch_size, wait=False, sidecar=sidecar
                 )
                 if report.total:
                     log.info("pipeline advanced %s", dict(report.advanced))

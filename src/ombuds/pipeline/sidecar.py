@@ -10,6 +10,8 @@ after checking that it still holds (the same mentions and facts, the same engine
 detectors' stored version unchanged); otherwise, or when the sidecar died or hangs, the round
 does that work itself as it would without one. Detection's marker is set in the round that
 writes the detectors' answer, so a round undone leaves those mentions waiting, never half done.
+A sidecar that died is started again (``keep_alive``, asked before every round) without the
+runner waiting for it: it takes work once it has loaded its models.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ log = logging.getLogger(__name__)
 #: How long the runner waits for one answer before it takes the sidecar for hung and stops it.
 ANSWER_SECONDS = 300.0
 START_SECONDS = 120.0
+#: A sidecar that died is started again this many seconds later, twice as long after each start
+#: that fails, at most ``RESTART_MAX_SECONDS``: a sidecar that cannot run (memory, a broken
+#: install) costs a failed start every ten minutes, not every round.
+RESTART_SECONDS = 5.0
+RESTART_MAX_SECONDS = 600.0
 
 
 _GONE = object()  # the sidecar's end of the answers' pipe closed
@@ -122,6 +129,12 @@ class Sidecar:
         self._read: dict[int, Analysed] | None = None  # its answer, once claimed
         self._prepared: _Sent | None = None  # this round's batch for the detectors, sent at commit
         self._feeding: _Sent | None = None  # the last round's, being fed
+        self._with_meaning = False
+        self._starting: float | None = None  # when the process started, until it says it is ready
+        self._restart_at: float | None = None  # when a sidecar that died is started again
+        self._restart_wait = RESTART_SECONDS
+        #: processes started, the first included (a start that failed counts)
+        self.starts = 0
 
     @classmethod
     def for_engine(cls, engine: Engine, *, batch_size: int) -> Sidecar:
@@ -135,11 +148,62 @@ class Sidecar:
 
     @property
     def alive(self) -> bool:
+        """Running and ready for work."""
+        return self._running and self._starting is None
+
+    @property
+    def _running(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
     def start(self, *, with_meaning: bool = False) -> bool:
         """Start the process and wait until it has loaded the analysis models (and the sentence
-        model the detectors read small brands with, if ``with_meaning``); False if it failed.
+        model the detectors read small brands with, if ``with_meaning``); False if it failed."""
+        self._spawn(with_meaning)
+        return self._ready(self._answer(0, START_SECONDS))
+
+    def keep_alive(self) -> None:
+        """Start a sidecar that died again, once its wait is over, without waiting for it to load
+        its models: a later call finds it ready (or takes it for failed after ``START_SECONDS``).
+        A sidecar never started is left alone."""
+        if self._process is not None and not self._running:
+            self._lost("stopped")  # died between rounds: nobody was waiting for an answer
+        if self._starting is not None:
+            try:
+                message = self._inbox.get_nowait()
+            except queue.Empty:
+                if time.monotonic() - self._starting > START_SECONDS:
+                    self._lost("did not start")
+                return
+            self._ready(message[1] if isinstance(message, tuple) else None)
+        elif self._process is None and self._restart_at is not None and time.monotonic() >= self._restart_at:
+            self._restart_at = None
+            log.info("starting the pipeline's sidecar again")
+            self._spawn(self._with_meaning)
+
+    def _ready(self, answer: Any) -> bool:
+        if answer != "ready":
+            if self._process is not None:  # not lost already, while it was waited for
+                self._lost("did not start")
+            return False
+        self._starting = None
+        self._restart_wait = RESTART_SECONDS
+        if self.starts > 1:
+            log.info("the pipeline's sidecar computes beside the runner again (process %s)", self.pid)
+        return True
+
+    def _lost(self, why: str) -> None:
+        """The process is gone or of no use: stop it, forget what it was asked (nothing it owed
+        will come; those rounds do the work themselves), and start another later."""
+        log.warning("the pipeline's sidecar %s; the runner computes alone for now", why)
+        self.close()
+        self._ahead, self._read = None, None
+        if self._feeding is not None:
+            self._feeding = replace(self._feeding, number=None)
+        self._restart_at = time.monotonic() + self._restart_wait
+        self._restart_wait = min(2 * self._restart_wait, RESTART_MAX_SECONDS)
+
+    def _spawn(self, with_meaning: bool) -> None:
+        """Start the process; it answers job 0 with "ready" once its models are loaded.
 
         One pipe each way, each end in one process only: a sidecar killed in the middle of an
         answer closes its end, and the runner reads the end of the pipe instead of waiting for the
@@ -161,14 +225,13 @@ class Sidecar:
         self._outbox, self._inbox = queue.SimpleQueue(), queue.SimpleQueue()
         threading.Thread(target=_send_all, args=(self._outbox, jobs_write), daemon=True).start()
         threading.Thread(target=_receive_all, args=(answers_read, self._inbox), daemon=True).start()
-        if self._answer(0, START_SECONDS) != "ready":
-            log.warning("the pipeline's sidecar did not start; the runner computes alone")
-            self.close()
-            return False
-        return True
+        self._with_meaning = with_meaning
+        self._starting = time.monotonic()
+        self.starts += 1
 
     def close(self) -> None:
         process, self._process = self._process, None
+        self._starting = None
         if process is None:
             return
         self._outbox.put(None)  # the sender closes the jobs' pipe: the sidecar ends
@@ -195,9 +258,8 @@ class Sidecar:
                 message = self._inbox.get(timeout=1.0)
             except queue.Empty:
                 message = None
-            if message is _GONE or (message is None and (not self.alive or time.monotonic() > deadline)):
-                log.warning("the pipeline's sidecar stopped answering; the runner computes alone")
-                self.close()
+            if message is _GONE or (message is None and (not self._running or time.monotonic() > deadline)):
+                self._lost("stopped answering")
                 return None
             if message is None:
                 continue
