@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -25,12 +25,8 @@ from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
 
-
-class SidecarState(NamedTuple):
-    """The embedded runner's sidecar as the server's runner sees it (``pipeline.sidecar``)."""
-
-    up: bool
-    starts: int
+if TYPE_CHECKING:
+    from ombuds.pipeline.sidecar import SidecarState
 
 
 #: stages a mention still has to pass: it waits in these

@@ -19,7 +19,6 @@ from ombuds.clock import Clock, utcnow
 from ombuds.enrichment.meaning import MeaningNotLoaded, load_meaning, loading_deferred
 from ombuds.events import record_event
 from ombuds.mentions.models import Mention, Stage
-from ombuds.metrics.ops import SidecarState
 from ombuds.pipeline.picking import pick_batch, run_and_mark
 from ombuds.pipeline.reread import reread_when_calm
 from ombuds.pipeline.runner_lock import RunnerBusy, single_runner
@@ -27,7 +26,7 @@ from ombuds.pipeline.stages import STAGES, PipelineStage
 from ombuds.settings import get_settings
 
 if TYPE_CHECKING:
-    from ombuds.pipeline.sidecar import Sidecar
+    from ombuds.pipeline.sidecar import Sidecar, SidecarState
 
 log = logging.getLogger(__name__)
 
@@ -273,10 +272,7 @@ class EmbeddedRunner:
 
     def sidecar_state(self) -> SidecarState | None:
         """Whether the sidecar computes now, and how many were started; None without one."""
-        sidecar = self._sidecar
-        if sidecar is None:
-            return None
-        return SidecarState(up=self._sidecar_started and sidecar.alive, starts=sidecar.starts)
+        return self._sidecar.state if self._sidecar is not None else None
 
     def _loop(self) -> None:
         if self._sidecar is not None:

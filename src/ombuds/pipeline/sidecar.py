@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -67,6 +67,13 @@ RESTART_MAX_SECONDS = 600.0
 
 
 _GONE = object()  # the sidecar's end of the answers' pipe closed
+
+
+class SidecarState(NamedTuple):
+    """A server's sidecar as its runner sees it: ``/metrics`` shows it."""
+
+    up: bool  # computing beside the runner now
+    starts: int  # processes started, the first included
 
 
 def _send_all(outbox: queue.SimpleQueue[Any], pipe: Connection) -> None:
@@ -150,6 +157,10 @@ class Sidecar:
     def alive(self) -> bool:
         """Running and ready for work."""
         return self._running and self._starting is None
+
+    @property
+    def state(self) -> SidecarState:
+        return SidecarState(up=self.alive, starts=self.starts)
 
     @property
     def _running(self) -> bool:
