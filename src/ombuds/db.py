@@ -104,9 +104,11 @@ class Base(DeclarativeBase):
 #: Statements before which pysqlite opens a transaction (and SQLite takes the write lock).
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 #: How long a writer waits for SQLite's one write lock (the busy timeout's 10 s), and how often
-#: it asks meanwhile.
+#: it asks meanwhile: after a millisecond, then twice as long each time up to 10 ms, so forty
+#: API threads waiting out a round cost the runner (the same process) little of the GIL.
 WRITE_WAIT_SECONDS = 10.0
 WRITE_POLL_SECONDS = 0.001
+WRITE_POLL_MAX_SECONDS = 0.01
 _BUSY_TIMEOUT = f"PRAGMA busy_timeout={round(WRITE_WAIT_SECONDS * 1000)}"
 
 
@@ -128,14 +130,15 @@ def _begin_writing_at_once(
     transaction; a writer that finds the lock taken then waits in SQLite's busy handler, which
     sleeps in growing steps up to 100 ms between tries, so it wakes up to 100 ms after the lock
     came free, while the other writer (the pipeline's runner, an ingest) may already wait for it.
-    Asking every millisecond hands the lock over at once: the pipeline benchmark read 889
-    mentions/s against 829 (eight runs each, taking turns; docs/performance.md). Reads before
-    the first write stay outside the transaction, as pysqlite leaves them.
+    Asking from a millisecond on, at most 10 ms apart, hands the lock over about when it comes
+    free (docs/performance.md: the pipeline benchmark, taking turns). Reads before the first
+    write stay outside the transaction, as pysqlite leaves them.
     """
     raw = connection.connection.driver_connection
     if raw.in_transaction or not statement.lstrip()[:7].upper().startswith(_WRITES):
         return
     deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    pause = WRITE_POLL_SECONDS
     raw.execute("PRAGMA busy_timeout=0")
     try:
         while True:
@@ -145,7 +148,8 @@ def _begin_writing_at_once(
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
-            time.sleep(WRITE_POLL_SECONDS)
+            time.sleep(pause)
+            pause = min(2 * pause, WRITE_POLL_MAX_SECONDS)
     finally:
         raw.execute(_BUSY_TIMEOUT)
 
