@@ -60,6 +60,10 @@ def shared_data(name: str) -> Path:
     return path
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    dovecot.stop_shared()  # each xdist worker's own, before it leaves
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Integration tests that touch the database run once per supported backend (on SQLite alone
     when marked ``one_database``)."""

@@ -277,12 +277,20 @@ _shared: list[DovecotServer] = []
 
 
 def shared_server() -> DovecotServer:
-    """This process's server, started on first use and stopped when the process ends."""
+    """This process's server, started on first use and stopped when the test session ends
+    (``stop_shared``) or, failing that, when the process ends."""
     if not _shared:
         server = start_server()
         atexit.register(remove_server, server)
         _shared.append(server)
     return _shared[0]
+
+
+def stop_shared() -> None:
+    """Stop this process's server if it started one. A pytest-xdist worker leaves by ``os._exit``,
+    which runs no ``atexit`` handler: each run of the suite left a Dovecot behind."""
+    while _shared:
+        remove_server(_shared.pop())
 
 
 class ImapFront:
