@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from ombuds.pipeline.sidecar import Sidecar
 from ombuds.pipeline.stages import STAGES
 from ombuds_lab.pipeline_bench import load_mentions
 from tests.conftest import shared_data
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -154,13 +154,6 @@ def test_with_the_sidecar_the_desk_ends_as_with_the_runner_alone(
     assert desk == _alone(accepted, reference_url)
 
 
-def _until(done: Callable[[], bool], failure: str, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.1)
-
-
 def _ready_again(sidecar: Sidecar) -> None:
     """Ask, as each round does, until the sidecar started again has loaded its models."""
 
@@ -168,7 +161,7 @@ def _ready_again(sidecar: Sidecar) -> None:
         sidecar.keep_alive()
         return sidecar.alive
 
-    _until(asked, "the sidecar was not started again")
+    until(asked, "the sidecar was not started again")
 
 
 @pytest.mark.one_database
@@ -202,7 +195,7 @@ def test_a_sidecar_killed_mid_run_is_started_again_and_the_desk_ends_as_alone(
         idle = sidecar.pid
         assert idle is not None
         os.kill(idle, signal.SIGKILL)
-        _until(lambda: not sidecar.alive, "the killed sidecar still runs")
+        until(lambda: not sidecar.alive, "the killed sidecar still runs")
         run_until_idle(factory, batch_size=BATCH, reread=False, sidecar=sidecar)
         _ready_again(sidecar)
         assert sidecar.starts == 3

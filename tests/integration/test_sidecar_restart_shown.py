@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,15 +16,9 @@ from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.pipeline.sidecar import Sidecar
 from ombuds.settings import Settings
 from ombuds.web.app import create_app
+from tests.support.waiting import until
 
 pytestmark = [pytest.mark.slow, pytest.mark.one_database]
-
-
-def _until(done: Callable[[], bool], failure: str, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.1)
 
 
 def _scrape(client: TestClient) -> dict[str, float]:
@@ -55,7 +47,7 @@ def test_a_killed_sidecar_is_started_again_and_metrics_show_it(
     runner.start()
     try:
         with TestClient(app) as client:
-            _until(lambda: runner.sidecar_state() == (True, 1), "the sidecar did not start")
+            until(lambda: runner.sidecar_state() == (True, 1), "the sidecar did not start")
             assert _scrape(client) == {
                 "ombuds_pipeline_sidecar_up": 1.0,
                 "ombuds_pipeline_sidecar_starts": 1.0,
@@ -64,7 +56,7 @@ def test_a_killed_sidecar_is_started_again_and_metrics_show_it(
             assert first is not None
 
             os.kill(first, signal.SIGKILL)
-            _until(lambda: runner.sidecar_state() == (True, 2), "the killed sidecar was not started again")
+            until(lambda: runner.sidecar_state() == (True, 2), "the killed sidecar was not started again")
 
             assert sidecar.pid not in (None, first)
             assert _scrape(client) == {
