@@ -250,7 +250,6 @@ class EmbeddedRunner:
     ) -> None:
         self._factory = factory
         self._sidecar = sidecar  # started in the runner's thread: the server answers meanwhile
-        self._sidecar_started = False
         self._after_round = after_round  # e.g. send the alerts detection queued
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -275,19 +274,19 @@ class EmbeddedRunner:
         return self._sidecar.state if self._sidecar is not None else None
 
     def _loop(self) -> None:
-        if self._sidecar is not None:
-            self._sidecar_started = self._sidecar.start()
-            if self._sidecar_started:
-                log.info("the pipeline's sidecar computes beside the runner (process %s)", self._sidecar.pid)
+        sidecar = self._sidecar
+        # one that never started (its models would not load) is not started again: it would fail again
+        if sidecar is not None and sidecar.start():
+            log.info("the pipeline's sidecar computes beside the runner (process %s)", sidecar.pid)
+        else:
+            sidecar = None
         try:
-            self._rounds()
+            self._rounds(sidecar)
         finally:
             if self._sidecar is not None:
                 self._sidecar.close()
 
-    def _rounds(self) -> None:
-        # one that never started (its models would not load) is not started again: it would fail again
-        sidecar = self._sidecar if self._sidecar_started else None
+    def _rounds(self, sidecar: Sidecar | None) -> None:
         while not self._stop.is_set():
             try:
                 report = run_until_idle(
