@@ -15,6 +15,9 @@ def utcnow() -> datetime:
 
 def as_utc(moment: datetime) -> datetime:
     """Naive datetimes (as SQLite returns them) are UTC by our convention."""
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is UTC:  # most are already: a pipeline round asks hundreds of thousands of times
+        return moment
+    if zone is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

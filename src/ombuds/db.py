@@ -68,9 +68,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
+        # the last value written and its text: a batch binds the same moment in every row
+        last: list[tuple[datetime | None, str | None]] = [(None, None)]
+
         def to_text(value: datetime | None) -> str | None:
+            held = last[0]  # one read of the pair: another thread may replace it meanwhile
+            if value is held[0]:
+                return held[1]
             moment = self.process_bind_param(value, dialect)
-            return None if moment is None else moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+            text = None if moment is None else moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+            last[0] = (value, text)
+            return text
 
         return to_text
 
