@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Identity
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Identity, handle_among
 from ombuds.cases.outcomes import within_reopen_window
 from ombuds.clock import as_utc
 from ombuds.mentions.models import Direction, Mention
@@ -62,10 +62,7 @@ def load_identities(session: Session, mentions: Sequence[Mention]) -> dict[Ident
         )
         .where(  # through ix_identity_brand_handle; the handle's own case is matched below
             Identity.brand_id.in_({key[0] for key in wanted}),
-            # lower() on both sides, the database's: SQLite's leaves "É" as it is, Python's does not
-            func.lower(Identity.handle).in_(
-                [func.lower(literal(handle)) for handle in {key[2] for key in wanted}]
-            ),
+            handle_among(session.get_bind().dialect.name, {key[2] for key in wanted}),
         )
         .order_by(Identity.id.desc())  # the older identity is the last one kept
     )

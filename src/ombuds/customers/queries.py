@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ombuds.cases.models import Case, Customer, Identity
+from ombuds.cases.models import Case, Customer, Identity, handle_among
 from ombuds.customers.schemas import (
     CustomerCaseRead,
     CustomerIdentityRead,
@@ -63,8 +63,7 @@ def lookalikes(session: Session, customer: Customer, handles: Collection[tuple[s
         .join(Customer, Customer.id == Identity.customer_id)
         .where(  # through ix_identity_brand_handle
             Identity.brand_id == customer.brand_id,
-            # lower() on both sides, the database's: SQLite's leaves "É" as it is, Python's does not
-            func.lower(Identity.handle).in_([func.lower(literal(handle)) for _, handle in handles]),
+            handle_among(session.get_bind().dialect.name, {handle for _, handle in handles}),
             Identity.customer_id != customer.id,
         )
         .order_by(Identity.customer_id, Identity.id)
