@@ -1,7 +1,7 @@
 """What routing reads of a case: its customer's messages up to a mention, their analysis, the last reply.
 
 ``facts_for_case`` reads one case; ``facts_for_mentions`` reads every case of a routing batch in
-three queries (instead of three per mention) and tells the same facts. Routing writes neither
+one query (instead of three per mention) and tells the same facts. Routing writes neither
 mentions nor their analysis, so everything a batch needs can be read before it starts.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,10 +25,8 @@ from ombuds.mentions.models import Direction, Mention
 from ombuds.routing.rules import CaseFacts
 
 REACH_ORDER = ("low", "medium", "high", "very_high", "celebrity")
-#: the analyzers whose findings make up a case's facts
-FACT_ANALYZERS = ("sentiment", "signals", "intent", "category", "reach")
-#: the analyzers whose ``data`` makes up a case's facts; the others' label does
-DATA_ANALYZERS = ("sentiment", "signals")
+#: the analyzers whose findings make up a case's facts: the first two by their ``data``, the others by their label
+SENTIMENT, SIGNALS, INTENT, CATEGORY, REACH = "sentiment", "signals", "intent", "category", "reach"
 
 
 class Finding(Protocol):
@@ -108,38 +105,43 @@ def facts_for_case(session: Session, *, case: Case, mention: Mention) -> CaseFac
 def facts_for_mentions(
     session: Session, *, mentions: Sequence[Mention], case_of: Mapping[int, int] | None = None
 ) -> dict[int, CaseFacts]:
-    """Each mention's case facts as of that mention, for a whole batch in three queries."""
+    """Each mention's case facts as of that mention, for a whole batch in one query: a row per
+    message of the batch's cases, with the findings routing reads beside it (a row per finding
+    made six rows to read a message)."""
     case_of = case_of or {m.id: m.case_id for m in mentions if m.case_id is not None}
     if not case_of:
         return {}
-    case_ids = set(case_of.values())
     inbound: dict[int, list[Said]] = defaultdict(list)
     replies: dict[int, list[datetime]] = defaultdict(list)
-    for mention_id, case_id, direction, created_at, followers in session.execute(
-        select(Mention.id, Mention.case_id, Mention.direction, Mention.created_at, Mention.author_followers)
-        .where(Mention.case_id.in_(case_ids))
-        .order_by(Mention.created_at, Mention.id)
-    ):
-        if case_id is None:
-            continue
-        if direction is Direction.INBOUND:
-            inbound[case_id].append(Said(mention_id, as_utc(created_at), followers))
-        else:
-            replies[case_id].append(as_utc(created_at))
     findings: dict[int, dict[str, Finding]] = defaultdict(dict)
     # only the mood's and the signals' data is read (``case_facts``); the others' label is enough,
     # and parsing their JSON (a category's probabilities the longest) is CPU for nothing
-    data = sql_case((Enrichment.analyzer.in_(DATA_ANALYZERS), Enrichment.data), else_=None).label("data")
-    for row in session.execute(
-        select(Enrichment.mention_id, Enrichment.analyzer, Enrichment.label, Enrichment.score, data)
-        .join(Mention, Mention.id == Enrichment.mention_id)
-        .where(
-            Mention.case_id.in_(case_ids),
-            Mention.direction == Direction.INBOUND,
-            Enrichment.analyzer.in_(FACT_ANALYZERS),
+    rows = session.execute(
+        select(
+            Mention.id,
+            Mention.case_id,
+            Mention.direction,
+            Mention.created_at,
+            Mention.author_followers,
+            _found(SENTIMENT, Enrichment.label),
+            _found(SENTIMENT, Enrichment.score),
+            _found(SENTIMENT, Enrichment.data),
+            _found(SIGNALS, Enrichment.data),
+            _found(INTENT, Enrichment.label),
+            _found(CATEGORY, Enrichment.label),
+            _found(REACH, Enrichment.label),
         )
-    ):
-        findings[row.mention_id][row.analyzer] = row
+        .where(Mention.case_id.in_(set(case_of.values())))
+        .order_by(Mention.created_at, Mention.id)
+    )
+    for mention_id, case_id, direction, created_at, followers, *found in rows:
+        if case_id is None:
+            continue
+        if direction is not Direction.INBOUND:
+            replies[case_id].append(as_utc(created_at))
+            continue
+        inbound[case_id].append(Said(mention_id, as_utc(created_at), followers))
+        findings[mention_id] = _findings(*found)
     facts = {}
     for mention in mentions:
         case_id = case_of.get(mention.id)
@@ -153,3 +155,44 @@ def facts_for_mentions(
         answered_at = max((at for at in replies[case_id] if at <= until), default=None)
         facts[mention.id] = case_facts(mention, said=said, answered_at=answered_at, findings=findings)
     return facts
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A finding as routing reads it (``Finding``)."""
+
+    label: str | None = None
+    score: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _found(analyzer: str, column: Any) -> Any:
+    """One column of a message's finding from one analyzer, as a column of the message's row."""
+    return (
+        select(column)
+        .where(Enrichment.mention_id == Mention.id, Enrichment.analyzer == analyzer)
+        .correlate(Mention)
+        .scalar_subquery()
+    )
+
+
+def _findings(
+    sentiment: str | None,
+    score: float | None,
+    mood: dict[str, Any] | None,
+    signals: dict[str, Any] | None,
+    intent: str | None,
+    category: str | None,
+    reach: str | None,
+) -> dict[str, Finding]:
+    """The findings of a message by analyzer; ``data`` is never NULL, so a finding whose data is
+    missing is missing, and one whose label is read alone counts only with a label."""
+    found: dict[str, Finding] = {}
+    if mood is not None:
+        found[SENTIMENT] = _Found(sentiment, score, mood)
+    if signals is not None:
+        found[SIGNALS] = _Found(data=signals)
+    for analyzer, label in ((INTENT, intent), (CATEGORY, category), (REACH, reach)):
+        if label is not None:
+            found[analyzer] = _Found(label)
+    return found
