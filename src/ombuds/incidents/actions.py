@@ -217,7 +217,7 @@ def _merged_end(session: Session, incident: Incident) -> Incident:
 def _propose_merge(session: Session, incident: Incident, *, at: datetime) -> None:
     """A new storm that looks like a part of an open incident gets a proposal on its timeline."""
     session.flush()
-    shapes = queries.merge_shapes(session, brand_id=incident.brand_id)
+    shapes = queries.merge_shapes(session, brand_id=incident.brand_id, near=incident.id)
     new = next((shape for shape in shapes if shape.id == incident.id), None)
     into = merge_target(new, shapes) if new is not None else None
     if into is not None:
