@@ -128,8 +128,10 @@ class Work:
 def serve(url: str, jobs: Connection, answers: Connection, with_meaning: bool = False) -> None:
     """The sidecar's life: answer each numbered job in order until the runner closes the jobs'
     pipe (it stopped, or died). ``with_meaning``: load the sentence model before answering
-    ready, as a process that has run the detectors on a small brand holds it."""
+    ready, as a process that has run the detectors on a small brand holds it. The shipped models
+    are loaded before it says it is ready: a job that loaded one kept the runner waiting."""
     from ombuds.db import make_engine, make_session_factory
+    from ombuds.enrichment.analyzers.language import load_identifier
     from ombuds.enrichment.engine import load_default_engine
     from ombuds.enrichment.meaning import load_meaning
     from ombuds.pipeline.heap import tune_collector
@@ -139,6 +141,7 @@ def serve(url: str, jobs: Connection, answers: Connection, with_meaning: bool = 
     engine = make_engine(url)
     work = Work(make_session_factory(engine))
     load_default_engine()
+    load_identifier()  # else the first message in another language stalls a job by a second
     if with_meaning:
         load_meaning()
     answers.send((0, "ready"))

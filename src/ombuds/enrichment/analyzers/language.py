@@ -56,6 +56,11 @@ def fast_english(text: str) -> float | None:
     return None
 
 
+def load_identifier() -> None:
+    """Load the language model now (a second of CPU), not on the first message that needs it."""
+    _identifier()
+
+
 @cache
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
