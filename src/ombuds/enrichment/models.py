@@ -8,8 +8,20 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Dialect, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Dialect,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    ScalarSelect,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from ombuds.clock import utcnow
@@ -58,6 +70,19 @@ class Enrichment(Base):
     score: Mapped[float | None]
     data: Mapped[dict[str, Any]] = mapped_column(FindingData, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def finding_of(
+    analyzer: str, column: Any, mention_id: ColumnElement[int] | QueryableAttribute[int]
+) -> ScalarSelect[Any]:
+    """One column of a message's finding from ``analyzer``, as a column of the message's own row:
+    a lookup through the ``(mention_id, analyzer)`` key, so a read of messages gets one row a
+    message where a join gets one a finding."""
+    return (
+        select(column)
+        .where(Enrichment.mention_id == mention_id, Enrichment.analyzer == analyzer)
+        .scalar_subquery()
+    )
 
 
 class LabeledExample(Base):

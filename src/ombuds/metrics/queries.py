@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team, User
 from ombuds.cases.models import CaseStatus
 from ombuds.clock import as_utc
-from ombuds.enrichment.models import Enrichment
+from ombuds.enrichment.models import Enrichment, finding_of
 from ombuds.event_payloads import EventKind
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
@@ -143,7 +143,7 @@ def message_facts(session: Session, first_responded: Mapping[int, datetime | Non
     """The facts of these cases' messages (case id -> when the desk first responded, as the case
     row holds it): one read of the messages with their sentiment, intent and category per 900
     cases (four reads of them, one per fact, took a third of a pipeline batch's refresh), one row
-    a message (a row per label tripled the rows to read).
+    a message (``finding_of``: a row per label tripled the rows to read).
 
     The brand's own messages count as replies, public or not (a reply sent from the desk or one
     the brand posted itself; survey links left out), never for how they sounded. ``sentiments``
@@ -168,9 +168,9 @@ def message_facts(session: Session, first_responded: Mapping[int, datetime | Non
                 Mention.created_at,
                 Mention.is_public,
                 Mention.author_followers,
-                _label_of(SENTIMENT),
-                _label_of(INTENT),
-                _label_of(CATEGORY),
+                finding_of(SENTIMENT, Enrichment.label, Mention.id),
+                finding_of(INTENT, Enrichment.label, Mention.id),
+                finding_of(CATEGORY, Enrichment.label, Mention.id),
             )
             .where(Mention.case_id.in_(chunk))
             .order_by(Mention.id)  # by message id within a case: the order the case's messages index gives
@@ -199,17 +199,6 @@ def message_facts(session: Session, first_responded: Mapping[int, datetime | Non
         for case_id, first in first_responded.items()
     }
     return MessageFacts(sentiments=sentiments, followers=followers, replied=replied, categories=categories)
-
-
-def _label_of(analyzer: str) -> Any:
-    """A message's label from one analyzer, as a column of the message's row (one index lookup)."""
-    return (
-        select(Enrichment.label)
-        .where(Enrichment.mention_id == Mention.id, Enrichment.analyzer == analyzer)
-        .correlate(Mention)
-        .scalar_subquery()
-        .label(analyzer)
-    )
 
 
 def resolved_cases(session: Session, scope: Scope) -> list[d.ResolvedCase]:

@@ -20,7 +20,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import as_utc
 from ombuds.enrichment.case_mood import MessageMood, case_mood
 from ombuds.enrichment.findings import SignalsData
-from ombuds.enrichment.models import Enrichment
+from ombuds.enrichment.models import Enrichment, finding_of
 from ombuds.mentions.models import Direction, Mention
 from ombuds.routing.rules import CaseFacts
 
@@ -123,13 +123,13 @@ def facts_for_mentions(
             Mention.direction,
             Mention.created_at,
             Mention.author_followers,
-            _found(SENTIMENT, Enrichment.label),
-            _found(SENTIMENT, Enrichment.score),
-            _found(SENTIMENT, Enrichment.data),
-            _found(SIGNALS, Enrichment.data),
-            _found(INTENT, Enrichment.label),
-            _found(CATEGORY, Enrichment.label),
-            _found(REACH, Enrichment.label),
+            finding_of(SENTIMENT, Enrichment.label, Mention.id),
+            finding_of(SENTIMENT, Enrichment.score, Mention.id),
+            finding_of(SENTIMENT, Enrichment.data, Mention.id),
+            finding_of(SIGNALS, Enrichment.data, Mention.id),
+            finding_of(INTENT, Enrichment.label, Mention.id),
+            finding_of(CATEGORY, Enrichment.label, Mention.id),
+            finding_of(REACH, Enrichment.label, Mention.id),
         )
         .where(Mention.case_id.in_(set(case_of.values())))
         .order_by(Mention.created_at, Mention.id)
@@ -164,16 +164,6 @@ class _Found:
     label: str | None = None
     score: float | None = None
     data: dict[str, Any] = field(default_factory=dict)
-
-
-def _found(analyzer: str, column: Any) -> Any:
-    """One column of a message's finding from one analyzer, as a column of the message's row."""
-    return (
-        select(column)
-        .where(Enrichment.mention_id == Mention.id, Enrichment.analyzer == analyzer)
-        .correlate(Mention)
-        .scalar_subquery()
-    )
 
 
 def _findings(
