@@ -63,16 +63,16 @@ def case_facts(
     moods = [
         MessageMood.from_finding(found.label, found.score, found.data, where=f"mention {m.id}")
         for m, row in zip(said, rows, strict=True)
-        if (found := row.get("sentiment")) is not None
+        if (found := row.get(SENTIMENT)) is not None
     ]
     mood = case_mood(moods)
     signals: set[str] = set()
     for m, row in zip(said, rows, strict=True):
-        if (found := row.get("signals")) is not None:
+        if (found := row.get(SIGNALS)) is not None:
             signals |= SignalsData.parse(found.data, where=f"mention {m.id}").names
-    intents = {found.label for row in rows if (found := row.get("intent")) is not None}
-    categories = [found.label for row in rows if (found := row.get("category")) and found.label]
-    tiers = [found.label for row in rows if (found := row.get("reach")) and found.label in REACH_ORDER]
+    intents = {found.label for row in rows if (found := row.get(INTENT)) is not None}
+    categories = [found.label for row in rows if (found := row.get(CATEGORY)) and found.label]
+    tiers = [found.label for row in rows if (found := row.get(REACH)) and found.label in REACH_ORDER]
     return CaseFacts(
         channel=mention.channel,
         sentiment=mood.label if mood else None,
@@ -113,7 +113,7 @@ def facts_for_mentions(
         return {}
     inbound: dict[int, list[Said]] = defaultdict(list)
     replies: dict[int, list[datetime]] = defaultdict(list)
-    findings: dict[int, dict[str, Finding]] = defaultdict(dict)
+    findings: dict[int, dict[str, Finding]] = {}
     # only the mood's and the signals' data is read (``case_facts``); the others' label is enough,
     # and parsing their JSON (a category's probabilities the longest) is CPU for nothing
     rows = session.execute(
@@ -151,7 +151,6 @@ def facts_for_mentions(
         said = [m for m in inbound[case_id] if m.created_at <= until]
         if all(m.id != mention.id for m in said):
             said.append(Said(mention.id, until, mention.author_followers))
-            findings.setdefault(mention.id, {})
         answered_at = max((at for at in replies[case_id] if at <= until), default=None)
         facts[mention.id] = case_facts(mention, said=said, answered_at=answered_at, findings=findings)
     return facts
