@@ -126,9 +126,10 @@ class StormBook:
         # Only a storm whose detectors fired within the hour: one silent for longer may have
         # taken in a new burst's first mentions merely because they keep its key hot, and the
         # new problem would vanish into the old incident.
-        best = max(open_storms, key=lambda s: s.overlap(alarm.mention_ids), default=None)
+        ids = set(alarm.mention_ids)
+        best = max(open_storms, key=lambda s: s.overlap(ids), default=None)
         if best is not None and at - best.last_activity_at.timestamp() <= HOUR_SECONDS:
-            shared = best.overlap(alarm.mention_ids)
+            shared = best.overlap(ids)
             just_opened = at - best.opened_at.timestamp() <= HOUR_SECONDS
             if shared >= needed or (just_opened and shared >= 1):
                 return best, False

@@ -199,7 +199,8 @@ class BrandMonitor:
             return False
         if int(alarm.evidence.get("window_minutes", 0)) <= AFTERGLOW_MINUTES:
             return False
-        explained = max((storm.overlap(alarm.mention_ids) for storm in self.book.storms.values()), default=0)
+        ids = set(alarm.mention_ids)
+        explained = max((storm.overlap(ids) for storm in self.book.storms.values()), default=0)
         if not explained:
             return False
         voices = int(alarm.evidence.get("voices", len(alarm.mention_ids)))
