@@ -223,6 +223,107 @@ def test_the_next_response_clock_runs_from_the_customers_new_message_until_our_r
     assert after.clock.target is Target.RESOLUTION
 
 
+def _sla_order(client: TestClient, headers: dict[str, str]) -> list[tuple[int, str]]:
+    """The open cases in the "SLA due" order of the API, with the deadline each shows."""
+    answer = client.get("/api/v1/cases?sort=sla", headers=headers)
+    assert answer.status_code == 200
+    return [(item["id"], item["sla_due_at"]) for item in answer.json()["items"]]
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_the_nearest_deadline_order_follows_a_customer_who_wrote_again_until_we_answer(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    team: Team,
+    people: dict[str, dict[str, str]],
+) -> None:
+    """A customer answered before who writes again is owed a reply within the next-response target
+    (8 hours here): the inbox's "SLA due" order and column read that deadline, kept on the case by
+    the runner's SLA round, not the resolution's a day away; our reply puts the case back in its
+    resolution's place."""
+    assert client.put("/api/v1/sla-policy", json=FLAT, headers=people["manager"]).status_code == 200
+    now = utcnow().replace(microsecond=0)
+    ingest(
+        session_factory,
+        brand,
+        [
+            message(
+                "n1",
+                "nadia",
+                "@Skyways my refund for the cancelled Lisbon flight?",
+                now - timedelta(hours=30),
+            ),
+            message(
+                "n2",
+                "Skyways",
+                "@nadia it is on its way",
+                now - timedelta(hours=29),
+                direction="outbound",
+                in_reply_to="n1",
+            ),
+            message("t1", "tomas", "@Skyways my stroller came back bent", now - timedelta(hours=40)),
+            message(
+                "t2",
+                "Skyways",
+                "@tomas sorry, we are on it",
+                now - timedelta(hours=39),
+                direction="outbound",
+                in_reply_to="t1",
+            ),
+        ],
+    )
+    nadia, tomas = case_of(session_factory, "Lisbon"), case_of(session_factory, "stroller")
+    # answered, both wait on their resolution (48 hours from opening): Tomas's is due first
+    run_sla_round(session_factory, now=now)
+    assert _sla_order(client, people["agent"]) == [
+        (tomas.id, _at(now + timedelta(hours=8))),
+        (nadia.id, _at(now + timedelta(hours=18))),
+    ]
+
+    asked_again = now - timedelta(hours=1)
+    ingest(
+        session_factory,
+        brand,
+        [message("n3", "nadia", "@Skyways still nothing on my card", asked_again, in_reply_to="n2")],
+    )
+    run_sla_round(session_factory, now=now)
+    # she is owed a reply within 8 hours of writing: 7 from now, before Tomas's resolution
+    assert _sla_order(client, people["agent"]) == [
+        (nadia.id, _at(asked_again + timedelta(hours=8))),
+        (tomas.id, _at(now + timedelta(hours=8))),
+    ]
+    sign_in(client, "agent@skyways.test")
+    page = client.get("/inbox?sort=sla")
+    assert page.status_code == 200
+    assert list(states_on_the_page(page.text)) == [nadia.id, tomas.id]
+
+    ingest(
+        session_factory,
+        brand,
+        [
+            message(
+                "n4",
+                "Skyways",
+                "@nadia it reached your bank today",
+                now - timedelta(minutes=5),
+                direction="outbound",
+                in_reply_to="n3",
+            )
+        ],
+    )
+    run_sla_round(session_factory, now=now)
+    assert _sla_order(client, people["agent"]) == [
+        (tomas.id, _at(now + timedelta(hours=8))),
+        (nadia.id, _at(now + timedelta(hours=18))),
+    ]
+    with session_factory() as session:
+        assert session.get(Case, nadia.id).next_response_due_at is None  # type: ignore[union-attr]
+
+
 # --- breaches on the alert channels ------------------------------------------------------------------
 
 

@@ -95,6 +95,9 @@ class Case(Base):
     last_activity_at: Mapped[datetime]
     first_response_due_at: Mapped[datetime | None]
     resolve_due_at: Mapped[datetime | None]
+    #: while a customer who had an answer waits for the next one: when it is due (the SLA round of
+    #: the runner, ``routing.sla_actions``, keeps it from the messages and the brand's policy)
+    next_response_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     # outcome facts (rules in cases/outcomes.py): changes of owner or team between people or teams,

@@ -66,11 +66,18 @@ def _open_filter(
 
 
 def _sla_due() -> ColumnElement[Any]:
-    """The next deadline, as ``CaseRead.sla_due_at`` says: first response until answered, then resolution."""
+    """The next deadline, as ``CaseRead.sla_due_at`` says: the first response until answered, then
+    the next response while one is owed and due before the resolution, else the resolution.
+    ``ix_case_deadline_order`` indexes this very expression (its migration holds it as compiled)."""
     return case(
         (
             Case.first_responded_at.is_(None) & Case.first_response_due_at.is_not(None),
             Case.first_response_due_at,
+        ),
+        (
+            Case.next_response_due_at.is_not(None)
+            & (Case.resolve_due_at.is_(None) | (Case.next_response_due_at < Case.resolve_due_at)),
+            Case.next_response_due_at,
         ),
         else_=Case.resolve_due_at,
     )
@@ -318,6 +325,7 @@ def _case_fields(
         "first_response_due_at": case.first_response_due_at,
         "first_responded_at": case.first_responded_at,
         "resolve_due_at": case.resolve_due_at,
+        "next_response_due_at": case.next_response_due_at,
         "resolved_at": case.resolved_at,
         "returned_at": case.returned_at,
         "mention_count": mention_count,

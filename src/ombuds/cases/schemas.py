@@ -89,6 +89,11 @@ class CaseRead(_Read):
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
     resolve_due_at: datetime | None
+    next_response_due_at: datetime | None = Field(
+        default=None,
+        description="While the customer, answered before, waits for our next reply: when it is due "
+        "(kept by the runner's SLA round, a few seconds behind the messages)",
+    )
     resolved_at: datetime | None
     returned_at: datetime | None = Field(
         default=None,
@@ -116,12 +121,16 @@ class CaseRead(_Read):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def sla_due_at(self) -> datetime | None:
-        """The next deadline: the first response until someone answers, then the resolution."""
+        """The next deadline: the first response until someone answers; then the next response
+        while the customer waits for one, unless the resolution is due first; else the resolution."""
         if self.resolved_at is not None:
             return None
         if self.first_responded_at is None and self.first_response_due_at is not None:
             return self.first_response_due_at
-        return self.resolve_due_at
+        waiting, resolve = self.next_response_due_at, self.resolve_due_at
+        if waiting is not None and (resolve is None or waiting < resolve):
+            return waiting
+        return resolve
 
 
 class CaseList(BaseModel):

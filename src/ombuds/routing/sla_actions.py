@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 POLICY_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 # cases whose clock runs: a pending case waits on the customer, a resolved one has stopped
 RUNNING = (CaseStatus.NEW, CaseStatus.OPEN)
+CHUNK = 900  # cases loaded at once (SQLite's bound parameters)
 
 
 def set_sla_policy(
@@ -123,13 +124,14 @@ def run_sla_round(factory: sessionmaker[Session], *, now: datetime | None = None
                 ),
             )
         ).all()
-        unanswered = unanswered_since(session)
-        late = {
-            case_id
-            for case_id, due in next_response_due(session, unanswered=unanswered).items()
-            if due <= now
-        }
+        owed = next_response_due(session, unanswered=unanswered_since(session))
+        late = {case_id for case_id, due in owed.items() if due <= now}
         breached = sorted(set(breached) | late)
+    try:
+        with transaction(factory) as session:
+            keep_next_response_due(session, owed=owed)
+    except Exception:  # the inbox's order waits for the next round; the clocks below must still run
+        logger.exception("the cases' next-response deadlines could not be stored")
     for ids, step, report in (
         (to_pause, _pause, done.paused),
         (to_resume, _resume, done.resumed),
@@ -145,6 +147,30 @@ def run_sla_round(factory: sessionmaker[Session], *, now: datetime | None = None
             except Exception:  # one broken case must not stop the others; it is tried again next round
                 logger.exception("SLA clock of case %s could not be updated", case_id)
     return done
+
+
+def keep_next_response_due(session: Session, *, owed: dict[int, datetime]) -> list[int]:
+    """Store on each case when its next response is due (``owed``: every timed case a customer waits
+    on, from ``next_response_due``), and clear it where none is owed any more; the ids changed.
+
+    The inbox orders and shows the nearest deadline from the case itself (its index can then read
+    it), so this round keeps it: a customer's new message or our reply moves it within one round of
+    the runner. Only the cases whose deadline changed are loaded and written.
+    """
+    stored = {
+        case_id: as_utc(due)
+        for case_id, due in session.execute(
+            select(Case.id, Case.next_response_due_at).where(Case.next_response_due_at.is_not(None))
+        )
+        if due is not None
+    }
+    changed: dict[int, datetime | None] = {case_id: None for case_id in stored if case_id not in owed}
+    changed |= {case_id: due for case_id, due in owed.items() if stored.get(case_id) != as_utc(due)}
+    ids = sorted(changed)
+    for start in range(0, len(ids), CHUNK):
+        for case in session.scalars(select(Case).where(Case.id.in_(ids[start : start + CHUNK]))):
+            case.next_response_due_at = changed[case.id]
+    return ids
 
 
 def _clock(session: Session, case_id: int) -> SlaClock:
