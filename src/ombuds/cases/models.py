@@ -80,6 +80,8 @@ class Case(Base):
         # a team's inbox counts its open cases by status from this index alone (a million messages:
         # 278 → 16 ms); ``team_id`` alone stays too, for the search's walk newest first
         Index("ix_case_team_status", "team_id", "status", "brand_id"),
+        # the SLA round reads the cases that hold one every few seconds: a few entries, not the table
+        Index("ix_case_next_response_due", "next_response_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

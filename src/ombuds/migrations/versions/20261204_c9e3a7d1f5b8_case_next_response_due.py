@@ -44,7 +44,10 @@ def _deadline_index(due: str) -> None:
 
 def upgrade() -> None:
     # filled by the runner's next SLA round for every case a customer waits on (routing.sla_actions)
-    op.add_column("case", sa.Column("next_response_due_at", ombuds.db.UtcDateTime(timezone=True), nullable=True))
+    op.add_column(
+        "case", sa.Column("next_response_due_at", ombuds.db.UtcDateTime(timezone=True), nullable=True)
+    )
+    op.create_index("ix_case_next_response_due", "case", ["next_response_due_at"], unique=False)
     op.drop_index("ix_case_deadline_order", table_name="case")
     _deadline_index(DUE)
     sample_again_where_kept(op.get_bind())
@@ -53,5 +56,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_case_deadline_order", table_name="case")
     _deadline_index(DUE_BEFORE)
-    with op.batch_alter_table("case") as batch:
-        batch.drop_column("next_response_due_at")
+    op.drop_index("ix_case_next_response_due", table_name="case")
+    # not through a batch: rebuilding the table on SQLite would lose the indexes on expressions
+    op.execute(sa.text('ALTER TABLE "case" DROP COLUMN next_response_due_at'))
