@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from ombuds.accounts.models import Team
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
@@ -274,6 +275,10 @@ def apply_routing(
     case.priority = priority
     case.first_response_due_at = first_response_due_at
     case.resolve_due_at = resolve_due_at
+    # written even when unchanged: every routed case's UPDATE then names the same columns and a
+    # batch's go out as one statement (a priority left as it was split them into one a few cases)
+    for name in ("priority", "first_response_due_at", "resolve_due_at"):
+        flag_modified(case, name)
     record_event(
         session,
         brand_id=case.brand_id,
