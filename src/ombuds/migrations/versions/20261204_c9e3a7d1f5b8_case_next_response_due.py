@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import ombuds.db
-
 from ombuds.planner_statistics import sample_again_where_kept
 
 revision: str = "c9e3a7d1f5b8"
