@@ -129,7 +129,7 @@ def run_sla_round(factory: sessionmaker[Session], *, now: datetime | None = None
         breached = sorted(set(breached) | late)
     try:
         with transaction(factory) as session:
-            keep_next_response_due(session, owed=owed)
+            _keep_next_response_due(session, owed=owed)
     except Exception:  # the inbox's order waits for the next round; the clocks below must still run
         logger.exception("the cases' next-response deadlines could not be stored")
     for ids, step, report in (
@@ -149,9 +149,9 @@ def run_sla_round(factory: sessionmaker[Session], *, now: datetime | None = None
     return done
 
 
-def keep_next_response_due(session: Session, *, owed: dict[int, datetime]) -> list[int]:
+def _keep_next_response_due(session: Session, *, owed: dict[int, datetime]) -> None:
     """Store on each case when its next response is due (``owed``: every timed case a customer waits
-    on, from ``next_response_due``), and clear it where none is owed any more; the ids changed.
+    on, from ``next_response_due``), and clear it where none is owed any more.
 
     The inbox orders and shows the nearest deadline from the case itself (its index can then read
     it), so this round keeps it: a customer's new message or our reply moves it within one round of
@@ -170,7 +170,6 @@ def keep_next_response_due(session: Session, *, owed: dict[int, datetime]) -> li
     for start in range(0, len(ids), CHUNK):
         for case in session.scalars(select(Case).where(Case.id.in_(ids[start : start + CHUNK]))):
             case.next_response_due_at = changed[case.id]
-    return ids
 
 
 def _clock(session: Session, case_id: int) -> SlaClock:
