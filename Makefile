@@ -16,9 +16,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # The interpreter .venv is made from: the system's own CPython where it is 3.11 or newer, else the
-# first python3 on PATH. Distributions build theirs with profile-guided and link-time optimisation,
-# which a plain source build (pyenv's default) lacks: the pipeline's stages take about a sixth less
-# CPU on Debian's (docs/performance.md). PYTHON=... chooses another.
+# first python3 on PATH. Debian's is built for speed (the interpreter linked into its binary); a
+# plain source build such as pyenv's default loads a shared libpython built without profile-guided
+# optimisation, and the pipeline's stages take about a sixth more CPU on it (docs/performance.md).
+# PYTHON=... chooses another.
 SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import sys; print(sys.version_info >= (3, 11))' 2>/dev/null)
 PYTHON ?= $(if $(filter True,$(SYSTEM_PYTHON)),/usr/bin/python3,python3)
 VENV := .venv
