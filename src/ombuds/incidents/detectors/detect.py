@@ -110,7 +110,7 @@ class Detectors:
                 within.append((-bound, index, window, expected))
         # the exact tail (a special function, the test's dearest part) from the highest bound down,
         # until no bound left can beat the strongest: while a storm lasts, most of a key's windows
-        # pass their bound at every message. The strongest window wins, the shortest of equals;
+        # pass their bound at every message. The strongest window wins, the first listed of equals;
         # its alarm (all its mention ids) is built once, at the end.
         best: tuple[float, int, SlidingWindow, float] | None = None
         for negative_bound, index, window, expected in sorted(within):
