@@ -8,7 +8,8 @@ Two processes, as ``ombuds serve`` and its clients would be: a feeder accepts me
 ``ingest_mentions`` (each chunk is one committed transaction, like an API call) and watches the
 inbox; this process runs the embedded runner's stages until every mention has passed them. Both
 install the dashboard's session hooks (``metrics.rollup.install``), as ``ombuds serve`` does: each
-commit refreshes the outcome and voice rows of what it touched, part of what a batch costs.
+commit refreshes the outcome and voice rows of what it touched, part of what a batch costs. Both
+collect cycles as seldom as every ``ombuds`` command does (``pipeline.heap``).
 
 * ``--rate R``: the feeder accepts R mentions a second, in chunks every 100 ms, whatever the
   runner does (an open loop: latency under a steady load).
@@ -53,6 +54,7 @@ from ombuds.mentions.models import Mention, Source, Stage
 from ombuds.mentions.schemas import IncomingMention
 from ombuds.metrics import rollup
 from ombuds.migrate import upgrade
+from ombuds.pipeline.heap import tune_collector
 from ombuds.pipeline.runner_inline import PipelineReport, run_until_idle
 from ombuds.pipeline.sidecar import Sidecar
 
@@ -203,6 +205,7 @@ def run_pipeline_benchmark(
         raise BenchmarkError("--rate: mentions per second, more than 0")
     mentions = load_mentions(data_file, count)
     rollup.install()
+    tune_collector()  # as `ombuds serve` runs its stages (benchmarks/ calls this without the CLI)
     with tempfile.TemporaryDirectory(prefix="ombuds-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         sidecar = Sidecar(url, batch_size=batch_size) if with_sidecar else None
@@ -322,6 +325,7 @@ def feed_and_watch(
     """Accept the mentions (steadily at ``rate``, or keeping ``in_flight`` waiting) and time each
     until the inbox lists its case; puts (first acceptance, latencies in seconds) on ``results``."""
     rollup.install()  # as the server accepting them would have
+    tune_collector()  # and its cycle collector, as every `ombuds` command's
     engine = make_engine(url)
     factory = make_session_factory(engine)
     accepted_at: dict[int, float] = {}
