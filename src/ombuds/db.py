@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     DateTime,
@@ -34,6 +34,18 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from ombuds.clock import as_utc
+
+T = TypeVar("T")
+#: ids per ``IN (...)`` list: well under SQLite's (999 on older builds) and PostgreSQL's limits on
+#: bound parameters
+IN_LIST = 900
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """``items`` in order, ``size`` at a time: one ``IN (...)`` list each."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -7,19 +7,18 @@ read here. Read by the masking of answers (``shown_messages``) and of alerts sen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ombuds.cases.privacy import pii_marks, values
+from ombuds.db import IN_LIST, chunks
 from ombuds.enrichment.analyzers.pii import find_pii
 from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
 
-#: Ids a read passes at once: SQLite's bound-parameter limit is 999 on older builds.
-_CHUNK = 900
 #: An execution option: this read of messages' texts is not shown (the values' own reads).
 NOT_SHOWN = "ombuds_not_shown"
 
@@ -28,11 +27,6 @@ def values_around(session: Session, mention_ids: Sequence[int]) -> set[tuple[str
     """The values in every message of these messages' cases and customers (and in these messages)."""
     cases, customers, alone = owners(session, mention_ids)
     return values_in(session, case_ids=sorted(cases), customer_ids=sorted(customers), mention_ids=alone)
-
-
-def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
 
 
 def owners(session: Session, mention_ids: Sequence[int]) -> tuple[set[int], set[int], list[int]]:
@@ -68,7 +62,7 @@ def values_in(
         )
         if ids
     ]
-    share = _CHUNK // max(1, len(by))  # the bound parameters of one read, shared between the lists
+    share = IN_LIST // max(1, len(by))  # the bound parameters of one read, shared between the lists
     for start in range(0, max((len(ids) for _, ids in by), default=0), share):
         conditions = [column.in_(ids[start : start + share]) for column, ids in by if len(ids) > start]
         rows = session.execute(

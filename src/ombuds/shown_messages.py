@@ -26,10 +26,11 @@ from sqlalchemy import Result, Select, event, select
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
 from ombuds.cases.models import Case, Customer
+from ombuds.db import chunks
 from ombuds.incidents.models import Incident
 from ombuds.known_values import KnownValues
 from ombuds.mentions.models import Mention
-from ombuds.personal_values import NOT_SHOWN, chunks, owners, values_in
+from ombuds.personal_values import NOT_SHOWN, owners, values_in
 
 _KEY = "ombuds.shown_messages"
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ombuds import db
 from ombuds.accounts.models import Team, User
 from ombuds.cases.models import CaseStatus
 from ombuds.clock import as_utc
@@ -35,8 +36,7 @@ from ombuds.surveys.models import Survey
 SENTIMENT = "sentiment"
 CATEGORY = "category"
 INTENT = "intent"
-#: ids per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits
-CHUNK = 900
+CHUNK = db.IN_LIST
 #: the follow-up kind whose return reopens a case without the customer coming back
 CHECK_IN = "check_in"
 
@@ -58,9 +58,8 @@ class Scope:
 
 
 def chunks(ids: Collection[T]) -> Iterator[list[T]]:
-    ordered = sorted(ids)  # type: ignore[type-var]
-    for index in range(0, len(ordered), CHUNK):
-        yield ordered[index : index + CHUNK]
+    """``db.chunks`` in ascending order."""
+    return db.chunks(sorted(ids))  # type: ignore[type-var]
 
 
 def _status(value: object) -> CaseStatus | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team, User
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer
 from ombuds.clock import as_utc
+from ombuds.db import chunks
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Direction, Mention
 from ombuds.metrics.queries import Scope, experience_debt
@@ -33,9 +34,6 @@ from ombuds.problems.models import (
 )
 from ombuds.problems.values import DONE_STATUSES, RECENTLY_RESOLVED, ProblemStatus
 from ombuds.responses.models import Reply, ReplyStatus
-
-#: ids per IN (...) list, well under both databases' bind-parameter limits
-CHUNK = 900
 
 
 def get_problem(session: Session, problem_id: int, *, brand_ids: Collection[int]) -> Problem | None:
@@ -82,12 +80,9 @@ def problem_id_of_case(session: Session, case_id: int) -> int | None:
 def problems_of_cases(session: Session, ids: Collection[int]) -> dict[int, int]:
     """Case id → its problem's id, for the cases that have one."""
     found: dict[int, int] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), CHUNK):
+    for some in chunks(sorted(ids)):
         rows = session.execute(
-            select(ProblemCase.case_id, ProblemCase.problem_id).where(
-                ProblemCase.case_id.in_(ordered[start : start + CHUNK])
-            )
+            select(ProblemCase.case_id, ProblemCase.problem_id).where(ProblemCase.case_id.in_(some))
         )
         found.update({int(case_id): int(problem_id) for case_id, problem_id in rows})
     return found
@@ -182,12 +177,11 @@ def _inbound_since(
 def labels_of(session: Session, mention_ids: Collection[int]) -> dict[int, dict[str, str | None]]:
     """Mention id → its sentiment and category labels (a correction, written later, wins)."""
     found: dict[int, dict[str, str | None]] = defaultdict(dict)
-    ordered = sorted(mention_ids)
-    for start in range(0, len(ordered), CHUNK):
+    for some in chunks(sorted(mention_ids)):
         rows = session.execute(
             select(Enrichment.mention_id, Enrichment.analyzer, Enrichment.label)
             .where(
-                Enrichment.mention_id.in_(ordered[start : start + CHUNK]),
+                Enrichment.mention_id.in_(some),
                 Enrichment.analyzer.in_(("sentiment", "category")),
             )
             .order_by(Enrichment.id)
@@ -302,11 +296,11 @@ def _costs(session: Session, problems: Sequence[Problem], *, now: datetime) -> d
         by_problem[problem_id].append((case_id, status))
     all_cases = [case_id for _, case_id, _ in links]
     reach: dict[int, int] = {}
-    for start in range(0, len(all_cases), CHUNK):
+    for some in chunks(all_cases):
         rows = session.execute(
             select(Mention.case_id, func.max(Mention.author_followers))
             .where(
-                Mention.case_id.in_(all_cases[start : start + CHUNK]),
+                Mention.case_id.in_(some),
                 Mention.direction == Direction.INBOUND,
             )
             .group_by(Mention.case_id)

@@ -23,7 +23,7 @@ from ombuds.accounts.values import Role
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.clock import as_utc, utcnow
-from ombuds.db import transaction
+from ombuds.db import chunks, transaction
 from ombuds.errors import Forbidden, InvalidInput
 from ombuds.event_payloads import CaseSlaEscalated, CaseSlaResumed, EventKind
 from ombuds.events import Event, record_event
@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 POLICY_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 # cases whose clock runs: a pending case waits on the customer, a resolved one has stopped
 RUNNING = (CaseStatus.NEW, CaseStatus.OPEN)
-CHUNK = 900  # cases loaded at once (SQLite's bound parameters)
 
 
 def set_sla_policy(
@@ -166,9 +165,8 @@ def _keep_next_response_due(session: Session, *, owed: dict[int, datetime]) -> N
     }
     changed: dict[int, datetime | None] = {case_id: None for case_id in stored if case_id not in owed}
     changed |= {case_id: due for case_id, due in owed.items() if stored.get(case_id) != as_utc(due)}
-    ids = sorted(changed)
-    for start in range(0, len(ids), CHUNK):
-        for case in session.scalars(select(Case).where(Case.id.in_(ids[start : start + CHUNK]))):
+    for some in chunks(sorted(changed)):
+        for case in session.scalars(select(Case).where(Case.id.in_(some))):
             case.next_response_due_at = changed[case.id]
 
 
