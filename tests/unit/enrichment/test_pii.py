@@ -60,3 +60,38 @@ def test_a_booking_code_of_letters_alone_is_masked_but_words_after_booking_are_n
     assert kinds("they lost my bag LHRJFK") == []  # capitals with no word for a booking before them
     finding = PiiAnalyzer().analyze([MentionFacts("where is my refund for booking PXZREG")])[0]
     assert finding.data["redacted"] == "where is my refund for booking [reference]"
+
+
+def test_phone_numbers_as_people_write_them_across_countries() -> None:
+    """Bare runs, trunk prefixes, British and Nigerian mobiles, French pairs: each is a phone."""
+    assert kinds("call (415) 555-0199 / +44 20 7946 0958 / 4155550142.") == [
+        ("phone", "(415) 555-0199"),
+        ("phone", "+44 20 7946 0958"),
+        ("phone", "4155550142"),
+    ]
+    for number in (
+        "07700 900123",
+        "08070635658",
+        "1-800-555-0199",
+        "1.877.350.0038",
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "+49 1708733216",
+    ):
+        assert kinds(f"my number is {number}, thanks") == [("phone", number)], number
+
+
+def test_a_card_number_written_with_dots_is_masked() -> None:
+    assert kinds("charged on 4111.1111.1111.1111 twice") == [("card_number", "4111.1111.1111.1111")]
+    assert kinds("charged on 4111.1111.1111.1112 twice") == []  # fails Luhn's check
+
+
+def test_versions_decimals_links_and_bigger_ids_are_not_phones() -> None:
+    for text in (
+        "Chromecast firmware version: 1.28.100555.",
+        "pi is 3.1415926535 they say",
+        "see https://twitter.com/x/status/1234567890",
+        "tweet 1234567890123456789 again",
+        "tags 12 34 56 78 90 on the bags",
+    ):
+        assert find_pii(text) == [], text

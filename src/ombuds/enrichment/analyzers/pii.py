@@ -14,14 +14,26 @@ from typing import ClassVar
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import PiiData, PiiSpan
 
-VERSION = "rules-2026.12.1"
+VERSION = "rules-2026.12.2"
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
-CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+#: Groups of digits apart by spaces, dashes or dots ("4111.1111.1111.1111"); Luhn's check decides.
+CARD = re.compile(r"(?<![\d.-])(?:\d[ .-]?){12,18}\d(?![\d-]|\.\d)")
+#: The ways people write a phone number: grouped, with or without a country code
+#: ("+1 (415) 555-0132", "020 7946 0958"), North American with the trunk prefix and one separator
+#: throughout ("1-800-555-0199", "1.877.350.0038"; "1.28.100555" is a version), a British or Nigerian mobile
+#: ("07700 900123"), French pairs ("06 12 34 56 78", "+33 6 12 34 56 78", one separator
+#: throughout), a country code and the rest in one run ("+49 1708733216", "+380671277946"), or
+#: ten or eleven digits alone ("call me 4155550142"). A lone run of digits longer than that (an
+#: id in a link, a card) or inside a decimal or a longer group is left to the other patterns.
 PHONE = re.compile(
     r"(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}"
     r"(?!\w)(?![ .-]\d)"
-    r"|(?<![\w+])\+\d{9,14}(?!\w)"
+    r"|(?<![\w+])(?<!\d[ .-])1(?P<trunk>[ .-])\d{3}(?P=trunk)\d{3}(?P=trunk)\d{4}(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+])(?<!\d[ .-])0\d{4}[ .-]?\d{6}(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?\d|0\d)(?P<pair>[ .-]?)\d{2}(?:(?P=pair)\d{2}){3}(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+])\+\d{1,3}[ .-]?\d{6,12}(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+./#:=-])(?:\d{10}|[01]\d{10})(?![\w/-]|[.,]\d)"
 )
 REFERENCE = re.compile(
     r"\b(?:booking|confirmation|conf|reservation|record locator|locator|pnr|reference|ref|order|"
