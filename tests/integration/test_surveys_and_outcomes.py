@@ -285,6 +285,42 @@ def test_a_score_in_digits_that_are_not_plain_ascii_is_refused_and_nothing_is_re
     assert surveys_answered(session) == 0
 
 
+def test_a_long_comment_counts_line_breaks_as_a_browser_does_and_a_refusal_keeps_what_was_typed(
+    client: TestClient, session: Session, brand: Brand, bearer: httpx2.Headers
+) -> None:
+    """A textarea's maxlength counts a line break once; the form sends it as CRLF. A comment the
+    browser let through is taken; one too long comes back with the reason, the score and the words."""
+    case = conversation(session, brand, at=NOW - 5 * timedelta(hours=1))
+    resolve(session, case, at=NOW - timedelta(hours=1))
+    survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
+    assert survey is not None
+    url = f"/survey/{survey.token}"
+    # 2,000 characters as the browser counts them (19 line breaks among them), 2,019 as sent
+    lines = ["a" * 99] * 19 + ["a" * 100]
+    at_the_limit = "\r\n".join(lines)
+    too_long = at_the_limit + "!"
+
+    refused = client.post(url, data={"score": "4", "comment": too_long + "\x00"})
+    assert refused.status_code == 422
+    assert "Your comment is longer than 2,000 characters" in refused.text
+    assert "choose a score" not in refused.text
+    assert 'value="4" required checked' in refused.text
+    assert ("\n".join(lines) + "!</textarea>") in refused.text
+    assert surveys_answered(session) == 0
+
+    no_score = client.post(url, data={"comment": "Quick and kind </textarea><script>x()</script>"})
+    assert no_score.status_code == 422
+    assert "choose a score from 1 (poor) to 5 (great)" in no_score.text
+    assert "Quick and kind &lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt;</textarea>" in no_score.text
+    assert "checked" not in no_score.text
+
+    answered = client.post(url, data={"score": "4", "comment": at_the_limit})
+    assert answered.status_code == 200, answered.text
+    assert "Your answer has been recorded" in answered.text
+    csat = client.get(f"/api/v1/cases/{case.id}", headers=bearer).json()["csat"]
+    assert (csat["score"], csat["comment"]) == (4, "\n".join(lines))
+
+
 def test_a_case_whose_answer_waits_for_pr_is_not_resolved_until_the_customer_has_it(
     client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
 ) -> None:

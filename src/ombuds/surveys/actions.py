@@ -26,6 +26,7 @@ from ombuds.surveys.values import (
     SurveyDelivery,
     check_message,
     check_reopen_window,
+    comment_text,
     first_name,
     is_expired,
     new_token,
@@ -175,9 +176,11 @@ def answer_survey(
     if is_expired(expires_at=as_utc(survey.expires_at), now=now):
         return AnswerOutcome.EXPIRED
     chosen = parse_score(score)
-    text = (comment or "").strip()
-    if chosen is None or len(text) > COMMENT_MAX_CHARS:
+    text = comment_text(comment)
+    if chosen is None:
         return AnswerOutcome.INVALID
+    if len(text) > COMMENT_MAX_CHARS:
+        return AnswerOutcome.TOO_LONG
     # only the first of two answers sent at once wins: the row is claimed while still unanswered
     claimed = session.execute(
         update(Survey)

@@ -14,10 +14,16 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand
 from ombuds.clock import as_utc, utcnow
-from ombuds.fields import NoNul
 from ombuds.surveys import actions, queries
 from ombuds.surveys.models import Survey
-from ombuds.surveys.values import COMMENT_MAX_CHARS, SCORES, AnswerOutcome, is_expired
+from ombuds.surveys.values import (
+    COMMENT_MAX_CHARS,
+    SCORES,
+    AnswerOutcome,
+    comment_text,
+    is_expired,
+    parse_score,
+)
 from ombuds.web.deps import DbSession
 from ombuds.web.templating import render
 
@@ -40,7 +46,13 @@ _REFUSALS = {
         "You have already answered this survey, thank you. Your first answer stands; nothing was changed.",
     ),
     AnswerOutcome.INVALID: (422, "Please choose a score from 1 (poor) to 5 (great)."),
+    AnswerOutcome.TOO_LONG: (
+        422,
+        f"Your comment is longer than {COMMENT_MAX_CHARS:,} characters. Please shorten it and send again.",
+    ),
 }
+#: Refusals that show the form again, with what the customer chose and wrote.
+_TRY_AGAIN = frozenset({AnswerOutcome.INVALID, AnswerOutcome.TOO_LONG})
 
 
 def _page(
@@ -51,6 +63,8 @@ def _page(
     message: str | None,
     status_code: int,
     form: bool,
+    score: int | None = None,
+    comment: str = "",
 ) -> Response:
     brand = session.get(Brand, survey.brand_id) if survey is not None else None
     context = {
@@ -62,6 +76,8 @@ def _page(
         "comment_max": COMMENT_MAX_CHARS,
         "message": message,
         "show_form": form,
+        "chosen": score,
+        "comment": comment,
     }
     return render(request, "surveys/survey.html", context, status_code=status_code)
 
@@ -83,14 +99,18 @@ def answer(
     request: Request,
     token: Token,
     session: DbSession,
-    score: Annotated[str | None, Form(max_length=10), NoNul] = None,
-    comment: Annotated[str | None, Form(max_length=COMMENT_MAX_CHARS * 2), NoNul] = None,
+    # Bounds only against abuse: whatever a browser sends is judged by ``answer_survey``, so the
+    # customer gets this page back with the reason and what they typed, never an error page.
+    score: Annotated[str | None, Form(max_length=100)] = None,
+    comment: Annotated[str | None, Form(max_length=COMMENT_MAX_CHARS * 4)] = None,
 ) -> Response:
     outcome = actions.answer_survey(session, token=token, score=score, comment=comment, now=utcnow())
     survey = queries.get_survey_by_token(session, token)
     if outcome is not AnswerOutcome.RECORDED:
         session.rollback()
-        return _refusal(request, session, survey, outcome)
+        return _refusal(
+            request, session, survey, outcome, score=parse_score(score), comment=comment_text(comment)
+        )
     session.commit()
     return _page(
         request,
@@ -102,13 +122,25 @@ def answer(
     )
 
 
-def _refusal(request: Request, session: Session, survey: Survey | None, outcome: AnswerOutcome) -> Response:
+def _refusal(
+    request: Request,
+    session: Session,
+    survey: Survey | None,
+    outcome: AnswerOutcome,
+    *,
+    score: int | None = None,
+    comment: str = "",
+) -> Response:
+    """Nothing was recorded: say why, and where the customer can try again, keep what they gave."""
     status_code, message = _REFUSALS[outcome]
+    again = outcome in _TRY_AGAIN
     return _page(
         request,
         session,
         survey,
         message=message,
         status_code=status_code,
-        form=outcome is AnswerOutcome.INVALID,
+        form=again,
+        score=score if again else None,
+        comment=comment if again else "",
     )

@@ -96,7 +96,8 @@ class AnswerOutcome(StrEnum):
     ALREADY_ANSWERED = "already_answered"
     EXPIRED = "expired"
     UNKNOWN = "unknown"  # no survey has this token: forged or mistyped
-    INVALID = "invalid"  # the score is missing or outside 1–5, or the comment too long
+    INVALID = "invalid"  # the score is missing or outside 1–5
+    TOO_LONG = "too_long"  # the comment is longer than COMMENT_MAX_CHARS
 
 
 def new_token() -> str:
@@ -119,6 +120,13 @@ def first_name(display_name: str) -> str:
 
 def is_expired(*, expires_at: datetime, now: datetime) -> bool:
     return now >= expires_at
+
+
+def comment_text(raw: str | None) -> str:
+    """A form's comment as stored: line breaks as one character each (browsers send CRLF, yet a
+    textarea's ``maxlength`` counts a line break once), without NUL characters (which no one types
+    and PostgreSQL cannot store) or the blank around it."""
+    return (raw or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
 
 
 def parse_score(raw: str | None) -> int | None:
