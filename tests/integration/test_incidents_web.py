@@ -219,6 +219,11 @@ def test_the_api_lists_counts_figures_and_takes_notes_from_a_token(
     headers = {"Authorization": f"Bearer {token}"}
     listed = client.get("/api/v1/incidents", headers=headers).json()["incidents"]
     assert [(i["id"], i["mention_count"], i["severity"]) for i in listed] == [(storm.id, 3, "high")]
+    assert client.get(f"/api/v1/incidents?brand={brand.slug}", headers=headers).json()["incidents"] == listed
+    # an empty slug names no brand, as on every other list: not "all of them"
+    unnamed = client.get("/api/v1/incidents?brand=", headers=headers)
+    assert unnamed.status_code == 404
+    assert "no brand ''" in unnamed.json()["detail"]
     detail = client.get(f"/api/v1/incidents/{storm.id}", headers=headers).json()
     assert detail["figures"]["sentiment"] == {"negative": 3}
     assert sum(point["total"] for point in detail["series"]) == 3

@@ -88,7 +88,7 @@ def list_incidents(
     include_resolved: Annotated[bool, Query(description="Also list resolved incidents.")] = False,
 ) -> IncidentList:
     """Open incidents, most severe first, with their live counts."""
-    brand_ids = [scope.brand_by_slug(brand).id] if brand else list(scope.brand_ids)
+    brand_ids = [scope.brand_by_slug(brand).id] if brand is not None else list(scope.brand_ids)
     found = queries.list_incidents(session, brand_ids=brand_ids, include_resolved=include_resolved)
     return IncidentList(incidents=[IncidentRead.model_validate(incident) for incident in found])
 
