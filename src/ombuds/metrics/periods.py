@@ -40,6 +40,10 @@ def parse_period(start: str | None, end: str | None) -> tuple[datetime, datetime
     a zone is UTC."""
     begins = _bound("from", start, is_end=False)
     ends = _bound("to", end, is_end=True)
-    if ends <= begins:
-        raise PeriodError(f"to: {ends.isoformat()} must be after from ({begins.isoformat()})")
+    # quoted as typed: a date's period ends at the next midnight, which nobody wrote
+    typed_start, typed_end = (str(text).strip()[:40] for text in (start, end))
+    if ends < begins:
+        raise PeriodError(f"to: {typed_end!r} is before from ({typed_start!r})")
+    if ends == begins:
+        raise PeriodError(f"to: {typed_end!r} is the moment from begins: the period is empty")
     return begins, ends
