@@ -49,6 +49,12 @@ def _without_nul(value: str) -> str:
     return value
 
 
+def _as_typed(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    return value
+
+
 def in_utc(moment: datetime) -> datetime:
     """An aware ``moment`` in UTC; ``ValueError`` when it has no time zone or is outside the years.
 
@@ -74,6 +80,10 @@ Metric = Annotated[int | float, BeforeValidator(_metric)]
 #: Refuses text that PostgreSQL cannot store. Put it after length constraints
 #: (``Annotated[str, StringConstraints(...), NoNul]``) so their messages stay plain.
 NoNul = AfterValidator(_without_nul)
+#: A text box's value as the person typed it, for its length to be checked as the box counted it:
+#: a browser sends each line break as CRLF, yet a textarea's ``maxlength`` counts it once, so a
+#: limit checked on what was sent refused (and lost) text the box had let through.
+AsTyped = BeforeValidator(_as_typed)
 #: Text that both databases store as given.
 Text = Annotated[str, NoNul]
 #: A point in time from a client: ISO 8601 with its offset, within the years above, kept in UTC.

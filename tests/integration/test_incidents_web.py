@@ -278,6 +278,16 @@ def test_page_forms_cap_notes_and_titles_as_the_api_does(
         f"/incidents/{storm.id}/notes", data={"note": "x" * NOTE_MAX_CHARS, "csrf_token": token}
     )
     assert at_cap.status_code == 303
+    # So is a note the text box let through with its line breaks, which a browser sends as CRLF
+    # (the box counts each once): NOTE_MAX_CHARS characters as typed, more as sent.
+    typed = "\n".join(["y" * 99] * (NOTE_MAX_CHARS // 100))
+    typed += "y" * (NOTE_MAX_CHARS - len(typed))
+    lines = client.post(
+        f"/incidents/{storm.id}/notes", data={"note": typed.replace("\n", "\r\n"), "csrf_token": token}
+    )
+    assert lines.status_code == 303, lines.text
+    session.expire_all()
+    assert [event.data["text"] for event in notes.order_by(Event.id)][-1] == typed
 
 
 def test_an_incident_counts_one_handle_on_two_channels_as_two_people(

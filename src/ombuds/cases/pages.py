@@ -17,7 +17,7 @@ from ombuds.cases.values import InboxSort, ResolvedAs
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
-from ombuds.fields import INT64_MAX, Id, NoNul, parse_id
+from ombuds.fields import INT64_MAX, AsTyped, Id, NoNul, parse_id
 from ombuds.mentions.models import Mention
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -249,7 +249,7 @@ def set_status(
     signed_in: CurrentUser,
     session: DbSession,
     status_: Annotated[str, Form(alias="status", max_length=16)],
-    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
+    note: Annotated[str, AsTyped, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
     resolved_as: Annotated[ResolvedAs | None, Query()] = None,
 ) -> Response:
     """Open, park (pending), resolve, close or reopen the case, optionally saying what was done.
@@ -307,7 +307,7 @@ def add_note(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
+    note: Annotated[str, AsTyped, Form(max_length=lifecycle.NOTE_MAX_CHARS), NoNul] = "",
 ) -> Response:
     """An internal note for colleagues; the customer never sees it."""
     case = _case_or_404(session, case_id, signed_in)

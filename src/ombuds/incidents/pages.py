@@ -17,7 +17,7 @@ from ombuds.cases.models import Case, Priority
 from ombuds.cases.queries import list_case_workers
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import AsTyped, Id, NoNul, parse_id
 from ombuds.incidents import actions, bulk, charts, queries
 from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.detectors import Severity
@@ -270,7 +270,7 @@ def add_note(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul],
+    note: Annotated[str, AsTyped, Form(max_length=NOTE_MAX_CHARS), NoNul],
 ) -> Response:
     incident = _incident(session, signed_in, incident_id)
     actor = _managing(session, signed_in, incident)
@@ -368,7 +368,7 @@ def act_on_open_cases(
     team_id: Annotated[str, Form(max_length=20)] = "",
     priority: Annotated[str, Form(max_length=20)] = "",
     assignee_id: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul] = "",
+    note: Annotated[str, AsTyped, Form(max_length=NOTE_MAX_CHARS), NoNul] = "",
     confirmed: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Move, prioritise, assign or resolve every open case of the incident, after a confirmation with the count."""

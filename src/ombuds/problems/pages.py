@@ -23,7 +23,7 @@ from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
 from ombuds.events import Event
-from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, Id, NoNul, in_utc, parse_id
+from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, AsTyped, Id, NoNul, in_utc, parse_id
 from ombuds.problems import access, actions, fix_messages, proposal_actions, queries
 from ombuds.problems.models import Problem
 from ombuds.problems.proposal_queries import list_proposals
@@ -37,7 +37,7 @@ router = APIRouter()
 
 FormId = Annotated[str, Form(max_length=20)]
 FormKey = Annotated[str, Form(max_length=200), NoNul]
-FormNote = Annotated[str, Form(max_length=actions.NOTE_MAX_CHARS), NoNul]
+FormNote = Annotated[str, AsTyped, Form(max_length=actions.NOTE_MAX_CHARS), NoNul]
 FormTitle = Annotated[str, Form(max_length=actions.TITLE_MAX_CHARS), NoNul]
 
 
@@ -181,7 +181,7 @@ def update(
     signed_in: CurrentUser,
     session: DbSession,
     title: FormTitle = "",
-    fix_message: Annotated[str, Form(max_length=actions.MESSAGE_MAX_CHARS), NoNul] = "",
+    fix_message: Annotated[str, AsTyped, Form(max_length=actions.MESSAGE_MAX_CHARS), NoNul] = "",
     expected_fix_on: Annotated[str, Form(max_length=10), NoNul] = "",
 ) -> Response:
     """PR edits the title and the fix message; the owning team the expected fix date."""

@@ -26,7 +26,7 @@ from ombuds.cases.schemas import priority_label
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul
+from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.bulk import open_cases
 from ombuds.incidents.queries import get_incident
@@ -48,8 +48,8 @@ from ombuds.web.templating import flash, render
 
 router = APIRouter()
 
-FormText = Annotated[str, Form(max_length=REPLY_MAX_CHARS), NoNul]
-FormNote = Annotated[str, Form(max_length=NOTE_MAX_CHARS), NoNul]
+FormText = Annotated[str, AsTyped, Form(max_length=REPLY_MAX_CHARS), NoNul]
+FormNote = Annotated[str, AsTyped, Form(max_length=NOTE_MAX_CHARS), NoNul]
 
 #: The composer's choice of how to answer: the form value and what the agent reads.
 ACK_THEN_PRIVATE = "ack_then_private"
@@ -363,7 +363,7 @@ def approve_reply(
     signed_in: CurrentUser,
     session: DbSession,
     note: FormNote = "",
-    text: Annotated[str | None, Form(max_length=REPLY_MAX_CHARS), NoNul] = None,
+    text: Annotated[str | None, AsTyped, Form(max_length=REPLY_MAX_CHARS), NoNul] = None,
 ) -> Response:
     """Approve a held reply (it goes to the outbox), with the approver's edits when the form sends text."""
     reply = _held_reply(session, reply_id, signed_in)

@@ -19,7 +19,7 @@ from ombuds.cases.tasks import Task
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, Id, NoNul, parse_id
+from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR, AsTyped, Id, NoNul, parse_id
 from ombuds.problems.queries import list_problems
 from ombuds.problems.values import OPEN_PROBLEM_STATUSES, STATUS_LABELS
 from ombuds.routing.assignment_queries import teams_of
@@ -97,7 +97,7 @@ def create(
     session: DbSession,
     team_id: Annotated[str, Form(max_length=20)] = "",
     title: Annotated[str, Form(max_length=TITLE_MAX_CHARS), NoNul] = "",
-    description: Annotated[str, Form(max_length=TEXT_MAX_CHARS), NoNul] = "",
+    description: Annotated[str, AsTyped, Form(max_length=TEXT_MAX_CHARS), NoNul] = "",
     due: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Ask another team for something from the case page."""
@@ -144,7 +144,7 @@ def done(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=TEXT_MAX_CHARS), NoNul] = "",
+    note: Annotated[str, AsTyped, Form(max_length=TEXT_MAX_CHARS), NoNul] = "",
     next_: Annotated[str, Form(alias="next", max_length=10)] = "",
 ) -> Response:
     """The team did what was asked; the case's owner sees it on the case and in the inbox."""

@@ -19,7 +19,7 @@ from ombuds.connectors.registry import installed_kinds
 from ombuds.connectors.secrets import secret_box, shown_config
 from ombuds.connectors.webhook import new_secret
 from ombuds.errors import Conflict, InvalidInput
-from ombuds.fields import Id, NoNul
+from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents import actions as incidents
 from ombuds.incidents.channel_trial import send_test_alert
 from ombuds.incidents.detectors.types import Severity
@@ -271,7 +271,7 @@ def retry_dead_letter(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    fields: Annotated[str, Form(max_length=200_000), NoNul] = "",
+    fields: Annotated[str, AsTyped, Form(max_length=200_000), NoNul] = "",
 ) -> Response:
     """Try the record again, with its fields as corrected in the form."""
     brand = admin_brand(signed_in)

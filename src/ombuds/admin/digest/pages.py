@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from ombuds.admin.access import KEEPERS, admin_brand, required
 from ombuds.clock import as_utc
 from ombuds.errors import InvalidInput
-from ombuds.fields import NoNul
+from ombuds.fields import AsTyped, NoNul
 from ombuds.metrics.digest import weekly_digest
 from ombuds.metrics.mail import digest_readers, send_digest, smtp_failure
 from ombuds.metrics.schedule import DAYS, WEEK, check_recipients, parse_day, parse_recipients
@@ -26,7 +26,7 @@ from ombuds.web.templating import flash, render
 
 router = APIRouter()
 
-Text = Annotated[str, Form(max_length=1000), NoNul]
+Text = Annotated[str, AsTyped, Form(max_length=1000), NoNul]
 Recipients = Annotated[str, Form(max_length=20_000), NoNul]
 
 

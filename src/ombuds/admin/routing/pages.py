@@ -18,7 +18,7 @@ from ombuds.cases.values import Priority
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
 from ombuds.errors import InvalidInput
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import AsTyped, Id, NoNul, parse_id
 from ombuds.mentions.queries import usual_channel
 from ombuds.routing import actions, queries, sla_actions
 from ombuds.routing.business_hours import Window
@@ -31,7 +31,7 @@ from ombuds.web.templating import flash, render
 
 router = APIRouter()
 
-Text = Annotated[str, Form(max_length=2000), NoNul]
+Text = Annotated[str, AsTyped, Form(max_length=2000), NoNul]
 PRIORITIES = {p.name.lower(): p for p in Priority}
 TARGETS = ("first_response", "next_response", "resolution")
 SAMPLE_MAX = 5000
@@ -162,7 +162,7 @@ def try_rules(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    text: Annotated[str, Form(max_length=SAMPLE_MAX * 2), NoNul] = "",
+    text: Annotated[str, AsTyped, Form(max_length=SAMPLE_MAX * 2), NoNul] = "",
     channel: Text = "",
     followers: Text = "",
 ) -> Response:

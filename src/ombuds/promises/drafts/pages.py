@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role
 from ombuds.errors import OmbudsError
-from ombuds.fields import Id, Text
+from ombuds.fields import AsTyped, Id, Text
 from ombuds.promises import queries
 from ombuds.promises.charts import trend_chart
 from ombuds.promises.drafts import actions as draft_actions
@@ -134,7 +134,7 @@ def check_claim(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    text: Annotated[Text, Form(max_length=2000)] = "",
+    text: Annotated[Text, AsTyped, Form(max_length=2000)] = "",
     weeks: Annotated[int, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
 ) -> Response:
     """Check the claim and show the result; nothing is saved."""
@@ -153,7 +153,7 @@ def save_draft(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    text: Annotated[Text, Form(max_length=2000)] = "",
+    text: Annotated[Text, AsTyped, Form(max_length=2000)] = "",
     weeks: Annotated[int, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
 ) -> Response:
     """Check the claim again and keep it as a draft that care leads can comment on."""
@@ -198,7 +198,7 @@ def comment(
     draft_id: Id,
     signed_in: CurrentUser,
     session: DbSession,
-    text: Annotated[Text, Form(max_length=draft_actions.COMMENT_LIMIT)] = "",
+    text: Annotated[Text, AsTyped, Form(max_length=draft_actions.COMMENT_LIMIT)] = "",
 ) -> Response:
     """Care's word on the claim before it is registered."""
     brand = _brand(signed_in)

@@ -13,7 +13,7 @@ from ombuds.cases.models import Case
 from ombuds.cases.queries import get_case
 from ombuds.clock import utcnow
 from ombuds.errors import OmbudsError
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import AsTyped, Id, NoNul, parse_id
 from ombuds.responses.resolutions import actions, queries
 from ombuds.responses.resolutions.limits import APPROVING_ROLES, check_amount, describe_limit, parse_limits
 from ombuds.web import panels
@@ -119,7 +119,7 @@ def decide(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    note: Annotated[str, Form(max_length=2000), NoNul] = "",
+    note: Annotated[str, AsTyped, Form(max_length=2000), NoNul] = "",
 ) -> Response:
     """Approve or decline a waiting request from the queue."""
     if decision not in ("approve", "decline"):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import Id, NoNul, in_utc
+from ombuds.fields import AsTyped, Id, NoNul, in_utc
 from ombuds.incidents.models import Incident, IncidentStatus
 from ombuds.incidents.queries import get_incident
 from ombuds.responses.wording import actions, queries
@@ -34,7 +34,7 @@ from ombuds.web.templating import flash, render
 
 router = APIRouter()
 
-FormText = Annotated[str, Form(max_length=TEXT_MAX_CHARS), NoNul]
+FormText = Annotated[str, AsTyped, Form(max_length=TEXT_MAX_CHARS), NoNul]
 FormTitle = Annotated[str, Form(max_length=TITLE_MAX_CHARS), NoNul]
 FormLine = Annotated[str, Form(max_length=2000), NoNul]
 
