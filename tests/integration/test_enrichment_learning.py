@@ -194,12 +194,30 @@ def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
     assert '"category": {"examples_added": 4' in result.stdout
     assert '"sentiment": {"examples_added": 2' in result.stdout
 
-    bad = tmp_path / "bad.csv"
-    bad.write_text("text,sentiment\nfine,great\n", encoding="utf-8")
-    result = runner.invoke(app, ["train", "--brand", "acme", "--from", str(bad)])
-    assert result.exit_code == 2
-    assert "line 2" in result.output
-    assert "'great' is not one of" in result.output
+    # the same file again teaches nothing twice; saved by a spreadsheet with a byte-order mark, too
+    again = tmp_path / "again.csv"
+    again.write_bytes(b"\xef\xbb\xbf" + csv_file.read_bytes().replace(b"\n", b"\r\n"))
+    result = runner.invoke(app, ["train", "--brand", "acme", "--from", str(again)])
+    assert result.exit_code == 0, result.output
+    assert '"category": {"examples_added": 0, "examples_total": 4' in result.stdout
+
+    good = "text,sentiment\nfine flight,positive\n"
+    for name, content, says in (
+        ("label.csv", b"text,sentiment\nfine,great\n", "line 2, column 'sentiment': sentiment label 'great' is not one of"),
+        ("latin1.csv", (good + "caf\xe9 was cold,negative\n").encode("latin-1"), "line 3: not UTF-8"),
+        ("nul.csv", (good + "lost\x00bag,negative\n").encode(), "line 3: a NUL character"),
+        ("long.csv", (good + '"' + "x" * 60_000 + '",negative\n').encode(), "line 3, column 'text': at most"),
+        ("huge.csv", (good + '"' + "x" * 300_000 + '",negative\n').encode(), "line 3: a field longer than"),
+    ):
+        bad = tmp_path / name
+        bad.write_bytes(content)
+        result = runner.invoke(app, ["train", "--brand", "acme", "--from", str(bad)])
+        assert result.exit_code == 2, (name, result.output)
+        assert says in result.output, (name, result.output)
+        assert "Traceback" not in result.output
+    folder = runner.invoke(app, ["train", "--brand", "acme", "--from", str(tmp_path)])
+    assert folder.exit_code == 2
+    assert "it is a folder" in folder.output
     get_settings.cache_clear()
 
 

@@ -1,46 +1,99 @@
-"""Reading a CSV file of labelled examples for ``ombuds train``: which column teaches which analyzer."""
+"""Reading a CSV file of labelled examples for ``ombuds train``: which column teaches which analyzer.
+
+The file is checked whole before anything is stored: a training set with a broken row is fixed and
+given again, so every error names its line (and column) and nothing of the file is kept.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ombuds.enrichment.learnable import LEARNABLE, check_label
 from ombuds.enrichment.training import DataError
 from ombuds.errors import InvalidInput
+from ombuds.mentions.schemas import MAX_TEXT_CHARS
+
+#: Past this a file is no training set but something else given by mistake.
+MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 def read_example_columns(
     path: Path, *, text_col: str, label_cols: Sequence[str] | None, analyzer: str | None
 ) -> dict[str, list[tuple[str, str]]]:
     """Analyzer → (text, label) rows from a CSV file; every label checked, errors name the line."""
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        if not header:
-            raise DataError(f"{path}: the file is empty (no header row)")
-        mapping = _label_columns(path, header, text_col, label_cols, analyzer)
-        found: dict[str, list[tuple[str, str]]] = {name: [] for name in mapping.values()}
-        for row in reader:
-            text = (row.get(text_col) or "").strip()
-            for column, name in mapping.items():
-                label = (row.get(column) or "").strip()
-                if not label:
-                    continue
-                if not text:
-                    raise DataError(
-                        f"{path}, line {reader.line_num}: {column!r} is set but {text_col!r} is empty"
-                    )
-                try:
-                    found[name].append((text, check_label(name, label)))
-                except InvalidInput as exc:
-                    raise DataError(f"{path}, line {reader.line_num}, column {column!r}: {exc}") from exc
+    reader = csv.DictReader(_rows_of(path))
+    try:
+        header = [column.strip() for column in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise DataError(f"{path}, line {reader.line_num}: {exc}") from exc
+    if not header:
+        raise DataError(f"{path}: the file is empty (no header row)")
+    reader.fieldnames = header
+    mapping = _label_columns(path, header, text_col, label_cols, analyzer)
+    found: dict[str, list[tuple[str, str]]] = {name: [] for name in mapping.values()}
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field past the limit below; the record began after the last one read
+            raise DataError(f"{path}, line {reader.line_num + 1}: {_csv_problem(exc)}") from exc
+        text = (row.get(text_col) or "").strip()
+        if len(text) > MAX_TEXT_CHARS:
+            raise DataError(
+                f"{path}, line {reader.line_num}, column {text_col!r}: at most {MAX_TEXT_CHARS:,} "
+                f"characters (got {len(text):,})"
+            )
+        for column, name in mapping.items():
+            label = (row.get(column) or "").strip()
+            if not label:
+                continue
+            if not text:
+                raise DataError(
+                    f"{path}, line {reader.line_num}: {column!r} is set but {text_col!r} is empty"
+                )
+            try:
+                found[name].append((text, check_label(name, label)))
+            except InvalidInput as exc:
+                raise DataError(f"{path}, line {reader.line_num}, column {column!r}: {exc}") from exc
     if not any(found.values()):
         raise DataError(f"{path}: no rows with a label in {', '.join(map(repr, mapping))}")
     return found
+
+
+def _rows_of(path: Path) -> Iterator[str]:
+    """The file's lines as text: UTF-8 (a byte-order mark dropped), line breaks kept for the CSV
+    reader; a byte that is not UTF-8 is refused with its line."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such file" + (" (it is a folder)" if path.is_dir() else ""))
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DataError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; is it a training set?")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}, line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(f"{path}, line {line}: a NUL character, which cannot be stored")
+    # A field may hold MAX_TEXT_CHARS characters; a larger one is named by its line above.
+    if csv.field_size_limit() < MAX_TEXT_CHARS * 4:
+        csv.field_size_limit(MAX_TEXT_CHARS * 4)
+    return iter(io.StringIO(text, newline=""))
+
+
+def _csv_problem(error: csv.Error) -> str:
+    message = str(error)
+    if "field larger than field limit" in message:
+        return f"a field longer than {MAX_TEXT_CHARS * 4:,} characters"
+    return message
 
 
 def _label_columns(

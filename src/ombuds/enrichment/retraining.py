@@ -94,20 +94,29 @@ def add_examples(
     origin: str,
     actor_id: int | None = None,
 ) -> int:
-    """Store labelled (text, label) rows for a brand; returns how many."""
-    for text, label in rows:
-        session.add(
-            LabeledExample(
-                brand_id=brand_id,
-                analyzer=analyzer,
-                label=check_label(analyzer, label),
-                text=text,
-                origin=origin,
-                actor_id=actor_id,
+    """Store labelled (text, label) rows for a brand; returns how many were new.
+
+    A row the brand already has (the same text with the same label, from any file or person) is
+    not stored again: a file given twice teaches nothing twice. Repeats within ``rows`` are kept,
+    as the file had them."""
+    checked = [(text, check_label(analyzer, label)) for text, label in rows]
+    known = {
+        (text, label)
+        for text, label in session.execute(
+            select(LabeledExample.text, LabeledExample.label).where(
+                LabeledExample.brand_id == brand_id, LabeledExample.analyzer == analyzer
             )
         )
+    }
+    new = [(text, label) for text, label in checked if (text, label) not in known]
+    session.add_all(
+        LabeledExample(
+            brand_id=brand_id, analyzer=analyzer, label=label, text=text, origin=origin, actor_id=actor_id
+        )
+        for text, label in new
+    )
     session.flush()
-    return len(rows)
+    return len(new)
 
 
 def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> BrandModel | None:
