@@ -191,6 +191,11 @@ def test_importing_the_broken_file_again_stores_nothing_new_and_writes_a_fresh_r
     assert refused.exit_code != 0
     assert f"--rejects: {chosen} exists already" in refused.output
     assert chosen.read_bytes() == kept
+    # so is a path no file can be made at (under a file): before a record is read, not at the first reject
+    under_a_file = ombuds_import(path, "--brand", brand.slug, "--rejects", chosen / "again.csv")
+    assert under_a_file.exit_code == 2
+    assert f"--rejects: {chosen} is not a folder" in under_a_file.output
+    assert "Traceback" not in under_a_file.output
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def import_file(
         rejects_file = RejectsFile(
             rejects or default_rejects_path(settings.data_dir / "rejects", file), numbered=rejects is None
         )
-    except FileExistsError as exc:
+    except (FileExistsError, NotADirectoryError, PermissionError) as exc:
         raise fail(str(exc)) from exc
     try:
         overrides = [parse_map_option(option) for option in map_options or []]

@@ -9,6 +9,7 @@ The file is created on the first reject only.
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -30,6 +31,18 @@ def _quoted(value: bytes) -> bytes:
     return b'"' + value.replace(b'"', b'""') + b'"'
 
 
+def _check_place(path: Path) -> None:
+    """Refuse, before anything is read, a path the file could never be created at: the import
+    would otherwise stop at its first reject, in the middle of the file."""
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(f"--rejects: {folder} is not a folder, so {path} cannot be created")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"--rejects: {folder} is not writable, so {path} cannot be created")
+
+
 class RejectsFile:
     """Appends rejects to ``path``, creating it (and its folder) on the first one.
 
@@ -43,6 +56,7 @@ class RejectsFile:
             raise FileExistsError(
                 f"--rejects: {path} exists already; give a new path, it is never written over"
             )
+        _check_place(path)
         self.path = path
         self.numbered = numbered
         self.count = 0
