@@ -162,3 +162,28 @@ def test_unusable_options_and_files_get_one_clear_error(isolated: Path, tmp_path
     wrong_column = replay(path, "--preset", "generic", "--brand-col", "company", "--json")
     assert wrong_column.exit_code != 0
     assert "company" in wrong_column.output
+
+
+def test_skipped_records_are_named_by_line_and_reason_and_columns_can_be_mapped(
+    isolated: Path, tmp_path: Path
+) -> None:
+    """A replay says where and why it skipped records, as an import's rejects file does, and takes
+    --map as its advice about missing columns says."""
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "id,who,text,created_at\n"
+        "1,ana,the app logs me out,2024-01-01T00:00:00+00:00\n"
+        "2,ben,,2024-01-01T00:01:00+00:00\n"
+        "3,cai,playlists gone,yesterday\n"
+        "4,dee,offline mode broken,2024-01-01T00:03:00+00:00\n",
+        encoding="utf-8",
+    )
+    unmapped = replay(path, "--brand", "acme")
+    assert unmapped.exit_code != 0
+    assert "--map COLUMN=FIELD" in unmapped.output
+
+    result = replay(path, "--brand", "acme", "--map", "id=external_id", "--map", "who=author")
+    assert result.exit_code == 0, result.output
+    assert "2 mentions of 1 brand(s) replayed; 2 unusable records skipped" in result.output
+    assert "skipped line 3, column 'text':" in result.output
+    assert "skipped line 4, column 'created_at':" in result.output

@@ -11,6 +11,9 @@ import typer
 from ombuds.cli.base import console, fail, open_database, print_json
 from ombuds.settings import get_settings
 
+#: Skipped records named under the summary (where and why); the rest are counted.
+SKIPS_SHOWN = 5
+
 
 def replay_command(
     file: Annotated[
@@ -19,6 +22,14 @@ def replay_command(
     preset: Annotated[
         str, typer.Option("--preset", help="Column mapping: airline, twcs, cfpb or generic.")
     ] = "generic",
+    map_options: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Feed FIELD from COLUMN, overriding the preset (repeatable), e.g. --map handle=author.",
+        ),
+    ] = None,
     brand: Annotated[
         str | None, typer.Option("--brand", help="One brand (slug) for every row of the file.")
     ] = None,
@@ -47,13 +58,18 @@ def replay_command(
     opened_at is the moment in the data when it would have opened. Brands named in the data
     are created as needed. Times are ISO 8601 with their UTC offset.
     """
-    from ombuds.errors import OmbudsError
+    from ombuds.errors import InvalidInput, OmbudsError
+    from ombuds.mentions.presets import parse_map_option
     from ombuds.pipeline.replay import ReplayResult, replay
 
     if brand and brand_col:
         raise fail("give either --brand (one brand for the file) or --brand-col (a brand per row), not both")
     if not file.is_file():
         raise fail(f"{file}: no such file")
+    try:
+        overrides = [parse_map_option(option) for option in map_options or []]
+    except InvalidInput as exc:
+        raise fail(str(exc)) from exc
 
     def run(database_url: str | None) -> ReplayResult:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -84,6 +100,7 @@ def replay_command(
                     preset=preset,
                     brand=brand,
                     brand_column=brand_col,
+                    overrides=overrides,
                     chunk_size=chunk_size,
                     on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
@@ -105,6 +122,11 @@ def replay_command(
         f"{result.mentions} mentions of {len(result.brands)} brand(s) replayed; "
         f"{result.tally.rejected} unusable records skipped; {len(result.incidents)} incident(s)"
     )
+    shown = result.tally.skipped[:SKIPS_SHOWN]
+    for skipped in shown:
+        console.print(f"  skipped {skipped}", markup=False, highlight=False)
+    if result.tally.rejected > len(shown):
+        console.print(f"  … and {result.tally.rejected - len(shown)} more skipped")
     for incident in result.incidents:
         typer.echo(
             f"{incident.opened_at}  {incident.brand}  {incident.signal}/{incident.severity}  "

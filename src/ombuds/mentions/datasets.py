@@ -7,8 +7,8 @@ reject are skipped here (and counted).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ombuds.errors import InvalidInput
@@ -28,13 +28,36 @@ class BrandMention:
         return IncomingMention(mention=self.mention, raw=self.raw, raw_format=self.raw_format)
 
 
+#: How many skipped records a tally names (line, column, reason); the rest are counted.
+NAMED_SKIPS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record the importer would reject: where it starts in the file, the column, and why."""
+
+    line: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
 @dataclass
 class Tally:
-    """Records read, and those skipped because the importer would reject them."""
+    """Records read, and those skipped because the importer would reject them (the first named)."""
 
     read: int = 0
     rejected: int = 0
     outbound: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def skip(self, line: int, column: str | None, reason: str) -> None:
+        self.rejected += 1
+        if len(self.skipped) < NAMED_SKIPS:
+            self.skipped.append(Skipped(line, column, reason))
 
 
 def read_mentions(
@@ -44,15 +67,17 @@ def read_mentions(
     brand: str | None = None,
     brand_column: str | None = None,
     tally: Tally | None = None,
+    overrides: Sequence[tuple[str, str]] = (),
 ) -> Iterator[BrandMention]:
     """Every usable inbound record of the file as a mention, with the brand it belongs to.
 
     ``brand`` names one brand for the whole file; otherwise ``brand_column`` (default: the
-    preset's brand column) names the column that holds each row's brand. Raises
+    preset's brand column) names the column that holds each row's brand; ``overrides`` are
+    (column, field) pairs as ``ombuds import --map`` takes them. Raises
     ``InvalidInput`` for a file the importer cannot read or a column it does not have.
     """
     tally = tally if tally is not None else Tally()
-    source, field_map = open_import(path, preset_name=preset)
+    source, field_map = open_import(path, preset_name=preset, overrides=overrides)
     column = brand_column or field_map.preset.brand_column
     try:
         if brand is None and column is None:
@@ -69,19 +94,24 @@ def read_mentions(
             for record in batch.records:
                 tally.read += 1
                 if record.problem is not None or record.fields is None:
-                    tally.rejected += 1
+                    problem = record.problem
+                    tally.skip(
+                        record.position,
+                        problem.field if problem else None,
+                        problem.reason if problem else "unreadable record",
+                    )
                     continue
                 try:
                     mention = map_record(record.fields, field_map)
-                except RecordRejected:
-                    tally.rejected += 1
+                except RecordRejected as rejected:
+                    tally.skip(record.position, rejected.column, rejected.reason)
                     continue
                 if mention.direction != "inbound":
                     tally.outbound += 1
                     continue
                 owner = brand or str(lookup(record.fields, column or "") or "").strip()
                 if not owner:
-                    tally.rejected += 1
+                    tally.skip(record.position, column, "no brand in this column")
                     continue
                 yield BrandMention(owner, mention, record.raw, record.raw_format)
             if batch.is_last:

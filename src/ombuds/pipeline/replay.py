@@ -53,12 +53,17 @@ def replay(
     preset: str,
     brand: str | None = None,
     brand_column: str | None = None,
+    overrides: Sequence[tuple[str, str]] = (),
     chunk_size: int = 1000,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ReplayResult:
     """Feed the file through ingest, the pipeline and detection, in time order; return the incidents."""
     tally = Tally()
-    found = list(read_mentions(path, preset=preset, brand=brand, brand_column=brand_column, tally=tally))
+    found = list(
+        read_mentions(
+            path, preset=preset, brand=brand, brand_column=brand_column, tally=tally, overrides=overrides
+        )
+    )
     found.sort(key=lambda item: (item.mention.created_at, item.mention.external_id))
     labels = sorted({item.brand for item in found})
     with factory.begin() as session:
