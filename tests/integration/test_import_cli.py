@@ -198,6 +198,29 @@ def test_importing_the_broken_file_again_stores_nothing_new_and_writes_a_fresh_r
     assert "Traceback" not in under_a_file.output
 
 
+def test_a_stray_nul_near_the_top_is_one_record_s_fault_not_the_whole_file_s(
+    ombuds_import: Import, session_factory: sessionmaker[Session], brand: Brand, tmp_path: Path
+) -> None:
+    """Within the first 64 KiB the file's shape is sniffed; a NUL there used to refuse every row."""
+    path = tmp_path / "export.csv"
+    when = b"2017-10-31T22:10:47+00:00"
+    path.write_bytes(
+        b"external_id,author,text,created_at\n"
+        b"n1,ana,The crew were lovely," + when + b"\n"
+        b"n2,bo,lost\x00bag," + when + b"\n"
+        b"n3,cy,Delayed again," + when + b"\n"
+    )
+
+    summary = summary_of(ombuds_import(path, "--brand", brand.slug, "--json"))
+
+    assert (summary["imported"], summary["rejected"]) == (2, 1)
+    [reject] = read_rejects(Path(str(summary["rejects_path"])))
+    assert (reject["line"], reject["column"]) == ("3", "text")
+    assert "NUL" in reject["reason"]
+    with session_factory() as session:
+        assert set(session.scalars(select(Mention.external_id))) == {"n1", "n3"}
+
+
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [

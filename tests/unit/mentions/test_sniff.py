@@ -33,6 +33,8 @@ NOT_CSV_OR_JSONL = [
     ("empty.csv", b"  \n\n", "empty"),
     ("latin1.csv", "id,text\n1,café\n2,crème\n3,naïve\n".encode("latin-1"), "not UTF-8"),
     ("utf16.csv", "id,text\n1,hi\n".encode("utf-16"), "UTF-16"),
+    ("utf16le.csv", "id,text\n1,hi\n".encode("utf-16-le"), "UTF-16 text without its byte-order mark"),
+    ("nul_header.csv", b"id,te\x00xt\n1,hi\n", "binary data (a NUL byte at byte 6)"),
 ]
 
 

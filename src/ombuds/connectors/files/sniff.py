@@ -75,7 +75,15 @@ def sniff_bytes(head: bytes, *, name: str, is_complete: bool = True) -> FileShap
     if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
         raise UnreadableFile(f"{name}: not CSV or JSON Lines; it looks like a WebP image")
     nul = head.find(b"\x00")
-    if nul >= 0:
+    if nul >= 0 and head.count(b"\x00") * 4 > len(head):  # a NUL every other byte or so
+        raise UnreadableFile(
+            f"{name}: not CSV or JSON Lines; it looks like UTF-16 text without its byte-order mark "
+            "(save it as UTF-8)"
+        )
+    first_break = head.find(b"\n")
+    if 0 <= nul < (first_break if first_break >= 0 else len(head)):
+        # in the first line (the header), or a file of one line: nothing to read it by. A stray NUL
+        # further on is one record's fault, refused with its line like any other bad value.
         raise UnreadableFile(f"{name}: not CSV or JSON Lines; binary data (a NUL byte at byte {nul + 1})")
     text = _decode_head(head, name=name, is_complete=is_complete)
     stripped = text.lstrip()
