@@ -135,3 +135,9 @@ def test_a_header_repeating_a_column_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "twice.csv", b"id,text,text\n1,a,b\n")
     with pytest.raises(UnreadableFile, match="'text' appears twice"):
         FileFetcher(path)
+
+
+def test_a_header_with_bytes_that_are_not_utf8_names_the_field_as_a_person_counts(tmp_path: Path) -> None:
+    path = write(tmp_path, "latin_header.csv", b"id,author,text,created_at,caf\xe9\n1,bo,fine,2017-10-31,x\n")
+    with pytest.raises(UnreadableFile, match="header on line 1 is unusable: invalid UTF-8 bytes in field 5"):
+        FileFetcher(path)

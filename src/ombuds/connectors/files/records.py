@@ -161,8 +161,14 @@ def _csv_record(start: Position, raw: bytes, row: list[str], columns: Sequence[s
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        bad = next((name for name, value in zip(names, row, strict=False) if not _is_utf8(value)), None)
-        where = f"column {bad!r}" if bad is not None else "the record"
+        at = next((index for index, value in enumerate(row) if not _is_utf8(value)), None)
+        bad = names[at] if columns is not None and at is not None and at < len(names) else None
+        if at is None:
+            where = "the record"
+        elif bad is not None:
+            where = f"column {bad!r}"
+        else:  # the header itself, whose columns have no names yet, or a field past them
+            where = f"field {at + 1}"
         return _problem(start, raw, f"invalid UTF-8 bytes in {where}", field=bad)
     if columns is not None and len(row) != len(columns):
         reason = f"{len(row)} fields where the header has {len(columns)}"
