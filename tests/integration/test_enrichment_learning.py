@@ -203,7 +203,11 @@ def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
 
     good = "text,sentiment\nfine flight,positive\n"
     for name, content, says in (
-        ("label.csv", b"text,sentiment\nfine,great\n", "line 2, column 'sentiment': sentiment label 'great' is not one of"),
+        (
+            "label.csv",
+            b"text,sentiment\nfine,great\n",
+            "line 2, column 'sentiment': sentiment label 'great' is not one of",
+        ),
         ("latin1.csv", (good + "caf\xe9 was cold,negative\n").encode("latin-1"), "line 3: not UTF-8"),
         ("nul.csv", (good + "lost\x00bag,negative\n").encode(), "line 3: a NUL character"),
         ("long.csv", (good + '"' + "x" * 60_000 + '",negative\n').encode(), "line 3, column 'text': at most"),
