@@ -143,3 +143,12 @@ def _figures(report: Mapping[str, object], prefix: str = "") -> Iterator[tuple[s
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON array instead of a table.")]
+#: A file's column feeding a mention's field in place of the preset's (``ombuds import``, ``replay``).
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="COLUMN=FIELD",
+        help="Feed FIELD from COLUMN, overriding the preset (repeatable), e.g. --map handle=author.",
+    ),
+]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import console, database, fail, print_json
+from ombuds.cli.base import MapOption, console, database, fail, print_json
 from ombuds.settings import get_settings
 
 
@@ -17,14 +17,7 @@ def import_file(
     preset: Annotated[
         str, typer.Option("--preset", help="Column mapping: airline, twcs, cfpb or generic.")
     ] = "generic",
-    map_options: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            metavar="COLUMN=FIELD",
-            help="Feed FIELD from COLUMN, overriding the preset (repeatable), e.g. --map handle=author.",
-        ),
-    ] = None,
+    map_options: MapOption = None,
     source: Annotated[
         str | None,
         typer.Option("--source", help="Name of the import source (default: the preset's name)."),

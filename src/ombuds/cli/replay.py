@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ombuds.cli.base import console, fail, open_database, print_json
+from ombuds.cli.base import MapOption, console, fail, open_database, print_json
 from ombuds.settings import get_settings
 
 #: Skipped records named under the summary (where and why); the rest are counted.
@@ -22,14 +22,7 @@ def replay_command(
     preset: Annotated[
         str, typer.Option("--preset", help="Column mapping: airline, twcs, cfpb or generic.")
     ] = "generic",
-    map_options: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            metavar="COLUMN=FIELD",
-            help="Feed FIELD from COLUMN, overriding the preset (repeatable), e.g. --map handle=author.",
-        ),
-    ] = None,
+    map_options: MapOption = None,
     brand: Annotated[
         str | None, typer.Option("--brand", help="One brand (slug) for every row of the file.")
     ] = None,
