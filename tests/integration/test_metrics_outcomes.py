@@ -355,6 +355,7 @@ def test_a_hand_written_week_gives_the_outcomes_worked_out_by_hand(
     behind = client.get(html.unescape(link.group(1)))
     assert behind.status_code == 200
     assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', behind.text) == [str(a.id)]
+    assert '<h1 data-testid="figure-title">Cases reopened within 7 days of resolution</h1>' in behind.text
     for figure, cases in (("not_closed_in_public", [c]), ("not_recovered", [a]), ("recovered", [d])):
         listed = client.get("/dashboard/cases", params={**WEEK, "figure": figure})
         assert re.findall(r'data-testid="case-row" data-case-id="(\d+)"', listed.text) == [

@@ -232,25 +232,25 @@ def case_ids_resolved(session: Session, scope: Scope) -> Sequence[int]:
     return [case.case_id for case in resolved_cases(session, scope)]
 
 
-#: The cases behind each figure of the dashboard, by the name its links carry.
+#: The cases behind each figure of the dashboard, by the name its links carry, as their page's heading.
 FIGURES = {
-    "opened": "cases opened in the period",
-    "resolved": "cases first resolved in the period",
-    "resolved_new": "cases opened and resolved in the period",
-    "first_contact": "resolved at first contact",
-    "not_first_contact": "resolved, but not at first contact",
-    "reopened": "reopened within 7 days of resolution",
-    "handed_off": "handed off at least once",
-    "sla_met": "met every SLA target",
-    "sla_missed": "missed an SLA target",
-    "surveyed": "with an answered survey",
-    "positive": "resolved with a positive experience",
-    "debt": "unresolved negative experiences at the end of the period",
-    "recovered": "the customer was negative before our first reply and not after it",
-    "not_recovered": "the customer was negative before our first reply and still after it",
-    "public_complaint": "began as a complaint in public",
-    "closed_in_public": "began as a complaint in public and was closed in public",
-    "not_closed_in_public": "began as a complaint in public but was not closed in public",
+    "opened": "Cases opened in the period",
+    "resolved": "Cases first resolved in the period",
+    "resolved_new": "Cases opened and resolved in the period",
+    "first_contact": "Cases resolved at first contact",
+    "not_first_contact": "Cases resolved, but not at first contact",
+    "reopened": "Cases reopened within 7 days of resolution",
+    "handed_off": "Cases handed off at least once",
+    "sla_met": "Cases that met every SLA target",
+    "sla_missed": "Cases that missed an SLA target",
+    "surveyed": "Cases with an answered survey",
+    "positive": "Cases resolved with a positive experience",
+    "debt": "Unresolved negative experiences at the end of the period",
+    "recovered": "Cases whose customer was negative before our first reply and not after it",
+    "not_recovered": "Cases whose customer was negative before our first reply and still after it",
+    "public_complaint": "Cases that began as a complaint in public",
+    "closed_in_public": "Cases that began as a complaint in public and were closed in public",
+    "not_closed_in_public": "Cases that began as a complaint in public but were not closed in public",
 }
 
 
