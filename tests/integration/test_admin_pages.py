@@ -193,6 +193,12 @@ def test_a_manager_keeps_teams_and_the_sla_but_not_people(
     assert [client.get(p).status_code for p in ("/admin/people", "/admin/tokens", "/admin/rules")] == [
         403
     ] * 3
+    # the menu on their pages offers what they may open, and says which page this is
+    menu = client.get("/admin/teams").text.split('aria-label="Administration"', 1)[1].split("</nav>", 1)[0]
+    offered = re.findall(r'href="(/admin[^"]*)"', menu)
+    assert offered == ["/admin", "/admin/teams", "/admin/sla", "/admin/digest"]
+    assert [client.get(path).status_code for path in offered] == [200] * 4
+    assert '<a href="/admin/teams" aria-current="page">Teams</a>' in menu
 
 
 def test_another_brands_rows_are_not_found(

@@ -12,12 +12,8 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role
 from ombuds.errors import Forbidden, InvalidInput, NotFound
+from ombuds.web.admin_sections import ADMINS
 from ombuds.web.deps import SignedIn
-
-#: brands, people, tokens, routing rules, alert channels and sources
-ADMINS = frozenset({Role.ADMIN})
-#: teams and the SLA policy: managers run their teams' day
-KEEPERS = frozenset({Role.ADMIN, Role.MANAGER})
 
 ROLE_WORDS = {
     Role.ADMIN: "Admin: everything, administration included",

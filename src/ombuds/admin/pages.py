@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ombuds.accounts import actions, queries
 from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
-from ombuds.admin.access import ADMINS, KEEPERS, admin_brand, owned, required
+from ombuds.admin.access import admin_brand, owned, required
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
@@ -19,6 +19,7 @@ from ombuds.fields import Id, NoNul, parse_id
 from ombuds.routing.assignment_actions import add_team_member, remove_team_member
 from ombuds.routing.teams.actions import archive_team
 from ombuds.slugs import slugify
+from ombuds.web.admin_sections import KEEPERS, sections_for
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
 
@@ -26,25 +27,12 @@ router = APIRouter()
 
 NameField = Annotated[str, Form(max_length=1000), NoNul]
 
-#: The sections of administration, with the roles that open each.
-SECTIONS = (
-    ("Brands", "/admin/brands", ADMINS, "Names people see; a new brand for a new client."),
-    ("Teams", "/admin/teams", KEEPERS, "Create, rename and archive the teams cases go to."),
-    ("People", "/admin/people", ADMINS, "Invite people, change roles, deactivate."),
-    ("API tokens", "/admin/tokens", ADMINS, "Tokens for machines: created once, revoked any time."),
-    ("Routing rules", "/admin/rules", ADMINS, "Which team a case goes to, in order; try a sample."),
-    ("SLA and hours", "/admin/sla", KEEPERS, "Response targets, business hours, escalation."),
-    ("Alert channels", "/admin/alerts", ADMINS, "Where incident alerts go; send a test."),
-    ("Data sources", "/admin/sources", ADMINS, "Where mentions come from; pause, resume, health."),
-    ("Weekly digest", "/admin/digest", KEEPERS, "When the executive digest goes out, to whom; send one now."),
-)
-
 
 @router.get("/admin")
 def overview(request: Request, signed_in: CurrentUser) -> Response:
     """The sections this person may open."""
     brand = admin_brand(signed_in, KEEPERS)
-    sections = [s for s in SECTIONS if signed_in.role in s[2]]
+    sections = sections_for(signed_in.role)
     return render(request, "admin/overview.html", {"brand": brand, "sections": sections}, signed_in=signed_in)
 
 

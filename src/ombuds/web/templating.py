@@ -25,6 +25,7 @@ from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.incidents.titles import spoken_phrases, stream_words
 from ombuds.timezones import day_label, in_zone, local_day, moment_label
 from ombuds.web import masking
+from ombuds.web.admin_sections import sections_for
 from ombuds.web.assets import TEMPLATES_DIR, Assets
 from ombuds.web.csrf import csrf_token
 from ombuds.web.deps import SignedIn
@@ -214,6 +215,7 @@ def _environment() -> jinja2.Environment:
     env.globals["whole_values"] = whole_values  # a highlight that cuts no personal data in two
     env.globals["shown_zone"] = _shown_zone.get  # the zone this page shows times in, for its labels
     env.globals["now_for_input"] = _now_for_input  # a datetime-local field's ``min``: no past date
+    env.globals["admin_sections"] = sections_for  # the admin menu offers only what the role opens
     return env
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ombuds.admin.access import KEEPERS, admin_brand, required
+from ombuds.admin.access import admin_brand, required
 from ombuds.clock import as_utc
 from ombuds.errors import InvalidInput
 from ombuds.fields import AsTyped, NoNul
@@ -21,6 +21,7 @@ from ombuds.metrics.mail import digest_readers, send_digest, smtp_failure
 from ombuds.metrics.schedule import DAYS, WEEK, check_recipients, parse_day, parse_recipients
 from ombuds.metrics.scheduling import get_digest_schedule, remove_digest_schedule, set_digest_schedule
 from ombuds.routing.queries import brand_timezone
+from ombuds.web.admin_sections import KEEPERS
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
 

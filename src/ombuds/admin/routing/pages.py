@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Team
 from ombuds.accounts.queries import list_teams
-from ombuds.admin.access import ADMINS, KEEPERS, admin_brand, owned, required
+from ombuds.admin.access import admin_brand, owned, required
 from ombuds.admin.routing.tester import facts_from_findings
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.values import Priority
@@ -26,6 +26,7 @@ from ombuds.routing.models import RoutingRule
 from ombuds.routing.rules import category_key, explain_route
 from ombuds.routing.sla_config import WEEKDAYS, Escalation, SlaConfig
 from ombuds.search.queries import category_labels
+from ombuds.web.admin_sections import ADMINS, KEEPERS
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.templating import flash, render
 
