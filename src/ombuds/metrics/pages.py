@@ -5,7 +5,7 @@ figures rank no one, and customers' words on it are masked for viewers as everyw
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -250,8 +250,18 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
     ]
 
 
+def bucket_labels(spans: Sequence[tuple[datetime, datetime]]) -> list[str]:
+    """Each bar's name under a chart, from its (start, end): its first day, with the year where the
+    bars cross one ("29 Dec 25", "05 Jan 26"; without it twelve months read "05 Dec … 30 Nov", a
+    range backwards)."""
+    if not spans:
+        return []
+    day = "%d %b %y" if spans[0][0].year != spans[-1][0].year else "%d %b"
+    return [start.strftime(day) for start, _ in spans]
+
+
 def _charts(points: list[TrendPoint], scope: queries.Scope) -> list[dict[str, Any]]:
-    labels = [point.start.strftime("%d %b") for point in points]
+    labels = bucket_labels([(point.start, point.end) for point in points])
 
     def chart(
         title: str, figure: str, values: list[float | None], shown: list[str], target: float | None = None
