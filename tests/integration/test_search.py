@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand
+from ombuds.accounts.models import Brand, User
 from ombuds.cases.models import Case
 from ombuds.enrichment.actions import show_correction
 from ombuds.enrichment.models import Enrichment
@@ -296,3 +296,30 @@ def test_a_category_finds_every_message_of_a_case_with_a_message_in_it_whether_i
         ("case", first.case_id), ("mention", first.id), ("mention", follow_up.id)
     }  # fmt: skip
     assert many["total"] == 3
+
+
+def test_the_search_page_lists_what_matches_and_says_plainly_when_nothing_does(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand, agent: User
+) -> None:
+    import re
+
+    ingest(session_factory, brand, [("mara_lind", "@Skyways my suitcase did not arrive in Lisbon")])
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    signed = client.post(
+        "/login", data={"email": agent.email, "password": "correct horse", "csrf_token": token.group(1)}
+    )
+    assert signed.status_code == 303
+
+    found = client.get("/search", params={"q": "lisbon"})
+    assert found.status_code == 200
+    assert 'data-testid="search-result"' in found.text
+    assert 'data-testid="search-empty"' not in found.text
+    assert 'data-testid="search-help"' not in found.text
+
+    nothing = client.get("/search", params={"q": "zeppelin"})
+    assert nothing.status_code == 200
+    assert "Nothing matches “zeppelin”" in nothing.text
+    assert 'data-testid="search-result"' not in nothing.text
+    assert 'data-testid="search-help"' in nothing.text  # what may be typed instead
