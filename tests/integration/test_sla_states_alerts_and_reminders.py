@@ -469,6 +469,8 @@ def test_an_overdue_task_reminds_its_team_and_its_person_once_and_shows_overdue(
 
     sign_in(client, "bea@skyways.test")
     queue = client.get(f"/tasks?team={billing.id}").text
+    # every page's menu says a notification waits, so it is not left unseen under "More"
+    assert 'data-testid="unread-count" aria-label="1 unread notification">1</span>' in queue
     overdue = queue.split('data-testid="tasks-overdue"', 1)[1].split("</section>", 1)[0]
     assert "Refund the second charge" in overdue
     assert 'data-testid="task-reminded"' in overdue
@@ -476,7 +478,9 @@ def test_an_overdue_task_reminds_its_team_and_its_person_once_and_shows_overdue(
     assert "Overdue task for Billing: Refund the second charge" in mine.text
     assert f'href="/tasks?team={billing.id}"' in mine.text
     assert client.post("/notifications/read", data={"csrf_token": csrf(client)}).status_code == 303
-    assert 'badge">New' not in client.get("/notifications").text
+    read = client.get("/notifications").text
+    assert 'badge">New' not in read
+    assert 'data-testid="unread-count"' not in read
 
 
 def csrf(client: TestClient) -> str:

@@ -18,11 +18,13 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.incidents.titles import spoken_phrases, stream_words
+from ombuds.notifications.queries import count_unread
 from ombuds.timezones import day_label, in_zone, local_day, moment_label
 from ombuds.web import masking
 from ombuds.web.admin_sections import sections_for
@@ -236,7 +238,7 @@ class Renderer:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
-        page = {
+        page: dict[str, Any] = {
             "request": request,
             "signed_in": signed_in,
             "nav": [
@@ -249,6 +251,7 @@ class Renderer:
             "static_url": self.assets.url,
             "htmx_url": self.assets.htmx_url,
             "is_htmx": request.headers.get("HX-Request") == "true",
+            "unread_notifications": _unread_notifications(request, signed_in),
         }
         page.update(context or {})
         # a page about another of the user's brands than the one selected passes that brand's zone
@@ -256,6 +259,21 @@ class Renderer:
         with masking.rendering_for(request.scope), showing_times_in(zone):
             html = self.env.get_template(name).render(page)
         return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+
+def _unread_notifications(request: Request, signed_in: SignedIn | None) -> int:
+    """How many of the person's notifications they have not opened: the menu shows the number, so
+    an SLA breach or a mention of them is not left unseen under "More"."""
+    if signed_in is None:
+        return 0
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is None:
+        return 0
+    try:
+        with factory() as session:
+            return count_unread(session, user_id=signed_in.user.id, brand_ids=signed_in.brand_ids)
+    except SQLAlchemyError:  # the page that says the database is unwell must still render
+        return 0
 
 
 def render(
