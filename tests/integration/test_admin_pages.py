@@ -618,6 +618,9 @@ def test_the_sla_page_saves_targets_and_hours_and_names_a_wrong_field(
     assert "Europe/Lisbon" in page
     assert 'value="09:00-17:00"' in page
     assert "2026-12-25" in page
+    # business minutes past an hour are also said in hours beside their box
+    assert '<small class="muted" data-testid="target-span">= 8 h</small>' in page
+    assert '<small class="muted" data-testid="target-span">= 4 h</small>' in page
     wrong = client.post("/admin/sla", data=form | {"hours.wed": "17:00-09:00"})
     assert (wrong.status_code == 422 and "hours" in wrong.text) or "opening window" in wrong.text
 
