@@ -50,7 +50,7 @@ def test_an_agent_asks_billing_and_a_billing_agent_completes_it_from_the_tasks_p
     tasks.get_by_label("To do").fill("Refund the cancelled flight, 212 EUR")
     tasks.get_by_role("button", name="Ask").click()
     expect(page.locator(".flash-success")).to_contain_text("Task for Billing")
-    expect(tasks.get_by_test_id("task")).to_contain_text("open")
+    expect(tasks.get_by_test_id("task")).to_contain_text("Open")
 
     page.get_by_role("button", name="Resolve", exact=True).click()
     expect(page.locator(".flash-error")).to_contain_text("cannot be resolved while task")

@@ -40,8 +40,8 @@ def read_example_columns(
             row = next(rows)
         except StopIteration:
             break
-        except csv.Error as exc:  # a field past the limit below; the record began after the last one read
-            raise DataError(f"{path}, line {reader.line_num + 1}: {_csv_problem(exc)}") from exc
+        except csv.Error as exc:  # the record began after the last one read
+            raise DataError(f"{path}, line {reader.line_num + 1}: {exc}") from exc
         text = (row.get(text_col) or "").strip()
         if len(text) > MAX_TEXT_CHARS:
             raise DataError(
@@ -83,17 +83,10 @@ def _rows_of(path: Path) -> Iterator[str]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DataError(f"{path}, line {line}: a NUL character, which cannot be stored")
-    # A field may hold MAX_TEXT_CHARS characters; a larger one is named by its line above.
-    if csv.field_size_limit() < MAX_TEXT_CHARS * 4:
-        csv.field_size_limit(MAX_TEXT_CHARS * 4)
+    # No field can be longer than the file: the text's own limit is checked with its line above.
+    if csv.field_size_limit() < MAX_FILE_BYTES:
+        csv.field_size_limit(MAX_FILE_BYTES)
     return iter(io.StringIO(text, newline=""))
-
-
-def _csv_problem(error: csv.Error) -> str:
-    message = str(error)
-    if "field larger than field limit" in message:
-        return f"a field longer than {MAX_TEXT_CHARS * 4:,} characters"
-    return message
 
 
 def _label_columns(
