@@ -470,7 +470,8 @@ def test_an_overdue_task_reminds_its_team_and_its_person_once_and_shows_overdue(
     sign_in(client, "bea@skyways.test")
     queue = client.get(f"/tasks?team={billing.id}").text
     # every page's menu says a notification waits, so it is not left unseen under "More"
-    assert 'data-testid="unread-count" aria-label="1 unread notification">1</span>' in queue
+    assert 'data-testid="unread-count" title="1 unread notification"' in queue
+    assert '>Notifications <span class="nav-count">1</span></a>' in queue
     overdue = queue.split('data-testid="tasks-overdue"', 1)[1].split("</section>", 1)[0]
     assert "Refund the second charge" in overdue
     assert 'data-testid="task-reminded"' in overdue
