@@ -34,35 +34,40 @@ def read_example_columns(
     reader.fieldnames = header
     mapping = _label_columns(path, header, text_col, label_cols, analyzer)
     found: dict[str, list[tuple[str, str]]] = {name: [] for name in mapping.values()}
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # the record began after the last one read
-            raise DataError(f"{path}, line {reader.line_num + 1}: {exc}") from exc
-        text = (row.get(text_col) or "").strip()
-        if len(text) > MAX_TEXT_CHARS:
-            raise DataError(
-                f"{path}, line {reader.line_num}, column {text_col!r}: at most {MAX_TEXT_CHARS:,} "
-                f"characters (got {len(text):,})"
-            )
-        for column, name in mapping.items():
-            label = (row.get(column) or "").strip()
-            if not label:
-                continue
-            if not text:
-                raise DataError(
-                    f"{path}, line {reader.line_num}: {column!r} is set but {text_col!r} is empty"
-                )
-            try:
-                found[name].append((text, check_label(name, label)))
-            except InvalidInput as exc:
-                raise DataError(f"{path}, line {reader.line_num}, column {column!r}: {exc}") from exc
+    try:
+        for row in reader:
+            _take(found, row, mapping, text_col, where=f"{path}, line {reader.line_num}")
+    except csv.Error as exc:  # the broken record began after the last one read
+        raise DataError(f"{path}, line {reader.line_num + 1}: {exc}") from exc
     if not any(found.values()):
         raise DataError(f"{path}: no rows with a label in {', '.join(map(repr, mapping))}")
     return found
+
+
+def _take(
+    found: dict[str, list[tuple[str, str]]],
+    row: dict[str, str],
+    mapping: dict[str, str],
+    text_col: str,
+    *,
+    where: str,
+) -> None:
+    """One row's (text, label) pairs into ``found``, each label checked; errors say ``where``."""
+    text = (row.get(text_col) or "").strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise DataError(
+            f"{where}, column {text_col!r}: at most {MAX_TEXT_CHARS:,} characters (got {len(text):,})"
+        )
+    for column, name in mapping.items():
+        label = (row.get(column) or "").strip()
+        if not label:
+            continue
+        if not text:
+            raise DataError(f"{where}: {column!r} is set but {text_col!r} is empty")
+        try:
+            found[name].append((text, check_label(name, label)))
+        except InvalidInput as exc:
+            raise DataError(f"{where}, column {column!r}: {exc}") from exc
 
 
 def _rows_of(path: Path) -> Iterator[str]:
