@@ -136,6 +136,10 @@ def test_the_inbox_and_case_page_say_near_breach_once_80_percent_of_the_target_i
     assert at_risk.status_code == 200
     assert set(states_on_the_page(at_risk.text)) == {near.id, late.id}
     assert 'value="at_risk" selected' in at_risk.text
+    # where a notice of breaches leads: those past a target only
+    breached = client.get("/inbox?sla=breached")
+    assert set(states_on_the_page(breached.text)) == {late.id}
+    assert 'value="breached" selected' in breached.text
     assert set(states_on_the_page(client.get("/inbox?sla=whatever").text)) == {fine.id, near.id, late.id}
 
     page = client.get(f"/cases/{near.id}")

@@ -27,7 +27,7 @@ def test_a_burst_of_breaches_is_one_line_and_the_rest_stay_as_they_are() -> None
     older = Told("sla_breached", "Case #99 breached", "/cases/99", NOW - timedelta(hours=3))
     lines = grouped([*breaches[:5], task, *breaches[5:], older])
     assert [(line.text, line.path, len(line.items)) for line in lines] == [
-        ("12 cases breached their SLA", "/inbox?sla=at_risk", 12),
+        ("12 cases breached their SLA", "/inbox?sla=breached", 12),
         ("Refund task overdue", "/tasks", 0),
         ("Case #99 breached", "/cases/99", 0),
     ]

@@ -55,13 +55,23 @@ def case_panel(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str
     }
 
 
+def _open_cases_in(session: Session, brand_id: int, states: frozenset[SlaState]) -> list[int]:
+    open_ids = session.scalars(select(Case.id).where(Case.brand_id == brand_id, Case.status.in_(TIMED))).all()
+    found = case_sla_states(session, case_ids=open_ids, now=utcnow())
+    return [case_id for case_id, sla in found.items() if sla.state in states]
+
+
 def at_risk(session: Session, brand_id: int) -> list[int]:
     """The brand's open cases near breach or breached: the inbox's "SLA at risk" filter."""
-    open_ids = session.scalars(select(Case.id).where(Case.brand_id == brand_id, Case.status.in_(TIMED))).all()
-    states = case_sla_states(session, case_ids=open_ids, now=utcnow())
-    return [case_id for case_id, found in states.items() if found.state in AT_RISK]
+    return _open_cases_in(session, brand_id, AT_RISK)
+
+
+def breached(session: Session, brand_id: int) -> list[int]:
+    """The brand's open cases past a target: where a notice of breaches leads."""
+    return _open_cases_in(session, brand_id, frozenset({SlaState.BREACHED}))
 
 
 panels.register("inbox", "sla", inbox_panel)
 panels.register("case", "sla", case_panel)
 panels.register_narrowing("sla:at_risk", at_risk)
+panels.register_narrowing("sla:breached", breached)
