@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     DateTime,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    false,
     func,
     insert,
     make_url,
@@ -178,6 +179,24 @@ def _begin_writing_at_once(
             pause = min(2 * pause, WRITE_POLL_MAX_SECONDS)
     finally:
         raw.execute(_BUSY_TIMEOUT)
+
+
+def lock_for_writing(session: Session, model: type[Base], ids: Sequence[int]) -> None:
+    """Hold ``ids``' rows of ``model``'s table against other writers until this transaction ends;
+    read them again afterwards (``session.refresh``), as what was read before may be stale.
+
+    PostgreSQL locks the rows, in id order so two callers never wait on each other; SQLite has one
+    write lock for the file, which a write takes at once (``_begin_writing_at_once``), so a write
+    that changes nothing takes it.
+    """
+    table = cast(Table, model.__table__)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(table.update().where(false()).values({table.c.id: table.c.id}))
+        return
+    connection.execute(
+        select(table.c.id).where(table.c.id.in_(sorted(ids))).order_by(table.c.id).with_for_update()
+    )
 
 
 def create_private_sqlite_file(url: str) -> None:

@@ -185,3 +185,106 @@ def test_a_merge_never_makes_the_conversation_less_urgent(
     history = client.get(f"/api/v1/cases/{kept.id}/events", headers=headers).json()
     changed = [e for e in history if e["kind"] == "case.priority_changed"]
     assert [e["summary"] for e in changed] == ["Priority Normal → Urgent"], "the history says so"
+
+
+def test_two_people_merging_two_cases_into_each_other_at_once_leave_one_live_conversation(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    """A into B and B into A at the same moment: one merge wins, the other is told why, and the
+    customer's messages end on the case that stays open (each used to close the other)."""
+    import threading
+
+    feed(
+        session_factory,
+        brand,
+        [
+            ("twitter", "ben", "@Skyways my flight was cancelled"),
+            ("email", "ben@example.org", "Refund please"),
+        ],
+    )
+    token_row, _ = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    first = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben"))
+    second = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben@example.org"))
+    assert first
+    assert second
+    start = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def merge(kept_id: int, other_id: int) -> None:
+        with session_factory() as own:
+            kept, other = own.get_one(Case, kept_id), own.get_one(Case, other_id)
+            start.wait()
+            try:
+                actions.merge_cases(
+                    own, kept=kept, other=other, actor=Actor(user=None, api_token_id=token_row.id)
+                )
+                own.commit()
+                outcomes[kept_id] = "merged"
+            except Conflict as refused:
+                own.rollback()
+                outcomes[kept_id] = str(refused)
+
+    threads = [threading.Thread(target=merge, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcome == "merged" for outcome in outcomes.values()) == [False, True], outcomes
+    winner = next(case_id for case_id, outcome in outcomes.items() if outcome == "merged")
+    loser = second if winner == first else first
+    assert "reopen it before merging" in outcomes[loser]
+    session.expire_all()
+    assert session.get_one(Case, winner).status.value in ("new", "open")
+    assert session.get_one(Case, loser).status.value == "resolved"
+    assert set(session.scalars(select(Mention.case_id).where(Mention.brand_id == brand.id))) == {winner}
+
+
+def test_a_case_is_not_merged_into_one_resolved_nor_merged_away_with_a_reply_waiting(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    from ombuds.cases.models import CaseStatus
+    from ombuds.responses.models import Reply, ReplyStatus, Visibility
+
+    feed(
+        session_factory,
+        brand,
+        [("twitter", "ana", "@Skyways where is my bag?"), ("email", "ana@example.org", "Still no bag")],
+    )
+    _, token = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    live = session.scalars(select(Case).join(Mention).where(Mention.author_handle == "ana")).one()
+    other = session.scalars(
+        select(Case).join(Mention).where(Mention.author_handle == "ana@example.org")
+    ).one()
+
+    live.status = CaseStatus.RESOLVED
+    session.commit()
+    into_resolved = client.post(
+        f"/api/v1/cases/{live.id}/merge", json={"other_id": other.id}, headers=headers
+    )
+    assert into_resolved.status_code == 409
+    assert f"case {live.id} is resolved: reopen it before merging" in into_resolved.json()["detail"]
+
+    live.status = CaseStatus.OPEN
+    held = Reply(
+        brand_id=brand.id,
+        case_id=other.id,
+        channel="email",
+        visibility=Visibility.PRIVATE,
+        text="We found your bag",
+        status=ReplyStatus.AWAITING_APPROVAL,
+        idempotency_key="held-on-the-other",
+    )
+    session.add(held)
+    session.commit()
+    waiting = client.post(f"/api/v1/cases/{live.id}/merge", json={"other_id": other.id}, headers=headers)
+    assert waiting.status_code == 409
+    assert f"while its reply {held.id} is awaiting approval" in waiting.json()["detail"]
+    session.expire_all()
+    assert session.get_one(Case, other.id).status.value in ("new", "open")
+    assert set(
+        session.scalars(select(Mention.case_id).where(Mention.author_handle == "ana@example.org"))
+    ) == {other.id}

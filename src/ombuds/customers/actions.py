@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import column, select, table, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.queries import get_role
@@ -22,6 +22,7 @@ from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import as_utc, utcnow
+from ombuds.db import lock_for_writing
 from ombuds.errors import Conflict, Forbidden, InvalidInput
 from ombuds.event_payloads import (
     CaseMerged,
@@ -121,6 +122,16 @@ def merge_cases(
         raise Conflict(
             f"cases {kept.id} and {other.id} belong to different brands; only one brand's cases merge"
         )
+    # Both cases as they are once no one else may change them: two people merging A into B and
+    # B into A at once would otherwise each fold a live case into one being closed.
+    lock_for_writing(session, Case, [kept.id, other.id])
+    session.refresh(kept)
+    session.refresh(other)
+    if kept.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"case {kept.id} is {kept.status.value}: reopen it before merging case {other.id} into it"
+        )
+    _refuse_while_a_reply_waits(session, other=other, kept=kept)
     at = at or utcnow()
     mention_ids = list(session.scalars(select(Mention.id).where(Mention.case_id == other.id)))
     event_ids = list(
@@ -172,6 +183,27 @@ def merge_cases(
         actor_id=actor.user_id,
         occurred_at=at,
     )
+
+
+#: The outbox (``responses.models.Reply``) by its table's name, as ``cases.actions`` reads it: the
+#: responses package builds on this one. A reply waiting on the case merged away would go out on a
+#: case resolved as a duplicate, and its approval be lost from the live one's page.
+_REPLY = table("reply", column("id"), column("case_id"), column("status"))
+_WAITING = ("awaiting_approval", "queued", "failed")  # ``ReplyStatus``: not out yet, not given up
+
+
+def _refuse_while_a_reply_waits(session: Session, *, other: Case, kept: Case) -> None:
+    waiting = session.execute(
+        select(_REPLY.c.id, _REPLY.c.status)
+        .where(_REPLY.c.case_id == other.id, _REPLY.c.status.in_(_WAITING))
+        .order_by(_REPLY.c.id)
+        .limit(1)
+    ).first()
+    if waiting is not None:
+        raise Conflict(
+            f"case {other.id} cannot be merged into case {kept.id} while its reply {waiting.id} is "
+            f"{waiting.status.replace('_', ' ')}: let it go out, or have it withdrawn or rejected, then merge"
+        )
 
 
 def unmerge_cases(session: Session, *, merge: Event, actor: Actor, at: datetime | None = None) -> Case:
