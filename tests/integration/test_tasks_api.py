@@ -248,3 +248,47 @@ def test_no_task_is_asked_on_a_resolved_case_and_one_done_twice_at_once_is_done_
     )
     assert refused.status_code == 409
     assert "reopen it before asking a team for work" in refused.text
+
+
+def test_resolving_while_a_team_is_asked_at_the_same_moment_leaves_no_open_task_on_a_resolved_case(
+    session_factory: sessionmaker[Session], session: Session, case: Case, billing: int
+) -> None:
+    """Either the task is made and the resolve refused, or the case resolves and the task is
+    refused: never a resolved case holding work nobody would see to (both used to succeed)."""
+    import threading
+
+    from ombuds.cases.lifecycle import change_status
+    from ombuds.cases.models import CaseStatus
+    from ombuds.tasks.actions import create_task
+
+    agent = session.scalars(select(User).where(User.email == "agent@skyways.test")).one()
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(name: str) -> None:
+        with session_factory() as own:
+            mine, actor = own.get_one(Case, case.id), Actor(user=own.get_one(User, agent.id))
+            team = own.get_one(Team, billing)
+            start.wait()
+            try:
+                if name == "resolve":
+                    change_status(own, case=mine, status=CaseStatus.RESOLVED, actor=actor)
+                else:
+                    create_task(own, case=mine, team=team, title="Refund", actor=actor, now=utcnow())
+                own.commit()
+                outcomes[name] = "done"
+            except Conflict as refused:
+                own.rollback()
+                outcomes[name] = str(refused)
+
+    threads = [threading.Thread(target=act, args=(name,)) for name in ("resolve", "ask")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcome == "done" for outcome in outcomes.values()) == [False, True], outcomes
+    session.expire_all()
+    resolved = session.get_one(Case, case.id).status is CaseStatus.RESOLVED
+    open_tasks = session.scalars(select(Task).where(Task.case_id == case.id)).all()
+    assert resolved != bool(open_tasks)

@@ -25,6 +25,7 @@ from ombuds.cases.outcomes import is_handoff
 from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import utcnow
+from ombuds.db import lock_for_writing
 from ombuds.enrichment.corrections import record_correction
 from ombuds.enrichment.learnable import LEARNABLE
 from ombuds.enrichment.models import Enrichment
@@ -161,6 +162,15 @@ def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor)
     return _event(session, case=case, actor=actor, payload=CaseTeamChanged(previous=previous, team=team.id))
 
 
+def hold_and_reread(session: Session, case: Case) -> None:
+    """The case as it is once no one else may change it until this transaction ends: a status
+    decided on what another request was changing at the same moment (resolving while a task is
+    asked for, resolving twice) would otherwise hold on a stale read."""
+    session.flush()
+    lock_for_writing(session, Case, [case.id])
+    session.refresh(case)
+
+
 def change_status(
     session: Session,
     *,
@@ -180,6 +190,7 @@ def change_status(
     if resolved_as is not None and status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise InvalidInput(f"resolved_as: only with resolved or closed, not {status.value}")
     note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
+    hold_and_reread(session, case)
     events = []
     for target in status_path(case.status, status):
         events.append(

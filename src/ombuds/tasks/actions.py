@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Role, Team, User
 from ombuds.accounts.queries import get_role
-from ombuds.cases.lifecycle import Actor, ensure_may_be_given_work, ensure_may_work
+from ombuds.cases.lifecycle import Actor, ensure_may_be_given_work, ensure_may_work, hold_and_reread
 from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.cases.tasks import Task, TaskStatus
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -57,6 +57,7 @@ def create_task(
     ensure_may_work(session, case=case, actor=actor)
     if team is None or team.brand_id != case.brand_id:
         raise NotFound("team_id: no such team in this case's brand")
+    hold_and_reread(session, case)  # a resolve at the same moment must see this task, or refuse it
     if case.status not in OPEN_STATUSES:  # else a resolved case holds work nobody would see to
         raise Conflict(f"case {case.id} is {case.status.value}: reopen it before asking a team for work")
     title = title.strip()
