@@ -461,3 +461,30 @@ def test_two_people_resolving_at_once_offer_one_survey_and_neither_fails(
     assert "error" not in second, second.get("error")
     assert second["token"] == token, "both resolutions offer the same survey"
     assert session.scalar(select(func.count()).select_from(Survey).where(Survey.case_id == case.id)) == 1
+
+
+def test_a_reopened_case_s_survey_link_asks_nothing_until_it_is_resolved_again(
+    client: TestClient, session: Session, brand: Brand, bearer: httpx2.Headers
+) -> None:
+    case = conversation(session, brand, at=NOW - 5 * timedelta(hours=1))
+    resolve(session, case, at=NOW - timedelta(hours=2))
+    survey = session.scalar(select(Survey).where(Survey.case_id == case.id))
+    assert survey is not None
+    url = f"/survey/{survey.token}"
+    set_case_status(session, case=case, status=CaseStatus.OPEN, at=NOW - timedelta(hours=1))
+    session.commit()
+
+    assert client.get(f"/api/v1/cases/{case.id}", headers=bearer).json()["survey_url"] is None
+    client.cookies.clear()
+    shown = client.get(url)
+    assert shown.status_code == 409
+    assert "We are working on this again, so there is nothing to rate yet" in shown.text
+    assert 'name="score"' not in shown.text
+    refused = client.post(url, data={"score": "5", "comment": "fixed!"})
+    assert refused.status_code == 409
+    assert surveys_answered(session) == 0
+
+    resolve(session, case, at=NOW)
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"score": "4"}).status_code == 200
+    assert surveys_answered(session) == 1

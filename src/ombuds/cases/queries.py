@@ -259,7 +259,10 @@ def _outcome_fields(session: Session, case: Case) -> dict[str, Any]:
     survey = get_case_survey(session, case_id=case.id, brand_id=case.brand_id)
     answered = survey is not None and survey.answered_at is not None
     return {
-        "survey_url": survey_path(survey.token) if survey is not None else None,
+        # a reopened case asks nothing: its link answers "nothing to rate yet" until it is resolved again
+        "survey_url": survey_path(survey.token)
+        if survey is not None and case.status not in OPEN_STATUSES
+        else None,
         "csat": CsatRead.model_validate(survey) if answered else None,
         "first_contact_resolution": case.first_contact_resolution,
         "handoffs": case.handoffs or 0,

@@ -164,6 +164,18 @@ def withdraw_case_survey(session: Session, *, brand_id: int, case_id: int) -> bo
     return withdraw_survey_offer(session, survey=survey)
 
 
+#: The case a survey asks about, by its table's name (the cases package builds on this one), and
+#: the statuses (``CaseStatus``) in which it is done: a reopened case's link asks nothing.
+_CASE = table("case", column("id"), column("status"))
+_DONE = ("resolved", "closed")
+
+
+def is_case_done(session: Session, *, survey: Survey) -> bool:
+    """Whether the survey's case is resolved or closed, as it must be for its question to stand."""
+    status = session.scalar(select(_CASE.c.status).where(_CASE.c.id == survey.case_id))
+    return str(getattr(status, "value", status)) in _DONE
+
+
 def answer_survey(
     session: Session, *, token: str, score: str | None, comment: str | None, now: datetime
 ) -> AnswerOutcome:
@@ -175,6 +187,8 @@ def answer_survey(
         return AnswerOutcome.ALREADY_ANSWERED
     if is_expired(expires_at=as_utc(survey.expires_at), now=now):
         return AnswerOutcome.EXPIRED
+    if not is_case_done(session, survey=survey):
+        return AnswerOutcome.PAUSED
     chosen = parse_score(score)
     text = comment_text(comment)
     if chosen is None:

@@ -46,6 +46,10 @@ _REFUSALS = {
         "You have already answered this survey, thank you. Your first answer stands; nothing was changed.",
     ),
     AnswerOutcome.INVALID: (422, "Please choose a score from 1 (poor) to 5 (great)."),
+    AnswerOutcome.PAUSED: (
+        409,
+        "We are working on this again, so there is nothing to rate yet. We will ask you once it is resolved.",
+    ),
     AnswerOutcome.TOO_LONG: (
         422,
         f"Your comment is longer than {COMMENT_MAX_CHARS:,} characters. Please shorten it and send again.",
@@ -91,6 +95,8 @@ def survey_form(request: Request, token: Token, session: DbSession) -> Response:
         return _refusal(request, session, survey, AnswerOutcome.ALREADY_ANSWERED)
     if is_expired(expires_at=as_utc(survey.expires_at), now=utcnow()):
         return _refusal(request, session, survey, AnswerOutcome.EXPIRED)
+    if not actions.is_case_done(session, survey=survey):
+        return _refusal(request, session, survey, AnswerOutcome.PAUSED)
     return _page(request, session, survey, message=None, status_code=200, form=True)
 
 

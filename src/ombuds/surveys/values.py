@@ -98,6 +98,7 @@ class AnswerOutcome(StrEnum):
     UNKNOWN = "unknown"  # no survey has this token: forged or mistyped
     INVALID = "invalid"  # the score is missing or outside 1–5
     TOO_LONG = "too_long"  # the comment is longer than COMMENT_MAX_CHARS
+    PAUSED = "paused"  # the case was reopened: nobody is asked whether an open case was fixed
 
 
 def new_token() -> str:
