@@ -109,3 +109,33 @@ def test_a_reject_from_a_stale_page_after_another_pr_approved_is_refused_and_the
     stored = session.get(Reply, reply.id)
     assert stored is not None
     assert (stored.status, stored.decision_note, stored.sent_at is not None) == (ReplyStatus.SENT, None, True)
+
+
+def test_approving_a_reply_rejected_meanwhile_or_editing_one_approved_meanwhile_is_refused(
+    session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    """Neither answers 200 for words that will not go out (both did): the refusal names who decided."""
+    manager = _member(session, brand, "max@skyways.test", Role.MANAGER)
+    pr = _member(session, brand, "pia@skyways.test", Role.PR)
+    case = _urgent_case(session, brand)
+    held = [
+        actions.submit_reply(session, case=case, text=text, visibility=Visibility.PUBLIC, actor=Actor(agent))
+        for text in ("Sorry, a courier brings it today", "We are on it")
+    ]
+    session.commit()
+
+    actions.reject_reply(session, reply=held[0], actor=Actor(manager), note="not true yet")
+    session.commit()
+    with pytest.raises(Conflict, match=f"reply {held[0].id} cannot be approved: it was rejected by Max"):
+        actions.approve_reply(session, reply=held[0], actor=Actor(pr))
+    session.rollback()
+
+    assert actions.approve_reply(session, reply=held[1], actor=Actor(manager))
+    session.commit()
+    # approving again as it was is the same approval (sent once); approving with other words is not
+    assert not actions.approve_reply(session, reply=held[1], actor=Actor(pr), text="We are on it")
+    with pytest.raises(Conflict, match="your edits were not applied"):
+        actions.approve_reply(session, reply=held[1], actor=Actor(pr), text="We are on it, Ana")
+    session.rollback()
+    stored = session.get_one(Reply, held[1].id)
+    assert (stored.status, stored.text) == (ReplyStatus.QUEUED, "We are on it")

@@ -57,9 +57,17 @@ def _ensure_approver(session: Session, *, reply: Reply, actor: Actor) -> Role:
     return role
 
 
-def _withdrawn_by(session: Session, reply: Reply) -> str:
+def _decided_by(session: Session, reply: Reply) -> str:
+    """Who withdrew, rejected or approved the reply (``approver_id``)."""
     person = session.get(User, reply.approver_id) if reply.approver_id is not None else None
     return person.name if person is not None else "the desk"
+
+
+def _as_stored(session: Session, reply: Reply, text: str) -> str:
+    """``text`` as approving it would have stored it (cleaned, the case's fields filled in)."""
+    case = session.get(Case, reply.case_id)
+    assert case is not None
+    return filled_for_case(session, case=case, text=clean_reply_text(text))
 
 
 def approve_reply(
@@ -67,8 +75,9 @@ def approve_reply(
 ) -> bool:
     """Release a held reply to the outbox, with the approver's edits if any; False if it was not waiting.
 
-    Approving a reply that was approved (or decided) already changes nothing, so it is sent once.
-    A reply withdrawn meanwhile is not approved: Conflict, which says who withdrew it.
+    Approving a reply that was approved already changes nothing, so it is sent once. A reply
+    withdrawn or rejected meanwhile is not approved, nor are edits made to one approved meanwhile:
+    Conflict, which says who decided it, so nobody takes a 200 for words that will not go out.
     """
     _ensure_approver(session, reply=reply, actor=actor)
     note = note.strip()[:NOTE_MAX_CHARS]
@@ -92,9 +101,14 @@ def approve_reply(
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(reply)
     if not moved:
-        if reply.status is ReplyStatus.WITHDRAWN:
+        if reply.status in (ReplyStatus.WITHDRAWN, ReplyStatus.REJECTED):
             raise Conflict(
-                f"reply {reply.id} cannot be approved: it was withdrawn by {_withdrawn_by(session, reply)}"
+                f"reply {reply.id} cannot be approved: it was {reply.status.value} by {_decided_by(session, reply)}"
+            )
+        if text is not None and _as_stored(session, reply, text) != reply.text:
+            raise Conflict(
+                f"reply {reply.id} was approved by {_decided_by(session, reply)} as it was; your edits "
+                "were not applied (it is on its way to the customer)"
             )
         return False
     edited = text is not None and text != reply.text
