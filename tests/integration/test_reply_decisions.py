@@ -139,3 +139,31 @@ def test_approving_a_reply_rejected_meanwhile_or_editing_one_approved_meanwhile_
     session.rollback()
     stored = session.get_one(Reply, held[1].id)
     assert (stored.status, stored.text) == (ReplyStatus.QUEUED, "We are on it")
+
+
+def test_a_case_is_not_closed_while_a_reply_on_it_waits_for_pr(
+    session: Session, brand: Brand, agent: User
+) -> None:
+    """Resolving refused this; closing a resolved case did not, and PR's approval then sent the
+    reply on a closed case."""
+    from ombuds.cases.lifecycle import change_status
+    from ombuds.cases.models import CaseStatus
+
+    manager = _member(session, brand, "max@skyways.test", Role.MANAGER)
+    case = _urgent_case(session, brand)
+    change_status(session, case=case, status=CaseStatus.RESOLVED, actor=Actor(manager))
+    session.commit()
+    held = actions.submit_reply(
+        session,
+        case=case,
+        text="One more thing about your bag",
+        visibility=Visibility.PUBLIC,
+        actor=Actor(agent),
+    )
+    session.commit()
+    assert held.status is ReplyStatus.AWAITING_APPROVAL
+
+    with pytest.raises(Conflict, match=f"cannot be closed while reply {held.id}"):
+        change_status(session, case=case, status=CaseStatus.CLOSED, actor=Actor(manager))
+    session.rollback()
+    assert session.get_one(Case, case.id).status is CaseStatus.RESOLVED

@@ -372,8 +372,8 @@ def set_case_status(
     """
     if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         _refuse_while_a_task_is_open(session, case=case, status=status)
-    if status is CaseStatus.RESOLVED and resolved_as not in NO_SURVEY:
-        _refuse_while_a_reply_is_held(session, case=case)
+    if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and resolved_as not in NO_SURVEY:
+        _refuse_while_a_reply_is_held(session, case=case, status=status)
     previous = case.status
     case.status = status
     case.returned_at = None  # someone took the case up; it need not top the inbox any more
@@ -424,7 +424,7 @@ _REPLY = table("reply", column("id"), column("case_id"), column("status"), colum
 _AWAITING_APPROVAL = "awaiting_approval"  # ``ReplyStatus.AWAITING_APPROVAL``
 
 
-def _refuse_while_a_reply_is_held(session: Session, *, case: Case) -> None:
+def _refuse_while_a_reply_is_held(session: Session, *, case: Case, status: CaseStatus) -> None:
     held = list(
         session.scalars(
             select(_REPLY.c.id)
@@ -436,9 +436,9 @@ def _refuse_while_a_reply_is_held(session: Session, *, case: Case) -> None:
         return
     others = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
     raise Conflict(
-        f"case {case.id} cannot be resolved while reply {held[0]}{others} waits for PR approval: "
+        f"case {case.id} cannot be {status.value} while reply {held[0]}{others} waits for PR approval: "
         "the customer has not been answered yet; have PR, a manager or an admin approve it (it goes "
-        "out) or reject it, then resolve. A case of spam or a duplicate resolves as such without an answer"
+        f"out) or reject it, then try again. A case of spam or a duplicate resolves as such without an answer"
     )
 
 
