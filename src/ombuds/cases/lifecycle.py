@@ -162,13 +162,15 @@ def move_case_to_team(session: Session, *, case: Case, team: Team, actor: Actor)
     return _event(session, case=case, actor=actor, payload=CaseTeamChanged(previous=previous, team=team.id))
 
 
-def hold_and_reread(session: Session, case: Case) -> None:
-    """The case as it is once no one else may change it until this transaction ends: a status
-    decided on what another request was changing at the same moment (resolving while a task is
-    asked for, resolving twice) would otherwise hold on a stale read."""
+def hold_and_reread(session: Session, *cases: Case) -> None:
+    """The cases as they are once no one else may change them until this transaction ends: a
+    decision on what another request was changing at the same moment (resolving while a task is
+    asked for, resolving twice, merging two cases into each other) would otherwise hold on a
+    stale read."""
     session.flush()
-    lock_for_writing(session, Case, [case.id])
-    session.refresh(case)
+    lock_for_writing(session, Case, [case.id for case in cases])
+    for case in cases:
+        session.refresh(case)
 
 
 def change_status(

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.queries import get_role
 from ombuds.cases.actions import set_case_status
-from ombuds.cases.lifecycle import Actor
+from ombuds.cases.lifecycle import Actor, hold_and_reread
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
 from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
 from ombuds.clock import as_utc, utcnow
-from ombuds.db import lock_for_writing
 from ombuds.errors import Conflict, Forbidden, InvalidInput
 from ombuds.event_payloads import (
     CaseMerged,
@@ -124,9 +123,7 @@ def merge_cases(
         )
     # Both cases as they are once no one else may change them: two people merging A into B and
     # B into A at once would otherwise each fold a live case into one being closed.
-    lock_for_writing(session, Case, [kept.id, other.id])
-    session.refresh(kept)
-    session.refresh(other)
+    hold_and_reread(session, kept, other)
     if kept.status not in OPEN_STATUSES:
         raise Conflict(
             f"case {kept.id} is {kept.status.value}: reopen it before merging case {other.id} into it"
