@@ -238,6 +238,7 @@ class Renderer:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
+        is_htmx = request.headers.get("HX-Request") == "true"
         page: dict[str, Any] = {
             "request": request,
             "signed_in": signed_in,
@@ -250,8 +251,9 @@ class Renderer:
             "flashes": _pop_flashes(request),
             "static_url": self.assets.url,
             "htmx_url": self.assets.htmx_url,
-            "is_htmx": request.headers.get("HX-Request") == "true",
-            "unread_notifications": _unread_notifications(request, signed_in),
+            "is_htmx": is_htmx,
+            # a fragment htmx swaps in (the inbox's poll every few seconds) shows no menu
+            "unread_notifications": 0 if is_htmx else _unread_notifications(request, signed_in),
         }
         page.update(context or {})
         # a page about another of the user's brands than the one selected passes that brand's zone
