@@ -26,6 +26,7 @@ def adapt(
     features: sparse.csr_matrix,
     labels: Sequence[str],
     *,
+    weights: Sequence[float] | None = None,
     steps: int = STEPS,
     rate: float = RATE,
     pull: float = PULL,
@@ -34,7 +35,8 @@ def adapt(
     """The prior's weights moved by gradient descent until the examples are mostly fitted.
 
     Only columns below ``movable`` move (the sparse terms; a dense sentence vector is in every
-    row, so moving it would shift every message, not just those like the examples).
+    row, so moving it would shift every message, not just those like the examples). ``weights``
+    (one per example, 1 by default) scale each example's pull.
     """
     index = {name: position for position, name in enumerate(prior.classes)}
     unknown = sorted({label for label in labels if label not in index})
@@ -47,13 +49,15 @@ def adapt(
     targets = np.zeros((len(labels), len(prior.classes)), dtype=np.float32)
     targets[np.arange(len(labels)), [index[label] for label in labels]] = 1.0
     start = prior.coef[:, columns].astype(np.float32)
-    weights = start.copy()
+    moved = start.copy()
     intercept = prior.intercept.astype(np.float32)
-    count = max(1, len(labels))
+    pulls = np.ones(len(labels), dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
+    count = max(1.0, float(pulls.sum()))
     for _ in range(steps):
-        probabilities = softmax(np.asarray(local @ weights.T, dtype=np.float32) + intercept)
-        gradient = np.asarray((local.T @ (probabilities - targets)).T, dtype=np.float32) / count
-        weights -= rate * (gradient + pull * (weights - start))
+        probabilities = softmax(np.asarray(local @ moved.T, dtype=np.float32) + intercept)
+        errors = (probabilities - targets) * pulls[:, None]
+        gradient = np.asarray((local.T @ errors).T, dtype=np.float32) / count
+        moved -= rate * (gradient + pull * (moved - start))
     coef = prior.coef.astype(np.float32).copy()
-    coef[:, columns] = weights
+    coef[:, columns] = moved
     return LinearModel(prior.classes, coef, intercept.copy())
