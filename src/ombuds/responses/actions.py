@@ -7,18 +7,26 @@ outbox for ``sending.deliver_due_replies``. Decisions on held replies (approve, 
 are in ``approval_actions``, the outbox's own writes in ``outbox_actions``, and what every writer
 checks first in ``reply_checks``; ``approve_reply``, ``reject_reply`` and ``mark_sent`` may still be
 imported from here, as the demo and some tests do. Callers own the transaction.
+
+A submission may carry the client's own key (an API request's ``Idempotency-Key``, the case page's
+form token): ``submission_keys`` turns it into the replies' keys and ``earlier_submission`` finds
+what the same key made before, so a request sent again (a retry after a timeout, a second click)
+answers with the first replies instead of sending the customer the words twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.cases.lifecycle import Actor, ensure_may_work
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
+from ombuds.db import lock_for_writing
 from ombuds.errors import Conflict
 from ombuds.event_payloads import ReplyAwaitingApproval
 from ombuds.responses import queries
@@ -48,11 +56,13 @@ def submit_reply(
     actor: Actor,
     is_public_closing: bool = False,
     as_draft: bool = False,
+    idempotency_key: str | None = None,
 ) -> Reply:
     """Check the reply and put it in the outbox, or in PR's queue when the brand's policy says so.
 
     ``as_draft``: a reply the desk writes for the agent (a fixed problem's message) waits on the
     case as a draft until the agent sends it (``send_draft``); one the policy holds goes to PR as usual.
+    ``idempotency_key``: one of ``submission_keys`` (a fresh one by default).
     Raises ``ReplyBlocked`` (nothing stored) when a finding blocks.
     """
     ensure_may_work(session, case=case, actor=actor)
@@ -75,7 +85,7 @@ def submit_reply(
         ),
         findings=[f.to_data() for f in findings],
         needs_approval=reason,
-        idempotency_key=uuid.uuid4().hex,
+        idempotency_key=idempotency_key or uuid.uuid4().hex,
         next_attempt_at=None if reason or as_draft else now,
         is_public_closing=is_public_closing,
         created_at=now,
@@ -146,17 +156,64 @@ def send_draft(session: Session, *, reply: Reply, case: Case, actor: Actor) -> b
 
 
 def acknowledge_then_private(
-    session: Session, *, case: Case, public_text: str, private_text: str, actor: Actor
+    session: Session,
+    *,
+    case: Case,
+    public_text: str,
+    private_text: str,
+    actor: Actor,
+    idempotency_keys: tuple[str, str] | None = None,
 ) -> tuple[Reply, Reply]:
-    """The public acknowledgement and the private reply, on the same case (one case, one SLA)."""
+    """The public acknowledgement and the private reply, on the same case (one case, one SLA);
+    ``idempotency_keys``: two of ``submission_keys``, the public reply's first."""
     # Both are checked before either is stored: a blocked private half must not leave a lone public one.
     for text, visibility in ((public_text, Visibility.PUBLIC), (private_text, Visibility.PRIVATE)):
         findings = check(session, case=case, text=clean_reply_text(text), visibility=visibility)
         if blocks(findings):
             raise ReplyBlocked(findings)
-    public = submit_reply(session, case=case, text=public_text, visibility=Visibility.PUBLIC, actor=actor)
-    private = submit_reply(session, case=case, text=private_text, visibility=Visibility.PRIVATE, actor=actor)
+    public_key, private_key = idempotency_keys or (None, None)
+    public = submit_reply(
+        session,
+        case=case,
+        text=public_text,
+        visibility=Visibility.PUBLIC,
+        actor=actor,
+        idempotency_key=public_key,
+    )
+    private = submit_reply(
+        session,
+        case=case,
+        text=private_text,
+        visibility=Visibility.PRIVATE,
+        actor=actor,
+        idempotency_key=private_key,
+    )
     return public, private
+
+
+def submission_keys(brand_id: int, client_key: str, count: int = 1) -> list[str]:
+    """The idempotency keys of the ``count`` replies one submission makes, from the client's key:
+    the brand's own (two brands' clients may pick the same key) and as long as the column allows."""
+    return [
+        "s" + hashlib.sha256(f"{brand_id}\x00{part}/{count}\x00{client_key}".encode()).hexdigest()[:63]
+        for part in range(count)
+    ]
+
+
+def earlier_submission(session: Session, *, case: Case, keys: Sequence[str], actor: Actor) -> list[Reply]:
+    """The replies the submission with these keys already made, in order (none: make them now).
+
+    Only someone who may reply asks. The case is then held, so of two requests with one key at once
+    the second waits until the first is stored and then finds its replies. A key used before on
+    another case is refused (Conflict): the client sent two different submissions under one key.
+    """
+    ensure_may_work(session, case=case, actor=actor)
+    lock_for_writing(session, Case, [case.id])
+    found = list(session.scalars(select(Reply).where(Reply.idempotency_key.in_(keys)).order_by(Reply.id)))
+    elsewhere = sorted({reply.case_id for reply in found if reply.case_id != case.id})
+    if elsewhere:
+        raise Conflict(f"this key was used for a reply on case {elsewhere[0]}; use a new key for a new reply")
+    return found
 
 
 def retry_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> None:

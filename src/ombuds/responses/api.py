@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -50,10 +50,29 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such case or reply among the brands the caller may see."},
     409: {
         "description": "The reply is not in a state that allows this (rejecting a sent reply, approving "
-        "a withdrawn one)."
+        "a withdrawn one); an Idempotency-Key already used for a reply on another case."
     },
     422: {"description": "Empty or too long text, or a finding that blocks: `{detail, findings}`."},
 }
+REPLAYED = "Idempotent-Replayed"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Your own key for this submission (visible ASCII, up to 255): sent again with "
+        "the same key, the request answers 200 with the replies it made the first time (header "
+        f"`{REPLAYED}: true`) instead of making them again. Scoped to the brand; a key used for "
+        "a reply on another case is refused (409).",
+    ),
+]
+
+
+def _replayed(response: Response) -> None:
+    response.status_code = status.HTTP_200_OK
+    response.headers[REPLAYED] = "true"
 
 
 def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
@@ -101,9 +120,22 @@ def list_replies(case_id: Id, scope: ApiReader, session: DbSession) -> list[Repl
     status_code=status.HTTP_201_CREATED,
     responses=_ERRORS,
 )
-def create_reply(case_id: Id, body: ReplyCreate, scope: ApiReader, session: DbSession) -> Any:
+def create_reply(
+    case_id: Id,
+    body: ReplyCreate,
+    scope: ApiReader,
+    session: DbSession,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Reply on the case: queued for sending, or held for PR when the brand's policy says so."""
     case = _case(session, case_id, scope)
+    keys = actions.submission_keys(case.brand_id, idempotency_key) if idempotency_key else []
+    if keys and (
+        earlier := actions.earlier_submission(session, case=case, keys=keys, actor=scope.actor(session))
+    ):
+        _replayed(response)
+        return earlier[0]
     try:
         return actions.submit_reply(
             session,
@@ -112,6 +144,7 @@ def create_reply(case_id: Id, body: ReplyCreate, scope: ApiReader, session: DbSe
             visibility=body.visibility,
             actor=scope.actor(session),
             is_public_closing=body.is_public_closing,
+            idempotency_key=keys[0] if keys else None,
         )
     except ReplyBlocked as exc:
         return blocked_answer(exc)
@@ -124,10 +157,21 @@ def create_reply(case_id: Id, body: ReplyCreate, scope: ApiReader, session: DbSe
     responses=_ERRORS,
 )
 def acknowledge_then_private(
-    case_id: Id, body: AcknowledgeThenPrivate, scope: ApiReader, session: DbSession
+    case_id: Id,
+    body: AcknowledgeThenPrivate,
+    scope: ApiReader,
+    session: DbSession,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """A public acknowledgement and a private reply on the same case (one case, one SLA)."""
     case = _case(session, case_id, scope)
+    keys = actions.submission_keys(case.brand_id, idempotency_key, 2) if idempotency_key else []
+    if keys and (
+        earlier := actions.earlier_submission(session, case=case, keys=keys, actor=scope.actor(session))
+    ):
+        _replayed(response)
+        return earlier
     try:
         return list(
             actions.acknowledge_then_private(
@@ -136,6 +180,7 @@ def acknowledge_then_private(
                 public_text=body.public_text,
                 private_text=body.private_text,
                 actor=scope.actor(session),
+                idempotency_keys=(keys[0], keys[1]) if keys else None,
             )
         )
     except ReplyBlocked as exc:

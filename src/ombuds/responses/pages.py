@@ -7,6 +7,8 @@ itself (422) with the findings and the words kept, so nothing the agent wrote is
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -118,6 +120,8 @@ def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[
         "reply_limits": {v.value: channel_limit(case.channel, v) for v in Visibility},
         "reply_draft": _draft.get(),
         "reply_max_chars": REPLY_MAX_CHARS,
+        # each rendering of the composer is one submission (send_reply)
+        "reply_submission": uuid.uuid4().hex,
         "offers_public_closing": queries.offers_public_closing(session, case=case),
         "public_closing_sent": queries.public_closing_sent(session, case=case),
         "public_closing_text": CLOSING_TEXT,
@@ -214,15 +218,33 @@ def send_reply(
     visibility: Annotated[str, Form(max_length=32)] = Visibility.PUBLIC.value,
     private_text: FormText = "",
     is_public_closing: Annotated[bool, Form()] = False,
+    submission: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Answer the customer: in public, in private, or a public acknowledgement then a private reply."""
+    """Answer the customer: in public, in private, or a public acknowledgement then a private reply.
+
+    The form carries a token of its own (``submission``): the same words sent again with it (a
+    second click, the browser sending the page again) make nothing twice; other words typed on a
+    page gone back to are a new reply."""
     case = _case_or_404(session, case_id, signed_in)
     actor = Actor(signed_in.user)
+    parts = 2 if visibility == ACK_THEN_PRIVATE else 1
+    words = hashlib.sha256("\x00".join((visibility, text, private_text)).encode()).hexdigest()
+    keys = actions.submission_keys(case.brand_id, f"form:{submission}:{words}", parts) if submission else []
     try:
+        if keys and actions.earlier_submission(session, case=case, keys=keys, actor=actor):
+            flash(
+                request, "This reply was sent already (the form came twice); nothing was sent again.", "info"
+            )
+            return _back(case.id)
         if visibility == ACK_THEN_PRIVATE:
             sent = list(
                 actions.acknowledge_then_private(
-                    session, case=case, public_text=text, private_text=private_text, actor=actor
+                    session,
+                    case=case,
+                    public_text=text,
+                    private_text=private_text,
+                    actor=actor,
+                    idempotency_keys=(keys[0], keys[1]) if keys else None,
                 )
             )
         else:
@@ -237,6 +259,7 @@ def send_reply(
                 visibility=chosen,
                 actor=actor,
                 is_public_closing=is_public_closing and chosen is Visibility.PUBLIC,
+                idempotency_key=keys[0] if keys else None,
             )
             sent = [reply]
     except ReplyBlocked as blocked:
