@@ -211,7 +211,7 @@ def _fit(analyzer: str, training: TrainingSet, unlabelled: Sequence[str] = ()) -
         return None  # one category alone cannot be told apart from anything
     if analyzer == "category":
         return fit_category(featurizer, training, unlabelled=unlabelled)
-    return fit_linear(featurizer, training.unweighted())  # measured for sentiment alone
+    return fit_linear(featurizer, training)
 
 
 def train_from_file(

@@ -34,8 +34,8 @@ ConfidenceOption = Annotated[
     str | None,
     typer.Option(
         "--confidence-col",
-        help="Column with each label's confidence (0-1) in --train; a sentiment example weighs it "
-        "squared (default: <label-col>_confidence when the file has it; '' for none).",
+        help="Column with each label's confidence (0-1) in --train; a row weighs it squared "
+        "(default: <label-col>_confidence when the file has it; '' for none).",
     ),
 ]
 MODELS = ("fast", "accurate")

@@ -12,13 +12,7 @@ from pathlib import Path
 import pytest
 
 from ombuds.enrichment.engine import load_default_engine
-from ombuds.enrichment.training import (
-    CONFIDENCE_POWER,
-    DataError,
-    fit_category,
-    fit_sentiment,
-    read_labeled_csv,
-)
+from ombuds.enrichment.training import CONFIDENCE_POWER, DataError, fit_sentiment, read_labeled_csv
 
 
 def write(path: Path, text: str) -> Path:
@@ -86,25 +80,3 @@ def test_a_label_few_agreed_on_moves_the_head_less_than_sure_ones(tmp_path: Path
     )
     assert weighed.classes[weighed.probabilities(probe).argmax()] == "positive"
     assert counted.classes[counted.probabilities(probe).argmax()] == "negative"
-
-
-def test_categories_count_every_example_alike(tmp_path: Path) -> None:
-    """Measured to help sentiment only: a category head is the same with or without confidence."""
-    lines = ["text,reason,reason_confidence"] + [
-        f"{text} {n},{reason},{confidence}"
-        for n in range(3)
-        for text, reason, confidence in (
-            ("my bag never arrived", "Lost Luggage", "0.35"),
-            ("flight delayed for hours", "Late Flight", "1.0"),
-            ("the agent hung up on me", "Customer Service", "0.6"),
-        )
-    ]
-    path = write(tmp_path / "reasons.csv", "\n".join(lines) + "\n")
-    featurizer = load_default_engine().featurizer
-    weighed = fit_category(featurizer, read_labeled_csv(path, text_col="text", label_col="reason"))
-    counted = fit_category(
-        featurizer, read_labeled_csv(path, text_col="text", label_col="reason", confidence_col="")
-    )
-    assert weighed.classes == counted.classes
-    assert (weighed.coef == counted.coef).all()
-    assert (weighed.intercept == counted.intercept).all()
