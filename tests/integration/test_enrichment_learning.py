@@ -211,11 +211,6 @@ def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
         ("latin1.csv", (good + "caf\xe9 was cold,negative\n").encode("latin-1"), "line 3: not UTF-8"),
         ("nul.csv", (good + "lost\x00bag,negative\n").encode(), "line 3: a NUL character"),
         ("long.csv", (good + '"' + "x" * 60_000 + '",negative\n').encode(), "line 3, column 'text': at most"),
-        (
-            "confidence.csv",
-            b"text,sentiment,sentiment_confidence\nfine,positive,1\nlate,negative,high\n",
-            "line 3, column 'sentiment_confidence': confidence 'high' is not a number from 0 to 1",
-        ),
     ):
         bad = tmp_path / name
         bad.write_bytes(content)
@@ -227,36 +222,6 @@ def test_ombuds_train_learns_a_brand_taxonomy_from_a_file(
     assert folder.exit_code == 2
     assert "it is a folder" in folder.output
     get_settings.cache_clear()
-
-
-def test_a_files_label_confidence_weighs_its_examples(session: Session, brand: Brand, tmp_path: Path) -> None:
-    """A crowd-labelled file: two sure labels outweigh as many that annotators were split on
-    (counted alike, the split ones and the shipped model's reading win)."""
-    from ombuds.enrichment.example_files import read_example_columns
-
-    csv_file = tmp_path / "crowd.csv"
-    csv_file.write_text(
-        "text,sentiment,sentiment_confidence\n"
-        + f'"{SLANG}",positive,1.0\n' * 2
-        + f'"{SLANG}",negative,0.4\n' * 2
-        + "no idea what this is,neutral,0\n",  # nobody stood by it
-        encoding="utf-8",
-    )
-    columns = read_example_columns(csv_file, text_col="text", label_cols=None, analyzer=None)
-    result = retraining.train_from_file(session, brand_slug=brand.slug, columns=columns, source="crowd.csv")
-    assert result["analyzers"]["sentiment"]["examples_added"] == 4
-    stored = session.execute(
-        select(LabeledExample.label, LabeledExample.weight)
-        .where(LabeledExample.brand_id == brand.id)
-        .order_by(LabeledExample.id)
-    ).all()
-    assert [(label, round(weight, 2)) for label, weight in stored] == [
-        ("positive", 1.0),
-        ("positive", 1.0),
-        ("negative", 0.16),
-        ("negative", 0.16),
-    ]
-    assert label_of(session, brand, "sentiment", SIMILAR) == "positive"
 
 
 def test_a_brand_with_many_examples_learns_a_correction_in_the_background(

@@ -26,7 +26,6 @@ def adapt(
     features: sparse.csr_matrix,
     labels: Sequence[str],
     *,
-    weights: Sequence[float] | None = None,
     steps: int = STEPS,
     rate: float = RATE,
     pull: float = PULL,
@@ -35,8 +34,7 @@ def adapt(
     """The prior's weights moved by gradient descent until the examples are mostly fitted.
 
     Only columns below ``movable`` move (the sparse terms; a dense sentence vector is in every
-    row, so moving it would shift every message, not just those like the examples). ``weights``
-    (one per example, 1 by default) scale each example's pull.
+    row, so moving it would shift every message, not just those like the examples).
     """
     index = {name: position for position, name in enumerate(prior.classes)}
     unknown = sorted({label for label in labels if label not in index})
@@ -49,15 +47,13 @@ def adapt(
     targets = np.zeros((len(labels), len(prior.classes)), dtype=np.float32)
     targets[np.arange(len(labels)), [index[label] for label in labels]] = 1.0
     start = prior.coef[:, columns].astype(np.float32)
-    moved = start.copy()
+    weights = start.copy()
     intercept = prior.intercept.astype(np.float32)
-    pulls = np.ones(len(labels), dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
-    count = max(1.0, float(pulls.sum()))
+    count = max(1, len(labels))
     for _ in range(steps):
-        probabilities = softmax(np.asarray(local @ moved.T, dtype=np.float32) + intercept)
-        errors = (probabilities - targets) * pulls[:, None]
-        gradient = np.asarray((local.T @ errors).T, dtype=np.float32) / count
-        moved -= rate * (gradient + pull * (moved - start))
+        probabilities = softmax(np.asarray(local @ weights.T, dtype=np.float32) + intercept)
+        gradient = np.asarray((local.T @ (probabilities - targets)).T, dtype=np.float32) / count
+        weights -= rate * (gradient + pull * (weights - start))
     coef = prior.coef.astype(np.float32).copy()
-    coef[:, columns] = moved
+    coef[:, columns] = weights
     return LinearModel(prior.classes, coef, intercept.copy())

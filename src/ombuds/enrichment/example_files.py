@@ -10,10 +10,9 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from ombuds.enrichment.learnable import LEARNABLE, check_label
-from ombuds.enrichment.training import CONFIDENCE_SUFFIX, DataError, confidence_weight
+from ombuds.enrichment.training import DataError
 from ombuds.errors import InvalidInput
 from ombuds.mentions.schemas import MAX_TEXT_CHARS
 
@@ -21,20 +20,10 @@ from ombuds.mentions.schemas import MAX_TEXT_CHARS
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-class Example(NamedTuple):
-    text: str
-    label: str
-    weight: float = 1.0
-
-
 def read_example_columns(
     path: Path, *, text_col: str, label_cols: Sequence[str] | None, analyzer: str | None
-) -> dict[str, list[Example]]:
-    """Analyzer → examples from a CSV file; every label checked, errors name the line.
-
-    A label column's ``<column>_confidence`` beside it (annotators' agreement, 0 to 1) weighs its
-    examples as ``training.read_labeled_csv`` does; a label with confidence 0 is not an example.
-    """
+) -> dict[str, list[tuple[str, str]]]:
+    """Analyzer → (text, label) rows from a CSV file; every label checked, errors name the line."""
     reader = csv.DictReader(_rows_of(path))
     try:
         header = [column.strip() for column in reader.fieldnames or []]
@@ -44,7 +33,7 @@ def read_example_columns(
         raise DataError(f"{path}: the file is empty (no header row)")
     reader.fieldnames = header
     mapping = _label_columns(path, header, text_col, label_cols, analyzer)
-    found: dict[str, list[Example]] = {name: [] for name in mapping.values()}
+    found: dict[str, list[tuple[str, str]]] = {name: [] for name in mapping.values()}
     try:
         for row in reader:
             _take(found, row, mapping, text_col, where=f"{path}, line {reader.line_num}")
@@ -56,14 +45,14 @@ def read_example_columns(
 
 
 def _take(
-    found: dict[str, list[Example]],
+    found: dict[str, list[tuple[str, str]]],
     row: dict[str, str],
     mapping: dict[str, str],
     text_col: str,
     *,
     where: str,
 ) -> None:
-    """One row's examples into ``found``, each label and confidence checked; errors say ``where``."""
+    """One row's (text, label) pairs into ``found``, each label checked; errors say ``where``."""
     text = (row.get(text_col) or "").strip()
     if len(text) > MAX_TEXT_CHARS:
         raise DataError(
@@ -76,13 +65,9 @@ def _take(
         if not text:
             raise DataError(f"{where}: {column!r} is set but {text_col!r} is empty")
         try:
-            checked = check_label(name, label)
+            found[name].append((text, check_label(name, label)))
         except InvalidInput as exc:
             raise DataError(f"{where}, column {column!r}: {exc}") from exc
-        confidence = column + CONFIDENCE_SUFFIX
-        weight = confidence_weight(row.get(confidence) or "", f"{where}, column {confidence!r}")
-        if weight > 0:
-            found[name].append(Example(text, checked, weight))
 
 
 def _rows_of(path: Path) -> Iterator[str]:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Dialect,
-    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -103,9 +102,6 @@ class LabeledExample(Base):
     mention_id: Mapped[int | None] = mapped_column(ForeignKey("mention.id", ondelete="SET NULL"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     origin: Mapped[str] = mapped_column(String(200))  # "correction" or "import:<file name>"
-    # how much it teaches: 1 for a person's correction, confidence squared for an imported label
-    # that came with its annotators' confidence (training.read_labeled_csv)
-    weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

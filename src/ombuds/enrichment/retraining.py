@@ -10,7 +10,7 @@ at once (``train_from_file``); ``ombuds serve``'s runner retrains what changed i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +21,6 @@ from ombuds.clock import utcnow
 from ombuds.enrichment.accurate.store import ACCURATE, Pointer
 from ombuds.enrichment.adapt import adapt
 from ombuds.enrichment.engine import load_default_engine
-from ombuds.enrichment.example_files import Example
 from ombuds.enrichment.learnable import LEARNABLE, check_label
 from ombuds.enrichment.linear import LinearModel
 from ombuds.enrichment.models import BrandModel, Enrichment, LabeledExample
@@ -94,19 +93,13 @@ def add_examples(
     rows: Sequence[tuple[str, str]],
     origin: str,
     actor_id: int | None = None,
-    weights: Sequence[float] | None = None,
 ) -> int:
-    """Store labelled (text, label) rows for a brand, weighing ``weights`` (1 each by default);
-    returns how many were new.
+    """Store labelled (text, label) rows for a brand; returns how many were new.
 
     A row the brand already has (the same text with the same label, from any file or person) is
     not stored again: a file given twice teaches nothing twice. Repeats within ``rows`` are kept,
     as the file had them."""
-    weights = list(weights) if weights is not None else [1.0] * len(rows)
-    checked = [
-        (text, check_label(analyzer, label), weight)
-        for (text, label), weight in zip(rows, weights, strict=True)
-    ]
+    checked = [(text, check_label(analyzer, label)) for text, label in rows]
     known = {
         (text, label)
         for text, label in session.execute(
@@ -115,18 +108,12 @@ def add_examples(
             )
         )
     }
-    new = [(text, label, weight) for text, label, weight in checked if (text, label) not in known]
+    new = [(text, label) for text, label in checked if (text, label) not in known]
     session.add_all(
         LabeledExample(
-            brand_id=brand_id,
-            analyzer=analyzer,
-            label=label,
-            text=text,
-            weight=weight,
-            origin=origin,
-            actor_id=actor_id,
+            brand_id=brand_id, analyzer=analyzer, label=label, text=text, origin=origin, actor_id=actor_id
         )
-        for text, label, weight in new
+        for text, label in new
     )
     session.flush()
     return len(new)
@@ -136,17 +123,12 @@ def retrain_brand_model(session: Session, *, brand_id: int, analyzer: str) -> Br
     """Train the brand's head for one analyzer from all its examples; None while too few to learn."""
     examples = list(
         session.execute(
-            select(LabeledExample.text, LabeledExample.label, LabeledExample.weight)
+            select(LabeledExample.text, LabeledExample.label)
             .where(LabeledExample.brand_id == brand_id, LabeledExample.analyzer == analyzer)
             .order_by(LabeledExample.id)
         )
     )
-    training = TrainingSet(
-        [text for text, _, _ in examples],
-        [label for _, label, _ in examples],
-        "brand",
-        [weight for _, _, weight in examples],
-    )
+    training = TrainingSet([text for text, _ in examples], [label for _, label in examples], "brand")
     unlabelled = recent_complaints(session, brand_id) if analyzer == "category" else []
     model = _fit(analyzer, training, unlabelled)
     if model is None:
@@ -204,7 +186,6 @@ def _fit(analyzer: str, training: TrainingSet, unlabelled: Sequence[str] = ()) -
             prior.model,
             featurizer.transform(training.texts),
             training.labels,
-            weights=training.weight_of(),
             movable=featurizer.sparse_size,
         )
     if len(training.classes()) < 2:
@@ -215,7 +196,7 @@ def _fit(analyzer: str, training: TrainingSet, unlabelled: Sequence[str] = ()) -
 
 
 def train_from_file(
-    session: Session, *, brand_slug: str, columns: Mapping[str, Sequence[Example]], source: str
+    session: Session, *, brand_slug: str, columns: dict[str, list[tuple[str, str]]], source: str
 ) -> dict[str, Any]:
     """Add a file's rows (``example_files.read_example_columns``) as the brand's examples and retrain."""
     brand = session.scalar(select(Brand).where(Brand.slug == brand_slug))
@@ -224,12 +205,7 @@ def train_from_file(
     result: dict[str, Any] = {"brand": brand.slug, "analyzers": {}}
     for analyzer, rows in columns.items():
         added = add_examples(
-            session,
-            brand_id=brand.id,
-            analyzer=analyzer,
-            rows=[(text, label) for text, label, _ in rows],
-            weights=[weight for _, _, weight in rows],
-            origin=f"import:{source}",
+            session, brand_id=brand.id, analyzer=analyzer, rows=rows, origin=f"import:{source}"
         )
         model = retrain_brand_model(session, brand_id=brand.id, analyzer=analyzer)
         result["analyzers"][analyzer] = {

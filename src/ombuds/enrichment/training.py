@@ -7,7 +7,6 @@ same way. Pure apart from reading the CSV file it is given.
 from __future__ import annotations
 
 import csv
-import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,12 +44,6 @@ SELF_TRAINING_MIN_TEXTS = 50
 OFFSET_MIN_EXAMPLES = 30
 OFFSET_MIN_TOTAL = 2_000
 OFFSET_FOLDS = 3
-# A label's confidence (the share of annotators who agreed, as crowd-labelled sets give it) weighs
-# its example by confidence squared: on the internal split this lifted the linear heads' macro-F1
-# by 1.3 points (sentiment) and 1.9 (category) against equal weights; the power 1, 1.5, 3 and 4
-# read lower or no better over both (docs/analysis.md, "Labels annotators disagreed on").
-CONFIDENCE_POWER = 2.0
-CONFIDENCE_SUFFIX = "_confidence"
 
 
 class DataError(ValueError):
@@ -59,12 +52,9 @@ class DataError(ValueError):
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Labelled texts; ``weights`` (one per row, from the labels' confidence) or None: all 1."""
-
     texts: list[str]
     labels: list[str]
     source: str = ""
-    weights: list[float] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -72,18 +62,9 @@ class TrainingSet:
     def classes(self) -> list[str]:
         return sorted(set(self.labels))
 
-    def weight_of(self) -> list[float]:
-        return list(self.weights) if self.weights is not None else [1.0] * len(self.texts)
-
-    def rows(self, indices: Sequence[int]) -> TrainingSet:
-        """The rows at ``indices``, in that order, with their weights."""
-        weights = None if self.weights is None else [self.weights[i] for i in indices]
-        return TrainingSet(
-            [self.texts[i] for i in indices], [self.labels[i] for i in indices], self.source, weights
-        )
-
     def without(self, excluded: Sequence[str]) -> TrainingSet:
-        return self.rows([i for i, label in enumerate(self.labels) if label not in excluded])
+        keep = [i for i, label in enumerate(self.labels) if label not in excluded]
+        return TrainingSet([self.texts[i] for i in keep], [self.labels[i] for i in keep], self.source)
 
     def shots(self, k: int, *, seed: int) -> tuple[TrainingSet, list[str]]:
         """At most ``k`` examples per class, the same ones for the same seed, and the texts of
@@ -97,19 +78,14 @@ class TrainingSet:
         chosen.sort()
         taken = set(chosen)
         rest = [text for i, text in enumerate(self.texts) if i not in taken]
-        return self.rows(chosen), rest
+        return (
+            TrainingSet([self.texts[i] for i in chosen], [self.labels[i] for i in chosen], self.source),
+            rest,
+        )
 
 
-def read_labeled_csv(
-    path: Path, *, text_col: str, label_col: str, confidence_col: str | None = None
-) -> TrainingSet:
-    """Rows with a text and a non-empty label; rows with an empty label are skipped.
-
-    Each label's confidence (0 to 1) is read from ``confidence_col``, by default the column
-    ``<label_col>_confidence`` when the file has one (``""``: none), and weighs its row by
-    confidence ** CONFIDENCE_POWER; a row whose confidence is empty counts fully, one of 0 is
-    skipped (no annotator stood by the label), and anything else is refused with its line.
-    """
+def read_labeled_csv(path: Path, *, text_col: str, label_col: str) -> TrainingSet:
+    """Rows with a text and a non-empty label; rows with an empty label are skipped."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     with path.open(encoding="utf-8", newline="") as handle:
@@ -117,40 +93,19 @@ def read_labeled_csv(
         header = reader.fieldnames or []
         if not header:
             raise DataError(f"{path}: the file is empty (no header row)")
-        if confidence_col is None:
-            confidence_col = label_col + CONFIDENCE_SUFFIX if label_col + CONFIDENCE_SUFFIX in header else ""
-        for column in (text_col, label_col, confidence_col):
-            if column and column not in header:
+        for column in (text_col, label_col):
+            if column not in header:
                 raise DataError(f"{path}: no column {column!r} (columns: {', '.join(header)})")
         texts: list[str] = []
         labels: list[str] = []
-        weights: list[float] = []
         for row in reader:
             label = (row.get(label_col) or "").strip()
-            if not label:
-                continue
-            where = f"{path}: line {reader.line_num}, column {confidence_col!r}"
-            weight = confidence_weight(row.get(confidence_col) or "", where)
-            if weight > 0:
+            if label:
                 texts.append(row.get(text_col) or "")
                 labels.append(label)
-                weights.append(weight)
     if not texts:
         raise DataError(f"{path}: no rows with a label in column {label_col!r}")
-    return TrainingSet(texts, labels, path.name, weights if confidence_col else None)
-
-
-def confidence_weight(confidence: str, where: str) -> float:
-    """A label's weight from its confidence as written (empty: 1); DataError says ``where``."""
-    if not confidence.strip():
-        return 1.0
-    try:
-        value = float(confidence)
-    except ValueError:
-        value = math.nan
-    if not 0.0 <= value <= 1.0:  # NaN fails this too
-        raise DataError(f"{where}: confidence {confidence[:40]!r} is not a number from 0 to 1")
-    return float(value**CONFIDENCE_POWER)
+    return TrainingSet(texts, labels, path.name)
 
 
 def fit_featurizer(texts: Sequence[str]) -> TextFeaturizer:
@@ -226,7 +181,7 @@ def _cross_validated_offsets(
     scores = np.zeros((len(labels), len(classes)))
     folds = StratifiedKFold(OFFSET_FOLDS, shuffle=True, random_state=0)
     for learn, held in folds.split(np.zeros(len(labels)), labels):
-        part = training.rows(learn.tolist())
+        part = TrainingSet([training.texts[i] for i in learn], labels[learn].tolist(), training.source)
         fold_model = fit_linear(featurizer, part, c=CATEGORY_C, name_weight=CATEGORY_NAME_WEIGHT)
         scores[held] = np.log(np.maximum(fold_model.probabilities(features[held]), 1e-12))
     return tune_offsets(scores, truth)
@@ -253,7 +208,7 @@ def fit_linear(
         raise DataError(f"{training.source}: the label column has only one class; need at least two")
     texts = list(training.texts)
     labels = list(training.labels)
-    weights = training.weight_of()
+    weights = [1.0] * len(texts)
     if name_weight > 0:
         names = training.classes()
         texts.extend(name.replace("_", " ") for name in names)

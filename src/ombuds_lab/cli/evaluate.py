@@ -30,14 +30,6 @@ EpochsOption = Annotated[
         help="Passes over --train (--model accurate; default: 3, or as many as 1,000 steps take, at most 5).",
     ),
 ]
-ConfidenceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--confidence-col",
-        help="Column with each label's confidence (0-1) in --train; a row weighs it squared "
-        "(default: <label-col>_confidence when the file has it; '' for none).",
-    ),
-]
 MODELS = ("fast", "accurate")
 
 
@@ -61,7 +53,6 @@ def eval_sentiment(
     as_json: JsonOption = False,
     model: ModelOption = "fast",
     epochs: EpochsOption = None,
-    confidence_col: ConfidenceOption = None,
 ) -> None:
     """Train sentiment on one file, score it on another; prints accuracy, macro-F1, per class, speed."""
     if (train is None) == (not shipped):
@@ -80,7 +71,6 @@ def eval_sentiment(
         as_json=as_json,
         model=model,
         epochs=epochs,
-        confidence_col=confidence_col,
     )
 
 
@@ -101,7 +91,6 @@ def eval_category(
     as_json: JsonOption = False,
     model: ModelOption = "fast",
     epochs: EpochsOption = None,
-    confidence_col: ConfidenceOption = None,
 ) -> None:
     """Learn categories from one file (optionally a few per category), score them on another."""
     from ombuds_lab.enrichment.evaluate import UNDECIDED_LABELS
@@ -119,7 +108,6 @@ def eval_category(
         as_json=as_json,
         model=model,
         epochs=epochs,
-        confidence_col=confidence_col,
     )
 
 
@@ -136,16 +124,13 @@ def _evaluate(
     as_json: bool,
     model: str = "fast",
     epochs: int | None = None,
-    confidence_col: str | None = None,
 ) -> None:
     from ombuds.enrichment.training import DataError
     from ombuds_lab.enrichment.evaluate import EvalRequest, evaluate
 
     if model not in MODELS:
         raise fail(f"--model must be one of {', '.join(MODELS)}, not {model!r}")
-    request = EvalRequest(
-        analyzer, train, test, text_col, label_col, shots, seed, exclude, model, epochs, confidence_col
-    )
+    request = EvalRequest(analyzer, train, test, text_col, label_col, shots, seed, exclude, model, epochs)
     try:
         result = evaluate(request)
     except (DataError, ValueError) as exc:

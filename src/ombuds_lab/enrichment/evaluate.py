@@ -39,7 +39,6 @@ class EvalRequest:
     exclude: Sequence[str] = ()
     model: str = "fast"  # "accurate": fine-tune MiniLM on --train (ombuds.enrichment.accurate)
     epochs: int | None = None  # accurate only; None: as the recipe decides
-    confidence_col: str | None = None  # None: <label_col>_confidence if --train has it; "": none
 
 
 def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict[str, Any]:
@@ -47,16 +46,8 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
     base = engine or load_default_engine()
     if request.train is None:
         return _evaluate_shipped(request, base)
-    training = read_labeled_csv(
-        request.train,
-        text_col=request.text_col,
-        label_col=request.label_col,
-        confidence_col=request.confidence_col,
-    )
-    # every labelled test row is scored, however sure its annotators were
-    testing = read_labeled_csv(
-        request.test, text_col=request.text_col, label_col=request.label_col, confidence_col=""
-    )
+    training = read_labeled_csv(request.train, text_col=request.text_col, label_col=request.label_col)
+    testing = read_labeled_csv(request.test, text_col=request.text_col, label_col=request.label_col)
     training = training.without(request.exclude)
     testing = testing.without(request.exclude)
     unlabelled: list[str] = []
@@ -102,9 +93,7 @@ def evaluate(request: EvalRequest, engine: AnalysisEngine | None = None) -> dict
 
 def _evaluate_shipped(request: EvalRequest, engine: AnalysisEngine) -> dict[str, Any]:
     """The engine's own head on the test file: what a desk gets before it teaches anything."""
-    testing = read_labeled_csv(
-        request.test, text_col=request.text_col, label_col=request.label_col, confidence_col=""
-    )
+    testing = read_labeled_csv(request.test, text_col=request.text_col, label_col=request.label_col)
     testing = testing.without(request.exclude)
     if not testing.texts:
         raise DataError(f"{request.test}: no rows with a label in column {request.label_col!r}")
