@@ -35,6 +35,24 @@ def unknown_zone_message(name: str) -> str:
     return f"{name[:60]!r} is not an IANA time zone such as {ZONE_EXAMPLE}"
 
 
+def zone_choices(now: datetime) -> list[tuple[str, str]]:
+    """Every zone a form takes, as (name, what a person reads: "UTC-05:00 now, EST"), by the
+    offset its clock has at ``now`` and then by name: the list behind a zone field's suggestions."""
+    found = []
+    for name in _known_zones():
+        local = in_zone(now, name)
+        offset = local.utcoffset() or timedelta()
+        minutes = int(offset.total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "-"
+        hours, rest = divmod(abs(minutes), 60)
+        abbreviation = local.tzname() or ""
+        label = f"UTC{sign}{hours:02d}:{rest:02d} now"
+        if abbreviation and abbreviation[:1] not in "+-":  # "-03" says nothing more
+            label += f", {abbreviation}"
+        found.append((minutes, name, label))
+    return [(name, label) for _, name, label in sorted(found)]
+
+
 def end_of_day(day: date, *, timezone: str) -> datetime:
     """The last moment (to the microsecond) of ``day`` in ``timezone``, in UTC.
 

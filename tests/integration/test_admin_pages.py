@@ -744,3 +744,14 @@ def test_a_refused_form_s_page_leads_back_to_the_form(client: TestClient, csrf: 
         headers={"Referer": "https://evil.example/phish"},
     )
     assert 'data-testid="back-to-form"' not in elsewhere.text, "never back to another site"
+
+
+def test_zone_fields_suggest_every_zone_with_its_offset_now(client: TestClient, csrf: str) -> None:
+    """Nobody remembers "America/Argentina/Buenos_Aires": typing "Buenos" offers it, with its clock."""
+    for path in ("/admin/sla", "/admin/alerts"):
+        page = client.get(path).text
+        assert 'list="zones"' in page
+        suggestions = page.split('<datalist id="zones">', 1)[1].split("</datalist>", 1)[0]
+        assert '<option value="America/Argentina/Buenos_Aires" label="UTC-03:00 now">' in suggestions
+        assert re.search(r'<option value="America/New_York" label="UTC-0[45]:00 now, E[SD]T">', suggestions)
+        assert "localtime" not in suggestions

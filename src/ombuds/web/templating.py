@@ -25,7 +25,7 @@ from ombuds.clock import utcnow
 from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.incidents.titles import spoken_phrases, stream_words
 from ombuds.notifications.queries import count_unread
-from ombuds.timezones import day_label, in_zone, local_day, moment_label
+from ombuds.timezones import day_label, in_zone, local_day, moment_label, zone_choices
 from ombuds.web import masking
 from ombuds.web.admin_sections import sections_for
 from ombuds.web.assets import TEMPLATES_DIR, Assets
@@ -218,6 +218,7 @@ def _environment() -> jinja2.Environment:
     env.globals["shown_zone"] = _shown_zone.get  # the zone this page shows times in, for its labels
     env.globals["now_for_input"] = _now_for_input  # a datetime-local field's ``min``: no past date
     env.globals["admin_sections"] = sections_for  # the admin menu offers only what the role opens
+    env.globals["zone_choices"] = lambda: zone_choices(utcnow())  # a zone field's suggestions
     return env
 
 
