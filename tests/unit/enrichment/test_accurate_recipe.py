@@ -67,16 +67,18 @@ def test_agreement_is_the_share_of_the_same_labels() -> None:
 
 def test_int8_reads_only_where_every_head_keeps_the_trained_labels() -> None:
     both_keep = {
-        INT8: {"sentiment": 0.995, "category": 0.99},
+        INT8: {"sentiment": 1.0, "category": 0.999},
         ONNX_FLOAT: {"sentiment": 1.0, "category": 1.0},
     }
     assert choose_reading(both_keep) == INT8
-    # one head's labels moved on 2 % of the texts: the float export reads instead
+    # one head's labels moved on 5 texts of 1,000: the close calls, where macro-F1 is decided
     one_moved = {
-        INT8: {"sentiment": 0.995, "category": 0.98},
+        INT8: {"sentiment": 1.0, "category": 0.995},
         ONNX_FLOAT: {"sentiment": 1.0, "category": 1.0},
     }
     assert choose_reading(one_moved) == ONNX_FLOAT
+    # float may differ on a text or two (fused kernels) and still reads
+    assert choose_reading({INT8: {"sentiment": 0.98}, ONNX_FLOAT: {"sentiment": 0.995}}) == ONNX_FLOAT
     # neither export reads as trained (a broken export): torch goes on reading
     assert choose_reading({INT8: {"sentiment": 0.5}, ONNX_FLOAT: {"sentiment": 0.9}}) == TORCH
     assert choose_reading({}) == TORCH

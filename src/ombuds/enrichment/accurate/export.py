@@ -8,8 +8,8 @@ left unfused); the heads stay plain arrays in ``heads.npz``.
 
 Then the weights are quantized to int8 (``quantize_dynamic``, per output column: about 1.5 times
 as fast again and a quarter of the size), and both exports read the comparison texts beside torch: the int8 export
-is kept only if every head gives torch's label on at least ``KEEPS_QUALITY`` of them, else the
-float one under the same rule, else none (torch keeps reading). ``model.json`` records the
+is kept only if every head gives torch's label on nearly all of them (``KEEPS_QUALITY``: 99.9 %),
+else the float one (99 %), else none (torch keeps reading). ``model.json`` records the
 choice and the agreements, and the version stamped on rows says it (``minilm-ft-….int8``).
 """
 
