@@ -10,6 +10,7 @@ import re
 import threading
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,10 @@ from tests.integration.test_web_cases import sign_in
 KIND_WORDS = "Sorry about the delay, we are looking into it now."
 
 
+def post_reply(client: TestClient, case: Case, headers: dict[str, str]) -> Response:
+    return client.post(f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=headers)
+
+
 def replies_on(session: Session, case: Case) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(Reply).where(Reply.case_id == case.id)) or 0
@@ -36,8 +41,8 @@ def test_a_request_sent_again_with_its_key_answers_with_the_first_reply(
 ) -> None:
     case = complaint(session, brand, text="My flight was cancelled and nobody tells me why")
     headers = bearer(session, brand, agent) | {"Idempotency-Key": "retry-7f3a"}
-    first = client.post(f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=headers)
-    again = client.post(f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=headers)
+    first = post_reply(client, case, headers)
+    again = post_reply(client, case, headers)
     assert (first.status_code, again.status_code) == (201, 200), again.text
     assert again.json()["id"] == first.json()["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -46,15 +51,9 @@ def test_a_request_sent_again_with_its_key_answers_with_the_first_reply(
 
     # without a key, or with a new one, each request is a reply of its own
     plain = bearer(session, brand, agent)
-    assert (
-        client.post(f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=plain).status_code
-        == 201
-    )
+    assert post_reply(client, case, plain).status_code == 201
     fresh = plain | {"Idempotency-Key": "retry-7f3b"}
-    assert (
-        client.post(f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=fresh).status_code
-        == 201
-    )
+    assert post_reply(client, case, fresh).status_code == 201
     assert replies_on(session, case) == 3
 
     # both halves of an acknowledgement come back as they were made
@@ -79,13 +78,8 @@ def test_a_key_belongs_to_one_case_one_brand_and_someone_who_may_reply(
     case = complaint(session, brand, text="Lost my bag in Denver", handle="ana")
     second = complaint(session, brand, text="Seat was broken the whole flight", handle="ben")
     headers = bearer(session, brand, agent) | {"Idempotency-Key": "k-1"}
-    assert (
-        client.post(
-            f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=headers
-        ).status_code
-        == 201
-    )
-    reused = client.post(f"/api/v1/cases/{second.id}/replies", json={"text": KIND_WORDS}, headers=headers)
+    assert post_reply(client, case, headers).status_code == 201
+    reused = post_reply(client, second, headers)
     assert reused.status_code == 409
     assert f"case {case.id}" in reused.json()["detail"]
     assert replies_on(session, second) == 0
@@ -94,22 +88,12 @@ def test_a_key_belongs_to_one_case_one_brand_and_someone_who_may_reply(
     theirs = complaint(session, other_brand, text="Refund never arrived", handle="cy")
     their_agent = member(session, other_brand, Role.AGENT, "otto")
     other = bearer(session, other_brand, their_agent) | {"Idempotency-Key": "k-1"}
-    assert (
-        client.post(
-            f"/api/v1/cases/{theirs.id}/replies", json={"text": KIND_WORDS}, headers=other
-        ).status_code
-        == 201
-    )
+    assert post_reply(client, theirs, other).status_code == 201
 
     # a viewer is refused before anything is looked up or held
     viewer = member(session, brand, Role.VIEWER, "vera")
     as_viewer = bearer(session, brand, viewer) | {"Idempotency-Key": "k-1"}
-    assert (
-        client.post(
-            f"/api/v1/cases/{case.id}/replies", json={"text": KIND_WORDS}, headers=as_viewer
-        ).status_code
-        == 403
-    )
+    assert post_reply(client, case, as_viewer).status_code == 403
 
     bad_keys: list[str | bytes] = ["", "x" * 256, "has space", "caf\u00e9".encode("latin-1")]
     for bad in bad_keys:

@@ -172,21 +172,12 @@ def acknowledge_then_private(
         if blocks(findings):
             raise ReplyBlocked(findings)
     public_key, private_key = idempotency_keys or (None, None)
-    public = submit_reply(
-        session,
-        case=case,
-        text=public_text,
-        visibility=Visibility.PUBLIC,
-        actor=actor,
-        idempotency_key=public_key,
-    )
-    private = submit_reply(
-        session,
-        case=case,
-        text=private_text,
-        visibility=Visibility.PRIVATE,
-        actor=actor,
-        idempotency_key=private_key,
+    public, private = (
+        submit_reply(session, case=case, text=text, visibility=visibility, actor=actor, idempotency_key=key)
+        for text, visibility, key in (
+            (public_text, Visibility.PUBLIC, public_key),
+            (private_text, Visibility.PRIVATE, private_key),
+        )
     )
     return public, private
 
