@@ -82,7 +82,7 @@ def test_the_fast_heads_share_moves_the_reading_and_the_version_says_so(
 
     monkeypatch.setitem(WITH_FAST, "sentiment", 0.5)
     blended = accurate_classifier(model, "sentiment", fast)
-    assert blended.version == "minilm-ft-0123456789ab.int8+fast.50+emoji.2+solved.1"
+    assert blended.version == "minilm-ft-0123456789ab.int8+fast.50+emoji-alone.1"
     assert blended.predict(["late again", "thanks"]) == ["negative", "positive"]
     (finding,) = blended.analyze([MentionFacts("late again")])
     read = ClassifierData.parse(finding.data, analyzer="sentiment").probabilities
@@ -91,14 +91,19 @@ def test_the_fast_heads_share_moves_the_reading_and_the_version_says_so(
     assert accurate_classifier(model, "sentiment").version == alone.version
 
 
-def test_emoji_are_read_after_the_blend(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_emoji_move_the_tuned_reading_only_where_there_are_no_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MiniLM reads an emoji as [UNK]: alone it says nothing, so the emoji decide; beside words
+    the tuned model has read the message, and the fast path's rules lowered its macro-F1."""
     monkeypatch.setitem(WITH_FAST, "sentiment", 0.3)
-    text = "flight landed 😍😍"
-    model = _model({text: [0.4, 0.35, 0.25]})
-    fast = SentimentAnalyzer(
-        cast(Any, Rows({text: np.log([0.4, 0.35, 0.25]).tolist()})), _log_head(SENTIMENTS), version="f"
-    )
-    assert accurate_classifier(model, "sentiment", fast).predict([text]) == ["positive"]
+    alone, beside_words = "@skyways 😍😍", "flight landed 😍😍"
+    leaning_negative = [0.4, 0.35, 0.25]
+    model = _model({alone: leaning_negative, beside_words: leaning_negative})
+    rows = {text: np.log(leaning_negative).tolist() for text in (alone, beside_words)}
+    fast = SentimentAnalyzer(cast(Any, Rows(rows)), _log_head(SENTIMENTS), version="f")
+    accurate = accurate_classifier(model, "sentiment", fast)
+    assert accurate.predict([alone, beside_words]) == ["positive", "negative"]
+    # the fast path itself still reads the emoji beside words
+    assert fast.predict([beside_words]) == ["positive"]
 
 
 def test_a_share_outside_zero_to_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

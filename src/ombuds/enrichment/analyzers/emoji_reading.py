@@ -70,11 +70,13 @@ def known_emoji(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class EmojiReading:
-    """The emoji with a known polarity, their mean polarity, and how much they should weigh."""
+    """The emoji with a known polarity, their mean polarity, how much they should weigh, and how
+    many words the message has beside them (handles, hashtags and links not counted)."""
 
     emoji: tuple[str, ...]
     polarity: float
     weight: float
+    words: int
 
     @property
     def label(self) -> str:
@@ -91,7 +93,7 @@ def read_emoji(text: str) -> EmojiReading | None:
     words = len(WORD.findall(NOISE.sub(" ", text)))  # emoji are not word characters
     strength = min(1.0, abs(polarity) / FULL_POLARITY)
     weight = MAX_WEIGHT * strength * HALF_WEIGHT_WORDS / (HALF_WEIGHT_WORDS + words)
-    return EmojiReading(tuple(found), round(polarity, 4), round(weight, 4))
+    return EmojiReading(tuple(found), round(polarity, 4), round(weight, 4), words)
 
 
 def with_emoji(probabilities: Mapping[str, float], reading: EmojiReading) -> dict[str, float]:

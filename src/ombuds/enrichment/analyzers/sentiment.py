@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ombuds.enrichment.analyzers.emoji_reading import read_emoji, with_emoji
-from ombuds.enrichment.analyzers.resolution import read_resolution, toward_positive
+from ombuds.enrichment.analyzers.emoji_reading import EmojiReading, read_emoji, with_emoji
+from ombuds.enrichment.analyzers.resolution import Resolution, read_resolution, toward_positive
 from ombuds.enrichment.analyzers.text_classifier import TextClassifier
 from ombuds.enrichment.base import Finding
 from ombuds.enrichment.findings import ClassifierData
@@ -30,13 +30,20 @@ class SentimentAnalyzer(TextClassifier):
     def version(self) -> str:
         return f"{self._version}+{EMOJI_VERSION}"
 
+    def emoji_of(self, text: str) -> EmojiReading | None:
+        return read_emoji(text)
+
+    def resolution_of(self, text: str) -> Resolution | None:
+        resolution = read_resolution(text)
+        if resolution is not None and not resolution.is_thanks:
+            return None  # something negative besides the solved problem: the model's reading stands
+        return resolution
+
     def read_texts(self, findings: list[Finding], texts: Sequence[str]) -> list[Finding]:
         read = []
         for finding, text in zip(findings, texts, strict=True):
-            reading = read_emoji(text)
-            resolution = read_resolution(text)
-            if resolution is not None and not resolution.is_thanks:
-                resolution = None  # something negative besides the solved problem: the model's reading stands
+            reading = self.emoji_of(text)
+            resolution = self.resolution_of(text)
             if reading is None and resolution is None:
                 read.append(finding)
                 continue
