@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import column, insert, select, table, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ombuds.accounts.models import Team
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity, Priority
+from ombuds.cases.models import OPEN_STATUSES, REPLY_TABLE, Case, CaseStatus, Customer, Identity, Priority
 from ombuds.cases.outcomes import (
     counts_as_handoff,
     is_early_reopen,
@@ -418,18 +418,15 @@ def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseSt
     )
 
 
-#: The outbox (``responses.models.Reply``), by its table's name: the responses package builds on
-#: this one, so it may not be imported here. Only what resolving reads.
-_REPLY = table("reply", column("id"), column("case_id"), column("status"), column("created_at"))
 _AWAITING_APPROVAL = "awaiting_approval"  # ``ReplyStatus.AWAITING_APPROVAL``
 
 
 def _refuse_while_a_reply_is_held(session: Session, *, case: Case, status: CaseStatus) -> None:
     held = list(
         session.scalars(
-            select(_REPLY.c.id)
-            .where(_REPLY.c.case_id == case.id, _REPLY.c.status == _AWAITING_APPROVAL)
-            .order_by(_REPLY.c.created_at, _REPLY.c.id)
+            select(REPLY_TABLE.c.id)
+            .where(REPLY_TABLE.c.case_id == case.id, REPLY_TABLE.c.status == _AWAITING_APPROVAL)
+            .order_by(REPLY_TABLE.c.created_at, REPLY_TABLE.c.id)
         )
     )
     if not held:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, func, literal
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    column,
+    func,
+    literal,
+    table,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 # the enums live in values.py for pure modules; re-exported for code written against the tables
@@ -117,3 +127,9 @@ class Case(Base):
     #: the customer's largest audience on any channel (0 when unknown), for the inbox's widest-reach
     #: order; kept by ``reach.refresh_reach`` when identities or the case's customer change
     reach: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+#: The outbox (``responses.models.Reply``) by its table's name, with what this package reads of it
+#: (a case is not resolved, closed or merged away while a reply on it is not out yet): the
+#: responses package builds on this one, so its model may not be imported here.
+REPLY_TABLE = table("reply", column("id"), column("case_id"), column("status"), column("created_at"))

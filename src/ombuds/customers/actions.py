@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import column, select, table, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.queries import get_role
 from ombuds.cases.actions import set_case_status
 from ombuds.cases.lifecycle import Actor, hold_and_reread
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
+from ombuds.cases.models import OPEN_STATUSES, REPLY_TABLE, Case, CaseStatus, Customer, Identity
 from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import ResolvedAs
 from ombuds.cases.workflow import may_work, status_path
@@ -182,18 +182,16 @@ def merge_cases(
     )
 
 
-#: The outbox (``responses.models.Reply``) by its table's name, as ``cases.actions`` reads it: the
-#: responses package builds on this one. A reply waiting on the case merged away would go out on a
-#: case resolved as a duplicate, and its approval be lost from the live one's page.
-_REPLY = table("reply", column("id"), column("case_id"), column("status"))
+#: A reply waiting on the case merged away would go out on a case resolved as a duplicate, and its
+#: approval be lost from the live one's page.
 _WAITING = ("awaiting_approval", "queued", "failed")  # ``ReplyStatus``: not out yet, not given up
 
 
 def _refuse_while_a_reply_waits(session: Session, *, other: Case, kept: Case) -> None:
     waiting = session.execute(
-        select(_REPLY.c.id, _REPLY.c.status)
-        .where(_REPLY.c.case_id == other.id, _REPLY.c.status.in_(_WAITING))
-        .order_by(_REPLY.c.id)
+        select(REPLY_TABLE.c.id, REPLY_TABLE.c.status)
+        .where(REPLY_TABLE.c.case_id == other.id, REPLY_TABLE.c.status.in_(_WAITING))
+        .order_by(REPLY_TABLE.c.id)
         .limit(1)
     ).first()
     if waiting is not None:

@@ -23,10 +23,9 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ombuds.cases.lifecycle import Actor, ensure_may_work
+from ombuds.cases.lifecycle import Actor, ensure_may_work, hold_and_reread
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
-from ombuds.db import lock_for_writing
 from ombuds.errors import Conflict
 from ombuds.event_payloads import ReplyAwaitingApproval
 from ombuds.responses import queries
@@ -199,7 +198,7 @@ def earlier_submission(session: Session, *, case: Case, keys: Sequence[str], act
     another case is refused (Conflict): the client sent two different submissions under one key.
     """
     ensure_may_work(session, case=case, actor=actor)
-    lock_for_writing(session, Case, [case.id])
+    hold_and_reread(session, case)
     found = list(session.scalars(select(Reply).where(Reply.idempotency_key.in_(keys)).order_by(Reply.id)))
     elsewhere = sorted({reply.case_id for reply in found if reply.case_id != case.id})
     if elsewhere:
