@@ -484,10 +484,13 @@ def dashboard(
             "agent": str(scope.agent_id or ""),
             "category": scope.category or "",
         },
-        "teams": list_teams(session, brand.id),
-        "channels": reads.channels,
-        "agents": _agents(session, brand.id),
-        "categories": reads.categories,
+        # the filters that narrow to one of a list: (field, label, the option for all, (value, shown))
+        "choices": [
+            ("team", "Team", "All teams", [(str(t.id), t.name) for t in list_teams(session, brand.id)]),
+            ("channel", "Channel", "All channels", [(c, channel_name(c)) for c in reads.channels]),
+            ("agent", "Agent", "All agents", [(str(i), name) for i, name in _agents(session, brand.id)]),
+            ("category", "Category", "All categories", [(c, c) for c in reads.categories]),
+        ],
         "by": by,
         "breakdowns": queries.BREAKDOWNS,
         "breakdown_columns": [(label, is_context) for label, _, _, is_context in BREAKDOWN_COLUMNS],
