@@ -16,7 +16,9 @@ day rows (sums over all the copies) are then summed again from them. ``--keep PA
 SQLite file; a run given a file (or ``--database-url``) this benchmark filled before times it
 again without seeding.
 
-Then times, warm, each read of the dashboard for the last 7, 30, 90 and 365 days (``--periods``):
+Then times, warm, each read of the dashboard for the last 7, 30, 90 and 365 days (``--periods``) of
+the brand's time zone (``--timezone``: UTC, whose days are the day rows', or a zone whose periods
+read their partial days from the outcome rows):
 the outcomes (as the API answers them), the dashboard's trend read (outcomes, each bucket's and
 the debt at each bucket's end), the voice of the customer, the breakdown by team, one figure's
 case list, and every read the /dashboard page makes, for the brand and for one team. Prints the
@@ -55,6 +57,7 @@ from ombuds.events import Event
 from ombuds.mentions.actions import get_or_create_source
 from ombuds.mentions.models import Direction, Mention, Stage
 from ombuds.metrics import pages, queries, rollup
+from ombuds.metrics.periods import last_days
 from ombuds.metrics.trends import overview
 from ombuds.metrics.voice import voice_of_the_customer
 from ombuds.surveys.models import Survey
@@ -354,11 +357,14 @@ def time_queries(
     brand_id: int,
     repeat: int,
     periods: list[int] = PERIODS,
+    timezone: str = "UTC",
 ) -> dict[str, Any]:
     team_id = session.scalar(select(Team.id).where(Team.brand_id == brand_id).order_by(Team.id))
     results: dict[str, Any] = {}
     for days in periods:
-        scope = queries.Scope(brand_id=brand_id, start=NOW - timedelta(days=days), end=NOW)
+        # the dashboard's "last N days" on NOW's eve: the brand's days, the day rows' UTC days or not
+        start, end = last_days(NOW - timedelta(seconds=1), days, timezone=timezone)
+        scope = queries.Scope(brand_id=brand_id, start=start, end=end, timezone=timezone)
         one_team = replace(scope, team_id=team_id)
         for name, run in (
             ("outcomes", lambda s=scope: queries.outcomes(session, s)),
@@ -434,6 +440,11 @@ def main() -> None:
         "--keep", type=Path, help="a SQLite file to fill and keep, or to time again if filled"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--timezone",
+        default="UTC",
+        help="the brand's time zone, where its days begin (default UTC, the day rows' own days)",
+    )
     args = parser.parse_args()
     periods = [int(days) for days in args.periods.split(",")]
     from ombuds.migrate import upgrade
@@ -464,13 +475,21 @@ def main() -> None:
                     select(func.count()).select_from(Mention).where(Mention.brand_id == brand_id)
                 ),
             }
-            timings = time_queries(factory, session, brand_id=brand_id, repeat=args.repeat, periods=periods)
+            timings = time_queries(
+                factory,
+                session,
+                brand_id=brand_id,
+                repeat=args.repeat,
+                periods=periods,
+                timezone=args.timezone,
+            )
         engine.dispose()
     print(table(timings, periods), file=sys.stderr)
     print(
         json.dumps(
             {
                 "database": engine.dialect.name,
+                "timezone": args.timezone,
                 **size,
                 **spent,
                 "load_average": [round(load, 2) for load in os.getloadavg()],

@@ -53,6 +53,12 @@ def zone_choices(now: datetime) -> list[tuple[str, str]]:
     return [(name, label) for _, name, label in sorted(found)]
 
 
+def local_midnight(day: date, *, timezone: str) -> datetime:
+    """The moment ``day`` begins in ``timezone``, in UTC. A midnight the clocks skip (Havana goes
+    forward at midnight) reads at the offset before the jump, which is the moment the day begins."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
 def end_of_day(day: date, *, timezone: str) -> datetime:
     """The last moment (to the microsecond) of ``day`` in ``timezone``, in UTC.
 
@@ -61,8 +67,7 @@ def end_of_day(day: date, *, timezone: str) -> datetime:
     first 23:59 would end it an hour early. A midnight the clocks skip (Havana goes forward at
     midnight) reads at the offset before the jump, which is the moment the day ends.
     """
-    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
-    return midnight.astimezone(UTC) - timedelta(microseconds=1)
+    return local_midnight(day + timedelta(days=1), timezone=timezone) - timedelta(microseconds=1)
 
 
 def in_zone(moment: datetime, timezone: str) -> datetime:

@@ -28,6 +28,16 @@ def test_words_phrases_and_filters_are_told_apart() -> None:
     assert query.preferred_phrase == "lost bag"
 
 
+def test_dates_are_the_brands_days() -> None:
+    # Los Angeles: UTC-7 until Sunday 1 November 2026, UTC-8 from then on
+    query = parse_query("date:2026-10-31..2026-11-01", timezone="America/Los_Angeles")
+    assert query.after == datetime(2026, 10, 31, 7, tzinfo=UTC)
+    assert query.before == datetime(2026, 11, 2, 8, tzinfo=UTC)  # 1 November had 25 hours there
+    assert parse_query("bag before:2026-12-24", timezone="Asia/Tokyo").before == datetime(
+        2026, 12, 23, 15, tzinfo=UTC
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "words", "phrases"),
     [

@@ -59,6 +59,6 @@ def send(
         settings=settings,
     )
     console.print(
-        f"{brand}: the ombudsman's report of {report.start:%Y-%m-%d} to {report.end:%Y-%m-%d} "
+        f"{brand}: the ombudsman's report of {report.first_day:%Y-%m-%d} to {report.last_day:%Y-%m-%d} "
         f"sent to {', '.join(readers)}"
     )

@@ -27,6 +27,7 @@ from ombuds.metrics.schemas import (
 )
 from ombuds.metrics.trends import overview
 from ombuds.metrics.voice import pay_down, voice_of_the_customer
+from ombuds.routing.queries import brand_timezone
 from ombuds.web.deps import ApiReader, DbSession
 from ombuds.web.spreadsheets import SpreadsheetWriter
 
@@ -39,7 +40,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-From = Annotated[str | None, Query(alias="from", description="ISO date or time; a date is its whole day")]
+From = Annotated[
+    str | None,
+    Query(alias="from", description="ISO date or time; a date is the brand's whole day (its time zone)"),
+]
 To = Annotated[
     str | None, Query(alias="to", description="ISO date or time, exclusive; a date includes the day")
 ]
@@ -60,9 +64,11 @@ def read_scope(
     team_id: str | None,
     channel: str | None = None,
 ) -> queries.Scope:
-    """The brand's cases a request asks about; 400 naming the field it cannot use."""
+    """The brand's cases a request asks about, its dates the brand's days; 400 naming the field it
+    cannot use."""
+    timezone = brand_timezone(session, brand_id)
     try:
-        begins, ends = parse_period(start, end)
+        begins, ends = parse_period(start, end, timezone=timezone)
     except PeriodError as error:
         raise bad_request(str(error)) from None
     team = None
@@ -72,7 +78,9 @@ def read_scope(
         if found is None or found.brand_id != brand_id:
             raise bad_request(f"team_id: no team {team_id[:20]!r} in this brand")
         team = found.id
-    return queries.Scope(brand_id=brand_id, start=begins, end=ends, team_id=team, channel=channel or None)
+    return queries.Scope(
+        brand_id=brand_id, start=begins, end=ends, team_id=team, channel=channel or None, timezone=timezone
+    )
 
 
 @router.get("/outcomes", response_model=OutcomesRead, responses=_ERRORS)

@@ -11,8 +11,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from ombuds.cases.outcomes import FCR_REOPEN_WINDOW
 from ombuds.cases.values import OPEN_STATUSES, CaseStatus, ResolvedAs
@@ -522,20 +523,30 @@ def breakdown(
 MAX_BUCKETS = 26
 
 
-def buckets(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut into days (two weeks or less), weeks (half a year or less) or 30-day spans;
+def buckets(start: datetime, end: datetime, *, timezone: str = "UTC") -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into days (two weeks or less), weeks (half a year or less) or 30-day spans
+    of ``timezone``'s calendar (the brand's: a day the clocks change on is 23 or 25 hours long);
     the last bucket ends at ``end``."""
     span = end - start
-    step = timedelta(days=1) if span <= timedelta(days=14) else timedelta(days=7)
-    if span > step * MAX_BUCKETS:
-        step = timedelta(days=30)
-    if span > step * MAX_BUCKETS:
+    days = 1 if span <= timedelta(days=14) else 7
+    if span > timedelta(days=days) * MAX_BUCKETS:
+        days = 30
+    if span > timedelta(days=days) * MAX_BUCKETS:
         step = span / MAX_BUCKETS
-    cuts = []
-    at = start
-    while at < end:
-        cuts.append((at, min(at + step, end)))
-        at += step
+        ends = [start + step * k for k in range(1, MAX_BUCKETS)] + [end]
+    else:
+        zone = ZoneInfo(timezone)
+        wall = start.astimezone(zone).replace(tzinfo=None)
+        ends, at = [], start
+        while at < end:
+            at = (wall + timedelta(days=days * (len(ends) + 1))).replace(tzinfo=zone).astimezone(UTC)
+            ends.append(at)
+    cuts, at = [], start
+    for cut_end in ends:
+        if at >= end:
+            break
+        cuts.append((at, min(cut_end, end)))
+        at = cut_end
     return cuts
 
 

@@ -29,7 +29,7 @@ from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
 from ombuds.metrics.ops import OpsCollector
 from ombuds.metrics.outcome_models import CaseOutcome
-from ombuds.metrics.periods import PeriodError, parse_period
+from ombuds.metrics.periods import PeriodError, last_days, parse_period
 from ombuds.metrics.trends import (
     OpenRead,
     Overview,
@@ -42,6 +42,7 @@ from ombuds.metrics.trends import (
 from ombuds.metrics.voice import CategoryRead, DebtCaseRead, pay_down, voice_of_the_customer
 from ombuds.shown_brands import note_shown
 from ombuds.shown_messages import note_shown_messages
+from ombuds.timezones import in_zone, local_day
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.masking import holds_no_customer_text
 from ombuds.web.templating import channel_name, duration, render
@@ -85,6 +86,7 @@ def _scope(
     session: Session,
     *,
     brand_id: int,
+    timezone: str,
     period: str,
     start: str,
     end: str,
@@ -98,14 +100,12 @@ def _scope(
     begins = ends = None
     if start or end:
         try:
-            begins, ends = parse_period(start, end)
+            begins, ends = parse_period(start, end, timezone=timezone)
         except PeriodError as error:
             problem = f"{error}; showing {PERIODS[DEFAULT_PERIOD].lower()} instead"
     if begins is None or ends is None:
         days = int(period) if period in PERIODS else int(DEFAULT_PERIOD)
-        today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-        ends = today + timedelta(days=1)
-        begins = ends - timedelta(days=days)
+        begins, ends = last_days(utcnow(), days, timezone=timezone)
     teams = {str(t.id): t.id for t in list_teams(session, brand_id)}
     agents = {str(user_id): user_id for user_id, _ in _agents(session, brand_id)}
     return (
@@ -117,6 +117,7 @@ def _scope(
             channel=channel or None,
             agent_id=agents.get(agent),
             category=category or None,
+            timezone=timezone,
         ),
         problem,
     )
@@ -250,18 +251,19 @@ def _tiles(found: d.Outcomes, scope: queries.Scope) -> list[dict[str, Any]]:
     ]
 
 
-def bucket_labels(spans: Sequence[tuple[datetime, datetime]]) -> list[str]:
-    """Each bar's name under a chart, from its (start, end): its first day, with the year where the
-    bars cross one ("29 Dec 25", "05 Jan 26"; without it twelve months read "05 Dec … 30 Nov", a
-    range backwards)."""
+def bucket_labels(spans: Sequence[tuple[datetime, datetime]], *, timezone: str) -> list[str]:
+    """Each bar's name under a chart, from its (start, end): its first day in the brand's time zone,
+    with the year where the bars cross one ("29 Dec 25", "05 Jan 26"; without it twelve months read
+    "05 Dec … 30 Nov", a range backwards)."""
     if not spans:
         return []
-    day = "%d %b %y" if spans[0][0].year != spans[-1][0].year else "%d %b"
-    return [start.strftime(day) for start, _ in spans]
+    starts = [in_zone(start, timezone) for start, _ in spans]
+    day = "%d %b %y" if starts[0].year != starts[-1].year else "%d %b"
+    return [start.strftime(day) for start in starts]
 
 
 def _charts(points: list[TrendPoint], scope: queries.Scope) -> list[dict[str, Any]]:
-    labels = bucket_labels([(point.start, point.end) for point in points])
+    labels = bucket_labels([(point.start, point.end) for point in points], timezone=scope.timezone)
 
     def chart(
         title: str, figure: str, values: list[float | None], shown: list[str], target: float | None = None
@@ -441,6 +443,7 @@ def dashboard(
     scope, problem = _scope(
         session,
         brand_id=brand.id,
+        timezone=signed_in.timezone,
         period=period,
         start=start,
         end=end,
@@ -461,6 +464,7 @@ def dashboard(
     found, points = reads.overview.outcomes, reads.overview.points
     voice = reads.voice
     voice_query = {"from": _iso(scope.start), "to": _iso(scope.end)}
+    shown_to = scope.end - timedelta(seconds=1)
     if scope.team_id is not None:
         voice_query["team_id"] = str(scope.team_id)
     context = {
@@ -471,7 +475,7 @@ def dashboard(
         "voice": voice,
         "voice_bars": {item.voice.category: meter(item.voice.negative_share) for item in voice},
         "voice_csv": "/api/v1/metrics/voice.csv?" + urlencode(voice_query),
-        "search_range": f"{scope.start.date().isoformat()}..{(scope.end - timedelta(seconds=1)).date().isoformat()}",
+        "search_range": f"{local_day(scope.start, timezone=scope.timezone)}..{local_day(shown_to, timezone=scope.timezone)}",
         "debt_link": cases_link(scope, "debt"),
         "scope": scope,
         "periods": PERIODS,
@@ -497,7 +501,7 @@ def dashboard(
         "breakdown": _breakdown(reads.breakdown, scope, by),
         "kept": _filters(scope),
         "shown_from": scope.start,
-        "shown_to": scope.end - timedelta(seconds=1),
+        "shown_to": shown_to,
         "problem": problem,
         "percent": percent,
         "number": number,
@@ -528,6 +532,7 @@ def figure_cases(
     scope, problem = _scope(
         session,
         brand_id=brand.id,
+        timezone=signed_in.timezone,
         period=DEFAULT_PERIOD,
         start=start,
         end=end,

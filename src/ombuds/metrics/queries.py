@@ -55,6 +55,7 @@ class Scope:
     channel: str | None = None
     agent_id: int | None = None  # the person the case is assigned to now
     category: str | None = None  # the case's category (``message_facts``)
+    timezone: str = "UTC"  # the brand's: where the days of a trend's buckets begin
 
 
 def chunks(ids: Collection[T]) -> Iterator[list[T]]:

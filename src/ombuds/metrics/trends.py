@@ -55,14 +55,16 @@ class OpenRead:
 def read_resolved(session: Session, scope: Scope, *, group: Any = None) -> ResolvedRead:
     """With a ``group`` (a column of the outcome row) the same reads tally the resolved cases per
     value of it too, for a breakdown (``queries.breakdown``'s ``resolved``)."""
-    whole, per_cut, groups = grouped_tallies(session, scope, d.buckets(scope.start, scope.end), group)
+    whole, per_cut, groups = grouped_tallies(
+        session, scope, d.buckets(scope.start, scope.end, timezone=scope.timezone), group
+    )
     return ResolvedRead(whole, per_cut, groups)
 
 
 def read_open(session: Session, scope: Scope) -> OpenRead:
     """The debt as sums the database adds up (``definitions.debt_total``), and case by case only
     the heaviest at the end (what would pay it down fastest)."""
-    cuts = d.buckets(scope.start, scope.end)
+    cuts = d.buckets(scope.start, scope.end, timezone=scope.timezone)
     return OpenRead(
         opened=opened_per_cut(session, scope, cuts),
         totals=debt_totals(session, scope, [end for _, end in cuts]),
@@ -72,7 +74,7 @@ def read_open(session: Session, scope: Scope) -> OpenRead:
 
 def overview_of(scope: Scope, resolved: ResolvedRead, open_: OpenRead) -> Overview:
     """The overview made of its two reads (independent of each other: they may run at once)."""
-    cuts = d.buckets(scope.start, scope.end)
+    cuts = d.buckets(scope.start, scope.end, timezone=scope.timezone)
     opened, totals = open_.opened, open_.totals
     return Overview(
         outcomes=d.outcomes_of(resolved.whole, opened=sum(opened), unresolved=totals[scope.end]),

@@ -87,7 +87,7 @@ def report_message(report: OmbudsmanReport, *, sender: str, to: Sequence[str], u
         html_to_pdf(html),
         maintype="application",
         subtype="pdf",
-        filename=f"ombudsman-{report.brand_slug}-{report.start:%Y-%m-%d}.pdf",
+        filename=f"ombudsman-{report.brand_slug}-{report.first_day:%Y-%m-%d}.pdf",
     )
     return message
 

@@ -15,7 +15,7 @@ the email masks them for everyone (``reports.mail``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,9 +31,10 @@ from ombuds.problems.values import DONE_STATUSES, OPEN_PROBLEM_STATUSES, STATUS_
 from ombuds.promises.models import Stance
 from ombuds.promises.queries import list_experiences
 from ombuds.promises.scorecard import scorecard
+from ombuds.routing.queries import brand_timezone
 from ombuds.shown_brands import note_shown
+from ombuds.timezones import local_day, local_midnight
 
-WEEK = timedelta(days=7)
 COSTLIEST = 5
 #: Fixes this recent are reported, so a fix shows up again once customers have had time to notice.
 FIXED_WITHIN = timedelta(days=28)
@@ -126,14 +127,19 @@ class OmbudsmanReport:
     open_problems: int
     fixed: list[FixLine]
     promises: list[PromiseLine]
+    timezone: str = "UTC"  # the brand's: whose seven days these are
 
     @property
-    def last_day(self) -> datetime:
-        return self.end - timedelta(seconds=1)
+    def first_day(self) -> date:
+        return local_day(self.start, timezone=self.timezone)
+
+    @property
+    def last_day(self) -> date:
+        return local_day(self.end - timedelta(seconds=1), timezone=self.timezone)
 
     @property
     def subject(self) -> str:
-        return f"{self.brand_name}: the ombudsman's report for {self.start:%d %b} to {self.last_day:%d %b %Y}"
+        return f"{self.brand_name}: the ombudsman's report for {self.first_day:%d %b} to {self.last_day:%d %b %Y}"
 
     @property
     def is_empty(self) -> bool:
@@ -229,9 +235,12 @@ def _voices(session: Session, brand_id: int, promise_id: int) -> list[Voice]:
 
 
 def ombudsman_report(session: Session, *, brand: Brand, now: datetime | None = None) -> OmbudsmanReport:
-    """The report for the seven whole days (UTC) before ``now``'s day, problems as they stand now."""
+    """The report for the brand's seven whole days before ``now``'s day there, problems as they stand
+    now."""
     moment = now or utcnow()
-    today = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    timezone = brand_timezone(session, brand.id)
+    today = local_day(moment, timezone=timezone)
+    start, end = (local_midnight(today - timedelta(days=days), timezone=timezone) for days in (7, 0))
     note_shown(session, [brand.id])
     rows = problems.list_problems(session, brand_id=brand.id, now=moment)
     still_open = [row for row in rows if row.problem.status in OPEN_PROBLEM_STATUSES]
@@ -280,10 +289,11 @@ def ombudsman_report(session: Session, *, brand: Brand, now: datetime | None = N
     return OmbudsmanReport(
         brand_name=brand.name,
         brand_slug=brand.slug,
-        start=today - WEEK,
-        end=today,
+        start=start,
+        end=end,
         costliest=costliest,
         open_problems=len(still_open),
         fixed=fixed,
         promises=promises,
+        timezone=timezone,
     )

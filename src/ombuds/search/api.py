@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ombuds.routing.queries import brand_timezone
 from ombuds.search import queries
 from ombuds.search.query import MAX_QUERY_CHARS, parse_query
 from ombuds.search.schemas import SearchResults
@@ -46,7 +47,7 @@ def search(
     chosen = scope.brand_by_slug(brand)
     return queries.search(
         session,
-        parse_query(q),
+        parse_query(q, timezone=brand_timezone(session, chosen.id)),
         brand_id=chosen.id,
         limit=limit,
         mask_pii=scope.masks_personal_data(session, brand_id=chosen.id),

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ombuds.cases.workflow import may_see_personal_data
+from ombuds.routing.queries import brand_timezone
 from ombuds.search import queries, snippets
 from ombuds.search.query import QueryError, parse_query
 from ombuds.search.schemas import SearchResultRead, SearchResults
@@ -34,7 +35,7 @@ def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q:
         try:
             found = queries.search(
                 session,
-                parse_query(q),
+                parse_query(q, timezone=signed_in.timezone),
                 brand_id=brand.id,
                 limit=PAGE_RESULTS,
                 mask_pii=not may_see_personal_data(signed_in.role),
@@ -49,7 +50,8 @@ def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q:
 
 def inbox_search(session: Session, brand_id: int, text: str, mask_pii: bool) -> Collection[int]:
     """The brand's case ids a search finds, for the inbox's search box."""
-    return queries.matching_case_ids(session, parse_query(text), brand_id=brand_id, mask_pii=mask_pii)
+    found = parse_query(text, timezone=brand_timezone(session, brand_id))
+    return queries.matching_case_ids(session, found, brand_id=brand_id, mask_pii=mask_pii)
 
 
 panels.register_search(inbox_search)

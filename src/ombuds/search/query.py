@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ombuds.errors import InvalidInput
 from ombuds.fields import EARLIEST_YEAR, LATEST_YEAR
+from ombuds.timezones import local_midnight
 
 #: Longer input is refused, not cut: a cut query would silently search for something else.
 MAX_QUERY_CHARS = 500
@@ -68,8 +69,8 @@ class SearchQuery:
     categories: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    after: datetime | None = None  # inclusive, UTC midnight
-    before: datetime | None = None  # exclusive, UTC midnight
+    after: datetime | None = None  # inclusive, the brand's midnight (in UTC)
+    before: datetime | None = None  # exclusive, the brand's midnight (in UTC)
     raw: str = field(default="", compare=False)
     #: the words and phrases as typed, before they were split at punctuation: PostgreSQL's parser
     #: keeps "mara.lind@example.org" or "+1" whole in its index, so it is asked both ways
@@ -136,12 +137,10 @@ def _day(value: str, *, name: str) -> date:
     return day
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def parse_query(raw: str, *, timezone: str = "UTC") -> SearchQuery:
+    """Parse what was typed in a search box; raise ``QueryError`` when it cannot be searched. Dates
+    are days of ``timezone`` (the brand's), as its people and its dashboard count them."""
 
-
-def parse_query(raw: str) -> SearchQuery:
-    """Parse what was typed in a search box; raise ``QueryError`` when it cannot be searched."""
     if len(raw) > MAX_QUERY_CHARS:
         raise QueryError(
             f"the search is {len(raw):,} characters long; at most {MAX_QUERY_CHARS} are searched"
@@ -187,16 +186,20 @@ def parse_query(raw: str) -> SearchQuery:
         if status.lower() not in STATUSES:
             raise QueryError(f"status:{status} is not a status; use one of {', '.join(STATUSES)}")
         statuses.append(status.lower())
-    after = [_midnight(_day(v, name="after")) for v in found["after"]]
+
+    def midnight(day: date) -> datetime:
+        return local_midnight(day, timezone=timezone)
+
+    after = [midnight(_day(v, name="after")) for v in found["after"]]
     # before:D means earlier than that day; a range's end day is included
-    before = [_midnight(_day(v, name="before")) for v in found["before"]]
+    before = [midnight(_day(v, name="before")) for v in found["before"]]
     for span in found["date"]:
         start, dots, end = span.partition("..")
         if start:
-            after.append(_midnight(_day(start, name="date")))
+            after.append(midnight(_day(start, name="date")))
         end = end if dots else start  # date:D alone is that one day
         if end:
-            before.append(_midnight(_day(end, name="date")) + timedelta(days=1))
+            before.append(midnight(_day(end, name="date") + timedelta(days=1)))
     query = SearchQuery(
         words=tuple(words),
         phrases=tuple(phrases),

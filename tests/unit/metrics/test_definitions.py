@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from ombuds.cases.values import CaseStatus
 from ombuds.metrics import definitions as d
 from ombuds.metrics.charts import bar_chart, meter
-from ombuds.metrics.periods import PeriodError, parse_period
+from ombuds.metrics.periods import PeriodError, last_days, parse_period
 
 MONDAY = datetime(2026, 11, 2, 9, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -159,7 +161,7 @@ def test_twelve_resolved_positive_experiences_pay_back_one_unresolved_negative()
         ("2026-11-02", "", "to: missing"),
         ("last week", "2026-11-08", "from: 'last week' is not an ISO date"),
         ("2026-11-02", "2026-02-30", "to: '2026-02-30' is not an ISO date"),
-        ("2026-11-02", "9999-12-31", "to: '9999-12-31' is not an ISO date"),
+        ("2026-11-02", "9999-12-31", "to: '9999-12-31' is outside the years 1900 to 2999"),
         ("2026-11-08", "2026-11-02", "to: '2026-11-02' is before from \\('2026-11-08'\\)"),
         ("2026-11-02T09:00Z", "2026-11-02T09:00Z", "to: '2026-11-02T09:00Z' is the moment from begins"),
         ("0001-01-01", "2026-11-02", "from: '0001-01-01' is outside the years 1900 to 2999"),
@@ -192,6 +194,39 @@ def test_a_period_is_cut_into_days_weeks_or_months_ending_at_its_end() -> None:
     assert len(d.buckets(MONDAY, MONDAY + 36500 * DAY)) == d.MAX_BUCKETS
     assert d.bucket_of(MONDAY + DAY, week) == 1
     assert d.bucket_of(MONDAY + 7 * DAY, week) is None
+
+
+def test_a_period_is_the_brands_days_where_it_is() -> None:
+    # New York is UTC-5 in November; its clocks went back on Sunday 1 November 2026
+    assert parse_period("2026-11-02", "2026-11-08", timezone="America/New_York") == (
+        datetime(2026, 11, 2, 5, tzinfo=UTC),
+        datetime(2026, 11, 9, 5, tzinfo=UTC),
+    )
+    # a time typed without an offset is on the brand's clock; one with an offset is where it says
+    assert parse_period("2026-11-02T09:00", "2026-11-02T15:00Z", timezone="America/New_York") == (
+        datetime(2026, 11, 2, 14, tzinfo=UTC),
+        datetime(2026, 11, 2, 15, tzinfo=UTC),
+    )
+    # "the last 7 days" late on Thursday evening there are Friday a week ago to that Thursday
+    thursday_evening = datetime(2026, 11, 6, 2, tzinfo=UTC)  # 21:00 on Thursday 5 November there
+    assert last_days(thursday_evening, 7, timezone="America/New_York") == (
+        datetime(2026, 10, 30, 4, tzinfo=UTC),  # Friday 30 October, still on summer time
+        datetime(2026, 11, 6, 5, tzinfo=UTC),
+    )
+    assert last_days(thursday_evening, 7, timezone="UTC")[1] == datetime(2026, 11, 7, tzinfo=UTC)
+
+
+def test_buckets_follow_the_brands_calendar_across_a_change_of_clocks() -> None:
+    start, end = last_days(datetime(2026, 11, 6, 2, tzinfo=UTC), 7, timezone="America/New_York")
+    days = d.buckets(start, end, timezone="America/New_York")
+    assert len(days) == 7
+    lengths = [(cut_end - cut_start) / HOUR for cut_start, cut_end in days]
+    assert lengths == [24, 24, 25, 24, 24, 24, 24]  # Sunday 1 November had an hour more
+    assert all(cut_start.astimezone(ZoneInfo("America/New_York")).hour == 0 for cut_start, _ in days)
+    weeks = d.buckets(start, start + 30 * DAY, timezone="Europe/London")
+    assert weeks[0][0] == start
+    assert weeks[-1][1] == start + 30 * DAY
+    assert all(a[1] == b[0] for a, b in pairwise(weeks))  # they tile the period
 
 
 def test_voice_ranks_by_volume_and_finds_what_is_emerging() -> None:
