@@ -4,7 +4,7 @@ page and by email (`ombuds report send`), and a helpful page when there is nothi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,9 @@ from ombuds.problems import actions as problems
 from ombuds.problems.values import ProblemStatus
 from ombuds.promises import actions as promises
 from ombuds.promises.models import PromiseMatch, Stance
+from ombuds.reports.ombudsman import ombudsman_report
+from ombuds.routing.models import SlaPolicySetting
+from ombuds.routing.sla_config import DEFAULT_CONFIG
 from tests.integration.test_metrics_digest import Mailbox, mailbox  # noqa: F401 (a fixture)
 from tests.integration.test_surveys_and_outcomes import write
 from tests.integration.test_web_cases import PASSWORD, sign_in
@@ -209,3 +212,25 @@ def test_a_brand_without_problems_or_promises_gets_a_report_that_says_how_it_fil
     assert page.status_code == 200, page.text
     assert 'data-testid="report-empty"' in page.text
     assert 'href="/problems"' in page.text, "pointed at where problems are confirmed"
+
+
+def test_the_report_covers_the_brands_last_seven_days(session: Session, brand: Brand) -> None:
+    session.add(
+        SlaPolicySetting(
+            brand_id=brand.id,
+            timezone="Australia/Sydney",  # UTC+11 in December
+            hours={},
+            holidays=[],
+            targets={k: dict(v) for k, v in DEFAULT_CONFIG.targets.items()},
+            channel_targets={},
+            near_breach_percent=80,
+        )
+    )
+    session.commit()
+    # Tuesday 8 December 2026, 09:00 in Sydney, still Monday evening in UTC
+    report = ombudsman_report(session, brand=brand, now=datetime(2026, 12, 7, 22, tzinfo=UTC))
+    assert (report.start, report.end) == (
+        datetime(2026, 11, 30, 13, tzinfo=UTC),
+        datetime(2026, 12, 7, 13, tzinfo=UTC),
+    )
+    assert report.subject.endswith("report for 01 Dec to 07 Dec 2026")
