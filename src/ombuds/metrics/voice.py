@@ -47,7 +47,8 @@ def _messages(
 ) -> Any:
     """The customer's own messages of [start, end) with a category (``mention_voice``), in scope:
     with a team, channel, agent or category, those of the cases it holds, looked up in a list of
-    them, or case by case for a read that stops after a ``few`` rows (the list is made per read)."""
+    them, or case by case for a read of ``few`` rows (one that stops after a few, or covers less than
+    a day: the list is made per read, and holds all the cases of a team)."""
     query = select(*columns).where(
         MentionVoice.brand_id == scope.brand_id,
         MentionVoice.created_at >= start,
@@ -91,7 +92,7 @@ def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -
         query = query.where(MentionVoiceDay.__table__.c[column] == value)
     counted = [{row[0]: (int(row[1]), int(row[2])) for row in session.execute(query)}]
     counted += [
-        _counted(session, scope, start=begins, end=ends)
+        _counted(session, scope, start=begins, end=ends, few=True)
         for begins, ends in ((start, first), (last, end))
         if begins < ends
     ]
@@ -102,11 +103,13 @@ def _counts(session: Session, scope: Scope, *, start: datetime, end: datetime) -
     return found
 
 
-def _counted(session: Session, scope: Scope, *, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+def _counted(
+    session: Session, scope: Scope, *, start: datetime, end: datetime, few: bool = False
+) -> dict[str, tuple[int, int]]:
     """Each category's messages and negative ones in [start, end), counted from the messages."""
     negative = func.sum(case((MentionVoice.is_negative.is_(True), 1), else_=0))
     query = _messages(
-        scope, start=start, end=end, columns=(MentionVoice.category, func.count(), negative)
+        scope, start=start, end=end, columns=(MentionVoice.category, func.count(), negative), few=few
     ).group_by(MentionVoice.category)
     return {row[0]: (row[1], row[2] or 0) for row in session.execute(query)}
 
