@@ -140,7 +140,6 @@ def _day(value: str, *, name: str) -> date:
 def parse_query(raw: str, *, timezone: str = "UTC") -> SearchQuery:
     """Parse what was typed in a search box; raise ``QueryError`` when it cannot be searched. Dates
     are days of ``timezone`` (the brand's), as its people and its dashboard count them."""
-
     if len(raw) > MAX_QUERY_CHARS:
         raise QueryError(
             f"the search is {len(raw):,} characters long; at most {MAX_QUERY_CHARS} are searched"
