@@ -15,19 +15,11 @@ from itertools import pairwise
 from typing import Any
 
 from ombuds.cases.schemas import CaseDetailRead, CaseList, CaseMentionRead, TextSegment
-from ombuds.enrichment.analyzers.pii import find_pii, redact
+from ombuds.enrichment.analyzers.pii import MASKS, find_pii, redact
 from ombuds.enrichment.findings import PII, SIGNALS, FindingDataError, PiiData, PiiSpan, SignalsData
 
 logger = logging.getLogger(__name__)
 
-#: What stands in for each kind of personal data (the same words the PII analyzer redacts with).
-MASKS = {
-    "email": "[email]",
-    "card_number": "[card]",
-    "phone": "[phone]",
-    "reference": "[reference]",
-    "street_address": "[address]",
-}
 #: A masked value must not leak through a cut-off copy either (subjects end in "…"): mask any
 #: tail of at least this many characters that starts a value.
 _MIN_TAIL = 4

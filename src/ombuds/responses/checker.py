@@ -27,6 +27,8 @@ SEVERITY_ORDER = {Severity.BLOCK: 0, Severity.WARN: 1, Severity.INFO: 2}
 PII_NAMES = {
     "email": "an email address",
     "card_number": "a card number",
+    "bank_account": "a bank account number",
+    "national_id": "a social security number",
     "phone": "a phone number",
     "reference": "a booking or account reference",
     "street_address": "a street address",

@@ -95,3 +95,39 @@ def test_versions_decimals_links_and_bigger_ids_are_not_phones() -> None:
         "tags 12 34 56 78 90 on the bags",
     ):
         assert find_pii(text) == [], text
+
+
+def test_phones_with_the_00_international_prefix_are_phones() -> None:
+    assert kinds("reach me 0049 30 1234567 or later") == [("phone", "0049 30 1234567")]
+    assert kinds("call 0044 20 7946 0111 please") == [("phone", "0044 20 7946 0111")]
+    assert kinds("mobile 0033 612345678") == [("phone", "0033 612345678")]
+    assert kinds("parcel 0012345678901 arrived") == []  # an id in one run, no country code apart
+
+
+def test_values_written_with_unicode_spaces_dashes_digits_and_at_signs_are_masked() -> None:
+    """A phone keyboard's no-break spaces, a word processor's dashes, a full-width @ or digits:
+    the same value to a reader, so the same mask; the spans are the text's own."""
+    card = "4242\u00a04242\u00a04242\u00a04242"
+    text = f"Refund to card {card} please, or mail lou\uff20example.com, call 415\u2011555\u20110132"
+    assert kinds(text) == [
+        ("card_number", card),
+        ("email", "lou\uff20example.com"),
+        ("phone", "415\u2011555\u20110132"),
+    ]
+    assert redact(text, find_pii(text)) == "Refund to card [card] please, or mail [email], call [phone]"
+    wide = "\uff14\uff11\uff11\uff11 1111 1111 1111"  # full-width digits
+    assert kinds(f"card {wide}") == [("card_number", wide)]
+
+
+def test_bank_account_numbers_pass_their_check() -> None:
+    assert kinds("iban DE89370400440532013000 thanks") == [("bank_account", "DE89370400440532013000")]
+    assert kinds("IBAN GB82 WEST 1234 5698 7654 32.") == [("bank_account", "GB82 WEST 1234 5698 7654 32")]
+    assert kinds("IBAN GB82 WEST 1234 5698 7654 33.") == []  # fails the check: one digit wrong
+    finding = PiiAnalyzer().analyze([MentionFacts("pay back to GB82WEST12345698765432")])[0]
+    assert finding.data["redacted"] == "pay back to [account]"
+
+
+def test_social_security_numbers_are_masked_and_numbers_never_issued_are_not() -> None:
+    assert kinds("my ssn 123-45-6789 was on the form") == [("national_id", "123-45-6789")]
+    for text in ("ref 000-12-3456", "ref 666-12-3456", "ref 912-34-5678", "ref 123-00-4567", "call 555-0147"):
+        assert [kind for kind, _ in kinds(text)] != ["national_id"], text

@@ -14,7 +14,21 @@ from typing import ClassVar
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import PiiData, PiiSpan
 
-VERSION = "rules-2026.12.2"
+VERSION = "rules-2026.12.5"
+
+#: How people and their phones also write spaces, dashes, digits and ``@``: a card number grouped
+#: with no-break spaces, a phone with a figure dash, an address with a full-width ``＠``. The
+#: patterns read the text with each of these as its ASCII twin (one character for one, so the
+#: spans found are the original text's).
+_LOOKALIKES = str.maketrans(
+    {
+        **dict.fromkeys(("\u00a0", "\u2007", "\u202f", "\u3000", *map(chr, range(0x2000, 0x200B))), " "),
+        **dict.fromkeys(("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\uff0d"), "-"),
+        **dict.fromkeys(("\uff20", "\ufe6b"), "@"),
+        "\uff0e": ".",
+        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+    }
+)
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 #: Groups of digits apart by spaces, dashes or dots ("4111.1111.1111.1111"); Luhn's check decides.
@@ -27,14 +41,20 @@ CARD = re.compile(r"(?<![\d.-])(?:\d[ .-]?){12,18}\d(?![\d-]|\.\d)")
 #: ten or eleven digits alone ("call me 4155550142"). A lone run of digits longer than that (an
 #: id in a link, a card) or inside a decimal or a longer group is left to the other patterns.
 PHONE = re.compile(
-    r"(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}"
+    r"(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}"
     r"(?!\w)(?![ .-]\d)"
     r"|(?<![\w+])(?<!\d[ .-])1(?P<trunk>[ .-])\d{3}(?P=trunk)\d{3}(?P=trunk)\d{4}(?!\w)(?![ .-]\d)"
     r"|(?<![\w+])(?<!\d[ .-])0\d{4}[ .-]?\d{6}(?!\w)(?![ .-]\d)"
     r"|(?<![\w+])(?<!\d[ .-])(?:\+\d{1,3}[ .-]?\d|0\d)(?P<pair>[ .-]?)\d{2}(?:(?P=pair)\d{2}){3}(?!\w)(?![ .-]\d)"
-    r"|(?<![\w+])\+\d{1,3}[ .-]?\d{6,12}(?!\w)(?![ .-]\d)"
+    r"|(?<![\w+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])\d{6,12}(?!\w)(?![ .-]\d)"
     r"|(?<![\w+./#:=-])(?:\d{10}|[01]\d{10})(?![\w/-]|[.,]\d)"
 )
+#: An international bank account number: a country, two check digits and up to thirty letters and
+#: digits, often in groups of four ("GB82 WEST 1234 5698 7654 32"); ISO 13616's check decides.
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+#: A United States social security number as written ("123-45-6789"); numbers the SSA never
+#: issues (area 000, 666 or 900-999, group 00, serial 0000) are left alone.
+NATIONAL_ID = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 REFERENCE = re.compile(
     r"\b(?:booking|confirmation|conf|reservation|record locator|locator|pnr|reference|ref|order|"
     r"ticket|account|acct|member(?:ship)?|customer|case|claim|policy|loyalty)"
@@ -71,6 +91,8 @@ STREET_WORD = re.compile(
 MASKS = {
     "email": "[email]",
     "card_number": "[card]",
+    "bank_account": "[account]",
+    "national_id": "[id]",
     "phone": "[phone]",
     "reference": "[reference]",
     "street_address": "[address]",
@@ -90,6 +112,16 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def iban_valid(value: str) -> bool:
+    """ISO 13616's check: the country and check digits moved to the end, letters as 10-35, the
+    number modulo 97 is 1. Weeds out codes that merely look like one."""
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    number = "".join(str(int(char, 36)) for char in compact[4:] + compact[:4])
+    return int(number) % 97 == 1
+
+
 def whole_values(text: str, start: int, end: int) -> tuple[int, int]:
     """``start:end`` of ``text`` widened so that it cuts no personal data value in two: a piece
     shown or masked on its own ("janepii@example." of a sentence cut at the address's dot) would
@@ -104,6 +136,7 @@ def whole_values(text: str, start: int, end: int) -> tuple[int, int]:
 
 def find_pii(text: str) -> list[PiiSpan]:
     """Non-overlapping spans, earlier and more specific kinds first."""
+    text = text.translate(_LOOKALIKES)
     spans: list[PiiSpan] = []
 
     def free(start: int, end: int) -> bool:
@@ -113,10 +146,16 @@ def find_pii(text: str) -> list[PiiSpan]:
     digit_count = len(DIGIT.findall(text))
     if "@" in text:
         spans.extend(PiiSpan("email", m.start(), m.end()) for m in EMAIL.finditer(text))
+    for match in IBAN.finditer(text) if digit_count >= 4 else ():
+        if iban_valid(match.group(0)) and free(match.start(), match.end()):
+            spans.append(PiiSpan("bank_account", match.start(), match.end()))
     for match in CARD.finditer(text) if digit_count >= 13 else ():
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and luhn_valid(digits) and free(match.start(), match.end()):
             spans.append(PiiSpan("card_number", match.start(), match.end()))
+    for match in NATIONAL_ID.finditer(text) if digit_count >= 9 else ():
+        if free(match.start(), match.end()):
+            spans.append(PiiSpan("national_id", match.start(), match.end()))
     has_reference_word = REFERENCE_WORD.search(text) is not None
     for match in REFERENCE.finditer(text) if has_reference_word and digit_count >= 1 else ():
         start, end = match.span("value")
@@ -187,6 +226,7 @@ class PiiAnalyzer:
 def _may_hold_pii(text: str) -> bool:
     """Every pattern needs a digit, an ``@`` followed by a dot or six capitals in a row: skip the
     regexes otherwise."""
+    text = text.translate(_LOOKALIKES)
     return (
         DIGIT.search(text) is not None or ("@" in text and "." in text) or LETTER_RUN.search(text) is not None
     )
