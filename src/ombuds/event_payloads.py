@@ -67,6 +67,7 @@ class EventKind(StrEnum):
     ROUTING_RULE_CHANGED = "routing_rule.changed"
     ROUTING_RULES_REORDERED = "routing_rule.reordered"
     PIPELINE_FAILED = "pipeline.failed"
+    PIPELINE_RETRIED = "pipeline.retried"  # an operator sent a failed mention back to its stage
     RESOLUTION_APPLIED = "resolution.applied"
     RESOLUTION_REQUESTED = "resolution.requested"
     RESOLUTION_APPROVED = "resolution.approved"

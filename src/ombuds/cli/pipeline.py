@@ -36,6 +36,33 @@ def run(json_output: bool = typer.Option(False, "--json", help="Print a JSON sum
         console.print(f"advanced {dict(report.advanced) or 'nothing'}; {report.failed} failed")
 
 
+@app.command("retry")
+def retry(
+    brand: str | None = typer.Option(None, help="Slug of one brand; default: every brand."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Send the mentions a stage failed on back to that stage, once what failed is mended; the
+    runner (``ombuds serve``, or ``ombuds pipeline run``) takes them as new."""
+    from ombuds.accounts.queries import get_brand_by_slug
+    from ombuds.pipeline.failures import retry_failed
+
+    with database(get_settings()) as factory, factory.begin() as session:
+        brand_id = None
+        if brand is not None:
+            found = get_brand_by_slug(session, brand)
+            if found is None:
+                console.print(f"[red]--brand: no brand {brand[:40]!r}[/red]")
+                raise typer.Exit(2)
+            brand_id = found.id
+        sent = retry_failed(session, brand_id=brand_id)
+    if json_output:
+        print_json({"retried": sent})
+    elif sent:
+        console.print("sent back: " + ", ".join(f"{count} to {stage}" for stage, count in sent.items()))
+    else:
+        console.print("no mention has failed")
+
+
 @app.command("status")
 def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """How many mentions sit at each stage, and how fast each analysis path read lately."""
@@ -71,6 +98,12 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print JSON.")
     for stage, count in sorted(counts.items()):
         table.add_row(stage, str(count))
     console.print(table)
+    if counts.get("failed"):
+        console.print(
+            f"{counts['failed']} failed: their pipeline.failed events say why; once it is mended, "
+            "`ombuds pipeline retry` sends them back",
+            soft_wrap=True,
+        )
     reading = Table(f"analysis path (last {minutes} min)", "mentions", "messages/s", "share")
     for path, figure in paths.items():
         speed = figure.messages_per_second

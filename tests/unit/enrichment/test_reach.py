@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ombuds.enrichment.analyzers.reach import ReachAnalyzer
-from ombuds.enrichment.base import MentionFacts
+from ombuds.enrichment.analyzers.reach import MOST, ReachAnalyzer
+from ombuds.enrichment.base import MentionFacts, stored
 
 
 def reach(**facts: object) -> tuple[str | None, float]:
@@ -40,3 +40,16 @@ def test_metric_text_in_digits_that_are_not_plain_ascii_or_too_long_counts_as_no
     # "²".isdigit() is true, yet int("²") fails; int() of thousands of digits raises
     metrics = {"likes": "²", "retweet_count": "9" * 5000, "reply_count": "٣"}
     assert reach(author_followers=None, metrics=metrics) == ("low", 0.0)
+
+
+def test_counts_past_any_real_post_are_read_as_the_most_and_can_be_stored() -> None:
+    """A client sending likes of 1e308, or three names for likes at 9e18 each, once summed past
+    what JSON holds and failed the message's analysis: the message was accepted and never read."""
+    metrics = {"likes": 1e308, "favorites": 9 * 10**18, "favourites": 9 * 10**18, "retweets": float("inf")}
+    finding = ReachAnalyzer().analyze(
+        [MentionFacts("@skyways lost my bag", author_followers=2**63 - 1, metrics=metrics)]  # type: ignore[arg-type]
+    )[0]
+    assert finding.label == "very_high"
+    assert finding.data["engagement"] == {"reposts": 0, "replies": 0, "likes": 3 * MOST}
+    assert finding.data["followers"] == MOST
+    assert stored(finding)[4].startswith("{")  # the row's JSON is written

@@ -30,6 +30,9 @@ AUTHOR_BOOST = {"media": 0.15, "journalist": 0.15, "official": 0.1, "brand": 0.0
 
 
 KIND_OF_KEY = {key: kind for kind, keys in ENGAGEMENT_KEYS.items() for key in keys}
+#: More than any post has had or any account followed by (a quadrillion): a channel's or client's
+#: count beyond it is read as this, so sums stay within what the finding's JSON can store.
+MOST = 10**15
 
 
 def engagement(metrics: Mapping[str, int]) -> dict[str, int]:
@@ -45,19 +48,21 @@ def engagement(metrics: Mapping[str, int]) -> dict[str, int]:
 def _as_int(value: object) -> int:
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
     if isinstance(value, int | float):
-        return max(0, int(value))
+        return min(MOST, max(0, int(value)))
     if isinstance(value, str):
         text = value.strip()
         # isascii: "²".isdigit() is true, yet int("²") fails; int() of thousands of digits raises
         if text.isascii() and text.isdigit() and len(text) <= 18:
-            return int(text)
+            return min(MOST, int(text))
     return 0
 
 
 def reach_score(facts: MentionFacts) -> tuple[float, dict[str, object]]:
     """The score and the parts it was made of (shown to people who ask "why is this first?")."""
-    followers = max(0, facts.author_followers or 0)
+    followers = min(MOST, max(0, facts.author_followers or 0))
     counts = engagement(facts.metrics)
     echo = sum(ENGAGEMENT_WEIGHTS[kind] * count for kind, count in counts.items())
     audience = math.log10(1 + followers) / 7  # 10 M followers → 1.0
