@@ -68,6 +68,27 @@ def test_a_request_sent_again_with_its_key_answers_with_the_first_reply(
     assert [r["id"] for r in repeat.json()] == [r["id"] for r in made.json()]
     assert replies_on(session, case) == 5
 
+    # the key sent again with other words is refused, not answered with the first reply as if
+    # the new words were stored; the same words still replay
+    other = client.post(
+        f"/api/v1/cases/{case.id}/replies", json={"text": "Other words entirely."}, headers=headers
+    )
+    assert other.status_code == 422, other.text
+    assert "Idempotency-Key: this key was used for reply" in other.json()["detail"]
+    private = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": KIND_WORDS, "visibility": "private"},
+        headers=headers,
+    )
+    assert private.status_code == 422
+    changed = {**both, "private_text": "Could you send your booking code and phone?"}
+    ack_again = client.post(
+        f"/api/v1/cases/{case.id}/replies/acknowledge-then-private", json=changed, headers=ack
+    )
+    assert ack_again.status_code == 422
+    assert post_reply(client, case, headers).status_code == 200
+    assert replies_on(session, case) == 5
+
 
 def test_a_key_belongs_to_one_case_one_brand_and_someone_who_may_reply(
     client: TestClient, session: Session, brand: Brand, agent: User

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ombuds.cases.lifecycle import Actor, ensure_may_work, hold_and_reread
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
-from ombuds.errors import Conflict
+from ombuds.errors import Conflict, InvalidInput
 from ombuds.event_payloads import ReplyAwaitingApproval
 from ombuds.responses import queries
 from ombuds.responses.approval_actions import approve_reply as approve_reply
@@ -56,12 +56,14 @@ def submit_reply(
     is_public_closing: bool = False,
     as_draft: bool = False,
     idempotency_key: str | None = None,
+    submission_digest: str | None = None,
 ) -> Reply:
     """Check the reply and put it in the outbox, or in PR's queue when the brand's policy says so.
 
     ``as_draft``: a reply the desk writes for the agent (a fixed problem's message) waits on the
     case as a draft until the agent sends it (``send_draft``); one the policy holds goes to PR as usual.
-    ``idempotency_key``: one of ``submission_keys`` (a fresh one by default).
+    ``idempotency_key``: one of ``submission_keys`` (a fresh one by default), with the
+    ``submission_digest`` of the request that sent it.
     Raises ``ReplyBlocked`` (nothing stored) when a finding blocks.
     """
     ensure_may_work(session, case=case, actor=actor)
@@ -85,6 +87,7 @@ def submit_reply(
         findings=[f.to_data() for f in findings],
         needs_approval=reason,
         idempotency_key=idempotency_key or uuid.uuid4().hex,
+        submission_digest=submission_digest,
         next_attempt_at=None if reason or as_draft else now,
         is_public_closing=is_public_closing,
         created_at=now,
@@ -162,6 +165,7 @@ def acknowledge_then_private(
     private_text: str,
     actor: Actor,
     idempotency_keys: tuple[str, str] | None = None,
+    submission_digest: str | None = None,
 ) -> tuple[Reply, Reply]:
     """The public acknowledgement and the private reply, on the same case (one case, one SLA);
     ``idempotency_keys``: two of ``submission_keys``, the public reply's first."""
@@ -172,7 +176,15 @@ def acknowledge_then_private(
             raise ReplyBlocked(findings)
     public_key, private_key = idempotency_keys or (None, None)
     public, private = (
-        submit_reply(session, case=case, text=text, visibility=visibility, actor=actor, idempotency_key=key)
+        submit_reply(
+            session,
+            case=case,
+            text=text,
+            visibility=visibility,
+            actor=actor,
+            idempotency_key=key,
+            submission_digest=submission_digest,
+        )
         for text, visibility, key in (
             (public_text, Visibility.PUBLIC, public_key),
             (private_text, Visibility.PRIVATE, private_key),
@@ -190,12 +202,21 @@ def submission_keys(brand_id: int, client_key: str, count: int = 1) -> list[str]
     ]
 
 
-def earlier_submission(session: Session, *, case: Case, keys: Sequence[str], actor: Actor) -> list[Reply]:
+def submission_digest(request_body: str) -> str:
+    """What a request asked for, in 64 hex digits: its body as the API read it."""
+    return hashlib.sha256(request_body.encode()).hexdigest()
+
+
+def earlier_submission(
+    session: Session, *, case: Case, keys: Sequence[str], actor: Actor, digest: str | None = None
+) -> list[Reply]:
     """The replies the submission with these keys already made, in order (none: make them now).
 
     Only someone who may reply asks. The case is then held, so of two requests with one key at once
     the second waits until the first is stored and then finds its replies. A key used before on
-    another case is refused (Conflict): the client sent two different submissions under one key.
+    another case is refused (Conflict), and so is one sent again with another body (``digest``,
+    InvalidInput): the client sent two different submissions under one key, and replaying the
+    first would tell it the second was stored.
     """
     ensure_may_work(session, case=case, actor=actor)
     hold_and_reread(session, case)
@@ -203,6 +224,11 @@ def earlier_submission(session: Session, *, case: Case, keys: Sequence[str], act
     elsewhere = sorted({reply.case_id for reply in found if reply.case_id != case.id})
     if elsewhere:
         raise Conflict(f"this key was used for a reply on case {elsewhere[0]}; use a new key for a new reply")
+    if digest is not None and any(reply.submission_digest not in (None, digest) for reply in found):
+        raise InvalidInput(
+            f"Idempotency-Key: this key was used for reply {found[0].id} with other words or settings; "
+            "send the same request to get that reply, or use a new key for a new reply"
+        )
     return found
 
 

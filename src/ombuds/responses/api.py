@@ -52,7 +52,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "The reply is not in a state that allows this (rejecting a sent reply, approving "
         "a withdrawn one); an Idempotency-Key already used for a reply on another case."
     },
-    422: {"description": "Empty or too long text, or a finding that blocks: `{detail, findings}`."},
+    422: {
+        "description": "Empty or too long text, or a finding that blocks: `{detail, findings}`; an "
+        "Idempotency-Key already used for a request with another body."
+    },
 }
 REPLAYED = "Idempotent-Replayed"
 IdempotencyKey = Annotated[
@@ -65,7 +68,7 @@ IdempotencyKey = Annotated[
         description="Your own key for this submission (visible ASCII, up to 255): sent again with "
         "the same key, the request answers 200 with the replies it made the first time (header "
         f"`{REPLAYED}: true`) instead of making them again. Scoped to the brand; a key used for "
-        "a reply on another case is refused (409).",
+        "a reply on another case is refused (409), and one sent again with another body (422).",
     ),
 ]
 
@@ -131,8 +134,11 @@ def create_reply(
     """Reply on the case: queued for sending, or held for PR when the brand's policy says so."""
     case = _case(session, case_id, scope)
     keys = actions.submission_keys(case.brand_id, idempotency_key) if idempotency_key else []
+    digest = actions.submission_digest(body.model_dump_json()) if keys else None
     if keys and (
-        earlier := actions.earlier_submission(session, case=case, keys=keys, actor=scope.actor(session))
+        earlier := actions.earlier_submission(
+            session, case=case, keys=keys, actor=scope.actor(session), digest=digest
+        )
     ):
         _replayed(response)
         return earlier[0]
@@ -145,6 +151,7 @@ def create_reply(
             actor=scope.actor(session),
             is_public_closing=body.is_public_closing,
             idempotency_key=keys[0] if keys else None,
+            submission_digest=digest,
         )
     except ReplyBlocked as exc:
         return blocked_answer(exc)
@@ -167,8 +174,11 @@ def acknowledge_then_private(
     """A public acknowledgement and a private reply on the same case (one case, one SLA)."""
     case = _case(session, case_id, scope)
     keys = actions.submission_keys(case.brand_id, idempotency_key, 2) if idempotency_key else []
+    digest = actions.submission_digest(body.model_dump_json()) if keys else None
     if keys and (
-        earlier := actions.earlier_submission(session, case=case, keys=keys, actor=scope.actor(session))
+        earlier := actions.earlier_submission(
+            session, case=case, keys=keys, actor=scope.actor(session), digest=digest
+        )
     ):
         _replayed(response)
         return earlier
@@ -181,6 +191,7 @@ def acknowledge_then_private(
                 private_text=body.private_text,
                 actor=scope.actor(session),
                 idempotency_keys=(keys[0], keys[1]) if keys else None,
+                submission_digest=digest,
             )
         )
     except ReplyBlocked as exc:

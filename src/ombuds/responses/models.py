@@ -62,6 +62,9 @@ class Reply(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     idempotency_key: Mapped[str] = mapped_column(String(64))
+    #: what the request that made it asked for (a digest of its body), when a client's
+    #: Idempotency-Key made it: the key sent again with another body is refused, not replayed
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
