@@ -87,6 +87,9 @@ def test_search_finds_a_case_by_its_third_message_by_handle_and_by_category_with
     ).json()
     assert mara in [r["id"] for r in only_category["results"] if r["kind"] == "case"]
     assert all(r["kind"] != "customer" for r in only_category["results"])
+    # as the search help writes them: snake_case for a category, a team's name with a dash
+    snake = client.get(URL, params={"q": "category:" + category.lower().replace(" ", "_")}, headers=headers)
+    assert mara in [r["id"] for r in snake.json()["results"] if r["kind"] == "case"], snake.text
     status = session.get(Case, mara).status  # type: ignore[union-attr]
     by_status = client.get("/api/v1/cases", params={"q": f"status:{status} team:care"}, headers=headers)
     assert mara in [item["id"] for item in by_status.json()["items"]], by_status.text

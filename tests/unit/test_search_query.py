@@ -107,3 +107,11 @@ def test_spans_that_do_not_fit_the_text_mark_nothing() -> None:
 
 def test_a_word_ending_in_a_colon_that_names_no_filter_stays_a_word() -> None:
     assert parse_query("re: my bag").words == ("re", "my", "bag")
+
+
+def test_a_category_or_team_typed_with_underscores_or_dashes_is_the_same_name() -> None:
+    from ombuds.search.queries import _folded
+
+    assert _folded("lost_luggage") == _folded("Lost Luggage") == _folded("lost-luggage") == "lost luggage"
+    assert _folded("Customer  Care") == _folded("customer_care")
+    assert _folded("Late Flight").startswith(_folded("late_fl"))
