@@ -111,6 +111,17 @@ def test_pr_confirms_a_growing_category_as_billings_problem_and_billing_sees_it_
     sign_in(client, "ada@skyways.test")
     case_page = client.get(f"/cases/{extra.id}")
     assert "Refund batch job stuck" in case_page.text
+    # nothing is chosen for the agent: one click on Link must not tie the case to a wrong cause
+    choice = re.search(r'<select id="case-problem-choice".*?</select>', case_page.text, re.S)
+    assert choice is not None
+    assert '<option value="" selected>Choose the problem…</option>' in choice.group(0)
+    unchosen = client.post(
+        f"/cases/{extra.id}/problem", data={"csrf_token": _csrf(case_page.text), "problem_id": ""}
+    )
+    assert unchosen.status_code == 303
+    assert "Refund batch job stuck" not in re.sub(
+        r"<select.*?</select>", "", client.get(f"/cases/{extra.id}").text, flags=re.S
+    )
     linked = client.post(
         f"/cases/{extra.id}/problem",
         data={"csrf_token": _csrf(case_page.text), "problem_id": str(problem.id)},
