@@ -17,7 +17,7 @@ from ombuds.errors import OmbudsError
 from ombuds.fields import Id
 from ombuds.promises.queries import list_drafts
 from ombuds.routing import assignment_actions as actions
-from ombuds.routing.assignment_queries import list_team_members
+from ombuds.routing.assignment_queries import list_team_members, teams_of
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.templating import flash, render
 
@@ -44,12 +44,15 @@ def _back(team_id: int | None) -> RedirectResponse:
 def team_page(
     request: Request, signed_in: CurrentUser, session: DbSession, team: str | None = None
 ) -> Response:
-    """One team's members (the first team when none is chosen)."""
+    """One team's members; when none is chosen, the first team the person belongs to (as the
+    Tasks page opens), else the first team."""
     brand = signed_in.brand
     if brand is None:
         return render(request, "cases/no_brand.html", signed_in=signed_in)
     teams = list_teams(session, brand.id)
-    chosen = next((t for t in teams if str(t.id) == team), teams[0] if teams else None)
+    own = {t.id for t in teams_of(session, brand_id=brand.id, user_id=signed_in.user.id)}
+    default = next((t for t in teams if t.id in own), teams[0] if teams else None)
+    chosen = next((t for t in teams if str(t.id) == team), default)
     return render(
         request,
         "team/members.html",
