@@ -5,14 +5,17 @@ dates all cut days at the brand's midnight (its SLA policy's time zone)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role
 from ombuds.cases.models import CaseStatus
+from ombuds.clock import utcnow
 from ombuds.routing.models import SlaPolicySetting
 from ombuds.routing.sla_config import DEFAULT_CONFIG
 from tests.integration.test_metrics_outcomes import Desk
@@ -82,3 +85,23 @@ def test_a_new_york_desk_counts_its_own_days(
     found = client.get("/api/v1/search", params={"q": "bag date:2026-11-05"}, headers=bearer)
     assert found.status_code == 200, found.text
     assert {hit["case_id"] for hit in found.json()["results"] if hit["kind"] != "customer"} == {late.id}
+
+
+def test_the_debt_of_a_period_not_over_yet_is_the_debt_now(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand
+) -> None:
+    """A complaint open for seven days weighs twice a new one; a period that ends tonight, or in
+    2999, must not weigh it as if it had waited until then."""
+    _, secret = accounts.create_api_token(session, brand=brand, name="metrics")
+    session.commit()
+    bearer = httpx2.Headers({"Authorization": f"Bearer {secret}"})
+    week_ago = utcnow() - timedelta(days=7)
+    Desk(session, session_factory, brand).complaint("amy", week_ago.strftime("%Y-%m-%dT%H:%M:%S"))
+    today = utcnow().date().isoformat()
+    for end in (today, "2999-12-31"):
+        found = client.get(
+            "/api/v1/metrics/experience-debt", params={"from": today, "to": end}, headers=bearer
+        )
+        assert found.status_code == 200, found.text
+        assert found.json()["unresolved_negative"] == pytest.approx(2.0, abs=0.01), end
+        assert [case["weight"] for case in found.json()["pay_down"]] == [pytest.approx(2.0, abs=0.01)]

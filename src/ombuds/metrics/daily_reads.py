@@ -231,10 +231,17 @@ def opened_by_group(session: Session, scope: Scope, key: Any) -> dict[d.GroupKey
 
 
 def debt_totals(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[datetime, float]:
-    """The summed weight of the debt at each moment (``outcome_reads.debt_totals``): from the day
-    rows when every moment is a midnight and they hold the scope, else from the open spans."""
-    found = debt_from_days(session, scope, moments)
-    return found if found is not None else outcome_reads.debt_totals(session, scope, moments)
+    """The summed weight of the debt at each moment (``outcome_reads.debt_totals``): at a (UTC)
+    midnight from the day rows when they hold the scope, at other moments (now, a brand's own
+    midnight) from the open spans."""
+    midnights = [moment for moment in moments if od.day_of(moment) == moment]
+    found = debt_from_days(session, scope, midnights) if midnights else {}
+    if found is None:
+        found = {}
+    rest = [moment for moment in moments if moment not in found]
+    if rest:
+        found |= outcome_reads.debt_totals(session, scope, rest)
+    return {moment: found[moment] for moment in moments}
 
 
 def debt_from_days(

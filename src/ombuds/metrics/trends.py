@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ombuds.clock import utcnow
 from ombuds.metrics import definitions as d
 from ombuds.metrics.daily_reads import debt_totals, grouped_tallies, opened_per_cut
 from ombuds.metrics.outcome_reads import heaviest_debt
@@ -61,14 +62,19 @@ def read_resolved(session: Session, scope: Scope, *, group: Any = None) -> Resol
     return ResolvedRead(whole, per_cut, groups)
 
 
-def read_open(session: Session, scope: Scope) -> OpenRead:
+def read_open(session: Session, scope: Scope, *, now: datetime | None = None) -> OpenRead:
     """The debt as sums the database adds up (``definitions.debt_total``), and case by case only
-    the heaviest at the end (what would pay it down fastest)."""
+    the heaviest at the end (what would pay it down fastest). A bucket that has not ended yet (today's,
+    or a period asked into the future) counts the debt as it stands ``now``: weighing open cases by
+    an age they have not reached would invent debt."""
     cuts = d.buckets(scope.start, scope.end, timezone=scope.timezone)
+    now = now or utcnow()
+    at = {end: min(end, now) for _, end in cuts}
+    found = debt_totals(session, scope, sorted(set(at.values())))
     return OpenRead(
         opened=opened_per_cut(session, scope, cuts),
-        totals=debt_totals(session, scope, [end for _, end in cuts]),
-        heaviest=heaviest_debt(session, scope, scope.end, limit=HEAVIEST),
+        totals={end: found[moment] for end, moment in at.items()},
+        heaviest=heaviest_debt(session, scope, min(scope.end, now), limit=HEAVIEST),
     )
 
 
