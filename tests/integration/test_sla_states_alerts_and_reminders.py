@@ -396,6 +396,15 @@ def test_a_breach_goes_once_to_the_brands_webhook_with_the_case_link_and_to_mana
         told = check.scalars(select(Notification).where(Notification.user_id == manager.id)).all()
         assert [n.kind for n in told] == ["sla_breached"]
 
+    # the agent is not told of the breach here; the page says so and leads to their breached cases
+    sign_in(client, "agent@skyways.test")
+    empty = client.get("/notifications").text
+    assert 'data-testid="no-notifications"' in empty
+    assert "no case you answer for has breached" not in empty
+    assert 'href="/inbox?assignee=me&amp;sla=breached"' in empty
+    assert client.get("/inbox?assignee=me&sla=breached").status_code == 200
+    client.cookies.clear()
+
     sign_in(client, "manager@skyways.test")
     page = client.get("/notifications")
     assert page.status_code == 200
