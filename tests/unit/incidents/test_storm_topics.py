@@ -76,3 +76,45 @@ def test_volume_alone_still_joins_the_storm_on_its_key() -> None:
     changes = book.fold(alarm(range(100, 105), START + 720), recent)
     assert all(c.storm_id == 1 for c in changes)
     assert len(book.open_storms()) == 1
+
+
+POST = "Why rush? #SlowDownWithLarkspur is the most honest slogan ever #{n}"
+ELSEWHERE = ("I was double charged on my booking #{n}", "my bag did not arrive in Austin #{n}")
+
+
+def test_a_spike_joining_a_storm_about_one_thing_does_not_bring_the_whole_hours_mentions() -> None:
+    """A post's storm (a cluster of one phrase) that the brand's volume spike joins is bigger for
+    it, but a billing question or a lost bag written in that busy hour is not about the post: its
+    customer must not get the post's holding statement."""
+    book = StormBook(DetectorSettings(), random.Random(1))
+    recent = {i: message(i, POST.format(n=i), START + i) for i in range(12)}
+    phrase = ((7, "slowdownwithlarkspur"),)
+    cluster = Alarm(
+        Signal.CLUSTER,
+        "phrase:7",
+        datetime.fromtimestamp(START + 12, UTC),
+        tuple(range(12)),
+        6.0,
+        phrases=phrase,
+    )
+    (opened,) = book.fold(cluster, recent)
+    storm = book.storms[opened.storm_id]
+    for i, text in enumerate(ELSEWHERE * 3, start=50):
+        recent[i] = message(i, text.format(n=i), START + 20 + i)
+
+    changes = book.fold(alarm(range(56), START + 120), recent)  # the spike: the post's and the rest
+
+    assert [(c.kind, c.storm_id) for c in changes] == [("signal", storm.storm_id)]  # the same storm
+    assert not set(changes[0].mention_ids) & set(range(50, 56))
+    assert "volume:all" in storm.keys
+
+    # while the volume still runs hot, a new billing question does not join the post's storm;
+    # one more reaction to the post does, by its phrase
+    def volume_is_hot(tag: str, *_: object) -> bool:
+        return tag.startswith("volume:")
+
+    billing = message(60, ELSEWHERE[0].format(n=60), START + 200)
+    assert book.attach(billing, ["all"], {}, START + 200, volume_is_hot) == []
+    reaction = message(61, POST.format(n=61), START + 210)
+    joined = book.attach(reaction, ["all"], {7: "slowdownwithlarkspur"}, START + 210, volume_is_hot)
+    assert [(c.storm_id, c.mention_ids) for c in joined] == [(storm.storm_id, (61,))]

@@ -96,7 +96,7 @@ class StormBook:
                 # burst keeps the key hot, and its people would vanish into the old incident
                 if at - storm.last_activity_at.timestamp() > HOUR_SECONDS:
                     continue
-                if any(is_hot(tag, keys, message, at) for tag in storm.keys):
+                if any(is_hot(tag, keys, message, at) for tag in _own_tags(storm)):
                     chosen = storm
                     break
         if chosen is None or not chosen.attach(message, self.rng):
@@ -188,9 +188,12 @@ class StormBook:
                 **alarm.evidence,
             }
         storm.last_activity_at = alarm.at
+        # a count on another key joining the storm (the brand's volume, a category's, a channel's)
+        # says it is big, not that every mention of that spike is about it: those join by the
+        # storm's phrases or its own key as they come
         added = [
             mention_id
-            for mention_id in alarm.mention_ids
+            for mention_id in (alarm.mention_ids if draws_mentions(storm, tag) else ())
             if mention_id in recent and storm.attach(recent[mention_id], self.rng)
         ]
         if kind != "grew" or added:
@@ -264,3 +267,22 @@ def is_praise(alarm: Alarm, recent: Mapping[int, StormMessage]) -> bool:
     positive = sum(1 for s in known if s == "positive") / len(known)
     negative = sum(1 for s in known if s == "negative") / len(known)
     return positive >= PRAISE_POSITIVE_SHARE and negative < PRAISE_NEGATIVE_SHARE
+
+
+#: Signals that count a key's mentions (the brand's, a category's, a channel's) rather than name a
+#: subject (a phrase, a cluster, an author): every mention of a spike on the key is in their alarm.
+COUNTING = frozenset({Signal.VOLUME.value, Signal.SIGNAL_RISE.value, Signal.NEGATIVE_SHARE.value})
+
+
+def draws_mentions(storm: Storm, tag: str) -> bool:
+    """Do the mentions behind an alarm on ``tag`` (or a key of ``tag`` running hot) belong to the
+    storm? A subject's always; a count's only on the key that opened the storm. A storm about a
+    marketing post that the brand's volume, or a category's, joined is bigger for it, yet a billing
+    question or a lost bag written in that busy hour is not about the post, and its customer must
+    not get the post's holding statement."""
+    return tag.partition(":")[0] not in COUNTING or tag == f"{storm.signal.value}:{storm.key}"
+
+
+def _own_tags(storm: Storm) -> list[str]:
+    """The keys whose heat draws new mentions into the storm (``draws_mentions``)."""
+    return [tag for tag in sorted(storm.keys) if draws_mentions(storm, tag)]
