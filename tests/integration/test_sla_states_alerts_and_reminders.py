@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, TeamMember, User
 from ombuds.cases.models import Case, Priority
-from ombuds.clock import utcnow
+from ombuds.clock import as_utc, utcnow
 from ombuds.incidents import actions as incidents
 from ombuds.incidents.delivery import deliver_due_alerts
 from ombuds.incidents.models import Alert, AlertKind, AlertStatus
@@ -204,7 +204,18 @@ def test_the_next_response_clock_runs_from_the_customers_new_message_until_our_r
     assert run_sla_round(session_factory, now=breach + timedelta(minutes=5)).escalated == []
     assert run_sla_round(session_factory, now=breach + timedelta(hours=1)).escalated == []
     with session_factory() as session:
-        assert session.get(Case, case.id).priority == max(Priority.URGENT, priority - 1)  # type: ignore[union-attr]
+        raised = session.get(Case, case.id)
+        assert raised is not None
+        assert raised.priority == max(Priority.URGENT, priority - 1)
+        # the deadline it missed stands: the raised priority's shorter target does not move it
+        # earlier, which would read the case as more overdue than the breach it escalated
+        assert DEFAULT_POLICY.next_response[Priority(raised.priority)] < allowed
+        missed = asked_again + allowed
+        still = case_sla_states(session, case_ids=[case.id], now=breach + timedelta(hours=1))[case.id]
+        assert still.clock is not None
+        assert still.clock.due == missed
+        assert still.state is SlaState.BREACHED
+        assert as_utc(raised.next_response_due_at) == missed  # type: ignore[arg-type]
 
     # our reply stops the clock: only the resolution clock runs again
     ingest(

@@ -68,3 +68,6 @@ class SlaClock(Base):
     #: the customer's unanswered message whose next-response breach escalated: that deadline is not
     #: stored (it follows the priority, which the escalation raises), so the breach is known by its start
     escalated_next_since: Mapped[datetime | None]
+    #: the next-response deadline that breach missed: it stands for that message, though the raised
+    #: priority's shorter target would put it earlier (the case would read more overdue than it is)
+    escalated_next_due: Mapped[datetime | None]

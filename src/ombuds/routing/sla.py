@@ -175,12 +175,15 @@ def running_clocks(
     first_responded_at: datetime | None,
     resolve_due: datetime | None,
     unanswered_since: datetime | None,
+    missed_next_due: datetime | None = None,
 ) -> list[Clock]:
     """The clocks that run for an open case.
 
     Until the first response, the first-response clock; after it, the next-response clock runs
     from the customer's first message that has no answer yet (``unanswered_since``) until the
-    next reply; the resolution clock runs throughout.
+    next reply, due as the priority says or, once its breach escalated, when it was missed
+    (``missed_next_due``: the priority the breach raised would move it earlier); the resolution
+    clock runs throughout.
     """
 
     def allowed(target: Target) -> timedelta:
@@ -193,7 +196,9 @@ def running_clocks(
                 Clock(Target.FIRST_RESPONSE, opened_at, first_response_due, allowed(Target.FIRST_RESPONSE))
             )
     elif unanswered_since is not None:
-        due = due_at(policy, Target.NEXT_RESPONSE, priority=priority, start=unanswered_since, channel=channel)
+        due = missed_next_due or due_at(
+            policy, Target.NEXT_RESPONSE, priority=priority, start=unanswered_since, channel=channel
+        )
         if due is not None:
             clocks.append(Clock(Target.NEXT_RESPONSE, unanswered_since, due, allowed(Target.NEXT_RESPONSE)))
     if resolve_due is not None:

@@ -278,10 +278,11 @@ def _escalate(session: Session, *, case_id: int, now: datetime) -> bool:
         if target is sla.Target.NEXT_RESPONSE
         else (SlaClock.escalated_due_at, due)
     )
+    missed_next = {SlaClock.escalated_next_due: due} if target is sla.Target.NEXT_RESPONSE else {}
     claimed = session.execute(
         update(SlaClock)
         .where(SlaClock.case_id == case_id, or_(column.is_(None), column != key))
-        .values({column: key})
+        .values({column: key, **missed_next})
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]

@@ -55,13 +55,32 @@ def unanswered_since(session: Session, *, case_ids: Collection[int] | None = Non
     return {case_id: as_utc(at) for case_id, at in session.execute(query) if case_id is not None}
 
 
+def _missed(since: datetime | None, due: datetime | None, unanswered: datetime | None) -> datetime | None:
+    """The next-response deadline a breach escalated, while the message it was for still waits."""
+    if since is None or due is None or unanswered is None or as_utc(since) != as_utc(unanswered):
+        return None
+    return as_utc(due)
+
+
 def next_response_due(session: Session, *, unanswered: dict[int, datetime]) -> dict[int, datetime]:
-    """When each case's next response is due, from the customer's unanswered message and the brand's policy."""
+    """When each case's next response is due, from the customer's unanswered message and the brand's
+    policy; for a message whose breach escalated, the deadline it missed (the priority that breach
+    raised would otherwise move it earlier)."""
     if not unanswered:
         return {}
+    rows = session.execute(
+        select(SlaClock.case_id, SlaClock.escalated_next_since, SlaClock.escalated_next_due).where(
+            SlaClock.case_id.in_(list(unanswered)), SlaClock.escalated_next_due.is_not(None)
+        )
+    )
+    missed = {
+        case_id: due
+        for case_id, since, escalated in rows
+        if (due := _missed(since, escalated, unanswered[case_id])) is not None
+    }
     policies: dict[int, sla.SlaPolicy] = {}
-    found = {}
-    for case in session.scalars(select(Case).where(Case.id.in_(list(unanswered)))):
+    found = dict(missed)
+    for case in session.scalars(select(Case).where(Case.id.in_([i for i in unanswered if i not in missed]))):
         policy = policies.get(case.brand_id)
         if policy is None:
             policy = policies[case.brand_id] = get_sla_policy(session, case.brand_id)
@@ -77,7 +96,9 @@ def next_response_due(session: Session, *, unanswered: dict[int, datetime]) -> d
     return found
 
 
-def clocks_of(policy: sla.SlaPolicy, case: Case, *, unanswered: datetime | None) -> list[sla.Clock]:
+def clocks_of(
+    policy: sla.SlaPolicy, case: Case, *, unanswered: datetime | None, missed_next_due: datetime | None = None
+) -> list[sla.Clock]:
     """The case's running clocks under ``policy``."""
 
     def utc(moment: datetime | None) -> datetime | None:
@@ -92,6 +113,7 @@ def clocks_of(policy: sla.SlaPolicy, case: Case, *, unanswered: datetime | None)
         first_responded_at=utc(case.first_responded_at),
         resolve_due=utc(case.resolve_due_at),
         unanswered_since=unanswered,
+        missed_next_due=missed_next_due,
     )
 
 
@@ -103,18 +125,21 @@ def case_sla_states(session: Session, *, case_ids: Collection[int], now: datetim
     if not case_ids:
         return {}
     rows = session.execute(
-        select(Case, SlaClock.paused_at)
+        select(Case, SlaClock.paused_at, SlaClock.escalated_next_since, SlaClock.escalated_next_due)
         .outerjoin(SlaClock, SlaClock.case_id == Case.id)
         .where(Case.id.in_(case_ids), Case.status.in_(TIMED))
     ).all()
     unanswered = unanswered_since(session, case_ids=case_ids)
     policies: dict[int, sla.SlaPolicy] = {}
     states = {}
-    for case, paused_at in rows:
+    for case, paused_at, escalated_since, escalated_due in rows:
         policy = policies.get(case.brand_id)
         if policy is None:
             policy = policies[case.brand_id] = get_sla_policy(session, case.brand_id)
         is_paused = case.status is CaseStatus.PENDING or paused_at is not None
-        clocks = clocks_of(policy, case, unanswered=unanswered.get(case.id))
+        waiting = unanswered.get(case.id)
+        clocks = clocks_of(
+            policy, case, unanswered=waiting, missed_next_due=_missed(escalated_since, escalated_due, waiting)
+        )
         states[case.id] = sla.case_sla(policy, clocks, now=now, is_paused=is_paused)
     return states
