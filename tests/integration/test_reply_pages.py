@@ -201,6 +201,9 @@ def test_an_urgent_reply_waits_in_the_approvals_queue_and_approving_it_there_sen
         f"/replies/{reply.id}/approve", data={"csrf_token": csrf_of(queue.text), "note": "Good, send it"}
     )
     assert approved.status_code == 303
+    # no connector sends on this channel: PR is told it may have to be posted by hand
+    told = client.get(approved.headers["location"]).text
+    assert "waits on the case for someone to post it there by hand" in told
     again = client.post(f"/replies/{reply.id}/approve", data={"csrf_token": csrf_of(queue.text)})
     assert "already queued: nothing changed" in client.get(again.headers["location"]).text
     assert 'data-testid="no-approvals"' in client.get("/replies/approvals").text

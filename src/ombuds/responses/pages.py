@@ -46,7 +46,7 @@ from ombuds.responses.values import Visibility, channel_limit
 from ombuds.responses.wording.queries import holding_statements
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
-from ombuds.web.templating import flash, render
+from ombuds.web.templating import channel_name, flash, render
 
 router = APIRouter()
 
@@ -400,7 +400,12 @@ def approve_reply(
     except (InvalidInput, Conflict) as error:
         return _refused(request, session, error, QUEUE)
     if moved:
-        flash(request, f"Reply on case #{reply.case_id} approved: it goes out shortly.", "success")
+        flash(
+            request,
+            f"Reply on case #{reply.case_id} approved: it goes out shortly, or, where no connector sends "
+            f"on {channel_name(reply.channel)}, waits on the case for someone to post it there by hand.",
+            "success",
+        )
     else:
         flash(
             request,
