@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, Team, User
 from ombuds.cases.lifecycle import Actor
-from ombuds.cases.models import Case
+from ombuds.cases.models import Case, Customer
 from ombuds.clock import utcnow
 from ombuds.incidents import actions as incidents
 from ombuds.incidents.models import Incident
@@ -486,6 +486,19 @@ def test_a_viewer_cannot_search_by_personal_data_to_learn_whose_it_is(
     # a word also written in the open is searched as any word, by a viewer too
     assert viewer.get("/api/v1/search?q=lisbon").json()["results"]
     assert viewer.get("/api/v1/cases?q=lisbon").json()["items"]
+    # nor does a piece of a phone number a customer put in their name find them
+    customer = session.get(Customer, seeded.ids["customer_id"])
+    assert customer is not None
+    customer.display_name = "Nora 0044 20 7946 0111"
+    session.commit()
+
+    def customers_found(client: TestClient, q: str) -> list[int]:
+        found = client.get(f"/api/v1/search?q={q}").json()["results"]
+        return [hit["id"] for hit in found if hit["kind"] == "customer"]
+
+    assert customers_found(viewer, "7946") == []
+    assert customers_found(agent, "7946") == [customer.id]
+    assert customers_found(viewer, "nora") == [customer.id]  # her name's own words, in the open
 
 
 #: Answers that show the bare repeat: its case and customer, the incident that quotes it, search.

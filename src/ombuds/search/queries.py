@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Team
 from ombuds.cases.models import Case, Customer, Identity
 from ombuds.cases.privacy import mask_found, pii_marks, values
+from ombuds.enrichment.analyzers.pii import find_pii
 from ombuds.enrichment.findings import PII
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Mention
@@ -166,8 +167,9 @@ def _open_case_ids(session: Session, query: SearchQuery, *, brand_id: int) -> li
 
 
 def _customers_in_the_open(session: Session, customer_ids: Collection[int], words: Sequence[str]) -> set[int]:
-    """Of these customers, those the words find in their name or a handle that is no personal value
-    (an e-mail address is one: "janepii" finding janepii@example.org would tell whose it is)."""
+    """Of these customers, those the words find in their name or handles outside the personal values
+    they hold (an e-mail address as a handle, a phone number in a name: "janepii" finding
+    janepii@example.org, or "7946" finding "Nora 0044 20 7946 0111", would tell whose it is)."""
     if not customer_ids:
         return set()
     handles: dict[int, list[str]] = {}
@@ -180,9 +182,8 @@ def _customers_in_the_open(session: Session, customer_ids: Collection[int], word
     )
     kept = set()
     for customer_id in customer_ids:
-        known_by = handles.get(customer_id, [])
-        personal = [handle for handle in known_by if mask_found(handle) != handle]
-        line = " ".join([names.get(customer_id, ""), *known_by])
+        line = " ".join([names.get(customer_id, ""), *handles.get(customer_id, [])])
+        personal = [line[span.start : span.end] for span in find_pii(line)]
         if not found_only_in_personal_data(words, line, personal):
             kept.add(customer_id)
     return kept
