@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts import actions as accounts
 from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.lifecycle import Actor
-from ombuds.cases.models import Case, CaseStatus
+from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.events import Event
 from ombuds.incidents import actions
 from ombuds.incidents.detectors import Severity
@@ -280,3 +280,70 @@ def test_the_reply_all_confirmation_shows_the_words_and_where_they_go(
     assert "X: 3 cases · at most 280 characters" in asked.text
     assert f"{len(statement.strip())} here: these cases will be refused" in asked.text
     assert session.scalars(select(Reply)).all() == [], "asking sends nothing"
+
+
+def test_pr_sees_each_case_before_answering_them_all_and_unticks_one_the_incident_does_not_concern(
+    client: TestClient, session: Session, brand: Brand, storm: tuple[Incident, list[Case]]
+) -> None:
+    incident, cases = storm
+    pia = _member(session, brand, "pia@skyways.test", Role.PR)
+    create_talking_point(
+        session,
+        brand_id=brand.id,
+        title=incident.title,
+        text="We know the app is down and are fixing it.",
+        actor_id=pia.id,
+        now=NOW,
+        incident_id=incident.id,
+    )
+    session.commit()
+    sign_in(client, "pia@skyways.test")
+    token = _csrf(client.get(f"/incidents/{incident.id}").text)
+    asked = client.post(
+        f"/incidents/{incident.id}/reply-all", data={"visibility": "public", "csrf_token": token}
+    )
+    listed = re.findall(r'name="case" value="(\d+)" checked', asked.text)
+    assert sorted(map(int, listed)) == sorted(c.id for c in cases[:3])  # each open case, ticked
+    assert "App down bo" in asked.text
+    # bo's case was linked by mistake: PR unticks it, and only the others are answered
+    kept = [str(cases[0].id), str(cases[2].id)]
+    sent = client.post(
+        f"/incidents/{incident.id}/reply-all",
+        data={"visibility": "public", "confirmed": "yes", "chosen": "yes", "case": kept, "csrf_token": token},
+    )
+    assert sent.status_code == 303
+    session.expire_all()
+    assert sorted(r.case_id for r in session.scalars(select(Reply))) == sorted(int(i) for i in kept)
+    # nothing ticked: nothing done (a value that is no id ticks nothing)
+    before = len(session.scalars(select(Reply)).all())
+    priorities = [c.priority for c in cases[:3]]
+    assert Priority.URGENT not in priorities
+    client.post(
+        f"/incidents/{incident.id}/bulk",
+        data={
+            "action": "priority",
+            "priority": "1",
+            "confirmed": "yes",
+            "chosen": "yes",
+            "case": "x",
+            "csrf_token": token,
+        },
+    )
+    session.expire_all()
+    assert [session.get(Case, c.id).priority for c in cases[:3]] == priorities  # type: ignore[union-attr]
+    assert len(session.scalars(select(Reply)).all()) == before
+    # the same request with one case ticked changes that case alone
+    client.post(
+        f"/incidents/{incident.id}/bulk",
+        data={
+            "action": "priority",
+            "priority": "1",
+            "confirmed": "yes",
+            "chosen": "yes",
+            "case": str(cases[1].id),
+            "csrf_token": token,
+        },
+    )
+    session.expire_all()
+    now = [session.get(Case, c.id).priority for c in cases[:3]]  # type: ignore[union-attr]
+    assert now == [priorities[0], Priority.URGENT, priorities[2]]

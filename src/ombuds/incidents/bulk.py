@@ -9,6 +9,7 @@ Replies built from the incident's holding statement are the reply tools' part
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -79,9 +80,12 @@ class BulkOutcome:
         return line + "."
 
 
-def open_cases(session: Session, *, incident: Incident) -> list[Case]:
-    """The incident's open cases (through its mentions or linked by hand), oldest first."""
+def open_cases(session: Session, *, incident: Incident, only: Collection[int] | None = None) -> list[Case]:
+    """The incident's open cases (through its mentions or linked by hand), oldest first; with
+    ``only``, those of them the person ticked (the others are not about the incident)."""
     ids = [row.id for row in queries.incident_cases(session, incident=incident, limit=10_000)]
+    if only is not None:
+        ids = [case_id for case_id in ids if case_id in set(only)]
     if not ids:
         return []
     return list(
@@ -91,6 +95,14 @@ def open_cases(session: Session, *, incident: Incident) -> list[Case]:
             .order_by(Case.opened_at, Case.id)
         )
     )
+
+
+def ticked(chosen: str, case_ids: list[str]) -> set[int] | None:
+    """The cases ticked on the confirmation page (``chosen`` says it listed them); None: every open
+    case, as before the page listed them. A value that is no id ticks nothing."""
+    if chosen != "yes":
+        return None
+    return {int(value) for value in case_ids if value.isascii() and value.isdigit() and len(value) < 19}
 
 
 def check_request(request: BulkRequest, *, brand_id: int) -> None:
@@ -124,7 +136,13 @@ def _apply(session: Session, case: Case, request: BulkRequest, *, actor: Actor, 
 
 
 def apply_to_open_cases(
-    session: Session, *, incident: Incident, request: BulkRequest, actor: Actor, now: datetime
+    session: Session,
+    *,
+    incident: Incident,
+    request: BulkRequest,
+    actor: Actor,
+    now: datetime,
+    only: Collection[int] | None = None,
 ) -> BulkOutcome:
     """Do ``request`` to each open case of the incident; one event per case changed, one on the incident.
 
@@ -134,7 +152,7 @@ def apply_to_open_cases(
     check_request(request, brand_id=incident.brand_id)
     outcome = BulkOutcome()
     reason = f"Part of incident #{incident.id}: {incident.title}"[: lifecycle.REASON_MAX_CHARS]
-    for case in open_cases(session, incident=incident):
+    for case in open_cases(session, incident=incident, only=only):
         try:
             changed = _apply(session, case, request, actor=actor, reason=reason)
         # refused before anything was written (set_case_status; an urgent case the actor may not lower)

@@ -370,8 +370,11 @@ def act_on_open_cases(
     assignee_id: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, AsTyped, Form(max_length=NOTE_MAX_CHARS), NoNul] = "",
     confirmed: Annotated[str, Form(max_length=10)] = "",
+    chosen: Annotated[str, Form(max_length=10)] = "",
+    case: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
 ) -> Response:
-    """Move, prioritise, assign or resolve every open case of the incident, after a confirmation with the count."""
+    """Move, prioritise, assign or resolve every open case of the incident, after a confirmation
+    listing them: the person unticks any the incident does not concern."""
     incident = _incident(session, signed_in, incident_id)
     _managing(session, signed_in, incident)
     try:
@@ -389,13 +392,15 @@ def act_on_open_cases(
         return _back(incident.id)
     if confirmed != "yes":
         fields = {"action": action, "team_id": team_id, "priority": priority, "assignee_id": assignee_id}
+        cases = bulk.open_cases(session, incident=incident)
         return render(
             request,
             "incidents/confirm_bulk.html",
             {
                 "incident": incident,
                 "what": wanted.describe(),
-                "count": len(bulk.open_cases(session, incident=incident)),
+                "count": len(cases),
+                "cases": cases,
                 "post_to": f"/incidents/{incident.id}/bulk",
                 "fields": fields | {"note": note},
             },
@@ -403,7 +408,12 @@ def act_on_open_cases(
         )
     try:
         outcome = bulk.apply_to_open_cases(
-            session, incident=incident, request=wanted, actor=Actor(signed_in.user), now=utcnow()
+            session,
+            incident=incident,
+            request=wanted,
+            actor=Actor(signed_in.user),
+            now=utcnow(),
+            only=bulk.ticked(chosen, case),
         )
     except OmbudsError as exc:
         session.rollback()

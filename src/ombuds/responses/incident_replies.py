@@ -8,6 +8,7 @@ left alone, so sending twice does not answer a customer twice. Callers own the t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,7 +45,13 @@ class RepliesOutcome:
 
 
 def reply_to_open_cases(
-    session: Session, *, incident: Incident, visibility: Visibility, actor: Actor, now: datetime
+    session: Session,
+    *,
+    incident: Incident,
+    visibility: Visibility,
+    actor: Actor,
+    now: datetime,
+    only: Collection[int] | None = None,
 ) -> RepliesOutcome:
     """Put the holding statement in the outbox (or PR's queue) once on each open case of the incident.
 
@@ -56,7 +63,7 @@ def reply_to_open_cases(
         raise InvalidInput(
             "statement: the incident has no approved holding statement in force; write one first"
         )
-    cases = open_cases(session, incident=incident)
+    cases = open_cases(session, incident=incident, only=only)
     texts = {case.id: filled_for_case(session, case=case, text=statement.version.text) for case in cases}
     answered = {
         (case_id, text)

@@ -30,7 +30,7 @@ from ombuds.clock import utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents.access import may_manage
-from ombuds.incidents.bulk import open_cases
+from ombuds.incidents.bulk import open_cases, ticked
 from ombuds.incidents.queries import get_incident
 from ombuds.responses import actions, approval_actions, incident_replies, queries
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
@@ -439,8 +439,11 @@ def reply_to_incident_cases(
     session: DbSession,
     visibility: Annotated[str, Form(max_length=16)] = Visibility.PUBLIC.value,
     confirmed: Annotated[str, Form(max_length=10)] = "",
+    chosen: Annotated[str, Form(max_length=10)] = "",
+    case: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies a default)
 ) -> Response:
-    """Reply to every open case of the incident with its holding statement, after a confirmation with the count."""
+    """Reply to every open case of the incident with its holding statement, after a confirmation
+    listing them: PR unticks any customer the statement does not concern."""
     incident = get_incident(session, incident_id, brand_ids=signed_in.brand_ids)
     if incident is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such incident.")
@@ -452,8 +455,8 @@ def reply_to_incident_cases(
     back = RedirectResponse(
         f"/incidents/{incident.id}#holding-statement", status_code=status.HTTP_303_SEE_OTHER
     )
-    chosen = next((v for v in Visibility if v.value == visibility), None)
-    if chosen is None:
+    chosen_visibility = next((v for v in Visibility if v.value == visibility), None)
+    if chosen_visibility is None:
         flash(request, f"visibility: {visibility!r} is not public or private", "error")
         return back
     if confirmed != "yes":
@@ -466,14 +469,15 @@ def reply_to_incident_cases(
             "incidents/confirm_bulk.html",
             {
                 "incident": incident,
-                "what": f"send the holding statement as a {chosen.value} reply",
+                "what": f"send the holding statement as a {chosen_visibility.value} reply",
                 "count": len(cases),
+                "cases": cases,
                 "post_to": f"/incidents/{incident.id}/reply-all",
-                "fields": {"visibility": chosen.value},
+                "fields": {"visibility": chosen_visibility.value},
                 "statement": text,
                 # per channel: how many cases, and the most a reply there takes (too long: refused there)
                 "channels": [
-                    (channel, count, channel_limit(channel, chosen))
+                    (channel, count, channel_limit(channel, chosen_visibility))
                     for channel, count in sorted(by_channel.items(), key=lambda item: -item[1])
                 ],
             },
@@ -481,7 +485,12 @@ def reply_to_incident_cases(
         )
     try:
         outcome = incident_replies.reply_to_open_cases(
-            session, incident=incident, visibility=chosen, actor=Actor(signed_in.user), now=utcnow()
+            session,
+            incident=incident,
+            visibility=chosen_visibility,
+            actor=Actor(signed_in.user),
+            now=utcnow(),
+            only=ticked(chosen, case),
         )
     except OmbudsError as exc:
         session.rollback()
