@@ -106,8 +106,16 @@ async def _csrf_rejected(request: Request, exc: Exception) -> Response:
     return error_page(request, 403, message)
 
 
+#: FastAPI's answer to a body it could not read at all (bytes that are not UTF-8, JSON nested past
+#: what the parser follows): it names no field, so the desk says what a body must be.
+_UNREADABLE_BODY = "There was an error parsing the body"
+_READABLE_BODY = "body: not JSON that can be read; send UTF-8 text, nested a few hundred levels at most"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        exc = StarletteHTTPException(400, _READABLE_BODY)
     if is_api(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _PAGE_MESSAGES else None
