@@ -301,9 +301,26 @@ def seed_replies(factory: sessionmaker[Session], *, brand_id: int, incident_id: 
     return summary
 
 
-def _pick(cases: dict[int, str], kind: str) -> int | None:
-    """The first case of this kind, else the first of any kind."""
-    return next((case_id for case_id, of in cases.items() if of == kind), next(iter(cases), None))
+def _pick(session: Session, cases: dict[int, str], kind: str, about: tuple[str, ...]) -> int | None:
+    """A case whose subject carries one of the words ``about`` (a credit's reason must fit the case
+    it is given on), of this kind first; else the first of the kind, else the first."""
+    of_kind = [case_id for case_id, of in cases.items() if of == kind]
+    subjects = dict(session.execute(select(Case.id, Case.subject).where(Case.id.in_(list(cases)))).all())
+    fitting = (
+        case_id for case_id in [*of_kind, *cases] if any(word in subjects[case_id].lower() for word in about)
+    )
+    return next(fitting, next(iter(of_kind), next(iter(cases), None)))
+
+
+def _stranded(session: Session, brand_id: int) -> int | None:
+    """An open case of a customer left without a hotel after a cancellation: the one a credit for a
+    missed connection and a paid hotel night is asked on."""
+    return session.scalar(
+        select(Case.id)
+        .where(Case.brand_id == brand_id, Case.status.in_(OPEN_CASE_STATUSES), Case.subject.ilike("%hotel%"))
+        .order_by(Case.opened_at, Case.id)
+        .limit(1)
+    )
 
 
 def seed_resolutions(
@@ -319,8 +336,17 @@ def seed_resolutions(
             )
         ).one()
         given = [
-            (_pick(summary.answered, "refund"), Decimal("60.00"), wording.CREDIT_REASON),
-            (_pick(summary.first_responses, "disruption"), Decimal("250.00"), wording.BIG_CREDIT_REASON),
+            (
+                _pick(session, summary.answered, "refund", ("refund",)),
+                Decimal("60.00"),
+                wording.CREDIT_REASON,
+            ),
+            (
+                _stranded(session, brand_id)
+                or _pick(session, summary.first_responses, "disruption", ("hotel",)),
+                Decimal("250.00"),
+                wording.BIG_CREDIT_REASON,
+            ),
         ]
         for case_id, amount, reason in given:
             if case_id is None:

@@ -22,11 +22,16 @@ from ombuds.mentions.models import Mention
 
 AGENT_EMAIL = "agent@larkspur.example"
 
-#: what a parked case waits on, a word its subject may carry, and the note the agent left
+#: what a parked case waits on, words its subject carries (none: any case), and the agent's note
 PARKED = (
-    (WaitingOn.REFUND, "refund", timedelta(days=3), "Refund issued; the bank takes up to 5 working days."),
-    (WaitingOn.TEAM, "bag", timedelta(days=1), "Baggage tracing is searching the transfer hub."),
-    (WaitingOn.CUSTOMER, "", timedelta(days=2), "Asked for the booking reference by private message."),
+    (
+        WaitingOn.REFUND,
+        ("refund", "charged"),
+        timedelta(days=3),
+        "Refund issued; the bank takes up to 5 working days.",
+    ),
+    (WaitingOn.TEAM, ("bag", "luggage"), timedelta(days=1), "Baggage tracing is searching the transfer hub."),
+    (WaitingOn.CUSTOMER, ("",), timedelta(days=2), "Asked for the booking reference by private message."),
 )
 
 
@@ -58,9 +63,10 @@ def everyday_cases(
     return [case for case in session.scalars(query) if case.id not in taken]
 
 
-def _pick(cases: list[Case], word: str, used: set[int]) -> Case | None:
+def _pick(cases: list[Case], words: tuple[str, ...], used: set[int]) -> Case | None:
+    """The first case not used yet whose subject carries one of ``words``."""
     for case in cases:
-        if case.id not in used and word in case.subject.lower():
+        if case.id not in used and any(word in case.subject.lower() for word in words):
             used.add(case.id)
             return case
     return None
@@ -77,8 +83,9 @@ def seed_follow_ups(
         actor = Actor(agent)
         used: set[int] = set()
         open_cases = everyday_cases(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=taken)
-        for waiting_on, word, ahead, note in PARKED:
-            case = _pick(open_cases, word, used) or _pick(open_cases, "", used)
+        for waiting_on, words, ahead, note in PARKED:
+            # a case about something else parked "waiting on a refund" would read as nonsense
+            case = _pick(open_cases, words, used)
             if case is None:
                 continue
             assign_case(session, case=case, assignee=agent, actor=actor)
@@ -86,7 +93,7 @@ def seed_follow_ups(
                 session, case=case, until=now + ahead, waiting_on=waiting_on, note=note, actor=actor, now=now
             )
             summary.parked[case.id] = waiting_on
-        came_back = _pick(open_cases, "", used)
+        came_back = _pick(open_cases, ("",), used)
         if came_back is not None:
             assign_case(session, case=came_back, assignee=agent, actor=actor)
             parked_at = now - timedelta(days=2)

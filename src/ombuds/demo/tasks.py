@@ -53,7 +53,7 @@ def seed_tasks(
         asks = {
             WaitingOn.REFUND: (
                 "billing",
-                "Refund the cancelled flight to the original card",
+                "Refund the charge to the original card",
                 timedelta(days=2),
             ),
             WaitingOn.TEAM: (
@@ -80,6 +80,8 @@ def seed_tasks(
             summary.open[case.id] = slug
         used = set(taken) | set(follow_ups.parked) | {follow_ups.returned_case_id or 0}
         spare = everyday_cases(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=used)
+        # each task is asked on a case it fits: the website's failure, a fee charged
+        spare = _first_about(spare, ("website", "error")) + _first_about(spare, ("fee", "charged"))
         for case in spare[:2]:
             assign_case(session, case=case, assignee=ada, actor=agent)
         if spare:
@@ -87,8 +89,8 @@ def seed_tasks(
                 session,
                 case=spare[0],
                 team=teams["digital"],
-                title="Find out why the app charged the seat fee twice",
-                description="The customer sent the two card statement lines by private message.",
+                title="Find out why the website fails at payment",
+                description="The customer sent screenshots of the error by private message.",
                 due_at=now - timedelta(hours=20),
                 actor=agent,
                 now=now - timedelta(days=3),
@@ -101,7 +103,7 @@ def seed_tasks(
                 session,
                 case=case,
                 team=teams["billing"],
-                title="Refund the double-charged change fee",
+                title="Refund the fee to the original card",
                 due_at=now - timedelta(hours=4),
                 actor=agent,
                 now=now - timedelta(days=2),
@@ -110,9 +112,20 @@ def seed_tasks(
                 session,
                 task=task,
                 case=case,
-                note="Refunded 75 USD to the card; it shows within 5 working days.",
+                note="Refunded to the card; it shows within 5 working days.",
                 actor=Actor(_person(session, MANAGER_EMAIL)),
                 now=now - timedelta(hours=6),
             )
             summary.done_case_id = case.id
     return summary
+
+
+def _first_about(cases: list[Case], words: tuple[str, ...]) -> list[Case]:
+    """The first of ``cases`` whose subject carries one of ``words`` (taken out of ``cases``), else
+    the first: a list of one, or none."""
+    chosen = next((case for case in cases if any(word in case.subject.lower() for word in words)), None)
+    chosen = chosen or next(iter(cases), None)
+    if chosen is None:
+        return []
+    cases.remove(chosen)
+    return [chosen]

@@ -225,7 +225,7 @@ FIRST_RESPONSES = {
 
 JOURNALIST_REPLY = (
     "Hi {customer_name}, thank you for raising this, and we're sorry for the hours on board LK212. "
-    "We're reviewing what happened with the crew and will share a full statement with you today. ^PR"
+    "We're reviewing what happened with the crew and will share a full statement with you today. ^AA"
 )
 STORM_ANSWER = "Hi {customer_name}, thank you for telling us. " + HOLDING_STATEMENT
 STORM_REPLY = "Hi {customer_name}, it was a joke, lighten up! We're doing our best with the weather."
