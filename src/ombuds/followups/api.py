@@ -38,7 +38,7 @@ def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
 def set_pending(case_id: Id, body: PendingCreate, scope: ApiReader, session: DbSession) -> FollowUpRead:
     """Park the case until a date (waiting on the customer, another team or a refund).
 
-    The case is pending now; on that date it opens again and tops its owner's inbox.
+    The case is pending now; on that date it opens again and tops the inbox sorted by priority.
     """
     follow_up = actions.set_pending_until(
         session,
