@@ -7,6 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,6 +67,28 @@ def _csrf(text: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', text)
     assert found
     return found.group(1)
+
+
+def _pr_asks_to_answer_all(
+    client: TestClient, session: Session, incident: Incident, pr: User, statement: str
+) -> tuple[str, Response]:
+    """PR writes the incident's holding statement, then asks to answer every open case with it."""
+    create_talking_point(
+        session,
+        brand_id=incident.brand_id,
+        title=incident.title,
+        text=statement,
+        actor_id=pr.id,
+        now=NOW,
+        incident_id=incident.id,
+    )
+    session.commit()
+    sign_in(client, pr.email)
+    token = _csrf(client.get(f"/incidents/{incident.id}").text)
+    asked = client.post(
+        f"/incidents/{incident.id}/reply-all", data={"visibility": "public", "csrf_token": token}
+    )
+    return token, asked
 
 
 def _case_events(session: Session, case_ids: list[int], kind: str) -> dict[int, int]:
@@ -259,21 +282,7 @@ def test_the_reply_all_confirmation_shows_the_words_and_where_they_go(
     incident, cases = storm
     pia = _member(session, brand, "pia@skyways.test", Role.PR)
     statement = "We know the app is down and are fixing it. " + "Updates on our status page. " * 10
-    create_talking_point(
-        session,
-        brand_id=brand.id,
-        title=incident.title,
-        text=statement.strip(),
-        actor_id=pia.id,
-        now=NOW,
-        incident_id=incident.id,
-    )
-    session.commit()
-    sign_in(client, "pia@skyways.test")
-    token = _csrf(client.get(f"/incidents/{incident.id}").text)
-    asked = client.post(
-        f"/incidents/{incident.id}/reply-all", data={"visibility": "public", "csrf_token": token}
-    )
+    _, asked = _pr_asks_to_answer_all(client, session, incident, pia, statement.strip())
     assert asked.status_code == 200
     assert f'data-testid="bulk-statement">{statement.strip()}</blockquote>' in asked.text
     assert cases[0].channel == "x"  # a public reply there takes 280 characters; the statement is longer
@@ -287,21 +296,7 @@ def test_pr_sees_each_case_before_answering_them_all_and_unticks_one_the_inciden
 ) -> None:
     incident, cases = storm
     pia = _member(session, brand, "pia@skyways.test", Role.PR)
-    create_talking_point(
-        session,
-        brand_id=brand.id,
-        title=incident.title,
-        text="We know the app is down and are fixing it.",
-        actor_id=pia.id,
-        now=NOW,
-        incident_id=incident.id,
-    )
-    session.commit()
-    sign_in(client, "pia@skyways.test")
-    token = _csrf(client.get(f"/incidents/{incident.id}").text)
-    asked = client.post(
-        f"/incidents/{incident.id}/reply-all", data={"visibility": "public", "csrf_token": token}
-    )
+    token, asked = _pr_asks_to_answer_all(client, session, incident, pia, "We know the app is down.")
     listed = re.findall(r'name="case" value="(\d+)" checked', asked.text)
     assert sorted(map(int, listed)) == sorted(c.id for c in cases[:3])  # each open case, ticked
     assert "App down bo" in asked.text
@@ -318,32 +313,19 @@ def test_pr_sees_each_case_before_answering_them_all_and_unticks_one_the_inciden
     before = len(session.scalars(select(Reply)).all())
     priorities = [c.priority for c in cases[:3]]
     assert Priority.URGENT not in priorities
-    client.post(
-        f"/incidents/{incident.id}/bulk",
-        data={
-            "action": "priority",
-            "priority": "1",
-            "confirmed": "yes",
-            "chosen": "yes",
-            "case": "x",
-            "csrf_token": token,
-        },
-    )
+    make_urgent = {
+        "action": "priority",
+        "priority": "1",
+        "confirmed": "yes",
+        "chosen": "yes",
+        "csrf_token": token,
+    }
+    client.post(f"/incidents/{incident.id}/bulk", data={**make_urgent, "case": "x"})
     session.expire_all()
     assert [session.get(Case, c.id).priority for c in cases[:3]] == priorities  # type: ignore[union-attr]
     assert len(session.scalars(select(Reply)).all()) == before
     # the same request with one case ticked changes that case alone
-    client.post(
-        f"/incidents/{incident.id}/bulk",
-        data={
-            "action": "priority",
-            "priority": "1",
-            "confirmed": "yes",
-            "chosen": "yes",
-            "case": str(cases[1].id),
-            "csrf_token": token,
-        },
-    )
+    client.post(f"/incidents/{incident.id}/bulk", data={**make_urgent, "case": str(cases[1].id)})
     session.expire_all()
     now = [session.get(Case, c.id).priority for c in cases[:3]]  # type: ignore[union-attr]
     assert now == [priorities[0], Priority.URGENT, priorities[2]]
