@@ -21,3 +21,11 @@ def test_a_word_also_written_in_the_open_is_not() -> None:
 def test_one_revealing_word_among_others_is_enough() -> None:
     assert found_only_in_personal_data(["card", "0134"], TEXT, PERSONAL)
     assert folded("Élodie ΟΔΟΣ") == "elodie οδοσ"
+
+
+def test_a_longer_word_is_in_the_open_only_by_an_ending_a_stemmer_takes_off() -> None:
+    """ "mail" beside jane.doe@mailbox.example does not put "mailbox" in the open: the index would
+    not match them, and finding the message would confirm the address's domain."""
+    text = "Call me or mail jane.doe@mailbox.example today"
+    assert found_only_in_personal_data(["mailbox"], text, ["jane.doe@mailbox.example"])
+    assert not found_only_in_personal_data(["mails"], text, ["jane.doe@mailbox.example"])

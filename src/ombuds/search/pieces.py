@@ -15,6 +15,9 @@ from collections.abc import Iterable, Sequence
 _TOKEN = re.compile(r"\w+")
 #: the shortest word of a text taken as the stem of a longer searched word ("lind" of "linds")
 _STEM = 3
+#: what a stemmer takes off a word, so "linds" finds "lind" and "booked" "book"; not any ending, or
+#: "mailbox" would be found in the open by a "mail" beside jane.doe@mailbox.example
+_ENDINGS = frozenset({"s", "es", "ed", "d", "ing", "er", "ers", "ly", "y", "ies", "ment", "ness"})
 
 
 def folded(text: str) -> str:
@@ -25,7 +28,8 @@ def folded(text: str) -> str:
 
 def _found_in(word: str, text: str) -> bool:
     return any(
-        token.startswith(word) or (len(token) >= _STEM and word.startswith(token))
+        token.startswith(word)
+        or (len(token) >= _STEM and word.startswith(token) and word[len(token) :] in _ENDINGS)
         for token in _TOKEN.findall(folded(text))
     )
 
