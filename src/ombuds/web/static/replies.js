@@ -1,5 +1,6 @@
 // The reply composer: the channel's length counted as you type, the private part shown only when it
-// is used, and the reply checker's findings while typing (POST /api/v1/replies/check, debounced).
+// is used, the reply checker's findings while typing (POST /api/v1/replies/check, debounced), and
+// the words typed kept for the tab until they are sent.
 // Without this script the form still works: the limits are stated, findings come back on send.
 (function () {
   "use strict";
@@ -114,13 +115,48 @@
     };
   }
 
+  // Words typed and left (a look at the inbox, a colleague's case) are kept for this tab until
+  // sent: in sessionStorage, which ends with the tab, so a shared computer keeps no customer's
+  // reply once it is closed. A box the page filled (a draft from the desk, a refused reply sent
+  // back) keeps what the page says.
+  function draftKey(input) {
+    return "ombuds-reply:" + caseId + ":" + input.name;
+  }
+  function keep(input) {
+    try {
+      if (input.value.trim()) sessionStorage.setItem(draftKey(input), input.value);
+      else sessionStorage.removeItem(draftKey(input));
+    } catch (error) {
+      /* storage refused (private mode, full): the box still works */
+    }
+  }
+  function restore(input) {
+    try {
+      var kept = sessionStorage.getItem(draftKey(input));
+      if (kept && !input.value.trim()) input.value = kept;
+    } catch (error) {
+      /* as above */
+    }
+  }
+  form.addEventListener("submit", function () {
+    inputs.forEach(function (input) {
+      try {
+        sessionStorage.removeItem(draftKey(input));
+      } catch (error) {
+        /* as above */
+      }
+    });
+  });
+
   var checks = [];
   inputs.forEach(function (input) {
+    restore(input);
     var check = checker(input);
     checks.push(check);
     input.addEventListener("input", function () {
       count(input);
       check();
+      keep(input);
     });
     count(input);
   });
