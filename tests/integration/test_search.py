@@ -318,6 +318,10 @@ def test_the_search_page_lists_what_matches_and_says_plainly_when_nothing_does(
     found = client.get("/search", params={"q": "lisbon"})
     assert found.status_code == 200
     assert 'data-testid="search-result"' in found.text
+    # the case says where it stands; its one message, saying the same words, is not listed again
+    assert re.findall(r'data-testid="search-result" data-kind="(\w+)"', found.text) == ["case"]
+    assert re.search(r'data-testid="search-place">· New · opened <time', found.text)
+    assert client.get("/api/v1/search", params={"q": "lisbon"}).json()["total"] == 2  # the API lists both
     assert 'data-testid="search-empty"' not in found.text
     assert 'data-testid="search-help"' not in found.text
 

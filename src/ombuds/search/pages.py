@@ -42,7 +42,16 @@ def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q:
             )
         except QueryError as exc:
             problem = str(exc)
-    context = {"q": q, "found": found, "problem": problem, "pieces": _pieces}
+    places = queries.hit_places(session, found.results, brand_id=brand.id) if found and brand else {}
+    shown = queries.without_repeats(found.results) if found else []
+    context = {
+        "q": q,
+        "found": found,
+        "shown": shown,
+        "places": places,
+        "problem": problem,
+        "pieces": _pieces,
+    }
     return render(
         request, "search/results.html", context, signed_in=signed_in, status_code=422 if problem else 200
     )

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Team
-from ombuds.cases.models import Case, Customer, Identity
+from ombuds.cases.models import Case, CaseStatus, Customer, Identity
 from ombuds.cases.privacy import mask_found, pii_marks, values
 from ombuds.enrichment.analyzers.pii import find_pii
 from ombuds.enrichment.findings import PII
@@ -755,3 +756,44 @@ def _newest_case_ids(session: Session, by_message: Select[Any]) -> set[int]:
 
     _read_newest_first(session, wanted=MAX_CASE_IDS, read=read)
     return set(found)
+
+
+@dataclass(frozen=True, slots=True)
+class HitPlace:
+    """Where a hit sits, for the search page to say: its case's status and opening, or when and on
+    which channel a message was written."""
+
+    status: str | None = None
+    at: datetime | None = None
+    channel: str | None = None
+
+
+def hit_places(
+    session: Session, results: Sequence[SearchResultRead], *, brand_id: int
+) -> dict[tuple[str, int], HitPlace]:
+    """Each case and message hit's place, by (kind, id); two short reads by id, held to the brand."""
+    case_ids = [hit.id for hit in results if hit.kind == "case"]
+    mention_ids = [hit.id for hit in results if hit.kind == "mention"]
+    found: dict[tuple[str, int], HitPlace] = {}
+    if case_ids:
+        for case_id, status, opened in session.execute(
+            select(Case.id, Case.status, Case.opened_at).where(
+                Case.id.in_(case_ids), Case.brand_id == brand_id
+            )
+        ):
+            found["case", case_id] = HitPlace(status=CaseStatus(status).value, at=opened)
+    if mention_ids:
+        for mention_id, written, channel in session.execute(
+            select(Mention.id, Mention.created_at, Mention.channel).where(
+                Mention.id.in_(mention_ids), Mention.brand_id == brand_id
+            )
+        ):
+            found["mention", mention_id] = HitPlace(at=written, channel=channel)
+    return found
+
+
+def without_repeats(results: Sequence[SearchResultRead]) -> list[SearchResultRead]:
+    """The hits less each message that says what its case's own hit above already says (a case is
+    found by its best message, so both showed the same words)."""
+    shown = {(hit.id, hit.snippet) for hit in results if hit.kind == "case"}
+    return [hit for hit in results if hit.kind != "mention" or (hit.case_id, hit.snippet) not in shown]
