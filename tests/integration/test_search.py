@@ -321,6 +321,10 @@ def test_the_search_page_lists_what_matches_and_says_plainly_when_nothing_does(
     # the case says where it stands; its one message, saying the same words, is not listed again
     assert re.findall(r'data-testid="search-result" data-kind="(\w+)"', found.text) == ["case"]
     assert re.search(r'data-testid="search-place">· New · opened <time', found.text)
+    assert "1 match" not in found.text
+    total = re.search(r"data-testid=\"search-total\">(.*?)</p>", found.text)
+    assert total is not None
+    assert total.group(1) == "2 matches; 1 message says what its case's line says and is not listed again"
     assert client.get("/api/v1/search", params={"q": "lisbon"}).json()["total"] == 2  # the API lists both
     assert 'data-testid="search-empty"' not in found.text
     assert 'data-testid="search-help"' not in found.text
