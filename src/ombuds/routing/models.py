@@ -65,8 +65,8 @@ class SlaClock(Base):
     paused_at: Mapped[datetime | None]
     #: the breached deadline the escalation ran for, so each breach escalates once
     escalated_due_at: Mapped[datetime | None]
-    #: the customer's unanswered message whose next-response breach escalated: that deadline is not
-    #: stored (it follows the priority, which the escalation raises), so the breach is known by its start
+    #: the customer's unanswered message whose next-response breach escalated: the breach is known
+    #: by its start (each waiting message escalates once)
     escalated_next_since: Mapped[datetime | None]
     #: the next-response deadline that breach missed: it stands for that message, though the raised
     #: priority's shorter target would put it earlier (the case would read more overdue than it is)
