@@ -272,7 +272,8 @@ def _escalate(session: Session, *, case_id: int, now: datetime) -> bool:
     target, due = missed
     _clock(session, case_id)
     # the claim: only the runner whose update changes the row escalates this deadline; a missed next
-    # response is known by the message it answers, since raising the priority moves its deadline
+    # response is known by the message it answers, and the deadline it missed is kept beside it (the
+    # priority the escalation raises would otherwise move that deadline earlier)
     column, key = (
         (SlaClock.escalated_next_since, since)
         if target is sla.Target.NEXT_RESPONSE
