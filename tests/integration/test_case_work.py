@@ -154,6 +154,22 @@ def test_an_agent_takes_the_case_notes_what_they_did_and_resolves_it(
         ("case.status_changed", agent.id),
     ]
 
+    # someone of another brand is no one here, and the answer names this form's field
+    stranger = actions.create_user(
+        session, email="sam@rival.test", name="Sam Rival", password="correct horse"
+    )
+    actions.add_membership(
+        session,
+        user=stranger,
+        brand=actions.create_brand(session, slug="rival", name="Rival"),
+        role=Role.AGENT,
+    )
+    session.commit()
+    refused = post_form(client, f"/cases/{lost_bag.id}/assignee", token, assignee=str(stranger.id))
+    told = client.get(refused.headers["location"]).text
+    assert f"Assignee: no user {stranger.id}" in told
+    assert "Assignee_id" not in told
+
 
 def test_the_api_does_the_same_work_and_the_timeline_names_the_actor(
     client: TestClient,
