@@ -85,7 +85,8 @@ def open_cases(session: Session, *, incident: Incident, only: Collection[int] | 
     ``only``, those of them the person ticked (the others are not about the incident)."""
     ids = [row.id for row in queries.incident_cases(session, incident=incident, limit=10_000)]
     if only is not None:
-        ids = [case_id for case_id in ids if case_id in set(only)]
+        ticked_ids = set(only)
+        ids = [case_id for case_id in ids if case_id in ticked_ids]
     if not ids:
         return []
     return list(
