@@ -235,9 +235,7 @@ def debt_totals(session: Session, scope: Scope, moments: Sequence[datetime]) -> 
     midnight from the day rows when they hold the scope, at other moments (now, a brand's own
     midnight) from the open spans."""
     midnights = [moment for moment in moments if od.day_of(moment) == moment]
-    found = debt_from_days(session, scope, midnights) if midnights else {}
-    if found is None:
-        found = {}
+    found = (debt_from_days(session, scope, midnights) if midnights else None) or {}
     rest = [moment for moment in moments if moment not in found]
     if rest:
         found |= outcome_reads.debt_totals(session, scope, rest)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from ombuds.timezones import local_midnight
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEK = timedelta(days=7)
@@ -65,10 +67,7 @@ def local_monday(moment: datetime, *, timezone: str) -> date:
 
 def week_bounds(monday: date, *, timezone: str) -> tuple[datetime, datetime]:
     """[that Monday 00:00, the next Monday 00:00) local time, in UTC."""
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(monday, time(), tzinfo=zone)
-    end = datetime.combine(monday + WEEK, time(), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_midnight(monday, timezone=timezone), local_midnight(monday + WEEK, timezone=timezone)
 
 
 def last_whole_week(now: datetime, *, timezone: str) -> date:
