@@ -42,8 +42,8 @@ def search_page(request: Request, signed_in: CurrentUser, session: DbSession, q:
             )
         except QueryError as exc:
             problem = str(exc)
-    places = queries.hit_places(session, found.results, brand_id=brand.id) if found and brand else {}
     shown = queries.without_repeats(found.results) if found else []
+    places = queries.hit_places(session, shown, brand_id=brand.id) if brand else {}
     context = {
         "q": q,
         "found": found,
