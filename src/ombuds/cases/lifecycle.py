@@ -129,15 +129,18 @@ def _event(session: Session, *, case: Case, actor: Actor, payload: ChangeByPerso
 # --- actions --------------------------------------------------------------------------------------
 
 
-def assign_case(session: Session, *, case: Case, assignee: User | None, actor: Actor) -> Event | None:
+def assign_case(
+    session: Session, *, case: Case, assignee: User | None, actor: Actor, field: str = "assignee_id"
+) -> Event | None:
     """Give the case to one person of its brand (or to nobody); None when nothing changed.
 
     An owner by name is what stops a complaint from being forwarded and forgotten, so the
-    assignee must be able to work it: a member of the case's brand who is not a viewer.
+    assignee must be able to work it: a member of the case's brand who is not a viewer. A refusal
+    names ``field``, the one the caller's form or body used.
     """
     ensure_may_work(session, case=case, actor=actor)
     if assignee is not None:
-        ensure_may_be_given_work(session, user=assignee, brand_id=case.brand_id)
+        ensure_may_be_given_work(session, user=assignee, brand_id=case.brand_id, field=field)
     new_id = assignee.id if assignee else None
     if new_id == case.assignee_id:
         return None

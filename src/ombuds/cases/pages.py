@@ -205,9 +205,9 @@ def assign(
     case = _case_or_404(session, case_id, signed_in)
     try:
         user = _user_by_form(session, assignee.strip(), signed_in=signed_in)
-        if user is not None:  # checked here too, so a refusal names this form's field
-            lifecycle.ensure_may_be_given_work(session, user=user, brand_id=case.brand_id, field="assignee")
-        changed = lifecycle.assign_case(session, case=case, assignee=user, actor=Actor(signed_in.user))
+        changed = lifecycle.assign_case(
+            session, case=case, assignee=user, actor=Actor(signed_in.user), field="assignee"
+        )
     except (InvalidInput, Conflict) as error:
         return _refused(request, session, case, error)
     who = "you" if user is not None and user.id == signed_in.user.id else (user.name if user else "nobody")
