@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from ombuds.cases import queries as case_queries
@@ -78,6 +80,29 @@ def _replayed(response: Response) -> None:
     response.headers[REPLAYED] = "true"
 
 
+@dataclass(frozen=True, slots=True)
+class _Submission:
+    """A request's Idempotency-Key as the replies keep it, the digest of its body, and the replies
+    it made the first time (none: make them now)."""
+
+    keys: list[str]
+    digest: str | None
+    earlier: list[Reply]
+
+
+def _submission(
+    session: Session, case: Case, scope: ApiScope, body: BaseModel, key: str | None, *, count: int
+) -> _Submission:
+    if not key:
+        return _Submission([], None, [])
+    keys = actions.submission_keys(case.brand_id, key, count)
+    digest = actions.submission_digest(body.model_dump_json())
+    earlier = actions.earlier_submission(
+        session, case=case, keys=keys, actor=scope.actor(session), digest=digest
+    )
+    return _Submission(keys, digest, earlier)
+
+
 def _case(session: Session, case_id: int, scope: ApiScope) -> Case:
     case = case_queries.get_case(session, case_id, brand_ids=scope.brand_ids)
     if case is None:
@@ -133,15 +158,10 @@ def create_reply(
 ) -> Any:
     """Reply on the case: queued for sending, or held for PR when the brand's policy says so."""
     case = _case(session, case_id, scope)
-    keys = actions.submission_keys(case.brand_id, idempotency_key) if idempotency_key else []
-    digest = actions.submission_digest(body.model_dump_json()) if keys else None
-    if keys and (
-        earlier := actions.earlier_submission(
-            session, case=case, keys=keys, actor=scope.actor(session), digest=digest
-        )
-    ):
+    sent = _submission(session, case, scope, body, idempotency_key, count=1)
+    if sent.earlier:
         _replayed(response)
-        return earlier[0]
+        return sent.earlier[0]
     try:
         return actions.submit_reply(
             session,
@@ -150,8 +170,8 @@ def create_reply(
             visibility=body.visibility,
             actor=scope.actor(session),
             is_public_closing=body.is_public_closing,
-            idempotency_key=keys[0] if keys else None,
-            submission_digest=digest,
+            idempotency_key=sent.keys[0] if sent.keys else None,
+            submission_digest=sent.digest,
         )
     except ReplyBlocked as exc:
         return blocked_answer(exc)
@@ -173,15 +193,10 @@ def acknowledge_then_private(
 ) -> Any:
     """A public acknowledgement and a private reply on the same case (one case, one SLA)."""
     case = _case(session, case_id, scope)
-    keys = actions.submission_keys(case.brand_id, idempotency_key, 2) if idempotency_key else []
-    digest = actions.submission_digest(body.model_dump_json()) if keys else None
-    if keys and (
-        earlier := actions.earlier_submission(
-            session, case=case, keys=keys, actor=scope.actor(session), digest=digest
-        )
-    ):
+    sent = _submission(session, case, scope, body, idempotency_key, count=2)
+    if sent.earlier:
         _replayed(response)
-        return earlier
+        return sent.earlier
     try:
         return list(
             actions.acknowledge_then_private(
@@ -190,8 +205,8 @@ def acknowledge_then_private(
                 public_text=body.public_text,
                 private_text=body.private_text,
                 actor=scope.actor(session),
-                idempotency_keys=(keys[0], keys[1]) if keys else None,
-                submission_digest=digest,
+                idempotency_keys=(sent.keys[0], sent.keys[1]) if sent.keys else None,
+                submission_digest=sent.digest,
             )
         )
     except ReplyBlocked as exc:
