@@ -63,7 +63,7 @@ def everyday_cases(
     return [case for case in session.scalars(query) if case.id not in taken]
 
 
-def _pick(cases: list[Case], words: tuple[str, ...], used: set[int]) -> Case | None:
+def pick_about(cases: list[Case], words: tuple[str, ...], used: set[int]) -> Case | None:
     """The first case not used yet whose subject carries one of ``words``."""
     for case in cases:
         if case.id not in used and any(word in case.subject.lower() for word in words):
@@ -85,7 +85,7 @@ def seed_follow_ups(
         open_cases = everyday_cases(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=taken)
         for waiting_on, words, ahead, note in PARKED:
             # a case about something else parked "waiting on a refund" would read as nonsense
-            case = _pick(open_cases, words, used)
+            case = pick_about(open_cases, words, used)
             if case is None:
                 continue
             assign_case(session, case=case, assignee=agent, actor=actor)
@@ -93,7 +93,7 @@ def seed_follow_ups(
                 session, case=case, until=now + ahead, waiting_on=waiting_on, note=note, actor=actor, now=now
             )
             summary.parked[case.id] = waiting_on
-        came_back = _pick(open_cases, ("",), used)
+        came_back = pick_about(open_cases, ("",), used)
         if came_back is not None:
             assign_case(session, case=came_back, assignee=agent, actor=actor)
             parked_at = now - timedelta(days=2)

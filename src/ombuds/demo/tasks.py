@@ -15,11 +15,13 @@ from ombuds.accounts.queries import get_user_by_email
 from ombuds.cases.lifecycle import Actor, assign_case
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.db import transaction
-from ombuds.demo.follow_ups import AGENT_EMAIL, FollowUpsSummary, everyday_cases
+from ombuds.demo.follow_ups import AGENT_EMAIL, FollowUpsSummary, everyday_cases, pick_about
 from ombuds.followups.values import WaitingOn
 from ombuds.tasks.actions import complete_task, create_task
 
 MANAGER_EMAIL = "manager@larkspur.example"
+#: words the subjects of the spare tasks' cases carry: Digital's (the website failing), Billing's (a fee)
+ABOUT = (("website", "error"), ("fee", "charged"))
 
 
 @dataclass
@@ -80,8 +82,10 @@ def seed_tasks(
             summary.open[case.id] = slug
         used = set(taken) | set(follow_ups.parked) | {follow_ups.returned_case_id or 0}
         spare = everyday_cases(session, brand_id=brand_id, status=CaseStatus.OPEN, taken=used)
-        # each task is asked on a case it fits: the website's failure, a fee charged
-        spare = _first_about(spare, ("website", "error")) + _first_about(spare, ("fee", "charged"))
+        # each task is asked on a case it fits (the website's failure, a fee charged), else any
+        picked: set[int] = set()
+        fitting = (pick_about(spare, words, picked) or pick_about(spare, ("",), picked) for words in ABOUT)
+        spare = [case for case in fitting if case is not None]
         for case in spare[:2]:
             assign_case(session, case=case, assignee=ada, actor=agent)
         if spare:
@@ -118,14 +122,3 @@ def seed_tasks(
             )
             summary.done_case_id = case.id
     return summary
-
-
-def _first_about(cases: list[Case], words: tuple[str, ...]) -> list[Case]:
-    """The first of ``cases`` whose subject carries one of ``words`` (taken out of ``cases``), else
-    the first: a list of one, or none."""
-    chosen = next((case for case in cases if any(word in case.subject.lower() for word in words)), None)
-    chosen = chosen or next(iter(cases), None)
-    if chosen is None:
-        return []
-    cases.remove(chosen)
-    return [chosen]
