@@ -320,8 +320,15 @@ def test_pr_sees_each_case_before_answering_them_all_and_unticks_one_the_inciden
         "chosen": "yes",
         "csrf_token": token,
     }
-    client.post(f"/incidents/{incident.id}/bulk", data={**make_urgent, "case": "x"})
+    # no id, past 64 bits, a NUL, another brand's case: each ticks nothing, and none is a 500
+    rival = accounts.create_brand(session, slug="rival-air", name="Rival Air")
+    theirs = add_case(session, brand=rival, subject="Rival's case", handle="rio", opened_hours_ago=1)
+    session.commit()
+    hostile = ["x", "9223372036854775808", "99999999999999999999999", "1\x00", str(theirs.id)]
+    answer = client.post(f"/incidents/{incident.id}/bulk", data={**make_urgent, "case": hostile})
+    assert answer.status_code == 303
     session.expire_all()
+    assert session.get(Case, theirs.id).priority != Priority.URGENT  # type: ignore[union-attr]
     assert [session.get(Case, c.id).priority for c in cases[:3]] == priorities  # type: ignore[union-attr]
     assert len(session.scalars(select(Reply)).all()) == before
     # the same request with one case ticked changes that case alone
