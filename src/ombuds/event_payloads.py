@@ -83,6 +83,7 @@ class EventKind(StrEnum):
     REPLY_APPROVED = "reply.approved"
     REPLY_REJECTED = "reply.rejected"
     REPLY_WITHDRAWN = "reply.withdrawn"
+    REPLY_TO_POST = "reply.to_post"
     REPLY_SENT = "reply.sent"
     REPLY_FAILED = "reply.failed"
     REPLY_APPROVAL_POLICY_CHANGED = "reply_approval_policy.changed"
@@ -294,10 +295,17 @@ class ReplyWithdrawn(ReplyEvent):
     note: str | None = None
 
 
+class ReplyToPost(ReplyEvent):
+    """No sink serves the reply's channel: it waits for an agent to post it there by hand."""
+
+    kind: ClassVar[EventKind] = EventKind.REPLY_TO_POST
+    channel: str
+
+
 class ReplySent(ReplyEvent):
     kind: ClassVar[EventKind] = EventKind.REPLY_SENT
     mention_id: int | None = None
-    #: no sink serves the channel: the agent posts the text by hand
+    #: posted by hand by the event's actor (no sink serves the channel)
     is_manual: bool = False
 
 
@@ -489,6 +497,7 @@ PAYLOAD_TYPES: dict[str, type[EventPayload]] = {
         ReplyApproved,
         ReplyRejected,
         ReplyWithdrawn,
+        ReplyToPost,
         ReplySent,
         ReplyFailed,
         SurveyAnswered,

@@ -103,6 +103,15 @@ def test_pr_confirms_operations_fixes_and_an_agent_tells_the_customers(
 
     deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1))  # the runner's outbox round
     page.reload()
+    # no connector sends on the case's channel here: nobody is told until the agent posts it by hand
+    expect(page.get_by_test_id("problem-tally")).to_contain_text("0 of 2 customers told")
+    expect(page.get_by_test_id("notice-status").first).to_have_text("to be posted by hand")
+    page.get_by_test_id("notice").first.get_by_role("link").click()
+    page.get_by_test_id("reply-mark-posted").click()
+    expect(page.locator(".flash-success")).to_contain_text("Reply marked posted")
+    page.go_back()
+    page.go_back()
+    page.reload()
     expect(page.get_by_test_id("problem-tally")).to_contain_text("1 of 2 customers told")
     page.screenshot(path=artifacts_dir / "problem-fixed-told.png", full_page=True)
 

@@ -77,7 +77,11 @@ def test_an_agent_answers_a_linked_case_with_the_holding_statement_pr_wrote(
     expect(page.get_by_test_id("holding-current")).to_have_text(STATEMENT)
 
     # The agent, in their own browser, opens the linked case from the inbox.
-    agent_context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 1000})
+    agent_context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 1280, "height": 1000},
+        permissions=["clipboard-read", "clipboard-write"],  # the "Copy the words" button
+    )
     agent_context.set_default_timeout(TIMEOUT_MS)
     agent = agent_context.new_page()
     try:
@@ -114,8 +118,15 @@ def test_an_agent_answers_a_linked_case_with_the_holding_statement_pr_wrote(
         expect(page.get_by_test_id("no-approvals")).to_be_visible()
         assert len(deliver_due_replies(session_factory).manual) == 1
 
-        # The agent sees the reply on the case's timeline.
+        # No connector sends on X here: the agent posts the words by hand and says so.
         agent.reload()
+        expect(agent.get_by_test_id("reply-to-post")).to_contain_text("post it there by hand")
+        agent.get_by_test_id("reply-copy").click()
+        expect(agent.get_by_test_id("reply-copy")).to_have_text("Copied")
+        assert agent.evaluate("navigator.clipboard.readText()") == STATEMENT
+        agent.get_by_test_id("reply-mark-posted").click()
+
+        # The agent sees the reply on the case's timeline.
         outbound = agent.locator("[data-testid=mention]").filter(has_text=STATEMENT)
         expect(outbound).to_have_count(1)
         expect(agent.locator('[data-testid=reply][data-status="sent"]')).to_have_count(1)

@@ -208,6 +208,14 @@ def _the_desk_shows_its_answers(client: TestClient, answers: AnswersSummary) -> 
     (rejected,) = [r for r in _replies(client, storm_case_id) if r["id"] == rejected_id]
     assert rejected["status"] == "rejected"
     assert rejected["decision_note"] == wording.STORM_REJECTION, "the agent reads PR's note on the case"
+    assert answers.to_post is not None, "one approved reply waits for the agent to post it by hand"
+    to_post_id, held_case_id = answers.to_post
+    (held,) = [r for r in _replies(client, held_case_id) if r["id"] == to_post_id]
+    assert held["status"] == "to_post"
+    assert (
+        f'action="/cases/{held_case_id}/replies/{to_post_id}/posted"'
+        in client.get(f"/cases/{held_case_id}").text
+    )
 
     bag_case = next(case_id for case_id, kind in answers.answered.items() if kind == "bag")
     bag = client.get(f"/api/v1/cases/{bag_case}/suggestions").json()
@@ -364,11 +372,13 @@ def _an_agent_answers_with_the_suggested_talking_point(
     reply = sent.json()
     assert reply["status"] in ("sent", "queued"), reply["needs_approval"]
     assert str(point["text"]) in reply["text"]
-    deliver_due_replies(session_factory)
+    deliver_due_replies(session_factory)  # no connector in the demo: the agent posts it by hand
+    assert client.post(f"/api/v1/replies/{reply['id']}/posted", headers=headers).status_code == 200
     with session_factory() as session:
         stored = session.get(Case, case_id)
         assert stored is not None
-        assert "reply.sent" in [event.kind for event in list_case_events(session, case=stored)]
+        kinds = [event.kind for event in list_case_events(session, case=stored)]
+        assert kinds.index("reply.to_post") < kinds.index("reply.sent")
     assert [r["status"] for r in _replies(client, case_id)][-1] == "sent"
 
     refund_case, refund = _open_public_case_offered(

@@ -112,6 +112,24 @@ def test_a_reopened_problem_stops_its_fix_message_and_a_second_fix_tells_the_cus
     assert deliver_due_replies(session_factory, now=utcnow()).manual == [second["id"]]
 
 
+def test_a_fix_message_waiting_to_be_posted_by_hand_is_stopped_when_its_problem_reopens(
+    client: TestClient, session_factory: sessionmaker[Session], desk: Desk
+) -> None:
+    url = _problem(client, desk, [desk.case.id])
+    _move(client, desk, url, "fixed")
+    (draft,) = _drafts(client, desk, desk.case.id)
+    assert client.post(f"/api/v1/replies/{draft['id']}/send", headers=desk.agent).status_code == 200
+    # no connector sends on the case's channel: it waits for the agent to post it by hand
+    assert deliver_due_replies(session_factory, now=utcnow()).manual == [draft["id"]]
+
+    _move(client, desk, url, "investigating")  # before the agent posted it: Maya must not read it
+    (stopped,) = client.get(f"/api/v1/cases/{desk.case.id}/replies", headers=desk.agent).json()
+    assert (stopped["status"], "reopened" in stopped["decision_note"]) == ("withdrawn", True)
+    late = client.post(f"/api/v1/replies/{draft['id']}/posted", headers=desk.agent)
+    assert late.status_code == 409
+    assert "withdrawn" in late.json()["detail"]
+
+
 def test_a_fix_message_left_as_a_draft_is_not_sent_while_its_problem_is_open(
     client: TestClient, session: Session, desk: Desk
 ) -> None:

@@ -125,13 +125,17 @@ def test_a_fixed_problem_drafts_a_reply_to_each_customer_counts_them_told_and_re
     again = client.post(url + "/status", json={"status": "fixed"}, headers=headers["clerk"])
     assert again.json()["customers_to_tell"] == 3  # no second draft for the same fix
 
-    # the agent sends them; the outbox delivers (no sink for X: recorded as posted by hand)
+    # the agent sends them; the outbox has no sink for X, so the agent posts them by hand
     sent = client.post(url + "/drafts/send", headers=headers["agent"]).json()["sent"]
     assert sorted(sent) == sorted(d[0]["id"] for d in list(drafts.values())[:3])
     assert client.get(url, headers=headers["pr"]).json()["customers_told"] == 0
     # sending stamps the replies with the real clock; NOW is when the suite imported its fixtures
     report = deliver_due_replies(session_factory, now=utcnow() + timedelta(minutes=1))
     assert sorted(report.manual) == sorted(sent)
+    assert client.get(url, headers=headers["pr"]).json()["customers_told"] == 0, "told once posted"
+    for reply_id in report.manual:
+        posted = client.post(f"/api/v1/replies/{reply_id}/posted", headers=headers["agent"])
+        assert posted.status_code == 200, posted.text
     told = client.get(url, headers=headers["pr"]).json()
     assert (told["customers_to_tell"], told["customers_told"], told["answered"], told["came_back"]) == (
         3,

@@ -253,11 +253,15 @@ def test_public_then_private_keeps_one_case_and_offers_the_closing_reply(
         ("private", case.id),
     ]
 
-    report = deliver_due_replies(session_factory)  # no sink: recorded for posting by hand
+    report = deliver_due_replies(session_factory)  # no sink: they wait to be posted by hand
     assert len(report.manual) == 2
     assert session.scalars(select(Case)).all() == [case]
     change_status(session, case=case, status=CaseStatus.RESOLVED, actor=Actor(agent))
     session.commit()
+    assert not queries.offers_public_closing(session, case=case), "the private answer is not out yet"
+    for reply_id in report.manual:
+        assert client.post(f"/api/v1/replies/{reply_id}/posted", headers=headers).status_code == 200
+    session.expire_all()
     assert queries.offers_public_closing(session, case=case)
     assert not queries.public_closing_sent(session, case=case)
 
@@ -268,6 +272,10 @@ def test_public_then_private_keeps_one_case_and_offers_the_closing_reply(
     )
     assert closing.status_code == 201
     deliver_due_replies(session_factory)
+    session.expire_all()
+    assert not queries.offers_public_closing(session, case=case), "offered once, while it waits too"
+    assert not queries.public_closing_sent(session, case=case)
+    assert client.post(f"/api/v1/replies/{closing.json()['id']}/posted", headers=headers).status_code == 200
     session.expire_all()
     assert queries.public_closing_sent(session, case=case)
     assert not queries.offers_public_closing(session, case=case)

@@ -67,10 +67,18 @@ def test_an_approvers_edit_goes_out_with_the_customers_name_and_case_reference_f
     session.expire_all()
     stored = session.get(Reply, held["id"])
     assert stored is not None
-    assert (stored.status, stored.text) == (ReplyStatus.SENT, expected)
+    assert (stored.status, stored.text) == (ReplyStatus.TO_POST, expected)
+
+    # no connector sends on X here: the agent posts the words by hand and says so
+    posted = client.post(f"/api/v1/replies/{held['id']}/posted", headers=_bearer(session, brand, agent))
+    assert posted.status_code == 200, posted.text
+    assert (posted.json()["status"], posted.json()["is_manual"]) == ("sent", True)
+    again = client.post(f"/api/v1/replies/{held['id']}/posted", headers=_bearer(session, brand, agent))
+    assert again.status_code == 409
+    assert "marked posted already" in again.json()["detail"]
 
 
-def test_a_reject_from_a_stale_page_after_another_pr_approved_is_refused_and_the_reply_stays_sent(
+def test_a_reject_from_a_stale_page_after_another_pr_approved_is_refused_and_the_reply_stays_let_go(
     session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
 ) -> None:
     first_pr = _member(session, brand, "pia@skyways.test", Role.PR)
@@ -108,7 +116,7 @@ def test_a_reject_from_a_stale_page_after_another_pr_approved_is_refused_and_the
     session.expire_all()
     stored = session.get(Reply, reply.id)
     assert stored is not None
-    assert (stored.status, stored.decision_note, stored.sent_at is not None) == (ReplyStatus.SENT, None, True)
+    assert (stored.status, stored.decision_note) == (ReplyStatus.TO_POST, None)
 
 
 def test_approving_a_reply_rejected_meanwhile_or_editing_one_approved_meanwhile_is_refused(

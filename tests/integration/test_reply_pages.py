@@ -117,6 +117,16 @@ def post_reply(client: TestClient, case: Case, **form: str) -> httpx2.Response:
     return client.post(f"/cases/{case.id}/replies", data={"csrf_token": csrf_of(page.text), **form})
 
 
+def mark_posted(client: TestClient, case: Case, reply_ids: list[int]) -> None:
+    """Post each reply no connector sends by hand, and say so on the case page, as the agent does."""
+    for reply_id in reply_ids:
+        page = client.get(f"/cases/{case.id}").text
+        assert f'action="/cases/{case.id}/replies/{reply_id}/posted"' in page
+        done = client.post(f"/cases/{case.id}/replies/{reply_id}/posted", data={"csrf_token": csrf_of(page)})
+        assert done.status_code == 303
+        assert "Reply marked posted" in client.get(done.headers["location"]).text
+
+
 def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_timeline(
     client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
 ) -> None:
@@ -140,14 +150,28 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert "reply queued" in shown.text
     assert 'data-status="queued"' in shown.text
 
-    deliver_due_replies(session_factory)  # what the runner does after each round
+    report = deliver_due_replies(session_factory)  # what the runner does after each round
     page = client.get(f"/cases/{case.id}").text
     sent = f"Thanks for telling us, Maria, and sorry for the wait. We are looking into it (#{case.id})."
+    # no sink on X here: nothing has reached the customer until the agent posts it by hand
+    assert 'data-status="to_post"' in page
+    assert ">To post by hand</span>" in page
+    assert "No connector sends on X: <strong>post it there by hand</strong>" in page
+    assert "Public reply waits to be posted by hand" in page
+    assert sent not in timeline_texts(page)
+    session.expire_all()
+    assert session.get(Case, case.id).first_responded_at is None, "the clock runs until it is posted"
+    assert 'data-testid="to-post-badge"' in client.get("/inbox").text, "the inbox says the customer waits"
+
+    mark_posted(client, case, report.manual)
+    page = client.get(f"/cases/{case.id}").text
     assert sent in timeline_texts(page)
     assert 'data-status="sent"' in page
-    assert "Public reply recorded as sent" in page  # no sink on X here: the agent posts it by hand
-    assert ">To post by hand</span>" in page, "not 'Sent': nothing has reached the customer yet"
-    assert "no connector sends on X: <strong>post it there by hand</strong>" in page
+    assert ">Posted by hand</span>" in page
+    assert "Public reply posted by hand" in page
+    assert 'data-testid="to-post-badge"' not in client.get("/inbox").text
+    session.expire_all()
+    assert session.get(Case, case.id).first_responded_at is not None
     # the history names who the customer heard from, not the desk's own handle for its messages
     assert f'<strong class="mention-author">{brand.name} · {agent.name}</strong>' in page
     assert "sent from the desk" in page
@@ -211,6 +235,7 @@ def test_an_urgent_reply_waits_in_the_approvals_queue_and_approving_it_there_sen
     report = deliver_due_replies(session_factory)
     assert report.manual == [reply.id]  # sent once
     sign_in(client, agent.email)
+    mark_posted(client, case, report.manual)
     page = client.get(f"/cases/{case.id}").text
     assert "Thank you for telling us, and we are so sorry. We are on it now." in timeline_texts(page)
     assert "Approved by Petra: <q>Good, send it</q>" in page
@@ -359,9 +384,10 @@ def test_pr_edits_a_held_reply_before_approving_and_the_edited_words_go_out(
     shown = client.get(blocked.headers["location"]).text
     assert "The edited reply cannot be sent: An email address in a public reply" in shown
     client.post(f"/replies/{reply.id}/approve", data={"csrf_token": csrf_of(queue), "text": edited})
-    deliver_due_replies(session_factory)
+    report = deliver_due_replies(session_factory)
 
     sign_in(client, agent.email)
+    mark_posted(client, case, report.manual)
     page = client.get(f"/cases/{case.id}").text
     assert edited in timeline_texts(page)
     assert "Public reply approved with edits" in page
@@ -379,7 +405,7 @@ def test_a_case_solved_in_private_offers_the_public_closing_reply_and_records_it
         text="Thanks for flagging this and sorry for the trouble. We have sent you a DM.",
         private_text="Thanks for your patience, sorry about this. The second charge is refunded today.",
     )
-    deliver_due_replies(session_factory)
+    mark_posted(client, case, deliver_due_replies(session_factory).manual)
     page = client.get(f"/cases/{case.id}").text
     assert 'data-testid="public-closing"' not in page  # not before the case is resolved
     client.post(f"/cases/{case.id}/status", data={"csrf_token": csrf_of(page), "status": "resolved"})
@@ -390,7 +416,11 @@ def test_a_case_solved_in_private_offers_the_public_closing_reply_and_records_it
     assert closing
     assert "Glad we could sort this out" in closing.group(1)
     post_reply(client, case, text=closing.group(1), visibility="public", is_public_closing="true")
-    deliver_due_replies(session_factory)
+    report = deliver_due_replies(session_factory)
+    page = client.get(f"/cases/{case.id}").text
+    assert 'data-testid="public-closing"' not in page, "offered once, while it waits to be posted too"
+    assert 'data-testid="public-closing-sent"' not in page
+    mark_posted(client, case, report.manual)
 
     page = client.get(f"/cases/{case.id}").text
     assert 'data-testid="public-closing"' not in page

@@ -191,7 +191,7 @@ def test_a_withdrawal_racing_an_approval_loses_with_409_and_the_reply_goes_out_o
     assert "approved already" in str(lost)
     report = deliver_due_replies(session_factory, now=utcnow() + timedelta(seconds=1))
     assert report.manual == [reply.id]
-    assert _status(session, reply.id) is ReplyStatus.SENT
+    assert _status(session, reply.id) is ReplyStatus.TO_POST  # on its way: posted by hand
     assert session.scalars(select(Event.kind).where(Event.kind == "reply.withdrawn")).all() == []
 
 

@@ -354,7 +354,13 @@ def test_a_case_whose_answer_waits_for_pr_is_not_resolved_until_the_customer_has
     # PR lets it go, it reaches the customer: now the case is solved, at first contact.
     approved = client.post(f"/api/v1/replies/{held['id']}/approve", json={}, headers=pr)
     assert approved.status_code == 200, approved.text
-    deliver_due_replies(session_factory)
+    deliver_due_replies(session_factory)  # no connector sends on the channel: it is to be posted by hand
+    unposted = client.post(f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=agent)
+    assert unposted.status_code == 409
+    assert f"reply {held['id']} waits to be posted by hand" in unposted.json()["detail"]
+    assert "mark it posted, or withdraw it" in unposted.json()["detail"]
+    posted = client.post(f"/api/v1/replies/{held['id']}/posted", headers=agent)
+    assert posted.status_code == 200, posted.text
     resolved = client.post(f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=agent)
     assert resolved.status_code == 200, resolved.text
     facts = client.get(f"/api/v1/cases/{case.id}", headers=agent).json()

@@ -419,23 +419,31 @@ def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseSt
 
 
 _AWAITING_APPROVAL = "awaiting_approval"  # ``ReplyStatus.AWAITING_APPROVAL``
+_TO_POST = "to_post"  # ``ReplyStatus.TO_POST``
+#: what someone must do before the customer has the reply, by the reply's status
+_BEFORE_IT_IS_OUT = {
+    _AWAITING_APPROVAL: (
+        "waits for PR approval",
+        "have PR, a manager or an admin approve it (it goes out) or reject it",
+    ),
+    _TO_POST: ("waits to be posted by hand", "post it on its channel and mark it posted, or withdraw it"),
+}
 
 
 def _refuse_while_a_reply_is_held(session: Session, *, case: Case, status: CaseStatus) -> None:
-    held = list(
-        session.scalars(
-            select(REPLY_TABLE.c.id)
-            .where(REPLY_TABLE.c.case_id == case.id, REPLY_TABLE.c.status == _AWAITING_APPROVAL)
-            .order_by(REPLY_TABLE.c.created_at, REPLY_TABLE.c.id)
-        )
-    )
+    held = session.execute(
+        select(REPLY_TABLE.c.id, REPLY_TABLE.c.status)
+        .where(REPLY_TABLE.c.case_id == case.id, REPLY_TABLE.c.status.in_(list(_BEFORE_IT_IS_OUT)))
+        .order_by(REPLY_TABLE.c.created_at, REPLY_TABLE.c.id)
+    ).all()
     if not held:
         return
     others = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+    waits, todo = _BEFORE_IT_IS_OUT[held[0].status]
     raise Conflict(
-        f"case {case.id} cannot be {status.value} while reply {held[0]}{others} waits for PR approval: "
-        "the customer has not been answered yet; have PR, a manager or an admin approve it (it goes "
-        f"out) or reject it, then try again. A case of spam or a duplicate resolves as such without an answer"
+        f"case {case.id} cannot be {status.value} while reply {held[0].id}{others} {waits}: "
+        f"the customer has not been answered yet; {todo}, then try again. "
+        "A case of spam or a duplicate resolves as such without an answer"
     )
 
 

@@ -42,6 +42,7 @@ from ombuds.event_payloads import (
     ReplyFailed,
     ReplyRejected,
     ReplySent,
+    ReplyToPost,
     ReplyWithdrawn,
     ResolutionApplied,
     ResolutionApproved,
@@ -229,8 +230,10 @@ def summary(
             return f"{_word(visibility)} reply rejected"
         case ReplyWithdrawn(visibility=visibility):
             return f"{_word(visibility)} reply withdrawn"
+        case ReplyToPost(visibility=visibility):
+            return f"{_word(visibility)} reply waits to be posted by hand: no connector sends on its channel"
         case ReplySent(visibility=visibility, is_manual=True):
-            return f"{_word(visibility)} reply recorded as sent: no sink for the channel, post it by hand"
+            return f"{_word(visibility)} reply posted by hand"
         case ReplySent(visibility=visibility):
             return f"{_word(visibility)} reply sent"
         case ReplyFailed(visibility=visibility):

@@ -18,7 +18,7 @@ def send_command() -> None:
     email source's SMTP server, a Mastodon account, ...), else through the brand's reply sink.
 
     Survey links of newly resolved cases are queued first, so they go out in the same run. A reply
-    on a channel no sink serves is recorded as sent and marked for posting by hand.
+    on a channel no sink serves waits for someone to post it by hand and mark it posted ("manual").
     """
     from ombuds.connectors.secrets import secret_box
     from ombuds.responses.sending import deliver_due_replies

@@ -22,6 +22,7 @@ from ombuds.cases.models import OPEN_STATUSES as OPEN_CASE_STATUSES
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.db import transaction
 from ombuds.demo import phrases, wording
+from ombuds.demo.outbox import deliver_and_post
 from ombuds.demo.seed import PEOPLE
 from ombuds.incidents.actions import assign_owner
 from ombuds.incidents.actions import change_status as change_incident_status
@@ -33,7 +34,6 @@ from ombuds.responses.approval_rules import approval_reason
 from ombuds.responses.resolutions.actions import Requester, request_resolution
 from ombuds.responses.resolutions.models import ResolutionOption
 from ombuds.responses.resolutions.values import ResolutionKind
-from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording.actions import create_talking_point, save_news, save_template
 
@@ -64,6 +64,8 @@ class AnswersSummary:
     #: (reply id, case id) of the journalist's answer waiting for PR, and of the one PR turned down
     awaiting: tuple[int, int] | None = None
     rejected: tuple[int, int] | None = None
+    #: (reply id, case id) of the storm reply PR approved, left for the agent to post by hand
+    to_post: tuple[int, int] | None = None
 
 
 def _people(session: Session) -> dict[Role, User]:
@@ -263,6 +265,7 @@ def _replies_for_pr(
             session, case=storm[1], text=wording.STORM_ANSWER, visibility=Visibility.PUBLIC, actor=agent
         )
         approve_reply(session, reply=held, actor=pr, note="The holding statement, as written.")
+        summary.to_post = (held.id, storm[1].id)
 
 
 def _resolve_and_close(session: Session, *, agent: Actor, summary: AnswersSummary) -> None:
@@ -294,10 +297,10 @@ def seed_replies(factory: sessionmaker[Session], *, brand_id: int, incident_id: 
         _replies_for_pr(
             session, brand_id=brand_id, incident_id=incident_id, agent=agent, pr=pr, summary=summary
         )
-    deliver_due_replies(factory)
+    deliver_and_post(factory, keep=[summary.to_post[1]] if summary.to_post else [])
     with transaction(factory) as session:
         _resolve_and_close(session, agent=Actor(user=_people(session)[Role.AGENT]), summary=summary)
-    deliver_due_replies(factory)
+    deliver_and_post(factory)
     return summary
 
 

@@ -16,6 +16,7 @@ from ombuds.accounts.queries import get_user_by_email
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.db import transaction
+from ombuds.demo.outbox import AGENT_EMAIL, deliver_and_post
 from ombuds.enrichment.models import Enrichment
 from ombuds.incidents.models import IncidentMention
 from ombuds.mentions.models import Direction, Mention
@@ -23,10 +24,9 @@ from ombuds.problems import actions
 from ombuds.problems.values import ProblemStatus
 from ombuds.responses import actions as replies
 from ombuds.responses.models import Reply
-from ombuds.responses.sending import deliver_due_replies
 
 PR_EMAIL = "pr@larkspur.example"
-AGENT_EMAIL = "agent@larkspur.example"
+
 #: (preferred category, team slug, title) of the problem being fixed and of the one fixed
 OPEN = ("Flight Booking Problems", "digital", "Android app check-in fails at the payment step")
 FIXED = ("Lost Luggage", "baggage", "Bags of tight connections left behind at the hub")
@@ -151,5 +151,5 @@ def seed_problems(
             ):
                 summary.told.append(case.id)
         summary.open_problem_id, summary.fixed_problem_id = being_fixed.id, fixed.id
-    deliver_due_replies(factory)  # no sink in the demo: recorded as sent, to post by hand
+    deliver_and_post(factory)
     return summary

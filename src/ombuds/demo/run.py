@@ -99,7 +99,8 @@ def settle_answered_cases(
 def _story_case_ids(answers: AnswersSummary) -> set[int]:
     """Cases another demo story tells, which the follow-ups leave alone."""
     told = set(answers.answered) | set(answers.closed_in_public_case_ids) | set(answers.first_responses)
-    return told | {pair[1] for pair in (answers.awaiting, answers.rejected) if pair is not None}
+    stories = (answers.awaiting, answers.rejected, answers.to_post)
+    return told | {pair[1] for pair in stories if pair is not None}
 
 
 def seed_demo(factory: sessionmaker[Session], *, seed: int, settings: Settings) -> DemoSummary:

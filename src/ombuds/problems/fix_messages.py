@@ -25,13 +25,10 @@ from ombuds.problems.values import DONE_STATUSES
 from ombuds.responses import actions as replies
 from ombuds.responses import queries as reply_queries
 from ombuds.responses.approval_actions import withdraw_replies
-from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.models import STOPPABLE, Reply, ReplyStatus
 from ombuds.responses.reply_checks import ReplyBlocked, register_draft_guard
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording.queries import current_versions
-
-#: A fix message not on its way yet: stopped when it stops being true.
-_UNSENT = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)
 
 
 def fix_message(session: Session, problem: Problem) -> str:
@@ -120,7 +117,7 @@ def withdraw_fix_messages(
     query = (
         select(ProblemNotice.reply_id)
         .join(Reply, Reply.id == ProblemNotice.reply_id)
-        .where(ProblemNotice.problem_id == problem.id, Reply.status.in_(_UNSENT))
+        .where(ProblemNotice.problem_id == problem.id, Reply.status.in_(STOPPABLE))
         .order_by(ProblemNotice.id)
     )
     if case_id is not None:

@@ -1,5 +1,6 @@
 """The writers of replies as people write them: submit (checked, maybe held for PR), send a draft the
-desk wrote, acknowledge in public then answer in private, retry a failed one.
+desk wrote, acknowledge in public then answer in private, retry a failed one, say one no sink
+serves was posted by hand.
 
 A reply is checked again on every write that changes its words; a finding that blocks refuses
 the write with the findings (``ReplyBlocked``). Nothing here sends: a queued reply waits in the
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 from ombuds.cases.lifecycle import Actor, ensure_may_work, hold_and_reread
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
-from ombuds.errors import Conflict, InvalidInput
+from ombuds.errors import Conflict, InvalidInput, NotFound
 from ombuds.event_payloads import ReplyAwaitingApproval
+from ombuds.mentions.models import Mention
 from ombuds.responses import queries
 from ombuds.responses.approval_actions import approve_reply as approve_reply
 from ombuds.responses.approval_actions import reject_reply as reject_reply
@@ -236,7 +238,33 @@ def retry_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> 
     """Put a failed reply back in the outbox, with a fresh count of attempts and the same idempotency key."""
     ensure_may_work(session, case=case, actor=actor)
     if reply.status is not ReplyStatus.FAILED:
-        raise Conflict(f"reply {reply.id} is {reply.status.value}; only a failed reply is retried")
+        raise Conflict(f"reply {reply.id} is {reply.status.said}; only a failed reply is retried")
     reply.status = ReplyStatus.QUEUED
     reply.attempts = 0
     reply.next_attempt_at = utcnow()
+
+
+def mark_posted(session: Session, *, reply: Reply, case: Case, actor: Actor) -> Mention:
+    """Someone who works the case posted a reply ``TO_POST`` on its channel by hand: the customer has
+    it from now, so it is sent now, by them (the case's first response and its clock go by this
+    moment). Of two people saying so at once one wins; the other gets Conflict, as does a reply
+    that is not waiting to be posted (withdrawn meanwhile, or sent by a sink)."""
+    if reply.case_id != case.id:
+        raise NotFound(f"no reply {reply.id} on case {case.id}")
+    ensure_may_work(session, case=case, actor=actor)
+    claimed = session.execute(
+        update(Reply)
+        .where(Reply.id == reply.id, Reply.status == ReplyStatus.TO_POST)
+        .values(status=ReplyStatus.SENT)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(reply)
+    if not claimed:
+        done = (
+            "it was marked posted already" if reply.is_manual and reply.status is ReplyStatus.SENT else None
+        )
+        raise Conflict(
+            f"reply {reply.id} cannot be marked posted: "
+            + (done or f"it is {reply.status.said}, not waiting to be posted")
+        )
+    return mark_sent(session, reply=reply, external_id=None, at=utcnow(), actor_id=actor.user_id)

@@ -236,13 +236,25 @@ def reject(reply_id: Id, body: ReplyReject, scope: ApiReader, session: DbSession
 
 @router.post("/replies/{reply_id}/withdraw", response_model=ReplyRead, responses=_ERRORS)
 def withdraw(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
-    """Take back a reply that waits for PR: its author their own, managers and admins any on their brand.
+    """Take back a reply that waits for PR or to be posted by hand: its author their own, managers
+    and admins any on their brand.
 
     It is then never approved nor sent; of a withdrawal and an approval at once, the later gets 409.
     """
     reply = _reply(session, reply_id, scope)
     case = _case(session, reply.case_id, scope)
     approval_actions.withdraw_reply(session, reply=reply, case=case, actor=scope.actor(session))
+    return reply
+
+
+@router.post("/replies/{reply_id}/posted", response_model=ReplyRead, responses=_ERRORS)
+def mark_posted(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
+    """Say a reply with status ``to_post`` (no connector sends on its channel) was posted there by
+    hand: it is ``sent`` from now, which stamps the case's first response. 409 when it is not
+    waiting to be posted (posted already, withdrawn)."""
+    reply = _reply(session, reply_id, scope)
+    case = _case(session, reply.case_id, scope)
+    actions.mark_posted(session, reply=reply, case=case, actor=scope.actor(session))
     return reply
 
 
@@ -266,7 +278,7 @@ def send_draft(reply_id: Id, scope: ApiReader, session: DbSession) -> Any:
     except ReplyBlocked as exc:
         return blocked_answer(exc)
     if not moved:
-        raise Conflict(f"reply {reply.id} is {reply.status.value}, not a draft")
+        raise Conflict(f"reply {reply.id} is {reply.status.said}, not a draft")
     return reply
 
 

@@ -32,7 +32,7 @@ from ombuds.responses.approval_rules import (
     may_withdraw,
 )
 from ombuds.responses.checker import blocks
-from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplyStatus
+from ombuds.responses.models import STOPPABLE, Reply, ReplyApprovalPolicy, ReplyStatus
 from ombuds.responses.reply_checks import (
     NOTE_MAX_CHARS,
     ReplyBlocked,
@@ -44,7 +44,9 @@ from ombuds.responses.reply_checks import (
 )
 
 #: Replies the approvers have let go: approved, then in the outbox or past it.
-_LET_GO = (ReplyStatus.QUEUED, ReplyStatus.SENT, ReplyStatus.FAILED)
+_LET_GO = (ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.SENT, ReplyStatus.FAILED)
+#: What a person may still take back: a reply held for PR, or one waiting to be posted by hand.
+_WITHDRAWABLE = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
 
 
 def _ensure_approver(session: Session, *, reply: Reply, actor: Actor) -> Role:
@@ -103,7 +105,7 @@ def approve_reply(
     if not moved:
         if reply.status in (ReplyStatus.WITHDRAWN, ReplyStatus.REJECTED):
             raise Conflict(
-                f"reply {reply.id} cannot be approved: it was {reply.status.value} by {_decided_by(session, reply)}"
+                f"reply {reply.id} cannot be approved: it was {reply.status.said} by {_decided_by(session, reply)}"
             )
         if text is not None and _as_stored(session, reply, text) != reply.text:
             raise Conflict(
@@ -159,9 +161,9 @@ def reject_reply(session: Session, *, reply: Reply, actor: Actor, note: str) -> 
     if not moved:
         let_go = reply.status in _LET_GO
         why = (
-            f"it was approved already and is {reply.status.value}"
+            f"it was approved already and is {reply.status.said}"
             if let_go
-            else f"it is {reply.status.value.replace('_', ' ')}, not awaiting approval"
+            else f"it is {reply.status.said}, not awaiting approval"
         )
         raise Conflict(f"reply {reply.id} cannot be rejected: {why}")
     record_reply_event(
@@ -184,11 +186,12 @@ def _record_withdrawal(
 
 
 def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> None:
-    """Take back a reply that waits for PR before anyone decides it: it is never approved nor sent.
+    """Take back a reply before the customer has it: one that waits for PR (it is never approved
+    nor sent), or one that waits to be posted by hand (it is not to be posted).
 
     Its author withdraws their own; managers and admins any on their brand (Forbidden otherwise,
-    and for a token made for no person). A reply that is not waiting any more (approved, rejected
-    or withdrawn meanwhile) is left as it is: Conflict, which says what became of it.
+    and for a token made for no person). A reply that is not waiting any more (approved, rejected,
+    posted or withdrawn meanwhile) is left as it is: Conflict, which says what became of it.
     """
     if reply.case_id != case.id:
         raise NotFound(f"no reply {reply.id} on case {case.id}")
@@ -205,7 +208,7 @@ def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) 
     # A conditional update: of a withdrawal and an approval at the same moment, exactly one wins.
     moved = session.execute(
         update(Reply)
-        .where(Reply.id == reply.id, Reply.status == ReplyStatus.AWAITING_APPROVAL)
+        .where(Reply.id == reply.id, Reply.status.in_(_WITHDRAWABLE))
         .values(
             status=ReplyStatus.WITHDRAWN, approver_id=actor.user.id, decided_at=utcnow(), next_attempt_at=None
         )
@@ -214,11 +217,11 @@ def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) 
     session.refresh(reply)
     if not moved:
         if reply.status in _LET_GO:
-            why = f"it was approved already and is {reply.status.value}"
+            why = f"it was approved already and is {reply.status.said}"
         elif reply.status is ReplyStatus.WITHDRAWN:
             why = "it was withdrawn already"
         else:
-            why = f"it is {reply.status.value.replace('_', ' ')}, not awaiting approval"
+            why = f"it is {reply.status.said}, not waiting for approval or to be posted"
         raise Conflict(f"reply {reply.id} cannot be withdrawn: {why}")
     _record_withdrawal(
         session, reply=reply, actor_id=actor.user.id, note=None, api_token_id=actor.api_token_id
@@ -230,7 +233,7 @@ def withdraw_replies(
 ) -> list[int]:
     """Stop replies the desk drafted that are no longer true (a fix message of a reopened problem).
 
-    Only a reply not yet on its way is stopped: a draft, or one held for PR. It is marked
+    Only a reply not yet on its way is stopped: a draft, one held for PR, one to post by hand. It is marked
     withdrawn with ``note`` (the agent reads why on the case) and a ``reply.withdrawn`` event; one
     queued or sent already is left alone. The ids of the replies stopped.
     """
@@ -242,7 +245,7 @@ def withdraw_replies(
             update(Reply)
             .where(
                 Reply.id == reply_id,
-                Reply.status.in_((ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL)),
+                Reply.status.in_(STOPPABLE),
             )
             .values(
                 status=ReplyStatus.WITHDRAWN,

@@ -27,7 +27,7 @@ from ombuds.responses.values import Visibility
 from ombuds.responses.wording.queries import holding_statements
 
 #: Replies that count as the customer having been (or being about to be) answered.
-_ANSWERING = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.SENT)
+_ANSWERING = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.SENT)
 
 
 @dataclass(slots=True)

@@ -19,12 +19,25 @@ class ReplyStatus(StrEnum):
     DRAFT = "draft"
     AWAITING_APPROVAL = "awaiting_approval"  # a public reply PR must approve before it goes out
     QUEUED = "queued"  # in the outbox: a sink delivers it when ``next_attempt_at`` is due
+    #: no sink serves its channel: an agent posts it there by hand and says so; until then the
+    #: customer has not heard back, so the case's first response and its clock wait for that
+    TO_POST = "to_post"
     SENT = "sent"
     REJECTED = "rejected"  # an approver said no; the note says why
     #: taken back before it went out: by its author, a manager or an admin while it waited for PR, or
     #: by the desk once it was no longer true (the note says why); ``approver_id`` is who withdrew it
     WITHDRAWN = "withdrawn"
     FAILED = "failed"  # the sink refused it (4xx) or every retry failed; ``last_error`` says why
+
+    @property
+    def said(self) -> str:
+        """The status in a sentence: "reply 4 is to be posted by hand"."""
+        return "to be posted by hand" if self is ReplyStatus.TO_POST else self.value.replace("_", " ")
+
+
+#: Replies the customer has not had and no sink is about to send: a draft, one held for PR, one to
+#: post by hand. The desk stops these when their words stop being true (a fixed problem reopened).
+STOPPABLE = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
 
 
 class SinkKind(StrEnum):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ombuds.accounts.models import Brand, User
 from ombuds.cases.actions import attach_mention
 from ombuds.cases.models import Case
-from ombuds.event_payloads import ReplyFailed, ReplySent, SurveyNotSent, SurveySent
+from ombuds.event_payloads import ReplyFailed, ReplySent, ReplyToPost, SurveyNotSent, SurveySent
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses import queries
@@ -68,7 +68,7 @@ def withdraw_void_survey_links(
     for reply_id, reason in void:
         session.execute(
             update(Reply)
-            .where(Reply.id == reply_id, Reply.status.in_((ReplyStatus.QUEUED, ReplyStatus.FAILED)))
+            .where(Reply.id == reply_id, Reply.status.in_(queries.UNSENT_LINKS))
             .values(
                 status=ReplyStatus.WITHDRAWN,
                 next_attempt_at=None,
@@ -160,10 +160,26 @@ def _signature(session: Session, reply: Reply) -> str:
     return " · ".join(name for name in names if name)
 
 
+def hold_for_posting(session: Session, *, reply: Reply) -> None:
+    """No sink serves the reply's channel: it waits for an agent to post it by hand (``mark_sent``
+    with ``actor_id`` once they say they did); the case's first response waits with it."""
+    reply.status = ReplyStatus.TO_POST
+    reply.is_manual = True
+    reply.next_attempt_at = None
+    reply.last_error = None
+    record_reply_event(
+        session,
+        reply=reply,
+        actor_id=None,
+        payload=ReplyToPost(reply_id=reply.id, visibility=reply.visibility.value, channel=reply.channel),
+    )
+
+
 def mark_sent(
-    session: Session, *, reply: Reply, external_id: str | None, at: datetime, is_manual: bool = False
+    session: Session, *, reply: Reply, external_id: str | None, at: datetime, actor_id: int | None = None
 ) -> Mention:
-    """The reply went out (or, with no sink, is to be posted by hand): store it as an outbound message.
+    """The reply went out, through a sink, or posted by hand by ``actor_id`` (a reply ``TO_POST``):
+    store it as an outbound message.
 
     The message is stored past every pipeline stage, so threading never takes it for a new
     customer message; attaching it to the case stamps the first response.
@@ -198,16 +214,18 @@ def mark_sent(
     reply.status = ReplyStatus.SENT
     reply.sent_at = at
     reply.external_id = external_id
-    reply.is_manual = is_manual
     reply.mention_id = mention.id
     reply.next_attempt_at = None
     reply.last_error = None
     record_reply_event(
         session,
         reply=reply,
-        actor_id=None,
+        actor_id=actor_id,
         payload=ReplySent(
-            reply_id=reply.id, visibility=reply.visibility.value, mention_id=mention.id, is_manual=is_manual
+            reply_id=reply.id,
+            visibility=reply.visibility.value,
+            mention_id=mention.id,
+            is_manual=reply.is_manual,
         ),
     )
     return mention

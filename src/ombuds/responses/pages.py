@@ -95,9 +95,7 @@ def _showing(draft: Draft) -> Iterator[None]:
 def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[str, Any]:
     replies = queries.list_case_replies(session, case=case)
     role = signed_in.roles.get(case.brand_id)
-    unsent_links = [
-        r.id for r in replies if r.is_survey and r.status in (ReplyStatus.QUEUED, ReplyStatus.FAILED)
-    ]
+    unsent_links = [r.id for r in replies if r.is_survey and r.status in queries.UNSENT_LINKS]
     return {
         "replies": replies,
         # a survey link whose offer was taken back since the outbox's last round: say so now
@@ -112,7 +110,7 @@ def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[
         "withdrawable_reply_ids": {
             r.id
             for r in replies
-            if r.status is ReplyStatus.AWAITING_APPROVAL
+            if r.status in (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
             and may_work(role)
             and may_withdraw(role, is_author=r.author_id == signed_in.user.id)
         },
@@ -129,6 +127,14 @@ def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[
 
 
 panels.register("case", "replies", _case_context)
+
+
+def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -> Mapping[str, Any]:
+    """Which listed cases have a reply waiting to be posted by hand: the customer still waits."""
+    return {"cases_to_post": queries.cases_with_replies_to_post(session, case_ids=case_ids)}
+
+
+panels.register("inbox", "replies", _inbox_context)
 
 
 def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:
@@ -304,9 +310,21 @@ def send_draft(
     if moved:
         _outcome(request, [reply])  # queued, or held for PR when the policy holds it now
     else:
-        flash(
-            request, f"That reply is {reply.status.value.replace('_', ' ')}, not a draft any more.", "warning"
-        )
+        flash(request, f"That reply is {reply.status.said}, not a draft any more.", "warning")
+    return _back(case.id, f"#reply-{reply.id}")
+
+
+@router.post("/cases/{case_id}/replies/{reply_id}/posted")
+def mark_posted(
+    case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+) -> Response:
+    """Say a reply no connector sends was posted by hand: the customer has it from now."""
+    case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
+    try:
+        actions.mark_posted(session, reply=reply, case=case, actor=Actor(signed_in.user))
+    except (Forbidden, Conflict) as error:
+        return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
+    flash(request, "Reply marked posted: the customer has it, and it shows on the timeline.", "success")
     return _back(case.id, f"#reply-{reply.id}")
 
 
@@ -314,13 +332,21 @@ def send_draft(
 def withdraw_reply(
     case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
 ) -> Response:
-    """Take back a reply that waits for PR (their own, or any for a manager or admin)."""
+    """Take back a reply that waits for PR or to be posted by hand (their own, or any for a manager
+    or admin)."""
     case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
+    was_held = reply.status is ReplyStatus.AWAITING_APPROVAL
     try:
         approval_actions.withdraw_reply(session, reply=reply, case=case, actor=Actor(signed_in.user))
     except (Forbidden, Conflict) as error:
         return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
-    flash(request, "Reply withdrawn: it will not be sent, and PR no longer has it to approve.", "success")
+    flash(
+        request,
+        "Reply withdrawn: it will not be sent, and PR no longer has it to approve."
+        if was_held
+        else "Reply withdrawn: it is not to be posted.",
+        "success",
+    )
     return _back(case.id, f"#reply-{reply.id}")
 
 
@@ -409,7 +435,7 @@ def approve_reply(
     else:
         flash(
             request,
-            f"That reply was already {reply.status.value.replace('_', ' ')}: nothing changed.",
+            f"That reply was already {reply.status.said}: nothing changed.",
             "info",
         )
     return RedirectResponse(QUEUE, status_code=status.HTTP_303_SEE_OTHER)

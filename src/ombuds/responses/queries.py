@@ -179,7 +179,9 @@ def offers_public_closing(session: Session, *, case: Case) -> bool:
         select(Reply.id).where(
             Reply.case_id == case.id,
             Reply.is_public_closing.is_(True),
-            Reply.status.in_((ReplyStatus.SENT, ReplyStatus.QUEUED, ReplyStatus.AWAITING_APPROVAL)),
+            Reply.status.in_(
+                (ReplyStatus.SENT, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.AWAITING_APPROVAL)
+            ),
         )
     )
     return private_sent is not None and closing is None
@@ -296,14 +298,32 @@ def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
     return found.external_id if found is not None else None
 
 
+def cases_with_replies_to_post(session: Session, *, case_ids: Collection[int]) -> set[int]:
+    """Which of these cases have a reply waiting for someone to post it by hand."""
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Reply.case_id).where(
+                Reply.case_id.in_(list(case_ids)), Reply.status == ReplyStatus.TO_POST
+            )
+        )
+    )
+
+
+#: a survey link in these states has not reached the customer (waiting, retrying, failed, or to be
+#: posted by hand), so it can still be turned down
+UNSENT_LINKS = (ReplyStatus.QUEUED, ReplyStatus.FAILED, ReplyStatus.TO_POST)
+
+
 def void_survey_links(session: Session, *, reply_ids: Collection[int] = ()) -> list[tuple[int, str]]:
-    """Survey links in the outbox (waiting, retrying or failed) whose offer no longer stands, each
-    with why (``surveys.values.void_link_reason``); only ``reply_ids`` when given."""
+    """Survey links not yet out (``UNSENT_LINKS``) whose offer no longer stands, each with why
+    (``surveys.values.void_link_reason``); only ``reply_ids`` when given."""
     query = (
         select(Reply.id, Survey.reply_id, Survey.delivery, Survey.answered_at, Case.status)
         .join(Survey, Survey.case_id == Reply.case_id)
         .join(Case, Case.id == Reply.case_id)
-        .where(Reply.is_survey.is_(True), Reply.status.in_((ReplyStatus.QUEUED, ReplyStatus.FAILED)))
+        .where(Reply.is_survey.is_(True), Reply.status.in_(UNSENT_LINKS))
         .order_by(Reply.id)
     )
     if reply_ids:

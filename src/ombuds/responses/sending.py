@@ -121,7 +121,7 @@ def _claim(
     if sink is None:
         config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
         if config is None:
-            outbox_actions.mark_sent(session, reply=reply, external_id=None, at=now, is_manual=True)
+            outbox_actions.hold_for_posting(session, reply=reply)
             return True
         sink = sink_for(config)
     subject, thread = f"Re: {case.subject}", {}

@@ -2,6 +2,21 @@
 // is used, the reply checker's findings while typing (POST /api/v1/replies/check, debounced), and
 // the words typed kept for the tab until they are sent.
 // Without this script the form still works: the limits are stated, findings come back on send.
+
+// A reply to post by hand: its words copied in one click (the button shows only where copying works).
+(function () {
+  "use strict";
+  if (!navigator.clipboard) return;
+  document.querySelectorAll("button[data-copy-text]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-text")).then(function () {
+        button.textContent = "Copied";
+      });
+    });
+  });
+})();
+
 (function () {
   "use strict";
   var form = document.querySelector("form[data-composer]");

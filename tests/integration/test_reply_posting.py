@@ -1,0 +1,101 @@
+"""A reply no connector sends waits for someone to post it by hand: until they say they did, the
+customer has not heard back, so the case's first response and its clock wait too."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ombuds.accounts.models import Brand, Role, User
+from ombuds.cases.models import Case
+from ombuds.clock import utcnow
+from ombuds.events import Event
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.routing.queries import get_sla_policy
+from ombuds.routing.sla import Target
+from ombuds.routing.sla_status import clocks_of
+from tests.integration.test_replies import bearer, complaint, member
+
+TEXT = "Thanks for telling us, and sorry. A courier brings your bag to you today."
+
+
+def _reply(client: TestClient, case: Case, headers: dict[str, str], reply_id: int) -> dict[str, object]:
+    (found,) = [
+        r
+        for r in client.get(f"/api/v1/cases/{case.id}/replies", headers=headers).json()
+        if r["id"] == reply_id
+    ]
+    return found
+
+
+def _first_response_clock_runs(session: Session, case: Case) -> bool:
+    session.expire_all()
+    stored = session.get(Case, case.id)
+    assert stored is not None
+    clocks = clocks_of(get_sla_policy(session, case.brand_id), stored, unanswered=None)
+    return Target.FIRST_RESPONSE in [clock.target for clock in clocks]
+
+
+def test_the_first_response_is_the_moment_an_agent_marks_the_reply_posted_not_when_it_was_queued(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    case.first_response_due_at = utcnow() + timedelta(hours=1)  # as routing sets it
+    session.commit()
+    headers = bearer(session, brand, agent)
+    reply = client.post(
+        f"/api/v1/cases/{case.id}/replies", json={"text": TEXT, "visibility": "public"}, headers=headers
+    ).json()
+
+    assert deliver_due_replies(session_factory).manual == [reply["id"]]
+    assert deliver_due_replies(session_factory).manual == [], "left to a person, not picked again"
+    waiting = _reply(client, case, headers, reply["id"])
+    assert (waiting["status"], waiting["sent_at"], waiting["mention_id"]) == ("to_post", None, None)
+    assert client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["first_responded_at"] is None
+    assert _first_response_clock_runs(session, case), "the customer has heard nothing yet"
+
+    before = utcnow()
+    posted = client.post(f"/api/v1/replies/{reply['id']}/posted", headers=headers)
+    assert posted.status_code == 200, posted.text
+    assert (posted.json()["status"], posted.json()["is_manual"]) == ("sent", True)
+    sent_at = datetime.fromisoformat(posted.json()["sent_at"])
+    assert sent_at.replace(tzinfo=None) >= before.replace(tzinfo=None, microsecond=0)
+    facts = client.get(f"/api/v1/cases/{case.id}", headers=headers).json()
+    assert datetime.fromisoformat(facts["first_responded_at"]) == sent_at
+    assert not _first_response_clock_runs(session, case)
+    said = session.scalars(select(Event).where(Event.kind == "reply.sent")).one()
+    assert (said.actor_id, said.data["is_manual"]) == (agent.id, True), "who posted it is on the record"
+
+
+def test_only_someone_who_works_the_case_marks_a_reply_posted_and_a_withdrawn_one_is_never_posted(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="Charged twice for one ticket")
+    headers = bearer(session, brand, agent)
+    viewer = bearer(session, brand, member(session, brand, Role.VIEWER, "vera"))
+    reply = client.post(
+        f"/api/v1/cases/{case.id}/replies", json={"text": TEXT, "visibility": "public"}, headers=headers
+    ).json()
+
+    early = client.post(f"/api/v1/replies/{reply['id']}/posted", headers=headers)
+    assert early.status_code == 409, "still in the outbox: nothing to post by hand yet"
+    assert "queued, not waiting to be posted" in early.json()["detail"]
+    deliver_due_replies(session_factory)
+    assert client.post(f"/api/v1/replies/{reply['id']}/posted", headers=viewer).status_code == 403
+
+    withdrawn = client.post(f"/api/v1/replies/{reply['id']}/withdraw", headers=headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+    late = client.post(f"/api/v1/replies/{reply['id']}/posted", headers=headers)
+    assert late.status_code == 409
+    assert "withdrawn, not waiting to be posted" in late.json()["detail"]
+    assert client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["first_responded_at"] is None
+
+    elsewhere = Brand(name="Other Air", slug="other-air")
+    session.add(elsewhere)
+    session.commit()
+    stranger = bearer(session, elsewhere, member(session, elsewhere, Role.AGENT, "otto"))
+    assert client.post(f"/api/v1/replies/{reply['id']}/posted", headers=stranger).status_code == 404
