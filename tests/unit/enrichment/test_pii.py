@@ -131,3 +131,28 @@ def test_social_security_numbers_are_masked_and_numbers_never_issued_are_not() -
     assert kinds("my ssn 123-45-6789 was on the form") == [("national_id", "123-45-6789")]
     for text in ("ref 000-12-3456", "ref 666-12-3456", "ref 912-34-5678", "ref 123-00-4567", "call 555-0147"):
         assert [kind for kind, _ in kinds(text)] != ["national_id"], text
+
+
+def test_addresses_written_to_dodge_robots_are_masked_but_a_shops_website_is_not() -> None:
+    assert kinds("write to jane.doe(at)gmail(dot)com please") == [("email", "jane.doe(at)gmail(dot)com")]
+    assert kinds("or jane [at] example.co.uk") == [("email", "jane [at] example.co.uk")]
+    assert kinds("reach me: jane@example dot co dot uk") == [("email", "jane@example dot co dot uk")]
+    assert kinds("mail jane at gmail dot com") == [("email", "jane at gmail dot com")]
+    assert kinds("it is jd_88 at example dot org") == [("email", "jd_88 at example dot org")]
+    # a bare "at" with a word before it and a shop's site after it is a sentence, not an address
+    assert kinds("for members only at Target dot com at 7 AM") == []
+    assert kinds("I booked at booking.com and we were at home") == []
+    finding = PiiAnalyzer().analyze([MentionFacts("DM me, ann.lee (at) proton (dot) me")])[0]
+    assert finding.data["redacted"] == "DM me, [email]"
+
+
+def test_a_local_number_and_a_british_postcode_are_masked_but_zip_codes_years_and_tail_numbers_are_not() -> (
+    None
+):
+    assert kinds("call me on 555-0142 tonight") == [("phone", "555-0142")]
+    assert kinds("deliver the bag to 221 Baker Street, NW1 6XE") == [
+        ("street_address", "221 Baker Street"),
+        ("street_address", "NW1 6XE"),
+    ]
+    assert kinds("I live in M1 1AE") == [("street_address", "M1 1AE")]
+    assert kinds("ZIP 12345-6789, the 2019-2020 season, flight 3744 (N284WN), gate B33") == []

@@ -14,7 +14,7 @@ from typing import ClassVar
 from ombuds.enrichment.base import Finding, MentionFacts
 from ombuds.enrichment.findings import PiiData, PiiSpan
 
-VERSION = "rules-2026.12.5"
+VERSION = "rules-2026.12.6"
 
 #: How people and their phones also write spaces, dashes, digits and ``@``: a card number grouped
 #: with no-break spaces, a phone with a figure dash, an address with a full-width ``＠``. The
@@ -31,6 +31,48 @@ _LOOKALIKES = str.maketrans(
 )
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
+_AT_MARK = r"\s*[(\[{<]\s*at\s*[)\]}>]\s*"
+_DOT_MARK = r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*"
+_DOT_WORD = rf"(?:{_DOT_MARK}|\s+dot\s+)"
+_DOT = rf"(?:{_DOT_WORD}|\.)"
+#: An address written so that robots miss it: "jane(at)example(dot)com", "jane [at] example.com",
+#: "jane@example dot com", and with a bare "at" (``SPELT_EMAIL``) "jane.doe at gmail dot com".
+WRITTEN_EMAIL = re.compile(
+    rf"\b[\w.+-]+(?:{_AT_MARK}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}|\s*@\s*[\w-]+(?:{_DOT}[\w-]+)*{_DOT_WORD})[a-z]{{2,}}\b",
+    re.IGNORECASE,
+)
+#: "... at ... dot com" is also how people name a shop's website ("members only at Target dot com"):
+#: it is an address only when the name before "at" is one ("jane.doe", "jd_88") or the domain is
+#: a mailbox provider's.
+SPELT_EMAIL = re.compile(
+    rf"\b(?P<name>[\w.+-]+)\s+at\s+(?P<domain>[\w-]+)(?:{_DOT}[\w-]+)*{_DOT_WORD}[a-z]{{2,}}\b", re.IGNORECASE
+)
+MAILBOX_PROVIDERS = frozenset(
+    [
+        "aol",
+        "btinternet",
+        "comcast",
+        "gmail",
+        "gmx",
+        "googlemail",
+        "hotmail",
+        "icloud",
+        "live",
+        "mail",
+        "me",
+        "msn",
+        "outlook",
+        "proton",
+        "protonmail",
+        "sky",
+        "verizon",
+        "web",
+        "yahoo",
+        "ymail",
+        "zoho",
+    ]
+)
+WRITTEN_EMAIL_HINT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]|\sdot\s|[(\[{<]\s*dot\s*[)\]}>]", re.IGNORECASE)
 #: Groups of digits apart by spaces, dashes or dots ("4111.1111.1111.1111"); Luhn's check decides.
 CARD = re.compile(r"(?<![\d.-])(?:\d[ .-]?){12,18}\d(?![\d-]|\.\d)")
 #: The ways people write a phone number: grouped, with or without a country code
@@ -49,6 +91,12 @@ PHONE = re.compile(
     r"|(?<![\w+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])\d{6,12}(?!\w)(?![ .-]\d)"
     r"|(?<![\w+./#:=-])(?:\d{10}|[01]\d{10})(?![\w/-]|[.,]\d)"
 )
+#: A number without its area code as North Americans write it ("call 555-0142"): three digits, a
+#: dash, four. Not part of a longer run ("12345-6789" is a ZIP code, "2019-2020" years).
+LOCAL_PHONE = re.compile(r"(?<![\w+./#:=-])\d{3}-\d{4}(?![\w-]|[.,]\d)")
+#: A full British postcode ("SW1A 1AA", "M1 1AE"): with a street it names a handful of homes.
+#: The space is required: run together, the same shape is an aircraft's tail number ("N284WN").
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b")
 #: An international bank account number: a country, two check digits and up to thirty letters and
 #: digits, often in groups of four ("GB82 WEST 1234 5698 7654 32"); ISO 13616's check decides.
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
@@ -136,7 +184,11 @@ def whole_values(text: str, start: int, end: int) -> tuple[int, int]:
 
 def find_pii(text: str) -> list[PiiSpan]:
     """Non-overlapping spans, earlier and more specific kinds first."""
-    text = text.translate(_LOOKALIKES)
+    return _spans(text.translate(_LOOKALIKES))
+
+
+def _spans(text: str) -> list[PiiSpan]:
+    """``find_pii`` of a text whose look-alike characters are read as ASCII already."""
     spans: list[PiiSpan] = []
 
     def free(start: int, end: int) -> bool:
@@ -146,6 +198,17 @@ def find_pii(text: str) -> list[PiiSpan]:
     digit_count = len(DIGIT.findall(text))
     if "@" in text:
         spans.extend(PiiSpan("email", m.start(), m.end()) for m in EMAIL.finditer(text))
+    if WRITTEN_EMAIL_HINT.search(text):
+        for match in WRITTEN_EMAIL.finditer(text):
+            if free(match.start(), match.end()):
+                spans.append(PiiSpan("email", match.start(), match.end()))
+        for match in SPELT_EMAIL.finditer(text):
+            name, domain = match.group("name"), match.group("domain").lower()
+            addressed = (
+                domain in MAILBOX_PROVIDERS or any(char in name for char in "._+") or DIGIT.search(name)
+            )
+            if addressed and free(match.start(), match.end()):
+                spans.append(PiiSpan("email", match.start(), match.end()))
     for match in IBAN.finditer(text) if digit_count >= 4 else ():
         if iban_valid(match.group(0)) and free(match.start(), match.end()):
             spans.append(PiiSpan("bank_account", match.start(), match.end()))
@@ -173,7 +236,13 @@ def find_pii(text: str) -> list[PiiSpan]:
             and not _looks_like_time(match.group(0))
         ):
             spans.append(PiiSpan("phone", match.start(), match.end()))
+    for match in LOCAL_PHONE.finditer(text) if digit_count >= 7 else ():
+        if free(match.start(), match.end()):
+            spans.append(PiiSpan("phone", match.start(), match.end()))
     for match in STREET.finditer(text) if STREET_WORD.search(text) else ():
+        if free(match.start(), match.end()):
+            spans.append(PiiSpan("street_address", match.start(), match.end()))
+    for match in POSTCODE.finditer(text) if digit_count >= 2 else ():
         if free(match.start(), match.end()):
             spans.append(PiiSpan("street_address", match.start(), match.end()))
     spans.sort(key=lambda span: span.start)
@@ -208,7 +277,8 @@ class PiiAnalyzer:
     def analyze(self, batch: Sequence[MentionFacts]) -> list[Finding]:
         findings = []
         for facts in batch:
-            spans = find_pii(facts.text) if _may_hold_pii(facts.text) else []
+            plain = facts.text.translate(_LOOKALIKES)
+            spans = _spans(plain) if _may_hold_pii(plain) else []
             findings.append(
                 Finding(
                     self.name,
@@ -224,9 +294,11 @@ class PiiAnalyzer:
 
 
 def _may_hold_pii(text: str) -> bool:
-    """Every pattern needs a digit, an ``@`` followed by a dot or six capitals in a row: skip the
-    regexes otherwise."""
-    text = text.translate(_LOOKALIKES)
+    """Every pattern needs a digit, an ``@`` and a dot, an "(at)" or a spelt "dot", or six capitals
+    in a row: skip the regexes otherwise."""
     return (
-        DIGIT.search(text) is not None or ("@" in text and "." in text) or LETTER_RUN.search(text) is not None
+        DIGIT.search(text) is not None
+        or ("@" in text and "." in text)
+        or LETTER_RUN.search(text) is not None
+        or WRITTEN_EMAIL_HINT.search(text) is not None
     )
