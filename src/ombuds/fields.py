@@ -9,6 +9,7 @@ JSON cannot write back, a date whose offset carries it past year 9999 in UTC).
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -26,10 +27,18 @@ LATEST_YEAR = 2100
 MOMENT_EXAMPLE = "2026-12-01T12:00:00Z"
 
 
-def _not_a_boolean(value: object) -> object:
-    # JSON true/false would otherwise count as 1/0.
+_DIGITS = re.compile(r"-?[0-9]+")
+
+
+def _whole_number(value: object) -> object:
+    # Read leniently, JSON true/false would count as 1/0, 1.0 as 1, and a path's "1.0", "+1",
+    # "1_000" or Arabic-Indic digits as a number too: one row would answer to many spellings.
     if isinstance(value, bool):
         raise ValueError("expected a whole number, not true or false")
+    if isinstance(value, float):
+        raise ValueError("expected a whole number without a decimal point")
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("expected a whole number written in digits 0-9 alone")
     return value
 
 
@@ -68,8 +77,9 @@ def in_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-#: A whole number; from a path, query or form it may be digits, from JSON never true or false.
-WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+#: A whole number: from a path, query or form its digits, from JSON an integer (never true, false
+#: or 1.0).
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 #: A row id: what a path, query, form or body names a stored thing by. Ids are INTEGER columns,
 #: 32 bits on PostgreSQL, so a larger one cannot name a row on either database.
 Id = Annotated[WholeNumber, Interval(ge=1, le=INT32_MAX)]

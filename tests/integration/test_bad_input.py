@@ -101,6 +101,13 @@ def named(answer_detail: object) -> list[str]:
     [
         ("GET", f"/api/v1/cases/{TOO_BIG}", None, "case_id"),
         ("GET", f"/api/v1/cases/{2**31}", None, "case_id"),  # ids are 32-bit on PostgreSQL
+        # one row, one spelling: not case 1 under another name
+        ("GET", "/api/v1/cases/1.0", None, "case_id"),
+        ("GET", "/api/v1/cases/+1", None, "case_id"),
+        ("GET", "/api/v1/cases/1_0", None, "case_id"),
+        ("GET", "/api/v1/cases/%D9%A1", None, "case_id"),  # Arabic-Indic one
+        ("GET", "/api/v1/cases?team_id=1.0", None, "team_id"),
+        ("POST", "/api/v1/cases/1/team", '{"team_id": 1.0}', "team_id"),
         ("GET", f"/api/v1/cases?offset={TOO_BIG}", None, "offset"),
         ("GET", f"/api/v1/cases?team_id={TOO_BIG}", None, "team_id"),
         ("GET", f"/api/v1/cases?assignee_id={10**30}", None, "assignee_id"),

@@ -32,6 +32,10 @@ def test_a_form_id_may_carry_spaces_around_it() -> None:
     ("field", "value", "says"),
     [
         ("id", True, "not true or false"),
+        ("id", 1.0, "without a decimal point"),
+        ("id", "1.0", "digits 0-9 alone"),
+        ("id", "+1", "digits 0-9 alone"),
+        ("id", "\u0661", "digits 0-9 alone"),
         ("id", 2**31, "less than or equal"),
         ("metric", float("inf"), "finite"),
         ("metric", float("nan"), "finite"),
