@@ -122,6 +122,9 @@ def named(answer_detail: object) -> list[str]:
         ("POST", "/api/v1/incidents", f'{{"title": "x", "mention_ids": [{TOO_BIG}]}}', 0),
         ("POST", "/api/v1/incidents", '{"title": "bag\\u0000s"}', "title"),
         ("POST", "/api/v1/incidents/1/cases", f'{{"case_id": {TOO_BIG}}}', "case_id"),
+        # a key given twice: the last would win here, the first elsewhere
+        ("POST", "/api/v1/cases/1/notes", '{"text": "refund sent", "text": "no refund"}', "text"),
+        ("POST", "/api/v1/mentions", '{"external_id": "m-1", "metrics": {"likes": 1, "likes": 2}}', "likes"),
     ],
 )
 def test_numbers_past_64_bits_infinity_booleans_and_nul_get_a_422_naming_the_field(
@@ -144,6 +147,11 @@ def test_numbers_past_64_bits_infinity_booleans_and_nul_get_a_422_naming_the_fie
         (json.dumps(mention(metrics={"likes": 1})).replace("1}", "1e400}"), "likes", "finite"),
         (json.dumps(mention(metrics={"likes": 1})).replace("1}", "9" * 5000 + "}"), "body", "too long"),
         ("[" * 3000 + "]" * 3000, "body", "nested too deeply"),
+        (
+            json.dumps(mention()).replace('"text"', '"text": "fine", "text"'),
+            "text",
+            "given twice in one object",
+        ),
     ],
 )
 def test_a_mention_that_cannot_be_stored_is_refused_and_nothing_is_stored(

@@ -33,6 +33,7 @@ from ombuds.web.csrf import verify_csrf
 from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
 from ombuds.web.masking import MaskPersonalData, page_audience, personal_data_audience
+from ombuds.web.repeated_keys import refuse_repeated_keys
 from ombuds.web.templating import Renderer
 from ombuds.web.throttle import ApiRateLimit, RefusalThrottle, SignInThrottle
 
@@ -162,7 +163,9 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
 
     api_audience, page = Depends(personal_data_audience), Depends(page_audience)
     for module in API_ROUTERS:
-        app.include_router(_router(module), prefix=API_PREFIX, dependencies=[api_audience])
+        app.include_router(
+            _router(module), prefix=API_PREFIX, dependencies=[Depends(refuse_repeated_keys), api_audience]
+        )
     for module in PAGE_ROUTERS:
         app.include_router(
             _router(module), include_in_schema=False, dependencies=[Depends(verify_csrf), page]
