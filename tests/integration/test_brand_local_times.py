@@ -21,6 +21,7 @@ from ombuds.event_payloads import CaseFollowUpSet
 from ombuds.events import record_event
 from ombuds.problems import actions as problems
 from ombuds.problems.models import Problem
+from ombuds.promises.models import Promise
 from ombuds.responses.wording.models import TalkingPoint
 from tests.integration.test_resolutions_api import token_for
 from tests.integration.test_task_due_dates import business_hours_in, csrf
@@ -196,3 +197,29 @@ def test_a_pending_date_is_typed_on_the_clock_the_page_shows(
     assert parked.status_code == 303
     page = client.get(f"/cases/{case.id}").text
     assert f"{until:%a %d %b %Y} 10:30 E" in page, "shown back as typed"
+
+
+def test_a_promise_campaign_runs_from_the_start_of_its_first_day_to_the_end_of_its_last_where_the_brand_is(
+    client: TestClient, session: Session, brand: Brand
+) -> None:
+    business_hours_in(
+        client, token_for(session, brand, "mona@skyways.test", Role.MANAGER), "America/New_York"
+    )
+    pr = accounts.create_user(session, email="priya@skyways.test", name="Priya", password=PASSWORD)
+    accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
+    session.commit()
+    sign_in(client, pr.email)
+    form = {"text": "Your bags arrive with you", "starts_on": "2026-03-01", "ends_on": "2026-03-31"}
+    made = client.post("/promises/new", data={**form, "csrf_token": csrf(client.get("/promises/new").text)})
+    assert made.status_code == 303, made.text
+
+    promise = session.scalars(select(Promise)).one()
+    assert promise.starts_at is not None
+    assert promise.ends_at is not None
+    new_york = ZoneInfo("America/New_York")
+    assert as_utc(promise.starts_at) == datetime(2026, 3, 1, tzinfo=new_york)  # 05:00 UTC, not midnight
+    assert as_utc(promise.ends_at) == datetime(2026, 4, 1, tzinfo=new_york) - timedelta(microseconds=1)
+    assert "Sun 01 Mar 2026 to Tue 31 Mar 2026" in client.get(made.headers["location"]).text
+    edit = client.get(f"/promises/{promise.id}/edit").text
+    assert 'value="2026-03-01"' in edit
+    assert 'value="2026-03-31"' in edit, "saved again unchanged, the days do not move"

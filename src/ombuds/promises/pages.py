@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -20,6 +20,7 @@ from ombuds.promises.matching import Stance
 from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Promise
 from ombuds.promises.scorecard import promise_card, scorecard
 from ombuds.slugs import slugify
+from ombuds.timezones import end_of_day, local_day, local_midnight
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
 from ombuds.web.spreadsheets import SpreadsheetWriter
 from ombuds.web.templating import flash, render
@@ -118,26 +119,32 @@ class PromiseForm(BaseModel):
     contradicts: Text = ""
 
     @classmethod
-    def of(cls, promise: Promise) -> PromiseForm:
+    def of(cls, promise: Promise, *, timezone: str) -> PromiseForm:
+        """The form as the promise stands, its campaign days the brand's own."""
         return cls(
             text=promise.text,
             key=promise.key,
             campaign=promise.campaign or "",
             owner=promise.owner or "",
             channels=", ".join(promise.channels),
-            starts_on=promise.starts_at.date().isoformat() if promise.starts_at else "",
-            ends_on=promise.ends_at.date().isoformat() if promise.ends_at else "",
+            starts_on=local_day(promise.starts_at, timezone=timezone).isoformat()
+            if promise.starts_at
+            else "",
+            ends_on=local_day(promise.ends_at, timezone=timezone).isoformat() if promise.ends_at else "",
             is_active=promise.is_active,
         )
 
-    def details(self) -> dict[str, object]:
-        """The editable fields; raises InvalidInput naming the field that is wrong."""
+    def details(self, *, timezone: str) -> dict[str, object]:
+        """The editable fields; raises InvalidInput naming the field that is wrong. The campaign runs
+        from the start of its first day to the end of its last, where the brand is."""
         _at_most(self.key, field="key", most=KEY_MAX_CHARS)  # the key is not edited, only given once
         campaign = _at_most(self.campaign, field="campaign", most=NAME_MAX_CHARS)
         owner = _at_most(self.owner, field="owner", most=NAME_MAX_CHARS)
-        starts_at, ends_at = _day(self.starts_on, "starts on"), _day(self.ends_on, "ends on")
-        if starts_at and ends_at and ends_at < starts_at:
+        first, last = _day(self.starts_on, "starts on"), _day(self.ends_on, "ends on")
+        if first and last and last < first:
             raise InvalidInput("ends on: the campaign ends before it starts")
+        starts_at = local_midnight(first, timezone=timezone) if first else None
+        ends_at = end_of_day(last, timezone=timezone) if last else None
         return {
             "text": self.text.strip(),
             "campaign": campaign or None,
@@ -164,11 +171,11 @@ def _at_most(value: str, *, field: str, most: int) -> str:
     return text
 
 
-def _day(value: str, field: str) -> datetime | None:
+def _day(value: str, field: str) -> date | None:
     if not value.strip():
         return None
     try:
-        return datetime.combine(date.fromisoformat(value.strip()), time(), tzinfo=UTC)
+        return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
 
@@ -212,7 +219,7 @@ def create_promise(
     """Register the promise; from the next batch on, mentions are matched to it."""
     brand = _editor(signed_in)
     try:
-        details = form.details()
+        details = form.details(timezone=signed_in.timezone)
         text = str(details.pop("text"))
         promise = actions.create_promise(
             session,
@@ -237,7 +244,8 @@ def edit_promise(request: Request, promise_id: Id, signed_in: CurrentUser, sessi
     promise = queries.get_promise(session, brand.id, promise_id)
     if promise is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such promise.")
-    return _form_page(request, signed_in, PromiseForm.of(promise), promise=promise, error=None)
+    form = PromiseForm.of(promise, timezone=signed_in.timezone)
+    return _form_page(request, signed_in, form, promise=promise, error=None)
 
 
 @router.post("/promises/{promise_id}/edit")
@@ -251,7 +259,11 @@ def update_promise(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such promise.")
     try:
         actions.update_promise(
-            session, promise=promise, actor=signed_in.user, is_active=form.is_active, **form.details()
+            session,
+            promise=promise,
+            actor=signed_in.user,
+            is_active=form.is_active,
+            **form.details(timezone=signed_in.timezone),
         )
         actions.add_examples(session, promise=promise, examples=form.examples(), actor=signed_in.user)
     except OmbudsError as exc:
