@@ -18,6 +18,7 @@ from ombuds.cases.models import Case, CaseStatus, Priority
 from ombuds.clock import utcnow
 from ombuds.followups.actions import return_due_follow_ups
 from ombuds.followups.models import FollowUp
+from ombuds.responses.sending import deliver_due_replies
 from ombuds.serve import background_work
 from ombuds.settings import Settings
 from tests.integration.test_resolutions_api import token_for
@@ -112,10 +113,50 @@ def test_a_case_pending_on_a_refund_comes_back_to_the_top_of_the_inbox_on_its_da
     assert return_due_follow_ups(session_factory, now=on_the_day + timedelta(hours=1)) == []
     assert event_summaries(client, refund_case, agent).count("Pending date came: case back") == 1
 
-    # once the agent acts on it (parks it again, resolves it) it no longer tops the inbox
-    answer = client.post(f"/api/v1/cases/{refund_case.id}/status", json={"status": "resolved"}, headers=agent)
-    assert answer.status_code == 200, answer.text
+    # once the customer has the agent's answer it no longer tops the inbox, and not before
+    reply = client.post(
+        f"/api/v1/cases/{refund_case.id}/replies",
+        json={
+            "text": "Thanks for waiting, and sorry: the bank confirmed your refund today.",
+            "visibility": "public",
+        },
+        headers=agent,
+    )
+    assert reply.status_code == 201, reply.text
+    deliver_due_replies(session_factory)  # no connector here: it waits to be posted by hand
+    assert case_json(client, refund_case, agent)["returned_at"] is not None
+    posted = client.post(f"/api/v1/replies/{reply.json()['id']}/posted", headers=agent)
+    assert posted.status_code == 200, posted.text
     assert case_json(client, refund_case, agent)["returned_at"] is None
+    assert inbox_ids(client, agent)[0] != refund_case.id
+
+
+def test_a_case_brought_back_and_parked_again_no_longer_tops_the_inbox(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: dict[str, dict[str, str]],
+    refund_case: Case,
+) -> None:
+    agent = people["agent"]
+    parked = client.post(
+        f"/api/v1/cases/{refund_case.id}/pending",
+        json={"until": in_days(1), "reason": "refund"},
+        headers=agent,
+    )
+    assert parked.status_code == 201, parked.text
+    assert return_due_follow_ups(session_factory, now=utcnow() + timedelta(days=1, minutes=1)) == [
+        parked.json()["id"]
+    ]
+    assert inbox_ids(client, agent)[0] == refund_case.id
+
+    again = client.post(
+        f"/api/v1/cases/{refund_case.id}/pending",
+        json={"until": in_days(5), "reason": "refund"},
+        headers=agent,
+    )
+    assert again.status_code == 201, again.text
+    assert case_json(client, refund_case, agent)["returned_at"] is None
+    assert inbox_ids(client, agent)[0] != refund_case.id
 
 
 def test_a_case_taken_up_before_its_date_stays_where_it_is(

@@ -65,6 +65,8 @@ def attach_mention(session: Session, *, case: Case, mention: Mention) -> None:
     mention.case_id = case.id
     if mention.created_at > case.last_activity_at:
         case.last_activity_at = mention.created_at
+    if mention.direction is Direction.OUTBOUND:
+        case.returned_at = None  # answered: a case a follow-up brought back need not top the inbox now
     if mention.direction is Direction.OUTBOUND and case.first_responded_at is None:
         case.first_responded_at = mention.created_at
         if case.status is CaseStatus.NEW:
@@ -364,8 +366,8 @@ def set_case_status(
     check the move is allowed (``workflow.status_path``) and who may make it. A case with an open
     task cannot be resolved or closed (Conflict naming the task): the promise to the customer is
     kept only once the other team's work is done, or a manager waived it. Nor can a case be
-    resolved as solved while one of its replies waits for PR approval (Conflict naming the reply):
-    the customer has not been answered yet. Spam and duplicates need no answer.
+    resolved as solved while one of its replies waits for PR approval or to be posted by hand
+    (Conflict naming the reply): the customer has not been answered yet. Spam and duplicates need no answer.
 
     Reopening withdraws a survey link that has not reached the customer yet, and so does a
     resolution as spam or duplicate: nobody is asked whether an open case, or no problem, was fixed.
