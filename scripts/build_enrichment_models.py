@@ -243,9 +243,7 @@ def _accurate_teacher(folder: Path, airline: Path) -> dict[str, object]:
         from ombuds.enrichment.accurate.tuning import fine_tune
 
         sentiment = read_labeled_csv(airline, text_col="text", label_col="airline_sentiment")
-        reasons = read_labeled_csv(airline, text_col="text", label_col="negativereason").without(
-            ["Can't Tell"]
-        )
+        reasons = _airline_reasons(airline)
         model = fine_tune(
             {
                 "sentiment": list(zip(sentiment.texts, sentiment.labels, strict=True)),
@@ -311,10 +309,23 @@ def _distilled_featurizer(
     return featurizer.with_projection(projection), agreement(words, projection, targets)
 
 
+#: The airline data set writes one reason unlike the others ("longlines"); the desk shows it as
+#: they are written.
+REASON_NAMES = {"longlines": "Long Lines"}
+
+
+def _airline_reasons(path: Path) -> TrainingSet:
+    """The data set's complaint reasons, undecided ones left out, each named as the desk shows it."""
+    reasons = read_labeled_csv(path, text_col="text", label_col="negativereason").without(["Can't Tell"])
+    return TrainingSet(
+        reasons.texts, [REASON_NAMES.get(label, label) for label in reasons.labels], reasons.source
+    )
+
+
 def _airline_categories(path: Path) -> TrainingSet:
     """Airline complaint reasons as the default taxonomy; tweets without one teach "none"."""
     every = read_labeled_csv(path, text_col="text", label_col="airline_sentiment")
-    reasons = read_labeled_csv(path, text_col="text", label_col="negativereason").without(["Can't Tell"])
+    reasons = _airline_reasons(path)
     with_reason = set(reasons.texts)
     others = [text for text, label in zip(every.texts, every.labels, strict=True) if label != "negative"]
     others = [text for text in others if text not in with_reason]
