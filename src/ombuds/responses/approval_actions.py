@@ -32,7 +32,7 @@ from ombuds.responses.approval_rules import (
     may_withdraw,
 )
 from ombuds.responses.checker import blocks
-from ombuds.responses.models import STOPPABLE, Reply, ReplyApprovalPolicy, ReplyStatus
+from ombuds.responses.models import STOPPABLE, WITHDRAWABLE, Reply, ReplyApprovalPolicy, ReplyStatus
 from ombuds.responses.reply_checks import (
     NOTE_MAX_CHARS,
     ReplyBlocked,
@@ -45,8 +45,6 @@ from ombuds.responses.reply_checks import (
 
 #: Replies the approvers have let go: approved, then in the outbox or past it.
 _LET_GO = (ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.SENT, ReplyStatus.FAILED)
-#: What a person may still take back: a reply held for PR, or one waiting to be posted by hand.
-_WITHDRAWABLE = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
 
 
 def _ensure_approver(session: Session, *, reply: Reply, actor: Actor) -> Role:
@@ -208,7 +206,7 @@ def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) 
     # A conditional update: of a withdrawal and an approval at the same moment, exactly one wins.
     moved = session.execute(
         update(Reply)
-        .where(Reply.id == reply.id, Reply.status.in_(_WITHDRAWABLE))
+        .where(Reply.id == reply.id, Reply.status.in_(WITHDRAWABLE))
         .values(
             status=ReplyStatus.WITHDRAWN, approver_id=actor.user.id, decided_at=utcnow(), next_attempt_at=None
         )

@@ -38,6 +38,8 @@ class ReplyStatus(StrEnum):
 #: Replies the customer has not had and no sink is about to send: a draft, one held for PR, one to
 #: post by hand. The desk stops these when their words stop being true (a fixed problem reopened).
 STOPPABLE = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
+#: What a person may take back (their own, or any as a manager or admin): held for PR, or to post.
+WITHDRAWABLE = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
 
 
 class SinkKind(StrEnum):

@@ -34,7 +34,7 @@ from ombuds.incidents.bulk import open_cases, ticked
 from ombuds.incidents.queries import get_incident
 from ombuds.responses import actions, approval_actions, incident_replies, queries
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
-from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.models import WITHDRAWABLE, Reply, ReplyStatus
 from ombuds.responses.reply_checks import (
     NOTE_MAX_CHARS,
     REPLY_MAX_CHARS,
@@ -110,7 +110,7 @@ def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[
         "withdrawable_reply_ids": {
             r.id
             for r in replies
-            if r.status in (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
+            if r.status in WITHDRAWABLE
             and may_work(role)
             and may_withdraw(role, is_author=r.author_id == signed_in.user.id)
         },
