@@ -36,10 +36,18 @@ def _whole_number(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError("expected a whole number, not true or false")
     if isinstance(value, float):
-        raise ValueError("expected a whole number without a decimal point")
-    if isinstance(value, str) and not _DIGITS.fullmatch(value):
-        raise ValueError("expected a whole number written in digits 0-9 alone")
-    return value
+        raise ValueError("must be a whole number, without a decimal point")
+    if isinstance(value, str) and not _DIGITS.fullmatch(value) and _reads_as_number(value):
+        raise ValueError("must be a whole number, in the digits 0-9 alone")
+    return value  # anything else that is no number is refused by pydantic, as "a valid integer"
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _metric(value: object) -> object:

@@ -22,6 +22,7 @@ from ombuds.cases.lifecycle import Actor, change_status
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.timeline import list_case_events
 from ombuds.clock import utcnow
+from ombuds.errors import Conflict
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses import queries
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
@@ -256,12 +257,14 @@ def test_public_then_private_keeps_one_case_and_offers_the_closing_reply(
     report = deliver_due_replies(session_factory)  # no sink: they wait to be posted by hand
     assert len(report.manual) == 2
     assert session.scalars(select(Case)).all() == [case]
-    change_status(session, case=case, status=CaseStatus.RESOLVED, actor=Actor(agent))
-    session.commit()
-    assert not queries.offers_public_closing(session, case=case), "the private answer is not out yet"
+    with pytest.raises(Conflict, match="waits to be posted by hand"):  # the customer has nothing yet
+        change_status(session, case=case, status=CaseStatus.RESOLVED, actor=Actor(agent))
+    session.rollback()
     for reply_id in report.manual:
         assert client.post(f"/api/v1/replies/{reply_id}/posted", headers=headers).status_code == 200
     session.expire_all()
+    change_status(session, case=case, status=CaseStatus.RESOLVED, actor=Actor(agent))
+    session.commit()
     assert queries.offers_public_closing(session, case=case)
     assert not queries.public_closing_sent(session, case=case)
 
