@@ -23,14 +23,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from ombuds.accounts import actions as accounts
-from ombuds.accounts.models import Brand
+from ombuds.accounts.models import Brand, User
 from ombuds.cases.actions import set_case_status
+from ombuds.cases.lifecycle import Actor
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cli.main import app
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.mentions.models import Source
 from ombuds.metrics.schedule import last_whole_week
+from ombuds.responses.actions import submit_reply
+from ombuds.responses.sending import deliver_due_replies
+from ombuds.responses.values import Visibility
 from ombuds.settings import Settings, get_settings
 from ombuds.surveys.actions import answer_survey
 from ombuds.surveys.models import Survey
@@ -186,14 +190,24 @@ def test_the_digest_sends_the_api_s_figures_for_last_week_with_customers_words_m
 
 
 def test_prometheus_reads_the_pipeline_alerts_and_sources_with_the_token_only(
-    session_factory: sessionmaker[Session], session: Session, brand: Brand, tmp_path: Path
+    session_factory: sessionmaker[Session], session: Session, brand: Brand, agent: User, tmp_path: Path
 ) -> None:
     routed = write(session, brand, text="Where is my bag?", at=utcnow() - timedelta(hours=2), handle="ana")
     routed.received_at = utcnow() - timedelta(minutes=10)
     source = session.get(Source, routed.source_id)
     assert source is not None
     source.paused_at = utcnow()
+    case = session.get(Case, routed.case_id)
+    assert case is not None
+    submit_reply(
+        session,
+        case=case,
+        text="Sorry, we are tracing it now.",
+        visibility=Visibility.PUBLIC,
+        actor=Actor(agent),
+    )
     session.commit()
+    deliver_due_replies(session_factory)  # no connector here: it waits to be posted by hand
 
     closed = create_app(settings=Settings(data_dir=tmp_path), session_factory=session_factory)
     with TestClient(closed) as client:
@@ -221,4 +235,6 @@ def test_prometheus_reads_the_pipeline_alerts_and_sources_with_the_token_only(
     assert lag["ingested"] == 0
     paused = {s.labels["source"]: s.value for s in families["ombuds_source_paused"].samples}
     assert paused == {source.name: 1.0}
+    replies = {s.labels["status"]: s.value for s in families["ombuds_replies_not_out"].samples}
+    assert replies == {"to_post": 1.0}
     assert families["ombuds_mentions_failed"].samples[0].value == 0

@@ -1,7 +1,7 @@
 """Reads: the operations figures ``/metrics`` gives Prometheus — mentions by pipeline stage (a
 counter whose rate is the throughput), how far behind each stage is, failed mentions, each
-analysis path's speed and share of mentions, alert deliveries by outcome, the health of each
-source, and whether the embedded runner's sidecar computes beside it.
+analysis path's speed and share of mentions, alert deliveries by outcome, replies not out yet (to
+post by hand among them), the health of each source, and whether the embedded runner's sidecar computes beside it.
 
 Every count is an index read (``ix_mention_stage_id``) or a small table; the stage lag reads only
 the mentions still waiting.
@@ -24,11 +24,14 @@ from ombuds.enrichment.paths import RECENT, count_reread_waiting, recent_paths
 from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
+from ombuds.responses.models import Reply, ReplyStatus
 
 if TYPE_CHECKING:
     from ombuds.pipeline.sidecar import SidecarState
 
 
+#: replies that have not reached the customer and are not given up on
+NOT_OUT = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.FAILED)
 #: stages a mention still has to pass: it waits in these
 WAITING = (Stage.INGESTED, Stage.ENRICHED, Stage.THREADED, Stage.ROUTED)
 
@@ -47,6 +50,7 @@ class OpsCollector(Collector):
         yield from self._pipeline()
         yield from self._analysis()
         yield self._alerts()
+        yield self._replies()
         yield from self._sources()
         if self.sidecar is not None:
             yield from self._sidecar(self.sidecar)
@@ -150,6 +154,22 @@ class OpsCollector(Collector):
                 [str(getattr(kind, "value", kind)), str(getattr(status, "value", status))], count
             )
         return alerts
+
+    def _replies(self) -> Metric:
+        replies = GaugeMetricFamily(
+            "ombuds_replies_not_out",
+            "Replies the customer does not have yet, by brand and status: awaiting_approval, queued, "
+            "to_post (no connector sends on the channel: someone must post it by hand) and failed.",
+            labels=["brand", "status"],
+        )
+        for slug, status, count in self.session.execute(
+            select(Brand.slug, Reply.status, func.count())
+            .join(Brand, Brand.id == Reply.brand_id)
+            .where(Reply.status.in_(NOT_OUT))
+            .group_by(Brand.slug, Reply.status)
+        ):
+            replies.add_metric([slug, ReplyStatus(status).value], count)
+        return replies
 
     def _sources(self) -> Iterator[Metric]:
         paused = GaugeMetricFamily(
