@@ -13,6 +13,7 @@ from ombuds.accounts.models import Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.events import Event
+from ombuds.mentions.models import Direction, Mention
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.queries import get_sla_policy
 from ombuds.routing.sla import Target
@@ -99,3 +100,35 @@ def test_only_someone_who_works_the_case_marks_a_reply_posted_and_a_withdrawn_on
     session.commit()
     stranger = bearer(session, elsewhere, member(session, elsewhere, Role.AGENT, "otto"))
     assert client.post(f"/api/v1/replies/{reply['id']}/posted", headers=stranger).status_code == 404
+
+
+def test_the_posted_messages_link_becomes_the_outbound_messages_id_once(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    headers = bearer(session, brand, agent)
+    first, second = (
+        client.post(
+            f"/api/v1/cases/{case.id}/replies", json={"text": text, "visibility": "public"}, headers=headers
+        ).json()
+        for text in (TEXT, "Thanks for your patience: the courier is on the way now.")
+    )
+    deliver_due_replies(session_factory)
+
+    unreadable = client.post(
+        f"/api/v1/replies/{first['id']}/posted", json={"external_id": "https://x.com/"}, headers=headers
+    )
+    assert unreadable.status_code == 422
+    assert "a link to no message" in unreadable.json()["detail"]
+    link = "https://x.com/skyways/status/1864229987163312345?s=20"
+    posted = client.post(f"/api/v1/replies/{first['id']}/posted", json={"external_id": link}, headers=headers)
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["external_id"] == "1864229987163312345"
+    outbound = session.scalars(select(Mention).where(Mention.direction == Direction.OUTBOUND)).one()
+    assert (outbound.external_id, outbound.channel) == ("1864229987163312345", "x")
+
+    taken = client.post(
+        f"/api/v1/replies/{second['id']}/posted", json={"external_id": "1864229987163312345"}, headers=headers
+    )
+    assert taken.status_code == 409, "one id, one message: the second is refused, and stays to post"
+    assert _reply(client, case, headers, second["id"])["status"] == "to_post"

@@ -36,6 +36,7 @@ from ombuds.responses.approval_actions import reject_reply as reject_reply
 from ombuds.responses.checker import blocks, check_reply
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.outbox_actions import mark_sent as mark_sent
+from ombuds.responses.posted_ids import posted_id
 from ombuds.responses.reply_checks import (
     ReplyBlocked,
     case_approval_reason,
@@ -244,14 +245,26 @@ def retry_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> 
     reply.next_attempt_at = utcnow()
 
 
-def mark_posted(session: Session, *, reply: Reply, case: Case, actor: Actor) -> Mention:
+def mark_posted(
+    session: Session, *, reply: Reply, case: Case, actor: Actor, external_id: str | None = None
+) -> Mention:
     """Someone who works the case posted a reply ``TO_POST`` on its channel by hand: the customer has
     it from now, so it is sent now, by them (the case's first response and its clock go by this
     moment). Of two people saying so at once one wins; the other gets Conflict, as does a reply
-    that is not waiting to be posted (withdrawn meanwhile, or sent by a sink)."""
+    that is not waiting to be posted (withdrawn meanwhile, or sent by a sink).
+
+    ``external_id``, the posted message's id or link (``posted_ids``), is stored as the outbound
+    message's id, so the customer's answers to it join this case; one the desk stored for another
+    of its messages is refused (Conflict).
+    """
     if reply.case_id != case.id:
         raise NotFound(f"no reply {reply.id} on case {case.id}")
     ensure_may_work(session, case=case, actor=actor)
+    posted = posted_id(external_id or "")
+    if posted is not None:
+        other = queries.outbound_with_id(session, brand_id=case.brand_id, external_id=posted)
+        if other is not None:
+            raise Conflict(f"external_id: the desk's message {other} has the id {posted!r} already")
     claimed = session.execute(
         update(Reply)
         .where(Reply.id == reply.id, Reply.status == ReplyStatus.TO_POST)
@@ -267,4 +280,4 @@ def mark_posted(session: Session, *, reply: Reply, case: Case, actor: Actor) -> 
             f"reply {reply.id} cannot be marked posted: "
             + (done or f"it is {reply.status.said}, not waiting to be posted")
         )
-    return mark_sent(session, reply=reply, external_id=None, at=utcnow(), actor_id=actor.user_id)
+    return mark_sent(session, reply=reply, external_id=posted, at=utcnow(), actor_id=actor.user_id)

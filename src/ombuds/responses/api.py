@@ -34,6 +34,7 @@ from ombuds.responses.schemas import (
     ReplyApprove,
     ReplyCheck,
     ReplyCreate,
+    ReplyPosted,
     ReplyRead,
     ReplyReject,
 )
@@ -248,13 +249,20 @@ def withdraw(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
 
 
 @router.post("/replies/{reply_id}/posted", response_model=ReplyRead, responses=_ERRORS)
-def mark_posted(reply_id: Id, scope: ApiReader, session: DbSession) -> Reply:
+def mark_posted(reply_id: Id, scope: ApiReader, session: DbSession, body: ReplyPosted | None = None) -> Reply:
     """Say a reply with status ``to_post`` (no connector sends on its channel) was posted there by
-    hand: it is ``sent`` from now, which stamps the case's first response. 409 when it is not
-    waiting to be posted (posted already, withdrawn)."""
+    hand: it is ``sent`` from now, which stamps the case's first response. With the posted message's
+    ``external_id`` (or its link) the customer's answers to it join the case. 409 when it is not
+    waiting to be posted (posted already, withdrawn) or the id is the desk's for another message."""
     reply = _reply(session, reply_id, scope)
     case = _case(session, reply.case_id, scope)
-    actions.mark_posted(session, reply=reply, case=case, actor=scope.actor(session))
+    actions.mark_posted(
+        session,
+        reply=reply,
+        case=case,
+        actor=scope.actor(session),
+        external_id=body.external_id if body is not None else None,
+    )
     return reply
 
 

@@ -316,13 +316,21 @@ def send_draft(
 
 @router.post("/cases/{case_id}/replies/{reply_id}/posted")
 def mark_posted(
-    case_id: Id, reply_id: Id, request: Request, signed_in: CurrentUser, session: DbSession
+    case_id: Id,
+    reply_id: Id,
+    request: Request,
+    signed_in: CurrentUser,
+    session: DbSession,
+    external_id: Annotated[str, Form(max_length=2_000), NoNul] = "",
 ) -> Response:
-    """Say a reply no connector sends was posted by hand: the customer has it from now."""
+    """Say a reply no connector sends was posted by hand: the customer has it from now; with the
+    posted message's id or link, their answers to it join the case."""
     case, reply = _case_reply_or_404(session, case_id, reply_id, signed_in)
     try:
-        actions.mark_posted(session, reply=reply, case=case, actor=Actor(signed_in.user))
-    except (Forbidden, Conflict) as error:
+        actions.mark_posted(
+            session, reply=reply, case=case, actor=Actor(signed_in.user), external_id=external_id
+        )
+    except (Forbidden, Conflict, InvalidInput) as error:
         return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
     flash(request, "Reply marked posted: the customer has it, and it shows on the timeline.", "success")
     return _back(case.id, f"#reply-{reply.id}")

@@ -298,6 +298,17 @@ def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
     return found.external_id if found is not None else None
 
 
+def outbound_with_id(session: Session, *, brand_id: int, external_id: str) -> int | None:
+    """The id of the brand's outbound message stored with this channel id, if any."""
+    return session.scalar(
+        select(Mention.id).where(
+            Mention.brand_id == brand_id,
+            Mention.external_id == external_id,
+            Mention.direction == Direction.OUTBOUND,
+        )
+    )
+
+
 def cases_with_replies_to_post(session: Session, *, case_ids: Collection[int]) -> set[int]:
     """Which of these cases have a reply waiting for someone to post it by hand."""
     if not case_ids:

@@ -57,6 +57,12 @@ class ReplyApprove(BaseModel):
     text: ReplyText | None = None
 
 
+class ReplyPosted(BaseModel):
+    #: the posted message's id on its channel, or a link to it (its last part is the id): the
+    #: customer's answers to it then join the case
+    external_id: Annotated[str, StringConstraints(max_length=2_000), NoNul] | None = None
+
+
 class ReplyReject(BaseModel):
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000), NoNul]
 
