@@ -15,6 +15,7 @@ from ombuds.cases.models import Case, Customer, Identity
 from ombuds.customers import actions
 from ombuds.errors import Conflict
 from ombuds.mentions.models import Mention
+from ombuds.responses.sending import deliver_due_replies
 from tests.support.feed import feed
 
 
@@ -288,3 +289,33 @@ def test_a_case_is_not_merged_into_one_resolved_nor_merged_away_with_a_reply_wai
     assert set(
         session.scalars(select(Mention.case_id).where(Mention.author_handle == "ana@example.org"))
     ) == {other.id}
+
+
+def test_a_case_whose_reply_waits_to_be_posted_by_hand_is_not_merged_away(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    feed(
+        session_factory,
+        brand,
+        [
+            ("twitter", "ben", "@Skyways my flight was cancelled"),
+            ("email", "ben@example.org", "Refund for the cancelled flight please"),
+        ],
+    )
+    _, token = accounts.create_api_token(session, brand=brand, name="desk")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    kept = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben"))
+    other = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben@example.org"))
+    reply = client.post(
+        f"/api/v1/cases/{other}/replies",
+        json={"text": "Thanks, and sorry: your refund is on its way today.", "visibility": "private"},
+        headers=headers,
+    )
+    assert reply.status_code == 201, reply.text
+    deliver_due_replies(session_factory)  # no connector here: it waits to be posted by hand
+
+    refused = client.post(f"/api/v1/cases/{kept}/merge", json={"other_id": other}, headers=headers)
+    assert refused.status_code == 409
+    assert f"its reply {reply.json()['id']} is to be posted by hand" in refused.json()["detail"]
+    assert client.get(f"/api/v1/cases/{other}", headers=headers).json()["status"] != "resolved"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ombuds.accounts.models import Brand, Role, User
+from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.events import Event
@@ -132,3 +132,36 @@ def test_the_posted_messages_link_becomes_the_outbound_messages_id_once(
     )
     assert taken.status_code == 409, "one id, one message: the second is refused, and stays to post"
     assert _reply(client, case, headers, second["id"])["status"] == "to_post"
+
+
+def test_an_integration_that_posts_is_on_the_record_and_a_case_resolved_as_spam_takes_no_posting(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    spam = complaint(session, brand, text="WIN A FREE CRUISE click here", handle="prizes4u")
+    headers, integration = bearer(session, brand, agent), bearer(session, brand)
+    first, second = (
+        client.post(
+            f"/api/v1/cases/{on.id}/replies", json={"text": TEXT, "visibility": "public"}, headers=headers
+        ).json()
+        for on in (case, spam)
+    )
+    deliver_due_replies(session_factory)
+
+    # a bridge that posts on the channel for the desk says so with its own token
+    assert client.post(f"/api/v1/replies/{first['id']}/posted", headers=integration).status_code == 200
+    said = session.scalars(select(Event).where(Event.kind == "reply.sent")).one()
+    assert (said.actor_id, said.data["api_token_id"]) == (None, integration_token_id(session))
+
+    marked = client.post(
+        f"/api/v1/cases/{spam.id}/status", json={"status": "resolved", "resolved_as": "spam"}, headers=headers
+    )
+    assert marked.status_code == 200, marked.text
+    late = client.post(f"/api/v1/replies/{second['id']}/posted", headers=headers)
+    assert late.status_code == 409
+    assert "reopen it first, or withdraw the reply" in late.json()["detail"]
+    assert client.get(f"/api/v1/cases/{spam.id}", headers=headers).json()["first_responded_at"] is None
+
+
+def integration_token_id(session: Session) -> int:
+    return session.scalars(select(ApiToken.id).where(ApiToken.user_id.is_(None))).one()

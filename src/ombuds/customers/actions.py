@@ -184,7 +184,10 @@ def merge_cases(
 
 #: A reply waiting on the case merged away would go out on a case resolved as a duplicate, and its
 #: approval be lost from the live one's page.
-_WAITING = ("awaiting_approval", "queued", "failed")  # ``ReplyStatus``: not out yet, not given up
+_WAITING = ("awaiting_approval", "queued", "to_post", "failed")  # ``ReplyStatus``: not out yet, not given up
+
+
+_SAID = {"to_post": "to be posted by hand"}
 
 
 def _refuse_while_a_reply_waits(session: Session, *, other: Case, kept: Case) -> None:
@@ -197,7 +200,8 @@ def _refuse_while_a_reply_waits(session: Session, *, other: Case, kept: Case) ->
     if waiting is not None:
         raise Conflict(
             f"case {other.id} cannot be merged into case {kept.id} while its reply {waiting.id} is "
-            f"{waiting.status.replace('_', ' ')}: let it go out, or have it withdrawn or rejected, then merge"
+            f"{_SAID.get(waiting.status, waiting.status.replace('_', ' '))}: let it go out (or post it and mark it "
+            "posted), or have it withdrawn or rejected, then merge"
         )
 
 

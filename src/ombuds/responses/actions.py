@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.cases.lifecycle import Actor, ensure_may_work, hold_and_reread
-from ombuds.cases.models import Case
+from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.clock import utcnow
 from ombuds.errors import Conflict, InvalidInput, NotFound
 from ombuds.event_payloads import ReplyAwaitingApproval
@@ -253,6 +253,9 @@ def mark_posted(
     moment). Of two people saying so at once one wins; the other gets Conflict, as does a reply
     that is not waiting to be posted (withdrawn meanwhile, or sent by a sink).
 
+    A case resolved meanwhile (as spam or a duplicate: a solved one waits for its replies) is
+    refused: its first response would come after its resolution.
+
     ``external_id``, the posted message's id or link (``posted_ids``), is stored as the outbound
     message's id, so the customer's answers to it join this case; one the desk stored for another
     of its messages is refused (Conflict).
@@ -260,6 +263,11 @@ def mark_posted(
     if reply.case_id != case.id:
         raise NotFound(f"no reply {reply.id} on case {case.id}")
     ensure_may_work(session, case=case, actor=actor)
+    if case.status not in OPEN_STATUSES:  # resolved as spam or a duplicate while it waited
+        raise Conflict(
+            f"reply {reply.id} cannot be marked posted: case {case.id} is {case.status.value}; "
+            "reopen it first, or withdraw the reply"
+        )
     posted = posted_id(external_id or "")
     if posted is not None:
         other = queries.outbound_with_id(session, brand_id=case.brand_id, external_id=posted)
@@ -280,4 +288,11 @@ def mark_posted(
             f"reply {reply.id} cannot be marked posted: "
             + (done or f"it is {reply.status.said}, not waiting to be posted")
         )
-    return mark_sent(session, reply=reply, external_id=posted, at=utcnow(), actor_id=actor.user_id)
+    return mark_sent(
+        session,
+        reply=reply,
+        external_id=posted,
+        at=utcnow(),
+        actor_id=actor.user_id,
+        api_token_id=actor.api_token_id,
+    )

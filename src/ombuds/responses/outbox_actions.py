@@ -176,10 +176,16 @@ def hold_for_posting(session: Session, *, reply: Reply) -> None:
 
 
 def mark_sent(
-    session: Session, *, reply: Reply, external_id: str | None, at: datetime, actor_id: int | None = None
+    session: Session,
+    *,
+    reply: Reply,
+    external_id: str | None,
+    at: datetime,
+    actor_id: int | None = None,
+    api_token_id: int | None = None,
 ) -> Mention:
-    """The reply went out, through a sink, or posted by hand by ``actor_id`` (a reply ``TO_POST``):
-    store it as an outbound message.
+    """The reply went out, through a sink, or posted by hand (a reply ``TO_POST``) by ``actor_id``
+    or an integration's ``api_token_id``: store it as an outbound message.
 
     The message is stored past every pipeline stage, so threading never takes it for a new
     customer message; attaching it to the case stamps the first response.
@@ -226,6 +232,7 @@ def mark_sent(
             visibility=reply.visibility.value,
             mention_id=mention.id,
             is_manual=reply.is_manual,
+            api_token_id=api_token_id,
         ),
     )
     return mention

@@ -126,9 +126,9 @@ def _insert_ignoring_conflicts(session: Session) -> Insert:
 #: this one (it queues the links), so it may not be imported here. Read only: the outbox's own
 #: writer turns a withdrawn offer's message down (``responses.outbox_actions.withdraw_void_survey_links``).
 _REPLY = table("reply", column("id"), column("status"))
-#: ``ReplyStatus`` values of a message still to go out (queued, or retrying) or one a person may
-#: retry (failed).
-_UNSENT_REPLY = ("queued", "failed")
+#: ``ReplyStatus`` values of a message still to go out (queued, or retrying), one a person may
+#: retry (failed) or one waiting to be posted by hand (to_post): as ``responses.queries.UNSENT_LINKS``.
+_UNSENT_REPLY = ("queued", "failed", "to_post")
 
 
 def withdraw_survey_offer(session: Session, *, survey: Survey) -> bool:

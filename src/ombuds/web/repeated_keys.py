@@ -30,6 +30,29 @@ def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+#: how much of a repeated key the answer shows
+SHOWN_CHARS = 60
+
+
+def _shown(key: str) -> str:
+    """The key as an answer can carry it: escaped where it holds what JSON cannot encode (a lone
+    surrogate), and cut short."""
+    safe = key if _encodes(key) else ascii(key)[1:-1]
+    return safe if len(safe) <= SHOWN_CHARS else safe[:SHOWN_CHARS] + "…"
+
+
+def _encodes(key: str) -> bool:
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return key.isprintable()
+
+
+def _refused(loc: tuple[str, ...], message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": None}])
+
+
 async def refuse_repeated_keys(request: Request) -> None:
     kind = request.headers.get("content-type")
     if kind is not None and "json" not in kind.lower():  # FastAPI reads a body of no stated type as JSON
@@ -40,15 +63,14 @@ async def refuse_repeated_keys(request: Request) -> None:
     try:
         json.loads(body, object_pairs_hook=_once)
     except _RepeatedKey as repeated:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("body", repeated.key),
-                    "msg": f"Value error, the key {repeated.key!r} is given twice in one object; send each key once",
-                    "input": None,
-                }
-            ]
+        key = _shown(repeated.key)
+        raise _refused(
+            ("body", key), f"Value error, the key {key!r} is given twice in one object; send each key once"
         ) from None
-    except (ValueError, RecursionError):
+    except RecursionError:
+        # FastAPI read it, a little higher on the stack: refused rather than let a repeated key by
+        raise _refused(
+            ("body",), "Value error, nested too deeply to be checked; send a few hundred levels at most"
+        ) from None
+    except ValueError:
         return  # a body FastAPI could not read was answered before any dependency ran
