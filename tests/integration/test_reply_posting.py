@@ -165,3 +165,40 @@ def test_an_integration_that_posts_is_on_the_record_and_a_case_resolved_as_spam_
 
 def integration_token_id(session: Session) -> int:
     return session.scalars(select(ApiToken.id).where(ApiToken.user_id.is_(None))).one()
+
+
+def test_a_case_resolved_while_its_reply_was_in_the_outbox_opens_again_when_the_reply_is_left_to_post(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    spam = complaint(session, brand, text="WIN A FREE CRUISE click here", handle="prizes4u")
+    headers = bearer(session, brand, agent)
+    answer, wasted = (
+        client.post(
+            f"/api/v1/cases/{on.id}/replies", json={"text": TEXT, "visibility": "public"}, headers=headers
+        ).json()
+        for on in (case, spam)
+    )
+    # the agent answers and resolves at once, before the outbox's round
+    solved = client.post(f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=headers)
+    assert solved.status_code == 200, solved.text
+    junk = {"status": "resolved", "resolved_as": "spam"}
+    assert client.post(f"/api/v1/cases/{spam.id}/status", json=junk, headers=headers).status_code == 200
+
+    assert deliver_due_replies(session_factory).manual == [answer["id"]]
+
+    facts = client.get(f"/api/v1/cases/{case.id}", headers=headers).json()
+    assert (facts["status"], facts["resolved_at"]) == ("open", None), "no answer yet: not resolved"
+    history = client.get(f"/api/v1/cases/{case.id}/events", headers=headers).json()
+    reopened = [e for e in history if e["summary"] == "Status Resolved → Open"]
+    assert [e["detail"] for e in reopened] == [
+        "A reply waits to be posted by hand: the customer has no answer yet"
+    ]
+    assert _reply(client, case, headers, answer["id"])["status"] == "to_post"
+    # nobody answers spam: its reply is withdrawn, saying why, and the case stays resolved
+    withdrawn = _reply(client, spam, headers, wasted["id"])
+    assert (withdrawn["status"], withdrawn["decision_note"]) == (
+        "withdrawn",
+        "Not posted: the case was resolved as spam",
+    )
+    assert client.get(f"/api/v1/cases/{spam.id}", headers=headers).json()["status"] == "resolved"

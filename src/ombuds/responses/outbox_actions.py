@@ -17,9 +17,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, User
-from ombuds.cases.actions import attach_mention
-from ombuds.cases.models import Case
-from ombuds.event_payloads import ReplyFailed, ReplySent, ReplyToPost, SurveyNotSent, SurveySent
+from ombuds.cases.actions import attach_mention, set_case_status
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.cases.values import NO_SURVEY
+from ombuds.cases.workflow import status_path
+from ombuds.event_payloads import (
+    ReplyFailed,
+    ReplySent,
+    ReplyToPost,
+    ReplyWithdrawn,
+    SurveyNotSent,
+    SurveySent,
+)
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
 from ombuds.responses import queries
@@ -30,6 +39,8 @@ from ombuds.surveys import actions as survey_actions
 from ombuds.surveys.models import SurveySetting
 from ombuds.surveys.values import SurveyDelivery, survey_message, survey_path
 
+#: Why the desk opens a case resolved while its reply was in the outbox, on the case's history.
+REOPENED_TO_POST = "A reply waits to be posted by hand: the customer has no answer yet"
 #: The source that outbound replies sent from Ombuds are stored under, one per brand.
 REPLY_SOURCE_KIND = "ombuds"
 REPLY_SOURCE_NAME = "Replies sent from Ombuds"
@@ -160,9 +171,34 @@ def _signature(session: Session, reply: Reply) -> str:
     return " · ".join(name for name in names if name)
 
 
-def hold_for_posting(session: Session, *, reply: Reply) -> None:
-    """No sink serves the reply's channel: it waits for an agent to post it by hand (``mark_sent``
-    with ``actor_id`` once they say they did); the case's first response waits with it."""
+def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
+    """No sink serves the reply's channel: it waits for someone to post it by hand (``mark_sent``
+    with who did, once they say so); the case's first response waits with it.
+
+    A case resolved while the reply was in the outbox has no answer yet after all: it opens again
+    (the desk's doing, not counted as a reopen; an unsent survey offer is withdrawn), saying why.
+    On a case resolved as spam or a duplicate the reply is withdrawn instead (False): nobody is to
+    answer.
+    """
+    case = session.get(Case, reply.case_id)
+    assert case is not None
+    if case.status not in OPEN_STATUSES:
+        how = queries.resolved_as(session, case=case)
+        if how in NO_SURVEY:
+            _withdraw_unposted(
+                session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}"
+            )
+            return False
+        path = status_path(case.status, CaseStatus.OPEN)
+        for target in path:
+            set_case_status(
+                session,
+                case=case,
+                status=target,
+                at=at,
+                note=REOPENED_TO_POST if target is path[-1] else None,
+                is_reminder=True,
+            )
     reply.status = ReplyStatus.TO_POST
     reply.is_manual = True
     reply.next_attempt_at = None
@@ -172,6 +208,20 @@ def hold_for_posting(session: Session, *, reply: Reply) -> None:
         reply=reply,
         actor_id=None,
         payload=ReplyToPost(reply_id=reply.id, visibility=reply.visibility.value, channel=reply.channel),
+    )
+    return True
+
+
+def _withdraw_unposted(session: Session, *, reply: Reply, at: datetime, note: str) -> None:
+    reply.status = ReplyStatus.WITHDRAWN
+    reply.next_attempt_at = None
+    reply.decision_note = note
+    reply.decided_at = at
+    record_reply_event(
+        session,
+        reply=reply,
+        actor_id=None,
+        payload=ReplyWithdrawn(reply_id=reply.id, visibility=reply.visibility.value, note=note),
     )
 
 

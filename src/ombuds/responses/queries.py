@@ -13,6 +13,8 @@ from ombuds.accounts.models import User
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus, Customer, Identity
 from ombuds.enrichment.findings import SignalsData
 from ombuds.enrichment.models import Enrichment
+from ombuds.event_payloads import EventKind
+from ombuds.events import Event
 from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.values import names_channel
@@ -296,6 +298,23 @@ def answered_mention(session: Session, *, case: Case, channel: str) -> Mention |
 def last_inbound_external_id(session: Session, *, case: Case) -> str | None:
     found = last_inbound_mention(session, case=case)
     return found.external_id if found is not None else None
+
+
+def resolved_as(session: Session, *, case: Case) -> str | None:
+    """How the case's latest status change resolved it: "spam", "duplicate", or None (solved, or
+    not a resolution)."""
+    data = session.scalar(
+        select(Event.data)
+        .where(
+            Event.subject_type == "case",
+            Event.subject_id == case.id,
+            Event.kind == EventKind.CASE_STATUS_CHANGED.value,
+        )
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    found = (data or {}).get("resolved_as")
+    return str(found) if found else None
 
 
 def outbound_with_id(session: Session, *, brand_id: int, external_id: str) -> int | None:

@@ -101,9 +101,10 @@ def _claim(
 ) -> _Job | bool:
     """Take the reply and say how to send it.
 
-    True when it was recorded for sending by hand (no sink serves its channel); False when
-    another sender took it first, or when it is a survey link whose offer no longer stands (then
-    turned down, not sent).
+    True when it was left to be posted by hand (no sink serves its channel); False when another
+    sender took it first, when it is a survey link whose offer no longer stands (then turned down,
+    not sent), or when no sink serves it and its case was resolved as spam or a duplicate meanwhile
+    (withdrawn).
     """
     if not outbox_actions.claim_reply(session, reply_id=reply_id, due_before=now, lease_until=now + LEASE):
         return False
@@ -121,8 +122,7 @@ def _claim(
     if sink is None:
         config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
         if config is None:
-            outbox_actions.hold_for_posting(session, reply=reply)
-            return True
+            return outbox_actions.hold_for_posting(session, reply=reply, at=now)
         sink = sink_for(config)
     subject, thread = f"Re: {case.subject}", {}
     if parent is not None and parent.raw_format == EMAIL_RAW_FORMAT:  # stay in the customer's own thread
