@@ -126,7 +126,12 @@ def named(answer_detail: object) -> list[str]:
         ("POST", "/api/v1/cases/1/notes", '{"text": "refund sent", "text": "no refund"}', "text"),
         ("POST", "/api/v1/mentions", '{"external_id": "m-1", "metrics": {"likes": 1, "likes": 2}}', "likes"),
         # a key JSON cannot write back (a lone surrogate) is named escaped, not answered with a 500
-        ("POST", "/api/v1/replies/check", '{"case_id": 1, "text": "a", "\\ud800": 1, "\\ud800": 2}', "\\ud800"),
+        (
+            "POST",
+            "/api/v1/replies/check",
+            '{"case_id": 1, "text": "a", "\\ud800": 1, "\\ud800": 2}',
+            "\\ud800",
+        ),
     ],
 )
 def test_numbers_past_64_bits_infinity_booleans_and_nul_get_a_422_naming_the_field(

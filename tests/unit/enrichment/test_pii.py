@@ -139,9 +139,20 @@ def test_addresses_written_to_dodge_robots_are_masked_but_a_shops_website_is_not
     assert kinds("reach me: jane@example dot co dot uk") == [("email", "jane@example dot co dot uk")]
     assert kinds("mail jane at gmail dot com") == [("email", "jane at gmail dot com")]
     assert kinds("it is jd_88 at example dot org") == [("email", "jd_88 at example dot org")]
+    # an address after a phrase that looks like the start of one is still found
+    assert kinds("please write me at jane dot doe at gmail dot com") == [
+        ("email", "jane dot doe at gmail dot com")
+    ]
+    assert kinds("jane dot doe (at) gmail (dot) com") == [("email", "jane dot doe (at) gmail (dot) com")]
+    assert kinds("jane.doe @ gmail.com or jane.roe at outlook.com") == [
+        ("email", "jane.doe @ gmail.com"),
+        ("email", "jane.roe at outlook.com"),
+    ]
+    assert kinds("jane_doe at yahoo dot co.uk") == [("email", "jane_doe at yahoo dot co.uk")]
     # a bare "at" with a word before it and a shop's site after it is a sentence, not an address
     assert kinds("for members only at Target dot com at 7 AM") == []
     assert kinds("I booked at booking.com and we were at home") == []
+    assert kinds("mr.smith at booking.com, gate agent on Sunday @ MCO.Keep up the good work") == []
     finding = PiiAnalyzer().analyze([MentionFacts("DM me, ann.lee (at) proton (dot) me")])[0]
     assert finding.data["redacted"] == "DM me, [email]"
 
@@ -150,6 +161,8 @@ def test_a_local_number_and_a_british_postcode_are_masked_but_zip_codes_years_an
     None
 ):
     assert kinds("call me on 555-0142 tonight") == [("phone", "555-0142")]
+    assert kinds("or 555 0142 after six") == [("phone", "555 0142")]
+    assert kinds("under MCL 600.2145 they never notified me") == []
     assert kinds("deliver the bag to 221 Baker Street, NW1 6XE") == [
         ("street_address", "221 Baker Street"),
         ("street_address", "NW1 6XE"),

@@ -8,7 +8,7 @@ finding stores kinds and offsets, never the values themselves.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from ombuds.enrichment.base import Finding, MentionFacts
@@ -35,18 +35,14 @@ _AT_MARK = r"\s*[(\[{<]\s*at\s*[)\]}>]\s*"
 _DOT_MARK = r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*"
 _DOT_WORD = rf"(?:{_DOT_MARK}|\s+dot\s+)"
 _DOT = rf"(?:{_DOT_WORD}|\.)"
-#: An address written so that robots miss it: "jane(at)example(dot)com", "jane [at] example.com",
-#: "jane@example dot com", and with a bare "at" (``SPELT_EMAIL``) "jane.doe at gmail dot com".
+#: An address written so that robots miss it: "jane(at)example(dot)com", "jane dot doe [at]
+#: example.com", "jane.doe @ gmail.com", "jane@example dot com", "jane.doe at gmail dot com".
 WRITTEN_EMAIL = re.compile(
-    rf"\b[\w.+-]+(?:{_AT_MARK}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}|\s*@\s*[\w-]+(?:{_DOT}[\w-]+)*{_DOT_WORD})[a-z]{{2,}}\b",
+    rf"\b(?P<name>[\w+-]+(?:{_DOT}[\w+-]+)*)(?P<at>{_AT_MARK}|\s*@\s*|\s+at\s+)"
+    rf"(?P<domain>[\w-]+)(?:{_DOT}[\w-]+)*{_DOT}(?-i:[a-z]{{2,}}|[A-Z]{{2,}})\b",
     re.IGNORECASE,
 )
-#: "... at ... dot com" is also how people name a shop's website ("members only at Target dot com"):
-#: it is an address only when the name before "at" is one ("jane.doe", "jd_88") or the domain is
-#: a mailbox provider's.
-SPELT_EMAIL = re.compile(
-    rf"\b(?P<name>[\w.+-]+)\s+at\s+(?P<domain>[\w-]+)(?:{_DOT}[\w-]+)*{_DOT_WORD}[a-z]{{2,}}\b", re.IGNORECASE
-)
+SPELT_DOT = re.compile(_DOT_WORD, re.IGNORECASE)
 MAILBOX_PROVIDERS = frozenset(
     [
         "aol",
@@ -72,7 +68,11 @@ MAILBOX_PROVIDERS = frozenset(
         "zoho",
     ]
 )
-WRITTEN_EMAIL_HINT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]|\sdot\s|[(\[{<]\s*dot\s*[)\]}>]", re.IGNORECASE)
+#: What every written address holds; the search above runs only on a text that has it.
+WRITTEN_EMAIL_HINT = re.compile(
+    rf"[(\[{{<]\s*at\s*[)\]}}>]|\sdot\s|[(\[{{<]\s*dot\s*[)\]}}>]|\s@\s|\sat\s+(?:{'|'.join(sorted(MAILBOX_PROVIDERS))})\b",
+    re.IGNORECASE,
+)
 #: Groups of digits apart by spaces, dashes or dots ("4111.1111.1111.1111"); Luhn's check decides.
 CARD = re.compile(r"(?<![\d.-])(?:\d[ .-]?){12,18}\d(?![\d-]|\.\d)")
 #: The ways people write a phone number: grouped, with or without a country code
@@ -91,9 +91,9 @@ PHONE = re.compile(
     r"|(?<![\w+])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-])\d{6,12}(?!\w)(?![ .-]\d)"
     r"|(?<![\w+./#:=-])(?:\d{10}|[01]\d{10})(?![\w/-]|[.,]\d)"
 )
-#: A number without its area code as North Americans write it ("call 555-0142"): three digits, a
-#: dash, four. Not part of a longer run ("12345-6789" is a ZIP code, "2019-2020" years).
-LOCAL_PHONE = re.compile(r"(?<![\w+./#:=-])\d{3}-\d{4}(?![\w-]|[.,]\d)")
+#: A number without its area code as North Americans write it ("call 555-0142", "555 0142"):
+#: three digits, a dash or a space, four (with a dot it is as often a statute, "MCL 600.2145"). Not part of a longer run ("12345-6789" is a ZIP code, "2019-2020" years).
+LOCAL_PHONE = re.compile(r"(?<![\w+./#:=-])(?<!\d )\d{3}[- ]\d{4}(?![\w-]|[., ]\d)")
 #: A full British postcode ("SW1A 1AA", "M1 1AE"): with a street it names a handful of homes.
 #: The space is required: run together, the same shape is an aircraft's tail number ("N284WN").
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b")
@@ -199,16 +199,7 @@ def _spans(text: str) -> list[PiiSpan]:
     if "@" in text:
         spans.extend(PiiSpan("email", m.start(), m.end()) for m in EMAIL.finditer(text))
     if WRITTEN_EMAIL_HINT.search(text):
-        for match in WRITTEN_EMAIL.finditer(text):
-            if free(match.start(), match.end()):
-                spans.append(PiiSpan("email", match.start(), match.end()))
-        for match in SPELT_EMAIL.finditer(text):
-            name, domain = match.group("name"), match.group("domain").lower()
-            addressed = (
-                domain in MAILBOX_PROVIDERS or any(char in name for char in "._+") or DIGIT.search(name)
-            )
-            if addressed and free(match.start(), match.end()):
-                spans.append(PiiSpan("email", match.start(), match.end()))
+        spans.extend(span for span in _written_emails(text) if free(span.start, span.end))
     for match in IBAN.finditer(text) if digit_count >= 4 else ():
         if iban_valid(match.group(0)) and free(match.start(), match.end()):
             spans.append(PiiSpan("bank_account", match.start(), match.end()))
@@ -247,6 +238,31 @@ def _spans(text: str) -> list[PiiSpan]:
             spans.append(PiiSpan("street_address", match.start(), match.end()))
     spans.sort(key=lambda span: span.start)
     return spans
+
+
+def _written_emails(text: str) -> Iterator[PiiSpan]:
+    """Addresses written to dodge robots. A bracketed "(at)" or an "@" is one; a bare "at" is one
+    when the domain is a mailbox provider's, or when a "dot" is spelt out and the name before "at"
+    reads as a mailbox ("jane.doe", "jd_88"): "members only at Target dot com" names a website. A
+    text is searched again from just after a rejected start, so "write me at jane dot doe at
+    gmail dot com" finds the address after "me at jane dot doe"."""
+    at = 0
+    while (match := WRITTEN_EMAIL.search(text, at)) is not None:
+        if _is_address(match):
+            yield PiiSpan("email", match.start(), match.end())
+            at = match.end()
+        else:
+            at = match.start() + 1
+
+
+def _is_address(match: re.Match[str]) -> bool:
+    if match.group("at").strip().lower() != "at":
+        return True  # "(at)", "[at]", "@"
+    if match.group("domain").lower() in MAILBOX_PROVIDERS:
+        return True
+    name = match.group("name")
+    mailbox_like = any(char in name for char in "._+") or DIGIT.search(name) or SPELT_DOT.search(name)
+    return bool(mailbox_like) and SPELT_DOT.search(match.group(0)) is not None
 
 
 def _looks_like_time(value: str) -> bool:
