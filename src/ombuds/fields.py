@@ -27,18 +27,18 @@ LATEST_YEAR = 2100
 MOMENT_EXAMPLE = "2026-12-01T12:00:00Z"
 
 
-_DIGITS = re.compile(r"-?[0-9]+")
+_PLAIN = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 
 def _whole_number(value: object) -> object:
-    # Read leniently, JSON true/false would count as 1/0, 1.0 as 1, and a path's "1.0", "+1",
+    # Read leniently, JSON true/false would count as 1/0, 1.0 as 1, and a path's "1.0", "+1", "01",
     # "1_000" or Arabic-Indic digits as a number too: one row would answer to many spellings.
     if isinstance(value, bool):
         raise ValueError("expected a whole number, not true or false")
     if isinstance(value, float):
         raise ValueError("must be a whole number, without a decimal point")
-    if isinstance(value, str) and not _DIGITS.fullmatch(value) and _reads_as_number(value):
-        raise ValueError("must be a whole number, in the digits 0-9 alone")
+    if isinstance(value, str) and not _PLAIN.fullmatch(value) and _reads_as_number(value):
+        raise ValueError("must be a whole number written plainly: the digits 0-9 alone, no leading zero")
     return value  # anything else that is no number is refused by pydantic, as "a valid integer"
 
 

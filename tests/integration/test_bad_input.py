@@ -105,6 +105,8 @@ def named(answer_detail: object) -> list[str]:
         ("GET", "/api/v1/cases/1.0", None, "case_id"),
         ("GET", "/api/v1/cases/+1", None, "case_id"),
         ("GET", "/api/v1/cases/1_0", None, "case_id"),
+        ("GET", "/api/v1/cases/01", None, "case_id"),
+        ("GET", "/api/v1/search?q=bag&limit=1.0", None, "limit"),
         ("GET", "/api/v1/cases/%D9%A1", None, "case_id"),  # Arabic-Indic one
         ("GET", "/api/v1/cases?team_id=1.0", None, "team_id"),
         ("POST", "/api/v1/cases/1/team", '{"team_id": 1.0}', "team_id"),

@@ -33,9 +33,10 @@ def test_a_form_id_may_carry_spaces_around_it() -> None:
     [
         ("id", True, "not true or false"),
         ("id", 1.0, "without a decimal point"),
-        ("id", "1.0", "in the digits 0-9 alone"),
-        ("id", "+1", "in the digits 0-9 alone"),
-        ("id", "\u0661", "in the digits 0-9 alone"),
+        ("id", "1.0", "the digits 0-9 alone"),
+        ("id", "+1", "the digits 0-9 alone"),
+        ("id", "01", "no leading zero"),
+        ("id", "\u0661", "the digits 0-9 alone"),
         ("id", 2**31, "less than or equal"),
         ("metric", float("inf"), "finite"),
         ("metric", float("nan"), "finite"),

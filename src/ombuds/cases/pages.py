@@ -17,7 +17,7 @@ from ombuds.cases.values import InboxSort, ResolvedAs
 from ombuds.cases.workflow import may_see_personal_data, may_work, next_statuses
 from ombuds.enrichment.learnable import FIXED_LABELS
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
-from ombuds.fields import INT64_MAX, AsTyped, Id, NoNul, parse_id
+from ombuds.fields import INT64_MAX, AsTyped, Id, NoNul, WholeNumber, parse_id
 from ombuds.mentions.models import Mention
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
@@ -52,7 +52,7 @@ def inbox(
     priority: str | None = None,
     sort: str | None = None,
     q: str = "",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page: Annotated[WholeNumber, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """Open cases of the selected brand; filters that do not apply are ignored, not errors.
 
@@ -283,7 +283,7 @@ def set_priority(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    priority: Annotated[int, Form()],
+    priority: Annotated[WholeNumber, Form()],
     reason: Annotated[str, Form(max_length=lifecycle.REASON_MAX_CHARS), NoNul] = "",
 ) -> Response:
     """Raise or lower the priority, with the reason colleagues will read in the timeline."""

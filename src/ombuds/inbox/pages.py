@@ -23,7 +23,7 @@ from ombuds.cases.queries import list_case_workers
 from ombuds.cases.values import INBOX_SORT_LABELS
 from ombuds.cases.workflow import may_see_personal_data, may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
-from ombuds.fields import Id, NoNul, parse_id
+from ombuds.fields import Id, NoNul, WholeNumber, parse_id
 from ombuds.inbox import actions, counts, queries
 from ombuds.inbox.api import bulk_change, done_words, sla_narrowing
 from ombuds.inbox.bulk import MAX_CASES, apply_bulk
@@ -169,7 +169,7 @@ def delete_view(view_id: Id, request: Request, signed_in: CurrentUser, session: 
 def news(
     signed_in: CurrentUser,
     session: DbSession,
-    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    after: Annotated[WholeNumber, Query(ge=0, le=2**31 - 1)] = 0,
     team: Annotated[str, Query(max_length=20)] = "",
     status_: Annotated[str, Query(alias="status", max_length=20)] = "",
     assignee: Annotated[str, Query(max_length=20)] = "",

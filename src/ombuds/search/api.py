@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ombuds.fields import WholeNumber
 from ombuds.routing.queries import brand_timezone
 from ombuds.search import queries
 from ombuds.search.query import MAX_QUERY_CHARS, parse_query
@@ -38,7 +39,7 @@ def search(
     brand: Annotated[
         str | None, Query(description="Slug of the brand to search; defaults to the caller's.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[WholeNumber, Query(ge=1, le=100)] = 20,
 ) -> SearchResults:
     """Cases, messages and customers that match, exact phrases first, then by rank, with snippets.
 

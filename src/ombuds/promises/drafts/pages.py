@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, Role
 from ombuds.errors import OmbudsError
-from ombuds.fields import AsTyped, Id, Text
+from ombuds.fields import AsTyped, Id, Text, WholeNumber
 from ombuds.promises import queries
 from ombuds.promises.charts import trend_chart
 from ombuds.promises.drafts import actions as draft_actions
@@ -135,7 +135,7 @@ def check_claim(
     signed_in: CurrentUser,
     session: DbSession,
     text: Annotated[Text, AsTyped, Form(max_length=2000)] = "",
-    weeks: Annotated[int, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
+    weeks: Annotated[WholeNumber, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
 ) -> Response:
     """Check the claim and show the result; nothing is saved."""
     brand = _checker(signed_in)
@@ -154,7 +154,7 @@ def save_draft(
     signed_in: CurrentUser,
     session: DbSession,
     text: Annotated[Text, AsTyped, Form(max_length=2000)] = "",
-    weeks: Annotated[int, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
+    weeks: Annotated[WholeNumber, Form(ge=1, le=MAX_WEEKS)] = DEFAULT_WEEKS,
 ) -> Response:
     """Check the claim again and keep it as a draft that care leads can comment on."""
     brand = _checker(signed_in)

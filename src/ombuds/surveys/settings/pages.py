@@ -11,7 +11,7 @@ from fastapi.routing import APIRouter
 
 from ombuds.accounts.models import Brand
 from ombuds.errors import OmbudsError
-from ombuds.fields import AsTyped, NoNul
+from ombuds.fields import AsTyped, NoNul, WholeNumber
 from ombuds.surveys import actions, queries
 from ombuds.surveys.values import DEFAULT_MESSAGE, MESSAGE_MAX_CHARS, REOPEN_WINDOW_DAYS
 from ombuds.web.deps import CurrentUser, DbSession
@@ -45,7 +45,7 @@ def change_settings(
     request: Request,
     signed_in: CurrentUser,
     session: DbSession,
-    reopen_window_days: Annotated[int, Form()],
+    reopen_window_days: Annotated[WholeNumber, Form()],
     survey_message: Annotated[str, AsTyped, Form(max_length=MESSAGE_MAX_CHARS * 2), NoNul] = "",
 ) -> Response:
     """Save both fields; an empty message goes back to the default wording."""
