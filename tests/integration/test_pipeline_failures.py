@@ -68,7 +68,9 @@ def test_a_mention_with_counts_past_any_post_is_read_and_a_failed_one_is_retried
     assert again.stage is Stage.DETECTED
     assert again.case_id is not None
     kinds = session.scalars(
-        select(Event.kind).where(Event.subject_type == "mention", Event.subject_id == other)
+        select(Event.kind)
+        .where(Event.subject_type == "mention", Event.subject_id == other)
+        .order_by(Event.id)  # PostgreSQL keeps no order of its own
     )
     assert list(kinds) == ["pipeline.failed", "pipeline.retried"]
     # nothing left to send back; a brand that does not exist is named
