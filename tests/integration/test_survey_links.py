@@ -457,3 +457,29 @@ def test_a_link_stuck_in_the_outbox_is_not_sent_once_the_customer_answered_from_
         "Withdrawn by the desk: <q>Survey link not sent: the customer has answered"
         in client.get(f"/cases/{case.id}").text
     )
+
+
+def test_a_link_left_to_post_by_hand_keeps_its_case_resolved(
+    client: TestClient,
+    session: Session,
+    session_factory: sessionmaker[Session],
+    brand: Brand,
+    bearer: httpx2.Headers,
+    receiver: Receiver,
+) -> None:
+    sink = ReplySink(brand_id=brand.id, name="X DMs", kind=SinkKind.WEBHOOK, channels=["x"], url=receiver.url)
+    session.add(sink)
+    session.commit()
+    case = conversation(session, brand, at=NOW - timedelta(hours=5))
+    set_status(client, case, "resolved", bearer)
+    send_survey_links(session_factory, public_url=PUBLIC)  # the link is queued for the X sink ...
+    session.delete(sink)  # ... which an admin removes before the outbox's round
+    session.commit()
+
+    deliver_due_replies(session_factory)
+
+    session.expire_all()
+    link = session.scalars(select(Reply).where(Reply.is_survey.is_(True))).one()
+    assert link.status is ReplyStatus.TO_POST, "the agent may still post it by hand"
+    assert session.get_one(Case, case.id).status is CaseStatus.RESOLVED, "a survey follows a resolution"
+    assert receiver.bodies == []

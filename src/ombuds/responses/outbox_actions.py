@@ -182,7 +182,7 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
     """
     case = session.get(Case, reply.case_id)
     assert case is not None
-    if case.status not in OPEN_STATUSES:
+    if case.status not in OPEN_STATUSES and not reply.is_survey:  # a survey link follows a resolution
         how = queries.resolved_as(session, case=case)
         if how in NO_SURVEY:
             _withdraw_unposted(
