@@ -483,3 +483,7 @@ def test_a_link_left_to_post_by_hand_keeps_its_case_resolved(
     assert link.status is ReplyStatus.TO_POST, "the agent may still post it by hand"
     assert session.get_one(Case, case.id).status is CaseStatus.RESOLVED, "a survey follows a resolution"
     assert receiver.bodies == []
+    posted = client.post(f"/api/v1/replies/{link.id}/posted", headers=bearer)
+    assert (posted.status_code, posted.json()["status"]) == (200, "sent")
+    session.expire_all()
+    assert session.get_one(Case, case.id).status is CaseStatus.RESOLVED
