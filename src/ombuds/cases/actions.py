@@ -485,16 +485,36 @@ def _record_resolution(session: Session, *, case: Case, at: datetime, offers_sur
     )
 
 
-def resolve_case(session: Session, *, case: Case, at: datetime, note: str = "") -> None:
-    """Resolve an open case as the desk's own past work (the demo); people use ``lifecycle.change_status``."""
-    if case.status not in OPEN_STATUSES:
-        return
-    path = status_path(case.status, CaseStatus.RESOLVED)
+def move_case(
+    session: Session,
+    *,
+    case: Case,
+    status: CaseStatus,
+    at: datetime,
+    note: str | None = None,
+    actor_id: int | None = None,
+    api_token_id: int | None = None,
+    is_reminder: bool = False,
+    resolved_as: ResolvedAs | None = None,
+) -> None:
+    """Take the case to ``status`` through the statuses on the way (``workflow.status_path``), the
+    note on the last move; each move as ``set_case_status`` makes it."""
+    path = status_path(case.status, status)
     for target in path:
         set_case_status(
             session,
             case=case,
             status=target,
             at=at,
-            note=note if note and target is path[-1] else None,
+            actor_id=actor_id,
+            note=note if target is path[-1] else None,
+            api_token_id=api_token_id,
+            is_reminder=is_reminder,
+            resolved_as=resolved_as,
         )
+
+
+def resolve_case(session: Session, *, case: Case, at: datetime, note: str = "") -> None:
+    """Resolve an open case as the desk's own past work (the demo); people use ``lifecycle.change_status``."""
+    if case.status in OPEN_STATUSES:
+        move_case(session, case=case, status=CaseStatus.RESOLVED, at=at, note=note or None)

@@ -15,12 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.queries import get_role
-from ombuds.cases.actions import set_case_status
+from ombuds.cases.actions import move_case, set_case_status
 from ombuds.cases.lifecycle import Actor, hold_and_reread
 from ombuds.cases.models import OPEN_STATUSES, REPLY_TABLE, Case, CaseStatus, Customer, Identity
 from ombuds.cases.reach import refresh_reach
 from ombuds.cases.values import ResolvedAs
-from ombuds.cases.workflow import may_work, status_path
+from ombuds.cases.workflow import may_work
 from ombuds.clock import as_utc, utcnow
 from ombuds.errors import Conflict, Forbidden, InvalidInput
 from ombuds.event_payloads import (
@@ -137,18 +137,16 @@ def merge_cases(
     session.execute(update(Mention).where(Mention.id.in_(mention_ids)).values(case_id=kept.id))
     session.execute(update(Event).where(Event.id.in_(event_ids)).values(subject_id=kept.id))
     if other.status in OPEN_STATUSES:
-        path = status_path(other.status, CaseStatus.RESOLVED)
-        for target in path:
-            set_case_status(
-                session,
-                case=other,
-                status=target,
-                at=at,
-                actor_id=actor.user_id,
-                api_token_id=actor.api_token_id,
-                note=f"merged into case {kept.id}" if target is path[-1] else None,
-                resolved_as=ResolvedAs.DUPLICATE if target is CaseStatus.RESOLVED else None,
-            )
+        move_case(
+            session,
+            case=other,
+            status=CaseStatus.RESOLVED,
+            at=at,
+            actor_id=actor.user_id,
+            api_token_id=actor.api_token_id,
+            note=f"merged into case {kept.id}",
+            resolved_as=ResolvedAs.DUPLICATE,
+        )
     kept.last_activity_at = max(as_utc(kept.last_activity_at), as_utc(other.last_activity_at))
     if other.priority < kept.priority:  # 1 is urgent: a merge never makes a conversation less urgent
         record_event(

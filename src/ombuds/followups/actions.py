@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ombuds.cases.actions import set_case_status
+from ombuds.cases.actions import move_case
 from ombuds.cases.lifecycle import Actor, ensure_may_work
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
-from ombuds.cases.workflow import status_path
 from ombuds.clock import as_utc, utcnow
 from ombuds.db import transaction
 from ombuds.errors import Conflict, InvalidInput
@@ -50,15 +49,14 @@ def set_pending_until(
             f"case {case.id} is {case.status.value}: park an open case; "
             "a resolved case gets a check-in (POST /api/v1/cases/{id}/check-ins)"
         )
-    for target in status_path(case.status, CaseStatus.PENDING):
-        set_case_status(
-            session,
-            case=case,
-            status=target,
-            at=now,
-            actor_id=actor.user_id,
-            api_token_id=actor.api_token_id,
-        )
+    move_case(
+        session,
+        case=case,
+        status=CaseStatus.PENDING,
+        at=now,
+        actor_id=actor.user_id,
+        api_token_id=actor.api_token_id,
+    )
     return _schedule(
         session,
         case=case,
@@ -117,16 +115,14 @@ def return_follow_up(session: Session, *, follow_up_id: int, now: datetime) -> O
     outcome = Outcome.RETURNED if due else Outcome.SKIPPED
     if due:
         note = f"Check-in: {follow_up.note}" if follow_up.kind is FollowUpKind.CHECK_IN else None
-        path = status_path(case.status, CaseStatus.OPEN)
-        for target in path:
-            set_case_status(
-                session,
-                case=case,
-                status=target,
-                at=now,
-                note=note if target is path[-1] else None,
-                is_reminder=follow_up.kind is FollowUpKind.CHECK_IN,
-            )
+        move_case(
+            session,
+            case=case,
+            status=CaseStatus.OPEN,
+            at=now,
+            note=note,
+            is_reminder=follow_up.kind is FollowUpKind.CHECK_IN,
+        )
         case.returned_at = now
         case.last_activity_at = max(as_utc(case.last_activity_at), now)
     follow_up.outcome = outcome

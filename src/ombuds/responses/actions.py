@@ -254,8 +254,8 @@ def mark_posted(
     that is not waiting to be posted (withdrawn meanwhile, or sent by a sink).
 
     An answer on a case resolved meanwhile (as spam or a duplicate: a solved one waits for its
-    replies) is refused: its first response would come after its resolution. A survey link, which
-    follows a resolution, is not.
+    replies) is refused: its first response would come after its resolution. A survey link or a
+    public closing reply, which follow a resolution, are not.
 
     ``external_id``, the posted message's id or link (``posted_ids``), is stored as the outbound
     message's id, so the customer's answers to it join this case; one the desk stored for another
@@ -264,7 +264,7 @@ def mark_posted(
     if reply.case_id != case.id:
         raise NotFound(f"no reply {reply.id} on case {case.id}")
     ensure_may_work(session, case=case, actor=actor)
-    if case.status not in OPEN_STATUSES and not reply.is_survey:  # resolved as spam or a duplicate meanwhile
+    if case.status not in OPEN_STATUSES and not reply.follows_resolution:  # spam or a duplicate meanwhile
         raise Conflict(
             f"reply {reply.id} cannot be marked posted: case {case.id} is {case.status.value}; "
             "reopen it first, or withdraw the reply"

@@ -96,6 +96,11 @@ class Reply(Base):
     is_survey: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def follows_resolution(self) -> bool:
+        """A survey link or a public closing reply: written for a case already resolved."""
+        return self.is_survey or self.is_public_closing
+
 
 class ReplySink(Base):
     """Where one brand's replies on some channels go: an SMTP server or a webhook URL.

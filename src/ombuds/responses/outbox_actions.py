@@ -17,10 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import Brand, User
-from ombuds.cases.actions import attach_mention, set_case_status
+from ombuds.cases.actions import attach_mention, move_case
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
 from ombuds.cases.values import NO_SURVEY
-from ombuds.cases.workflow import status_path
 from ombuds.event_payloads import (
     ReplyFailed,
     ReplySent,
@@ -175,30 +174,21 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
     """No sink serves the reply's channel: it waits for someone to post it by hand (``mark_sent``
     with who did, once they say so); the case's first response waits with it.
 
-    A case resolved while the reply was in the outbox has no answer yet after all: it opens again
+    A case resolved while its answer was in the outbox has no answer yet after all: it opens again
     (the desk's doing, not counted as a reopen; an unsent survey offer is withdrawn), saying why.
     On a case resolved as spam or a duplicate the reply is withdrawn instead (False): nobody is to
     answer.
     """
     case = session.get(Case, reply.case_id)
     assert case is not None
-    if case.status not in OPEN_STATUSES and not reply.is_survey:  # a survey link follows a resolution
+    if case.status not in OPEN_STATUSES and not reply.follows_resolution:
         how = queries.resolved_as(session, case=case)
         if how in NO_SURVEY:
             _withdraw_unposted(
                 session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}"
             )
             return False
-        path = status_path(case.status, CaseStatus.OPEN)
-        for target in path:
-            set_case_status(
-                session,
-                case=case,
-                status=target,
-                at=at,
-                note=REOPENED_TO_POST if target is path[-1] else None,
-                is_reminder=True,
-            )
+        move_case(session, case=case, status=CaseStatus.OPEN, at=at, note=REOPENED_TO_POST, is_reminder=True)
     reply.status = ReplyStatus.TO_POST
     reply.is_manual = True
     reply.next_attempt_at = None
