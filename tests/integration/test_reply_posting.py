@@ -202,3 +202,37 @@ def test_a_case_resolved_while_its_reply_was_in_the_outbox_opens_again_when_the_
         "Not posted: the case was resolved as spam",
     )
     assert client.get(f"/api/v1/cases/{spam.id}", headers=headers).json()["status"] == "resolved"
+
+
+def test_a_public_closing_reply_left_to_post_keeps_its_resolved_case_resolved_and_is_posted_there(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="Charged twice for my booking, fix it")
+    headers = bearer(session, brand, agent)
+    private = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={
+            "text": "Thanks for your patience: the second charge is refunded today.",
+            "visibility": "private",
+        },
+        headers=headers,
+    ).json()
+    deliver_due_replies(session_factory)
+    assert client.post(f"/api/v1/replies/{private['id']}/posted", headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/cases/{case.id}/status", json={"status": "resolved"}, headers=headers
+        ).status_code
+        == 200
+    )
+    closing = client.post(
+        f"/api/v1/cases/{case.id}/replies",
+        json={"text": "Thanks again, glad we could sort this out!", "is_public_closing": True},
+        headers=headers,
+    ).json()
+
+    assert deliver_due_replies(session_factory).manual == [closing["id"]]
+
+    assert client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["status"] == "resolved"
+    posted = client.post(f"/api/v1/replies/{closing['id']}/posted", headers=headers)
+    assert (posted.status_code, posted.json()["status"]) == (200, "sent")
