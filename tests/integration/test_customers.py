@@ -91,9 +91,10 @@ def test_two_records_of_one_person_merge_and_the_merge_is_undone(
     assert again.status_code == 409
 
 
-def test_two_cases_merge_into_one_conversation_and_come_apart_again(
-    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
-) -> None:
+def ben_on_two_channels(
+    session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> tuple[int | None, int | None, dict[str, str]]:
+    """Ben's case on X and his case by email, and a token of the desk's."""
     feed(
         session_factory,
         brand,
@@ -104,9 +105,15 @@ def test_two_cases_merge_into_one_conversation_and_come_apart_again(
     )
     _, token = accounts.create_api_token(session, brand=brand, name="desk")
     session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
     kept = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben"))
     other = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben@example.org"))
+    return kept, other, {"Authorization": f"Bearer {token}"}
+
+
+def test_two_cases_merge_into_one_conversation_and_come_apart_again(
+    client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
+) -> None:
+    kept, other, headers = ben_on_two_channels(session_factory, session, brand)
 
     merged = client.post(f"/api/v1/cases/{kept}/merge", json={"other_id": other}, headers=headers)
     assert merged.status_code == 200, merged.text
@@ -294,19 +301,7 @@ def test_a_case_is_not_merged_into_one_resolved_nor_merged_away_with_a_reply_wai
 def test_a_case_whose_reply_waits_to_be_posted_by_hand_is_not_merged_away(
     client: TestClient, session_factory: sessionmaker[Session], session: Session, brand: Brand
 ) -> None:
-    feed(
-        session_factory,
-        brand,
-        [
-            ("twitter", "ben", "@Skyways my flight was cancelled"),
-            ("email", "ben@example.org", "Refund for the cancelled flight please"),
-        ],
-    )
-    _, token = accounts.create_api_token(session, brand=brand, name="desk")
-    session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
-    kept = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben"))
-    other = session.scalar(select(Mention.case_id).where(Mention.author_handle == "ben@example.org"))
+    kept, other, headers = ben_on_two_channels(session_factory, session, brand)
     reply = client.post(
         f"/api/v1/cases/{other}/replies",
         json={"text": "Thanks, and sorry: your refund is on its way today.", "visibility": "private"},

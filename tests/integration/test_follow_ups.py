@@ -131,6 +131,16 @@ def test_a_case_pending_on_a_refund_comes_back_to_the_top_of_the_inbox_on_its_da
     assert inbox_ids(client, agent)[0] != refund_case.id
 
 
+def park(client: TestClient, case: Case, headers: dict[str, str], *, days: int) -> int:
+    """Park the case until ``days`` from now, waiting on a refund; the follow-up's id."""
+    parked = client.post(
+        f"/api/v1/cases/{case.id}/pending", json={"until": in_days(days), "reason": "refund"}, headers=headers
+    )
+    assert parked.status_code == 201, parked.text
+    follow_up: int = parked.json()["id"]
+    return follow_up
+
+
 def test_a_case_brought_back_and_parked_again_no_longer_tops_the_inbox(
     client: TestClient,
     session_factory: sessionmaker[Session],
@@ -138,23 +148,11 @@ def test_a_case_brought_back_and_parked_again_no_longer_tops_the_inbox(
     refund_case: Case,
 ) -> None:
     agent = people["agent"]
-    parked = client.post(
-        f"/api/v1/cases/{refund_case.id}/pending",
-        json={"until": in_days(1), "reason": "refund"},
-        headers=agent,
-    )
-    assert parked.status_code == 201, parked.text
-    assert return_due_follow_ups(session_factory, now=utcnow() + timedelta(days=1, minutes=1)) == [
-        parked.json()["id"]
-    ]
+    parked = park(client, refund_case, agent, days=1)
+    assert return_due_follow_ups(session_factory, now=utcnow() + timedelta(days=1, minutes=1)) == [parked]
     assert inbox_ids(client, agent)[0] == refund_case.id
 
-    again = client.post(
-        f"/api/v1/cases/{refund_case.id}/pending",
-        json={"until": in_days(5), "reason": "refund"},
-        headers=agent,
-    )
-    assert again.status_code == 201, again.text
+    park(client, refund_case, agent, days=5)
     assert case_json(client, refund_case, agent)["returned_at"] is None
     assert inbox_ids(client, agent)[0] != refund_case.id
 
