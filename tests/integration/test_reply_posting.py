@@ -14,6 +14,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.events import Event
 from ombuds.mentions.models import Direction, Mention
+from ombuds.notifications.models import Notification
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.queries import get_sla_policy
 from ombuds.routing.sla import Target
@@ -53,6 +54,8 @@ def test_the_first_response_is_the_moment_an_agent_marks_the_reply_posted_not_wh
 
     assert deliver_due_replies(session_factory).manual == [reply["id"]]
     assert deliver_due_replies(session_factory).manual == [], "left to a person, not picked again"
+    told = session.scalars(select(Notification).where(Notification.kind == "reply_to_post")).one()
+    assert (told.user_id, told.path) == (agent.id, f"/cases/{case.id}#reply-{reply['id']}"), "its author"
     waiting = _reply(client, case, headers, reply["id"])
     assert (waiting["status"], waiting["sent_at"], waiting["mention_id"]) == ("to_post", None, None)
     assert client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["first_responded_at"] is None

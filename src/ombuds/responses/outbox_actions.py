@@ -30,6 +30,7 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
+from ombuds.notifications.actions import notify
 from ombuds.responses import queries
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.reply_checks import record_reply_event
@@ -38,6 +39,8 @@ from ombuds.surveys import actions as survey_actions
 from ombuds.surveys.models import SurveySetting
 from ombuds.surveys.values import SurveyDelivery, survey_message, survey_path
 
+#: The notification's kind when a reply is left to post by hand.
+TO_POST_NOTICE = "reply_to_post"
 #: Why the desk opens a case resolved while its reply was in the outbox, on the case's history.
 REOPENED_TO_POST = "A reply waits to be posted by hand: the customer has no answer yet"
 #: The source that outbound replies sent from Ombuds are stored under, one per brand.
@@ -198,6 +201,16 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
         reply=reply,
         actor_id=None,
         payload=ReplyToPost(reply_id=reply.id, visibility=reply.visibility.value, channel=reply.channel),
+    )
+    # its author and the case's owner are told, so a reply nobody posts is not forgotten
+    notify(
+        session,
+        brand_id=reply.brand_id,
+        user_ids={person for person in (reply.author_id, case.assignee_id) if person is not None},
+        kind=TO_POST_NOTICE,
+        text=f"A reply on case #{case.id} waits to be posted by hand: no connector sends on its channel",
+        path=f"/cases/{case.id}#reply-{reply.id}",
+        now=at,
     )
     return True
 
