@@ -342,7 +342,7 @@ def test_an_agent_parks_a_case_from_its_page_in_their_time_zone(
     assert 'data-testid="pending-form"' in page.text
     # "Set pending" at the top leads to the form that asks until when: parked with no date, nothing
     # would bring the case back
-    assert '<a class="btn" href="#pending-until" data-testid="set-pending">' in page.text
+    assert '<a class="btn" href="#follow-ups" data-testid="set-pending">' in page.text
     assert 'name="status" value="pending"' not in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token

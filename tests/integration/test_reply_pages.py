@@ -163,6 +163,14 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert session.get(Case, case.id).first_responded_at is None, "the clock runs until it is posted"
     assert 'data-testid="to-post-badge"' in client.get("/inbox").text, "the inbox says the customer waits"
 
+    bad = client.post(
+        f"/cases/{case.id}/replies/{report.manual[0]}/posted",
+        data={"csrf_token": csrf_of(page), "external_id": "https://x.com/"},
+    )
+    assert bad.headers["location"] == f"/cases/{case.id}", "to the top, where the message shows"
+    told = client.get(bad.headers["location"]).text
+    assert "links to no post; paste the post&#39;s own link, or its id" in told
+    assert "external_id" not in told.split('class="flash', 1)[1].split("</", 1)[0]
     mark_posted(client, case, report.manual)
     page = client.get(f"/cases/{case.id}").text
     assert sent in timeline_texts(page)

@@ -122,7 +122,7 @@ def test_the_posted_messages_link_becomes_the_outbound_messages_id_once(
         f"/api/v1/replies/{first['id']}/posted", json={"external_id": "https://x.com/"}, headers=headers
     )
     assert unreadable.status_code == 422
-    assert "a link to no message" in unreadable.json()["detail"]
+    assert "links to no post" in unreadable.json()["detail"]
     link = "https://x.com/skyways/status/1864229987163312345?s=20"
     posted = client.post(f"/api/v1/replies/{first['id']}/posted", json={"external_id": link}, headers=headers)
     assert posted.status_code == 200, posted.text

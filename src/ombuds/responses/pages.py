@@ -180,7 +180,8 @@ def _outcome(request: Request, replies: list[Reply]) -> None:
         else:
             flash(
                 request,
-                f"{word} reply queued: it goes out shortly and then shows on the timeline.",
+                f"{word} reply queued: it goes out shortly and then shows on the timeline, or, where no "
+                f"connector sends on {channel_name(reply.channel)}, waits here for you to post it by hand.",
                 "success",
             )
 
@@ -331,7 +332,11 @@ def mark_posted(
             session, reply=reply, case=case, actor=Actor(signed_in.user), external_id=external_id
         )
     except (Forbidden, Conflict, InvalidInput) as error:
-        return _refused(request, session, error, f"/cases/{case.id}#reply-{reply.id}")
+        # to the top, where the message shows: the card looks as it did, so below it would seem
+        # that nothing happened
+        return _refused(
+            request, session, OmbudsError(str(error).removeprefix("external_id: ")), f"/cases/{case.id}"
+        )
     flash(request, "Reply marked posted: the customer has it, and it shows on the timeline.", "success")
     return _back(case.id, f"#reply-{reply.id}")
 

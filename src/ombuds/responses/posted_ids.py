@@ -23,12 +23,12 @@ def posted_id(typed: str) -> str | None:
         parts = [part for part in urlsplit(text).path.split("/") if part]
         if not parts:
             raise InvalidInput(
-                f"external_id: {text[:80]!r} is a link to no message; paste the message's own link"
+                f"external_id: {text[:80]!r} links to no post; paste the post's own link, or its id"
             )
         text = parts[-1]
     if len(text) > MAX_CHARS or any(char.isspace() or char == "\x00" for char in text):
         raise InvalidInput(
-            f"external_id: the message's id has no spaces and at most {MAX_CHARS} characters; "
-            "paste its id or its link"
+            f"external_id: a post's id has no spaces and at most {MAX_CHARS} characters; "
+            "paste the post's own link, or its id"
         )
     return text

@@ -28,7 +28,7 @@ def test_an_id_or_a_link_to_the_message_gives_its_id(typed: str, found: str | No
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
-        ("https://x.com/", "a link to no message"),
+        ("https://x.com/", "links to no post"),
         ("posted it at 10", "no spaces"),
         ("9" * 201, "at most 200 characters"),
         ("12\x0034", "no spaces"),

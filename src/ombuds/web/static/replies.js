@@ -11,7 +11,11 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.getAttribute("data-copy-text")).then(function () {
+        var label = button.textContent;
         button.textContent = "Copied";
+        setTimeout(function () {
+          button.textContent = label;
+        }, 2000);
       });
     });
   });
