@@ -20,8 +20,7 @@ from ombuds.pipeline.runner_inline import EmbeddedRunner
 from ombuds.pipeline.sidecar import sidecar_for
 from ombuds.planner_statistics import keep_statistics
 from ombuds.privacy.purge import run_due_purges
-from ombuds.responses.sending import deliver_due_replies
-from ombuds.responses.survey_links import send_survey_links
+from ombuds.responses.outbox_round import outbox_round
 from ombuds.routing.duration_actions import record_business_durations
 from ombuds.routing.sla_actions import run_sla_round
 from ombuds.settings import Settings
@@ -41,8 +40,7 @@ def background_work(session_factory: sessionmaker[Session], settings: Settings) 
     send each scheduled brand's weekly digest, keep SQLite's statistics for its query planner (hourly)."""
     deliver_due_alerts(session_factory, settings=settings)
     box = secret_box(settings.resolved_secret_key())  # opens the sources' settings for their sinks
-    send_survey_links(session_factory, public_url=settings.alerts_public_url, box=box)
-    deliver_due_replies(session_factory, box=box)
+    outbox_round(session_factory, public_url=settings.alerts_public_url, box=box)
     run_sla_round(session_factory)
     record_business_durations(session_factory)
     remind_overdue_tasks(session_factory)

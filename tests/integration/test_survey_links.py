@@ -27,6 +27,7 @@ from ombuds.cases.models import Case, CaseStatus, Identity
 from ombuds.cases.timeline import list_case_events
 from ombuds.clock import utcnow
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
+from ombuds.responses.outbox_round import outbox_round
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.responses.survey_links import send_survey_links
 from ombuds.surveys.models import SurveySetting
@@ -140,9 +141,8 @@ def known_by_email(session: Session, case: Case) -> None:
 
 
 def runner_round(factory: sessionmaker[Session], **at: Any) -> None:
-    """What ``ombuds serve`` does after each round for surveys: queue the links, deliver the outbox."""
-    send_survey_links(factory, public_url=PUBLIC, **at)
-    deliver_due_replies(factory, **at)
+    """What ``ombuds serve`` does after each round for surveys: the outbox's round, links included."""
+    outbox_round(factory, public_url=PUBLIC, **at)
 
 
 def set_status(client: TestClient, case: Case, status: str, headers: httpx2.Headers) -> None:

@@ -17,18 +17,17 @@ def send_command() -> None:
     A reply goes back through the source its customer wrote from when that source can answer (an
     email source's SMTP server, a Mastodon account, ...), else through the brand's reply sink.
 
-    Survey links of newly resolved cases are queued first, so they go out in the same run. A reply
+    The replies due go first, then the survey links of newly resolved cases are queued and sent in
+    the same run (a case an answer left to post by hand opens again is asked nothing). A reply
     on a channel no sink serves waits for someone to post it by hand and mark it posted ("manual").
     """
     from ombuds.connectors.secrets import secret_box
-    from ombuds.responses.sending import deliver_due_replies
-    from ombuds.responses.survey_links import send_survey_links
+    from ombuds.responses.outbox_round import outbox_round
 
     settings = get_settings()
     with database(settings) as factory:
         box = secret_box(settings.resolved_secret_key())
-        surveys = send_survey_links(factory, public_url=settings.alerts_public_url, box=box)
-        report = deliver_due_replies(factory, box=box)
+        surveys, report = outbox_round(factory, public_url=settings.alerts_public_url, box=box)
     print_json(
         {
             "survey_links": len(surveys.queued),
