@@ -200,6 +200,8 @@ def test_a_case_resolved_while_its_reply_was_in_the_outbox_opens_again_when_the_
         "A reply waits to be posted by hand: the customer has no answer yet"
     ]
     assert not [e for e in history if e["kind"].startswith("survey.")], "an open case is asked nothing"
+    waits = next(i for i, e in enumerate(history) if e["kind"] == "reply.to_post")
+    assert waits < history.index(reopened[0]), "the history reads the cause, then the effect"
     assert _reply(client, case, headers, answer["id"])["status"] == "to_post"
     # nobody answers spam: its reply is withdrawn, saying why, and the case stays resolved
     withdrawn = _reply(client, spam, headers, wasted["id"])

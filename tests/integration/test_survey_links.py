@@ -270,8 +270,8 @@ def test_with_no_way_to_reach_the_customer_the_agent_is_told_to_share_the_link(
     assert session.scalars(select(Reply).where(Reply.case_id == case.id)).all() == []
     said = [line for line in history(session, case) if line.startswith("Survey")]
     assert said == [
-        "Survey not sent: no sink serves x and the customer has no email address; "
-        "share the link from the Outcome card"
+        "Survey not sent: no connector sends on x and the customer has no email "
+        "address; share the link from the Outcome card"
     ]
     assert survey_path(client, case, bearer).startswith("/survey/"), "the agent still has the link"
 

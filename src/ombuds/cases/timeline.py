@@ -255,8 +255,8 @@ def summary(
             return f"Survey sent to the customer on {channel}"
         case SurveyNotSent(channel=channel):
             return (
-                f"Survey not sent: no sink serves {channel} and the customer has no email address; "
-                "share the link from the Outcome card"
+                f"Survey not sent: no connector sends on {channel} and the customer has no email "
+                "address; share the link from the Outcome card"
             )
         case SurveyAnswered(score=score):
             return f"Survey answered: {score} of 5"

@@ -20,6 +20,7 @@ from ombuds.accounts.models import Brand, User
 from ombuds.cases.actions import attach_mention, move_case
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
 from ombuds.cases.values import NO_SURVEY
+from ombuds.clock import as_utc, utcnow
 from ombuds.event_payloads import (
     ReplyFailed,
     ReplySent,
@@ -184,14 +185,10 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
     """
     case = session.get(Case, reply.case_id)
     assert case is not None
-    if case.status not in OPEN_STATUSES and not reply.follows_resolution:
-        how = queries.resolved_as(session, case=case)
-        if how in NO_SURVEY:
-            _withdraw_unposted(
-                session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}"
-            )
-            return False
-        move_case(session, case=case, status=CaseStatus.OPEN, at=at, note=REOPENED_TO_POST, is_reminder=True)
+    reopen = case.status not in OPEN_STATUSES and not reply.follows_resolution
+    if reopen and (how := queries.resolved_as(session, case=case)) in NO_SURVEY:
+        _withdraw_unposted(session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}")
+        return False
     reply.status = ReplyStatus.TO_POST
     reply.is_manual = True
     reply.next_attempt_at = None
@@ -202,6 +199,15 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
         actor_id=None,
         payload=ReplyToPost(reply_id=reply.id, visibility=reply.visibility.value, channel=reply.channel),
     )
+    if reopen:  # after the reply's event, so the case's history reads cause, then effect
+        move_case(
+            session,
+            case=case,
+            status=CaseStatus.OPEN,
+            at=max(as_utc(at), utcnow()),
+            note=REOPENED_TO_POST,
+            is_reminder=True,
+        )
     # its author and the case's owner are told, so a reply nobody posts is not forgotten
     notify(
         session,
