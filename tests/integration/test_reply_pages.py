@@ -163,6 +163,15 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert session.get(Case, case.id).first_responded_at is None, "the clock runs until it is posted"
     assert 'data-testid="to-post-badge"' in client.get("/inbox").text, "the inbox says the customer waits"
 
+    # resolving now is refused (the customer has no answer), but the note typed with it is kept
+    refused = client.post(
+        f"/cases/{case.id}/status",
+        data={"csrf_token": csrf_of(page), "status": "resolved", "note": "Courier booked, ref CX-88"},
+    )
+    told = client.get(refused.headers["location"]).text
+    assert "waits to be posted by hand" in told
+    assert "Your note is kept on the case as an internal note." in told
+    assert "Courier booked, ref CX-88" in timeline_texts(told)
     bad = client.post(
         f"/cases/{case.id}/replies/{report.manual[0]}/posted",
         data={"csrf_token": csrf_of(page), "external_id": "https://x.com/"},

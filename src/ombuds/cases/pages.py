@@ -267,7 +267,11 @@ def set_status(
             session, case=case, status=target, note=note, actor=Actor(signed_in.user), resolved_as=resolved_as
         )
     except (InvalidInput, Conflict) as error:
-        return _refused(request, session, case, error)
+        response = _refused(request, session, case, error)
+        if note.strip():  # "Resolve with this note" refused: what was typed is kept, as a note
+            lifecycle.add_note(session, case=case, text=note, actor=Actor(signed_in.user))
+            flash(request, "Your note is kept on the case as an internal note.", "info")
+        return response
     if not changed:
         flash(request, f"The case is already {target.value}.", "info")
     elif target is CaseStatus.OPEN and changed[0].data.get("from") in ("resolved", "closed"):
