@@ -186,12 +186,13 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     assert 'data-status="sent"' in page
     assert ">Posted by hand</span>" in page
     assert "Public reply posted by hand" in page
+    assert "posted by hand from the desk" in timeline_texts(page)
     assert 'data-testid="to-post-badge"' not in client.get("/inbox").text
     session.expire_all()
     assert session.get(Case, case.id).first_responded_at is not None
     # the history names who the customer heard from, not the desk's own handle for its messages
     assert f'<strong class="mention-author">{brand.name} · {agent.name}</strong>' in page
-    assert "sent from the desk" in page
+    assert "sent from the desk" not in page, "it was posted by hand, and the history says so"
     assert "@ombuds:" not in page
 
 

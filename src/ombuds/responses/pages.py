@@ -98,6 +98,8 @@ def _case_context(session: Session, case: Case, signed_in: SignedIn) -> Mapping[
     unsent_links = [r.id for r in replies if r.is_survey and r.status in queries.UNSENT_LINKS]
     return {
         "replies": replies,
+        # the outbound messages someone posted by hand: the history says so
+        "hand_posted_mentions": {r.mention_id for r in replies if r.is_manual and r.mention_id is not None},
         # a survey link whose offer was taken back since the outbox's last round: say so now
         "void_survey_links": dict(queries.void_survey_links(session, reply_ids=unsent_links))
         if unsent_links
