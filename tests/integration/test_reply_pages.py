@@ -117,12 +117,15 @@ def post_reply(client: TestClient, case: Case, **form: str) -> httpx2.Response:
     return client.post(f"/cases/{case.id}/replies", data={"csrf_token": csrf_of(page.text), **form})
 
 
-def mark_posted(client: TestClient, case: Case, reply_ids: list[int]) -> None:
+def mark_posted(client: TestClient, case: Case, reply_ids: list[int], link: str = "") -> None:
     """Post each reply no connector sends by hand, and say so on the case page, as the agent does."""
     for reply_id in reply_ids:
         page = client.get(f"/cases/{case.id}").text
         assert f'action="/cases/{case.id}/replies/{reply_id}/posted"' in page
-        done = client.post(f"/cases/{case.id}/replies/{reply_id}/posted", data={"csrf_token": csrf_of(page)})
+        done = client.post(
+            f"/cases/{case.id}/replies/{reply_id}/posted",
+            data={"csrf_token": csrf_of(page), "external_id": link},
+        )
         assert done.status_code == 303
         assert "Reply marked posted" in client.get(done.headers["location"]).text
 
@@ -180,10 +183,11 @@ def test_an_agent_answers_in_public_from_the_case_page_and_the_reply_is_on_the_t
     told = client.get(bad.headers["location"]).text
     assert "links to no post; paste the post&#39;s own link, or its id" in told
     assert "external_id" not in told.split('class="flash', 1)[1].split("</", 1)[0]
-    mark_posted(client, case, report.manual)
+    mark_posted(client, case, report.manual, link="https://x.com/skyways/status/1864229987163312345")
     page = client.get(f"/cases/{case.id}").text
     assert sent in timeline_texts(page)
     assert 'data-status="sent"' in page
+    assert 'as post <code data-testid="reply-post-id">1864229987163312345</code>' in page
     assert ">Posted by hand</span>" in page
     assert "Public reply posted by hand" in page
     assert "posted by hand from the desk" in timeline_texts(page)
