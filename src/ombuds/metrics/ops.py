@@ -24,14 +24,12 @@ from ombuds.enrichment.paths import RECENT, count_reread_waiting, recent_paths
 from ombuds.incidents.models import Alert
 from ombuds.mentions.models import Mention, Source
 from ombuds.mentions.values import Stage
-from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.models import NOT_OUT, Reply, ReplyStatus
 
 if TYPE_CHECKING:
     from ombuds.pipeline.sidecar import SidecarState
 
 
-#: replies that have not reached the customer and are not given up on
-NOT_OUT = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.FAILED)
 #: stages a mention still has to pass: it waits in these
 WAITING = (Stage.INGESTED, Stage.ENRICHED, Stage.THREADED, Stage.ROUTED)
 

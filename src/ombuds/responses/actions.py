@@ -282,13 +282,11 @@ def mark_posted(
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(reply)
     if not claimed:
-        done = (
-            "it was marked posted already" if reply.is_manual and reply.status is ReplyStatus.SENT else None
-        )
-        raise Conflict(
-            f"reply {reply.id} cannot be marked posted: "
-            + (done or f"it is {reply.status.said}, not waiting to be posted")
-        )
+        if reply.is_manual and reply.status is ReplyStatus.SENT:
+            why = "it was marked posted already"
+        else:
+            why = f"it is {reply.status.said}, not waiting to be posted"
+        raise Conflict(f"reply {reply.id} cannot be marked posted: {why}")
     return mark_sent(
         session,
         reply=reply,

@@ -106,13 +106,12 @@ def approve_reply(
                 f"reply {reply.id} cannot be approved: it was {reply.status.said} by {_decided_by(session, reply)}"
             )
         if text is not None and _as_stored(session, reply, text) != reply.text:
-            where = (
-                "it waits to be posted by hand as it is"
-                if reply.status is ReplyStatus.TO_POST
-                else f"it is {reply.status.said}"
-                if reply.status is not ReplyStatus.QUEUED
-                else "it is on its way to the customer"
-            )
+            if reply.status is ReplyStatus.QUEUED:
+                where = "it is on its way to the customer"
+            elif reply.status is ReplyStatus.TO_POST:
+                where = "it waits to be posted by hand as it is"
+            else:
+                where = f"it is {reply.status.said}"
             raise Conflict(
                 f"reply {reply.id} was approved by {_decided_by(session, reply)} as it was; your edits "
                 f"were not applied ({where})"

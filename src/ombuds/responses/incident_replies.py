@@ -21,13 +21,10 @@ from ombuds.incidents import actions as incident_actions
 from ombuds.incidents.bulk import BulkOutcome, open_cases
 from ombuds.incidents.models import Incident
 from ombuds.responses import actions
-from ombuds.responses.models import Reply, ReplyStatus
+from ombuds.responses.models import ANSWERING, Reply, ReplyStatus
 from ombuds.responses.reply_checks import ReplyBlocked, filled_for_case
 from ombuds.responses.values import Visibility
 from ombuds.responses.wording.queries import holding_statements
-
-#: Replies that count as the customer having been (or being about to be) answered.
-_ANSWERING = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.SENT)
 
 
 @dataclass(slots=True)
@@ -69,7 +66,7 @@ def reply_to_open_cases(
         (case_id, text)
         for case_id, text in session.execute(
             select(Reply.case_id, Reply.text).where(
-                Reply.case_id.in_(list(texts)), Reply.status.in_(_ANSWERING)
+                Reply.case_id.in_(list(texts)), Reply.status.in_(ANSWERING)
             )
         )
     }

@@ -40,6 +40,11 @@ class ReplyStatus(StrEnum):
 STOPPABLE = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
 #: What a person may take back (their own, or any as a manager or admin): held for PR, or to post.
 WITHDRAWABLE = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.TO_POST)
+#: Replies that count as the customer answered, or about to be: held for PR, in the outbox, to
+#: post by hand, or sent.
+ANSWERING = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.SENT)
+#: Replies the customer does not have yet and nobody gave up on.
+NOT_OUT = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.FAILED)
 
 
 class SinkKind(StrEnum):

@@ -9,9 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ombuds.errors import InvalidInput
-
-#: as long as a stored message id may be
-MAX_CHARS = 200
+from ombuds.mentions.schemas import MAX_ID_CHARS
 
 
 def posted_id(typed: str) -> str | None:
@@ -26,9 +24,9 @@ def posted_id(typed: str) -> str | None:
                 f"external_id: {text[:80]!r} links to no post; paste the post's own link, or its id"
             )
         text = parts[-1]
-    if len(text) > MAX_CHARS or any(char.isspace() or char == "\x00" for char in text):
+    if len(text) > MAX_ID_CHARS or any(char.isspace() or char == "\x00" for char in text):
         raise InvalidInput(
-            f"external_id: a post's id has no spaces and at most {MAX_CHARS} characters; "
+            f"external_id: a post's id has no spaces and at most {MAX_ID_CHARS} characters; "
             "paste the post's own link, or its id"
         )
     return text

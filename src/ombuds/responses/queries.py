@@ -19,7 +19,7 @@ from ombuds.incidents.models import IncidentStatus
 from ombuds.mentions.models import Direction, Mention
 from ombuds.mentions.values import names_channel
 from ombuds.responses.approval_rules import ApprovalPolicy
-from ombuds.responses.models import Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
+from ombuds.responses.models import ANSWERING, Reply, ReplyApprovalPolicy, ReplySink, ReplyStatus
 from ombuds.responses.source_sinks import source_sink
 from ombuds.responses.values import ReplyDraft, Visibility, case_needs_account_details
 from ombuds.responses.wording.queries import linked_incidents, talking_points_for_case
@@ -181,9 +181,7 @@ def offers_public_closing(session: Session, *, case: Case) -> bool:
         select(Reply.id).where(
             Reply.case_id == case.id,
             Reply.is_public_closing.is_(True),
-            Reply.status.in_(
-                (ReplyStatus.SENT, ReplyStatus.QUEUED, ReplyStatus.TO_POST, ReplyStatus.AWAITING_APPROVAL)
-            ),
+            Reply.status.in_(ANSWERING),
         )
     )
     return private_sent is not None and closing is None
