@@ -124,6 +124,8 @@ def named(answer_detail: object) -> list[str]:
         ("POST", "/api/v1/incidents", f'{{"title": "x", "mention_ids": [{TOO_BIG}]}}', 0),
         ("POST", "/api/v1/incidents", '{"title": "bag\\u0000s"}', "title"),
         ("POST", "/api/v1/incidents/1/cases", f'{{"case_id": {TOO_BIG}}}', "case_id"),
+        ("POST", f"/api/v1/replies/{TOO_BIG}/posted", None, "reply_id"),
+        ("POST", "/api/v1/replies/1/posted", '{"external_id": "18642\\u000029987"}', "external_id"),
         # a key given twice: the last would win here, the first elsewhere
         ("POST", "/api/v1/cases/1/notes", '{"text": "refund sent", "text": "no refund"}', "text"),
         ("POST", "/api/v1/mentions", '{"external_id": "m-1", "metrics": {"likes": 1, "likes": 2}}', "likes"),

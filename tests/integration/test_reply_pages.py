@@ -448,3 +448,33 @@ def test_a_case_solved_in_private_offers_the_public_closing_reply_and_records_it
     assert 'data-testid="public-closing"' not in page
     assert 'data-testid="public-closing-sent"' in page
     assert "Thanks again for your patience, Maria. Glad we could sort this out!" in timeline_texts(page)
+
+
+def test_a_viewer_or_another_brands_agent_cannot_mark_a_reply_posted_from_the_page(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    sign_in(client, agent.email)
+    post_reply(
+        client, case, text="Thanks for telling us, and sorry. A courier brings it today.", visibility="public"
+    )
+    (reply_id,) = deliver_due_replies(session_factory).manual
+    url = f"/cases/{case.id}/replies/{reply_id}/posted"
+
+    viewer = member(session, brand, Role.VIEWER, "vera")
+    sign_in(client, viewer.email)
+    page = client.get(f"/cases/{case.id}").text
+    assert f'action="{url}"' not in page, "no button for a viewer"
+    refused = client.post(url, data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 303
+    assert "may read cases but not change them" in client.get(refused.headers["location"]).text
+
+    elsewhere = Brand(name="Other Air", slug="other-air")
+    session.add(elsewhere)
+    session.commit()
+    stranger = member(session, elsewhere, Role.AGENT, "otto")
+    sign_in(client, stranger.email)
+    assert client.post(url, data={"csrf_token": csrf_of(client.get("/inbox").text)}).status_code == 404
+
+    session.expire_all()
+    assert session.get_one(Reply, reply_id).status is ReplyStatus.TO_POST
