@@ -7,9 +7,12 @@ import re
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner
 from sqlalchemy.orm import Session
 
 from ombuds.accounts.models import User
+from ombuds.settings import Settings
+from ombuds.web.sessions import CLOCK_SKEW_SECONDS
 
 PASSWORD = "correct horse"
 
@@ -65,6 +68,42 @@ def test_a_sign_in_form_without_the_csrf_token_is_refused(client: TestClient, ag
         assert answer.status_code == 403
         assert "security token" in answer.text
     assert client.get("/inbox").status_code == 303
+
+
+class _ClockAhead(TimestampSigner):
+    """Another web process's signer, on a host whose clock runs ``ahead`` seconds fast."""
+
+    def __init__(self, secret_key: str, ahead: int) -> None:
+        super().__init__(secret_key)
+        self.ahead = ahead
+
+    def get_timestamp(self) -> int:
+        return super().get_timestamp() + self.ahead
+
+
+SESSION_LASTS = Settings.model_fields["session_max_age_seconds"].default
+
+
+@pytest.mark.parametrize(
+    ("ahead", "status"), [(90, 303), (CLOCK_SKEW_SECONDS + 60, 403), (-SESSION_LASTS - 60, 403)]
+)
+def test_a_session_written_by_a_clock_a_little_ahead_still_signs_in(
+    client: TestClient, agent: User, ahead: int, status: int
+) -> None:
+    """The sign-in page came from one process, the form goes to another whose clock is behind
+    (or the host's clock was stepped back in between): the session stands, within bounds; a
+    session older than a sign-in lasts is still refused."""
+    token = csrf_from(client.get("/login"))
+    secret = client.app.state.settings.resolved_secret_key()  # type: ignore[attr-defined]
+    payload = TimestampSigner(secret).unsign(client.cookies["ombuds_session"])
+    client.cookies.set(
+        "ombuds_session", _ClockAhead(secret, ahead).sign(payload).decode(), domain="testserver.local"
+    )
+
+    answer = client.post("/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token})
+
+    assert answer.status_code == status
+    assert client.get("/inbox").status_code == (200 if status == 303 else 303)
 
 
 def test_signing_in_starts_a_fresh_session(client: TestClient, agent: User) -> None:

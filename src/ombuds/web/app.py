@@ -22,7 +22,6 @@ from importlib import import_module
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from ombuds import __version__, outbound
@@ -34,6 +33,7 @@ from ombuds.web.errors import install_error_handlers
 from ombuds.web.headers import SecurityHeaders
 from ombuds.web.masking import MaskPersonalData, page_audience, personal_data_audience
 from ombuds.web.repeated_keys import refuse_repeated_keys
+from ombuds.web.sessions import Sessions
 from ombuds.web.templating import Renderer
 from ombuds.web.throttle import ApiRateLimit, RefusalThrottle, SignInThrottle
 
@@ -135,7 +135,7 @@ def create_app(*, settings: Settings, session_factory: sessionmaker[Session]) ->
     outbound.configure(settings.outbound_allow)
     app.state.session_factory = session_factory
     app.add_middleware(
-        SessionMiddleware,
+        Sessions,
         secret_key=settings.resolved_secret_key(),
         session_cookie="ombuds_session",
         max_age=settings.session_max_age_seconds,
