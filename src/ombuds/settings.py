@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -242,9 +243,36 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+            _create_whole(path, secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        if len(key.encode()) < SECRET_KEY_MIN_BYTES:
+            # an empty key would let anyone sign a session cookie
+            raise ValueError(
+                f"{path} holds {len(key.encode())} bytes; a key needs at least {SECRET_KEY_MIN_BYTES}. "
+                "Delete the file to generate a new one (everyone signs in again), or set OMBUDS_SECRET_KEY"
+            )
+        return key
+
+
+def _create_whole(path: Path, text: str) -> None:
+    """Write ``path`` private and complete, or leave it as another process made it.
+
+    The text goes to a private file of its own, linked in under ``path`` only when whole: a crash
+    never leaves an empty key behind, and processes starting together all read the first one.
+    """
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    handle = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(handle, text.encode())
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process was first: its key is the key
+    finally:
+        draft.unlink()
 
 
 @lru_cache(maxsize=1)

@@ -59,3 +59,39 @@ def test_serve_refuses_to_start_with_a_short_key(tmp_path: Path) -> None:
     assert "OMBUDS_SECRET_KEY" in done.stderr
     assert f"at least {SECRET_KEY_MIN_BYTES}" in done.stderr
     assert not (tmp_path / "ombuds.db").exists()  # refused before anything was created
+
+
+def test_serve_refuses_a_kept_key_a_crash_left_empty_and_says_what_to_do(tmp_path: Path) -> None:
+    """An empty key would sign anyone's cookie: the server stops with one clear line instead."""
+    (tmp_path / "secret_key").write_text("")
+    env = {**os.environ, "OMBUDS_SECRET_KEY": "", "OMBUDS_DATA_DIR": str(tmp_path)}
+
+    done = subprocess.run(
+        [str(OMBUDS), "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert done.returncode == 2
+    assert f"secret_key holds 0 bytes; a key needs at least {SECRET_KEY_MIN_BYTES}" in done.stderr
+    assert "Delete the file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_processes_starting_together_keep_one_key(tmp_path: Path) -> None:
+    starting = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from ombuds.settings import Settings; "
+                "print(Settings(data_dir=sys.argv[1], secret_key=None).resolved_secret_key())",
+                str(tmp_path),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starting}
+
+    assert keys == {(tmp_path / "secret_key").read_text()}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret_key"]  # no draft left behind

@@ -40,6 +40,10 @@ def serve(
 
     url = f"http://{host}:{port}/" if fd is None else _socket_url(fd)
     settings = get_settings()
+    try:
+        settings.resolved_secret_key()  # made now, before the web and the runner read it
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
     engine, factory = open_database(settings, migrate=True)
     if settings.runner == "celery":
         try:
