@@ -212,7 +212,7 @@ def test_the_api_does_the_same_work_and_the_timeline_names_the_actor(
     session.commit()
     machine = httpx2.Headers({"Authorization": f"Bearer {bearer}"})
     client.cookies.clear()
-    assert client.post(f"{base}/status", json={"status": "pending"}, headers=machine).status_code == 200
+    assert client.post(f"{base}/status", json={"status": "resolved"}, headers=machine).status_code == 200
 
     events = client.get(f"{base}/events", headers=machine).json()
     summaries = [(e["summary"], e["actor_name"]) for e in events]
@@ -224,7 +224,7 @@ def test_the_api_does_the_same_work_and_the_timeline_names_the_actor(
         ("Priority Normal → Urgent", "Ada Agent"),
         ("Internal note", "Ada Agent"),
         ("Status New → Open", "Ada Agent"),
-        ("Status Open → Pending", None),
+        ("Status Open → Resolved", None),
     ]
     assert events[4]["detail"] == "Customer has 80k followers"
     assert events[-1]["data"]["api_token_id"] == row.id
@@ -345,6 +345,17 @@ def test_invalid_changes_are_refused_with_the_reason_and_the_way_out(
 
     reopened = client.post(f"{base}/status", json={"status": "open"}, headers=header)
     assert (reopened.json()["status"], reopened.json()["resolved_at"]) == ("open", None)
+
+    # Parked without a date nothing would bring the case back: the refusal names the way that asks one.
+    dateless = client.post(f"{base}/status", json={"status": "pending"}, headers=header)
+    assert dateless.status_code == 422
+    assert "parked until a date it comes back on" in dateless.json()["detail"]
+    assert f"/api/v1/cases/{lost_bag.id}/pending" in dateless.json()["detail"]
+    from_the_page = post_form(client, f"/cases/{lost_bag.id}/status", csrf_of(page), status="pending")
+    assert (
+        "Status: a case is parked until a date it comes back on"
+        in client.get(from_the_page.headers["location"]).text
+    )
 
     problems = {
         "assignee_id: Vic Viewer is a viewer and cannot work cases": ("assignee", {"assignee_id": viewer.id}),

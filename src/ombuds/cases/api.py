@@ -170,7 +170,8 @@ def set_status(case_id: Id, body: StatusUpdate, scope: ApiReader, session: DbSes
     """Move the case along new → open → pending → resolved → closed, or reopen it with `open`.
 
     Resolving sets `resolved_at`; closing an unresolved case resolves it first; reopening clears
-    `resolved_at`. Asking for the status the case already has changes nothing.
+    `resolved_at`. Asking for the status the case already has changes nothing. Pending is set with
+    the date the case comes back: `POST /cases/{case_id}/pending` (here it is a 422).
     """
     case = _case(session, case_id, scope)
     lifecycle.change_status(

@@ -190,14 +190,22 @@ def change_status(
     Resolving stamps ``resolved_at`` (the resolution clock stops); reopening clears it, since
     the problem is not fixed after all. Closing an unresolved case resolves it on the way.
     ``resolved_as`` (spam, duplicate) goes with the resolution: no survey is offered then.
+    Pending needs the date the case comes back (``followups.actions.set_pending_until``).
     """
     ensure_may_work(session, case=case, actor=actor)
     if resolved_as is not None and status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise InvalidInput(f"resolved_as: only with resolved or closed, not {status.value}")
     note = _text(note, field="note", limit=NOTE_MAX_CHARS, required=False)
+    path = status_path(case.status, status)
+    if CaseStatus.PENDING in path:
+        # parked without a date, nothing would ever bring the case back: forwarded and forgotten
+        raise InvalidInput(
+            f"status: a case is parked until a date it comes back on; POST /api/v1/cases/{case.id}/pending "
+            'with "until" and "reason" (or use Set pending… on the case page)'
+        )
     hold_and_reread(session, case)
     events = []
-    for target in status_path(case.status, status):
+    for target in path:
         events.append(
             set_case_status(
                 session,

@@ -273,7 +273,8 @@ class TeamUpdate(BaseModel):
 class StatusUpdate(BaseModel):
     """new → open → pending → resolved → closed; ``open`` reopens a resolved or closed case.
 
-    Closing an unresolved case resolves it first (two events).
+    Closing an unresolved case resolves it first (two events). A case is parked (pending) with the
+    date it comes back, through ``POST /cases/{id}/pending``.
     """
 
     status: CaseStatus
