@@ -77,6 +77,14 @@ def age(moment: datetime | None) -> str:
     return "" if moment is None else _span(utcnow() - moment)
 
 
+def ago(moment: datetime | None) -> str:
+    """How long ago, as a sentence says it: ``just now`` within the minute, else ``3 h 20 min ago``."""
+    if moment is None:
+        return ""
+    elapsed = utcnow() - moment
+    return "just now" if abs(elapsed.total_seconds()) < 60 else f"{_span(elapsed)} ago"
+
+
 def due(moment: datetime | None) -> str:
     """How long until a deadline, or how long past it."""
     if moment is None:
@@ -159,11 +167,13 @@ def channel_name(name: str) -> str:
     return CHANNEL_NAMES.get(cleaned) or humanize(cleaned)
 
 
-def time_tag(moment: datetime | None, mode: Literal["age", "due", "timestamp"] = "timestamp") -> Markup:
+def time_tag(
+    moment: datetime | None, mode: Literal["age", "ago", "due", "timestamp"] = "timestamp"
+) -> Markup:
     """A <time> element: the relative form in view, the moment in the brand's time zone on hover."""
     if moment is None:
         return Markup('<span class="muted">–</span>')
-    text = {"age": age, "due": due, "timestamp": timestamp}[mode](moment)
+    text = {"age": age, "ago": ago, "due": due, "timestamp": timestamp}[mode](moment)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         moment.isoformat(), timestamp(moment), text
     )
