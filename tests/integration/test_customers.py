@@ -274,7 +274,7 @@ def test_a_case_is_not_merged_into_one_resolved_nor_merged_away_with_a_reply_wai
         f"/api/v1/cases/{live.id}/merge", json={"other_id": other.id}, headers=headers
     )
     assert into_resolved.status_code == 409
-    assert f"case {live.id} is resolved: reopen it before merging" in into_resolved.json()["detail"]
+    assert f"case #{live.id} is resolved: reopen it before merging" in into_resolved.json()["detail"]
 
     live.status = CaseStatus.OPEN
     held = Reply(

@@ -102,7 +102,7 @@ def test_a_key_belongs_to_one_case_one_brand_and_someone_who_may_reply(
     assert post_reply(client, case, headers).status_code == 201
     reused = post_reply(client, second, headers)
     assert reused.status_code == 409
-    assert f"case {case.id}" in reused.json()["detail"]
+    assert f"case #{case.id}" in reused.json()["detail"]
     assert replies_on(session, second) == 0
 
     # another brand's client may pick the same key for its own reply

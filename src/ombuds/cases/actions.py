@@ -414,7 +414,7 @@ def _refuse_while_a_task_is_open(session: Session, *, case: Case, status: CaseSt
     team = session.get(Team, task.team_id)
     others = f" (and {len(open_tasks) - 1} more)" if len(open_tasks) > 1 else ""
     raise Conflict(
-        f'case {case.id} cannot be {status.value} while task {task.id} "{task.title}" for '
+        f'case #{case.id} cannot be {status.value} while task {task.id} "{task.title}" for '
         f"{team.name if team else f'team {task.team_id}'} is open{others}; "
         "mark it done, or ask a manager to waive it with a reason"
     )
@@ -443,7 +443,7 @@ def _refuse_while_a_reply_is_held(session: Session, *, case: Case, status: CaseS
     others = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
     waits, todo = _BEFORE_IT_IS_OUT[held[0].status]
     raise Conflict(
-        f"case {case.id} cannot be {status.value} while reply {held[0].id}{others} {waits}: "
+        f"case #{case.id} cannot be {status.value} while reply {held[0].id}{others} {waits}: "
         f"the customer has not been answered yet; {todo}, then try again. "
         "A case of spam or a duplicate resolves as such without an answer"
     )

@@ -116,7 +116,7 @@ def merge_cases(
 ) -> Event:
     """Make ``other`` part of ``kept``: its messages and history move; it is resolved as a duplicate."""
     if kept.id == other.id:
-        raise InvalidInput(f"other_id: case {other.id} is the case itself; name another")
+        raise InvalidInput(f"other_id: case #{other.id} is the case itself; name another")
     if kept.brand_id != other.brand_id:
         raise Conflict(
             f"cases {kept.id} and {other.id} belong to different brands; only one brand's cases merge"
@@ -126,7 +126,7 @@ def merge_cases(
     hold_and_reread(session, kept, other)
     if kept.status not in OPEN_STATUSES:
         raise Conflict(
-            f"case {kept.id} is {kept.status.value}: reopen it before merging case {other.id} into it"
+            f"case #{kept.id} is {kept.status.value}: reopen it before merging case #{other.id} into it"
         )
     _refuse_while_a_reply_waits(session, other=other, kept=kept)
     at = at or utcnow()
@@ -144,7 +144,7 @@ def merge_cases(
             at=at,
             actor_id=actor.user_id,
             api_token_id=actor.api_token_id,
-            note=f"merged into case {kept.id}",
+            note=f"merged into case #{kept.id}",
             resolved_as=ResolvedAs.DUPLICATE,
         )
     kept.last_activity_at = max(as_utc(kept.last_activity_at), as_utc(other.last_activity_at))
@@ -157,7 +157,7 @@ def merge_cases(
             payload=CasePriorityChanged(
                 previous=kept.priority,
                 priority=other.priority,
-                reason=f"merged with case {other.id}, which was more urgent",
+                reason=f"merged with case #{other.id}, which was more urgent",
                 api_token_id=actor.api_token_id,
             ),
             actor_id=actor.user_id,
@@ -197,7 +197,7 @@ def _refuse_while_a_reply_waits(session: Session, *, other: Case, kept: Case) ->
     ).first()
     if waiting is not None:
         raise Conflict(
-            f"case {other.id} cannot be merged into case {kept.id} while its reply {waiting.id} is "
+            f"case #{other.id} cannot be merged into case #{kept.id} while its reply {waiting.id} is "
             f"{_SAID.get(waiting.status, waiting.status.replace('_', ' '))}: let it go out (or post it and mark it "
             "posted), or have it withdrawn or rejected, then merge"
         )
@@ -210,9 +210,9 @@ def unmerge_cases(session: Session, *, merge: Event, actor: Actor, at: datetime 
         raise InvalidInput(f"event {merge.id} is a {merge.kind}, not a case merge")
     other = session.get(Case, payload.other_id)
     if other is None:
-        raise Conflict(f"case {payload.other_id} no longer exists")
+        raise Conflict(f"case #{payload.other_id} no longer exists")
     if other.status in OPEN_STATUSES:
-        raise Conflict(f"case {other.id} is open already; the merge was undone before")
+        raise Conflict(f"case #{other.id} is open already; the merge was undone before")
     kept_id = merge.subject_id
     if payload.mention_ids:
         session.execute(
@@ -233,7 +233,7 @@ def unmerge_cases(session: Session, *, merge: Event, actor: Actor, at: datetime 
         at=at or utcnow(),
         actor_id=actor.user_id,
         api_token_id=actor.api_token_id,
-        note=f"taken apart from case {kept_id} again",
+        note=f"taken apart from case #{kept_id} again",
     )
     record_event(
         session,

@@ -127,7 +127,7 @@ def merge_cases(
         actions.merge_cases(session, kept=kept, other=other, actor=actor)
     except OmbudsError as error:
         return _refused(request, session, customer.id, error)
-    flash(request, f"Case {other_id} is now part of case {kept_id}.", "success")
+    flash(request, f"Case #{other_id} is now part of case #{kept_id}.", "success")
     return _back(customer.id)
 
 
@@ -151,5 +151,5 @@ def unmerge_cases(
         other = actions.unmerge_cases(session, merge=merge_event, actor=actor)
     except OmbudsError as error:
         return _refused(request, session, customer.id, error)
-    flash(request, f"Case {other.id} is separate and open again.", "success")
+    flash(request, f"Case #{other.id} is separate and open again.", "success")
     return _back(customer.id)

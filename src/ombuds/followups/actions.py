@@ -46,7 +46,7 @@ def set_pending_until(
     note = _note(note, required=False)
     if case.status not in OPEN_STATUSES:
         raise Conflict(
-            f"case {case.id} is {case.status.value}: park an open case; "
+            f"case #{case.id} is {case.status.value}: park an open case; "
             "a resolved case gets a check-in (POST /api/v1/cases/{id}/check-ins)"
         )
     move_case(
@@ -79,7 +79,7 @@ def schedule_check_in(
     note = _note(note, required=True)
     if case.status in OPEN_STATUSES:
         raise Conflict(
-            f"case {case.id} is still {case.status.value}: a check-in follows a resolved case; "
+            f"case #{case.id} is still {case.status.value}: a check-in follows a resolved case; "
             "to come back to an open one, set it pending until a date"
         )
     return _schedule(

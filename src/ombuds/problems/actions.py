@@ -98,7 +98,7 @@ def _cases(session: Session, *, case_ids: Sequence[int], brand_id: int) -> list[
     if taken:
         case_id, problem_id = next(iter(taken.items()))
         raise Conflict(
-            f"case_ids: case {case_id} is already linked to problem {problem_id}; unlink it there first"
+            f"case_ids: case #{case_id} is already linked to problem {problem_id}; unlink it there first"
         )
     return [found[case_id] for case_id in wanted]
 
@@ -221,7 +221,7 @@ def link_case(session: Session, *, problem: Problem, case: Case, actor: Actor, n
     if current == problem.id:
         return False
     if current is not None:
-        raise Conflict(f"case {case.id} is already linked to problem {current}; unlink it there first")
+        raise Conflict(f"case #{case.id} is already linked to problem {current}; unlink it there first")
     session.add(
         ProblemCase(
             problem_id=problem.id,

@@ -156,7 +156,7 @@ def fix_message_refusal(session: Session, reply: Reply) -> str | None:
     if queries.problem_id_of_case(session, case_id) != problem.id:
         return (
             f"reply {reply.id} tells of the fix of the problem “{problem.title}”, "
-            f"which case {case_id} is no longer linked to"
+            f"which case #{case_id} is no longer linked to"
         )
     return None
 

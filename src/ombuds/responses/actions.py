@@ -226,7 +226,9 @@ def earlier_submission(
     found = list(session.scalars(select(Reply).where(Reply.idempotency_key.in_(keys)).order_by(Reply.id)))
     elsewhere = sorted({reply.case_id for reply in found if reply.case_id != case.id})
     if elsewhere:
-        raise Conflict(f"this key was used for a reply on case {elsewhere[0]}; use a new key for a new reply")
+        raise Conflict(
+            f"this key was used for a reply on case #{elsewhere[0]}; use a new key for a new reply"
+        )
     if digest is not None and any(reply.submission_digest not in (None, digest) for reply in found):
         raise InvalidInput(
             f"Idempotency-Key: this key was used for reply {found[0].id} with other words or settings; "
@@ -266,7 +268,7 @@ def mark_posted(
     ensure_may_work(session, case=case, actor=actor)
     if case.status not in OPEN_STATUSES and not reply.follows_resolution:  # spam or a duplicate meanwhile
         raise Conflict(
-            f"reply {reply.id} cannot be marked posted: case {case.id} is {case.status.value}; "
+            f"reply {reply.id} cannot be marked posted: case #{case.id} is {case.status.value}; "
             "reopen it first, or withdraw the reply"
         )
     posted = posted_id(external_id or "")

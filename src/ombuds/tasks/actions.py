@@ -59,7 +59,7 @@ def create_task(
         raise NotFound("team_id: no such team in this case's brand")
     hold_and_reread(session, case)  # a resolve at the same moment must see this task, or refuse it
     if case.status not in OPEN_STATUSES:  # else a resolved case holds work nobody would see to
-        raise Conflict(f"case {case.id} is {case.status.value}: reopen it before asking a team for work")
+        raise Conflict(f"case #{case.id} is {case.status.value}: reopen it before asking a team for work")
     title = title.strip()
     if not title:
         raise InvalidInput("title: say what the team should do (it was empty)")
