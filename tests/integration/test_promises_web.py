@@ -73,6 +73,23 @@ def test_pr_registers_a_promise_that_the_next_mentions_are_matched_to(
         kinds = sorted(e.kind.value for e in session.scalars(select(PromiseExample)))
     assert kinds == ["contradicts", "contradicts"]
     assert "Your bags arrive with you" in client.get("/promises").text
+    shown = client.get(f"/promises/{promise.id}").text
+    assert "Travel light · owner Baggage Services · on TV, Social · since Sun 01 Mar 2026" in shown
+
+    # Editing shows what the promise already learnt from; new lines add to it.
+    edit = f"/promises/{promise.id}/edit"
+    taught = client.get(edit).text
+    assert "2 messages that contradict it" in taught
+    assert "My suitcase never arrived in Lisbon" in taught
+    assert "More messages that confirm it" in taught
+    client.post(
+        edit,
+        data={"text": form["text"], "is_active": "true", "confirms": "Bag was first off the belt",
+              "csrf_token": _csrf(client, edit)},
+    )  # fmt: skip
+    taught = client.get(edit).text
+    assert "1 message that confirms it" in taught
+    assert "2 messages that contradict it" in taught
 
     with session_factory.begin() as session:
         source = get_or_create_source(session, brand_id=people.id, kind="api", name="feed")

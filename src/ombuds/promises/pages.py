@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -16,8 +17,8 @@ from ombuds.fields import Id, Text
 from ombuds.mentions.models import Mention
 from ombuds.promises import actions, queries
 from ombuds.promises.charts import trend_chart
-from ombuds.promises.matching import Stance
-from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Promise
+from ombuds.promises.matching import ExampleKind, Stance
+from ombuds.promises.models import KEY_MAX_CHARS, NAME_MAX_CHARS, Promise, PromiseExample
 from ombuds.promises.scorecard import promise_card, scorecard
 from ombuds.slugs import slugify
 from ombuds.timezones import end_of_day, local_day, local_midnight
@@ -191,15 +192,29 @@ def _editor(signed_in: SignedIn) -> Brand:
 
 
 def _form_page(
-    request: Request, signed_in: SignedIn, form: PromiseForm, *, promise: Promise | None, error: str | None
+    request: Request,
+    signed_in: SignedIn,
+    form: PromiseForm,
+    *,
+    promise: Promise | None,
+    error: str | None,
+    taught: Sequence[PromiseExample] = (),
 ) -> Response:
     return render(
         request,
         "promises/form.html",
-        {"form": form, "promise": promise, "error": error},
+        {"form": form, "promise": promise, "error": error, "taught": _by_kind(taught)},
         signed_in=signed_in,
         status_code=status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK,
     )
+
+
+def _by_kind(examples: Sequence[PromiseExample]) -> dict[str, list[PromiseExample]]:
+    """The examples a promise already learnt from, confirming first, as the form lists them."""
+    grouped: dict[str, list[PromiseExample]] = {kind.value: [] for kind in ExampleKind}
+    for example in examples:
+        grouped[example.kind.value].append(example)
+    return {kind: found for kind, found in grouped.items() if found}
 
 
 FormFields = Annotated[PromiseForm, Form()]
@@ -245,7 +260,8 @@ def edit_promise(request: Request, promise_id: Id, signed_in: CurrentUser, sessi
     if promise is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such promise.")
     form = PromiseForm.of(promise, timezone=signed_in.timezone)
-    return _form_page(request, signed_in, form, promise=promise, error=None)
+    taught = queries.list_examples(session, brand.id, promise_id=promise.id)
+    return _form_page(request, signed_in, form, promise=promise, error=None, taught=taught)
 
 
 @router.post("/promises/{promise_id}/edit")
@@ -268,7 +284,8 @@ def update_promise(
         actions.add_examples(session, promise=promise, examples=form.examples(), actor=signed_in.user)
     except OmbudsError as exc:
         session.rollback()
-        return _form_page(request, signed_in, form, promise=promise, error=str(exc))
+        taught = queries.list_examples(session, brand.id, promise_id=promise.id)
+        return _form_page(request, signed_in, form, promise=promise, error=str(exc), taught=taught)
     flash(request, "Promise saved.", "success")
     return RedirectResponse(f"/promises/{promise.id}", status_code=status.HTTP_303_SEE_OTHER)
 

@@ -45,8 +45,11 @@ def get_promise_by_key(session: Session, brand_id: int, key: str) -> Promise | N
     return session.scalars(select(Promise).where(Promise.brand_id == brand_id, Promise.key == key)).first()
 
 
-def list_examples(session: Session, brand_id: int) -> list[PromiseExample]:
+def list_examples(session: Session, brand_id: int, *, promise_id: int | None = None) -> list[PromiseExample]:
+    """The brand's examples (or one promise's), oldest first."""
     query = select(PromiseExample).where(PromiseExample.brand_id == brand_id).order_by(PromiseExample.id)
+    if promise_id is not None:
+        query = query.where(PromiseExample.promise_id == promise_id)
     return list(session.scalars(query))
 
 

@@ -151,6 +151,7 @@ CHANNEL_NAMES: dict[str, str] = {
     "x": "X",
     "x-dm": "X DM",
     "sms": "SMS",
+    "tv": "TV",
     "rss": "RSS",
     "api": "API",
     "bluesky": "Bluesky",
