@@ -403,6 +403,11 @@ def test_bad_periods_and_teams_are_refused_naming_the_field_and_viewers_may_read
     seen = client.get("/api/v1/metrics/outcomes", params=WEEK)
     assert seen.status_code == 200, seen.text
     assert seen.json()["cases_opened"] == 0
+    # a quiet week's rates have nothing to chart and say so in the page's own words, not in text
+    # drawn to shrink on a phone; counts draw their zeros
+    quiet = client.get("/dashboard", params=WEEK).text
+    assert quiet.count('<p class="chart-empty" data-testid="chart">No data in this period</p>') == 2
+    assert quiet.count('<svg class="metric-chart"') == 2
 
 
 def test_the_voice_of_the_customer_ranks_categories_with_tone_trend_and_examples_and_exports_csv(
