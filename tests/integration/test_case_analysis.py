@@ -136,6 +136,7 @@ def test_an_agent_sees_the_findings_and_the_evidence_marked_in_the_message(
     assert "Personal data: Card number, Email" in message
     assert CARD in page.text.split("<h1>")[1]  # agents see the subject as written
     assert "Analysis details" in message
+    assert "<h3>Personal data <span" in message  # the analyzer named as people say it, not "Pii"
     for key in ("ad758e4bd74b98bb", "3fb6af64182dc7a8"):
         assert key not in message, "the look-alike hashes are the machine's, not the agent's"
 

@@ -251,7 +251,7 @@ def test_the_link_goes_on_the_cases_own_channel_in_the_brands_words(
         "survey",
         False,
     )
-    assert "Survey sent to the customer on x" in history(session, case)
+    assert "Survey sent to the customer on X" in history(session, case)
 
 
 def test_with_no_way_to_reach_the_customer_the_agent_is_told_to_share_the_link(
@@ -270,7 +270,7 @@ def test_with_no_way_to_reach_the_customer_the_agent_is_told_to_share_the_link(
     assert session.scalars(select(Reply).where(Reply.case_id == case.id)).all() == []
     said = [line for line in history(session, case) if line.startswith("Survey")]
     assert said == [
-        "Survey not sent: no connector sends on x and the customer has no email "
+        "Survey not sent: no connector sends on X and the customer has no email "
         "address; share the link from the Outcome card"
     ]
     assert survey_path(client, case, bearer).startswith("/survey/"), "the agent still has the link"
@@ -339,7 +339,7 @@ def test_two_runners_at_once_send_the_link_once(
     runner_round(session_factory)
 
     assert len(receiver.bodies) == 1
-    assert history(session, case).count("Survey sent to the customer on x") == 1
+    assert history(session, case).count("Survey sent to the customer on X") == 1
 
 
 def x_webhook(session: Session, brand: Brand, receiver: Receiver) -> None:

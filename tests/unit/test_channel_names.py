@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ombuds.cases.values import Priority
-from ombuds.mentions.values import channel_key, names_channel
+from ombuds.mentions.values import channel_key, channel_name, names_channel
 from ombuds.responses.wording.suggest import template_wording
 from ombuds.routing.assignment import Candidate, CaseNeeds, unfit
 from ombuds.routing.rules import CaseFacts, Rule, route
 from ombuds.routing.sla import SlaPolicy, Target
-from ombuds.web.templating import channel_name
 
 
 def test_twitter_and_x_are_one_channel_and_other_names_stay_apart() -> None:

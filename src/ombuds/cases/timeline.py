@@ -61,6 +61,7 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import Event
 from ombuds.mentions.models import Mention
+from ombuds.mentions.values import channel_name
 from ombuds.timezones import moment_label
 
 logger = logging.getLogger(__name__)
@@ -252,10 +253,10 @@ def summary(
         case SurveySent(by_email=True):
             return "Survey sent to the customer by email"
         case SurveySent(channel=channel):
-            return f"Survey sent to the customer on {channel}"
+            return f"Survey sent to the customer on {channel_name(channel)}"
         case SurveyNotSent(channel=channel):
             return (
-                f"Survey not sent: no connector sends on {channel} and the customer has no email "
+                f"Survey not sent: no connector sends on {channel_name(channel)} and the customer has no email "
                 "address; share the link from the Outcome card"
             )
         case SurveyAnswered(score=score):

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from ombuds.incidents.detectors import Storm
 from ombuds.incidents.detectors.text import LINKS, REPLIES_TO_ONE_POST, words
 from ombuds.incidents.detectors.types import speaker_of
+from ombuds.mentions.values import channel_name
 
 TITLE_CHARS = 300
 #: Sizes the title names ("100+ mentions"); a storm crossing one gets its title refreshed.
@@ -81,15 +82,19 @@ def storm_title(storm: Storm, *, current: str | None = None) -> str:
         title = "Many people posting the same message"
     elif storm.signal.value == "high_reach":
         channel, handle = speaker_of(key.removeprefix("author:"))
-        title = f"High-reach author complaining: {handle}" + (f" on {channel}" if channel else "")
+        title = f"High-reach author complaining: {handle}" + (
+            f" on {channel_name(channel)}" if channel else ""
+        )
     elif storm.signal.value == "negative_share":
         title = "Tone turning negative"
     elif storm.signal.value == "signal_rise":
         title = f"Rising: {key.removeprefix('signal:').replace('_', ' ')}"
     elif key == "tone:negative":
         title = "Surge of complaints"
-    elif key.startswith(("category:", "channel:")):
-        title = f"Surge of mentions about {key.partition(':')[2]}"
+    elif key.startswith("category:"):
+        title = f"Surge of mentions about {key.partition(':')[2].replace('_', ' ')}"
+    elif key.startswith("channel:"):
+        title = f"Surge of mentions on {channel_name(key.partition(':')[2])}"
     else:
         title = "Surge of mentions"
     band = size_band(storm.mention_count)
@@ -112,18 +117,18 @@ def spoken_phrases(phrases: Sequence[str], *, limit: int = 5) -> list[str]:
 
 
 def stream_words(key: str) -> str | None:
-    """Which part of the stream an alarm watched, for people ("dana_reports on x", "about lost
+    """Which part of the stream an alarm watched, for people ("dana_reports on X", "about lost
     luggage"); None for the whole stream, a phrase (its words are in the title) or a person's own."""
     kind, colon, rest = key.partition(":")
     if not colon:
         return "negative tone" if key == "tone:negative" else None
     if kind == "author":
         channel, handle = speaker_of(rest)
-        return handle + (f" on {channel}" if channel else "")
+        return handle + (f" on {channel_name(channel)}" if channel else "")
     if kind == "category":
         return f"about {rest.replace('_', ' ')}"
     if kind == "channel":
-        return f"on {rest}"
+        return f"on {channel_name(rest)}"
     if kind == "signal":
         return rest.replace("_", " ")
     if kind == "tone":

@@ -50,3 +50,25 @@ def names_channel(names: Iterable[str], channel: str) -> bool:
     """Does a setting's list of channels (a rule's, a sink's, a skill's) take a message said on ``channel``?"""
     wanted = channel_key(channel)
     return any(channel_key(name) == wanted for name in names)
+
+
+#: How people write the channels sources commonly name; any other has its first letter capitalised.
+CHANNEL_NAMES: dict[str, str] = {
+    "x": "X",
+    "x-dm": "X DM",
+    "sms": "SMS",
+    "tv": "TV",
+    "rss": "RSS",
+    "api": "API",
+    "bluesky": "Bluesky",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+}
+
+
+def channel_name(name: str) -> str:
+    """A channel as a page shows it: "X", "Facebook", "Complaint portal" for ``complaint-portal``."""
+    cleaned = name.strip().lower()
+    return CHANNEL_NAMES.get(cleaned) or cleaned.replace("_", " ").replace("-", " ").strip().capitalize()

@@ -24,6 +24,7 @@ from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.enrichment.models import Enrichment
 from ombuds.fields import NoNul
+from ombuds.mentions.values import channel_name
 from ombuds.metrics import definitions as d
 from ombuds.metrics import queries
 from ombuds.metrics.charts import bar_chart, meter
@@ -45,7 +46,7 @@ from ombuds.shown_messages import note_shown_messages
 from ombuds.timezones import in_zone, local_day
 from ombuds.web.deps import CurrentUser, DbSession
 from ombuds.web.masking import holds_no_customer_text
-from ombuds.web.templating import channel_name, duration, render
+from ombuds.web.templating import duration, render
 
 router = APIRouter()
 

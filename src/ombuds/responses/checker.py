@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ombuds.enrichment.analyzers.pii import find_pii
+from ombuds.mentions.values import channel_name
 from ombuds.responses import phrases
 from ombuds.responses.quantities import Quantity, extract_quantities
 from ombuds.responses.values import (
@@ -167,7 +168,11 @@ def _too_long(draft: ReplyDraft) -> Iterator[ReplyFinding]:
     length = len(draft.text)
     if limit is None or length <= limit:
         return
-    where = f"a {draft.visibility} reply on {draft.channel}" if draft.length_limit is None else "this reply"
+    where = (
+        f"a {draft.visibility} reply on {channel_name(draft.channel)}"
+        if draft.length_limit is None
+        else "this reply"
+    )
     yield ReplyFinding(
         FindingCode.TOO_LONG,
         Severity.BLOCK,

@@ -32,6 +32,7 @@ from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.bulk import open_cases, ticked
 from ombuds.incidents.queries import get_incident
+from ombuds.mentions.values import channel_name
 from ombuds.responses import actions, approval_actions, incident_replies, queries
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
 from ombuds.responses.models import WITHDRAWABLE, Reply, ReplyStatus
@@ -46,7 +47,7 @@ from ombuds.responses.values import Visibility, channel_limit
 from ombuds.responses.wording.queries import holding_statements
 from ombuds.web import panels
 from ombuds.web.deps import CurrentUser, DbSession, SignedIn
-from ombuds.web.templating import channel_name, flash, render
+from ombuds.web.templating import flash, render
 
 router = APIRouter()
 

@@ -24,6 +24,7 @@ from ombuds import __version__
 from ombuds.clock import utcnow
 from ombuds.enrichment.analyzers.pii import whole_values
 from ombuds.incidents.titles import spoken_phrases, stream_words
+from ombuds.mentions.values import channel_name
 from ombuds.notifications.queries import count_unread
 from ombuds.timezones import day_label, in_zone, local_day, moment_label, zone_choices
 from ombuds.web import masking
@@ -146,26 +147,13 @@ def humanize(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: How people write the channels sources commonly name; any other reads as ``humanize`` has it.
-CHANNEL_NAMES: dict[str, str] = {
-    "x": "X",
-    "x-dm": "X DM",
-    "sms": "SMS",
-    "tv": "TV",
-    "rss": "RSS",
-    "api": "API",
-    "bluesky": "Bluesky",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-}
+#: Analyzers whose names are not words a person reads as they are.
+ANALYZER_NAMES = {"pii": "Personal data"}
 
 
-def channel_name(name: str) -> str:
-    """A channel as a page shows it: "X", "Facebook", "Complaint portal" for ``complaint-portal``."""
-    cleaned = name.strip().lower()
-    return CHANNEL_NAMES.get(cleaned) or humanize(cleaned)
+def analyzer_name(name: str) -> str:
+    """An analyzer as a page names it: "Sentiment", "Personal data" for ``pii``."""
+    return ANALYZER_NAMES.get(name) or humanize(name)
 
 
 def time_tag(
@@ -207,6 +195,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         age=age,
+        analyzer_name=analyzer_name,
         callers_own=masking.callers_own,
         channel_name=channel_name,
         day=day,

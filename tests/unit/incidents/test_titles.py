@@ -97,21 +97,23 @@ def test_storms_without_words_keep_their_plain_titles() -> None:
     volume.signal = Signal.VOLUME
     volume.key = "category:billing"
     assert storm_title(volume) == "Surge of mentions about billing"
+    volume.key = "channel:x"
+    assert storm_title(volume) == "Surge of mentions on X"
     reach = _storm([], [])
     reach.signal, reach.key = Signal.HIGH_REACH, "author:reddit:skytraveller"
-    assert storm_title(reach) == "High-reach author complaining: skytraveller on reddit"
+    assert storm_title(reach) == "High-reach author complaining: skytraveller on Reddit"
     reach.key = "author:skytraveller"  # stored before voices had a channel
     assert storm_title(reach) == "High-reach author complaining: skytraveller"
 
 
 def test_the_part_of_the_stream_an_alarm_watched_reads_as_words() -> None:
     """The incident's history said "author:x:dana_reports"; people read who or what it was."""
-    assert stream_words("author:x:dana_reports") == "dana_reports on x"
+    assert stream_words("author:x:dana_reports") == "dana_reports on X"
     assert stream_words("author:dana_reports") == "dana_reports"  # stored before voices had a channel
     assert stream_words("category:lost_luggage") == "about lost luggage"
     assert stream_words("signal:media_author") == "media author"
     assert stream_words("tone:negative") == "negative tone"
-    assert stream_words("channel:email") == "on email"
+    assert stream_words("channel:email") == "on Email"
     assert [stream_words(key) for key in ("all", "phrase:8f3a", "manual")] == [None, None, None]
 
 
