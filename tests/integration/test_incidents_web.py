@@ -98,6 +98,7 @@ def test_pr_follows_an_alert_to_the_incident_its_chart_mentions_and_cases(
 
     page = client.get(followed.headers["location"])
     assert page.status_code == 200
+    assert '<span data-testid="chart-clock">· times in UTC</span>' in page.text  # the axis says its clock
     assert page.text.count('class="bar bar-negative"') >= 1  # the chart, drawn on the server
     assert "Our fleet&#39;s on fleek" in page.text
     case_links = set(re.findall(r'href="(/cases/\d+)" data-testid="incident-case-link"', page.text))

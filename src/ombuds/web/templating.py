@@ -116,6 +116,11 @@ def timestamp(moment: datetime | None) -> str:
     return "" if moment is None else moment_label(moment, timezone=_shown_zone.get())
 
 
+def zone_abbreviation(moment: datetime | None) -> str:
+    """The brand's clock at a moment, as its times print it ("EST", "EDT"): for a chart's axis."""
+    return in_zone(moment or utcnow(), _shown_zone.get()).tzname() or _shown_zone.get()
+
+
 def day(moment: datetime | date | None) -> str:
     """The brand's day of a moment (or a date as it is): "Thu 03 Dec 2026"."""
     return "" if moment is None else day_label(moment, timezone=_shown_zone.get())
@@ -195,6 +200,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         age=age,
+        zone_abbreviation=zone_abbreviation,
         analyzer_name=analyzer_name,
         callers_own=masking.callers_own,
         channel_name=channel_name,
