@@ -142,7 +142,7 @@ def test_pr_confirms_a_growing_category_as_billings_problem_and_billing_sees_it_
 
 
 def test_three_new_cases_in_a_fixed_problems_category_reopen_it(
-    session: Session, brand: Brand, team: Team
+    client: TestClient, session: Session, brand: Brand, team: Team
 ) -> None:
     pr = accounts.create_user(session, email="pia@skyways.test", name="Pia", password=PASSWORD)
     accounts.add_membership(session, user=pr, brand=brand, role=Role.PR)
@@ -175,6 +175,14 @@ def test_three_new_cases_in_a_fixed_problems_category_reopen_it(
         assert problem.status is (ProblemStatus.INVESTIGATING if count == 3 else ProblemStatus.FIXED)
     reason = session.scalars(select(Event.data).where(Event.kind == "problem.reopened")).one()["reason"]
     assert reason == "3 or more new cases about refund_delay since the fix"
+
+    # The page no longer says "fixed": it says the fix did not hold, and the history says why.
+    session.commit()
+    sign_in(client, "pia@skyways.test")
+    page = client.get(f"/problems/{problem.id}").text
+    assert 'data-testid="fix-did-not-hold">the fix of' in page
+    assert " · fixed " not in page
+    assert "Status changed: Investigating → Fixed" in page
 
 
 def test_an_expected_fix_day_in_year_1_or_9999_is_refused_and_the_problem_keeps_its_date(
