@@ -73,6 +73,8 @@ def test_the_first_response_is_the_moment_an_agent_marks_the_reply_posted_not_wh
     assert not _first_response_clock_runs(session, case)
     said = session.scalars(select(Event).where(Event.kind == "reply.sent")).one()
     assert (said.actor_id, said.data["is_manual"]) == (agent.id, True), "who posted it is on the record"
+    session.refresh(told)
+    assert told.read_at is not None, "posted: the notification asks nobody to post it any more"
 
 
 def test_only_someone_who_works_the_case_marks_a_reply_posted_and_a_withdrawn_one_is_never_posted(
@@ -94,6 +96,9 @@ def test_only_someone_who_works_the_case_marks_a_reply_posted_and_a_withdrawn_on
     withdrawn = client.post(f"/api/v1/replies/{reply['id']}/withdraw", headers=headers)
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "withdrawn"
+    told = session.scalars(select(Notification).where(Notification.kind == "reply_to_post")).one()
+    session.refresh(told)
+    assert told.read_at is not None, "withdrawn: nothing is left to post"
     late = client.post(f"/api/v1/replies/{reply['id']}/posted", headers=headers)
     assert late.status_code == 409
     assert "withdrawn, not waiting to be posted" in late.json()["detail"]

@@ -1,4 +1,5 @@
-"""The only writers of notifications: tell people something, and mark what they have read.
+"""The only writers of notifications: tell people something, mark what they have read, and settle
+what is done.
 
 Callers own the transaction and decide once-only (a claimed row, a stamped task), so these
 functions simply write.
@@ -46,6 +47,18 @@ def mark_all_read(session: Session, *, user_id: int, brand_ids: Iterable[int], n
             Notification.brand_id.in_(list(brand_ids)),
             Notification.read_at.is_(None),
         )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def settle(session: Session, *, kind: str, path: str, now: datetime) -> int:
+    """What everyone was told of under ``kind`` at ``path`` is done (a reply to post was posted or
+    withdrawn): their unread notifications of it are read, so none asks for work that is over."""
+    result = session.execute(
+        update(Notification)
+        .where(Notification.kind == kind, Notification.path == path, Notification.read_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -36,6 +36,7 @@ from ombuds.responses.approval_actions import reject_reply as reject_reply
 from ombuds.responses.checker import blocks, check_reply
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.outbox_actions import mark_sent as mark_sent
+from ombuds.responses.outbox_actions import settle_to_post
 from ombuds.responses.posted_ids import posted_id
 from ombuds.responses.reply_checks import (
     ReplyBlocked,
@@ -289,11 +290,13 @@ def mark_posted(
         else:
             why = f"it is {reply.status.said}, not waiting to be posted"
         raise Conflict(f"reply {reply.id} cannot be marked posted: {why}")
+    now = utcnow()
+    settle_to_post(session, reply=reply, at=now)
     return mark_sent(
         session,
         reply=reply,
         external_id=posted,
-        at=utcnow(),
+        at=now,
         actor_id=actor.user_id,
         api_token_id=actor.api_token_id,
     )

@@ -33,6 +33,7 @@ from ombuds.responses.approval_rules import (
 )
 from ombuds.responses.checker import blocks
 from ombuds.responses.models import STOPPABLE, WITHDRAWABLE, Reply, ReplyApprovalPolicy, ReplyStatus
+from ombuds.responses.outbox_actions import settle_to_post
 from ombuds.responses.reply_checks import (
     NOTE_MAX_CHARS,
     ReplyBlocked,
@@ -187,6 +188,7 @@ def _record_withdrawal(
         reply_id=reply.id, visibility=reply.visibility.value, note=note, api_token_id=api_token_id
     )
     record_reply_event(session, reply=reply, actor_id=actor_id, payload=payload)
+    settle_to_post(session, reply=reply, at=utcnow())
 
 
 def withdraw_reply(session: Session, *, reply: Reply, case: Case, actor: Actor) -> None:

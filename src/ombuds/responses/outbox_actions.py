@@ -31,7 +31,7 @@ from ombuds.event_payloads import (
 )
 from ombuds.events import record_event
 from ombuds.mentions.models import Direction, Mention, Source, Stage
-from ombuds.notifications.actions import notify
+from ombuds.notifications.actions import notify, settle
 from ombuds.responses import queries
 from ombuds.responses.models import Reply, ReplyStatus
 from ombuds.responses.reply_checks import record_reply_event
@@ -215,10 +215,19 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
         user_ids={person for person in (reply.author_id, case.assignee_id) if person is not None},
         kind=TO_POST_NOTICE,
         text=f"A reply on case #{case.id} waits to be posted by hand: no connector sends on its channel",
-        path=f"/cases/{case.id}#reply-{reply.id}",
+        path=_to_post_path(reply),
         now=at,
     )
     return True
+
+
+def _to_post_path(reply: Reply) -> str:
+    return f"/cases/{reply.case_id}#reply-{reply.id}"
+
+
+def settle_to_post(session: Session, *, reply: Reply, at: datetime) -> None:
+    """The reply no longer waits to be posted (posted, or withdrawn): nobody is asked to any more."""
+    settle(session, kind=TO_POST_NOTICE, path=_to_post_path(reply), now=at)
 
 
 def _withdraw_unposted(session: Session, *, reply: Reply, at: datetime, note: str) -> None:
