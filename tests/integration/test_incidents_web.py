@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -352,3 +353,37 @@ def test_a_big_incident_shows_its_newest_mentions_and_first_cases_and_folds_the_
     cases = page.split('data-testid="incident-cases"')[1].split("</section>")[0]
     assert cases.count('data-testid="incident-case-link"') == 18  # every case is there, three folded
     assert "<summary>Show 3 more</summary>" in cases
+
+
+def test_a_storm_past_fifty_mentions_lists_the_next_ones_on_the_page_not_only_in_the_api(
+    client: TestClient, session: Session, brand: Brand, team: Team
+) -> None:
+    case = add_case(session, brand=brand, subject="Storm", handle="many", opened_hours_ago=3)
+    mention_ids = [
+        add_mention(
+            session, case=case, text=f"down again #{index}", at=case.opened_at + timedelta(seconds=index)
+        ).id
+        for index in range(53)
+    ]
+    incident = actions.open_incident(
+        session,
+        brand_id=brand.id,
+        title="Outage",
+        actor_id=None,
+        now=NOW,
+        severity=Severity.HIGH,
+        mention_ids=mention_ids,
+    )
+    session.commit()
+    sign_in(client, _member(session, brand, "pia@skyways.test", Role.PR).email)
+
+    first = client.get(f"/incidents/{incident.id}").text
+    assert first.count('class="incident-mention"') == 50
+    assert "The newest 50 of 53 are listed." in first
+    link = re.search(r'<a href="(/incidents/\d+\?shown=100)#mentions-title">List the next 3</a>', first)
+    assert link, "PR lists the rest on the page"
+    every = client.get(link.group(1)).text
+    assert every.count('class="incident-mention"') == 53
+    assert 'data-testid="more-mentions"' not in every
+    for shown in ("10", "1001", "1.0", "-1"):
+        assert client.get(f"/incidents/{incident.id}?shown={shown}").status_code == 400, shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from ombuds.cases.models import Case, Priority
 from ombuds.cases.queries import list_case_workers
 from ombuds.clock import utcnow
 from ombuds.errors import InvalidInput, OmbudsError
-from ombuds.fields import AsTyped, Id, NoNul, parse_id
+from ombuds.fields import AsTyped, Id, NoNul, WholeNumber, parse_id
 from ombuds.incidents import actions, bulk, charts, queries
 from ombuds.incidents.access import MANAGING_ROLES, may_manage
 from ombuds.incidents.detectors import Severity
@@ -30,6 +30,10 @@ from ombuds.web.templating import flash, render
 router = APIRouter()
 
 STATUS_LABELS = {"watching": "Watch", "active": "Make active", "resolved": "Resolve"}
+#: Mentions an incident's page lists at first, and the most it lists at once (a storm can hold
+#: tens of thousands; the API pages through them all).
+MENTIONS_SHOWN = 50
+MENTIONS_SHOWN_AT_MOST = 1000
 BULK_LABELS = {
     "team": "Move to team",
     "priority": "Set priority",
@@ -135,10 +139,12 @@ def incident_page(
     session: DbSession,
     fragment: str | None = None,
     merged_from: Id | None = None,
+    shown: Annotated[WholeNumber, Query(ge=MENTIONS_SHOWN, le=MENTIONS_SHOWN_AT_MOST)] = MENTIONS_SHOWN,
 ) -> Response:
     """One incident: what it is about, how it grows (chart), who it touches, what PR has done.
 
-    A merged incident's page is the page of the incident it went into, saying so.
+    A merged incident's page is the page of the incident it went into, saying so. Its newest
+    ``shown`` mentions are listed; the page offers as many more each time.
     """
     incident = _incident(session, signed_in, incident_id)
     if incident.merged_into_id is not None:
@@ -155,7 +161,8 @@ def incident_page(
         "figures": queries.incident_figures(session, incident=incident),
         "chart": charts.volume_chart(series, timezone=zone),
         "timeline": queries.incident_timeline(session, incident=incident),
-        "mentions": queries.incident_mentions(session, incident=incident, limit=50),
+        "mentions": queries.incident_mentions(session, incident=incident, limit=shown),
+        "more_shown": min(shown + MENTIONS_SHOWN, MENTIONS_SHOWN_AT_MOST),
         "cases": context_cases,
         "owners": _owners(session, incident.brand_id),
         "owner": session.get(User, incident.owner_id) if incident.owner_id else None,
