@@ -707,7 +707,11 @@ def test_the_rule_tester_offers_the_brand_s_own_word_for_its_busiest_channel(
         case = add_case(session, brand=brand, subject="Bag", handle=handle, opened_hours_ago=1)
         add_mention(session, case=case, text="bag?", at=case.opened_at)
     session.commit()
-    assert 'id="sample-channel" name="channel" value="x"' in client.get("/admin/rules").text
+    page = client.get("/admin/rules").text
+    assert 'id="sample-channel" name="channel" value="x"' in page
+    # the rule's fields list the words they take, as the brand's messages carry them
+    assert '<p class="field-hint muted" data-testid="known-channels">Known: <code>x</code></p>' in page
+    assert "<code>legal_threat</code>" in page.split('data-testid="known-signals"')[1].split("</p>")[0]
 
 
 def test_a_rule_naming_a_signal_analysis_never_gives_is_refused_and_an_unseen_category_is_pointed_out(

@@ -49,13 +49,17 @@ def get_mention_ids_by_external_id(
     return found
 
 
-def usual_channel(session: Session, *, brand_id: int, recent: int = 1000) -> str | None:
-    """The channel most of the brand's latest messages came by (None before the first)."""
+def recent_channels(session: Session, *, brand_id: int, recent: int = 1000) -> list[str]:
+    """The channels the brand's latest messages came by, the busiest first."""
     latest = (
         select(Mention.channel).where(Mention.brand_id == brand_id).order_by(Mention.id.desc()).limit(recent)
     )
-    counts = Counter(session.scalars(latest))
-    return counts.most_common(1)[0][0] if counts else None
+    return [channel for channel, _ in Counter(session.scalars(latest)).most_common()]
+
+
+def usual_channel(session: Session, *, brand_id: int, recent: int = 1000) -> str | None:
+    """The channel most of the brand's latest messages came by (None before the first)."""
+    return next(iter(recent_channels(session, brand_id=brand_id, recent=recent)), None)
 
 
 def count_mentions(session: Session, *, brand_id: int, source_id: int | None = None) -> int:

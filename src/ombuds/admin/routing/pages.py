@@ -15,11 +15,12 @@ from ombuds.admin.access import admin_brand, owned, required
 from ombuds.admin.routing.tester import facts_from_findings
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.values import Priority
+from ombuds.enrichment.analyzers.signals import SIGNAL_NAMES
 from ombuds.enrichment.base import MentionFacts
 from ombuds.enrichment.brand_engines import load_engine_for_brand
 from ombuds.errors import InvalidInput
 from ombuds.fields import AsTyped, Id, NoNul, parse_id
-from ombuds.mentions.queries import usual_channel
+from ombuds.mentions.queries import recent_channels, usual_channel
 from ombuds.routing import actions, queries, sla_actions
 from ombuds.routing.business_hours import Window
 from ombuds.routing.models import RoutingRule
@@ -86,6 +87,12 @@ def _rules_context(session: Session, brand: Brand) -> dict[str, Any]:
             "text": "",
             "channel": _usual_channel(session, brand),
             "followers": "",
+        },
+        # the words a rule's fields take, as the brand's messages carry them
+        "known": {
+            "categories": sorted(category_labels(session, brand_id=brand.id)),
+            "signals": list(SIGNAL_NAMES),
+            "channels": recent_channels(session, brand_id=brand.id),
         },
     }
 
