@@ -127,7 +127,7 @@ def test_a_statement_valid_until_five_pm_in_new_york_ends_at_five_pm_there(
     sign_in(client, pr.email)
 
     page = client.get("/wording").text
-    assert 'Valid until <span class="muted">(America/New_York time)</span>' in page
+    assert 'Valid until <span class="muted">(New York time)</span>' in page
     saved = client.post(
         "/wording/talking-points",
         data={
@@ -188,7 +188,7 @@ def test_a_pending_date_is_typed_on_the_clock_the_page_shows(
     sign_in(client, agent.email)
 
     page = client.get(f"/cases/{case.id}").text
-    assert 'Pending until <span class="muted">(America/New_York time)</span>' in page
+    assert 'Pending until <span class="muted">(New York time)</span>' in page
     form = dict(re.findall(r'<input type="hidden" name="(csrf_token|zone)" value="([^"]+)"', page))
     assert form["zone"] == "America/New_York"
     until = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo("America/New_York"))

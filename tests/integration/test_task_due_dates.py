@@ -113,7 +113,7 @@ def test_due_on_the_4th_in_los_angeles_is_open_that_evening_and_overdue_after_mi
     shown = section(page, "case-tasks")
     assert "due Fri 04 Dec 2026 (America/Los_Angeles)" in shown
     assert 'class="muted" data-testid="task-due"' in shown  # not marked overdue
-    assert "Due (the end of that day, America/Los_Angeles)" in shown  # the form says what a date means
+    assert "Due (the end of that day, Los Angeles time)" in shown  # the form says what a date means
     assert listed_due(client, manager) == {"Refund the second charge": "2026-12-05T07:59:59.999999Z"}
 
     at(monkeypatch, NIGHT_AFTER_THE_4TH_IN_LA)
@@ -208,4 +208,4 @@ def test_a_brand_without_business_hours_has_days_in_utc(
     assert listed_due(client, manager) == {"Refund the second charge": "2026-12-04T23:59:59.999999Z"}
     shown = section(client.get(f"/cases/{case.id}").text, "case-tasks")
     assert "due Fri 04 Dec 2026 (UTC)" in shown
-    assert "Due (the end of that day, UTC)" in shown
+    assert "Due (the end of that day, UTC time)" in shown

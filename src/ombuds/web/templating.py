@@ -116,6 +116,11 @@ def timestamp(moment: datetime | None) -> str:
     return "" if moment is None else moment_label(moment, timezone=_shown_zone.get())
 
 
+def zone_words(zone: str) -> str:
+    """A time zone as people name its clock: "New York" for America/New_York, "UTC" as it is."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def zone_abbreviation(moment: datetime | None) -> str:
     """The brand's clock at a moment, as its times print it ("EST", "EDT"): for a chart's axis."""
     return in_zone(moment or utcnow(), _shown_zone.get()).tzname() or _shown_zone.get()
@@ -201,6 +206,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         age=age,
         zone_abbreviation=zone_abbreviation,
+        zone_words=zone_words,
         analyzer_name=analyzer_name,
         callers_own=masking.callers_own,
         channel_name=channel_name,
