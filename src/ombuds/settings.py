@@ -237,21 +237,42 @@ class Settings(BaseSettings):
         return False, None
 
     def resolved_secret_key(self) -> str:
-        """The configured key, else one kept in data_dir so sessions survive restarts."""
+        """The configured key, else one kept in data_dir so sessions survive restarts.
+
+        Raises ``SecretKeyUnusable``, naming the file and what to do, when the kept key cannot be
+        made or read, or is too short (an empty key would let anyone sign a session cookie).
+        """
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if not path.exists():
-            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _create_whole(path, secrets.token_urlsafe(48))
-        key = path.read_text().strip()
+        try:
+            if not path.exists():
+                self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _create_whole(path, secrets.token_urlsafe(48))
+            key = path.read_text(encoding="utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise SecretKeyUnusable(f"{path} is not text; {_KEY_ADVICE}") from exc
+        except OSError as exc:
+            raise SecretKeyUnusable(f"{path}: {exc.strerror or exc}; {_KEY_ADVICE}") from exc
         if len(key.encode()) < SECRET_KEY_MIN_BYTES:
-            # an empty key would let anyone sign a session cookie
-            raise ValueError(
+            raise SecretKeyUnusable(
                 f"{path} holds {len(key.encode())} bytes; a key needs at least {SECRET_KEY_MIN_BYTES}. "
-                "Delete the file to generate a new one (everyone signs in again), or set OMBUDS_SECRET_KEY"
+                + _KEY_ADVICE[:1].upper()
+                + _KEY_ADVICE[1:]
             )
         return key
+
+
+class SecretKeyUnusable(ValueError):
+    """The key kept in the data directory cannot be made or read, or is too short."""
+
+
+#: What to do about a kept key that cannot serve: both ways out, and what the first costs.
+_KEY_ADVICE = (
+    "move it aside for a new one to be made (everyone signs in again, and sources' saved secrets, "
+    "such as tokens and webhook secrets, must be entered again), or set OMBUDS_SECRET_KEY to the key "
+    "it should hold"
+)
 
 
 def _create_whole(path: Path, text: str) -> None:

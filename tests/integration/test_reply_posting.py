@@ -171,6 +171,19 @@ def test_an_integration_that_posts_is_on_the_record_and_a_case_resolved_as_spam_
     assert "reopen it first, or withdraw the reply" in late.json()["detail"]
     assert client.get(f"/api/v1/cases/{spam.id}", headers=headers).json()["first_responded_at"] is None
 
+    # the outbox's next round withdraws it, saying why, and nobody is asked to post it any more
+    outbox_round(session_factory, public_url="http://desk.test")
+    gone = _reply(client, spam, headers, second["id"])
+    assert (gone["status"], gone["decision_note"]) == (
+        "withdrawn",
+        "Not posted: the case was resolved as spam",
+    )
+    asked = session.scalars(
+        select(Notification).where(Notification.path == f"/cases/{spam.id}#reply-{second['id']}")
+    ).one()
+    session.refresh(asked)
+    assert asked.read_at is not None
+
 
 def integration_token_id(session: Session) -> int:
     return session.scalars(select(ApiToken.id).where(ApiToken.user_id.is_(None))).one()

@@ -55,8 +55,8 @@ def test_serve_refuses_to_start_with_a_short_key(tmp_path: Path) -> None:
         [str(OMBUDS), "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
     )
 
-    assert done.returncode != 0
-    assert "OMBUDS_SECRET_KEY" in done.stderr
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: OMBUDS_SECRET_KEY is 1 bytes long")  # one line, no traceback
     assert f"at least {SECRET_KEY_MIN_BYTES}" in done.stderr
     assert not (tmp_path / "ombuds.db").exists()  # refused before anything was created
 
@@ -72,7 +72,22 @@ def test_serve_refuses_a_kept_key_a_crash_left_empty_and_says_what_to_do(tmp_pat
 
     assert done.returncode == 2
     assert f"secret_key holds 0 bytes; a key needs at least {SECRET_KEY_MIN_BYTES}" in done.stderr
-    assert "Delete the file" in done.stderr
+    assert "Move it aside" in done.stderr
+    assert "sources' saved secrets" in done.stderr, "what making a new key costs"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["replies", "send"], ["brand", "list"]])
+def test_a_kept_key_that_cannot_be_read_stops_every_command_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "secret_key").mkdir()  # say, a volume mounted at the wrong path
+    env = {**os.environ, "OMBUDS_SECRET_KEY": "", "OMBUDS_DATA_DIR": str(tmp_path)}
+
+    done = subprocess.run([str(OMBUDS), *command], env=env, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 2
+    assert f"{tmp_path / 'secret_key'}: Is a directory; move it aside" in done.stderr
     assert "Traceback" not in done.stderr
 
 

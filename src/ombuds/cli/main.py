@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from ombuds import __version__
 from ombuds.cli import (
@@ -35,8 +36,10 @@ from ombuds.cli import (
     user,
     worker,
 )
+from ombuds.cli.base import fail
 from ombuds.cli.extensions import add_command_groups
 from ombuds.pipeline.heap import tune_collector
+from ombuds.settings import SecretKeyUnusable, get_settings
 
 app = typer.Typer(
     help="Ombuds: the customer-voice desk where PR and customer care work as one.",
@@ -59,6 +62,24 @@ def main(
 ) -> None:
     """Ombuds: the customer-voice desk where PR and customer care work as one."""
     tune_collector()  # serve, worker, pipeline run and bench run the stages in this process
+    try:
+        settings = get_settings()
+        if not settings.secret_key and (settings.data_dir / "secret_key").exists():
+            settings.resolved_secret_key()  # a kept key that cannot serve stops any command, in one line
+    except ValidationError as exc:
+        raise fail(settings_problems(exc)) from exc
+    except SecretKeyUnusable as exc:
+        raise fail(str(exc)) from exc
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """What is wrong with the environment's settings, each naming its variable."""
+    said = []
+    for error in exc.errors():
+        variable = "OMBUDS_" + "_".join(str(part) for part in error["loc"]).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        said.append(message if variable in message else f"{variable}: {message}")
+    return "; ".join(said)
 
 
 for module in (serve, worker, demo, importing, replay, train):

@@ -230,6 +230,30 @@ def settle_to_post(session: Session, *, reply: Reply, at: datetime) -> None:
     settle(session, kind=TO_POST_NOTICE, path=_to_post_path(reply), now=at)
 
 
+def withdraw_unposted_answers_to_nobody(session: Session, *, at: datetime) -> list[int]:
+    """Replies left to post by hand on a case since resolved as spam or a duplicate: nobody is to
+    be answered there, so they are withdrawn, saying why, and nobody is asked to post them any
+    more. The ids withdrawn. A survey link or public closing reply, which follow a resolution, stay.
+    """
+    waiting = session.scalars(
+        select(Reply)
+        .join(Case, Case.id == Reply.case_id)
+        .where(Reply.status == ReplyStatus.TO_POST, Case.status.not_in(OPEN_STATUSES))
+        .order_by(Reply.id)
+    ).all()
+    withdrawn = []
+    for reply in waiting:
+        case = session.get(Case, reply.case_id)
+        assert case is not None
+        how = queries.resolved_as(session, case=case)
+        if reply.follows_resolution or how not in NO_SURVEY:
+            continue
+        _withdraw_unposted(session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}")
+        settle_to_post(session, reply=reply, at=at)
+        withdrawn.append(reply.id)
+    return withdrawn
+
+
 def _withdraw_unposted(session: Session, *, reply: Reply, at: datetime, note: str) -> None:
     reply.status = ReplyStatus.WITHDRAWN
     reply.next_attempt_at = None
