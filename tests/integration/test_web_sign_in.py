@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 import httpx2
@@ -104,6 +106,28 @@ def test_a_session_written_by_a_clock_a_little_ahead_still_signs_in(
 
     assert answer.status_code == status
     assert client.get("/inbox").status_code == (200 if status == 303 else 303)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"user_id": True, "session_version": 0},  # JSON true is no user id
+        {"user_id": 2**70, "session_version": 0},
+        {"user_id": "1", "session_version": 0},
+        ["user_id", 1],  # not a session at all
+    ],
+)
+def test_a_cookie_whoever_holds_the_key_fills_with_nonsense_signs_nobody_in(
+    client: TestClient, agent: User, written: object
+) -> None:
+    """The key signs what the cookie says; what it says is still checked, and never answers a 500."""
+    secret = client.app.state.settings.resolved_secret_key()  # type: ignore[attr-defined]
+    payload = base64.b64encode(json.dumps(written).encode())
+    for signer in (TimestampSigner(secret), _ClockAhead(secret, 2**40)):  # and a time past year 9999
+        client.cookies.set("ombuds_session", signer.sign(payload).decode(), domain="testserver.local")
+        answer = client.get("/inbox")
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"].startswith("/login")
 
 
 def test_signing_in_starts_a_fresh_session(client: TestClient, agent: User) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeGuard
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +18,7 @@ from ombuds.accounts import actions, queries
 from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.workflow import may_see_personal_data, may_work
+from ombuds.fields import INT32_MAX
 from ombuds.routing.queries import brand_timezone
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
 
@@ -117,12 +118,17 @@ def user_of_session(request: Request, session: Session) -> User | None:
     """
     user_id = request.session.get(SESSION_USER)
     version = request.session.get(SESSION_VERSION)
-    if not isinstance(user_id, int) or not isinstance(version, int):
+    # a cookie is signed, but whoever holds the key could write any JSON in it: only row ids
+    if not _row_id(user_id) or type(version) is not int:
         return None
     user = queries.get_user(session, user_id)
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user
+
+
+def _row_id(value: object) -> TypeGuard[int]:
+    return type(value) is int and 1 <= value <= INT32_MAX  # not a bool, and an id a row can have
 
 
 def optional_user(request: Request, session: DbSession) -> User | None:

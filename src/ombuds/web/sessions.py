@@ -10,9 +10,12 @@ read; its age limit is unchanged.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any, Literal
 
-from itsdangerous import SignatureExpired, TimestampSigner
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
@@ -26,7 +29,12 @@ class SkewTolerantSigner(TimestampSigner):
     def unsign(
         self, signed_value: str | bytes, max_age: int | None = None, return_timestamp: bool = False
     ) -> Any:
-        value, stamped = super().unsign(signed_value, return_timestamp=True)
+        try:
+            value, stamped = super().unsign(signed_value, return_timestamp=True)
+        except (ValueError, OverflowError) as exc:  # a time past year 9999, signed with the key
+            raise BadSignature("the cookie's time is out of range") from exc
+        if not _is_json_object(value):  # Starlette would fail on it: the session is a mapping
+            raise BadSignature("the cookie holds no session")
         if max_age is not None:
             age = self.get_timestamp() - int(stamped.timestamp())
             if age > max_age:
@@ -58,3 +66,11 @@ class Sessions(SessionMiddleware):
             https_only=https_only,
         )
         self.signer = SkewTolerantSigner(secret_key)
+
+
+def _is_json_object(payload: bytes) -> bool:
+    """Whether a session cookie's payload (base64 of JSON, as Starlette writes it) is an object."""
+    try:
+        return isinstance(json.loads(base64.b64decode(payload)), dict)
+    except (ValueError, binascii.Error, RecursionError):
+        return False
