@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -64,6 +65,16 @@ def _without_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
     return value
+
+
+def unprintable(text: str) -> str | None:
+    """The first character a one-line label must not hold, as ``\\uXXXX``: a control character (a
+    line break, an escape that repaints a terminal) or an invisible format character (a
+    text-direction override that makes one label read as another); None when there is none."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            return f"\\u{ord(char):04x}"
+    return None
 
 
 def _as_typed(value: object) -> object:

@@ -280,6 +280,16 @@ def test_corrections_over_the_api(
     intent = next(e for e in answer.json()["enrichments"] if e["analyzer"] == "intent")
     assert (intent["label"], intent["model_version"]) == ("question", "correction")
     assert client.post(path, json={"sentiment": "furious"}, headers=header).status_code == 422
+    # a category is plain words on one line: no escape that repaints a terminal, no line break,
+    # no text-direction override that makes one label read as another
+    for sneaky, said in (
+        ("Late\u001b[2J Flight", "\\u001b"),
+        ("Bad\r\nInjected", "\\u000d"),
+        ("\u202eLost", "\\u202e"),
+    ):
+        refused = client.post(path, json={"category": sneaky}, headers=header)
+        assert refused.status_code == 422, sneaky
+        assert refused.json()["detail"].startswith(f"category: holds {said}"), refused.text
     other = add_case(session, brand=brand, subject="Other", handle="zed", opened_hours_ago=1)
     session.commit()
     assert (

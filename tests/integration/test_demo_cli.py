@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -121,4 +122,5 @@ def test_a_folder_given_with_data_dir_is_kept(temp_root: Path, tmp_path: Path) -
 
     assert isinstance(result.exception, RuntimeError)
     assert (kept / "ombuds.db").is_file(), "the operator's folder and its database stay"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700, "private, as serve makes it: the database and secrets"
     assert list(temp_root.iterdir()) == []

@@ -38,6 +38,7 @@ from ombuds.event_payloads import (
     ChangeByPerson,
 )
 from ombuds.events import Event, record_event
+from ombuds.fields import unprintable
 from ombuds.mentions.models import Mention
 
 NOTE_MAX_CHARS = 5000
@@ -293,6 +294,10 @@ def correct_mention(
     changed = {}
     for analyzer, label in labels.items():
         label = label.strip()
+        if (found := unprintable(label)) is not None:
+            raise InvalidInput(
+                f"{analyzer}: holds {found}, which no label may; write plain words on one line"
+            )
         if label and label != shown.get(analyzer):
             record_correction(
                 session,

@@ -46,7 +46,7 @@ def demo(
     if serve_app and (taken := port_taken_message(port)) is not None:
         raise fail(taken)  # before seeding, which takes a while
     if data_dir is not None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the database and secrets
         if any(data_dir.glob("ombuds.db*")):
             raise fail(f"{data_dir} already holds a database; the demo starts from a fresh folder")
         run_demo(data_dir, port=port, seed=seed, serve_app=serve_app, temporary=False)
