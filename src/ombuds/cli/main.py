@@ -56,6 +56,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -64,8 +65,10 @@ def main(
     tune_collector()  # serve, worker, pipeline run and bench run the stages in this process
     try:
         settings = get_settings()
-        if not settings.secret_key and (settings.data_dir / "secret_key").exists():
-            settings.resolved_secret_key()  # a kept key that cannot serve stops any command, in one line
+        kept = settings.data_dir / "secret_key"
+        # a kept key that cannot serve stops any command in one line (the demo keeps its own)
+        if not settings.secret_key and ctx.invoked_subcommand != "demo" and kept.exists():
+            settings.resolved_secret_key()
     except ValidationError as exc:
         raise fail(settings_problems(exc)) from exc
     except SecretKeyUnusable as exc:
