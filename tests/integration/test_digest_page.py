@@ -96,7 +96,7 @@ def test_a_manager_schedules_the_digest_in_the_brand_s_hours_and_sends_one_now(
     assert saved.status_code == 303
     shown = _flash(app_client)
     assert (
-        "The digest goes out every Friday at 17:00 America/New_York time to ceo@skyways.example, "
+        "The digest goes out every Friday at 17:00 New York time to ceo@skyways.example, "
         "cfo@skyways.example." in shown
     )
     assert "<dt>Sent</dt><dd>every Friday at 17:00 New York time</dd>" in shown

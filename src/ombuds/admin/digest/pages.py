@@ -23,7 +23,7 @@ from ombuds.metrics.scheduling import get_digest_schedule, remove_digest_schedul
 from ombuds.routing.queries import brand_timezone
 from ombuds.web.admin_sections import KEEPERS
 from ombuds.web.deps import CurrentUser, DbSession
-from ombuds.web.templating import flash, render
+from ombuds.web.templating import flash, render, zone_words
 
 router = APIRouter()
 
@@ -100,7 +100,7 @@ def save_schedule(
     timezone = brand_timezone(session, brand.id)
     flash(
         request,
-        f"The digest goes out every {DAYS[weekday].title()} at {at:02d}:00 {timezone} time to {readers}.",
+        f"The digest goes out every {DAYS[weekday].title()} at {at:02d}:00 {zone_words(timezone)} time to {readers}.",
         "success",
     )
     return RedirectResponse("/admin/digest", status_code=303)
