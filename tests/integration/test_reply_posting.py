@@ -3,6 +3,7 @@ customer has not heard back, so the case's first response and its clock wait too
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -15,12 +16,15 @@ from ombuds.clock import utcnow
 from ombuds.events import Event
 from ombuds.mentions.models import Direction, Mention
 from ombuds.notifications.models import Notification
+from ombuds.responses.models import Reply
 from ombuds.responses.outbox_round import outbox_round
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.queries import get_sla_policy
 from ombuds.routing.sla import Target
 from ombuds.routing.sla_status import clocks_of
+from tests.integration.test_case_analysis import csrf_of
 from tests.integration.test_replies import bearer, complaint, member
+from tests.integration.test_web_cases import sign_in
 
 TEXT = "Thanks for telling us, and sorry. A courier brings your bag to you today."
 
@@ -262,3 +266,40 @@ def test_a_public_closing_reply_left_to_post_keeps_its_resolved_case_resolved_an
     assert client.get(f"/api/v1/cases/{case.id}", headers=headers).json()["status"] == "resolved"
     posted = client.post(f"/api/v1/replies/{closing['id']}/posted", headers=headers)
     assert (posted.status_code, posted.json()["status"]) == (200, "sent")
+
+
+def test_the_inbox_lists_the_cases_whose_replies_wait_to_be_posted_and_a_view_counts_them(
+    client: TestClient, session: Session, session_factory: sessionmaker[Session], brand: Brand, agent: User
+) -> None:
+    waiting = complaint(session, brand, text="My bag never arrived in Lisbon")
+    quiet = complaint(session, brand, text="Seat was broken", handle="ben")
+    headers = bearer(session, brand, agent)
+    client.post(
+        f"/api/v1/cases/{waiting.id}/replies", json={"text": TEXT, "visibility": "public"}, headers=headers
+    )
+    deliver_due_replies(session_factory)
+    sign_in(client, agent.email)
+
+    def listed(query: str) -> set[int]:
+        page = client.get(f"/inbox?{query}")
+        assert page.status_code == 200, page.text
+        return {int(found) for found in re.findall(r'data-testid="case-row" data-case-id="(\d+)"', page.text)}
+
+    assert listed("replies=to_post") == {waiting.id}
+    assert listed("") == listed("replies=nonsense") == {waiting.id, quiet.id}  # unknown: ignored
+    csrf = {"X-CSRF-Token": csrf_of(client.get("/inbox").text)}
+    view = client.post(
+        "/api/v1/inbox/views", json={"name": "to post", "query": "replies=to_post"}, headers=csrf
+    )
+    assert view.status_code == 201, view.text
+    assert (view.json()["count"], view.json()["url"]) == (
+        1,
+        f"/inbox?replies=to_post&view={view.json()['id']}",
+    )
+
+    client.post(f"/api/v1/replies/{_only_reply_id(session, waiting)}/posted", headers=headers)
+    assert listed("replies=to_post") == set()
+
+
+def _only_reply_id(session: Session, case: Case) -> int:
+    return session.scalars(select(Reply.id).where(Reply.case_id == case.id)).one()

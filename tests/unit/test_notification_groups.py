@@ -40,3 +40,15 @@ def test_two_breaches_stay_two_lines_and_read_ones_are_not_mixed_with_unread() -
     lines = grouped([*two, *read])
     assert [line.text for line in lines] == ["#0", "#1", "3 cases breached their SLA"]
     assert [line.unread for line in lines] == [True, True, False]
+
+
+def test_replies_to_post_left_in_one_round_are_one_line_leading_to_the_inbox_that_lists_them() -> None:
+    waiting = [
+        Told("reply_to_post", f"A reply on case #{n} waits", f"/cases/{n}#reply-{n}", NOW) for n in range(4)
+    ]
+    [line] = grouped(waiting)
+    assert (line.text, line.path, len(line.items)) == (
+        "4 replies left to post by hand",
+        "/inbox?replies=to_post",
+        4,
+    )

@@ -47,9 +47,10 @@ def done_words(body: BulkRequest) -> str:
     return DONE[body.action]
 
 
-def sla_narrowing(session: Session, brand_id: int, value: str) -> Collection[int] | None:
-    """The inbox's ``?sla=`` filter, offered by the routing package through ``web.panels``."""
-    narrow = panels.narrowing(f"sla:{value}")
+def narrowing_of(session: Session, brand_id: int, name: str) -> Collection[int] | None:
+    """The inbox's ``?sla=`` and ``?replies=`` filters by name ("sla:at_risk"), offered by the
+    routing and replies packages through ``web.panels``; None for a name nobody offers."""
+    narrow = panels.narrowing(name)
     return narrow(session, brand_id) if narrow else None
 
 
@@ -136,7 +137,7 @@ def list_views(
         brand_slug=chosen.slug,
         user=person,
         views=queries.list_views(session, brand_id=chosen.id, user=person),
-        sla=sla_narrowing,
+        narrowing=narrowing_of,
         search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
 
@@ -163,7 +164,7 @@ def create_view(
         brand_slug=chosen.slug,
         user=person,
         views=[view],
-        sla=sla_narrowing,
+        narrowing=narrowing_of,
         search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
     return read

@@ -1,7 +1,7 @@
 """How many open cases each saved view holds: its query read as the inbox reads it.
 
-The inbox's SLA filter and search box come from other packages (through ``web.panels``); the
-caller hands them in, so this stays below the web.
+The inbox's narrowings (SLA, replies to post by hand) and search box come from other packages
+(through ``web.panels``); the caller hands them in, so this stays below the web.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from ombuds.inbox.models import SavedView
 from ombuds.inbox.schemas import SavedViewRead
 from ombuds.inbox.values import InboxFilter, parse_filter
 
-#: The case ids of the brand an SLA filter value passes (``"at_risk"``), or None when unknown.
-SlaNarrowing = Callable[[Session, int, str], Collection[int] | None]
+#: The case ids of the brand a narrowing passes, by its name (``"sla:at_risk"``), or None when unknown.
+Narrowing = Callable[[Session, int, str], Collection[int] | None]
 #: The case ids of the brand a search finds.
 Search = Callable[[Session, int, str], Collection[int]]
 
@@ -30,14 +30,15 @@ def count_open(
     brand_slug: str,
     user: User,
     flt: InboxFilter,
-    sla: SlaNarrowing,
+    narrowing: Narrowing,
     search: Search | None,
 ) -> int:
     """Open cases of the brand that ``flt`` lets through, as the inbox would list them."""
     only: set[int] | None = None
-    if flt.sla:
-        narrowed = sla(session, brand_id, flt.sla)
-        only = set(narrowed) if narrowed is not None else None
+    for name in flt.narrowings():
+        narrowed = narrowing(session, brand_id, name)
+        if narrowed is not None:
+            only = set(narrowed) if only is None else only & set(narrowed)
     if flt.q and search is not None:
         try:
             found = set(search(session, brand_id, flt.q))
@@ -67,7 +68,7 @@ def view_reads(
     brand_slug: str,
     user: User,
     views: Sequence[SavedView],
-    sla: SlaNarrowing,
+    narrowing: Narrowing,
     search: Search | None,
 ) -> list[SavedViewRead]:
     """Each view with its inbox address and how many open cases it holds now."""
@@ -85,7 +86,7 @@ def view_reads(
                 brand_slug=brand_slug,
                 user=user,
                 flt=parse_filter(view.query),
-                sla=sla,
+                narrowing=narrowing,
                 search=search,
             ),
         )

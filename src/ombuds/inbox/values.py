@@ -9,7 +9,10 @@ from urllib.parse import parse_qs, urlencode
 from ombuds.cases.values import OPEN_STATUSES, CaseStatus, InboxSort, Priority
 
 #: The inbox parameters a view keeps; anything else in a saved query is dropped.
-KEPT = ("status", "team", "assignee", "sla", "priority", "sort", "q")
+KEPT = ("status", "team", "assignee", "sla", "replies", "priority", "sort", "q")
+#: The parameters that narrow the inbox to the cases another package picks (``web.panels``):
+#: ``?sla=at_risk`` asks the narrowing named "sla:at_risk".
+NARROWED_BY = ("sla", "replies")
 QUERY_MAX_CHARS = 1000
 NAME_MAX_CHARS = 80
 ME = "me"
@@ -37,9 +40,14 @@ class InboxFilter:
     assignee_me: bool = False
     without_assignee: bool = False
     sla: str = ""
+    replies: str = ""
     priority: Priority | None = None
     sort: InboxSort = InboxSort.PRIORITY
     q: str = ""
+
+    def narrowings(self) -> list[str]:
+        """The narrowings it asks for, by name ("sla:at_risk", "replies:to_post")."""
+        return [f"{key}:{value}" for key in NARROWED_BY if (value := getattr(self, key))]
 
 
 def _one(values: dict[str, list[str]], key: str) -> str:
@@ -70,6 +78,7 @@ def parse_filter(query: str) -> InboxFilter:
         assignee_me=assignee == ME,
         without_assignee=assignee == NOBODY,
         sla=_one(values, "sla"),
+        replies=_one(values, "replies"),
         priority=next((p for p in Priority if str(int(p)) == priority or p.name.lower() == priority), None),
         sort=next((s for s in InboxSort if s.value == sort), InboxSort.PRIORITY),
         q=_one(values, "q"),

@@ -13,8 +13,16 @@ BURST = timedelta(minutes=2)
 #: A burst reads as one line from this many on.
 GROUPED_FROM = 3
 #: Where a grouped burst leads, by kind; kinds not here stay one line each.
-GROUP_PATHS = {"sla_breached": "/inbox?sla=breached", "task_overdue": "/tasks"}
-GROUP_WORDS = {"sla_breached": "cases breached their SLA", "task_overdue": "tasks of your teams are overdue"}
+GROUP_PATHS = {
+    "sla_breached": "/inbox?sla=breached",
+    "task_overdue": "/tasks",
+    "reply_to_post": "/inbox?replies=to_post",
+}
+GROUP_WORDS = {
+    "sla_breached": "cases breached their SLA",
+    "task_overdue": "tasks of your teams are overdue",
+    "reply_to_post": "replies left to post by hand",
+}
 
 
 class Told(Protocol):

@@ -138,6 +138,7 @@ def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -
 
 
 panels.register("inbox", "replies", _inbox_context)
+panels.register_narrowing("replies:to_post", queries.brand_cases_with_replies_to_post)
 
 
 def _case_or_404(session: Session, case_id: int, signed_in: SignedIn) -> Case:

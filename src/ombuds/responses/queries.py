@@ -326,6 +326,16 @@ def outbound_with_id(session: Session, *, brand_id: int, external_id: str) -> in
     )
 
 
+def brand_cases_with_replies_to_post(session: Session, brand_id: int) -> set[int]:
+    """The brand's cases with a reply waiting for someone to post it by hand: the inbox's
+    ``?replies=to_post``."""
+    return set(
+        session.scalars(
+            select(Reply.case_id).where(Reply.brand_id == brand_id, Reply.status == ReplyStatus.TO_POST)
+        )
+    )
+
+
 def cases_with_replies_to_post(session: Session, *, case_ids: Collection[int]) -> set[int]:
     """Which of these cases have a reply waiting for someone to post it by hand."""
     if not case_ids:
