@@ -14,9 +14,9 @@ from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.models import Case
 from ombuds.clock import utcnow
 from ombuds.events import Event
-from ombuds.mentions.models import Direction, Mention
+from ombuds.mentions.models import Direction, Mention, Source
 from ombuds.notifications.models import Notification
-from ombuds.responses.models import Reply
+from ombuds.responses.models import Reply, ReplySink, SinkKind
 from ombuds.responses.outbox_round import outbox_round
 from ombuds.responses.sending import deliver_due_replies
 from ombuds.routing.queries import get_sla_policy
@@ -303,3 +303,32 @@ def test_the_inbox_lists_the_cases_whose_replies_wait_to_be_posted_and_a_view_co
 
 def _only_reply_id(session: Session, case: Case) -> int:
     return session.scalars(select(Reply.id).where(Reply.case_id == case.id)).one()
+
+
+def test_the_composer_says_before_sending_that_no_connector_sends_on_the_channel(
+    client: TestClient, session: Session, brand: Brand, agent: User
+) -> None:
+    case = complaint(session, brand, text="My bag never arrived in Lisbon")
+    session.commit()
+    sign_in(client, agent.email)
+    # it came through the X connector: that answers in public, not by direct message
+    said = client.get(f"/cases/{case.id}/replies/delivery").text
+    assert "No connector sends private replies on X for this brand" in said
+    for source in session.scalars(select(Source).where(Source.brand_id == brand.id)):
+        source.kind = "api"  # had it come through the API: no connector of its own to answer with
+    session.commit()
+    page = client.get(f"/cases/{case.id}").text
+    assert (
+        f'hx-get="/cases/{case.id}/replies/delivery" hx-trigger="load"' in page
+    )  # asked once the page is up
+
+    told = client.get(f"/cases/{case.id}/replies/delivery")
+    assert told.status_code == 200
+    assert "No connector sends replies on X for this brand: once sent, a reply waits here" in told.text
+
+    session.add(
+        ReplySink(brand_id=brand.id, name="X", kind=SinkKind.WEBHOOK, channels=["x"], url="http://x.test/")
+    )
+    session.commit()
+    assert 'data-testid="reply-delivery"' not in client.get(f"/cases/{case.id}/replies/delivery").text
+    assert client.get("/cases/999999/replies/delivery").status_code == 404

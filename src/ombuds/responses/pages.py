@@ -27,13 +27,14 @@ from ombuds.cases.models import Case
 from ombuds.cases.schemas import priority_label
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
+from ombuds.connectors.secrets import secret_box
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents.access import may_manage
 from ombuds.incidents.bulk import open_cases, ticked
 from ombuds.incidents.queries import get_incident
 from ombuds.mentions.values import channel_name
-from ombuds.responses import actions, approval_actions, incident_replies, queries
+from ombuds.responses import actions, approval_actions, incident_replies, queries, sending
 from ombuds.responses.approval_rules import ApprovalPolicy, may_approve, may_set_policy, may_withdraw
 from ombuds.responses.models import WITHDRAWABLE, Reply, ReplyStatus
 from ombuds.responses.reply_checks import (
@@ -368,6 +369,23 @@ def withdraw_reply(
 
 
 # --- the approvals queue ---------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/replies/delivery")
+def reply_delivery(case_id: Id, request: Request, signed_in: CurrentUser, session: DbSession) -> Response:
+    """The composer's line saying, before anyone sends, that no connector sends on the case's
+    channel (a reply sent here then waits to be posted by hand); empty when one does. Loaded after
+    the case page, as opening a source's settings takes the app's key."""
+    case = _case_or_404(session, case_id, signed_in)
+    box = secret_box(request.app.state.settings.resolved_secret_key())
+    by_hand = [
+        visibility.value
+        for visibility in Visibility
+        if not sending.goes_out_by_itself(session, case=case, visibility=visibility, box=box)
+    ]
+    return render(
+        request, "cases/_reply_delivery.html", {"case": case, "by_hand": by_hand}, signed_in=signed_in
+    )
 
 
 @router.get("/replies/approvals")

@@ -32,6 +32,7 @@ from ombuds.connectors.base import OutgoingReply, Sink
 from ombuds.connectors.email.message import RAW_FORMAT as EMAIL_RAW_FORMAT
 from ombuds.connectors.email.message import references_of, reply_subject, subject_of
 from ombuds.db import transaction
+from ombuds.mentions.models import Mention
 from ombuds.responses import outbox_actions, queries
 from ombuds.responses.models import Reply, ReplySink, ReplyStatus, SinkKind
 from ombuds.responses.sinks import SinkRefused, SinkRetry, SmtpSink, WebhookSink
@@ -91,6 +92,26 @@ class _Job:
     sink: Sink
 
 
+def _source_sink_of(
+    session: Session, parent: Mention | None, *, channel: str, private: bool, box: Fernet | None
+) -> Sink | None:
+    """The sink of the source the customer wrote through on ``channel``, when it answers there."""
+    if box is None or parent is None or parent.channel != channel:
+        return None
+    return source_sink(session, mention=parent, box=box, private=private)
+
+
+def goes_out_by_itself(session: Session, *, case: Case, visibility: Visibility, box: Fernet | None) -> bool:
+    """Whether a reply on the case's channel would go out through a connector now, as ``_claim``
+    chooses one (the customer's source, else the brand's sink for the channel); if not, the
+    outbox leaves it to be posted by hand."""
+    parent = queries.answered_mention(session, case=case, channel=case.channel)
+    private = visibility is Visibility.PRIVATE
+    if _source_sink_of(session, parent, channel=case.channel, private=private, box=box) is not None:
+        return True
+    return queries.sink_for(session, brand_id=case.brand_id, channel=case.channel) is not None
+
+
 def _claim(
     session: Session,
     *,
@@ -116,9 +137,9 @@ def _claim(
     case = session.get(Case, reply.case_id)
     assert case is not None
     parent = queries.answered_mention(session, case=case, channel=reply.channel)
-    sink: Sink | None = None
-    if box is not None and parent is not None and parent.channel == reply.channel:
-        sink = source_sink(session, mention=parent, box=box, private=reply.visibility is Visibility.PRIVATE)
+    sink = _source_sink_of(
+        session, parent, channel=reply.channel, private=reply.visibility is Visibility.PRIVATE, box=box
+    )
     if sink is None:
         config = queries.sink_for(session, brand_id=reply.brand_id, channel=reply.channel)
         if config is None:
