@@ -185,10 +185,9 @@ def hold_for_posting(session: Session, *, reply: Reply, at: datetime) -> bool:
     """
     case = session.get(Case, reply.case_id)
     assert case is not None
-    reopen = case.status not in OPEN_STATUSES and not reply.follows_resolution
-    if reopen and (how := queries.resolved_as(session, case=case)) in NO_SURVEY:
-        _withdraw_unposted(session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}")
+    if _withdrawn_as_nobody_is_answered(session, reply=reply, case=case, at=at):
         return False
+    reopen = case.status not in OPEN_STATUSES and not reply.follows_resolution
     reply.status = ReplyStatus.TO_POST
     reply.is_manual = True
     reply.next_attempt_at = None
@@ -235,26 +234,29 @@ def withdraw_unposted_answers_to_nobody(session: Session, *, at: datetime) -> li
     be answered there, so they are withdrawn, saying why, and nobody is asked to post them any
     more. The ids withdrawn. A survey link or public closing reply, which follow a resolution, stay.
     """
-    waiting = session.scalars(
-        select(Reply)
+    waiting = session.execute(
+        select(Reply, Case)
         .join(Case, Case.id == Reply.case_id)
         .where(Reply.status == ReplyStatus.TO_POST, Case.status.not_in(OPEN_STATUSES))
         .order_by(Reply.id)
     ).all()
-    withdrawn = []
-    for reply in waiting:
-        case = session.get(Case, reply.case_id)
-        assert case is not None
-        how = queries.resolved_as(session, case=case)
-        if reply.follows_resolution or how not in NO_SURVEY:
-            continue
-        _withdraw_unposted(session, reply=reply, at=at, note=f"Not posted: the case was resolved as {how}")
-        settle_to_post(session, reply=reply, at=at)
-        withdrawn.append(reply.id)
-    return withdrawn
+    return [
+        reply.id
+        for reply, case in waiting
+        if _withdrawn_as_nobody_is_answered(session, reply=reply, case=case, at=at)
+    ]
 
 
-def _withdraw_unposted(session: Session, *, reply: Reply, at: datetime, note: str) -> None:
+def _withdrawn_as_nobody_is_answered(session: Session, *, reply: Reply, case: Case, at: datetime) -> bool:
+    """Withdraw an answer not out yet on a case resolved as spam or a duplicate (nobody is to be
+    answered there), saying why, and settle what asked anyone to post it; True if so. A survey link
+    or a public closing reply, which follow a resolution, stay."""
+    if case.status in OPEN_STATUSES or reply.follows_resolution:
+        return False
+    how = queries.resolved_as(session, case=case)
+    if how not in NO_SURVEY:
+        return False
+    note = f"Not posted: the case was resolved as {how}"
     reply.status = ReplyStatus.WITHDRAWN
     reply.next_attempt_at = None
     reply.decision_note = note
@@ -265,6 +267,8 @@ def _withdraw_unposted(session: Session, *, reply: Reply, at: datetime, note: st
         actor_id=None,
         payload=ReplyWithdrawn(reply_id=reply.id, visibility=reply.visibility.value, note=note),
     )
+    settle_to_post(session, reply=reply, at=at)
+    return True
 
 
 def mark_sent(
