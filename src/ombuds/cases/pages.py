@@ -68,13 +68,13 @@ def inbox(
     chosen_status = next((s for s in OPEN_STATUSES if s.value == status_), None)
     chosen_priority = next((p for p in Priority if str(int(p)) == priority), None)
     chosen_sort = next((s for s in InboxSort if s.value == sort), InboxSort.PRIORITY)
-    # another package's pick (SLA states, replies to post by hand); a value nobody offers is ignored
-    asked = {key: value for key, value in (("sla", sla), ("replies", replies)) if value}
-    narrows = {key: panels.narrowing(f"{key}:{value}") for key, value in asked.items()}
-    only_case_ids: set[int] | None = None
-    for narrow in filter(None, narrows.values()):
-        picked = set(narrow(session, brand.id))
-        only_case_ids = picked if only_case_ids is None else only_case_ids & picked
+    # other packages' picks (SLA states, replies to post by hand); a value nobody offers is ignored
+    offered = {
+        key: value
+        for key, value in (("sla", sla), ("replies", replies))
+        if value and panels.narrowing(f"{key}:{value}")
+    }
+    only_case_ids = panels.narrowed(session, brand.id, [f"{key}:{value}" for key, value in offered.items()])
     search, search_problem = panels.case_search(mask_pii=not may_see_personal_data(signed_in.role)), None
     if q.strip() and search is not None:
         try:
@@ -102,8 +102,8 @@ def inbox(
         "team": str(team_id) if team_id is not None else (NO_TEAM if team == NO_TEAM else ""),
         "status": chosen_status.value if chosen_status else "",
         "assignee": assignee if assignee in (ME, NOBODY) else "",
-        "sla": asked["sla"] if narrows.get("sla") else "",
-        "replies": asked["replies"] if narrows.get("replies") else "",
+        "sla": offered.get("sla", ""),
+        "replies": offered.get("replies", ""),
         "priority": str(int(chosen_priority)) if chosen_priority else "",
         "sort": chosen_sort.value,
         "q": q,

@@ -47,13 +47,6 @@ def done_words(body: BulkRequest) -> str:
     return DONE[body.action]
 
 
-def narrowing_of(session: Session, brand_id: int, name: str) -> Collection[int] | None:
-    """The inbox's ``?sla=`` and ``?replies=`` filters by name ("sla:at_risk"), offered by the
-    routing and replies packages through ``web.panels``; None for a name nobody offers."""
-    narrow = panels.narrowing(name)
-    return narrow(session, brand_id) if narrow else None
-
-
 def bulk_change(
     session: Session, body: BulkRequest, *, brand_id: int, brand_ids: Collection[int]
 ) -> BulkChange:
@@ -137,7 +130,7 @@ def list_views(
         brand_slug=chosen.slug,
         user=person,
         views=queries.list_views(session, brand_id=chosen.id, user=person),
-        narrowing=narrowing_of,
+        narrowed=panels.narrowed,
         search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
 
@@ -164,7 +157,7 @@ def create_view(
         brand_slug=chosen.slug,
         user=person,
         views=[view],
-        narrowing=narrowing_of,
+        narrowed=panels.narrowed,
         search=panels.case_search(mask_pii=_masks_pii(session, person, brand_id=chosen.id)),
     )
     return read

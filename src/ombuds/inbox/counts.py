@@ -17,8 +17,8 @@ from ombuds.inbox.models import SavedView
 from ombuds.inbox.schemas import SavedViewRead
 from ombuds.inbox.values import InboxFilter, parse_filter
 
-#: The case ids of the brand a narrowing passes, by its name (``"sla:at_risk"``), or None when unknown.
-Narrowing = Callable[[Session, int, str], Collection[int] | None]
+#: The brand's case ids that pass every narrowing named (``"sla:at_risk"``), or None for no narrowing.
+Narrowed = Callable[[Session, int, list[str]], Collection[int] | None]
 #: The case ids of the brand a search finds.
 Search = Callable[[Session, int, str], Collection[int]]
 
@@ -30,15 +30,12 @@ def count_open(
     brand_slug: str,
     user: User,
     flt: InboxFilter,
-    narrowing: Narrowing,
+    narrowed: Narrowed,
     search: Search | None,
 ) -> int:
     """Open cases of the brand that ``flt`` lets through, as the inbox would list them."""
-    only: set[int] | None = None
-    for name in flt.narrowings():
-        narrowed = narrowing(session, brand_id, name)
-        if narrowed is not None:
-            only = set(narrowed) if only is None else only & set(narrowed)
+    picked = narrowed(session, brand_id, flt.narrowings())
+    only = set(picked) if picked is not None else None
     if flt.q and search is not None:
         try:
             found = set(search(session, brand_id, flt.q))
@@ -68,7 +65,7 @@ def view_reads(
     brand_slug: str,
     user: User,
     views: Sequence[SavedView],
-    narrowing: Narrowing,
+    narrowed: Narrowed,
     search: Search | None,
 ) -> list[SavedViewRead]:
     """Each view with its inbox address and how many open cases it holds now."""
@@ -86,7 +83,7 @@ def view_reads(
                 brand_slug=brand_slug,
                 user=user,
                 flt=parse_filter(view.query),
-                narrowing=narrowing,
+                narrowed=narrowed,
                 search=search,
             ),
         )

@@ -25,7 +25,7 @@ from ombuds.cases.workflow import may_see_personal_data, may_work
 from ombuds.errors import Conflict, Forbidden, InvalidInput, NotFound, OmbudsError
 from ombuds.fields import Id, NoNul, WholeNumber, parse_id
 from ombuds.inbox import actions, counts, queries
-from ombuds.inbox.api import bulk_change, done_words, narrowing_of
+from ombuds.inbox.api import bulk_change, done_words
 from ombuds.inbox.bulk import MAX_CASES, apply_bulk
 from ombuds.inbox.schemas import BulkRequest
 from ombuds.inbox.values import ME, NOBODY, QUERY_MAX_CHARS, BulkAction, clean_query, parse_filter
@@ -219,7 +219,7 @@ def _inbox_context(session: Session, case_ids: list[int], signed_in: SignedIn) -
         brand_slug=brand.slug,
         user=signed_in.user,
         views=queries.list_views(session, brand_id=brand.id, user=signed_in.user),
-        narrowing=narrowing_of,
+        narrowed=panels.narrowed,
         search=panels.case_search(mask_pii=not may_see_personal_data(signed_in.role)),
     )
     can_work = may_work(signed_in.role)

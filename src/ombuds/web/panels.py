@@ -8,7 +8,7 @@ give to its template context; the page's template includes the package's partial
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -48,6 +48,16 @@ def register_narrowing(name: str, narrowing: Narrowing) -> None:
 
 def narrowing(name: str) -> Narrowing | None:
     return _NARROWINGS.get(name)
+
+
+def narrowed(session: Session, brand_id: int, names: Iterable[str]) -> set[int] | None:
+    """The brand's case ids that pass every narrowing named (``"sla:at_risk"``, ``"replies:to_post"``);
+    a name nobody offers is passed over, and None means nothing narrowed."""
+    only: set[int] | None = None
+    for found in filter(None, map(narrowing, names)):
+        picked = set(found(session, brand_id))
+        only = picked if only is None else only & picked
+    return only
 
 
 #: The inbox's search box: the brand's case ids a typed search finds, for a caller who sees
