@@ -332,3 +332,22 @@ def test_the_composer_says_before_sending_that_no_connector_sends_on_the_channel
     session.commit()
     assert 'data-testid="reply-delivery"' not in client.get(f"/cases/{case.id}/replies/delivery").text
     assert client.get("/cases/999999/replies/delivery").status_code == 404
+    for hostile in ("9223372036854775808", "-1", "1.0", "%00"):  # refused plainly, never a 500
+        assert client.get(f"/cases/{hostile}/replies/delivery").status_code in (400, 404, 422), hostile
+
+    # another brand's agent learns nothing of this case; the line names no customer for anyone
+    elsewhere = Brand(name="Other Air", slug="other-air")
+    session.add(elsewhere)
+    session.commit()
+    stranger = member(session, elsewhere, Role.AGENT, "otto")
+    client.cookies.clear()
+    sign_in(client, stranger.email)
+    assert client.get(f"/cases/{case.id}/replies/delivery").status_code == 404
+    viewer = member(session, brand, Role.VIEWER, "vera")
+    client.cookies.clear()
+    sign_in(client, viewer.email)
+    seen = client.get(f"/cases/{case.id}/replies/delivery")
+    assert seen.status_code == 200
+    handle = session.scalars(select(Mention.author_handle).where(Mention.case_id == case.id)).first()
+    assert handle
+    assert handle not in seen.text

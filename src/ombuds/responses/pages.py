@@ -27,7 +27,6 @@ from ombuds.cases.models import Case
 from ombuds.cases.schemas import priority_label
 from ombuds.cases.workflow import may_work
 from ombuds.clock import utcnow
-from ombuds.connectors.secrets import secret_box
 from ombuds.errors import Conflict, Forbidden, InvalidInput, OmbudsError
 from ombuds.fields import AsTyped, Id, NoNul
 from ombuds.incidents.access import may_manage
@@ -47,7 +46,7 @@ from ombuds.responses.reply_checks import (
 from ombuds.responses.values import Visibility, channel_limit
 from ombuds.responses.wording.queries import holding_statements
 from ombuds.web import panels
-from ombuds.web.deps import CurrentUser, DbSession, SignedIn
+from ombuds.web.deps import CurrentUser, DbSession, SignedIn, app_secret_box
 from ombuds.web.templating import flash, render
 
 router = APIRouter()
@@ -377,7 +376,7 @@ def reply_delivery(case_id: Id, request: Request, signed_in: CurrentUser, sessio
     channel (a reply sent here then waits to be posted by hand); empty when one does. Loaded after
     the case page, as opening a source's settings takes the app's key."""
     case = _case_or_404(session, case_id, signed_in)
-    box = secret_box(request.app.state.settings.resolved_secret_key())
+    box = app_secret_box(request)
     by_hand = [
         visibility.value
         for visibility in Visibility

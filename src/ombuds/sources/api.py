@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ombuds.clock import utcnow
 from ombuds.connectors.registry import get_kind
-from ombuds.connectors.secrets import SecretUnreadable, open_config, secret_box
+from ombuds.connectors.secrets import SecretUnreadable, open_config
 from ombuds.connectors.webhook import (
     WINDOW_SECONDS,
     WebhookConfig,
@@ -32,7 +32,7 @@ from ombuds.mentions.api import parse_mentions, read_limited_body, wake_pipeline
 from ombuds.mentions.models import Source
 from ombuds.mentions.schemas import MentionIngestRead
 from ombuds.sources.actions import claim_webhook_signature, record_push
-from ombuds.web.deps import DbSession
+from ombuds.web.deps import DbSession, app_secret_box
 from ombuds.web.throttle import sender_network
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def _secret(session: Session, source_id: int, request: Request) -> tuple[Source,
     source = session.get(Source, source_id)
     if source is None or source.kind != WebhookKind.name:
         return None
-    box = secret_box(request.app.state.settings.resolved_secret_key())
+    box = app_secret_box(request)
     try:
         config = open_config(get_kind(source.kind), source.config, box, where=f"source {source_id}")
     except SecretUnreadable:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeGuard
 
+from cryptography.fernet import Fernet
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, object_session
@@ -18,6 +19,7 @@ from ombuds.accounts import actions, queries
 from ombuds.accounts.models import ApiToken, Brand, Role, User
 from ombuds.cases.lifecycle import Actor
 from ombuds.cases.workflow import may_see_personal_data, may_work
+from ombuds.connectors.secrets import secret_box
 from ombuds.fields import INT32_MAX
 from ombuds.routing.queries import brand_timezone
 from ombuds.web.csrf import HEADER, SAFE_METHODS, is_valid
@@ -278,3 +280,8 @@ def require_api_scope(
 
 
 ApiReader = Annotated[ApiScope, Depends(require_api_scope)]
+
+
+def app_secret_box(request: Request) -> Fernet:
+    """What opens the sources' sealed settings in this app (made from its secret key)."""
+    return secret_box(request.app.state.settings.resolved_secret_key())

@@ -16,7 +16,7 @@ from ombuds.accounts.models import Brand
 from ombuds.admin.access import admin_brand, owned, required
 from ombuds.clock import utcnow
 from ombuds.connectors.registry import installed_kinds
-from ombuds.connectors.secrets import secret_box, shown_config
+from ombuds.connectors.secrets import shown_config
 from ombuds.connectors.webhook import new_secret
 from ombuds.errors import Conflict, InvalidInput
 from ombuds.fields import AsTyped, Id, NoNul
@@ -30,7 +30,7 @@ from ombuds.mentions.queries import get_source_by_name, list_source_health
 from ombuds.sources import actions as sources
 from ombuds.sources.models import DeadLetter
 from ombuds.sources.queries import list_dead_letters, list_health
-from ombuds.web.deps import CurrentUser, DbSession
+from ombuds.web.deps import CurrentUser, DbSession, app_secret_box
 from ombuds.web.templating import flash, render
 
 router = APIRouter()
@@ -209,7 +209,7 @@ def add_source(
         kind=connector,
         name=name,
         config=values,
-        box=secret_box(request.app.state.settings.resolved_secret_key()),
+        box=app_secret_box(request),
         every_seconds=int(seconds) if seconds else None,
     )
     if secret is None:
