@@ -287,6 +287,7 @@ def test_the_inbox_lists_the_cases_whose_replies_wait_to_be_posted_and_a_view_co
 
     assert listed("replies=to_post") == {waiting.id}
     assert listed("") == listed("replies=nonsense") == {waiting.id, quiet.id}  # unknown: ignored
+    assert listed("replies=%00") == listed(f"replies={'9' * 40}") == {waiting.id, quiet.id}
     csrf = {"X-CSRF-Token": csrf_of(client.get("/inbox").text)}
     view = client.post(
         "/api/v1/inbox/views", json={"name": "to post", "query": "replies=to_post"}, headers=csrf
